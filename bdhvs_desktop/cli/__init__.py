@@ -1,1 +1,161 @@
-"""cli layer."""
+"""The command line `bdhvs`: every command calls the services layer; messages in Vietnamese.
+
+Command groups live in modules of this package, each with `register(subparsers, common)`;
+COMMAND_MODULES lists them in the order `--help` shows them."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from bdhvs_desktop import __version__
+
+COMMAND_MODULES = [
+    "bdhvs_desktop.cli.basic",
+]
+
+EXIT_OK = 0
+EXIT_ERROR = 1  # the command ran and found errors (e.g. an import with errors)
+EXIT_USAGE = 2  # bad arguments or a file that cannot be used
+
+
+class CliError(Exception):
+    """A failure to report to the user with an exit code; the message is Vietnamese."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR):
+        super().__init__(message)
+        self.code = code
+
+
+class VietnameseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001
+        return super().add_usage(usage, actions, groups, prefix or "Cách dùng: ")
+
+
+_ARGPARSE_MESSAGES = [
+    ("the following arguments are required: ", "thiếu tham số bắt buộc: "),
+    ("unrecognized arguments: ", "tham số không được hỗ trợ: "),
+    ("invalid choice: ", "lựa chọn không hợp lệ: "),
+    ("choose from ", "chọn một trong "),
+    ("expected one argument", "cần một giá trị"),
+    ("invalid int value: ", "không phải số nguyên: "),
+    ("argument ", "tham số "),
+]
+
+
+class VietnameseArgumentParser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", VietnameseHelpFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "Tham số"
+        self._optionals.title = "Tùy chọn"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="hiện hướng dẫn này rồi thoát")
+
+    def error(self, message: str):  # noqa: D401
+        for english, vietnamese in _ARGPARSE_MESSAGES:
+            message = message.replace(english, vietnamese)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message}\n")
+
+
+@dataclass
+class Context:
+    """What a command needs: the chosen database, opened on first use."""
+
+    db_arg: str | None
+    out: Callable[[str], None] = field(default=print)
+    _db: object | None = None
+
+    @property
+    def db_location(self) -> str:
+        from bdhvs_desktop import paths
+
+        return self.db_arg or os.environ.get("BDHVS_DB") or str(paths.default_database_path())
+
+    def db(self, *, create: bool = True):
+        if self._db is None:
+            from bdhvs_desktop.storage.engine import open_database
+
+            self._db = open_database(self.db_location, create=create)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()  # type: ignore[attr-defined]
+            self._db = None
+
+
+def db_option_parent() -> argparse.ArgumentParser:
+    """`--db` accepted after the command name too; SUPPRESS keeps the global value when absent."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--db", metavar="ĐƯỜNG_DẪN_HOẶC_URL", default=argparse.SUPPRESS,
+                        help="cơ sở dữ liệu (tệp SQLite hoặc URL SQLAlchemy, ví dụ postgresql+psycopg://...)")
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = VietnameseArgumentParser(
+        prog="bdhvs",
+        description=(
+            "Quản lý phong trào thi đua \"Bình dân học vụ số\" cấp phường: kế hoạch và tiến độ, "
+            "hồ sơ đơn vị và nhân sự, chấm điểm, Hội đồng Thi đua - Khen thưởng, hồ sơ khen thưởng."
+        ),
+        epilog=(
+            "Cơ sở dữ liệu: mặc định là tệp bdhvs.sqlite3 trong thư mục dữ liệu của người dùng; "
+            "chọn khác bằng --db (trước hoặc sau tên lệnh) hoặc biến môi trường BDHVS_DB.\n"
+            "Mã thoát: 0 thành công; 1 có lỗi trong dữ liệu; 2 tham số hoặc tệp không dùng được; "
+            "3 không mở được cơ sở dữ liệu."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"bdhvs-desktop {__version__}",
+                        help="hiện phiên bản rồi thoát")
+    parser.add_argument("--db", metavar="ĐƯỜNG_DẪN_HOẶC_URL", default=None,
+                        help="cơ sở dữ liệu (tệp SQLite hoặc URL SQLAlchemy)")
+    subparsers = parser.add_subparsers(dest="command", metavar="LỆNH", title="Các lệnh",
+                                       parser_class=VietnameseArgumentParser)
+    common = db_option_parent()
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bdhvs_desktop.logging_setup import setup_logging
+
+    setup_logging(console=False)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    ctx = Context(db_arg=args.db)
+    try:
+        return int(args.func(args, ctx) or EXIT_OK)
+    except CliError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the trace
+        from bdhvs_desktop.storage.engine import DatabaseError
+
+        if isinstance(exc, DatabaseError):
+            print(f"Lỗi cơ sở dữ liệu: {exc}", file=sys.stderr)
+            return 3
+        logging.getLogger("bdhvs").exception("unexpected error in %s", args.command)
+        print(f"Lỗi không mong đợi: {exc}. Chi tiết đã ghi vào tệp nhật ký.", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Commands for the database itself: init, demo, check, backup, presets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+
+
+def register(subparsers, common) -> None:  # noqa: ANN001
+    p = subparsers.add_parser("init", parents=[common], help="tạo phong trào từ một kế hoạch mẫu",
+                              description="Tạo phong trào (giai đoạn, nhiệm vụ, chỉ tiêu, tiêu chí) từ một kế hoạch mẫu.")
+    p.add_argument("--preset", metavar="TÊN", help="tên kế hoạch mẫu (xem 'bdhvs presets'); mặc định: kế hoạch 004 La Gi")
+    p.set_defaults(func=cmd_init)
+
+    p = subparsers.add_parser("demo", parents=[common], help="tạo phường mẫu với dữ liệu mô phỏng",
+                              description="Tạo phường mẫu (người và đơn vị hư cấu) trong cơ sở dữ liệu trống.")
+    p.add_argument("--preset", metavar="TÊN", help="kế hoạch mẫu dùng cho phường mẫu")
+    p.add_argument("--if-missing", action="store_true", help="không báo lỗi nếu cơ sở dữ liệu đã có dữ liệu")
+    p.set_defaults(func=cmd_demo)
+
+    p = subparsers.add_parser("check", parents=[common], help="kiểm tra toàn vẹn và phiên bản cơ sở dữ liệu")
+    p.set_defaults(func=cmd_check)
+
+    p = subparsers.add_parser("backup", parents=[common], help="sao lưu cơ sở dữ liệu")
+    p.add_argument("--out", metavar="TỆP", help="tệp sao lưu (mặc định: thư mục backups của người dùng)")
+    p.set_defaults(func=cmd_backup)
+
+    p = subparsers.add_parser("presets", parents=[common], help="liệt kê các kế hoạch mẫu")
+    p.set_defaults(func=cmd_presets)
+
+
+def _preset_error(exc: Exception) -> CliError:
+    return CliError(str(exc), EXIT_USAGE)
+
+
+def cmd_init(args, ctx) -> int:  # noqa: ANN001
+    from bdhvs_desktop.domain.presets import PresetError
+    from bdhvs_desktop.services.campaign import CampaignExists, init_campaign
+
+    try:
+        name = init_campaign(ctx.db(), args.preset)
+    except PresetError as exc:
+        raise _preset_error(exc) from exc
+    except CampaignExists as exc:
+        raise CliError(f"{exc} ({ctx.db_location})", EXIT_ERROR) from exc
+    ctx.out(f"Đã tạo phong trào: {name}\nCơ sở dữ liệu: {ctx.db().display_name}")
+    return EXIT_OK
+
+
+def cmd_demo(args, ctx) -> int:  # noqa: ANN001
+    from bdhvs_desktop.domain.presets import PresetError
+    from bdhvs_desktop.services.demo import DemoExists, create_demo
+
+    try:
+        counts = create_demo(ctx.db(), args.preset)
+    except PresetError as exc:
+        raise _preset_error(exc) from exc
+    except DemoExists as exc:
+        if args.if_missing:
+            ctx.out(f"Cơ sở dữ liệu đã có dữ liệu, giữ nguyên: {ctx.db().display_name}")
+            return EXIT_OK
+        raise CliError(str(exc), EXIT_ERROR) from exc
+    ctx.out(
+        "Đã tạo phường mẫu (dữ liệu mô phỏng): "
+        f"{counts['units']} đơn vị, {counts['people']} người, {counts['activities']} hoạt động, "
+        f"{counts['models']} mô hình, {counts['solutions']} giải pháp.\n"
+        f"Cơ sở dữ liệu: {ctx.db().display_name}"
+    )
+    return EXIT_OK
+
+
+def cmd_check(args, ctx) -> int:  # noqa: ANN001
+    from bdhvs_desktop.services.maintenance import check_database
+
+    findings = check_database(ctx.db(create=False))
+    marks = {"ok": "✓", "warning": "!", "error": "✗"}
+    for f in findings:
+        ctx.out(f"{marks[f.level]} {f.message}")
+    errors = sum(1 for f in findings if f.level == "error")
+    warnings = sum(1 for f in findings if f.level == "warning")
+    ctx.out(f"Kết quả: {errors} lỗi, {warnings} cảnh báo.")
+    return EXIT_ERROR if errors else EXIT_OK
+
+
+def cmd_backup(args, ctx) -> int:  # noqa: ANN001
+    from bdhvs_desktop.services.maintenance import backup
+
+    try:
+        dest = backup(ctx.db(create=False), Path(args.out) if args.out else None)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    ctx.out(f"Đã sao lưu vào: {dest}")
+    return EXIT_OK
+
+
+def cmd_presets(args, ctx) -> int:  # noqa: ANN001
+    from bdhvs_desktop.domain.presets import list_presets
+    from bdhvs_desktop.paths import presets_dir
+
+    for info in list_presets(presets_dir()):
+        ctx.out(f"{info.name}: {info.title} ({info.locality_full}, {info.province})")
+    return EXIT_OK

@@ -1,0 +1,144 @@
+"""The desktop program `bdhvs-desktop` (also `python -m bdhvs_desktop`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from typing import Sequence
+
+_T0 = time.perf_counter()
+log = logging.getLogger("bdhvs.gui")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bdhvs-desktop", description="Bình dân học vụ số — Quản lý thi đua cấp phường")
+    parser.add_argument("--db", help="cơ sở dữ liệu (tệp SQLite hoặc URL SQLAlchemy)")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="mở cửa sổ, mở cơ sở dữ liệu, hiện mọi trang một lần rồi thoát (mã 0 nếu ổn)")
+    parser.add_argument("--page", default="people", help="trang mở đầu tiên")
+    parser.add_argument("--startup-benchmark", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def _show_error(title: str, message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, title, message)
+    box.exec()
+
+
+def first_start(ctx, window) -> None:  # noqa: ANN001
+    """A database with no campaign: offer the demo ward or an empty campaign from a plan preset."""
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from bdhvs_desktop.gui.i18n import tr
+
+    box = QMessageBox(window)
+    box.setWindowTitle(tr("Bắt đầu"))
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setText(tr("Cơ sở dữ liệu này chưa có phong trào nào."))
+    box.setInformativeText(tr(
+        "• Phường mẫu: dữ liệu mô phỏng (người và đơn vị hư cấu) để làm quen với chương trình.\n"
+        "• Phong trào trống: bắt đầu từ một kế hoạch mẫu, rồi nhập dữ liệu thật của phường."))
+    demo_button = box.addButton(tr("Tạo phường mẫu"), QMessageBox.ButtonRole.AcceptRole)
+    empty_button = box.addButton(tr("Tạo phong trào trống…"), QMessageBox.ButtonRole.ActionRole)
+    box.addButton(tr("Để sau"), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is demo_button:
+        from bdhvs_desktop.services.demo import create_demo
+
+        create_demo(ctx.db)
+        ctx.notify("*")
+    elif clicked is empty_button:
+        from bdhvs_desktop.domain.presets import list_presets
+        from bdhvs_desktop.paths import presets_dir
+        from bdhvs_desktop.services.campaign import init_campaign
+
+        infos = list_presets(presets_dir())
+        labels = [f"{i.title} — {i.locality_full}" for i in infos]
+        label, ok = QInputDialog.getItem(window, tr("Chọn kế hoạch mẫu"), tr("Kế hoạch:"), labels, 0, False)
+        if ok and label:
+            init_campaign(ctx.db, infos[labels.index(label)].name)
+            ctx.notify("*")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from bdhvs_desktop.logging_setup import setup_logging
+
+    setup_logging(console=False)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("bdhvs-desktop")
+    app.setOrganizationName("bdhvs")
+    app.setStyle("Fusion")
+    from bdhvs_desktop.gui.i18n import install_translators, tr
+
+    install_translators(app)
+    location = args.db or os.environ.get("BDHVS_DB")
+    try:
+        from bdhvs_desktop import paths
+        from bdhvs_desktop.storage.engine import open_database
+
+        db = open_database(location or paths.default_database_path())
+    except Exception as exc:  # noqa: BLE001
+        log.exception("cannot open database")
+        if args.smoke_test:
+            print(f"Lỗi: không mở được cơ sở dữ liệu: {exc}", file=sys.stderr or sys.__stderr__)
+        else:
+            _show_error(tr("Không mở được cơ sở dữ liệu"), str(exc))
+        return 3
+    from bdhvs_desktop.gui.context import AppContext
+    from bdhvs_desktop.gui.main_window import MainWindow
+
+    ctx = AppContext(db)
+    window = MainWindow(ctx, initial_page=args.page)
+    window.show()
+    if args.startup_benchmark:
+        def painted() -> None:
+            app.processEvents()
+            print(f"startup_seconds={time.perf_counter() - _T0:.4f}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, painted)
+        app.exec()
+        return 0
+    if args.smoke_test:
+        return smoke_test(app, window)
+    from bdhvs_desktop.services.campaign import campaign_info
+
+    if campaign_info(db) is None:
+        QTimer.singleShot(0, lambda: first_start(ctx, window))
+    code = app.exec()
+    db.dispose()
+    return code
+
+
+def smoke_test(app, window) -> int:  # noqa: ANN001
+    from bdhvs_desktop.gui.pages import PAGES
+
+    shown = 0
+    for key, _title, _spec in PAGES:
+        page = window.show_page(key)
+        app.processEvents()
+        if not page.isVisible():
+            print(f"Lỗi: trang {key} không hiện được", file=sys.stderr or sys.__stderr__)
+            return 1
+        shown += 1
+    window.close()
+    app.processEvents()
+    out = sys.stdout or sys.__stdout__
+    if out is not None:
+        print(f"Kiểm tra khởi động: đạt ({shown} trang, cơ sở dữ liệu {window.ctx.db.display_name}).", file=out)
+    window.ctx.db.dispose()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The main window: navigation on the left, one page per area, a status bar saying which
+database is open and which phase the campaign is in today."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget
+
+from bdhvs_desktop.gui.context import AppContext
+from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.gui.pages import PAGES, page_class
+from bdhvs_desktop.gui.pages.base import Page, PlaceholderPage
+
+
+def app_settings() -> QSettings:
+    from bdhvs_desktop.paths import user_data_dir
+
+    return QSettings(str(user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, *, initial_page: str = "people"):
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(tr("Bình dân học vụ số — Quản lý thi đua cấp phường"))
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(210)
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, Page] = {}
+        self._specs = {key: (title, spec) for key, title, spec in PAGES}
+        self._keys = [key for key, _t, _s in PAGES]
+        for key, title, _spec in PAGES:
+            item = QListWidgetItem(title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(QSize(200, 34))
+            self.nav.addItem(item)
+            self.stack.addWidget(QLabel())  # replaced by the page on first visit
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.nav.currentRowChanged.connect(self.show_index)
+        self.db_label = QLabel()
+        self.phase_label = QLabel()
+        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.phase_label)
+        ctx.data_changed.connect(lambda _w: self.update_status())
+        self.update_status()
+        self.restore_geometry()
+        self.nav.setCurrentRow(self._keys.index(initial_page) if initial_page in self._keys else 0)
+
+    # -- pages are built on first visit, so start-up only pays for the first one
+    def page(self, key: str) -> Page:
+        if key not in self.pages:
+            title, spec = self._specs[key]
+            cls = page_class(spec)
+            page = cls(self.ctx) if cls is not None else PlaceholderPage(self.ctx, title)
+            index = self._keys.index(key)
+            old = self.stack.widget(index)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.stack.insertWidget(index, page)
+            self.pages[key] = page
+        return self.pages[key]
+
+    def show_index(self, index: int) -> None:
+        if index < 0:
+            return
+        page = self.page(self._keys[index])
+        self.stack.setCurrentWidget(page)
+
+    def show_page(self, key: str) -> Page:
+        self.nav.setCurrentRow(self._keys.index(key))
+        return self.pages[key]
+
+    def update_status(self) -> None:
+        from bdhvs_desktop.services.campaign import campaign_info, phase_at
+
+        self.db_label.setText(tr("Cơ sở dữ liệu: ") + self.ctx.db.display_name)
+        info = campaign_info(self.ctx.db)
+        today = dt.date.today()
+        if info is None:
+            self.phase_label.setText(tr("Chưa có phong trào"))
+            return
+        phase = phase_at(info.phases, today)
+        if phase is not None:
+            text = tr("Hôm nay {d}: giai đoạn {n} — {name}").format(d=f"{today:%d/%m/%Y}", n=phase.number, name=phase.name)
+        elif today < info.start:
+            text = tr("Phong trào chưa bắt đầu (từ {d})").format(d=f"{info.start:%d/%m/%Y}")
+        else:
+            text = tr("Phong trào đã kết thúc ({d})").format(d=f"{info.end:%d/%m/%Y}")
+        self.phase_label.setText(text)
+
+    # -- geometry remembered between sessions
+    def restore_geometry(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = settings.value("main_window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def save_geometry(self) -> None:
+        settings = app_settings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/state", self.saveState())
+        settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        self.save_geometry()
+        super().closeEvent(event)

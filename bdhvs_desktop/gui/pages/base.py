@@ -1,0 +1,49 @@
+"""The base of every page of the main window."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from bdhvs_desktop.gui.context import AppContext
+
+
+class Page(QWidget):
+    """A page reloads from the database in refresh(); it is told when data or the as-of date
+    change, and refreshes then only if it is visible (otherwise on the next show)."""
+
+    title = ""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._stale = True
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.as_of_changed.connect(lambda _day: self._on_data_changed("as_of"))
+
+    def refresh(self) -> None:  # override
+        """Reload what the page shows from the database."""
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    def _on_data_changed(self, _what: str) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+
+class PlaceholderPage(Page):
+    """Shown for an area whose module is not installed."""
+
+    def __init__(self, ctx: AppContext, title: str, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.title = title
+        layout = QVBoxLayout(self)
+        label = QLabel(f"<h2>{title}</h2><p>Khu vực này chưa có trong bản cài đặt này.</p>")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        layout.addStretch(1)

@@ -1,0 +1,172 @@
+"""The people table: a QAbstractTableModel over plain rows, sorted and filtered in the model
+(a QSortFilterProxyModel takes ~2.3 s to sort 50,000 rows; this takes milliseconds,
+pitfalls #6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from bdhvs_desktop.domain.text import fold
+from bdhvs_desktop.domain.vocab import SEX_LABELS
+from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services.records import PersonRow
+
+
+def mask_cccd(cccd: str | None) -> str:
+    if not cccd:
+        return ""
+    return cccd[:3] + "•" * 6 + cccd[-3:] if len(cccd) == 12 else "•" * len(cccd)
+
+
+def _date(value: dt.date | None) -> str:
+    return "" if value is None else f"{value:%d/%m/%Y}"
+
+
+class PeopleTableModel(QAbstractTableModel):
+    COLUMNS: Sequence[tuple[str, Callable[[PersonRow], Any]]] = (
+        (tr("Họ và tên"), lambda r: r.search_key),
+        (tr("Ngày sinh"), lambda r: r.birth_date or dt.date.min),
+        (tr("Giới tính"), lambda r: r.sex or ""),
+        (tr("Số CCCD"), lambda r: r.cccd or ""),
+        (tr("Đơn vị"), lambda r: fold(r.unit_name)),
+        (tr("Chức vụ"), lambda r: fold(r.position)),
+        (tr("Đảng viên"), lambda r: r.is_party_member),
+        (tr("CBCCVC"), lambda r: r.is_public_servant),
+        (tr("Thành thạo VNeID từ"), lambda r: r.vneid_proficient_on or dt.date.max),
+        (tr("Hướng dẫn được"), lambda r: r.can_guide),
+        (tr("Số người đã HD"), lambda r: r.people_guided),
+    )
+
+    def __init__(self, rows: Sequence[PersonRow] = (), parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self._rows: list[PersonRow] = list(rows)
+        self._view: list[int] = list(range(len(self._rows)))
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._filter: dict[str, Any] = {}
+        self.reveal_personal = False
+
+    # -- data
+    def set_rows(self, rows: Sequence[PersonRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._view = self._filtered_indices()
+        self._apply_sort()
+        self.endResetModel()
+
+    def row_at(self, view_row: int) -> PersonRow:
+        return self._rows[self._view[view_row]]
+
+    def total_count(self) -> int:
+        return len(self._rows)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._view)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+                return self.COLUMNS[section][0]
+            if orientation == Qt.Orientation.Vertical:
+                return str(section + 1)
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[self._view[index.row()]]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 8 and row.vneid_verified_by:
+            return tr("Xác nhận bởi: ") + row.vneid_verified_by
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 10):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, row: PersonRow, col: int) -> str:
+        if col == 0:
+            return row.full_name
+        if col == 1:
+            if row.birth_date is None:
+                return ""
+            return _date(row.birth_date) if self.reveal_personal else f"••/••/{row.birth_date.year}"
+        if col == 2:
+            return SEX_LABELS.get(row.sex, "") if row.sex else ""
+        if col == 3:
+            return (row.cccd or "") if self.reveal_personal else mask_cccd(row.cccd)
+        if col == 4:
+            return row.unit_name or ""
+        if col == 5:
+            return row.position or ""
+        if col == 6:
+            return tr("Có") if row.is_party_member else ""
+        if col == 7:
+            return tr("Có") if row.is_public_servant else ""
+        if col == 8:
+            return _date(row.vneid_proficient_on)
+        if col == 9:
+            return tr("Có") if row.can_guide else ""
+        if col == 10:
+            return str(row.people_guided or 0)
+        return ""
+
+    def set_reveal_personal(self, reveal: bool) -> None:
+        self.reveal_personal = reveal
+        if self._view:
+            self.dataChanged.emit(self.index(0, 1), self.index(len(self._view) - 1, 3))
+
+    # -- sorting and filtering, in the model
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._apply_sort()
+        self.layoutChanged.emit()
+
+    def _apply_sort(self) -> None:
+        if self._sort is None:
+            return
+        column, order = self._sort
+        key = self.COLUMNS[column][1]
+        rows = self._rows
+        self._view.sort(key=lambda i: key(rows[i]), reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def set_filter(self, *, text: str = "", unit_ids: set[int] | None = None, party_only: bool = False,
+                   vneid: str = "all", as_of: dt.date | None = None) -> None:
+        """vneid: all | proficient | not_proficient (as of `as_of`, default today)."""
+        self._filter = {"text": fold(text).strip(), "unit_ids": unit_ids, "party_only": party_only,
+                        "vneid": vneid, "as_of": as_of or dt.date.today()}
+        self.beginResetModel()
+        self._view = self._filtered_indices()
+        self._apply_sort()
+        self.endResetModel()
+
+    def _filtered_indices(self) -> list[int]:
+        f = self._filter
+        if not f or (not f["text"] and f["unit_ids"] is None and not f["party_only"] and f["vneid"] == "all"):
+            return list(range(len(self._rows)))
+        text, unit_ids, party_only, vneid, as_of = f["text"], f["unit_ids"], f["party_only"], f["vneid"], f["as_of"]
+        digits = text.replace(" ", "") if text.replace(" ", "").isdigit() else None
+        out = []
+        for i, r in enumerate(self._rows):
+            if text:
+                if digits is not None:
+                    if not (r.cccd and digits in r.cccd):
+                        continue
+                elif text not in r.search_key:
+                    continue
+            if unit_ids is not None and r.unit_id not in unit_ids:
+                continue
+            if party_only and not r.is_party_member:
+                continue
+            if vneid != "all":
+                ok = r.vneid_proficient_on is not None and r.vneid_proficient_on <= as_of
+                if (vneid == "proficient") != ok:
+                    continue
+            out.append(i)
+        return out

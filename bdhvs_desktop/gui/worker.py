@@ -1,0 +1,87 @@
+"""Long work off the GUI thread: a function runs in Qt's thread pool, reports progress, can
+be cancelled, and hands its result (or exception) back on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from bdhvs_desktop.gui.i18n import tr
+
+
+class _Signals(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object, str)
+
+
+class Task(QRunnable):
+    """fn(progress, cancelled) -> result; progress(done, total, message); cancelled() -> bool."""
+
+    def __init__(self, fn: Callable[..., Any]):
+        super().__init__()
+        self.fn = fn
+        self.signals = _Signals()
+        self.cancel_event = threading.Event()
+        self.setAutoDelete(False)
+
+    def run(self) -> None:  # runs in a pool thread
+        try:
+            result = self.fn(self._progress, self.cancel_event.is_set)
+        except BaseException as exc:  # noqa: BLE001
+            self.signals.failed.emit(exc, traceback.format_exc())
+        else:
+            self.signals.finished.emit(result)
+
+    def _progress(self, done: int, total: int, message: str = "") -> None:
+        self.signals.progress.emit(int(done), int(total), message)
+
+
+_running: set[Task] = set()
+
+
+def run_in_background(parent: QWidget | None, title: str, fn: Callable[..., Any],
+                      on_done: Callable[[Any], None], on_error: Callable[[BaseException, str], None],
+                      *, cancellable: bool = True, show_dialog: bool = True) -> Task:
+    task = Task(fn)
+    _running.add(task)
+    dialog = None
+    if show_dialog:
+        dialog = QProgressDialog(title, tr("Hủy") if cancellable else "", 0, 0, parent)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if not cancellable:
+            dialog.setCancelButton(None)
+        dialog.canceled.connect(task.cancel_event.set)
+
+        def on_progress(done: int, total: int, message: str) -> None:
+            dialog.setMaximum(max(total, 0))
+            dialog.setValue(min(done, total) if total else 0)
+            if message:
+                dialog.setLabelText(message)
+
+        task.signals.progress.connect(on_progress)
+
+    def finish(result: Any) -> None:
+        _running.discard(task)
+        if dialog is not None:
+            dialog.close()
+        on_done(result)
+
+    def fail(exc: BaseException, trace: str) -> None:
+        _running.discard(task)
+        if dialog is not None:
+            dialog.close()
+        on_error(exc, trace)
+
+    task.signals.finished.connect(finish)
+    task.signals.failed.connect(fail)
+    QThreadPool.globalInstance().start(task)
+    return task

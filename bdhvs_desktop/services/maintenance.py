@@ -1,0 +1,82 @@
+"""Checking and backing up the database (`bdhvs check`, `bdhvs backup`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from bdhvs_desktop.storage.engine import Database
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # ok | warning | error
+    message: str  # Vietnamese
+
+
+def schema_revision(db: Database) -> str | None:
+    with db.read() as s:
+        try:
+            return s.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:  # noqa: BLE001
+            return None
+
+
+def check_database(db: Database) -> list[Finding]:
+    """SQLite integrity and foreign keys, the schema version, and the records' own consistency."""
+    from bdhvs_desktop.storage.migrate import head_revision
+    from bdhvs_desktop.storage.models import Campaign, Person, Unit
+
+    findings: list[Finding] = []
+    if db.is_sqlite:
+        with db.read() as s:
+            rows = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
+            if rows == ["ok"]:
+                findings.append(Finding("ok", "Kiểm tra toàn vẹn SQLite: không có lỗi."))
+            else:
+                findings.extend(Finding("error", f"Lỗi toàn vẹn SQLite: {r}") for r in rows[:20])
+            fk = s.execute(text("PRAGMA foreign_key_check")).all()
+            if fk:
+                findings.extend(
+                    Finding("error", f"Khóa ngoại không hợp lệ: bảng {r[0]}, dòng {r[1]} trỏ tới {r[2]} không tồn tại.")
+                    for r in fk[:20]
+                )
+            else:
+                findings.append(Finding("ok", "Kiểm tra khóa ngoại: không có lỗi."))
+    revision, head = schema_revision(db), head_revision()
+    if revision == head:
+        findings.append(Finding("ok", f"Phiên bản lược đồ: {revision} (mới nhất)."))
+    else:
+        findings.append(Finding("error", f"Phiên bản lược đồ {revision}, chương trình cần {head}."))
+    with db.read() as s:
+        campaigns = s.scalar(select(func.count()).select_from(Campaign))
+        units = s.scalar(select(func.count()).select_from(Unit))
+        people = s.scalar(select(func.count()).select_from(Person))
+        findings.append(Finding("ok" if campaigns else "warning",
+                                f"Phong trào: {campaigns}; đơn vị: {units}; nhân sự: {people}."
+                                + ("" if campaigns else " Chưa có phong trào nào (chạy 'bdhvs init' hoặc 'bdhvs demo').")))
+        orphan_people = s.scalar(select(func.count()).select_from(Person).where(Person.unit_id.is_(None)))
+        if orphan_people:
+            findings.append(Finding("warning", f"{orphan_people} người chưa thuộc đơn vị nào."))
+        future = s.scalar(
+            select(func.count()).select_from(Person).where(Person.vneid_proficient_on > func.current_date())
+        )
+        if future:
+            findings.append(Finding("warning", f"{future} người có ngày thành thạo VNeID ở tương lai."))
+    return findings
+
+
+def backup(db: Database, out: Path | None = None) -> Path:
+    """A consistent copy of the SQLite database (online backup API)."""
+    from bdhvs_desktop.paths import backups_dir
+    from bdhvs_desktop.storage.backup import backup_file, timestamp
+
+    if not db.is_sqlite or db.path is None:
+        raise ValueError(
+            "Sao lưu trong chương trình chỉ dành cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng pg_dump "
+            "trên máy chủ."
+        )
+    dest = out or backups_dir() / f"{db.path.stem}-{timestamp()}.sqlite3"
+    return backup_file(db.path, Path(dest))

@@ -1,0 +1,209 @@
+"""Opening a database: SQLite file (default) or any SQLAlchemy URL (PostgreSQL for a shared
+office), with the pragmas, transactions and safety checks that keep data intact."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bdhvs_desktop.storage.schema_version import SCHEMA_HEAD
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseError(Exception):
+    """A database cannot be used; the message is for the user (Vietnamese)."""
+
+
+def resolve_url(path_or_url: str | os.PathLike[str]) -> str:
+    """A SQLAlchemy URL for a file path or a URL given by the user."""
+    text = os.fspath(path_or_url)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    return "sqlite:///" + path.as_posix()
+
+
+def _windows_drive_is_remote(path: str) -> bool:
+    try:
+        import ctypes
+
+        drive = os.path.splitdrive(os.path.abspath(path))[0]
+        if not drive:
+            return False
+        DRIVE_REMOTE = 4
+        return ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == DRIVE_REMOTE  # type: ignore[attr-defined]
+    except Exception:  # pragma: no cover - best effort
+        return False
+
+
+_NETWORK_FS = {"nfs", "nfs4", "cifs", "smb", "smbfs", "smb3", "9p", "fuse.sshfs", "afs", "ncpfs"}
+
+
+def _linux_mount_fstype(path: Path) -> str | None:
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    best, fstype = "", None
+    target = str(path.resolve())
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount_point = parts[1].replace("\\040", " ")
+        if (target == mount_point or target.startswith(mount_point.rstrip("/") + "/")) and len(mount_point) > len(best):
+            best, fstype = mount_point, parts[2]
+    return fstype
+
+
+def network_share_reason(path: str | os.PathLike[str]) -> str | None:
+    """Why this database file must not be used (it sits on a network share), or None."""
+    text = os.fspath(path)
+    if text.startswith("\\\\") or text.startswith("//"):
+        return "đường dẫn mạng (UNC)"
+    if sys.platform == "win32" and _windows_drive_is_remote(text):
+        return "ổ đĩa mạng đã ánh xạ"
+    if sys.platform.startswith("linux"):
+        fstype = _linux_mount_fstype(Path(text).parent if not Path(text).exists() else Path(text))
+        if fstype in _NETWORK_FS:
+            return f"hệ thống tệp mạng ({fstype})"
+    return None
+
+
+NETWORK_SHARE_MESSAGE = (
+    "Không thể mở cơ sở dữ liệu {path}: tệp nằm trên {reason}. SQLite trên ổ mạng có thể "
+    "làm hỏng dữ liệu khi nhiều máy cùng ghi. Hãy để tệp trên ổ đĩa của máy này, hoặc dùng "
+    "chế độ văn phòng dùng chung với máy chủ PostgreSQL (--db postgresql+psycopg://...)."
+)
+
+
+def _install_sqlite_events(engine: Engine, *, foreign_keys: bool = True) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        # FULL: a PC switched off at the wall keeps every committed transaction.
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        # A read that later writes cannot upgrade its lock under contention and fails at
+        # once with "database is locked", ignoring busy_timeout (pitfalls #4); writers
+        # therefore take the write lock up front.
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() == "sqlite":
+        engine = create_engine(url, echo=echo)
+        _install_sqlite_events(engine, foreign_keys=foreign_keys)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    """An open database: one engine and the sessions the services use.
+
+    `session()` is a write transaction (BEGIN IMMEDIATE on SQLite), committed when the
+    block ends without error and rolled back otherwise: a user action happens whole or
+    not at all. `read()` is a read-only snapshot."""
+
+    url: str
+    engine: Engine
+    user: str = "thu-ky"
+
+    def __post_init__(self) -> None:
+        self._write = sessionmaker(bind=self.engine, expire_on_commit=False)
+        read_engine = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
+        self._read = sessionmaker(bind=read_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.url.get_backend_name() == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        if self.is_sqlite and self.engine.url.database not in (None, "", ":memory:"):
+            return Path(self.engine.url.database)
+        return None
+
+    @property
+    def display_name(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._write() as session:
+            with session.begin():
+                yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        # Closing (not rolling back) ends the read transaction without expiring the loaded
+        # objects, so what was read stays readable after the block.
+        with self._read() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, migrate: bool = True,
+                  backup_before_migrate: bool = True) -> Database:
+    """Open (and create or upgrade) the database at a path or URL.
+
+    A SQLite file on a network share is refused (pitfalls #5). An older schema is
+    upgraded in place after a backup; a schema newer than this program is refused."""
+    raw = os.fspath(path_or_url)
+    if "://" not in raw and (reason := network_share_reason(raw)):
+        raise DatabaseError(NETWORK_SHARE_MESSAGE.format(path=raw, reason=reason))
+    url = resolve_url(path_or_url)
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() == "sqlite" and sa_url.database not in (None, "", ":memory:"):
+        db_path = Path(sa_url.database)
+        reason = network_share_reason(db_path)
+        if reason:
+            raise DatabaseError(NETWORK_SHARE_MESSAGE.format(path=db_path, reason=reason))
+        if not db_path.exists():
+            if not create:
+                raise DatabaseError(f"Không tìm thấy cơ sở dữ liệu {db_path}.")
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    if migrate and _stored_revision(engine) != SCHEMA_HEAD:
+        from bdhvs_desktop.storage import migrate as migrate_mod
+
+        engine.dispose()
+        migrate_mod.upgrade_to_head(url, backup=backup_before_migrate)
+        engine = make_engine(url)
+    return Database(url=url, engine=engine)
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except Exception:  # noqa: BLE001 - no table yet: a new database
+        return None

@@ -1,0 +1,80 @@
+"""Schema upgrades with Alembic: a new database is created at the newest revision, an older
+one is backed up and upgraded in place, one newer than this program is refused."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+
+from alembic import command
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have exactly one head, found {heads}")
+    return heads[0]
+
+
+def current_revision(engine) -> str | None:  # noqa: ANN001
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_to_head(url: str, *, backup: bool = True, target: str = "head") -> str | None:
+    """Bring the database at `url` to `target`; returns the path of the backup made, if any."""
+    from bdhvs_desktop.storage.engine import DatabaseError, make_engine
+
+    engine = make_engine(url, foreign_keys=False)
+    backup_path: str | None = None
+    try:
+        script = ScriptDirectory.from_config(alembic_config())
+        current = current_revision(engine)
+        wanted = head_revision() if target == "head" else target
+        if current == wanted:
+            return None
+        if current is not None and not _known(script, current):
+            raise DatabaseError(
+                f"Cơ sở dữ liệu đã được nâng cấp bởi một phiên bản mới hơn của chương trình "
+                f"(phiên bản lược đồ {current}). Hãy cài phiên bản mới nhất của bdhvs-desktop."
+            )
+        has_tables = bool(inspect(engine).get_table_names())
+        if current is None and has_tables:
+            raise DatabaseError("Tệp này không phải cơ sở dữ liệu của bdhvs-desktop (không có thông tin phiên bản).")
+        if current is not None and backup and make_url(url).get_backend_name() == "sqlite":
+            from bdhvs_desktop.storage.backup import backup_before_migration
+
+            backup_path = str(backup_before_migration(Path(make_url(url).database), current))
+            log.info("backup before migration from %s: %s", current, backup_path)
+        cfg = alembic_config()
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, wanted)
+            conn.commit()
+        log.info("database upgraded from %s to %s", current, wanted)
+        return backup_path
+    finally:
+        engine.dispose()
+
+
+def _known(script: ScriptDirectory, rev: str) -> bool:
+    try:
+        script.get_revision(rev)
+        return True
+    except Exception:
+        return False
