@@ -102,11 +102,11 @@ def test_geometry_is_remembered(qtbot, db):
     window = MainWindow(AppContext(db))
     qtbot.addWidget(window)
     window.show()
-    window.resize(720, 520)
+    window.resize(760, 560)
     window.close()
     again = MainWindow(AppContext(db))
     qtbot.addWidget(again)
-    assert (again.width(), again.height()) == (720, 520)
+    assert (again.width(), again.height()) == (760, 560)
 
 
 def test_smoke_test_command_on_fresh_database(tmp_path):

@@ -46,13 +46,13 @@ class DemoUnit:
 
 # (mô phỏng) marks every unit of the demo as fictional.
 DEMO_UNITS = [
-    DemoUnit("DB-PHUONG", "Đảng bộ phường (mô phỏng)", "dang_bo", None, True),
-    DemoUnit("DU-CQD", "Đảng ủy các cơ quan Đảng phường", "dang_bo", "DB-PHUONG", True),
-    DemoUnit("DU-UBND", "Đảng ủy UBND phường", "dang_bo", "DB-PHUONG", True),
-    DemoUnit("CB-CA", "Chi bộ Công an phường", "chi_bo", "DB-PHUONG", True),
+    DemoUnit("DU-PHUONG", "Đảng ủy phường (mô phỏng)", "dang_bo", None, True),
+    DemoUnit("DU-CQD", "Đảng ủy các cơ quan Đảng phường", "dang_bo", "DU-PHUONG", True),
+    DemoUnit("DU-UBND", "Đảng ủy UBND phường", "dang_bo", "DU-PHUONG", True),
+    DemoUnit("CB-CA", "Chi bộ Công an phường", "chi_bo", "DU-PHUONG", True),
     DemoUnit("CB-VPDU", "Chi bộ Văn phòng Đảng ủy (mô phỏng)", "chi_bo", "DU-CQD", True),
     DemoUnit("CB-VHXH", "Chi bộ Phòng Văn hóa - Xã hội (mô phỏng)", "chi_bo", "DU-UBND", True),
-    DemoUnit("CB-KP3", "Chi bộ Khu phố 3 (mô phỏng)", "chi_bo", "DB-PHUONG", True),
+    DemoUnit("CB-KP3", "Chi bộ Khu phố 3 (mô phỏng)", "chi_bo", "DU-PHUONG", True),
     DemoUnit("CQ-UBND", "Văn phòng HĐND và UBND phường (mô phỏng)", "co_quan", "DU-UBND", False),
     DemoUnit("CQ-CA", "Công an phường (mô phỏng)", "co_quan", "CB-CA", False),
     DemoUnit("DT-DTN", "Đoàn Thanh niên phường (mô phỏng)", "doan_the", None, False),
