@@ -17,6 +17,7 @@ from bdhvs_desktop import __version__
 
 COMMAND_MODULES = [
     "bdhvs_desktop.cli.basic",
+    "bdhvs_desktop.cli.export",
 ]
 
 EXIT_OK = 0
