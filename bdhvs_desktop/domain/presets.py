@@ -1,0 +1,916 @@
+"""Plan presets: read and check the TOML files in resources/presets (phases, targets, criteria).
+
+A preset carries every number of a plan; the program knows none of them. The loader checks
+what an office may get wrong while editing one in Notepad (a key typed wrong, a date written
+"31/03/2026", a code used twice, a phase that does not exist) and says so in Vietnamese,
+naming the file, the line and the key. Pure Python: no Qt, no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+SCHEMA_VERSION = 1
+
+# Vocabularies. Values match bdhvs_desktop.domain.vocab (tests check they agree).
+UNIT_KINDS = ("dang_bo", "chi_bo", "co_quan", "to_dan_pho", "doan_the", "truong_hoc", "khac")
+ACTIVITY_KINDS = ("class", "guidance", "broadcast", "thematic_meeting", "training", "other")
+MODEL_STATUSES = ("registered", "implementing", "evaluated", "excellent", "replicated")
+SUBJECT_KINDS = ("party_org", "collective", "individual")
+VALUE_KINDS = ("percent", "count", "ratio")
+SCOPES = ("ward", "party_org", "residential_group", "unit", "responsible_body")
+AWARD_LEVELS = ("ward", "province")
+CRITERION_TYPES = ("gate", "points")
+METHODS = ("auto", "manual")
+ISSUER_KINDS = ("party", "state")
+PERIODS = ("week", "period")
+
+# A parameter spec: name -> (kind, default). REQUIRED means the key must be written; None means
+# optional with no default; any other default is filled in, so the parsed params are complete
+# and the scoring code needs no defaults of its own. Kinds are checked by _Parser._param.
+REQUIRED = "<required>"
+CAMPAIGN_START = "<campaign.start>"
+CAMPAIGN_END = "<campaign.end>"
+TARGET_VALUE = "<target>"
+_Spec = dict[str, tuple[str, Any]]
+_VNEID: _Spec = {"require_guide": ("bool", False), "unit": ("unit", None)}
+
+# measure -> (value kinds it can be measured in, its params)
+MEASURES: dict[str, tuple[tuple[str, ...], _Spec]] = {
+    "vneid_party_members": (("percent",), _VNEID),
+    "vneid_public_servants": (("percent",), _VNEID),
+    "vneid_cadres": (("percent",), _VNEID),
+    "weekly_guidance": (("percent",), {"min_per_week": ("int", REQUIRED),
+                                       "kinds": ("activity_kinds", ["guidance"]), "unit": ("unit", None)}),
+    "daily_broadcast": (("percent",), {"min_per_day": ("int", REQUIRED),
+                                       "kinds": ("activity_kinds", ["broadcast"]), "unit": ("unit", None)}),
+    "models_per_unit": (("percent", "count"), {"min_count": ("int", REQUIRED),
+                                               "status": ("model_status", "registered"), "unit": ("unit", None)}),
+    "excellent_models_quota": (("count",), {"unit": ("unit", REQUIRED), "min_count": ("int", TARGET_VALUE),
+                                            "status": ("model_status", "excellent")}),
+    "digital_ambassadors": (("percent", "count", "ratio"), {"min_mentees": ("int", REQUIRED),
+                                                           "unit": ("unit", None)}),
+    "thematic_meetings": (("percent", "count"), {"min_count": ("int", REQUIRED),
+                                                 "kinds": ("activity_kinds", ["thematic_meeting"]),
+                                                 "unit": ("unit", None)}),
+    "reported": (("percent", "count", "ratio"), {"group": ("str", None), "population": ("str", None),
+                                                 "unit": ("unit", None)}),
+}
+
+_ALL = SUBJECT_KINDS
+_ORGS = ("party_org", "collective")
+# rule -> (params, subject kinds it can score)
+RULES: dict[str, tuple[_Spec, tuple[str, ...]]] = {
+    "party_members_vneid": ({"by": ("date", REQUIRED), "require_guide": ("bool", False)}, _ORGS),
+    "target_met": ({"target": ("target", REQUIRED), "margin": ("float", 0.0)}, _ORGS),
+    "min_models": ({"n": ("int", REQUIRED), "status": ("model_status", "implementing")}, _ALL),
+    "person_vneid": ({"by": ("date", REQUIRED), "require_guide": ("bool", False)}, ("individual",)),
+    "min_people_guided": ({"n": ("int", REQUIRED)}, _ALL),
+    "solution_applied": ({"require_effect": ("bool", True), "n": ("int", 1)}, _ALL),
+    "not_disciplined": ({}, _ALL),
+    "min_activities": ({"kind": ("activity_kind", REQUIRED), "n": ("int", REQUIRED), "per": ("per", REQUIRED),
+                        "start": ("date", CAMPAIGN_START), "end": ("date", CAMPAIGN_END)}, _ALL),
+}
+
+_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
+_NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class PresetError(ValueError):
+    """A preset file that cannot be used. `str(error)` is the Vietnamese message for the user;
+    `path`, `line` (1-based, or None) and `key` (e.g. "targets[4].deadline", items counted
+    from 1 as in the message) say where."""
+
+    def __init__(self, detail: str, *, path: Path | None = None, line: int | None = None,
+                 key: str | None = None, item: str | None = None):
+        self.detail = detail
+        self.path = path
+        self.line = line
+        self.key = key
+        where = [f'Tệp preset "{path.name}"' if path is not None else "Preset"]
+        if line is not None:
+            where.append(f"dòng {line}")
+        if item:
+            where.append(item)
+        if key:
+            # Inside an item, name the key relative to it ("params.by", not "targets[4].params.by").
+            shown = re.sub(r"^.*\[\d+\]\.", "", key) if item else key
+            where.append(f'khóa "{shown}"')
+        super().__init__(", ".join(where) + f": {detail}")
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class PresetHeader:
+    """The [preset] table: what the plan is and who issues the ward's documents."""
+
+    name: str
+    title: str
+    source: str
+    locality: str
+    locality_full: str
+    province: str
+    issuer_party: str
+    issuer_party_parent: str
+    issuer_state: str
+    schema_version: int = SCHEMA_VERSION
+    default: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Phase:
+    number: int
+    name: str
+    start: dt.date
+    end: dt.date
+    description: str = ""
+    focus: tuple[str, ...] = ()
+    timing: str = ""  # the plan's own wording, e.g. "Từ Quý II/2026"
+
+
+@dataclass(frozen=True)
+class Task:
+    phase: int
+    title: str
+    responsible: str  # as written in the plan
+    due: dt.date
+    description: str = ""
+    responsible_unit: str = ""  # a unit code, when the body is listed in [[units]]
+    timing: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    kind: str
+    parent: str = ""
+    is_party_org: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    code: str
+    name: str
+    measure: str
+    value_kind: str
+    target: float
+    start: dt.date
+    deadline: dt.date  # inclusive
+    scope: str
+    phase: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    at_risk_margin: float | None = None
+    source: str = ""
+    responsible_unit: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    name: str
+    type: str  # gate | points
+    method: str  # auto | manual
+    max_points: float = 0.0
+    rule: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    code: str
+    name: str
+    subject_kind: str
+    criteria: tuple[Criterion, ...]
+    min_points: float = 0.0
+    description: str = ""
+
+    @property
+    def gates(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.type == "gate")
+
+    @property
+    def max_points(self) -> float:
+        return sum(c.max_points for c in self.criteria if c.type == "points")
+
+
+@dataclass(frozen=True)
+class AwardForm:
+    code: str
+    name: str
+    level: str
+    issuer: str
+    subject_kinds: tuple[str, ...]
+    recipient: str = ""  # "Kính gửi" of the Tờ trình proposing this award
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Dossier:
+    form_set: str
+    recipient: str
+    plan_ref: tuple[str, ...]
+    campaign_title: str
+    award_type: str = "chuyên đề"
+    issuer: str = "party"  # party | state: which heading the Tờ trình carries
+    signing_authority: str = ""
+    doc_symbol: str = ""  # e.g. "TTr/ĐU"
+
+
+@dataclass(frozen=True)
+class Preset:
+    path: Path
+    preset: PresetHeader
+    campaign: Campaign
+    phases: tuple[Phase, ...]
+    tasks: tuple[Task, ...]
+    units: tuple[Unit, ...]
+    targets: tuple[Target, ...]
+    criteria_sets: tuple[CriteriaSet, ...]
+    award_forms: tuple[AwardForm, ...]
+    dossier: Dossier
+
+    @property
+    def name(self) -> str:
+        return self.preset.name
+
+    def phase(self, number: int) -> Phase:
+        return next(p for p in self.phases if p.number == number)
+
+    def phase_on(self, day: dt.date) -> Phase | None:
+        return next((p for p in self.phases if p.start <= day <= p.end), None)
+
+    def target(self, code: str) -> Target:
+        return next(t for t in self.targets if t.code == code)
+
+    def unit(self, code: str) -> Unit:
+        return next(u for u in self.units if u.code == code)
+
+    def criteria_set_for(self, subject_kind: str) -> CriteriaSet | None:
+        return next((s for s in self.criteria_sets if s.subject_kind == subject_kind), None)
+
+
+@dataclass(frozen=True)
+class PresetInfo:
+    """One file of a presets folder, for a chooser. `error` is set when it cannot be used."""
+
+    name: str
+    path: Path
+    title: str = ""
+    source: str = ""
+    locality_full: str = ""
+    province: str = ""
+    campaign_start: dt.date | None = None
+    campaign_end: dt.date | None = None
+    default: bool = False
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+# --------------------------------------------------------------------------- locating lines
+
+
+_HEADER_RE = re.compile(r'^\s*(\[\[?)\s*([A-Za-z0-9_.\-" ]+?)\s*\]\]?\s*(?:#.*)?$')
+
+
+class _Lines:
+    """Maps a key path such as ("targets", 3, "deadline") to its line in the file text."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.blocks: list[tuple[tuple, int]] = [((), 0)]  # (path, first line index after header)
+        counters: dict[str, int] = {}
+        for i, line in enumerate(self.lines):
+            m = _HEADER_RE.match(line)
+            if not m:
+                continue
+            is_array = m.group(1) == "[["
+            parts = [p.strip().strip('"') for p in m.group(2).split(".")]
+            path: list = []
+            for j, part in enumerate(parts):
+                dotted = ".".join(parts[: j + 1])
+                path.append(part)
+                last = j == len(parts) - 1
+                if last and is_array:
+                    counters[dotted] = counters.get(dotted, -1) + 1
+                    for k in list(counters):
+                        if k.startswith(dotted + "."):
+                            counters[k] = -1
+                    path.append(counters[dotted])
+                elif dotted in counters and counters[dotted] >= 0:
+                    path.append(counters[dotted])
+            self.blocks.append((tuple(path), i))
+
+    def find(self, key_path: tuple) -> int | None:
+        for n in range(len(key_path), -1, -1):
+            prefix = key_path[:n]
+            matches = [(b, i) for b, i in self.blocks if b == prefix]
+            if not matches:
+                continue
+            block, header = matches[-1]
+            rest = [k for k in key_path[n:] if isinstance(k, str)]
+            if not rest:
+                return header + 1 if block else None
+            end = next((i for b, i in self.blocks if i > header), len(self.lines))
+            key_re = re.compile(r'^\s*"?' + re.escape(rest[0]) + r'"?\s*=')
+            for i in range(header + (1 if block else 0), end):
+                if key_re.match(self.lines[i]):
+                    return i + 1
+            return header + 1 if block else None
+        return None
+
+
+# --------------------------------------------------------------------------- reading tables
+
+
+class _Ctx:
+    """Where we are in the file, to name it in an error."""
+
+    def __init__(self, path: Path, lines: _Lines):
+        self.path = path
+        self.lines = lines
+
+    def fail(self, detail: str, key_path: tuple = (), item: str | None = None) -> PresetError:
+        return PresetError(detail, path=self.path, line=self.lines.find(key_path),
+                           key=_key_text(key_path) or None, item=item)
+
+
+def _key_text(key_path: tuple) -> str:
+    out = ""
+    for k in key_path:
+        if isinstance(k, int):
+            out += f"[{k + 1}]"
+        else:
+            out += ("." if out else "") + k
+    return out
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items()}
+    return value
+
+
+class _Table:
+    """One TOML table with typed getters; `done()` rejects keys nobody read (typos)."""
+
+    def __init__(self, ctx: _Ctx, data: Any, path: tuple, item: str | None = None):
+        self.ctx, self.path, self.item = ctx, path, item
+        if not isinstance(data, dict):
+            raise ctx.fail("cần một bảng (table) TOML ở đây.", path, item)
+        self.data = data
+        self.seen: set[str] = set()
+
+    def fail(self, key: str | None, detail: str) -> PresetError:
+        return self.ctx.fail(detail, self.path + ((key,) if key else ()), self.item)
+
+    def _get(self, key: str, required: bool) -> Any:
+        self.seen.add(key)
+        if key not in self.data:
+            if required:
+                raise self.fail(key, f'thiếu khóa bắt buộc "{key}".')
+            return None
+        return self.data[key]
+
+    def text(self, key: str, required: bool = True, allow_empty: bool = False) -> str:
+        value = self._get(key, required)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self.fail(key, "cần một chuỗi chữ đặt trong dấu ngoặc kép.")
+        value = value.strip()
+        if required and not value and not allow_empty:
+            raise self.fail(key, "không được để trống.")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...], required: bool = True, default: str = "") -> str:
+        value = self.text(key, required)
+        if not value:
+            return default
+        if value not in allowed:
+            raise self.fail(key, _unknown(value, allowed))
+        return value
+
+    def code(self, key: str = "code") -> str:
+        value = self.text(key)
+        if not _CODE_RE.match(value):
+            raise self.fail(key, f'mã "{value}" chỉ được gồm chữ IN HOA không dấu, chữ số, "_" và "-".')
+        return value
+
+    def date(self, key: str, required: bool = True) -> dt.date | None:
+        return _as_date(self, key, self._get(key, required))
+
+    def integer(self, key: str, required: bool = True, minimum: int | None = None) -> int | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, "cần một số nguyên (không đặt trong dấu ngoặc kép).")
+        if minimum is not None and value < minimum:
+            raise self.fail(key, f"cần một số nguyên từ {minimum} trở lên.")
+        return value
+
+    def number(self, key: str, required: bool = True, minimum: float | None = None) -> float | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, "cần một số (ví dụ 100 hoặc 80.5, không đặt trong dấu ngoặc kép).")
+        if minimum is not None and value < minimum:
+            raise self.fail(key, f"cần một số từ {minimum:g} trở lên.")
+        return float(value)
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self._get(key, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(key, "cần true hoặc false (viết thường, không đặt trong dấu ngoặc kép).")
+        return value
+
+    def str_list(self, key: str, required: bool = True, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        value = self._get(key, required)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, 'cần một danh sách chuỗi, ví dụ ["a", "b"].')
+        out = tuple(v.strip() for v in value if v.strip())
+        if allowed is not None:
+            for v in out:
+                if v not in allowed:
+                    raise self.fail(key, _unknown(v, allowed))
+        if required and not out:
+            raise self.fail(key, "danh sách không được để trống.")
+        return out
+
+    def table(self, key: str, required: bool = False) -> dict[str, Any]:
+        value = self._get(key, required)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(key, "cần một bảng, ví dụ { min_per_week = 1 }.")
+        return value
+
+    def array(self, key: str, required: bool = True) -> list[Any]:
+        value = self._get(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, f"cần một hoặc nhiều mục [[{key}]].")
+        if required and not value:
+            raise self.fail(key, f"cần ít nhất một mục [[{key}]].")
+        return value
+
+    def done(self) -> None:
+        for key in self.data:
+            if key not in self.seen:
+                raise self.fail(key, _unknown_key(key, self.seen))
+
+
+def _unknown(value: str, allowed: tuple[str, ...]) -> str:
+    guess = difflib.get_close_matches(value, allowed, n=1)
+    hint = f' Có phải "{guess[0]}"?' if guess else ""
+    return f'giá trị "{value}" không được hỗ trợ; dùng một trong: {", ".join(allowed)}.{hint}'
+
+
+def _unknown_key(key: str, known: set[str]) -> str:
+    guess = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f' Có phải "{guess[0]}"?' if guess else ""
+    return f'khóa "{key}" không được hỗ trợ ở đây.{hint}'
+
+
+def _as_date(table: _Table, key: str, value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise table.fail(key, f'cần một ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-31, không đặt trong '
+                              f'dấu ngoặc kép và không kèm giờ (đang ghi "{value}").')
+    return value
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+_TOML_MESSAGES = {
+    "Invalid date or datetime": "ngày tháng không hợp lệ (viết NĂM-THÁNG-NGÀY, ví dụ 2026-03-31; "
+                                "ngày đó phải có thật)",
+    "Cannot overwrite a value": "một khóa được ghi hai lần trong cùng một mục",
+    "Cannot declare": "một bảng [..] được khai báo hai lần",
+    "Expected newline or end of document after a statement": "sau giá trị còn chữ thừa trên cùng dòng",
+    "Invalid value": "giá trị không hợp lệ (chuỗi chữ phải đặt trong dấu ngoặc kép)",
+    "Unterminated string": "chuỗi chữ thiếu dấu ngoặc kép đóng",
+    "Illegal character '\\n'": "chuỗi chữ thiếu dấu ngoặc kép đóng ở cuối dòng",
+    "Illegal character": "có ký tự không được phép (ví dụ dấu ngoặc kép hoặc dấu \\ chưa đúng)",
+    "Invalid statement": "dòng không đúng cú pháp TOML (khóa = giá trị)",
+}
+
+
+def _toml_error(path: Path, text: str, err: tomllib.TOMLDecodeError) -> PresetError:
+    raw = str(err)
+    m = re.search(r"\(at line (\d+), column \d+\)", raw)
+    line = int(m.group(1)) if m else None
+    if not m and "end of document" in raw:
+        line = len(text.splitlines())
+    reason = raw[: m.start()].strip() if m else raw
+    detail = next((vi for en, vi in _TOML_MESSAGES.items() if reason.startswith(en)), None)
+    detail = f"{detail}." if detail else f"tệp không đúng cú pháp TOML ({reason})."
+    if line is not None and 0 < line <= len(text.splitlines()):
+        src = text.splitlines()[line - 1]
+        if re.search(r"\b\d{1,2}/\d{1,2}/\d{4}\b", src):
+            detail += " Ngày phải viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-31 (không dùng 31/03/2026)."
+    return PresetError(detail, path=path, line=line)
+
+
+def load_preset(path: str | Path) -> Preset:
+    """Read one preset file and check it. Raises PresetError (message in Vietnamese)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PresetError(f"không đọc được tệp ({exc.strerror or exc}).", path=path) from exc
+    try:
+        text = raw.decode("utf-8-sig")  # Notepad may add a BOM
+    except UnicodeDecodeError as exc:
+        raise PresetError("tệp không được lưu với bảng mã UTF-8; trong Notepad chọn "
+                          "Lưu thành… > Mã hóa: UTF-8.", path=path) from exc
+    try:
+        data = _nfc(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise _toml_error(path, text, exc) from exc
+    return _Parser(_Ctx(path, _Lines(text)), data).parse()
+
+
+class _Parser:
+    def __init__(self, ctx: _Ctx, data: dict[str, Any]):
+        self.ctx = ctx
+        self.root = _Table(ctx, data, ())
+
+    def parse(self) -> Preset:
+        ctx = self.ctx
+        header = self._header(_Table(ctx, self.root.table("preset", True), ("preset",)))
+        campaign = self._campaign(_Table(ctx, self.root.table("campaign", True), ("campaign",)))
+        self.campaign = campaign
+        phases = self._phases(self.root.array("phases", False))
+        self.phase_numbers = {p.number for p in phases}
+        units = self._units(self.root.array("units", False))
+        self.unit_codes = {u.code for u in units}
+        tasks = tuple(self._task(i, t) for i, t in enumerate(self.root.array("tasks", False)))
+        targets = self._targets(self.root.array("targets", True))
+        self.target_codes = {t.code for t in targets}
+        criteria_sets = self._criteria_sets(self.root.array("criteria_sets", True))
+        award_forms = self._award_forms(self.root.array("award_forms", True))
+        dossier = self._dossier(_Table(ctx, self.root.table("dossier", True), ("dossier",)))
+        self.root.done()
+        return Preset(ctx.path, header, campaign, phases, tasks, units, targets, criteria_sets,
+                      award_forms, dossier)
+
+    # --- helpers
+
+    def _item(self, section: str, index: int, data: dict[str, Any]) -> _Table:
+        code = data.get("code") if isinstance(data.get("code"), str) else None
+        label = f"mục [[{section}]] thứ {index + 1}" + (f' (mã "{code}")' if code else "")
+        return _Table(self.ctx, data, (section, index), label)
+
+    def _unique(self, items: list[tuple[_Table, str]], what: str, seen: set[str] | None = None) -> None:
+        seen = set() if seen is None else seen
+        for table, code in items:
+            if code in seen:
+                raise table.fail("code", f'mã {what} "{code}" bị trùng; mỗi mã chỉ được dùng một lần.')
+            seen.add(code)
+
+    def _in_campaign(self, table: _Table, key: str, day: dt.date) -> None:
+        c = self.campaign
+        if not c.start <= day <= c.end:
+            raise table.fail(key, f"ngày {_vn(day)} nằm ngoài thời gian phong trào "
+                                  f"({_vn(c.start)} – {_vn(c.end)}, mục [campaign]).")
+
+    def _phase_ref(self, table: _Table, key: str, required: bool) -> int | None:
+        number = table.integer(key, required, minimum=1)
+        if number is not None and number not in self.phase_numbers:
+            known = ", ".join(str(n) for n in sorted(self.phase_numbers)) or "chưa có giai đoạn nào"
+            raise table.fail(key, f"giai đoạn {number} không có trong các mục [[phases]] ({known}).")
+        return number
+
+    def _unit_ref(self, table: _Table, key: str, value: str) -> None:
+        if value and value not in self.unit_codes:
+            known = ", ".join(sorted(self.unit_codes)) or "chưa khai báo [[units]]"
+            raise table.fail(key, f'đơn vị "{value}" không có trong các mục [[units]] ({known}).')
+
+    # --- sections
+
+    def _header(self, t: _Table) -> PresetHeader:
+        version = t.integer("schema_version", False, minimum=1) or SCHEMA_VERSION
+        if version > SCHEMA_VERSION:
+            raise t.fail("schema_version", f"tệp dùng phiên bản định dạng {version}, chương trình này chỉ "
+                                           f"đọc được đến {SCHEMA_VERSION}; hãy cập nhật chương trình.")
+        name = t.text("name")
+        if not _NAME_RE.match(name):
+            raise t.fail("name", f'tên "{name}" chỉ được gồm chữ thường không dấu, chữ số và dấu "-".')
+        if name != self.ctx.path.stem:
+            raise t.fail("name", f'tên "{name}" phải trùng với tên tệp "{self.ctx.path.stem}" '
+                                 "(khi sao chép tệp, hãy sửa cả khóa name).")
+        h = PresetHeader(
+            name=name, title=t.text("title"), source=t.text("source"), locality=t.text("locality"),
+            locality_full=t.text("locality_full"), province=t.text("province"),
+            issuer_party=t.text("issuer_party"),
+            issuer_party_parent=t.text("issuer_party_parent", allow_empty=True),
+            issuer_state=t.text("issuer_state"), schema_version=version, default=t.flag("default"),
+            notes=t.text("notes", False),
+        )
+        t.done()
+        return h
+
+    def _campaign(self, t: _Table) -> Campaign:
+        c = Campaign(t.text("name"), t.date("start"), t.date("end"))
+        if c.end < c.start:
+            raise t.fail("end", "ngày kết thúc phong trào phải sau ngày bắt đầu.")
+        t.done()
+        return c
+
+    def _phases(self, raw: list[Any]) -> tuple[Phase, ...]:
+        phases: list[tuple[_Table, Phase]] = []
+        for i, data in enumerate(raw):
+            t = self._item("phases", i, data)
+            p = Phase(number=t.integer("number", minimum=1), name=t.text("name"), start=t.date("start"),
+                      end=t.date("end"), description=t.text("description", False),
+                      focus=t.str_list("focus", False), timing=t.text("timing", False))
+            if p.end < p.start:
+                raise t.fail("end", "ngày kết thúc giai đoạn phải sau ngày bắt đầu.")
+            self._in_campaign(t, "start", p.start)
+            self._in_campaign(t, "end", p.end)
+            t.done()
+            phases.append((t, p))
+        for n, (t, p) in enumerate(sorted(phases, key=lambda tp: tp[1].number), start=1):
+            if p.number != n:
+                raise t.fail("number", f"các giai đoạn phải đánh số liên tục 1, 2, 3…; "
+                                       f"thiếu hoặc trùng giai đoạn {n}.")
+        ordered = sorted(phases, key=lambda tp: tp[1].number)
+        for (_, a), (t, b) in zip(ordered, ordered[1:]):
+            if b.start <= a.end:
+                raise t.fail("start", f"giai đoạn {b.number} bắt đầu ({_vn(b.start)}) trước khi giai đoạn "
+                                      f"{a.number} kết thúc ({_vn(a.end)}).")
+        return tuple(p for _, p in ordered)
+
+    def _units(self, raw: list[Any]) -> tuple[Unit, ...]:
+        units: list[tuple[_Table, Unit]] = []
+        for i, data in enumerate(raw):
+            t = self._item("units", i, data)
+            u = Unit(code=t.code(), name=t.text("name"), kind=t.choice("kind", UNIT_KINDS),
+                     parent=t.text("parent", False), is_party_org=t.flag("is_party_org"))
+            t.done()
+            units.append((t, u))
+        self._unique([(t, u.code) for t, u in units], "đơn vị")
+        parents = {u.code: u.parent for _, u in units}
+        for t, u in units:
+            if u.parent and u.parent not in parents:
+                raise t.fail("parent", f'đơn vị cấp trên "{u.parent}" không có trong các mục [[units]].')
+            seen, cur = {u.code}, u.parent
+            while cur:
+                if cur in seen:
+                    raise t.fail("parent", f'quan hệ cấp trên của "{u.code}" tạo thành vòng lặp.')
+                seen.add(cur)
+                cur = parents.get(cur, "")
+        return tuple(u for _, u in units)
+
+    def _task(self, i: int, data: Any) -> Task:
+        t = self._item("tasks", i, data)
+        task = Task(phase=self._phase_ref(t, "phase", True), title=t.text("title"),
+                    responsible=t.text("responsible"), due=t.date("due"),
+                    description=t.text("description", False),
+                    responsible_unit=t.text("responsible_unit", False), timing=t.text("timing", False),
+                    source=t.text("source", False))
+        self._in_campaign(t, "due", task.due)
+        self._unit_ref(t, "responsible_unit", task.responsible_unit)
+        t.done()
+        return task
+
+    def _targets(self, raw: list[Any]) -> tuple[Target, ...]:
+        out: list[tuple[_Table, Target]] = []
+        for i, data in enumerate(raw):
+            t = self._item("targets", i, data)
+            measure = t.choice("measure", tuple(MEASURES))
+            kinds, spec = MEASURES[measure]
+            value_kind = t.choice("value_kind", VALUE_KINDS)
+            if value_kind not in kinds:
+                raise t.fail("value_kind", f'chỉ tiêu đo bằng "{measure}" chỉ tính được theo: '
+                                           f'{", ".join(kinds)}.')
+            value = t.number("target", minimum=0.0)
+            if value_kind == "percent" and value > 100:
+                raise t.fail("target", "chỉ tiêu tính theo phần trăm không được lớn hơn 100.")
+            if value_kind == "count" and value != int(value):
+                raise t.fail("target", "chỉ tiêu tính theo số lượng (count) phải là số nguyên.")
+            params = self._params(t, "params", spec, target_value=value)
+            tg = Target(code=t.code(), name=t.text("name"), measure=measure, value_kind=value_kind,
+                        target=value, start=t.date("start"), deadline=t.date("deadline"),
+                        scope=t.choice("scope", SCOPES), phase=self._phase_ref(t, "phase", False),
+                        params=params, at_risk_margin=t.number("at_risk_margin", False, minimum=0.0),
+                        source=t.text("source", False), responsible_unit=t.text("responsible_unit", False),
+                        description=t.text("description", False))
+            if tg.deadline < tg.start:
+                raise t.fail("deadline", "hạn (deadline) phải sau ngày bắt đầu tính (start).")
+            self._in_campaign(t, "start", tg.start)
+            self._in_campaign(t, "deadline", tg.deadline)
+            self._unit_ref(t, "responsible_unit", tg.responsible_unit)
+            if measure == "excellent_models_quota":
+                if tg.scope != "responsible_body":
+                    raise t.fail("scope", 'chỉ tiêu "excellent_models_quota" phải có scope = "responsible_body".')
+                if "min_count" in params and params["min_count"] != value:
+                    raise t.fail("target", f"target ({value:g}) phải bằng params.min_count "
+                                           f"({params['min_count']}).")
+            t.done()
+            out.append((t, tg))
+        self._unique([(t, tg.code) for t, tg in out], "chỉ tiêu")
+        return tuple(tg for _, tg in out)
+
+    def _params(self, t: _Table, key: str, spec: _Spec, target_value: float | None = None) -> dict[str, Any]:
+        raw = t.table(key)
+        p = _Table(self.ctx, raw, t.path + (key,), t.item)
+        for name in raw:  # a typo first, before it shows up as a missing key
+            if name not in spec:
+                raise p.fail(name, _unknown_key(name, set(spec)) if spec else
+                             f'khóa "{name}" không được hỗ trợ; mục này không có tham số (params = {{}}).')
+        out: dict[str, Any] = {}
+        for name, (kind, default) in spec.items():
+            value = self._param(p, name, kind, default == REQUIRED)
+            if value is None:
+                value = {CAMPAIGN_START: self.campaign.start, CAMPAIGN_END: self.campaign.end,
+                         TARGET_VALUE: None if target_value is None else round(target_value),
+                         REQUIRED: None}.get(default, default) if isinstance(default, str) else default
+                if isinstance(value, list):
+                    value = list(value)
+            if value is not None:
+                out[name] = value
+        p.done()
+        return out
+
+    def _param(self, p: _Table, name: str, kind: str, required: bool) -> Any:
+        if name not in p.data:
+            p._get(name, required)  # raises when required
+            return None
+        readers: dict[str, Callable[[], Any]] = {
+            "bool": lambda: p.flag(name),
+            "int": lambda: p.integer(name, minimum=1),
+            "float": lambda: p.number(name),
+            "str": lambda: p.text(name, required, allow_empty=not required) or None,
+            "date": lambda: p.date(name),
+            "activity_kind": lambda: p.choice(name, ACTIVITY_KINDS),
+            "activity_kinds": lambda: list(p.str_list(name, True, ACTIVITY_KINDS)),
+            "model_status": lambda: p.choice(name, MODEL_STATUSES),
+            "per": lambda: p.choice(name, PERIODS),
+            "unit": lambda: p.text(name),
+            "target": lambda: p.text(name),
+        }
+        value = readers[kind]()
+        if value is None:
+            return None
+        if kind == "unit":
+            self._unit_ref(p, name, value)
+        elif kind == "target" and value not in self.target_codes:
+            raise p.fail(name, f'chỉ tiêu "{value}" không có trong các mục [[targets]].')
+        elif kind == "date":
+            self._in_campaign(p, name, value)
+        return value
+
+    def _criteria_sets(self, raw: list[Any]) -> tuple[CriteriaSet, ...]:
+        sets: list[tuple[_Table, CriteriaSet]] = []
+        criterion_codes: list[tuple[_Table, str]] = []
+        for i, data in enumerate(raw):
+            t = self._item("criteria_sets", i, data)
+            subject = t.choice("subject_kind", SUBJECT_KINDS)
+            criteria = []
+            for j, cdata in enumerate(t.array("criteria")):
+                ct = _Table(self.ctx, cdata, ("criteria_sets", i, "criteria", j),
+                            f'{t.item}, tiêu chí thứ {j + 1}'
+                            + (f' (mã "{cdata["code"]}")' if isinstance(cdata.get("code"), str) else ""))
+                crit = self._criterion(ct, subject)
+                criterion_codes.append((ct, crit.code))
+                criteria.append(crit)
+            cs = CriteriaSet(code=t.code(), name=t.text("name"), subject_kind=subject, criteria=tuple(criteria),
+                             min_points=t.number("min_points", False, minimum=0.0) or 0.0,
+                             description=t.text("description", False))
+            if cs.min_points > cs.max_points:
+                raise t.fail("min_points", f"điểm tối thiểu ({cs.min_points:g}) lớn hơn tổng điểm tối đa "
+                                           f"của các tiêu chí chấm điểm ({cs.max_points:g}).")
+            t.done()
+            sets.append((t, cs))
+        self._unique([(t, s.code) for t, s in sets], "bộ tiêu chí")
+        self._unique(criterion_codes, "tiêu chí")
+        return tuple(s for _, s in sets)
+
+    def _criterion(self, t: _Table, subject: str) -> Criterion:
+        code, name = t.code(), t.text("name")
+        ctype = t.choice("type", CRITERION_TYPES)
+        method = t.choice("method", METHODS)
+        max_points = t.number("max_points", False, minimum=0.0) or 0.0
+        if ctype == "points" and max_points <= 0:
+            raise t.fail("max_points", "tiêu chí chấm điểm (type = \"points\") cần max_points lớn hơn 0.")
+        if ctype == "gate" and max_points:
+            raise t.fail("max_points", "tiêu chí điều kiện (type = \"gate\") không có điểm; bỏ max_points "
+                                       "hoặc để 0.")
+        rule, params = "", {}
+        if method == "auto":
+            rule = t.choice("rule", tuple(RULES))
+            spec, subjects = RULES[rule]
+            if subject not in subjects:
+                raise t.fail("rule", f'quy tắc "{rule}" không dùng được cho đối tượng "{subject}" '
+                                     f'(chỉ cho: {", ".join(subjects)}).')
+            params = self._params(t, "params", spec)
+            if rule == "min_activities" and "start" in params and "end" in params \
+                    and params["end"] < params["start"]:
+                raise t.fail("params", "params.end phải sau params.start.")
+        else:
+            for key in ("rule", "params"):
+                if t.data.get(key):
+                    raise t.fail(key, 'tiêu chí chấm tay (method = "manual") không có rule/params; '
+                                      "Hội đồng ghi kết quả trực tiếp.")
+                t.seen.add(key)
+        crit = Criterion(code=code, name=name, type=ctype, method=method, max_points=max_points, rule=rule,
+                         params=params, description=t.text("description", False), source=t.text("source", False))
+        t.done()
+        return crit
+
+    def _award_forms(self, raw: list[Any]) -> tuple[AwardForm, ...]:
+        out = []
+        for i, data in enumerate(raw):
+            t = self._item("award_forms", i, data)
+            af = AwardForm(code=t.code(), name=t.text("name"), level=t.choice("level", AWARD_LEVELS),
+                           issuer=t.text("issuer"), subject_kinds=t.str_list("subject_kinds", True, SUBJECT_KINDS),
+                           recipient=t.text("recipient", False), description=t.text("description", False))
+            t.done()
+            out.append((t, af))
+        self._unique([(t, a.code) for t, a in out], "hình thức khen thưởng")
+        return tuple(a for _, a in out)
+
+    def _dossier(self, t: _Table) -> Dossier:
+        d = Dossier(form_set=t.text("form_set"), recipient=t.text("recipient"),
+                    plan_ref=t.str_list("plan_ref"), campaign_title=t.text("campaign_title"),
+                    award_type=t.text("award_type", False) or "chuyên đề",
+                    issuer=t.choice("issuer", ISSUER_KINDS, False, "party"),
+                    signing_authority=t.text("signing_authority", False), doc_symbol=t.text("doc_symbol", False))
+        if not _NAME_RE.match(d.form_set):
+            raise t.fail("form_set", f'bộ mẫu "{d.form_set}" phải là tên thư mục, ví dụ "decree-98-2023".')
+        t.done()
+        return d
+
+
+def _vn(day: dt.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def list_presets(folder: str | Path) -> list[PresetInfo]:
+    """Every *.toml preset of a folder, the default first, then by name. A file that does not
+    load is listed with `error` set, so the office sees why instead of a missing entry."""
+    infos = []
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            p = load_preset(path)
+        except PresetError as exc:
+            infos.append(PresetInfo(name=path.stem, path=path, title=path.stem, error=str(exc)))
+            continue
+        h = p.preset
+        infos.append(PresetInfo(name=h.name, path=path, title=h.title, source=h.source,
+                                locality_full=h.locality_full, province=h.province,
+                                campaign_start=p.campaign.start, campaign_end=p.campaign.end,
+                                default=h.default))
+    return sorted(infos, key=lambda i: (not i.default, i.error is not None, i.name))
+
+
+def default_preset(folder: str | Path) -> PresetInfo | None:
+    """The preset marked `default = true` (the first usable one if none is marked)."""
+    usable = [i for i in list_presets(folder) if i.ok]
+    return next((i for i in usable if i.default), usable[0] if usable else None)
