@@ -1,0 +1,416 @@
+"""Reports for print: the progress report for the standing committee and the council's
+score sheet, as PDF (reportlab) or Excel (openpyxl).
+
+    data = progress_data(db, as_of)            # ProgressReport (plain dataclasses)
+    write_report(db, "progress", path, as_of)  # .pdf or .xlsx by the file's suffix
+    write_report(db, "scoreboard", path, as_of)
+
+Target figures come from services.status.compute_status when that service is installed;
+otherwise the VNeID and reported-figure targets are computed here from the records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+
+from bdhvs_desktop.documents.report_data import (
+    ActivityLine,
+    CriterionColumn,
+    LaggingUnit,
+    ProgressReport,
+    ScoreGroup,
+    ScoreRow,
+    ScoreSheet,
+    SeriesPoint,
+    TargetLine,
+    TaskSummary,
+    UnitValue,
+)
+from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.storage import models as m
+from bdhvs_desktop.storage.engine import Database
+
+REPORT_KINDS = {"progress": "Báo cáo tiến độ", "scoreboard": "Bảng tổng hợp điểm"}
+FORMATS = (".pdf", ".xlsx")
+
+Progress = Callable[[int, int, str], None]
+
+
+class ReportInputError(Exception):
+    """Bad input for a report (unknown kind, suffix); the message is Vietnamese."""
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    path: Path
+    kind: str
+    sha256: str
+    size: int
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _campaign(s) -> m.Campaign | None:
+    return s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1))
+
+
+def _issuer_name(c: m.Campaign | None) -> str:
+    header = (c.details or {}).get("preset", {}) if c else {}
+    return header.get("issuer_party") or header.get("issuer_state") or (c.locality_full or "").upper() if c else ""
+
+
+def _pct(num: float, den: float) -> float | None:
+    return num * 100.0 / den if den else None
+
+
+def _status_label(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        return vocab.TARGET_STATUS_LABELS[vocab.TargetStatus(code)]
+    except ValueError:
+        return str(code)
+
+
+_VNEID_POPULATION = {
+    "vneid_party_members": lambda p: p.is_party_member,
+    "vneid_public_servants": lambda p: p.is_public_servant,
+    "vneid_cadres": lambda p: p.is_party_member or p.is_public_servant,
+}
+
+
+def _proficient(p: m.Person, by: dt.date, require_guide: bool) -> bool:
+    return p.vneid_proficient_on is not None and p.vneid_proficient_on <= by and (p.can_guide or not require_guide)
+
+
+def _judge(value: float | None, target: float, deadline: dt.date | None, as_of: dt.date) -> str:
+    if value is None:
+        return vocab.TargetStatus.NOT_DUE if deadline and as_of < deadline else vocab.TargetStatus.MISSED
+    if value >= target - 1e-9:
+        return vocab.TargetStatus.MET
+    if deadline and as_of < deadline:
+        return vocab.TargetStatus.AT_RISK
+    return vocab.TargetStatus.MISSED
+
+
+def _own_targets(s, c: m.Campaign, as_of: dt.date, units: dict[int, m.Unit],
+                 people: list[m.Person]) -> list[TargetLine]:
+    """Target figures computed here (used when services.status is not installed)."""
+    out = []
+    for t in s.scalars(select(m.Target).where(m.Target.campaign_id == c.id).order_by(m.Target.sort_order)):
+        per_unit: list[UnitValue] = []
+        value = None
+        by = min(as_of, t.deadline) if t.deadline else as_of
+        if t.measure in _VNEID_POPULATION:
+            select_fn = _VNEID_POPULATION[t.measure]
+            need_guide = bool((t.params or {}).get("require_guide"))
+            counts: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+            for p in people:
+                if select_fn(p):
+                    row = counts[p.unit_id]
+                    row[1] += 1
+                    row[0] += _proficient(p, by, need_guide)
+            num = sum(v[0] for v in counts.values())
+            den = sum(v[1] for v in counts.values())
+            value = _pct(num, den)
+            for uid, (n, d) in counts.items():
+                if uid is None or uid not in units:
+                    continue
+                uv = _pct(n, d)
+                per_unit.append(UnitValue(units[uid].name, uv, _status_label(_judge(uv, t.target_value, t.deadline,
+                                                                                     as_of)), f"{n}/{d}"))
+        elif t.measure == "reported":
+            latest: dict[int, m.ReportedFigure] = {}
+            for f in s.scalars(select(m.ReportedFigure).where(m.ReportedFigure.target_id == t.id,
+                                                              m.ReportedFigure.as_of <= as_of)
+                               .order_by(m.ReportedFigure.as_of)):
+                latest[f.unit_id] = f
+            num = sum(f.numerator for f in latest.values())
+            den = sum(f.denominator or 0 for f in latest.values())
+            value = _pct(num, den) if t.value_kind == "percent" else (num if latest else None)
+            for uid, f in latest.items():
+                if uid in units:
+                    uv = _pct(f.numerator, f.denominator or 0) if t.value_kind == "percent" else f.numerator
+                    per_unit.append(UnitValue(units[uid].name, uv,
+                                              _status_label(_judge(uv, t.target_value, t.deadline, as_of)),
+                                              f"{f.numerator:g}/{(f.denominator or 0):g}"))
+        status = _judge(value, t.target_value, t.deadline, as_of) if value is not None else None
+        out.append(TargetLine(code=t.code, name=t.name, value_kind=t.value_kind, target=t.target_value, value=value,
+                              status=_status_label(status) if status else "Chưa có số liệu", deadline=t.deadline,
+                              shortfall=(t.target_value - value) if value is not None and value < t.target_value
+                              else None, per_unit=tuple(sorted(per_unit, key=lambda u: u.unit))))
+    return out
+
+
+def _from_status_service(db: Database, as_of: dt.date, units: dict[int, m.Unit]) -> list[TargetLine] | None:
+    try:
+        from bdhvs_desktop.services import status as status_mod  # another engineer's service
+    except ImportError:
+        return None
+    compute = getattr(status_mod, "compute_status", None)
+    if compute is None:
+        return None
+    report = compute(db, as_of)
+    names = {u.id: u.name for u in units.values()}
+    out = []
+    for t in getattr(report, "targets", ()):
+        kind = getattr(t, "value_kind", "percent")
+        per = []
+        raw = getattr(t, "per_unit", ()) or ()
+        items = raw.items() if isinstance(raw, dict) else raw
+        for item in items:
+            if isinstance(item, tuple) and len(item) == 2 and not hasattr(item[1], "value"):
+                unit, val = item
+                per.append(UnitValue(names.get(unit, str(unit)), val))
+                continue
+            obj = item[1] if isinstance(item, tuple) else item
+            uname = getattr(obj, "unit_name", None) or getattr(obj, "name", None) or names.get(
+                getattr(obj, "unit_id", None), str(getattr(obj, "unit", "")))
+            detail = ""
+            if getattr(obj, "numerator", None) is not None and getattr(obj, "denominator", None):
+                detail = f"{obj.numerator:g}/{obj.denominator:g}"
+            per.append(UnitValue(uname, getattr(obj, "value", None), _status_label(getattr(obj, "status", "")), detail))
+        out.append(TargetLine(code=t.code, name=t.name, value_kind=kind, target=float(t.target), value=t.value,
+                              status=_status_label(getattr(t, "status", "")), deadline=getattr(t, "deadline", None),
+                              shortfall=getattr(t, "shortfall", None), per_unit=tuple(per)))
+    return out
+
+
+def _vneid_series(c: m.Campaign, people: list[m.Person], as_of: dt.date) -> list[SeriesPoint]:
+    pop = [p for p in people if p.is_party_member or p.is_public_servant]
+    if not pop:
+        return []
+    dates = sorted(p.vneid_proficient_on for p in pop if p.vneid_proficient_on)
+    start = min([c.start_date] + dates[:1])
+    points: list[dt.date] = []
+    day = start
+    while day < as_of:
+        points.append(day)
+        day += dt.timedelta(days=14)
+    points.append(as_of)
+    out = []
+    import bisect
+
+    for d in points:
+        n = bisect.bisect_right(dates, d)
+        out.append(SeriesPoint(d, n * 100.0 / len(pop), n, len(pop)))
+    return out
+
+
+# ------------------------------------------------------------------- progress data
+
+
+def progress_data(db: Database, as_of: dt.date) -> ProgressReport:
+    from bdhvs_desktop.services.campaign import campaign_info, phase_at
+
+    info = campaign_info(db)
+    with db.read() as s:
+        c = _campaign(s)
+        if c is None:
+            raise ReportInputError("Chưa có phong trào trong cơ sở dữ liệu (chạy 'bdhvs init' hoặc 'bdhvs demo').")
+        units = {u.id: u for u in s.scalars(select(m.Unit).where(m.Unit.active.is_(True)))}
+        people = list(s.scalars(select(m.Person)))
+        targets = _from_status_service(db, as_of, units)
+        if targets is None:
+            targets = _own_targets(s, c, as_of, units, people)
+        series = _vneid_series(c, people, as_of)
+        lagging = []
+        for t in targets:
+            for u in t.per_unit:
+                if u.value is not None and u.value < t.target - 1e-9 and (t.deadline is None or as_of >= t.deadline
+                                                                          or u.status in ("Có nguy cơ chưa đạt",
+                                                                                          "Chưa đạt")):
+                    lagging.append(LaggingUnit(u.unit, t.name, u.value, t.target, t.value_kind, u.detail))
+        lagging.sort(key=lambda x: (x.target, x.value if x.value is not None else -1, x.unit))
+        acts = []
+        rows = s.execute(select(m.Activity.kind, func.count(m.Activity.id), func.coalesce(func.sum(
+            m.Activity.participants), 0), func.count(func.distinct(m.Activity.unit_id)))
+            .where(m.Activity.date <= as_of, m.Activity.date >= c.start_date).group_by(m.Activity.kind)).all()
+        order = list(vocab.ActivityKind)
+        for kind, count, participants, nunits in sorted(rows, key=lambda r: order.index(r[0]) if r[0] in order
+                                                        else 99):
+            label = vocab.ACTIVITY_KIND_LABELS.get(kind, kind) if kind in set(order) else kind
+            acts.append(ActivityLine(label, int(count), int(participants or 0), int(nunits)))
+        tasks = {"done": 0, "in_progress": 0, "not_started": 0, "late": 0}
+        for status, due, done_date in s.execute(select(m.Task.status, m.Task.due_date, m.Task.done_date)
+                                                .where(m.Task.campaign_id == c.id)):
+            finished = status == "done" and (done_date is None or done_date <= as_of)
+            if finished:
+                tasks["done"] += 1
+            elif due is not None and due < as_of:
+                tasks["late"] += 1
+            elif status == "in_progress":
+                tasks["in_progress"] += 1
+            else:
+                tasks["not_started"] += 1
+        phase = phase_at(info.phases, as_of) if info else None
+        return ProgressReport(
+            title="BÁO CÁO TIẾN ĐỘ THỰC HIỆN PHONG TRÀO “BÌNH DÂN HỌC VỤ SỐ”",
+            campaign_name=c.name, locality=c.locality_full or c.locality or "",
+            issuer_name=_issuer_name(c), as_of=as_of,
+            phase_number=phase.number if phase else None, phase_name=phase.name if phase else "",
+            phase_start=phase.start if phase else None, phase_end=phase.end if phase else None,
+            targets=tuple(targets), vneid_series=tuple(series),
+            vneid_label="Tỷ lệ đảng viên và cán bộ, công chức, viên chức sử dụng thành thạo ứng dụng VNeID "
+                        "(cộng dồn theo ngày được xác nhận).",
+            lagging=tuple(lagging), activities=tuple(acts), tasks=TaskSummary(**tasks), unit_count=len(units),
+            generated_at=dt.datetime.now().replace(microsecond=0))
+
+
+# ----------------------------------------------------------------- score sheet data
+
+
+def _fmt_points(v: Any) -> str:
+    from bdhvs_desktop.documents import vn_format
+
+    if v is None or v == "":
+        return ""
+    if isinstance(v, bool):
+        return "Đạt" if v else "Không đạt"
+    try:
+        return vn_format.vn_number(float(v))
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def _snapshot_cells(snap: dict) -> tuple[dict[str, Any], float | None, bool | None]:
+    """Read a candidate's score snapshot: {criterion code: points or pass}, total, gates passed.
+
+    Accepts {"criteria": [{"code", "points", "passed"}...], "total", "gates_passed"} or
+    {"criteria": {code: {...}}} as written by the scoring service."""
+    cells: dict[str, Any] = {}
+    crit = snap.get("criteria") or snap.get("results") or []
+    items = crit.items() if isinstance(crit, dict) else ((c.get("code"), c) for c in crit if isinstance(c, dict))
+    gates_ok = True
+    for code, c in items:
+        if not isinstance(c, dict):
+            cells[code] = c
+            continue
+        if c.get("type") == "gate" or ("passed" in c and c.get("points") is None):
+            cells[code] = bool(c.get("passed"))
+            gates_ok = gates_ok and bool(c.get("passed"))
+        else:
+            cells[code] = c.get("points")
+    total = snap.get("total", snap.get("total_points"))
+    gp = snap.get("gates_passed", snap.get("eligible"))
+    return cells, (float(total) if isinstance(total, (int, float)) else None), (gp if gp is not None else
+                                                                               (gates_ok if cells else None))
+
+
+def scoreboard_data(db: Database, as_of: dt.date) -> ScoreSheet:
+    with db.read() as s:
+        c = _campaign(s)
+        if c is None:
+            raise ReportInputError("Chưa có phong trào trong cơ sở dữ liệu (chạy 'bdhvs init' hoặc 'bdhvs demo').")
+        sets = list(s.scalars(select(m.CriteriaSet).where(m.CriteriaSet.campaign_id == c.id)
+                              .order_by(m.CriteriaSet.id)))
+        cands = list(s.scalars(select(m.Candidate).where(m.Candidate.campaign_id == c.id)
+                               .where(m.Candidate.status != vocab.CandidateStatus.DRAFT)
+                               .order_by(m.Candidate.id)))
+        votes = {v.candidate_id: v for v in s.scalars(select(m.Vote))}
+        meeting = s.scalar(select(m.CouncilMeeting).where(m.CouncilMeeting.campaign_id == c.id)
+                           .order_by(m.CouncilMeeting.held_at.desc()).limit(1))
+        members = s.scalar(select(func.count(m.CouncilMember.id)).where(m.CouncilMember.campaign_id == c.id,
+                                                                         m.CouncilMember.active.is_(True))) or 0
+        groups = []
+        by_kind: dict[str, list[m.Candidate]] = defaultdict(list)
+        for cand in cands:
+            by_kind[cand.subject_kind].append(cand)
+        for cs in sets:
+            group = by_kind.pop(cs.subject_kind, [])
+            if not group:
+                continue
+            groups.append(_score_group(cs.name, list(cs.criteria), group, votes, members))
+        for kind, group in by_kind.items():  # candidates with no criteria set of their kind
+            groups.append(_score_group(vocab.SUBJECT_KIND_LABELS.get(kind, kind), [], group, votes, members))
+        meeting_text = ""
+        if meeting is not None:
+            from bdhvs_desktop.documents import vn_format
+
+            meeting_text = f"Phiên họp Hội đồng: {vn_format.vn_datetime(meeting.held_at)}" + (
+                f", tại {meeting.place}" if meeting.place else "")
+        return ScoreSheet(title="BẢNG TỔNG HỢP ĐIỂM XÉT KHEN THƯỞNG", campaign_name=c.name,
+                          issuer_name=_issuer_name(c), locality=c.locality_full or "", as_of=as_of,
+                          meeting=meeting_text, groups=tuple(groups),
+                          generated_at=dt.datetime.now().replace(microsecond=0))
+
+
+def _score_group(title: str, criteria: list[m.Criterion], cands: list[m.Candidate], votes: dict,
+                 members: int) -> ScoreGroup:
+    cols = tuple(CriterionColumn(cr.code, cr.name, cr.type, cr.max_points) for cr in criteria)
+    scored = []
+    for cand in cands:
+        cells, total, gates = _snapshot_cells(cand.score_snapshot or {})
+        if total is None and cells:
+            total = sum(float(v) for v in cells.values() if isinstance(v, (int, float)) and not isinstance(v, bool))
+        name = cand.unit.name if cand.subject_type == "unit" and cand.unit else (
+            cand.person.full_name if cand.person else "")
+        v = votes.get(cand.id)
+        scored.append((cand, name, cells, total, gates if gates is not None else True,
+                       f"{v.votes_for}/{members}" if v and members else ""))
+    scored.sort(key=lambda x: (not x[4], -(x[3] or 0), x[1]))
+    rows = []
+    for rank, (cand, name, cells, total, gates, vote_text) in enumerate(scored, 1):
+        try:
+            status = vocab.CANDIDATE_STATUS_LABELS[vocab.CandidateStatus(cand.status)]
+        except ValueError:
+            status = cand.status
+        rows.append(ScoreRow(rank=rank, name=name,
+                             kind=vocab.SUBJECT_KIND_LABELS.get(cand.subject_kind, cand.subject_kind),
+                             award=cand.award_form.name if cand.award_form else "", total=total,
+                             cells={k: _fmt_points(v) for k, v in cells.items()}, gates_passed=bool(gates),
+                             status=status, votes=vote_text))
+    return ScoreGroup(title, cols, tuple(rows))
+
+
+# ------------------------------------------------------------------------- writing
+
+
+def render_report(data: ProgressReport | ScoreSheet, suffix: str, *, progress: Progress | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> bytes:
+    from bdhvs_desktop.documents import pdf_reports, xlsx_reports
+
+    if suffix == ".pdf":
+        if isinstance(data, ProgressReport):
+            return pdf_reports.build_progress_pdf(data, progress=progress, cancelled=cancelled)
+        return pdf_reports.build_scoreboard_pdf(data, progress=progress, cancelled=cancelled)
+    if isinstance(data, ProgressReport):
+        return xlsx_reports.build_progress_xlsx(data)
+    return xlsx_reports.build_scoreboard_xlsx(data)
+
+
+def write_report(db: Database, kind: str, path: Path | str, as_of: dt.date | None = None, *,
+                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ReportResult:
+    """Build report *kind* ("progress" | "scoreboard") as of a date and write it to *path*
+    (.pdf or .xlsx), atomically; the file is recorded in GeneratedDocument."""
+    from bdhvs_desktop.documents.atomic import atomic_write_bytes
+
+    path = Path(path)
+    if kind not in REPORT_KINDS:
+        raise ReportInputError(f"Không có loại báo cáo “{kind}” (chọn: {', '.join(REPORT_KINDS)}).")
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ReportInputError(f"Tệp báo cáo phải có đuôi .pdf hoặc .xlsx: {path.name}")
+    as_of = as_of or dt.date.today()
+    if progress:
+        progress(0, 1, "Đang đọc số liệu")
+    data = progress_data(db, as_of) if kind == "progress" else scoreboard_data(db, as_of)
+    blob = render_report(data, suffix, progress=progress, cancelled=cancelled)
+    if cancelled is not None and cancelled():
+        from bdhvs_desktop.documents.pdf_reports import ReportCancelled
+
+        raise ReportCancelled("Đã hủy tạo báo cáo.")
+    atomic_write_bytes(path, blob)
+    digest = hashlib.sha256(blob).hexdigest()
+    with db.session() as s:
+        s.add(m.GeneratedDocument(kind=f"report_{kind}", path=str(path.resolve()), sha256=digest,
+                                  draft=False, created_by=db.user))
+    return ReportResult(path=path, kind=kind, sha256=digest, size=len(blob))
