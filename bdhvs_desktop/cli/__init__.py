@@ -17,6 +17,7 @@ from bdhvs_desktop import __version__
 
 COMMAND_MODULES = [
     "bdhvs_desktop.cli.basic",
+    "bdhvs_desktop.cli.safety",
     "bdhvs_desktop.cli.export",
 ]
 
@@ -35,7 +36,7 @@ class CliError(Exception):
 
 class VietnameseHelpFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001
-        return super().add_usage(usage, actions, groups, prefix or "Cách dùng: ")
+        return super().add_usage(usage, actions, groups, "Cách dùng: " if prefix is None else prefix)
 
 
 _ARGPARSE_MESSAGES = [

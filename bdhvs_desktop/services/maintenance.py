@@ -65,6 +65,9 @@ def check_database(db: Database) -> list[Finding]:
         )
         if future:
             findings.append(Finding("warning", f"{future} người có ngày thành thạo VNeID ở tương lai."))
+    from bdhvs_desktop.services.safety import consistency_findings
+
+    findings.extend(consistency_findings(db))
     return findings
 
 

@@ -1,15 +1,39 @@
 """Copies of a SQLite database made with SQLite's online backup API (consistent even while
-the program writes), and restoring from them."""
+the program writes), automatic copies and their thinning, and restoring from a copy.
+
+Kinds of copies in the backups folder, told apart by their names:
+- `<tên>-tu-dong-<thời điểm>.sqlite3`: automatic, on exit when data changed (thinned);
+- `<tên>-truoc-nang-cap-<rev>-<thời điểm>.sqlite3`: before a schema upgrade (kept);
+- `<tên>-truoc-khoi-phuc-<thời điểm>.sqlite3`: the database as it was before a restore (kept);
+- `<tên>-<thời điểm>.sqlite3`: made by the user ("Sao lưu ngay", `bdhvs backup`; kept).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+AUTO_TAG = "tu-dong"
+PRE_RESTORE_TAG = "truoc-khoi-phuc"
+PRE_MIGRATION_TAG = "truoc-nang-cap"
+_TS_RE = re.compile(r"(\d{8}-\d{6})(?:-\d+)?\.sqlite3$")
+
+# Tables every bdhvs database has; a file without them is not one of ours.
+REQUIRED_TABLES = ("alembic_version", "campaign", "unit", "person", "audit_log", "setting")
+
+
+class BackupError(Exception):
+    """A backup or restore cannot be done; the message is for the user (Vietnamese)."""
 
 
 def backup_file(src: Path, dest: Path) -> Path:
     """A consistent copy of the SQLite database `src` at `dest` (written whole, then moved)."""
+    src, dest = Path(src), Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".tmp")
     if tmp.exists():
@@ -25,18 +49,243 @@ def backup_file(src: Path, dest: Path) -> Path:
                 raise RuntimeError(f"bản sao lưu không toàn vẹn: {result}")
         finally:
             target.close()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         source.close()
+    _fsync_file(tmp)
     tmp.replace(dest)
     return dest
 
 
-def timestamp() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+def _fsync_file(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse
+        pass
+    finally:
+        os.close(fd)
+
+
+def timestamp(now: dt.datetime | None = None) -> str:
+    return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+
+
+def _unique(dest: Path) -> Path:
+    """`dest`, or `dest` with -2, -3 … before the suffix when that name is taken."""
+    if not dest.exists():
+        return dest
+    n = 2
+    while True:
+        candidate = dest.with_name(f"{dest.stem}-{n}{dest.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
 
 
 def backup_before_migration(db_path: Path, revision: str) -> Path:
     from bdhvs_desktop.paths import backups_dir
 
-    dest = backups_dir() / f"{db_path.stem}-truoc-nang-cap-{revision}-{timestamp()}.sqlite3"
-    return backup_file(db_path, dest)
+    dest = backups_dir() / f"{db_path.stem}-{PRE_MIGRATION_TAG}-{revision}-{timestamp()}.sqlite3"
+    return backup_file(db_path, _unique(dest))
+
+
+# --------------------------------------------------------------------------- automatic copies
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    kind: str  # auto | pre_migration | pre_restore | manual
+    taken_at: dt.datetime
+    size: int
+
+
+def _kind_of(stem: str, name: str) -> str | None:
+    if not name.startswith(stem + "-") or not name.endswith(".sqlite3"):
+        return None
+    rest = name[len(stem) + 1:]
+    if rest.startswith(AUTO_TAG + "-"):
+        return "auto"
+    if rest.startswith(PRE_MIGRATION_TAG + "-"):
+        return "pre_migration"
+    if rest.startswith(PRE_RESTORE_TAG + "-"):
+        return "pre_restore"
+    if re.fullmatch(r"\d{8}-\d{6}(?:-\d+)?\.sqlite3", rest):
+        return "manual"
+    return None
+
+
+def list_backups(folder: Path, db_stem: str) -> list[BackupInfo]:
+    """The copies of database `db_stem` in `folder`, newest first."""
+    found: list[BackupInfo] = []
+    if not folder.is_dir():
+        return found
+    for entry in folder.iterdir():
+        kind = _kind_of(db_stem, entry.name)
+        if kind is None or not entry.is_file():
+            continue
+        match = _TS_RE.search(entry.name)
+        try:
+            taken = dt.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S") if match else None
+        except ValueError:
+            taken = None
+        stat = entry.stat()
+        found.append(BackupInfo(entry, kind, taken or dt.datetime.fromtimestamp(stat.st_mtime), stat.st_size))
+    found.sort(key=lambda b: (b.taken_at, b.path.name), reverse=True)
+    return found
+
+
+@dataclass(frozen=True)
+class Retention:
+    daily: int = 7
+    weekly: int = 5
+    monthly: int = 12
+
+
+def backups_to_keep(taken: list[dt.datetime], retention: Retention) -> set[int]:
+    """Indexes (into `taken`) of the copies to keep: the newest copy of each of the last
+    `daily` days, `weekly` ISO weeks and `monthly` months that have a copy (grandfather-
+    father-son). The newest copy overall is always kept."""
+    order = sorted(range(len(taken)), key=lambda i: taken[i], reverse=True)
+    keep: set[int] = set()
+    if order:
+        keep.add(order[0])
+    for count, bucket in ((retention.daily, lambda t: t.date()),
+                          (retention.weekly, lambda t: tuple(t.isocalendar())[:2]),
+                          (retention.monthly, lambda t: (t.year, t.month))):
+        seen: list[object] = []
+        for i in order:
+            key = bucket(taken[i])
+            if key in seen:
+                continue
+            if len(seen) >= count:
+                break
+            seen.append(key)
+            keep.add(i)
+    return keep
+
+
+def thin_backups(folder: Path, db_stem: str, retention: Retention) -> list[Path]:
+    """Delete the automatic copies that the retention does not keep; returns what was deleted.
+    Copies made by the user, before upgrades and before restores are never deleted."""
+    autos = [b for b in list_backups(folder, db_stem) if b.kind == "auto"]
+    keep = backups_to_keep([b.taken_at for b in autos], retention)
+    deleted = []
+    for i, info in enumerate(autos):
+        if i not in keep:
+            try:
+                info.path.unlink()
+                deleted.append(info.path)
+            except OSError:  # in use (antivirus, indexer): try again next time
+                continue
+    return deleted
+
+
+def fingerprint(db_path: Path) -> tuple:
+    """A cheap marker that changes whenever a transaction is committed to the file:
+    size and modification time of the database and its write-ahead log."""
+    parts: list[object] = []
+    for p in (db_path, db_path.with_name(db_path.name + "-wal")):
+        try:
+            st = p.stat()
+            parts.extend([st.st_size, st.st_mtime_ns])
+        except OSError:
+            parts.extend([None, None])
+    return tuple(parts)
+
+
+def auto_backup(db_path: Path, folder: Path, *, retention: Retention, min_interval: dt.timedelta,
+                now: dt.datetime | None = None) -> Path | None:
+    """An automatic copy of `db_path` unless the newest automatic copy is younger than
+    `min_interval`; then thin. Returns the new copy, or None when skipped."""
+    now = now or dt.datetime.now()
+    autos = [b for b in list_backups(folder, db_path.stem) if b.kind == "auto"]
+    if autos and now - autos[0].taken_at < min_interval and autos[0].taken_at <= now:
+        return None
+    dest = _unique(folder / f"{db_path.stem}-{AUTO_TAG}-{timestamp(now)}.sqlite3")
+    backup_file(db_path, dest)
+    thin_backups(folder, db_path.stem, retention)
+    return dest
+
+
+# --------------------------------------------------------------------------- restore
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    revision: str
+    counts: dict[str, int]
+
+
+def inspect_database_file(path: Path, known_revisions: set[str]) -> FileCheck:
+    """Check that `path` is a whole, valid bdhvs database; raises BackupError saying why not."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"Không tìm thấy tệp {path}.")
+    with open(path, "rb") as fh:
+        header = fh.read(16)
+    if header != SQLITE_HEADER:
+        raise BackupError(f"Tệp {path.name} không phải cơ sở dữ liệu SQLite (có thể bị hỏng hoặc là loại tệp khác).")
+    try:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise BackupError(f"Không mở được tệp {path.name}: {exc}.") from exc
+    try:
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"Tệp {path.name} bị hỏng: {exc}.") from exc
+        if rows != ["ok"]:
+            raise BackupError(f"Tệp {path.name} không toàn vẹn (PRAGMA integrity_check): " + "; ".join(rows[:3]))
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = [t for t in REQUIRED_TABLES if t not in tables]
+        if missing:
+            raise BackupError(f"Tệp {path.name} không phải cơ sở dữ liệu của bdhvs-desktop (thiếu bảng "
+                              + ", ".join(missing) + ").")
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        if not revision:
+            raise BackupError(f"Tệp {path.name} không có thông tin phiên bản lược đồ.")
+        if revision[0] not in known_revisions:
+            raise BackupError(f"Tệp {path.name} được tạo bởi phiên bản mới hơn của chương trình (lược đồ "
+                              f"{revision[0]}). Hãy cài phiên bản mới nhất của bdhvs-desktop trước khi khôi phục.")
+        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if fk:
+            raise BackupError(f"Tệp {path.name} có {len(fk)} dòng vi phạm khóa ngoại (ví dụ bảng {fk[0][0]}).")
+        counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                  for t in sorted(tables) if not t.startswith("sqlite_")}
+        return FileCheck(revision[0], counts)
+    finally:
+        conn.close()
+
+
+def copy_into(src: Path, dest: Path) -> None:
+    """Replace the contents of the SQLite database `dest` with those of `src`, in ONE write
+    transaction on `dest` (SQLite's backup API with all pages in one step): if anything
+    fails or the machine stops half-way, `dest` keeps its old contents. Needs exclusive use
+    of `dest` (no other program may have it open)."""
+    source = sqlite3.connect(f"file:{Path(src).as_posix()}?mode=ro", uri=True)
+    try:
+        target = sqlite3.connect(dest, timeout=5, isolation_level=None)
+        try:
+            target.execute("PRAGMA synchronous = FULL")
+            try:
+                # Leaving WAL needs exclusive access: it fails if another program has the file open.
+                mode = target.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                raise BackupError("Cơ sở dữ liệu đang được mở ở chương trình hoặc máy khác; hãy đóng nó "
+                                  "rồi khôi phục lại.") from exc
+            if str(mode).lower() != "delete":
+                raise BackupError("Cơ sở dữ liệu đang được mở ở chương trình hoặc máy khác; hãy đóng nó "
+                                  "rồi khôi phục lại.")
+            source.backup(target, pages=-1)
+            target.execute("PRAGMA journal_mode = WAL")
+        finally:
+            target.close()
+    finally:
+        source.close()

@@ -1,0 +1,238 @@
+"""Users of the shared office (PostgreSQL) mode: accounts with roles, argon2 password
+hashes, login, and the role checks the other services call (`require_role`).
+
+Roles (vocab.UserRole): the secretary edits everything; a council member reviews, scores
+and votes; a viewer only reads. A single-user SQLite database has no login: the person at
+the PC is the secretary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from bdhvs_desktop.domain.vocab import USER_ROLE_LABELS, UserRole
+from bdhvs_desktop.services import audit
+from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.storage.models import AppUser
+
+MIN_PASSWORD_LENGTH = 8
+_USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,48}[a-z0-9]")
+
+
+class AuthError(Exception):
+    """Login or account management refused; the message is for the user (Vietnamese)."""
+
+
+class PermissionDenied(AuthError):
+    """The logged-in user's role does not allow the action."""
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    role_label: str
+    active: bool
+    created_at: dt.datetime | None
+
+
+def _info(u: AppUser) -> UserInfo:
+    return UserInfo(u.id, u.username, u.full_name, u.role, role_label(u.role), bool(u.active), u.created_at)
+
+
+def role_label(role: str) -> str:
+    try:
+        return USER_ROLE_LABELS[UserRole(role)]
+    except ValueError:
+        return role
+
+
+def _hasher():
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def check_username(username: str) -> str:
+    name = (username or "").strip().lower()
+    if not _USERNAME_RE.fullmatch(name):
+        raise AuthError(f"Tên đăng nhập \"{username}\" không hợp lệ: dùng 3-50 ký tự gồm chữ thường không dấu, "
+                        "chữ số, dấu chấm, gạch ngang hoặc gạch dưới (ví dụ: thuky.phuong).")
+    return name
+
+
+def check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if password.strip() != password:
+        raise AuthError("Mật khẩu không được bắt đầu hoặc kết thúc bằng khoảng trắng.")
+
+
+def check_role(role: str) -> str:
+    try:
+        return UserRole(role).value
+    except ValueError:
+        choices = ", ".join(f"{r.value} ({label})" for r, label in USER_ROLE_LABELS.items())
+        raise AuthError(f"Vai trò \"{role}\" không hợp lệ; chọn một trong: {choices}.") from None
+
+
+def _acting(db: Database) -> str:
+    return db.user
+
+
+def add_user(db: Database, username: str, full_name: str, role: str, password: str) -> UserInfo:
+    name = check_username(username)
+    role = check_role(role)
+    check_password(password)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise AuthError("Thiếu họ và tên của người dùng.")
+    password_hash = hash_password(password)
+    with db.session() as s:
+        if s.scalar(select(AppUser).where(AppUser.username == name)) is not None:
+            raise AuthError(f"Tên đăng nhập \"{name}\" đã có.")
+        user = AppUser(username=name, full_name=full_name, role=role, password_hash=password_hash, active=True)
+        s.add(user)
+        s.flush()
+        audit.record(s, user=_acting(db), action="create", entity="app_user", entity_id=user.id,
+                     new=f"{name} ({role})", note=f"Tạo tài khoản {name} — {full_name}, vai trò {role_label(role)}")
+        return _info(user)
+
+
+def list_users(db: Database) -> list[UserInfo]:
+    with db.read() as s:
+        return [_info(u) for u in s.scalars(select(AppUser).order_by(AppUser.username))]
+
+
+def user_count(db: Database, *, active_only: bool = True) -> int:
+    with db.read() as s:
+        q = select(func.count()).select_from(AppUser)
+        if active_only:
+            q = q.where(AppUser.active.is_(True))
+        return int(s.scalar(q) or 0)
+
+
+def _get(s, username: str) -> AppUser:  # noqa: ANN001
+    name = (username or "").strip().lower()
+    user = s.scalar(select(AppUser).where(AppUser.username == name))
+    if user is None:
+        raise AuthError(f"Không có tài khoản \"{username}\".")
+    return user
+
+
+def set_password(db: Database, username: str, password: str) -> None:
+    check_password(password)
+    password_hash = hash_password(password)
+    with db.session() as s:
+        user = _get(s, username)
+        user.password_hash = password_hash
+        audit.record(s, user=_acting(db), action="update", entity="app_user", entity_id=user.id,
+                     field="password", note=f"Đổi mật khẩu của {user.username}")
+
+
+def set_active(db: Database, username: str, active: bool) -> None:
+    with db.session() as s:
+        user = _get(s, username)
+        if user.active == active:
+            return
+        if not active and user.role == UserRole.SECRETARY:
+            others = s.scalar(select(func.count()).select_from(AppUser).where(
+                AppUser.role == UserRole.SECRETARY.value, AppUser.active.is_(True), AppUser.id != user.id))
+            if not others:
+                raise AuthError(f"Không thể khóa \"{user.username}\": đây là tài khoản thư ký cuối cùng còn hoạt "
+                                "động; hãy tạo một tài khoản thư ký khác trước.")
+        old = user.active
+        user.active = active
+        audit.record(s, user=_acting(db), action="update", entity="app_user", entity_id=user.id, field="active",
+                     old=old, new=active, note=("Mở lại" if active else "Khóa") + f" tài khoản {user.username}")
+
+
+def disable_user(db: Database, username: str) -> None:
+    set_active(db, username, False)
+
+
+def login(db: Database, username: str, password: str) -> UserInfo:
+    """Check the password; on success the database acts as this user (audit log, roles)."""
+    failure = AuthError("Tên đăng nhập hoặc mật khẩu không đúng.")
+    with db.read() as s:
+        user = s.scalar(select(AppUser).where(AppUser.username == (username or "").strip().lower()))
+    if user is None:
+        # Same work and message as a wrong password, so names cannot be probed.
+        verify_password(hash_password("x" * MIN_PASSWORD_LENGTH), password or "")
+        raise failure
+    if not verify_password(user.password_hash, password or ""):
+        raise failure
+    if not user.active:
+        raise AuthError(f"Tài khoản \"{user.username}\" đã bị khóa; hãy liên hệ thư ký văn phòng.")
+    if _hasher().check_needs_rehash(user.password_hash):
+        set_password(db, user.username, password)
+    info = _info(user)
+    db.user = info.username
+    db.current_user = info  # type: ignore[attr-defined]
+    return info
+
+
+def logout(db: Database) -> None:
+    db.current_user = None  # type: ignore[attr-defined]
+
+
+def current_user(db: Database) -> UserInfo | None:
+    return getattr(db, "current_user", None)
+
+
+def login_required(db: Database) -> bool:
+    """Shared (server) databases need a login; a SQLite file on this PC does not."""
+    return not db.is_sqlite
+
+
+def current_role(db: Database) -> str | None:
+    user = current_user(db)
+    if user is not None:
+        return user.role
+    if not login_required(db):
+        return UserRole.SECRETARY.value
+    return None
+
+
+def has_role(db: Database, *roles: str) -> bool:
+    role = current_role(db)
+    if role is None:
+        return False
+    return role == UserRole.SECRETARY.value or role in roles
+
+
+def require_role(db: Database, *roles: str, action: str | None = None) -> None:
+    """Raise PermissionDenied unless the acting user has one of `roles` (the secretary has all).
+
+    Call it at the top of a service that changes data, e.g. `require_role(db, "council_member")`
+    before recording a vote; `require_role(db, "secretary")` before editing records."""
+    if not roles:
+        raise ValueError("require_role needs at least one role")
+    for r in roles:
+        check_role(r)
+    if has_role(db, *roles):
+        return
+    user = current_user(db)
+    needed = " hoặc ".join(role_label(r) for r in dict.fromkeys([*roles, UserRole.SECRETARY.value]))
+    what = f" {action}" if action else " thực hiện việc này"
+    if user is None:
+        raise PermissionDenied(f"Cần đăng nhập để{what} (cơ sở dữ liệu dùng chung).")
+    raise PermissionDenied(f"Tài khoản {user.username} ({user.role_label}) không có quyền{what}; cần vai trò: {needed}.")

@@ -1,0 +1,366 @@
+"""Keeping the data safe: automatic backups on exit, restoring from a backup, and the
+product's own consistency checks that `bdhvs check` reports (with SQLite's integrity and
+foreign-key checks in services/maintenance.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import aliased
+
+from bdhvs_desktop.services.maintenance import Finding
+from bdhvs_desktop.storage import backup as store
+from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.storage.models import Setting
+
+log = logging.getLogger(__name__)
+
+SETTING_DEFAULTS = {
+    "backup.keep_daily": 7,
+    "backup.keep_weekly": 5,
+    "backup.keep_monthly": 12,
+    "backup.min_interval_minutes": 30,
+}
+
+
+class RestoreError(Exception):
+    """A restore was refused or failed; the current database is unchanged (Vietnamese message)."""
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def backup_settings(db: Database) -> tuple[store.Retention, dt.timedelta]:
+    """How many daily/weekly/monthly automatic copies to keep, and the minimum interval
+    between automatic copies (settings `backup.*`, with defaults 7/5/12 and 30 minutes)."""
+    values = dict(SETTING_DEFAULTS)
+    with db.read() as s:
+        for row in s.scalars(select(Setting).where(Setting.key.in_(list(SETTING_DEFAULTS)))):
+            try:
+                number = int(row.value)
+            except (TypeError, ValueError):
+                log.warning("setting %s has a bad value %r; using the default", row.key, row.value)
+                continue
+            if number >= 0:
+                values[row.key] = number
+    retention = store.Retention(values["backup.keep_daily"], values["backup.keep_weekly"],
+                                values["backup.keep_monthly"])
+    return retention, dt.timedelta(minutes=values["backup.min_interval_minutes"])
+
+
+# --------------------------------------------------------------------------- backup on exit
+
+
+class ChangeTracker:
+    """Notices whether the data changed while the program ran: every INSERT/UPDATE/DELETE
+    this program sends, plus the file's size and time (changes by other programs)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.writes = 0
+        self._start = store.fingerprint(db.path) if db.path is not None else None
+        event.listen(db.engine, "after_cursor_execute", self._after_execute)
+
+    def _after_execute(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG002
+        head = statement.lstrip()[:7].upper()
+        if head.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")) and (cursor.rowcount or 0) != 0:
+            self.writes += 1
+
+    @property
+    def changed(self) -> bool:
+        if self.writes:
+            return True
+        return self.db.path is not None and store.fingerprint(self.db.path) != self._start
+
+    def mark_saved(self) -> None:
+        self.writes = 0
+        if self.db.path is not None:
+            self._start = store.fingerprint(self.db.path)
+
+    def close(self) -> None:
+        if event.contains(self.db.engine, "after_cursor_execute", self._after_execute):
+            event.remove(self.db.engine, "after_cursor_execute", self._after_execute)
+
+
+def track_changes(db: Database) -> ChangeTracker:
+    return ChangeTracker(db)
+
+
+def backup_on_exit(db: Database, tracker: ChangeTracker | None, *, now: dt.datetime | None = None,
+                   folder: Path | None = None) -> Path | None:
+    """The automatic copy made when the program closes: only for a SQLite file, only when
+    the data changed, at most one per `backup.min_interval_minutes`; then old automatic
+    copies are thinned. Returns the copy made, or None."""
+    if not db.is_sqlite or db.path is None or not db.path.exists():
+        return None
+    if tracker is not None and not tracker.changed:
+        return None
+    from bdhvs_desktop.paths import backups_dir
+
+    retention, interval = backup_settings(db)
+    dest = store.auto_backup(db.path, folder or backups_dir(), retention=retention, min_interval=interval, now=now)
+    if dest is not None and tracker is not None:
+        tracker.mark_saved()
+    if dest is not None:
+        log.info("automatic backup on exit: %s", dest)
+    return dest
+
+
+def backup_now(db: Database, out: Path | None = None) -> Path:
+    """A copy made at the user's request (kept; never thinned)."""
+    from bdhvs_desktop.services.maintenance import backup
+
+    return backup(db, out)
+
+
+def list_backups(db: Database, folder: Path | None = None) -> list[store.BackupInfo]:
+    from bdhvs_desktop.paths import backups_dir
+
+    if db.path is None:
+        return []
+    return store.list_backups(folder or backups_dir(), db.path.stem)
+
+
+# --------------------------------------------------------------------------- restore
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    database: Path
+    restored_from: Path
+    previous_copy: Path | None  # the database as it was before, kept in the backups folder
+    revision: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    from bdhvs_desktop.storage.migrate import alembic_config
+
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def check_backup_file(path: Path) -> store.FileCheck:
+    """Is `path` a whole bdhvs database this program can use? Raises RestoreError saying why not."""
+    try:
+        return store.inspect_database_file(Path(path), _known_revisions())
+    except store.BackupError as exc:
+        raise RestoreError(str(exc)) from exc
+
+
+def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
+            folder: Path | None = None) -> RestoreResult:
+    """Replace the SQLite database at `database` with the backup `source`, all or nothing.
+
+    Before: `source` must be a whole bdhvs database (integrity check, known schema,
+    foreign keys). The current database is copied to the backups folder first. The copy
+    into place is one SQLite transaction. After: the result is checked again (integrity,
+    same schema and row counts as the backup); if that fails the previous copy is put back.
+    The database must not be open elsewhere (close the program's own engine first).
+    Finally the restore is written to the audit log (and an older schema is upgraded)."""
+    from bdhvs_desktop.paths import backups_dir
+    from bdhvs_desktop.storage.engine import network_share_reason, open_database
+
+    if "://" in str(database):
+        raise RestoreError("Khôi phục trong chương trình chỉ dành cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng "
+                           "pg_restore trên máy chủ.")
+    target, source = Path(database), Path(source)
+    if reason := network_share_reason(target):
+        raise RestoreError(f"Không khôi phục vào {target}: tệp nằm trên {reason}.")
+    try:
+        same = target.exists() and source.exists() and target.resolve() == source.resolve()
+    except OSError:
+        same = False
+    if same:
+        raise RestoreError("Tệp sao lưu chính là cơ sở dữ liệu đang dùng; hãy chọn một tệp sao lưu khác.")
+    check = check_backup_file(source)
+    folder = folder or backups_dir()
+    previous: Path | None = None
+    if target.exists():
+        if target.stat().st_size and not _is_sqlite(target):
+            raise RestoreError(f"Tệp {target} không phải cơ sở dữ liệu SQLite; không ghi đè lên nó.")
+        try:
+            previous = store.backup_file(
+                target, store._unique(folder / f"{target.stem}-{store.PRE_RESTORE_TAG}-{store.timestamp()}.sqlite3"))
+        except Exception as exc:  # noqa: BLE001
+            raise RestoreError(f"Không sao lưu được cơ sở dữ liệu hiện tại trước khi khôi phục ({exc}); "
+                               "chưa thay đổi gì.") from exc
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        store.copy_into(source, target)
+    except store.BackupError as exc:
+        raise RestoreError(f"{exc} Chưa thay đổi gì.") from exc
+    except Exception as exc:  # noqa: BLE001
+        raise RestoreError(f"Khôi phục thất bại ({exc}); cơ sở dữ liệu hiện tại giữ nguyên.") from exc
+    try:
+        after = store.inspect_database_file(target, _known_revisions())
+        if after.revision != check.revision or after.counts != check.counts:
+            raise store.BackupError("dữ liệu sau khi khôi phục không khớp với bản sao lưu")
+    except store.BackupError as exc:
+        if previous is not None:
+            store.copy_into(previous, target)
+        raise RestoreError(f"Kiểm tra sau khi khôi phục không đạt: {exc}. Đã đặt lại cơ sở dữ liệu như trước.") from exc
+    db = open_database(target)
+    try:
+        from bdhvs_desktop.services import audit
+
+        with db.session() as s:
+            audit.record(s, user=user, action="restore", entity="database",
+                         note=f"Khôi phục từ bản sao lưu {source.name}"
+                              + (f"; bản trước khi khôi phục: {previous.name}" if previous else ""))
+    finally:
+        db.dispose()
+    return RestoreResult(target, source, previous, check.revision, check.counts)
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == store.SQLITE_HEADER
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+def _names(rows, limit: int = 5) -> str:  # noqa: ANN001
+    names = [str(r) for r in rows]
+    text = ", ".join(names[:limit])
+    if len(names) > limit:
+        text += f" và {len(names) - limit} người/mục khác"
+    return text
+
+
+def consistency_findings(db: Database, *, today: dt.date | None = None) -> list[Finding]:
+    """The product's own checks, each a Vietnamese finding: records that the database
+    accepts but that make the campaign's figures or the dossier wrong."""
+    from bdhvs_desktop.services.audit import verify_chain
+    from bdhvs_desktop.storage import models as m
+
+    findings: list[Finding] = []
+    with db.read() as s:
+        # People in inactive (dissolved or merged) units.
+        rows = s.execute(
+            select(m.Person.full_name, m.Unit.name, m.Unit.merged_into_id)
+            .join(m.Unit, m.Person.unit_id == m.Unit.id).where(m.Unit.active.is_(False))
+            .order_by(m.Unit.name, m.Person.full_name)
+        ).all()
+        if rows:
+            by_unit: dict[str, list[str]] = {}
+            for person, unit, _merged in rows:
+                by_unit.setdefault(unit, []).append(person)
+            detail = "; ".join(f"{u}: {_names(p, 3)}" for u, p in by_unit.items())
+            findings.append(Finding("warning", f"{len(rows)} người thuộc đơn vị đã ngừng hoạt động hoặc đã sáp nhập "
+                                               f"({detail}). Hãy chuyển họ sang đơn vị đang hoạt động."))
+        # Candidates whose subject (unit or person) is gone.
+        unit_alias, person_alias = aliased(m.Unit), aliased(m.Person)
+        cands = s.execute(
+            select(m.Candidate.id, m.Candidate.subject_type, m.Candidate.unit_id, m.Candidate.person_id,
+                   unit_alias.id, unit_alias.active, unit_alias.name, person_alias.id, person_alias.full_name)
+            .outerjoin(unit_alias, m.Candidate.unit_id == unit_alias.id)
+            .outerjoin(person_alias, m.Candidate.person_id == person_alias.id)
+            .order_by(m.Candidate.id)
+        ).all()
+        gone, inactive = [], []
+        for cid, stype, unit_id, person_id, u_id, u_active, u_name, p_id, _p_name in cands:
+            if stype == "unit":
+                if unit_id is None or u_id is None:
+                    gone.append(f"#{cid} (tập thể, đơn vị {unit_id if unit_id is not None else 'trống'})")
+                elif not u_active:
+                    inactive.append(f"#{cid} ({u_name})")
+            elif stype == "person":
+                if person_id is None or p_id is None:
+                    gone.append(f"#{cid} (cá nhân, người {person_id if person_id is not None else 'trống'})")
+            else:
+                gone.append(f"#{cid} (loại đối tượng không rõ: {stype})")
+        if gone:
+            findings.append(Finding("error", f"{len(gone)} hồ sơ đề nghị khen thưởng không còn đối tượng (đơn vị hoặc "
+                                             f"người đã bị xóa): {_names(gone)}."))
+        if inactive:
+            findings.append(Finding("warning", f"{len(inactive)} hồ sơ đề nghị khen thưởng tập thể của đơn vị đã ngừng "
+                                               f"hoạt động: {_names(inactive)}."))
+        # Candidates under discipline (Decree 152/2025, Art. 4: held back).
+        disciplined = s.execute(
+            select(m.Person.full_name).join(m.Candidate, m.Candidate.person_id == m.Person.id)
+            .where(m.Person.under_discipline.is_(True), m.Candidate.status != "rejected")
+        ).scalars().all()
+        if disciplined:
+            findings.append(Finding("warning", f"{len(disciplined)} người được đề nghị khen thưởng đang bị kỷ luật "
+                                               f"hoặc xem xét kỷ luật: {_names(disciplined)}."))
+        # Votes exceeding the council's members.
+        members_by_campaign = dict(s.execute(
+            select(m.CouncilMember.campaign_id, func.count()).where(m.CouncilMember.active.is_(True))
+            .group_by(m.CouncilMember.campaign_id)).all())
+        present_by_meeting = dict(s.execute(
+            select(m.MeetingAttendance.meeting_id, func.count()).where(m.MeetingAttendance.present.is_(True))
+            .group_by(m.MeetingAttendance.meeting_id)).all())
+        votes = s.execute(
+            select(m.Vote.id, m.Vote.meeting_id, m.Vote.candidate_id, m.Vote.votes_for, m.Vote.votes_against,
+                   m.Vote.votes_abstain, m.CouncilMeeting.campaign_id, m.CouncilMeeting.number,
+                   m.CouncilMeeting.ballots_valid)
+            .join(m.CouncilMeeting, m.Vote.meeting_id == m.CouncilMeeting.id).order_by(m.Vote.id)
+        ).all()
+        for vid, meeting_id, cand_id, v_for, v_against, v_abstain, campaign_id, number, ballots_valid in votes:
+            total = (v_for or 0) + (v_against or 0) + (v_abstain or 0)
+            members = members_by_campaign.get(campaign_id, 0)
+            meeting = f"cuộc họp {number or meeting_id}"
+            if min(v_for or 0, v_against or 0, v_abstain or 0) < 0:
+                findings.append(Finding("error", f"Phiếu biểu quyết #{vid} ({meeting}, hồ sơ #{cand_id}) có số phiếu âm."))
+            if total > members:
+                findings.append(Finding("error", f"Phiếu biểu quyết #{vid} ({meeting}, hồ sơ #{cand_id}): tổng {total} "
+                                                 f"phiếu nhiều hơn số thành viên Hội đồng ({members})."))
+            elif meeting_id in present_by_meeting and total > present_by_meeting[meeting_id]:
+                findings.append(Finding("error", f"Phiếu biểu quyết #{vid} ({meeting}, hồ sơ #{cand_id}): tổng {total} "
+                                                 f"phiếu nhiều hơn số thành viên có mặt ({present_by_meeting[meeting_id]})."))
+            elif ballots_valid is not None and total > ballots_valid:
+                findings.append(Finding("error", f"Phiếu biểu quyết #{vid} ({meeting}, hồ sơ #{cand_id}): tổng {total} "
+                                                 f"phiếu nhiều hơn số phiếu hợp lệ ({ballots_valid})."))
+        # Manual criterion results about a unit or person that no longer exists.
+        orphans = 0
+        for subject_type, model in (("unit", m.Unit), ("person", m.Person)):
+            orphans += s.scalar(
+                select(func.count()).select_from(m.ManualResult)
+                .where(m.ManualResult.subject_type == subject_type,
+                       m.ManualResult.subject_id.notin_(select(model.id)))) or 0
+        if orphans:
+            findings.append(Finding("warning", f"{orphans} kết quả chấm tiêu chí thủ công thuộc về đơn vị hoặc người "
+                                               "không còn tồn tại."))
+        # Citizen IDs that are not 12 digits.
+        bad_cccd = s.execute(select(m.Person.full_name, m.Person.cccd).where(m.Person.cccd.is_not(None))).all()
+        bad = [name for name, cccd in bad_cccd if cccd and not (len(cccd) == 12 and cccd.isdigit())]
+        if bad:
+            findings.append(Finding("warning", f"{len(bad)} người có số CCCD không đủ 12 chữ số: {_names(bad)}."))
+        # The hash chain of council decisions.
+        chained = s.scalar(select(func.count()).select_from(m.AuditEntry).where(m.AuditEntry.chained.is_(True))) or 0
+        problems = verify_chain(s)
+        if problems:
+            findings.append(Finding("error", f"Chuỗi nhật ký các quyết định của Hội đồng bị phá vỡ ({len(problems)} "
+                                             "chỗ): nhật ký đã bị sửa hoặc xóa ngoài chương trình."))
+            findings.extend(Finding("error", p.message) for p in problems[:10])
+        else:
+            findings.append(Finding("ok", f"Chuỗi nhật ký quyết định của Hội đồng: {chained} mục, không bị sửa."))
+    if db.is_sqlite and db.path is not None:
+        findings.append(_backup_finding(db, today or dt.date.today()))
+    if not any(f.level != "ok" for f in findings):
+        findings.insert(0, Finding("ok", "Kiểm tra nhất quán dữ liệu: không phát hiện vấn đề."))
+    return findings
+
+
+def _backup_finding(db: Database, today: dt.date) -> Finding:
+    copies = list_backups(db)
+    if not copies:
+        return Finding("warning", "Chưa có bản sao lưu nào của cơ sở dữ liệu này (Tệp → Sao lưu ngay, "
+                                  "hoặc lệnh 'bdhvs backup').")
+    newest = copies[0]
+    age = (today - newest.taken_at.date()).days
+    when = f"{newest.taken_at:%d/%m/%Y %H:%M}"
+    if age > 7:
+        return Finding("warning", f"Bản sao lưu gần nhất đã cũ ({age} ngày, {when}); hãy sao lưu ngay.")
+    return Finding("ok", f"Bản sao lưu gần nhất: {when} ({len(copies)} bản trong thư mục sao lưu).")
