@@ -1,0 +1,571 @@
+"""Scoring rules: the rule library of the award criteria, gates and points, eligibility, the
+rules of the law on top (discipline holds a candidate back; on a tie a woman, or a collective
+at least 70% women, goes first — Decree 152/2025, Art. 4), and the ranking.
+
+Pure Python: the services layer gathers the records into the `*Facts` objects below, and every
+rule explains its result in Vietnamese, naming the records behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from bdhvs_desktop.domain.dates import iso_weeks, vn_date, week_label
+from bdhvs_desktop.domain.text import fold
+from bdhvs_desktop.domain.vocab import (
+    ACTIVITY_KIND_LABELS,
+    MODEL_STATUS_LABELS,
+    MODEL_STATUS_ORDER,
+    ModelStatus,
+    model_status_rank,
+)
+
+WOMEN_SHARE_TIE_BREAK = 0.70  # Decree 152/2025, Art. 4: a collective at least 70% women goes first
+MAX_NAMES = 10  # names listed in an explanation before "và N người khác"
+
+
+class RuleError(ValueError):
+    """A criterion whose rule or parameters cannot be used; the message is Vietnamese."""
+
+
+# --------------------------------------------------------------------------- facts
+
+
+@dataclass(slots=True)
+class MemberFact:
+    """A party member as the organisation's VNeID rule sees them."""
+
+    name: str
+    vneid_on: dt.date | None
+    can_guide: bool
+
+
+@dataclass(slots=True)
+class ModelFact:
+    code: str
+    name: str
+    rank_at: int  # lifecycle rank reached on the scoring date (-1: not yet registered)
+
+
+@dataclass(slots=True)
+class SolutionFact:
+    title: str
+    applied: bool
+    applied_on: dt.date | None
+    effect: str | None
+
+
+@dataclass(slots=True)
+class TargetFact:
+    """One target's result for one unit on the scoring date (from the status service)."""
+
+    code: str
+    name: str
+    value: float | None
+    target: float
+    status: str
+    value_kind: str = "percent"
+
+
+@dataclass(slots=True)
+class SubjectFacts:
+    """Everything the rules need about one unit or one person, as of the scoring date."""
+
+    subject: str  # "unit" | "person"
+    id: int
+    code: str  # unit code, CCCD, or an internal id
+    name: str
+    kind: str  # vocab.SubjectKind
+    female: bool = False  # person
+    women: int = 0  # unit: women among its people (tie-break)
+    headcount: int = 0
+    under_discipline: bool = False
+    discipline_note: str | None = None
+    party_members: list[MemberFact] = field(default_factory=list)  # unit
+    vneid_on: dt.date | None = None  # person
+    can_guide: bool = False
+    people_guided: int = 0
+    mentees: int = 0
+    models: list[ModelFact] = field(default_factory=list)
+    activities: dict[str, list[tuple[dt.date, int]]] = field(default_factory=dict)  # kind -> [(day, count)]
+    solutions: list[SolutionFact] = field(default_factory=list)
+    targets: dict[str, TargetFact] = field(default_factory=dict)
+
+    @property
+    def women_share(self) -> float | None:
+        return self.women / self.headcount if self.headcount else None
+
+    @property
+    def tie_break_first(self) -> bool:
+        """Decree 152/2025, Art. 4: a woman, or a collective at least 70% women, goes first on a tie."""
+        if self.subject == "person":
+            return self.female
+        return self.headcount > 0 and self.women * 100 >= WOMEN_SHARE_TIE_BREAK * 100 * self.headcount
+
+
+@dataclass(slots=True)
+class RuleOutcome:
+    passed: bool
+    fraction: float  # how much of the requirement is met, 0..1 (for partial points)
+    explanation: str
+
+
+# --------------------------------------------------------------------------- rule library
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    kind: str  # date | int | float | bool | text | model_status | activity_kind | per | target
+    label: str  # Vietnamese
+    default: Any = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    label: str  # Vietnamese
+    subjects: frozenset[str]  # "unit" and/or "person"
+    params: tuple[ParamSpec, ...]
+    func: Callable[[SubjectFacts, dict[str, Any], dt.date], RuleOutcome]
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= MAX_NAMES:
+        return ", ".join(names)
+    return ", ".join(names[:MAX_NAMES]) + f" và {len(names) - MAX_NAMES} người khác"
+
+
+def _cutoff(by: dt.date | None, at: dt.date) -> tuple[dt.date, str]:
+    if by is None or at < by:
+        return at, f"tính đến {vn_date(at)}"
+    return by, f"đến {vn_date(by)}"
+
+
+def rule_party_members_vneid(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
+    by: dt.date | None = p.get("by")
+    require_guide = bool(p.get("require_guide", False))
+    cutoff, when = _cutoff(by, at)
+    total = len(f.party_members)
+    if total == 0:
+        return RuleOutcome(False, 0.0, f"{f.name}: hồ sơ chưa có đảng viên nào nên chưa xác định được tỷ lệ "
+                                        "đảng viên thành thạo VNeID.")
+    missing = [m.name for m in f.party_members
+               if m.vneid_on is None or m.vneid_on > cutoff or (require_guide and not m.can_guide)]
+    ok = total - len(missing)
+    guide = " và biết hướng dẫn người dân" if require_guide else ""
+    text = f"{f.name}: {ok}/{total} đảng viên thành thạo VNeID{guide} {when}"
+    if missing:
+        text += f"; chưa đạt: {_names(missing)}."
+    else:
+        text += " (100%)."
+    return RuleOutcome(not missing, ok / total, text)
+
+
+def rule_person_vneid(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
+    by: dt.date | None = p.get("by")
+    require_guide = bool(p.get("require_guide", False))
+    cutoff, when = _cutoff(by, at)
+    parts: list[str] = []
+    on_time = f.vneid_on is not None and f.vneid_on <= cutoff
+    if f.vneid_on is None:
+        parts.append("chưa có ghi nhận thành thạo VNeID")
+    elif on_time:
+        parts.append(f"thành thạo VNeID từ {vn_date(f.vneid_on)} ({when})")
+    elif by is not None and f.vneid_on > by:
+        parts.append(f"thành thạo VNeID ngày {vn_date(f.vneid_on)}, sau hạn {vn_date(by)}")
+    else:
+        parts.append(f"thành thạo VNeID ngày {vn_date(f.vneid_on)}, sau ngày tính điểm {vn_date(at)}")
+    passed = on_time
+    if require_guide:
+        if f.can_guide:
+            parts.append("biết hướng dẫn người dân sử dụng")
+        else:
+            parts.append("chưa ghi nhận biết hướng dẫn người dân sử dụng")
+            passed = False
+    done = (0.5 if on_time else 0.0) + (0.5 if f.can_guide else 0.0) if require_guide else float(on_time)
+    return RuleOutcome(passed, done, f"{f.name}: " + "; ".join(parts) + ".")
+
+
+def rule_target_met(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
+    code = p.get("target")
+    margin = float(p.get("margin") or 0.0)
+    t = f.targets.get(code) if code else None
+    if t is None or t.value is None:
+        return RuleOutcome(False, 0.0, f"{f.name}: chưa có số liệu của đơn vị cho chỉ tiêu {code} "
+                                        f"tính đến {vn_date(at)}.")
+    unit = "%" if t.value_kind == "percent" else ""
+    pts = " điểm phần trăm" if t.value_kind == "percent" else ""
+    need = t.target + margin
+    passed = t.value >= need - 1e-9
+    frac = 1.0 if passed else (max(0.0, t.value / need) if need > 0 else 0.0)
+    head = f"{f.name}: chỉ tiêu {code} đạt {_num(t.value)}{unit}, chỉ tiêu {_num(t.target)}{unit}"
+    if margin:
+        head += f" (cần vượt từ {_num(margin)}{pts} trở lên, tức {_num(need)}{unit})"
+    verdict = "đạt" if passed else f"chưa đạt, còn thiếu {_num(need - t.value)}{unit}"
+    return RuleOutcome(passed, frac, f"{head}: {verdict} (tính đến {vn_date(at)}).")
+
+
+def _num(value: float) -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def rule_min_models(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
+    n = int(p.get("n", 1))
+    status = p.get("status") or ModelStatus.REGISTERED.value
+    try:
+        need_rank = model_status_rank(status)
+    except ValueError as exc:
+        raise RuleError(f"mức mô hình không hợp lệ: {status!r}") from exc
+    label = MODEL_STATUS_LABELS[ModelStatus(status)]
+    counted = [mf for mf in f.models if mf.rank_at >= need_rank]
+    listed = "; ".join(f"{mf.code} {mf.name} ({MODEL_STATUS_LABELS[MODEL_STATUS_ORDER[mf.rank_at]]})"
+                       for mf in counted[:MAX_NAMES])
+    if len(counted) > MAX_NAMES:
+        listed += f" và {len(counted) - MAX_NAMES} mô hình khác"
+    passed = len(counted) >= n
+    text = f"{f.name}: {len(counted)} mô hình ở mức “{label}” trở lên tính đến {vn_date(at)} (cần ít nhất {n})"
+    text += f": {listed}." if counted else "."
+    return RuleOutcome(passed, min(1.0, len(counted) / n) if n > 0 else 1.0, text)
+
+
+def rule_min_people_guided(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
+    n = int(p.get("n", 1))
+    guided = max(f.people_guided, f.mentees)
+    source = []
+    if f.people_guided:
+        source.append(f"{f.people_guided} người theo hồ sơ")
+    if f.mentees:
+        source.append(f"{f.mentees} người học có tên (Đại sứ số)")
+    detail = f" ({'; '.join(source)})" if source else ""
+    passed = guided >= n
+    verdict = "đạt" if passed else "chưa đạt"
+    return RuleOutcome(passed, min(1.0, guided / n) if n > 0 else 1.0,
+                       f"{f.name}: đã hướng dẫn {guided} người{detail}; cần ít nhất {n}: {verdict}.")
+
+
+def rule_solution_applied(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
+    n = int(p.get("n", 1))
+    require_effect = bool(p.get("require_effect", False))
+    counted, others = [], []
+    for s in f.solutions:
+        applied = s.applied and (s.applied_on is None or s.applied_on <= at)
+        if applied and (not require_effect or (s.effect and s.effect.strip())):
+            counted.append(f"“{s.title}” ({s.effect.strip()})" if s.effect else f"“{s.title}”")
+        elif not applied:
+            others.append(f"“{s.title}” chưa được áp dụng")
+        else:
+            others.append(f"“{s.title}” chưa ghi hiệu quả")
+    passed = len(counted) >= n
+    what = "được áp dụng và có hiệu quả ghi nhận" if require_effect else "được áp dụng"
+    text = f"{f.name}: {len(counted)} giải pháp {what} (cần ít nhất {n})"
+    if counted:
+        text += ": " + "; ".join(counted)
+    if others:
+        text += "; không tính: " + "; ".join(others)
+    if not f.solutions:
+        text += "; hồ sơ chưa có giải pháp nào"
+    return RuleOutcome(passed, min(1.0, len(counted) / n) if n > 0 else 1.0, text + ".")
+
+
+def rule_not_disciplined(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
+    if f.under_discipline:
+        note = f" ({f.discipline_note})" if f.discipline_note else ""
+        return RuleOutcome(False, 0.0, f"{f.name}: đang bị thi hành kỷ luật hoặc xem xét xử lý{note}.")
+    if f.subject == "unit":
+        return RuleOutcome(True, 1.0, f"{f.name}: hồ sơ không ghi nhận tập thể đang bị kỷ luật hoặc xem xét xử lý.")
+    return RuleOutcome(True, 1.0, f"{f.name}: không đang bị kỷ luật hoặc xem xét xử lý.")
+
+
+def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
+    kind = p.get("kind")
+    if kind not in {k.value for k in ACTIVITY_KIND_LABELS}:
+        raise RuleError(f"loại hoạt động không hợp lệ: {kind!r}")
+    label = ACTIVITY_KIND_LABELS[kind]  # type: ignore[index]
+    n = int(p.get("n", 1))
+    per = p.get("per", "period")
+    start: dt.date | None = p.get("start")
+    end: dt.date | None = p.get("end")
+    last = at if end is None or at < end else end
+    rows = f.activities.get(kind, [])
+    if start is not None and last < start:
+        return RuleOutcome(False, 0.0, f"{f.name}: chưa đến thời gian tính ({label.lower()} từ {vn_date(start)}).")
+    window = f"từ {vn_date(start)} đến {vn_date(last)}" if start else f"đến {vn_date(last)}"
+    if per == "week":
+        first = start or min((d for d, _ in rows), default=last)
+        weeks = iso_weeks(first, last)
+        per_week: dict[dt.date, int] = {}
+        for day, count in rows:
+            if (start is None or day >= start) and day <= last:
+                monday = day - dt.timedelta(days=day.weekday())
+                per_week[monday] = per_week.get(monday, 0) + count
+        missing = [w for w in weeks if per_week.get(w, 0) < n]
+        ok = len(weeks) - len(missing)
+        text = (f"{f.name}: {ok}/{len(weeks)} tuần có ít nhất {n} buổi {label.lower()} {window}")
+        if missing:
+            shown = ", ".join(week_label(w) for w in missing[:6])
+            more = f" và {len(missing) - 6} tuần khác" if len(missing) > 6 else ""
+            text += f"; thiếu: {shown}{more}."
+        else:
+            text += "."
+        return RuleOutcome(bool(weeks) and not missing, ok / len(weeks) if weeks else 0.0, text)
+    total = sum(c for d, c in rows if (start is None or d >= start) and d <= last)
+    passed = total >= n
+    return RuleOutcome(passed, min(1.0, total / n) if n > 0 else 1.0,
+                       f"{f.name}: {total} buổi {label.lower()} {window} (cần ít nhất {n}): "
+                       f"{'đạt' if passed else 'chưa đạt'}.")
+
+
+_BOTH = frozenset({"unit", "person"})
+RULES: dict[str, RuleSpec] = {r.code: r for r in (
+    RuleSpec("party_members_vneid", "Toàn bộ đảng viên của tổ chức thành thạo VNeID đến một ngày",
+             frozenset({"unit"}),
+             (ParamSpec("by", "date", "Hạn (ngày)", required=True),
+              ParamSpec("require_guide", "bool", "Phải biết hướng dẫn người dân", False)),
+             rule_party_members_vneid),
+    RuleSpec("target_met", "Đạt hoặc vượt chỉ tiêu (với mức vượt)", frozenset({"unit"}),
+             (ParamSpec("target", "target", "Mã chỉ tiêu", required=True),
+              ParamSpec("margin", "float", "Mức vượt (điểm phần trăm hoặc số lượng)", 0.0)),
+             rule_target_met),
+    RuleSpec("min_models", "Có ít nhất N mô hình từ một mức trở lên", _BOTH,
+             (ParamSpec("n", "int", "Số mô hình tối thiểu", 1),
+              ParamSpec("status", "model_status", "Mức tối thiểu", ModelStatus.IMPLEMENTING.value)),
+             rule_min_models),
+    RuleSpec("person_vneid", "Cá nhân thành thạo VNeID đến một ngày (và biết hướng dẫn)", frozenset({"person"}),
+             (ParamSpec("by", "date", "Hạn (ngày)", required=True),
+              ParamSpec("require_guide", "bool", "Phải biết hướng dẫn người dân", True)),
+             rule_person_vneid),
+    RuleSpec("min_people_guided", "Hướng dẫn ít nhất N người", frozenset({"person"}),
+             (ParamSpec("n", "int", "Số người tối thiểu", 5),), rule_min_people_guided),
+    RuleSpec("solution_applied", "Có giải pháp được áp dụng (có hiệu quả ghi nhận)", frozenset({"person"}),
+             (ParamSpec("require_effect", "bool", "Phải có hiệu quả ghi nhận", True),
+              ParamSpec("n", "int", "Số giải pháp tối thiểu", 1)), rule_solution_applied),
+    RuleSpec("not_disciplined", "Không đang bị kỷ luật, điều tra, xem xét xử lý", _BOTH, (), rule_not_disciplined),
+    RuleSpec("min_activities", "Ít nhất N hoạt động một loại mỗi tuần hoặc trong một thời kỳ", _BOTH,
+             (ParamSpec("kind", "activity_kind", "Loại hoạt động", "guidance", required=True),
+              ParamSpec("n", "int", "Số buổi tối thiểu", 1),
+              ParamSpec("per", "per", "Tính theo (week: mỗi tuần; period: cả thời kỳ)", "period"),
+              ParamSpec("start", "date", "Từ ngày"), ParamSpec("end", "date", "Đến ngày")),
+             rule_min_activities),
+)}
+
+
+def check_params(rule: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise a rule's parameters (dates from ISO text, numbers from text)."""
+    spec = RULES.get(rule)
+    if spec is None:
+        raise RuleError(f"không có quy tắc “{rule}” trong thư viện quy tắc; các quy tắc: {', '.join(RULES)}.")
+    known = {ps.name for ps in spec.params}
+    unknown = set(params) - known
+    if unknown:
+        raise RuleError(f"quy tắc “{rule}” không có tham số {', '.join(sorted(unknown))}.")
+    out: dict[str, Any] = {}
+    for ps in spec.params:
+        value = params.get(ps.name, ps.default)
+        if value is None or value == "":
+            if ps.required:
+                raise RuleError(f"quy tắc “{rule}” cần tham số “{ps.label}” ({ps.name}).")
+            continue
+        try:
+            if ps.kind == "date" and not isinstance(value, dt.date):
+                value = dt.date.fromisoformat(str(value))
+            elif ps.kind == "int":
+                value = int(value)
+                if value < 0:
+                    raise ValueError
+            elif ps.kind == "float":
+                value = float(value)
+            elif ps.kind == "bool" and not isinstance(value, bool):
+                value = str(value).strip().lower() in ("1", "true", "có", "co", "yes")
+        except (TypeError, ValueError) as exc:
+            raise RuleError(f"tham số “{ps.label}” ({ps.name}) của quy tắc “{rule}” không hợp lệ: {value!r}.") from exc
+        if ps.kind == "model_status" and value not in {s.value for s in ModelStatus}:
+            raise RuleError(f"mức mô hình không hợp lệ: {value!r}.")
+        if ps.kind == "activity_kind" and value not in {k.value for k in ACTIVITY_KIND_LABELS}:
+            raise RuleError(f"loại hoạt động không hợp lệ: {value!r}.")
+        if ps.kind == "per" and value not in ("week", "period"):
+            raise RuleError(f"“{ps.label}” phải là week hoặc period, không phải {value!r}.")
+        out[ps.name] = value
+    if "start" in out and "end" in out and out["end"] < out["start"]:
+        raise RuleError(f"quy tắc “{rule}”: ngày kết thúc trước ngày bắt đầu.")
+    return out
+
+
+# --------------------------------------------------------------------------- criteria and scores
+
+
+@dataclass(frozen=True)
+class CriterionDef:
+    code: str
+    name: str
+    type: str  # gate | points
+    method: str  # auto | manual
+    max_points: float = 0.0
+    rule: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class CriteriaSetDef:
+    code: str
+    name: str
+    subject_kind: str
+    criteria: tuple[CriterionDef, ...]
+    id: int | None = None
+
+    @property
+    def max_points(self) -> float:
+        return sum(c.max_points for c in self.criteria if c.type == "points")
+
+
+@dataclass(frozen=True)
+class ManualEntry:
+    passed: bool | None
+    points: float | None
+    evidence: str | None
+    recorded_by: str | None
+    recorded_at: dt.datetime | None
+
+
+@dataclass(slots=True)
+class CriterionScore:
+    code: str
+    name: str
+    type: str
+    method: str
+    passed: bool
+    points: float
+    max_points: float
+    explanation: str
+    evidence: str | None = None
+    recorded_by: str | None = None
+    recorded_at: dt.datetime | None = None
+    criterion_id: int | None = None
+
+
+@dataclass(slots=True)
+class SubjectScore:
+    subject: str
+    subject_id: int
+    id: str  # unit code, CCCD, or an internal id
+    name: str
+    kind: str
+    eligible: bool
+    points: float
+    max_points: float
+    criteria: list[CriterionScore]
+    held_back: str | None = None  # the rule of the law that holds the subject back
+    tie_break_first: bool = False
+    women_share: float | None = None
+    rank: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON of `bdhvs score --json` (exactly these keys)."""
+        return {
+            "subject": self.subject, "id": self.id, "name": self.name, "kind": self.kind,
+            "eligible": self.eligible, "points": round(self.points, 2), "max_points": round(self.max_points, 2),
+            "rank": self.rank,
+            "criteria": [{"code": c.code, "name": c.name, "type": c.type, "passed": c.passed,
+                          "points": round(c.points, 2), "explanation": c.explanation} for c in self.criteria],
+        }
+
+
+def _manual(c: CriterionDef, f: SubjectFacts, entry: ManualEntry | None) -> tuple[bool, float, str]:
+    if entry is None:
+        return False, 0.0, f"{f.name}: chưa có kết quả do Thư ký hoặc Hội đồng ghi nhận cho tiêu chí này."
+    when = f" ngày {vn_date(entry.recorded_at.date())}" if entry.recorded_at else ""
+    who = f"{entry.recorded_by or 'không rõ người ghi'}{when}"
+    evidence = f"; căn cứ: {entry.evidence}" if entry.evidence else "; chưa ghi căn cứ"
+    if c.type == "gate":
+        passed = bool(entry.passed)
+        return passed, 0.0, f"{f.name}: {'đạt' if passed else 'không đạt'} (ghi nhận bởi {who}{evidence})."
+    pts = max(0.0, min(float(entry.points or 0.0), c.max_points))
+    return pts > 0, pts, f"{f.name}: {_num(pts)}/{_num(c.max_points)} điểm (ghi nhận bởi {who}{evidence})."
+
+
+def score_subject(facts: SubjectFacts, cset: CriteriaSetDef, at: dt.date,
+                  manual: dict[str, ManualEntry] | None = None) -> SubjectScore:
+    """Each criterion's result, the total points, eligibility, and the law on top."""
+    results: list[CriterionScore] = []
+    eligible = True
+    total = 0.0
+    manual = manual or {}
+    for c in cset.criteria:
+        entry = manual.get(c.code)
+        if c.method == "manual":
+            passed, pts, text = _manual(c, facts, entry)
+        else:
+            spec = RULES.get(c.rule or "")
+            if spec is None:
+                raise RuleError(f"tiêu chí {c.code}: không có quy tắc “{c.rule}” trong thư viện quy tắc.")
+            outcome = spec.func(facts, c.params, at)
+            passed, text = outcome.passed, outcome.explanation
+            if c.type == "points":
+                pts = c.max_points if passed else (c.max_points * outcome.fraction if c.params.get("partial") else 0.0)
+            else:
+                pts = 0.0
+        if c.type == "gate":
+            eligible = eligible and passed
+        else:
+            total += pts
+        results.append(CriterionScore(c.code, c.name, c.type, c.method, passed, pts, c.max_points if c.type == "points"
+                                      else 0.0, text, entry.evidence if entry else None,
+                                      entry.recorded_by if entry else None, entry.recorded_at if entry else None, c.id))
+    held_back = None
+    if facts.under_discipline:
+        note = f" ({facts.discipline_note})" if facts.discipline_note else ""
+        held_back = (f"Chưa xét khen thưởng: {facts.name} đang bị thi hành kỷ luật hoặc xem xét xử lý{note} "
+                     "(Nghị định 152/2025/NĐ-CP, Điều 4).")
+        eligible = False
+    return SubjectScore(facts.subject, facts.id, facts.code, facts.name, cset.subject_kind, eligible, total,
+                        cset.max_points, results, held_back, facts.tie_break_first, facts.women_share)
+
+
+def rank_key(score: SubjectScore) -> tuple:
+    """Higher points first; on equal points a woman (a collective ≥70% women) first; then by name."""
+    return (-round(score.points, 6), 0 if score.tie_break_first else 1, fold(score.name), score.subject_id)
+
+
+def rank_scores(scores: Iterable[SubjectScore]) -> list[SubjectScore]:
+    """Rank the eligible among subjects of the same kind (1, 2, 2, 4 when points and the tie-break
+    are both equal); the ineligible get rank None. Returns all scores, ranked ones first per kind."""
+    by_kind: dict[str, list[SubjectScore]] = {}
+    out: list[SubjectScore] = []
+    for s in scores:
+        by_kind.setdefault(s.kind, []).append(s)
+    for kind in sorted(by_kind):
+        group = by_kind[kind]
+        eligible = sorted((s for s in group if s.eligible), key=rank_key)
+        previous: tuple | None = None
+        rank = 0
+        for position, s in enumerate(eligible, start=1):
+            key = rank_key(s)[:2]
+            if key != previous:
+                rank = position
+                previous = key
+            s.rank = rank
+        rest = sorted((s for s in group if not s.eligible), key=rank_key)
+        for s in rest:
+            s.rank = None
+        out.extend(eligible)
+        out.extend(rest)
+    return out
+
+
+def model_rank_at(status: str, at: dt.date, dates: dict[str, dt.date | None]) -> int:
+    """The lifecycle rank a model had reached on `at`: the highest status whose date is on or before
+    `at` (a status reached without a recorded date counts), never above the current status."""
+    current = model_status_rank(status)
+    reached = -1
+    for rank, st in enumerate(MODEL_STATUS_ORDER[: current + 1]):
+        day = dates.get(st.value)
+        if day is None or day <= at:
+            reached = rank
+        else:
+            break
+    return reached
