@@ -254,7 +254,7 @@ def rule_solution_applied(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Ru
     for s in f.solutions:
         applied = s.applied and (s.applied_on is None or s.applied_on <= at)
         if applied and (not require_effect or (s.effect and s.effect.strip())):
-            counted.append(f"“{s.title}” ({s.effect.strip()})" if s.effect else f"“{s.title}”")
+            counted.append(f"“{s.title}” ({s.effect.strip().rstrip('.')})" if s.effect else f"“{s.title}”")
         elif not applied:
             others.append(f"“{s.title}” chưa được áp dụng")
         else:

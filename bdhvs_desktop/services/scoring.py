@@ -80,6 +80,12 @@ def load_criteria_sets(s: Session) -> dict[str, sc.CriteriaSetDef]:
     return out
 
 
+def load_criteria_max(s: Session, subject_kind: str) -> float:
+    """The maximum points of the criteria set for a subject kind (0 when there is none)."""
+    cs = load_criteria_sets(s).get(subject_kind)
+    return cs.max_points if cs else 0.0
+
+
 @dataclass(frozen=True)
 class CriterionInfo:
     id: int
