@@ -1,0 +1,785 @@
+"""The award dossier: maps the records to the document contexts and writes the folder.
+
+    settings = load_settings(db)                       # form set, issuer format, numbers
+    save_settings(db, issuer_format="state", number="12")
+    items = list_dossier_candidates(db, draft=False)   # who goes in, with their Form 08 text
+    save_report_text(db, candidate_id, {"results": "...", ...}, version)
+    outcome = generate_dossier(db, out_dir, draft=False, at=date, progress=..., cancel=...)
+
+The Tờ trình (Form 01) is built from the campaign (Campaign.details["preset"] and
+["dossier"]: issuer names, recipient, plan references), the council's result and the
+approved candidates -- or, with draft=True, every proposed candidate, marked "DỰ THẢO".
+The minutes come from the meeting, its attendance and votes; each Form 08 from the
+candidate's own figures plus the sections the secretary writes (Candidate.report_text).
+A final (non-draft) dossier records every file in GeneratedDocument and moves approved
+candidates to "issued", in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bdhvs_desktop.documents import context as dc
+from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.services import audit
+from bdhvs_desktop.storage import models as m
+from bdhvs_desktop.storage.engine import Database
+
+DEFAULT_FORM_SET = "decree-98-2023"
+
+#: Form 08 sections the secretary writes: key -> Vietnamese label.
+REPORT_SECTIONS: dict[str, str] = {
+    "results": "Thành tích đạt được (phần viết thêm)",
+    "measures": "Các biện pháp, giải pháp đã thực hiện",
+    "lessons": "Bài học kinh nghiệm",
+    "structure": "Cơ cấu tổ chức (tập thể)",
+    "functions": "Chức năng, nhiệm vụ (tập thể)",
+}
+
+#: Settings (Setting table) and their defaults.
+SETTING_KEYS = {
+    "form_set": "dossier.form_set",
+    "issuer_format": "dossier.issuer_format",
+    "number": "dossier.number",
+    "minutes_number": "dossier.minutes_number",
+    "signer_name": "dossier.signer_name",
+    "signer_title": "dossier.signer_title",
+    "recipient": "dossier.recipient",
+    "make_zip": "dossier.make_zip",
+}
+
+ISSUED_STATUSES = (vocab.CandidateStatus.APPROVED, vocab.CandidateStatus.ISSUED)
+DRAFT_STATUSES = (vocab.CandidateStatus.PROPOSED, vocab.CandidateStatus.REVIEWED,
+                  vocab.CandidateStatus.APPROVED, vocab.CandidateStatus.ISSUED)
+
+Progress = Callable[[int, int, str], None]
+
+
+class DossierError(Exception):
+    """The dossier cannot be made from the records; the message says what is missing."""
+
+
+class StaleEditError(DossierError):
+    """Someone else changed the candidate since it was read."""
+
+
+@dataclass(frozen=True)
+class DossierSettings:
+    form_set: str
+    #: "party" (Hướng dẫn 36-HD/VPTW) | "state" (Nghị định 30/2020/NĐ-CP).
+    issuer_format: str
+    number: str
+    minutes_number: str
+    signer_name: str
+    signer_title: str
+    recipient: str
+    make_zip: bool
+
+
+@dataclass(frozen=True)
+class DossierCandidate:
+    id: int
+    version: int
+    name: str
+    #: "collective" | "individual".
+    kind: str
+    kind_label: str
+    award: str
+    status: str
+    status_label: str
+    summary: str
+    report_text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DossierContexts:
+    submission: dc.SubmissionContext
+    minutes: dc.MinutesContext
+    achievements: tuple[dc.AchievementContext, ...]
+    candidate_ids: tuple[int, ...]
+    meeting_id: int | None
+
+
+@dataclass(frozen=True)
+class DossierOutcome:
+    folder: Path
+    files: tuple[Path, ...]
+    manifest: Path
+    zip_path: Path | None
+    form_set: str
+    draft: bool
+    issued: tuple[int, ...]
+
+
+# ------------------------------------------------------------------------ settings
+
+
+def _setting(s: Session, key: str, default: Any = None) -> Any:
+    row = s.get(m.Setting, key)
+    return default if row is None or row.value is None else row.value
+
+
+def _campaign(s: Session) -> m.Campaign:
+    c = s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1))
+    if c is None:
+        raise DossierError("Chưa có phong trào trong cơ sở dữ liệu (chạy 'bdhvs init' hoặc 'bdhvs demo').")
+    return c
+
+
+def _read_settings(s: Session) -> DossierSettings:
+    c = s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1))
+    dossier = ((c.details or {}).get("dossier") or {}) if c else {}
+    fmt = _setting(s, SETTING_KEYS["issuer_format"], dossier.get("issuer") or "party")
+    return DossierSettings(
+        form_set=str(_setting(s, SETTING_KEYS["form_set"], dossier.get("form_set") or DEFAULT_FORM_SET)),
+        issuer_format=fmt if fmt in ("party", "state") else "party",
+        number=str(_setting(s, SETTING_KEYS["number"], "") or ""),
+        minutes_number=str(_setting(s, SETTING_KEYS["minutes_number"], "") or ""),
+        signer_name=str(_setting(s, SETTING_KEYS["signer_name"], "") or ""),
+        signer_title=str(_setting(s, SETTING_KEYS["signer_title"], "") or ""),
+        recipient=str(_setting(s, SETTING_KEYS["recipient"], dossier.get("recipient") or "") or ""),
+        make_zip=bool(_setting(s, SETTING_KEYS["make_zip"], False)),
+    )
+
+
+def load_settings(db: Database) -> DossierSettings:
+    with db.read() as s:
+        return _read_settings(s)
+
+
+def save_settings(db: Database, **changes: Any) -> DossierSettings:
+    """Change dossier settings (keys of SETTING_KEYS); each change is audited."""
+    unknown = set(changes) - set(SETTING_KEYS)
+    if unknown:
+        raise DossierError(f"Không có thiết lập hồ sơ: {', '.join(sorted(unknown))}")
+    if "issuer_format" in changes and changes["issuer_format"] not in ("party", "state"):
+        raise DossierError("Thể thức văn bản phải là 'party' (văn bản của Đảng) hoặc 'state' (văn bản hành chính).")
+    with db.session() as s:
+        for name, value in changes.items():
+            key = SETTING_KEYS[name]
+            row = s.get(m.Setting, key)
+            old = row.value if row else None
+            if isinstance(value, str):
+                value = value.strip()
+            if old == value:
+                continue
+            if row is None:
+                s.add(m.Setting(key=key, value=value))
+            else:
+                row.value = value
+            audit.record(s, user=db.user, action="update", entity="setting", field=key, old=old, new=value)
+        s.flush()
+        return _read_settings(s)
+
+
+def form_set_dirs() -> tuple[Path, Path]:
+    """(built-in forms_templates/, the user's template folder that takes precedence)."""
+    from bdhvs_desktop import paths
+
+    return paths.forms_templates_dir(), paths.user_templates_dir()
+
+
+def available_form_sets() -> list[tuple[str, str]]:
+    """(name, title) of every form set found, built-in or the user's."""
+    from bdhvs_desktop.documents.formsets import list_form_sets
+
+    builtin, user = form_set_dirs()
+    return [(fs.name, fs.title) for fs in list_form_sets(builtin, user)]
+
+
+def load_checked_form_set(name: str):
+    """The form set, every template checked (documents.formsets.FormSetError lists problems)."""
+    from bdhvs_desktop.documents.formsets import load_form_set
+
+    builtin, user = form_set_dirs()
+    return load_form_set(name, builtin, user)
+
+
+# ---------------------------------------------------------------------- candidates
+
+
+def _subject_name(c: m.Candidate) -> str:
+    if c.subject_type == "unit":
+        return c.unit.name if c.unit else f"(tập thể #{c.unit_id})"
+    return c.person.full_name if c.person else f"(cá nhân #{c.person_id})"
+
+
+def _kind(c: m.Candidate) -> str:
+    return "collective" if c.subject_type == "unit" else "individual"
+
+
+def _status_label(code: str) -> str:
+    try:
+        return vocab.CANDIDATE_STATUS_LABELS[vocab.CandidateStatus(code)]
+    except ValueError:
+        return code
+
+
+def _candidates(s: Session, campaign_id: int, draft: bool) -> list[m.Candidate]:
+    statuses = [str(x) for x in (DRAFT_STATUSES if draft else ISSUED_STATUSES)]
+    rows = list(s.scalars(select(m.Candidate).where(m.Candidate.campaign_id == campaign_id,
+                                                    m.Candidate.status.in_(statuses))))
+    # Collectives first (part I of the list), then individuals; by name within each.
+    from bdhvs_desktop.domain.text import name_key
+
+    rows.sort(key=lambda c: (c.subject_type != "unit", name_key(_subject_name(c)), c.id))
+    return rows
+
+
+def list_dossier_candidates(db: Database, *, draft: bool = False) -> list[DossierCandidate]:
+    with db.read() as s:
+        c = _campaign(s)
+        out = []
+        for cand in _candidates(s, c.id, draft):
+            out.append(DossierCandidate(
+                id=cand.id, version=cand.version, name=_subject_name(cand), kind=_kind(cand),
+                kind_label="Tập thể" if cand.subject_type == "unit" else "Cá nhân",
+                award=cand.award_form.name if cand.award_form else "", status=cand.status,
+                status_label=_status_label(cand.status), summary=cand.summary or "",
+                report_text={k: str(v) for k, v in (cand.report_text or {}).items() if isinstance(v, (str, int, float))}))
+        return out
+
+
+def save_report_text(db: Database, candidate_id: int, sections: dict[str, str], version: int, *,
+                     summary: str | None = None) -> int:
+    """Save the Form 08 sections the secretary wrote (and the short summary of Form 01).
+
+    *version* is the candidate's version when it was read: a colleague's newer save is
+    never overwritten (StaleEditError). Returns the new version."""
+    unknown = set(sections) - set(REPORT_SECTIONS)
+    if unknown:
+        raise DossierError(f"Mục báo cáo không hợp lệ: {', '.join(sorted(unknown))}")
+    with db.session() as s:
+        cand = s.get(m.Candidate, candidate_id)
+        if cand is None:
+            raise DossierError(f"Không tìm thấy ứng viên #{candidate_id}.")
+        if cand.version != version:
+            raise StaleEditError(f"Báo cáo thành tích của “{_subject_name(cand)}” vừa được người khác sửa. "
+                                 "Hãy tải lại trước khi lưu.")
+        if cand.locked and cand.status == vocab.CandidateStatus.ISSUED:
+            raise DossierError(f"Hồ sơ của “{_subject_name(cand)}” đã lập và khóa; không sửa được nữa.")
+        old = dict(cand.report_text or {})
+        new = dict(old)
+        for key, text in sections.items():
+            text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+            if text.strip():
+                new[key] = text
+            else:
+                new.pop(key, None)
+        changes: dict[str, tuple[Any, Any]] = {
+            f"report_text.{k}": (old.get(k), new.get(k)) for k in set(old) | set(new)}
+        cand.report_text = new
+        if summary is not None:
+            changes["summary"] = (cand.summary, summary.strip() or None)
+            cand.summary = summary.strip() or None
+        audit.record_changes(s, user=db.user, entity="candidate", entity_id=cand.id, changes=changes)
+        s.flush()
+        return cand.version
+
+
+# -------------------------------------------------------------------------- issuers
+
+
+def _abbrev(doc_symbol: str, fmt: str) -> str:
+    if fmt == "state":
+        return "UBND"
+    if "/" in (doc_symbol or ""):
+        return doc_symbol.split("/", 1)[1] or "ĐU"
+    return "ĐU"
+
+
+def _ward_issuer(c: m.Campaign, st: DossierSettings) -> dc.Issuer:
+    header = (c.details or {}).get("preset") or {}
+    dossier = (c.details or {}).get("dossier") or {}
+    place = c.locality or ""
+    if st.issuer_format == "party":
+        name = header.get("issuer_party") or f"ĐẢNG ỦY {(c.locality_full or '').upper()}"
+        return dc.Issuer(format="party", name=name, abbreviation=_abbrev(dossier.get("doc_symbol", ""), "party"),
+                         place=place, parent_name=header.get("issuer_party_parent") or "",
+                         signer_authority=dossier.get("signing_authority") or "T/M BAN THƯỜNG VỤ",
+                         signer_title=st.signer_title or "PHÓ BÍ THƯ", signer_name=st.signer_name,
+                         name_in_text=f"Ban Thường vụ Đảng ủy {c.locality_full or place}")
+    name = header.get("issuer_state") or f"ỦY BAN NHÂN DÂN {(c.locality_full or '').upper()}"
+    return dc.Issuer(format="state", name=name, abbreviation="UBND", place=place,
+                     signer_authority="TM. ỦY BAN NHÂN DÂN", signer_title=st.signer_title or "CHỦ TỊCH",
+                     signer_name=st.signer_name, name_in_text=f"Ủy ban nhân dân {c.locality_full or place}")
+
+
+def _council_issuer(c: m.Campaign, st: DossierSettings, chair: dc.Person) -> dc.Issuer:
+    ward = _ward_issuer(c, st)
+    return dc.Issuer(format=ward.format, name="HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", abbreviation="HĐTĐKT",
+                     place=ward.place, parent_name=ward.name, signer_title="CHỦ TỊCH HỘI ĐỒNG",
+                     signer_name=chair.name,
+                     name_in_text=f"Hội đồng Thi đua - Khen thưởng {c.locality_full or ward.place}")
+
+
+def _unit_issuer(c: m.Campaign, st: DossierSettings, unit: m.Unit | None) -> dc.Issuer:
+    ward = _ward_issuer(c, st)
+    if unit is None:
+        return ward
+    title = (unit.head_title or ("BÍ THƯ" if unit.is_party_org else "THỦ TRƯỞNG ĐƠN VỊ")).upper()
+    return dc.Issuer(format=ward.format, name=unit.name.upper(), abbreviation=_unit_abbrev(unit), place=ward.place,
+                     parent_name=ward.name, signer_authority="", signer_title=title,
+                     signer_name=unit.head_name or "", name_in_text=unit.name)
+
+
+def _unit_abbrev(unit: m.Unit) -> str:
+    words = [w for w in unit.name.split() if w[:1].isalpha()]
+    return "".join(w[0].upper() for w in words[:5]) or "ĐV"
+
+
+# ------------------------------------------------------------------------- figures
+
+
+class _Records:
+    """Everything the Form 08s read, loaded once (a dossier of 100 candidates is one pass)."""
+
+    def __init__(self, s: Session, c: m.Campaign, at: dt.date):
+        self.at = at
+        self.units = {u.id: u for u in s.scalars(select(m.Unit))}
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for u in self.units.values():
+            if u.parent_id:
+                self.children[u.parent_id].append(u.id)
+        self.people = list(s.scalars(select(m.Person)))
+        self.people_by_unit: dict[int | None, list[m.Person]] = defaultdict(list)
+        for p in self.people:
+            self.people_by_unit[p.unit_id].append(p)
+        self.targets = list(s.scalars(select(m.Target).where(m.Target.campaign_id == c.id)
+                                      .order_by(m.Target.sort_order)))
+        self.models = list(s.scalars(select(m.DigitalModel)))
+        self.replications: dict[int, list[m.ModelReplication]] = defaultdict(list)
+        for r in s.scalars(select(m.ModelReplication)):
+            self.replications[r.model_id].append(r)
+        self.activities = list(s.scalars(select(m.Activity).where(m.Activity.date <= at,
+                                                                  m.Activity.date >= c.start_date)))
+        self.solutions: dict[int, list[m.Solution]] = defaultdict(list)
+        for sol in s.scalars(select(m.Solution).order_by(m.Solution.id)):
+            self.solutions[sol.person_id].append(sol)
+        self.mentees: dict[int, int] = defaultdict(int)
+        self.mentor_models: dict[int, set[int]] = defaultdict(set)
+        for ms in s.scalars(select(m.Mentorship)):
+            if ms.started_on is None or ms.started_on <= at:
+                self.mentees[ms.mentor_id] += 1
+                if ms.model_id:
+                    self.mentor_models[ms.mentor_id].add(ms.model_id)
+        self.figures: dict[tuple[int, int], m.ReportedFigure] = {}
+        for f in s.scalars(select(m.ReportedFigure).where(m.ReportedFigure.as_of <= at)
+                           .order_by(m.ReportedFigure.as_of)):
+            self.figures[(f.target_id, f.unit_id)] = f
+        deadlines = [t.deadline for t in self.targets if t.measure.startswith("vneid_") and t.deadline]
+        first_phase = min(c.phases, key=lambda p: p.number) if c.phases else None
+        self.vneid_deadline = min(deadlines) if deadlines else (first_phase.end_date if first_phase else None)
+
+    def subtree(self, unit_id: int) -> list[int]:
+        out, stack = [], [unit_id]
+        while stack:
+            uid = stack.pop()
+            if uid in out:
+                continue
+            out.append(uid)
+            stack.extend(self.children.get(uid, ()))
+        return out
+
+    def members(self, unit_id: int) -> list[m.Person]:
+        return [p for uid in self.subtree(unit_id) for p in self.people_by_unit.get(uid, ())]
+
+
+def _pct_text(n: int, d: int) -> str:
+    from bdhvs_desktop.documents import vn_format
+
+    return f"{vn_format.vn_percent(vn_format.percent_of(n, d))} ({n}/{d})" if d else "Không có"
+
+
+def _assess(value: float | None, target: float) -> str:
+    if value is None:
+        return ""
+    if value > target + 1e-9:
+        return "Vượt"
+    return "Đạt" if value >= target - 1e-9 else "Chưa đạt"
+
+
+_POPULATION = {
+    "vneid_party_members": lambda p: p.is_party_member,
+    "vneid_public_servants": lambda p: p.is_public_servant,
+    "vneid_cadres": lambda p: p.is_party_member or p.is_public_servant,
+}
+
+
+def _target_results(rec: _Records, unit: m.Unit, members: list[m.Person]) -> list[dc.TargetResult]:
+    from bdhvs_desktop.documents import vn_format
+
+    out = []
+    for t in rec.targets:
+        target_text = vn_format.vn_percent(t.target_value) if t.value_kind == "percent" else vn_format.vn_number(
+            t.target_value)
+        if t.measure in _POPULATION:
+            pop = [p for p in members if _POPULATION[t.measure](p)]
+            if not pop:
+                continue
+            by = min(rec.at, t.deadline) if t.deadline else rec.at
+            need_guide = bool((t.params or {}).get("require_guide"))
+            n = sum(1 for p in pop if p.vneid_proficient_on and p.vneid_proficient_on <= by
+                    and (p.can_guide or not need_guide))
+            value = n * 100.0 / len(pop)
+            out.append(dc.TargetResult(indicator=t.name, target=target_text, result=_pct_text(n, len(pop)),
+                                       assessment=_assess(value, t.target_value)))
+        elif t.measure == "reported":
+            f = rec.figures.get((t.id, unit.id))
+            if f is None:
+                continue
+            if t.value_kind == "percent" and f.denominator:
+                value = f.numerator * 100.0 / f.denominator
+                result = _pct_text(int(f.numerator), int(f.denominator))
+            else:
+                value = f.numerator
+                result = vn_format.vn_number(f.numerator)
+            out.append(dc.TargetResult(indicator=t.name, target=target_text, result=result,
+                                       assessment=_assess(value, t.target_value)))
+    return out
+
+
+def _model_contexts(rec: _Records, unit_ids: set[int] = frozenset(), model_ids: set[int] = frozenset()
+                    ) -> list[dc.DigitalModel]:
+    from bdhvs_desktop.documents import vn_format
+
+    out = []
+    for dm in sorted(rec.models, key=lambda x: x.id):
+        if dm.owner_unit_id not in unit_ids and dm.id not in model_ids:
+            continue
+        reps = [r for r in rec.replications.get(dm.id, ()) if r.replicated_on is None or r.replicated_on <= rec.at]
+        replication = ""
+        if reps:
+            names = ", ".join(rec.units[r.unit_id].name for r in reps if r.unit_id in rec.units)
+            replication = f"Nhân rộng ra {vn_format.vn_count(len(reps))} đơn vị: {names}"
+        recognition = ""
+        if dm.excellent_on and dm.excellent_on <= rec.at:
+            recognition = "Được công nhận mô hình xuất sắc" + (
+                f" ({dm.evaluation_quarter})" if dm.evaluation_quarter else f" ngày {vn_format.vn_short_date(dm.excellent_on)}")
+        elif dm.rating:
+            recognition = f"Đánh giá: {dm.rating}"
+        desc = dm.description or ""
+        if dm.model_type and dm.model_type not in dm.name:
+            desc = f"Mô hình “{dm.model_type}”. {desc}".strip()
+        out.append(dc.DigitalModel(name=dm.name, description=desc, started=dm.implementing_on or dm.registered_on,
+                                   effect=dm.evaluation or "", replication=replication, recognition=recognition))
+    return out
+
+
+_ACTIVITY_UNITS = {"class": "lớp", "guidance": "buổi", "broadcast": "lần", "thematic_meeting": "buổi",
+                   "training": "lớp", "other": "lần"}
+_ACTIVITY_NAMES = {
+    "class": "Lớp “Bình dân học vụ số”",
+    "guidance": "Hướng dẫn trực tiếp (VNeID, Cổng Dịch vụ công, thanh toán QR)",
+    "broadcast": "Phát thanh tuyên truyền trên loa",
+    "thematic_meeting": "Sinh hoạt chuyên đề",
+    "training": "Tập huấn kỹ năng số",
+    "other": "Hoạt động khác",
+}
+
+
+def _activity_counts(rec: _Records, unit_ids: set[int]) -> list[dc.ActivityCount]:
+    agg: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for a in rec.activities:
+        if a.unit_id in unit_ids:
+            agg[a.kind][0] += 1
+            agg[a.kind][1] += a.participants or 0
+    order = list(_ACTIVITY_NAMES)
+    return [dc.ActivityCount(kind=_ACTIVITY_NAMES.get(k, k), count=n, unit=_ACTIVITY_UNITS.get(k, "lần"),
+                             participants=p)
+            for k, (n, p) in sorted(agg.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
+
+
+def _party_vneid(rec: _Records, members: list[m.Person]) -> dc.PartyVneid | None:
+    party = [p for p in members if p.is_party_member]
+    if not party:
+        return None
+    done = [p.vneid_proficient_on for p in party if p.vneid_proficient_on and p.vneid_proficient_on <= rec.at]
+    return dc.PartyVneid(members_total=len(party), members_proficient=len(done),
+                         completed_on=max(done) if len(done) == len(party) else None, deadline=rec.vneid_deadline)
+
+
+def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Candidate, campaign_name: str,
+                 date: dt.date | None, draft: bool) -> dc.AchievementContext:
+    texts = {k: str(v) for k, v in (cand.report_text or {}).items() if isinstance(v, str)}
+    award = cand.award_form.name if cand.award_form else ""
+    common = dict(award=award, campaign_name=campaign_name, date=date, results=texts.get("results", ""),
+                  measures=texts.get("measures", ""), lessons=texts.get("lessons", ""), draft=draft)
+    if cand.subject_type == "unit":
+        unit = cand.unit
+        if unit is None:
+            raise DossierError(f"Ứng viên #{cand.id}: không tìm thấy tập thể.")
+        ids = set(rec.subtree(unit.id))
+        members = rec.members(unit.id)
+        party = sum(1 for p in members if p.is_party_member)
+        servants = sum(1 for p in members if p.is_public_servant)
+        parts = []
+        if party:
+            parts.append(f"{party} đảng viên")
+        if servants:
+            parts.append(f"{servants} cán bộ, công chức, viên chức")
+        subunits = [rec.units[u] for u in rec.subtree(unit.id)[1:] if u in rec.units and rec.units[u].active]
+        structure = texts.get("structure") or (
+            f"Gồm {len(subunits)} đơn vị trực thuộc: " + ", ".join(u.name for u in subunits) + "."
+            if subunits else "")
+        profile = dc.CollectiveProfile(address=unit.address or "", structure=structure,
+                                       functions=texts.get("functions") or unit.functions or "",
+                                       headcount=len(members) or None, headcount_detail="; ".join(parts),
+                                       phone=unit.phone or "", vneid=_party_vneid(rec, members))
+        return dc.AchievementContext(kind="collective", name=unit.name, issuer=_unit_issuer(c, st, unit),
+                                     collective=profile, targets=tuple(_target_results(rec, unit, members)),
+                                     models=tuple(_model_contexts(rec, ids)),
+                                     activities=tuple(_activity_counts(rec, ids)),
+                                     number=dc.DocumentNumber(kind="BC", number=None),
+                                     confirmer=_ward_issuer(c, st), **common)
+    person = cand.person
+    if person is None:
+        raise DossierError(f"Ứng viên #{cand.id}: không tìm thấy cá nhân.")
+    unit = rec.units.get(person.unit_id) if person.unit_id else None
+    sols = [dc.Solution(name=sol.title, description=sol.description or "",
+                        applied_from=sol.applied_on if sol.applied else None,
+                        effect=sol.effect or ("" if sol.applied else "Chưa áp dụng"))
+            for sol in rec.solutions.get(person.id, ())]
+    classes = [dc.ClassTaught(topic=a.content or _ACTIVITY_NAMES.get(a.kind, a.kind), held_on=a.date,
+                              place=a.unit.name if a.unit else "", participants=a.participants)
+               for a in sorted(rec.activities, key=lambda a: a.date) if a.host_person_id == person.id]
+    mentees = rec.mentees.get(person.id, 0)
+    sex = vocab.SEX_LABELS.get(vocab.Sex(person.sex), "") if person.sex in ("M", "F") else ""
+    profile = dc.IndividualProfile(
+        sex=sex, birth_date=person.birth_date, home_town=person.home_town or "", residence=person.residence or "",
+        unit=unit.name if unit else "", position=person.position or "", qualifications=person.qualifications or "",
+        vneid_proficient_on=person.vneid_proficient_on if person.vneid_proficient_on and
+        person.vneid_proficient_on <= rec.at else None,
+        vneid_deadline=rec.vneid_deadline, people_guided=person.people_guided or 0,
+        people_guided_detail=(f"trong đó {mentees} người được kèm cặp theo mô hình “Đại sứ số”" if mentees else ""),
+        solutions=tuple(sols), classes_taught=tuple(classes))
+    pos_unit = ", ".join(x for x in (person.position or "", unit.name if unit else "") if x)
+    return dc.AchievementContext(kind="individual", name=person.full_name, issuer=_unit_issuer(c, st, unit),
+                                 position_unit=pos_unit, individual=profile,
+                                 models=tuple(_model_contexts(rec, model_ids=rec.mentor_models.get(person.id,
+                                                                                                   set()))),
+                                 **common)
+
+
+# ----------------------------------------------------------------------- contexts
+
+
+def _member_person(cm: m.CouncilMember | None) -> dc.Person:
+    if cm is None:
+        return dc.Person(name="", position="")
+    return dc.Person(name=cm.full_name, position=cm.position or "")
+
+
+def _parse_committee(text: str | None) -> list[dc.CouncilMember]:
+    out = []
+    for i, line in enumerate(l.strip() for l in (text or "").splitlines()):
+        if not line:
+            continue
+        for sep in ("|", " - ", ";", ","):
+            if sep in line:
+                name, role = (x.strip() for x in line.split(sep, 1))
+                break
+        else:
+            name, role = line, ""
+        out.append(dc.CouncilMember(name=name, role=role or ("Trưởng ban" if not out else "Thành viên")))
+    return out
+
+
+def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = None,
+                   settings: DossierSettings | None = None) -> DossierContexts:
+    """The three kinds of context, from the records as of *at* (default today)."""
+    from bdhvs_desktop.documents import vn_format
+
+    at = at or dt.date.today()
+    with db.read() as s:
+        c = _campaign(s)
+        st = settings or _read_settings(s)
+        cands = _candidates(s, c.id, draft)
+        if not cands:
+            raise DossierError(
+                "Chưa có ứng viên nào được Hội đồng thông qua; không có gì để lập hồ sơ. "
+                "Dùng --draft (bản dự thảo) để lập hồ sơ cho các ứng viên đã đề nghị."
+                if not draft else "Chưa có ứng viên nào được đề nghị khen thưởng.")
+        dossier = (c.details or {}).get("dossier") or {}
+        campaign_name = dossier.get("campaign_title") or c.name
+        if campaign_name and not campaign_name[0].isupper():
+            campaign_name = campaign_name[0].upper() + campaign_name[1:]
+        # The meeting: the one most of the candidates were voted at, else the latest.
+        meeting_ids = [x.meeting_id for x in cands if x.meeting_id]
+        meeting = None
+        if meeting_ids:
+            meeting = s.get(m.CouncilMeeting, max(set(meeting_ids), key=meeting_ids.count))
+        if meeting is None:
+            meeting = s.scalar(select(m.CouncilMeeting).where(m.CouncilMeeting.campaign_id == c.id)
+                               .order_by(m.CouncilMeeting.held_at.desc()).limit(1))
+        if meeting is None and not draft:
+            raise DossierError("Chưa có phiên họp Hội đồng Thi đua - Khen thưởng nào; hãy ghi phiên họp và kết quả "
+                               "bỏ phiếu trước khi lập hồ sơ chính thức (hoặc lập bản dự thảo với --draft).")
+        council = list(s.scalars(select(m.CouncilMember).where(m.CouncilMember.campaign_id == c.id,
+                                                              m.CouncilMember.active.is_(True))
+                                 .order_by(m.CouncilMember.sort_order, m.CouncilMember.id)))
+        if not council:
+            raise DossierError("Chưa có thành viên Hội đồng Thi đua - Khen thưởng; hãy nhập danh sách Hội đồng.")
+        total = len(council)
+        by_id = {x.id: x for x in council}
+        chair = by_id.get(meeting.chair_id) if meeting and meeting.chair_id else None
+        chair = chair or next((x for x in council if x.role == "chair"), council[0])
+        secretary = by_id.get(meeting.secretary_id) if meeting and meeting.secretary_id else None
+        secretary = secretary or next((x for x in council if x.role == "secretary"), None)
+        attendance = {}
+        votes: list[m.Vote] = []
+        if meeting is not None:
+            attendance = {a.member_id: a for a in s.scalars(select(m.MeetingAttendance)
+                                                             .where(m.MeetingAttendance.meeting_id == meeting.id))}
+            votes = list(s.scalars(select(m.Vote).where(m.Vote.meeting_id == meeting.id).order_by(m.Vote.id)))
+        members = []
+        for x in council:
+            a = attendance.get(x.id)
+            role = vocab.COUNCIL_ROLE_LABELS.get(vocab.CouncilRole(x.role), "Ủy viên") \
+                if x.role in set(vocab.CouncilRole) else "Ủy viên"
+            members.append(dc.CouncilMember(name=x.full_name, position=x.position or "", role=role,
+                                            present=a.present if a else True,
+                                            absence_reason=(a.absence_reason or "") if a else ""))
+        secret = bool(meeting and meeting.voting_method == "secret_ballot")
+        results = []
+        voted_ids = set()
+        cand_by_id = {x.id: x for x in cands}
+        for v in votes:
+            cand = cand_by_id.get(v.candidate_id) or s.get(m.Candidate, v.candidate_id)
+            if cand is None:
+                continue
+            voted_ids.add(cand.id)
+            results.append(dc.VoteResult(
+                name=_subject_name(cand), kind=_kind(cand), award=cand.award_form.name if cand.award_form else "",
+                votes_for=min(v.votes_for, total), total_members=total,
+                votes_against=v.votes_against if secret else None,
+                note="Thông qua" if cand.status in ISSUED_STATUSES else (
+                    "Không thông qua" if cand.status == vocab.CandidateStatus.REJECTED else "")))
+        if draft:  # proposed candidates not voted on yet: rows to fill in at the meeting
+            for cand in cands:
+                if cand.id not in voted_ids:
+                    results.append(dc.VoteResult(name=_subject_name(cand), kind=_kind(cand),
+                                                 award=cand.award_form.name if cand.award_form else "",
+                                                 votes_for=0, total_members=total, note="Chưa biểu quyết"))
+        results.sort(key=lambda r: r.kind != "collective")
+        ballot = None
+        if secret:
+            issued = meeting.ballots_issued or sum(1 for mm in members if mm.present)
+            returned = meeting.ballots_returned if meeting.ballots_returned is not None else issued
+            valid = meeting.ballots_valid if meeting.ballots_valid is not None else returned
+            ballot = dc.BallotCount(committee=tuple(_parse_committee(meeting.counting_committee)), issued=issued,
+                                    returned=returned, valid=valid, invalid=max(returned - valid, 0))
+        collectives = [x for x in cands if x.subject_type == "unit"]
+        individuals = [x for x in cands if x.subject_type != "unit"]
+        date = at if not draft else None
+        chair_p = _member_person(chair)
+        approved = [r for r in results if r.note == "Thông qua"]
+        conclusion = (
+            f"Hội đồng thống nhất đề nghị khen thưởng {vn_format.vn_count(sum(r.kind == 'collective' for r in approved))} "
+            f"tập thể và {vn_format.vn_count(sum(r.kind == 'individual' for r in approved))} cá nhân có thành tích "
+            f"xuất sắc trong {campaign_name[0].lower() + campaign_name[1:]} (có danh sách kèm theo)."
+            if approved else "Hội đồng thống nhất kết quả biểu quyết như trên.")
+        ward = _ward_issuer(c, st)
+        minutes = dc.MinutesContext(
+            issuer=_council_issuer(c, st, chair_p),
+            number=dc.DocumentNumber(kind="BB", number=st.minutes_number or (meeting.number if meeting else None)),
+            council_name=f"Hội đồng Thi đua - Khen thưởng {c.locality_full or c.locality or ''}".strip(),
+            subject=f"Về việc xét, đề nghị khen thưởng trong {campaign_name[0].lower() + campaign_name[1:]}",
+            start=meeting.held_at if meeting else None, end=meeting.ended_at if meeting else None,
+            place=(meeting.place or "") if meeting else "", chair=chair_p, secretary=_member_person(secretary),
+            members=tuple(members), voting_method="secret_ballot" if secret else "show_of_hands",
+            results=tuple(results), conclusion=conclusion, content=(meeting.discussion or "") if meeting else "",
+            ballot=ballot, date=meeting.held_at.date() if meeting else at, draft=draft)
+        n_coll, n_ind = len(collectives), len(individuals)
+        awards = {x.award_form.name for x in cands if x.award_form}
+        body = ""
+        if meeting is not None:
+            present = sum(1 for mm in members if mm.present)
+            body = (f"Ngày {vn_format.vn_short_date(meeting.held_at)}, {minutes.council_name} đã họp xét "
+                    f"({present}/{total} thành viên có mặt, {minutes.voting_method_text}); kết quả có "
+                    f"{vn_format.vn_count(n_coll)} tập thể và {vn_format.vn_count(n_ind)} cá nhân "
+                    "đủ điều kiện đề nghị khen thưởng.")
+        nominees_c = [_nominee(x, draft) for x in collectives]
+        nominees_i = [_nominee(x, draft) for x in individuals]
+        submission = dc.SubmissionContext(
+            issuer=ward, number=dc.DocumentNumber(kind="TTr", number=st.number or None), date=date,
+            recipient=st.recipient or dossier.get("recipient") or "", campaign_name=campaign_name,
+            collectives=tuple(nominees_c), individuals=tuple(nominees_i),
+            legal_bases=tuple(f"Căn cứ {ref.rstrip(';. ')};" for ref in dossier.get("plan_ref") or ()),
+            award_name=awards.pop() if len(awards) == 1 else "", body=body,
+            recipients=("Như trên;", f"Lưu: VT{', VPĐU' if ward.format == 'party' else ', VP'}."), draft=draft)
+        rec = _Records(s, c, at)
+        achievements = tuple(_achievement(rec, c, st, x, campaign_name, date, draft) for x in cands)
+        return DossierContexts(submission=submission, minutes=minutes, achievements=achievements,
+                               candidate_ids=tuple(x.id for x in cands), meeting_id=meeting.id if meeting else None)
+
+
+def _nominee(cand: m.Candidate, draft: bool) -> dc.Nominee:
+    if cand.subject_type == "unit":
+        parent = cand.unit.parent.name if cand.unit and cand.unit.parent else ""
+        pos_unit = parent
+    else:
+        p = cand.person
+        pos_unit = ", ".join(x for x in ((p.position or "") if p else "", p.unit.name if p and p.unit else "") if x)
+    return dc.Nominee(name=_subject_name(cand), position_unit=pos_unit,
+                      award=cand.award_form.name if cand.award_form else "", achievement_summary=cand.summary or "",
+                      note=_status_label(cand.status) if draft else "")
+
+
+# ----------------------------------------------------------------------- generating
+
+
+def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, at: dt.date | None = None,
+                     form_set: str | None = None, make_zip: bool | None = None, progress: Progress | None = None,
+                     cancel: Any = None) -> DossierOutcome:
+    """Write the dossier folder (all or nothing) and record it.
+
+    Raises DossierError (missing records), documents.formsets.FormSetError (a template
+    problem, listed before anything is written), documents.atomic.FileInUseError (a file
+    of the previous dossier is open in Word), documents.dossier_writer.DossierCancelled."""
+    from bdhvs_desktop.documents.dossier_writer import write_dossier
+
+    st = load_settings(db)
+    name = form_set or st.form_set
+    if progress:
+        progress(0, 1, f"Đang kiểm tra bộ mẫu “{name}”")
+    fs = load_checked_form_set(name)
+    if progress:
+        progress(0, 1, "Đang đọc hồ sơ từ cơ sở dữ liệu")
+    ctxs = build_contexts(db, draft=draft, at=at, settings=st)
+    result = write_dossier(Path(out_dir), fs, ctxs.submission, ctxs.minutes, ctxs.achievements,
+                           make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel)
+    issued: list[int] = []
+    kinds = {"to_trinh": "to_trinh", "bien_ban": "bien_ban", "bao_cao_tap_the": "bao_cao_08",
+             "bao_cao_ca_nhan": "bao_cao_08"}
+    ach_ids = iter(ctxs.candidate_ids)
+    with db.session() as s:
+        for f in result.files:
+            cand_id = next(ach_ids) if f.form.startswith("bao_cao") else None
+            s.add(m.GeneratedDocument(kind=kinds.get(f.form, f.form), path=str(result.folder / f.name),
+                                      sha256=f.sha256, form_set=fs.name, candidate_id=cand_id,
+                                      meeting_id=ctxs.meeting_id, draft=draft, created_by=db.user))
+        if not draft:
+            now = m.utcnow()
+            for cand in s.scalars(select(m.Candidate).where(m.Candidate.id.in_(ctxs.candidate_ids))):
+                if cand.status == vocab.CandidateStatus.APPROVED:
+                    cand.status = vocab.CandidateStatus.ISSUED
+                    cand.decided_at = cand.decided_at or now
+                    issued.append(cand.id)
+                    audit.record(s, user=db.user, action="issue", entity="candidate", entity_id=cand.id,
+                                 field="status", old=vocab.CandidateStatus.APPROVED.value,
+                                 new=vocab.CandidateStatus.ISSUED.value,
+                                 note=f"Lập hồ sơ khen thưởng: {result.folder}", chained=True)
+        audit.record(s, user=db.user, action="generate", entity="dossier", entity_id=ctxs.meeting_id,
+                     note=f"{'Dự thảo' if draft else 'Hồ sơ'} {len(result.files)} tệp, bộ mẫu {fs.name}: "
+                          f"{result.folder}")
+    return DossierOutcome(folder=result.folder, files=tuple(result.folder / f.name for f in result.files),
+                          manifest=result.manifest_path, zip_path=result.zip_path, form_set=fs.name, draft=draft,
+                          issued=tuple(issued))
