@@ -1,0 +1,95 @@
+"""`bdhvs dossier` (the award dossier folder) and `bdhvs report` (printed reports)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+
+
+def _date(text: str | None):  # noqa: ANN202
+    if text is None:
+        return None
+    from bdhvs_desktop.cli.export import parse_date_arg
+
+    return parse_date_arg(text)
+
+
+def register(subparsers, common) -> None:  # noqa: ANN001
+    p = subparsers.add_parser(
+        "dossier", parents=[common], help="lập hồ sơ khen thưởng (Tờ trình, Biên bản, Báo cáo thành tích)",
+        description=(
+            "Lập hồ sơ khen thưởng vào một thư mục: to-trinh-mau-01.docx, bien-ban-hop-xet.docx và một tệp\n"
+            "bao-cao-thanh-tich-mau-08-<tên>.docx cho mỗi tập thể, cá nhân được Hội đồng thông qua\n"
+            "(kèm manifest.json với mã SHA-256). Với --draft: mọi ứng viên đã đề nghị, ghi \"DỰ THẢO\".\n"
+            "Hồ sơ chính thức chuyển các ứng viên được thông qua sang trạng thái \"Đã lập hồ sơ\"."),
+    )
+    p.add_argument("--out", metavar="THƯ_MỤC", required=True, help="thư mục hồ sơ (tạo mới hoặc thay thế)")
+    p.add_argument("--draft", action="store_true", help="bản dự thảo cho mọi ứng viên đã đề nghị")
+    p.add_argument("--at", metavar="NNNN-TT-NN", help="số liệu tính đến ngày, cũng là ngày ký (mặc định: hôm nay)")
+    p.add_argument("--form-set", metavar="TÊN", help="bộ mẫu (mặc định: theo thiết lập, ví dụ decree-98-2023)")
+    p.add_argument("--zip", action="store_true", help="nén thêm cả hồ sơ thành một tệp .zip")
+    p.set_defaults(func=cmd_dossier)
+
+    p = subparsers.add_parser(
+        "report", parents=[common], help="báo cáo tiến độ hoặc bảng tổng hợp điểm (PDF/Excel)",
+        description="Tạo báo cáo in được: 'progress' (báo cáo tiến độ cho Ban Thường vụ) hoặc\n"
+                    "'scoreboard' (bảng tổng hợp điểm các ứng viên cho Hội đồng). Đuôi tệp chọn định dạng.",
+    )
+    p.add_argument("kind", metavar="LOẠI", choices=["progress", "scoreboard"], help="progress hoặc scoreboard")
+    p.add_argument("--out", metavar="TỆP.pdf|TỆP.xlsx", required=True, help="tệp kết quả (.pdf hoặc .xlsx)")
+    p.add_argument("--at", metavar="NNNN-TT-NN", help="tính đến ngày (mặc định: hôm nay)")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_dossier(args, ctx) -> int:  # noqa: ANN001
+    from bdhvs_desktop.documents.atomic import FileInUseError
+    from bdhvs_desktop.documents.dossier_writer import DossierCancelled
+    from bdhvs_desktop.documents.formsets import FormSetError
+    from bdhvs_desktop.documents.render import DocumentRenderError
+    from bdhvs_desktop.services.dossier import DossierError, generate_dossier
+
+    at = _date(args.at)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"“{out}” là một tệp, không phải thư mục.", EXIT_USAGE)
+    try:
+        outcome = generate_dossier(ctx.db(create=False), out, draft=args.draft, at=at, form_set=args.form_set,
+                                   make_zip=args.zip or None)
+    except FormSetError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    except (DossierError, DocumentRenderError) as exc:
+        raise CliError(str(exc), EXIT_ERROR) from exc
+    except FileInUseError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    except DossierCancelled as exc:  # pragma: no cover - only from the GUI
+        raise CliError(str(exc), EXIT_ERROR) from exc
+    kind = "Bản dự thảo hồ sơ" if outcome.draft else "Hồ sơ khen thưởng"
+    ctx.out(f"{kind} (bộ mẫu {outcome.form_set}): {outcome.folder}")
+    for f in outcome.files:
+        ctx.out(f"  {f.name}")
+    ctx.out(f"  {outcome.manifest.name}")
+    if outcome.zip_path:
+        ctx.out(f"  {outcome.zip_path.name}")
+    if outcome.issued:
+        ctx.out(f"Đã chuyển {len(outcome.issued)} ứng viên sang trạng thái “Đã lập hồ sơ”.")
+    return EXIT_OK
+
+
+def cmd_report(args, ctx) -> int:  # noqa: ANN001
+    from bdhvs_desktop.documents.atomic import FileInUseError
+    from bdhvs_desktop.documents.pdf_reports import ReportError
+    from bdhvs_desktop.services.reports import ReportInputError, write_report
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".xlsx"):
+        raise CliError(f"Tệp báo cáo phải có đuôi .pdf hoặc .xlsx: {out.name}", EXIT_USAGE)
+    at = _date(args.at)
+    try:
+        result = write_report(ctx.db(create=False), args.kind, out, at)
+    except ReportInputError as exc:
+        raise CliError(str(exc), EXIT_ERROR) from exc
+    except (FileInUseError, ReportError) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    ctx.out(f"Đã tạo báo cáo: {result.path} ({result.size:,} byte)".replace(",", "."))
+    return EXIT_OK
