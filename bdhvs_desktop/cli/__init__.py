@@ -17,6 +17,7 @@ from bdhvs_desktop import __version__
 
 COMMAND_MODULES = [
     "bdhvs_desktop.cli.basic",
+    "bdhvs_desktop.cli.records",
     "bdhvs_desktop.cli.safety",
     "bdhvs_desktop.cli.status",
     "bdhvs_desktop.cli.export",

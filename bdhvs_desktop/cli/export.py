@@ -12,6 +12,11 @@ import importlib
 from bdhvs_desktop.cli import EXIT_USAGE, CliError
 
 EXPORTERS: dict[str, tuple[str, str]] = {
+    "people": ("bdhvs_desktop.cli.records:export_people", "nhân sự theo mẫu nhập liệu (có dữ liệu cá nhân)"),
+    "units": ("bdhvs_desktop.cli.records:export_units", "đơn vị theo mẫu nhập liệu"),
+    "activities": ("bdhvs_desktop.cli.records:export_activities", "hoạt động theo mẫu nhập liệu"),
+    "models": ("bdhvs_desktop.cli.records:export_models", "mô hình theo mẫu nhập liệu"),
+    "solutions": ("bdhvs_desktop.cli.records:export_solutions", "giải pháp theo mẫu nhập liệu (có số CCCD)"),
     "status": ("bdhvs_desktop.cli.status:export_status", "chỉ tiêu theo từng đơn vị (Excel)"),
 }
 
