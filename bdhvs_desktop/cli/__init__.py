@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "bdhvs_desktop.cli.safety",
     "bdhvs_desktop.cli.status",
     "bdhvs_desktop.cli.export",
+    "bdhvs_desktop.cli.scoring",
     "bdhvs_desktop.cli.dossier",
 ]
 

@@ -66,6 +66,8 @@ class TargetFact:
     target: float
     status: str
     value_kind: str = "percent"
+    note: str | None = None  # where the figure comes from, or why the target does not apply
+    applicable: bool = True
 
 
 @dataclass(slots=True)
@@ -193,6 +195,8 @@ def rule_target_met(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutc
     code = p.get("target")
     margin = float(p.get("margin") or 0.0)
     t = f.targets.get(code) if code else None
+    if t is not None and not t.applicable:
+        return RuleOutcome(True, 1.0, f"{f.name}: chỉ tiêu {code} không áp dụng ({t.note}).")
     if t is None or t.value is None:
         return RuleOutcome(False, 0.0, f"{f.name}: chưa có số liệu của đơn vị cho chỉ tiêu {code} "
                                         f"tính đến {vn_date(at)}.")
@@ -205,7 +209,8 @@ def rule_target_met(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutc
     if margin:
         head += f" (cần vượt từ {_num(margin)}{pts} trở lên, tức {_num(need)}{unit})"
     verdict = "đạt" if passed else f"chưa đạt, còn thiếu {_num(need - t.value)}{unit}"
-    return RuleOutcome(passed, frac, f"{head}: {verdict} (tính đến {vn_date(at)}).")
+    note = f"; {t.note}" if t.note else ""
+    return RuleOutcome(passed, frac, f"{head}: {verdict} (tính đến {vn_date(at)}{note}).")
 
 
 def _num(value: float) -> str:
@@ -338,9 +343,9 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
              (ParamSpec("by", "date", "Hạn (ngày)", required=True),
               ParamSpec("require_guide", "bool", "Phải biết hướng dẫn người dân", True)),
              rule_person_vneid),
-    RuleSpec("min_people_guided", "Hướng dẫn ít nhất N người", frozenset({"person"}),
+    RuleSpec("min_people_guided", "Hướng dẫn ít nhất N người", _BOTH,
              (ParamSpec("n", "int", "Số người tối thiểu", 5),), rule_min_people_guided),
-    RuleSpec("solution_applied", "Có giải pháp được áp dụng (có hiệu quả ghi nhận)", frozenset({"person"}),
+    RuleSpec("solution_applied", "Có giải pháp được áp dụng (có hiệu quả ghi nhận)", _BOTH,
              (ParamSpec("require_effect", "bool", "Phải có hiệu quả ghi nhận", True),
               ParamSpec("n", "int", "Số giải pháp tối thiểu", 1)), rule_solution_applied),
     RuleSpec("not_disciplined", "Không đang bị kỷ luật, điều tra, xem xét xử lý", _BOTH, (), rule_not_disciplined),

@@ -290,31 +290,73 @@ def clear_manual_result(db: Database, criterion_id: int, subject_type: str, subj
 # --------------------------------------------------------------------------- facts in bulk
 
 
-def _targets_by_unit(db: Database | None, s: Session, at: dt.date, codes: set[str]) -> dict[int, dict[str, sc.TargetFact]]:
+@dataclass(frozen=True)
+class _TargetSpec:
+    code: str
+    name: str
+    measure: str
+    value_kind: str
+    target: float
+    deadline: dt.date | None
+    require_guide: bool
+
+
+# The VNeID measures over a unit's own people (the same definitions as the status service).
+_POPULATION = {
+    "vneid_party_members": lambda pm, ps: pm,
+    "vneid_public_servants": lambda pm, ps: ps,
+    "vneid_cadres": lambda pm, ps: pm or ps,
+}
+_POPULATION_LABEL = {
+    "vneid_party_members": "đảng viên",
+    "vneid_public_servants": "công chức, viên chức",
+    "vneid_cadres": "cán bộ, đảng viên, công chức, viên chức",
+}
+
+
+def _target_specs(s: Session, codes: set[str]) -> dict[str, _TargetSpec]:
+    if not codes:
+        return {}
+    out = {}
+    for code, name, measure, kind, value, deadline, params in s.execute(
+            select(m.Target.code, m.Target.name, m.Target.measure, m.Target.value_kind, m.Target.target_value,
+                   m.Target.deadline, m.Target.params).where(m.Target.code.in_(list(codes)))):
+        out[code] = _TargetSpec(code, name, measure, kind or "percent", float(value), deadline,
+                                bool((params or {}).get("require_guide")))
+    return out
+
+
+def _targets_by_unit(db: Database | None, at: dt.date, specs: dict[str, _TargetSpec]
+                     ) -> dict[int, dict[str, sc.TargetFact]]:
     """Per-unit target results from the status service (imported lazily: another module)."""
-    if not codes or db is None:
+    if not specs or db is None:
         return {}
     try:
         from bdhvs_desktop.services.status import compute_status  # type: ignore[import-not-found]
     except ImportError:
         return {}
-    meta = {t.code: (t.name, t.value_kind) for t in s.execute(select(m.Target.code, m.Target.name, m.Target.value_kind))}
     report = compute_status(db, at)
     out: dict[int, dict[str, sc.TargetFact]] = {}
     for t in report.targets:
-        if t.code not in codes:
+        spec = specs.get(t.code)
+        if spec is None:
             continue
-        name, kind = meta.get(t.code, (t.code, "percent"))
         for u in t.per_unit:
-            out.setdefault(u.unit_id, {})[t.code] = sc.TargetFact(t.code, name, u.value, float(u.target), u.status,
-                                                                 kind or "percent")
+            out.setdefault(u.unit_id, {})[t.code] = sc.TargetFact(t.code, spec.name, u.value, float(u.target),
+                                                                 u.status, spec.value_kind)
     return out
 
 
-def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.TargetFact]] | None = None
-               ) -> tuple[list[sc.SubjectFacts], list[sc.SubjectFacts]]:
-    """The facts of every active unit and every person, as of `at` (plain tuples, few queries)."""
+def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.TargetFact]] | None = None,
+               population_targets: list[_TargetSpec] | tuple = ()) -> tuple[list[sc.SubjectFacts], list[sc.SubjectFacts]]:
+    """The facts of every active unit and every person, as of `at` (plain tuples, few queries).
+
+    population_targets: VNeID targets computed here from a unit's own people when the status
+    service reports no figure for that unit (it reports them for party organisations)."""
     target_results = target_results or {}
+    pop_targets = [(t, _POPULATION[t.measure], min(at, t.deadline) if t.deadline else at)
+                   for t in population_targets if t.measure in _POPULATION]
+    pop_counts: dict[int, list[list[int]]] = {}  # unit -> per target [population, proficient]
     units = s.execute(select(m.Unit.id, m.Unit.code, m.Unit.name, m.Unit.parent_id, m.Unit.is_party_org,
                              m.Unit.active)).all()
     children: dict[int, list[int]] = {}
@@ -324,7 +366,8 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
 
     people = s.execute(select(m.Person.id, m.Person.full_name, m.Person.unit_id, m.Person.sex, m.Person.is_party_member,
                               m.Person.vneid_proficient_on, m.Person.can_guide, m.Person.people_guided,
-                              m.Person.under_discipline, m.Person.discipline_note, m.Person.cccd)).all()
+                              m.Person.under_discipline, m.Person.discipline_note, m.Person.cccd,
+                              m.Person.is_public_servant)).all()
     # Models: the lifecycle rank each had reached on the day.
     first_replication = dict(s.execute(select(m.ModelReplication.model_id, func.min(m.ModelReplication.replicated_on))
                                        .group_by(m.ModelReplication.model_id)).all())
@@ -376,7 +419,9 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
     person_facts: list[sc.SubjectFacts] = []
     individual = SubjectKind.INDIVIDUAL.value
     empty: list = []
-    for pid, name, uid, sex, is_party, vneid_on, can_guide, guided, disciplined, note, cccd in people:
+    guided_of: dict[int, int] = {}
+    solutions_of: dict[int, list[sc.SolutionFact]] = {}
+    for pid, name, uid, sex, is_party, vneid_on, can_guide, guided, disciplined, note, cccd, servant in people:
         female = sex == "F"
         if uid is not None:
             heads_of[uid] = heads_of.get(uid, 0) + 1
@@ -384,6 +429,16 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
                 women_of[uid] = women_of.get(uid, 0) + 1
             if is_party:
                 party_of.setdefault(uid, []).append(sc.MemberFact(name, vneid_on, bool(can_guide)))
+            if guided:
+                guided_of[uid] = guided_of.get(uid, 0) + guided
+            if pid in solutions:
+                solutions_of.setdefault(uid, []).extend(solutions[pid])
+            for i, (spec, in_pop, day) in enumerate(pop_targets):
+                if in_pop(is_party, servant):
+                    counts = pop_counts.setdefault(uid, [[0, 0] for _ in pop_targets])[i]
+                    counts[0] += 1
+                    if vneid_on is not None and vneid_on <= day and (can_guide or not spec.require_guide):
+                        counts[1] += 1
         own_models = models_of_unit.get(uid, empty) if uid is not None else empty
         linked = mentor_models.get(pid)
         if linked:
@@ -419,17 +474,39 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
         members: list[sc.MemberFact] = []
         models: list[sc.ModelFact] = []
         acts: dict[str, list[tuple[dt.date, int]]] = {}
-        women = heads = 0
+        sols: list[sc.SolutionFact] = []
+        women = heads = guided_total = 0
+        pops = [[0, 0] for _ in pop_targets]
         for x in ids:
             members.extend(party_of.get(x, empty))
             models.extend(models_of_unit.get(x, empty))
+            sols.extend(solutions_of.get(x, empty))
             women += women_of.get(x, 0)
             heads += heads_of.get(x, 0)
+            guided_total += guided_of.get(x, 0)
             for kind, rows in unit_acts.get(x, {}).items():
                 acts.setdefault(kind, []).extend(rows)
+            if pop_targets and x in pop_counts:
+                for i, (a, b) in enumerate(pop_counts[x]):
+                    pops[i][0] += a
+                    pops[i][1] += b
+        targets = dict(target_results.get(uid, {}))
+        for (spec, _in_pop, day), (population, ok) in zip(pop_targets, pops):
+            if spec.code in targets:
+                continue
+            label = _POPULATION_LABEL[spec.measure]
+            if population == 0:
+                targets[spec.code] = sc.TargetFact(spec.code, spec.name, None, spec.target, "not_due", spec.value_kind,
+                                                   f"đơn vị không có {label} trong hồ sơ", applicable=False)
+            else:
+                value = round(100.0 * ok / population, 2)
+                targets[spec.code] = sc.TargetFact(
+                    spec.code, spec.name, value, spec.target, "met" if value >= spec.target else "missed",
+                    spec.value_kind, f"{ok}/{population} {label} của đơn vị thành thạo VNeID đến {day:%d/%m/%Y}")
         unit_facts.append(sc.SubjectFacts(
             "unit", uid, code, name, subject_kind_of_unit(bool(is_party_org)), women=women, headcount=heads,
-            party_members=members, models=models, activities=acts, targets=target_results.get(uid, {})))
+            party_members=members, models=models, activities=acts, targets=targets, people_guided=guided_total,
+            solutions=sols))
     return unit_facts, person_facts
 
 
@@ -453,8 +530,9 @@ def compute_scores(db: Database, at: dt.date | None = None) -> ScoreBoard:
         sets = load_criteria_sets(s)
         target_codes = {c.params.get("target") for cs in sets.values() for c in cs.criteria
                         if c.method == "auto" and c.rule == "target_met"}
-        targets = _targets_by_unit(db, s, at, {t for t in target_codes if t})
-        unit_facts, person_facts = load_facts(s, at, targets)
+        specs = _target_specs(s, {t for t in target_codes if t})
+        targets = _targets_by_unit(db, at, specs)
+        unit_facts, person_facts = load_facts(s, at, targets, list(specs.values()))
         manual = _manual_entries(s, sets)
     missing = [k.value for k in SubjectKind if k.value not in sets]
     scores: list[sc.SubjectScore] = []
