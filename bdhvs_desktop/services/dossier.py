@@ -330,9 +330,18 @@ def _unit_issuer(c: m.Campaign, st: DossierSettings, unit: m.Unit | None) -> dc.
                      signer_name=unit.head_name or "", name_in_text=unit.name)
 
 
+_KIND_SYMBOL = {"chi_bo": "CB", "dang_bo": "ĐU"}
+
+
 def _unit_abbrev(unit: m.Unit) -> str:
-    words = [w for w in unit.name.split() if w[:1].isalpha()]
-    return "".join(w[0].upper() for w in words[:5]) or "ĐV"
+    """Symbol of a unit's own document: "CB" (chi bộ), "ĐU" (đảng ủy), else the initials."""
+    import re
+
+    if unit.kind in ("chi_bo", "dang_bo"):
+        return _KIND_SYMBOL[unit.kind]
+    plain = re.sub(r"\([^)]*\)", "", unit.name)
+    words = [w for w in plain.split() if w[:1].isalpha()]
+    return "".join(w[0].upper() for w in words[:6]) or "ĐV"
 
 
 # ------------------------------------------------------------------------- figures
@@ -526,9 +535,12 @@ def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Cand
         if servants:
             parts.append(f"{servants} cán bộ, công chức, viên chức")
         subunits = [rec.units[u] for u in rec.subtree(unit.id)[1:] if u in rec.units and rec.units[u].active]
+        kind_label = vocab.UNIT_KIND_LABELS.get(vocab.UnitKind(unit.kind), "Đơn vị") \
+            if unit.kind in set(vocab.UnitKind) else "Đơn vị"
         structure = texts.get("structure") or (
             f"Gồm {len(subunits)} đơn vị trực thuộc: " + ", ".join(u.name for u in subunits) + "."
-            if subunits else "")
+            if subunits else (f"{kind_label} có {len(members)} thành viên ({'; '.join(parts)})." if parts
+                              else ""))
         profile = dc.CollectiveProfile(address=unit.address or "", structure=structure,
                                        functions=texts.get("functions") or unit.functions or "",
                                        headcount=len(members) or None, headcount_detail="; ".join(parts),

@@ -1,0 +1,467 @@
+"""Hồ sơ: settings of the award dossier, the secretary's Form 08 text for each candidate,
+generating the dossier folder (in the background, with progress and cancel), opening and
+printing its documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.gui.pages.base import Page
+from bdhvs_desktop.services import dossier as svc
+
+ISSUER_FORMATS = [
+    ("party", tr("Văn bản của Đảng (Hướng dẫn 36-HD/VPTW): “Số 12-TTr/ĐU”")),
+    ("state", tr("Văn bản hành chính (Nghị định 30/2020/NĐ-CP): “Số: 12/TTr-UBND”")),
+]
+
+#: The editable sections, in the order shown.
+SECTIONS = [
+    ("results", tr("Thành tích đạt được (viết thêm, ngoài số liệu tự động)")),
+    ("measures", tr("Các biện pháp, giải pháp đã thực hiện")),
+    ("lessons", tr("Bài học kinh nghiệm")),
+    ("structure", tr("Cơ cấu tổ chức (tập thể; để trống: lấy từ dữ liệu)")),
+    ("functions", tr("Chức năng, nhiệm vụ (tập thể)")),
+]
+
+
+def default_out_dir(draft: bool, day: dt.date) -> Path:
+    from bdhvs_desktop import paths
+
+    name = ("du-thao-ho-so-" if draft else "ho-so-khen-thuong-") + day.isoformat()
+    return paths.user_data_dir() / "ho-so" / name
+
+
+class DossierPage(Page):
+    title = tr("Hồ sơ")
+
+    def __init__(self, ctx, parent=None):  # noqa: ANN001
+        super().__init__(ctx, parent)
+        self._items: list[svc.DossierCandidate] = []
+        self._current: svc.DossierCandidate | None = None
+        self._task = None
+        self.last_outcome: svc.DossierOutcome | None = None
+        self.last_error: str = ""
+
+        root = QVBoxLayout(self)
+        intro = QLabel(tr("<h2>Hồ sơ khen thưởng</h2>Tờ trình (Mẫu 01), Biên bản họp xét và Báo cáo thành tích "
+                          "(Mẫu 08) của từng tập thể, cá nhân được lập từ dữ liệu. Hãy viết phần nội dung của từng "
+                          "báo cáo thành tích trước khi tạo hồ sơ."))
+        intro.setWordWrap(True)
+        root.addWidget(intro)
+
+        # -- settings
+        box = QGroupBox(tr("Thiết lập"))
+        form = QFormLayout(box)
+        self.form_set = QComboBox()
+        form.addRow(tr("Bộ mẫu:"), self.form_set)
+        self.issuer_format = QComboBox()
+        for code, label in ISSUER_FORMATS:
+            self.issuer_format.addItem(label, code)
+        form.addRow(tr("Thể thức văn bản:"), self.issuer_format)
+        nums = QHBoxLayout()
+        self.number = QLineEdit()
+        self.number.setPlaceholderText(tr("để trống: văn thư ghi tay"))
+        self.minutes_number = QLineEdit()
+        self.minutes_number.setPlaceholderText(tr("để trống: lấy số phiên họp"))
+        nums.addWidget(self.number)
+        nums.addWidget(QLabel(tr("Số biên bản:")))
+        nums.addWidget(self.minutes_number)
+        form.addRow(tr("Số Tờ trình:"), nums)
+        signer = QHBoxLayout()
+        self.signer_title = QLineEdit()
+        self.signer_title.setPlaceholderText(tr("PHÓ BÍ THƯ / CHỦ TỊCH"))
+        self.signer_name = QLineEdit()
+        self.signer_name.setPlaceholderText(tr("họ và tên người ký"))
+        signer.addWidget(self.signer_title)
+        signer.addWidget(self.signer_name)
+        form.addRow(tr("Người ký Tờ trình:"), signer)
+        row = QHBoxLayout()
+        self.save_settings_btn = QPushButton(tr("Lưu thiết lập"))
+        self.save_settings_btn.clicked.connect(self.save_settings)
+        self.templates_btn = QPushButton(tr("Mở thư mục mẫu của văn phòng…"))
+        self.templates_btn.setToolTip(tr("Tệp mẫu .docx chép vào thư mục này (trong thư mục con tên bộ mẫu) được "
+                                         "dùng thay cho mẫu có sẵn."))
+        self.templates_btn.clicked.connect(self.open_templates_dir)
+        row.addWidget(self.save_settings_btn)
+        row.addWidget(self.templates_btn)
+        row.addStretch(1)
+        form.addRow("", row)
+        root.addWidget(box)
+
+        # -- candidates and their Form 08 text
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.draft = QCheckBox(tr("Bản dự thảo (mọi ứng viên đã đề nghị, ghi “DỰ THẢO”)"))
+        self.draft.toggled.connect(lambda _on: self.refresh())
+        top.addWidget(self.draft)
+        top.addStretch(1)
+        lv.addLayout(top)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([tr("Tập thể, cá nhân"), tr("Loại"), tr("Hình thức khen thưởng"),
+                                              tr("Trạng thái")])
+        self.table.setWordWrap(True)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.itemSelectionChanged.connect(self._on_select)
+        lv.addWidget(self.table)
+        self.empty_label = QLabel()
+        self.empty_label.setWordWrap(True)
+        lv.addWidget(self.empty_label)
+        split.addWidget(left)
+
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 6, 0)
+        self.editing_label = QLabel(tr("Chọn một tập thể hoặc cá nhân để viết báo cáo thành tích."))
+        self.editing_label.setWordWrap(True)
+        rv.addWidget(self.editing_label)
+        ef = QFormLayout()
+        self.summary = QLineEdit()
+        self.summary.setPlaceholderText(tr("một dòng, in trong danh sách kèm Tờ trình"))
+        ef.addRow(tr("Tóm tắt thành tích:"), self.summary)
+        rv.addLayout(ef)
+        self.editors: dict[str, QPlainTextEdit] = {}
+        for key, label in SECTIONS:
+            rv.addWidget(QLabel(label))
+            ed = QPlainTextEdit()
+            ed.setTabChangesFocus(True)
+            ed.setMinimumHeight(64)
+            ed.setMaximumHeight(130)
+            self.editors[key] = ed
+            rv.addWidget(ed)
+        self.save_text_btn = QPushButton(tr("Lưu nội dung báo cáo"))
+        self.save_text_btn.clicked.connect(self.save_text)
+        rv.addWidget(self.save_text_btn, alignment=Qt.AlignmentFlag.AlignRight)
+        rv.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(right)
+        split.addWidget(scroll)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 4)
+        root.addWidget(split, 1)
+
+        # -- generate, open, print
+        gen = QGroupBox(tr("Tạo hồ sơ"))
+        gv = QVBoxLayout(gen)
+        r1 = QHBoxLayout()
+        r1.addWidget(QLabel(tr("Số liệu tính đến, ngày ký:")))
+        self.at = QDateEdit()
+        self.at.setCalendarPopup(True)
+        self.at.setDisplayFormat("dd/MM/yyyy")
+        r1.addWidget(self.at)
+        r1.addWidget(QLabel(tr("Thư mục:")))
+        self.out_dir = QLineEdit()
+        r1.addWidget(self.out_dir, 1)
+        browse = QPushButton(tr("Chọn…"))
+        browse.clicked.connect(self._browse)
+        r1.addWidget(browse)
+        self.make_zip = QCheckBox(tr("Nén thành .zip"))
+        r1.addWidget(self.make_zip)
+        gv.addLayout(r1)
+        r2 = QHBoxLayout()
+        self.generate_btn = QPushButton(tr("Tạo hồ sơ"))
+        self.generate_btn.setDefault(True)
+        self.generate_btn.clicked.connect(self.generate)
+        self.open_folder_btn = QPushButton(tr("Mở thư mục hồ sơ"))
+        self.open_folder_btn.clicked.connect(self.open_folder)
+        self.open_doc_btn = QPushButton(tr("Mở tài liệu"))
+        self.open_doc_btn.clicked.connect(self.open_document)
+        self.print_doc_btn = QPushButton(tr("In tài liệu"))
+        self.print_doc_btn.clicked.connect(self.print_document)
+        for b in (self.generate_btn, self.open_folder_btn, self.open_doc_btn, self.print_doc_btn):
+            r2.addWidget(b)
+        r2.addStretch(1)
+        gv.addLayout(r2)
+        self.files = QListWidget()
+        self.files.setFixedHeight(92)
+        self.files.itemDoubleClicked.connect(lambda _i: self.open_document())
+        gv.addWidget(self.files)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        gv.addWidget(self.status)
+        root.addWidget(gen)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ loading
+
+    def refresh(self) -> None:
+        try:
+            st = svc.load_settings(self.ctx.db)
+        except svc.DossierError as exc:
+            self.status.setText(str(exc))
+            return
+        self.form_set.clear()
+        try:
+            sets = svc.available_form_sets()
+        except OSError as exc:
+            sets = []
+            self.status.setText(tr("Không đọc được thư mục bộ mẫu: {e}").format(e=exc))
+        for name, title in sets:
+            self.form_set.addItem(f"{name} — {title}", name)
+        idx = self.form_set.findData(st.form_set)
+        if idx < 0:
+            self.form_set.addItem(st.form_set + tr(" (không tìm thấy)"), st.form_set)
+            idx = self.form_set.count() - 1
+        self.form_set.setCurrentIndex(idx)
+        self.issuer_format.setCurrentIndex(max(self.issuer_format.findData(st.issuer_format), 0))
+        self.number.setText(st.number)
+        self.minutes_number.setText(st.minutes_number)
+        self.signer_title.setText(st.signer_title)
+        self.signer_name.setText(st.signer_name)
+        self.make_zip.setChecked(st.make_zip)
+        day = self.ctx.as_of
+        self.at.setDate(QDate(day.year, day.month, day.day))
+        if not self.out_dir.text() or self.out_dir.property("auto"):
+            self.out_dir.setText(str(default_out_dir(self.draft.isChecked(), day)))
+            self.out_dir.setProperty("auto", True)
+        self._load_candidates()
+
+    def _load_candidates(self) -> None:
+        keep = self._current.id if self._current else None
+        try:
+            self._items = svc.list_dossier_candidates(self.ctx.db, draft=self.draft.isChecked())
+        except svc.DossierError as exc:
+            self._items = []
+            self.empty_label.setText(str(exc))
+        self.table.setRowCount(len(self._items))
+        for r, it in enumerate(self._items):
+            for c, text in enumerate((it.name, it.kind_label, it.award, it.status_label)):
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                self.table.setItem(r, c, cell)
+        header = self.table.horizontalHeader()
+        for col, mode in ((0, QHeaderView.ResizeMode.Stretch), (1, QHeaderView.ResizeMode.ResizeToContents),
+                          (2, QHeaderView.ResizeMode.Stretch), (3, QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(col, mode)
+        self.table.resizeRowsToContents()
+        if not self._items:
+            self.empty_label.setText(
+                tr("Chưa có ứng viên nào được Hội đồng thông qua. Chọn “Bản dự thảo” để lập hồ sơ cho các ứng viên "
+                   "đã đề nghị.") if not self.draft.isChecked() else tr("Chưa có ứng viên nào được đề nghị."))
+        else:
+            n_c = sum(1 for i in self._items if i.kind == "collective")
+            self.empty_label.setText(tr("{c} tập thể, {i} cá nhân sẽ có trong hồ sơ.").format(
+                c=n_c, i=len(self._items) - n_c))
+        self._current = None
+        for r, it in enumerate(self._items):
+            if it.id == keep:
+                self.table.selectRow(r)
+                break
+        else:
+            self._show_candidate(None)
+        self._update_buttons()
+
+    def _on_select(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        self._show_candidate(self._items[rows[0].row()] if rows else None)
+
+    def _show_candidate(self, item: svc.DossierCandidate | None) -> None:
+        self._current = item
+        enabled = item is not None
+        for ed in self.editors.values():
+            ed.setEnabled(enabled)
+        self.summary.setEnabled(enabled)
+        self.save_text_btn.setEnabled(enabled)
+        if item is None:
+            self.editing_label.setText(tr("Chọn một tập thể hoặc cá nhân để viết báo cáo thành tích."))
+            for ed in self.editors.values():
+                ed.setPlainText("")
+            self.summary.setText("")
+            return
+        self.editing_label.setText(tr("<b>Báo cáo thành tích của {n}</b> ({k}; {a})").format(
+            n=item.name, k=item.kind_label, a=item.award or tr("chưa chọn hình thức")))
+        self.summary.setText(item.summary)
+        for key, ed in self.editors.items():
+            ed.setPlainText(item.report_text.get(key, ""))
+        for key in ("structure", "functions"):
+            self.editors[key].setEnabled(item.kind == "collective")
+
+    # ------------------------------------------------------------------- saving
+
+    def save_settings(self) -> None:
+        try:
+            svc.save_settings(self.ctx.db, form_set=self.form_set.currentData() or svc.DEFAULT_FORM_SET,
+                              issuer_format=self.issuer_format.currentData(), number=self.number.text(),
+                              minutes_number=self.minutes_number.text(), signer_title=self.signer_title.text(),
+                              signer_name=self.signer_name.text(), make_zip=self.make_zip.isChecked())
+        except svc.DossierError as exc:
+            QMessageBox.warning(self, tr("Thiết lập hồ sơ"), str(exc))
+            return
+        self.status.setText(tr("Đã lưu thiết lập hồ sơ."))
+
+    def save_text(self) -> bool:
+        item = self._current
+        if item is None:
+            return False
+        sections = {key: ed.toPlainText() for key, ed in self.editors.items()}
+        try:
+            svc.save_report_text(self.ctx.db, item.id, sections, item.version, summary=self.summary.text())
+        except svc.DossierError as exc:
+            QMessageBox.warning(self, tr("Lưu báo cáo thành tích"), str(exc))
+            return False
+        self.status.setText(tr("Đã lưu nội dung báo cáo thành tích của {n}.").format(n=item.name))
+        self._load_candidates()
+        return True
+
+    # ---------------------------------------------------------------- generating
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("Chọn thư mục chứa hồ sơ"), self.out_dir.text())
+        if folder:
+            self.out_dir.setText(folder)
+            self.out_dir.setProperty("auto", False)
+
+    def _at(self) -> dt.date:
+        q = self.at.date()
+        return dt.date(q.year(), q.month(), q.day())
+
+    def generate(self) -> None:
+        if self._task is not None:
+            return
+        out = self.out_dir.text().strip()
+        if not out:
+            QMessageBox.warning(self, tr("Tạo hồ sơ"), tr("Hãy chọn thư mục chứa hồ sơ."))
+            return
+        if self.out_dir.property("auto"):
+            out = str(default_out_dir(self.draft.isChecked(), self._at()))
+            self.out_dir.setText(out)
+        draft = self.draft.isChecked()
+        at = self._at()
+        form_set = self.form_set.currentData()
+        make_zip = self.make_zip.isChecked()
+        db = self.ctx.db
+        self.last_error = ""
+        self.status.setText(tr("Đang tạo hồ sơ…"))
+
+        def work(progress, cancelled):  # noqa: ANN001, ANN202
+            return svc.generate_dossier(db, Path(out), draft=draft, at=at, form_set=form_set, make_zip=make_zip,
+                                        progress=progress, cancel=cancelled)
+
+        from bdhvs_desktop.gui.worker import run_in_background
+
+        self.generate_btn.setEnabled(False)
+        self._task = run_in_background(self, tr("Đang tạo hồ sơ khen thưởng"), work, self._done, self._failed)
+
+    def _done(self, outcome: svc.DossierOutcome) -> None:
+        self._task = None
+        self.last_outcome = outcome
+        self.files.clear()
+        for path in outcome.files + ((outcome.zip_path,) if outcome.zip_path else ()):
+            item = QListWidgetItem(path.name)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            self.files.addItem(item)
+        if self.files.count():
+            self.files.setCurrentRow(0)
+        text = tr("Đã tạo {k} gồm {n} tệp trong {f}.").format(
+            k=tr("bản dự thảo hồ sơ") if outcome.draft else tr("hồ sơ khen thưởng"), n=len(outcome.files),
+            f=outcome.folder)
+        if outcome.issued:
+            text += " " + tr("{n} ứng viên chuyển sang “Đã lập hồ sơ”.").format(n=len(outcome.issued))
+        self.status.setText(text)
+        self.ctx.notify("candidates")
+        self._update_buttons()
+
+    def _failed(self, exc: BaseException, trace: str) -> None:
+        self._task = None
+        self.last_error = str(exc)
+        self._update_buttons()
+        from bdhvs_desktop.documents.dossier_writer import DossierCancelled
+
+        if isinstance(exc, DossierCancelled):
+            self.status.setText(str(exc))
+            return
+        known = (svc.DossierError, PermissionError, ValueError, OSError)
+        try:
+            from bdhvs_desktop.documents.formsets import FormSetError
+            from bdhvs_desktop.documents.render import DocumentRenderError
+
+            known = known + (FormSetError, DocumentRenderError)
+        except ImportError:  # pragma: no cover
+            pass
+        message = str(exc) if isinstance(exc, known) else tr("Lỗi không mong đợi: {e}").format(e=exc)
+        if not isinstance(exc, known):
+            import logging
+
+            logging.getLogger("bdhvs").error("dossier generation failed:\n%s", trace)
+        self.status.setText(tr("Chưa tạo được hồ sơ."))
+        QMessageBox.warning(self, tr("Tạo hồ sơ"), message)
+
+    # ----------------------------------------------------------- open and print
+
+    def _update_buttons(self) -> None:
+        has_files = self.files.count() > 0
+        self.open_doc_btn.setEnabled(has_files)
+        self.print_doc_btn.setEnabled(has_files)
+        self.open_folder_btn.setEnabled(self.last_outcome is not None)
+        self.generate_btn.setEnabled(self._task is None)
+
+    def _selected_file(self) -> Path | None:
+        item = self.files.currentItem()
+        return Path(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+    def open_folder(self) -> None:
+        from bdhvs_desktop.gui.opening import open_path
+
+        if self.last_outcome is not None:
+            open_path(self.last_outcome.folder)
+
+    def open_document(self) -> None:
+        from bdhvs_desktop.gui.opening import open_path
+
+        path = self._selected_file()
+        if path is not None:
+            open_path(path)
+
+    def print_document(self) -> None:
+        from bdhvs_desktop.gui.opening import print_path
+
+        path = self._selected_file()
+        if path is None:
+            return
+        try:
+            self.status.setText(print_path(path))
+        except OSError as exc:
+            QMessageBox.warning(self, tr("In tài liệu"), tr("Không in được “{n}”: {e}").format(n=path.name, e=exc))
+
+    def open_templates_dir(self) -> None:
+        from bdhvs_desktop import paths
+        from bdhvs_desktop.gui.opening import open_path
+
+        folder = paths.user_templates_dir()
+        open_path(folder)
+        self.status.setText(tr("Thư mục mẫu của văn phòng: {f}").format(f=folder))
