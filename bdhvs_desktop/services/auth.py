@@ -67,7 +67,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
     try:
         return _hasher().verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    except (VerifyMismatchError, VerificationError, InvalidHashError, ValueError):
         return False
 
 
@@ -212,15 +212,21 @@ def current_role(db: Database) -> str | None:
     return None
 
 
+# Each role can do what the roles below it can: a council member also reads, the secretary
+# also reviews, scores and votes.
+_RANK = {UserRole.VIEWER.value: 0, UserRole.COUNCIL_MEMBER.value: 1, UserRole.SECRETARY.value: 2}
+
+
 def has_role(db: Database, *roles: str) -> bool:
     role = current_role(db)
-    if role is None:
+    if role is None or role not in _RANK:
         return False
-    return role == UserRole.SECRETARY.value or role in roles
+    return any(_RANK[role] >= _RANK[r] for r in roles if r in _RANK)
 
 
 def require_role(db: Database, *roles: str, action: str | None = None) -> None:
-    """Raise PermissionDenied unless the acting user has one of `roles` (the secretary has all).
+    """Raise PermissionDenied unless the acting user has one of `roles` or a higher one
+    (viewer < council member < secretary).
 
     Call it at the top of a service that changes data, e.g. `require_role(db, "council_member")`
     before recording a vote; `require_role(db, "secretary")` before editing records."""

@@ -194,9 +194,11 @@ def fingerprint(db_path: Path) -> tuple:
     for p in (db_path, db_path.with_name(db_path.name + "-wal")):
         try:
             st = p.stat()
-            parts.extend([st.st_size, st.st_mtime_ns])
         except OSError:
-            parts.extend([None, None])
+            st = None
+        # A missing and an empty log are the same state: opening a connection creates the
+        # empty log without changing any data.
+        parts.extend([st.st_size, st.st_mtime_ns] if st is not None and st.st_size else [0, None])
     return tuple(parts)
 
 

@@ -1,0 +1,125 @@
+"""Users and roles for the shared office: argon2 hashes, login, role checks, the CLI."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from bdhvs_desktop.services import auth
+from bdhvs_desktop.storage import models as m
+
+
+def test_password_hash_is_argon2_and_verifies():
+    h = auth.hash_password("Mật-khẩu-1")
+    assert h.startswith("$argon2id$")
+    assert auth.verify_password(h, "Mật-khẩu-1")
+    assert not auth.verify_password(h, "mật-khẩu-1")
+    assert not auth.verify_password("không phải hash", "x")
+    assert auth.hash_password("Mật-khẩu-1") != h  # salted
+
+
+@pytest.mark.parametrize("name", ["ab", "Có dấu", "a" * 60, "-abc", "abc-", "a b"])
+def test_bad_usernames_are_refused_in_vietnamese(db, name):
+    with pytest.raises(auth.AuthError, match="không hợp lệ"):
+        auth.add_user(db, name, "Tên", "viewer", "12345678")
+
+
+def test_account_rules(db):
+    with pytest.raises(auth.AuthError, match="ít nhất 8 ký tự"):
+        auth.add_user(db, "thuky", "Tên", "secretary", "ngan")
+    with pytest.raises(auth.AuthError, match="Vai trò \"admin\" không hợp lệ"):
+        auth.add_user(db, "thuky", "Tên", "admin", "12345678")
+    with pytest.raises(auth.AuthError, match="Thiếu họ và tên"):
+        auth.add_user(db, "thuky", "  ", "secretary", "12345678")
+    auth.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "12345678")
+    with pytest.raises(auth.AuthError, match="đã có"):
+        auth.add_user(db, "ThuKy", "Khác", "viewer", "12345678")
+    with pytest.raises(auth.AuthError, match="thư ký cuối cùng"):
+        auth.disable_user(db, "thuky")
+    auth.add_user(db, "thuky2", "Nguyễn Văn B", "secretary", "12345678")
+    auth.disable_user(db, "thuky")
+    assert [(u.username, u.active) for u in auth.list_users(db)] == [("thuky", False), ("thuky2", True)]
+    auth.set_active(db, "thuky", True)
+    auth.set_password(db, "thuky", "mat-khau-moi")
+    assert auth.login(db, "thuky", "mat-khau-moi").username == "thuky"
+    with db.read() as s:
+        notes = [e.note for e in s.scalars(select(m.AuditEntry).where(m.AuditEntry.entity == "app_user"))]
+    assert any("Tạo tài khoản thuky" in n for n in notes) and any("Đổi mật khẩu" in n for n in notes)
+    assert not any("mat-khau-moi" in (n or "") for n in notes)
+
+
+def test_unknown_user_and_wrong_password_get_the_same_message(db):
+    auth.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "12345678")
+    with pytest.raises(auth.AuthError) as a:
+        auth.login(db, "khongco", "12345678")
+    with pytest.raises(auth.AuthError) as b:
+        auth.login(db, "thuky", "sai-sai-sai")
+    assert str(a.value) == str(b.value) == "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def test_roles_secretary_council_viewer(db):
+    # A SQLite file on this PC: no login, the user is the secretary.
+    assert not auth.login_required(db)
+    auth.require_role(db, "secretary")
+    auth.add_user(db, "hoidong", "Lê Thị B", "council_member", "12345678")
+    auth.add_user(db, "xem", "Phạm C", "viewer", "12345678")
+    auth.login(db, "xem", "12345678")
+    assert auth.has_role(db, "viewer") and not auth.has_role(db, "council_member")
+    with pytest.raises(auth.PermissionDenied, match=r"xem \(Chỉ xem\) không có quyền biểu quyết"):
+        auth.require_role(db, "council_member", action="biểu quyết")
+    auth.login(db, "hoidong", "12345678")
+    auth.require_role(db, "council_member")
+    auth.require_role(db, "viewer")
+    with pytest.raises(auth.PermissionDenied, match="Thư ký"):
+        auth.require_role(db, "secretary")
+    with pytest.raises(auth.AuthError):
+        auth.require_role(db, "quan-tri")
+    auth.logout(db)
+    auth.require_role(db, "secretary")  # back to the local secretary on a SQLite file
+
+
+def test_shared_database_without_login_is_refused(db, monkeypatch):
+    monkeypatch.setattr(type(db), "is_sqlite", property(lambda self: False))
+    assert auth.login_required(db)
+    with pytest.raises(auth.PermissionDenied, match="Cần đăng nhập"):
+        auth.require_role(db, "viewer")
+
+
+def test_old_hash_parameters_are_upgraded_at_login(db):
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("12345678")
+    with db.session() as s:
+        s.add(m.AppUser(username="cu", full_name="Cũ", role="viewer", password_hash=weak))
+    auth.login(db, "cu", "12345678")
+    with db.read() as s:
+        stored = s.scalar(select(m.AppUser.password_hash).where(m.AppUser.username == "cu"))
+    assert stored != weak and auth.verify_password(stored, "12345678")
+
+
+def test_cli_users(db, monkeypatch, capsys):
+    from bdhvs_desktop.cli import main
+
+    url = str(db.path)
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-thu-ky\n"))
+    assert main(["--db", url, "users", "add", "thuky", "--name", "Nguyễn Thị Hòa", "--role", "secretary"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-hd-01\n"))
+    assert main(["users", "add", "hoidong", "--db", url, "--name", "Trần Văn Bình", "--role", "council_member",
+                 "--password-stdin"]) == 0
+    assert main(["--db", url, "users", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "thuky" in out and "Thư ký (văn phòng)" in out and "Thành viên Hội đồng" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO("ngan\n"))
+    assert main(["--db", url, "users", "passwd", "hoidong"]) == 2
+    assert "ít nhất 8 ký tự" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-moi-1\n"))
+    assert main(["--db", url, "users", "passwd", "hoidong"]) == 0
+    assert main(["--db", url, "users", "disable", "hoidong"]) == 0
+    assert main(["--db", url, "users", "list"]) == 0
+    assert "(đã khóa)" in capsys.readouterr().out
+    assert main(["--db", url, "users", "disable", "khongco"]) == 2
+    assert "Không có tài khoản" in capsys.readouterr().err
+    assert main(["--db", url, "users", "add", "x y", "--name", "A", "--role", "viewer"]) == 2
+    assert auth.login(db, "thuky", "mat-khau-thu-ky").role == "secretary"
