@@ -118,16 +118,27 @@ def parse_text(value: object, *, max_length: int | None = None) -> str | None:
     """Text as stored: NFC, control characters removed, spaces collapsed; blank -> None."""
     if value is None:
         return None
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date)):
         value = f"{value:%d/%m/%Y}"
-    text = clean(str(value))
+    text = clean(unescape_excel(str(value)))
     if not text:
         return None
     if max_length is not None and len(text) > max_length:
         raise ValueError(f"Nội dung dài {len(text)} ký tự, vượt quá giới hạn {max_length} ký tự.")
     return text
+
+
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_excel(text: str) -> str:
+    """Excel stores characters XML cannot hold (control characters) as _xHHHH_; openpyxl
+    leaves them escaped."""
+    if "_x" not in text:
+        return text
+    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def parse_choice(value: object, labels: dict[str, str]) -> str | None:
@@ -181,7 +192,7 @@ def parse_skills(value: object) -> str | None:
     """"1, 2,5" or 3 -> "1,2,5" (sorted, no repeats); each must be 1-5."""
     if is_blank(value):
         return None
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
         value = int(value)
     parts = [p for p in re.split(r"[,;\s]+", clean(str(value))) if p]
     numbers = set()

@@ -970,6 +970,7 @@ class _Importer:
 
 
 def _has_control(text: str) -> bool:
+    text = V.unescape_excel(text)
     return any(ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 127 for ch in text)
 
 
