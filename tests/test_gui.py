@@ -118,3 +118,27 @@ def test_smoke_test_command_on_fresh_database(tmp_path):
                             env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert "Kiểm tra khởi động: đạt (10 trang" in result.stdout
+
+
+def test_lazy_database_lists_match_the_orm_lists(demo_template):
+    """The start-up read path (sqlite3, before SQLAlchemy loads) gives exactly the rows the
+    SQLAlchemy path gives."""
+    from bdhvs_desktop.services.records import list_people, list_units
+    from bdhvs_desktop.storage.lazy import LazyDatabase
+
+    lazy = LazyDatabase.try_open(demo_template)
+    assert lazy is not None and not lazy.loaded
+    quick_people, quick_units = list_people(lazy), list_units(lazy)
+    lazy.real()
+    assert lazy.loaded and lazy.quick_rows("SELECT 1") is None
+    assert list_people(lazy) == quick_people and len(quick_people) >= 150
+    assert list_units(lazy) == quick_units
+    lazy.dispose()
+
+
+def test_lazy_database_declines_old_or_missing_files(tmp_path):
+    from bdhvs_desktop.storage.lazy import LazyDatabase
+
+    assert LazyDatabase.try_open(tmp_path / "missing.sqlite3") is None
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database")
+    assert LazyDatabase.try_open(tmp_path / "junk.sqlite3") is None

@@ -83,10 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_translators(app)
     location = args.db or os.environ.get("BDHVS_DB")
     try:
-        from bdhvs_desktop import paths
-        from bdhvs_desktop.storage.engine import open_database
-
-        db = open_database(location or paths.default_database_path())
+        db = open_for_window(location)
     except Exception as exc:  # noqa: BLE001
         log.exception("cannot open database")
         if args.smoke_test:
@@ -99,25 +96,76 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ctx = AppContext(db)
     window = MainWindow(ctx, initial_page=args.page)
-    window.show()
     if args.startup_benchmark:
         def painted() -> None:
-            app.processEvents()
             print(f"startup_seconds={time.perf_counter() - _T0:.4f}", flush=True)
+            print(f"people_rows={window.pages['people'].model.rowCount()}", flush=True)
             app.quit()
 
-        QTimer.singleShot(0, painted)
+        watcher = FirstPaintWatcher(window.pages["people"].table.viewport(), painted)
+        window.show()
         app.exec()
+        del watcher
         return 0
+
+    def after_first_paint() -> None:
+        # Load the full database layer now that the user sees the window.
+        window.update_status()
+        if not args.smoke_test:
+            from bdhvs_desktop.services.campaign import campaign_info
+
+            if campaign_info(db) is None:
+                first_start(ctx, window)
+
+    watcher = FirstPaintWatcher(window, after_first_paint)
+    window.show()
     if args.smoke_test:
         return smoke_test(app, window)
-    from bdhvs_desktop.services.campaign import campaign_info
-
-    if campaign_info(db) is None:
-        QTimer.singleShot(0, lambda: first_start(ctx, window))
     code = app.exec()
+    del watcher
     db.dispose()
     return code
+
+
+def open_for_window(location: str | None):  # noqa: ANN201
+    """The database for the window: a local SQLite file already at the current schema is
+    opened lazily (its first table is read before SQLAlchemy loads); anything else —
+    a new file, an older schema to upgrade, a server URL — is opened fully now."""
+    from pathlib import Path
+
+    from bdhvs_desktop import paths
+    from bdhvs_desktop.storage.lazy import LazyDatabase
+    from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason
+
+    target = location or str(paths.default_database_path())
+    if "://" not in target:
+        reason = network_share_reason(target)
+        if reason:
+            from bdhvs_desktop.storage.engine import DatabaseError
+
+            raise DatabaseError(NETWORK_SHARE_MESSAGE.format(path=target, reason=reason))
+        lazy = LazyDatabase.try_open(Path(target).expanduser().resolve())
+        if lazy is not None:
+            return lazy
+    from bdhvs_desktop.storage.engine import open_database
+
+    return open_database(target)
+
+
+def FirstPaintWatcher(widget, callback):  # noqa: ANN001, ANN201, N802
+    """Calls `callback` once, right after `widget` has painted for the first time."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class Watcher(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802, ANN001
+            if event.type() == QEvent.Type.Paint:
+                obj.removeEventFilter(self)
+                QTimer.singleShot(0, callback)
+            return False
+
+    watcher = Watcher(widget)
+    widget.installEventFilter(watcher)
+    return watcher
 
 
 def smoke_test(app, window) -> int:  # noqa: ANN001

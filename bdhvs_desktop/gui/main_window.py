@@ -51,7 +51,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.phase_label)
         ctx.data_changed.connect(lambda _w: self.update_status())
-        self.update_status()
+        # The phase needs the full database layer; the app fills it in after the first paint.
+        self.db_label.setText(tr("Cơ sở dữ liệu: ") + self.ctx.db.display_name)
+        self.phase_label.setText(tr("Đang tải…"))
+        if getattr(ctx.db, "loaded", True):
+            self.update_status()
         self.restore_geometry()
         self.nav.setCurrentRow(self._keys.index(initial_page) if initial_page in self._keys else 0)
 

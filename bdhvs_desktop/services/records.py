@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from typing import TYPE_CHECKING
 
-from bdhvs_desktop.storage.engine import Database
-from bdhvs_desktop.storage.models import Person, Unit
+if TYPE_CHECKING:
+    from bdhvs_desktop.storage.engine import Database
+
+# SQLAlchemy is imported inside the functions: at start-up the window reads these lists
+# through LazyDatabase.quick_rows (plain sqlite3) before SQLAlchemy is loaded.
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +59,35 @@ class PersonRow:
     under_discipline: bool
 
 
+_QUICK_UNITS = """
+SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.is_party_org, u.households, u.adult_residents,
+       (SELECT count(*) FROM person p WHERE p.unit_id = u.id),
+       (SELECT count(*) FROM person p WHERE p.unit_id = u.id AND p.is_party_member),
+       u.active
+FROM unit u {where} ORDER BY u.code
+"""
+
+_QUICK_PEOPLE = """
+SELECT p.id, p.full_name, p.search_key, p.birth_date, p.sex, p.cccd, p.unit_id, u.name, p.position,
+       p.is_party_member, p.is_public_servant, p.vneid_proficient_on, p.vneid_verified_by, p.can_guide,
+       p.people_guided, p.under_discipline
+FROM person p LEFT OUTER JOIN unit u ON u.id = p.unit_id ORDER BY p.id
+"""
+
+
+def _day(value):  # noqa: ANN001, ANN202
+    return dt.date.fromisoformat(value) if value else None
+
+
 def list_units(db: Database, *, include_inactive: bool = False) -> list[UnitRow]:
+    quick = getattr(db, "quick_rows", None)
+    rows = quick(_QUICK_UNITS.format(where="" if include_inactive else "WHERE u.active")) if quick else None
+    if rows is not None:
+        return [UnitRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8], r[9], bool(r[10])) for r in rows]
+    from sqlalchemy import func, select
+
+    from bdhvs_desktop.storage.models import Person, Unit
+
     with db.read() as s:
         counts = dict(
             s.execute(select(Person.unit_id, func.count()).group_by(Person.unit_id)).all()
@@ -77,6 +108,15 @@ def list_units(db: Database, *, include_inactive: bool = False) -> list[UnitRow]
 
 
 def list_people(db: Database) -> list[PersonRow]:
+    quick = getattr(db, "quick_rows", None)
+    rows = quick(_QUICK_PEOPLE) if quick else None
+    if rows is not None:
+        return [PersonRow(r[0], r[1], r[2], _day(r[3]), r[4], r[5], r[6], r[7], r[8], bool(r[9]), bool(r[10]),
+                          _day(r[11]), r[12], bool(r[13]), r[14] or 0, bool(r[15])) for r in rows]
+    from sqlalchemy import select
+
+    from bdhvs_desktop.storage.models import Person, Unit
+
     with db.read() as s:
         query = (
             select(Person.id, Person.full_name, Person.search_key, Person.birth_date, Person.sex, Person.cccd,

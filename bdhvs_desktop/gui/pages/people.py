@@ -58,6 +58,10 @@ class PeoplePage(Page):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Column widths from the header and the first rows only: measuring all 50,000 rows
+        # would take seconds.
+        self.table.horizontalHeader().setResizeContentsPrecision(40)
+        self._sized = False
         layout.addWidget(self.table)
         self.count = QLabel()
         layout.addWidget(self.count)
@@ -83,7 +87,8 @@ class PeoplePage(Page):
         self.unit_filter.blockSignals(False)
         self.model.set_rows(list_people(self.ctx.db))
         self.apply_filter()
-        if self.model.rowCount():
+        if self.model.rowCount() and not self._sized:
+            self._sized = True
             self.table.resizeColumnsToContents()
 
     def _with_descendants(self, unit_id: int) -> set[int]:
