@@ -188,8 +188,9 @@ def vneid_share(counts: Iterable[PersonCount], lagging: Iterable[tuple[int | Non
     lagging = [(u, n) for u, n in lagging if restrict_to is None or tree.is_under(u, restrict_to)]
     total = sum(c.total for c in counts)
     ok = sum(c.proficient for c in counts)
+    keyed = sorted(((_name_sort(name), unit_id, name) for unit_id, name in lagging), key=lambda x: x[0])
     names_by_org: dict[int, list[str]] = {o.id: [] for o in orgs}
-    for unit_id, name in lagging:
+    for _key, unit_id, name in keyed:  # in name order, so each organisation's list is sorted too
         for ancestor in tree.chain(unit_id):
             if ancestor in names_by_org:
                 names_by_org[ancestor].append(name)
@@ -200,10 +201,10 @@ def vneid_share(counts: Iterable[PersonCount], lagging: Iterable[tuple[int | Non
         if restrict_to is not None and not tree.is_under(org.id, restrict_to):
             continue
         den = totals[org.id]
-        per_unit.append(UnitMeasure(org.id, percent(oks[org.id], den), oks[org.id], den,
-                                    tuple(sorted(names_by_org[org.id], key=_name_sort))))
-    shortfall = tuple(_with_unit(name, tree.label(u))
-                      for u, name in sorted(lagging, key=lambda x: (tree.label(x[0]), _name_sort(x[1]))))
+        per_unit.append(UnitMeasure(org.id, percent(oks[org.id], den), oks[org.id], den, tuple(names_by_org[org.id])))
+    labels = {u: tree.label(u) for _, u, _ in keyed}
+    shortfall = tuple(_with_unit(name, labels[u])
+                      for _, u, name in sorted(keyed, key=lambda x: (labels[x[1]], x[0])))
     return Measure(percent(ok, total), ok, total, shortfall, tuple(per_unit))
 
 
@@ -213,10 +214,25 @@ def _with_unit(entry: str, unit: str) -> str:
     return f"{name} ({unit}){sep}{why}"
 
 
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for lo, hi in ((0xC0, 0x250), (0x300, 0x370), (0x1E00, 0x1F00)):
+        for cp in range(lo, hi):
+            folded = fold(chr(cp)) if not 0x300 <= cp < 0x370 else ""
+            if folded != chr(cp).lower():
+                table[cp] = folded
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def _name_sort(name: str) -> tuple[str, str]:
-    name = name.partition(" — ")[0]
+    """Vietnamese order: by given name (the last word), then the whole name, without diacritics
+    (a translate table: this runs for every lagging person, so it must be cheap)."""
+    name = name.partition(" — ")[0].lower().translate(_FOLD)
     parts = name.split()
-    return (fold(parts[-1]) if parts else "", fold(name))
+    return (parts[-1] if parts else "", name)
 
 
 # --------------------------------------------------------------------------- weeks and days

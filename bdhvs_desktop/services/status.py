@@ -139,6 +139,7 @@ class _Loader:
         self._people: dict[dt.date, list[Any]] = {}
         self._lagging: dict[dt.date, list[Any]] = {}
         self._models: list[tg.ModelRow] | None = None
+        self._reasons: dict[tuple[dt.date, bool], list[tuple[Any, bool, bool, str]]] = {}
 
     def people(self, day: dt.date) -> list[Any]:
         if day not in self._people:
@@ -163,6 +164,26 @@ class _Loader:
                            m.Person.can_guide.is_not(True)))
             ).all()
         return self._lagging[day]
+
+    def lagging_reasons(self, day: dt.date, require_guide: bool) -> list[tuple[Any, bool, bool, str]]:
+        """(unit_id, party member, public servant, "Name — why") of everyone not proficient by the day."""
+        key = (day, require_guide)
+        if key not in self._reasons:
+            out = []
+            late = f"sau ngày {day:%d/%m/%Y}"
+            for r in self.lagging(day):
+                on = r.vneid_proficient_on
+                if on is None:
+                    why = "chưa thành thạo VNeID"
+                elif on > day:
+                    why = f"thành thạo VNeID ngày {on.day:02d}/{on.month:02d}/{on.year}, {late}"
+                elif require_guide and not r.can_guide:
+                    why = "chưa hướng dẫn được người dân sử dụng VNeID"
+                else:
+                    continue
+                out.append((r.unit_id, r.is_party_member, r.is_public_servant, f"{r.full_name} — {why}"))
+            self._reasons[key] = out
+        return self._reasons[key]
 
     def models(self) -> list[tg.ModelRow]:
         if self._models is None:
@@ -233,19 +254,8 @@ def _measure(loader: _Loader, target: Any, as_of: dt.date) -> tuple[tg.Measure, 
             c[0] += n
             if ok and (guide or not require_guide):
                 c[1] += n
-        lagging = []
-        for r in loader.lagging(day):
-            if not in_pop(r.is_party_member, r.is_public_servant):
-                continue
-            if r.vneid_proficient_on is None:
-                why = "chưa thành thạo VNeID"
-            elif r.vneid_proficient_on > day:
-                why = f"thành thạo VNeID ngày {r.vneid_proficient_on:%d/%m/%Y}, sau ngày {day:%d/%m/%Y}"
-            elif require_guide and not r.can_guide:
-                why = "chưa hướng dẫn được người dân sử dụng VNeID"
-            else:
-                continue
-            lagging.append((r.unit_id, f"{r.full_name} — {why}"))
+        lagging = [(unit_id, text) for unit_id, pm, ps, text in loader.lagging_reasons(day, require_guide)
+                   if in_pop(pm, ps)]
         rows = [tg.PersonCount(u, c[0], c[1]) for u, c in counts.items()]
         if target.scope != "ward":
             ids = {u.id for u in units}
