@@ -142,3 +142,29 @@ def test_lazy_database_declines_old_or_missing_files(tmp_path):
     assert LazyDatabase.try_open(tmp_path / "missing.sqlite3") is None
     (tmp_path / "junk.sqlite3").write_bytes(b"not a database")
     assert LazyDatabase.try_open(tmp_path / "junk.sqlite3") is None
+
+
+def test_first_start_form_creates_the_demo_ward(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from bdhvs_desktop.gui import app as gui_app
+    from bdhvs_desktop.gui.context import AppContext
+    from bdhvs_desktop.gui.main_window import MainWindow
+    from bdhvs_desktop.services.campaign import campaign_info
+    from bdhvs_desktop.services.records import list_people
+
+    ctx = AppContext(db)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    seen = {}
+
+    def fake_exec(self):  # the dialog from ui/first_start.ui, answered "demo ward"
+        seen["presets"] = self.presetCombo.count()
+        seen["title"] = self.windowTitle()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QDialog, "exec", fake_exec)
+    gui_app.first_start(ctx, window)
+    assert seen["presets"] >= 4 and seen["title"] == "Bắt đầu"
+    assert campaign_info(db) is not None
+    assert len(list_people(db)) >= 150

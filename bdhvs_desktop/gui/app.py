@@ -31,39 +31,32 @@ def _show_error(title: str, message: str) -> None:
 
 
 def first_start(ctx, window) -> None:  # noqa: ANN001
-    """A database with no campaign: offer the demo ward or an empty campaign from a plan preset."""
-    from PySide6.QtWidgets import QInputDialog, QMessageBox
+    """A database with no campaign: offer the demo ward or an empty campaign from a plan preset
+    (the dialog is the Qt Designer form ui/first_start.ui)."""
+    from PySide6.QtWidgets import QDialogButtonBox
 
+    from bdhvs_desktop.domain.presets import list_presets
     from bdhvs_desktop.gui.i18n import tr
+    from bdhvs_desktop.gui.ui_loader import load_ui
+    from bdhvs_desktop.paths import presets_dir
 
-    box = QMessageBox(window)
-    box.setWindowTitle(tr("Bắt đầu"))
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setText(tr("Cơ sở dữ liệu này chưa có phong trào nào."))
-    box.setInformativeText(tr(
-        "• Phường mẫu: dữ liệu mô phỏng (người và đơn vị hư cấu) để làm quen với chương trình.\n"
-        "• Phong trào trống: bắt đầu từ một kế hoạch mẫu, rồi nhập dữ liệu thật của phường."))
-    demo_button = box.addButton(tr("Tạo phường mẫu"), QMessageBox.ButtonRole.AcceptRole)
-    empty_button = box.addButton(tr("Tạo phong trào trống…"), QMessageBox.ButtonRole.ActionRole)
-    box.addButton(tr("Để sau"), QMessageBox.ButtonRole.RejectRole)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is demo_button:
+    dialog = load_ui("first_start.ui", window)
+    dialog.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Bắt đầu"))
+    for info in list_presets(presets_dir()):
+        if info.ok:
+            dialog.presetCombo.addItem(f"{info.title} — {info.locality_full}", info.name)
+    if not dialog.exec():
+        return
+    if dialog.demoRadio.isChecked():
         from bdhvs_desktop.services.demo import create_demo
 
         create_demo(ctx.db)
         ctx.notify("*")
-    elif clicked is empty_button:
-        from bdhvs_desktop.domain.presets import list_presets
-        from bdhvs_desktop.paths import presets_dir
+    elif dialog.emptyRadio.isChecked() and dialog.presetCombo.currentData():
         from bdhvs_desktop.services.campaign import init_campaign
 
-        infos = list_presets(presets_dir())
-        labels = [f"{i.title} — {i.locality_full}" for i in infos]
-        label, ok = QInputDialog.getItem(window, tr("Chọn kế hoạch mẫu"), tr("Kế hoạch:"), labels, 0, False)
-        if ok and label:
-            init_campaign(ctx.db, infos[labels.index(label)].name)
-            ctx.notify("*")
+        init_campaign(ctx.db, dialog.presetCombo.currentData())
+        ctx.notify("*")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,6 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bdhvs_desktop.gui.context import AppContext
     from bdhvs_desktop.gui.main_window import MainWindow
 
+    from bdhvs_desktop.gui.login_dialog import ask_login
+
+    if not args.smoke_test and not ask_login(db):  # shared (server) mode: users log in
+        db.dispose()
+        return 0
     ctx = AppContext(db)
     window = MainWindow(ctx, initial_page=args.page)
     if args.startup_benchmark:

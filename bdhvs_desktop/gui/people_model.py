@@ -27,7 +27,8 @@ def _date(value: dt.date | None) -> str:
 
 class PeopleTableModel(QAbstractTableModel):
     COLUMNS: Sequence[tuple[str, Callable[[PersonRow], Any]]] = (
-        (tr("Họ và tên"), lambda r: r.search_key),
+        # Vietnamese lists sort by the given name (the last word), then by the whole name.
+        (tr("Họ và tên"), lambda r: (r.search_key.rsplit(" ", 1)[-1], r.search_key)),
         (tr("Ngày sinh"), lambda r: r.birth_date or dt.date.min),
         (tr("Giới tính"), lambda r: r.sex or ""),
         (tr("Số CCCD"), lambda r: r.cccd or ""),

@@ -1,0 +1,24 @@
+"""Qt Designer forms (ui/*.ui) loaded at run time, found the same way from a checkout, a
+wheel and a frozen bundle (bdhvs_desktop.paths.ui_dir)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QFile, QIODevice
+from PySide6.QtUiTools import QUiLoader
+from PySide6.QtWidgets import QWidget
+
+
+def load_ui(name: str, parent: QWidget | None = None) -> QWidget:
+    from bdhvs_desktop.paths import ui_dir
+
+    path = ui_dir() / name
+    file = QFile(str(path))
+    if not file.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise FileNotFoundError(f"Không mở được biểu mẫu giao diện {path}: {file.errorString()}")
+    try:
+        widget = QUiLoader().load(file, parent)
+    finally:
+        file.close()
+    if widget is None:
+        raise RuntimeError(f"Biểu mẫu giao diện {path} bị lỗi.")
+    return widget
