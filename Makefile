@@ -46,6 +46,13 @@ smoke: $(STAMP)
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
 
+# The Windows installer, as far as Linux can prove it: builds installer/bdhvs-desktop.spec into a
+# Linux bundle, starts it, runs its CLI and compiles the NSIS script (installer/build_linux_check.sh).
+installer-check: $(STAMP)
+	@bash .ci/system-deps.sh
+	@$(PY) -c 'import PyInstaller' 2>/dev/null || $(PY) -m pip install -q 'pyinstaller>=6.10'
+	PYTHON=$(CURDIR)/$(PY) bash installer/build_linux_check.sh
+
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
