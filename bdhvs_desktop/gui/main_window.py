@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.phase_label.setText(tr("Đang tải…"))
         if getattr(ctx.db, "loaded", True):
             self.update_status()
+        self.build_file_menu()
         self.restore_geometry()
         self.nav.setCurrentRow(self._keys.index(initial_page) if initial_page in self._keys else 0)
 
@@ -119,6 +120,15 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/state", self.saveState())
         settings.sync()
 
+    def build_file_menu(self) -> None:
+        """Tệp: Sao lưu ngay, Khôi phục…, Kiểm tra cơ sở dữ liệu, Thoát (gui/safety_actions.py)."""
+        from bdhvs_desktop.gui.safety_actions import install_file_menu
+
+        install_file_menu(self)
+
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001
         self.save_geometry()
+        from bdhvs_desktop.gui.safety_actions import on_close
+
+        on_close(self)  # the automatic backup when data changed
         super().closeEvent(event)

@@ -195,7 +195,8 @@ def logout(db: Database) -> None:
 
 
 def current_user(db: Database) -> UserInfo | None:
-    return getattr(db, "current_user", None)
+    # vars(): a lazily opened database must not load itself to answer this.
+    return vars(db).get("current_user")
 
 
 def login_required(db: Database) -> bool:

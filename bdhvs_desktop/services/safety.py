@@ -56,14 +56,22 @@ def backup_settings(db: Database) -> tuple[store.Retention, dt.timedelta]:
 
 
 class ChangeTracker:
-    """Notices whether the data changed while the program ran: every INSERT/UPDATE/DELETE
-    this program sends, plus the file's size and time (changes by other programs)."""
+    """Notices whether the data changed while the program ran: the file's size and time
+    (every commit, by this program or another, changes the database or its write-ahead
+    log), plus every INSERT/UPDATE/DELETE this program sends once its engine is loaded.
 
-    def __init__(self, db: Database):
+    `start` is a fingerprint taken earlier (storage.backup.fingerprint), so the window can
+    take it at start-up without loading SQLAlchemy."""
+
+    def __init__(self, db: Database, start: tuple | None = None):
         self.db = db
         self.writes = 0
-        self._start = store.fingerprint(db.path) if db.path is not None else None
-        event.listen(db.engine, "after_cursor_execute", self._after_execute)
+        path = db.path
+        self._start = start if start is not None else (store.fingerprint(path) if path is not None else None)
+        self._engine = None
+        if getattr(db, "loaded", True):  # a lazily opened database has no engine yet: do not load it here
+            self._engine = db.engine
+            event.listen(self._engine, "after_cursor_execute", self._after_execute)
 
     def _after_execute(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG002
         head = statement.lstrip()[:7].upper()
@@ -82,12 +90,13 @@ class ChangeTracker:
             self._start = store.fingerprint(self.db.path)
 
     def close(self) -> None:
-        if event.contains(self.db.engine, "after_cursor_execute", self._after_execute):
-            event.remove(self.db.engine, "after_cursor_execute", self._after_execute)
+        if self._engine is not None and event.contains(self._engine, "after_cursor_execute", self._after_execute):
+            event.remove(self._engine, "after_cursor_execute", self._after_execute)
+        self._engine = None
 
 
-def track_changes(db: Database) -> ChangeTracker:
-    return ChangeTracker(db)
+def track_changes(db: Database, start: tuple | None = None) -> ChangeTracker:
+    return ChangeTracker(db, start)
 
 
 def backup_on_exit(db: Database, tracker: ChangeTracker | None, *, now: dt.datetime | None = None,
@@ -427,3 +436,40 @@ def save_changes(db: Database, model: type, record_id: int, expected_version: in
             theirs = None if obj is None else {k: getattr(obj, k) for k in changes}
             version = None if obj is None else obj.version
         raise EditConflict(entity, record_id, changes, theirs, version) from None
+
+
+# --------------------------------------------------------------------------- history of one record
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime  # UTC, naive (as stored)
+    user: str | None
+    action: str
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+    note: str | None
+    chained: bool
+
+
+@dataclass(frozen=True)
+class RecordHistory:
+    entity: str
+    entity_id: int
+    entries: list[HistoryEntry]
+    chain_problems: list[str]  # empty when the chain of council decisions is intact
+
+
+def record_history(db: Database, entity: str, entity_id: int) -> RecordHistory:
+    """The audit entries of one record, newest first, and whether the decision chain holds."""
+    from bdhvs_desktop.services.audit import verify_chain
+    from bdhvs_desktop.storage.models import AuditEntry
+
+    with db.read() as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+                         .order_by(AuditEntry.id.desc())).all()
+        entries = [HistoryEntry(r.at, r.user, r.action, r.field, r.old_value, r.new_value, r.note, bool(r.chained))
+                   for r in rows]
+        problems = [p.message for p in verify_chain(s)] if any(e.chained for e in entries) else []
+    return RecordHistory(entity, entity_id, entries, problems)
