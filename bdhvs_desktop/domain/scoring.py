@@ -8,6 +8,7 @@ rule explains its result in Vietnamese, naming the records behind it."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -21,6 +22,8 @@ from bdhvs_desktop.domain.vocab import (
     model_status_rank,
 )
 
+# Dates repeat across thousands of explanations: format each once.
+vn_date = functools.lru_cache(maxsize=8192)(vn_date)
 WOMEN_SHARE_TIE_BREAK = 0.70  # Decree 152/2025, Art. 4: a collective at least 70% women goes first
 MAX_NAMES = 10  # names listed in an explanation before "và N người khác"
 
@@ -41,7 +44,7 @@ class MemberFact:
     can_guide: bool
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ModelFact:
     code: str
     name: str
@@ -208,7 +211,7 @@ def rule_target_met(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutc
     head = f"{f.name}: chỉ tiêu {code} đạt {_num(t.value)}{unit}, chỉ tiêu {_num(t.target)}{unit}"
     if margin:
         head += f" (cần vượt từ {_num(margin)}{pts} trở lên, tức {_num(need)}{unit})"
-    verdict = "đạt" if passed else f"chưa đạt, còn thiếu {_num(need - t.value)}{unit}"
+    verdict = "đạt" if passed else f"chưa đạt, còn thiếu {_num(need - t.value)}{pts or unit}"
     note = f"; {t.note}" if t.note else ""
     return RuleOutcome(passed, frac, f"{head}: {verdict} (tính đến {vn_date(at)}{note}).")
 
@@ -225,16 +228,21 @@ def rule_min_models(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutc
         need_rank = model_status_rank(status)
     except ValueError as exc:
         raise RuleError(f"mức mô hình không hợp lệ: {status!r}") from exc
-    label = MODEL_STATUS_LABELS[ModelStatus(status)]
-    counted = [mf for mf in f.models if mf.rank_at >= need_rank]
+    count, tail = _models_summary(tuple(f.models), need_rank, n, at)
+    return RuleOutcome(count >= n, min(1.0, count / n) if n > 0 else 1.0, f"{f.name}: {count}{tail}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _models_summary(models: tuple[ModelFact, ...], need_rank: int, n: int, at: dt.date) -> tuple[int, str]:
+    """(count, explanation after the count): people of one unit share their unit's models."""
+    label = MODEL_STATUS_LABELS[MODEL_STATUS_ORDER[need_rank]]
+    counted = [mf for mf in models if mf.rank_at >= need_rank]
     listed = "; ".join(f"{mf.code} {mf.name} ({MODEL_STATUS_LABELS[MODEL_STATUS_ORDER[mf.rank_at]]})"
                        for mf in counted[:MAX_NAMES])
     if len(counted) > MAX_NAMES:
         listed += f" và {len(counted) - MAX_NAMES} mô hình khác"
-    passed = len(counted) >= n
-    text = f"{f.name}: {len(counted)} mô hình ở mức “{label}” trở lên tính đến {vn_date(at)} (cần ít nhất {n})"
-    text += f": {listed}." if counted else "."
-    return RuleOutcome(passed, min(1.0, len(counted) / n) if n > 0 else 1.0, text)
+    tail = f" mô hình ở mức “{label}” trở lên tính đến {vn_date(at)} (cần ít nhất {n})"
+    return len(counted), tail + (f": {listed}." if counted else ".")
 
 
 def rule_min_people_guided(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
@@ -255,6 +263,9 @@ def rule_min_people_guided(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> R
 def rule_solution_applied(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
     n = int(p.get("n", 1))
     require_effect = bool(p.get("require_effect", False))
+    if not f.solutions:
+        return RuleOutcome(n <= 0, 1.0 if n <= 0 else 0.0,
+                           f"{f.name}: hồ sơ chưa có giải pháp nào (cần ít nhất {n}).")
     counted, others = [], []
     for s in f.solutions:
         applied = s.applied and (s.applied_on is None or s.applied_on <= at)
@@ -271,8 +282,6 @@ def rule_solution_applied(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Ru
         text += ": " + "; ".join(counted)
     if others:
         text += "; không tính: " + "; ".join(others)
-    if not f.solutions:
-        text += "; hồ sơ chưa có giải pháp nào"
     return RuleOutcome(passed, min(1.0, len(counted) / n) if n > 0 else 1.0, text + ".")
 
 
@@ -287,17 +296,17 @@ def rule_not_disciplined(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Rul
 
 def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
     kind = p.get("kind")
-    if kind not in {k.value for k in ACTIVITY_KIND_LABELS}:
+    if kind not in _ACTIVITY_LOWER:
         raise RuleError(f"loại hoạt động không hợp lệ: {kind!r}")
-    label = ACTIVITY_KIND_LABELS[kind]  # type: ignore[index]
+    label = _ACTIVITY_LOWER[kind]
     n = int(p.get("n", 1))
     per = p.get("per", "period")
     start: dt.date | None = p.get("start")
     end: dt.date | None = p.get("end")
     last = at if end is None or at < end else end
-    rows = f.activities.get(kind, [])
+    rows = f.activities.get(kind, ())
     if start is not None and last < start:
-        return RuleOutcome(False, 0.0, f"{f.name}: chưa đến thời gian tính ({label.lower()} từ {vn_date(start)}).")
+        return RuleOutcome(False, 0.0, f"{f.name}: chưa đến thời gian tính ({label} từ {vn_date(start)}).")
     window = f"từ {vn_date(start)} đến {vn_date(last)}" if start else f"đến {vn_date(last)}"
     if per == "week":
         first = start or min((d for d, _ in rows), default=last)
@@ -309,7 +318,7 @@ def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Rule
                 per_week[monday] = per_week.get(monday, 0) + count
         missing = [w for w in weeks if per_week.get(w, 0) < n]
         ok = len(weeks) - len(missing)
-        text = (f"{f.name}: {ok}/{len(weeks)} tuần có ít nhất {n} buổi {label.lower()} {window}")
+        text = (f"{f.name}: {ok}/{len(weeks)} tuần có ít nhất {n} buổi {label} {window}")
         if missing:
             shown = ", ".join(week_label(w) for w in missing[:6])
             more = f" và {len(missing) - 6} tuần khác" if len(missing) > 6 else ""
@@ -320,10 +329,11 @@ def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Rule
     total = sum(c for d, c in rows if (start is None or d >= start) and d <= last)
     passed = total >= n
     return RuleOutcome(passed, min(1.0, total / n) if n > 0 else 1.0,
-                       f"{f.name}: {total} buổi {label.lower()} {window} (cần ít nhất {n}): "
+                       f"{f.name}: {total} buổi {label} {window} (cần ít nhất {n}): "
                        f"{'đạt' if passed else 'chưa đạt'}.")
 
 
+_ACTIVITY_LOWER = {k.value: v.lower() for k, v in ACTIVITY_KIND_LABELS.items()}
 _BOTH = frozenset({"unit", "person"})
 RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("party_members_vneid", "Toàn bộ đảng viên của tổ chức thành thạo VNeID đến một ngày",
@@ -493,34 +503,53 @@ def _manual(c: CriterionDef, f: SubjectFacts, entry: ManualEntry | None) -> tupl
     return pts > 0, pts, f"{f.name}: {_num(pts)}/{_num(c.max_points)} điểm (ghi nhận bởi {who}{evidence})."
 
 
+Plan = list[tuple[CriterionDef, Any, bool]]
+
+
+def compile_plan(cset: CriteriaSetDef) -> Plan:
+    """Each criterion with its rule function looked up once (scoring many subjects with one set)."""
+    plan: Plan = []
+    for c in cset.criteria:
+        func = None
+        if c.method != "manual":
+            spec = RULES.get(c.rule or "")
+            if spec is None:
+                raise RuleError(f"tiêu chí {c.code}: không có quy tắc “{c.rule}” trong thư viện quy tắc.")
+            func = spec.func
+        plan.append((c, func, bool(c.params.get("partial"))))
+    return plan
+
+
 def score_subject(facts: SubjectFacts, cset: CriteriaSetDef, at: dt.date,
-                  manual: dict[str, ManualEntry] | None = None) -> SubjectScore:
+                  manual: dict[str, ManualEntry] | None = None, plan: Plan | None = None) -> SubjectScore:
     """Each criterion's result, the total points, eligibility, and the law on top."""
     results: list[CriterionScore] = []
     eligible = True
     total = 0.0
     manual = manual or {}
-    for c in cset.criteria:
-        entry = manual.get(c.code)
-        if c.method == "manual":
+    for c, func, partial in (plan if plan is not None else compile_plan(cset)):
+        entry = manual.get(c.code) if manual else None
+        is_points = c.type == "points"
+        if func is None:
             passed, pts, text = _manual(c, facts, entry)
         else:
-            spec = RULES.get(c.rule or "")
-            if spec is None:
-                raise RuleError(f"tiêu chí {c.code}: không có quy tắc “{c.rule}” trong thư viện quy tắc.")
-            outcome = spec.func(facts, c.params, at)
+            outcome = func(facts, c.params, at)
             passed, text = outcome.passed, outcome.explanation
-            if c.type == "points":
-                pts = c.max_points if passed else (c.max_points * outcome.fraction if c.params.get("partial") else 0.0)
+            if is_points:
+                pts = c.max_points if passed else (c.max_points * outcome.fraction if partial else 0.0)
             else:
                 pts = 0.0
-        if c.type == "gate":
-            eligible = eligible and passed
-        else:
+        if is_points:
             total += pts
-        results.append(CriterionScore(c.code, c.name, c.type, c.method, passed, pts, c.max_points if c.type == "points"
-                                      else 0.0, text, entry.evidence if entry else None,
-                                      entry.recorded_by if entry else None, entry.recorded_at if entry else None, c.id))
+        elif not passed:
+            eligible = False
+        if entry is None:
+            results.append(CriterionScore(c.code, c.name, c.type, c.method, passed, pts,
+                                          c.max_points if is_points else 0.0, text, None, None, None, c.id))
+        else:
+            results.append(CriterionScore(c.code, c.name, c.type, c.method, passed, pts,
+                                          c.max_points if is_points else 0.0, text, entry.evidence,
+                                          entry.recorded_by, entry.recorded_at, c.id))
     held_back = None
     if facts.under_discipline:
         note = f" ({facts.discipline_note})" if facts.discipline_note else ""
@@ -528,12 +557,33 @@ def score_subject(facts: SubjectFacts, cset: CriteriaSetDef, at: dt.date,
                      "(Nghị định 152/2025/NĐ-CP, Điều 4).")
         eligible = False
     return SubjectScore(facts.subject, facts.id, facts.code, facts.name, cset.subject_kind, eligible, total,
-                        cset.max_points, results, held_back, facts.tie_break_first, facts.women_share)
+                        cset.max_points, results, held_back, facts.tie_break_first,
+                        facts.women_share if facts.subject == "unit" else None)
+
+
+def score_all(facts: Iterable[SubjectFacts], sets: dict[str, CriteriaSetDef], at: dt.date,
+              manual: dict[tuple[str, int], dict[str, ManualEntry]] | None = None) -> list[SubjectScore]:
+    """Score every subject whose kind has a criteria set, then rank them per kind."""
+    plans = {kind: compile_plan(cset) for kind, cset in sets.items()}
+    manual = manual or {}
+    empty: dict[str, ManualEntry] = {}
+    out = []
+    for f in facts:
+        plan = plans.get(f.kind)
+        if plan is None:
+            continue
+        out.append(score_subject(f, sets[f.kind], at, manual.get((f.subject, f.id), empty), plan))
+    return rank_scores(out)
 
 
 def rank_key(score: SubjectScore) -> tuple:
     """Higher points first; on equal points a woman (a collective ≥70% women) first; then by name."""
     return (-round(score.points, 6), 0 if score.tie_break_first else 1, fold(score.name), score.subject_id)
+
+
+def _plain_key(score: SubjectScore) -> tuple:
+    # The ineligible are listed by points then name; no accent folding needed for thousands of them.
+    return (-score.points, score.name, score.subject_id)
 
 
 def rank_scores(scores: Iterable[SubjectScore]) -> list[SubjectScore]:
@@ -554,7 +604,7 @@ def rank_scores(scores: Iterable[SubjectScore]) -> list[SubjectScore]:
                 rank = position
                 previous = key
             s.rank = rank
-        rest = sorted((s for s in group if not s.eligible), key=rank_key)
+        rest = sorted((s for s in group if not s.eligible), key=_plain_key)
         for s in rest:
             s.rank = None
         out.extend(eligible)

@@ -328,7 +328,10 @@ def _target_specs(s: Session, codes: set[str]) -> dict[str, _TargetSpec]:
 
 def _targets_by_unit(db: Database | None, at: dt.date, specs: dict[str, _TargetSpec]
                      ) -> dict[int, dict[str, sc.TargetFact]]:
-    """Per-unit target results from the status service (imported lazily: another module)."""
+    """Per-unit target results from the status service (imported lazily: another module), for the
+    targets whose measure scoring does not compute itself in bulk (VNeID shares of a unit's own
+    people and reported figures are computed in load_facts with the same definitions)."""
+    specs = {k: v for k, v in specs.items() if v.measure not in _POPULATION and v.measure != "reported"}
     if not specs or db is None:
         return {}
     try:
@@ -357,6 +360,19 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
     pop_targets = [(t, _POPULATION[t.measure], min(at, t.deadline) if t.deadline else at)
                    for t in population_targets if t.measure in _POPULATION]
     pop_counts: dict[int, list[list[int]]] = {}  # unit -> per target [population, proficient]
+    reported_specs = [t for t in population_targets if t.measure == "reported"]
+    reported: list[dict[int, tuple[float, float | None]]] = []  # per spec: unit -> latest (num, den)
+    for spec in reported_specs:
+        day = min(at, spec.deadline) if spec.deadline else at
+        latest: dict[int, tuple[dt.date, float, float | None]] = {}
+        for uid, as_of, num, den in s.execute(
+                select(m.ReportedFigure.unit_id, m.ReportedFigure.as_of, m.ReportedFigure.numerator,
+                       m.ReportedFigure.denominator).join(m.Target, m.Target.id == m.ReportedFigure.target_id)
+                .where(m.Target.code == spec.code, m.ReportedFigure.as_of <= day)):
+            cur = latest.get(uid)
+            if cur is None or as_of > cur[0]:
+                latest[uid] = (as_of, num, den)
+        reported.append({uid: (num, den) for uid, (_d, num, den) in latest.items()})
     units = s.execute(select(m.Unit.id, m.Unit.code, m.Unit.name, m.Unit.parent_id, m.Unit.is_party_org,
                              m.Unit.active)).all()
     children: dict[int, list[int]] = {}
@@ -491,6 +507,28 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
                     pops[i][0] += a
                     pops[i][1] += b
         targets = dict(target_results.get(uid, {}))
+        for spec, figures in zip(reported_specs, reported):
+            num_total, den_total, found = 0.0, 0.0, 0
+            for x in ids:
+                fig = figures.get(x)
+                if fig is not None:
+                    found += 1
+                    num_total += fig[0]
+                    den_total += fig[1] or 0.0
+            if not found:
+                continue
+            if spec.value_kind == "count":
+                value = num_total
+            elif den_total:
+                value = round((100.0 if spec.value_kind == "percent" else 1.0) * num_total / den_total, 2)
+            else:
+                continue
+            origin = "số liệu đơn vị báo cáo" if found == 1 and uid in figures else \
+                f"cộng số liệu báo cáo của {found} đơn vị trực thuộc"
+            targets[spec.code] = sc.TargetFact(spec.code, spec.name, value, spec.target,
+                                               "met" if value >= spec.target else "missed", spec.value_kind,
+                                               f"{origin}: {num_total:g}/{den_total:g}" if spec.value_kind != "count"
+                                               else origin)
         for (spec, _in_pop, day), (population, ok) in zip(pop_targets, pops):
             if spec.code in targets:
                 continue
@@ -535,17 +573,11 @@ def compute_scores(db: Database, at: dt.date | None = None) -> ScoreBoard:
         unit_facts, person_facts = load_facts(s, at, targets, list(specs.values()))
         manual = _manual_entries(s, sets)
     missing = [k.value for k in SubjectKind if k.value not in sets]
-    scores: list[sc.SubjectScore] = []
-    empty: dict[str, sc.ManualEntry] = {}
-    for facts in (*unit_facts, *person_facts):
-        cset = sets.get(facts.kind)
-        if cset is None:
-            continue
-        try:
-            scores.append(sc.score_subject(facts, cset, at, manual.get((facts.subject, facts.id), empty)))
-        except sc.RuleError as exc:
-            raise ScoringError(str(exc)) from exc
-    return ScoreBoard(at, sc.rank_scores(scores), sets, missing)
+    try:
+        scores = sc.score_all((*unit_facts, *person_facts), sets, at, manual)
+    except sc.RuleError as exc:
+        raise ScoringError(str(exc)) from exc
+    return ScoreBoard(at, scores, sets, missing)
 
 
 def score_of(db: Database, subject: str, subject_id: int, at: dt.date | None = None) -> sc.SubjectScore | None:
