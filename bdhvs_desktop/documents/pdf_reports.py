@@ -23,6 +23,8 @@ _FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf", FONT_IT
 
 #: Bars drawn per chart; a ward of 300 units shows its lowest units (all are in the tables).
 MAX_BARS = 25
+#: Lagging units listed per target in the PDF (all of them are in the Excel report).
+MAX_LAGGING_ROWS = 20
 
 Progress = Callable[[int, int, str], None]
 
@@ -42,6 +44,11 @@ def register_fonts(folder: Path | None = None) -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    from reportlab import rl_config
+
+    # Attribute validation of chart widgets costs a third of the drawing time; our charts
+    # are built by this module only.
+    rl_config.shapeChecking = 0
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
     folder = Path(folder) if folder else font_dir()
@@ -172,7 +179,9 @@ def unit_bar_chart(target: TargetLine, width: float):
         chart.valueAxis.valueStep = 20
         chart.valueAxis.labelTextFormat = lambda v: f"{v:.0f}%"
     else:
-        chart.valueAxis.valueMax = top * 1.1 if top else 1
+        chart.valueAxis.valueMax = max(top * 1.1, 1)
+        chart.valueAxis.valueStep = max(1, round(chart.valueAxis.valueMax / 5))
+        chart.valueAxis.labelTextFormat = lambda v: vn_format.vn_number(v)
     chart.bars.strokeWidth = 0
     chart.barLabelFormat = lambda v: fmt_value(v, target.value_kind)
     chart.barLabels.fontName = FONT
@@ -311,7 +320,9 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
     # III. Targets by unit
     tick("Biểu đồ theo đơn vị")
     story.append(Paragraph("III. CHỈ TIÊU THEO ĐƠN VỊ", st["h2"]))
-    charted = [tl for tl in report.targets if any(u.value is not None for u in tl.per_unit)]
+    # Only targets whose units are measured on the ward's scale make a readable chart.
+    charted = [tl for tl in report.targets if any(u.value is not None for u in tl.per_unit)
+               and all(u.unit_target is None for u in tl.per_unit)]
     if not charted:
         story.append(Paragraph("Chưa có số liệu theo đơn vị.", st["body"]))
     for tl in charted:
@@ -337,12 +348,22 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
     tick("Đơn vị chậm tiến độ")
     story.append(Paragraph("V. ĐƠN VỊ CHẬM TIẾN ĐỘ", st["h2"]))
     if report.lagging:
-        rows = [["STT", "Đơn vị", "Chỉ tiêu", "Kết quả", "Mục tiêu"]]
-        for i, lu in enumerate(report.lagging, 1):
-            value = fmt_value(lu.value, lu.value_kind) + (f" ({lu.detail})" if lu.detail else "")
-            rows.append([str(i), Paragraph(_esc(lu.unit), st["cell"]), Paragraph(_esc(lu.target), st["cell"]),
-                         value, fmt_value(lu.target_value, lu.value_kind)])
-        story.append(_table(rows, [10 * mm, 50 * mm, width - 120 * mm, 35 * mm, 25 * mm], align_right=(3, 4)))
+        # One table per target, its furthest-behind units first; the Excel report lists them all.
+        by_target: dict[str, list] = {}
+        for lu in report.lagging:
+            by_target.setdefault(lu.target, []).append(lu)
+        for name, units in by_target.items():
+            _check(cancelled)
+            units = sorted(units, key=lambda x: (x.value if x.value is not None else -1, x.unit))
+            story.append(Paragraph(f"{_esc(name)} — {len(units)} đơn vị", st["h3"]))
+            rows = [["STT", "Đơn vị", "Kết quả", "Mục tiêu"]]
+            for i, lu in enumerate(units[:MAX_LAGGING_ROWS], 1):
+                value = fmt_value(lu.value, lu.value_kind) + (f" ({lu.detail})" if lu.detail else "")
+                rows.append([str(i), Paragraph(_esc(lu.unit), st["cell"]), value,
+                             fmt_value(lu.target_value, lu.value_kind)])
+            if len(units) > MAX_LAGGING_ROWS:
+                rows.append(["", f"… và {len(units) - MAX_LAGGING_ROWS} đơn vị khác (xem bản Excel)", "", ""])
+            story.append(_table(rows, [10 * mm, width - 80 * mm, 40 * mm, 30 * mm], align_right=(2, 3)))
     else:
         story.append(Paragraph("Không có đơn vị nào chậm tiến độ.", st["body"]))
 

@@ -21,6 +21,8 @@ class UnitValue:
     status: str = ""
     #: "12/15" -- the figures behind a percentage.
     detail: str = ""
+    #: The unit's own target when it differs from the ward's (a count per unit, say).
+    unit_target: float | None = None
 
 
 @dataclass(frozen=True)
