@@ -13,7 +13,9 @@
 ; các đường dẫn tương đối dưới đây tính từ installer/. VERSION mặc định đọc từ bdhvs_desktop/__init__.py; BUNDLE_DIR và OUTFILE mặc định nằm
 ; trong dist/ của kho mã. installer/build_windows.ps1 làm tất cả các bước này.
 
-Unicode true
+; 64-bit installer for a 64-bit program: on 32-bit Windows it refuses to start instead of
+; installing a program that cannot run. (Implies Unicode.)
+Target amd64-unicode
 ManifestDPIAware true
 !ifdef NO_COMPRESSION
   ; CI's compile check (installer/build_linux_check.sh): the same script, minus two minutes of LZMA.
