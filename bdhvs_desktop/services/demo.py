@@ -127,8 +127,12 @@ def create_demo(db: Database, preset_name: str | None = None) -> dict[str, int]:
         _create_reported_figures(s, campaign, by_code)
         _link_tasks(s, campaign, by_code)
         _create_council(s, campaign, by_code, people)
-        return {"units": len(by_code), "people": sum(len(v) for v in people.values()),
-                "activities": activities, "models": models, "solutions": solutions}
+        counts = {"units": len(by_code), "people": sum(len(v) for v in people.values()),
+                  "activities": activities, "models": models, "solutions": solutions}
+    from bdhvs_desktop.services.council import create_demo_council
+
+    counts.update(create_demo_council(db))
+    return counts
 
 
 def _create_people(s: Session, rng: random.Random, by_code: dict[str, m.Unit]) -> dict[str, list[m.Person]]:
