@@ -47,12 +47,14 @@ class PeopleTableModel(QAbstractTableModel):
         self._view: list[int] = list(range(len(self._rows)))
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._filter: dict[str, Any] = {}
+        self._key_cache: dict[int, list[int]] = {}
         self.reveal_personal = False
 
     # -- data
     def set_rows(self, rows: Sequence[PersonRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._key_cache = {}
         self._view = self._filtered_indices()
         self._apply_sort()
         self.endResetModel()
@@ -133,9 +135,28 @@ class PeopleTableModel(QAbstractTableModel):
         if self._sort is None:
             return
         column, order = self._sort
-        key = self.COLUMNS[column][1]
-        rows = self._rows
-        self._view.sort(key=lambda i: key(rows[i]), reverse=order == Qt.SortOrder.DescendingOrder)
+        full = self._sorted_order(column)
+        if len(self._view) == len(self._rows):
+            view = list(full)
+        else:
+            shown = bytearray(len(self._rows))
+            for i in self._view:
+                shown[i] = 1
+            view = [i for i in full if shown[i]]
+        if order == Qt.SortOrder.DescendingOrder:
+            view.reverse()
+        self._view = view
+
+    def _sorted_order(self, column: int) -> list[int]:
+        """All rows in the order of `column`, computed once per set_rows and column; sorting
+        a (filtered) view is then a linear pass."""
+        order = self._key_cache.get(column)
+        if order is None:
+            key = self.COLUMNS[column][1]
+            keys = [key(r) for r in self._rows]
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            self._key_cache[column] = order
+        return order
 
     def set_filter(self, *, text: str = "", unit_ids: set[int] | None = None, party_only: bool = False,
                    vneid: str = "all", as_of: dt.date | None = None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -969,9 +970,11 @@ class _Importer:
         return write
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00[01][0-9A-Fa-f]_")
+
+
 def _has_control(text: str) -> bool:
-    text = V.unescape_excel(text)
-    return any(ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 127 for ch in text)
+    return _CONTROL.search(text) is not None
 
 
 def _merged_range_of(sheet: xio.SheetData, row: int, col: int) -> str | None:
