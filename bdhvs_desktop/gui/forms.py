@@ -1,0 +1,202 @@
+"""Small building blocks shared by the editing pages: dates, an optional date, a table model
+over plain rows (sorted in the model, pitfalls #6) and a dialog that shows validation problems
+in Vietnamese and stays open until the data can be saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bdhvs_desktop.gui.i18n import tr
+
+STATUS_COLOURS = {"met": "#2e7d32", "at_risk": "#ef8f00", "missed": "#c62828", "not_due": "#8a8f98"}
+STATUS_BACKGROUNDS = {"met": "#e8f5e9", "at_risk": "#fff4e0", "missed": "#fdecea", "not_due": "#f1f3f5"}
+
+
+def to_qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def to_date(qdate: QDate) -> dt.date:
+    return dt.date(qdate.year(), qdate.month(), qdate.day())
+
+
+def vn(day: dt.date | None) -> str:
+    return "" if day is None else f"{day:%d/%m/%Y}"
+
+
+def num(value: float | None, kind: str = "count") -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.1f}".replace(".", ",")
+    if text.endswith(",0"):
+        text = text[:-2]
+    return text + ("%" if kind == "percent" else "")
+
+
+def date_edit(day: dt.date | None = None) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd/MM/yyyy")
+    edit.setDate(to_qdate(day or dt.date.today()))
+    return edit
+
+
+class OptionalDate(QWidget):
+    """A date that may be left empty: a tick box and a date field."""
+
+    def __init__(self, day: dt.date | None = None, label: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.check = QCheckBox(label)
+        self.edit = date_edit(day)
+        layout.addWidget(self.check)
+        layout.addWidget(self.edit, 1)
+        self.check.toggled.connect(self.edit.setEnabled)
+        self.set_value(day)
+
+    def set_value(self, day: dt.date | None) -> None:
+        self.check.setChecked(day is not None)
+        self.edit.setEnabled(day is not None)
+        if day is not None:
+            self.edit.setDate(to_qdate(day))
+
+    def value(self) -> dt.date | None:
+        return to_date(self.edit.date()) if self.check.isChecked() else None
+
+
+class RowsModel(QAbstractTableModel):
+    """Columns: (header, display(row) -> str, sort key(row), right-aligned?)."""
+
+    def __init__(self, columns: Sequence[tuple[str, Callable[[Any], str], Callable[[Any], Any], bool]],
+                 parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[Any] = []
+        self.background: Callable[[Any, int], str | None] | None = None
+        self.tooltip: Callable[[Any, int], str | None] | None = None
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        if self._sort:
+            self._apply_sort(*self._sort)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Any:
+        return self.rows[row]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][0]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[col][1](row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[col][3]:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and self.background is not None:
+            colour = self.background(row, col)
+            return QColor(colour) if colour else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if self.tooltip is not None:
+                return self.tooltip(row, col)
+            text = self.columns[col][1](row)
+            return text if len(text) > 40 else None
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._apply_sort(column, order)
+        self.layoutChanged.emit()
+
+    def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
+        key = self.columns[column][2]
+        self.rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+class FormDialog(QDialog):
+    """A form whose save() may raise the services' ValidationError: the problems are listed in
+    red and the dialog stays open with what the user typed."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        outer = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        outer.addLayout(self.form)
+        self.errors = QLabel()
+        self.errors.setWordWrap(True)
+        self.errors.setStyleSheet("color: #c62828;")
+        self.errors.hide()
+        outer.addWidget(self.errors)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
+        buttons.accepted.connect(self._on_save)
+        buttons.rejected.connect(self.reject)
+        outer.addWidget(buttons)
+        self.result_value: Any = None
+
+    def save(self) -> Any:  # override: write through the services, raise ValidationError on bad input
+        raise NotImplementedError
+
+    def _on_save(self) -> None:
+        from bdhvs_desktop.services.activities import NotFound, StaleRecord, ValidationError
+
+        try:
+            self.result_value = self.save()
+        except ValidationError as exc:
+            self.show_problems([msg for _, msg in exc.problems])
+            return
+        except (StaleRecord, NotFound) as exc:
+            QMessageBox.warning(self, tr("Không lưu được"), str(exc))
+            return
+        self.accept()
+
+    def show_problems(self, problems: list[str]) -> None:
+        self.errors.setText(tr("Chưa lưu được:") + "\n" + "\n".join(f"• {p}" for p in problems))
+        self.errors.show()
+
+
+def confirm(parent: QWidget, title: str, text: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    yes = box.addButton(tr("Đồng ý"), QMessageBox.ButtonRole.YesRole)
+    box.addButton(tr("Không"), QMessageBox.ButtonRole.NoRole)
+    box.exec()
+    return box.clickedButton() is yes
+
+
+def report_error(parent: QWidget, exc: Exception) -> None:
+    QMessageBox.warning(parent, tr("Không thực hiện được"), str(exc))
