@@ -441,14 +441,20 @@ def ambassadors(mentors: Iterable[MentorRow], min_mentees: int, value_kind: str,
         share = percent(n_good, n_all)
         return share if value_kind == "percent" or share is None else share / 100.0
 
+    wanted = {u.id for u in units}
+    mine: dict[int, list[MentorRow]] = {}
+    for r in rows:  # each mentor counts for their unit and every unit above it
+        for ancestor in tree.chain(r.unit_id):
+            if ancestor in wanted:
+                mine.setdefault(ancestor, []).append(r)
     per_unit = []
     for u in units:
-        mine = [r for r in rows if tree.is_under(r.unit_id, u.id)]
-        if not mine:
+        group = mine.get(u.id)
+        if not group:
             continue
-        ok = sum(1 for r in mine if r.mentees >= min_mentees)
-        per_unit.append(UnitMeasure(u.id, value_of(ok, len(mine)), float(ok), float(len(mine)),
-                                    tuple(f"{r.name}: {r.mentees}/{min_mentees}" for r in mine if r.mentees < min_mentees)))
+        ok = sum(1 for r in group if r.mentees >= min_mentees)
+        per_unit.append(UnitMeasure(u.id, value_of(ok, len(group)), float(ok), float(len(group)),
+                                    tuple(f"{r.name}: {r.mentees}/{min_mentees}" for r in group if r.mentees < min_mentees)))
     return Measure(value_of(len(good), len(rows)), float(len(good)), float(len(rows)), short, tuple(per_unit))
 
 

@@ -286,6 +286,7 @@ class ActivitiesPage(Page):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(2, 220)
         header.resizeSection(6, 180)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.doubleClicked.connect(lambda _i: self.edit())
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
