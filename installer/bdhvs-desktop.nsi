@@ -78,10 +78,11 @@ VIAddVersionKey /LANG=1066 "LegalCopyright" "Giấy phép MIT"
 
 Var PreviousDir
 Var PreviousVersion
+Var UpgradeNote
 
 !define MUI_ABORTWARNING
 !define MUI_WELCOMEPAGE_TITLE "Cài đặt ${APP_NAME} ${VERSION}"
-!define MUI_WELCOMEPAGE_TEXT "Chương trình quản lý phong trào thi đua $\"Bình dân học vụ số$\" cấp phường.$\r$\n$\r$\nChương trình được cài cho riêng tài khoản Windows này, không cần quyền quản trị.$\r$\n$\r$\nNếu máy đã có phiên bản cũ, phiên bản cũ sẽ được thay bằng phiên bản ${VERSION}; cơ sở dữ liệu, bản sao lưu và mẫu biểu của bạn được giữ nguyên.$\r$\n$\r$\nBấm Tiếp để tiếp tục."
+!define MUI_WELCOMEPAGE_TEXT "Chương trình quản lý phong trào thi đua $\"Bình dân học vụ số$\" cấp phường.$\r$\n$\r$\nChương trình được cài cho riêng tài khoản Windows này, không cần quyền quản trị.$\r$\n$\r$\n$UpgradeNote$\r$\n$\r$\nBấm Tiến để tiếp tục."
 !insertmacro MUI_PAGE_WELCOME
 !define MUI_PAGE_CUSTOMFUNCTION_PRE SkipDirectoryOnUpgrade
 !insertmacro MUI_PAGE_DIRECTORY
@@ -130,8 +131,10 @@ Function .onInit
   ${If} $PreviousDir != ""
   ${AndIf} ${FileExists} "$PreviousDir\${APP_EXE}"
     StrCpy $INSTDIR $PreviousDir
+    StrCpy $UpgradeNote "Máy này đang có phiên bản $PreviousVersion (trong $PreviousDir). Phiên bản đó sẽ được thay bằng phiên bản ${VERSION}; cơ sở dữ liệu, bản sao lưu và mẫu biểu của bạn được giữ nguyên."
   ${Else}
     StrCpy $PreviousDir ""
+    StrCpy $UpgradeNote "Dữ liệu của bạn sẽ được lưu riêng trong ${DATA_DIR}, không bị xóa khi nâng cấp hay gỡ chương trình."
   ${EndIf}
 FunctionEnd
 

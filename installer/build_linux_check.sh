@@ -200,4 +200,64 @@ else
   bad "không có makensis (gói Debian nsis; .ci/system-deps.sh cài nó)"
 fi
 
+# --- 6. Install, upgrade and uninstall under wine (when wine64 is installed) ------------------
+# The installer's behaviour, not just its compilation: two small stand-in bundles (0.0.1 with a
+# file that 0.0.2 no longer has) are built into installers from the same .nsi and run silently.
+WINE=""; WINESERVER=""
+for c in wine64 /usr/lib/wine/wine64; do command -v "$c" >/dev/null 2>&1 && { WINE="$(command -v "$c")"; break; }; done
+for c in wineserver64 wineserver /usr/lib/wine/wineserver64 /usr/lib/wine/wineserver; do command -v "$c" >/dev/null 2>&1 && { WINESERVER="$(command -v "$c")"; break; }; done
+if [ -n "$WINE" ] && [ -n "$WINESERVER" ] && command -v makensis >/dev/null 2>&1; then
+  W="$WORK/wine"
+  rm -rf "$W"; mkdir -p "$W/v1/_internal" "$W/v2/_internal"
+  echo v1 >"$W/v1/bdhvs-desktop.exe"; echo v1 >"$W/v1/bdhvs.exe"
+  echo v1 >"$W/v1/_internal/common.txt"; echo v1 >"$W/v1/_internal/old-only.txt"
+  echo v2 >"$W/v2/bdhvs-desktop.exe"; echo v2 >"$W/v2/bdhvs.exe"; echo v2 >"$W/v2/_internal/common.txt"
+  for v in 1 2; do
+    makensis -WX -V2 -DNO_COMPRESSION -DVERSION="0.0.$v" -DBUNDLE_DIR="$W/v$v" -DOUTFILE="$W/bdhvs-desktop-setup-0.0.$v.exe" \
+      installer/bdhvs-desktop.nsi >>"$W/makensis.log" 2>&1 || bad "makensis: trình cài đặt thử 0.0.$v"
+  done
+  export WINEPREFIX="$W/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  wine() { env -u DISPLAY timeout 180 "$WINE" "$@" >>"$W/wine.log" 2>&1; local rc=$?; "$WINESERVER" -w; return $rc; }
+  regvalue() { env -u DISPLAY "$WINE" reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\bdhvs-desktop' /v "$1" 2>/dev/null | tr -d '\r' | awk -v k="$1" '$1 == k {print $3}'; }
+  if wine wineboot --init; then
+    users="$WINEPREFIX/drive_c/users"
+    U="$(find "$users" -mindepth 1 -maxdepth 1 -type d ! -name Public | head -1)"
+    APP="$U/AppData/Local/Programs/bdhvs-desktop"
+    DATA="$U/AppData/Local/bdhvs/bdhvs-desktop"
+    LNK="$U/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Bình dân học vụ số.lnk"
+    wine "$W/bdhvs-desktop-setup-0.0.1.exe" /S
+    if [ -f "$APP/bdhvs-desktop.exe" ] && [ -f "$APP/_internal/old-only.txt" ] && [ -f "$APP/Gỡ cài đặt.exe" ] \
+       && [ "$(regvalue DisplayVersion)" = "0.0.1" ] && [ -f "$LNK" ]; then
+      ok "wine: cài 0.0.1 không cần quyền quản trị vào %LOCALAPPDATA%\\Programs\\bdhvs-desktop, có lối tắt menu Start và khóa gỡ cài đặt trong HKCU"
+      echo "RESULT wine_install=1"
+    else
+      bad "wine: cài 0.0.1 không đúng (thư mục $APP, phiên bản '$(regvalue DisplayVersion)')"
+    fi
+    mkdir -p "$DATA/backups"; echo "dữ liệu thật" >"$DATA/bdhvs.sqlite3"; echo "sao lưu" >"$DATA/backups/b1.sqlite3"
+    wine "$W/bdhvs-desktop-setup-0.0.2.exe" /S
+    if [ "$(cat "$APP/_internal/common.txt" 2>/dev/null)" = "v2" ] && [ ! -e "$APP/_internal/old-only.txt" ] \
+       && [ "$(regvalue DisplayVersion)" = "0.0.2" ] && [ -f "$LNK" ] && [ -f "$DATA/bdhvs.sqlite3" ]; then
+      ok "wine: nâng cấp tại chỗ lên 0.0.2 (tệp của bản cũ không còn sót, dữ liệu giữ nguyên)"
+      echo "RESULT wine_upgrade=1"
+    else
+      bad "wine: nâng cấp lên 0.0.2 không đúng"
+    fi
+    # The uninstaller copies itself to %TEMP% and returns at once; wineserver -w waits for it.
+    wine "$APP/Gỡ cài đặt.exe" /S
+    "$WINESERVER" -w
+    if [ ! -e "$APP" ] && [ -z "$(regvalue DisplayVersion)" ] && [ ! -e "$LNK" ] \
+       && [ "$(cat "$DATA/bdhvs.sqlite3" 2>/dev/null)" = "dữ liệu thật" ] && [ -f "$DATA/backups/b1.sqlite3" ]; then
+      ok "wine: gỡ cài đặt xóa chương trình, lối tắt và khóa đăng ký, giữ nguyên thư mục dữ liệu"
+      echo "RESULT wine_uninstall=1"
+    else
+      bad "wine: gỡ cài đặt không đúng (còn $APP? $( [ -e "$APP" ] && echo có || echo không); dữ liệu: $( [ -f "$DATA/bdhvs.sqlite3" ] && echo còn || echo MẤT))"
+    fi
+    "$WINESERVER" -k >/dev/null 2>&1 || true
+  else
+    bad "wine: không khởi tạo được WINEPREFIX (nhật ký: $W/wine.log)"
+  fi
+else
+  echo "BỎ QUA cài/nâng cấp/gỡ thử dưới wine: chưa cài wine64 (gói Debian wine64)."
+fi
+
 finish
