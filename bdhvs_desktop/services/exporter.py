@@ -43,16 +43,16 @@ def _label(labels: dict, code: str | None) -> str | None:
 
 def people_rows(s: Session, *, unit_ids: set[int] | None = None, person_ids: set[int] | None = None
                 ) -> Iterator[tuple[Any, ...]]:
-    q = (select(m.Person.full_name, m.Person.birth_date, m.Person.sex, m.Person.cccd, m.Unit.code, m.Person.position,
+    q = (select(m.Person.id, m.Person.full_name, m.Person.birth_date, m.Person.sex, m.Person.cccd, m.Unit.code, m.Person.position,
                 m.Person.is_party_member, m.Person.is_public_servant, m.Person.vneid_proficient_on,
                 m.Person.can_guide, m.Person.people_guided, m.Person.under_discipline)
          .outerjoin(m.Unit, m.Unit.id == m.Person.unit_id).order_by(m.Unit.code, m.Person.id))
     if unit_ids is not None:
         q = q.where(m.Person.unit_id.in_(unit_ids))
-    if person_ids is not None:
-        q = q.where(m.Person.id.in_(person_ids))
     sexes = {str(k): v for k, v in SEX_LABELS.items()}
-    for (name, birth, sex, cccd, unit, position, party, servant, vneid, guide, guided, discipline) in s.execute(q):
+    for (pid, name, birth, sex, cccd, unit, position, party, servant, vneid, guide, guided, discipline) in s.execute(q):
+        if person_ids is not None and pid not in person_ids:  # a set of any size, without SQL limits
+            continue
         yield (name, birth, sexes.get(sex) if sex else None, cccd, unit, position, YES if party else NO,
                YES if servant else NO, vneid, YES if guide else NO, guided or 0, YES if discipline else NO)
 

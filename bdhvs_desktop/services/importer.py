@@ -345,7 +345,12 @@ class _Importer:
             if c.kind == "text" and isinstance(raw, str) and value and _has_control(raw):
                 self.warning(sheet, row, c.key, "Đã bỏ các ký tự điều khiển không in được trong ô này.")
             out[c.key] = value
-        return out if ok else None
+        if not ok:
+            # report a wrong unit code of a row with other errors too: one pass shows all
+            if out.get("unit_code") is not None:
+                self._unit_ref(sheet, row, "unit_code", out["unit_code"])
+            return None
+        return out
 
     def _parse(self, c: xio.Column, raw: Any, sheet_name: str) -> Any:
         kind = c.kind

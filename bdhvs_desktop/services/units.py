@@ -16,7 +16,7 @@ from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 __all__ = ["ValidationError", "ConcurrentEdit", "UnitData", "add_unit", "update_unit", "rename_unit",
-           "move_unit", "merge_units", "MergeResult", "get_unit"]
+           "move_unit", "merge_units", "MergeResult", "get_unit", "validate_unit"]
 
 
 @dataclass
@@ -88,6 +88,12 @@ def _validate(s: Session, data: UnitData, unit_id: int | None) -> dict[str, str]
         elif unit_id is not None and unit_id in _ancestors(s, data.parent_id):
             errors["parent_id"] = "Không thể chuyển đơn vị vào chính nó hoặc vào đơn vị cấp dưới của nó."
     return errors
+
+
+def validate_unit(db: Database, data: UnitData, unit_id: int | None = None) -> dict[str, str]:
+    """Field -> Vietnamese message for every problem of the unit form (empty when valid)."""
+    with db.read() as s:
+        return _validate(s, data, unit_id)
 
 
 def add_unit(db: Database, data: UnitData, *, user: str | None = None) -> int:

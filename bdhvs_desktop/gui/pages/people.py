@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QTableView,
     QVBoxLayout,
 )
@@ -50,6 +52,20 @@ class PeoplePage(Page):
         bar2.addWidget(self.reveal)
         bar2.addStretch(1)
         layout.addLayout(bar2)
+        actions = QHBoxLayout()
+        self.add_button = QPushButton(tr("Thêm người…"))
+        self.edit_button = QPushButton(tr("Sửa…"))
+        self.vneid_button = QPushButton(tr("Đánh dấu thành thạo VNeID…"))
+        self.vneid_button.setToolTip(tr("Ghi nhận những người đang chọn thành thạo VNeID từ một ngày, do ai xác nhận"))
+        self.import_button = QPushButton(tr("Nhập từ Excel…"))
+        self.export_button = QPushButton(tr("Xuất Excel…"))
+        self.export_button.setToolTip(tr("Xuất những người đang hiển thị (theo bộ lọc) theo mẫu nhập liệu"))
+        for b in (self.add_button, self.edit_button, self.vneid_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(self.import_button)
+        actions.addWidget(self.export_button)
+        layout.addLayout(actions)
         self.model = PeopleTableModel(parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -72,9 +88,21 @@ class PeoplePage(Page):
         self.party_only.toggled.connect(self.apply_filter)
         self.vneid_filter.currentIndexChanged.connect(self.apply_filter)
         self.reveal.toggled.connect(self.model.set_reveal_personal)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.model.modelReset.connect(self._update_actions)
+        self.add_button.clicked.connect(self.add_person)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.vneid_button.clicked.connect(self.mark_vneid)
+        self.import_button.clicked.connect(self.open_import)
+        self.export_button.clicked.connect(self.export_shown)
+        self._units = []
+        self._update_actions()
 
     def refresh(self) -> None:
         units = list_units(self.ctx.db)
+        self._units = units
         current = self.unit_filter.currentData()
         self.unit_filter.blockSignals(True)
         self.unit_filter.clear()
@@ -113,3 +141,57 @@ class PeoplePage(Page):
         )
         self.count.setText(tr("Hiển thị {shown} / {total} người").format(
             shown=self.model.rowCount(), total=self.model.total_count()))
+
+    # -- editing
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.row_at(r).id for r in rows]
+
+    def _update_actions(self) -> None:
+        n = len(self.selected_ids()) if self.table.selectionModel() else 0
+        self.edit_button.setEnabled(n == 1)
+        self.vneid_button.setEnabled(n >= 1)
+        self.vneid_button.setText(tr("Đánh dấu thành thạo VNeID ({n})…").format(n=n) if n > 1
+                                  else tr("Đánh dấu thành thạo VNeID…"))
+
+    def add_person(self) -> None:
+        from bdhvs_desktop.gui.person_dialog import PersonDialog
+
+        PersonDialog(self.ctx, self._units, None, self, default_unit_id=self.unit_filter.currentData()).exec()
+
+    def edit_selected(self) -> None:
+        from bdhvs_desktop.gui.person_dialog import PersonDialog
+
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return
+        try:
+            dialog = PersonDialog(self.ctx, self._units, ids[0], self)
+        except LookupError as exc:
+            QMessageBox.warning(self, tr("Không mở được"), str(exc))
+            return
+        dialog.exec()
+
+    def mark_vneid(self) -> None:
+        from bdhvs_desktop.gui.person_dialog import BulkVneidDialog
+
+        ids = self.selected_ids()
+        if not ids:
+            return
+        dialog = BulkVneidDialog(self.ctx, ids, self)
+        if dialog.exec() and dialog.result_info is not None:
+            r = dialog.result_info
+            self.count.setText(tr("Đã ghi nhận VNeID cho {c} người ({u} người không cần thay đổi).").format(
+                c=r.changed, u=r.unchanged))
+
+    def open_import(self) -> None:
+        from bdhvs_desktop.gui.import_wizard import ImportWizard
+
+        ImportWizard(self.ctx, self).exec()
+
+    def export_shown(self) -> None:
+        from bdhvs_desktop.gui.import_wizard import export_to_excel
+
+        ids = {self.model.row_at(i).id for i in range(self.model.rowCount())}
+        filters = {} if len(ids) == self.model.total_count() else {"person_ids": ids}
+        export_to_excel(self, self.ctx, "people", "nhan-su.xlsx", **filters)
