@@ -373,7 +373,7 @@ def check_params(rule: str, params: dict[str, Any]) -> dict[str, Any]:
     spec = RULES.get(rule)
     if spec is None:
         raise RuleError(f"không có quy tắc “{rule}” trong thư viện quy tắc; các quy tắc: {', '.join(RULES)}.")
-    known = {ps.name for ps in spec.params}
+    known = {ps.name for ps in spec.params} | {"partial"}  # partial: points in proportion to what is met
     unknown = set(params) - known
     if unknown:
         raise RuleError(f"quy tắc “{rule}” không có tham số {', '.join(sorted(unknown))}.")
@@ -404,6 +404,9 @@ def check_params(rule: str, params: dict[str, Any]) -> dict[str, Any]:
         if ps.kind == "per" and value not in ("week", "period"):
             raise RuleError(f"“{ps.label}” phải là week hoặc period, không phải {value!r}.")
         out[ps.name] = value
+    if "partial" in params:
+        value = params["partial"]
+        out["partial"] = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "có", "yes")
     if "start" in out and "end" in out and out["end"] < out["start"]:
         raise RuleError(f"quy tắc “{rule}”: ngày kết thúc trước ngày bắt đầu.")
     return out

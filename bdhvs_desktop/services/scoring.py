@@ -170,8 +170,6 @@ def _validate_criterion(data: CriterionInput, subject_kind: str) -> dict[str, An
         except sc.RuleError as exc:
             raise ScoringError(f"Tiêu chí {code}: {exc}") from exc
         params = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items()}
-        if "partial" in (data.params or {}):
-            params["partial"] = bool(data.params["partial"])
     return {"code": code, "name": name, "type": data.type, "method": data.method, "max_points": max_points,
             "rule": rule, "params": params, "description": (data.description or "").strip() or None}
 
