@@ -479,6 +479,24 @@ def new_meeting(db: Database, held_at: dt.datetime, *, place: str | None = None,
         return meeting.id
 
 
+def attach_candidates(db: Database, meeting_id: int | None, candidate_ids: list[int] | None = None) -> int:
+    """Bring candidates into a meeting (by default every proposed or reviewed one not yet decided)."""
+    with db.session() as s:
+        meeting = _meeting(s, meeting_id)
+        _refuse_closed(meeting)
+        q = select(m.Candidate).where(m.Candidate.status.in_(("proposed", "reviewed")), m.Candidate.locked.is_(False))
+        if candidate_ids is not None:
+            q = q.where(m.Candidate.id.in_(candidate_ids))
+        count = 0
+        for c in s.scalars(q):
+            if c.meeting_id != meeting.id:
+                audit.record_changes(s, user=db.user, entity="candidate", entity_id=c.id,
+                                     changes={"meeting_id": (c.meeting_id, meeting.id)})
+                c.meeting_id = meeting.id
+                count += 1
+        return count
+
+
 def _meeting(s: Session, meeting_id: int | None) -> m.CouncilMeeting:
     if meeting_id is None:
         meeting = s.scalar(select(m.CouncilMeeting).order_by(m.CouncilMeeting.held_at.desc(),

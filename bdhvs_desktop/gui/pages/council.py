@@ -169,9 +169,12 @@ class CouncilPage(Page):
         self.reopen_button = QPushButton(tr("Mở lại…"))
         self.reopen_button.setToolTip(tr("Mở lại kết quả đã khóa; phải ghi lý do, việc mở lại được ghi vào nhật ký"))
         self.history_button = QPushButton(tr("Lịch sử…"))
+        self.attach_button = QPushButton(tr("Đưa hồ sơ mới đề nghị vào phiên"))
+        self.attach_button.setToolTip(tr("Các hồ sơ đã đề nghị sau khi mở phiên họp"))
         for b in (self.vote_button, self.decide_button, self.reopen_button, self.history_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        actions.addWidget(self.attach_button)
         vl.addLayout(actions)
         ml.addWidget(self.vote_box)
         split.addWidget(mid)
@@ -188,6 +191,7 @@ class CouncilPage(Page):
         self.decide_button.clicked.connect(self.decide_selected)
         self.reopen_button.clicked.connect(self.reopen_selected)
         self.history_button.clicked.connect(self.show_history)
+        self.attach_button.clicked.connect(self.attach)
         self.present_button.clicked.connect(lambda: self.set_presence(True))
         self.absent_button.clicked.connect(lambda: self.set_presence(False))
         self.ballot_button.clicked.connect(self.save_ballots)
@@ -356,7 +360,7 @@ class CouncilPage(Page):
         self.decide_button.setEnabled(editable and r.tally is not None)
         self.reopen_button.setEnabled(r is not None and r.candidate.locked and r.candidate.status == "approved")
         self.history_button.setEnabled(r is not None)
-        for w in (self.present_button, self.absent_button, self.ballot_button):
+        for w in (self.present_button, self.absent_button, self.ballot_button, self.attach_button):
             w.setEnabled(open_meeting)
 
     # -- actions
@@ -403,6 +407,12 @@ class CouncilPage(Page):
                                           tr("Lý do mở lại (được ghi vào nhật ký):"))
         if ok:
             self._run(reopen, self.ctx.db, r.candidate.id, reason)
+
+    def attach(self) -> None:
+        from bdhvs_desktop.services.council import attach_candidates
+
+        if self.view is not None:
+            self._run(attach_candidates, self.ctx.db, self.view.id)
 
     def show_history(self) -> None:
         r = self._current_row()
