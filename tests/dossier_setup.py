@@ -6,16 +6,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bdhvs_desktop.storage import models as m
 
 NASTY = 'Chi bộ & "Tổ" <3> {{ x }} {% if %} \'trích\'\nDòng thứ hai: Thủy/Thuỷ, Đ'
 
 
+def clear_council_round(db) -> None:
+    with db.session() as s:
+        for model in (m.Vote, m.MemberScore, m.MeetingAttendance, m.GeneratedDocument, m.Candidate,
+                      m.CouncilMeeting):
+            s.execute(delete(model))
+
+
 def add_council_round(db, *, secret: bool = False, n_extra_people: int = 0) -> dict:
     """Returns ids: approved collective/individual candidates, the rejected and the proposed one."""
     with db.session() as s:
+        # The demo ward has its own council round; replace it so the figures here are known.
+        for model in (m.Vote, m.MemberScore, m.MeetingAttendance, m.GeneratedDocument, m.Candidate,
+                      m.CouncilMeeting):
+            s.execute(delete(model))
         campaign = s.scalar(select(m.Campaign))
         units = {u.code: u for u in s.scalars(select(m.Unit))}
         forms = {f.code: f for f in s.scalars(select(m.AwardForm))}
@@ -45,7 +56,8 @@ def add_council_round(db, *, secret: bool = False, n_extra_people: int = 0) -> d
                             unit_id=unit.id if unit else None, person_id=person.id if person else None,
                             subject_kind=kind, award_form_id=forms[award].id, meeting_id=meeting.id,
                             summary=summary, report_text=text or {}, status=status,
-                            score_snapshot={"total": 80.0 + (votes_for or 0), "gates_passed": status != "rejected",
+                            locked=status in ("approved", "rejected"),
+                            score_snapshot={"points": 80.0 + (votes_for or 0), "eligible": status != "rejected",
                                             "criteria": [{"code": "TCD_VNEID", "type": "gate",
                                                           "passed": status != "rejected"},
                                                          {"code": "TCD_D_MO_HINH_2", "type": "points",

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.storage import models as m
 
-from dossier_setup import NASTY, add_council_round
+from dossier_setup import NASTY, add_council_round, clear_council_round
 
 AT = dt.date(2026, 11, 10)
 TAG_MARKS = ("{{", "}}", "{%", "%}", "{#", "#}")
@@ -158,7 +158,8 @@ def test_final_dossier_party_format(demo_db, council, tmp_path):
     with demo_db.read() as s:
         statuses = {c.id: c.status for c in s.scalars(select(m.Candidate))}
         docs = list(s.scalars(select(m.GeneratedDocument)))
-        audits = list(s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "issue")))
+        audits = list(s.scalars(select(m.AuditEntry).where(m.AuditEntry.entity == "candidate",
+                                                           m.AuditEntry.new_value == "issued")))
     assert all(statuses[i] == "issued" for i in council["approved"])
     assert statuses[council["rejected"]] == "rejected" and statuses[council["proposed"]] == "proposed"
     assert set(outcome.issued) == set(council["approved"])
@@ -250,6 +251,7 @@ def test_secret_ballot_has_vote_count_record(demo_db, tmp_path):
 
 
 def test_nothing_approved_is_a_clear_error_and_writes_nothing(demo_db, tmp_path):
+    clear_council_round(demo_db)
     out = tmp_path / "hs"
     with pytest.raises(svc.DossierError, match="Chưa có ứng viên nào được Hội đồng thông qua"):
         svc.generate_dossier(demo_db, out, at=AT)
@@ -320,3 +322,24 @@ def test_cli_dossier(demo_db, council, tmp_path, capsys):
     assert "Ngày không hợp lệ" in capsys.readouterr().err
     assert main(["dossier", "--db", db_path, "--out", str(out), "--form-set", "khong-co"]) == 2
     assert "khong-co" in capsys.readouterr().err
+
+
+def test_demo_wards_own_council_round(demo_db, tmp_path):
+    """The demo ward's council round (secret ballot, decided by the council service)."""
+    outcome = svc.generate_dossier(demo_db, tmp_path / "hs", at=AT)
+    assert outcome.issued
+    bb = doc_text(tmp_path / "hs" / "bien-ban-hop-xet.docx")
+    assert "bỏ phiếu kín" in bb and "KIỂM PHIẾU" in bb.upper()
+    tt_rows = table_rows(tmp_path / "hs" / "to-trinh-mau-01.docx")
+    individuals = []
+    part = None
+    for r in tt_rows:
+        if r and r[0].startswith("II."):
+            part = "individuals"
+        elif part == "individuals" and r[0].isdigit():
+            individuals.append(r[1])
+    from bdhvs_desktop.domain.text import fold
+
+    assert individuals and individuals == sorted(individuals, key=fold)
+    for p in outcome.files:
+        no_tags_left(p)

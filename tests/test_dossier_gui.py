@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from dossier_setup import add_council_round  # noqa: E402
+from dossier_setup import add_council_round, clear_council_round  # noqa: E402
 
 
 @pytest.fixture
@@ -76,6 +76,7 @@ def test_dossier_page_reports_errors(ctx, demo_db, qtbot, tmp_path, monkeypatch)
 
     from bdhvs_desktop.gui.pages.dossier import DossierPage
 
+    clear_council_round(demo_db)
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
     page = DossierPage(ctx)

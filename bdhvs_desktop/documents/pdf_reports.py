@@ -84,6 +84,8 @@ def _styles():
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
         "cellb": ParagraphStyle("cellb", parent=base, fontName=FONT_BOLD, fontSize=8.5, leading=10.5),
+        "headcell": ParagraphStyle("headcell", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10,
+                                   alignment=TA_CENTER),
         "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=10, alignment=TA_CENTER),
         "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18,
                                 alignment=TA_CENTER, spaceBefore=6, spaceAfter=2),
@@ -411,27 +413,25 @@ def build_scoreboard_pdf(sheet: ScoreSheet, *, progress: Progress | None = None,
             progress(gi, len(sheet.groups), group.title)
         story.append(Paragraph(f"{gi}. {_esc(group.title)}", st["h2"]))
         crit = list(group.columns)
-        head = ["Hạng", "Tên ứng viên", "Hình thức đề nghị"] + [c.code for c in crit] + \
+        # Criteria are numbered (TC1, TC2 ...) in the header and named in the legend below.
+        head = ["Hạng", "Tên ứng viên", "Hình thức đề nghị"] + [f"TC{i}" for i in range(1, len(crit) + 1)] + \
             ["Tổng điểm", "Tiêu chí bắt buộc", "Phiếu", "Kết quả"]
-        rows = [head]
+        rows = [[Paragraph(_esc(h), st["headcell"]) for h in head]]
         for r in group.rows:
             rows.append([str(r.rank), Paragraph(_esc(r.name), st["cellb"]), Paragraph(_esc(r.award), st["cell"])]
                         + [r.cells.get(c.code, "") for c in crit]
                         + [fmt_value(r.total, "count"), "Đạt" if r.gates_passed else "Không đạt", r.votes,
                            Paragraph(_esc(r.status), st["cell"])])
-        fixed = 12 + 24 + 20 + 14 + 24
-        crit_w = min(16.0, (width / mm - fixed - 100) / max(len(crit), 1))
-        name_w = (width / mm - fixed - crit_w * len(crit)) * 0.6
-        award_w = (width / mm - fixed - crit_w * len(crit)) * 0.4
-        widths = [12 * mm, name_w * mm, award_w * mm] + [crit_w * mm] * len(crit) + [20 * mm, 24 * mm, 14 * mm,
-                                                                                       24 * mm]
-        rows_head = [Paragraph(_esc(h), st["cellb"]) if i >= 3 and i < 3 + len(crit) else h for i, h in enumerate(head)]
-        rows[0] = rows_head
+        fixed = 13 + 16 + 20 + 15 + 26
+        crit_w = max(9.0, min(14.0, (width / mm - fixed - 95) / max(len(crit), 1)))
+        rest = width / mm - fixed - crit_w * len(crit)
+        widths = [13 * mm, rest * 0.58 * mm, rest * 0.42 * mm] + [crit_w * mm] * len(crit) + \
+            [16 * mm, 20 * mm, 15 * mm, 26 * mm]
         story.append(_table(rows, widths, align_right=tuple(range(3, 4 + len(crit)))))
         legend = "; ".join(
-            f"<b>{_esc(c.code)}</b>: {_esc(c.name)}" + (" (bắt buộc)" if c.type == "gate"
-                                                      else f" (tối đa {fmt_value(c.max_points, 'count')} điểm)")
-            for c in crit)
+            f"<b>TC{i}</b> ({_esc(c.code)}): {_esc(c.name)}" + (
+                " (bắt buộc)" if c.type == "gate" else f" (tối đa {fmt_value(c.max_points, 'count')} điểm)")
+            for i, c in enumerate(crit, 1))
         story.append(Spacer(1, 3))
         story.append(Paragraph("Tiêu chí: " + legend, st["small"]))
     doc.build(story, onFirstPage=_footer(sheet.title), onLaterPages=_footer(sheet.title))

@@ -227,9 +227,10 @@ def _candidates(s: Session, campaign_id: int, draft: bool) -> list[m.Candidate]:
     rows = list(s.scalars(select(m.Candidate).where(m.Candidate.campaign_id == campaign_id,
                                                     m.Candidate.status.in_(statuses))))
     # Collectives first (part I of the list), then individuals; by name within each.
-    from bdhvs_desktop.domain.text import name_key
+    from bdhvs_desktop.domain.text import fold
 
-    rows.sort(key=lambda c: (c.subject_type != "unit", name_key(_subject_name(c)), c.id))
+    # Alphabetical the Vietnamese way, near enough: "Đặng" with the D's, not after "Z".
+    rows.sort(key=lambda c: (c.subject_type != "unit", fold(_subject_name(c)), _subject_name(c), c.id))
     return rows
 
 
@@ -590,18 +591,36 @@ def _member_person(cm: m.CouncilMember | None) -> dc.Person:
 
 
 def _parse_committee(text: str | None) -> list[dc.CouncilMember]:
+    """The ballot-counting committee, one member a line ("Họ tên | Vai trò", "Họ tên - Vai trò").
+
+    A sentence that is not a list of names ("Ban kiểm phiếu gồm 03 đồng chí") gives no
+    members: the minutes then leave the names to be written in, rather than print it as one."""
+    import re
+
     out = []
-    for i, line in enumerate(l.strip() for l in (text or "").splitlines()):
+    for line in (x.strip() for x in (text or "").splitlines()):
+        line = re.sub(r"^(\d+[.)]|[-–•*])\s*", "", line)
         if not line:
             continue
-        for sep in ("|", " - ", ";", ","):
+        for sep in ("|", " - ", " – ", ":", ";", ","):
             if sep in line:
                 name, role = (x.strip() for x in line.split(sep, 1))
                 break
         else:
             name, role = line, ""
+        lowered = name.lower()
+        if len(name.split()) > 6 or any(w in lowered for w in ("gồm", "đồng chí", "ban kiểm phiếu")):
+            continue
         out.append(dc.CouncilMember(name=name, role=role or ("Trưởng ban" if not out else "Thành viên")))
     return out
+
+
+def _meeting_number(number: str | None) -> str | None:
+    """The number of the minutes: "01/BB-HĐTĐKT" or "01" both give "01"."""
+    import re
+
+    m_ = re.match(r"\s*(\d+)", number or "")
+    return m_.group(1) if m_ else None
 
 
 def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = None,
@@ -686,8 +705,11 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
             issued = meeting.ballots_issued or sum(1 for mm in members if mm.present)
             returned = meeting.ballots_returned if meeting.ballots_returned is not None else issued
             valid = meeting.ballots_valid if meeting.ballots_valid is not None else returned
-            ballot = dc.BallotCount(committee=tuple(_parse_committee(meeting.counting_committee)), issued=issued,
-                                    returned=returned, valid=valid, invalid=max(returned - valid, 0))
+            committee = _parse_committee(meeting.counting_committee)
+            # Text that is not a list of names is kept, printed as the record's note.
+            note = "" if committee else " ".join((meeting.counting_committee or "").split())
+            ballot = dc.BallotCount(committee=tuple(committee), issued=issued, returned=returned, valid=valid,
+                                    invalid=max(returned - valid, 0), note=note)
         collectives = [x for x in cands if x.subject_type == "unit"]
         individuals = [x for x in cands if x.subject_type != "unit"]
         date = at if not draft else None
@@ -701,7 +723,8 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
         ward = _ward_issuer(c, st)
         minutes = dc.MinutesContext(
             issuer=_council_issuer(c, st, chair_p),
-            number=dc.DocumentNumber(kind="BB", number=st.minutes_number or (meeting.number if meeting else None)),
+            number=dc.DocumentNumber(kind="BB", number=st.minutes_number or (
+                _meeting_number(meeting.number) if meeting else None)),
             council_name=f"Hội đồng Thi đua - Khen thưởng {c.locality_full or c.locality or ''}".strip(),
             subject=f"Về việc xét, đề nghị khen thưởng trong {campaign_name[0].lower() + campaign_name[1:]}",
             start=meeting.held_at if meeting else None, end=meeting.ended_at if meeting else None,
@@ -785,7 +808,7 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
                     cand.status = vocab.CandidateStatus.ISSUED
                     cand.decided_at = cand.decided_at or now
                     issued.append(cand.id)
-                    audit.record(s, user=db.user, action="issue", entity="candidate", entity_id=cand.id,
+                    audit.record(s, user=db.user, action="status", entity="candidate", entity_id=cand.id,
                                  field="status", old=vocab.CandidateStatus.APPROVED.value,
                                  new=vocab.CandidateStatus.ISSUED.value,
                                  note=f"Lập hồ sơ khen thưởng: {result.folder}", chained=True)

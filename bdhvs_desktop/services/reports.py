@@ -323,13 +323,27 @@ def _snapshot_cells(snap: dict) -> tuple[dict[str, Any], float | None, bool | No
             gates_ok = gates_ok and bool(c.get("passed"))
         else:
             cells[code] = c.get("points")
-    total = snap.get("total", snap.get("total_points"))
+    total = snap.get("points", snap.get("total"))
     gp = snap.get("gates_passed", snap.get("eligible"))
     return cells, (float(total) if isinstance(total, (int, float)) else None), (gp if gp is not None else
                                                                                (gates_ok if cells else None))
 
 
+def _live_scores(db: Database, as_of: dt.date) -> dict[tuple[str, int], dict]:
+    """Scores on the day for candidates whose result is not locked yet (services.scoring)."""
+    try:
+        from bdhvs_desktop.services import scoring as scoring_service
+    except ImportError:  # pragma: no cover - the scoring service is part of the program
+        return {}
+    board = scoring_service.compute_scores(db, as_of)
+    return {(sc.subject, sc.subject_id): sc.as_json() for sc in board.scores}
+
+
 def scoreboard_data(db: Database, as_of: dt.date) -> ScoreSheet:
+    with db.read() as s:
+        unlocked = s.scalar(select(func.count(m.Candidate.id)).where(m.Candidate.status != "draft",
+                                                                      m.Candidate.locked.is_(False)))
+    live = _live_scores(db, as_of) if unlocked else {}
     with db.read() as s:
         c = _campaign(s)
         if c is None:
@@ -352,9 +366,9 @@ def scoreboard_data(db: Database, as_of: dt.date) -> ScoreSheet:
             group = by_kind.pop(cs.subject_kind, [])
             if not group:
                 continue
-            groups.append(_score_group(cs.name, list(cs.criteria), group, votes, members))
+            groups.append(_score_group(cs.name, list(cs.criteria), group, votes, members, live))
         for kind, group in by_kind.items():  # candidates with no criteria set of their kind
-            groups.append(_score_group(vocab.SUBJECT_KIND_LABELS.get(kind, kind), [], group, votes, members))
+            groups.append(_score_group(vocab.SUBJECT_KIND_LABELS.get(kind, kind), [], group, votes, members, live))
         meeting_text = ""
         if meeting is not None:
             from bdhvs_desktop.documents import vn_format
@@ -368,11 +382,15 @@ def scoreboard_data(db: Database, as_of: dt.date) -> ScoreSheet:
 
 
 def _score_group(title: str, criteria: list[m.Criterion], cands: list[m.Candidate], votes: dict,
-                 members: int) -> ScoreGroup:
+                 members: int, live: dict) -> ScoreGroup:
     cols = tuple(CriterionColumn(cr.code, cr.name, cr.type, cr.max_points) for cr in criteria)
     scored = []
     for cand in cands:
-        cells, total, gates = _snapshot_cells(cand.score_snapshot or {})
+        # A locked result is the council's record; otherwise the score on the day.
+        snap = cand.score_snapshot if cand.locked and cand.score_snapshot else (
+            live.get((cand.subject_type, cand.unit_id if cand.subject_type == "unit" else cand.person_id))
+            or cand.score_snapshot or {})
+        cells, total, gates = _snapshot_cells(snap)
         if total is None and cells:
             total = sum(float(v) for v in cells.values() if isinstance(v, (int, float)) and not isinstance(v, bool))
         name = cand.unit.name if cand.subject_type == "unit" and cand.unit else (
