@@ -343,3 +343,31 @@ def test_demo_wards_own_council_round(demo_db, tmp_path):
     assert individuals and individuals == sorted(individuals, key=fold)
     for p in outcome.files:
         no_tags_left(p)
+
+
+def test_cancel_and_open_file_leave_previous_dossier_untouched(demo_db, council, tmp_path, capsys):
+    from bdhvs_desktop.documents.dossier_writer import DossierCancelled
+
+    out = tmp_path / "hs"
+    svc.generate_dossier(demo_db, out, draft=True, at=AT)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    seen = []
+
+    def progress(done, total, message):
+        seen.append((done, total, message))
+
+    with pytest.raises(DossierCancelled):
+        svc.generate_dossier(demo_db, out, at=AT, progress=progress, cancel=lambda: len(seen) > 4)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert any("bao-cao-thanh-tich" in msg for _d, _t, msg in seen)
+    with demo_db.read() as s:  # nothing issued by a cancelled batch
+        assert {c.status for c in s.scalars(select(m.Candidate))} == {"approved", "rejected", "proposed"}
+
+    (out / "~$-trinh-mau-01.docx").write_text("Word owner file")
+    from bdhvs_desktop.cli import main
+
+    db_path = str(demo_db.path)
+    demo_db.dispose()
+    assert main(["dossier", "--db", db_path, "--out", str(out), "--at", "2026-11-10"]) == 2
+    assert "to-trinh-mau-01.docx" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith("~$")} == before
