@@ -24,6 +24,9 @@ SHOTS = os.environ.get("BDHVS_SHOTS")  # a folder: save screenshots there
 
 def shot(widget, name: str) -> None:
     if SHOTS:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
         os.makedirs(SHOTS, exist_ok=True)
         widget.grab().save(os.path.join(SHOTS, name + ".png"))
 

@@ -12,6 +12,7 @@ services/importer.py and services/exporter.py turn rows into records."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import zipfile
@@ -161,7 +162,7 @@ def _example_key(values: Iterable[Any]) -> tuple[str, ...]:
     for v in values:
         if isinstance(v, dt.datetime):
             v = v.date()
-        if isinstance(v, float) and v == int(v):
+        if isinstance(v, float) and math.isfinite(v) and v == int(v):
             v = int(v)
         out.append(clean("" if v is None else str(v)))
     while out and out[-1] == "":

@@ -311,6 +311,9 @@ class ImportWizard(QDialog):
                 self.tabs.addTab(view, label)
                 self.models[name], self.views[name] = model, view
         problems = result.errors + result.warnings
+        first = next((p.sheet for p in problems if p.sheet in self.views), None)
+        if first is not None:
+            self.tabs.setCurrentWidget(self.views[first])  # open where the first problem is
         self.problem_table.setRowCount(len(problems))
         for i, p in enumerate(problems):
             level = QTableWidgetItem(tr("Lỗi") if p.level == "error" else tr("Cảnh báo"))
@@ -380,6 +383,11 @@ class ImportWizard(QDialog):
         if result.errors:
             items = "".join(f"<li>{p.text()}</li>" for p in result.errors[:20])
             extra = tr("<p>Dữ liệu đã thay đổi kể từ lúc xem trước:</p><ul>{items}</ul>").format(items=items)
+        elif result.warnings:
+            items = "".join(f"<li>{p.text()}</li>" for p in result.warnings[:30])
+            more = len(result.warnings) - 30
+            extra = tr("<p>Cảnh báo (đã nhập):</p><ul>{items}</ul>").format(items=items) + (
+                tr("<p>… và {n} cảnh báo khác.</p>").format(n=more) if more > 0 else "")
         self.summary.setText(f"<h3>{title}</h3><p><b>{result.status_line()}</b></p><ul>{lines}</ul>{extra}"
                              f"<p style='color:#555'>{tr('Tệp')}: {Path(result.path).name}</p>")
         if result.written and result.changes:

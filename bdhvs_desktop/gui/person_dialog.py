@@ -44,6 +44,18 @@ class FieldError(QLabel):
     def show_message(self, message: str | None) -> None:
         self.setText(message or "")
         self.setVisible(bool(message))
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        # A word-wrapped label in a grid does not claim the height of its extra lines by
+        # itself; without this a long message is cut off.
+        height = self.heightForWidth(max(self.width(), 120)) if self.text() else 0
+        if height > 0 and height != self.minimumHeight():
+            self.setMinimumHeight(height)
 
 
 def _with_error(widget: QWidget) -> tuple[QWidget, FieldError]:
@@ -100,6 +112,8 @@ class PersonDialog(QDialog):
         self.inputs: dict[str, QWidget] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         outer.addLayout(grid)
 
         def field(key: str, label: str, widget: QWidget, row: int, col: int, span: int = 1) -> None:
@@ -236,6 +250,8 @@ class PersonDialog(QDialog):
                 widget.setStyleSheet(BAD_FIELD_STYLE if key in errors else "")
         unknown = [m for k, m in errors.items() if k not in self.errors]
         self.general_error.show_message(" ".join(unknown))
+        self.layout().activate()
+        self.adjustSize()
         if errors:
             first = next((self.inputs[k] for k in self.inputs if k in errors), None)
             if first is not None:
@@ -322,6 +338,8 @@ class BulkVneidDialog(QDialog):
         self.on_error.show_message(errors.get("on"))
         self.by_error.show_message(errors.get("verified_by"))
         self.general_error.show_message(errors.get("people"))
+        self.layout().activate()
+        self.adjustSize()
         if errors:
             return
         self.ctx.notify("people")

@@ -146,6 +146,8 @@ class UnitDialog(QDialog):
         for key, label in self.errors.items():
             label.show_message(errors.get(key))
             self.inputs[key].setStyleSheet("border: 1px solid #b00020;" if key in errors else "")
+        self.layout().activate()
+        self.adjustSize()
 
     def save(self) -> None:
         from bdhvs_desktop.domain.values import parse_int
