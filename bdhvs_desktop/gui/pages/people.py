@@ -53,9 +53,10 @@ class PeoplePage(Page):
         bar2.addStretch(1)
         layout.addLayout(bar2)
         actions = QHBoxLayout()
-        self.add_button = QPushButton(tr("Thêm người…"))
+        self.add_button = QPushButton(tr("Thêm…"))
+        self.add_button.setToolTip(tr("Thêm một người"))
         self.edit_button = QPushButton(tr("Sửa…"))
-        self.vneid_button = QPushButton(tr("Đánh dấu thành thạo VNeID…"))
+        self.vneid_button = QPushButton(tr("Thành thạo VNeID…"))
         self.vneid_button.setToolTip(tr("Ghi nhận những người đang chọn thành thạo VNeID từ một ngày, do ai xác nhận"))
         self.import_button = QPushButton(tr("Nhập từ Excel…"))
         self.export_button = QPushButton(tr("Xuất Excel…"))
@@ -151,8 +152,7 @@ class PeoplePage(Page):
         n = len(self.selected_ids()) if self.table.selectionModel() else 0
         self.edit_button.setEnabled(n == 1)
         self.vneid_button.setEnabled(n >= 1)
-        self.vneid_button.setText(tr("Đánh dấu thành thạo VNeID ({n})…").format(n=n) if n > 1
-                                  else tr("Đánh dấu thành thạo VNeID…"))
+        self.vneid_button.setText(tr("Thành thạo VNeID ({n})…").format(n=n) if n > 1 else tr("Thành thạo VNeID…"))
 
     def add_person(self) -> None:
         from bdhvs_desktop.gui.person_dialog import PersonDialog
