@@ -107,7 +107,7 @@ def test_final_dossier_party_format(demo_db, council, tmp_path):
     assert "bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx" in achievements
     for path in outcome.files:
         no_tags_left(path)
-        check_format(path, "party")
+        check_format(path, "state" if "doan-thanh-nien" in path.name else "party")  # the Youth Union: state
 
     tt = doc_text(out / "to-trinh-mau-01.docx")
     assert "Số       -TTr/ĐU" in tt or "-TTr/ĐU" in tt
@@ -236,7 +236,14 @@ def test_state_format_and_numbers_from_settings(demo_db, council, tmp_path):
     bb = doc_text(tmp_path / "hs" / "bien-ban-hop-xet.docx")
     assert "Số: 03/BB-HĐTĐKT" in bb
     for p in outcome.files:
-        check_format(p, "state")
+        if p.name in ("to-trinh-mau-01.docx", "bien-ban-hop-xet.docx"):
+            check_format(p, "state")
+    # A unit's own report follows the unit: a party cell writes as a party organisation,
+    # the Youth Union in the state format.
+    check_format(tmp_path / "hs" / "bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx", "party")
+    check_format(tmp_path / "hs" / "bao-cao-thanh-tich-mau-08-doan-thanh-nien-phuong-mo-phong.docx", "state")
+    youth = doc_text(tmp_path / "hs" / "bao-cao-thanh-tich-mau-08-doan-thanh-nien-phuong-mo-phong.docx")
+    assert "ỦY BAN NHÂN DÂN PHƯỜNG LA GI" in youth
     with pytest.raises(svc.DossierError, match="Thể thức"):
         svc.save_settings(demo_db, issuer_format="other")
 

@@ -322,12 +322,16 @@ def _council_issuer(c: m.Campaign, st: DossierSettings, chair: dc.Person) -> dc.
 
 
 def _unit_issuer(c: m.Campaign, st: DossierSettings, unit: m.Unit | None) -> dc.Issuer:
-    ward = _ward_issuer(c, st)
+    """The heading of a unit's own report: a party organisation writes in the party format
+    under the ward party committee, any other unit in the state format under the People's
+    Committee, whatever format the ward's own documents use."""
     if unit is None:
-        return ward
+        return _ward_issuer(c, st)
+    fmt = "party" if unit.is_party_org else "state"
+    parent = _ward_issuer(c, DossierSettings(**{**st.__dict__, "issuer_format": fmt}))
     title = (unit.head_title or ("BÍ THƯ" if unit.is_party_org else "THỦ TRƯỞNG ĐƠN VỊ")).upper()
-    return dc.Issuer(format=ward.format, name=unit.name.upper(), abbreviation=_unit_abbrev(unit), place=ward.place,
-                     parent_name=ward.name, signer_authority="", signer_title=title,
+    return dc.Issuer(format=fmt, name=unit.name.upper(), abbreviation=_unit_abbrev(unit), place=parent.place,
+                     parent_name=parent.name, signer_authority="", signer_title=title,
                      signer_name=unit.head_name or "", name_in_text=unit.name)
 
 
