@@ -312,3 +312,12 @@ def test_progress_and_cancel(ward, tmp_path):
     result = run(ward, path2, cancelled=cancel_midway)
     assert result.cancelled and not result.written
     assert snapshot(ward) == before
+
+
+def test_numeric_unit_codes_match_on_reimport(ward, tmp_path):
+    sheets = {"DonVi": [[12, "Tổ 12", "Tổ dân phố", None, "Không", None, None]],
+              "HoatDong": [["06/04/2026", "Phát thanh", 12.0, "Bản tin", "1", 0]]}
+    path = write_book(tmp_path / "n.xlsx", sheets)
+    assert run(ward, path).written
+    again = run(ward, path)
+    assert again.changes == 0 and again.counts["HoatDong"].unchanged == 1

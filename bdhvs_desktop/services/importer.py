@@ -715,8 +715,16 @@ class _Importer:
         counts = self.result.counts["HoatDong"]
         existing: dict[tuple, dict[str, Any]] = {}
         # only the activities of units the file mentions need loading
-        codes = {str(v[sheet.positions["unit_code"]]).strip() for _, v in sheet.rows
-                 if sheet.positions.get("unit_code") is not None and len(v) > sheet.positions["unit_code"]}
+        codes: set[str] = set()
+        pos = sheet.positions.get("unit_code")
+        for _row, v in sheet.rows:
+            if pos is not None and pos < len(v):
+                try:
+                    code = V.parse_text(v[pos])
+                except ValueError:
+                    continue
+                if code:
+                    codes.add(code)
         unit_ids = [self.units[c]["id"] for c in codes if c in self.units and self.units[c].get("id")]
         self._activity_session_rows = []
         if unit_ids:
