@@ -144,6 +144,8 @@ CHOICES: dict[tuple[str, str], dict[str, str]] = {
 }
 
 _MISSING = object()
+# The date a model's stage is reached; the import layout carries only the registration date.
+_STAGE_DATES = {"implementing": "implementing_on", "evaluated": "evaluated_on", "excellent": "excellent_on"}
 
 
 def import_workbook(db: Database, path: str | os.PathLike[str], *, dry_run: bool = False,
@@ -800,6 +802,13 @@ class _Importer:
             values = {f: cells[f] for f in ("name", "registered_on", "status", "evaluation") if f in cells}
             values["unit_code"] = unit_code
             dm = existing.get(code)
+            status = values.get("status")
+            stage_date = _STAGE_DATES.get(status or "")
+            if status and (dm is None or dm.status != status) and stage_date and (
+                    dm is None or getattr(dm, stage_date) is None):
+                self.warning(sheet, row, "status", f"Trạng thái \"{MODEL_STATUS_LABELS[ModelStatus(status)]}\" chưa có "
+                                                   "ngày tương ứng (tệp nhập không có cột ngày này); hãy ghi ngày ở "
+                                                   "trang Mô hình để việc chấm điểm tính đúng mốc thời gian.")
             if dm is None:
                 counts.created += 1
                 plans.append((code, values, targets))
