@@ -192,3 +192,15 @@ def backend_db(backend_url):
     database = open_database(backend_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_backend_url(request, tmp_path):
+    """The URL of an EMPTY database (no tables yet) on each backend."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + (tmp_path / "empty.sqlite3").as_posix()
+    else:
+        server = request.getfixturevalue("pg_server")
+        url = create_pg_database(server)
+        yield url
+        drop_pg_database(server, url)

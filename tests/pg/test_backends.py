@@ -224,3 +224,41 @@ def test_check_reports_a_broken_decision_chain(backend_db):
                        "(SELECT min(id) FROM audit_log WHERE chained = :t)"), {"t": True})
     errors = [f.message for f in check_database(backend_db) if f.level == "error"]
     assert any("Chuỗi nhật ký" in e for e in errors) and any("đã bị sửa" in e for e in errors)
+
+
+def test_upgrade_from_the_first_revision(empty_backend_url):
+    """The same migrations bring an older database, with its data, to head on both backends."""
+    from bdhvs_desktop.storage.engine import make_engine
+    from bdhvs_desktop.storage.migrate import current_revision, upgrade_to_head
+
+    upgrade_to_head(empty_backend_url, target="0001")
+    engine = make_engine(empty_backend_url)
+    try:
+        assert current_revision(engine) == "0001"
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO person (full_name, name_key, search_key, is_party_member, "
+                              "is_public_servant, can_guide, people_guided, under_discipline, version, created_at, "
+                              "updated_at) VALUES ('Hà Thị Thu', 'ha thi thu', 'ha thi thu', :f, :f, :f, 0, :f, 1, "
+                              ":now, :now)"), {"f": False, "now": dt.datetime(2026, 1, 2)})
+    finally:
+        engine.dispose()
+    upgrade_to_head(empty_backend_url)
+    db = open_database(empty_backend_url)
+    try:
+        with db.read() as s:
+            assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
+            assert s.scalar(select(m.Person.full_name)) == "Hà Thị Thu"
+    finally:
+        db.dispose()
+
+
+def test_demo_ward_and_check_on_each_backend(backend_db):
+    from bdhvs_desktop.cli import main
+    from bdhvs_desktop.services.demo import create_demo
+
+    counts = create_demo(backend_db)
+    assert counts["people"] > 100
+    findings = check_database(backend_db)
+    assert not [f for f in findings if f.level == "error"], findings
+    url = backend_db.engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "check"]) == 0
