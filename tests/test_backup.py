@@ -270,3 +270,31 @@ def test_cli_restore_and_backups(demo_db, tmp_path, capsys):
     (tmp_path / "rac.sqlite3").write_text("rác")
     assert main(["--db", str(path), "restore", str(tmp_path / "rac.sqlite3")]) == 2
     assert "không phải cơ sở dữ liệu SQLite" in capsys.readouterr().err
+
+
+def test_restore_of_an_older_schema_is_upgraded_after(db, tmp_path, user_home):
+    from bdhvs_desktop.storage.migrate import upgrade_to_head
+    from bdhvs_desktop.storage.schema_version import SCHEMA_HEAD
+
+    old = tmp_path / "cu.sqlite3"
+    upgrade_to_head("sqlite:///" + old.as_posix(), target="0001")
+    conn = sqlite3.connect(old)
+    conn.execute("INSERT INTO unit (code, name, kind, is_party_org, active, version) "
+                 "VALUES ('CB1', 'Chi bộ 1', 'chi_bo', 1, 1, 1)")
+    conn.commit()
+    conn.close()
+    db.dispose()
+    result = safety.restore(db.path, old, folder=tmp_path / "bk")
+    assert result.revision == "0001"
+    conn = sqlite3.connect(db.path)
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_HEAD
+        assert conn.execute("SELECT name FROM unit").fetchall() == [("Chi bộ 1",)]
+    finally:
+        conn.close()
+    kinds = {b.kind for b in list_all(user_home / "backups", db.path.stem)}
+    assert "pre_migration" in kinds  # the upgrade after the restore backed up first
+
+
+def list_all(folder, stem):  # noqa: ANN001
+    return store.list_backups(folder, stem)

@@ -357,9 +357,23 @@ def consistency_findings(db: Database, *, today: dt.date | None = None) -> list[
             findings.append(Finding("ok", f"Chuỗi nhật ký quyết định của Hội đồng: {chained} mục, không bị sửa."))
     if db.is_sqlite and db.path is not None:
         findings.append(_backup_finding(db, today or dt.date.today()))
+    elif not db.is_sqlite:
+        findings.append(_server_finding(db))
     if not any(f.level != "ok" for f in findings):
         findings.insert(0, Finding("ok", "Kiểm tra nhất quán dữ liệu: không phát hiện vấn đề."))
     return findings
+
+
+def _server_finding(db: Database) -> Finding:
+    from sqlalchemy import text
+
+    with db.read() as s:
+        if db.engine.url.get_backend_name() == "postgresql":
+            version = s.execute(text("SHOW server_version")).scalar()
+            name = s.execute(text("SELECT current_database()")).scalar()
+            return Finding("ok", f"Máy chủ PostgreSQL {version}, cơ sở dữ liệu {name}: kết nối tốt. Sao lưu bằng pg_dump "
+                                 "trên máy chủ (chương trình không tự sao lưu cơ sở dữ liệu dùng chung).")
+    return Finding("ok", f"Cơ sở dữ liệu {db.engine.url.get_backend_name()}: kết nối tốt.")
 
 
 def _backup_finding(db: Database, today: dt.date) -> Finding:

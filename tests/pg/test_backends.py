@@ -262,3 +262,56 @@ def test_demo_ward_and_check_on_each_backend(backend_db):
     assert not [f for f in findings if f.level == "error"], findings
     url = backend_db.engine.url.render_as_string(hide_password=False)
     assert main(["--db", url, "check"]) == 0
+
+
+def _records(s):  # noqa: ANN001
+    """One record of each kind people edit concurrently: {name: (model, id, field, value1, value2)}."""
+    camp = m.Campaign(code="C2", name="PT", start_date=dt.date(2025, 12, 1), end_date=dt.date(2026, 12, 31))
+    unit = m.Unit(code="U2", name="Chi bộ 2", kind="chi_bo")
+    s.add_all([camp, unit])
+    s.flush()
+    person = m.Person(full_name="Bùi Văn Tâm", name_key="bui van tam", search_key="bui van tam", unit_id=unit.id)
+    member = m.CouncilMember(campaign_id=camp.id, full_name="Chủ tịch Hội đồng")
+    meeting = m.CouncilMeeting(campaign_id=camp.id, held_at=dt.datetime(2026, 11, 5, 8))
+    cs = m.CriteriaSet(campaign_id=camp.id, code="TT", name="Tập thể", subject_kind="tap_the")
+    s.add_all([person, member, meeting, cs])
+    s.flush()
+    crit = m.Criterion(criteria_set_id=cs.id, code="K1", name="Mô hình", type="points", method="manual")
+    cand = m.Candidate(campaign_id=camp.id, subject_type="unit", unit_id=unit.id, subject_kind="tap_the")
+    s.add_all([crit, cand])
+    s.flush()
+    result = m.ManualResult(criterion_id=crit.id, subject_type="unit", subject_id=unit.id, passed=True)
+    vote = m.Vote(meeting_id=meeting.id, candidate_id=cand.id, votes_for=3)
+    score = m.MemberScore(meeting_id=meeting.id, candidate_id=cand.id, member_id=member.id, points=80)
+    s.add_all([result, vote, score])
+    s.flush()
+    return {
+        "person": (m.Person, person.id, "vneid_verified_by", "Tổ trưởng", "Bí thư"),
+        "unit": (m.Unit, unit.id, "name", "Chi bộ 2A", "Chi bộ 2B"),
+        "candidate": (m.Candidate, cand.id, "summary", "Bản của máy 1", "Bản của máy 2"),
+        "manual_result": (m.ManualResult, result.id, "points", 5.0, 7.0),
+        "vote": (m.Vote, vote.id, "votes_for", 4, 5),
+        "member_score": (m.MemberScore, score.id, "points", 85.0, 90.0),
+        "meeting": (m.CouncilMeeting, meeting.id, "place", "Hội trường A", "Phòng họp B"),
+    }
+
+
+def test_each_kind_of_record_refuses_a_stale_save(backend_url):
+    """Version counters on the records of people, scores, manual criteria and votes: the
+    second workstation's stale save is refused on every one of them, on both backends."""
+    ws1, ws2 = open_database(backend_url), open_database(backend_url)
+    try:
+        with ws1.session() as s:
+            records = _records(s)
+        for name, (model, rid, field, v1, v2) in records.items():
+            with ws2.read() as s:
+                stale = s.get(model, rid).version
+            safety.save_changes(ws1, model, rid, stale, {field: v1})
+            with pytest.raises(safety.EditConflict) as info:
+                safety.save_changes(ws2, model, rid, stale, {field: v2})
+            assert info.value.mine == {field: v2} and info.value.theirs == {field: v1}, name
+            with ws1.read() as s:
+                assert getattr(s.get(model, rid), field) == v1, name
+    finally:
+        ws1.dispose()
+        ws2.dispose()
