@@ -101,9 +101,15 @@ try {
     $env:BDHVS_HOME = $checkHome
     $env:QT_QPA_PLATFORM = "offscreen"
     Remove-Item Env:BDHVS_DB -ErrorAction SilentlyContinue
-    # bdhvs-desktop.exe is a windowed program: PowerShell does not wait for it unless told to.
+    # bdhvs-desktop.exe is a windowed program: PowerShell does not wait for it on its own, and
+    # Start-Process -PassThru may lose its exit code, so the process is started and awaited here.
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
-    $proc = Start-Process -FilePath $gui -ArgumentList "--smoke-test" -Wait -PassThru -NoNewWindow
+    $startInfo = New-Object System.Diagnostics.ProcessStartInfo
+    $startInfo.FileName = $gui
+    $startInfo.Arguments = "--smoke-test"
+    $startInfo.UseShellExecute = $false
+    $proc = [System.Diagnostics.Process]::Start($startInfo)
+    if (-not $proc.WaitForExit(180000)) { $proc.Kill(); Fail "bdhvs-desktop.exe --smoke-test không kết thúc sau 3 phút" }
     $watch.Stop()
     if ($proc.ExitCode -ne 0) { Fail "bdhvs-desktop.exe --smoke-test trả về mã $($proc.ExitCode) (nhật ký: $checkHome\logs\bdhvs.log)" }
     if (-not (Test-Path (Join-Path $checkHome "bdhvs.sqlite3"))) { Fail "bdhvs-desktop.exe --smoke-test không tạo cơ sở dữ liệu trong $checkHome" }
