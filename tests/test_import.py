@@ -321,3 +321,17 @@ def test_numeric_unit_codes_match_on_reimport(ward, tmp_path):
     assert run(ward, path).written
     again = run(ward, path)
     assert again.changes == 0 and again.counts["HoatDong"].unchanged == 1
+
+
+def test_failure_while_writing_rolls_back_everything(ward, tmp_path, monkeypatch):
+    """Units are written before people: a failure in the middle leaves no unit behind."""
+    path = write_book(tmp_path / "r.xlsx", {"DonVi": UNITS, "NhanSu": [person()]})
+    before = snapshot(ward)
+
+    def boom(*_a, **_k):
+        raise OSError("đĩa đầy (giả lập)")
+
+    monkeypatch.setattr(importer._Importer, "_plan_people", lambda self, sheet: boom)
+    with pytest.raises(OSError):
+        run(ward, path)
+    assert snapshot(ward) == before
