@@ -179,33 +179,42 @@ class PersonCount:
     proficient: int
 
 
-def vneid_share(counts: Iterable[PersonCount], lagging: Iterable[tuple[int | None, str]], tree: UnitTree,
+def vneid_share(counts: Iterable[PersonCount], lagging: Iterable[tuple], tree: UnitTree,
                 orgs: list[UnitRow], restrict_to: int | None = None) -> Measure:
     """Share proficient ward-wide (or under `restrict_to`) and per party organisation.
 
-    `lagging` is (unit_id, full name) of everyone in the population not proficient by the day."""
+    `lagging` is (unit_id, "Name — why") of everyone in the population not proficient by the day,
+    or (unit_id, "Name — why", name_sort_key(name)) already in name order. The names behind a
+    shortfall are listed unit by unit (units in name order), people in Vietnamese name order."""
     counts = [c for c in counts if restrict_to is None or tree.is_under(c.unit_id, restrict_to)]
-    lagging = [(u, n) for u, n in lagging if restrict_to is None or tree.is_under(u, restrict_to)]
+    lagging = [x for x in lagging if restrict_to is None or tree.is_under(x[0], restrict_to)]
+    if any(len(x) < 3 for x in lagging):
+        lagging = sorted(((x[0], x[1], _name_sort(x[1])) for x in lagging), key=lambda x: x[2])
     total = sum(c.total for c in counts)
     ok = sum(c.proficient for c in counts)
-    keyed = sorted(((_name_sort(name), unit_id, name) for unit_id, name in lagging), key=lambda x: x[0])
+    groups: dict[int | None, list[str]] = {}
+    for x in lagging:
+        groups.setdefault(x[0], []).append(x[1])
+    units = sorted(groups, key=lambda u: (tree.label(u), u or 0))
     names_by_org: dict[int, list[str]] = {o.id: [] for o in orgs}
-    for _key, unit_id, name in keyed:  # in name order, so each organisation's list is sorted too
+    for unit_id in units:  # a unit's people count for it and every organisation above it
         for ancestor in tree.chain(unit_id):
             if ancestor in names_by_org:
-                names_by_org[ancestor].append(name)
-    totals = roll_up({c.unit_id: c.total for c in counts}, tree, [o.id for o in orgs])
-    oks = roll_up({c.unit_id: c.proficient for c in counts}, tree, [o.id for o in orgs])
+                names_by_org[ancestor].extend(groups[unit_id])
+    org_ids = [o.id for o in orgs]
+    totals = roll_up({c.unit_id: c.total for c in counts}, tree, org_ids)
+    oks = roll_up({c.unit_id: c.proficient for c in counts}, tree, org_ids)
     per_unit = []
     for org in orgs:
         if restrict_to is not None and not tree.is_under(org.id, restrict_to):
             continue
         den = totals[org.id]
         per_unit.append(UnitMeasure(org.id, percent(oks[org.id], den), oks[org.id], den, tuple(names_by_org[org.id])))
-    labels = {u: tree.label(u) for _, u, _ in keyed}
-    shortfall = tuple(_with_unit(name, labels[u])
-                      for _, u, name in sorted(keyed, key=lambda x: (labels[x[1]], x[0])))
-    return Measure(percent(ok, total), ok, total, shortfall, tuple(per_unit))
+    shortfall = []
+    for unit_id in units:
+        label = tree.label(unit_id)
+        shortfall.extend(_with_unit(name, label) for name in groups[unit_id])
+    return Measure(percent(ok, total), ok, total, tuple(shortfall), tuple(per_unit))
 
 
 def _with_unit(entry: str, unit: str) -> str:
@@ -225,6 +234,10 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+
+
+def name_sort_key(name: str) -> tuple[str, str]:
+    return _name_sort(name)
 
 
 def _name_sort(name: str) -> tuple[str, str]:
