@@ -378,3 +378,27 @@ def test_cancel_and_open_file_leave_previous_dossier_untouched(demo_db, council,
     assert main(["dossier", "--db", db_path, "--out", str(out), "--at", "2026-11-10"]) == 2
     assert "to-trinh-mau-01.docx" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith("~$")} == before
+
+
+def test_form_set_is_checked_again_when_a_template_changes(demo_db, council, tmp_path):
+    import os
+
+    from bdhvs_desktop import paths
+    from bdhvs_desktop.documents.formsets import FormSetError
+
+    first = svc.load_checked_form_set("decree-98-2023")
+    assert svc.load_checked_form_set("decree-98-2023") is first  # unchanged: not checked twice
+    user_dir = paths.user_templates_dir() / "decree-98-2023"
+    user_dir.mkdir(parents=True)
+    broken = user_dir / "bien-ban-hop-xet.docx"
+    builtin = paths.forms_templates_dir() / "decree-98-2023" / "bien-ban-hop-xet.docx"
+    with zipfile.ZipFile(builtin) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"{{ minutes.place_date }}", b"{{ minutes.place_date ", 1)
+            dst.writestr(item, data)
+    with pytest.raises(FormSetError, match="bien-ban-hop-xet.docx"):
+        svc.load_checked_form_set("decree-98-2023")
+    os.remove(broken)
+    assert svc.load_checked_form_set("decree-98-2023").forms["bien_ban"].source == "builtin"

@@ -194,12 +194,40 @@ def available_form_sets() -> list[tuple[str, str]]:
     return [(fs.name, fs.title) for fs in list_form_sets(builtin, user)]
 
 
+_CHECKED: dict[str, tuple[tuple, Any]] = {}
+
+
+def _fingerprint(name: str, builtin: Path, user: Path) -> tuple:
+    """Name, size and modification time of every file of the set in both folders."""
+    out = []
+    for root in (user, builtin):
+        folder = Path(root) / name
+        if folder.is_dir():
+            for f in sorted(folder.iterdir()):
+                try:
+                    st = f.stat()
+                except OSError:
+                    continue
+                out.append((str(f), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 def load_checked_form_set(name: str):
-    """The form set, every template checked (documents.formsets.FormSetError lists problems)."""
+    """The form set, every template checked (documents.formsets.FormSetError lists problems).
+
+    A set whose files have not changed since it was last checked in this process is not
+    checked again (the checked set holds the templates' bytes, so what is rendered is
+    exactly what was checked); any edit, added or removed file means a new check."""
     from bdhvs_desktop.documents.formsets import load_form_set
 
     builtin, user = form_set_dirs()
-    return load_form_set(name, builtin, user)
+    key = _fingerprint(name, builtin, user)
+    cached = _CHECKED.get(name)
+    if cached is not None and cached[0] == key and key:
+        return cached[1]
+    form_set = load_form_set(name, builtin, user)
+    _CHECKED[name] = (key, form_set)
+    return form_set
 
 
 # ---------------------------------------------------------------------- candidates
