@@ -182,6 +182,12 @@ def test_mentor_with_fifth_mentee_becomes_an_ambassador(demo_db):
         assert s.scalar(select(func.count()).where(m.Mentorship.mentor_id == mentor)) == 5
     with pytest.raises(act.ValidationError, match="chưa nhập tên"):
         act.add_mentorship(db, mentor, " ")
+    summary = next(x for x in act.mentor_summaries(db) if x.mentor_id == mentor)
+    assert summary.mentees == 5
+    extra = [r for r in act.list_mentorships(db) if r.mentor_id == mentor and r.mentee_name.startswith("Người học thêm")]
+    act.delete_mentorship(db, extra[0].id)
+    assert next(x for x in act.mentor_summaries(db) if x.mentor_id == mentor).mentees == 4
+    assert _audit(db, "mentorship", extra[0].id)[-1].action == "delete"
 
 
 # --------------------------------------------------------------------------- reported figures

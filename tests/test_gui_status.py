@@ -136,6 +136,10 @@ def test_models_page(qtbot, ctx):
     assert [page.models.row_at(r).code for r in range(6)] == [f"MH-0{i}" for i in range(1, 7)]
     assert page.solutions.rowCount() == 13
     assert page.figures.rowCount() == 5
+    # "Đại sứ số": four mentors, one of them with only three mentees
+    assert sorted(page.mentors.row_at(r).mentees for r in range(4)) == [3, 5, 6, 7]
+    page.mentors_table.selectRow(0)
+    assert page.mentees.rowCount() == page.mentors.row_at(0).mentees
     page.models_table.selectRow(2)  # MH-03, implementing
     row = page.models.row_at(2)
     assert "Tổ công nghệ số cộng đồng" in page.model_detail.text()

@@ -660,6 +660,56 @@ def delete_mentorship(db: Database, mentorship_id: int) -> None:
         s.delete(obj)
 
 
+@dataclass(frozen=True)
+class MentorshipRow:
+    id: int
+    mentor_id: int
+    mentor_name: str
+    mentor_unit: str
+    mentee_name: str
+    mentee_person_id: int | None
+    model_id: int | None
+    model_code: str
+    started_on: dt.date | None
+    note: str
+
+
+@dataclass(frozen=True)
+class MentorSummary:
+    mentor_id: int
+    mentor_name: str
+    mentor_unit: str
+    mentees: int
+    first_started: dt.date | None
+
+
+def list_mentorships(db: Database) -> list[MentorshipRow]:
+    mentor = m.Person.__table__.alias("mentor")
+    q = (select(m.Mentorship.id, m.Mentorship.mentor_id, mentor.c.full_name, m.Unit.name, m.Mentorship.mentee_name,
+                m.Mentorship.mentee_person_id, m.Mentorship.model_id, m.DigitalModel.code, m.Mentorship.started_on,
+                m.Mentorship.note)
+         .join(mentor, mentor.c.id == m.Mentorship.mentor_id)
+         .outerjoin(m.Unit, m.Unit.id == mentor.c.unit_id)
+         .outerjoin(m.DigitalModel, m.DigitalModel.id == m.Mentorship.model_id)
+         .order_by(mentor.c.full_name, m.Mentorship.id))
+    with db.read() as s:
+        return [MentorshipRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6], r[7] or "", r[8], r[9] or "")
+                for r in s.execute(q).all()]
+
+
+def mentor_summaries(db: Database) -> list[MentorSummary]:
+    """One row per "Đại sứ số" mentor: how many people they guide."""
+    out: dict[int, list[MentorshipRow]] = {}
+    for row in list_mentorships(db):
+        out.setdefault(row.mentor_id, []).append(row)
+    result = []
+    for rows in out.values():
+        starts = [r.started_on for r in rows if r.started_on]
+        result.append(MentorSummary(rows[0].mentor_id, rows[0].mentor_name, rows[0].mentor_unit, len(rows),
+                                    min(starts) if starts else None))
+    return result
+
+
 # --------------------------------------------------------------------------- reported figures
 
 FIGURE_FIELDS = ("target_id", "unit_id", "as_of", "numerator", "denominator", "note")

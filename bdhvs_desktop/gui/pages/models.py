@@ -43,6 +43,7 @@ from bdhvs_desktop.gui.pages.activities import PersonPicker, select_data, unit_c
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services import activities as act
 
+MIN_MENTEES = 5  # plan 004: each "Đại sứ số" guides at least five people
 STAGE_COLOURS = {"registered": "#eceff1", "implementing": "#e3f2fd", "evaluated": "#fff8e1", "excellent": "#e8f5e9",
                  "replicated": "#c8e6c9"}
 
@@ -271,6 +272,40 @@ class FigureDialog(FormDialog):
         return self.row.id
 
 
+class MenteeDialog(FormDialog):
+    """Add one person a "Đại sứ số" mentor guides."""
+
+    def __init__(self, db, models: list[act.ModelRow], mentor_id: int | None = None, mentor_name: str = "",  # noqa: ANN001
+                 default_day: dt.date | None = None, parent=None):
+        super().__init__(tr("Thêm người được Đại sứ số hướng dẫn"), parent)
+        self.db = db
+        self.mentor = PersonPicker(db, mentor_id, mentor_name)
+        self.form.addRow(tr("Đại sứ số"), self.mentor)
+        self.mentee = PersonPicker(db)
+        self.form.addRow(tr("Người được hướng dẫn (nếu có trong danh sách)"), self.mentee)
+        self.mentee_name = QLineEdit()
+        self.mentee_name.setPlaceholderText(tr("họ và tên; để trống nếu đã chọn ở trên"))
+        self.form.addRow(tr("Họ và tên người được hướng dẫn"), self.mentee_name)
+        self.model = QComboBox()
+        self.model.addItem(tr("(không gắn mô hình)"), None)
+        for mrow in models:
+            self.model.addItem(f"{mrow.code} — {mrow.name}", mrow.id)
+        self.form.addRow(tr("Thuộc mô hình"), self.model)
+        self.day = date_edit(default_day)
+        self.form.addRow(tr("Bắt đầu hướng dẫn"), self.day)
+
+    def save(self) -> int:
+        mentor = self.mentor.value()
+        if mentor is None:
+            raise act.ValidationError([("mentor_id", tr("Đại sứ số: chưa chọn người."))])
+        mentee_id = self.mentee.value()
+        name = self.mentee_name.text().strip()
+        if not name and mentee_id is not None:
+            name = self.mentee.combo.currentText().split(" — ")[0]
+        return act.add_mentorship(self.db, mentor, name, mentee_person_id=mentee_id, model_id=self.model.currentData(),
+                                  started_on=to_date(self.day.date()))
+
+
 class ModelsPage(Page):
     title = tr("Mô hình")
 
@@ -369,6 +404,36 @@ class ModelsPage(Page):
                                   (tr("Xóa"), self.delete_figure)))
         self.tabs.addTab(page, tr("Số liệu đơn vị báo cáo"))
 
+        # "Đại sứ số" mentors
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.mentors_summary = QLabel()
+        self.mentors_summary.setWordWrap(True)
+        layout.addWidget(self.mentors_summary)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.mentors = RowsModel([
+            (tr("Đại sứ số"), lambda r: r.mentor_name, lambda r: (fold(r.mentor_name).split()[-1:], fold(r.mentor_name)), False),
+            (tr("Đơn vị"), lambda r: r.mentor_unit, lambda r: r.mentor_unit, False),
+            (tr("Số người hướng dẫn"), lambda r: str(r.mentees), lambda r: r.mentees, True),
+            (tr("Từ ngày"), lambda r: vn(r.first_started), lambda r: r.first_started or dt.date.max, False),
+        ])
+        self.mentors.background = lambda r, col: ("#e8f5e9" if r.mentees >= MIN_MENTEES else "#fff4e0") if col == 2 else None
+        self.mentors_table = _table(self.mentors, 1)
+        self.mentors_table.selectionModel().currentRowChanged.connect(lambda *_: self._load_mentees())
+        split.addWidget(self.mentors_table)
+        self.mentees = RowsModel([
+            (tr("Người được hướng dẫn"), lambda r: r.mentee_name, lambda r: fold(r.mentee_name), False),
+            (tr("Từ ngày"), lambda r: vn(r.started_on), lambda r: r.started_on or dt.date.max, False),
+            (tr("Mô hình"), lambda r: r.model_code, lambda r: r.model_code, False),
+        ])
+        self.mentees_table = _table(self.mentees, 0)
+        split.addWidget(self.mentees_table)
+        layout.addWidget(split, 1)
+        layout.addLayout(_buttons((tr("Thêm người được hướng dẫn…"), self.add_mentee),
+                                  (tr("Bỏ người được hướng dẫn"), self.delete_mentee)))
+        self.tabs.addTab(page, tr("Đại sứ số"))
+        self._mentorships: list[act.MentorshipRow] = []
+
     # ------------------------------------------------------------------ loading
 
     def refresh(self) -> None:
@@ -393,6 +458,35 @@ class ModelsPage(Page):
         select_data(self.target_combo, current)
         self.target_combo.blockSignals(False)
         self._load_figures()
+        self._mentorships = act.list_mentorships(db)
+        summaries = act.mentor_summaries(db)
+        self.mentors.set_rows(summaries)
+        good = sum(1 for x in summaries if x.mentees >= MIN_MENTEES)
+        self.mentors_summary.setText(tr("{n} Đại sứ số, {g} người hướng dẫn được từ {k} người trở lên "
+                                        "(mô hình “Đại sứ số”: mỗi đại sứ hướng dẫn ít nhất {k} người).").format(
+            n=len(summaries), g=good, k=MIN_MENTEES))
+        self._load_mentees()
+
+    def _load_mentees(self) -> None:
+        mentor = _current(self.mentors_table, self.mentors)
+        self.mentees.set_rows([r for r in self._mentorships if mentor is not None and r.mentor_id == mentor.mentor_id])
+
+    def add_mentee(self) -> None:
+        mentor = _current(self.mentors_table, self.mentors)
+        dialog = MenteeDialog(self.ctx.db, self.models.rows, mentor.mentor_id if mentor else None,
+                              mentor.mentor_name if mentor else "", self.ctx.as_of, self)
+        if dialog.exec():
+            self._after("mentorships")
+
+    def delete_mentee(self) -> None:
+        row = _current(self.mentees_table, self.mentees)
+        if self._need(row, tr("người được hướng dẫn")) and confirm(self, tr("Bỏ người được hướng dẫn"), tr(
+                "Bỏ “{m}” khỏi danh sách người được {d} hướng dẫn?").format(m=row.mentee_name, d=row.mentor_name)):
+            try:
+                act.delete_mentorship(self.ctx.db, row.id)
+            except act.NotFound as exc:
+                report_error(self, exc)
+            self._after("mentorships")
 
     def _show_model(self) -> None:
         row = _current(self.models_table, self.models)
