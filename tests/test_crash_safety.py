@@ -171,7 +171,8 @@ def test_sigkill_at_random_points_never_loses_or_half_applies(tmp_path, capsys):
         _verify(path, reported)
     elapsed = time.monotonic() - started
     assert kills_mid_run == KILLS
-    assert commits > KILLS, "the writer hardly committed anything: the test would prove nothing"
+    # Half of the kills wait for a first commit, so there are at least KILLS // 2 of them.
+    assert commits >= KILLS // 2, "the writer hardly committed anything: the test would prove nothing"
     assert reported["B"] and reported["E"] and reported["S"]
     with capsys.disabled():
         print(f"\nAn toàn khi mất điện: {KILLS} lần ngắt tiến trình ghi (SIGKILL), {commits} giao dịch đã báo "
