@@ -75,6 +75,11 @@ def test_plan_timeline_and_task_editing(qtbot, ctx, monkeypatch):
     page.show_filter.setCurrentIndex(page.show_filter.findData("late"))
     late = [page.model.row_at(r) for r in range(page.model.rowCount())]
     assert late and all(t.status == "late" for t in late)
+    page.show_filter.setCurrentIndex(0)
+    page.unit_filter.setCurrentIndex(page.unit_filter.findData("Chi bộ Công an phường (Lãnh đạo Công an phường)"))
+    assert page.model.rowCount() == 2
+    assert all(page.model.row_at(r).unit.startswith("Chi bộ Công an") for r in range(page.model.rowCount()))
+    page.unit_filter.setCurrentIndex(0)
     # clicking a marker selects its task in the list
     centre, task = page.timeline._markers[0]
     page.show_filter.setCurrentIndex(0)

@@ -22,11 +22,11 @@ def _by_code(data: dict) -> dict:
 
 def test_json_shape(capsys, demo_db):
     data = _status(capsys, demo_db, "2026-02-15")
-    assert set(data) >= {"as_of", "phase", "targets", "tasks"}
+    assert set(data) == {"as_of", "phase", "targets", "tasks"}
     assert data["as_of"] == "2026-02-15"
     assert set(data["phase"]) == {"number", "name", "start", "end"}
     for t in data["targets"]:
-        assert set(t) >= {"code", "name", "value", "target", "status", "shortfall"}
+        assert set(t) == {"code", "name", "value", "target", "status", "shortfall"}
         assert t["status"] in {"met", "at_risk", "missed", "not_due"}
         assert isinstance(t["shortfall"], list)
     for t in data["tasks"]:

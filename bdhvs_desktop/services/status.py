@@ -432,10 +432,8 @@ def status_to_json(report: StatusReport) -> dict[str, Any]:
         "phase": None if phase is None else {"number": phase.number, "name": phase.name,
                                              "start": phase.start.isoformat(),
                                              "end": phase.end.isoformat() if phase.end else None},
-        "next_deadline": report.next_deadline.isoformat() if report.next_deadline else None,
         "targets": [{"code": t.code, "name": t.name, "value": t.value, "target": t.target, "status": t.status,
-                     "shortfall": list(t.shortfall), "deadline": t.deadline.isoformat() if t.deadline else None}
-                    for t in report.targets],
+                     "shortfall": list(t.shortfall)} for t in report.targets],
         "tasks": [{"title": t.title, "unit": t.unit, "due": t.due.isoformat() if t.due else None, "status": t.status}
                   for t in report.tasks],
     }

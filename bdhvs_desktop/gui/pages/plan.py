@@ -293,6 +293,11 @@ class PlanPage(Page):
             self.show_filter.addItem(label, code)
         self.show_filter.currentIndexChanged.connect(lambda _i: self._fill_tasks())
         filters.addWidget(self.show_filter, 1)
+        filters.addWidget(QLabel(tr("Đơn vị:")))
+        self.unit_filter = QComboBox()
+        self.unit_filter.setMinimumWidth(200)
+        self.unit_filter.currentIndexChanged.connect(lambda _i: self._fill_tasks())
+        filters.addWidget(self.unit_filter, 2)
         rl.addLayout(filters)
         self.model = RowsModel([
             (tr("GĐ"), lambda t: str(t.phase_number or ""), lambda t: (t.phase_number or 0, t.due or dt.date.max), True),
@@ -316,7 +321,7 @@ class PlanPage(Page):
         for col in (0, 3, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(2, 150)
+        header.resizeSection(2, 140)
         self.table.doubleClicked.connect(lambda _i: self.edit_task())
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         rl.addWidget(self.table, 1)
@@ -332,7 +337,7 @@ class PlanPage(Page):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([740, 520])
+        split.setSizes([600, 660])
         self.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
         outer.addWidget(split, 1)
 
@@ -353,6 +358,15 @@ class PlanPage(Page):
                             + tr("{n} nhiệm vụ: {d} đã hoàn thành, {l} trễ hạn.").format(n=len(report.tasks), d=done,
                                                                                         l=late))
         self.timeline.set_report(report)
+        current = self.unit_filter.currentData()
+        self.unit_filter.blockSignals(True)
+        self.unit_filter.clear()
+        self.unit_filter.addItem(tr("Mọi đơn vị"), None)
+        for unit in sorted({t.unit for t in report.tasks if t.unit}):
+            self.unit_filter.addItem(unit, unit)
+        index = self.unit_filter.findData(current)
+        self.unit_filter.setCurrentIndex(index if index >= 0 else 0)
+        self.unit_filter.blockSignals(False)
         self._fill_tasks()
 
     def _fill_tasks(self) -> None:
@@ -366,6 +380,9 @@ class PlanPage(Page):
             tasks = [t for t in tasks if t.status != "done"]
         elif mode == "done":
             tasks = [t for t in tasks if t.status == "done"]
+        unit = self.unit_filter.currentData()
+        if unit:
+            tasks = [t for t in tasks if t.unit == unit]
         self.model.set_rows(tasks)
         self.table.resizeRowsToContents()
 
