@@ -160,16 +160,20 @@ class TimelineWidget(QWidget):
             painter.drawText(QRectF(x - 60, bottom + 6, 120, 16), Qt.AlignmentFlag.AlignHCenter,
                              f"{label} {vn(r.as_of)}")
         # legend
-        lx = self.LEFT
+        lx = 10.0
         ly = bottom + 26
         painter.setFont(small)
+        metrics = painter.fontMetrics()
         for status in ("not_started", "in_progress", "done", "late"):
+            width = metrics.horizontalAdvance(TASK_TEXT[status]) + 34
+            if lx + width > self.width() - self.RIGHT:
+                lx, ly = 10.0, ly + 18
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(TASK_COLOURS[status]))
             painter.drawEllipse(QPointF(lx + 5, ly + 7), 5, 5)
             painter.setPen(QColor("#3c4148"))
-            painter.drawText(QRectF(lx + 14, ly, 140, 16), Qt.AlignmentFlag.AlignLeft, TASK_TEXT[status])
-            lx += 140
+            painter.drawText(QRectF(lx + 14, ly, width, 16), Qt.AlignmentFlag.AlignLeft, TASK_TEXT[status])
+            lx += width
 
     def _phase_row(self, day: dt.date) -> int:
         for i, p in enumerate(self.report.phases):
