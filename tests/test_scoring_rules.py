@@ -36,7 +36,10 @@ def test_party_members_vneid_names_who_failed():
     f = unit(party_members=members(18, late=1, never=1))
     out = sc.rule_party_members_vneid(f, {"by": BY}, AT)
     assert not out.passed
-    assert out.explanation.startswith("Chi bộ Khu phố 3 (mô phỏng): 18/20 đảng viên thành thạo VNeID đến 31/03/2026")
+    assert out.explanation.startswith("18/20 đảng viên thành thạo VNeID đến 31/03/2026")
+    scored = sc.score_subject(f, _set(GATE_VNEID), AT)
+    assert scored.criteria[0].explanation.startswith(
+        "Chi bộ Khu phố 3 (mô phỏng): 18/20 đảng viên thành thạo VNeID đến 31/03/2026; chưa đạt: Trễ hạn 0, Chưa có 0")
     assert "chưa đạt: Trễ hạn 0, Chưa có 0" in out.explanation
     assert out.fraction == pytest.approx(0.9)
 

@@ -109,7 +109,7 @@ class SubjectFacts:
         return self.headcount > 0 and self.women * 100 >= WOMEN_SHARE_TIE_BREAK * 100 * self.headcount
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RuleOutcome:
     passed: bool
     fraction: float  # how much of the requirement is met, 0..1 (for partial points)
@@ -135,6 +135,9 @@ class RuleSpec:
     subjects: frozenset[str]  # "unit" and/or "person"
     params: tuple[ParamSpec, ...]
     func: Callable[[SubjectFacts, dict[str, Any], dt.date], RuleOutcome]
+    # The inputs a person's result depends on (params and date fixed): people with the same
+    # inputs share one result, so scoring 30,000 people formats each explanation once.
+    person_key: Callable[[SubjectFacts], Any] | None = None
 
 
 def _names(names: list[str]) -> str:
@@ -155,13 +158,13 @@ def rule_party_members_vneid(f: SubjectFacts, p: dict[str, Any], at: dt.date) ->
     cutoff, when = _cutoff(by, at)
     total = len(f.party_members)
     if total == 0:
-        return RuleOutcome(False, 0.0, f"{f.name}: hồ sơ chưa có đảng viên nào nên chưa xác định được tỷ lệ "
+        return RuleOutcome(False, 0.0, f"hồ sơ chưa có đảng viên nào nên chưa xác định được tỷ lệ "
                                         "đảng viên thành thạo VNeID.")
     missing = [m.name for m in f.party_members
                if m.vneid_on is None or m.vneid_on > cutoff or (require_guide and not m.can_guide)]
     ok = total - len(missing)
     guide = " và biết hướng dẫn người dân" if require_guide else ""
-    text = f"{f.name}: {ok}/{total} đảng viên thành thạo VNeID{guide} {when}"
+    text = f"{ok}/{total} đảng viên thành thạo VNeID{guide} {when}"
     if missing:
         text += f"; chưa đạt: {_names(missing)}."
     else:
@@ -191,7 +194,7 @@ def rule_person_vneid(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOu
             parts.append("chưa ghi nhận biết hướng dẫn người dân sử dụng")
             passed = False
     done = (0.5 if on_time else 0.0) + (0.5 if f.can_guide else 0.0) if require_guide else float(on_time)
-    return RuleOutcome(passed, done, f"{f.name}: " + "; ".join(parts) + ".")
+    return RuleOutcome(passed, done, "; ".join(parts) + ".")
 
 
 def rule_target_met(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
@@ -199,16 +202,16 @@ def rule_target_met(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutc
     margin = float(p.get("margin") or 0.0)
     t = f.targets.get(code) if code else None
     if t is not None and not t.applicable:
-        return RuleOutcome(True, 1.0, f"{f.name}: chỉ tiêu {code} không áp dụng ({t.note}).")
+        return RuleOutcome(True, 1.0, f"chỉ tiêu {code} không áp dụng ({t.note}).")
     if t is None or t.value is None:
-        return RuleOutcome(False, 0.0, f"{f.name}: chưa có số liệu của đơn vị cho chỉ tiêu {code} "
+        return RuleOutcome(False, 0.0, f"chưa có số liệu của đơn vị cho chỉ tiêu {code} "
                                         f"tính đến {vn_date(at)}.")
     unit = "%" if t.value_kind == "percent" else ""
     pts = " điểm phần trăm" if t.value_kind == "percent" else ""
     need = t.target + margin
     passed = t.value >= need - 1e-9
     frac = 1.0 if passed else (max(0.0, t.value / need) if need > 0 else 0.0)
-    head = f"{f.name}: chỉ tiêu {code} đạt {_num(t.value)}{unit}, chỉ tiêu {_num(t.target)}{unit}"
+    head = f"chỉ tiêu {code} đạt {_num(t.value)}{unit}, chỉ tiêu {_num(t.target)}{unit}"
     if margin:
         head += f" (cần vượt từ {_num(margin)}{pts} trở lên, tức {_num(need)}{unit})"
     verdict = "đạt" if passed else f"chưa đạt, còn thiếu {_num(need - t.value)}{pts or unit}"
@@ -229,7 +232,7 @@ def rule_min_models(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutc
     except ValueError as exc:
         raise RuleError(f"mức mô hình không hợp lệ: {status!r}") from exc
     count, tail = _models_summary(tuple(f.models), need_rank, n, at)
-    return RuleOutcome(count >= n, min(1.0, count / n) if n > 0 else 1.0, f"{f.name}: {count}{tail}")
+    return RuleOutcome(count >= n, min(1.0, count / n) if n > 0 else 1.0, f"{count}{tail}")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -257,7 +260,7 @@ def rule_min_people_guided(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> R
     passed = guided >= n
     verdict = "đạt" if passed else "chưa đạt"
     return RuleOutcome(passed, min(1.0, guided / n) if n > 0 else 1.0,
-                       f"{f.name}: đã hướng dẫn {guided} người{detail}; cần ít nhất {n}: {verdict}.")
+                       f"đã hướng dẫn {guided} người{detail}; cần ít nhất {n}: {verdict}.")
 
 
 def rule_solution_applied(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
@@ -265,7 +268,7 @@ def rule_solution_applied(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Ru
     require_effect = bool(p.get("require_effect", False))
     if not f.solutions:
         return RuleOutcome(n <= 0, 1.0 if n <= 0 else 0.0,
-                           f"{f.name}: hồ sơ chưa có giải pháp nào (cần ít nhất {n}).")
+                           f"hồ sơ chưa có giải pháp nào (cần ít nhất {n}).")
     counted, others = [], []
     for s in f.solutions:
         applied = s.applied and (s.applied_on is None or s.applied_on <= at)
@@ -277,7 +280,7 @@ def rule_solution_applied(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Ru
             others.append(f"“{s.title}” chưa ghi hiệu quả")
     passed = len(counted) >= n
     what = "được áp dụng và có hiệu quả ghi nhận" if require_effect else "được áp dụng"
-    text = f"{f.name}: {len(counted)} giải pháp {what} (cần ít nhất {n})"
+    text = f"{len(counted)} giải pháp {what} (cần ít nhất {n})"
     if counted:
         text += ": " + "; ".join(counted)
     if others:
@@ -288,10 +291,10 @@ def rule_solution_applied(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Ru
 def rule_not_disciplined(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
     if f.under_discipline:
         note = f" ({f.discipline_note})" if f.discipline_note else ""
-        return RuleOutcome(False, 0.0, f"{f.name}: đang bị thi hành kỷ luật hoặc xem xét xử lý{note}.")
+        return RuleOutcome(False, 0.0, f"đang bị thi hành kỷ luật hoặc xem xét xử lý{note}.")
     if f.subject == "unit":
-        return RuleOutcome(True, 1.0, f"{f.name}: hồ sơ không ghi nhận tập thể đang bị kỷ luật hoặc xem xét xử lý.")
-    return RuleOutcome(True, 1.0, f"{f.name}: không đang bị kỷ luật hoặc xem xét xử lý.")
+        return RuleOutcome(True, 1.0, f"hồ sơ không ghi nhận tập thể đang bị kỷ luật hoặc xem xét xử lý.")
+    return RuleOutcome(True, 1.0, f"không đang bị kỷ luật hoặc xem xét xử lý.")
 
 
 def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
@@ -306,7 +309,7 @@ def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Rule
     last = at if end is None or at < end else end
     rows = f.activities.get(kind, ())
     if start is not None and last < start:
-        return RuleOutcome(False, 0.0, f"{f.name}: chưa đến thời gian tính ({label} từ {vn_date(start)}).")
+        return RuleOutcome(False, 0.0, f"chưa đến thời gian tính ({label} từ {vn_date(start)}).")
     window = f"từ {vn_date(start)} đến {vn_date(last)}" if start else f"đến {vn_date(last)}"
     if per == "week":
         first = start or min((d for d, _ in rows), default=last)
@@ -318,7 +321,7 @@ def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Rule
                 per_week[monday] = per_week.get(monday, 0) + count
         missing = [w for w in weeks if per_week.get(w, 0) < n]
         ok = len(weeks) - len(missing)
-        text = (f"{f.name}: {ok}/{len(weeks)} tuần có ít nhất {n} buổi {label} {window}")
+        text = (f"{ok}/{len(weeks)} tuần có ít nhất {n} buổi {label} {window}")
         if missing:
             shown = ", ".join(week_label(w) for w in missing[:6])
             more = f" và {len(missing) - 6} tuần khác" if len(missing) > 6 else ""
@@ -329,7 +332,7 @@ def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Rule
     total = sum(c for d, c in rows if (start is None or d >= start) and d <= last)
     passed = total >= n
     return RuleOutcome(passed, min(1.0, total / n) if n > 0 else 1.0,
-                       f"{f.name}: {total} buổi {label} {window} (cần ít nhất {n}): "
+                       f"{total} buổi {label} {window} (cần ít nhất {n}): "
                        f"{'đạt' if passed else 'chưa đạt'}.")
 
 
@@ -348,23 +351,26 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("min_models", "Có ít nhất N mô hình từ một mức trở lên", _BOTH,
              (ParamSpec("n", "int", "Số mô hình tối thiểu", 1),
               ParamSpec("status", "model_status", "Mức tối thiểu", ModelStatus.IMPLEMENTING.value)),
-             rule_min_models),
+             rule_min_models, lambda f: id(f.models)),
     RuleSpec("person_vneid", "Cá nhân thành thạo VNeID đến một ngày (và biết hướng dẫn)", frozenset({"person"}),
              (ParamSpec("by", "date", "Hạn (ngày)", required=True),
               ParamSpec("require_guide", "bool", "Phải biết hướng dẫn người dân", True)),
-             rule_person_vneid),
+             rule_person_vneid, lambda f: (f.vneid_on, f.can_guide)),
     RuleSpec("min_people_guided", "Hướng dẫn ít nhất N người", _BOTH,
-             (ParamSpec("n", "int", "Số người tối thiểu", 5),), rule_min_people_guided),
+             (ParamSpec("n", "int", "Số người tối thiểu", 5),), rule_min_people_guided,
+             lambda f: (f.people_guided, f.mentees)),
     RuleSpec("solution_applied", "Có giải pháp được áp dụng (có hiệu quả ghi nhận)", _BOTH,
              (ParamSpec("require_effect", "bool", "Phải có hiệu quả ghi nhận", True),
-              ParamSpec("n", "int", "Số giải pháp tối thiểu", 1)), rule_solution_applied),
-    RuleSpec("not_disciplined", "Không đang bị kỷ luật, điều tra, xem xét xử lý", _BOTH, (), rule_not_disciplined),
+              ParamSpec("n", "int", "Số giải pháp tối thiểu", 1)), rule_solution_applied,
+             lambda f: id(f.solutions)),
+    RuleSpec("not_disciplined", "Không đang bị kỷ luật, điều tra, xem xét xử lý", _BOTH, (), rule_not_disciplined,
+             lambda f: (f.under_discipline, f.discipline_note)),
     RuleSpec("min_activities", "Ít nhất N hoạt động một loại mỗi tuần hoặc trong một thời kỳ", _BOTH,
              (ParamSpec("kind", "activity_kind", "Loại hoạt động", "guidance", required=True),
               ParamSpec("n", "int", "Số buổi tối thiểu", 1),
               ParamSpec("per", "per", "Tính theo (week: mỗi tuần; period: cả thời kỳ)", "period"),
               ParamSpec("start", "date", "Từ ngày"), ParamSpec("end", "date", "Đến ngày")),
-             rule_min_activities),
+             rule_min_activities, lambda f: id(f.activities)),
 )}
 
 
@@ -436,7 +442,7 @@ class CriteriaSetDef:
     criteria: tuple[CriterionDef, ...]
     id: int | None = None
 
-    @property
+    @functools.cached_property
     def max_points(self) -> float:
         return sum(c.max_points for c in self.criteria if c.type == "points")
 
@@ -450,8 +456,10 @@ class ManualEntry:
     recorded_at: dt.datetime | None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CriterionScore:
+    """One criterion's result for one subject. Immutable: subjects with the same inputs share one."""
+
     code: str
     name: str
     type: str
@@ -495,64 +503,81 @@ class SubjectScore:
 
 def _manual(c: CriterionDef, f: SubjectFacts, entry: ManualEntry | None) -> tuple[bool, float, str]:
     if entry is None:
-        return False, 0.0, f"{f.name}: chưa có kết quả do Thư ký hoặc Hội đồng ghi nhận cho tiêu chí này."
+        return False, 0.0, f"chưa có kết quả do Thư ký hoặc Hội đồng ghi nhận cho tiêu chí này."
     when = f" ngày {vn_date(entry.recorded_at.date())}" if entry.recorded_at else ""
     who = f"{entry.recorded_by or 'không rõ người ghi'}{when}"
     evidence = f"; căn cứ: {entry.evidence}" if entry.evidence else "; chưa ghi căn cứ"
     if c.type == "gate":
         passed = bool(entry.passed)
-        return passed, 0.0, f"{f.name}: {'đạt' if passed else 'không đạt'} (ghi nhận bởi {who}{evidence})."
+        return passed, 0.0, f"{'đạt' if passed else 'không đạt'} (ghi nhận bởi {who}{evidence})."
     pts = max(0.0, min(float(entry.points or 0.0), c.max_points))
-    return pts > 0, pts, f"{f.name}: {_num(pts)}/{_num(c.max_points)} điểm (ghi nhận bởi {who}{evidence})."
+    return pts > 0, pts, f"{_num(pts)}/{_num(c.max_points)} điểm (ghi nhận bởi {who}{evidence})."
 
 
-Plan = list[tuple[CriterionDef, Any, bool]]
+Plan = list[tuple[CriterionDef, Any, bool, Any]]
 
 
 def compile_plan(cset: CriteriaSetDef) -> Plan:
-    """Each criterion with its rule function looked up once (scoring many subjects with one set)."""
+    """Each criterion with its rule function (and the person key of the rule) looked up once."""
     plan: Plan = []
     for c in cset.criteria:
-        func = None
+        func = key = None
         if c.method != "manual":
             spec = RULES.get(c.rule or "")
             if spec is None:
                 raise RuleError(f"tiêu chí {c.code}: không có quy tắc “{c.rule}” trong thư viện quy tắc.")
-            func = spec.func
-        plan.append((c, func, bool(c.params.get("partial"))))
+            func, key = spec.func, spec.person_key
+        plan.append((c, func, bool(c.params.get("partial")), key))
     return plan
 
 
+def _evaluate(c: CriterionDef, func: Any, partial: bool, facts: SubjectFacts, at: dt.date,
+              entry: ManualEntry | None) -> CriterionScore:
+    is_points = c.type == "points"
+    if func is None:
+        passed, pts, text = _manual(c, facts, entry)
+    else:
+        outcome = func(facts, c.params, at)
+        passed, text = outcome.passed, outcome.explanation
+        pts = (c.max_points if passed else (c.max_points * outcome.fraction if partial else 0.0)) if is_points else 0.0
+    # A unit's explanation names the unit ("Chi bộ Khu phố 3: 18/20 đảng viên ..."); a person's is
+    # about that person's own records.
+    text = f"{facts.name}: {text}" if facts.subject == "unit" else text[:1].upper() + text[1:]
+    if entry is None:
+        return CriterionScore(c.code, c.name, c.type, c.method, passed, pts, c.max_points if is_points else 0.0,
+                              text, None, None, None, c.id)
+    return CriterionScore(c.code, c.name, c.type, c.method, passed, pts, c.max_points if is_points else 0.0, text,
+                          entry.evidence, entry.recorded_by, entry.recorded_at, c.id)
+
+
 def score_subject(facts: SubjectFacts, cset: CriteriaSetDef, at: dt.date,
-                  manual: dict[str, ManualEntry] | None = None, plan: Plan | None = None) -> SubjectScore:
-    """Each criterion's result, the total points, eligibility, and the law on top."""
+                  manual: dict[str, ManualEntry] | None = None, plan: Plan | None = None,
+                  memo: list[dict[Any, CriterionScore]] | None = None) -> SubjectScore:
+    """Each criterion's result, the total points, eligibility, and the law on top.
+
+    memo: one dict per criterion of the plan, shared across the people scored in one run: a
+    person's result depends only on the rule's inputs (RuleSpec.person_key), so people with
+    the same inputs share one immutable CriterionScore."""
     results: list[CriterionScore] = []
     eligible = True
     total = 0.0
-    manual = manual or {}
-    for c, func, partial in (plan if plan is not None else compile_plan(cset)):
+    use_memo = memo is not None and facts.subject == "person"
+    append = results.append
+    for i, (c, func, partial, key) in enumerate(plan if plan is not None else compile_plan(cset)):
         entry = manual.get(c.code) if manual else None
-        is_points = c.type == "points"
-        if func is None:
-            passed, pts, text = _manual(c, facts, entry)
+        if use_memo and entry is None and (func is None or key is not None):
+            cache = memo[i]  # type: ignore[index]
+            k = key(facts) if func is not None else None
+            result = cache.get(k)
+            if result is None:
+                result = cache[k] = _evaluate(c, func, partial, facts, at, None)
         else:
-            outcome = func(facts, c.params, at)
-            passed, text = outcome.passed, outcome.explanation
-            if is_points:
-                pts = c.max_points if passed else (c.max_points * outcome.fraction if partial else 0.0)
-            else:
-                pts = 0.0
-        if is_points:
-            total += pts
-        elif not passed:
+            result = _evaluate(c, func, partial, facts, at, entry)
+        if result.max_points:
+            total += result.points
+        elif result.type == "gate" and not result.passed:
             eligible = False
-        if entry is None:
-            results.append(CriterionScore(c.code, c.name, c.type, c.method, passed, pts,
-                                          c.max_points if is_points else 0.0, text, None, None, None, c.id))
-        else:
-            results.append(CriterionScore(c.code, c.name, c.type, c.method, passed, pts,
-                                          c.max_points if is_points else 0.0, text, entry.evidence,
-                                          entry.recorded_by, entry.recorded_at, c.id))
+        append(result)
     held_back = None
     if facts.under_discipline:
         note = f" ({facts.discipline_note})" if facts.discipline_note else ""
@@ -566,16 +591,51 @@ def score_subject(facts: SubjectFacts, cset: CriteriaSetDef, at: dt.date,
 
 def score_all(facts: Iterable[SubjectFacts], sets: dict[str, CriteriaSetDef], at: dt.date,
               manual: dict[tuple[str, int], dict[str, ManualEntry]] | None = None) -> list[SubjectScore]:
-    """Score every subject whose kind has a criteria set, then rank them per kind."""
+    """Score every subject whose kind has a criteria set, then rank them per kind.
+
+    The facts must stay alive for the whole call (person keys may use the identity of the
+    shared lists in them)."""
+    facts = list(facts)
     plans = {kind: compile_plan(cset) for kind, cset in sets.items()}
+    memos = {kind: [{} for _ in plan] for kind, plan in plans.items()}
+    # The people's fast path: every criterion keyed (or manual), each result looked up in its memo.
+    fast = {kind: [(key, memo, c, func, partial) for (c, func, partial, key), memo in zip(plan, memos[kind])]
+            for kind, plan in plans.items() if all(func is None or key is not None for _c, func, _p, key in plan)}
     manual = manual or {}
     empty: dict[str, ManualEntry] = {}
     out = []
+    append = out.append
     for f in facts:
         plan = plans.get(f.kind)
         if plan is None:
             continue
-        out.append(score_subject(f, sets[f.kind], at, manual.get((f.subject, f.id), empty), plan))
+        entries = manual.get((f.subject, f.id), empty)
+        steps = fast.get(f.kind) if f.subject == "person" and not entries else None
+        if steps is None:
+            append(score_subject(f, sets[f.kind], at, entries, plan, memos[f.kind]))
+            continue
+        results = []
+        total = 0.0
+        eligible = True
+        for key, memo, c, func, partial in steps:
+            k = key(f) if key is not None else None
+            r = memo.get(k)
+            if r is None:
+                r = memo[k] = _evaluate(c, func, partial, f, at, None)
+            if r.max_points:
+                total += r.points
+            elif not r.passed and r.type == "gate":
+                eligible = False
+            results.append(r)
+        held_back = None
+        if f.under_discipline:
+            note = f" ({f.discipline_note})" if f.discipline_note else ""
+            held_back = (f"Chưa xét khen thưởng: {f.name} đang bị thi hành kỷ luật hoặc xem xét xử lý{note} "
+                         "(Nghị định 152/2025/NĐ-CP, Điều 4).")
+            eligible = False
+        cset = sets[f.kind]
+        append(SubjectScore("person", f.id, f.code, f.name, cset.subject_kind, eligible, total, cset.max_points,
+                            results, held_back, f.female, None))
     return rank_scores(out)
 
 
