@@ -7,9 +7,11 @@ in well under a second."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -562,8 +564,26 @@ def _manual_entries(s: Session, sets: dict[str, sc.CriteriaSetDef]) -> dict[tupl
     return out
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building tens of thousands of small acyclic
+    objects: otherwise it rescans them all again and again (a third of the time for 30,000 people)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compute_scores(db: Database, at: dt.date | None = None) -> ScoreBoard:
     """Scores of every unit and person on `at` (today by default), ranked per kind."""
+    with _gc_paused():
+        return _compute_scores(db, at)
+
+
+def _compute_scores(db: Database, at: dt.date | None) -> ScoreBoard:
     at = at or dt.date.today()
     with db.read() as s:
         sets = load_criteria_sets(s)
