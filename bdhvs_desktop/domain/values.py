@@ -20,7 +20,14 @@ _SERIAL_MIN, _SERIAL_MAX = 1, 2958465
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not clean(value))
+    if value is None:
+        return True
+    if value.__class__ is not str:
+        return False
+    stripped = value.strip()
+    if not stripped:
+        return True
+    return not stripped.isprintable() and not clean(stripped)
 
 
 def parse_bool(value: object) -> bool | None:

@@ -608,6 +608,7 @@ class _Importer:
             if "people_guided" in values and values["people_guided"] is None:
                 values["people_guided"] = 0
             values["unit_code"] = unit_code
+            values["name_key"] = nk
             if pid is None:
                 values["cccd"] = cccd
                 ref = _NewRef("NhanSu", row)
@@ -622,12 +623,14 @@ class _Importer:
             old = self.people[pid]
             changes: dict[str, tuple[Any, Any]] = {}
             for f, v in values.items():
+                if f == "name_key":
+                    continue
                 if f == "unit_code":
                     old_code = self.unit_code_by_id.get(old["unit_id"])
                     if old_code != v:
                         changes["unit_id"] = (old_code, v)
                 elif f == "full_name":
-                    if name_key(old["full_name"]) != nk:
+                    if old["name_key"] != nk:
                         changes[f] = (old[f], v)
                         self.warning(sheet, row, "full_name", f"Đổi họ tên \"{old[f]}\" thành \"{v}\" (nhận ra theo "
                                                               "số CCCD).")
@@ -646,7 +649,7 @@ class _Importer:
                 rows = []
                 for v in creates:
                     rows.append({
-                        "full_name": v["full_name"], "name_key": name_key(v["full_name"]),
+                        "full_name": v["full_name"], "name_key": v["name_key"],
                         "search_key": fold(v["full_name"]), "birth_date": v.get("birth_date"), "sex": v.get("sex"),
                         "cccd": v.get("cccd"), "unit_id": self._unit_id(v["unit_code"]), "position": v.get("position"),
                         "is_party_member": v.get("is_party_member", False),
