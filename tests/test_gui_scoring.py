@@ -147,6 +147,21 @@ def test_council_page_shows_the_meeting_and_the_live_result(ctx, qtbot, monkeypa
     assert "vượt số phiếu hợp lệ (6)" in page.live.text()  # secret ballot: 6 valid ballots
     page.votes_for.setValue(4)
     page.save_vote()
+    # Member scores: the conflicted member cannot score; mean and median appear.
+    from bdhvs_desktop.gui.pages import council as council_mod
+
+    def fake_scores(dialog):
+        for i, (_mid, box) in enumerate(dialog.boxes):
+            box.setValue(60 + 5 * i)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(council_mod.MemberScoresDialog, "exec", fake_scores)
+    page.refresh()
+    page.table.selectRow(next(i for i, r in enumerate(page._rows) if r.candidate.id == cid))
+    page.enter_member_scores()
+    page.refresh()
+    page.table.selectRow(next(i for i, r in enumerate(page._rows) if r.candidate.id == cid))
+    assert "trung bình" in page.scores.text() and "trung vị" in page.scores.text()
     page.refresh()
     page.table.selectRow(next(i for i, r in enumerate(page._rows) if r.candidate.id == cid))
     page.decide_selected()

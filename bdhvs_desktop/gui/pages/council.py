@@ -169,9 +169,13 @@ class CouncilPage(Page):
         self.reopen_button = QPushButton(tr("Mở lại…"))
         self.reopen_button.setToolTip(tr("Mở lại kết quả đã khóa; phải ghi lý do, việc mở lại được ghi vào nhật ký"))
         self.history_button = QPushButton(tr("Lịch sử…"))
+        self.member_scores_button = QPushButton(tr("Điểm thành viên…"))
+        self.member_scores_button.setToolTip(tr("Mỗi thành viên có mặt chấm điểm hồ sơ (tùy chọn); thành viên có xung "
+                                                "đột lợi ích không chấm"))
         self.attach_button = QPushButton(tr("Đưa hồ sơ mới đề nghị vào phiên"))
         self.attach_button.setToolTip(tr("Các hồ sơ đã đề nghị sau khi mở phiên họp"))
-        for b in (self.vote_button, self.decide_button, self.reopen_button, self.history_button):
+        for b in (self.vote_button, self.decide_button, self.reopen_button, self.member_scores_button,
+                  self.history_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.attach_button)
@@ -192,6 +196,7 @@ class CouncilPage(Page):
         self.reopen_button.clicked.connect(self.reopen_selected)
         self.history_button.clicked.connect(self.show_history)
         self.attach_button.clicked.connect(self.attach)
+        self.member_scores_button.clicked.connect(self.enter_member_scores)
         self.present_button.clicked.connect(lambda: self.set_presence(True))
         self.absent_button.clicked.connect(lambda: self.set_presence(False))
         self.ballot_button.clicked.connect(self.save_ballots)
@@ -360,6 +365,7 @@ class CouncilPage(Page):
         self.decide_button.setEnabled(editable and r.tally is not None)
         self.reopen_button.setEnabled(r is not None and r.candidate.locked and r.candidate.status == "approved")
         self.history_button.setEnabled(r is not None)
+        self.member_scores_button.setEnabled(editable)
         for w in (self.present_button, self.absent_button, self.ballot_button, self.attach_button):
             w.setEnabled(open_meeting)
 
@@ -407,6 +413,24 @@ class CouncilPage(Page):
                                           tr("Lý do mở lại (được ghi vào nhật ký):"))
         if ok:
             self._run(reopen, self.ctx.db, r.candidate.id, reason)
+
+    def enter_member_scores(self) -> None:
+        from bdhvs_desktop.services.council import CouncilActionError, record_member_score
+
+        r = self._current_row()
+        if r is None or self.view is None:
+            return
+        dialog = MemberScoresDialog(self.view, r, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            for member_id, points in dialog.values():
+                record_member_score(self.ctx.db, self.view.id, r.candidate.id, member_id, points)
+        except CouncilActionError as exc:
+            QMessageBox.warning(self, tr("Không ghi được"), str(exc))
+        self.ctx.notify("council")
+        if not self.isVisible():
+            self._load_meeting()
 
     def attach(self) -> None:
         from bdhvs_desktop.services.council import attach_candidates
@@ -482,6 +506,46 @@ class CouncilPage(Page):
             set_rules(self.ctx.db, rules)
             QMessageBox.information(self, tr("Đã lưu"), tr("Quy định mới áp dụng cho các phiên họp mở từ nay:\n")
                                     + rules.describe())
+
+
+class MemberScoresDialog(QDialog):
+    """Each present member's score for one candidate; a conflicted member cannot score it."""
+
+    def __init__(self, view, row, parent: QWidget | None = None):  # noqa: ANN001
+        super().__init__(parent)
+        self.setWindowTitle(tr("Điểm của thành viên Hội đồng"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("Hồ sơ: <b>{name}</b> (điểm tối đa {m})").format(
+            name=html.escape(row.candidate.name), m=_pts(row.max_points))))
+        form = QFormLayout()
+        self.boxes: list[tuple[int, QSpinBox]] = []
+        conflicted = " ".join(row.conflicts)
+        for a in view.attendance:
+            if not a.present:
+                continue
+            box = QSpinBox()
+            box.setRange(0, int(row.max_points or 100))
+            box.setSpecialValueText(tr("(không chấm)"))
+            if a.full_name in conflicted:
+                box.setEnabled(False)
+                box.setToolTip(tr("Xung đột lợi ích: không chấm hồ sơ này"))
+                form.addRow(a.full_name + tr(" ⚠"), box)
+                continue
+            form.addRow(a.full_name, box)
+            self.boxes.append((a.member_id, box))
+        layout.addLayout(form)
+        note = QLabel(tr("Ô để trống (0) là thành viên không chấm. Trung bình và trung vị được tính ngay trên trang."))
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def values(self) -> list[tuple[int, float]]:
+        return [(mid, float(box.value())) for mid, box in self.boxes if box.value() > 0]
 
 
 class MeetingDialog(QDialog):
