@@ -187,11 +187,35 @@ def login(db: Database, username: str, password: str) -> UserInfo:
     info = _info(user)
     db.user = info.username
     db.current_user = info  # type: ignore[attr-defined]
+    _guard_viewer(db, info)
     return info
 
 
 def logout(db: Database) -> None:
     db.current_user = None  # type: ignore[attr-defined]
+    _guard_viewer(db, None)
+
+
+def _guard_viewer(db: Database, user: UserInfo | None) -> None:
+    """A viewer's connection refuses every change, whatever screen or service tries it."""
+    from sqlalchemy import event
+
+    engine = db.engine
+    guard = vars(db).get("_viewer_guard")
+    if guard is not None and event.contains(engine, "before_cursor_execute", guard):
+        event.remove(engine, "before_cursor_execute", guard)
+    db._viewer_guard = None  # type: ignore[attr-defined]
+    if user is None or user.role != UserRole.VIEWER.value:
+        return
+
+    def refuse(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        if statement.lstrip()[:7].upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE", "ALTER", "DROP",
+                                                      "CREATE")):
+            raise PermissionDenied(f"Tài khoản {user.username} ({user.role_label}) chỉ được xem, không được sửa dữ "
+                                   "liệu; chưa có gì bị thay đổi.")
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    db._viewer_guard = refuse  # type: ignore[attr-defined]
 
 
 def current_user(db: Database) -> UserInfo | None:

@@ -204,6 +204,13 @@ def test_users_and_roles(backend_db):
     auth.require_role(backend_db, "council_member")
     with pytest.raises(auth.PermissionDenied, match="Thư ký"):
         auth.require_role(backend_db, "secretary")
+    auth.login(backend_db, "xem", "mat-khau-3")
+    with pytest.raises(auth.PermissionDenied, match="chỉ được xem"):
+        with backend_db.session() as s:
+            s.add(m.Unit(code="V", name="Viewer thử", kind="khac"))
+    with backend_db.read() as s:  # reading still works, and nothing was written
+        assert s.scalar(select(m.Unit).where(m.Unit.code == "V")) is None
+    auth.login(backend_db, "thuky.phuong", "mat-khau-1")  # a secretary on the same connection may write again
     auth.disable_user(backend_db, "xem")
     with pytest.raises(auth.AuthError, match="đã bị khóa"):
         auth.login(backend_db, "xem", "mat-khau-3")

@@ -38,3 +38,23 @@ def test_login_then_window_on_postgresql(pg_url, qtbot, user_home):
         assert safety.backup_on_exit(db, None) is None
     finally:
         db.dispose()
+
+
+def test_giving_up_the_login_closes_the_program(pg_url, qtbot, monkeypatch):
+    from bdhvs_desktop.gui import login_dialog
+
+    db = open_database(pg_url)
+    try:
+        monkeypatch.setattr(login_dialog.LoginDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+        assert not login_dialog.ask_login(db)
+
+        def accept(self):  # noqa: ANN001
+            self.username.setText("thuky")
+            self.password.setText("mat-khau-tk")
+            return QDialog.DialogCode.Accepted if self.try_login() else QDialog.DialogCode.Rejected
+
+        auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", "mat-khau-tk")
+        monkeypatch.setattr(login_dialog.LoginDialog, "exec", accept)
+        assert login_dialog.ask_login(db) and db.user == "thuky"
+    finally:
+        db.dispose()
