@@ -100,8 +100,8 @@ class CheckDialog(QDialog):
         errors = sum(1 for f in findings if f.level == "error")
         warnings = sum(1 for f in findings if f.level == "warning")
         if errors:
-            text = tr("<b>Phát hiện {e} lỗi và {w} cảnh báo.</b> Hãy xem từng dòng dưới đây; lỗi toàn vẹn cần "
-                      "khôi phục từ bản sao lưu.").format(e=errors, w=warnings)
+            text = tr("<b>Phát hiện {e} lỗi và {w} cảnh báo.</b> Lỗi toàn vẹn SQLite: hãy khôi phục từ bản sao lưu "
+                      "(Tệp → Khôi phục…). Các lỗi khác: sửa những bản ghi được nêu.").format(e=errors, w=warnings)
         elif warnings:
             text = tr("<b>Không có lỗi; {w} cảnh báo</b> cần xem lại.").format(w=warnings)
         else:

@@ -310,6 +310,8 @@ def consistency_findings(db: Database, *, today: dt.date | None = None) -> list[
         present_by_meeting = dict(s.execute(
             select(m.MeetingAttendance.meeting_id, func.count()).where(m.MeetingAttendance.present.is_(True))
             .group_by(m.MeetingAttendance.meeting_id)).all())
+        subject_names = {cid: (p_name if stype == "person" else u_name) for cid, stype, _u, _p, _ui, _ua, u_name, _pi,
+                         p_name in cands}
         votes = s.execute(
             select(m.Vote.id, m.Vote.meeting_id, m.Vote.candidate_id, m.Vote.votes_for, m.Vote.votes_against,
                    m.Vote.votes_abstain, m.CouncilMeeting.campaign_id, m.CouncilMeeting.number,
@@ -319,7 +321,8 @@ def consistency_findings(db: Database, *, today: dt.date | None = None) -> list[
         for vid, meeting_id, cand_id, v_for, v_against, v_abstain, campaign_id, number, ballots_valid in votes:
             total = (v_for or 0) + (v_against or 0) + (v_abstain or 0)
             members = members_by_campaign.get(campaign_id, 0)
-            meeting = f"cuộc họp {number or meeting_id}"
+            who = subject_names.get(cand_id)
+            meeting = f"cuộc họp {number or meeting_id}" + (f", {who}" if who else "")
             if min(v_for or 0, v_against or 0, v_abstain or 0) < 0:
                 findings.append(Finding("error", f"Phiếu biểu quyết #{vid} ({meeting}, hồ sơ #{cand_id}) có số phiếu âm."))
             if total > members:
