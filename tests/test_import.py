@@ -335,3 +335,23 @@ def test_failure_while_writing_rolls_back_everything(ward, tmp_path, monkeypatch
     with pytest.raises(OSError):
         run(ward, path)
     assert snapshot(ward) == before
+
+
+def test_xml_entity_bomb_is_refused(ward, tmp_path):
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML  # openpyxl guards against XML bombs only with defusedxml installed
+    good = write_book(tmp_path / "g.xlsx", {"DonVi": UNITS})
+    bomb = tmp_path / "laughs.xlsx"
+    doctype = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+               b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]>')
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = doctype + data.replace(b"TDP-01", b"&lol3;", 1)
+            dst.writestr(info, data)
+    before = snapshot(ward)
+    with pytest.raises(importer.UnusableFile, match="XML nguy hiểm"):
+        run(ward, bomb)
+    assert snapshot(ward) == before

@@ -243,8 +243,20 @@ def open_workbook(path: str | os.PathLike[str]):  # noqa: ANN201
     except UnusableFile:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure means the file is unusable
-        raise UnusableFile(f"Không đọc được tệp {Path(path).name}: tệp bị hỏng hoặc không đúng định dạng .xlsx "
-                           f"({type(exc).__name__}: {exc}).") from None
+        raise _unusable(exc, path) from None
+
+
+def _unusable(exc: Exception, path: str | os.PathLike[str]) -> UnusableFile:
+    name = Path(path).name
+    chain, cur = [], exc
+    while cur is not None and len(chain) < 10:  # openpyxl wraps the parser's exception
+        chain.append(type(cur).__name__)
+        cur = cur.__cause__ or cur.__context__
+    if {"DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"} & set(chain):
+        return UnusableFile(f"Tệp {name} bị từ chối: bên trong có khai báo XML nguy hiểm (thực thể/DTD, có thể là "
+                            "\"bom XML\"). Excel không bao giờ tạo ra tệp như vậy.")
+    return UnusableFile(f"Không đọc được tệp {name}: tệp bị hỏng hoặc không đúng định dạng .xlsx "
+                        f"({type(exc).__name__}: {exc}).")
 
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -349,10 +361,7 @@ def read_workbook(path: str | os.PathLike[str], *, progress: Callable[[int, int,
     except zipfile.BadZipFile as exc:
         raise UnusableFile(f"Tệp {Path(path).name} bị hỏng ({exc}).") from None
     except Exception as exc:  # noqa: BLE001 - malformed XML inside a sheet and the like
-        if type(exc).__name__ in ("DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"):
-            raise UnusableFile(f"Tệp {Path(path).name} chứa cấu trúc XML nguy hiểm và bị từ chối.") from None
-        raise UnusableFile(f"Không đọc được tệp {Path(path).name}: nội dung bị hỏng "
-                           f"({type(exc).__name__}: {exc}).") from None
+        raise _unusable(exc, path) from None
     finally:
         wb.close()
 
