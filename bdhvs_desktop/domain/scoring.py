@@ -337,6 +337,7 @@ def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Rule
 
 
 _ACTIVITY_LOWER = {k.value: v.lower() for k, v in ACTIVITY_KIND_LABELS.items()}
+NO_MEMO = object()  # a person key meaning "inputs unique to this person: do not keep the result"
 _BOTH = frozenset({"unit", "person"})
 RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("party_members_vneid", "Toàn bộ đảng viên của tổ chức thành thạo VNeID đến một ngày",
@@ -362,7 +363,7 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("solution_applied", "Có giải pháp được áp dụng (có hiệu quả ghi nhận)", _BOTH,
              (ParamSpec("require_effect", "bool", "Phải có hiệu quả ghi nhận", True),
               ParamSpec("n", "int", "Số giải pháp tối thiểu", 1)), rule_solution_applied,
-             lambda f: id(f.solutions)),
+             lambda f: id(f.solutions) if not f.solutions else NO_MEMO),
     RuleSpec("not_disciplined", "Không đang bị kỷ luật, điều tra, xem xét xử lý", _BOTH, (), rule_not_disciplined,
              lambda f: (f.under_discipline, f.discipline_note)),
     RuleSpec("min_activities", "Ít nhất N hoạt động một loại mỗi tuần hoặc trong một thời kỳ", _BOTH,
@@ -370,7 +371,7 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
               ParamSpec("n", "int", "Số buổi tối thiểu", 1),
               ParamSpec("per", "per", "Tính theo (week: mỗi tuần; period: cả thời kỳ)", "period"),
               ParamSpec("start", "date", "Từ ngày"), ParamSpec("end", "date", "Đến ngày")),
-             rule_min_activities, lambda f: id(f.activities)),
+             rule_min_activities, lambda f: id(f.activities) if not f.activities else NO_MEMO),
 )}
 
 
@@ -568,9 +569,11 @@ def score_subject(facts: SubjectFacts, cset: CriteriaSetDef, at: dt.date,
         if use_memo and entry is None and (func is None or key is not None):
             cache = memo[i]  # type: ignore[index]
             k = key(facts) if func is not None else None
-            result = cache.get(k)
+            result = cache.get(k) if k is not NO_MEMO else None
             if result is None:
-                result = cache[k] = _evaluate(c, func, partial, facts, at, None)
+                result = _evaluate(c, func, partial, facts, at, None)
+                if k is not NO_MEMO:
+                    cache[k] = result
         else:
             result = _evaluate(c, func, partial, facts, at, entry)
         if result.max_points:
@@ -619,9 +622,12 @@ def score_all(facts: Iterable[SubjectFacts], sets: dict[str, CriteriaSetDef], at
         eligible = True
         for key, memo, c, func, partial in steps:
             k = key(f) if key is not None else None
-            r = memo.get(k)
-            if r is None:
-                r = memo[k] = _evaluate(c, func, partial, f, at, None)
+            if k is NO_MEMO:
+                r = _evaluate(c, func, partial, f, at, None)
+            else:
+                r = memo.get(k)
+                if r is None:
+                    r = memo[k] = _evaluate(c, func, partial, f, at, None)
             if r.max_points:
                 total += r.points
             elif not r.passed and r.type == "gate":
