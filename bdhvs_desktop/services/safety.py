@@ -195,7 +195,7 @@ def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
             raise RestoreError(f"Tệp {target} không phải cơ sở dữ liệu SQLite; không ghi đè lên nó.")
         try:
             previous = store.backup_file(
-                target, store._unique(folder / f"{target.stem}-{store.PRE_RESTORE_TAG}-{store.timestamp()}.sqlite3"))
+                target, store.unique_path(folder / f"{target.stem}-{store.PRE_RESTORE_TAG}-{store.timestamp()}.sqlite3"))
         except Exception as exc:  # noqa: BLE001
             raise RestoreError(f"Không sao lưu được cơ sở dữ liệu hiện tại trước khi khôi phục ({exc}); "
                                "chưa thay đổi gì.") from exc

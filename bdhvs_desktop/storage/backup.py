@@ -76,7 +76,7 @@ def timestamp(now: dt.datetime | None = None) -> str:
     return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
 
 
-def _unique(dest: Path) -> Path:
+def unique_path(dest: Path) -> Path:
     """`dest`, or `dest` with -2, -3 … before the suffix when that name is taken."""
     if not dest.exists():
         return dest
@@ -92,7 +92,7 @@ def backup_before_migration(db_path: Path, revision: str) -> Path:
     from bdhvs_desktop.paths import backups_dir
 
     dest = backups_dir() / f"{db_path.stem}-{PRE_MIGRATION_TAG}-{revision}-{timestamp()}.sqlite3"
-    return backup_file(db_path, _unique(dest))
+    return backup_file(db_path, unique_path(dest))
 
 
 # --------------------------------------------------------------------------- automatic copies
@@ -210,7 +210,7 @@ def auto_backup(db_path: Path, folder: Path, *, retention: Retention, min_interv
     autos = [b for b in list_backups(folder, db_path.stem) if b.kind == "auto"]
     if autos and now - autos[0].taken_at < min_interval and autos[0].taken_at <= now:
         return None
-    dest = _unique(folder / f"{db_path.stem}-{AUTO_TAG}-{timestamp(now)}.sqlite3")
+    dest = unique_path(folder / f"{db_path.stem}-{AUTO_TAG}-{timestamp(now)}.sqlite3")
     backup_file(db_path, dest)
     thin_backups(folder, db_path.stem, retention)
     return dest
