@@ -355,3 +355,25 @@ def test_xml_entity_bomb_is_refused(ward, tmp_path):
     with pytest.raises(importer.UnusableFile, match="XML nguy hiểm"):
         run(ward, bomb)
     assert snapshot(ward) == before
+
+
+def test_blank_cells_never_erase_what_is_on_record(ward, tmp_path):
+    first = write_book(tmp_path / "1.xlsx", {"DonVi": UNITS, "NhanSu": [person()]})
+    assert run(ward, first).written
+    blank = person(birth=None, vneid=None, party=None, guided=None)
+    blank[5] = None  # position
+    second = write_book(tmp_path / "2.xlsx", {
+        "DonVi": [["CB-01", "Chi bộ Khu phố 1", "Chi bộ", None, None, None, None]], "NhanSu": [blank]})
+    result = run(ward, second)
+    assert result.written and result.changes == 0, texts(result)
+    kept = {p.column for p in result.warnings}
+    assert {"Ngày thành thạo VNeID", "Ngày sinh", "Mã đơn vị cấp trên"} <= kept
+    with ward.read() as s:
+        p = s.scalar(select(m.Person))
+        assert (p.birth_date, p.vneid_proficient_on, p.is_party_member, p.people_guided, p.position) == (
+            dt.date(1988, 5, 20), dt.date(2026, 2, 15), True, 5, "Đảng viên")
+        assert s.scalar(select(m.Unit).where(m.Unit.code == "CB-01")).parent.code == "DU-PHUONG"
+    # an explicit value still changes it
+    changed = person(party="Không", guided=7)
+    result = run(ward, write_book(tmp_path / "3.xlsx", {"NhanSu": [changed]}))
+    assert result.counts["NhanSu"].updated == 1

@@ -145,6 +145,7 @@ CHOICES: dict[tuple[str, str], dict[str, str]] = {
 
 _MISSING = object()
 # The date a model's stage is reached; the import layout carries only the registration date.
+_KEPT_WITH_WARNING = {"birth_date", "vneid_proficient_on"}
 _STAGE_DATES = {"implementing": "implementing_on", "evaluated": "evaluated_on", "excellent": "excellent_on"}
 
 
@@ -473,7 +474,7 @@ class _Importer:
                 if self._unit_ref(sheet, row, "parent_code", parent) is None:
                     continue
             valid[code] = (row, cells)
-            if "parent_code" in cells:
+            if cells.get("parent_code") is not None:
                 parent_of[code] = cells["parent_code"]
         for code, (row, _cells) in list(valid.items()):
             seen, cur = {code}, parent_of.get(code)
@@ -490,17 +491,22 @@ class _Importer:
         for code, (row, cells) in valid.items():
             values = {f: cells[f] for f in fields if f in cells}
             if "is_party_org" in values:
-                values["is_party_org"] = bool(values["is_party_org"])
+                values["is_party_org"] = None if values["is_party_org"] is None else bool(values["is_party_org"])
             existing = self.units.get(code)
             if existing is None:
                 creates.append((code, {**values, "parent_code": cells.get("parent_code")}))
                 counts.created += 1
                 continue
-            changes = {f: (existing[f], v) for f, v in values.items() if existing[f] != v}
-            if "parent_code" in cells:
+            changes = {f: (existing[f], v) for f, v in values.items()
+                       if existing[f] != v and not (v is None and existing[f] is not None)}
+            if cells.get("parent_code") is not None:
                 old_parent = self.unit_code_by_id.get(existing["parent_id"])
                 if old_parent != cells["parent_code"]:
                     changes["parent_code"] = (old_parent, cells["parent_code"])
+            elif "parent_code" in cells and existing["parent_id"] is not None:
+                self.warning(sheet, row, "parent_code", "Ô trống: giữ nguyên đơn vị cấp trên hiện tại ("
+                             f"{self.unit_code_by_id.get(existing['parent_id'])}). Muốn đổi cấp trên, hãy dùng trang "
+                             "Đơn vị.")
             if changes:
                 updates.append((code, changes))
                 counts.updated += 1
@@ -511,7 +517,7 @@ class _Importer:
             by_code = {u.code: u for u in s.scalars(select(m.Unit))}
             for code, values in creates:
                 unit = m.Unit(code=code, name=values["name"], kind=values["kind"],
-                              is_party_org=values.get("is_party_org", False),
+                              is_party_org=bool(values.get("is_party_org")),
                               households=values.get("households"), adult_residents=values.get("adult_residents"))
                 s.add(unit)
                 by_code[code] = unit
@@ -604,9 +610,7 @@ class _Importer:
                                             "people_guided", "under_discipline") if f in present}
             for f in ("is_party_member", "is_public_servant", "can_guide", "under_discipline"):
                 if f in values:
-                    values[f] = bool(values[f])
-            if "people_guided" in values and values["people_guided"] is None:
-                values["people_guided"] = 0
+                    values[f] = None if values[f] is None else bool(values[f])
             values["unit_code"] = unit_code
             values["name_key"] = nk
             if pid is None:
@@ -634,6 +638,12 @@ class _Importer:
                         changes[f] = (old[f], v)
                         self.warning(sheet, row, "full_name", f"Đổi họ tên \"{old[f]}\" thành \"{v}\" (nhận ra theo "
                                                               "số CCCD).")
+                elif v is None and old[f] is not None:
+                    # A blank cell never erases what is on record (a unit may send an older or partial
+                    # sheet); clearing a value is done in the person form, where it is audited.
+                    if f in _KEPT_WITH_WARNING:
+                        shown = f"{old[f]:%d/%m/%Y}" if isinstance(old[f], dt.date) else str(old[f])
+                        self.warning(sheet, row, f, f"Ô trống: giữ nguyên giá trị đã có ({shown}).")
                 elif old[f] != v:
                     changes[f] = (old[f], v)
             if cccd and old["cccd"] != cccd:
@@ -652,11 +662,11 @@ class _Importer:
                         "full_name": v["full_name"], "name_key": v["name_key"],
                         "search_key": fold(v["full_name"]), "birth_date": v.get("birth_date"), "sex": v.get("sex"),
                         "cccd": v.get("cccd"), "unit_id": self._unit_id(v["unit_code"]), "position": v.get("position"),
-                        "is_party_member": v.get("is_party_member", False),
-                        "is_public_servant": v.get("is_public_servant", False),
-                        "vneid_proficient_on": v.get("vneid_proficient_on"), "can_guide": v.get("can_guide", False),
+                        "is_party_member": bool(v.get("is_party_member")),
+                        "is_public_servant": bool(v.get("is_public_servant")),
+                        "vneid_proficient_on": v.get("vneid_proficient_on"), "can_guide": bool(v.get("can_guide")),
                         "people_guided": v.get("people_guided") or 0,
-                        "under_discipline": v.get("under_discipline", False),
+                        "under_discipline": bool(v.get("under_discipline")),
                     })
                 table = m.Person.__table__
                 ids = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
@@ -753,15 +763,13 @@ class _Importer:
             seen[key] = row
             old = existing.get(key)
             new = {f: cells[f] for f in ("skills", "participants") if f in cells}
-            if "participants" in new and new["participants"] is None:
-                new["participants"] = 0
             if old is None:
                 creates.append({"date": cells["date"], "kind": cells["kind"], "unit_code": unit_code,
                                 "content": cells.get("content"), "skills": new.get("skills"),
                                 "participants": new.get("participants") or 0})
                 counts.created += 1
                 continue
-            changes = {f: (old[f], v) for f, v in new.items() if old[f] != v}
+            changes = _changes(old, new)
             if changes:
                 updates.append((old["id"], changes))
                 counts.updated += 1
@@ -818,7 +826,7 @@ class _Importer:
                 continue
             old = {"name": dm.name, "registered_on": dm.registered_on, "status": dm.status,
                    "evaluation": dm.evaluation, "unit_code": self.unit_code_by_id.get(dm.owner_unit_id)}
-            changes = {f: (old[f], v) for f, v in values.items() if old[f] != v}
+            changes = _changes(old, values)
             missing = [t for t in targets if t not in replicated.get(dm.id, set())]
             if changes or missing:
                 counts.updated += 1
@@ -912,13 +920,13 @@ class _Importer:
             seen[tkey] = row
             new = {f: cells[f] for f in ("applied", "effect") if f in cells}
             if "applied" in new:
-                new["applied"] = bool(new["applied"])
+                new["applied"] = None if new["applied"] is None else bool(new["applied"])
             old = existing.get(tkey) if not isinstance(person, _NewRef) else None
             if old is None:
                 creates.append((person, {"title": cells["title"], **new}))
                 counts.created += 1
                 continue
-            changes = {f: (old[f], v) for f, v in new.items() if old[f] != v}
+            changes = _changes(old, new)
             if changes:
                 updates.append((old["id"], changes))
                 counts.updated += 1
@@ -928,7 +936,7 @@ class _Importer:
         def write(s: Session) -> None:
             if creates:
                 rows = [{"person_id": p.id if isinstance(p, _NewRef) else p, "title": v["title"],
-                         "applied": v.get("applied", False), "effect": v.get("effect")} for p, v in creates]
+                         "applied": bool(v.get("applied")), "effect": v.get("effect")} for p, v in creates]
                 s.execute(insert(m.Solution.__table__), rows)
             if updates:
                 self._bulk_update(s, m.Solution, "solution", updates)
@@ -977,7 +985,7 @@ class _Importer:
                 creates.append({"target_id": target_id, "unit_code": unit_code, "as_of": cells["as_of"], **new})
                 counts.created += 1
                 continue
-            changes = {f: (old[f], v) for f, v in new.items() if old[f] != v}
+            changes = _changes(old, new)
             if changes:
                 updates.append((old["id"], changes))
                 counts.updated += 1
@@ -996,6 +1004,11 @@ class _Importer:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00[01][0-9A-Fa-f]_")
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """{field: (old, new)} of the values that differ; a blank cell never erases a stored value."""
+    return {f: (old[f], v) for f, v in new.items() if old[f] != v and not (v is None and old[f] is not None)}
 
 
 def _has_control(text: str) -> bool:
