@@ -516,6 +516,8 @@ def write_template(path: str | os.PathLike[str]) -> Path:
                     "Nhập lại cùng một tệp không làm thay đổi dữ liệu."),
         ("Kỹ năng", "Các số 1-5 cách nhau bởi dấu phẩy: 1 Dịch vụ công trực tuyến, 2 VNeID, 3 Thanh toán trực "
                     "tuyến (QR), 4 An toàn trên không gian mạng, 5 Mua sắm trực tuyến."),
+        ("Ô để trống", "Với người hoặc đơn vị đã có trong dữ liệu, ô để trống không xóa giá trị đã ghi (ví dụ ngày "
+                       "thành thạo VNeID). Muốn xóa một giá trị, hãy sửa trực tiếp trong chương trình."),
         ("Công thức", "Ô có công thức phải được Excel tính và lưu lại; ô công thức chưa có giá trị sẽ bị báo lỗi."),
         ("Kiểm tra trước", "Lệnh \"bdhvs import TỆP.xlsx --dry-run\" hoặc nút \"Nhập từ Excel…\" cho xem trước mọi "
                            "lỗi mà chưa ghi gì. Có lỗi thì không ghi dòng nào."),
