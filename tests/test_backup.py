@@ -298,3 +298,34 @@ def test_restore_of_an_older_schema_is_upgraded_after(db, tmp_path, user_home):
 
 def list_all(folder, stem):  # noqa: ANN001
     return store.list_backups(folder, stem)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    offsets=st.lists(st.integers(min_value=0, max_value=60 * 24 * 500), min_size=1, max_size=120),
+    daily=st.integers(0, 10), weekly=st.integers(0, 8), monthly=st.integers(0, 14),
+)
+def test_retention_properties(offsets, daily, weekly, monthly):
+    start = dt.datetime(2025, 1, 1)
+    taken = [start + dt.timedelta(minutes=o) for o in offsets]
+    retention = store.Retention(daily, weekly, monthly)
+    keep = store.backups_to_keep(taken, retention)
+    kept = [taken[i] for i in keep]
+    assert max(taken) in kept  # the newest copy is never deleted
+    assert len(keep) <= 1 + daily + weekly + monthly
+    days = sorted({t.date() for t in taken}, reverse=True)
+    for day in days[:daily]:  # the newest copy of each of the last `daily` days
+        assert max(t for t in taken if t.date() == day) in kept
+    months = sorted({(t.year, t.month) for t in taken}, reverse=True)
+    for month in months[:monthly]:
+        assert max(t for t in taken if (t.year, t.month) == month) in kept
+    weeks = sorted({tuple(t.isocalendar())[:2] for t in taken}, reverse=True)
+    for week in weeks[:weekly]:
+        assert max(t for t in taken if tuple(t.isocalendar())[:2] == week) in kept
+    # Thinning again keeps everything that was kept (a second run deletes nothing more).
+    again = store.backups_to_keep(kept, retention)
+    assert len(set(kept)) == len(kept) and len(again) == len(kept)
