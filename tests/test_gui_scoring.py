@@ -53,6 +53,8 @@ def test_scoring_page_ranks_eligible_apart_and_explains(ctx, qtbot, tmp_path):
     page.search.clear()
     page.kind.setCurrentIndex(page.kind.findData("individual"))
     assert page.eligible_model.rowCount() >= 1 and page.other_model.rowCount() > 100
+    shown = page.eligible_model.data(page.eligible_model.index(0, 1))
+    assert "•" in shown and shown != page.eligible_model.row_at(0).id  # the CCCD is masked in the list
 
 
 def test_manual_entry_from_the_page_updates_the_score(ctx, qtbot, monkeypatch):

@@ -47,6 +47,13 @@ PASS_COLOR = QColor("#1b5e20")
 FAIL_COLOR = QColor("#b71c1c")
 
 
+def shown_id(s: sc.SubjectScore) -> str:
+    """A person's CCCD is masked in lists (personal data); unit codes are shown as they are."""
+    from bdhvs_desktop.gui.people_model import mask_cccd
+
+    return mask_cccd(s.id) if s.subject == "person" and s.id.isdigit() else s.id
+
+
 def pts(value: float | None) -> str:
     if value is None:
         return ""
@@ -114,7 +121,8 @@ class ScoreTableModel(QAbstractTableModel):
         s = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (str(s.rank) if s.rank else "–", s.id, s.name, pts(s.points), pts(s.max_points), self.note(s))[col]
+            return (str(s.rank) if s.rank else "–", shown_id(s), s.name, pts(s.points), pts(s.max_points),
+                    self.note(s))[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == 5 and not s.eligible:
@@ -346,7 +354,7 @@ class ScoringPage(Page):
         extra = ""
         if s.women_share is not None:
             extra = tr(" · nữ {pct}%").format(pct=round(100 * s.women_share))
-        self.heading.setText(f"<b style='font-size:13pt'>{html.escape(s.name)}</b> ({html.escape(s.id)})<br>"
+        self.heading.setText(f"<b style='font-size:13pt'>{html.escape(s.name)}</b> ({html.escape(shown_id(s))})<br>"
                              + tr("Tổng điểm: <b>{p}/{m}</b> — ").format(p=pts(s.points), m=pts(s.max_points))
                              + state + extra)
         self.criteria.setRowCount(len(s.criteria))
