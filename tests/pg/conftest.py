@@ -73,8 +73,24 @@ class PgCluster:
                 "-c full_page_writes=off -c max_connections=60")
         self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "server.log"), "-w",
                   "-t", "60", "start")
+        self._start_watchdog()
+
+    def _start_watchdog(self) -> None:
+        """If this test session dies without its teardown (killed by a timeout, Ctrl+C twice),
+        a small shell loop stops the server and deletes its folder, so no cluster is left behind."""
+        pg_ctl = f"{self.bin_dir / 'pg_ctl'} -D {self.data} -m immediate -w stop"
+        if self.as_root:
+            pg_ctl = "runuser -u postgres -- " + pg_ctl
+        script = (f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; "
+                  f"{pg_ctl} >/dev/null 2>&1; rm -rf {self.root}")
+        self.watchdog = subprocess.Popen(["sh", "-c", script], start_new_session=True, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def stop(self) -> None:
+        watchdog = getattr(self, "watchdog", None)
+        if watchdog is not None:
+            watchdog.kill()
+            watchdog.wait(10)
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
         shutil.rmtree(self.root, ignore_errors=True)
 
