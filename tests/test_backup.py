@@ -329,3 +329,19 @@ def test_retention_properties(offsets, daily, weekly, monthly):
     # Thinning again keeps everything that was kept (a second run deletes nothing more).
     again = store.backups_to_keep(kept, retention)
     assert len(set(kept)) == len(kept) and len(again) == len(kept)
+
+
+def test_backup_retries_a_file_held_for_a_moment(db, tmp_path, monkeypatch):
+    """Windows antivirus: the first attempts to move the finished copy fail, then it works."""
+    real = Path.replace
+    failures = []
+
+    def flaky(self, target):  # noqa: ANN001
+        if len(failures) < 2:
+            failures.append(target)
+            raise PermissionError(32, "The process cannot access the file")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", flaky)
+    dest = store.backup_file(db.path, tmp_path / "held.sqlite3")
+    assert dest.exists() and len(failures) == 2 and not (tmp_path / "held.sqlite3.tmp").exists()

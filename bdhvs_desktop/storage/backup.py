@@ -55,8 +55,24 @@ def backup_file(src: Path, dest: Path) -> Path:
     finally:
         source.close()
     _fsync_file(tmp)
-    tmp.replace(dest)
+    _replace_with_retry(tmp, dest)
     return dest
+
+
+def _replace_with_retry(tmp: Path, dest: Path, attempts: int = 10, pause: float = 0.2) -> None:
+    """os.replace, retried briefly: on Windows an antivirus or indexer holding the new file
+    makes it fail for a moment with WinError 5/32 (pitfalls #11)."""
+    import time
+
+    for attempt in range(attempts):
+        try:
+            tmp.replace(dest)
+            return
+        except PermissionError:
+            if attempt == attempts - 1:
+                tmp.unlink(missing_ok=True)
+                raise
+            time.sleep(pause)
 
 
 def _fsync_file(path: Path) -> None:
