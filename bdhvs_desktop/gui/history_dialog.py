@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "create": "Tạo mới", "update": "Sửa", "delete": "Xóa", "import": "Nhập từ tệp", "decide": "Quyết định",
     "approve": "Thông qua", "reject": "Không thông qua", "reopen": "Mở lại", "lock": "Khóa hồ sơ",
     "vote": "Biểu quyết", "score": "Chấm điểm", "restore": "Khôi phục", "merge": "Sáp nhập", "login": "Đăng nhập",
+    "status": "Đổi trạng thái", "generate": "Lập hồ sơ", "close": "Kết thúc", "propose": "Đề nghị",
 }
 
 FIELD_LABELS = {
@@ -41,7 +42,10 @@ FIELD_LABELS = {
 ENTITY_LABELS = {
     "person": "người", "unit": "đơn vị", "candidate": "hồ sơ đề nghị", "vote": "phiếu biểu quyết",
     "manual_result": "kết quả tiêu chí", "council_meeting": "cuộc họp", "app_user": "tài khoản",
-    "database": "cơ sở dữ liệu", "digital_model": "mô hình", "activity": "hoạt động",
+    "database": "cơ sở dữ liệu", "digital_model": "mô hình", "activity": "hoạt động", "criterion": "tiêu chí",
+    "council_member": "thành viên Hội đồng", "meeting_attendance": "điểm danh", "mentorship": "kèm cặp Đại sứ số",
+    "model_replication": "nhân rộng mô hình", "dossier": "hồ sơ khen thưởng", "setting": "cài đặt",
+    "solution": "giải pháp", "workbook": "tệp Excel",
 }
 
 COLUMNS = ["Thời điểm", "Người thực hiện", "Thao tác", "Nội dung", "Giá trị cũ", "Giá trị mới", "Ghi chú"]
