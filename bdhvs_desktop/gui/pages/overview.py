@@ -78,18 +78,19 @@ class TargetCard(QFrame):
             when.append(tr("hạn {d}").format(d=vn(t.deadline)))
         detail = f"{t.code} · " + ", ".join(when)
         if t.numerator is not None and t.denominator and kind == "percent" and t.measure != "reported":
-            detail += f" · {num(t.numerator)}/{num(t.denominator)}"
+            detail += f" · {t.numerator:,.0f}/{t.denominator:,.0f}".replace(",", ".")
         meta = QLabel(detail)
         meta.setStyleSheet("color: #5f6670;")
         layout.addWidget(meta)
         if t.shortfall:
             lines = [f"• {x}" for x in t.shortfall[:SHOWN_SHORTFALL]]
             if len(t.shortfall) > SHOWN_SHORTFALL:
-                lines.append(tr("… và {n} mục khác (rê chuột để xem hết)").format(n=len(t.shortfall) - SHOWN_SHORTFALL))
+                lines.append(tr("… và {n} mục khác (rê chuột để xem hết)").format(
+                    n=f"{len(t.shortfall) - SHOWN_SHORTFALL:,}".replace(",", ".")))
             short = QLabel(tr("Còn thiếu:") + "\n" + "\n".join(lines))
             short.setWordWrap(True)
             layout.addWidget(short)
-            full = t.shortfall[:60] + ([tr("… và {n} mục khác").format(n=len(t.shortfall) - 60)]
+            full = t.shortfall[:60] + ([tr("… và {n} mục khác").format(n=f"{len(t.shortfall) - 60:,}".replace(",", "."))]
                                        if len(t.shortfall) > 60 else [])
             self.setToolTip("\n".join(full))
         # A scroll area squeezes word-wrapped labels to nothing unless they ask for their height.
