@@ -181,6 +181,17 @@ else
   cat "$cli_home/check.txt"
   bad "bdhvs check báo lỗi trên phường mẫu"
 fi
+# The PostgreSQL driver (shared-office mode) loads inside the bundle: a connection to a closed
+# local port must fail in libpq ("connection failed"), not for a missing module or pq wrapper.
+if "$PYTHON" -c 'import psycopg' >/dev/null 2>&1; then
+  pg_out=$(env BDHVS_HOME="$cli_home" timeout 60 "$BUNDLE/bdhvs" --db "postgresql+psycopg://bdhvs@127.0.0.1:1/bdhvs" check 2>&1)
+  if echo "$pg_out" | grep -q "connection failed" && ! echo "$pg_out" | grep -qi -E "no pq wrapper|No module named|Can't load plugin"; then
+    ok "trình điều khiển PostgreSQL (psycopg + libpq) nạp được trong bản đóng gói"
+  else
+    echo "$pg_out"
+    bad "trình điều khiển PostgreSQL không nạp được trong bản đóng gói"
+  fi
+fi
 
 # --- 5. The NSIS installer script compiles against this bundle ------------------------------
 if command -v makensis >/dev/null 2>&1; then
