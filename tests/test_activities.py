@@ -246,4 +246,6 @@ def test_phase_end_stays_editable(demo_db):
         act.update_phase(db, 2, D(2026, 4, 1), D(2026, 7, 15))
     with pytest.raises(act.ValidationError, match="trước ngày bắt đầu"):
         act.update_phase(db, 2, D(2026, 4, 1), D(2026, 3, 15))
+    with pytest.raises(act.ValidationError, match="khi giai đoạn 1 chưa kết thúc"):
+        act.update_phase(db, 2, D(2026, 3, 20), D(2026, 6, 15))
     assert _audit(db, "phase")[-1].field == "end_date"

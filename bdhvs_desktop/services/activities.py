@@ -905,6 +905,10 @@ def update_phase(db: Database, number: int, start: dt.date, end: dt.date | None,
             if other.number < number and start <= other.start_date:
                 check.fail("start_date", f"Giai đoạn {number} phải bắt đầu sau ngày bắt đầu giai đoạn {other.number} "
                                          f"({vn_date(other.start_date)}).")
+            elif other.number < number and other.end_date is not None and start <= other.end_date:
+                check.fail("start_date", f"Giai đoạn {number} bắt đầu ({vn_date(start)}) khi giai đoạn {other.number} "
+                                         f"chưa kết thúc ({vn_date(other.end_date)}); sửa ngày kết thúc giai đoạn "
+                                         f"{other.number} trước.")
             if other.number > number and end is not None and end >= other.start_date:
                 check.fail("end_date", f"Giai đoạn {number} kết thúc sau khi giai đoạn {other.number} bắt đầu "
                                        f"({vn_date(other.start_date)}).")
