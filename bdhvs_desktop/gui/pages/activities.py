@@ -106,6 +106,7 @@ class ActivityDialog(FormDialog):
     def __init__(self, db, units: list[act.UnitChoice], row: act.ActivityRow | None = None,  # noqa: ANN001
                  default_day: dt.date | None = None, parent: QWidget | None = None):
         super().__init__(tr("Sửa hoạt động") if row else tr("Thêm hoạt động"), parent)
+        self.setMinimumWidth(620)
         self.db = db
         self.row = row
         self.day = date_edit(row.date if row else default_day)
@@ -128,7 +129,7 @@ class ActivityDialog(FormDialog):
         for i, (n, label) in enumerate(SKILL_LABELS.items()):
             box = QCheckBox(f"({n}) {label}")
             box.setChecked(bool(row) and n in row.skills)
-            grid.addWidget(box, i // 2, i % 2)
+            grid.addWidget(box, i, 0)
             self.skill_boxes[n] = box
         self.form.addRow(tr("Kỹ năng số"), skills)
         self.participants = QSpinBox()
