@@ -203,3 +203,32 @@ def test_login_dialog(db, qtbot):
     assert dialog.try_login()
     assert dialog.result() == QDialog.DialogCode.Accepted and db.user == "thuky"
     assert auth.current_user(db).role == "secretary"
+
+
+def test_menu_restore_and_exit_backup_with_the_lazily_opened_database(demo_db, qtbot, tmp_path, monkeypatch,
+                                                                       user_home):
+    """The program opens a current SQLite file lazily (SQLAlchemy after the first paint):
+    the File menu, the restore and the exit backup work on that object too."""
+    from bdhvs_desktop.gui.context import AppContext
+    from bdhvs_desktop.gui.main_window import MainWindow
+    from bdhvs_desktop.gui.restore_dialog import RestoreDialog
+    from bdhvs_desktop.storage.lazy import LazyDatabase
+
+    path = demo_db.path
+    copy = backup_file(path, tmp_path / "copy.sqlite3")
+    demo_db.dispose()
+    lazy = LazyDatabase.try_open(path)
+    assert lazy is not None and not lazy.loaded
+    win = MainWindow(AppContext(lazy))
+    qtbot.addWidget(win)
+    assert not lazy.loaded and win.file_actions["restore"].isEnabled()
+    dialog = RestoreDialog(win.ctx, win)
+    qtbot.addWidget(dialog)
+    assert dialog.select_file(copy)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    assert dialog.restore_selected(confirm=False)
+    with lazy.read() as s:  # loads now, on the restored file
+        assert s.query(m.AuditEntry).filter(m.AuditEntry.action == "restore").count() == 1
+    win.close()
+    assert len(_autos(lazy, user_home)) == 1  # the restore changed the file: copied on exit
+    lazy.dispose()
