@@ -65,6 +65,10 @@ def test_every_check_of_the_script_passes(check_run):
     assert re.search(r"^Kết quả: (\d+) kiểm tra đạt, 0 không đạt\.$", proc.stdout, re.M), _report(proc)
     assert "LỖI" not in proc.stdout, _report(proc)
     assert int(re.search(r"(\d+) kiểm tra đạt", proc.stdout).group(1)) >= 15
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg") is not None:
+        assert "trình điều khiển PostgreSQL (psycopg + libpq) nạp được" in proc.stdout, _report(proc)
 
 
 @pytest.mark.slow
