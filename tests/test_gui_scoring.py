@@ -172,3 +172,25 @@ def test_council_page_shows_the_meeting_and_the_live_result(ctx, qtbot, monkeypa
     assert r.candidate.locked and r.candidate.status == "approved"
     page.table.selectRow(page._rows.index(r))
     assert not page.vote_button.isEnabled() and page.reopen_button.isEnabled()
+
+
+def test_candidates_dialog_moves_a_draft_and_rejects_with_a_reason(ctx, qtbot, monkeypatch):
+    from bdhvs_desktop.gui.pages.council import CandidatesDialog
+
+    dialog = CandidatesDialog(ctx)
+    qtbot.addWidget(dialog)
+    draft = next(i for i, c in enumerate(dialog.rows) if c.status == "draft")
+    cid = dialog.rows[draft].id
+    dialog.table.selectRow(draft)
+    assert dialog.propose_button.isEnabled() and not dialog.reject_button.isEnabled()
+    dialog.propose_button.click()
+    assert cs.get_candidate(ctx.db, cid).status == "proposed"
+    cs.set_status(ctx.db, cid, "reviewed")
+    dialog.reload()
+    dialog.table.selectRow(next(i for i, c in enumerate(dialog.rows) if c.id == cid))
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Chưa đủ minh chứng", True))
+    dialog.reject_selected()
+    info = cs.get_candidate(ctx.db, cid)
+    assert info.status == "rejected" and info.decision_reason == "Chưa đủ minh chứng"

@@ -438,6 +438,7 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
     individual = SubjectKind.INDIVIDUAL.value
     empty: list = []  # shared by everyone without models or solutions (scoring keys on identity)
     no_acts: dict = {}
+    no_targets: dict = {}
     guided_of: dict[int, int] = {}
     solutions_of: dict[int, list[sc.SolutionFact]] = {}
     for pid, name, uid, sex, is_party, vneid_on, can_guide, guided, disciplined, note, cccd, servant in people:
@@ -463,11 +464,11 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
         if linked:
             own_models = own_models + [models_by_id[x] for x in linked
                                        if x in models_by_id and models_by_id[x] not in own_models]
+        # Positional, with shared empty containers: 30,000 of these are built per scoring.
         person_facts.append(sc.SubjectFacts(
-            "person", pid, cccd or f"ID-{pid}", name, individual, female=female,
-            under_discipline=bool(disciplined), discipline_note=note, vneid_on=vneid_on,
-            can_guide=bool(can_guide), people_guided=guided or 0, mentees=mentees.get(pid, 0), models=own_models,
-            activities=host_acts.get(pid, no_acts), solutions=solutions.get(pid, empty)))
+            "person", pid, cccd or f"ID-{pid}", name, individual, female, 0, 0, bool(disciplined), note, empty,
+            vneid_on, bool(can_guide), guided or 0, mentees.get(pid, 0), own_models,
+            host_acts.get(pid, no_acts), solutions.get(pid, empty), no_targets))
 
     subtree_cache: dict[int, list[int]] = {}
 

@@ -75,7 +75,9 @@ class CouncilPage(Page):
         self.new_button = QPushButton(tr("Phiên họp mới…"))
         self.members_button = QPushButton(tr("Thành viên Hội đồng…"))
         self.rules_button = QPushButton(tr("Túc số và tỷ lệ thông qua…"))
-        for b in (self.new_button, self.members_button, self.rules_button):
+        self.candidates_button = QPushButton(tr("Hồ sơ đề nghị…"))
+        self.candidates_button.setToolTip(tr("Mọi hồ sơ đề nghị khen thưởng: nháp, đề nghị, rút, sửa tóm tắt"))
+        for b in (self.candidates_button, self.new_button, self.members_button, self.rules_button):
             bar.addWidget(b)
         layout.addLayout(bar)
         self.info = QLabel()
@@ -203,6 +205,7 @@ class CouncilPage(Page):
         self.new_button.clicked.connect(self.new_meeting)
         self.members_button.clicked.connect(self.edit_members)
         self.rules_button.clicked.connect(self.edit_rules)
+        self.candidates_button.clicked.connect(self.edit_candidates)
         self._update_actions()
 
     # -- loading
@@ -489,6 +492,10 @@ class CouncilPage(Page):
             self.refresh()
             self.meetings.setCurrentIndex(0)
 
+    def edit_candidates(self) -> None:
+        CandidatesDialog(self.ctx, self).exec()
+        self.ctx.notify("candidates")
+
     def edit_members(self) -> None:
         MembersDialog(self.ctx, self).exec()
         self.ctx.notify("council")
@@ -586,6 +593,122 @@ class MeetingDialog(QDialog):
         when = self.when.dateTime().toPython()
         return (when.replace(second=0, microsecond=0), self.place.text().strip() or None, self.chair.currentData(),
                 self.secretary.currentData(), self.method.currentData())
+
+
+class CandidatesDialog(QDialog):
+    """Every candidate with its lifecycle: move a draft to proposed (or back), withdraw, rewrite
+    the summary, or record "not approved" with its reason. Decided results change only by
+    reopening them on the meeting page."""
+
+    def __init__(self, ctx, parent: QWidget | None = None):  # noqa: ANN001
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(tr("Hồ sơ đề nghị khen thưởng"))
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels([tr("Đối tượng"), tr("Loại"), tr("Hình thức khen thưởng"),
+                                              tr("Trạng thái"), tr("Tóm tắt thành tích")])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.propose_button = QPushButton(tr("Đề nghị"))
+        self.draft_button = QPushButton(tr("Trả về nháp"))
+        self.summary_button = QPushButton(tr("Sửa tóm tắt…"))
+        self.reject_button = QPushButton(tr("Không thông qua…"))
+        self.withdraw_button = QPushButton(tr("Rút hồ sơ"))
+        close = QPushButton(tr("Đóng"))
+        for b in (self.propose_button, self.draft_button, self.summary_button, self.reject_button,
+                  self.withdraw_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.propose_button.clicked.connect(lambda: self._status("proposed"))
+        self.draft_button.clicked.connect(lambda: self._status("draft"))
+        self.summary_button.clicked.connect(self.edit_summary)
+        self.reject_button.clicked.connect(self.reject_selected)
+        self.withdraw_button.clicked.connect(self.withdraw_selected)
+        self.table.itemSelectionChanged.connect(self._update)
+        close.clicked.connect(self.accept)
+        self.resize(1100, 520)
+        self.reload()
+
+    def reload(self) -> None:
+        from bdhvs_desktop.services.council import list_candidates
+
+        self.rows = sorted(list_candidates(self.ctx.db), key=lambda c: (KIND_ORDER.get(c.kind, 9), c.name))
+        self.table.setRowCount(len(self.rows))
+        for r, c in enumerate(self.rows):
+            status = c.status_label + (tr(" — đã khóa") if c.locked else "")
+            for col, text in enumerate((c.name, SUBJECT_KIND_LABELS[SubjectKind(c.kind)], c.award_name or "",
+                                        status, c.summary or "")):
+                self.table.setItem(r, col, _item(text, tip=c.decision_reason if col == 3 else text))
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 320))
+        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 300))
+        self._update()
+
+    def current(self):  # noqa: ANN201
+        rows = self.table.selectionModel().selectedRows()
+        return self.rows[rows[0].row()] if rows else None
+
+    def _update(self) -> None:
+        c = self.current()
+        status = c.status if c else None
+        self.propose_button.setEnabled(status == "draft")
+        self.draft_button.setEnabled(status == "proposed")
+        self.summary_button.setEnabled(c is not None and not c.locked)
+        self.reject_button.setEnabled(status == "reviewed")
+        self.withdraw_button.setEnabled(status in ("draft", "proposed"))
+
+    def _do(self, fn, *args) -> None:  # noqa: ANN001
+        from bdhvs_desktop.services.council import CouncilActionError
+
+        try:
+            fn(*args)
+        except CouncilActionError as exc:
+            QMessageBox.warning(self, tr("Không thực hiện được"), str(exc))
+        self.reload()
+
+    def _status(self, status: str) -> None:
+        from bdhvs_desktop.services.council import set_status
+
+        c = self.current()
+        if c is not None:
+            self._do(set_status, self.ctx.db, c.id, status)
+
+    def edit_summary(self) -> None:
+        from bdhvs_desktop.services.council import update_candidate
+
+        c = self.current()
+        if c is None:
+            return
+        text, ok = QInputDialog.getMultiLineText(self, tr("Tóm tắt thành tích"), c.name, c.summary or "")
+        if ok:
+            self._do(lambda: update_candidate(self.ctx.db, c.id, summary=text))
+
+    def reject_selected(self) -> None:
+        from bdhvs_desktop.services.council import set_status
+
+        c = self.current()
+        if c is None:
+            return
+        reason, ok = QInputDialog.getText(self, tr("Không thông qua"), tr("Lý do không thông qua {name}:")
+                                          .format(name=c.name))
+        if ok:
+            self._do(set_status, self.ctx.db, c.id, "rejected", reason)
+
+    def withdraw_selected(self) -> None:
+        from bdhvs_desktop.services.council import withdraw
+
+        c = self.current()
+        if c is not None and QMessageBox.question(self, tr("Rút hồ sơ"), tr("Rút hồ sơ đề nghị của {name}?")
+                                                  .format(name=c.name)) == QMessageBox.StandardButton.Yes:
+            self._do(withdraw, self.ctx.db, c.id)
 
 
 class MembersDialog(QDialog):
