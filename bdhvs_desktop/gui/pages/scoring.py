@@ -69,11 +69,13 @@ class ScoreTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._all: list[sc.SubjectScore] = []
         self._rows: list[sc.SubjectScore] = []
+        self._keys: list[str] | None = None
         self._text = ""
 
     def set_rows(self, rows: Sequence[sc.SubjectScore]) -> None:
         self.beginResetModel()
         self._all = list(rows)
+        self._keys: list[str] | None = None  # folded names, computed on the first search
         self._rows = self._filtered()
         self.endResetModel()
 
@@ -86,7 +88,10 @@ class ScoreTableModel(QAbstractTableModel):
     def _filtered(self) -> list[sc.SubjectScore]:
         if not self._text:
             return list(self._all)
-        return [s for s in self._all if self._text in fold(s.name) or self._text in s.id.lower()]
+        if self._keys is None:
+            self._keys = [fold(s.name) + " " + s.id.lower() for s in self._all]
+        text = self._text
+        return [s for s, key in zip(self._all, self._keys) if text in key]
 
     def row_at(self, row: int) -> sc.SubjectScore:
         return self._rows[row]
