@@ -184,7 +184,7 @@ def vneid_share(counts: Iterable[PersonCount], lagging: Iterable[tuple], tree: U
     """Share proficient ward-wide (or under `restrict_to`) and per party organisation.
 
     `lagging` is (unit_id, "Name — why") of everyone in the population not proficient by the day,
-    or (unit_id, "Name — why", name_sort_key(name)) already in name order. The names behind a
+    or (unit_id, "Name — why", name_sort_key(name)[, "Name (Unit) — why"]) already in name order. The names behind a
     shortfall are listed unit by unit (units in name order), people in Vietnamese name order."""
     counts = [c for c in counts if restrict_to is None or tree.is_under(c.unit_id, restrict_to)]
     lagging = [x for x in lagging if restrict_to is None or tree.is_under(x[0], restrict_to)]
@@ -193,8 +193,11 @@ def vneid_share(counts: Iterable[PersonCount], lagging: Iterable[tuple], tree: U
     total = sum(c.total for c in counts)
     ok = sum(c.proficient for c in counts)
     groups: dict[int | None, list[str]] = {}
+    shown: dict[int | None, list[str]] = {}  # "Name (Unit) — why", when the caller made them once
     for x in lagging:
         groups.setdefault(x[0], []).append(x[1])
+        if len(x) > 3:
+            shown.setdefault(x[0], []).append(x[3])
     units = sorted(groups, key=lambda u: (tree.label(u), u or 0))
     names_by_org: dict[int, list[str]] = {o.id: [] for o in orgs}
     for unit_id in units:  # a unit's people count for it and every organisation above it
@@ -212,9 +215,16 @@ def vneid_share(counts: Iterable[PersonCount], lagging: Iterable[tuple], tree: U
         per_unit.append(UnitMeasure(org.id, percent(oks[org.id], den), oks[org.id], den, tuple(names_by_org[org.id])))
     shortfall = []
     for unit_id in units:
-        label = tree.label(unit_id)
-        shortfall.extend(_with_unit(name, label) for name in groups[unit_id])
+        if unit_id in shown:
+            shortfall.extend(shown[unit_id])
+        else:
+            label = tree.label(unit_id)
+            shortfall.extend(_with_unit(name, label) for name in groups[unit_id])
     return Measure(percent(ok, total), ok, total, tuple(shortfall), tuple(per_unit))
+
+
+def with_unit(entry: str, unit: str) -> str:
+    return _with_unit(entry, unit)
 
 
 def _with_unit(entry: str, unit: str) -> str:

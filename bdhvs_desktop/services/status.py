@@ -139,7 +139,7 @@ class _Loader:
         self._people: dict[dt.date, list[Any]] = {}
         self._lagging: dict[dt.date, list[Any]] = {}
         self._models: list[tg.ModelRow] | None = None
-        self._reasons: dict[tuple[dt.date, bool], list[tuple[Any, bool, bool, str, Any]]] = {}
+        self._reasons: dict[tuple[dt.date, bool], list[tuple[Any, bool, bool, str, Any, str]]] = {}
 
     def people(self, day: dt.date) -> list[tuple[Any, bool, bool, bool, int, int]]:
         """(unit_id, party member, public servant, can guide, proficient by the day, count)."""
@@ -177,12 +177,13 @@ class _Loader:
         self._people[day] = [(*k, n) for k, n in counts.items()]
         self._lagging[day] = lagging
 
-    def lagging_reasons(self, day: dt.date, require_guide: bool) -> list[tuple[Any, bool, bool, str, Any]]:
+    def lagging_reasons(self, day: dt.date, require_guide: bool) -> list[tuple[Any, bool, bool, str, Any, str]]:
         """(unit_id, party member, public servant, "Name — why") of everyone not proficient by the day."""
         key = (day, require_guide)
         if key not in self._reasons:
             out = []
             late = f"sau ngày {day:%d/%m/%Y}"
+            labels: dict[Any, str] = {}
             for unit_id, full_name, pm, ps, can_guide, on in self.lagging(day):
                 if on is None:
                     why = "chưa thành thạo VNeID"
@@ -192,7 +193,11 @@ class _Loader:
                     why = "chưa hướng dẫn được người dân sử dụng VNeID"
                 else:
                     continue
-                out.append((unit_id, pm, ps, f"{full_name} — {why}", tg.name_sort_key(full_name)))
+                label = labels.get(unit_id)
+                if label is None:
+                    label = labels[unit_id] = self.tree.label(unit_id)
+                out.append((unit_id, pm, ps, f"{full_name} — {why}", tg.name_sort_key(full_name),
+                            f"{full_name} ({label}) — {why}"))
             out.sort(key=lambda x: x[4])  # once, so each target's list is already in name order
             self._reasons[key] = out
         return self._reasons[key]
@@ -266,8 +271,8 @@ def _measure(loader: _Loader, target: Any, as_of: dt.date) -> tuple[tg.Measure, 
             c[0] += n
             if ok and (guide or not require_guide):
                 c[1] += n
-        lagging = [(unit_id, text, key) for unit_id, pm, ps, text, key in loader.lagging_reasons(day, require_guide)
-                   if in_pop(pm, ps)]
+        lagging = [(unit_id, text, key, shown) for unit_id, pm, ps, text, key, shown
+                   in loader.lagging_reasons(day, require_guide) if in_pop(pm, ps)]
         rows = [tg.PersonCount(u, c[0], c[1]) for u, c in counts.items()]
         if target.scope != "ward":
             ids = {u.id for u in units}
