@@ -261,14 +261,18 @@ def list_activities(db: Database, *, kind: str | None = None, unit_id: int | Non
     with db.read() as s:
         rows = s.execute(q).all()
     out = []
+    skills_of: dict[Any, tuple[tuple[int, ...], str]] = {}  # few distinct values: parse each once
+    kinds = {k.value: ACTIVITY_KIND_LABELS[k] for k in ActivityKind}
     for r in rows:
-        try:
-            skills = parse_skills(r[6])
-        except ValueError:
-            skills = ()
-        kind_label = ACTIVITY_KIND_LABELS.get(r[2], r[2]) if r[2] in set(ActivityKind) else r[2]
-        out.append(ActivityRow(r[0], r[1], r[2], kind_label, r[3], r[4] or "", r[5] or "", skills,
-                               ", ".join(str(n) for n in skills), r[7] or 0, r[8], r[9] or "", r[10]))
+        parsed = skills_of.get(r[6])
+        if parsed is None:
+            try:
+                skills = parse_skills(r[6])
+            except ValueError:
+                skills = ()
+            parsed = skills_of[r[6]] = (skills, ", ".join(str(n) for n in skills))
+        out.append(ActivityRow(r[0], r[1], r[2], kinds.get(r[2], r[2]), r[3], r[4] or "", r[5] or "", parsed[0],
+                               parsed[1], r[7] or 0, r[8], r[9] or "", r[10]))
     return out
 
 

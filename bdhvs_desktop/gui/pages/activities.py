@@ -44,7 +44,7 @@ from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services import activities as act
 from bdhvs_desktop.services.status import week_grid
 
-LIST_LIMIT = 20_000
+LIST_LIMIT = 5_000  # newest first; the filters narrow it down
 
 
 def unit_combo(units: list[act.UnitChoice], *, allow_none: str | None = None, only=None) -> QComboBox:  # noqa: ANN001
@@ -282,11 +282,11 @@ class ActivitiesPage(Page):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
+        # Fixed widths: sizing columns to their contents measures every row (slow on thousands).
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        for col in (0, 1, 4, 5):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(2, 220)
-        header.resizeSection(6, 180)
+        for col, width in ((0, 90), (1, 140), (2, 230), (4, 90), (5, 70), (6, 170)):
+            header.resizeSection(col, width)
+        self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.doubleClicked.connect(lambda _i: self.edit())
         layout.addWidget(self.table, 1)
@@ -342,9 +342,12 @@ class ActivitiesPage(Page):
         more = len(rows) > LIST_LIMIT
         self.model.set_rows(rows[:LIST_LIMIT])
         total_people = sum(r.participants for r in rows[:LIST_LIMIT])
-        text = tr("{n} hoạt động, {p} lượt người tham gia.").format(n=min(len(rows), LIST_LIMIT), p=f"{total_people:,}".replace(",", "."))
+        dots = lambda n: f"{n:,}".replace(",", ".")  # noqa: E731 - Vietnamese thousands separator
+        text = tr("{n} hoạt động, {p} lượt người tham gia.").format(n=dots(min(len(rows), LIST_LIMIT)),
+                                                                    p=dots(total_people))
         if more:
-            text += " " + tr("Chỉ hiện {n} hoạt động mới nhất; thu hẹp bộ lọc để xem thêm.").format(n=LIST_LIMIT)
+            text = tr("Hiện {n} hoạt động mới nhất (còn nữa; thu hẹp bộ lọc theo loại, đơn vị hoặc ngày để xem hết), "
+                      "{p} lượt người tham gia.").format(n=dots(LIST_LIMIT), p=dots(total_people))
         self.count_label.setText(text)
 
     def _current(self) -> act.ActivityRow | None:
