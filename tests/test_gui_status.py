@@ -111,10 +111,11 @@ def test_activities_list_grid_and_dialog(qtbot, ctx):
     page.tabs.setCurrentIndex(1)
     grid = page.grid.table
     rows = {grid.verticalHeaderItem(r).text(): r for r in range(grid.rowCount())}
-    last = grid.columnCount() - 1
+    last = 0  # the first column counts the weeks without a session
     assert grid.item(rows["Tổ dân phố 5 (mô phỏng)"], last).text() == "10"  # weeks 15-24 are over by Saturday 20/06
     assert grid.item(rows["Tổ dân phố 4 (mô phỏng)"], last).text() == "1"
     assert grid.item(rows["Tổ dân phố 3 (mô phỏng)"], last).text() == "0"
+    assert rows["Tổ dân phố 5 (mô phỏng)"] == 0  # the group furthest behind comes first
     # a guidance session without a unit is refused, with the reason shown in the dialog
     dialog = ActivityDialog(ctx.db, page.units, None, D(2026, 6, 18), page)
     qtbot.addWidget(dialog)

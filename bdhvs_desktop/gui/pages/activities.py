@@ -193,46 +193,52 @@ class WeekGridWidget(QWidget):
         start = to_date(self.start.date())
         end = max(as_of, start)
         grid = week_grid(self.ctx.db, start, end, self.kinds.currentData())
-        self.table.clear()
-        self.table.setRowCount(len(grid.units))
-        self.table.setColumnCount(len(grid.mondays) + 1)
-        headers = [f"{m.isocalendar()[1]:02d}\n{m:%d/%m}" for m in grid.mondays] + [tr("Tuần\nthiếu")]
-        self.table.setHorizontalHeaderLabels(headers)
-        for col, monday in enumerate(grid.mondays):
-            self.table.horizontalHeaderItem(col).setToolTip(week_label(monday))
-        self.table.setVerticalHeaderLabels([name for _, _, name in grid.units])
-        total_missing = 0
-        groups_missing = 0
-        for row, (unit_id, _code, name) in enumerate(grid.units):
+        # A week counts once it is over (Sunday included) and lies wholly after the start date.
+        required = [monday + dt.timedelta(days=6) <= as_of and monday >= start for monday in grid.mondays]
+        rows = []
+        for unit_id, _code, name in grid.units:
             counts = grid.counts[unit_id]
-            missing = 0
+            missing = sum(1 for n, req in zip(counts, required) if req and not n)
+            rows.append((missing, name, counts))
+        rows.sort(key=lambda r: (-r[0], r[1]))  # the groups with most weeks missing first
+        self.table.clear()
+        self.table.setRowCount(len(rows))
+        self.table.setColumnCount(len(grid.mondays) + 1)
+        headers = [tr("Tuần\nthiếu")] + [f"{m.isocalendar()[1]:02d}\n{m:%d/%m}" for m in grid.mondays]
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.horizontalHeaderItem(0).setToolTip(tr("Số tuần đã kết thúc mà không có buổi nào"))
+        for col, monday in enumerate(grid.mondays, start=1):
+            self.table.horizontalHeaderItem(col).setToolTip(week_label(monday))
+        self.table.setVerticalHeaderLabels([name for _, name, _ in rows])
+        for row, (missing, name, counts) in enumerate(rows):
+            first = QTableWidgetItem(str(missing))
+            first.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            if missing:
+                first.setForeground(QColor("#c62828"))
+                font = first.font()
+                font.setBold(True)
+                first.setFont(font)
+            self.table.setItem(row, 0, first)
             for col, monday in enumerate(grid.mondays):
                 n = counts[col]
                 finished = monday + dt.timedelta(days=6) <= as_of
-                partial = monday < iso_week_start(start) or monday < start
                 item = QTableWidgetItem(str(n) if n or finished else "")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if n:
                     item.setBackground(QColor("#c8e6c9"))
-                elif finished and not partial:
+                elif required[col]:
                     item.setBackground(QColor("#ffcdd2"))
-                    missing += 1
                 else:
                     item.setBackground(QColor("#eceff1"))
                 item.setToolTip(f"{name}\n{week_label(monday)}: " + tr("{n} buổi").format(n=n))
-                self.table.setItem(row, col, item)
-            total_missing += missing
-            groups_missing += bool(missing)
-            last = QTableWidgetItem(str(missing))
-            last.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            if missing:
-                last.setForeground(QColor("#c62828"))
-            self.table.setItem(row, len(grid.mondays), last)
+                self.table.setItem(row, col + 1, item)
         self.table.resizeRowsToContents()
+        total_missing = sum(r[0] for r in rows)
+        groups_missing = sum(1 for r in rows if r[0])
         self.summary.setText(
             tr("{g} tổ dân phố, {w} tuần từ {s} đến {e}: {m} tổ có tuần không có buổi nào ({t} tuần thiếu).").format(
-                g=len(grid.units), w=len(grid.mondays), s=vn(start), e=vn(end), m=groups_missing, t=total_missing)
-            if grid.units else tr("Chưa có tổ dân phố nào."))
+                g=len(rows), w=len(grid.mondays), s=vn(start), e=vn(end), m=groups_missing, t=total_missing)
+            if rows else tr("Chưa có tổ dân phố nào."))
 
 
 class ActivitiesPage(Page):
