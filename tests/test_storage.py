@@ -152,3 +152,17 @@ def test_env_and_option_choose_database(tmp_path, monkeypatch):
     assert main(["check", "--db", str(other)]) == 3  # --db after the command; does not exist
     assert main(["--db", str(other), "init"]) == 0
     assert other.exists()
+
+
+def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path):
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_text("hello")
+    with pytest.raises(DatabaseError, match="không phải cơ sở dữ liệu SQLite"):
+        open_database(junk)
+    assert junk.read_text() == "hello"
+
+
+def test_server_password_is_not_shown_in_messages():
+    with pytest.raises(DatabaseError) as info:
+        open_database("postgresql+psycopg://nobody:secret-word@127.0.0.1:1/x")
+    assert "secret-word" not in str(info.value)

@@ -127,6 +127,13 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
                 raise DatabaseError(f"Không tìm thấy cơ sở dữ liệu {db_path}.")
             db_path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - the user gets the reason in Vietnamese
+        engine.dispose()
+        shown = sa_url.render_as_string(hide_password=True) if "://" in raw else raw
+        raise DatabaseError(_unusable_message(shown, exc)) from exc
     if migrate and _stored_revision(engine) != SCHEMA_HEAD:
         from bdhvs_desktop.storage import migrate as migrate_mod
 
@@ -134,6 +141,16 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
         migrate_mod.upgrade_to_head(url, backup=backup_before_migrate)
         engine = make_engine(url)
     return Database(url=url, engine=engine)
+
+
+def _unusable_message(location, exc: Exception) -> str:  # noqa: ANN001
+    text = str(getattr(exc, "orig", exc))
+    if "file is not a database" in text or "file is encrypted" in text:
+        return (f"Tệp {location} không phải cơ sở dữ liệu SQLite (có thể là tệp khác hoặc tệp đã hỏng). "
+                "Hãy chọn đúng tệp, hoặc khôi phục từ bản sao lưu (bdhvs restore).")
+    if "unable to open" in text or "readonly" in text or "Permission denied" in text:
+        return f"Không mở được {location}: không có quyền đọc/ghi tệp hoặc thư mục. ({text})"
+    return f"Không kết nối được cơ sở dữ liệu {location}: {text}"
 
 
 def _stored_revision(engine: Engine) -> str | None:
