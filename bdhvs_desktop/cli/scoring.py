@@ -234,10 +234,12 @@ def cmd_score(args, ctx) -> int:  # noqa: ANN001
         ctx.out(f"\n== {SUBJECT_KIND_LABELS[kind]} ({sum(1 for s in group if s.eligible)}/{len(group)} đủ điều kiện) ==")
         for s in group:
             mark = f"#{s.rank:<3}" if s.rank else "  – "
-            gates = [c.code for c in s.criteria if c.type == "gate" and not c.passed]
-            why = "" if s.eligible else (" — chưa đạt: " + ", ".join(gates) if gates else "") + \
+            gates = [c.name for c in s.criteria if c.type == "gate" and not c.passed]
+            why = "" if s.eligible else (" — chưa đạt: " + "; ".join(gates) if gates else "") + \
                 (f" — {s.held_back}" if s.held_back else "")
-            ctx.out(f"{mark} {s.id:<14} {s.name:<45} {_pts(s.points):>5}/{_pts(s.max_points)}{why}")
+            # Lists mask citizen IDs (the --json output carries them whole, as the format requires).
+            shown_id = s.id[:3] + "******" + s.id[-3:] if s.subject == "person" and len(s.id) == 12 else s.id
+            ctx.out(f"{mark} {shown_id:<14} {s.name:<45} {_pts(s.points):>5}/{_pts(s.max_points)}{why}")
             if args.explain:
                 for c in s.criteria:
                     ctx.out(f"       [{'x' if c.passed else ' '}] {c.code} ({_pts(c.points)}): {c.explanation}")
@@ -337,9 +339,12 @@ def cmd_candidates(args, ctx) -> int:  # noqa: ANN001
         return EXIT_OK
     if not rows:
         ctx.out("Chưa có hồ sơ đề nghị khen thưởng nào.")
+    from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
+
     for r in rows:
         lock = " [đã khóa]" if r.locked else ""
-        ctx.out(f"{r.id:>4}  {r.name:<45} {r.kind:<11} {r.award_code or '-':<16} {r.status_label}{lock}")
+        kind = SUBJECT_KIND_LABELS.get(SubjectKind(r.kind), r.kind) if r.kind in SubjectKind._value2member_map_ else r.kind
+        ctx.out(f"{r.id:>4}  {r.name:<45} {kind:<13} {r.award_code or '-':<16} {r.status_label}{lock}")
     return EXIT_OK
 
 
