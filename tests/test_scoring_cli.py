@@ -43,7 +43,7 @@ def test_score_json_has_exactly_the_documented_shape(capsys, demo_path):
 
 def test_score_text_and_bad_date(capsys, demo_path):
     code, out, _ = run(capsys, "score", "--db", demo_path, "--at", "15/11/2026", "--kind", "party_org")
-    assert code == 0 and "Tổ chức đảng" in out and "#1" in out and "chưa đạt: TCD_VNEID" in out
+    assert code == 0 and "Tổ chức đảng" in out and "#1" in out and "chưa đạt: 100% đảng viên sử dụng thành thạo VNeID trong quý I/2026" in out
     with pytest.raises(SystemExit) as exc:
         main(["score", "--db", demo_path, "--at", "2026-13-45"])
     assert exc.value.code == 2
