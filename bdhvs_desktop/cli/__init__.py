@@ -90,6 +90,9 @@ class Context:
             from bdhvs_desktop.storage.engine import open_database
 
             self._db = open_database(self.db_location, create=create)
+            from bdhvs_desktop.services.auth import act_as_administrator
+
+            act_as_administrator(self._db)
         return self._db
 
     def close(self) -> None:
@@ -158,7 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the trace
+        from bdhvs_desktop.services.auth import AuthError
         from bdhvs_desktop.storage.engine import DatabaseError
+
+        if isinstance(exc, AuthError):
+            print(f"Lỗi: {exc}", file=sys.stderr)
+            return EXIT_ERROR
 
         if isinstance(exc, DatabaseError):
             print(f"Lỗi cơ sở dữ liệu: {exc}", file=sys.stderr)

@@ -74,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bdhvs_desktop.gui.i18n import install_translators, tr
 
     install_translators(app)
+    install_error_hook()
     location = args.db or os.environ.get("BDHVS_DB")
     try:
         db = open_for_window(location)
@@ -123,6 +124,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     del watcher
     db.dispose()
     return code
+
+
+def install_error_hook() -> None:
+    """An error no page handled still reaches the user as a message, never as silence: a
+    refused permission or a colleague's conflicting save in plain Vietnamese, anything else
+    as "unexpected" with the details in the log file."""
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):  # noqa: ANN001
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        from bdhvs_desktop.gui.i18n import tr
+
+        if QApplication.instance() is None or not issubclass(exc_type, Exception):
+            previous(exc_type, exc, tb)
+            return
+        parent = QApplication.activeWindow()
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from bdhvs_desktop.services.auth import AuthError
+
+        if isinstance(exc, StaleDataError):
+            from bdhvs_desktop.gui.conflict import show_conflict
+
+            show_conflict(parent, exc)
+            return
+        if isinstance(exc, AuthError):
+            QMessageBox.warning(parent, tr("Không đủ quyền"), str(exc))
+            return
+        log.error("unhandled error", exc_info=(exc_type, exc, tb))
+        QMessageBox.critical(parent, tr("Lỗi không mong đợi"),
+                             tr("Đã xảy ra lỗi không mong đợi: {error}\nDữ liệu đã lưu không bị ảnh hưởng; chi tiết "
+                                "được ghi vào tệp nhật ký.").format(error=exc))
+
+    sys.excepthook = hook
 
 
 def open_for_window(location: str | None):  # noqa: ANN201

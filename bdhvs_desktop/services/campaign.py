@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.domain import presets as presets_mod
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.services.auth import require_role
 
 
 class CampaignExists(Exception):
@@ -114,6 +115,7 @@ def apply_preset(session: Session, preset: presets_mod.Preset) -> m.Campaign:
 
 def init_campaign(db: Database, preset_name: str | None = None) -> str:
     """Create the campaign from a preset; returns the campaign's name."""
+    require_role(db, "secretary", action="tạo phong trào")
     preset = presets_mod.load_preset(preset_path(preset_name))
     with db.session() as s:
         campaign = apply_preset(s, preset)

@@ -28,6 +28,7 @@ from bdhvs_desktop.services import audit
 from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.services.auth import require_role
 
 RULES_SETTING = "council.rules"
 ACTIVE_STATUSES = ("draft", "proposed", "reviewed", "approved", "issued")
@@ -52,6 +53,7 @@ def get_rules(db: Database) -> dc.CouncilRules:
 
 def set_rules(db: Database, rules: dc.CouncilRules) -> None:
     """Save the quorum and pass mark used by meetings opened from now on (audited)."""
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
         row = s.get(m.Setting, RULES_SETTING)
         old = row.value if row else None
@@ -181,6 +183,7 @@ def summary_from_score(score: SubjectScore) -> str:
 def propose(db: Database, subject: str, subject_id: int, *, award_code: str | None = None,
             summary: str | None = None, at: dt.date | None = None, draft: bool = False) -> int:
     """Propose one subject for an award (or save it as a draft); returns the candidate id."""
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     if subject not in ("unit", "person"):
         raise CouncilActionError("Đối tượng phải là đơn vị (unit) hoặc cá nhân (person).")
     at = at or dt.date.today()
@@ -229,6 +232,7 @@ class ProposeResult:
 
 def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | None = None) -> ProposeResult:
     """Propose every eligible subject (ranked first) that has no candidate yet."""
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     at = at or dt.date.today()
     board = scoring_service.compute_scores(db, at)
     with db.read() as s:
@@ -252,6 +256,7 @@ def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | 
 
 def update_candidate(db: Database, candidate_id: int, *, award_code: str | None = None, summary: str | None = None,
                      report_text: dict[str, Any] | None = None) -> None:
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
         c = _candidate(s, candidate_id)
         _refuse_locked(c)
@@ -289,6 +294,7 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
                at: dt.date | None = None) -> None:
     """Move a candidate along its lifecycle. Approving locks the result with a score snapshot;
     not approving needs a reason. Decisions are chained in the audit log."""
+    require_role(db, "council_member", action="xét duyệt, biểu quyết")
     if status not in TRANSITIONS:
         raise CouncilActionError(f"Trạng thái không hợp lệ: {status!r}.")
     reason = (reason or "").strip() or None
@@ -341,6 +347,7 @@ def _apply_decision(s: Session, user: str | None, c: m.Candidate, status: str, r
 
 def reopen(db: Database, candidate_id: int, reason: str) -> None:
     """Unlock an approved result so the council can review it again; recorded with its reason."""
+    require_role(db, "council_member", action="xét duyệt, biểu quyết")
     reason = (reason or "").strip()
     if not reason:
         raise CouncilActionError("Mở lại kết quả đã khóa phải ghi rõ lý do.")
@@ -362,6 +369,7 @@ def reopen(db: Database, candidate_id: int, reason: str) -> None:
 
 def withdraw(db: Database, candidate_id: int, reason: str | None = None) -> None:
     """Remove a draft or proposed candidate (never a decided one)."""
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
         c = _candidate(s, candidate_id)
         if c.status not in ("draft", "proposed"):
@@ -398,6 +406,7 @@ def list_members(db: Database, include_inactive: bool = False) -> list[MemberInf
 
 def add_member(db: Database, full_name: str, *, position: str | None = None, role: str = "member",
                person_id: int | None = None, unit_code: str | None = None) -> int:
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     full_name = (full_name or "").strip()
     if not full_name:
         raise CouncilActionError("Họ tên thành viên Hội đồng không được để trống.")
@@ -428,6 +437,7 @@ def add_member(db: Database, full_name: str, *, position: str | None = None, rol
 
 
 def set_member_active(db: Database, member_id: int, active: bool) -> None:
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
         member = s.get(m.CouncilMember, member_id)
         if member is None:
@@ -445,6 +455,7 @@ def new_meeting(db: Database, held_at: dt.datetime, *, place: str | None = None,
                 number: str | None = None, attach_candidates: bool = True) -> int:
     """Open a meeting: the settings' quorum and pass mark are copied onto it, every active member
     is listed as present (mark absences with set_attendance), and the proposed candidates join it."""
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     if voting_method not in {v.value for v in VotingMethod}:
         raise CouncilActionError("Hình thức biểu quyết phải là show_of_hands (giơ tay) hoặc secret_ballot (bỏ phiếu kín).")
     rules = get_rules(db)
@@ -481,6 +492,7 @@ def new_meeting(db: Database, held_at: dt.datetime, *, place: str | None = None,
 
 def attach_candidates(db: Database, meeting_id: int | None, candidate_ids: list[int] | None = None) -> int:
     """Bring candidates into a meeting (by default every proposed or reviewed one not yet decided)."""
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
@@ -517,6 +529,7 @@ def _refuse_closed(meeting: m.CouncilMeeting) -> None:
 
 def set_attendance(db: Database, meeting_id: int | None, member_id: int, present: bool,
                    reason: str | None = None) -> None:
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     reason = (reason or "").strip() or None
     if not present and not reason:
         raise CouncilActionError("Thành viên vắng mặt phải ghi lý do vắng.")
@@ -540,6 +553,7 @@ def set_attendance(db: Database, meeting_id: int | None, member_id: int, present
 
 def set_ballots(db: Database, meeting_id: int | None, *, issued: int | None, returned: int | None,
                 valid: int | None, counting_committee: str | None = None) -> None:
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
@@ -568,6 +582,7 @@ def _member_count(s: Session, meeting_id: int) -> int:
 def record_vote(db: Database, meeting_id: int | None, candidate_id: int, votes_for: int, votes_against: int,
                 votes_abstain: int) -> None:
     """The council's tally for one candidate (chained in the audit log). Refused on a locked result."""
+    require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.session() as s:
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
@@ -600,6 +615,7 @@ def record_vote(db: Database, meeting_id: int | None, candidate_id: int, votes_f
 
 def record_member_score(db: Database, meeting_id: int | None, candidate_id: int, member_id: int, points: float,
                         note: str | None = None) -> None:
+    require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.session() as s:
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
@@ -665,6 +681,7 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
     """Compute the council's decision for each voted candidate of the meeting and apply it:
     passed → approved and locked (with a score snapshot), otherwise not approved with the
     explanation as the reason. Refused when the meeting has no quorum."""
+    require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.read() as s:
         meeting = _meeting(s, meeting_id)
         meeting_id = meeting.id
@@ -701,6 +718,7 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
 
 
 def close_meeting(db: Database, meeting_id: int | None = None) -> None:
+    require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.session() as s:
         meeting = _meeting(s, meeting_id)
         meeting.status = "closed"

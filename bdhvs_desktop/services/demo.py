@@ -109,6 +109,9 @@ def create_demo(db: Database, preset_name: str | None = None) -> dict[str, int]:
     from bdhvs_desktop.domain import presets as presets_mod
     from bdhvs_desktop.services.campaign import apply_preset, preset_path
 
+    from bdhvs_desktop.services.auth import require_role
+
+    require_role(db, "secretary", action="tạo phường mẫu")
     preset = presets_mod.load_preset(preset_path(preset_name))
     rng = random.Random(DEMO_SEED)
     with db.session() as s:

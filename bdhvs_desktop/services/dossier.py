@@ -31,6 +31,7 @@ from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.services.auth import require_role
 
 DEFAULT_FORM_SET = "decree-98-2023"
 
@@ -156,6 +157,7 @@ def load_settings(db: Database) -> DossierSettings:
 
 def save_settings(db: Database, **changes: Any) -> DossierSettings:
     """Change dossier settings (keys of SETTING_KEYS); each change is audited."""
+    require_role(db, "secretary", action="sửa thiết lập hồ sơ")
     unknown = set(changes) - set(SETTING_KEYS)
     if unknown:
         raise DossierError(f"Không có thiết lập hồ sơ: {', '.join(sorted(unknown))}")
@@ -282,6 +284,7 @@ def save_report_text(db: Database, candidate_id: int, sections: dict[str, str], 
 
     *version* is the candidate's version when it was read: a colleague's newer save is
     never overwritten (StaleEditError). Returns the new version."""
+    require_role(db, "secretary", action="sửa báo cáo thành tích")
     unknown = set(sections) - set(REPORT_SECTIONS)
     if unknown:
         raise DossierError(f"Mục báo cáo không hợp lệ: {', '.join(sorted(unknown))}")
@@ -811,6 +814,7 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
     Raises DossierError (missing records), documents.formsets.FormSetError (a template
     problem, listed before anything is written), documents.atomic.FileInUseError (a file
     of the previous dossier is open in Word), documents.dossier_writer.DossierCancelled."""
+    require_role(db, "secretary", action="lập hồ sơ khen thưởng")
     from bdhvs_desktop.documents.dossier_writer import write_dossier
 
     st = load_settings(db)

@@ -30,6 +30,7 @@ from bdhvs_desktop.domain.vocab import ACTIVITY_KIND_LABELS, MODEL_STATUS_LABELS
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.services.auth import require_role
 
 ERROR, WARNING = "error", "warning"
 UnusableFile = xio.UnusableFile
@@ -154,6 +155,8 @@ def import_workbook(db: Database, path: str | os.PathLike[str], *, dry_run: bool
                     today: dt.date | None = None, user: str | None = None) -> ImportResult:
     """Read, check and (unless dry_run or any error) write a workbook. Raises UnusableFile
     for a file that is not a usable workbook; returns the result otherwise."""
+    if not dry_run:
+        require_role(db, "secretary", action="nhập dữ liệu từ Excel")
     path = Path(path)
     result = ImportResult(path=path, dry_run=dry_run)
     data = xio.read_workbook(path, progress=progress, cancelled=cancelled)

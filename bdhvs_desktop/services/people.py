@@ -17,6 +17,7 @@ from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.services.auth import require_role
 
 
 class ValidationError(Exception):
@@ -135,6 +136,7 @@ def save_person(db: Database, data: PersonData, person_id: int | None = None, *,
                 user: str | None = None) -> int:
     """Create (person_id None) or update a person; returns the id. Raises ValidationError
     or ConcurrentEdit; nothing is written then."""
+    require_role(db, "secretary", action="sửa hồ sơ nhân sự")
     errors = validate_person(db, data, person_id)
     if errors:
         raise ValidationError(errors)
@@ -182,6 +184,7 @@ def mark_vneid_proficient(db: Database, person_ids: Iterable[int], on: dt.date, 
 
     A person already proficient on an earlier day keeps that day unless overwrite=True (an
     earlier date is the fact that counts for the Q1 deadline). Audited per field."""
+    require_role(db, "secretary", action="cập nhật trạng thái VNeID")
     today = today or dt.date.today()
     errors = {}
     if on is None:

@@ -21,6 +21,7 @@ from bdhvs_desktop.domain.vocab import SubjectKind
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.services.auth import require_role
 
 
 class ScoringError(Exception):
@@ -179,6 +180,7 @@ def _validate_criterion(data: CriterionInput, subject_kind: str) -> dict[str, An
 def save_criterion(db: Database, set_id: int, data: CriterionInput, criterion_id: int | None = None,
                    expected_version: int | None = None) -> int:
     """Add or change a criterion of a set (audited); a stale version raises StaleDataError."""
+    require_role(db, "secretary", action="sửa bộ tiêu chí")
     with db.session() as s:
         cs = s.get(m.CriteriaSet, set_id)
         if cs is None:
@@ -212,6 +214,7 @@ def save_criterion(db: Database, set_id: int, data: CriterionInput, criterion_id
 
 
 def delete_criterion(db: Database, criterion_id: int) -> None:
+    require_role(db, "secretary", action="sửa bộ tiêu chí")
     with db.session() as s:
         crit = s.get(m.Criterion, criterion_id)
         if crit is None:
@@ -228,6 +231,7 @@ def delete_criterion(db: Database, criterion_id: int) -> None:
 def record_manual_result(db: Database, criterion_id: int, subject_type: str, subject_id: int, *,
                          passed: bool | None = None, points: float | None = None, evidence: str | None = None) -> None:
     """Record (or change) a manual criterion's result for one subject, with evidence, who and when (audited)."""
+    require_role(db, "council_member", action="chấm tiêu chí thủ công")
     if subject_type not in ("unit", "person"):
         raise ScoringError("Đối tượng phải là đơn vị (unit) hoặc cá nhân (person).")
     evidence = (evidence or "").strip() or None
@@ -276,6 +280,7 @@ def record_manual_result(db: Database, criterion_id: int, subject_type: str, sub
 
 
 def clear_manual_result(db: Database, criterion_id: int, subject_type: str, subject_id: int) -> None:
+    require_role(db, "council_member", action="chấm tiêu chí thủ công")
     with db.session() as s:
         row = s.scalar(select(m.ManualResult).where(m.ManualResult.criterion_id == criterion_id,
                                                     m.ManualResult.subject_type == subject_type,

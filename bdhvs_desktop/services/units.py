@@ -14,6 +14,7 @@ from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.people import STALE_MESSAGE, ConcurrentEdit, ValidationError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.services.auth import require_role
 
 __all__ = ["ValidationError", "ConcurrentEdit", "UnitData", "add_unit", "update_unit", "rename_unit",
            "move_unit", "merge_units", "MergeResult", "get_unit", "validate_unit"]
@@ -97,6 +98,7 @@ def validate_unit(db: Database, data: UnitData, unit_id: int | None = None) -> d
 
 
 def add_unit(db: Database, data: UnitData, *, user: str | None = None) -> int:
+    require_role(db, "secretary", action="sửa danh mục đơn vị")
     with db.session() as s:
         errors = _validate(s, data, None)
         if errors:
@@ -113,6 +115,7 @@ def add_unit(db: Database, data: UnitData, *, user: str | None = None) -> int:
 
 def update_unit(db: Database, unit_id: int, data: UnitData, *, version: int | None = None,
                 user: str | None = None) -> None:
+    require_role(db, "secretary", action="sửa danh mục đơn vị")
     try:
         with db.session() as s:
             u = s.get(m.Unit, unit_id)
@@ -135,12 +138,14 @@ def update_unit(db: Database, unit_id: int, data: UnitData, *, version: int | No
 
 
 def rename_unit(db: Database, unit_id: int, name: str, *, user: str | None = None) -> None:
+    require_role(db, "secretary", action="sửa danh mục đơn vị")
     record = get_unit(db, unit_id)
     record.data.name = name
     update_unit(db, unit_id, record.data, version=record.version, user=user)
 
 
 def move_unit(db: Database, unit_id: int, new_parent_id: int | None, *, user: str | None = None) -> None:
+    require_role(db, "secretary", action="sửa danh mục đơn vị")
     record = get_unit(db, unit_id)
     record.data.parent_id = new_parent_id
     try:
@@ -168,6 +173,7 @@ def merge_units(db: Database, source_id: int, target_id: int, *, user: str | Non
     """Merge `source` into `target`: its people, activities, models (owned and replicated),
     child units, reported figures, tasks and council members move to the target; the
     source is marked inactive with merged_into_id. One transaction, audited."""
+    require_role(db, "secretary", action="sửa danh mục đơn vị")
     if source_id == target_id:
         raise ValidationError({"target": "Hãy chọn một đơn vị khác để sáp nhập vào."})
     user = user or db.user

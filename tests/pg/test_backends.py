@@ -261,8 +261,10 @@ def test_upgrade_from_the_first_revision(empty_backend_url):
 
 def test_demo_ward_and_check_on_each_backend(backend_db):
     from bdhvs_desktop.cli import main
+    from bdhvs_desktop.services.auth import act_as_administrator
     from bdhvs_desktop.services.demo import create_demo
 
+    act_as_administrator(backend_db)  # as `bdhvs demo` does on a shared database
     counts = create_demo(backend_db)
     assert counts["people"] > 100
     findings = check_database(backend_db)
