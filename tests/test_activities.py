@@ -249,3 +249,20 @@ def test_phase_end_stays_editable(demo_db):
     with pytest.raises(act.ValidationError, match="khi giai đoạn 1 chưa kết thúc"):
         act.update_phase(db, 2, D(2026, 3, 20), D(2026, 6, 15))
     assert _audit(db, "phase")[-1].field == "end_date"
+
+
+def test_changes_need_the_secretary_role(demo_db, monkeypatch):
+    from bdhvs_desktop.services import auth
+
+    db = demo_db
+    monkeypatch.setattr(auth, "has_role", lambda _db, *roles: False)
+    monkeypatch.setattr(auth, "current_user", lambda _db: None)
+    with db.read() as s:
+        before = s.scalar(select(func.count()).select_from(m.Activity))
+    with pytest.raises(act.PermissionDenied, match="ghi hoạt động"):
+        act.add_activity(db, act.ActivityInput(D(2026, 5, 1), "guidance", _unit(db, "TDP-05")))
+    task = compute_status(db, D(2026, 10, 1)).tasks[0]
+    with pytest.raises(act.PermissionDenied, match="cập nhật tiến độ nhiệm vụ"):
+        act.update_task(db, task.id, "in_progress")
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(m.Activity)) == before

@@ -173,14 +173,14 @@ class FormDialog(QDialog):
         raise NotImplementedError
 
     def _on_save(self) -> None:
-        from bdhvs_desktop.services.activities import NotFound, StaleRecord, ValidationError
+        from bdhvs_desktop.services.activities import NotFound, PermissionDenied, StaleRecord, ValidationError
 
         try:
             self.result_value = self.save()
         except ValidationError as exc:
             self.show_problems([msg for _, msg in exc.problems])
             return
-        except (StaleRecord, NotFound) as exc:
+        except (StaleRecord, NotFound, PermissionDenied) as exc:
             QMessageBox.warning(self, tr("Không lưu được"), str(exc))
             return
         self.accept()

@@ -27,6 +27,7 @@ from bdhvs_desktop.domain.vocab import (
     ModelStatus,
 )
 from bdhvs_desktop.services import audit
+from bdhvs_desktop.services.auth import PermissionDenied, require_role
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -48,6 +49,12 @@ class StaleRecord(RuntimeError):
 
 class NotFound(LookupError):
     pass
+
+
+def _may_edit(db: Database, action: str) -> None:
+    """Changing the campaign's records is the secretary's work (roles matter on a shared database);
+    PermissionDenied (re-exported here for the screens) otherwise."""
+    require_role(db, "secretary", action=action)
 
 
 class _Check:
@@ -213,6 +220,7 @@ def _check_activity(s: Session, data: ActivityInput) -> dict[str, Any]:
 
 
 def add_activity(db: Database, data: ActivityInput) -> int:
+    _may_edit(db, "ghi hoạt động")
     with db.session() as s:
         values = _check_activity(s, data)
         obj = m.Activity(**values)
@@ -223,6 +231,7 @@ def add_activity(db: Database, data: ActivityInput) -> int:
 
 
 def update_activity(db: Database, activity_id: int, data: ActivityInput, version: int | None = None) -> None:
+    _may_edit(db, "sửa hoạt động")
     with db.session() as s:
         obj = _load(s, m.Activity, activity_id, version, "hoạt động")
         values = _check_activity(s, data)
@@ -233,6 +242,7 @@ def update_activity(db: Database, activity_id: int, data: ActivityInput, version
 
 
 def delete_activity(db: Database, activity_id: int, version: int | None = None) -> None:
+    _may_edit(db, "xóa hoạt động")
     with db.session() as s:
         obj = _load(s, m.Activity, activity_id, version, "hoạt động")
         _audit_delete(s, db, "activity", obj, ACTIVITY_FIELDS, "Xóa hoạt động")
@@ -413,6 +423,7 @@ def _check_model(s: Session, data: ModelInput, model_id: int | None, replication
 
 
 def add_model(db: Database, data: ModelInput) -> int:
+    _may_edit(db, "ghi mô hình")
     with db.session() as s:
         values = _check_model(s, data, None, 0)
         obj = m.DigitalModel(**values)
@@ -423,6 +434,7 @@ def add_model(db: Database, data: ModelInput) -> int:
 
 
 def update_model(db: Database, model_id: int, data: ModelInput, version: int | None = None) -> None:
+    _may_edit(db, "sửa mô hình")
     with db.session() as s:
         obj = _load(s, m.DigitalModel, model_id, version, "mô hình")
         n_rep = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
@@ -436,6 +448,7 @@ def update_model(db: Database, model_id: int, data: ModelInput, version: int | N
 def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rating: str | None = None,
                   quarter: str | None = None, evaluation: str | None = None, version: int | None = None) -> None:
     """Move a model to a later lifecycle stage, dating that stage (and any skipped one) `on`."""
+    _may_edit(db, "chuyển bước mô hình")
     with db.session() as s:
         obj = _load(s, m.DigitalModel, model_id, version, "mô hình")
         current = MODEL_STATUS_ORDER.index(ModelStatus(obj.status))
@@ -467,6 +480,7 @@ def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rati
 
 
 def delete_model(db: Database, model_id: int, version: int | None = None) -> None:
+    _may_edit(db, "xóa mô hình")
     with db.session() as s:
         obj = _load(s, m.DigitalModel, model_id, version, "mô hình")
         _audit_delete(s, db, "digital_model", obj, MODEL_FIELDS, f"Xóa mô hình {obj.code}")
@@ -475,6 +489,7 @@ def delete_model(db: Database, model_id: int, version: int | None = None) -> Non
 
 def add_replication(db: Database, model_id: int, unit_id: int, on: dt.date | None) -> int:
     """Record that a model was replicated to another unit; the model becomes "Đã nhân rộng"."""
+    _may_edit(db, "ghi nhân rộng mô hình")
     with db.session() as s:
         model = _load(s, m.DigitalModel, model_id, None, "mô hình")
         check = _Check()
@@ -506,6 +521,7 @@ def add_replication(db: Database, model_id: int, unit_id: int, on: dt.date | Non
 
 
 def delete_replication(db: Database, replication_id: int) -> None:
+    _may_edit(db, "xóa lần nhân rộng mô hình")
     with db.session() as s:
         rep = s.get(m.ModelReplication, replication_id)
         if rep is None:
@@ -595,6 +611,7 @@ def _check_solution(s: Session, data: SolutionInput) -> dict[str, Any]:
 
 
 def add_solution(db: Database, data: SolutionInput) -> int:
+    _may_edit(db, "ghi giải pháp")
     with db.session() as s:
         obj = m.Solution(**_check_solution(s, data))
         s.add(obj)
@@ -604,6 +621,7 @@ def add_solution(db: Database, data: SolutionInput) -> int:
 
 
 def update_solution(db: Database, solution_id: int, data: SolutionInput, version: int | None = None) -> None:
+    _may_edit(db, "sửa giải pháp")
     with db.session() as s:
         obj = _load(s, m.Solution, solution_id, version, "giải pháp")
         values = _check_solution(s, data)
@@ -614,6 +632,7 @@ def update_solution(db: Database, solution_id: int, data: SolutionInput, version
 
 
 def delete_solution(db: Database, solution_id: int, version: int | None = None) -> None:
+    _may_edit(db, "xóa giải pháp")
     with db.session() as s:
         obj = _load(s, m.Solution, solution_id, version, "giải pháp")
         _audit_delete(s, db, "solution", obj, SOLUTION_FIELDS, "Xóa giải pháp")
@@ -635,6 +654,7 @@ def list_solutions(db: Database) -> list[SolutionRow]:
 
 def add_mentorship(db: Database, mentor_id: int, mentee_name: str, *, mentee_person_id: int | None = None,
                    model_id: int | None = None, started_on: dt.date | None = None, note: str | None = None) -> int:
+    _may_edit(db, "ghi người được Đại sứ số hướng dẫn")
     with db.session() as s:
         check = _Check()
         if s.get(m.Person, mentor_id) is None:
@@ -657,6 +677,7 @@ def add_mentorship(db: Database, mentor_id: int, mentee_name: str, *, mentee_per
 
 
 def delete_mentorship(db: Database, mentorship_id: int) -> None:
+    _may_edit(db, "xóa người được Đại sứ số hướng dẫn")
     with db.session() as s:
         obj = _load(s, m.Mentorship, mentorship_id, None, "người được hướng dẫn")
         audit.record(s, user=db.user, action="delete", entity="mentorship", entity_id=obj.id,
@@ -824,6 +845,7 @@ def _n(x: float) -> str:
 
 
 def add_figure(db: Database, data: FigureInput) -> int:
+    _may_edit(db, "nhập số liệu báo cáo")
     with db.session() as s:
         obj = m.ReportedFigure(**_check_figure(s, data, None), entered_by=db.user)
         s.add(obj)
@@ -833,6 +855,7 @@ def add_figure(db: Database, data: FigureInput) -> int:
 
 
 def update_figure(db: Database, figure_id: int, data: FigureInput, version: int | None = None) -> None:
+    _may_edit(db, "sửa số liệu báo cáo")
     with db.session() as s:
         obj = _load(s, m.ReportedFigure, figure_id, version, "số liệu")
         values = _check_figure(s, data, figure_id)
@@ -843,6 +866,7 @@ def update_figure(db: Database, figure_id: int, data: FigureInput, version: int 
 
 
 def delete_figure(db: Database, figure_id: int, version: int | None = None) -> None:
+    _may_edit(db, "xóa số liệu báo cáo")
     with db.session() as s:
         obj = _load(s, m.ReportedFigure, figure_id, version, "số liệu")
         _audit_delete(s, db, "reported_figure", obj, FIGURE_FIELDS, "Xóa số liệu báo cáo")
@@ -867,6 +891,7 @@ def list_figures(db: Database, target_id: int | None = None) -> list[FigureRow]:
 def update_task(db: Database, task_id: int, status: str, *, done_date: dt.date | None = None,
                 evidence: str | None = None, due_date: dt.date | None = None, version: int | None = None) -> None:
     """Record a task's progress. "done" needs the day it was done and its evidence."""
+    _may_edit(db, "cập nhật tiến độ nhiệm vụ")
     with db.session() as s:
         task = _load(s, m.Task, task_id, version, "nhiệm vụ")
         check = _Check()
@@ -894,6 +919,7 @@ def update_task(db: Database, task_id: int, status: str, *, done_date: dt.date |
 
 def update_phase(db: Database, number: int, start: dt.date, end: dt.date | None, version: int | None = None) -> None:
     """Edit a phase's dates (open-ended phases such as "from Q2/2026" are given an end that stays editable)."""
+    _may_edit(db, "sửa ngày giai đoạn")
     with db.session() as s:
         phase = s.scalar(select(m.Phase).where(m.Phase.number == number))
         if phase is None:

@@ -382,6 +382,6 @@ class ActivitiesPage(Page):
             return
         try:
             act.delete_activity(self.ctx.db, row.id, version=row.version)
-        except (act.StaleRecord, act.NotFound) as exc:
+        except (act.StaleRecord, act.NotFound, act.PermissionDenied) as exc:
             report_error(self, exc)
         self.ctx.notify("activities")

@@ -484,7 +484,7 @@ class ModelsPage(Page):
                 "Bỏ “{m}” khỏi danh sách người được {d} hướng dẫn?").format(m=row.mentee_name, d=row.mentor_name)):
             try:
                 act.delete_mentorship(self.ctx.db, row.id)
-            except act.NotFound as exc:
+            except (act.NotFound, act.PermissionDenied) as exc:
                 report_error(self, exc)
             self._after("mentorships")
 
@@ -562,7 +562,10 @@ class ModelsPage(Page):
         last = row.replications[-1]
         if confirm(self, tr("Bỏ lần nhân rộng"), tr("Bỏ lần nhân rộng mô hình {c} tới “{u}”?").format(
                 c=row.code, u=last.unit_name)):
-            act.delete_replication(self.ctx.db, last.id)
+            try:
+                act.delete_replication(self.ctx.db, last.id)
+            except (act.NotFound, act.PermissionDenied) as exc:
+                report_error(self, exc)
             self._after("models")
 
     def delete_model(self) -> None:
@@ -571,7 +574,7 @@ class ModelsPage(Page):
                 "Xóa mô hình {c} — {n}? Các lần nhân rộng của mô hình cũng bị xóa.").format(c=row.code, n=row.name)):
             try:
                 act.delete_model(self.ctx.db, row.id, version=row.version)
-            except (act.StaleRecord, act.NotFound) as exc:
+            except (act.StaleRecord, act.NotFound, act.PermissionDenied) as exc:
                 report_error(self, exc)
             self._after("models")
 
@@ -590,7 +593,7 @@ class ModelsPage(Page):
                                                         tr("Xóa giải pháp “{t}”?").format(t=row.title)):
             try:
                 act.delete_solution(self.ctx.db, row.id, version=row.version)
-            except (act.StaleRecord, act.NotFound) as exc:
+            except (act.StaleRecord, act.NotFound, act.PermissionDenied) as exc:
                 report_error(self, exc)
             self._after("solutions")
 
@@ -615,6 +618,6 @@ class ModelsPage(Page):
                 "Xóa số liệu của {u} ngày {d}?").format(u=row.unit_name, d=vn(row.as_of))):
             try:
                 act.delete_figure(self.ctx.db, row.id, version=row.version)
-            except (act.StaleRecord, act.NotFound) as exc:
+            except (act.StaleRecord, act.NotFound, act.PermissionDenied) as exc:
                 report_error(self, exc)
             self._after("figures")
