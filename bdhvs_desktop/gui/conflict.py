@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from bdhvs_desktop.gui.i18n import tr
 
-CONFLICT_TEXT = ("Bản ghi này vừa được người khác sửa trên máy khác; dữ liệu của bạn chưa bị mất — hãy tải lại "
-                 "để xem thay đổi của họ, rồi lưu lại.")
-DELETED_TEXT = "Bản ghi này vừa bị người khác xóa trên máy khác; dữ liệu bạn nhập chưa được lưu và vẫn còn trong ô nhập."
+CONFLICT_TEXT = (tr("Bản ghi này vừa được người khác sửa trên máy khác; dữ liệu của bạn chưa bị mất — hãy tải lại "
+                 "để xem thay đổi của họ, rồi lưu lại."))
+DELETED_TEXT = tr("Bản ghi này vừa bị người khác xóa trên máy khác; dữ liệu bạn nhập chưa được lưu và vẫn còn trong ô nhập.")
 
 
 def is_conflict(exc: BaseException) -> bool:

@@ -21,34 +21,34 @@ from PySide6.QtWidgets import (
 from bdhvs_desktop.gui.i18n import tr
 
 ACTION_LABELS = {
-    "create": "Tạo mới", "update": "Sửa", "delete": "Xóa", "import": "Nhập từ tệp", "decide": "Quyết định",
-    "approve": "Thông qua", "reject": "Không thông qua", "reopen": "Mở lại", "lock": "Khóa hồ sơ",
-    "vote": "Biểu quyết", "score": "Chấm điểm", "restore": "Khôi phục", "merge": "Sáp nhập", "login": "Đăng nhập",
-    "status": "Đổi trạng thái", "generate": "Lập hồ sơ", "close": "Kết thúc", "propose": "Đề nghị",
+    "create": tr("Tạo mới"), "update": tr("Sửa"), "delete": tr("Xóa"), "import": tr("Nhập từ tệp"), "decide": tr("Quyết định"),
+    "approve": tr("Thông qua"), "reject": tr("Không thông qua"), "reopen": tr("Mở lại"), "lock": tr("Khóa hồ sơ"),
+    "vote": tr("Biểu quyết"), "score": tr("Chấm điểm"), "restore": tr("Khôi phục"), "merge": tr("Sáp nhập"), "login": tr("Đăng nhập"),
+    "status": tr("Đổi trạng thái"), "generate": tr("Lập hồ sơ"), "close": tr("Kết thúc"), "propose": tr("Đề nghị"),
 }
 
 FIELD_LABELS = {
-    "full_name": "Họ và tên", "birth_date": "Ngày sinh", "sex": "Giới tính", "cccd": "Số CCCD", "unit_id": "Đơn vị",
-    "position": "Chức vụ", "is_party_member": "Đảng viên", "is_public_servant": "CBCCVC",
-    "vneid_proficient_on": "Ngày thành thạo VNeID", "vneid_verified_by": "Người xác nhận VNeID",
-    "can_guide": "Hướng dẫn được người dân", "people_guided": "Số người đã hướng dẫn",
-    "under_discipline": "Đang bị kỷ luật", "phone": "Điện thoại", "status": "Trạng thái", "passed": "Đạt",
-    "points": "Điểm", "evidence": "Minh chứng", "votes_for": "Phiếu đồng ý", "votes_against": "Phiếu không đồng ý",
-    "votes_abstain": "Phiếu không biểu quyết", "name": "Tên", "active": "Đang hoạt động", "password": "Mật khẩu",
-    "summary": "Tóm tắt thành tích", "decision_reason": "Lý do", "locked": "Đã khóa", "role": "Vai trò",
-    "award_form_id": "Hình thức khen thưởng", "score_snapshot": "Kết quả chấm điểm",
+    "full_name": tr("Họ và tên"), "birth_date": tr("Ngày sinh"), "sex": tr("Giới tính"), "cccd": tr("Số CCCD"), "unit_id": tr("Đơn vị"),
+    "position": tr("Chức vụ"), "is_party_member": tr("Đảng viên"), "is_public_servant": "CBCCVC",
+    "vneid_proficient_on": tr("Ngày thành thạo VNeID"), "vneid_verified_by": tr("Người xác nhận VNeID"),
+    "can_guide": tr("Hướng dẫn được người dân"), "people_guided": tr("Số người đã hướng dẫn"),
+    "under_discipline": tr("Đang bị kỷ luật"), "phone": tr("Điện thoại"), "status": tr("Trạng thái"), "passed": tr("Đạt"),
+    "points": tr("Điểm"), "evidence": tr("Minh chứng"), "votes_for": tr("Phiếu đồng ý"), "votes_against": tr("Phiếu không đồng ý"),
+    "votes_abstain": tr("Phiếu không biểu quyết"), "name": tr("Tên"), "active": tr("Đang hoạt động"), "password": tr("Mật khẩu"),
+    "summary": tr("Tóm tắt thành tích"), "decision_reason": tr("Lý do"), "locked": tr("Đã khóa"), "role": tr("Vai trò"),
+    "award_form_id": tr("Hình thức khen thưởng"), "score_snapshot": tr("Kết quả chấm điểm"),
 }
 
 ENTITY_LABELS = {
-    "person": "người", "unit": "đơn vị", "candidate": "hồ sơ đề nghị", "vote": "phiếu biểu quyết",
-    "manual_result": "kết quả tiêu chí", "council_meeting": "cuộc họp", "app_user": "tài khoản",
-    "database": "cơ sở dữ liệu", "digital_model": "mô hình", "activity": "hoạt động", "criterion": "tiêu chí",
-    "council_member": "thành viên Hội đồng", "meeting_attendance": "điểm danh", "mentorship": "kèm cặp Đại sứ số",
-    "model_replication": "nhân rộng mô hình", "dossier": "hồ sơ khen thưởng", "setting": "cài đặt",
-    "solution": "giải pháp", "workbook": "tệp Excel",
+    "person": tr("người"), "unit": tr("đơn vị"), "candidate": tr("hồ sơ đề nghị"), "vote": tr("phiếu biểu quyết"),
+    "manual_result": tr("kết quả tiêu chí"), "council_meeting": tr("cuộc họp"), "app_user": tr("tài khoản"),
+    "database": tr("cơ sở dữ liệu"), "digital_model": tr("mô hình"), "activity": tr("hoạt động"), "criterion": tr("tiêu chí"),
+    "council_member": tr("thành viên Hội đồng"), "meeting_attendance": tr("điểm danh"), "mentorship": tr("kèm cặp Đại sứ số"),
+    "model_replication": tr("nhân rộng mô hình"), "dossier": tr("hồ sơ khen thưởng"), "setting": tr("cài đặt"),
+    "solution": tr("giải pháp"), "workbook": tr("tệp Excel"),
 }
 
-COLUMNS = ["Thời điểm", "Người thực hiện", "Thao tác", "Nội dung", "Giá trị cũ", "Giá trị mới", "Ghi chú"]
+COLUMNS = [tr("Thời điểm"), tr("Người thực hiện"), tr("Thao tác"), tr("Nội dung"), tr("Giá trị cũ"), tr("Giá trị mới"), tr("Ghi chú")]
 
 
 def _local(at: dt.datetime) -> dt.datetime:
@@ -61,7 +61,7 @@ def _code_labels() -> dict[str | None, dict[str, str]]:
 
     return {"status": {str(k): v for k, v in vocab.CANDIDATE_STATUS_LABELS.items()},
             "role": {str(k): v for k, v in vocab.USER_ROLE_LABELS.items()},
-            "sex": {"M": "Nam", "F": "Nữ"}}
+            "sex": {"M": "Nam", "F": tr("Nữ")}}
 
 
 def _value(field: str | None, value: str | None) -> str:

@@ -306,8 +306,8 @@ class ImportWizard(QDialog):
                     view.setColumnWidth(c, min(max(view.columnWidth(c), 70), 260))
                 n_err = sum(1 for p in result.errors if p.sheet == name)
                 n_warn = sum(1 for p in result.warnings if p.sheet == name)
-                label = name + (f" ({n_err} lỗi)" if n_err else "") + (f" ({n_warn} cảnh báo)" if n_warn and
-                                                                          not n_err else "")
+                label = name + (tr(" ({n} lỗi)").format(n=n_err) if n_err else "") + (
+                    tr(" ({n} cảnh báo)").format(n=n_warn) if n_warn and not n_err else "")
                 self.tabs.addTab(view, label)
                 self.models[name], self.views[name] = model, view
         problems = result.errors + result.warnings

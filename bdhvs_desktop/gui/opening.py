@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
+from bdhvs_desktop.gui.i18n import tr
 
 
 def open_path(path: Path) -> bool:
@@ -21,6 +22,6 @@ def print_path(path: Path) -> str:
     path = Path(path)
     if sys.platform == "win32":
         os.startfile(str(path), "print")  # type: ignore[attr-defined]  # noqa: S606
-        return f"Đã gửi “{path.name}” tới máy in mặc định."
+        return tr("Đã gửi “{name}” tới máy in mặc định.").format(name=path.name)
     open_path(path)
-    return f"Đã mở “{path.name}”; hãy in từ chương trình vừa mở (Ctrl+P)."
+    return tr("Đã mở “{name}”; hãy in từ chương trình vừa mở (Ctrl+P).").format(name=path.name)

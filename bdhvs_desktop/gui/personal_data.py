@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from bdhvs_desktop.gui.i18n import tr
 
 _PROPERTY = "bdhvs_personal_export_confirmed"
-PERSONAL_EXPORT_TEXT = ("Tệp xuất ra có dữ liệu cá nhân (số CCCD, ngày sinh, số điện thoại). Chỉ gửi cho người có "
-                        "trách nhiệm, không đăng lên mạng xã hội hoặc nhóm chung, và xóa khi không còn dùng.")
+PERSONAL_EXPORT_TEXT = (tr("Tệp xuất ra có dữ liệu cá nhân (số CCCD, ngày sinh, số điện thoại). Chỉ gửi cho người có "
+                        "trách nhiệm, không đăng lên mạng xã hội hoặc nhóm chung, và xóa khi không còn dùng."))
 
 
 def _app():  # noqa: ANN202

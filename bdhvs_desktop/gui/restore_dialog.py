@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from bdhvs_desktop.gui.i18n import tr
 
-KIND_LABELS = {"auto": "Tự động khi thoát", "manual": "Sao lưu thủ công", "pre_migration": "Trước khi nâng cấp",
-               "pre_restore": "Trước khi khôi phục"}
-COLUMNS = ["Thời điểm", "Loại", "Dung lượng", "Tệp"]
+KIND_LABELS = {"auto": tr("Tự động khi thoát"), "manual": tr("Sao lưu thủ công"), "pre_migration": tr("Trước khi nâng cấp"),
+               "pre_restore": tr("Trước khi khôi phục")}
+COLUMNS = [tr("Thời điểm"), tr("Loại"), tr("Dung lượng"), tr("Tệp")]
 
 
 class BackupsModel(QAbstractTableModel):

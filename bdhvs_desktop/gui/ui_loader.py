@@ -7,6 +7,8 @@ from PySide6.QtCore import QFile, QIODevice
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QWidget
 
+from bdhvs_desktop.gui.i18n import tr
+
 
 def load_ui(name: str, parent: QWidget | None = None) -> QWidget:
     from bdhvs_desktop.paths import ui_dir
@@ -14,11 +16,12 @@ def load_ui(name: str, parent: QWidget | None = None) -> QWidget:
     path = ui_dir() / name
     file = QFile(str(path))
     if not file.open(QIODevice.OpenModeFlag.ReadOnly):
-        raise FileNotFoundError(f"Không mở được biểu mẫu giao diện {path}: {file.errorString()}")
+        raise FileNotFoundError(tr("Không mở được biểu mẫu giao diện {path}: {error}").format(
+            path=path, error=file.errorString()))
     try:
         widget = QUiLoader().load(file, parent)
     finally:
         file.close()
     if widget is None:
-        raise RuntimeError(f"Biểu mẫu giao diện {path} bị lỗi.")
+        raise RuntimeError(tr("Biểu mẫu giao diện {path} bị lỗi.").format(path=path))
     return widget

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bdhvs_desktop.gui.context import AppContext
+from bdhvs_desktop.gui.i18n import tr
 
 
 class Page(QWidget):
@@ -43,7 +44,7 @@ class PlaceholderPage(Page):
         super().__init__(ctx, parent)
         self.title = title
         layout = QVBoxLayout(self)
-        label = QLabel(f"<h2>{title}</h2><p>Khu vực này chưa có trong bản cài đặt này.</p>")
+        label = QLabel(tr("<h2>{title}</h2><p>Khu vực này chưa có trong bản cài đặt này.</p>").format(title=title))
         label.setWordWrap(True)
         layout.addWidget(label)
         layout.addStretch(1)

@@ -773,7 +773,7 @@ class CriterionDialog(QDialog):
                 k, v = part.split("=", 1)
                 params[k.strip()] = v.strip()
         if "partial" in params:
-            params["partial"] = params["partial"].lower() in ("1", "true", "có", "yes")
+            params["partial"] = params["partial"].lower() in ("1", "true", "có", "yes")  # not-ui: parsed input
         auto = self.method.currentData() == "auto"
         return CriterionInput(self.code.text().strip(), self.name.toPlainText().strip(), self.type.currentData(),
                               self.method.currentData(), self.max_points.value(),
