@@ -91,8 +91,8 @@ class ModelDialog(FormDialog):
         self.form.addRow(tr("Đơn vị xây dựng"), self.owner)
         self.model_type = QComboBox()
         self.model_type.setEditable(True)
-        for name in ("", "Đại sứ số", "Gia đình số", "Chợ số - Nông thôn số", "Mỗi công dân - Một danh tính số",
-                     "Tổ công nghệ số cộng đồng", "Thanh niên chung tay phổ cập kỹ năng số", "Cán bộ ... với AI"):
+        for name in ("", tr("Đại sứ số"), tr("Gia đình số"), tr("Chợ số - Nông thôn số"), tr("Mỗi công dân - Một danh tính số"),
+                     tr("Tổ công nghệ số cộng đồng"), tr("Thanh niên chung tay phổ cập kỹ năng số"), tr("Cán bộ ... với AI")):
             self.model_type.addItem(name)
         self.model_type.setCurrentText(row.model_type if row else "")
         self.form.addRow(tr("Loại mô hình"), self.model_type)
@@ -111,7 +111,7 @@ class ModelDialog(FormDialog):
         self.form.addRow(tr("Ngày công nhận xuất sắc"), self.excellent)
         self.rating = QComboBox()
         self.rating.setEditable(True)
-        for name in ("", "Xuất sắc", "Tốt", "Khá", "Đạt", "Chưa đạt"):
+        for name in ("", tr("Xuất sắc"), tr("Tốt"), tr("Khá"), tr("Đạt"), tr("Chưa đạt")):
             self.rating.addItem(name)
         self.rating.setCurrentText(row.rating if row else "")
         self.form.addRow(tr("Xếp loại"), self.rating)
@@ -157,7 +157,7 @@ class AdvanceDialog(FormDialog):
         self.form.addRow(tr("Ngày"), self.day)
         self.rating = QComboBox()
         self.rating.setEditable(True)
-        for name in ("", "Xuất sắc", "Tốt", "Khá", "Đạt"):
+        for name in ("", tr("Xuất sắc"), tr("Tốt"), tr("Khá"), tr("Đạt")):
             self.rating.addItem(name)
         self.rating.setCurrentText(row.rating)
         self.form.addRow(tr("Xếp loại"), self.rating)
