@@ -30,7 +30,7 @@ def install_file_menu(window: QMainWindow) -> None:
     """Add the Tệp menu to `window` (which has .ctx) and start noticing data changes for
     the backup on exit."""
     # Cheap at start-up: no SQLAlchemy here (the database may still be opened lazily).
-    from bdhvs_desktop.storage.backup import fingerprint
+    from bdhvs_desktop.storage.location import fingerprint
 
     ctx = window.ctx
     path = ctx.db.path if ctx.db.is_sqlite else None
@@ -157,7 +157,7 @@ def on_close(window: QMainWindow) -> object | None:
     db = window.ctx.db
     if not db.is_sqlite or db.path is None:
         return None
-    from bdhvs_desktop.storage.backup import fingerprint
+    from bdhvs_desktop.storage.location import fingerprint
 
     if fingerprint(db.path) == window.change_start and not getattr(db, "loaded", True):
         return None  # never loaded, nothing written: keep closing instant

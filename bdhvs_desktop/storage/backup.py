@@ -16,6 +16,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from bdhvs_desktop.storage.location import fingerprint  # noqa: F401 - kept here for callers
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 AUTO_TAG = "tu-dong"
@@ -201,21 +202,6 @@ def thin_backups(folder: Path, db_stem: str, retention: Retention) -> list[Path]
             except OSError:  # in use (antivirus, indexer): try again next time
                 continue
     return deleted
-
-
-def fingerprint(db_path: Path) -> tuple:
-    """A cheap marker that changes whenever a transaction is committed to the file:
-    size and modification time of the database and its write-ahead log."""
-    parts: list[object] = []
-    for p in (db_path, db_path.with_name(db_path.name + "-wal")):
-        try:
-            st = p.stat()
-        except OSError:
-            st = None
-        # A missing and an empty log are the same state: opening a connection creates the
-        # empty log without changing any data.
-        parts.extend([st.st_size, st.st_mtime_ns] if st is not None and st.st_size else [0, None])
-    return tuple(parts)
 
 
 def auto_backup(db_path: Path, folder: Path, *, retention: Retention, min_interval: dt.timedelta,

@@ -71,3 +71,18 @@ NETWORK_SHARE_MESSAGE = (
     "làm hỏng dữ liệu khi nhiều máy cùng ghi. Hãy để tệp trên ổ đĩa của máy này, hoặc dùng "
     "chế độ văn phòng dùng chung với máy chủ PostgreSQL (--db postgresql+psycopg://...)."
 )
+
+
+def fingerprint(db_path: Path) -> tuple:
+    """A cheap marker that changes whenever a transaction is committed to the file:
+    size and modification time of the database and its write-ahead log."""
+    parts: list[object] = []
+    for p in (db_path, db_path.with_name(db_path.name + "-wal")):
+        try:
+            st = p.stat()
+        except OSError:
+            st = None
+        # A missing and an empty log are the same state: opening a connection creates the
+        # empty log without changing any data.
+        parts.extend([st.st_size, st.st_mtime_ns] if st is not None and st.st_size else [0, None])
+    return tuple(parts)

@@ -120,7 +120,19 @@ class PeoplePage(Page):
         self.apply_filter()
         if self.model.rowCount() and not self._sized:
             self._sized = True
-            self.table.resizeColumnsToContents()
+            self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Column widths from the header and the first rows' text (cheaper than Qt's
+        resizeColumnsToContents, which asks the model for every cell's size hint)."""
+        metrics = self.table.fontMetrics()
+        header_metrics = self.table.horizontalHeader().fontMetrics()
+        sample = range(min(self.model.rowCount(), 40))
+        for col in range(self.model.columnCount()):
+            texts = [self.model.data(self.model.index(r, col)) or "" for r in sample]
+            width = max([header_metrics.horizontalAdvance(self.model.COLUMNS[col][0]) + 28]
+                        + [metrics.horizontalAdvance(t) + 16 for t in texts])
+            self.table.setColumnWidth(col, min(width, 320))
 
     def _with_descendants(self, unit_id: int) -> set[int]:
         out, stack = set(), [unit_id]
