@@ -168,3 +168,37 @@ def test_first_start_form_creates_the_demo_ward(qtbot, db, monkeypatch):
     assert seen["presets"] >= 4 and seen["title"] == "Bắt đầu"
     assert campaign_info(db) is not None
     assert len(list_people(db)) >= 150
+
+
+def test_people_page_opens_the_history_of_a_vneid_change(qtbot, demo_db, monkeypatch):
+    import datetime as dt
+
+    from PySide6.QtWidgets import QDialog
+
+    from bdhvs_desktop.gui.context import AppContext
+    from bdhvs_desktop.gui.history_dialog import HistoryDialog
+    from bdhvs_desktop.gui.main_window import MainWindow
+    from bdhvs_desktop.services.people import mark_vneid_proficient
+
+    window = MainWindow(AppContext(demo_db), initial_page="people")
+    qtbot.addWidget(window)
+    window.show()
+    page = window.pages["people"]
+    row = next(r for r in range(page.model.rowCount()) if page.model.row_at(r).vneid_proficient_on is None)
+    page.table.selectRow(row)
+    person_id = page.selected_ids()[0]
+    mark_vneid_proficient(demo_db, [person_id], dt.date(2026, 2, 2), "Công an phường")
+    assert page.history_button.isEnabled()
+    opened = []
+
+    def fake_exec(self):
+        opened.append(self)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(HistoryDialog, "exec", fake_exec)
+    page.show_history()
+    assert len(opened) == 1
+    dialog = opened[0]
+    model = dialog.table.model()
+    texts = [str(model.data(model.index(r, c))) for r in range(model.rowCount()) for c in range(model.columnCount())]
+    assert any("02/02/2026" in t or "2026-02-02" in t for t in texts), texts

@@ -58,10 +58,12 @@ class PeoplePage(Page):
         self.edit_button = QPushButton(tr("Sửa…"))
         self.vneid_button = QPushButton(tr("Thành thạo VNeID…"))
         self.vneid_button.setToolTip(tr("Ghi nhận những người đang chọn thành thạo VNeID từ một ngày, do ai xác nhận"))
+        self.history_button = QPushButton(tr("Lịch sử…"))
+        self.history_button.setToolTip(tr("Ai đã sửa gì, khi nào, giá trị cũ và mới của người đang chọn"))
         self.import_button = QPushButton(tr("Nhập từ Excel…"))
         self.export_button = QPushButton(tr("Xuất Excel…"))
         self.export_button.setToolTip(tr("Xuất những người đang hiển thị (theo bộ lọc) theo mẫu nhập liệu"))
-        for b in (self.add_button, self.edit_button, self.vneid_button):
+        for b in (self.add_button, self.edit_button, self.vneid_button, self.history_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.import_button)
@@ -95,6 +97,7 @@ class PeoplePage(Page):
         self.model.modelReset.connect(self._update_actions)
         self.add_button.clicked.connect(self.add_person)
         self.edit_button.clicked.connect(self.edit_selected)
+        self.history_button.clicked.connect(self.show_history)
         self.vneid_button.clicked.connect(self.mark_vneid)
         self.import_button.clicked.connect(self.open_import)
         self.export_button.clicked.connect(self.export_shown)
@@ -163,6 +166,7 @@ class PeoplePage(Page):
     def _update_actions(self) -> None:
         n = len(self.selected_ids()) if self.table.selectionModel() else 0
         self.edit_button.setEnabled(n == 1)
+        self.history_button.setEnabled(n == 1)
         self.vneid_button.setEnabled(n >= 1)
         self.vneid_button.setText(tr("Thành thạo VNeID ({n})…").format(n=n) if n > 1 else tr("Thành thạo VNeID…"))
 
@@ -183,6 +187,13 @@ class PeoplePage(Page):
             QMessageBox.warning(self, tr("Không mở được"), str(exc))
             return
         dialog.exec()
+
+    def show_history(self) -> None:
+        from bdhvs_desktop.gui.history_dialog import HistoryDialog
+
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            HistoryDialog(self.ctx, "person", ids[0], parent=self).exec()
 
     def mark_vneid(self) -> None:
         from bdhvs_desktop.gui.person_dialog import BulkVneidDialog
