@@ -193,11 +193,12 @@ def test_unusable_file_is_explained_on_the_first_page(ctx, qtbot, tmp_path):
 
 
 def test_export_asks_once_about_personal_data(ctx, qtbot, tmp_path, monkeypatch):
-    from bdhvs_desktop.gui import import_wizard
+    from bdhvs_desktop.gui import import_wizard, personal_data
 
     asked = []
-    monkeypatch.setattr(import_wizard, "_personal_data_confirmed", False)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
+    personal_data.reset_personal_export_consent()
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: asked.append(self.text()) or 0)
+    monkeypatch.setattr(QMessageBox, "buttonRole", lambda self, button: QMessageBox.ButtonRole.AcceptRole)
     done = []
     for name in ("a.xlsx", "b.xlsx"):
         import_wizard.export_to_excel(None, ctx, "people", name, path=str(tmp_path / name),

@@ -397,20 +397,14 @@ class ImportWizard(QDialog):
 
 # --------------------------------------------------------------------------- export
 
-_personal_data_confirmed = False
 
 
 def confirm_personal_data(parent: QWidget | None) -> bool:
-    """Exports with CCCD and birth dates say so and ask once per session."""
-    global _personal_data_confirmed
-    if _personal_data_confirmed:
-        return True
-    answer = QMessageBox.question(
-        parent, tr("Dữ liệu cá nhân"),
-        tr("Tệp xuất ra có dữ liệu cá nhân (số CCCD, ngày sinh). Chỉ lưu ở nơi an toàn và chỉ gửi cho người có "
-           "trách nhiệm.\n\nTiếp tục xuất? (Câu hỏi này không hỏi lại trong lần làm việc này.)"))
-    _personal_data_confirmed = answer == QMessageBox.StandardButton.Yes
-    return _personal_data_confirmed
+    """Exports with CCCD and birth dates say so and ask once per session (the shared question
+    of gui/personal_data.py, so every export of the program asks the same way, once)."""
+    from bdhvs_desktop.gui.personal_data import confirm_personal_export
+
+    return confirm_personal_export(parent, tr("danh sách có số CCCD và ngày sinh"))
 
 
 def export_to_excel(parent: QWidget, ctx, kind: str, default_name: str, *, path: str | None = None,  # noqa: ANN001
