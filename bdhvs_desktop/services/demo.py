@@ -98,6 +98,8 @@ def _get_or_create_unit(s: Session, spec: DemoUnit, by_code: dict[str, m.Unit]) 
         unit = m.Unit(code=spec.code, name=spec.name, kind=spec.kind, is_party_org=spec.party)
         s.add(unit)
     unit.households, unit.adult_residents = spec.households, spec.adults
+    # A fictional address, so Form 08 of a demo collective has its "Địa điểm trụ sở chính".
+    unit.address = unit.address or f"Số {10 + len(by_code) * 7} đường Thống Nhất, phường La Gi (mô phỏng)"
     if spec.parent:
         unit.parent = by_code[spec.parent]
     by_code[spec.code] = unit
