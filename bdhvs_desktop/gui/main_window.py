@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
 from bdhvs_desktop.gui.context import AppContext
 from bdhvs_desktop.gui.i18n import tr
@@ -26,7 +26,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle(tr("Bình dân học vụ số — Quản lý thi đua cấp phường"))
         self.nav = QListWidget()
-        self.nav.setFixedWidth(210)
+        self.nav.setFixedWidth(180)
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setSpacing(2)
         self.stack = QStackedWidget()
@@ -39,12 +39,13 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(200, 34))
             self.nav.addItem(item)
             self.stack.addWidget(QLabel())  # replaced by the page on first visit
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(4, 4, 4, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.show_index)
         self.db_label = QLabel()
         self.phase_label = QLabel()

@@ -66,8 +66,9 @@ class PeoplePage(Page):
         for b in (self.add_button, self.edit_button, self.vneid_button, self.history_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        actions.addWidget(self.import_button)
-        actions.addWidget(self.export_button)
+        # Excel buttons sit at the end of the search row, so the page fits a 1024-pixel screen.
+        bar.addWidget(self.import_button)
+        bar.addWidget(self.export_button)
         layout.addLayout(actions)
         self.model = PeopleTableModel(parent=self)
         self.table = QTableView()

@@ -238,6 +238,7 @@ class UnitsPage(Page):
         self.tree = UnitTree(self)
         self.tree.setHeaderLabels([tr("Tên đơn vị"), tr("Mã"), tr("Loại"), tr("Tổ chức đảng"), tr("Nhân sự"),
                                    tr("Đảng viên"), tr("Số hộ"), tr("Người dân trưởng thành")])
+        self.tree.header().setStretchLastSection(False)  # the name column takes the spare width
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.setAlternatingRowColors(True)
         layout.addWidget(self.tree)
