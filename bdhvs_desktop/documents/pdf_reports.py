@@ -91,9 +91,9 @@ def _styles():
                                 alignment=TA_CENTER, spaceBefore=6, spaceAfter=2),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontName=FONT_ITALIC, fontSize=10,
                                    alignment=TA_CENTER, spaceAfter=8),
-        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15,
+        "h2": ParagraphStyle("h2", parent=base, keepWithNext=1, fontName=FONT_BOLD, fontSize=11.5, leading=15,
                              spaceBefore=10, spaceAfter=4),
-        "h3": ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=10, spaceBefore=6, spaceAfter=2),
+        "h3": ParagraphStyle("h3", parent=base, keepWithNext=1, fontName=FONT_BOLD, fontSize=10, spaceBefore=6, spaceAfter=2),
     }
 
 
@@ -321,17 +321,20 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
 
     # III. Targets by unit
     tick("Biểu đồ theo đơn vị")
-    story.append(Paragraph("III. CHỈ TIÊU THEO ĐƠN VỊ", st["h2"]))
+    section = Paragraph("III. CHỈ TIÊU THEO ĐƠN VỊ", st["h2"])
     # Only targets whose units are measured on the ward's scale make a readable chart.
     charted = [tl for tl in report.targets if any(u.value is not None for u in tl.per_unit)
                and all(u.unit_target is None for u in tl.per_unit)]
     if not charted:
+        story.append(section)
         story.append(Paragraph("Chưa có số liệu theo đơn vị.", st["body"]))
-    for tl in charted:
+    for i, tl in enumerate(charted):
         _check(cancelled)
         n = sum(1 for u in tl.per_unit if u.value is not None)
         note = f" ({MAX_BARS} đơn vị thấp nhất trong {n})" if n > MAX_BARS else ""
-        story.append(KeepTogether([Paragraph(_esc(tl.name) + note, st["h3"]), unit_bar_chart(tl, width)]))
+        # The section heading travels with its first chart, never alone at the foot of a page.
+        story.append(KeepTogether(([section] if i == 0 else [])
+                                  + [Paragraph(_esc(tl.name) + note, st["h3"]), unit_bar_chart(tl, width)]))
 
     # IV. VNeID over time
     tick("Tiến độ VNeID")
