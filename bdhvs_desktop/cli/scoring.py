@@ -209,9 +209,9 @@ def _errors():  # noqa: ANN202
 
 
 def _pts(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:g}".replace(".", ",")
+    from bdhvs_desktop.domain.scoring import points_text
+
+    return points_text(value, "-")
 
 
 def cmd_score(args, ctx) -> int:  # noqa: ANN001

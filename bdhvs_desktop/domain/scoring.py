@@ -224,6 +224,11 @@ def _num(value: float) -> str:
     return text.replace(".", ",")
 
 
+def points_text(value: float | None, empty: str = "") -> str:
+    """Points as Vietnamese users write them: 12,5 (decimal comma), 10 (no trailing zeros)."""
+    return empty if value is None else f"{value:g}".replace(".", ",")
+
+
 def rule_min_models(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
     n = int(p.get("n", 1))
     status = p.get("status") or ModelStatus.REGISTERED.value

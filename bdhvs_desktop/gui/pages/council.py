@@ -40,15 +40,17 @@ from bdhvs_desktop.domain.vocab import (
     SubjectKind,
     VotingMethod,
 )
+from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
+from bdhvs_desktop.gui.pages.scoring import FAIL_COLOR as RED
+from bdhvs_desktop.gui.pages.scoring import PASS_COLOR as GREEN
 
-GREEN, RED, AMBER = QColor("#1b5e20"), QColor("#b71c1c"), QColor("#8a5a00")
+AMBER = QColor("#8a5a00")
 KIND_ORDER = {"party_org": 0, "collective": 1, "individual": 2}
 
 
-def _pts(value) -> str:  # noqa: ANN001
-    return "" if value is None else f"{value:g}".replace(".", ",")
+_pts = points_text
 
 
 def _item(text: str, color: QColor | None = None, tip: str | None = None) -> QTableWidgetItem:

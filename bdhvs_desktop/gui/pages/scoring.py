@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
+from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 
@@ -54,10 +55,7 @@ def shown_id(s: sc.SubjectScore) -> str:
     return mask_cccd(s.id) if s.subject == "person" and s.id.isdigit() else s.id
 
 
-def pts(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:g}".replace(".", ",")
+pts = points_text
 
 
 class ScoreTableModel(QAbstractTableModel):
