@@ -55,8 +55,13 @@ def _table(model: RowsModel, stretch: int) -> QTableView:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # The name column keeps a readable width even when the other columns fill the window (a
+    # Stretch column would be squeezed to a few pixels); the table scrolls sideways instead.
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Interactive)
+    table.setColumnWidth(stretch, 300)
+    header.setStretchLastSection(True)
     table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     return table
 
