@@ -510,11 +510,7 @@ class _Importer:
                 self.warning(sheet, row, "parent_code", "Ô trống: giữ nguyên đơn vị cấp trên hiện tại ("
                              f"{self.unit_code_by_id.get(existing['parent_id'])}). Muốn đổi cấp trên, hãy dùng trang "
                              "Đơn vị.")
-            if changes:
-                updates.append((code, changes))
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            _queue_update(updates, counts, code, changes)
 
         def write(s: Session) -> None:
             by_code = {u.code: u for u in s.scalars(select(m.Unit))}
@@ -651,11 +647,7 @@ class _Importer:
                     changes[f] = (old[f], v)
             if cccd and old["cccd"] != cccd:
                 changes["cccd"] = (old["cccd"], cccd)
-            if changes:
-                updates.append((pid, changes))
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            _queue_update(updates, counts, pid, changes)
 
         def write(s: Session) -> None:
             if creates:
@@ -772,12 +764,7 @@ class _Importer:
                                 "participants": new.get("participants") or 0})
                 counts.created += 1
                 continue
-            changes = _changes(old, new)
-            if changes:
-                updates.append((old["id"], changes))
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            _queue_update(updates, counts, old["id"], _changes(old, new))
 
         def write(s: Session) -> None:
             if creates:
@@ -929,12 +916,7 @@ class _Importer:
                 creates.append((person, {"title": cells["title"], **new}))
                 counts.created += 1
                 continue
-            changes = _changes(old, new)
-            if changes:
-                updates.append((old["id"], changes))
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            _queue_update(updates, counts, old["id"], _changes(old, new))
 
         def write(s: Session) -> None:
             if creates:
@@ -988,12 +970,7 @@ class _Importer:
                 creates.append({"target_id": target_id, "unit_code": unit_code, "as_of": cells["as_of"], **new})
                 counts.created += 1
                 continue
-            changes = _changes(old, new)
-            if changes:
-                updates.append((old["id"], changes))
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            _queue_update(updates, counts, old["id"], _changes(old, new))
 
         def write(s: Session) -> None:
             if creates:
@@ -1007,6 +984,15 @@ class _Importer:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00[01][0-9A-Fa-f]_")
+
+
+def _queue_update(updates: list, counts: Any, key: Any, changes: dict[str, tuple[Any, Any]]) -> None:
+    """Queue a record's changes for the write step, or count it unchanged."""
+    if changes:
+        updates.append((key, changes))
+        counts.updated += 1
+    else:
+        counts.unchanged += 1
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
