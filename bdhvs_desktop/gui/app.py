@@ -13,7 +13,32 @@ _T0 = time.perf_counter()
 log = logging.getLogger("bdhvs.gui")
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+_VALUE_OPTIONS = {"--db": "db", "--page": "page"}
+_FLAG_OPTIONS = {"--smoke-test": "smoke_test", "--startup-benchmark": "startup_benchmark"}
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The options of `bdhvs-desktop`. The usual command lines are read directly (argparse
+    plus gettext's message lookup cost ~5 ms of start-up); anything else (--help, a mistake)
+    goes through argparse, which gives the messages. tests/test_startup.py checks both agree."""
+    values: dict[str, object] = {"db": None, "page": "people", "smoke_test": False, "startup_benchmark": False}
+    items = list(argv)
+    while items:
+        item = items.pop(0)
+        name, eq, value = item.partition("=")
+        if name in _VALUE_OPTIONS and (eq or items) and not (eq and not value):
+            value = value if eq else items.pop(0)
+            if value.startswith("-"):
+                return _parse_args_fully(argv)
+            values[_VALUE_OPTIONS[name]] = value
+        elif item in _FLAG_OPTIONS:
+            values[_FLAG_OPTIONS[item]] = True
+        else:
+            return _parse_args_fully(argv)
+    return argparse.Namespace(**values)
+
+
+def _parse_args_fully(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bdhvs-desktop", description="Bình dân học vụ số — Quản lý thi đua cấp phường")
     parser.add_argument("--db", help="cơ sở dữ liệu (tệp SQLite hoặc URL SQLAlchemy)")
     parser.add_argument("--smoke-test", action="store_true",
@@ -62,7 +87,15 @@ def first_start(ctx, window) -> None:  # noqa: ANN001
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     # Logging to its file starts right after the first paint (or at once on an error).
-    from PySide6.QtCore import QTimer
+    # The database is opened before Qt is imported: PySide6 reads the source of every module
+    # imported after it (shibokensupport.feature checks it for "PySide6"), so the database
+    # modules load faster first.
+    location = args.db or os.environ.get("BDHVS_DB")
+    db, open_error = None, None
+    try:
+        db = open_for_window(location)
+    except Exception as exc:  # noqa: BLE001
+        open_error = exc
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -71,40 +104,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The platform's own style (Windows 11 / Vista on Windows); creating another costs start-up time.
     from bdhvs_desktop.gui.i18n import install_translators, tr
 
-    install_translators(app)
     install_error_hook()
-    location = args.db or os.environ.get("BDHVS_DB")
-    try:
-        db = open_for_window(location)
-    except Exception as exc:  # noqa: BLE001
+    if db is None:
         from bdhvs_desktop.logging_setup import setup_logging
 
+        install_translators(app)
         setup_logging(console=False)
-        log.exception("cannot open database")
+        log.error("cannot open database", exc_info=open_error)
         if args.smoke_test:
-            print(f"Lỗi: không mở được cơ sở dữ liệu: {exc}", file=sys.stderr or sys.__stderr__)
+            print(f"Lỗi: không mở được cơ sở dữ liệu: {open_error}", file=sys.stderr or sys.__stderr__)
         else:
-            _show_error(tr("Không mở được cơ sở dữ liệu"), str(exc))
+            _show_error(tr("Không mở được cơ sở dữ liệu"), str(open_error))
         return 3
     from bdhvs_desktop.gui.context import AppContext
     from bdhvs_desktop.gui.main_window import MainWindow
 
+    lazy = not getattr(db, "loaded", True)
+    if not lazy:  # a dialog may come before the window (login, upgrade): Qt's own buttons in Vietnamese
+        install_translators(app)
     if not db.is_sqlite and not args.smoke_test:  # shared (server) mode: users log in
         from bdhvs_desktop.gui.login_dialog import ask_login
 
         if not ask_login(db):
             db.dispose()
             return 0
-    ctx = AppContext(db)
+    # With a lazily opened database everything the first frame does not show waits for it.
+    ctx = AppContext(db, defer_until_painted=lazy)
     window = MainWindow(ctx, initial_page=args.page)
     if args.startup_benchmark:
         def painted() -> None:
+            import PySide6.QtCore
+
             print(f"startup_seconds={time.perf_counter() - _T0:.4f}", flush=True)
             print(f"painted_at_epoch={time.time():.6f}", flush=True)
+            print(f"cpu_at_paint={time.process_time():.6f}", flush=True)
             print(f"people_rows={window.pages['people'].model.rowCount()}", flush=True)
+            # gui/roles.py: PySide6 builds the Qt namespace on first use, ~20 ms.
+            print(f"qt_namespace_before_paint={int('Qt' in vars(PySide6.QtCore))}", flush=True)
+            print(f"sqlalchemy_before_paint={int('sqlalchemy' in sys.modules)}", flush=True)
+            if lazy:
+                install_translators(app)
+            ctx.first_paint_done()
+            print(f"file_menu_actions={len(window.file_menu.actions())}", flush=True)
             app.quit()
 
-        watcher = FirstPaintWatcher(window.pages["people"].table.viewport(), painted)
+        # The window's first paint pass paints the visible people table too (the callback runs
+        # after the pass; tests/test_startup.py checks it). Watching the table's viewport would
+        # cost the run ~5 ms: converting it to Python makes PySide6 set up every QWidget subclass.
+        watcher = FirstPaintWatcher(window, painted)
         window.show()
         app.exec()
         del watcher
@@ -114,6 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bdhvs_desktop.logging_setup import setup_logging
 
         setup_logging(console=False)
+        if lazy:
+            install_translators(app)
+        ctx.first_paint_done()
         # Load the full database layer now that the user sees the window.
         window.update_status()
         if not args.smoke_test:

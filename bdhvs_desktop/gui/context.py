@@ -11,10 +11,26 @@ class AppContext(QObject):
     data_changed = Signal(str)  # what changed: "people", "units", "activities", "*", ...
     as_of_changed = Signal(object)  # datetime.date
 
-    def __init__(self, db, parent=None):  # noqa: ANN001
+    def __init__(self, db, parent=None, *, defer_until_painted: bool = False):  # noqa: ANN001
         super().__init__(parent)
         self.db = db
         self._as_of = dt.date.today()
+        # Work that the first frame does not need (menus, translations of Qt's own dialogs, the
+        # table's sort arrow) waits until the window has painted; gui/app.py then calls
+        # first_paint_done(). Without the flag (tests, dialogs) it runs at once.
+        self._after_paint: list | None = [] if defer_until_painted else None
+
+    def after_first_paint(self, job) -> None:  # noqa: ANN001
+        """Run `job()` once the main window has painted (at once when it already has)."""
+        if self._after_paint is None:
+            job()
+        else:
+            self._after_paint.append(job)
+
+    def first_paint_done(self) -> None:
+        jobs, self._after_paint = self._after_paint or [], None
+        for job in jobs:
+            job()
 
     @property
     def as_of(self) -> dt.date:

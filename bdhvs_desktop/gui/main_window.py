@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
 from bdhvs_desktop.gui.context import AppContext
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages import PAGES, page_class
 from bdhvs_desktop.gui.pages.base import Page, PlaceholderPage
+from bdhvs_desktop.gui.roles import USER_ROLE
 
 
 def app_settings() -> QSettings:
@@ -35,11 +36,10 @@ class MainWindow(QMainWindow):
         self._keys = [key for key, _t, _s in PAGES]
         for key, title, _spec in PAGES:
             item = QListWidgetItem(title)
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setSizeHint(QSize(200, 34))
+            item.setData(USER_ROLE, key)
+            item.setSizeHint(QSize(0, 34))  # the list's own width: no horizontal scroll bar
             self.nav.addItem(item)
             self.stack.addWidget(QLabel())  # replaced by the page on first visit
-        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(4, 4, 4, 0)
@@ -57,7 +57,9 @@ class MainWindow(QMainWindow):
         self.phase_label.setText(tr("Đang tải…"))
         if getattr(ctx.db, "loaded", True):
             self.update_status()
-        self.build_file_menu()
+        # The Tệp menu's title is in the first frame; its actions follow the first paint.
+        self.file_menu = self.menuBar().addMenu(tr("&Tệp"))
+        ctx.after_first_paint(self.build_file_menu)
         self.restore_geometry()
         self.nav.setCurrentRow(self._keys.index(initial_page) if initial_page in self._keys else 0)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex
+
+from bdhvs_desktop.gui.roles import ALIGN_RIGHT_VCENTER, DISPLAY_ROLE, TEXT_ALIGNMENT_ROLE, TOOLTIP_ROLE
 
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SEX_LABELS
@@ -45,7 +47,7 @@ class PeopleTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[PersonRow] = list(rows)
         self._view: list[int] = list(range(len(self._rows)))
-        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._sort: tuple[int, bool] | None = None  # (column, descending)
         self._filter: dict[str, Any] = {}
         self._key_cache: dict[int, list[int]] = {}
         self.reveal_personal = False
@@ -71,25 +73,33 @@ class PeopleTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001
-        if role == Qt.ItemDataRole.DisplayRole:
-            if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-                return self.COLUMNS[section][0]
-            if orientation == Qt.Orientation.Vertical:
-                return str(section + 1)
-        return None
+    # No headerData() override: PySide6 would build its whole `Qt` namespace (~20 ms) to pass
+    # the orientation to Python when the header first paints. The column titles reach the view
+    # through header_model() instead, and the row numbers are Qt's default.
+    @classmethod
+    def header_labels(cls) -> list[str]:
+        return [title for title, _key in cls.COLUMNS]
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def header_model(self, parent=None):  # noqa: ANN001, ANN201
+        """A model holding only the column titles, for the table's horizontal header
+        (`view.horizontalHeader().setModel(model.header_model())`)."""
+        from PySide6.QtGui import QStandardItemModel
+
+        model = QStandardItemModel(0, len(self.COLUMNS), parent or self)
+        model.setHorizontalHeaderLabels(self.header_labels())
+        return model
+
+    def data(self, index: QModelIndex, role: int = DISPLAY_ROLE):
         if not index.isValid():
             return None
         row = self._rows[self._view[index.row()]]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             return self._display(row, col)
-        if role == Qt.ItemDataRole.ToolTipRole and col == 8 and row.vneid_verified_by:
+        if role == TOOLTIP_ROLE and col == 8 and row.vneid_verified_by:
             return tr("Xác nhận bởi: ") + row.vneid_verified_by
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 10):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == TEXT_ALIGNMENT_ROLE and col in (1, 10):
+            return ALIGN_RIGHT_VCENTER
         return None
 
     def _display(self, row: PersonRow, col: int) -> str:
@@ -125,16 +135,26 @@ class PeopleTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 1), self.index(len(self._view) - 1, 3))
 
     # -- sorting and filtering, in the model
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order=None) -> None:  # noqa: ANN001
+        """Qt's sort (order: a Qt.SortOrder; None means ascending)."""
         self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order)
+        self._sort = (column, order is not None and getattr(order, "value", order) == 1)  # 1: DescendingOrder
         self._apply_sort()
         self.layoutChanged.emit()
+
+    def set_initial_sort(self, column: int, descending: bool = False) -> None:
+        """The order rows take from the next set_rows(), without Qt's SortOrder (for the
+        first paint; the view's sort arrow is set afterwards)."""
+        self._sort = (column, descending)
+
+    def sort_state(self) -> tuple[int, bool] | None:
+        """(column, descending) of the current order, or None when unsorted."""
+        return self._sort
 
     def _apply_sort(self) -> None:
         if self._sort is None:
             return
-        column, order = self._sort
+        column, descending = self._sort
         full = self._sorted_order(column)
         if len(self._view) == len(self._rows):
             view = list(full)
@@ -143,7 +163,7 @@ class PeopleTableModel(QAbstractTableModel):
             for i in self._view:
                 shown[i] = 1
             view = [i for i in full if shown[i]]
-        if order == Qt.SortOrder.DescendingOrder:
+        if descending:
             view.reverse()
         self._view = view
 

@@ -27,8 +27,8 @@ LEVEL_STYLE = {"ok": ("✓", "#1b5e20"), "warning": ("!", "#8a5300"), "error": (
 
 
 def install_file_menu(window: QMainWindow) -> None:
-    """Add the Tệp menu to `window` (which has .ctx) and start noticing data changes for
-    the backup on exit."""
+    """Fill the Tệp menu of `window` (which has .ctx; its `file_menu` if it made one, else a new
+    one) and start noticing data changes for the backup on exit."""
     # Cheap at start-up: no SQLAlchemy here (the database may still be opened lazily).
     from bdhvs_desktop.storage.location import fingerprint
 
@@ -36,7 +36,7 @@ def install_file_menu(window: QMainWindow) -> None:
     path = ctx.db.path if ctx.db.is_sqlite else None
     window.change_start = fingerprint(path) if path is not None else None
     window.closed_once = False
-    menu = window.menuBar().addMenu(tr("&Tệp"))
+    menu = getattr(window, "file_menu", None) or window.menuBar().addMenu(tr("&Tệp"))
     sqlite = ctx.db.is_sqlite and ctx.db.path is not None
     server_hint = tr("Cơ sở dữ liệu dùng chung trên máy chủ PostgreSQL: sao lưu và khôi phục bằng pg_dump / "
                      "pg_restore trên máy chủ.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -11,7 +10,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -73,8 +71,11 @@ class PeoplePage(Page):
         self.model = PeopleTableModel(parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().setModel(self.model.header_model(self))
+        # Sorted by name from the first frame; the header's sort arrow (which needs Qt's
+        # SortOrder enum, see gui/roles.py) comes right after the first paint.
+        self.model.set_initial_sort(0)
+        ctx.after_first_paint(self._enable_sorting)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(24)
@@ -104,6 +105,14 @@ class PeoplePage(Page):
         self.export_button.clicked.connect(self.export_shown)
         self._units = []
         self._update_actions()
+
+    def _enable_sorting(self) -> None:
+        from PySide6.QtCore import Qt
+
+        column, descending = self.model.sort_state() or (0, False)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, order)
+        self.table.setSortingEnabled(True)  # sorts by the indicator: the order already shown
 
     def refresh(self) -> None:
         units = list_units(self.ctx.db)
@@ -185,6 +194,8 @@ class PeoplePage(Page):
         try:
             dialog = PersonDialog(self.ctx, self._units, ids[0], self)
         except LookupError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(self, tr("Không mở được"), str(exc))
             return
         dialog.exec()
