@@ -122,6 +122,11 @@ def test_first_paint_shows_the_sorted_people_table_and_the_rest_follows(lazy_dem
     given_names = [model.row_at(r).search_key.rsplit(" ", 1)[-1] for r in range(model.rowCount())]
     assert given_names == sorted(given_names)  # sorted by given name in the first frame
     shown_first = [model.row_at(r).id for r in range(model.rowCount())]
+    cells = [(r, c) for r in range(0, model.rowCount(), 7) for c in range(model.columnCount())]
+    assert all(model.display_text(r, c) == model.data(model.index(r, c)) for r, c in cells)
+    # columns sized to the text of the first rows
+    name_width = page.table.fontMetrics().horizontalAdvance(model.display_text(0, 0))
+    assert name_width < page.table.columnWidth(0) <= 320
     assert window.file_menu.title() == "&Tệp" and window.file_menu.actions() == []
     assert not page.table.isSortingEnabled()
 

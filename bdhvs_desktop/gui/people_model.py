@@ -102,6 +102,10 @@ class PeopleTableModel(QAbstractTableModel):
             return ALIGN_RIGHT_VCENTER
         return None
 
+    def display_text(self, view_row: int, col: int) -> str:
+        """What the cell shows (data() for the display role, without a QModelIndex)."""
+        return self._display(self._rows[self._view[view_row]], col)
+
     def _display(self, row: PersonRow, col: int) -> str:
         if col == 0:
             return row.full_name

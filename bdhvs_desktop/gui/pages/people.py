@@ -138,13 +138,12 @@ class PeoplePage(Page):
     def _size_columns(self) -> None:
         """Column widths from the header and the first rows' text (cheaper than Qt's
         resizeColumnsToContents, which asks the model for every cell's size hint)."""
-        metrics = self.table.fontMetrics()
-        header_metrics = self.table.horizontalHeader().fontMetrics()
-        sample = range(min(self.model.rowCount(), 40))
-        for col in range(self.model.columnCount()):
-            texts = [self.model.data(self.model.index(r, col)) or "" for r in sample]
-            width = max([header_metrics.horizontalAdvance(self.model.COLUMNS[col][0]) + 28]
-                        + [metrics.horizontalAdvance(t) + 16 for t in texts])
+        advance = self.table.fontMetrics().horizontalAdvance
+        header_advance = self.table.horizontalHeader().fontMetrics().horizontalAdvance
+        sample = range(min(self.model.rowCount(), 30))  # about a screenful
+        for col, title in enumerate(self.model.header_labels()):
+            texts = {self.model.display_text(r, col) for r in sample}
+            width = max([header_advance(title) + 28] + [advance(t) + 16 for t in texts])
             self.table.setColumnWidth(col, min(width, 320))
 
     def _with_descendants(self, unit_id: int) -> set[int]:
