@@ -131,6 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # With a lazily opened database everything the first frame does not show waits for it.
     ctx = AppContext(db, defer_until_painted=lazy)
     window = MainWindow(ctx, initial_page=args.page)
+
+    def finish_start() -> None:  # right after the first paint
+        if lazy:
+            install_translators(app)
+        ctx.first_paint_done()  # the Tệp menu, the table's sort arrow, ...
+
     if args.startup_benchmark:
         def painted() -> None:
             import PySide6.QtCore
@@ -142,9 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # gui/roles.py: PySide6 builds the Qt namespace on first use, ~20 ms.
             print(f"qt_namespace_before_paint={int('Qt' in vars(PySide6.QtCore))}", flush=True)
             print(f"sqlalchemy_before_paint={int('sqlalchemy' in sys.modules)}", flush=True)
-            if lazy:
-                install_translators(app)
-            ctx.first_paint_done()
+            finish_start()
             print(f"file_menu_actions={len(window.file_menu.actions())}", flush=True)
             app.quit()
 
@@ -161,9 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bdhvs_desktop.logging_setup import setup_logging
 
         setup_logging(console=False)
-        if lazy:
-            install_translators(app)
-        ctx.first_paint_done()
+        finish_start()
         # Load the full database layer now that the user sees the window.
         window.update_status()
         if not args.smoke_test:
