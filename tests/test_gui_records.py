@@ -131,6 +131,64 @@ def test_units_page_validates_moves_and_edits(ctx, qtbot):
     assert any(u.code == "TDP-09" and u.households == 120 for u in page.units)
 
 
+def test_units_tree_drop_moves_through_the_validated_service(ctx, qtbot):
+    """Dropping a unit onto another makes it that unit's child; dropping it between two
+    units makes it their sibling; a refused move (under its own descendant) leaves the tree as
+    it was and says why. The tree itself never moves items: it is rebuilt from the database.
+    (A real drag cannot run offscreen, so the test delivers the drop event the drag would end
+    with, and sets the indicator that the drag's last move would have left.)"""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDropEvent
+    from PySide6.QtWidgets import QAbstractItemView
+
+    from bdhvs_desktop.gui.pages.units import UnitsPage
+
+    page = UnitsPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1000, 600)
+    page.show()
+    tree = page.tree
+
+    def item_of(code):
+        uid = {u.code: u.id for u in page.units}[code]
+        found = [it for it in _tree_items(tree) if it.data(0, Qt.ItemDataRole.UserRole) == uid]
+        assert len(found) == 1
+        return found[0]
+
+    def drop(source_code, target_code, indicator):
+        source, target = item_of(source_code), item_of(target_code)
+        tree.scrollToItem(target)
+        tree.setCurrentItem(source)
+        tree.dropIndicatorPosition = lambda: indicator  # what the drag's last move left
+        point = QPointF(tree.visualItemRect(target).center())
+        event = QDropEvent(point, Qt.DropAction.MoveAction, tree.model().mimeData([tree.indexFromItem(source)]),
+                           Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        tree.dropEvent(event)
+        del tree.dropIndicatorPosition
+        page.refresh()
+        return {u.code: u for u in page.units}
+
+    before = {u.code: u for u in page.units}
+    units = drop("TDP-05", "CB-KP3", QAbstractItemView.DropIndicatorPosition.OnItem)
+    assert units["TDP-05"].parent_id == before["CB-KP3"].id
+    assert "Đã chuyển" in page.message.text()
+    with ctx.db.read() as s:
+        assert s.get(m.Unit, before["TDP-05"].id).parent_id == before["CB-KP3"].id
+    units = drop("TDP-05", "TDP-01", QAbstractItemView.DropIndicatorPosition.BelowItem)
+    assert units["TDP-05"].parent_id == units["TDP-01"].parent_id  # beside TDP-01, under its parent
+    units = drop("DU-PHUONG", "CB-KP3", QAbstractItemView.DropIndicatorPosition.OnItem)
+    assert "cấp dưới" in page.message.text()
+    assert units["DU-PHUONG"].parent_id == before["DU-PHUONG"].parent_id
+
+
+def _tree_items(tree):
+    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(item.child(i) for i in range(item.childCount()))
+
+
 def test_import_wizard_previews_then_imports_on_confirmation(ctx, qtbot, tmp_path):
     from bdhvs_desktop.gui.import_wizard import ImportWizard
 
