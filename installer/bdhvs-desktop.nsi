@@ -81,6 +81,9 @@ Var PreviousVersion
 Var UpgradeNote
 
 !define MUI_ABORTWARNING
+; resources/icons/build_icon.py draws it; the uninstaller uses the same file (NSIS needs the same sizes).
+!define MUI_ICON "../resources/icons/bdhvs-desktop.ico"
+!define MUI_UNICON "../resources/icons/bdhvs-desktop.ico"
 !define MUI_WELCOMEPAGE_TITLE "Cài đặt ${APP_NAME} ${VERSION}"
 !define MUI_WELCOMEPAGE_TEXT "Chương trình quản lý phong trào thi đua $\"Bình dân học vụ số$\" cấp phường.$\r$\n$\r$\nChương trình được cài cho riêng tài khoản Windows này, không cần quyền quản trị.$\r$\n$\r$\n$UpgradeNote$\r$\n$\r$\nBấm Tiến để tiếp tục."
 !insertmacro MUI_PAGE_WELCOME

@@ -158,3 +158,17 @@ def test_start_up_paints_without_qts_enum_namespace(demo_template, tmp_path):
     assert values["sqlalchemy_before_paint"] == "0"
     assert values["file_menu_actions"] == "6"  # four actions and two separators
     assert float(values["cpu_at_paint"]) > 0
+
+
+def test_window_icon_is_installed(qapp):
+    from PySide6.QtCore import QSize
+
+    from bdhvs_desktop.gui.app import install_window_icon
+    from bdhvs_desktop.paths import resources_dir
+
+    install_window_icon(qapp)
+    icon = qapp.windowIcon()
+    assert not icon.isNull()
+    assert icon.actualSize(QSize(256, 256)) == QSize(256, 256)
+    ico = (resources_dir() / "icons" / "bdhvs-desktop.ico").read_bytes()
+    assert ico[:4] == b"\x00\x00\x01\x00" and int.from_bytes(ico[4:6], "little") == 7  # 16 to 256 pixels

@@ -135,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def finish_start() -> None:  # right after the first paint
         if lazy:
             install_translators(app)
+        install_window_icon(app)
         ctx.first_paint_done()  # the Tệp menu, the table's sort arrow, ...
 
     if args.startup_benchmark:
@@ -182,6 +183,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     del watcher
     db.dispose()
     return code
+
+
+def install_window_icon(app) -> None:  # noqa: ANN001
+    """The program's icon (resources/icons, drawn by build_icon.py) on every window; the
+    Windows executable and installer carry the .ico of the same picture."""
+    from PySide6.QtGui import QIcon
+
+    from bdhvs_desktop.paths import resources_dir
+
+    icon = resources_dir() / "icons" / "bdhvs-desktop.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
 
 
 def install_error_hook() -> None:
