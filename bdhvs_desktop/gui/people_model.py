@@ -9,11 +9,10 @@ from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex
 
-from bdhvs_desktop.gui.roles import ALIGN_RIGHT_VCENTER, DISPLAY_ROLE, TEXT_ALIGNMENT_ROLE, TOOLTIP_ROLE
-
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SEX_LABELS
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.gui.roles import ALIGN_RIGHT_VCENTER, DISPLAY_ROLE, TEXT_ALIGNMENT_ROLE, TOOLTIP_ROLE
 from bdhvs_desktop.services.records import PersonRow
 
 
