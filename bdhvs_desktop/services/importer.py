@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import excel_io as xio
 from bdhvs_desktop.domain import cccd as cccd_rules
+from bdhvs_desktop.domain import rules
 from bdhvs_desktop.domain import values as V
 from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.domain.vocab import ACTIVITY_KIND_LABELS, MODEL_STATUS_LABELS, UNIT_KIND_LABELS, ModelStatus
@@ -348,8 +349,17 @@ class _Importer:
                     self.error(sheet, row, c.key, f"Ngày {value:%d/%m/%Y} không hợp lệ (trước năm 1900).")
                     ok = False
                     continue
-            if c.kind == "text" and isinstance(raw, str) and value and _has_control(raw):
-                self.warning(sheet, row, c.key, "Đã bỏ các ký tự điều khiển không in được trong ô này.")
+            problem = self._rule_problem(sheet_name, c, value)
+            if problem is not None:
+                self.error(sheet, row, c.key, problem)
+                ok = False
+                continue
+            if c.kind == "text" and isinstance(raw, str) and value:
+                unescaped = V.unescape_excel(raw)
+                if _has_control(unescaped):
+                    self.warning(sheet, row, c.key, "Đã bỏ các ký tự điều khiển không in được trong ô này.")
+                if rules.flattened(unescaped):
+                    self.warning(sheet, row, c.key, rules.FLATTENED_MESSAGE)
             out[c.key] = value
         if not ok:
             # report a wrong unit code of a row with other errors too: one pass shows all
@@ -357,6 +367,22 @@ class _Importer:
                 self._unit_ref(sheet, row, "unit_code", out["unit_code"])
             return None
         return out
+
+    def _rule_problem(self, sheet_name: str, c: xio.Column, value: Any) -> str | None:
+        """The rules a record obeys whichever way it arrives (domain/rules.py), per column."""
+        if value is None:
+            return None
+        if c.key == "full_name":
+            return rules.person_name_problem(value)
+        if c.kind == "text":
+            return rules.hidden_character_problem(value)
+        if sheet_name == "NhanSu" and c.key == "birth_date":
+            return rules.birth_date_problem(value, self.today)
+        if sheet_name == "HoatDong" and c.key == "participants":
+            return rules.participants_problem(value)
+        if sheet_name == "HoatDong" and c.key == "date":
+            return rules.activity_date_problem(value, self.campaign_span)
+        return None
 
     def _parse(self, c: xio.Column, raw: Any, sheet_name: str) -> Any:
         kind = c.kind
@@ -371,7 +397,7 @@ class _Importer:
                 return False
             return V.parse_bool(raw)
         if kind == "date":
-            return V.parse_date(raw, epoch=self.data.epoch)
+            return rules.date_cell(raw, epoch=self.data.epoch)
         if kind == "int":
             return V.parse_int(raw, minimum=0, maximum=10_000_000)
         if kind == "number":
@@ -404,6 +430,8 @@ class _Importer:
 
     # -- what exists
     def _load(self, s: Session) -> None:
+        span = s.execute(select(m.Campaign.start_date, m.Campaign.end_date).order_by(m.Campaign.id).limit(1)).first()
+        self.campaign_span = (span[0], span[1]) if span else None
         self.units: dict[str, dict[str, Any]] = {}
         for u in s.execute(select(m.Unit.id, m.Unit.code, m.Unit.name, m.Unit.kind, m.Unit.parent_id,
                                   m.Unit.is_party_org, m.Unit.households, m.Unit.adult_residents,
@@ -584,6 +612,10 @@ class _Importer:
                 continue
             # match what exists
             pid = self.people_by_cccd.get(cccd) if cccd else None
+            if pid is not None and name_key(self.people[pid]["full_name"]) != nk:
+                # A CCCD typed wrong can be another person's: never overwrite that person.
+                self.error(sheet, row, "cccd", _cccd_owner_message(cccd, self.people[pid]["full_name"], name))
+                continue
             if pid is None:
                 candidates = self.people_by_key.get(key, [])
                 if cccd:
@@ -633,10 +665,7 @@ class _Importer:
                     if old_code != v:
                         changes["unit_id"] = (old_code, v)
                 elif f == "full_name":
-                    if old["name_key"] != nk:
-                        changes[f] = (old[f], v)
-                        self.warning(sheet, row, "full_name", f"Đổi họ tên \"{old[f]}\" thành \"{v}\" (nhận ra theo "
-                                                              "số CCCD).")
+                    continue  # the same name (name_key) in another spelling: keep what is stored
                 elif v is None and old[f] is not None:
                     # A blank cell never erases what is on record (a unit may send an older or partial
                     # sheet); clearing a value is done in the person form, where it is audited.
@@ -865,8 +894,9 @@ class _Importer:
                 pid = self.people_by_cccd.get(c)
                 if pid is not None:
                     if name_key(self.people[pid]["full_name"]) != name_key(cells["full_name"]):
-                        self.warning(sheet, row, "full_name", f"Số CCCD {c} là của \"{self.people[pid]['full_name']}\", "
-                                                              f"khác tên ghi ở dòng này (\"{cells['full_name']}\").")
+                        self.error(sheet, row, "cccd", _cccd_owner_message(c, self.people[pid]["full_name"],
+                                                                           cells["full_name"]))
+                        return None
                     if c != cccd:
                         self.warning(sheet, row, "cccd", f"Số CCCD \"{cccd}\" đã mất số 0 ở đầu; đã nhận ra là {c}.")
                     return pid
@@ -984,6 +1014,12 @@ class _Importer:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00[01][0-9A-Fa-f]_")
+
+
+def _cccd_owner_message(cccd: str, owner: str, written: str) -> str:
+    return (f"Số CCCD {cccd} đã là của \"{owner}\", khác họ tên ghi ở dòng này (\"{written}\"). Dòng này không "
+            f"được dùng để sửa \"{owner}\": nếu số CCCD bị gõ nhầm, hãy sửa lại; nếu người này đã đổi họ tên, hãy "
+            "sửa họ tên ở cửa sổ Nhân sự.")
 
 
 def _queue_update(updates: list, counts: Any, key: Any, changes: dict[str, tuple[Any, Any]]) -> None:
