@@ -148,31 +148,6 @@ def _table(rows, widths, *, header_rows: int = 1, align_right: tuple[int, ...] =
     return table
 
 
-def cells_fit(table) -> list[str]:
-    """Every cell of a table built here whose text does not fit inside its column (an
-    unbreakable word wider than the column, or a one-line text wider than it); [] when all fit."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import Paragraph
-
-    size = getattr(table, "bdhvs_font_size", 10)
-    problems = []
-    for r, row in enumerate(table._cellvalues):
-        for c, value in enumerate(row):
-            room = table._colWidths[c] - 2 * CELL_PAD
-            if isinstance(value, Paragraph):
-                need = value.minWidth()
-                text = value.getPlainText()
-            elif isinstance(value, str):
-                font = FONT_BOLD if r == 0 else FONT
-                need = max((stringWidth(line, font, size) for line in value.split("\n")), default=0)
-                text = value
-            else:
-                continue
-            if need > room + 0.01:
-                problems.append(f"dòng {r + 1}, cột {c + 1}: “{text}” cần {need:.1f} pt, ô rộng {room:.1f} pt")
-    return problems
-
-
 def _footer(title: str):
     def draw(canvas, doc) -> None:
         canvas.saveState()
@@ -210,7 +185,6 @@ def unit_bar_chart(target: TargetLine, width: float):
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing, Line, String
     from reportlab.lib import colors
-    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     units = [u for u in target.per_unit if u.value is not None]
     units.sort(key=lambda u: (u.value, u.unit))
@@ -272,7 +246,6 @@ def unit_bar_chart(target: TargetLine, width: float):
                strokeWidth=0.9))
     legend = f"Mục tiêu: {fmt_value(target.target, target.value_kind)}"
     d.add(String(chart.x + 20, legend_y, legend, fontName=FONT, fontSize=_CHART_FONT_SIZE))
-    d.bdhvs_legend_width = stringWidth(legend, FONT, _CHART_FONT_SIZE)
     return d
 
 
@@ -280,7 +253,6 @@ def line_chart(series, width: float, height: float = 180):
     from reportlab.graphics.charts.linecharts import HorizontalLineChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
-    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     d = Drawing(width, height)
     chart = HorizontalLineChart()
@@ -289,8 +261,7 @@ def line_chart(series, width: float, height: float = 180):
     chart.width = width - 60
     chart.height = height - 50
     chart.data = [[p.percent for p in series] or [0]]
-    # as many date labels as fit side by side (rotated 45°, each needs about its height)
-    label_w = stringWidth("00/00/00", FONT, _CHART_FONT_SIZE)
+    # as many date labels as fit side by side (rotated 45°, each needs about 1.6 times its height)
     slot = chart.width / max(len(series), 1)
     step = max(1, int(-(-(_CHART_FONT_SIZE * 1.6) // slot)), -(-len(series) // 14))
     last = len(series) - 1
@@ -303,7 +274,7 @@ def line_chart(series, width: float, height: float = 180):
     chart.categoryAxis.labels.fontSize = _CHART_FONT_SIZE
     chart.categoryAxis.labels.angle = 45
     chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.categoryAxis.labels.dy = -2
+    chart.categoryAxis.labels.dy = -6  # clear of the value axis' "0%"
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = 100
     chart.valueAxis.valueStep = 20
@@ -315,40 +286,7 @@ def line_chart(series, width: float, height: float = 180):
     chart.lines[0].strokeColor = colors.HexColor("#1f5fa8")
     chart.lines[0].strokeWidth = 1.6
     d.add(chart)
-    d.bdhvs_label_width = label_w
     return d
-
-
-def label_boxes(drawing) -> list[tuple[str, float, float, float, float]]:
-    """(text, x0, y0, x1, y1) of every string a chart drawing prints, in drawing coordinates,
-    rotated labels included: what a test needs to check that no two labels overlap."""
-    from reportlab.graphics.shapes import Group, String
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    def mul(a, b):
-        return (a[0] * b[0] + a[2] * b[1], a[1] * b[0] + a[3] * b[1], a[0] * b[2] + a[2] * b[3],
-                a[1] * b[2] + a[3] * b[3], a[0] * b[4] + a[2] * b[5] + a[4], a[1] * b[4] + a[3] * b[5] + a[5])
-
-    out = []
-
-    def walk(node, m):
-        if isinstance(node, Group):
-            t = mul(m, tuple(node.transform)) if getattr(node, "transform", None) else m
-            for child in node.contents:
-                walk(child, t)
-        elif isinstance(node, String):
-            if not node.text.strip():
-                return
-            w = stringWidth(node.text, node.fontName, node.fontSize)
-            x0 = {"start": node.x, "middle": node.x - w / 2, "end": node.x - w}.get(node.textAnchor, node.x)
-            y0 = node.y - node.fontSize * 0.22
-            corners = [(x0, y0), (x0 + w, y0), (x0, y0 + node.fontSize * 0.92), (x0 + w, y0 + node.fontSize * 0.92)]
-            pts = [(m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]) for x, y in corners]
-            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-            out.append((node.text, min(xs), min(ys), max(xs), max(ys)))
-
-    walk(drawing.expandUserNodes() if hasattr(drawing, "expandUserNodes") else drawing, (1, 0, 0, 1, 0, 0))
-    return out
 
 
 # ------------------------------------------------------------------ heading and signature
@@ -564,13 +502,27 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
 # ---------------------------------------------------------------------- score sheet
 
 
+def _sheet_styles():
+    """The styles plus the score sheet's smaller cells (a landscape page of up to 12 criteria)."""
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    st = _styles()
+    st["scell"] = ParagraphStyle("scell", parent=st["cell"], fontSize=9.5, leading=11.5)
+    st["scellc"] = ParagraphStyle("scellc", parent=st["scell"], alignment=TA_CENTER)
+    st["scellr"] = ParagraphStyle("scellr", parent=st["scell"], alignment=TA_RIGHT)
+    st["scellb"] = ParagraphStyle("scellb", parent=st["scell"], fontName=FONT_BOLD)
+    st["sheadcell"] = ParagraphStyle("sheadcell", parent=st["scell"], fontName=FONT_BOLD, alignment=TA_CENTER)
+    return st
+
+
 def score_table(group: ScoreGroup, width: float, st=None):  # noqa: ANN001
     """The table of one group of candidates: every cell a paragraph that wraps inside its column,
     each column at least as wide as its longest word (so "Không đạt" stays inside its cell)."""
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph
 
-    st = st or _styles()
+    st = st or _sheet_styles()
     cell, cellc, cellr = st["scell"], st["scellc"], st["scellr"]
     crit = list(group.columns)
     head = ["Hạng", "Tên ứng viên", "Hình thức đề nghị"] + [f"TC{i}" for i in range(1, len(crit) + 1)] + \
@@ -606,19 +558,12 @@ def score_table(group: ScoreGroup, width: float, st=None):  # noqa: ANN001
 
 def build_scoreboard_pdf(sheet: ScoreSheet, *, progress: Progress | None = None,
                          cancelled: Callable[[], bool] | None = None) -> bytes:
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
     register_fonts()
-    st = _styles()
-    st["scell"] = ParagraphStyle("scell", parent=st["cell"], fontSize=9.5, leading=11.5)
-    st["scellc"] = ParagraphStyle("scellc", parent=st["scell"], alignment=TA_CENTER)
-    st["scellr"] = ParagraphStyle("scellr", parent=st["scell"], alignment=TA_RIGHT)
-    st["scellb"] = ParagraphStyle("scellb", parent=st["scell"], fontName=FONT_BOLD)
-    st["sheadcell"] = ParagraphStyle("sheadcell", parent=st["scell"], fontName=FONT_BOLD, alignment=TA_CENTER)
+    st = _sheet_styles()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=20 * mm, rightMargin=15 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm, title=sheet.title, author=sheet.issuer_name)
