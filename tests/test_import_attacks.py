@@ -208,3 +208,13 @@ def test_activity_date_must_be_inside_the_campaign_as_in_the_form(ward, tmp_path
     result = run(ward, book)
     errs = [p for p in result.errors if p.sheet == "HoatDong" and p.column == "Ngày"]
     assert not result.written and errs and "ngoài thời gian phong trào" in errs[0].message, texts(result)
+
+
+def test_solution_row_citing_a_new_persons_cccd_under_another_name_is_an_error(ward, tmp_path):
+    book = write_book(tmp_path / "n.xlsx", {"DonVi": UNITS, "NhanSu": [
+        person("Nguyễn Thị Hòa", "20/05/1988", "Nữ", "001188456789")],
+        "GiaiPhap": [["001188456789", "Trần Thị Lan", "TDP-01", "Sổ tay số", "Có", None]]})
+    result = run(ward, book)
+    errs = [p for p in result.errors if p.sheet == "GiaiPhap" and p.row == 2 and p.column == "Số CCCD"]
+    assert not result.written and errs and "Nguyễn Thị Hòa" in errs[0].message, texts(result)
+    assert count(ward, m.Person) == 0

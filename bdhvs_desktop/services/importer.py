@@ -203,6 +203,7 @@ class _NewRef:
     sheet: str
     row: int
     id: int | None = None
+    name: str = ""  # a person's full name, to check a later row that cites the same CCCD
 
 
 class _Importer:
@@ -646,7 +647,7 @@ class _Importer:
             values["name_key"] = nk
             if pid is None:
                 values["cccd"] = cccd
-                ref = _NewRef("NhanSu", row)
+                ref = _NewRef("NhanSu", row, name=name)
                 creates.append(values)
                 create_refs.append(ref)
                 self.new_people.setdefault((nk, unit_code), []).append(ref)
@@ -890,7 +891,11 @@ class _Importer:
             candidates = [cccd] if len(cccd) == 12 else ([cccd.zfill(12)] if 10 <= len(cccd) < 12 else [])
             for c in candidates:
                 if c in self.new_people_by_cccd:
-                    return self.new_people_by_cccd[c]
+                    ref = self.new_people_by_cccd[c]
+                    if name_key(ref.name) != name_key(cells["full_name"]):
+                        self.error(sheet, row, "cccd", _cccd_owner_message(c, ref.name, cells["full_name"]))
+                        return None
+                    return ref
                 pid = self.people_by_cccd.get(c)
                 if pid is not None:
                     if name_key(self.people[pid]["full_name"]) != name_key(cells["full_name"]):
