@@ -218,3 +218,13 @@ def test_solution_row_citing_a_new_persons_cccd_under_another_name_is_an_error(w
     errs = [p for p in result.errors if p.sheet == "GiaiPhap" and p.row == 2 and p.column == "Số CCCD"]
     assert not result.written and errs and "Nguyễn Thị Hòa" in errs[0].message, texts(result)
     assert count(ward, m.Person) == 0
+
+
+def test_thematic_meeting_of_a_unit_that_is_no_party_organisation_is_refused_as_in_the_form(ward, tmp_path):
+    book = write_book(tmp_path / "t.xlsx", {"DonVi": UNITS, "HoatDong": [
+        ["06/04/2026", "Sinh hoạt chuyên đề", "TDP-01", "Đảng viên tiên phong", "1", 20],
+        ["07/04/2026", "Sinh hoạt chuyên đề", "CB-01", "Đảng viên tiên phong", "1", 20]]})
+    result = run(ward, book)
+    errs = [p for p in result.errors if p.sheet == "HoatDong"]
+    assert not result.written and [(p.row, p.column) for p in errs] == [(2, "Mã đơn vị")], texts(result)
+    assert "không phải tổ chức đảng" in errs[0].message

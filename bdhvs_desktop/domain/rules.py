@@ -142,6 +142,13 @@ def activity_date_problem(day: dt.date | None, span: tuple[dt.date, dt.date] | N
     return None
 
 
+def activity_unit_problem(kind: str | None, unit_name: str | None, is_party_org: bool | None) -> str | None:
+    """A thematic party meeting (sinh hoạt chuyên đề) is held by a party organisation."""
+    if kind == "thematic_meeting" and unit_name is not None and is_party_org is False:
+        return f"Đơn vị: sinh hoạt chuyên đề do tổ chức đảng tổ chức; “{unit_name}” không phải tổ chức đảng."
+    return None
+
+
 def _bare_year(value: object) -> int | None:
     if isinstance(value, bool):
         return None

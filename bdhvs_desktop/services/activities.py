@@ -193,9 +193,9 @@ def _check_activity(s: Session, data: ActivityInput) -> dict[str, Any]:
     if data.unit_id is None and data.kind in ("guidance", "class", "thematic_meeting", "training"):
         check.fail("unit_id", f"Đơn vị: {ACTIVITY_KIND_LABELS[ActivityKind(data.kind)].lower()} phải ghi "
                               "đơn vị tổ chức (tổ dân phố, chi bộ, cơ quan...).")
-    if unit is not None and data.kind == "thematic_meeting" and not unit.is_party_org:
-        check.fail("unit_id", f"Đơn vị: sinh hoạt chuyên đề do tổ chức đảng tổ chức; “{unit.name}” không phải "
-                              "tổ chức đảng.")
+    problem = rules.activity_unit_problem(data.kind, unit.name, bool(unit.is_party_org)) if unit else None
+    if problem:
+        check.fail("unit_id", problem)
     try:
         values["skills"] = ",".join(str(n) for n in parse_skills(data.skills)) or None
     except ValueError as exc:

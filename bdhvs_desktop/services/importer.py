@@ -440,6 +440,7 @@ class _Importer:
             self.units[u.code] = dict(u._mapping)
         self.unit_code_by_id = {u["id"]: code for code, u in self.units.items()}
         self.file_units: dict[str, int] = {}  # code -> row, units created by this file
+        self.file_unit_values: dict[str, tuple[str | None, Any]] = {}  # code -> (name, is party org) in the file
         self.person_fields = ("full_name", "birth_date", "sex", "cccd", "unit_id", "position", "is_party_member",
                               "is_public_servant", "vneid_proficient_on", "can_guide", "people_guided",
                               "under_discipline")
@@ -492,6 +493,7 @@ class _Importer:
                                                "được. Hãy dùng mã của đơn vị đang hoạt động.")
                 continue
             rows[code] = (row, cells)
+            self.file_unit_values[code] = (cells.get("name"), cells.get("is_party_org"))
             if existing is None:
                 self.file_units[code] = row
         # parents: must exist (in the database or the file) and must not make a cycle
@@ -569,6 +571,17 @@ class _Importer:
                 self.units.setdefault(code, {"id": unit.id})
                 self.units[code]["id"] = unit.id
         return write
+
+    def _unit_party(self, code: str) -> tuple[str | None, bool | None]:
+        """(name, is a party organisation) of a unit as it will be after this import."""
+        unit = self.units.get(code) or {}
+        name, party = self.file_unit_values.get(code, (None, None))
+        name = name or unit.get("name")
+        if party is None:
+            party = unit.get("is_party_org")
+            if party is None and code in self.file_units:
+                party = False  # a new unit is not a party organisation unless the file says so
+        return name, None if party is None else bool(party)
 
     def _user(self, s: Session) -> str | None:
         return s.info.get("user")
@@ -779,6 +792,11 @@ class _Importer:
         for row, cells in self._rows(sheet):
             unit_code = self._unit_ref(sheet, row, "unit_code", cells["unit_code"])
             if unit_code is None:
+                continue
+            unit_name, party_org = self._unit_party(unit_code)
+            problem = rules.activity_unit_problem(cells["kind"], unit_name, party_org)
+            if problem:
+                self.error(sheet, row, "unit_code", problem)
                 continue
             key = (cells["date"], cells["kind"], unit_code, fold(cells.get("content") or ""))
             if key in seen:
