@@ -88,7 +88,7 @@ def _styles():
     cell = ParagraphStyle("cell", parent=base, fontSize=10, leading=12, alignment=0)
     return {
         "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=10, leading=12.5),
+        "small": ParagraphStyle("small", parent=base, fontSize=9.5, leading=11),
         "cell": cell,
         "cellc": ParagraphStyle("cellc", parent=cell, alignment=TA_CENTER),
         "cellr": ParagraphStyle("cellr", parent=cell, alignment=TA_RIGHT),
@@ -107,8 +107,7 @@ def _styles():
                              spaceBefore=10, spaceAfter=4, alignment=0),
         "h3": ParagraphStyle("h3", parent=base, keepWithNext=1, fontName=FONT_BOLD, fontSize=11.5, leading=14,
                              spaceBefore=6, spaceAfter=2, alignment=0),
-        "recipients_title": ParagraphStyle("rt", parent=base, fontName=FONT_BOLD_ITALIC, fontSize=12, leading=14,
-                                           alignment=0),
+        "recipients_title": ParagraphStyle("rt", parent=base, fontSize=12, leading=14, alignment=0),
         "recipients": ParagraphStyle("rc", parent=base, fontSize=11, leading=13, alignment=0),
         "sign": ParagraphStyle("sign", parent=base, fontName=FONT_BOLD, fontSize=13, leading=16,
                                alignment=TA_CENTER),
@@ -347,7 +346,9 @@ def _signature(st, heading: Heading | None, width: float) -> list:
 
     signers = list(heading.signers)
     if heading.recipients:
-        left = [Paragraph("Nơi nhận:", st["recipients_title"])] + [
+        # Hướng dẫn 36: "Nơi nhận" underlined; Decree 30/2020: bold italic
+        title = "<u>Nơi nhận:</u>" if heading.format == "party" else "<b><i>Nơi nhận:</i></b>"
+        left = [Paragraph(title, st["recipients_title"])] + [
             Paragraph("- " + _esc(r), st["recipients"]) for r in heading.recipients]
         cells = [left] + [block(*sg) for sg in signers]
         widths = [width * 0.45] + [width * 0.55 / max(len(signers), 1)] * len(signers)
