@@ -228,3 +228,16 @@ def test_thematic_meeting_of_a_unit_that_is_no_party_organisation_is_refused_as_
     errs = [p for p in result.errors if p.sheet == "HoatDong"]
     assert not result.written and [(p.row, p.column) for p in errs] == [(2, "Mã đơn vị")], texts(result)
     assert "không phải tổ chức đảng" in errs[0].message
+
+
+def test_a_damaged_zip_version_is_an_unusable_file_not_a_crash(ward, tmp_path):
+    """Found by the fuzz test: one byte of the central directory set to 64 ("zip file version
+    6.4") made zipfile raise NotImplementedError out of the import."""
+    good = write_book(tmp_path / "g.xlsx", {"DonVi": UNITS}).read_bytes()
+    at = good.index(b"PK\x01\x02") + 6  # "version needed to extract" of the first entry
+    bad = tmp_path / "b.xlsx"
+    bad.write_bytes(good[:at] + bytes([64]) + good[at + 1:])
+    before = snapshot(ward)
+    with pytest.raises(importer.UnusableFile, match="bị hỏng"):
+        run(ward, bad, dry_run=True)
+    assert snapshot(ward) == before
