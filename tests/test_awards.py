@@ -170,3 +170,30 @@ def test_thematic_award_of_this_campaign_does_not_block_a_proposal(demo_db):
     svc.add_award(demo_db, _award(subject_name=p.full_name, cccd=p.cccd, campaign_id=_campaign_id(demo_db),
                                   kind="thematic"))
     assert council_svc.propose(demo_db, "person", p.id, award_code="GK_CT_UBND")
+
+
+# ------------------------------------------------------------------------- presets: prize_amount
+
+
+def _preset_with(tmp_path, line: str):
+    from bdhvs_desktop.services.campaign import preset_path
+
+    base = preset_path(None).read_text(encoding="utf-8")
+    old = 'code = "GK_CT_UBND"\n'
+    assert old in base
+    path = tmp_path / "la-gi-004.toml"
+    path.write_text(base.replace(old, old + line + "\n", 1), encoding="utf-8")
+    return path
+
+
+def test_preset_prize_amount_is_read_and_validated(tmp_path):
+    from bdhvs_desktop.domain.presets import PresetError, load_preset
+
+    p = load_preset(_preset_with(tmp_path, "prize_amount = 500000"))
+    assert {a.code: a.prize_amount for a in p.award_forms}["GK_CT_UBND"] == 500000
+    assert {a.code: a.prize_amount for a in p.award_forms}["BK_CT_UBND_TINH"] is None
+    for bad, words in (('prize_amount = "500.000"', "số nguyên"), ("prize_amount = -1", "từ 0"),
+                       ("prize_amount = 5000000000000", "quá lớn")):
+        with pytest.raises(PresetError) as err:
+            load_preset(_preset_with(tmp_path, bad))
+        assert "prize_amount" in str(err.value) and words in str(err.value)
