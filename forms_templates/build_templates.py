@@ -1037,7 +1037,7 @@ def build_quyet_dinh(path: Path) -> None:
     para(doc, [
         ("{{ form.wording.article_1 }} ", {"bold": True}),
         (f"{{% if {v}.award_name %}}Tặng {{{{ {v}.award_name }}}} cho{{% else %}}Khen thưởng{{% endif %}} "
-         f"{{{{ {v}.collective_count }}}} tập thể và {{{{ {v}.individual_count }}}} cá nhân "
+         f"{{{{ {v}.awarded_text }}}} "
          f"đã có thành tích xuất sắc trong thực hiện {{{{ {v}.campaign_name }}}}", {}),
         (" {{ form.wording.attached_note }}.", {"italic": True}),
     ], style="BD Body")
@@ -1052,12 +1052,16 @@ def build_quyet_dinh(path: Path) -> None:
     para(doc, f"{{{{ {v}.prize_source }}}}", style="BD Body")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
-    para(doc, [(f"{{{{ {v}.executors_article }}}} ", {"bold": True}), ("{{ form.wording.effect }}", {})],
-         style="BD Body")
-    para(doc, [(f"{{{{ {v}.effect_article }}}} ", {"bold": True}), (f"{{{{ {v}.executors }}}}", {})],
-         style="BD Body", keep_next=True)
+    para(doc, [(f"{{{{ {v}.last_article }}}} ", {"bold": True}), ("{{ form.wording.effect }} ", {}),
+               (f"{{{{ {v}.executors }}}}", {})], style="BD Body", keep_next=True)
 
-    t, left, right, _, bottom_right = signature_table(doc, (7.7, 8.8), merge_left=True)
+    # One borderless row: "Nơi nhận" left, the whole signature right (it never splits).
+    para(doc, "", size=6, keep_next=True)
+    t = make_table(doc, 1, [7.7, 8.8], borders=False, margins=(0.05, 0.05))
+    no_split(t.rows[0])
+    left, right = t.rows[0].cells
+    for cell in (left, right):
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     tag(left, f"{{%p if {v}.issuer.is_party %}}")
     para(left, "{{ form.wording.recipients_label }}", size=14, underline=True)
     tag(left, "{%p else %}")
@@ -1067,7 +1071,7 @@ def build_quyet_dinh(path: Path) -> None:
     para(left, "- {{ r }}", style="BD Small", size=11)
     tag(left, "{%p endfor %}")
     signer_top(right, f"{v}.issuer")
-    signer_bottom(bottom_right, f"{v}.issuer.signer_name")
+    signer_bottom(right, f"{v}.issuer.signer_name")
     finish_table(t)
 
     section = doc.add_section(WD_SECTION.NEW_PAGE)
