@@ -221,3 +221,21 @@ def test_libreoffice_reads_the_decision(demo_db, council, tmp_path):
         "pdfinfo") else "Pages: 2"
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
     assert pages == 2  # the decision on one page, its list on the second
+
+
+def test_a_province_proposal_carries_the_wards_award(demo_db, council, tmp_path):
+    from bdhvs_desktop.services.dossier import build_contexts
+
+    outcome = svc.issue_decision(demo_db, number="15", date=DATE, candidate_ids=[council["individual"]], today=TODAY)
+    host = council["host"]
+    with demo_db.session() as s:
+        # The council then proposes the same person to the province (a new proposal, approved).
+        province = s.scalar(select(m.AwardForm).where(m.AwardForm.code == "BK_CT_UBND_TINH"))
+        old = s.get(m.Candidate, council["individual"])
+        s.add(m.Candidate(campaign_id=old.campaign_id, subject_type="person", person_id=host,
+                          subject_kind="individual", award_form_id=province.id, meeting_id=old.meeting_id,
+                          summary="Đề nghị tỉnh", status="approved", locked=True))
+    ctxs = build_contexts(demo_db, at=DATE)
+    notes = [n.note for n in ctxs.submission.individuals if n.award.startswith("Bằng khen")]
+    assert notes == [f"Đã được tặng Giấy khen của Chủ tịch Ủy ban nhân dân phường (Quyết định số "
+                     f"{outcome.symbol} ngày 20/12/2026 của Chủ tịch Ủy ban nhân dân phường La Gi)"]
