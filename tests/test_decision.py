@@ -239,3 +239,51 @@ def test_a_province_proposal_carries_the_wards_award(demo_db, council, tmp_path)
     notes = [n.note for n in ctxs.submission.individuals if n.award.startswith("Bằng khen")]
     assert notes == [f"Đã được tặng Giấy khen của Chủ tịch Ủy ban nhân dân phường (Quyết định số "
                      f"{outcome.symbol} ngày 20/12/2026 của Chủ tịch Ủy ban nhân dân phường La Gi)"]
+
+
+def test_gui_register_history_and_decision_dialogs(demo_db, council, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from bdhvs_desktop.gui.awards_dialog import (
+        AwardFormDialog,
+        AwardHistoryDialog,
+        AwardRegisterDialog,
+        DecisionDialog,
+    )
+    from bdhvs_desktop.gui.context import AppContext
+
+    QApplication.instance() or QApplication([])
+    ctx = AppContext(demo_db)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    d = DecisionDialog(ctx)
+    d.award.setCurrentIndex(d.award.findData("GK_CT_UBND"))
+    assert "03 cá nhân" not in d.plan.text() and "Chủ tịch Ủy ban nhân dân phường La Gi" in d.plan.text()
+    d.number.setText("15")
+    d.date.setDate(d.date.date().fromString("20/12/2026", "dd/MM/yyyy"))
+    d.out_dir.setText(str(tmp_path))
+    d.issue()
+    assert any("15/QĐ-UBND" in str(x) for x in shown), shown
+    assert not d.issue_button.isEnabled()  # nothing left for this authority
+    h = AwardHistoryDialog(ctx, "person", council["host"], "Người hướng dẫn")
+    assert h.model.rowCount() == 1 and h.model.rows[0][1] == "15/QĐ-UBND"
+    # Typing an older, thematic award for the same person from the history dialog.
+    f = AwardFormDialog(ctx, None, h.subject_defaults(), h)
+    f.award.setEditText("Giấy khen chuyên đề chuyển đổi số")
+    f.kind.setCurrentIndex(f.kind.findData("thematic"))
+    f.number.setText("7/QĐ-UBND")
+    f.campaign.setText("Chuyên đề 2025")
+    f.prize.setText("năm trăm")
+    f.save()
+    assert "Tiền thưởng" in f.error.text() and f.result() == 0
+    f.prize.setText("300.000")
+    f.save()
+    assert f.award_id is not None
+    h.refresh()
+    assert h.model.rowCount() == 2 and "1 được tính" in h.heading.text()
+    reg = AwardRegisterDialog(ctx)
+    assert reg.model.rowCount() == 4
+    reg.search.setText("7/QĐ")
+    assert reg.model.rowCount() == 1

@@ -205,6 +205,13 @@ class DossierPage(Page):
         for b in (self.generate_btn, self.open_folder_btn, self.open_doc_btn, self.print_doc_btn):
             r2.addWidget(b)
         r2.addStretch(1)
+        # After the dossier: the decision and the register (gui/awards_dialog.py).
+        self.decision_btn = QPushButton(tr("Quyết định khen thưởng…"))
+        self.decision_btn.clicked.connect(self.open_decision)
+        self.register_btn = QPushButton(tr("Sổ khen thưởng…"))
+        self.register_btn.clicked.connect(self.open_register)
+        r2.addWidget(self.decision_btn)
+        r2.addWidget(self.register_btn)
         gv.addLayout(r2)
         self.files = QListWidget()
         self.files.setFixedHeight(92)
@@ -465,3 +472,13 @@ class DossierPage(Page):
         folder = paths.user_templates_dir()
         open_path(folder)
         self.status.setText(tr("Thư mục mẫu của văn phòng: {f}").format(f=folder))
+
+    def open_decision(self) -> None:
+        from bdhvs_desktop.gui.awards_dialog import DecisionDialog
+
+        DecisionDialog(self.ctx, self).exec()
+
+    def open_register(self) -> None:
+        from bdhvs_desktop.gui.awards_dialog import AwardRegisterDialog
+
+        AwardRegisterDialog(self.ctx, self).exec()
