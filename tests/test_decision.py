@@ -287,3 +287,13 @@ def test_gui_register_history_and_decision_dialogs(demo_db, council, tmp_path, m
     assert reg.model.rowCount() == 4
     reg.search.setText("7/QĐ")
     assert reg.model.rowCount() == 1
+
+
+def test_candidates_of_a_final_dossier_can_be_issued(demo_db, council, tmp_path):
+    from bdhvs_desktop.services.dossier import generate_dossier
+
+    generate_dossier(demo_db, tmp_path / "hs", at=DATE)
+    assert _statuses(demo_db)[council["individual"]] == "issued"  # "Đã lập hồ sơ": not yet awarded
+    outcome = svc.issue_decision(demo_db, number="15", date=DATE, award_code="GK_CT_UBND", today=TODAY)
+    assert council["individual"] in outcome.candidate_ids
+    assert len(awards_service.list_awards(demo_db)) == len(outcome.candidate_ids)
