@@ -25,8 +25,10 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     users = subparsers.add_parser(
         "users", parents=[common], help="tài khoản người dùng (chế độ văn phòng dùng chung)",
         description=("Quản lý tài khoản đăng nhập khi dùng chung cơ sở dữ liệu PostgreSQL. Vai trò: secretary "
-                     "(thư ký, sửa mọi thứ), council_member (thành viên Hội đồng: xem xét, chấm điểm, biểu quyết), "
-                     "viewer (chỉ xem)."))
+                     "(thư ký, sửa mọi thứ và quản lý tài khoản), council_member (thành viên Hội đồng: xem xét, chấm "
+                     "điểm, biểu quyết), viewer (chỉ xem). Thêm, đặt lại mật khẩu, khóa, mở lại: do thư ký đăng nhập "
+                     "(--user) làm trên máy chủ với URL của chủ sở hữu cơ sở dữ liệu; tài khoản thư ký đầu tiên không "
+                     "cần đăng nhập. Mật khẩu ít nhất 10 ký tự, không nằm trong danh sách mật khẩu phổ biến."))
     # prog given explicitly: argparse would otherwise build it with the "Cách dùng: " prefix.
     sub = users.add_subparsers(dest="users_command", metavar="VIỆC", title="Các việc", prog="bdhvs users")
     sub.required = True
@@ -118,7 +120,7 @@ def cmd_users_add(args, ctx) -> int:  # noqa: ANN001
     from bdhvs_desktop.services.auth import add_user, check_password, check_username
 
     _auth_call(check_username, args.username)
-    db = ctx.db()
+    db = ctx.db(first_account=True)
     password = _read_password(args)
     _auth_call(check_password, password)
     info = _auth_call(add_user, db, args.username, args.name, args.role, password)
