@@ -75,11 +75,6 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
 USER_ENV = "BDHVS_USER"
 PASSWORD_ENV = "BDHVS_PASSWORD"
 
-ARGV_PASSWORD_WARNING = (
-    "Cảnh báo: URL --db trên dòng lệnh có kèm mật khẩu; mọi người dùng trên máy này đều thấy được nó (lệnh ps, "
-    "Trình quản lý tác vụ). Hãy bỏ mật khẩu khỏi URL và dùng biến môi trường BDHVS_DB_PASSWORD (hoặc PGPASSWORD), "
-    "tệp pgpass, hoặc để chương trình hỏi mật khẩu.")
-
 
 @dataclass
 class Context:
@@ -110,11 +105,11 @@ class Context:
         return self._db
 
     def _open(self, create: bool):
-        from bdhvs_desktop.storage.engine import PasswordRequired, open_database
+        from bdhvs_desktop.storage.engine import PasswordRequired, argv_password_warning, open_database
 
         location = self.db_location
-        if self.db_arg and "://" in self.db_arg and _url_password(self.db_arg):
-            print(ARGV_PASSWORD_WARNING, file=sys.stderr)
+        if warning := argv_password_warning(self.db_arg):
+            print(warning, file=sys.stderr)
         try:
             return open_database(location, create=create)
         except PasswordRequired:
@@ -163,15 +158,6 @@ def _interactive() -> bool:
         return sys.stdin.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def _url_password(url: str) -> str | None:
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).password
-    except Exception:  # noqa: BLE001 - not a URL: no password in it
-        return None
 
 
 def db_option_parent() -> argparse.ArgumentParser:

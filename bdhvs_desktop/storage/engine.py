@@ -32,6 +32,22 @@ class PasswordRequired(DatabaseError):
 DB_PASSWORD_ENV = "BDHVS_DB_PASSWORD"
 
 
+ARGV_PASSWORD_WARNING = (
+    "Cảnh báo: URL --db trên dòng lệnh có kèm mật khẩu; mọi người dùng trên máy này đều thấy được nó (lệnh ps, "
+    "Trình quản lý tác vụ). Hãy bỏ mật khẩu khỏi URL và dùng biến môi trường BDHVS_DB_PASSWORD (hoặc PGPASSWORD), "
+    "tệp pgpass, hoặc để chương trình hỏi mật khẩu.")
+
+
+def argv_password_warning(db_arg: str | None) -> str | None:
+    """The warning to print when a --db given on the command line holds a password."""
+    if not db_arg or "://" not in db_arg:
+        return None
+    try:
+        return ARGV_PASSWORD_WARNING if make_url(db_arg).password else None
+    except Exception:  # noqa: BLE001 - not a URL: no password in it
+        return None
+
+
 def url_with_password(url: str, password: str | None = None) -> str:
     """A server URL completed with the database password from `password` or the environment
     variable BDHVS_DB_PASSWORD, so it never has to be typed into a command line (where `ps` shows
