@@ -51,6 +51,7 @@ __all__ = [
     "VoteResult",
     "VotingMethod",
     "CandidateKind",
+    "counts_text",
 ]
 
 IssuerFormat = Literal["party", "state"]
@@ -68,6 +69,13 @@ def _tuples(obj) -> None:
         value = getattr(obj, f.name)
         if isinstance(value, list):
             object.__setattr__(obj, f.name, tuple(value))
+
+
+def counts_text(collectives: int, individuals: int) -> str:
+    """"02 tập thể và 01 cá nhân"; a zero part is left out ("03 cá nhân")."""
+    parts = [f"{vn_format.vn_count(n)} {label}" for n, label in ((collectives, "tập thể"), (individuals, "cá nhân"))
+             if n]
+    return " và ".join(parts) or "0 tập thể, cá nhân"
 
 
 def _non_negative(obj, *names: str) -> None:
@@ -204,8 +212,7 @@ class MeetingCitation:
         method = "bỏ phiếu kín" if self.voting_method == "secret_ballot" else "biểu quyết giơ tay"
         return (f"Ngày {self.date_text}, {self.council_name} đã họp xét ({vn_format.vn_count(self.present)}/"
                 f"{vn_format.vn_count(self.total)} thành viên có mặt, {method}); kết quả có "
-                f"{vn_format.vn_count(self.collectives)} tập thể và {vn_format.vn_count(self.individuals)} cá nhân "
-                "đủ điều kiện đề nghị khen thưởng.")
+                f"{counts_text(self.collectives, self.individuals)} đủ điều kiện đề nghị khen thưởng.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -284,19 +291,27 @@ class CouncilMember:
 
 @dataclass(frozen=True, kw_only=True)
 class ConflictOfInterest:
-    """A member who stood aside from one candidate (did not score or vote on it)."""
+    """A member who stood aside (did not score or vote) from the candidates named."""
 
     name: str
     position: str = ""
-    candidate: str
-    #: "self" (the member is the candidate) or "member_of" (belongs to the collective).
-    kind: str = "member_of"
+    #: Collectives the member belongs to (or that sit above the member's unit).
+    collectives: tuple[str, ...] = ()
+    #: Proposals about the member in person.
+    own: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _tuples(self)
 
     @property
     def text(self) -> str:
-        why = "là người được đề nghị" if self.kind == "self" else "thuộc tập thể được đề nghị"
+        parts = []
+        if self.collectives:
+            parts.append(f"{', '.join(self.collectives)} (thuộc tập thể được đề nghị)")
+        if self.own:
+            parts.append(f"{', '.join(self.own)} (là người được đề nghị)")
         who = f"{self.name} – {self.position}" if self.position else self.name
-        return f"{who}: không tham gia xét, biểu quyết đối với {self.candidate} ({why})."
+        return f"{who}: không tham gia xét, biểu quyết đối với {'; '.join(parts)}."
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -447,6 +447,28 @@ def set_member_active(db: Database, member_id: int, active: bool) -> None:
         member.active = active
 
 
+def update_member(db: Database, member_id: int, *, full_name: str | None = None, position: str | None = None,
+                  role: str | None = None) -> None:
+    """Rename a member or change their position or role. Past meetings keep the member as
+    they were (their snapshot, services/meeting.py); only meetings opened later see the change."""
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
+    if full_name is not None and not full_name.strip():
+        raise CouncilActionError("Họ tên thành viên Hội đồng không được để trống.")
+    if role is not None and role not in {r.value for r in CouncilRole}:
+        raise CouncilActionError(f"Vai trò không hợp lệ: {role!r} (chair, vice_chair, secretary, member).")
+    with db.session() as s:
+        member = s.get(m.CouncilMember, member_id)
+        if member is None:
+            raise CouncilActionError(f"Không tìm thấy thành viên Hội đồng số {member_id}.")
+        changes: dict[str, tuple[Any, Any]] = {}
+        for name, value in (("full_name", full_name), ("position", position), ("role", role)):
+            if value is not None:
+                value = value.strip() or None
+                changes[name] = (getattr(member, name), value)
+                setattr(member, name, value)
+        audit.record_changes(s, user=db.user, entity="council_member", entity_id=member_id, changes=changes)
+
+
 # --------------------------------------------------------------------------- meetings
 
 
@@ -867,6 +889,11 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
 
 DEMO_SCORE_DAY = dt.date(2026, 11, 10)
 DEMO_MEETING_AT = dt.datetime(2026, 11, 12, 8, 0)
+DEMO_DISCUSSION = (
+    "Thư ký Hội đồng báo cáo tóm tắt thành tích và kết quả chấm điểm của các tập thể, cá nhân được đề nghị; "
+    "Hội đồng quán triệt tiêu chuẩn, điều kiện khen thưởng theo Kế hoạch thi đua (mô phỏng).\n"
+    "Các thành viên thảo luận, phân tích thành tích của từng tập thể, cá nhân; thành viên có xung đột lợi ích "
+    "không tham gia chấm điểm, biểu quyết hồ sơ liên quan.")
 
 
 def create_demo_council(db: Database) -> dict[str, int]:
@@ -914,11 +941,15 @@ def create_demo_council(db: Database) -> dict[str, int]:
         extra = eligible["individual"][3]
         propose(db, extra.subject, extra.subject_id, summary=summary_from_score(extra), at=DEMO_SCORE_DAY, draft=True)
     meeting = new_meeting(db, DEMO_MEETING_AT, place="Hội trường Đảng ủy phường (mô phỏng)",
-                          voting_method=VotingMethod.SECRET_BALLOT.value, number="01/BB-HĐTĐKT")
+                          voting_method=VotingMethod.SECRET_BALLOT.value, number="01/BB-HĐTĐKT",
+                          ended_at=DEMO_MEETING_AT + dt.timedelta(hours=2, minutes=30), discussion=DEMO_DISCUSSION)
     set_attendance(db, meeting, members[4], False, "Đi công tác theo Quyết định của Ban Thường vụ (mô phỏng)")
     present = len(members) - 1
-    set_ballots(db, meeting, issued=present, returned=present, valid=present,
-                counting_committee="Ban kiểm phiếu gồm 03 đồng chí (mô phỏng)")
+    set_ballots(db, meeting, issued=present, returned=present, valid=present)
+    if len(members) > 6:
+        from bdhvs_desktop.services.meeting import set_counting_committee
+
+        set_counting_committee(db, meeting, [members[3], members[5], members[6]], head_id=members[3])
     view = meeting_view(db, meeting)
     conflicted = {row.candidate.id: row.conflicts for row in view.candidates}
     present_ids = [a.member_id for a in view.attendance if a.present]

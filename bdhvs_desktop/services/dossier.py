@@ -704,8 +704,6 @@ def _minutes_context(c: m.Campaign, st: DossierSettings, rec: Any, campaign_name
     """The minutes of one meeting, from its record only (services.meeting: the members as they
     were, votes as cast); *rec* None gives blank minutes of a meeting to come (the council as
     it is now). *pending*: candidates not voted yet, rows to fill in at the meeting (drafts)."""
-    from bdhvs_desktop.documents import vn_format
-
     if rec is not None:
         members = [dc.CouncilMember(name=x.full_name, position=x.position or "", role=_role_label(x.role),
                                     present=x.present, absence_reason=x.absence_reason or "") for x in rec.members]
@@ -720,9 +718,10 @@ def _minutes_context(c: m.Campaign, st: DossierSettings, rec: Any, campaign_name
                                  votes_against=v.tally.votes_against if secret else None,
                                  note="Thông qua" if v.passed else "Không thông qua", passed=v.passed)
                    for v in rec.votes]
-        conflicts = [dc.ConflictOfInterest(name=x.full_name, position=x.position or "", candidate=r.candidate,
-                                           kind=r.kind)
-                     for x in rec.members if x.present for r in x.recusals]
+        conflicts = [dc.ConflictOfInterest(name=x.full_name, position=x.position or "",
+                                           collectives=[r.candidate for r in x.recusals if r.kind != "self"],
+                                           own=[r.candidate for r in x.recusals if r.kind == "self"])
+                     for x in rec.members if x.present and x.recusals]
     else:
         council = council or []
         if not council:
@@ -758,9 +757,9 @@ def _minutes_context(c: m.Campaign, st: DossierSettings, rec: Any, campaign_name
                                 invalid=max(returned - valid, 0), note=note)
     approved = [r for r in results if r.passed]
     lowered = campaign_name[0].lower() + campaign_name[1:]
+    counts = dc.counts_text(sum(r.kind == "collective" for r in approved), sum(r.kind == "individual" for r in approved))
     conclusion = (
-        f"Hội đồng thống nhất đề nghị khen thưởng {vn_format.vn_count(sum(r.kind == 'collective' for r in approved))} "
-        f"tập thể và {vn_format.vn_count(sum(r.kind == 'individual' for r in approved))} cá nhân có thành tích "
+        f"Hội đồng thống nhất đề nghị khen thưởng {counts} có thành tích "
         f"xuất sắc trong {lowered} (có danh sách kèm theo)."
         if approved else "Hội đồng thống nhất kết quả biểu quyết như trên.")
     return dc.MinutesContext(
