@@ -260,3 +260,49 @@ def test_cli_meeting_times_discussion_and_counting(demo_db, tmp_path, capsys):
     assert main(["council", "meeting", "show", str(mid), "--db", db_path]) == 0
     shown = capsys.readouterr().out
     assert "Kết thúc: 10 giờ 05, ngày 03/12/2026" in shown and "(Trưởng ban)" in shown
+
+
+def test_migration_0003_snapshots_old_meetings_and_moves_their_end_to_local_time(tmp_path, user_home):
+    import sqlite3
+
+    from bdhvs_desktop.storage.engine import open_database
+    from bdhvs_desktop.storage.migrate import upgrade_to_head
+
+    path = tmp_path / "old.sqlite3"
+    url = f"sqlite:///{path}"
+    upgrade_to_head(url, backup=False, target="0002")
+    con = sqlite3.connect(path)
+    con.executescript("""
+        INSERT INTO campaign (id, code, name, start_date, end_date, details, created_at, version)
+            VALUES (1, 'C', 'Phong trào', '2025-12-01', '2026-12-31', '{}', '2026-01-01 00:00:00', 1);
+        INSERT INTO unit (id, code, name, kind, is_party_org, active, version)
+            VALUES (1, 'CB-1', 'Chi bộ Một', 'chi_bo', 1, 1, 1);
+        INSERT INTO council_member (id, campaign_id, full_name, position, role, active, sort_order, version)
+            VALUES (1, 1, 'Nguyễn Văn Cũ', 'Bí thư', 'chair', 1, 0, 1),
+                   (2, 1, 'Trần Thị Hai', 'Ủy viên', 'member', 1, 1, 1);
+        INSERT INTO council_meeting (id, campaign_id, number, held_at, ended_at, voting_method, rules, status,
+                                     created_at, version)
+            VALUES (1, 1, '01', '2026-11-12 08:00:00.000000', '2026-11-12 03:30:00.000000', 'show_of_hands', '{}',
+                    'closed', '2026-11-12 01:00:00', 1);
+        INSERT INTO meeting_attendance (id, meeting_id, member_id, present, version) VALUES (1, 1, 1, 1, 1), (2, 1, 2, 0, 1);
+        INSERT INTO candidate (id, campaign_id, subject_type, unit_id, subject_kind, meeting_id, report_text, status,
+                               locked, score_snapshot, created_at, version)
+            VALUES (1, 1, 'unit', 1, 'party_org', 1, '{}', 'approved', 1, '{}', '2026-11-01 00:00:00', 1);
+        INSERT INTO vote (id, meeting_id, candidate_id, votes_for, votes_against, votes_abstain, recorded_at, version)
+            VALUES (1, 1, 1, 1, 0, 0, '2026-11-12 02:00:00', 1);
+    """)
+    con.commit()
+    con.close()
+    db = open_database(path)  # upgrades to head
+    try:
+        rec = ms.meeting_record(db, 1)
+        assert rec.end == dt.datetime(2026, 11, 12, 10, 30)  # was stored as UTC by `meeting close`
+        assert rec.timezone == "Asia/Ho_Chi_Minh"
+        assert [(x.full_name, x.position, x.role, x.present) for x in rec.members] == [
+            ("Nguyễn Văn Cũ", "Bí thư", "chair", True), ("Trần Thị Hai", "Ủy viên", "member", False)]
+        assert rec.votes[0].subject_name == "Chi bộ Một"
+        with db.session() as s:
+            s.execute(text("UPDATE council_member SET full_name = 'Tên Mới'"))
+        assert ms.meeting_record(db, 1).members[0].full_name == "Nguyễn Văn Cũ"
+    finally:
+        db.dispose()

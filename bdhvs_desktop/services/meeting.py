@@ -146,60 +146,78 @@ def update_meeting(db: Database, meeting_id: int | None, *, start: dt.datetime |
                    number: str | None = _UNSET) -> None:
     """Change the meeting's own details (times are local wall-clock time, Asia/Ho_Chi_Minh).
     Refused once the meeting is closed: the minutes are then what was recorded."""
-    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
-    with db.session() as s:
-        meeting = _meeting(s, meeting_id)
-        if meeting.status == "closed":
-            raise MeetingError(_NO_UNDO)
-        new_start = meeting.held_at if start is _UNSET else start
-        new_end = meeting.ended_at if end is _UNSET else end
-        if new_start is None:
-            raise MeetingError("Phiên họp phải có giờ bắt đầu.")
-        check_times(new_start, new_end)
-        changes: dict[str, tuple[Any, Any]] = {}
-        if start is not _UNSET:
-            changes["held_at"] = (meeting.held_at, start)
-            meeting.held_at = start.replace(second=0, microsecond=0, tzinfo=None)
-        if end is not _UNSET:
-            changes["ended_at"] = (meeting.ended_at, end)
-            meeting.ended_at = end.replace(second=0, microsecond=0, tzinfo=None) if end else None
-        for name, value in (("discussion", discussion), ("place", place), ("number", number)):
-            if value is not _UNSET:
-                value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip() or None
-                changes[name] = (getattr(meeting, name), value)
-                setattr(meeting, name, value)
-        meeting.timezone = meeting.timezone or MEETING_TZ
-        audit.record_changes(s, user=db.user, entity="council_meeting", entity_id=meeting.id, changes=changes)
+    save_meeting_details(db, meeting_id, start=start, end=end, discussion=discussion, place=place, number=number)
 
 
 def set_counting_committee(db: Database, meeting_id: int | None, member_ids: list[int], head_id: int | None) -> None:
     """The ballot-counting committee: members present at the meeting, one of them its head.
     An empty list clears it."""
+    save_meeting_details(db, meeting_id, counting=(member_ids, head_id))
+
+
+def save_meeting_details(db: Database, meeting_id: int | None, *, start: dt.datetime | None = _UNSET,
+                         end: dt.datetime | None = _UNSET, discussion: str | None = _UNSET,
+                         place: str | None = _UNSET, number: str | None = _UNSET,
+                         counting: tuple[list[int], int | None] | None = None) -> None:
+    """Details and counting committee in one transaction (the meeting editor saves both or neither)."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
+    with db.session() as s:
+        meeting = _meeting(s, meeting_id)
+        if meeting.status == "closed":
+            raise MeetingError(_NO_UNDO)
+        _apply_details(s, db.user, meeting, start=start, end=end, discussion=discussion, place=place, number=number)
+        if counting is not None:
+            _apply_counting(s, db.user, meeting, *counting)
+
+
+def _apply_details(s: Session, user: str | None, meeting: m.CouncilMeeting, *, start: Any, end: Any,
+                   discussion: Any, place: Any, number: Any) -> None:
+    new_start = meeting.held_at if start is _UNSET else start
+    new_end = meeting.ended_at if end is _UNSET else end
+    if new_start is None:
+        raise MeetingError("Phiên họp phải có giờ bắt đầu.")
+    check_times(new_start, new_end)
+    changes: dict[str, tuple[Any, Any]] = {}
+    if start is not _UNSET:
+        value = start.replace(second=0, microsecond=0, tzinfo=None)
+        changes["held_at"] = (meeting.held_at, value)
+        meeting.held_at = value
+    if end is not _UNSET:
+        value = end.replace(second=0, microsecond=0, tzinfo=None) if end else None
+        changes["ended_at"] = (meeting.ended_at, value)
+        meeting.ended_at = value
+    for name, value in (("discussion", discussion), ("place", place), ("number", number)):
+        if value is not _UNSET:
+            value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip() or None
+            changes[name] = (getattr(meeting, name), value)
+            setattr(meeting, name, value)
+    meeting.timezone = meeting.timezone or MEETING_TZ
+    audit.record_changes(s, user=user, entity="council_meeting", entity_id=meeting.id, changes=changes)
+
+
+def _apply_counting(s: Session, user: str | None, meeting: m.CouncilMeeting, member_ids: list[int],
+                    head_id: int | None) -> None:
     ids = list(dict.fromkeys(member_ids))
     if ids and head_id is None:
         raise MeetingError("Ban kiểm phiếu phải có Trưởng ban (--head SỐ_THÀNH_VIÊN).")
     if head_id is not None and head_id not in ids:
         raise MeetingError(f"Trưởng ban kiểm phiếu (thành viên số {head_id}) phải là một thành viên của Ban kiểm phiếu.")
-    with db.session() as s:
-        meeting = _meeting(s, meeting_id)
-        if meeting.status == "closed":
-            raise MeetingError(_NO_UNDO)
-        if ids and meeting.voting_method != "secret_ballot":
-            raise MeetingError("Phiên họp này biểu quyết giơ tay; chỉ phiên bỏ phiếu kín mới có Ban kiểm phiếu.")
-        rows = {r.member_id: r for r in s.scalars(select(m.MeetingAttendance)
-                                                 .where(m.MeetingAttendance.meeting_id == meeting.id))}
-        for mid in ids:
-            row = rows.get(mid)
-            if row is None:
-                raise MeetingError(f"Thành viên số {mid} không có trong thành phần phiên họp này.")
-            if not row.present:
-                raise MeetingError(f"{row.full_name or mid} vắng mặt ở phiên họp này nên không vào Ban kiểm phiếu.")
-        old = {mid: r.counting_role for mid, r in rows.items() if r.counting_role}
-        for mid, row in rows.items():
-            row.counting_role = ("head" if mid == head_id else "member") if mid in ids else None
-        new = {mid: r.counting_role for mid, r in rows.items() if r.counting_role}
-        audit.record(s, user=db.user, action="update", entity="council_meeting", entity_id=meeting.id,
+    if ids and meeting.voting_method != "secret_ballot":
+        raise MeetingError("Phiên họp này biểu quyết giơ tay; chỉ phiên bỏ phiếu kín mới có Ban kiểm phiếu.")
+    rows = {r.member_id: r for r in s.scalars(select(m.MeetingAttendance)
+                                             .where(m.MeetingAttendance.meeting_id == meeting.id))}
+    for mid in ids:
+        row = rows.get(mid)
+        if row is None:
+            raise MeetingError(f"Thành viên số {mid} không có trong thành phần phiên họp này.")
+        if not row.present:
+            raise MeetingError(f"{row.full_name or mid} vắng mặt ở phiên họp này nên không vào Ban kiểm phiếu.")
+    old = {mid: r.counting_role for mid, r in rows.items() if r.counting_role}
+    for mid, row in rows.items():
+        row.counting_role = ("head" if mid == head_id else "member") if mid in ids else None
+    new = {mid: r.counting_role for mid, r in rows.items() if r.counting_role}
+    if old != new:
+        audit.record(s, user=user, action="update", entity="council_meeting", entity_id=meeting.id,
                      field="counting_committee", old=old or None, new=new or None, chained=True)
 
 
