@@ -580,7 +580,7 @@ def signature_table(doc, widths=(8.25, 8.25), *, merge_left=False):
 # ========================================================================= forms
 
 
-DOTS = "…" * 40  # a line to fill in by hand
+DOTS = "…" * 24  # a line to fill in by hand (fits the body width with its indent)
 
 
 def build_to_trinh(path: Path) -> None:
@@ -692,7 +692,8 @@ def build_bien_ban(path: Path) -> None:
     para(doc, [("{{ form.wording.time_label }} ", {"bold": True}),
                (f"{{{{ {v}.start_text }}}}.", {})], style="BD Body")
     para(doc, [("{{ form.wording.place_label }} ", {"bold": True}),
-               (f"{{{{ {v}.place }}}}.", {})], style="BD Body")
+               (f"{{% if {v}.place %}}{{{{ {v}.place }}}}.{{% else %}}{DOTS[:16]}{{% endif %}}", {})],
+         style="BD Body")
     para(doc, [("{{ form.wording.chair_label }} ", {"bold": True}),
                (f"{{{{ {v}.chair.name }}}}{{% if {v}.chair.position %}} – "
                 f"{{{{ {v}.chair.position }}}}{{% endif %}}.", {})], style="BD Body")
@@ -765,7 +766,7 @@ def build_bien_ban(path: Path) -> None:
                "{% endif %}{% if c.role %}, {{ c.role }}{% endif %}."), style="BD Body")
     tag(doc, "{%p else %}")
     for i in (1, 2, 3):  # not recorded: names to write by hand, the head first
-        para(doc, f"{i}. {DOTS[:30]}, {'Trưởng ban' if i == 1 else 'Thành viên'}.", style="BD Body")
+        para(doc, f"{i}. {DOTS[:14]}, {'Trưởng ban' if i == 1 else 'Thành viên'}.", style="BD Body")
     tag(doc, "{%p endfor %}")
     for key, attr in (("ballots_issued", "issued"), ("ballots_returned", "returned"),
                       ("ballots_valid", "valid"), ("ballots_invalid", "invalid")):
@@ -790,7 +791,7 @@ def build_bien_ban(path: Path) -> None:
     for _ in range(3):
         para(bottom_right, "", style="BD Sign")
     para(bottom_right, f"{{% if {v}.ballot.committee_head %}}"
-                       f"{{{{ {v}.ballot.committee_head.name }}}}{{% else %}}{DOTS[:24]}{{% endif %}}",
+                       f"{{{{ {v}.ballot.committee_head.name }}}}{{% else %}}{DOTS[:12]}{{% endif %}}",
          style="BD Sign", bold=True)
     finish_table(t)
     para(doc, "{{ form.wording.results_label_ballot }}", style="BD Heading")

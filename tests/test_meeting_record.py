@@ -306,3 +306,20 @@ def test_migration_0003_snapshots_old_meetings_and_moves_their_end_to_local_time
         assert ms.meeting_record(db, 1).members[0].full_name == "Nguyễn Văn Cũ"
     finally:
         db.dispose()
+
+
+def test_nothing_recorded_prints_lines_to_fill_in_never_a_bare_label(demo_db, scenario, tmp_path):
+    """An open secret-ballot meeting with no discussion and no counting committee yet (a draft)."""
+    m3 = cs.new_meeting(demo_db, dt.datetime(2026, 12, 3, 8, 0), voting_method="secret_ballot", number="03")
+    left = next(c for c in cs.list_candidates(demo_db) if c.status == "proposed")
+    cs.record_vote(demo_db, m3, left.id, 5, 1, 0)
+    svc.generate_dossier(demo_db, tmp_path / "hs", at=AT, draft=True)
+    bb = doc_text(tmp_path / "hs" / "bien-ban-hop-xet-so-03-ngay-03-12-2026.docx")
+    lines = bb.splitlines()
+    after = lines[lines.index("Ban kiểm phiếu gồm:") + 1]
+    assert after.startswith("1. …") and after.endswith("Trưởng ban.")
+    content = lines[lines.index("II. NỘI DUNG CUỘC HỌP") + 1]
+    assert content.startswith("……")
+    sign = lines.index("TRƯỞNG BAN KIỂM PHIẾU")
+    assert any(x.startswith("……") for x in lines[sign + 1:sign + 8])  # the head's name to write in
+    assert "Cuộc họp kết thúc vào hồi      giờ      phút cùng ngày" in bb  # no end time: blanks, not a clock
