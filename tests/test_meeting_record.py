@@ -323,3 +323,25 @@ def test_nothing_recorded_prints_lines_to_fill_in_never_a_bare_label(demo_db, sc
     sign = lines.index("TRƯỞNG BAN KIỂM PHIẾU")
     assert any(x.startswith("……") for x in lines[sign + 1:sign + 8])  # the head's name to write in
     assert "Cuộc họp kết thúc vào hồi      giờ      phút cùng ngày" in bb  # no end time: blanks, not a clock
+
+
+def test_two_meetings_on_one_day_without_numbers_get_two_files(demo_db, scenario, tmp_path):
+    left = [c for c in cs.list_candidates(demo_db) if c.status == "proposed"][:2]
+    for hour, cand in zip((8, 14), left):
+        mid = cs.new_meeting(demo_db, dt.datetime(2026, 12, 3, hour, 0), attach_candidates=False)
+        cs.record_vote(demo_db, mid, cand.id, 5, 0, 0)
+    outcome = svc.generate_dossier(demo_db, tmp_path / "hs", at=AT, draft=True)
+    same_day = sorted(p.name for p in outcome.files if "ngay-03-12-2026" in p.name)
+    assert same_day == ["bien-ban-hop-xet-ngay-03-12-2026-phien-4.docx", "bien-ban-hop-xet-ngay-03-12-2026.docx"]
+    assert "08 giờ 00 phút" in doc_text(tmp_path / "hs" / same_day[1])
+    assert "14 giờ 00 phút" in doc_text(tmp_path / "hs" / same_day[0])
+
+
+def test_a_closed_meetings_conflicts_are_those_recorded_at_the_vote(demo_db, scenario):
+    m1 = scenario["meetings"][0]
+    before = {r.candidate.id: r.conflicts for r in cs.meeting_view(demo_db, m1).candidates}
+    assert any(before.values())
+    with demo_db.session() as s:  # every member moves to another unit afterwards
+        s.execute(text("UPDATE council_member SET unit_id = NULL, person_id = NULL"))
+    after = {r.candidate.id: r.conflicts for r in cs.meeting_view(demo_db, m1).candidates}
+    assert after == before

@@ -856,11 +856,18 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
             info = _candidate_info(c)
             conflicts = []
             conflicted_names = []
-            for mem in council:
-                reason = _conflict(s, mem, c, parents)
-                if reason:
-                    conflicts.append(reason)
-                    conflicted_names.append(mem.full_name)
+            if meeting.status == "closed" and c.id in votes:  # as recorded when the vote was cast
+                for att, _mem in rows:
+                    for x in att.conflicts or []:
+                        if x.get("candidate_id") == c.id:
+                            conflicts.append(x.get("reason") or "")
+                            conflicted_names.append(names.get(att.member_id, ""))
+            else:
+                for mem in council:
+                    reason = _conflict(s, mem, c, parents)
+                    if reason:
+                        conflicts.append(reason)
+                        conflicted_names.append(names.get(mem.id, mem.full_name))
             if c.locked and c.score_snapshot:
                 snap = c.score_snapshot
                 points, maximum, eligible, rank = snap.get("points"), snap.get("max_points"), snap.get("eligible"), \

@@ -807,7 +807,10 @@ def _minutes_documents(s: Session, c: m.Campaign, st: DossierSettings, cands: li
         # The settings' minutes number can only number a dossier's one minutes document.
         number = st.minutes_number if single and st.minutes_number else _meeting_number(rec.number)
         ctx = _minutes_context(c, st, rec, campaign_name, pending.get(rec.id, []), draft, number)
-        docs.append(MinutesDocument(minutes_file_name(rec.number, rec.start.date()), rec.id, ctx))
+        name = minutes_file_name(rec.number, rec.start.date())
+        if any(d.file_name == name for d in docs):  # two meetings on one day with the same (or no) number
+            name = name[:-5] + f"-phien-{len(docs) + 1}.docx"
+        docs.append(MinutesDocument(name, rec.id, ctx))
     if pending.get(None) or not records:
         council = list(s.scalars(select(m.CouncilMember).where(m.CouncilMember.campaign_id == c.id,
                                                               m.CouncilMember.active.is_(True))
