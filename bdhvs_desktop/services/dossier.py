@@ -639,12 +639,6 @@ def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Cand
 # ----------------------------------------------------------------------- contexts
 
 
-def _member_person(cm: m.CouncilMember | None) -> dc.Person:
-    if cm is None:
-        return dc.Person(name="", position="")
-    return dc.Person(name=cm.full_name, position=cm.position or "")
-
-
 def _parse_committee(text: str | None) -> list[dc.CouncilMember]:
     """The ballot-counting committee, one member a line ("Họ tên | Vai trò", "Họ tên - Vai trò").
 
