@@ -393,10 +393,15 @@ def local_anchors(session: Session) -> list[Anchor]:
 
 
 def record_anchor(session: Session, *, user: str | None, purpose: str, note: str | None = None) -> Anchor:
-    """Take the current chain head as an anchor: in `audit_anchor` (carried by backups) and
-    in the anchors file of the user's data folder (which the database cannot erase)."""
-    now = current_anchor(session)
-    anchor = Anchor(now.seq, now.head_hash, now.code, utcnow(), purpose, note)
+    """Take the current chain head as an anchor (see save_anchor)."""
+    return save_anchor(session, current_anchor(session), user=user, purpose=purpose, note=note)
+
+
+def save_anchor(session: Session, head: Anchor, *, user: str | None, purpose: str,
+                note: str | None = None) -> Anchor:
+    """Keep a chain head that was printed: in `audit_anchor` (carried by backups) and in
+    the anchors file of the user's data folder (which editing the database cannot erase)."""
+    anchor = Anchor(head.seq, head.head_hash, head.code, utcnow(), purpose, note)
     session.add(AuditAnchor(at=anchor.at, seq=anchor.seq, head_hash=anchor.head_hash, code=anchor.code,
                             purpose=purpose, note=note, created_by=user))
     try:
