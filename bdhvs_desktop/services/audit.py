@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop.domain.vocab import CANDIDATE_STATUS_LABELS
 from bdhvs_desktop.storage import audit_chain as chain
 from bdhvs_desktop.storage.locks import serialize
 from bdhvs_desktop.storage.models import AuditAnchor, AuditEntry, utcnow
@@ -182,19 +183,25 @@ def verify_chain(session: Session) -> list[ChainProblem]:
         elif entry.hash != chain.keyed_digest(key, entry, entry.prev_hash):
             problems.append(ChainProblem(entry.id, f"Mục nhật ký {entry.id}: nội dung đã bị sửa sau khi ghi (hoặc "
                                                    "chuỗi đã được tính lại không có khóa)."))
+        elif entry.action == "rekey" and entry.state:
+            legacy = (json.loads(entry.state).get("legacy") or {})
+            if legacy.get("problems"):
+                problems.append(ChainProblem(entry.id, f"Mục nhật ký {entry.id}: khi chuyển sang chuỗi có khóa, chuỗi "
+                                                       f"cũ ({legacy.get('entries')} mục) đã bị phá vỡ ở "
+                                                       f"{legacy['problems']} chỗ."))
         prev = entry.hash
     return problems
 
 
-STATUS_TEXT = {"draft": "Dự thảo", "proposed": "Đã đề nghị", "reviewed": "Đang xem xét", "approved": "Đã thông qua",
-               "rejected": "Không thông qua", "issued": "Đã lập hồ sơ"}
+STATUS_TEXT = {k.value: v for k, v in CANDIDATE_STATUS_LABELS.items()}
+MEETING_STATUS_TEXT = {"open": "đang họp", "closed": "đã kết thúc"}
 
 
 def _show(field: str, value: Any) -> str:
     if value is None:
         return "(trống)"
-    if field == "status":
-        return f"“{STATUS_TEXT.get(value, value)}”"
+    if field == "status" and value in STATUS_TEXT:
+        return f"“{STATUS_TEXT[value]}”"
     if field == "locked":
         return "đã khóa" if value else "chưa khóa"
     if field == "votes":
@@ -204,6 +211,8 @@ def _show(field: str, value: Any) -> str:
         present = sorted(int(k) for k, v in value.items() if v)
         absent = sorted(int(k) for k, v in value.items() if not v)
         return f"{len(present)} có mặt, {len(absent)} vắng" + (f" (vắng: thành viên {absent})" if absent else "")
+    if field == "status" and value in MEETING_STATUS_TEXT:
+        return f"“{MEETING_STATUS_TEXT[value]}”"
     if field == "ballots":
         return f"phát ra {value[0]}, thu về {value[1]}, hợp lệ {value[2]}"
     if isinstance(value, (dict, list)):
@@ -284,7 +293,7 @@ def _summary(state: dict | None) -> str:
         return "(không có)"
     if "locked" in state:
         return f"trạng thái {_show('status', state.get('status'))}, {_show('votes', state.get('votes') or {})}"
-    return f"trạng thái “{state.get('status')}”, {_show('ballots', state.get('ballots'))}"
+    return f"trạng thái {_show('status', state.get('status'))}, {_show('ballots', state.get('ballots'))}"
 
 
 def _recomputed(session: Session, current: dict[str, dict]) -> list[ChainProblem]:
@@ -497,3 +506,49 @@ def history(session: Session, entity: str, entity_id: int) -> list[HistoryRow]:
         .order_by(AuditEntry.id.desc())
     )
     return [HistoryRow(r.at, r.user, r.action, r.field, r.old_value, r.new_value, r.note) for r in rows]
+
+
+# --------------------------------------------------------------------------- for the command line and the GUI
+
+
+@dataclass(frozen=True)
+class AnchorStatus:
+    anchor: Anchor
+    where: str  # Vietnamese: where it is kept
+    ok: bool
+    message: str  # Vietnamese
+
+
+def anchor_statuses(db: Any) -> list[AnchorStatus]:
+    """Every recorded anchor of this database (in it, and in this computer's anchors file),
+    each with whether the chain still has it."""
+    out: list[AnchorStatus] = []
+    with db.read() as s:
+        entries = _chained(s)
+        for where, anchors in (("trong cơ sở dữ liệu", stored_anchors(s)), ("tệp neo trên máy này", local_anchors(s))):
+            for a in anchors:
+                if a.seq > len(entries):
+                    ok, msg = False, f"chuỗi chỉ còn {len(entries)} mục, thiếu phần cuối"
+                elif a.seq and entries[a.seq - 1].hash != a.head_hash:
+                    ok, msg = False, f"mục thứ {a.seq} của chuỗi không còn khớp: chuỗi đã bị viết lại"
+                else:
+                    ok, msg = True, "khớp"
+                out.append(AnchorStatus(a, where, ok, msg))
+    return out
+
+
+def verify_code(db: Any, code: str) -> CodeMatch:
+    with db.read() as s:
+        return match_code(s, code)
+
+
+def take_anchor(db: Any, *, purpose: str = "manual", note: str | None = None) -> Anchor:
+    """Record the current chain head (to print or write down); returns it."""
+    with db.session() as s:
+        return record_anchor(s, user=db.user, purpose=purpose, note=note)
+
+
+def anchor_now(db: Any) -> Anchor:
+    """The current anchor (code and QR data), without recording it."""
+    with db.read() as s:
+        return current_anchor(s)

@@ -199,7 +199,7 @@ def collect_states(conn: Any, candidate_ids: list[int] | None = None,
         f"FROM council_meeting WHERE {where}"), params).all()
     for mid, number, status, method, rules, issued, returned, valid in meetings:
         out[f"council_meeting:{mid}"] = {
-            "name": f"phiên họp {number or mid}", "status": status, "voting_method": method,
+            "name": f"số {number}" if number else None, "status": status, "voting_method": method,
             "rules": _json(rules), "ballots": [issued, returned, valid], "attendance": {},
         }
     if meetings:
