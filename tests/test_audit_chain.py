@@ -299,3 +299,28 @@ def test_the_anchor_code_and_qr(demo_db):
     assert png.size[0] == png.size[1] >= 200
     typed = now.code.lower().replace("-", " ")
     assert normalise_code(typed) == now.code and audit.verify_code(demo_db, typed).found
+
+
+def test_anchors_taken_before_a_restore_do_not_flag_the_restored_chain(demo_db, tmp_path):
+    """A restore legitimately goes back to a shorter chain: the anchors recorded since the
+    backup are superseded by the keyed "restore" entry, not reported as a deleted tail."""
+    from bdhvs_desktop.services import audit, safety
+    from bdhvs_desktop.services.maintenance import backup
+
+    copy = backup(demo_db, tmp_path / "truoc.sqlite3")
+    with demo_db.session() as s:
+        audit.record(s, user="thu-ky", action="note", entity="database", note="sau sao lưu", chained=True)
+    audit.take_anchor(demo_db, purpose="minutes")
+    path = demo_db.path
+    demo_db.dispose()
+    safety.restore(path, copy, folder=tmp_path / "backups")
+    from bdhvs_desktop.storage.engine import open_database
+
+    db = open_database(path)
+    try:
+        assert errors(db) == []
+        with raw(db) as conn:  # but cutting the restore entry off brings the anchor back into force
+            conn.execute("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log WHERE chained = 1)")
+        assert any("thiếu phần cuối" in e for e in errors(db))
+    finally:
+        db.dispose()
