@@ -324,3 +324,32 @@ def test_anchors_taken_before_a_restore_do_not_flag_the_restored_chain(demo_db, 
         assert any("thiếu phần cuối" in e for e in errors(db))
     finally:
         db.dispose()
+
+
+def test_a_computer_without_the_chains_key_refuses_to_sign(tmp_path, monkeypatch):
+    """A second workstation (or a new computer) without the key would start a second,
+    unverifiable chain: the decision is refused with a message naming the key file."""
+    from bdhvs_desktop.services import audit
+    from bdhvs_desktop.storage.audit_chain import AuditKeyError
+    from bdhvs_desktop.storage.engine import open_database
+    from bdhvs_desktop.storage.models import AuditEntry
+
+    monkeypatch.setenv("BDHVS_AUDIT_KEY_FILE", str(tmp_path / "a.key"))
+    db = open_database(tmp_path / "k.sqlite3")
+    try:
+        with db.session() as s:
+            audit.record(s, user="thu-ky", action="note", entity="database", note="một", chained=True)
+        monkeypatch.setenv("BDHVS_AUDIT_KEY_FILE", str(tmp_path / "b.key"))
+        with pytest.raises(AuditKeyError, match="audit.key"):
+            with db.session() as s:
+                audit.record(s, user="thu-ky", action="note", entity="database", note="hai", chained=True)
+        assert not (tmp_path / "b.key").exists()
+        with db.read() as s:
+            assert s.query(AuditEntry).count() == 1
+        monkeypatch.setenv("BDHVS_AUDIT_KEY_FILE", str(tmp_path / "a.key"))  # the key copied over: works again
+        with db.session() as s:
+            audit.record(s, user="thu-ky", action="note", entity="database", note="ba", chained=True)
+        with db.read() as s:
+            assert audit.verify_chain(s) == []
+    finally:
+        db.dispose()

@@ -113,6 +113,22 @@ def _last_link(session: Session) -> str | None:
                           .order_by(AuditEntry.id.desc()).limit(1))
 
 
+def _signing_key(session: Session) -> chain.ChainKey:
+    """This computer's key, refusing to sign a chain that another key started (a second
+    workstation without the office's key file, a database moved without its key): the
+    decision is not written, and the message says which file to copy."""
+    last = session.scalar(select(AuditEntry.key_id).where(AuditEntry.chained.is_(True), AuditEntry.key_id.is_not(None))
+                          .order_by(AuditEntry.id.desc()).limit(1))
+    key = chain.load_key(create=last is None)
+    if key is None or (last is not None and key.key_id != last):
+        raise chain.AuditKeyError(
+            f"Chuỗi nhật ký quyết định của cơ sở dữ liệu này được ký bằng khóa mã {last}, nhưng máy này "
+            + ("chưa có tệp khóa" if key is None else f"có khóa khác (mã {key.key_id})")
+            + f" ({chain.key_path()}). Hãy chép tệp audit.key từ máy đã ghi các quyết định vào đường dẫn đó "
+              "(hoặc đặt biến môi trường BDHVS_AUDIT_KEY_FILE); quyết định này chưa được ghi.")
+    return key
+
+
 @event.listens_for(Session, "before_commit")
 def _write_chained(session: Session) -> None:
     pending: list[AuditEntry] = session.info.pop(_PENDING, None) or []
@@ -120,7 +136,7 @@ def _write_chained(session: Session) -> None:
         return
     session.flush()  # the changes the entries describe
     serialize(session, CHAIN_LOCK)  # until commit: no other writer links to the same head
-    key = chain.load_key()
+    key = _signing_key(session)
     keys = _subjects(session, pending)
     wanted = {k for ks in keys.values() for k in ks}
     cands = [int(k.split(":")[1]) for k in wanted if k.startswith("candidate:")]

@@ -29,13 +29,15 @@ from typing import Any
 
 from sqlalchemy import text
 
+from bdhvs_desktop.storage.engine import DatabaseError
+
 KEY_ENV = "BDHVS_AUDIT_KEY_FILE"
 KEY_FILE = "audit.key"
 DOMAIN = b"bdhvs-audit-chain-v2\x00"
 
 
-class AuditKeyError(Exception):
-    """The chain key cannot be read or created (Vietnamese message)."""
+class AuditKeyError(DatabaseError):
+    """The chain key cannot be read, created or used here (Vietnamese message)."""
 
 
 # --------------------------------------------------------------------------- key
