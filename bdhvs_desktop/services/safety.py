@@ -385,6 +385,10 @@ def chain_findings(s) -> list[Finding]:  # noqa: ANN001
                                       "chuỗi nhật ký."))
     anchors = audit.verify_anchors(s)
     findings.extend(Finding("error", p.message) for p in anchors[:10])
+    recorded = len(audit.stored_anchors(s)) + len(audit.local_anchors(s))
+    if recorded and not anchors:
+        findings.append(Finding("ok", f"Đã đối chiếu {recorded} mã neo đã ghi (trong cơ sở dữ liệu và trên máy này): "
+                                      "chuỗi vẫn đi qua tất cả."))
     head = audit.current_anchor(s)
     findings.append(Finding("ok", f"Mã neo hiện tại của chuỗi nhật ký: {head.code} ({head.seq} mục); so với mã in "
                                   "trên biên bản bằng lệnh 'bdhvs audit verify --code ...'."))
