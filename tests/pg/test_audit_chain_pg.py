@@ -62,3 +62,28 @@ def test_chained_writes_from_two_processes_keep_one_chain(backend_url):
         assert not [f for f in check_database(db) if f.level == "error"]
     finally:
         db.dispose()
+
+
+def test_demo_decisions_check_clean_then_a_sql_edit_is_named(pg_url):
+    """On PostgreSQL too the recorded decision state equals what is read back (JSON, booleans,
+    dates), and a vote edited directly in SQL is reported with the candidate's name."""
+    from sqlalchemy import text
+
+    from bdhvs_desktop.services.auth import act_as_administrator
+    from bdhvs_desktop.services.demo import create_demo
+
+    db = open_database(pg_url)
+    try:
+        act_as_administrator(db)  # as `bdhvs demo` does on a shared database
+        create_demo(db)
+        assert [f.message for f in check_database(db) if f.level == "error"] == []
+        with db.session() as s:
+            cid, name = s.execute(text(
+                "SELECT c.id, p.full_name FROM candidate c JOIN person p ON p.id = c.person_id "
+                "WHERE c.status = 'rejected' ORDER BY c.id LIMIT 1")).one()
+            s.execute(text("UPDATE vote SET votes_for = votes_for + 5, votes_against = 0 WHERE candidate_id = :c"),
+                      {"c": cid})
+        found = [f.message for f in check_database(db) if f.level == "error"]
+        assert any(name in e and "kết quả biểu quyết" in e for e in found), found
+    finally:
+        db.dispose()
