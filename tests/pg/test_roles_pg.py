@@ -358,3 +358,28 @@ def test_weak_passwords_are_refused(backend_db, password, message):
     with pytest.raises(auth.AuthError, match=message):
         auth.set_password(backend_db, "thuky", password)
     assert auth.login(backend_db, "thuky", SECRETARY_PW).username == "thuky"
+
+
+def test_ordinary_work_and_decisions_through_the_app_role(pg_server, pg_url, cli_env):
+    """The app role is enough for the whole demo ward (records, council decisions, chained
+    audit entries) and for `bdhvs check`, which then finds nothing wrong."""
+    from bdhvs_desktop.cli import main
+    from bdhvs_desktop.services.demo import create_demo
+    from bdhvs_desktop.services.maintenance import check_database
+
+    _office(pg_url)
+    _role, app_url = _app_role(pg_server, pg_url, cli_env)
+    db = open_database(app_url, password=APP_PW)
+    try:
+        auth.login(db, "thuky", SECRETARY_PW)
+        counts = create_demo(db)
+        assert counts["people"] > 100
+        errors = [f.message for f in check_database(db) if f.level == "error"]
+        assert not errors, errors
+        with db.read() as s:
+            assert s.scalar(select(m.AuditEntry.user).where(m.AuditEntry.chained.is_(True))
+                            .order_by(m.AuditEntry.id.desc()).limit(1)) == "thuky"
+    finally:
+        db.dispose()
+    cli_env.setenv("BDHVS_DB_PASSWORD", APP_PW)
+    assert _cli(["--db", app_url, "check"], cli_env, user="xem", password=VIEWER_PW) == 0
