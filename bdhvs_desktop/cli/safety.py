@@ -107,11 +107,11 @@ def _read_password(args, *, confirm: bool = True) -> str:  # noqa: ANN001
     return first
 
 
-def _auth_call(fn, *a):  # noqa: ANN001, ANN202
+def _auth_call(fn, *a, **kw):  # noqa: ANN001, ANN202
     from bdhvs_desktop.services.auth import AuthError
 
     try:
-        return fn(*a)
+        return fn(*a, **kw)
     except AuthError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
 
@@ -119,8 +119,12 @@ def _auth_call(fn, *a):  # noqa: ANN001, ANN202
 def cmd_users_add(args, ctx) -> int:  # noqa: ANN001
     from bdhvs_desktop.services.auth import add_user, check_password, check_username
 
+    from bdhvs_desktop.services.auth import require_user_admin
+
     _auth_call(check_username, args.username)
     db = ctx.db(first_account=True)
+    # Refused before asking for the new password.
+    _auth_call(require_user_admin, db, "tạo tài khoản", first_secretary=args.role == "secretary")
     password = _read_password(args)
     _auth_call(check_password, password)
     info = _auth_call(add_user, db, args.username, args.name, args.role, password)
@@ -146,7 +150,10 @@ def cmd_users_list(args, ctx) -> int:  # noqa: ANN001
 def cmd_users_passwd(args, ctx) -> int:  # noqa: ANN001
     from bdhvs_desktop.services.auth import check_password, set_password
 
+    from bdhvs_desktop.services.auth import require_user_admin
+
     db = ctx.db(create=False)
+    _auth_call(require_user_admin, db, "đặt lại mật khẩu")  # refused before asking for the new password
     password = _read_password(args)
     _auth_call(check_password, password)
     _auth_call(set_password, db, args.username, password)

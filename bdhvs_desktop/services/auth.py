@@ -126,7 +126,7 @@ def _has_active_secretary(db: Database) -> bool:
             AppUser.role == UserRole.SECRETARY.value, AppUser.active.is_(True))))
 
 
-def _require_admin(db: Database, action: str, *, first_secretary: bool = False) -> None:
+def require_user_admin(db: Database, action: str, *, first_secretary: bool = False) -> None:
     """Account management is the secretary's (the office administrator's). The one exception:
     the first secretary of an office with no active secretary, created by whoever set up the
     database (on PostgreSQL only the owner can write the accounts at all)."""
@@ -157,7 +157,7 @@ def _user_table_write(db: Database):
 def add_user(db: Database, username: str, full_name: str, role: str, password: str) -> UserInfo:
     name = check_username(username)
     role = check_role(role)
-    _require_admin(db, "tạo tài khoản", first_secretary=role == UserRole.SECRETARY.value)
+    require_user_admin(db, "tạo tài khoản", first_secretary=role == UserRole.SECRETARY.value)
     check_password(password)
     full_name = (full_name or "").strip()
     if not full_name:
@@ -196,7 +196,7 @@ def _get(s, username: str) -> AppUser:  # noqa: ANN001
 
 
 def set_password(db: Database, username: str, password: str) -> None:
-    _require_admin(db, "đặt lại mật khẩu")
+    require_user_admin(db, "đặt lại mật khẩu")
     check_password(password)
     _store_password(db, username, password)
 
@@ -211,7 +211,7 @@ def _store_password(db: Database, username: str, password: str) -> None:
 
 
 def set_active(db: Database, username: str, active: bool) -> None:
-    _require_admin(db, "khóa hoặc mở lại tài khoản")
+    require_user_admin(db, "khóa hoặc mở lại tài khoản")
     with _user_table_write(db) as s:
         user = _get(s, username)
         if user.active == active:

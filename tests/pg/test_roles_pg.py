@@ -383,3 +383,16 @@ def test_ordinary_work_and_decisions_through_the_app_role(pg_server, pg_url, cli
         db.dispose()
     cli_env.setenv("BDHVS_DB_PASSWORD", APP_PW)
     assert _cli(["--db", app_url, "check"], cli_env, user="xem", password=VIEWER_PW) == 0
+
+
+def test_a_workstation_cannot_upgrade_the_schema_and_is_told_who_can(pg_server, pg_url, cli_env):
+    from bdhvs_desktop.storage.engine import DatabaseError
+
+    role, app_url = _app_role(pg_server, pg_url, cli_env)
+    with _psycopg_connect(pg_url, autocommit=True) as conn:  # as if this program were newer than the schema
+        conn.execute("UPDATE alembic_version SET version_num = '0002'")
+    with pytest.raises(DatabaseError, match="server setup") as refused:
+        open_database(app_url, password=APP_PW)
+    assert role in str(refused.value) and "chủ sở hữu" in str(refused.value)
+    with _psycopg_connect(pg_url, autocommit=True) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
