@@ -587,6 +587,8 @@ class IndividualProfile:
     #: Day the person became proficient with VNeID.
     vneid_proficient_on: datetime.date | None = None
     vneid_deadline: datetime.date | None = None
+    #: Able to guide citizens in using VNeID (printed only when true).
+    can_guide: bool = False
     people_guided: int | None = None
     #: "trong đó 120 người cao tuổi".
     people_guided_detail: str = ""

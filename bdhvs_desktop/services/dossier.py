@@ -464,7 +464,8 @@ def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, cam
         professional_level=texts.get("professional") or person.qualifications or "",
         political_theory=texts.get("political_theory", ""),
         vneid_proficient_on=vneid_on if vneid_on and vneid_on <= src.at else None,
-        vneid_deadline=src.vneid_deadline, people_guided=guided,
+        vneid_deadline=src.vneid_deadline, can_guide=bool(facts.can_guide if facts else person.can_guide),
+        people_guided=guided,
         people_guided_detail=(f"trong đó {vf.vn_count(mentees)} người được kèm cặp theo mô hình “Đại sứ số”"
                               if mentees else ""),
         solutions=tuple(sols), classes_taught=tuple(classes))

@@ -478,7 +478,7 @@ def person_models(src: Source, person: m.Person) -> list[str]:
             text = f"Tham gia triển khai mô hình “{dm.name}”{of}"
         rec = _recognition_phrase(src, dm)
         if rec:
-            text += f"; mô hình {rec}"
+            text += f"; {rec}"
         out.append(text + ".")
     return out
 
