@@ -843,7 +843,8 @@ def _free_section(doc, heading_key, expr, *, keep_last=False, blank="achievement
 
 def _field(doc, label_key, expr, v="achievement"):
     """"- Label: value", or a dotted line to fill in by hand when there is no data."""
-    para(doc, f"- {{{{ form.wording.{label_key} }}}} {{{{ {expr} or {v}.blank }}}}", style="BD Body")
+    para(doc, f"- {{{{ form.wording.{label_key} }}}} {{% if {expr} %}}{{{{ {expr} }}}}.{{% else %}}"
+              f"{{{{ {v}.blank }}}}{{% endif %}}", style="BD Body")
 
 
 def _models_list(doc, v, *, none_when_empty=True):
@@ -887,11 +888,11 @@ def build_bao_cao_tap_the(path: Path) -> None:
                (f"{{{{ {c}.address or {v}.blank }}}}"
                 f"{{% if {c}.phone %}}; {{{{ form.wording.phone_label }}}} {{{{ {c}.phone }}}}{{% endif %}}"
                 f"{{% if {c}.website %}}; {{{{ form.wording.website_label }}}} "
-                f"{{{{ {c}.website }}}}{{% endif %}}", {})], style="BD Body")
+                f"{{{{ {c}.website }}}}{{% endif %}}{{% if {c}.address %}}.{{% endif %}}", {})], style="BD Body")
     _field(doc, "structure_label", f"{c}.structure")
     para(doc, (f"- {{{{ form.wording.headcount_label }}}} {{{{ {c}.headcount_text or {v}.blank }}}}"
-               f"{{% if {c}.headcount_detail %}} ({{{{ {c}.headcount_detail }}}}){{% endif %}}"),
-         style="BD Body")
+               f"{{% if {c}.headcount_detail %}} ({{{{ {c}.headcount_detail }}}}){{% endif %}}"
+               f"{{% if {c}.headcount_text %}}.{{% endif %}}"), style="BD Body")
     _free_section(doc, "functions_heading", f"{c}.functions")
 
     para(doc, "{{ form.wording.section_achievements }}", style="BD Heading", keep_next=True)
@@ -958,7 +959,7 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
     para(doc, "{{ form.wording.section_general }}", style="BD Heading", keep_next=True)
     para(doc, (f"- {{{{ form.wording.name_label }}}} {{{{ {v}.name }}}}"
                f"{{% if {i}.alias %}} ({{{{ form.wording.alias_label }}}} {{{{ {i}.alias }}}})"
-               "{% endif %}"), style="BD Body")
+               "{% endif %}."), style="BD Body")
     for label, expr in (
         ("sex_label", f"{i}.sex"),
         ("birth_label", f"{i}.birth_date_text"),
@@ -967,7 +968,7 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
         ("occupation_label", f"{i}.occupation"),
         ("position_label", f"{i}.position"),
         ("unit_label", f"{i}.unit"),
-        ("qualifications_label", f"{i}.professional_level"),
+        ("qualifications_label", f"({i}.professional_level or {i}.qualifications)"),
         ("political_theory_label", f"{i}.political_theory"),
     ):
         _field(doc, label, expr)
@@ -986,9 +987,11 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
     tag(doc, "{%p endif %}")
 
     para(doc, "{{ form.wording.guidance_heading }}", style="BD Heading", keep_next=True)
+    tag(doc, f"{{%p if {i}.people_guided is not none %}}")
     para(doc, (f"- {{{{ form.wording.people_guided_label }}}} {{{{ {i}.people_guided_text or '0' }}}} người"
                f"{{% if {i}.people_guided_detail %}} ({{{{ {i}.people_guided_detail }}}})"
                "{% endif %}."), style="BD Body")
+    tag(doc, "{%p endif %}")
     tag(doc, f"{{%p if {i}.classes_taught %}}")
     para(doc, "- {{ form.wording.classes_label }}", style="BD Body", keep_next=True)
     cols = [("col_stt", 1.3), ("col_class", 6.2), ("col_date", 2.4), ("col_place", 4.1),

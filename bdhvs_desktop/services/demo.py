@@ -396,8 +396,9 @@ def _set_heads(s: Session, by_code: dict[str, m.Unit], people: dict[str, list[m.
         source = people.get(from_code or "DU-CQD") or []
         unit.head_name = source[0].full_name if source else None
         unit.head_title = title
-    if s.get(m.Setting, "dossier.signer_name") is None and len(people.get("DU-CQD", [])) > 1:
-        s.add(m.Setting(key="dossier.signer_name", value=people["DU-CQD"][1].full_name))
+    if s.get(m.Setting, "dossier.signer_name") is None:
+        # The ward's deputy secretary (a name the demo's people never have).
+        s.add(m.Setting(key="dossier.signer_name", value="Lê Thị Hồng Vân"))
 
 
 def _create_council(s: Session, campaign: m.Campaign, by_code: dict[str, m.Unit],

@@ -42,7 +42,13 @@ REPORT_SECTIONS: dict[str, str] = {
     "lessons": "Bài học kinh nghiệm",
     "structure": "Cơ cấu tổ chức (tập thể)",
     "functions": "Chức năng, nhiệm vụ (tập thể)",
+    "occupation": "Nghề nghiệp (cá nhân)",
+    "professional": "Trình độ chuyên môn, nghiệp vụ (cá nhân)",
+    "political_theory": "Trình độ lý luận chính trị (cá nhân)",
 }
+#: Everything of the narrative kept with the candidate: the sections above and the summary.
+NARRATIVE_KEYS = ("summary", *REPORT_SECTIONS)
+NARRATIVE_LABELS = {"summary": "Tóm tắt thành tích (danh sách kèm Tờ trình)", **REPORT_SECTIONS}
 
 #: Settings (Setting table) and their defaults.
 SETTING_KEYS = {
@@ -330,6 +336,65 @@ def save_report_text(db: Database, candidate_id: int, sections: dict[str, str], 
         return cand.version
 
 
+@dataclass(frozen=True)
+class Narrative:
+    """A candidate's Form 08 narrative as the documents would print it today."""
+
+    candidate_id: int
+    version: int
+    name: str
+    kind: str
+    #: Every key of NARRATIVE_KEYS: what the secretary saved, else the draft from the records.
+    texts: dict[str, str]
+    #: The keys whose text is the draft (nothing saved yet).
+    drafted: frozenset[str]
+    #: The draft from the records, whatever was saved.
+    draft: dict[str, str]
+
+
+def narrative(db: Database, candidate_id: int, *, at: dt.date | None = None) -> Narrative:
+    """The narrative of one candidate (saved text, or drafted from the records as of *at*)."""
+    from bdhvs_desktop.services import form08
+
+    at = at or dt.date.today()
+    results_at = form08.compute_results(db, at)
+    with db.read() as s:
+        cand = s.get(m.Candidate, candidate_id)
+        if cand is None:
+            raise DossierError(f"Không tìm thấy hồ sơ đề nghị số {candidate_id}.")
+        src = form08.load_source(s, _campaign(s), at, *results_at)
+        texts, drafted = form08.effective_texts(src, cand)
+        draft = form08.draft_texts(src, cand)
+        keys = [k for k in NARRATIVE_KEYS
+                if not (cand.subject_type == "unit" and k in form08.INDIVIDUAL_ONLY)
+                and not (cand.subject_type != "unit" and k in form08.COLLECTIVE_ONLY)]
+        return Narrative(candidate_id=cand.id, version=cand.version, name=_subject_name(cand), kind=_kind(cand),
+                         texts={k: texts.get(k, "") for k in keys}, drafted=frozenset(k for k in drafted if k in keys),
+                         draft={k: draft.get(k, "") for k in keys})
+
+
+def save_narrative(db: Database, candidate_id: int, texts: dict[str, str], version: int) -> int:
+    """Save narrative fields (keys of NARRATIVE_KEYS; "summary" is the list's "Tóm tắt thành
+    tích"), refusing a save over a colleague's newer one (StaleEditError). Returns the new version."""
+    unknown = set(texts) - set(NARRATIVE_KEYS)
+    if unknown:
+        raise DossierError(f"Mục báo cáo không hợp lệ: {', '.join(sorted(unknown))} "
+                           f"(các mục: {', '.join(NARRATIVE_KEYS)}).")
+    sections = {k: v for k, v in texts.items() if k != "summary"}
+    return save_report_text(db, candidate_id, sections, version, summary=texts.get("summary"))
+
+
+def redraft_narrative(db: Database, candidate_id: int, version: int, *, fields: list[str] | None = None,
+                      at: dt.date | None = None) -> int:
+    """Replace the saved narrative (all fields, or *fields*) with a fresh draft from the records."""
+    current = narrative(db, candidate_id, at=at)
+    keys = list(fields) if fields else [k for k in current.draft if k != "results"]
+    unknown = set(keys) - set(current.draft)
+    if unknown:
+        raise DossierError(f"Mục không soạn được cho {current.name}: {', '.join(sorted(unknown))}.")
+    return save_narrative(db, candidate_id, {k: current.draft.get(k, "") for k in keys}, version)
+
+
 # -------------------------------------------------------------------------- issuers
 
 
@@ -421,12 +486,7 @@ def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, cam
             parts.append(f"{party} đảng viên")
         if servants:
             parts.append(f"{servants} cán bộ, công chức, viên chức")
-        subunits = [src.units[u] for u in src.subtree(unit.id)[1:] if u in src.units and src.units[u].active]
-        kind_label = vocab.UNIT_KIND_LABELS.get(vocab.UnitKind(unit.kind), "Đơn vị") \
-            if unit.kind in set(vocab.UnitKind) else "Đơn vị"
-        structure = texts.get("structure") or (
-            f"Gồm {vf.vn_count(len(subunits))} đơn vị trực thuộc: " + ", ".join(u.name for u in subunits) + "."
-            if subunits else (f"{kind_label} có {len(members)} thành viên." if members else ""))
+        structure = texts.get("structure", "")
         profile = dc.CollectiveProfile(address=unit.address or "", structure=structure,
                                        functions=texts.get("functions", ""),
                                        headcount=(facts.headcount if facts else len(members)) or None,

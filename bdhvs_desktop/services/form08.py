@@ -596,6 +596,18 @@ def _draft_collective(src: Source, unit: m.Unit) -> dict[str, str]:
             extra.append(_lower_first(dm.replication.split(":")[0]))
         summary.append(f"mô hình “{dm.name}”" + (f" ({'; '.join(extra)})" if extra else ""))
     measures.extend(related)
+    directed = sum(1 for x in related if x.startswith("Lãnh đạo, chỉ đạo"))
+    if directed:
+        summary.append(f"lãnh đạo đơn vị trực thuộc xây dựng {vf.vn_count(directed)} mô hình")
+    subunits = [src.units[u] for u in src.subtree(unit.id)[1:] if u in src.units and src.units[u].active]
+    if subunits:
+        structure = (f"Gồm {vf.vn_count(len(subunits))} đơn vị trực thuộc: "
+                     + ", ".join(u.name for u in subunits) + ".")
+    else:
+        people = [p for uid in src.subtree(unit.id) for p in src.people_by_unit.get(uid, [])]
+        label = vocab.UNIT_KIND_LABELS.get(vocab.UnitKind(unit.kind), "Đơn vị") \
+            if unit.kind in set(vocab.UnitKind) else "Đơn vị"
+        structure = f"{label} có {vf.vn_count(len(people))} thành viên." if people else ""
     lessons = [
         "Cấp ủy, người đứng đầu trực tiếp chỉ đạo, phân công cụ thể từng người, từng việc; thường xuyên "
         "kiểm tra, đôn đốc và kịp thời tháo gỡ vướng mắc.",
@@ -609,7 +621,7 @@ def _draft_collective(src: Source, unit: m.Unit) -> dict[str, str]:
         lessons.append("Phát huy vai trò tiên phong của đảng viên, đoàn viên; phối hợp chặt chẽ với các đơn vị "
                        "trên địa bàn.")
     text = "; ".join(x for x in summary if x)
-    return {"functions": functions, "measures": "\n".join(f"- {x}" for x in measures) if measures else "",
+    return {"functions": functions, "structure": structure, "measures": "\n".join(f"- {x}" for x in measures) if measures else "",
             "lessons": "\n".join(f"- {x}" for x in lessons),
             "summary": (text[:1].upper() + text[1:] + ".") if text else ""}
 
