@@ -266,8 +266,9 @@ def test_empty_field_prints_dotted_line_and_final_dossier_is_refused(demo_db, tm
         youth = s.scalar(select(m.Unit).where(m.Unit.code == "DT-DTN"))
         youth.head_name = None
     out = tmp_path / "hs"
-    with pytest.raises(svc.MissingFieldsError) as info:
+    with pytest.raises(svc.DossierError) as info:
         svc.generate_dossier(demo_db, out, at=AT)
+    assert type(info.value).__name__ == "MissingFieldsError"
     message = str(info.value)
     assert "Huỳnh Hoàng Hiếu: quê quán" in message
     assert "Đoàn Thanh niên phường (mô phỏng): họ tên người ký báo cáo" in message

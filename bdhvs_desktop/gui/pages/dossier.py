@@ -302,6 +302,7 @@ class DossierPage(Page):
             self.empty_label.setText(tr("{c} tập thể, {i} cá nhân sẽ có trong hồ sơ.").format(
                 c=n_c, i=len(self._items) - n_c))
         self._current = None
+        self.table.clearSelection()  # so selecting the same row again shows its fresh version
         for r, it in enumerate(self._items):
             if it.id == keep:
                 self.table.selectRow(r)
