@@ -818,8 +818,8 @@ def _report_title(doc, v, *, individual):
 
 def _targets_table(doc, v):
     tag(doc, f"{{%p if {v}.targets %}}")
-    cols = [("col_stt", 1.3), ("col_indicator", 6.1), ("col_target", 2.6),
-            ("col_result", 3.9), ("col_assessment", 2.6)]
+    cols = [("col_stt", 1.2), ("col_indicator", 5.6), ("col_target", 3.3),
+            ("col_result", 4.0), ("col_assessment", 2.4)]
     t = data_table(doc, cols)
     tag_row(t, f"{{%tr for r in {v}.targets %}}")
     values_row(t, ["{{ loop.index }}", "{{ r.indicator }}", "{{ r.target }}",

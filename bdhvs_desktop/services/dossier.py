@@ -486,7 +486,7 @@ def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, cam
             parts.append(f"{party} đảng viên")
         if servants:
             parts.append(f"{servants} cán bộ, công chức, viên chức")
-        structure = texts.get("structure", "")
+        structure = texts.get("structure", "").rstrip().rstrip(".")
         profile = dc.CollectiveProfile(address=unit.address or "", structure=structure,
                                        functions=texts.get("functions", ""),
                                        headcount=(facts.headcount if facts else len(members)) or None,

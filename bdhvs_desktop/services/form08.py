@@ -52,8 +52,8 @@ INDIVIDUAL_ONLY = ("occupation", "professional", "political_theory")
 _SCORE_TEXT = re.compile(r"\d+(?:[.,]\d+)?\s*/\s*\d+(?:[.,]\d+)?\s*điểm|xếp thứ\s*\d")
 
 _POPULATION = ("vneid_party_members", "vneid_public_servants", "vneid_cadres")
-_COUNT_WORDS = {"models_per_unit": "mô hình", "thematic_meetings": "buổi sinh hoạt chuyên đề",
-                "excellent_models_quota": "mô hình xuất sắc"}
+_COUNT_WORDS = {"models_per_unit": "mô hình", "thematic_meetings": "buổi",
+                "excellent_models_quota": "mô hình"}
 _ACTIVITY_UNITS = {"class": "lớp", "guidance": "buổi", "broadcast": "lần", "thematic_meeting": "buổi",
                    "training": "lớp", "other": "lần"}
 _ACTIVITY_NAMES = {
@@ -343,13 +343,13 @@ def person_criteria_rows(src: Source, person: m.Person) -> list[dc.TargetResult]
         if c.rule == "person_vneid":
             by = p.get("by")
             cutoff = src.at if by is None or src.at < by else by
-            target = f"Thành thạo trước ngày {_date(by)}" if by else "Thành thạo"
+            target = f"Thành thạo đến {_date(by)}" if by else "Thành thạo"
             if p.get("require_guide"):
                 target += ", hướng dẫn được người dân"
             if facts.vneid_on is None or facts.vneid_on > src.at:
                 result = "Chưa có xác nhận thành thạo"
             else:
-                result = f"Thành thạo từ ngày {_date(facts.vneid_on)}"
+                result = f"Thành thạo từ {_date(facts.vneid_on)}"
                 if facts.vneid_on > cutoff:
                     result += " (sau thời hạn)"
             if p.get("require_guide"):
@@ -360,8 +360,7 @@ def person_criteria_rows(src: Source, person: m.Person) -> list[dc.TargetResult]
         elif c.rule == "solution_applied":
             n_ok = sum(1 for x in facts.solutions if x.applied and (x.applied_on is None or x.applied_on <= src.at)
                        and (not p.get("require_effect") or (x.effect or "").strip()))
-            target = f"Ít nhất {_count(p.get('n', 1))} giải pháp được áp dụng" + (
-                ", có hiệu quả" if p.get("require_effect") else "")
+            target = f"Ít nhất {_count(p.get('n', 1))} giải pháp"
             result = f"{_count(n_ok) or '0'} giải pháp"
         elif c.rule == "min_models":
             need = vocab.model_status_rank(p.get("status") or "registered")
@@ -552,6 +551,8 @@ def _draft_collective(src: Source, unit: m.Unit) -> dict[str, str]:
     own, related = unit_models(src, unit)
     vneid = party_vneid(src, unit)
     measures, summary = [], []
+    measures.append("Quán triệt, triển khai Kế hoạch thi đua đến toàn thể cán bộ, đảng viên, hội viên; xây dựng "
+                    "kế hoạch của đơn vị, phân công cụ thể người phụ trách từng nội dung.")
     if vneid is not None:
         line = (f"Phổ biến, quán triệt Kế hoạch thi đua; phân công đảng viên hướng dẫn lẫn nhau, kết quả "
                 f"{vneid.members_proficient}/{vneid.members_total} đảng viên ({vneid.percent_text}) sử dụng thành "
@@ -586,28 +587,28 @@ def _draft_collective(src: Source, unit: m.Unit) -> dict[str, str]:
         measures.append(f"Tổ chức {vf.vn_count(n)} lớp tập huấn kỹ năng số cho {vf.vn_number(p)} lượt người.")
     if "broadcast" in acts:
         measures.append(f"Tuyên truyền trên hệ thống loa {vf.vn_number(acts['broadcast'][0])} lần.")
+    if own:
+        measures.append("Lấy mô hình " + ", ".join(f"“{dm.name}”" for dm in own) + " làm cách làm chủ lực, "
+                        "định kỳ đánh giá hiệu quả để nhân rộng (kết quả tại mục 2).")
     for dm in own:
-        line = f"Xây dựng, triển khai mô hình “{dm.name}”" + (f" từ ngày {dm.started_text}" if dm.started else "")
-        measures.append(line + (f"; {_lower_first(dm.effect.rstrip('.'))}." if dm.effect else "."))
         extra = []
         if dm.recognition:
             extra.append(_lower_first(dm.recognition.rstrip(".")))
         if dm.replication:
             extra.append(_lower_first(dm.replication.split(":")[0]))
         summary.append(f"mô hình “{dm.name}”" + (f" ({'; '.join(extra)})" if extra else ""))
-    measures.extend(related)
     directed = sum(1 for x in related if x.startswith("Lãnh đạo, chỉ đạo"))
     if directed:
         summary.append(f"lãnh đạo đơn vị trực thuộc xây dựng {vf.vn_count(directed)} mô hình")
     subunits = [src.units[u] for u in src.subtree(unit.id)[1:] if u in src.units and src.units[u].active]
     if subunits:
         structure = (f"Gồm {vf.vn_count(len(subunits))} đơn vị trực thuộc: "
-                     + ", ".join(u.name for u in subunits) + ".")
+                     + ", ".join(u.name for u in subunits))
     else:
         people = [p for uid in src.subtree(unit.id) for p in src.people_by_unit.get(uid, [])]
         label = vocab.UNIT_KIND_LABELS.get(vocab.UnitKind(unit.kind), "Đơn vị") \
             if unit.kind in set(vocab.UnitKind) else "Đơn vị"
-        structure = f"{label} có {vf.vn_count(len(people))} thành viên." if people else ""
+        structure = f"{label} có {vf.vn_count(len(people))} thành viên" if people else ""
     lessons = [
         "Cấp ủy, người đứng đầu trực tiếp chỉ đạo, phân công cụ thể từng người, từng việc; thường xuyên "
         "kiểm tra, đôn đốc và kịp thời tháo gỡ vướng mắc.",
@@ -658,14 +659,12 @@ def _draft_individual(src: Source, person: m.Person) -> dict[str, str]:
     if mentees:
         measures.append(f"Kèm cặp {vf.vn_count(mentees)} người học theo mô hình “Đại sứ số”, hướng dẫn đến khi tự "
                         "thực hiện được.")
-    for sol in src.solutions.get(person.id, []):
-        if sol.applied and (sol.applied_on is None or sol.applied_on <= src.at):
-            when = f" từ ngày {_date(sol.applied_on)}" if sol.applied_on else ""
-            line = f"Áp dụng giải pháp “{sol.title}”{when}"
-            measures.append(line + (f": {_lower_first(sol.effect.strip().rstrip('.'))}." if sol.effect else "."))
-            summary.append(f"giải pháp “{sol.title}”")
-    for text in person_models(src, person):
-        measures.append(text)
+    applied = [sol for sol in src.solutions.get(person.id, [])
+               if sol.applied and (sol.applied_on is None or sol.applied_on <= src.at)]
+    if applied:
+        measures.append("Chủ động đề xuất, áp dụng giải pháp ứng dụng công nghệ số vào công việc ("
+                        + ", ".join(f"“{sol.title}”" for sol in applied) + "; kết quả tại mục 3).")
+        summary.extend(f"giải pháp “{sol.title}”" for sol in applied)
     lessons = [
         "Bản thân phải thành thạo trước rồi mới hướng dẫn người khác; kiên trì, hướng dẫn từng bước trên chính "
         "điện thoại của người dân.",
