@@ -816,14 +816,22 @@ def _report_title(doc, v, *, individual):
     tag(doc, "{%p endif %}")
 
 
+def _keep_row(row):
+    """A Form 08 table row never splits across pages (added once, whoever else marks it)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is None:
+        tr_pr.append(OxmlElement("w:cantSplit"))
+    return row
+
+
 def _targets_table(doc, v):
     tag(doc, f"{{%p if {v}.targets %}}")
     cols = [("col_stt", 1.2), ("col_indicator", 5.6), ("col_target", 3.3),
             ("col_result", 4.0), ("col_assessment", 2.4)]
     t = data_table(doc, cols)
     tag_row(t, f"{{%tr for r in {v}.targets %}}")
-    values_row(t, ["{{ loop.index }}", "{{ r.indicator }}", "{{ r.target }}",
-                   "{{ r.result }}", "{{ r.assessment }}"], centered=(0, 2, 4))
+    _keep_row(values_row(t, ["{{ loop.index }}", "{{ r.indicator }}", "{{ r.target }}",
+                             "{{ r.result }}", "{{ r.assessment }}"], centered=(0, 2, 4)))
     tag_row(t, "{%tr endfor %}")
     finish_table(t)
     para(doc, "", after=6)
@@ -920,8 +928,8 @@ def build_bao_cao_tap_the(path: Path) -> None:
             ("col_participants", 3.0), ("col_note", 2.9)]
     t = data_table(doc, cols)
     tag_row(t, f"{{%tr for a in {v}.activities %}}")
-    values_row(t, ["{{ loop.index }}", "{{ a.kind }}", "{{ a.count_text }} {{ a.unit }}",
-                   "{{ a.participants_text }}", "{{ a.note }}"], centered=(0, 2, 3))
+    _keep_row(values_row(t, ["{{ loop.index }}", "{{ a.kind }}", "{{ a.count_text }} {{ a.unit }}",
+                             "{{ a.participants_text }}", "{{ a.note }}"], centered=(0, 2, 3)))
     tag_row(t, "{%tr endfor %}")
     finish_table(t)
     para(doc, "", after=6)
@@ -998,8 +1006,8 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
             ("col_participants", 2.5)]
     t = data_table(doc, cols)
     tag_row(t, f"{{%tr for k in {i}.classes_taught %}}")
-    values_row(t, ["{{ loop.index }}", "{{ k.topic }}", "{{ k.held_on_text }}",
-                   "{{ k.place }}", "{{ k.participants_text }}"], centered=(0, 2, 4))
+    _keep_row(values_row(t, ["{{ loop.index }}", "{{ k.topic }}", "{{ k.held_on_text }}",
+                             "{{ k.place }}", "{{ k.participants_text }}"], centered=(0, 2, 4)))
     tag_row(t, "{%tr endfor %}")
     finish_table(t)
     para(doc, "", after=6)

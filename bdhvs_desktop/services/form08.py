@@ -554,7 +554,7 @@ def _draft_collective(src: Source, unit: m.Unit) -> dict[str, str]:
     measures.append("Quán triệt, triển khai Kế hoạch thi đua đến toàn thể cán bộ, đảng viên, hội viên; xây dựng "
                     "kế hoạch của đơn vị, phân công cụ thể người phụ trách từng nội dung.")
     if vneid is not None:
-        line = (f"Phổ biến, quán triệt Kế hoạch thi đua; phân công đảng viên hướng dẫn lẫn nhau, kết quả "
+        line = (f"Phân công đảng viên đã thành thạo kèm cặp đảng viên chưa thành thạo; kết quả "
                 f"{vneid.members_proficient}/{vneid.members_total} đảng viên ({vneid.percent_text}) sử dụng thành "
                 "thạo nền tảng định danh điện tử VNeID")
         line += (f", hoàn thành ngày {vneid.completed_text}, trước thời hạn ngày {vneid.deadline_text}"
