@@ -728,7 +728,7 @@ def missing_fields(ctx: dc.AchievementContext) -> list[str]:
         if not ctx.issuer.signer_name:
             out.append(f"họ tên người ký báo cáo ({ctx.issuer.signer_title.capitalize() or 'thủ trưởng đơn vị'})")
         if ctx.confirmer is not None and not ctx.confirmer.signer_name:
-            out.append("họ tên người ký xác nhận của cấp trình khen thưởng")
+            out.append("họ tên người ký xác nhận của cấp trình khen thưởng (thiết lập người ký hồ sơ)")
     else:
         i = ctx.individual
         for label, value in (("ngày, tháng, năm sinh", i.birth_date_text), ("quê quán", i.home_town),
