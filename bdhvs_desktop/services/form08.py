@@ -115,10 +115,14 @@ class Source:
 
 def compute_results(db, at: dt.date) -> tuple[Any, Any]:  # noqa: ANN001
     """(status report, score board) at the date: the two services every figure comes from."""
-    from bdhvs_desktop.services.scoring import compute_scores
+    from bdhvs_desktop.services.dossier import DossierError
+    from bdhvs_desktop.services.scoring import ScoringError, compute_scores
     from bdhvs_desktop.services.status import compute_status
 
-    return compute_status(db, at), compute_scores(db, at)
+    try:
+        return compute_status(db, at), compute_scores(db, at)
+    except ScoringError as exc:  # no campaign, a broken criteria set: the dossier says why
+        raise DossierError(f"Không tính được số liệu cho Báo cáo thành tích: {exc}") from exc
 
 
 def load_source(s: Session, c: m.Campaign, at: dt.date, status: Any, board: Any) -> Source:
