@@ -678,7 +678,8 @@ def _draft_individual(src: Source, person: m.Person) -> dict[str, str]:
     text = "; ".join(summary)
     return {"measures": "\n".join(f"- {x}" for x in measures), "lessons": "\n".join(f"- {x}" for x in lessons),
             "summary": (text[:1].upper() + text[1:] + ".") if text else "",
-            "occupation": draft_occupation(person, unit)}
+            "occupation": draft_occupation(person, unit),
+            "professional": (person.qualifications or "").strip()}
 
 
 def effective_texts(src: Source, cand: m.Candidate) -> tuple[dict[str, str], set[str]]:
