@@ -350,3 +350,19 @@ def test_narrative_drafted_edited_and_kept_with_the_candidate(demo_db, tmp_path,
     assert "Kiên trì, gần dân\nDòng hai" in linh
     rows = [r for t in tables(out / "to-trinh-mau-01.docx") for r in t if len(r) == 6 and r[1] == "Trương Thị Mai"]
     assert rows and rows[0][4] == "Tóm tắt A"
+
+
+def test_head_of_a_top_unit_is_confirmed_by_the_ward(demo_db):
+    """The Youth Union's secretary has no unit above hers: the ward's signer confirms."""
+    with demo_db.session() as s:
+        youth = s.scalar(select(m.Unit).where(m.Unit.code == "DT-DTN"))
+        head = s.scalar(select(m.Person).where(m.Person.unit_id == youth.id, m.Person.full_name == youth.head_name))
+        assert head is not None and youth.parent_id is None
+        form = s.scalar(select(m.AwardForm).where(m.AwardForm.code == "GK_CT_UBND"))
+        s.add(m.Candidate(campaign_id=s.scalar(select(m.Campaign.id)), subject_type="person", person_id=head.id,
+                          subject_kind="individual", award_form_id=form.id, status="proposed", report_text={}))
+        name = head.full_name
+    ctxs = svc.build_contexts(demo_db, draft=True, at=AT)
+    ach = next(a for a in ctxs.achievements if a.name == name)
+    assert ach.confirmer is not None and ach.confirmer.signer_name == "Lê Thị Hồng Vân" != name
+    assert not [x for x in ctxs.missing if x.startswith(name)]

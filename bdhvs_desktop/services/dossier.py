@@ -18,7 +18,6 @@ candidates to "issued", in the audit log.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
