@@ -33,18 +33,7 @@ from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.domain.text import name_key
 from bdhvs_desktop.storage import models as m
 
-#: Narrative fields kept with the candidate (Candidate.report_text): key -> Vietnamese label.
-NARRATIVE_FIELDS: dict[str, str] = {
-    "summary": "Tóm tắt thành tích (danh sách kèm Tờ trình)",
-    "functions": "Chức năng, nhiệm vụ được giao (tập thể)",
-    "structure": "Cơ cấu tổ chức (tập thể)",
-    "results": "Thành tích đạt được (phần viết thêm)",
-    "measures": "Các biện pháp, giải pháp đã thực hiện",
-    "lessons": "Bài học kinh nghiệm",
-    "occupation": "Nghề nghiệp (cá nhân)",
-    "professional": "Trình độ chuyên môn, nghiệp vụ (cá nhân)",
-    "political_theory": "Trình độ lý luận chính trị (cá nhân)",
-}
+#: Narrative fields (services.dossier.NARRATIVE_KEYS) that apply to one kind of candidate only.
 COLLECTIVE_ONLY = ("functions", "structure")
 INDIVIDUAL_ONLY = ("occupation", "professional", "political_theory")
 
