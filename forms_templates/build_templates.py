@@ -814,7 +814,18 @@ def build_bien_ban(path: Path) -> None:
                note_expr="form.wording.sign_note")
     signer_bottom(bottom_right, f"{v}.chair.name")
     finish_table(t)
+    anchor_foot(doc)
     doc.save(path)
+
+
+def anchor_foot(doc):
+    """The audit chain's anchor (QR code and short code) at the very end of the minutes."""
+    tag(doc, "{%p if audit_anchor is defined %}")
+    para(doc, [("{{ audit_anchor.qr }}", {}),
+               ("  Mã neo nhật ký quyết định: {{ audit_anchor.code }} ({{ audit_anchor.seq }} mục)",
+                {"size": 9, "italic": True})],
+         style="BD Body", align=WD_ALIGN_PARAGRAPH.LEFT, first=0, before=12)
+    tag(doc, "{%p endif %}")
 
 
 def v_council(v):

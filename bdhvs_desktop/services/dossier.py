@@ -872,9 +872,12 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
     ctxs = build_contexts(db, draft=draft, at=at, settings=st)
     if not draft and ctxs.missing:
         raise MissingFieldsError(ctxs.missing)
+    with db.read() as s:  # the decision chain's head, printed on the minutes and in the manifest
+        anchor = audit.current_anchor(s)
     result = write_dossier(Path(out_dir), fs, ctxs.submission,
                            [(x.file_name, x.context) for x in ctxs.minutes_docs], ctxs.achievements,
-                           make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel)
+                           make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel,
+                           audit_anchor=anchor)
     issued: list[int] = []
     kinds = {"to_trinh": "to_trinh", "bien_ban": "bien_ban", "bao_cao_tap_the": "bao_cao_08",
              "bao_cao_ca_nhan": "bao_cao_08"}
@@ -898,6 +901,7 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
                                  field="status", old=vocab.CandidateStatus.APPROVED.value,
                                  new=vocab.CandidateStatus.ISSUED.value,
                                  note=f"Lập hồ sơ khen thưởng: {result.folder}", chained=True)
+        audit.save_anchor(s, anchor, user=db.user, purpose="minutes", note=str(result.folder))
         audit.record(s, user=db.user, action="generate", entity="dossier", entity_id=ctxs.meeting_id,
                      note=f"{'Dự thảo' if draft else 'Hồ sơ'} {len(result.files)} tệp, bộ mẫu {fs.name}: "
                           f"{result.folder}")
