@@ -330,3 +330,13 @@ def test_only_the_secretary_writes_the_register_or_issues_a_decision(demo_db, tm
             decision.issue_decision(demo_db, number="15", date=dt.date(2026, 12, 1), award_code="GK_CT_UBND")
         assert svc.history(demo_db, name="Nguyễn Thị Hoà")  # reading is for everyone
     assert len(svc.list_awards(demo_db)) == 1
+
+
+def test_a_namesakes_award_is_shown_but_does_not_refuse_a_proposal(demo_db):
+    from tests.dossier_setup import clear_council_round
+
+    clear_council_round(demo_db)
+    p = _person(demo_db, 2)
+    svc.add_award(demo_db, _award(subject_name=p.full_name, cccd=None, campaign_id=_campaign_id(demo_db)))
+    assert [a.match for a in svc.history(demo_db, person_id=p.id)] == ["name"]
+    assert council_svc.propose(demo_db, "person", p.id, award_code="GK_CT_UBND")
