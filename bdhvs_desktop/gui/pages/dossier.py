@@ -292,7 +292,9 @@ class DossierPage(Page):
 
     def _show_candidate(self, item: svc.DossierCandidate | None) -> None:
         self._current = item
-        enabled = item is not None
+        # An approved result is locked by the council: its report text is part of it.
+        locked = item is not None and item.status in ("approved", "issued")
+        enabled = item is not None and not locked
         for ed in self.editors.values():
             ed.setEnabled(enabled)
         self.summary.setEnabled(enabled)
@@ -304,12 +306,13 @@ class DossierPage(Page):
             self.summary.setText("")
             return
         self.editing_label.setText(tr("<b>Báo cáo thành tích của {n}</b> ({k}; {a})").format(
-            n=item.name, k=item.kind_label, a=item.award or tr("chưa chọn hình thức")))
+            n=item.name, k=item.kind_label, a=item.award or tr("chưa chọn hình thức"))
+            + (tr(" — đã được Hội đồng thông qua và khóa; muốn sửa phải mở lại kết quả") if locked else ""))
         self.summary.setText(item.summary)
         for key, ed in self.editors.items():
             ed.setPlainText(item.report_text.get(key, ""))
         for key in ("structure", "functions"):
-            self.editors[key].setEnabled(item.kind == "collective")
+            self.editors[key].setEnabled(enabled and item.kind == "collective")
 
     # ------------------------------------------------------------------- saving
 
