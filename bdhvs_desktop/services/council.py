@@ -48,6 +48,10 @@ class LockedError(CouncilActionError):
     """The candidate's approved result is locked; reopen it first (a recorded act)."""
 
 
+class NoPassingVote(CouncilActionError):
+    """Approval asked for a candidate without a passing vote of a meeting with quorum."""
+
+
 # --------------------------------------------------------------------------- settings
 
 
@@ -365,7 +369,7 @@ def _passing_vote(s: Session, c: m.Candidate) -> dc.Decision:
             return decision
         last = last or decision
     why = f" Kết quả đã nhập: {last.explanation}" if last else " Chưa có kết quả biểu quyết nào của Hội đồng."
-    raise CouncilActionError(f"{_label(c)}: chỉ được thông qua khi Hội đồng đã biểu quyết tại một phiên họp đủ túc "
+    raise NoPassingVote(f"{_label(c)}: chỉ được thông qua khi Hội đồng đã biểu quyết tại một phiên họp đủ túc "
                              f"số và đạt tỷ lệ thông qua (nhập kết quả biểu quyết rồi dùng “Quyết định”).{why}")
 
 
