@@ -569,6 +569,7 @@ def new_meeting(db: Database, held_at: dt.datetime, *, place: str | None = None,
         raise CouncilActionError("Hình thức biểu quyết phải là show_of_hands (giơ tay) hoặc secret_ballot (bỏ phiếu kín).")
     rules = get_rules(db)
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         campaign_id = s.scalar(select(m.Campaign.id).order_by(m.Campaign.id).limit(1))
         if campaign_id is None:
             raise CouncilActionError("Cơ sở dữ liệu chưa có phong trào.")
@@ -604,6 +605,7 @@ def attach_candidates(db: Database, meeting_id: int | None, candidate_ids: list[
     """Bring candidates into a meeting (by default every proposed or reviewed one not yet decided)."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
         q = select(m.Candidate).where(m.Candidate.status.in_(("proposed", "reviewed")), m.Candidate.locked.is_(False))
@@ -874,6 +876,7 @@ def _undecided(s: Session, meeting_id: int, candidate_id: int | None) -> list[m.
 def close_meeting(db: Database, meeting_id: int | None = None) -> None:
     require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         meeting = _meeting(s, meeting_id)
         from bdhvs_desktop.services import meeting as ms
 
