@@ -411,6 +411,10 @@ def issue_decision(db: Database, *, number: str, date: dt.date, out_dir: Path | 
     symbol = ctx.number_symbol
     path: Path | None = None
     with db.session() as s:
+        from bdhvs_desktop.services.council import COUNCIL_LOCK
+        from bdhvs_desktop.storage.locks import serialize
+
+        serialize(s, COUNCIL_LOCK)  # two issues at once on PostgreSQL: the second sees the first's result
         c = _campaign(s)
         ids = [i.id for i in plan.candidates]
         # Read again inside the write transaction: nobody reopened or issued them meanwhile.
