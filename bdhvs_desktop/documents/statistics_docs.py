@@ -105,6 +105,7 @@ def _sheet(wb, report: StatsReport, table: StatTable) -> None:  # noqa: ANN001
     for i in range(fixed + 1, ncols + 1):
         ws.column_dimensions[get_column_letter(i)].width = value_width
     last = get_column_letter(ncols)
+    page_chars = (sum(widths[k] for k in kinds) + value_width * len(layout.columns)) * 1.15
     split = max(2, ncols - max(2, ncols // 3))  # right-hand block of the title area
 
     def right(row: int, text: str, **kw: Any) -> None:
@@ -120,7 +121,7 @@ def _sheet(wb, report: StatsReport, table: StatTable) -> None:  # noqa: ANN001
     left(2, layout.basis, italic=True)
     right(2, f"Đơn vị nhận báo cáo: {layout.receiver or DOTS}")
     left(3, layout.receive_date)
-    for r in (1, 2, 3):
+    for r in (1, 2):
         ws.row_dimensions[r].height = 30
     ws.merge_cells(f"A5:{last}5")
     _text(ws, 5, 1, layout.title, bold=True, align="center", size=13)
@@ -158,9 +159,11 @@ def _sheet(wb, report: StatsReport, table: StatTable) -> None:  # noqa: ANN001
     ws.row_dimensions[h1].height = 45
     ws.row_dimensions[h2].height = 75
     r = num + 1
+    label_chars = int(widths["label"] * 1.15)
     for row, values in zip(layout.rows, table.values):
         bold = row.bold or row.heading
         _text(ws, r, 1, row.label, bold=bold, border=True)
+        ws.row_dimensions[r].height = 15 * _lines(row.label, label_chars)
         _text(ws, r, 2, row.code, align="center", border=True)
         if layout.has_unit_column:
             _text(ws, r, 3, row.unit, align="center", border=True)
@@ -175,7 +178,7 @@ def _sheet(wb, report: StatsReport, table: StatTable) -> None:  # noqa: ANN001
         for note in list(layout.notes) + [f"Cảnh báo: {w}" for w in table.warnings]:
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
             _text(ws, r, 1, f"- {note}", italic=True)
-            ws.row_dimensions[r].height = 30
+            ws.row_dimensions[r].height = 15 * _lines(note, int(page_chars))
             r += 1
     r += 1
     n = len(layout.signers)
@@ -193,6 +196,12 @@ def _sheet(wb, report: StatsReport, table: StatTable) -> None:  # noqa: ANN001
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _lines(text: str, chars_per_line: int) -> int:
+    """Lines a wrapped text needs in a cell about *chars_per_line* characters wide (Excel does not
+    grow a row for wrapped text it did not lay out itself)."""
+    return max(1, -(-len(text) // max(10, chars_per_line)))
 
 
 def _signer_spans(ncols: int, n: int) -> list[tuple[int, int]]:
@@ -237,21 +246,21 @@ def _pdf_styles(font_size: float) -> dict:
     from .pdf_reports import FONT, FONT_BOLD, FONT_ITALIC
 
     base = ParagraphStyle("st", fontName=FONT, fontSize=11, leading=13.5)
-    cell = ParagraphStyle("stcell", parent=base, fontSize=font_size, leading=font_size * 1.2)
+    cell = ParagraphStyle("stcell", parent=base, fontSize=font_size, leading=font_size * 1.15)
     return {
         "left": ParagraphStyle("stl", parent=base, alignment=TA_LEFT),
         "leftb": ParagraphStyle("stlb", parent=base, fontName=FONT_BOLD, alignment=TA_LEFT),
         "lefti": ParagraphStyle("stli", parent=base, fontName=FONT_ITALIC, alignment=TA_LEFT),
         "center": ParagraphStyle("stc", parent=base, alignment=TA_CENTER),
-        "title": ParagraphStyle("stt", parent=base, fontName=FONT_BOLD, fontSize=13.5, leading=17,
-                                alignment=TA_CENTER, spaceBefore=8),
+        "title": ParagraphStyle("stt", parent=base, fontName=FONT_BOLD, fontSize=13.5, leading=16,
+                                alignment=TA_CENTER, spaceBefore=4),
         "period": ParagraphStyle("stp", parent=base, fontName=FONT_ITALIC, alignment=TA_CENTER, spaceAfter=2),
         "unit": ParagraphStyle("stu", parent=base, fontName=FONT_ITALIC, alignment=TA_RIGHT, spaceAfter=3),
         "cell": cell,
         "cellb": ParagraphStyle("stcb", parent=cell, fontName=FONT_BOLD),
         "cellc": ParagraphStyle("stcc", parent=cell, alignment=TA_CENTER),
         "head": ParagraphStyle("sth", parent=cell, fontName=FONT_BOLD, alignment=TA_CENTER),
-        "note": ParagraphStyle("stn", parent=base, fontName=FONT_ITALIC, fontSize=9.5, leading=11.5),
+        "note": ParagraphStyle("stn", parent=base, fontName=FONT_ITALIC, fontSize=8.5, leading=10),
         "signt": ParagraphStyle("stst", parent=base, fontName=FONT_BOLD, fontSize=12, alignment=TA_CENTER),
         "signh": ParagraphStyle("stsh", parent=base, fontName=FONT_ITALIC, fontSize=10.5, alignment=TA_CENTER),
         "place": ParagraphStyle("stpl", parent=base, fontName=FONT_ITALIC, fontSize=11.5, alignment=TA_CENTER),
@@ -267,7 +276,7 @@ def _pdf_form(story: list, report: StatsReport, table: StatTable, width: float) 
 
     layout = table.layout
     many = len(layout.columns) > 8
-    st = _pdf_styles(7.5 if many else 9.5)
+    st = _pdf_styles(7.5 if many else 9)
     P = Paragraph  # noqa: N806
     top = Table([[P(f"<b>{_esc(layout.symbol)}</b>", st["left"]),
                   P(_esc(f"Đơn vị báo cáo: {report.reporting_unit or DOTS}"), st["center"])],
@@ -275,17 +284,21 @@ def _pdf_form(story: list, report: StatsReport, table: StatTable, width: float) 
                   P(_esc(f"Đơn vị nhận báo cáo: {layout.receiver or DOTS}"), st["center"])],
                  [P(_esc(layout.receive_date), st["left"]), ""]],
                 colWidths=[width * 0.55, width * 0.45])
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                             ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     story += [top, P(_esc(layout.title), st["title"]), P(_esc(period_text(table.year)), st["period"])]
     if layout.measure_unit:
         story.append(P(_esc(layout.measure_unit), st["unit"]))
 
     heads, letters, kinds = _header_cells(layout)
     fixed = len(heads)
-    fixed_w = {"label": 62 * mm if many else 90 * mm, "code": 11 * mm, "unit": 17 * mm}
-    widths = [fixed_w[k] for k in kinds]
-    rest = (width - sum(widths)) / len(layout.columns)
-    widths += [rest] * len(layout.columns)
+    # Value columns up to 30 mm wide, the label column takes the rest but never less than its minimum.
+    fixed_w = {"code": 11 * mm, "unit": 17 * mm}
+    others = sum(fixed_w[k] for k in kinds if k != "label")
+    label_min = 72 * mm if many else 85 * mm
+    value_w = min(30 * mm, (width - others - label_min) / len(layout.columns))
+    fixed_w["label"] = width - others - value_w * len(layout.columns)
+    widths = [fixed_w[k] for k in kinds] + [value_w] * len(layout.columns)
 
     row1: list = [P(_esc(h), st["head"]) for h in heads]
     row2: list = [""] * fixed
@@ -321,7 +334,7 @@ def _pdf_form(story: list, report: StatsReport, table: StatTable, width: float) 
              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("ALIGN", (fixed, 3), (-1, -1), "CENTER"),
              ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)] + spans
+             ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)] + spans
     from .pdf_reports import FONT_BOLD
 
     for ri in bold_rows:
@@ -329,21 +342,23 @@ def _pdf_form(story: list, report: StatsReport, table: StatTable, width: float) 
     grid.setStyle(TableStyle(style))
     story.append(grid)
 
-    tail: list = []
     notes = list(layout.notes) + [f"Cảnh báo: {w}" for w in table.warnings]
-    if notes:
-        tail.append(Spacer(1, 4))
-        tail.append(P("<b><i>Ghi chú:</i></b>", st["note"]))
-        tail += [P(_esc(f"- {n}"), st["note"]) for n in notes]
-    tail.append(Spacer(1, 6))
+    tail: list = []
+    if notes:  # the notes may flow onto the next page; the last one stays with the signatures
+        story.append(Spacer(1, 4))
+        lines = [P("<b><i>Ghi chú:</i></b>", st["note"])] + [P(_esc(f"- {n}"), st["note"]) for n in notes]
+        story.extend(lines[:-1])
+        tail.append(lines[-1])
+    tail.append(Spacer(1, 3))
     n = len(layout.signers)
     sign_w = width / max(n, 1)
     place_row = [""] * (n - 1) + [P(_esc(_signature_place(report)), st["place"])]
     title_row = [P(_esc(t), st["signt"]) for t, _h in layout.signers]
     hint_row = [P(_esc(h), st["signh"]) for _t, h in layout.signers]
     signs = Table([place_row, title_row, hint_row, [""] * n], colWidths=[sign_w] * n,
-                  rowHeights=[None, None, None, 18 * mm])
-    signs.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+                  rowHeights=[None, None, None, 12 * mm])
+    signs.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     tail.append(signs)
     story.append(KeepTogether(tail))
 
@@ -359,7 +374,7 @@ def build_pdf(report: StatsReport) -> bytes:
     buf = io.BytesIO()
     title = f"Thống kê thi đua, khen thưởng năm {report.year}"
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=14 * mm, title=title, author=report.reporting_unit)
+                            topMargin=10 * mm, bottomMargin=12 * mm, title=title, author=report.reporting_unit)
     story: list = []
     for i, table in enumerate(report.tables):
         if i:
