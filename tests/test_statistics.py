@@ -346,3 +346,40 @@ def test_cli_stats_writes_and_reports_errors(campaign_db, tmp_path, capsys):
     assert "Không có biểu thống kê" in capsys.readouterr().err
     assert main(["--db", db_path, "stats", "--year", "2026", "--out", str(tmp_path / "tk.docx")]) == 2
     assert ".xlsx hoặc .pdf" in capsys.readouterr().err
+
+
+def test_a_hand_edited_register_row_is_reported_not_hidden(campaign_db):
+    """A row edited in SQL to a level or subject the program does not know still counts in the total of
+    the summary, and the summary says its parts no longer add up (it is in no level row / no column)."""
+    from sqlalchemy import text
+
+    _fill_register(campaign_db)
+    with campaign_db.session() as s:
+        s.execute(text("UPDATE award_record SET level = 'cap_xyz' WHERE decision_number = '1/QĐ-UBND'"))
+        s.execute(text("UPDATE award_record SET subject_type = 'ho' WHERE decision_number = '2/QĐ-UBND'"))
+    report = svc.statistics_report(campaign_db, YEAR, "TH")
+    (th,) = report.tables
+    rows = _rows(th)
+    assert rows["01"] == (18, 6, 11)
+    assert rows["05"] == (5, 2, 2)  # ward: one row moved to the unknown level, one has no subject
+    assert any("dòng mã số 01 là 18 nhưng tổng các dòng mã số 02, 03, 04, 05, 06 là 17" in w for w in report.warnings)
+    assert any("cột 1=(2+3) là 18 nhưng tổng các cột 2, 3 là 17" in w for w in report.warnings)
+
+
+def test_twenty_thousand_awards_count_quickly():
+    import time
+
+    layouts = svc.load_layouts()
+    levels = ["unit", "ward", "district", "province", "central"]
+    kinds = ["campaign", "thematic", "ad_hoc", "merit"]
+    names = ["Giấy khen của Chủ tịch UBND phường", "Bằng khen của Chủ tịch UBND tỉnh", "Huân chương Lao động hạng Ba",
+             "Chiến sĩ thi đua cơ sở", "Kỷ niệm chương"]
+    awards = [stats.AwardStat(id=i, subject_type="unit" if i % 3 else "person", award_name=names[i % 5],
+                              level=levels[i % 5], kind=kinds[i % 4], decision_date=dt.date(2026, 1 + i % 12, 1))
+              for i in range(20_000)]
+    start = time.perf_counter()
+    tables = [stats.compute(lay, YEAR, awards=awards) for lay in layouts]
+    elapsed = time.perf_counter() - start
+    th = next(t for t in tables if t.layout.code == "TH")
+    assert th.values[0][0] == 20_000 and th.warnings == ()
+    assert elapsed < 5, elapsed

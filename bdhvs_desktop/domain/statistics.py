@@ -21,6 +21,7 @@ Nothing here knows the database (services/statistics.py reads it) or the file fo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -439,19 +440,19 @@ def load_layout(path: str | Path) -> Layout:
 # --------------------------------------------------------------------------- counting
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     return clean(text).casefold()
 
 
 def _matches(attrs: Mapping[str, str], name: str, flt: Mapping[str, tuple[str, ...]]) -> bool:
+    """*name* is already normalised (_norm)."""
     for key, values in flt.items():
         if key == "name":
-            n = _norm(name)
-            if not any(_norm(v) in n for v in values):
+            if not any(_norm(v) in name for v in values):
                 return False
         elif key == "name_not":
-            n = _norm(name)
-            if any(_norm(v) in n for v in values):
+            if any(_norm(v) in name for v in values):
                 return False
         elif attrs.get(key) not in values:
             return False
@@ -490,7 +491,9 @@ def award_method(a: AwardStat, campaign_methods: Mapping[int, str], default_camp
 
 
 def _award_attrs(a: AwardStat, campaign_methods: Mapping[int, str], default_method: str) -> dict[str, str]:
-    return {"subject": "collective" if a.subject_type == "unit" else "individual", "level": a.level,
+    # An unknown subject type (a hand-edited row) is neither: the totals check then reports it.
+    subject = {"unit": "collective", "person": "individual"}.get(a.subject_type, "")
+    return {"subject": subject, "level": a.level,
             "kind": a.kind, "method": award_method(a, campaign_methods, default_method)}
 
 
@@ -504,11 +507,11 @@ def compute(layout: Layout, year: int, *, campaigns: Sequence[CampaignStat] = ()
     facts: list[tuple[dict[str, str], str]] = []
     if layout.source == "campaigns":
         selected = [c for c in campaigns if active_in(c, year)]
-        facts = [(_campaign_attrs(c, layout.defaults), c.name) for c in selected]
+        facts = [(_campaign_attrs(c, layout.defaults), _norm(c.name)) for c in selected]
     else:
         methods = {c.id: c.method or default_campaign_method for c in campaigns}
         selected_awards = awards_of_year(awards, year)
-        facts = [(_award_attrs(a, methods, default_campaign_method), a.award_name) for a in selected_awards]
+        facts = [(_award_attrs(a, methods, default_campaign_method), _norm(a.award_name)) for a in selected_awards]
     in_year = len(facts)
     facts = [f for f in facts if _matches(f[0], f[1], layout.filter)]
     values: list[tuple[int | None, ...]] = []
