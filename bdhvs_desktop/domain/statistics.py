@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -513,17 +514,22 @@ def compute(layout: Layout, year: int, *, campaigns: Sequence[CampaignStat] = ()
         selected_awards = awards_of_year(awards, year)
         facts = [(_award_attrs(a, methods, default_campaign_method), _norm(a.award_name)) for a in selected_awards]
     in_year = len(facts)
-    facts = [f for f in facts if _matches(f[0], f[1], layout.filter)]
+    # Facts with the same attributes and name are counted together: a register of 20,000 awards has a
+    # few hundred distinct kinds of award at most.
+    groups = Counter((tuple(sorted(attrs.items())), name) for attrs, name in facts)
+    kinds = [(dict(key), name, n) for (key, name), n in groups.items()]
+    kinds = [k for k in kinds if _matches(k[0], k[1], layout.filter)]
     values: list[tuple[int | None, ...]] = []
     for row in layout.rows:
         if not row.has_values:
             values.append(tuple(None for _ in layout.columns))
             continue
-        in_row = [f for f in facts if _matches(f[0], f[1], row.filter)]
-        values.append(tuple(sum(1 for f in in_row if _matches(f[0], f[1], col.filter)) for col in layout.columns))
+        in_row = [k for k in kinds if _matches(k[0], k[1], row.filter)]
+        values.append(tuple(sum(n for attrs, name, n in in_row if _matches(attrs, name, col.filter))
+                            for col in layout.columns))
     warnings = _check_sums(layout, values)
-    return StatTable(layout=layout, year=year, values=tuple(values), counted=len(facts), in_year=in_year,
-                     warnings=tuple(warnings))
+    return StatTable(layout=layout, year=year, values=tuple(values), counted=sum(k[2] for k in kinds),
+                     in_year=in_year, warnings=tuple(warnings))
 
 
 def _check_sums(layout: Layout, values: list[tuple[int | None, ...]]) -> list[str]:
