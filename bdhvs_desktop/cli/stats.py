@@ -18,10 +18,11 @@ def register(subparsers, common) -> None:  # noqa: ANN001
             "  0602  số lượng khen thưởng cấp Nhà nước\n"
             "  0603  số lượng khen thưởng cấp bộ, ngành, tỉnh\n"
             "  TH    tổng hợp mọi khen thưởng trong năm theo cấp, loại, hình thức (biểu của chương trình)\n"
-            "  all   tất cả các biểu (mỗi biểu một trang tính hoặc một trang PDF)\n\n"
+            "  all   tất cả các biểu (Excel: mỗi biểu một trang tính; PDF: mỗi biểu bắt đầu một trang mới)\n\n"
             "Khen thưởng được tính vào năm có ngày ký quyết định. Bố cục biểu là dữ liệu trong\n"
             "resources/statistics/*.toml (chưa đối chiếu với văn bản gốc của Thông tư; sửa được không cần sửa mã).\n"
-            "Mã thoát: 0 đã ghi; 1 lỗi dữ liệu hoặc tệp bố cục; 2 tham số hoặc tệp không dùng được."),
+            "Mã thoát: 0 đã ghi; 1 tệp bố cục biểu có lỗi; 2 tham số, năm, mã biểu hoặc tệp không dùng được;\n"
+            "3 không mở được cơ sở dữ liệu."),
     )
     p.add_argument("--year", metavar="NĂM", type=int, default=None,
                    help="năm báo cáo (mặc định: năm nay)")
