@@ -197,3 +197,116 @@ def test_preset_prize_amount_is_read_and_validated(tmp_path):
         with pytest.raises(PresetError) as err:
             load_preset(_preset_with(tmp_path, bad))
         assert "prize_amount" in str(err.value) and words in str(err.value)
+
+
+# ------------------------------------------------------------------------- Excel import
+
+
+def _xlsx(path, rows, headers=None):
+    from openpyxl import Workbook
+
+    from bdhvs_desktop.documents.awards_excel import AWARDS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "KhenThuong"
+    ws.append(headers or AWARDS.headers)
+    for r in rows:
+        ws.append(list(r))
+    wb.save(path)
+    return path
+
+
+def _row(name="Trần Thị Mai", cccd=None, subject="Cá nhân", award="Giấy khen của Chủ tịch UBND phường",
+         level="Cấp xã, phường", number="12/QĐ-UBND", date=dt.date(2024, 12, 20), kind="Theo chuyên đề",
+         campaign="Chuyên đề chuyển đổi số 2024", prize=None, unit_code=None):
+    return (subject, name, cccd, unit_code, "Khu phố 1", "Tổ trưởng", award, None, level,
+            "Chủ tịch Ủy ban nhân dân phường La Gi", number, date, kind, campaign, "Thành tích A & B", prize)
+
+
+def test_import_older_awards_links_by_cccd_and_is_idempotent(demo_db, tmp_path):
+    p = _person(demo_db)
+    path = _xlsx(tmp_path / "so.xlsx", [
+        _row(name=p.full_name, cccd=p.cccd, kind="Theo phong trào thi đua", campaign="Phong trào năm 2024"),
+        _row(),  # someone not in the database, no CCCD
+        _row(name="Chi bộ Khu phố Cũ", subject="Tập thể", unit_code="KHONG-CO", number="13/QĐ-UBND",
+             kind="Đột xuất", prize=1000000),
+    ])
+    dry = svc.import_awards(demo_db, path, dry_run=True)
+    assert dry.errors == [] and dry.added == 3
+    with demo_db.read() as s:
+        assert s.scalar(select(m.AwardRecord.id)) is None
+    done = svc.import_awards(demo_db, path)
+    assert done.written and done.added == 3, done.errors
+    hist = svc.history(demo_db, person_id=p.id)
+    assert len(hist) == 1 and hist[0].source == "imported" and hist[0].match == "link"
+    assert svc.merit_award_count(demo_db, person_id=p.id) == 1
+    again = svc.import_awards(demo_db, path)
+    assert again.added == 0 and again.skipped == 3 and not again.errors
+    assert len(svc.list_awards(demo_db)) == 3
+
+
+def test_import_with_one_bad_row_writes_nothing_and_names_row_and_column(demo_db, tmp_path):
+    p = _person(demo_db)
+    path = _xlsx(tmp_path / "so.xlsx", [
+        _row(),
+        _row(name="Lê Văn Sai", level="Cấp huyện lỵ", number="14/QĐ-UBND"),
+        _row(name="Người Khác", cccd=p.cccd, number="15/QĐ-UBND"),       # someone else's CCCD
+        _row(name="Phạm Văn Tương Lai", date=dt.date(2099, 1, 1)),
+        _row(name="Nguyễn\u202eVăn A", number="16/QĐ-UBND"),               # a bidi override
+    ])
+    result = svc.import_awards(demo_db, path, today=dt.date(2026, 12, 7))
+    assert not result.written and result.added == 0
+    text = "\n".join(result.errors)
+    assert 'trang KhenThuong, dòng 3, cột "Cấp khen thưởng"' in text
+    assert 'dòng 4, cột "Số CCCD"' in text and p.full_name in text
+    assert 'dòng 5, cột "Ngày quyết định"' in text
+    assert 'dòng 6, cột "Tên tập thể, cá nhân"' in text
+    with demo_db.read() as s:
+        assert s.scalar(select(m.AwardRecord.id)) is None
+
+
+def test_import_refuses_a_file_without_the_sheet_and_an_unusable_file(demo_db, tmp_path):
+    from openpyxl import Workbook
+
+    from bdhvs_desktop.documents.excel_io import UnusableFile
+
+    wb = Workbook()
+    wb.active.title = "NhanSu"
+    wb.save(tmp_path / "khac.xlsx")
+    result = svc.import_awards(demo_db, tmp_path / "khac.xlsx")
+    assert result.errors and "KhenThuong" in result.errors[0] and "NhanSu" in result.errors[0]
+    (tmp_path / "x.xlsx").write_bytes(b"not a zip at all")
+    with pytest.raises(UnusableFile):
+        svc.import_awards(demo_db, tmp_path / "x.xlsx")
+
+
+def test_template_imports_to_nothing(demo_db, tmp_path):
+    from bdhvs_desktop.documents.awards_excel import write_awards_template
+
+    path = write_awards_template(tmp_path / "mau.xlsx")
+    result = svc.import_awards(demo_db, path)
+    assert result.errors == [] and result.added == 0 and result.rows == 0
+    assert any("dòng ví dụ" in w for w in result.warnings)
+
+
+def test_cli_awards_add_and_import(demo_db, tmp_path, capsys):
+    from bdhvs_desktop.cli import main
+
+    p = _person(demo_db)
+    db = str(demo_db.path)
+    assert main(["--db", db, "awards", "add", "--person", p.cccd, "--award", "Giấy khen chuyên đề", "--level",
+                 "ward", "--kind", "thematic", "--number", "9/QĐ-UBND", "--date", "01/06/2025",
+                 "--campaign", "Chuyên đề 2025"]) == 0
+    assert "9/QĐ-UBND" in capsys.readouterr().out
+    assert main(["--db", db, "awards", "history", "--person", p.cccd]) == 0
+    out = capsys.readouterr().out
+    assert "không tính cho khen thưởng thành tích" in out and "0 được tính" in out
+    assert main(["--db", db, "awards", "add", "--name", "X", "--cccd", "123", "--award", "GK", "--level", "ward",
+                 "--number", "1", "--date", "01/01/2025", "--kind", "ad_hoc"]) == 1
+    assert "12 chữ số" in capsys.readouterr().err
+    path = _xlsx(tmp_path / "so.xlsx", [_row(level="sai")])
+    assert main(["--db", db, "awards", "import", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "dòng 2" in out and "KHÔNG ghi gì" in out
+    assert main(["--db", db, "awards", "template", str(tmp_path / "mau.xlsx")]) == 0

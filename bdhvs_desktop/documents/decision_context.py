@@ -106,14 +106,20 @@ class DecisionContext:
         return vn_format.vn_count(len(self.individuals))
 
     @property
+    def awarded_text(self) -> str:
+        """"01 tập thể và 02 cá nhân", "01 tập thể" or "02 cá nhân"."""
+        parts = []
+        if self.collectives:
+            parts.append(f"{self.collective_count} tập thể")
+        if self.individuals:
+            parts.append(f"{self.individual_count} cá nhân")
+        return " và ".join(parts)
+
+    @property
     def has_prizes(self) -> bool:
         return bool(self.prizes)
 
     @property
-    def executors_article(self) -> str:
-        """"Điều 3" when there is a prize article, "Điều 2" otherwise."""
+    def last_article(self) -> str:
+        """"Điều 3." (effect and execution) after a prize article, "Điều 2." without one."""
         return "Điều 3." if self.prizes else "Điều 2."
-
-    @property
-    def effect_article(self) -> str:
-        return "Điều 4." if self.prizes else "Điều 3."
