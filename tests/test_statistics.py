@@ -383,3 +383,17 @@ def test_twenty_thousand_awards_count_quickly():
     th = next(t for t in tables if t.layout.code == "TH")
     assert th.values[0][0] == 20_000 and th.warnings == ()
     assert elapsed < 1, elapsed
+
+
+def test_a_viewer_may_export_statistics_and_a_stranger_may_not(campaign_db, tmp_path, monkeypatch):
+    from bdhvs_desktop.services import auth
+    from bdhvs_desktop.services.auth import PermissionDenied, UserInfo, role_label
+
+    _fill_register(campaign_db)
+    campaign_db.current_user = UserInfo(1, "xem", "Người xem", "viewer", role_label("viewer"), True, None)
+    result = svc.write_statistics(campaign_db, YEAR, "TH", tmp_path / "tk.xlsx")
+    assert result.report.tables[0].values[0][0] == 18  # read-only: nothing is written to the database
+    campaign_db.current_user = None
+    monkeypatch.setattr(auth, "login_required", lambda db: True)  # a server database, nobody logged in
+    with pytest.raises(PermissionDenied):
+        svc.statistics_report(campaign_db, YEAR, "TH")
