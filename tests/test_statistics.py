@@ -397,3 +397,34 @@ def test_a_viewer_may_export_statistics_and_a_stranger_may_not(campaign_db, tmp_
     monkeypatch.setattr(auth, "login_required", lambda db: True)  # a server database, nobody logged in
     with pytest.raises(PermissionDenied):
         svc.statistics_report(campaign_db, YEAR, "TH")
+
+
+def test_demo_ward_statistics_count_exactly_the_awards_issued(demo_db, tmp_path):
+    """On the demo ward: the council decides, the decision is issued (number and date entered), and
+    the 2026 statistics count exactly the awards the decision put in the register."""
+    from pypdf import PdfReader
+
+    from bdhvs_desktop.services import decision
+    from tests.dossier_setup import add_council_round
+
+    add_council_round(demo_db)
+    with demo_db.read() as s:
+        before = len(list(s.scalars(select(m.AwardRecord.id))))
+    outcome = decision.issue_decision(demo_db, number="15", date=dt.date(2026, 12, 20), award_code="GK_CT_UBND",
+                                      today=dt.date(2026, 12, 21))
+    issued = award_svc.list_awards(demo_db, source="issued")
+    assert len(issued) == len(outcome.candidate_ids) > 0
+    units_ = sum(1 for a in issued if a.subject_type == "unit")
+    people_ = len(issued) - units_
+    report = svc.statistics_report(demo_db, 2026, "TH")
+    rows = _rows(report.tables[0])
+    assert before == 0
+    assert rows["01"] == (len(issued), units_, people_)
+    assert rows["05"] == (len(issued), units_, people_)  # the ward's Giấy khen
+    assert rows["07"] == (len(issued), units_, people_)  # awards of the campaign
+    assert rows["11"] == (len(issued), units_, people_)  # Giấy khen
+    assert _rows(svc.statistics_report(demo_db, 2025, "TH").tables[0])["01"] == (0, 0, 0)
+    out = tmp_path / "tk.pdf"
+    svc.write_statistics(demo_db, 2026, "all", out)
+    flat = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
+    assert f"Tổng số 01 {len(issued)} {units_} {people_}" in flat
