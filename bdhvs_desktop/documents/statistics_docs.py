@@ -156,8 +156,18 @@ def _sheet(wb, report: StatsReport, table: StatTable) -> None:  # noqa: ANN001
             _text(ws, h1, c, col.header, bold=True, align="center", border=True)
             _text(ws, h2, c, "", border=True)
         _text(ws, num, c, col.number, bold=True, align="center", border=True)
-    ws.row_dimensions[h1].height = 45
-    ws.row_dimensions[h2].height = 75
+    # Header heights from the wrapped header texts (bold text: about one character per column unit).
+    per = max(4, int(value_width * 0.95))
+    group_lines = [_lines(g, per * (b - a + 1)) for a, b, g in _groups(layout)] or [1]
+    sub_lines = [_lines(c.header, per) for i, c in enumerate(layout.columns) if i in grouped] or [1]
+    whole_lines = [_lines(c.header, per) for i, c in enumerate(layout.columns) if i not in grouped] or [1]
+    top, bottom = max(group_lines), max(sub_lines)
+    if grouped:
+        bottom = max(bottom, max(whole_lines) - top)
+    else:
+        top, bottom = 1, max(whole_lines) - 1
+    ws.row_dimensions[h1].height = 15 * max(top, 1) + 4
+    ws.row_dimensions[h2].height = 15 * max(bottom, 1) + 4
     r = num + 1
     label_chars = int(widths["label"] * 1.15)
     for row, values in zip(layout.rows, table.values):
