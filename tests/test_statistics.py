@@ -382,7 +382,7 @@ def test_twenty_thousand_awards_count_quickly():
     elapsed = time.perf_counter() - start
     th = next(t for t in tables if t.layout.code == "TH")
     assert th.values[0][0] == 20_000 and th.warnings == ()
-    assert elapsed < 1, elapsed
+    assert elapsed < 1.5, elapsed  # about 0.1 s on an idle PC
 
 
 def test_a_viewer_may_export_statistics_and_a_stranger_may_not(campaign_db, tmp_path, monkeypatch):

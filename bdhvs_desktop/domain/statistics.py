@@ -27,7 +27,7 @@ import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.domain.text import clean
@@ -498,26 +498,22 @@ def _award_attrs(a: AwardStat, campaign_methods: Mapping[int, str], default_meth
             "kind": a.kind, "method": award_method(a, campaign_methods, default_method)}
 
 
-def awards_of_year(awards: Iterable[AwardStat], year: int) -> list[AwardStat]:
-    return [a for a in awards if a.decision_date is not None and a.decision_date.year == year]
-
-
 def compute(layout: Layout, year: int, *, campaigns: Sequence[CampaignStat] = (),
             awards: Sequence[AwardStat] = (), default_campaign_method: str = "thematic") -> StatTable:
     """Fill *layout* for *year*: each cell counts the facts of the year matching its row and column."""
-    facts: list[tuple[dict[str, str], str]] = []
-    if layout.source == "campaigns":
-        selected = [c for c in campaigns if active_in(c, year)]
-        facts = [(_campaign_attrs(c, layout.defaults), _norm(c.name)) for c in selected]
-    else:
-        methods = {c.id: c.method or default_campaign_method for c in campaigns}
-        selected_awards = awards_of_year(awards, year)
-        facts = [(_award_attrs(a, methods, default_campaign_method), _norm(a.award_name)) for a in selected_awards]
-    in_year = len(facts)
     # Facts with the same attributes and name are counted together: a register of 20,000 awards has a
     # few hundred distinct kinds of award at most.
-    groups = Counter((tuple(sorted(attrs.items())), name) for attrs, name in facts)
-    kinds = [(dict(key), name, n) for (key, name), n in groups.items()]
+    kinds: list[tuple[dict[str, str], str, int]]
+    if layout.source == "campaigns":
+        selected = [c for c in campaigns if active_in(c, year)]
+        kinds = [(_campaign_attrs(c, layout.defaults), _norm(c.name), 1) for c in selected]
+    else:
+        methods = {c.id: c.method or default_campaign_method for c in campaigns}
+        same = Counter((a.subject_type, a.award_name, a.level, a.kind, a.campaign_id if a.kind not in _KIND_METHOD
+                        else None) for a in awards if a.decision_date is not None and a.decision_date.year == year)
+        kinds = [(_award_attrs(AwardStat(0, st, name, level, kind, None, cid), methods, default_campaign_method),
+                  _norm(name), n) for (st, name, level, kind, cid), n in same.items()]
+    in_year = sum(k[2] for k in kinds)
     kinds = [k for k in kinds if _matches(k[0], k[1], layout.filter)]
     values: list[tuple[int | None, ...]] = []
     for row in layout.rows:
