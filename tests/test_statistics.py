@@ -428,3 +428,12 @@ def test_demo_ward_statistics_count_exactly_the_awards_issued(demo_db, tmp_path)
     svc.write_statistics(demo_db, 2026, "all", out)
     flat = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
     assert f"Tổng số 01 {len(issued)} {units_} {people_}" in flat
+
+
+def test_a_province_plan_is_counted_as_launched_by_the_province(db):
+    from bdhvs_desktop.services.campaign import init_campaign
+
+    init_campaign(db, "son-la-001")
+    rows = _rows(svc.statistics_report(db, YEAR, "0601").tables[0])
+    assert rows["01"] == (1, 0, 1, 0)
+    assert rows["03"] == (1, 0, 1, 0)

@@ -130,6 +130,12 @@ def duration_class(start: dt.date, end: dt.date) -> str:
     return "5y_plus"
 
 
+def organizer_of_locality(locality_full: str | None) -> str | None:
+    """Who launched a campaign, from the locality of its plan: a province's plan ("tỉnh Sơn La") is
+    launched at province level; for a commune or ward the layout's default applies (None)."""
+    return "ministry_province" if clean(locality_full).casefold().startswith("tỉnh ") else None
+
+
 def active_in(c: CampaignStat, year: int) -> bool:
     return c.start <= dt.date(year, 12, 31) and c.end >= dt.date(year, 1, 1)
 
@@ -472,11 +478,6 @@ class StatTable:
     #: facts of the year before the form's filter (all awards decided in the year, all campaigns active)
     in_year: int
     warnings: tuple[str, ...] = ()
-
-    def cell(self, row_code: str, column_key: str) -> int | None:
-        ri = next(i for i, r in enumerate(self.layout.rows) if r.code == row_code)
-        ci = next(i for i, c in enumerate(self.layout.columns) if c.key == column_key)
-        return self.values[ri][ci]
 
 
 def _campaign_attrs(c: CampaignStat, defaults: Mapping[str, str]) -> dict[str, str]:

@@ -7,7 +7,8 @@ program's summary table) from the campaigns in the database and the award regist
 
 The counting is domain/statistics.py; the layouts are data (resources/statistics/*.toml).
 A campaign's classification for form 0601 (who launched it, scope, method) is read from
-campaign.details["statistics"] when present, otherwise the layout's [defaults] apply.
+campaign.details["statistics"] when present; a province's plan ("tỉnh …") is launched at province
+level; otherwise the layout's [defaults] apply.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def _campaign_stat(c: m.Campaign) -> stats.CampaignStat:
         return value if value in stats.FILTER_VALUES["campaigns"][key] else None
 
     return stats.CampaignStat(id=c.id, name=c.name, start=c.start_date, end=c.end_date,
-                              organizer=pick("organizer"), scope=pick("scope"), method=pick("method"))
+                              organizer=pick("organizer") or stats.organizer_of_locality(c.locality_full),
+                              scope=pick("scope"), method=pick("method"))
 
 
 def statistics_report(db: Database, year: int, form: str = "all", *, sign_date: dt.date | None = None,
