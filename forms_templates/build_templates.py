@@ -1168,10 +1168,10 @@ def build_quyet_dinh(path: Path) -> None:
         tag_row(t, f"{{%tr if {items} %}}")
         group_row(t, f"{{{{ form.wording.{group} }}}}")
         tag_row(t, f"{{%tr for a in {items} %}}")
-        values_row(t, [
+        no_split(values_row(t, [
             "{{ loop.index }}", "{{ a.name }}", "{{ a.position_unit }}", "{{ a.award }}",
             "{{ a.achievement }}", "{{ a.prize_text }}",
-        ], centered=(0,))
+        ], centered=(0,)))  # a row never splits across pages
         tag_row(t, "{%tr endfor %}")
         tag_row(t, "{%tr endif %}")
     finish_table(t)

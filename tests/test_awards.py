@@ -310,3 +310,33 @@ def test_cli_awards_add_and_import(demo_db, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "dòng 2" in out and "KHÔNG ghi gì" in out
     assert main(["--db", db, "awards", "template", str(tmp_path / "mau.xlsx")]) == 0
+
+
+def test_only_the_secretary_writes_the_register_or_issues_a_decision(demo_db, tmp_path):
+    from bdhvs_desktop.services import decision
+    from bdhvs_desktop.services.auth import PermissionDenied, UserInfo, role_label
+
+    aid = svc.add_award(demo_db, _award())
+    v = svc.get_award(demo_db, aid).version
+    for role in ("viewer", "council_member"):
+        demo_db.current_user = UserInfo(1, "nguoi-dung", "Người dùng", role, role_label(role), True, None)
+        with pytest.raises(PermissionDenied):
+            svc.add_award(demo_db, _award(decision_number="99/QĐ-UBND"))
+        with pytest.raises(PermissionDenied):
+            svc.update_award(demo_db, aid, _award(achievement="x"), v)
+        with pytest.raises(PermissionDenied):
+            svc.delete_award(demo_db, aid, v)
+        with pytest.raises(PermissionDenied):
+            decision.issue_decision(demo_db, number="15", date=dt.date(2026, 12, 1), award_code="GK_CT_UBND")
+        assert svc.history(demo_db, name="Nguyễn Thị Hoà")  # reading is for everyone
+    assert len(svc.list_awards(demo_db)) == 1
+
+
+def test_a_namesakes_award_is_shown_but_does_not_refuse_a_proposal(demo_db):
+    from tests.dossier_setup import clear_council_round
+
+    clear_council_round(demo_db)
+    p = _person(demo_db, 2)
+    svc.add_award(demo_db, _award(subject_name=p.full_name, cccd=None, campaign_id=_campaign_id(demo_db)))
+    assert [a.match for a in svc.history(demo_db, person_id=p.id)] == ["name"]
+    assert council_svc.propose(demo_db, "person", p.id, award_code="GK_CT_UBND")

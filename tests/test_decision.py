@@ -298,3 +298,27 @@ def test_candidates_of_a_final_dossier_can_be_issued(demo_db, council, tmp_path)
     outcome = svc.issue_decision(demo_db, number="15", date=DATE, award_code="GK_CT_UBND", today=TODAY)
     assert council["individual"] in outcome.candidate_ids
     assert len(awards_service.list_awards(demo_db)) == len(outcome.candidate_ids)
+
+
+def test_a_broken_user_decision_template_is_refused_before_anything(demo_db, council, tmp_path, user_home):
+    import zipfile
+
+    from bdhvs_desktop import paths
+    from bdhvs_desktop.documents.formsets import FormSetError
+
+    builtin = paths.forms_templates_dir() / "decree-98-2023" / "quyet-dinh-khen-thuong.docx"
+    user_dir = paths.user_templates_dir() / "decree-98-2023"
+    user_dir.mkdir(parents=True)
+    with zipfile.ZipFile(builtin) as src, zipfile.ZipFile(user_dir / builtin.name, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"{{ decision.authority_title }}", b"{{ decision.no_such_field }}", 1)
+            dst.writestr(item, data)
+    before = _statuses(demo_db)
+    with pytest.raises(FormSetError) as info:
+        svc.issue_decision(demo_db, number="15", date=DATE, out_dir=tmp_path / "qd", award_code="GK_CT_UBND",
+                           today=TODAY)
+    assert "quyet-dinh-khen-thuong.docx" in str(info.value) and "no_such_field" in str(info.value)
+    assert not (tmp_path / "qd").exists()
+    assert _statuses(demo_db) == before and _register_count(demo_db) == 0

@@ -495,9 +495,11 @@ def merit_award_count(db: Database, *, person_id: int | None = None, unit_id: in
 
 def check_not_awarded(s: Session, *, subject_type: str, subject_id: int, campaign_id: int, level: str,
                       subject_name: str) -> None:
-    """Raise AlreadyAwarded if the subject already has this campaign's award at *level* or higher."""
+    """Raise AlreadyAwarded if the subject already has this campaign's award at *level* or higher.
+    Only entries linked to the subject or carrying its CCCD / unit code count: a namesake's award
+    (matched by name only) is shown in the history but never refuses a proposal."""
     ref = SubjectRef(subject_type, id=subject_id)
-    found = lookup_in_session(s, [ref])[ref.key]
+    found = [a for a in lookup_in_session(s, [ref])[ref.key] if a.match != "name"]
     blocking = rules.blocking_award([a.fact() for a in found], campaign_id, level)
     if blocking is not None:
         raise AlreadyAwarded(rules.one_award_message(subject_name, blocking), blocking.id)
@@ -508,7 +510,7 @@ def carried_award(s: Session, *, subject_type: str, subject_id: int, campaign_id
     """The same campaign's lower-level award a proposal at *level* carries (e.g. the ward's Giấy khen
     under a province-level proposal), or None."""
     ref = SubjectRef(subject_type, id=subject_id)
-    found = lookup_in_session(s, [ref])[ref.key]
+    found = [a for a in lookup_in_session(s, [ref])[ref.key] if a.match != "name"]  # never a namesake's
     fact = rules.carried_award([a.fact() for a in found], campaign_id, level)
     return next((a for a in found if fact is not None and a.id == fact.id), None)
 

@@ -131,7 +131,28 @@ def _refuse_reason(c: m.Candidate, awarded: set[int]) -> str | None:
     return None
 
 
-def _plan(s: Session, *, award_code: str | None, candidate_ids: list[int] | None) -> DecisionPlan:
+def _results(db: Database, at: dt.date):  # noqa: ANN202
+    """The figures the achievements are drafted from (the same as the dossier's Form 08)."""
+    from bdhvs_desktop.services import form08
+
+    return at, form08.compute_results(db, at)
+
+
+def _achievement(s: Session, c: m.Campaign, cand: m.Candidate, results) -> str:  # noqa: ANN001
+    """The achievement line of the list: the summary the Tờ trình printed (what the secretary
+    wrote, or the narrative drafted from the records; never a score)."""
+    if results is None:
+        return cand.summary or ""
+    from bdhvs_desktop.services import form08
+
+    at, figures = results
+    src = s.info.get("_decision_src")
+    if src is None:
+        src = s.info["_decision_src"] = form08.load_source(s, c, at, *figures)
+    return form08.effective_texts(src, cand)[0].get("summary", "") or cand.summary or ""
+
+
+def _plan(s: Session, *, award_code: str | None, candidate_ids: list[int] | None, results=None) -> DecisionPlan:  # noqa: ANN001
     c = _campaign(s)
     if candidate_ids:
         rows = []
@@ -177,7 +198,8 @@ def _plan(s: Session, *, award_code: str | None, candidate_ids: list[int] | None
     items = [DecisionCandidate(
         id=x.id, version=x.version, subject_type=x.subject_type, name=_name(x), position_unit=_position_unit(x),
         award_code=x.award_form.code, award_name=x.award_form.name, level=x.award_form.level or "ward",
-        achievement=x.summary or "", prize_amount=x.award_form.prize_amount) for x in rows]
+        achievement=_achievement(s, c, x, results), prize_amount=x.award_form.prize_amount) for x in rows]
+    s.info.pop("_decision_src", None)
     return DecisionPlan(authority=authority, format=rules.authority_format(authority),
                         award_codes=tuple(sorted({i.award_code for i in items})),
                         collectives=tuple(i for i in items if i.subject_type == "unit"),
@@ -333,8 +355,9 @@ def draft_decision(db: Database, out_dir: Path | str, *, award_code: str | None 
                    executors: str | None = None) -> Path:
     """Write the decision marked "DỰ THẢO", with blanks for its number and date; changes nothing."""
     fs = _form_set(db)
+    results = _results(db, dt.date.today())
     with db.read() as s:
-        plan = _plan(s, award_code=award_code, candidate_ids=candidate_ids)
+        plan = _plan(s, award_code=award_code, candidate_ids=candidate_ids, results=results)
         ctx = _context(s, plan, number=None, date=None, draft=True, signer_name=signer_name,
                        signer_title=signer_title, executors=executors)
     from bdhvs_desktop.documents.atomic import atomic_write_bytes
@@ -368,8 +391,9 @@ def issue_decision(db: Database, *, number: str, date: dt.date, out_dir: Path | 
     if date > today + dt.timedelta(days=31):
         raise DecisionError(f"Ngày quyết định {rules.vn_date(date)} ở quá xa trong tương lai.")
     fs = _form_set(db) if out_dir is not None else None
+    results = _results(db, min(date, today))
     with db.read() as s:
-        plan = _plan(s, award_code=award_code, candidate_ids=candidate_ids)
+        plan = _plan(s, award_code=award_code, candidate_ids=candidate_ids, results=results)
         ctx = _context(s, plan, number=number, date=date, draft=False, signer_name=signer_name,
                        signer_title=signer_title, executors=executors)
         dup = s.scalar(select(m.AwardRecord.id).where(m.AwardRecord.decision_number == ctx.number_symbol,
