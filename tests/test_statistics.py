@@ -437,3 +437,19 @@ def test_a_province_plan_is_counted_as_launched_by_the_province(db):
     rows = _rows(svc.statistics_report(db, YEAR, "0601").tables[0])
     assert rows["01"] == (1, 0, 1, 0)
     assert rows["03"] == (1, 0, 1, 0)
+
+
+def test_layout_folder_problems_are_explained(tmp_path):
+    folder = _copy_layouts(tmp_path)
+    path = folder / "tt02-2023-0603.toml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1258", errors="replace"))  # saved as ANSI
+    with pytest.raises(stats.LayoutError, match="“tt02-2023-0603.toml”: tệp không được lưu với bảng mã UTF-8"):
+        svc.load_layouts(folder)
+    shutil.copy(svc.layouts_dir() / "tt02-2023-0603.toml", path)
+    shutil.copy(path, folder / "ban-sao-0603.toml")  # a copy left beside the original
+    with pytest.raises(stats.LayoutError, match="mã biểu “0603” trùng với tệp"):
+        svc.load_layouts(folder)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(svc.StatisticsError, match="Không tìm thấy tệp bố cục biểu thống kê"):
+        svc.load_layouts(empty)
