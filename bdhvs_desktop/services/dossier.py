@@ -48,6 +48,8 @@ REPORT_SECTIONS: dict[str, str] = {
 SETTING_KEYS = {
     "form_set": "dossier.form_set",
     "issuer_format": "dossier.issuer_format",
+    "issuer": "dossier.issuer",
+    "date": "dossier.date",
     "number": "dossier.number",
     "minutes_number": "dossier.minutes_number",
     "signer_name": "dossier.signer_name",
@@ -71,10 +73,20 @@ class StaleEditError(DossierError):
     """Someone else changed the candidate since it was read."""
 
 
+#: Who proposes (sends the Tờ trình): "council" -- the emulation council (its standing
+#: office on the party side) of the campaign's own level; "ward" -- the level below the
+#: granting authority (the ward's People's Committee or party committee); "auto" -- the
+#: council when the authority is of the campaign's own level, else the ward.
+ISSUERS = ("auto", "council", "ward")
+#: "auto": the format follows the granting authority. "party"/"state" force one; a forced
+#: format that contradicts an award's authority is refused.
+ISSUER_FORMATS = ("auto", "party", "state")
+
+
 @dataclass(frozen=True)
 class DossierSettings:
     form_set: str
-    #: "party" (Hướng dẫn 36-HD/VPTW) | "state" (Nghị định 30/2020/NĐ-CP).
+    #: "auto" | "party" (Hướng dẫn 36-HD/VPTW) | "state" (Nghị định 30/2020/NĐ-CP).
     issuer_format: str
     number: str
     minutes_number: str
@@ -82,6 +94,10 @@ class DossierSettings:
     signer_title: str
     recipient: str
     make_zip: bool
+    #: ISSUERS.
+    issuer: str = "auto"
+    #: The date printed on the documents; None: the day the dossier is made (``at``).
+    date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -101,11 +117,17 @@ class DossierCandidate:
 
 @dataclass(frozen=True)
 class DossierContexts:
+    #: The first Tờ trình (of ``submissions``).
     submission: dc.SubmissionContext
-    minutes: dc.MinutesContext
+    #: None in a draft made before the council was entered.
+    minutes: dc.MinutesContext | None
     achievements: tuple[dc.AchievementContext, ...]
     candidate_ids: tuple[int, ...]
     meeting_id: int | None
+    #: One Tờ trình per granting authority: (file name, context).
+    submissions: tuple[tuple[str, dc.SubmissionContext], ...] = ()
+    #: What the user must know about this dossier (left-out minutes, an expired form set).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +139,8 @@ class DossierOutcome:
     form_set: str
     draft: bool
     issued: tuple[int, ...]
+    #: Warnings and what was left out, in Vietnamese, to show the user.
+    notes: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------ settings
@@ -137,15 +161,25 @@ def _campaign(s: Session) -> m.Campaign:
 def _read_settings(s: Session) -> DossierSettings:
     c = s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1))
     dossier = ((c.details or {}).get("dossier") or {}) if c else {}
-    fmt = _setting(s, SETTING_KEYS["issuer_format"], dossier.get("issuer") or "party")
+    # The preset's dossier.issuer used to choose the format; the award forms decide it now.
+    fmt = _setting(s, SETTING_KEYS["issuer_format"], "auto")
+    issuer = _setting(s, SETTING_KEYS["issuer"], "auto")
+    day = _setting(s, SETTING_KEYS["date"], None)
+    try:
+        day = dt.date.fromisoformat(day) if day else None
+    except (TypeError, ValueError):
+        day = None
     return DossierSettings(
         form_set=str(_setting(s, SETTING_KEYS["form_set"], dossier.get("form_set") or DEFAULT_FORM_SET)),
-        issuer_format=fmt if fmt in ("party", "state") else "party",
+        issuer_format=fmt if fmt in ISSUER_FORMATS else "auto",
+        issuer=issuer if issuer in ISSUERS else "auto",
+        date=day,
         number=str(_setting(s, SETTING_KEYS["number"], "") or ""),
         minutes_number=str(_setting(s, SETTING_KEYS["minutes_number"], "") or ""),
         signer_name=str(_setting(s, SETTING_KEYS["signer_name"], "") or ""),
         signer_title=str(_setting(s, SETTING_KEYS["signer_title"], "") or ""),
-        recipient=str(_setting(s, SETTING_KEYS["recipient"], dossier.get("recipient") or "") or ""),
+        # "Kính gửi" follows each award form's authority; this setting overrides it.
+        recipient=str(_setting(s, SETTING_KEYS["recipient"], "") or ""),
         make_zip=bool(_setting(s, SETTING_KEYS["make_zip"], False)),
     )
 
@@ -161,8 +195,24 @@ def save_settings(db: Database, **changes: Any) -> DossierSettings:
     unknown = set(changes) - set(SETTING_KEYS)
     if unknown:
         raise DossierError(f"Không có thiết lập hồ sơ: {', '.join(sorted(unknown))}")
-    if "issuer_format" in changes and changes["issuer_format"] not in ("party", "state"):
-        raise DossierError("Thể thức văn bản phải là 'party' (văn bản của Đảng) hoặc 'state' (văn bản hành chính).")
+    if "issuer_format" in changes and changes["issuer_format"] not in ISSUER_FORMATS:
+        raise DossierError("Thể thức văn bản phải là 'auto' (theo thẩm quyền khen thưởng), 'party' (văn bản của "
+                           f"Đảng) hoặc 'state' (văn bản hành chính), không phải “{changes['issuer_format']}”.")
+    if "issuer" in changes and changes["issuer"] not in ISSUERS:
+        raise DossierError("Người trình phải là 'auto', 'council' (Hội đồng Thi đua - Khen thưởng) hoặc 'ward' "
+                           f"(Ủy ban nhân dân/Đảng ủy cấp dưới của cấp khen), không phải “{changes['issuer']}”.")
+    if "date" in changes:
+        value = changes["date"]
+        if isinstance(value, dt.date):
+            changes["date"] = value.isoformat()
+        elif value not in (None, ""):
+            raise DossierError(f"Ngày văn bản không hợp lệ: “{value}”.")
+        else:
+            changes["date"] = None
+    if "form_set" in changes:
+        names = {n for n, _t in available_form_sets()}
+        if changes["form_set"] not in names:
+            raise DossierError(f"Không có bộ mẫu “{changes['form_set']}” (có: {', '.join(sorted(names))}).")
     with db.session() as s:
         for name, value in changes.items():
             key = SETTING_KEYS[name]
@@ -327,43 +377,141 @@ def _abbrev(doc_symbol: str, fmt: str) -> str:
     return "ĐU"
 
 
-def _ward_issuer(c: m.Campaign, st: DossierSettings) -> dc.Issuer:
+def _ward_issuer(c: m.Campaign, st: DossierSettings, fmt: str | None = None) -> dc.Issuer:
+    """The campaign's own level as a body: its party committee ("ĐẢNG BỘ TỈNH … / ĐẢNG ỦY
+    PHƯỜNG …", signed for its standing committee) or its People's Committee."""
     header = (c.details or {}).get("preset") or {}
     dossier = (c.details or {}).get("dossier") or {}
     place = c.locality or ""
-    if st.issuer_format == "party":
+    fmt = fmt or (st.issuer_format if st.issuer_format in ("party", "state") else "state")
+    if fmt == "party":
         name = header.get("issuer_party") or f"ĐẢNG ỦY {(c.locality_full or '').upper()}"
         return dc.Issuer(format="party", name=name, abbreviation=_abbrev(dossier.get("doc_symbol", ""), "party"),
                          place=place, parent_name=header.get("issuer_party_parent") or "",
                          signer_authority=dossier.get("signing_authority") or "T/M BAN THƯỜNG VỤ",
                          signer_title=st.signer_title or "PHÓ BÍ THƯ", signer_name=st.signer_name,
-                         name_in_text=f"Ban Thường vụ Đảng ủy {c.locality_full or place}")
+                         name_in_text=f"Ban Thường vụ {_party_committee(c)}")
     name = header.get("issuer_state") or f"ỦY BAN NHÂN DÂN {(c.locality_full or '').upper()}"
     return dc.Issuer(format="state", name=name, abbreviation="UBND", place=place,
                      signer_authority="TM. ỦY BAN NHÂN DÂN", signer_title=st.signer_title or "CHỦ TỊCH",
                      signer_name=st.signer_name, name_in_text=f"Ủy ban nhân dân {c.locality_full or place}")
 
 
-def _council_issuer(c: m.Campaign, st: DossierSettings, chair: dc.Person) -> dc.Issuer:
-    ward = _ward_issuer(c, st)
-    return dc.Issuer(format=ward.format, name="HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", abbreviation="HĐTĐKT",
-                     place=ward.place, parent_name=ward.name, signer_title="CHỦ TỊCH HỘI ĐỒNG",
-                     signer_name=chair.name,
+def _party_committee(c: m.Campaign) -> str:
+    """"Đảng ủy phường La Gi", "Tỉnh ủy Sơn La"."""
+    loc = c.locality_full or c.locality or ""
+    if loc.lower().startswith("tỉnh "):
+        return f"Tỉnh ủy {loc[5:]}"
+    return f"Đảng ủy {loc}"
+
+
+def _party_parent(c: m.Campaign) -> str:
+    """The party organisation of the campaign's level, the first line of the heading of
+    anything under its committee (Hướng dẫn 36-HD/VPTW): "ĐẢNG BỘ PHƯỜNG LA GI"."""
+    return f"ĐẢNG BỘ {(c.locality_full or c.locality or '').upper()}".strip()
+
+
+def _council_issuer(c: m.Campaign, st: DossierSettings, chair: dc.Person, fmt: str = "state") -> dc.Issuer:
+    """The emulation council as the author of its minutes: the People's Committee's council
+    ("ỦY BAN NHÂN DÂN PHƯỜNG … / HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG"); in the party format (every
+    award it considered is the party's) under "ĐẢNG BỘ PHƯỜNG …"."""
+    ward = _ward_issuer(c, st, "state")
+    return dc.Issuer(format=fmt, name="HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", abbreviation="HĐTĐKT",
+                     place=ward.place, parent_name=ward.name if fmt == "state" else _party_parent(c),
+                     signer_title="CHỦ TỊCH HỘI ĐỒNG", signer_name=chair.name,
                      name_in_text=f"Hội đồng Thi đua - Khen thưởng {c.locality_full or ward.place}")
 
 
-def _unit_issuer(c: m.Campaign, st: DossierSettings, unit: m.Unit | None) -> dc.Issuer:
-    """The heading of a unit's own report: a party organisation writes in the party format
-    under the ward party committee, any other unit in the state format under the People's
-    Committee, whatever format the ward's own documents use."""
+def _unit_issuer(c: m.Campaign, st: DossierSettings, unit: m.Unit | None, fmt: str | None = None) -> dc.Issuer:
+    """The heading of a unit's own report, in the format of the award it proposes (*fmt*;
+    without it, a party organisation writes as one and any other unit as a state body).
+    In the party format a party organisation's parent line is "ĐẢNG BỘ PHƯỜNG …"
+    (Hướng dẫn 36-HD/VPTW); in the state format a unit under the People's Committee
+    carries it as its parent line, a party organisation none."""
+    fmt = fmt or ("party" if unit is not None and unit.is_party_org else "state")
     if unit is None:
-        return _ward_issuer(c, st)
-    fmt = "party" if unit.is_party_org else "state"
-    parent = _ward_issuer(c, DossierSettings(**{**st.__dict__, "issuer_format": fmt}))
+        return _ward_issuer(c, st, fmt)
+    ward = _ward_issuer(c, st, "state")
+    if fmt == "party":
+        parent_name = _party_parent(c) if unit.is_party_org else ""
+    else:
+        parent_name = "" if unit.is_party_org else ward.name
     title = (unit.head_title or ("BÍ THƯ" if unit.is_party_org else "THỦ TRƯỞNG ĐƠN VỊ")).upper()
-    return dc.Issuer(format=fmt, name=unit.name.upper(), abbreviation=_unit_abbrev(unit), place=parent.place,
-                     parent_name=parent.name, signer_authority="", signer_title=title,
+    return dc.Issuer(format=fmt, name=unit.name.upper(), abbreviation=_unit_abbrev(unit), place=ward.place,
+                     parent_name=parent_name, signer_authority="", signer_title=title,
                      signer_name=unit.head_name or "", name_in_text=unit.name)
+
+
+# ------------------------------------------------------------------------ authorities
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Who grants an award form, hence where its Tờ trình goes and in which format."""
+
+    #: "state" | "party".
+    format: str
+    #: "Chủ tịch Ủy ban nhân dân phường La Gi".
+    name: str
+    #: "Kính gửi" of the Tờ trình.
+    recipient: str
+    #: True when the authority is of the campaign's own level (the ward's chairman).
+    own_level: bool
+
+
+def _authority(c: m.Campaign, af: m.AwardForm | None) -> Authority:
+    from bdhvs_desktop.domain.presets import authority_of
+
+    if af is None:
+        raise DossierError("Có ứng viên chưa chọn hình thức khen thưởng; hãy chọn trước khi lập hồ sơ.")
+    info = ((c.details or {}).get("award_forms") or {}).get(af.code) or {}
+    name = (af.issuer or "").strip()
+    fmt = info.get("authority") or authority_of(name) or authority_of(af.name)
+    if fmt not in ("state", "party"):
+        raise DossierError(f"Hình thức khen thưởng “{af.name}” ({af.code}): không rõ thẩm quyền khen là cơ quan nhà "
+                           f"nước hay của Đảng (“{name or 'chưa ghi'}”); hãy ghi authority trong preset.")
+    if not name:
+        raise DossierError(f"Hình thức khen thưởng “{af.name}” ({af.code}) chưa ghi người/cơ quan khen (issuer).")
+    from bdhvs_desktop.domain.text import fold
+
+    loc = c.locality_full or c.locality or ""
+    own = bool(loc) and fold(loc) in fold(name)
+    return Authority(format=fmt, name=name, recipient=info.get("recipient") or name, own_level=own)
+
+
+def _proposer(c: m.Campaign, st: DossierSettings, auth: Authority, chair_name: str) -> dc.Issuer:
+    """The body that sends the Tờ trình to *auth*: the council of the campaign's level (its
+    standing office on the party side) or the level below the authority (the ward)."""
+    if st.issuer_format in ("party", "state") and st.issuer_format != auth.format:
+        words = {"state": "văn bản hành chính (Nghị định 30/2020/NĐ-CP)", "party": "văn bản của Đảng (Hướng dẫn "
+                 "36-HD/VPTW)"}
+        raise DossierError(f"Tờ trình gửi {auth.name} phải theo thể thức {words[auth.format]}, nhưng thiết lập thể "
+                           f"thức đang là “{st.issuer_format}”. Đặt lại: bdhvs dossier settings --issuer-format auto.")
+    who = st.issuer if st.issuer in ("council", "ward") else ("council" if auth.own_level else "ward")
+    loc = c.locality_full or c.locality or ""
+    place = c.locality or ""
+    if who == "ward":
+        issuer = _ward_issuer(c, st, auth.format)
+        from bdhvs_desktop.domain.text import fold
+
+        body = issuer.text_name.removeprefix("Ban Thường vụ ").strip()
+        if fold(body) in fold(auth.name):
+            raise DossierError(f"{issuer.text_name} không thể trình chính {auth.name}: Tờ trình do Hội đồng Thi đua "
+                               "- Khen thưởng (hoặc cơ quan thường trực) gửi người có thẩm quyền khen. Đặt lại: "
+                               "bdhvs dossier settings --issuer council (hoặc auto).")
+        return issuer
+    if auth.format == "state":
+        ward = _ward_issuer(c, st, "state")
+        return dc.Issuer(format="state", name="HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", abbreviation="HĐTĐKT", place=place,
+                         parent_name=ward.name, signer_authority="TM. HỘI ĐỒNG",
+                         signer_title=st.signer_title or "CHỦ TỊCH", signer_name=st.signer_name or chair_name,
+                         name_in_text=f"Hội đồng Thi đua - Khen thưởng {loc}")
+    province = _party_committee(c).startswith("Tỉnh ủy")
+    office = "Văn phòng Tỉnh ủy" if province else "Văn phòng Đảng ủy"
+    return dc.Issuer(format="party", name=office.upper(), abbreviation="VPTU" if province else "VPĐU", place=place,
+                     parent_name=_party_parent(c), signer_authority="",
+                     signer_title=st.signer_title or "CHÁNH VĂN PHÒNG", signer_name=st.signer_name,
+                     name_in_text=f"Văn phòng {_party_committee(c)}")
 
 
 _KIND_SYMBOL = {"chi_bo": "CB", "dang_bo": "ĐU"}
@@ -552,7 +700,8 @@ def _party_vneid(rec: _Records, members: list[m.Person]) -> dc.PartyVneid | None
 
 
 def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Candidate, campaign_name: str,
-                 date: dt.date | None, draft: bool) -> dc.AchievementContext:
+                 date: dt.date | None, draft: bool, *, fmt: str | None = None,
+                 confirmer: dc.Issuer | None = None) -> dc.AchievementContext:
     texts = {k: str(v) for k, v in (cand.report_text or {}).items() if isinstance(v, str)}
     award = cand.award_form.name if cand.award_form else ""
     common = dict(award=award, campaign_name=campaign_name, date=date, results=texts.get("results", ""),
@@ -581,12 +730,12 @@ def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Cand
                                        functions=texts.get("functions") or unit.functions or "",
                                        headcount=len(members) or None, headcount_detail="; ".join(parts),
                                        phone=unit.phone or "", vneid=_party_vneid(rec, members))
-        return dc.AchievementContext(kind="collective", name=unit.name, issuer=_unit_issuer(c, st, unit),
+        return dc.AchievementContext(kind="collective", name=unit.name, issuer=_unit_issuer(c, st, unit, fmt),
                                      collective=profile, targets=tuple(_target_results(rec, unit, members)),
                                      models=tuple(_model_contexts(rec, ids)),
                                      activities=tuple(_activity_counts(rec, ids)),
                                      number=dc.DocumentNumber(kind="BC", number=None),
-                                     confirmer=_ward_issuer(c, st), **common)
+                                     confirmer=confirmer or _ward_issuer(c, st), **common)
     person = cand.person
     if person is None:
         raise DossierError(f"Ứng viên #{cand.id}: không tìm thấy cá nhân.")
@@ -609,7 +758,7 @@ def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Cand
         people_guided_detail=(f"trong đó {mentees} người được kèm cặp theo mô hình “Đại sứ số”" if mentees else ""),
         solutions=tuple(sols), classes_taught=tuple(classes))
     pos_unit = ", ".join(x for x in (person.position or "", unit.name if unit else "") if x)
-    return dc.AchievementContext(kind="individual", name=person.full_name, issuer=_unit_issuer(c, st, unit),
+    return dc.AchievementContext(kind="individual", name=person.full_name, issuer=_unit_issuer(c, st, unit, fmt),
                                  position_unit=pos_unit, individual=profile,
                                  models=tuple(_model_contexts(rec, model_ids=rec.mentor_models.get(person.id,
                                                                                                    set()))),
@@ -662,6 +811,7 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
                    settings: DossierSettings | None = None) -> DossierContexts:
     """The three kinds of context, from the records as of *at* (default today)."""
     from bdhvs_desktop.documents import vn_format
+    from bdhvs_desktop.domain.text import fold
 
     at = at or dt.date.today()
     with db.read() as s:
@@ -691,12 +841,17 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
         council = list(s.scalars(select(m.CouncilMember).where(m.CouncilMember.campaign_id == c.id,
                                                               m.CouncilMember.active.is_(True))
                                  .order_by(m.CouncilMember.sort_order, m.CouncilMember.id)))
+        notes: list[str] = []
+        if not council and not draft:
+            raise DossierError("Chưa có thành viên Hội đồng Thi đua - Khen thưởng; hãy nhập danh sách Hội đồng "
+                               "(hoặc lập bản dự thảo với --draft: bản dự thảo không có Biên bản họp xét).")
         if not council:
-            raise DossierError("Chưa có thành viên Hội đồng Thi đua - Khen thưởng; hãy nhập danh sách Hội đồng.")
+            notes.append("Chưa có thành viên Hội đồng Thi đua - Khen thưởng: bản dự thảo không có Biên bản họp xét "
+                         "(bien-ban-hop-xet.docx); Tờ trình và Báo cáo thành tích vẫn được lập.")
         total = len(council)
         by_id = {x.id: x for x in council}
         chair = by_id.get(meeting.chair_id) if meeting and meeting.chair_id else None
-        chair = chair or next((x for x in council if x.role == "chair"), council[0])
+        chair = chair or next((x for x in council if x.role == "chair"), council[0] if council else None)
         secretary = by_id.get(meeting.secretary_id) if meeting and meeting.secretary_id else None
         secretary = secretary or next((x for x in council if x.role == "secretary"), None)
         attendance = {}
@@ -717,7 +872,7 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
         results = []
         voted_ids = set()
         cand_by_id = {x.id: x for x in cands}
-        for v in votes:
+        for v in votes if council else ():
             cand = cand_by_id.get(v.candidate_id) or s.get(m.Candidate, v.candidate_id)
             if cand is None:
                 continue
@@ -728,7 +883,7 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
                 votes_against=v.votes_against if secret else None,
                 note="Thông qua" if cand.status in ISSUED_STATUSES else (
                     "Không thông qua" if cand.status == vocab.CandidateStatus.REJECTED else "")))
-        if draft:  # proposed candidates not voted on yet: rows to fill in at the meeting
+        if draft and council:  # proposed candidates not voted on yet: rows to fill in at the meeting
             for cand in cands:
                 if cand.id not in voted_ids:
                     results.append(dc.VoteResult(name=_subject_name(cand), kind=_kind(cand),
@@ -747,17 +902,18 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
                                     invalid=max(returned - valid, 0), note=note)
         collectives = [x for x in cands if x.subject_type == "unit"]
         individuals = [x for x in cands if x.subject_type != "unit"]
-        date = at if not draft else None
+        date = (st.date or at) if not draft else None
         chair_p = _member_person(chair)
+        authorities = {x.id: _authority(c, x.award_form) for x in cands}
+        minutes_fmt = "party" if all(a.format == "party" for a in authorities.values()) else "state"
         approved = [r for r in results if r.note == "Thông qua"]
         conclusion = (
             f"Hội đồng thống nhất đề nghị khen thưởng {vn_format.vn_count(sum(r.kind == 'collective' for r in approved))} "
             f"tập thể và {vn_format.vn_count(sum(r.kind == 'individual' for r in approved))} cá nhân có thành tích "
             f"xuất sắc trong {campaign_name[0].lower() + campaign_name[1:]} (có danh sách kèm theo)."
             if approved else "Hội đồng thống nhất kết quả biểu quyết như trên.")
-        ward = _ward_issuer(c, st)
-        minutes = dc.MinutesContext(
-            issuer=_council_issuer(c, st, chair_p),
+        minutes = None if not council else dc.MinutesContext(
+            issuer=_council_issuer(c, st, chair_p, minutes_fmt),
             number=dc.DocumentNumber(kind="BB", number=st.minutes_number or (
                 _meeting_number(meeting.number) if meeting else None)),
             council_name=f"Hội đồng Thi đua - Khen thưởng {c.locality_full or c.locality or ''}".strip(),
@@ -767,28 +923,53 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
             members=tuple(members), voting_method="secret_ballot" if secret else "show_of_hands",
             results=tuple(results), conclusion=conclusion, content=(meeting.discussion or "") if meeting else "",
             ballot=ballot, date=meeting.held_at.date() if meeting else at, draft=draft)
-        n_coll, n_ind = len(collectives), len(individuals)
-        awards = {x.award_form.name for x in cands if x.award_form}
-        body = ""
-        if meeting is not None:
-            present = sum(1 for mm in members if mm.present)
-            body = (f"Ngày {vn_format.vn_short_date(meeting.held_at)}, {minutes.council_name} đã họp xét "
-                    f"({present}/{total} thành viên có mặt, {minutes.voting_method_text}); kết quả có "
-                    f"{vn_format.vn_count(n_coll)} tập thể và {vn_format.vn_count(n_ind)} cá nhân "
-                    "đủ điều kiện đề nghị khen thưởng.")
-        nominees_c = [_nominee(x, draft) for x in collectives]
-        nominees_i = [_nominee(x, draft) for x in individuals]
-        submission = dc.SubmissionContext(
-            issuer=ward, number=dc.DocumentNumber(kind="TTr", number=st.number or None), date=date,
-            recipient=st.recipient or dossier.get("recipient") or "", campaign_name=campaign_name,
-            collectives=tuple(nominees_c), individuals=tuple(nominees_i),
-            legal_bases=tuple(f"Căn cứ {ref.rstrip(';. ')};" for ref in dossier.get("plan_ref") or ()),
-            award_name=awards.pop() if len(awards) == 1 else "", body=body,
-            recipients=("Như trên;", f"Lưu: VT{', VPĐU' if ward.format == 'party' else ', VP'}."), draft=draft)
+        # One Tờ trình per granting authority: each goes to its own recipient with its own list.
+        groups: dict[tuple[str, str], list[m.Candidate]] = {}
+        for x in cands:
+            a = authorities[x.id]
+            groups.setdefault((a.format, a.name), []).append(x)
+        order = sorted(groups, key=lambda k: (not authorities[groups[k][0].id].own_level, k[0] != "state",
+                                              fold(k[1])))
+        if st.recipient and len(order) > 1:
+            raise DossierError(f"Hồ sơ có {len(order)} Tờ trình gửi {len(order)} cấp có thẩm quyền khác nhau ("
+                               + "; ".join(k[1] for k in order) + "), nên không dùng một “Kính gửi” chung "
+                               f"(“{st.recipient}”). Xóa thiết lập: bdhvs dossier settings --recipient \"\".")
+        from bdhvs_desktop.documents.dossier_writer import SUBMISSION_FILE, slugify
+
+        submissions: list[tuple[str, dc.SubmissionContext]] = []
+        proposers: dict[int, dc.Issuer] = {}
+        present = sum(1 for mm in members if mm.present)
+        for key in order:
+            group = groups[key]
+            auth = authorities[group[0].id]
+            proposer = _proposer(c, st, auth, chair_p.name)
+            for x in group:
+                proposers[x.id] = proposer
+            g_coll = [x for x in group if x.subject_type == "unit"]
+            g_ind = [x for x in group if x.subject_type != "unit"]
+            awards = {x.award_form.name for x in group if x.award_form}
+            body = ""
+            if meeting is not None and minutes is not None:
+                body = (f"Ngày {vn_format.vn_short_date(meeting.held_at)}, {minutes.council_name} đã họp xét "
+                        f"({present}/{total} thành viên có mặt, {minutes.voting_method_text}); kết quả có "
+                        f"{vn_format.vn_count(len(g_coll))} tập thể và {vn_format.vn_count(len(g_ind))} cá nhân "
+                        "đủ điều kiện đề nghị khen thưởng.")
+            name = SUBMISSION_FILE if len(order) == 1 else \
+                f"{SUBMISSION_FILE.removesuffix('.docx')}-{slugify(auth.name, 40)}.docx"
+            submissions.append((name, dc.SubmissionContext(
+                issuer=proposer, number=dc.DocumentNumber(kind="TTr", number=st.number or None), date=date,
+                recipient=st.recipient or auth.recipient, campaign_name=campaign_name,
+                collectives=tuple(_nominee(x, draft) for x in g_coll),
+                individuals=tuple(_nominee(x, draft) for x in g_ind),
+                legal_bases=tuple(f"Căn cứ {ref.rstrip(';. ')};" for ref in dossier.get("plan_ref") or ()),
+                award_name=awards.pop() if len(awards) == 1 else "", body=body,
+                recipients=("Như trên;", f"Lưu: VT, {proposer.abbreviation}."), draft=draft)))
         rec = _Records(s, c, at)
-        achievements = tuple(_achievement(rec, c, st, x, campaign_name, date, draft) for x in cands)
-        return DossierContexts(submission=submission, minutes=minutes, achievements=achievements,
-                               candidate_ids=tuple(x.id for x in cands), meeting_id=meeting.id if meeting else None)
+        achievements = tuple(_achievement(rec, c, st, x, campaign_name, date, draft, fmt=authorities[x.id].format,
+                                          confirmer=proposers[x.id]) for x in cands)
+        return DossierContexts(submission=submissions[0][1], minutes=minutes, achievements=achievements,
+                               candidate_ids=tuple(x.id for x in cands), meeting_id=meeting.id if meeting else None,
+                               submissions=tuple(submissions), notes=tuple(notes))
 
 
 def _nominee(cand: m.Candidate, draft: bool) -> dc.Nominee:
@@ -825,8 +1006,19 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
     if progress:
         progress(0, 1, "Đang đọc hồ sơ từ cơ sở dữ liệu")
     ctxs = build_contexts(db, draft=draft, at=at, settings=st)
-    result = write_dossier(Path(out_dir), fs, ctxs.submission, ctxs.minutes, ctxs.achievements,
+    notes = list(ctxs.notes)
+    expired = form_set_warning(fs, (st.date or at or dt.date.today()) if not draft else (at or dt.date.today()))
+    if expired:
+        notes.insert(0, expired)
+    result = write_dossier(Path(out_dir), fs, ctxs.submissions or ctxs.submission, ctxs.minutes, ctxs.achievements,
                            make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel)
+    from bdhvs_desktop.documents.dossier_writer import manifest_is_valid
+
+    # The database follows the folder: nothing is recorded unless the manifest, written
+    # last, is in place and matches the files.
+    if not manifest_is_valid(result.folder):
+        raise DossierError(f"Thư mục hồ sơ “{result.folder}” không khớp với manifest.json vừa ghi; hồ sơ chưa được "
+                           "ghi nhận. Hãy tạo lại.")
     issued: list[int] = []
     kinds = {"to_trinh": "to_trinh", "bien_ban": "bien_ban", "bao_cao_tap_the": "bao_cao_08",
              "bao_cao_ca_nhan": "bao_cao_08"}
@@ -853,4 +1045,46 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
                           f"{result.folder}")
     return DossierOutcome(folder=result.folder, files=tuple(result.folder / f.name for f in result.files),
                           manifest=result.manifest_path, zip_path=result.zip_path, form_set=fs.name, draft=draft,
-                          issued=tuple(issued))
+                          issued=tuple(issued), notes=tuple(notes))
+
+
+def _decree_short(decree: str) -> str:
+    """"Nghị định số 152/2025/NĐ-CP" out of the decree's full title."""
+    import re
+
+    m_ = re.search(r"Nghị định số\s+\S+", decree or "")
+    return m_.group(0) if m_ else (decree or "")
+
+
+def form_set_warning(fs: Any, day: dt.date | None) -> str:
+    """A warning when *day* is after the form set's ``in_force_until``, naming the decree
+    that replaced it ("" otherwise). The office may still choose the set (a local plan may
+    cite the old decree)."""
+    until = getattr(fs, "in_force_until", None)
+    if day is None or until is None or day <= until:
+        return ""
+    replaced_by = getattr(fs, "replaced_by", "") or ""
+    successor = ""
+    if replaced_by:
+        from bdhvs_desktop.documents.formsets import list_form_sets
+
+        builtin, user = form_set_dirs()
+        found = {x.name: x for x in list_form_sets(builtin, user)}.get(replaced_by)
+        successor = _decree_short(found.decree) if found is not None else ""
+        successor = f"{successor} (bộ mẫu “{replaced_by}”)" if successor else f"bộ mẫu “{replaced_by}”"
+    return (f"Cảnh báo: bộ mẫu “{fs.name}” theo {_decree_short(fs.decree)} chỉ còn hiệu lực đến ngày "
+            f"{until.strftime('%d/%m/%Y')}" + (f", đã được thay thế bởi {successor}" if successor else "")
+            + f"; hồ sơ ghi ngày {day.strftime('%d/%m/%Y')}. Văn phòng vẫn có thể dùng bộ mẫu này nếu kế hoạch "
+            "thi đua dẫn chiếu nó.")
+
+
+def settings_warning(db: Database, day: dt.date | None = None) -> str:
+    """The form set warning for the current settings (for the app's settings box)."""
+    st = load_settings(db)
+    from bdhvs_desktop.documents.formsets import list_form_sets
+
+    builtin, user = form_set_dirs()
+    found = {x.name: x for x in list_form_sets(builtin, user)}.get(st.form_set)
+    if found is None:
+        return ""
+    return form_set_warning(found, st.date or day or dt.date.today())
