@@ -43,7 +43,7 @@ def heading_lines(path: Path) -> list[str]:
     import docx
 
     t = docx.Document(str(path)).tables[0]
-    return [p.text.strip() for cell in t.rows[0].cells for p in cell.paragraphs if p.text.strip()]
+    return [" ".join(p.text.split()) for cell in t.rows[0].cells for p in cell.paragraphs if p.text.strip()]
 
 
 # ------------------------------------------------------------------ who sends what to whom

@@ -58,6 +58,9 @@ SETTING_KEYS = {
     "make_zip": "dossier.make_zip",
 }
 
+#: The council as an issuing body, on two lines so it fits the heading's left column.
+COUNCIL_HEADING = "HỘI ĐỒNG\nTHI ĐUA - KHEN THƯỞNG"
+
 ISSUED_STATUSES = (vocab.CandidateStatus.APPROVED, vocab.CandidateStatus.ISSUED)
 DRAFT_STATUSES = (vocab.CandidateStatus.PROPOSED, vocab.CandidateStatus.REVIEWED,
                   vocab.CandidateStatus.APPROVED, vocab.CandidateStatus.ISSUED)
@@ -416,7 +419,7 @@ def _council_issuer(c: m.Campaign, st: DossierSettings, chair: dc.Person, fmt: s
     ("ỦY BAN NHÂN DÂN PHƯỜNG … / HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG"); in the party format (every
     award it considered is the party's) under "ĐẢNG BỘ PHƯỜNG …"."""
     ward = _ward_issuer(c, st, "state")
-    return dc.Issuer(format=fmt, name="HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", abbreviation="HĐTĐKT",
+    return dc.Issuer(format=fmt, name=COUNCIL_HEADING, abbreviation="HĐTĐKT",
                      place=ward.place, parent_name=ward.name if fmt == "state" else _party_parent(c),
                      signer_title="CHỦ TỊCH HỘI ĐỒNG", signer_name=chair.name,
                      name_in_text=f"Hội đồng Thi đua - Khen thưởng {c.locality_full or ward.place}")
@@ -502,7 +505,7 @@ def _proposer(c: m.Campaign, st: DossierSettings, auth: Authority, chair_name: s
         return issuer
     if auth.format == "state":
         ward = _ward_issuer(c, st, "state")
-        return dc.Issuer(format="state", name="HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", abbreviation="HĐTĐKT", place=place,
+        return dc.Issuer(format="state", name=COUNCIL_HEADING, abbreviation="HĐTĐKT", place=place,
                          parent_name=ward.name, signer_authority="TM. HỘI ĐỒNG",
                          signer_title=st.signer_title or "CHỦ TỊCH", signer_name=st.signer_name or chair_name,
                          name_in_text=f"Hội đồng Thi đua - Khen thưởng {loc}")
@@ -952,8 +955,7 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
             if meeting is not None and minutes is not None:
                 body = (f"Ngày {vn_format.vn_short_date(meeting.held_at)}, {minutes.council_name} đã họp xét "
                         f"({present}/{total} thành viên có mặt, {minutes.voting_method_text}); kết quả có "
-                        f"{vn_format.vn_count(len(g_coll))} tập thể và {vn_format.vn_count(len(g_ind))} cá nhân "
-                        "đủ điều kiện đề nghị khen thưởng.")
+                        f"{_counts_text(len(g_coll), len(g_ind))} đủ điều kiện đề nghị khen thưởng.")
             name = SUBMISSION_FILE if len(order) == 1 else \
                 f"{SUBMISSION_FILE.removesuffix('.docx')}-{slugify(auth.name, 40)}.docx"
             submissions.append((name, dc.SubmissionContext(
@@ -970,6 +972,14 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
         return DossierContexts(submission=submissions[0][1], minutes=minutes, achievements=achievements,
                                candidate_ids=tuple(x.id for x in cands), meeting_id=meeting.id if meeting else None,
                                submissions=tuple(submissions), notes=tuple(notes))
+
+
+def _counts_text(n_coll: int, n_ind: int) -> str:
+    """"01 tập thể và 02 cá nhân", without a part that is zero."""
+    from bdhvs_desktop.documents import vn_format
+
+    parts = [f"{vn_format.vn_count(n)} {what}" for n, what in ((n_coll, "tập thể"), (n_ind, "cá nhân")) if n]
+    return " và ".join(parts) or "không có tập thể, cá nhân nào"
 
 
 def _nominee(cand: m.Candidate, draft: bool) -> dc.Nominee:
