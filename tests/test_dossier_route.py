@@ -352,3 +352,46 @@ def test_failure_between_files_and_manifest_keeps_the_previous_dossier(demo_db, 
     with demo_db.read() as s:
         assert {c.status for c in s.scalars(select(m.Candidate))} == {"approved", "rejected", "proposed"}
         assert all(d.draft for d in s.scalars(select(m.GeneratedDocument)))
+
+
+def test_gui_settings_and_the_expired_form_set_warning(demo_db, council, qapp, qtbot, tmp_path):
+    pytest.importorskip("PySide6")
+    from bdhvs_desktop.gui.context import AppContext
+    from bdhvs_desktop.gui.pages.dossier import DossierPage
+
+    ctx = AppContext(demo_db)
+    ctx.set_as_of(AT)
+    page = DossierPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.form_set.currentData() == "decree-98-2023"
+    assert page.form_set_warning.isVisible() and "Nghị định số 152/2025/NĐ-CP" in page.form_set_warning.text()
+    page.form_set.setCurrentIndex(page.form_set.findData("decree-152-2025"))
+    assert not page.form_set_warning.isVisible()
+    page.form_set.setCurrentIndex(page.form_set.findData("decree-98-2023"))
+    page.issuer.setCurrentIndex(page.issuer.findData("council"))
+    page.doc_date.setText("20/11/2026")
+    page.signer_name.setText("Nguyễn Văn Tư")
+    page.number.setText("7")
+    page.save_settings()
+    st = svc.load_settings(demo_db)
+    assert (st.issuer, st.date, st.signer_name, st.number) == ("council", dt.date(2026, 11, 20), "Nguyễn Văn Tư", "7")
+    page.out_dir.setText(str(tmp_path / "hs"))
+    page.out_dir.setProperty("auto", False)
+    page.generate()
+    qtbot.waitUntil(lambda: page._task is None, timeout=60000)
+    assert page.last_error == ""
+    assert "Nghị định số 152/2025/NĐ-CP" in page.status.text()  # the warning after generating too
+    text = doc_text(tmp_path / "hs" / TT_STATE)
+    assert "Số: 07/TTr-HĐTĐKT" in text or "Số: 7/TTr-HĐTĐKT" in text
+    assert "ngày 20 tháng 11 năm 2026" in text
+    page.doc_date.setText("31/02/2026")
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    import unittest.mock as mock
+
+    with mock.patch.object(QMessageBox, "warning", lambda *a, **k: shown.append(a[2])):
+        page.save_settings()
+    assert shown and "31/02/2026" in shown[0]

@@ -1088,13 +1088,16 @@ def form_set_warning(fs: Any, day: dt.date | None) -> str:
             "thi đua dẫn chiếu nó.")
 
 
-def settings_warning(db: Database, day: dt.date | None = None) -> str:
-    """The form set warning for the current settings (for the app's settings box)."""
-    st = load_settings(db)
+def form_set_warning_named(name: str, day: dt.date | None) -> str:
+    """form_set_warning for the form set called *name* ("" when it is not found)."""
     from bdhvs_desktop.documents.formsets import list_form_sets
 
     builtin, user = form_set_dirs()
-    found = {x.name: x for x in list_form_sets(builtin, user)}.get(st.form_set)
-    if found is None:
-        return ""
-    return form_set_warning(found, st.date or day or dt.date.today())
+    found = {x.name: x for x in list_form_sets(builtin, user)}.get(name)
+    return form_set_warning(found, day or dt.date.today()) if found is not None else ""
+
+
+def settings_warning(db: Database, day: dt.date | None = None) -> str:
+    """The form set warning for the current settings (for the command line)."""
+    st = load_settings(db)
+    return form_set_warning_named(st.form_set, st.date or day or dt.date.today())
