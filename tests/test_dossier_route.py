@@ -395,3 +395,52 @@ def test_gui_settings_and_the_expired_form_set_warning(demo_db, council, qapp, q
     with mock.patch.object(QMessageBox, "warning", lambda *a, **k: shown.append(a[2])):
         page.save_settings()
     assert shown and "31/02/2026" in shown[0]
+
+
+# ------------------------------------------------------------------ on the page (the .docx side)
+
+
+def test_rows_signatures_and_party_type_sizes_in_the_docx(demo_db, council, tmp_path):
+    """The properties LibreOffice and Word paginate by (tests/test_dossier_pages.py checks
+    the printed result): every table row unsplittable, header rows repeated, each signature
+    table inside an unsplittable row, the lead-in before a table kept with it; the party
+    title 16 pt and its "Nơi nhận" items 12 pt (HD 36), the state's 14 pt and 11 pt."""
+    import docx
+    from docx.oxml.ns import qn
+
+    svc.generate_dossier(demo_db, tmp_path / "hs", at=AT)
+    for name in (TT_STATE, TT_PARTY, "bien-ban-hop-xet.docx",
+                 "bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx"):
+        d = docx.Document(str(tmp_path / "hs" / name))
+        body = d.element.body
+        for tbl in body.iter(qn("w:tbl")):
+            rows = tbl.findall(qn("w:tr"))
+            bordered = tbl.find(qn("w:tblPr")).find(qn("w:tblBorders"))
+            data_table = bordered is not None and bordered.find(qn("w:top")).get(qn("w:val")) == "single"
+            for i, tr in enumerate(rows):
+                trpr = tr.find(qn("w:trPr"))
+                if data_table or tbl.getparent().tag == qn("w:body") and len(rows) == 1:
+                    assert trpr is not None and trpr.find(qn("w:cantSplit")) is not None, (name, i)
+                if data_table and i == 0:
+                    assert trpr.find(qn("w:tblHeader")) is not None, name
+            if data_table:  # the paragraph before the table keeps with it
+                prev = tbl.getprevious()
+                while prev is not None and prev.tag == qn("w:p") and not "".join(prev.itertext()).strip():
+                    prev = prev.getprevious()
+                if prev is not None and prev.tag == qn("w:p"):
+                    ppr = prev.find(qn("w:pPr"))
+                    style = ppr.find(qn("w:pStyle")).get(qn("w:val")) if ppr is not None and \
+                        ppr.find(qn("w:pStyle")) is not None else ""
+                    assert (ppr is not None and ppr.find(qn("w:keepNext")) is not None) or "Heading" in style, \
+                        (name, "".join(prev.itertext()))
+        # the signature table is nested in the single row of an outer table
+        last = [t for t in d.tables][-1] if not name.startswith("to-trinh") else None
+        if last is not None:
+            assert len(last.rows) == 1 and last.cell(0, 0).tables, name
+    for name, title_pt, item_pt in ((TT_PARTY, 16, 12), (TT_STATE, 14, 11)):
+        d = docx.Document(str(tmp_path / "hs" / name))
+        title = next(p for p in d.paragraphs if p.text == "TỜ TRÌNH")
+        assert title.runs[0].font.size.pt == title_pt, name
+        sign = d.tables[1].cell(0, 0).tables[0]  # the Tờ trình's signature, before the list
+        items = [p for p in sign.cell(0, 0).paragraphs if p.text.startswith("- ")]
+        assert items and all(p.runs[0].font.size.pt == item_pt for p in items), name
