@@ -21,7 +21,7 @@ from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.storage import models as m
 
 from dossier_setup import add_council_round
-from test_dossier import doc_text, table_rows
+from test_dossier import MINUTES, doc_text, table_rows
 
 AT = dt.date(2026, 11, 10)
 TT_STATE = "to-trinh-mau-01-chu-tich-uy-ban-nhan-dan-phuong-la-gi.docx"
@@ -88,7 +88,7 @@ def test_headings_follow_the_award_not_the_ward_setting(demo_db, council, tmp_pa
     """The minutes of a council that considered state awards carry the People's Committee's
     heading; a Form 08 carries its award's format; a party parent line is "ĐẢNG BỘ PHƯỜNG"."""
     svc.generate_dossier(demo_db, tmp_path / "hs", at=AT)
-    bb = tmp_path / "hs" / "bien-ban-hop-xet.docx"
+    bb = tmp_path / "hs" / MINUTES
     assert heading_lines(bb)[:2] == ["ỦY BAN NHÂN DÂN PHƯỜNG LA GI", "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG"]
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in doc_text(bb)
     kp3 = tmp_path / "hs" / "bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx"  # party award
@@ -175,15 +175,19 @@ def test_shipped_award_forms_name_their_authority():
 
 
 def test_draft_before_the_council_exists(demo_db, tmp_path, capsys):
+    """Units write their Form 08 before the council meets: candidates proposed, no council
+    member, no meeting yet."""
     add_council_round(demo_db)
     with demo_db.session() as s:
-        s.execute(delete(m.MeetingAttendance))
-        s.execute(delete(m.CouncilMember))
-    with pytest.raises(svc.DossierError, match="Chưa có thành viên Hội đồng"):
+        for cand in s.scalars(select(m.Candidate)):
+            cand.meeting_id, cand.status, cand.locked = None, "proposed", False
+    clear_meetings_and_council(demo_db)
+    with pytest.raises(svc.DossierError, match="Chưa có ứng viên nào được Hội đồng thông qua"):
         svc.generate_dossier(demo_db, tmp_path / "final", at=AT)
     outcome = svc.generate_dossier(demo_db, tmp_path / "draft", at=AT, draft=True)
     names = {p.name for p in outcome.files}
-    assert "bien-ban-hop-xet.docx" not in names and TT_STATE in names
+    assert not any(n.startswith("bien-ban") for n in names) and TT_STATE in names
+    assert len([n for n in names if n.startswith("bao-cao")]) == 6
     assert any("không có Biên bản họp xét" in n for n in outcome.notes)
 
     from bdhvs_desktop.cli import main
@@ -193,6 +197,30 @@ def test_draft_before_the_council_exists(demo_db, tmp_path, capsys):
     assert main(["dossier", "--db", db_path, "--out", str(tmp_path / "cli"), "--draft", "--at", "2026-11-10"]) == 0
     out = capsys.readouterr().out
     assert "không có Biên bản họp xét (bien-ban-hop-xet.docx)" in out
+
+
+def test_final_dossier_without_council_is_refused_clearly(demo_db, council, tmp_path):
+    with demo_db.session() as s:
+        for cand in s.scalars(select(m.Candidate)):
+            cand.meeting_id = None
+    clear_meetings_and_council(demo_db)
+    with pytest.raises(svc.DossierError, match="Chưa có thành viên Hội đồng.*--draft"):
+        svc.generate_dossier(demo_db, tmp_path / "final", at=AT)
+    assert not (tmp_path / "final").exists()
+
+
+def clear_meetings_and_council(db) -> None:
+    """Every meeting (and the rows hanging on it) and every council member: the state
+    before the council was entered."""
+    with db.session() as s:
+        for table in reversed(m.Base.metadata.sorted_tables):
+            refs = {fk.column.table.name for fk in table.foreign_keys}
+            if refs & {"council_meeting", "council_member"} and table.name not in ("candidate",
+                                                                                   "generated_document"):
+                s.execute(table.delete())
+        s.execute(delete(m.GeneratedDocument))
+        s.execute(delete(m.CouncilMeeting))
+        s.execute(delete(m.CouncilMember))
 
 
 def test_settings_from_the_command_line(demo_db, council, tmp_path, capsys):
@@ -247,14 +275,14 @@ def test_regenerating_leaves_the_users_own_files_alone(demo_db, council, tmp_pat
     assert all((out / n).exists() for n in mine)
     # A file of the user's own under a generated name is never overwritten.
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"] = [f for f in manifest["files"] if f["name"] != "bien-ban-hop-xet.docx"]
+    manifest["files"] = [f for f in manifest["files"] if f["name"] != MINUTES]
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    (out / "bien-ban-hop-xet.docx").write_bytes(b"the office's own minutes")
+    (out / MINUTES).write_bytes(b"the office's own minutes")
     from bdhvs_desktop.documents.dossier_writer import UnmanagedFileError
 
-    with pytest.raises(UnmanagedFileError, match="bien-ban-hop-xet.docx"):
+    with pytest.raises(UnmanagedFileError, match=MINUTES):
         svc.generate_dossier(demo_db, out, at=AT, draft=True)
-    assert (out / "bien-ban-hop-xet.docx").read_bytes() == b"the office's own minutes"
+    assert (out / MINUTES).read_bytes() == b"the office's own minutes"
 
 
 def test_a_form_set_past_its_decree_warns_and_stays_selectable(demo_db, council, tmp_path, capsys):
@@ -409,7 +437,7 @@ def test_rows_signatures_and_party_type_sizes_in_the_docx(demo_db, council, tmp_
     from docx.oxml.ns import qn
 
     svc.generate_dossier(demo_db, tmp_path / "hs", at=AT)
-    for name in (TT_STATE, TT_PARTY, "bien-ban-hop-xet.docx",
+    for name in (TT_STATE, TT_PARTY, MINUTES,
                  "bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx"):
         d = docx.Document(str(tmp_path / "hs" / name))
         body = d.element.body

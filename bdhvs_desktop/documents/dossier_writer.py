@@ -3,7 +3,7 @@
 Layout of the folder::
 
     to-trinh-mau-01.docx
-    bien-ban-hop-xet.docx
+    bien-ban-hop-xet-so-<n>-ngay-<dd-mm-yyyy>.docx      (one per council meeting)
     bao-cao-thanh-tich-mau-08-<slug of the name>.docx   (one per candidate)
     manifest.json          (file names, SHA-256, form set, generated at)
     <folder slug>.zip      (optional: everything above, for sending)
@@ -269,13 +269,14 @@ def write_dossier(
     target_dir: Path,
     form_set: FormSet,
     submission: SubmissionContext | Sequence[tuple[str, SubmissionContext]],
-    minutes: MinutesContext | None,
+    minutes: MinutesContext | Sequence[tuple[str, MinutesContext]] | None,
     achievements: Sequence[AchievementContext],
     *,
     make_zip: bool = False,
     progress: ProgressCallback | None = None,
     cancel: CancelFlag = None,
     now: datetime.datetime | None = None,
+    audit_anchor: Any = None,
 ) -> DossierResult:
     """Render the dossier into *target_dir* and update the folder (see the module doc).
 
@@ -297,8 +298,13 @@ def write_dossier(
         submissions = list(submission)
     jobs: list[tuple[str, str, str, Any]] = [
         (name, "to_trinh", "Tờ trình đề nghị khen thưởng", ctx) for name, ctx in submissions]
-    if minutes is not None:
-        jobs.append((MINUTES_FILE, "bien_ban", "Biên bản họp xét khen thưởng", minutes))
+    # One minutes document per council meeting: (file name, context) pairs, or a single
+    # context; None (a draft before the council exists) leaves the minutes out.
+    if minutes is None:
+        minutes = []
+    for name, ctx in ([(MINUTES_FILE, minutes)] if isinstance(minutes, MinutesContext) else minutes):
+        when = f" ngày {ctx.start:%d/%m/%Y}" if ctx.start else ""
+        jobs.append((name, "bien_ban", f"Biên bản họp xét khen thưởng{when}", ctx))
     for ach, name in zip(achievements, achievement_file_names(achievements)):
         key = "bao_cao_tap_the" if ach.kind == "collective" else "bao_cao_ca_nhan"
         jobs.append((name, key, ach.name, ach))
@@ -332,7 +338,8 @@ def write_dossier(
             if _cancelled(cancel):
                 raise DossierCancelled()
             report(f"Đang tạo {name} ({subject})")
-            data = render_document(form_set, ctx, form_key=key)
+            data = render_document(form_set, ctx, form_key=key,
+                                   audit_anchor=audit_anchor if key == "bien_ban" else None)
             (staging / name).write_bytes(data)
             files.append(DossierFile(
                 name=name, form=key, subject=subject,
@@ -357,6 +364,9 @@ def write_dossier(
             ],
             "zip": zip_name,
         }
+        if audit_anchor is not None:  # the decision chain's head, as printed on the minutes
+            manifest["audit_anchor"] = {"code": audit_anchor.code, "entries": audit_anchor.seq,
+                                        "head_hash": audit_anchor.head_hash, "qr_data": audit_anchor.qr_data}
         if zip_name:
             if _cancelled(cancel):
                 raise DossierCancelled()
