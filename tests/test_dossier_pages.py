@@ -60,7 +60,8 @@ def _convert(files: list[Path], out: Path, profile: Path) -> None:
 def _make_big_round(db, fmt: str) -> dict:
     """The demo council round plus N_EXTRA approved individuals with long names and
     summaries; every candidate proposed for the award of *fmt* ("state" or "party")."""
-    ids = add_council_round(db, n_extra_people=N_EXTRA)
+    # the party variants vote by secret ballot: the vote-count record and its signature too
+    ids = add_council_round(db, n_extra_people=N_EXTRA, secret=fmt == "party")
     with db.session() as s:
         forms = {f.code: f for f in s.scalars(select(m.AwardForm))}
         award = forms["GK_CT_UBND" if fmt == "state" else "GK_BTV_DU"]
@@ -135,7 +136,8 @@ def test_no_row_or_signature_or_lead_in_breaks_across_pages(demo_db, tmp_path, f
             problems += _check_rows(pages, path.name, summary=False)
             problems += _check_together(pages, path.name, "signature block",
                                         ["thống nhất thông qua./.", "THƯ KÝ", "CHỦ TỊCH HỘI ĐỒNG"])
-            lead = "Kết quả biểu quyết đối với từng tập thể, cá nhân:"
+            lead = "Số phiếu đồng ý đối với từng tập thể, cá nhân:" if fmt == "party" else \
+                "Kết quả biểu quyết đối với từng tập thể, cá nhân:"
             lead_page = _page_of(pages, lead)
             first_row = _page_of(pages, "Chi bộ Khu phố 3", lead_page or 0)
             if lead_page is None or first_row != lead_page:
