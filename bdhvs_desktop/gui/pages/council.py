@@ -718,8 +718,17 @@ class CandidatesDialog(QDialog):
         if c is None:
             return
         text, ok = QInputDialog.getMultiLineText(self, tr("Tóm tắt thành tích"), c.name, c.summary or "")
-        if ok:
-            self._do(lambda: update_candidate(self.ctx.db, c.id, summary=text))
+        if not ok:
+            return
+        from bdhvs_desktop.gui.conflict import is_conflict, show_conflict
+
+        try:
+            self._do(lambda: update_candidate(self.ctx.db, c.id, summary=text, version=c.version))
+        except Exception as exc:
+            if not is_conflict(exc):
+                raise
+            show_conflict(self, exc, {"summary": tr("Tóm tắt thành tích")})  # what was typed is shown, not lost
+            self.reload()
 
     def reject_selected(self) -> None:
         from bdhvs_desktop.services.council import set_status

@@ -345,7 +345,9 @@ class DossierPage(Page):
 
     def _show_candidate(self, item: svc.DossierCandidate | None) -> None:
         self._current = item
-        enabled = item is not None
+        # An approved result is locked by the council: its report text is part of it.
+        locked = item is not None and item.status in ("approved", "issued")
+        enabled = item is not None and not locked
         self._narrative = None
         for ed in self.editors.values():
             ed.setEnabled(enabled)
@@ -364,7 +366,8 @@ class DossierPage(Page):
             self.summary.setText("")
             return
         self.editing_label.setText(tr("<b>Báo cáo thành tích của {n}</b> ({k}; {a})").format(
-            n=item.name, k=item.kind_label, a=item.award or tr("chưa chọn hình thức")))
+            n=item.name, k=item.kind_label, a=item.award or tr("chưa chọn hình thức"))
+            + (tr(" — đã được Hội đồng thông qua và khóa; muốn sửa phải mở lại kết quả") if locked else ""))
         try:
             # What the documents would print: the saved text, else the draft from the records.
             self._narrative = svc.narrative(self.ctx.db, item.id, at=self._at())
@@ -377,9 +380,9 @@ class DossierPage(Page):
             ed.setPlainText(texts.get(key, ""))
         for key, line in self.fields.items():
             line.setText(texts.get(key, ""))
-            line.setEnabled(item.kind != "collective")
+            line.setEnabled(enabled and item.kind != "collective")
         for key in ("structure", "functions"):
-            self.editors[key].setEnabled(item.kind == "collective")
+            self.editors[key].setEnabled(enabled and item.kind == "collective")
         if self._narrative is not None and self._narrative.drafted:
             labels = [svc.NARRATIVE_LABELS.get(k, k) for k in svc.NARRATIVE_KEYS if k in self._narrative.drafted]
             self.draft_note.setText(tr("Bản soạn tự động từ số liệu (chưa lưu), hãy đọc và sửa trước khi lưu: {f}.")
