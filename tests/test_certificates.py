@@ -374,3 +374,184 @@ def test_ceremony_without_seats_has_no_seat_columns(tmp_path):
     path.write_bytes(ceremony_docx([awardee(1)], campaign_title="x", locality="", seats=False))
     header = [c.text for c in Document(str(path)).tables[0].rows[0].cells]
     assert header == ["STT", "Tên tập thể, họ và tên", "Chức vụ, đơn vị"]
+
+
+# --------------------------------------------------------------------- service and CLI
+
+
+def _hostile_records(db) -> None:
+    """Records a careless user (or a direct SQL edit) leaves: a 120+-character unit name, a
+    person whose name is one very long word, diacritics everywhere."""
+    from sqlalchemy import select, update
+
+    from bdhvs_desktop.storage import models as m
+
+    with db.session() as s:
+        cands = list(s.scalars(select(m.Candidate).where(m.Candidate.status == "approved").order_by(m.Candidate.id)))
+        unit = next(c for c in cands if c.subject_type == "unit")
+        person = next(c for c in cands if c.subject_type == "person")
+        s.execute(update(m.Unit).where(m.Unit.id == unit.unit_id).values(name=LONG_UNIT))
+        s.execute(update(m.Person).where(m.Person.id == person.person_id).values(full_name=ONE_WORD,
+                                                                                 position=DIACRITICS[:90]))
+
+
+def test_service_prints_the_approved_candidates_measured(demo_db, tmp_path):
+    from bdhvs_desktop.services import certificates as svc
+
+    _hostile_records(demo_db)
+    awardees = svc.list_awardees(demo_db, decision="45", decision_date=DATE)
+    assert awardees and all(a.decision_number == "45/QĐ-UBND" for a in awardees if a.award_code == "GK_CT_UBND")
+    kinds = [a.collective for a in awardees]
+    assert kinds == sorted(kinds, reverse=True)  # collectives first
+    assert {a.name for a in awardees} >= {LONG_UNIT, ONE_WORD}
+    for plain in (False, True):
+        out = tmp_path / f"gk-{plain}.pdf"
+        outcome = svc.print_certificates(demo_db, out, plain=plain, decision="45", decision_date=DATE)
+        assert outcome.count == len(awardees) and sum(n for _, n in outcome.per_form) == len(awardees)
+        layout = svc.get_layout(demo_db, "GK_CT_UBND")
+        same = [a for a in awardees]
+        assert all(a.award_code == "GK_CT_UBND" for a in same)
+        _check_pdf(out, same, layout, "La Gi")
+
+
+def test_party_award_uses_party_layout_and_symbol(demo_db):
+    from sqlalchemy import select, update
+
+    from bdhvs_desktop.services import certificates as svc
+    from bdhvs_desktop.storage import models as m
+
+    with demo_db.session() as s:
+        form = s.scalar(select(m.AwardForm).where(m.AwardForm.code == "GK_BTV_DU"))
+        s.execute(update(m.Candidate).where(m.Candidate.status == "approved", m.Candidate.subject_type == "unit")
+                  .values(award_form_id=form.id))
+    party = [a for a in svc.list_awardees(demo_db, decision="45", decision_date=DATE) if a.award_code == "GK_BTV_DU"]
+    assert party and party[0].decision_number == "45-QĐ/ĐU"
+    assert svc.get_layout(demo_db, "GK_BTV_DU").format == "party"
+    assert svc.list_awardees(demo_db, decision="45/QĐ-UBND")[-1].decision_number == "45/QĐ-UBND"  # as typed
+    assert {a.award_code for a in svc.list_awardees(demo_db, award_form="GK_BTV_DU")} == {"GK_BTV_DU"}
+    with pytest.raises(svc.CertificateError, match="Không có hình thức khen thưởng mã “KHONG_CO”"):
+        svc.list_awardees(demo_db, award_form="KHONG_CO")
+
+
+def test_office_layout_saved_in_settings_reset_and_a_sql_edit_is_refused(demo_db, tmp_path):
+    from sqlalchemy import update
+
+    from bdhvs_desktop.services import certificates as svc
+    from bdhvs_desktop.services.auth import act_as_administrator
+    from bdhvs_desktop.storage import models as m
+
+    act_as_administrator(demo_db)
+    layout = svc.get_layout(demo_db, "GK_CT_UBND")
+    assert not svc.layout_is_edited(demo_db, "GK_CT_UBND")
+    moved = layout.with_field("name", dataclasses.replace(layout.fields["name"], y=80, font_size=30))
+    svc.save_layout(demo_db, moved)
+    assert svc.layout_is_edited(demo_db, "GK_CT_UBND")
+    assert svc.get_layout(demo_db, "GK_CT_UBND").fields["name"].y == 80
+    assert svc.get_layout(demo_db, "GK_BTV_DU").fields["name"].y == 86  # other forms unchanged
+    # someone edits the stored JSON by hand: the layout is refused with a message, not printed wrong
+    bad = moved.to_dict()
+    bad["fields"]["name"]["width"] = 5000
+    with demo_db.session() as s:
+        s.execute(update(m.Setting).where(m.Setting.key == "certificates.layout.GK_CT_UBND").values(value=bad))
+    with pytest.raises(cl.LayoutError, match="GK_CT_UBND.*bản của văn phòng.*width"):
+        svc.print_certificates(demo_db, tmp_path / "x.pdf", decision="1", decision_date=DATE)
+    assert not (tmp_path / "x.pdf").exists()
+    assert svc.reset_layout(demo_db, "GK_CT_UBND").fields["name"].y == 86
+    assert not svc.layout_is_edited(demo_db, "GK_CT_UBND")
+    with demo_db.read() as s:
+        from sqlalchemy import select
+
+        actions = [(a.action, a.field) for a in s.scalars(select(m.AuditEntry).where(
+            m.AuditEntry.field == "certificates.layout.GK_CT_UBND"))]
+    assert ("update", "certificates.layout.GK_CT_UBND") in actions and ("delete", "certificates.layout.GK_CT_UBND") in actions
+
+
+def test_ceremony_from_the_service_counts_equal_the_awardees(demo_db, tmp_path):
+    from docx import Document
+
+    from bdhvs_desktop.services import certificates as svc
+
+    awardees = svc.list_awardees(demo_db)
+    out = svc.ceremony(demo_db, tmp_path / "xd.docx", seats=True, seats_per_row=4)
+    doc = Document(str(out))
+    rows = [[c.text for c in r.cells] for t in doc.tables[:-1] for r in t.rows[1:]]
+    assert [r[3] for r in rows] == [a.display_name for a in awardees]
+    total = [c.text for c in doc.tables[-1].rows[-1].cells]
+    assert total[2:] == [str(sum(a.collective for a in awardees)), str(sum(not a.collective for a in awardees)),
+                         str(len(awardees))]
+    last = awardees[-1]
+    out = svc.ceremony(demo_db, tmp_path / "xd2.docx", order=[last.key])  # the office calls this one first
+    rows = [[c.text for c in r.cells] for t in Document(str(out)).tables[:-1] for r in t.rows[1:]]
+    assert [r[1] for r in rows] == [last.display_name] + [a.display_name for a in awardees[:-1]]
+    with pytest.raises(svc.CertificateError, match="không có trong danh sách"):
+        svc.ceremony(demo_db, tmp_path / "x.docx", order=["candidate:99999"])
+    with pytest.raises(svc.CertificateError, match="Số ghế mỗi hàng"):
+        svc.ceremony(demo_db, tmp_path / "x.docx", seats=True, seats_per_row=0)
+
+
+def test_no_awardees_is_a_clear_error(db, tmp_path):
+    from bdhvs_desktop.services import certificates as svc
+
+    with pytest.raises(svc.CertificateError, match="Chưa có phong trào"):
+        svc.print_certificates(db, tmp_path / "x.pdf")
+
+
+def _cli(*argv, db_path):
+    import contextlib
+    import io
+
+    from bdhvs_desktop.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--db", str(db_path), *argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_certificates_and_ceremony(demo_db, tmp_path):
+    from pypdf import PdfReader
+
+    db_path = tmp_path / "demo.sqlite3"  # the demo_db fixture's copy
+    assert db_path.is_file()
+    code, out, err = _cli("certificates", "print", "--out", str(tmp_path / "gk.pdf"), "--decision", "45",
+                          "--date", "05/12/2026", db_path=db_path)
+    assert code == 0, err
+    assert "Đã tạo 6 giấy khen (in trên phôi)" in out
+    assert "Quyết định số 45/QĐ-UBND ngày 05/12/2026" in PdfReader(str(tmp_path / "gk.pdf")).pages[0].extract_text()
+    code, out, err = _cli("certificates", "layout", "export", "--award-form", "GK_CT_UBND", "--out",
+                          str(tmp_path / "l.json"), db_path=db_path)
+    assert code == 0, err
+    data = json.loads((tmp_path / "l.json").read_text(encoding="utf-8"))
+    data["fields"]["unit"]["min_font_size"] = 40
+    (tmp_path / "l.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = _cli("certificates", "layout", "import", str(tmp_path / "l.json"), "--award-form", "GK_CT_UBND",
+                          db_path=db_path)
+    assert code == 2 and "Chức vụ, đơn vị" in err and "cỡ chữ nhỏ nhất (40)" in err
+    data["fields"]["unit"]["min_font_size"] = 9
+    data["fields"]["unit"]["y"] = 104
+    (tmp_path / "l.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = _cli("certificates", "layout", "import", str(tmp_path / "l.json"), "--award-form", "GK_CT_UBND",
+                          db_path=db_path)
+    assert code == 0, err
+    code, out, err = _cli("certificates", "layout", "show", "--award-form", "GK_CT_UBND", "--json", db_path=db_path)
+    shown = json.loads(out)
+    assert shown[0]["edited"] is True and shown[0]["fields"]["unit"]["y"] == 104
+    code, out, err = _cli("certificates", "layout", "calibrate", "--out", str(tmp_path / "c.pdf"), db_path=db_path)
+    assert code == 0 and len(PdfReader(str(tmp_path / "c.pdf")).pages) == 4  # one per award form
+    code, out, err = _cli("certificates", "print", "--out", str(tmp_path / "gk.pdf"), "--award-form", "BK_BTV_TU",
+                          db_path=db_path)
+    assert code == 1 and "Không có tập thể, cá nhân nào" in err
+    code, out, err = _cli("certificates", "print", "--out", str(tmp_path / "gk.docx"), db_path=db_path)
+    assert code == 2 and ".pdf" in err
+    (tmp_path / "order.txt").write_text("Đặng Thành Sơn\n", encoding="utf-8")
+    code, out, err = _cli("ceremony", "--out", str(tmp_path / "xd.docx"), "--seats", "--order",
+                          str(tmp_path / "order.txt"), db_path=db_path)
+    assert code == 0, err
+    assert "3 tập thể, 3 cá nhân" in out
+    from docx import Document
+
+    assert Document(str(tmp_path / "xd.docx")).tables[0].rows[1].cells[3].text == "Ông Đặng Thành Sơn"
+    (tmp_path / "order.txt").write_text("Người Không Có\n", encoding="utf-8")
+    code, out, err = _cli("ceremony", "--out", str(tmp_path / "xd.docx"), "--order", str(tmp_path / "order.txt"),
+                          db_path=db_path)
+    assert code == 2 and "dòng 1" in err and "Người Không Có" in err

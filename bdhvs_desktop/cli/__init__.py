@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "bdhvs_desktop.cli.export",
     "bdhvs_desktop.cli.scoring",
     "bdhvs_desktop.cli.dossier",
+    "bdhvs_desktop.cli.certificates",
 ]
 
 EXIT_OK = 0

@@ -1,6 +1,6 @@
 """Certificates (Giấy khen) and the award ceremony, from the records.
 
-    awardees = list_awardees(db, decision_number="123", decision_date=date)   # who gets one
+    awardees = list_awardees(db, decision="123", decision_date=date)   # who gets one
     layout = get_layout(db, "GK_CT_UBND")          # the office's copy, else the built-in one
     save_layout(db, layout); reset_layout(db, "GK_CT_UBND")
     outcome = print_certificates(db, out, plain=False, progress=..., cancel=...)
@@ -233,12 +233,13 @@ def _awardee(cand: m.Candidate, c: m.Campaign, decision_number: str, decision_da
         sort_key=(0 if not person else 1, LEVEL_ORDER.get(info.level, 9), info.code, name.casefold(), cand.id))
 
 
-def list_awardees(db: Database, *, decision_number: str = "", decision_date: dt.date | None = None,
-                  award_form: str | None = None, decision: str | None = None) -> list[Awardee]:
+def list_awardees(db: Database, *, decision: str | None = None, decision_date: dt.date | None = None,
+                  award_form: str | None = None) -> list[Awardee]:
     """Who receives a certificate, in the order they are called: collectives first, then
     individuals, the higher award level first, then by award form and name.
 
-    *decision* keeps only the awards of that decision number (as typed or as a bare number)."""
+    The candidates the council approved or that are issued; *decision* and *decision_date* are
+    the award decision's number ("123" or "123/QĐ-UBND") and date as printed."""
     with db.read() as s:
         c = _campaign(s)
         if award_form:
@@ -248,13 +249,9 @@ def list_awardees(db: Database, *, decision_number: str = "", decision_date: dt.
              .options(joinedload(m.Candidate.unit).joinedload(m.Unit.parent),
                       joinedload(m.Candidate.person).joinedload(m.Person.unit),
                       joinedload(m.Candidate.award_form)))
-        result = [_awardee(x, c, decision_number, decision_date) for x in s.scalars(q).unique()]
+        result = [_awardee(x, c, decision or "", decision_date) for x in s.scalars(q).unique()]
     if award_form:
         result = [a for a in result if a.award_code == award_form]
-    if decision:
-        wanted = decision.strip()
-        result = [a for a in result if a.decision_number == wanted or a.decision_number.split("/")[0]
-                  .split("-")[0] == wanted]
     return sorted(result, key=lambda a: a.sort_key)
 
 
@@ -278,15 +275,13 @@ def _layout_lookup(db: Database) -> Callable[[str], cl.Layout]:
 
 
 def print_certificates(db: Database, out: Path, *, plain: bool = False, award_form: str | None = None,
-                       decision: str | None = None, decision_number: str = "",
-                       decision_date: dt.date | None = None, awardees: Sequence[Awardee] | None = None,
+                       decision: str | None = None, decision_date: dt.date | None = None, awardees: Sequence[Awardee] | None = None,
                        progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> PrintOutcome:
     """One PDF with every certificate (a page each), on the blanks or on plain paper."""
     from bdhvs_desktop.documents.certificates import certificates_pdf, write_pdf
 
     if awardees is None:
-        awardees = list_awardees(db, decision_number=decision_number, decision_date=decision_date,
-                                 award_form=award_form, decision=decision)
+        awardees = list_awardees(db, decision=decision, decision_date=decision_date, award_form=award_form)
     if not awardees:
         raise CertificateError("Không có tập thể, cá nhân nào được khen thưởng (đã thông qua hoặc đã có quyết định)"
                                + (f" với hình thức “{award_form}”" if award_form else "")
@@ -323,7 +318,7 @@ def calibrate(db: Database, out: Path, *, award_form: str | None = None, with_sa
 
 
 def ceremony(db: Database, out: Path, *, seats: bool = False, seats_per_row: int = 10, first_row: int = 1,
-             decision_number: str = "", decision_date: dt.date | None = None,
+             decision: str | None = None, decision_date: dt.date | None = None,
              awardees: Sequence[Awardee] | None = None, order: Sequence[str] | None = None) -> Path:
     """The list the MC reads from at the award conference (.docx, written atomically).
 
@@ -334,7 +329,7 @@ def ceremony(db: Database, out: Path, *, seats: bool = False, seats_per_row: int
     if seats and not (1 <= seats_per_row <= 200):
         raise CertificateError(f"Số ghế mỗi hàng phải từ 1 đến 200, không phải {seats_per_row}.")
     if awardees is None:
-        awardees = list_awardees(db, decision_number=decision_number, decision_date=decision_date)
+        awardees = list_awardees(db, decision=decision, decision_date=decision_date)
     awardees = list(awardees)
     if order:
         rank = {k: i for i, k in enumerate(order)}
