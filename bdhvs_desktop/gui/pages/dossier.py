@@ -205,6 +205,10 @@ class DossierPage(Page):
         for b in (self.generate_btn, self.open_folder_btn, self.open_doc_btn, self.print_doc_btn):
             r2.addWidget(b)
         r2.addStretch(1)
+        self.certificates_btn = QPushButton(tr("Giấy khen, xướng danh…"))
+        self.certificates_btn.setToolTip(tr("In giấy khen (trên phôi hoặc giấy trắng), mẫu in, danh sách xướng danh"))
+        self.certificates_btn.clicked.connect(self.open_certificates)
+        r2.addWidget(self.certificates_btn)
         gv.addLayout(r2)
         self.files = QListWidget()
         self.files.setFixedHeight(92)
@@ -216,6 +220,11 @@ class DossierPage(Page):
         gv.addWidget(self.status)
         root.addWidget(gen)
         self._update_buttons()
+
+    def open_certificates(self) -> None:
+        from bdhvs_desktop.gui.certificates_dialog import CertificatesDialog
+
+        CertificatesDialog(self.ctx.db, self).exec()
 
     # ------------------------------------------------------------------ loading
 
