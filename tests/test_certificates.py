@@ -555,3 +555,41 @@ def test_cli_certificates_and_ceremony(demo_db, tmp_path):
     code, out, err = _cli("ceremony", "--out", str(tmp_path / "xd.docx"), "--order", str(tmp_path / "order.txt"),
                           db_path=db_path)
     assert code == 2 and "dòng 1" in err and "Người Không Có" in err
+
+
+def test_issued_awards_are_read_from_the_register(demo_db, tmp_path):
+    """After `decision issue`, the awardees come from the award register with the decision's own
+    number and date; --decision selects that decision; approved candidates not yet in a decision
+    are printed with the number and date given."""
+    from pypdf import PdfReader
+    from sqlalchemy import select, update
+
+    from bdhvs_desktop.services import certificates as svc
+    from bdhvs_desktop.services.auth import act_as_administrator
+    from bdhvs_desktop.services.decision import issue_decision
+    from bdhvs_desktop.storage import models as m
+
+    act_as_administrator(demo_db)
+    before = svc.list_awardees(demo_db)
+    issued_ids = [int(a.key.split(":")[1]) for a in before[:2]]
+    issue_decision(demo_db, number="15", date=dt.date(2026, 12, 20), award_code="GK_CT_UBND",
+                   candidate_ids=issued_ids, today=dt.date(2026, 12, 20))
+    # The register keeps the name as written on the decision: a later rename of the unit does not
+    # change the certificate of an award already issued.
+    with demo_db.session() as s:
+        rec = s.scalar(select(m.AwardRecord).where(m.AwardRecord.candidate_id == issued_ids[0]))
+        s.execute(update(m.Unit).where(m.Unit.id == rec.unit_id).values(name="Tên đổi sau quyết định"))
+        written = rec.subject_name
+    everyone = svc.list_awardees(demo_db, decision="16", decision_date=dt.date(2026, 12, 22))
+    assert all(a.decision_number == "16/QĐ-UBND" for a in everyone)  # the pending ones only
+    assert {int(a.key.split(":")[1]) for a in everyone}.isdisjoint(issued_ids)
+    only = svc.list_awardees(demo_db, decision="15")
+    assert sorted(int(a.key.split(":")[1]) for a in only) == sorted(issued_ids)
+    assert all(a.decision_number == "15/QĐ-UBND" and a.decision_date == dt.date(2026, 12, 20) for a in only)
+    assert written in {a.name for a in only}
+    assert svc.list_awardees(demo_db, decision="15/QĐ-UBND") == only
+    assert len(svc.list_awardees(demo_db)) == len(before)
+    out = svc.print_certificates(demo_db, tmp_path / "gk.pdf", decision="15")
+    assert out.count == 2
+    text = "".join(p.extract_text() for p in PdfReader(str(out.path)).pages)
+    assert text.count("Quyết định số 15/QĐ-UBND ngày 20/12/2026") == 2 and "Tên đổi sau quyết định" not in text

@@ -91,6 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # imported after it (shibokensupport.feature checks it for "PySide6"), so the database
     # modules load faster first.
     location = args.db or os.environ.get("BDHVS_DB")
+    if args.db and "://" in args.db and (sys.stderr or sys.__stderr__):
+        from bdhvs_desktop.storage.engine import argv_password_warning
+
+        if warning := argv_password_warning(args.db):
+            print(warning, file=sys.stderr or sys.__stderr__)
     db, open_error = None, None
     try:
         db = open_for_window(location)

@@ -7,9 +7,10 @@
     calibrate(db, out)                               # a page per layout to check the blanks
     ceremony(db, out, seats=True)                     # the list the MC reads from (.docx)
 
-Who is awarded comes from one place, :func:`list_awardees` (via :func:`_awardee`): today the
-candidates the council approved or that are issued, with the decision number and date given
-by the caller. When the award register is on main this is the only function that changes.
+Who is awarded comes from one place, :func:`list_awardees` (via :func:`_awardee`): the award
+register's entries of the decisions issued here (number and date from the register), and the
+candidates the council approved whose decision is not issued yet (number and date given by the
+caller, so certificates can be prepared before the decision is entered).
 
 The office's edited layouts are stored as JSON in the Setting table ("certificates.layout.<CODE>"),
 so every PC of a shared office prints with the same positions; each is checked when read.
@@ -211,9 +212,14 @@ def _unit_line(cand: m.Candidate, c: m.Campaign) -> str:
     return (c.locality_full or "").strip()
 
 
-def _awardee(cand: m.Candidate, c: m.Campaign, decision_number: str, decision_date: dt.date | None) -> Awardee:
-    """The one place an awardee is built from the records."""
+def _awardee(cand: m.Candidate, c: m.Campaign, decision_number: str, decision_date: dt.date | None,
+             record: "m.AwardRecord | None" = None) -> Awardee:
+    """The one place an awardee is built from the records: the award register's entry when the
+    decision has been issued (its number, date and the name as written on the decision), else
+    the approved candidate with the decision number and date given by the caller."""
     person = cand.subject_type == "person"
+    if record is not None:
+        decision_number, decision_date = record.decision_number or "", record.decision_date
     if person:
         name = cand.person.full_name if cand.person else "?"
         sex = cand.person.sex if cand.person else None
@@ -221,16 +227,37 @@ def _awardee(cand: m.Candidate, c: m.Campaign, decision_number: str, decision_da
     else:
         name = cand.unit.name if cand.unit else "?"
         honorific = ""
+    if record is not None and record.subject_name:
+        name = record.subject_name
     form = cand.award_form
     info = _form_info(form) if form else AwardFormInfo("", "", "", "", "state")
+    if record is not None:
+        info = AwardFormInfo(code=record.award_code or info.code, name=record.award_name or info.name,
+                             level=record.level or info.level, issuer=info.issuer, format=info.format)
+    unit_line = _unit_line(cand, c)
+    if record is not None and person:
+        unit_line = ", ".join(x for x in ((record.position or "").strip(), (record.unit_name or "").strip()) if x)
     year = decision_date.year if decision_date else None
     return Awardee(
-        key=f"candidate:{cand.id}", name=name, honorific=honorific, unit_line=_unit_line(cand, c),
+        key=f"candidate:{cand.id}", name=name, honorific=honorific, unit_line=unit_line,
         achievement_line=_achievement_line(c, year), award_code=info.code, award_name=info.name,
         award_level=info.level, award_issuer=info.issuer,
-        decision_number=_decision_symbol(decision_number, info.format, c), decision_date=decision_date,
-        collective=not person,
+        decision_number=(decision_number or "").strip() if record is not None
+        else _decision_symbol(decision_number, info.format, c),
+        decision_date=decision_date, collective=not person,
         sort_key=(0 if not person else 1, LEVEL_ORDER.get(info.level, 9), info.code, name.casefold(), cand.id))
+
+
+def _same_decision(symbol: str, wanted: str) -> bool:
+    """"123", "123/QĐ-UBND" and "123-QĐ/ĐU" name the same decision as typed or as a bare number."""
+    import re
+
+    symbol, wanted = " ".join(symbol.split()).casefold(), " ".join(wanted.split()).casefold()
+    if not wanted:
+        return False
+    if symbol == wanted:
+        return True
+    return wanted.isdigit() and re.split(r"[/-]", symbol, maxsplit=1)[0].strip() == wanted
 
 
 def list_awardees(db: Database, *, decision: str | None = None, decision_date: dt.date | None = None,
@@ -238,8 +265,11 @@ def list_awardees(db: Database, *, decision: str | None = None, decision_date: d
     """Who receives a certificate, in the order they are called: collectives first, then
     individuals, the higher award level first, then by award form and name.
 
-    The candidates the council approved or that are issued; *decision* and *decision_date* are
-    the award decision's number ("123" or "123/QĐ-UBND") and date as printed."""
+    Candidates whose award decision was issued are read from the award register (their
+    decision's number and date). *decision* names a decision of the register ("15" or
+    "15/QĐ-UBND"): only its awards are listed. Candidates the council approved whose decision
+    is not in the register yet are printed with *decision* and *decision_date* as given --
+    all of them when *decision* names no decision of the register."""
     with db.read() as s:
         c = _campaign(s)
         if award_form:
@@ -249,7 +279,22 @@ def list_awardees(db: Database, *, decision: str | None = None, decision_date: d
              .options(joinedload(m.Candidate.unit).joinedload(m.Unit.parent),
                       joinedload(m.Candidate.person).joinedload(m.Person.unit),
                       joinedload(m.Candidate.award_form)))
-        result = [_awardee(x, c, decision or "", decision_date) for x in s.scalars(q).unique()]
+        cands = list(s.scalars(q).unique())
+        records: dict[int, m.AwardRecord] = {}
+        if cands and hasattr(m, "AwardRecord"):
+            ids = [x.id for x in cands]
+            for i in range(0, len(ids), 500):
+                for rec in s.scalars(select(m.AwardRecord).where(
+                        m.AwardRecord.candidate_id.in_(ids[i:i + 500]),
+                        m.AwardRecord.source == vocab.AwardSource.ISSUED.value)):
+                    records[rec.candidate_id] = rec
+        issued = [_awardee(x, c, "", None, records[x.id]) for x in cands if x.id in records]
+        pending = [_awardee(x, c, decision or "", decision_date) for x in cands if x.id not in records]
+    if decision:
+        chosen = [a for a in issued if _same_decision(a.decision_number, decision)]
+        result = chosen if chosen else pending
+    else:
+        result = issued + pending
     if award_form:
         result = [a for a in result if a.award_code == award_form]
     return sorted(result, key=lambda a: a.sort_key)
