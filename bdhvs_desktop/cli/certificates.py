@@ -211,6 +211,3 @@ def cmd_ceremony(args, ctx) -> int:  # noqa: ANN001
     collectives = sum(1 for a in awardees if a.collective)
     ctx.out(f"Đã tạo danh sách xướng danh: {path} ({collectives} tập thể, {len(awardees) - collectives} cá nhân)")
     return EXIT_OK
-
-
-__all__ = ["register", "EXIT_ERROR"]
