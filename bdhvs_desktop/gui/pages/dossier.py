@@ -260,6 +260,10 @@ class DossierPage(Page):
         self.register_btn.clicked.connect(self.open_register)
         r2.addWidget(self.decision_btn)
         r2.addWidget(self.register_btn)
+        self.certificates_btn = QPushButton(tr("Giấy khen, xướng danh…"))
+        self.certificates_btn.setToolTip(tr("In giấy khen (trên phôi hoặc giấy trắng), mẫu in, danh sách xướng danh"))
+        self.certificates_btn.clicked.connect(self.open_certificates)
+        r2.addWidget(self.certificates_btn)
         gv.addLayout(r2)
         self.files = QListWidget()
         self.files.setFixedHeight(92)
@@ -271,6 +275,11 @@ class DossierPage(Page):
         gv.addWidget(self.status)
         root.addWidget(gen)
         self._update_buttons()
+
+    def open_certificates(self) -> None:
+        from bdhvs_desktop.gui.certificates_dialog import CertificatesDialog
+
+        CertificatesDialog(self.ctx.db, self).exec()
 
     # ------------------------------------------------------------------ loading
 
