@@ -157,7 +157,7 @@ def ceremony_docx(awardees: Sequence[Awardee], *, campaign_title: str, locality:
     return buf.getvalue()
 
 
-def _grid(table, widths) -> None:  # noqa: ANN001
+def _grid(table, widths) -> None:
     """Column widths in the table's grid too: LibreOffice and Word lay the table out from
     w:tblGrid, not from the cells' own widths."""
     table.autofit = False
