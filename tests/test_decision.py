@@ -302,6 +302,29 @@ def test_candidates_of_a_final_dossier_can_be_issued(demo_db, council, tmp_path)
     assert len(awards_service.list_awards(demo_db)) == len(outcome.candidate_ids)
 
 
+def test_the_status_a_user_reads_tells_a_dossier_from_a_decision(demo_db, council, tmp_path, capsys):
+    """Both the final dossier and the decision store "issued"; the user must not read "dossier
+    made" for a candidate the decision already awarded, nor "awarded" for one only sent up."""
+    from bdhvs_desktop.cli import main as cli_main
+    from bdhvs_desktop.services.dossier import generate_dossier
+
+    generate_dossier(demo_db, tmp_path / "hs", at=DATE)
+    sent = council_service.get_candidate(demo_db, council["individual"])
+    assert sent.status == "issued"
+    assert sent.status_label == "Đã lập hồ sơ trình khen thưởng"
+    outcome = svc.issue_decision(demo_db, number="15", date=DATE, award_code="GK_CT_UBND", today=TODAY)
+    assert council["individual"] in outcome.candidate_ids
+    awarded = council_service.get_candidate(demo_db, council["individual"])
+    assert awarded.status == "issued"  # the dossier's state is unchanged (issue #15)
+    assert awarded.status_label == "Đã có quyết định khen thưởng (số 15/QĐ-UBND)"
+    listed = {c.id: c.status_label for c in council_service.list_candidates(demo_db)}
+    assert listed[council["individual"]] == awarded.status_label
+    assert listed[council["collective"]] == "Đã lập hồ sơ trình khen thưởng"  # the party award: still waiting
+    assert cli_main(["--db", str(demo_db.path), "candidates"]) == 0
+    out = capsys.readouterr().out
+    assert "Đã có quyết định khen thưởng (số 15/QĐ-UBND)" in out
+
+
 def test_a_broken_user_decision_template_is_refused_before_anything(demo_db, council, tmp_path, user_home):
     import zipfile
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bdhvs_desktop.domain import council as dc
@@ -24,6 +24,7 @@ from bdhvs_desktop.domain.vocab import (
     CouncilRole,
     SubjectKind,
     VotingMethod,
+    candidate_status_label,
 )
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services import scoring as scoring_service
@@ -125,8 +126,19 @@ def _candidate_info(c: m.Candidate) -> CandidateInfo:
         unit_name, position, sid = (p.unit.name if p.unit else None), p.position, p.id
     return CandidateInfo(c.id, c.subject_type, sid, code, name, c.subject_kind, unit_name, position,
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
-                         c.summary, c.status, CANDIDATE_STATUS_LABELS[CandidateStatus(c.status)], c.locked,
+                         c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
                          c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version)
+
+
+def _decision_of(c: m.Candidate) -> str | None:
+    """The number/symbol of the decision that awarded an "issued" candidate (the register)."""
+    if c.status != CandidateStatus.ISSUED:
+        return None
+    s = object_session(c)
+    if s is None:
+        return None
+    return s.scalar(select(m.AwardRecord.decision_number).where(m.AwardRecord.candidate_id == c.id,
+                                                              m.AwardRecord.source == "issued"))
 
 
 def list_candidates(db: Database, include_rejected: bool = True) -> list[CandidateInfo]:
