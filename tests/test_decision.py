@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bdhvs_desktop.documents.render import docx_text
 from bdhvs_desktop.services import awards as awards_service
@@ -323,6 +323,36 @@ def test_the_status_a_user_reads_tells_a_dossier_from_a_decision(demo_db, counci
     assert cli_main(["--db", str(demo_db.path), "candidates"]) == 0
     out = capsys.readouterr().out
     assert "Đã có quyết định khen thưởng (số 15/QĐ-UBND)" in out
+
+
+def test_check_reports_a_register_that_disagrees_with_the_candidates(demo_db, council, tmp_path):
+    """`bdhvs check` reads the register against the candidates: an entry "issued here" whose
+    candidate was set back (a direct SQL edit), and a candidate sent up for an award form that
+    already has a decision but is missing from the register."""
+    from sqlalchemy import text
+
+    from bdhvs_desktop.services.maintenance import check_database
+
+    def register_lines():
+        return [(f.level, f.message) for f in check_database(demo_db) if "sổ khen thưởng" in f.message.lower()]
+
+    assert register_lines() == []  # nothing in the register yet: nothing to say
+    outcome = svc.issue_decision(demo_db, number="15", date=DATE, award_code="GK_CT_UBND", today=TODAY)
+    lines = register_lines()
+    assert [lv for lv, _ in lines] == ["ok"], lines
+    assert f"{len(outcome.candidate_ids)} mục ({len(outcome.candidate_ids)} do quyết định lập tại đây)" in lines[0][1]
+    first, second = sorted(outcome.candidate_ids)[:2]
+    with demo_db.session() as s:
+        s.execute(text("UPDATE candidate SET status = 'approved' WHERE id = :i"), {"i": first})
+        s.execute(delete(m.AwardRecord).where(m.AwardRecord.candidate_id == second))
+    lines = register_lines()
+    errors = [msg for lv, msg in lines if lv == "error"]
+    warnings = [msg for lv, msg in lines if lv == "warning"]
+    assert len(errors) == 1 and f"hồ sơ đề nghị số {first}" in errors[0] and "“Được thông qua”" in errors[0]
+    assert "15/QĐ-UBND" in errors[0]
+    assert len(warnings) == 1 and f"Hồ sơ đề nghị số {second} " in warnings[0]
+    assert "chưa có trong sổ khen thưởng" in warnings[0] and "15/QĐ-UBND" in warnings[0]
+    assert not any(lv == "ok" for lv, _ in lines)
 
 
 def test_a_broken_user_decision_template_is_refused_before_anything(demo_db, council, tmp_path, user_home):

@@ -68,6 +68,9 @@ def check_database(db: Database) -> list[Finding]:
     from bdhvs_desktop.services.safety import consistency_findings
 
     findings.extend(consistency_findings(db))
+    from bdhvs_desktop.services.awards import register_findings
+
+    findings.extend(Finding(level, message) for level, message in register_findings(db))
     return findings
 
 
