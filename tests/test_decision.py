@@ -292,6 +292,29 @@ def test_gui_register_history_and_decision_dialogs(demo_db, council, tmp_path, m
     assert reg.model.rowCount() == 1
 
 
+def test_register_columns_show_their_headers_and_the_names(demo_db, council, tmp_path):
+    """At a usual window width every column header is readable and the name and award form get
+    the room (before: the last column, "Nguồn", took the width and cut the names and headers)."""
+    from PySide6.QtWidgets import QApplication
+
+    from bdhvs_desktop.gui.awards_dialog import COLUMNS, AwardRegisterDialog
+    from bdhvs_desktop.gui.context import AppContext
+
+    app = QApplication.instance() or QApplication([])
+    svc.issue_decision(demo_db, number="15", date=DATE, award_code="GK_CT_UBND", today=TODAY)
+    reg = AwardRegisterDialog(AppContext(demo_db))
+    reg.resize(1300, 600)
+    reg.show()
+    app.processEvents()
+    header = reg.table.horizontalHeader()
+    metrics = header.fontMetrics()
+    for i, title in enumerate(COLUMNS):
+        assert header.sectionSize(i) >= metrics.horizontalAdvance(title), (title, header.sectionSize(i))
+    name_col, source_col = 2, len(COLUMNS) - 1
+    assert header.sectionSize(name_col) > header.sectionSize(source_col)
+    reg.close()
+
+
 def test_candidates_of_a_final_dossier_can_be_issued(demo_db, council, tmp_path):
     from bdhvs_desktop.services.dossier import generate_dossier
 
