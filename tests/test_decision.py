@@ -107,6 +107,43 @@ def test_party_decision_heading_and_symbol(demo_db, council, tmp_path):
     assert "{{" not in text
 
 
+def test_the_decision_follows_the_authority_format_the_dossier_routes_by(demo_db, council, tmp_path):
+    """A mass organisation's standing committee ("Ban Thường vụ Hội Liên hiệp Phụ nữ") that the
+    form set marks as state format: the dossier routes the Tờ trình in state format
+    (services.dossier._authority reads the preset's `authority` first), so the decision must carry
+    the same heading and symbol, not a party heading guessed from "Ban Thường vụ"."""
+    from bdhvs_desktop.services.dossier import _authority
+
+    issuer = "Ban Thường vụ Hội Liên hiệp Phụ nữ phường La Gi"
+    with demo_db.session() as s:
+        form = s.scalar(select(m.AwardForm).where(m.AwardForm.code == "GK_CT_UBND"))
+        form.issuer = issuer
+        campaign = s.scalar(select(m.Campaign))
+        details = dict(campaign.details or {})
+        forms = {k: dict(v) for k, v in (details.get("award_forms") or {}).items()}
+        forms.setdefault("GK_CT_UBND", {})["authority"] = "state"
+        details["award_forms"] = forms
+        campaign.details = details
+    with demo_db.read() as s:
+        routed = _authority(s.scalar(select(m.Campaign)),
+                            s.scalar(select(m.AwardForm).where(m.AwardForm.code == "GK_CT_UBND")))
+    assert routed.format == "state"
+    plan = svc.decision_plan(demo_db, award_code="GK_CT_UBND")
+    assert plan.format == routed.format
+    outcome = svc.issue_decision(demo_db, number="15", date=DATE, out_dir=tmp_path, award_code="GK_CT_UBND",
+                                 today=TODAY)
+    assert outcome.symbol.startswith("15/QĐ-")  # the state shape (Decree 30/2020), not "15-QĐ/…"
+    text = docx_text(outcome.path.read_bytes())
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "-QĐ/" not in text
+    # The certificates read the same format (heading on plain paper, built-in layout).
+    from bdhvs_desktop.services import certificates as cert_service
+
+    forms = {f.code: f.format for f in cert_service.list_award_forms(demo_db)}
+    assert forms["GK_CT_UBND"] == "state"
+    assert cert_service.get_layout(demo_db, "GK_CT_UBND").format == "state"
+
+
 def test_an_injected_failure_leaves_neither_status_nor_register(demo_db, council, tmp_path, monkeypatch):
     before = _statuses(demo_db)
     real = awards_service.add_in_session
