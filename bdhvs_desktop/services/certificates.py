@@ -72,20 +72,21 @@ def award_form_format(issuer: str | None) -> str:
     return "state"
 
 
-def _form_format(f: m.AwardForm) -> str:
+def _form_format(f: m.AwardForm, c: m.Campaign | None = None) -> str:
     """The form set's word first (as the dossier and the decision read it), else the issuer's name."""
     from sqlalchemy.orm import object_session
 
     s = object_session(f)
-    c = s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1)) if s is not None else None
+    if c is None and s is not None:
+        c = s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1))
     info = (((c.details or {}).get("award_forms") or {}).get(f.code) or {}) if c is not None else {}
     fmt = info.get("authority")
     return fmt if fmt in ("state", "party") else award_form_format(f.issuer)
 
 
-def _form_info(f: m.AwardForm) -> AwardFormInfo:
+def _form_info(f: m.AwardForm, c: m.Campaign | None = None) -> AwardFormInfo:
     return AwardFormInfo(code=f.code, name=f.name, level=f.level or "", issuer=f.issuer or "",
-                         format=_form_format(f))
+                         format=_form_format(f, c))
 
 
 def list_award_forms(db: Database) -> list[AwardFormInfo]:
@@ -241,7 +242,7 @@ def _awardee(cand: m.Candidate, c: m.Campaign, decision_number: str, decision_da
     if record is not None and record.subject_name:
         name = record.subject_name
     form = cand.award_form
-    info = _form_info(form) if form else AwardFormInfo("", "", "", "", "state")
+    info = _form_info(form, c) if form else AwardFormInfo("", "", "", "", "state")
     if record is not None:
         info = AwardFormInfo(code=record.award_code or info.code, name=record.award_name or info.name,
                              level=record.level or info.level, issuer=info.issuer, format=info.format)
