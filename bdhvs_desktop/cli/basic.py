@@ -23,7 +23,9 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     p.set_defaults(func=cmd_check)
 
     p = subparsers.add_parser("backup", parents=[common], help="sao lưu cơ sở dữ liệu")
-    p.add_argument("--out", metavar="TỆP", help="tệp sao lưu (mặc định: thư mục backups của người dùng)")
+    p.add_argument("--out", metavar="TỆP", help="tệp hoặc thư mục sao lưu (mặc định: thư mục backups của người dùng); "
+                                               "không bao giờ là chính cơ sở dữ liệu đang dùng")
+    p.add_argument("--overwrite", action="store_true", help="cho phép ghi đè lên tệp --out đã có")
     p.set_defaults(func=cmd_backup)
 
     p = subparsers.add_parser("presets", parents=[common], help="liệt kê các kế hoạch mẫu")
@@ -85,10 +87,13 @@ def cmd_check(args, ctx) -> int:  # noqa: ANN001
 
 def cmd_backup(args, ctx) -> int:  # noqa: ANN001
     from bdhvs_desktop.services.maintenance import backup
+    from bdhvs_desktop.storage.backup import BackupError, TargetExists
 
     try:
-        dest = backup(ctx.db(create=False), Path(args.out) if args.out else None)
-    except ValueError as exc:
+        dest = backup(ctx.db(create=False), Path(args.out) if args.out else None, overwrite=args.overwrite)
+    except TargetExists as exc:
+        raise CliError(f"{exc} Thêm --overwrite nếu thật sự muốn ghi đè.", EXIT_USAGE) from exc
+    except (ValueError, BackupError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out(f"Đã sao lưu vào: {dest}")
     return EXIT_OK

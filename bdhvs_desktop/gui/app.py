@@ -167,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         setup_logging(console=False)
         finish_start()
+        sweep_backup_leftovers()
         # Load the full database layer now that the user sees the window.
         window.update_status()
         if not args.smoke_test:
@@ -183,6 +184,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     del watcher
     db.dispose()
     return code
+
+
+def sweep_backup_leftovers() -> None:
+    """Temporary copies left in the backups folder by a backup that was killed (power cut,
+    Task Manager) are deleted at start; one still being written by a running program is kept."""
+    try:
+        from bdhvs_desktop.paths import backups_dir
+        from bdhvs_desktop.storage.backup import sweep_temporary_files
+
+        for path in sweep_temporary_files(backups_dir()):
+            log.info("removed a temporary file left by an interrupted backup: %s", path.name)
+    except Exception:  # noqa: BLE001 - never stop the start for this
+        log.warning("could not sweep the backups folder", exc_info=True)
 
 
 def install_window_icon(app) -> None:  # noqa: ANN001

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from bdhvs_desktop.services.maintenance import Finding
 from bdhvs_desktop.storage import backup as store
-from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.storage.engine import Database, DatabaseError
 from bdhvs_desktop.storage.models import Setting
 
 log = logging.getLogger(__name__)
@@ -215,17 +215,41 @@ def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
         if previous is not None:
             store.copy_into(previous, target)
         raise RestoreError(f"Kiểm tra sau khi khôi phục không đạt: {exc}. Đã đặt lại cơ sở dữ liệu như trước.") from exc
-    db = open_database(target)
+    # An older copy is upgraded to this program's schema now. If that (or the audit entry)
+    # fails, the previous database goes back: the user is never left with a database that
+    # this program cannot open.
     try:
-        from bdhvs_desktop.services import audit
+        db = open_database(target)
+        try:
+            from bdhvs_desktop.services import audit
 
-        with db.session() as s:
-            audit.record(s, user=user, action="restore", entity="database",
-                         note=f"Khôi phục từ bản sao lưu {source.name}"
-                              + (f"; bản trước khi khôi phục: {previous.name}" if previous else ""))
-    finally:
-        db.dispose()
+            with db.session() as s:
+                audit.record(s, user=user, action="restore", entity="database",
+                             note=f"Khôi phục từ bản sao lưu {source.name}"
+                                  + (f"; bản trước khi khôi phục: {previous.name}" if previous else ""))
+        finally:
+            db.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure: put the previous database back
+        log.error("restore of %s failed after the copy (%s); putting the previous database back",
+                  source.name, type(exc).__name__)
+        _put_back(target, previous)
+        reason = str(exc) if isinstance(exc, DatabaseError) else type(exc).__name__
+        raise RestoreError(
+            f"Bản sao lưu {source.name} (lược đồ {check.revision}) không dùng được với phiên bản chương trình này: "
+            f"{reason} Đã đặt lại cơ sở dữ liệu như trước khi khôi phục"
+            + (f" (bản sao trước khi khôi phục: {previous.name})" if previous else "") + "."
+        ) from exc
     return RestoreResult(target, source, previous, check.revision, check.counts)
+
+
+def _put_back(target: Path, previous: Path | None) -> None:
+    """Undo a restore: the copy taken before it goes back in place (one transaction), or the
+    new file goes away when there was no database before."""
+    if previous is not None:
+        store.copy_into(previous, target)
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
 
 
 def _is_sqlite(path: Path) -> bool:

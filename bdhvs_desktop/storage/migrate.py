@@ -62,10 +62,21 @@ def upgrade_to_head(url: str, *, backup: bool = True, target: str = "head") -> s
             backup_path = str(backup_before_migration(Path(make_url(url).database), current))
             log.info("backup before migration from %s: %s", current, backup_path)
         cfg = alembic_config()
-        with engine.connect() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, wanted)
-            conn.commit()
+        try:
+            with engine.connect() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, wanted)
+                conn.commit()
+        except Exception as exc:
+            # The upgrade runs in one transaction: nothing of it was kept.
+            log.error("upgrade from %s to %s failed: %s", current, wanted, type(exc).__name__)
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+            kept = f" Bản sao trước khi nâng cấp: {backup_path}." if backup_path else ""
+            raise DatabaseError(
+                f"Không nâng cấp được cơ sở dữ liệu từ phiên bản lược đồ {current} lên {wanted} ({reason}). "
+                f"Cơ sở dữ liệu giữ nguyên như trước khi nâng cấp.{kept} Hãy gửi tệp nhật ký cho người hỗ trợ, "
+                "hoặc khôi phục từ một bản sao lưu khác (bdhvs restore)."
+            ) from exc
         log.info("database upgraded from %s to %s", current, wanted)
         return backup_path
     finally:
