@@ -75,7 +75,21 @@ def cmd_demo(args, ctx) -> int:  # noqa: ANN001
 def cmd_check(args, ctx) -> int:  # noqa: ANN001
     from bdhvs_desktop.services.maintenance import check_database
 
-    findings = check_database(ctx.db(create=False))
+    location = ctx.db_location
+    try:
+        findings = check_database(ctx.db(create=False))
+    except Exception:
+        # A damaged file can fail before the check gets to say so (opening it, reading a
+        # damaged page): SQLite's own check of the file then tells what is wrong.
+        if "://" in location or not Path(location).is_file():
+            raise
+        from bdhvs_desktop.services.safety import corruption_findings, sqlite_file_problems
+
+        ctx.close()
+        problems = sqlite_file_problems(Path(location))
+        if problems is None:
+            raise
+        findings = corruption_findings(Path(location), problems)
     marks = {"ok": "✓", "warning": "!", "error": "✗"}
     for f in findings:
         ctx.out(f"{marks[f.level]} {f.message}")

@@ -26,17 +26,27 @@ def schema_revision(db: Database) -> str | None:
 
 def check_database(db: Database) -> list[Finding]:
     """SQLite integrity and foreign keys, the schema version, and the records' own consistency."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bdhvs_desktop.services import safety
     from bdhvs_desktop.storage.migrate import head_revision
     from bdhvs_desktop.storage.models import Campaign, Person, Unit
 
     findings: list[Finding] = []
     if db.is_sqlite:
+        try:
+            with db.read() as s:
+                rows = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
+        except DBAPIError as exc:  # so damaged that the check itself cannot run
+            rows = [str(getattr(exc, "orig", exc))]
+        if rows != ["ok"]:
+            # The other checks would read the damaged pages and fail or mislead: report the
+            # damage and the way back (the newest backup that is whole) instead.
+            if db.path is None:
+                return [Finding("error", f"Lỗi toàn vẹn SQLite: {r}") for r in rows[:20]]
+            return safety.corruption_findings(db.path, rows)
+        findings.append(Finding("ok", "Kiểm tra toàn vẹn SQLite: không có lỗi."))
         with db.read() as s:
-            rows = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
-            if rows == ["ok"]:
-                findings.append(Finding("ok", "Kiểm tra toàn vẹn SQLite: không có lỗi."))
-            else:
-                findings.extend(Finding("error", f"Lỗi toàn vẹn SQLite: {r}") for r in rows[:20])
             fk = s.execute(text("PRAGMA foreign_key_check")).all()
             if fk:
                 findings.extend(
@@ -65,9 +75,7 @@ def check_database(db: Database) -> list[Finding]:
         )
         if future:
             findings.append(Finding("warning", f"{future} người có ngày thành thạo VNeID ở tương lai."))
-    from bdhvs_desktop.services.safety import consistency_findings
-
-    findings.extend(consistency_findings(db))
+    findings.extend(safety.consistency_findings(db))
     return findings
 
 

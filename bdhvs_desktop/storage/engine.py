@@ -49,11 +49,13 @@ def _install_sqlite_events(engine: Engine, *, foreign_keys: bool = True) -> None
 
 def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
     sa_url = make_url(url)
+    # hide_parameters: an error's text never quotes the statement's values (names, CCCD,
+    # birth dates), so neither the log nor a message shown to the user can leak them.
     if sa_url.get_backend_name() == "sqlite":
-        engine = create_engine(url, echo=echo)
+        engine = create_engine(url, echo=echo, hide_parameters=True)
         _install_sqlite_events(engine, foreign_keys=foreign_keys)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
 
 @dataclass
