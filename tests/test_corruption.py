@@ -174,3 +174,17 @@ def test_log_and_messages_mask_personal_data_from_the_database_driver():
     assert "uq_person_cccd" in out  # what went wrong stays readable
     row = 'null value in column "unit_id" violates not-null constraint\nDETAIL:  Failing row contains (5, Trần Thị B, 1990-01-02).'
     assert "Trần Thị B" not in redact(row) and "1990-01-02" not in redact(row)
+
+
+def test_restore_dialog_offers_the_newest_good_backup_first(damaged, qtbot):
+    from types import SimpleNamespace
+
+    from bdhvs_desktop.gui.restore_dialog import RestoreDialog
+    from bdhvs_desktop.storage.lazy import LazyDatabase
+
+    live, good, bad, _older = damaged
+    dialog = RestoreDialog(SimpleNamespace(db=LazyDatabase(live)))
+    qtbot.addWidget(dialog)
+    assert dialog.model.backups[0].path == bad  # the newest file is the damaged one...
+    assert dialog.selected == good  # ...so the one offered is the newest whole copy
+    assert dialog.restore_button.isEnabled()

@@ -54,8 +54,25 @@ def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> E
     if sa_url.get_backend_name() == "sqlite":
         engine = create_engine(url, echo=echo, hide_parameters=True)
         _install_sqlite_events(engine, foreign_keys=foreign_keys)
-        return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    event.listen(engine, "handle_error", _hide_quoted_values)
+    return engine
+
+
+def _hide_quoted_values(context) -> None:  # noqa: ANN001
+    """The driver's message may quote the data: PostgreSQL's DETAIL of a unique violation
+    holds the key's values (a CCCD), of a not-null violation the whole row. Removed from the
+    error's text here, once, so that no page, log or message can show it."""
+    from bdhvs_desktop.logging_setup import redact
+
+    for exc in (context.sqlalchemy_exception, context.original_exception):
+        args = getattr(exc, "args", None)
+        if args and isinstance(args[0], str):
+            try:
+                exc.args = (redact(args[0]), *args[1:])
+            except (AttributeError, TypeError):  # an exception type with read-only args
+                continue
 
 
 @dataclass
