@@ -188,3 +188,27 @@ def test_restore_dialog_offers_the_newest_good_backup_first(damaged, qtbot):
     assert dialog.model.backups[0].path == bad  # the newest file is the damaged one...
     assert dialog.selected == good  # ...so the one offered is the newest whole copy
     assert dialog.restore_button.isEnabled()
+
+
+def test_the_advised_restore_works_on_the_damaged_database_and_keeps_its_bytes(damaged, capsys, user_home):
+    import hashlib
+
+    live, good, _bad, _older = damaged
+    damaged_digest = hashlib.sha256(live.read_bytes()).hexdigest()
+    assert main(["--db", str(live), "check"]) == 1
+    capsys.readouterr()
+    assert main(["--db", str(live), "restore", str(good)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "Đã khôi phục" in out
+    assert _integrity_ok(live)
+    conn = sqlite3.connect(good)
+    expected = conn.execute("SELECT count(*) FROM person").fetchone()[0]
+    conn.close()
+    conn = sqlite3.connect(live)
+    assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == expected
+    conn.close()
+    kept = list((user_home / "backups").glob("demo-bi-hong-*.sqlite3"))
+    assert len(kept) == 1 and hashlib.sha256(kept[0].read_bytes()).hexdigest() == damaged_digest
+    assert str(kept[0]) in out
+    assert main(["--db", str(live), "check"]) in (0, 1)
+    assert "bị hỏng" not in capsys.readouterr().out

@@ -124,12 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     if args.smoke_test and getattr(db, "path", None) is not None:
         # A damaged page may sit where no page of the window reads it: ask SQLite.
-        from bdhvs_desktop.services.safety import restore_advice, sqlite_file_problems
+        from bdhvs_desktop.services.safety import describe_problems, restore_advice, sqlite_file_problems
 
         problems = sqlite_file_problems(db.path, quick=True)
         if problems is not None:
-            detail = "; ".join(line.strip() for p in problems for line in str(p).splitlines() if line.strip())[:300]
-            print(f"Lỗi: cơ sở dữ liệu {db.path} bị hỏng ({detail}).\n{restore_advice(db.path)}",
+            print(f"Lỗi: cơ sở dữ liệu {db.path} bị hỏng ({describe_problems(problems)}).\n{restore_advice(db.path)}",
                   file=sys.stderr or sys.__stderr__)
             db.dispose()
             return 1

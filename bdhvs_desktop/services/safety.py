@@ -186,16 +186,22 @@ def restore_advice(db_path: Path, folder: Path | None = None) -> str:
     return (f"Cách khắc phục: đóng chương trình trên mọi máy đang mở tệp này, rồi khôi phục từ bản sao lưu gần nhất còn "
             f"tốt (đã kiểm tra toàn vẹn): {good.path} (lúc {good.taken_at:%H:%M %d/%m/%Y}). "
             f"Lệnh: bdhvs restore \"{good.path}\" — hoặc trong chương trình: Tệp → Khôi phục từ bản sao lưu…. "
-            "Những gì nhập sau thời điểm đó cần nhập lại; bản hỏng hiện tại được tự giữ lại trong thư mục sao lưu "
-            "khi khôi phục nếu còn đọc được.")
+            "Những gì nhập sau thời điểm đó cần nhập lại; khi khôi phục, tệp hỏng hiện tại được giữ nguyên trong thư "
+            f"mục sao lưu (tên có chữ «{store.DAMAGED_TAG}») để có thể cứu thêm dữ liệu.")
 
 
-def corruption_findings(db_path: Path, details: list[str], folder: Path | None = None) -> list[Finding]:
-    """What `bdhvs check` says about a damaged SQLite file: the damage, then how to restore."""
+def describe_problems(details: list[str]) -> str:
+    """SQLite's integrity report, shortened to its first lines for a message."""
     lines = [line.strip() for d in details for line in str(d).splitlines() if line.strip() and "***" not in line]
     shown = "; ".join(lines[:3])[:300] or "không rõ"
     if len(lines) > 3:
         shown += f" … và {len(lines) - 3} dòng khác"
+    return shown
+
+
+def corruption_findings(db_path: Path, details: list[str], folder: Path | None = None) -> list[Finding]:
+    """What `bdhvs check` says about a damaged SQLite file: the damage, then how to restore."""
+    shown = describe_problems(details)
     return [
         Finding("error", f"Cơ sở dữ liệu {db_path} bị hỏng: SQLite không đọc được một phần tệp (báo lỗi: {shown}). "
                          "Dữ liệu trong phần hỏng có thể đã mất; đừng tiếp tục nhập liệu vào tệp này."),
@@ -279,6 +285,7 @@ def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
     check = check_backup_file(source)
     folder = folder or backups_dir()
     previous: Path | None = None
+    damaged: Path | None = None  # the current file kept as it was, when it is too damaged to back up
     if target.exists():
         if target.stat().st_size and not _is_sqlite(target):
             raise RestoreError(f"Tệp {target} không phải cơ sở dữ liệu SQLite; không ghi đè lên nó.")
@@ -286,23 +293,37 @@ def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
             previous = store.backup_file(
                 target, store.unique_path(folder / f"{target.stem}-{store.PRE_RESTORE_TAG}-{store.timestamp()}.sqlite3"))
         except Exception as exc:  # noqa: BLE001
-            raise RestoreError(f"Không sao lưu được cơ sở dữ liệu hiện tại trước khi khôi phục ({exc}); "
-                               "chưa thay đổi gì.") from exc
+            if sqlite_file_problems(target) is None:
+                raise RestoreError(f"Không sao lưu được cơ sở dữ liệu hiện tại trước khi khôi phục ({exc}); "
+                                   "chưa thay đổi gì.") from exc
+            # Damaged: exactly what restoring is for. Its bytes are kept (for a rescue) and the
+            # file is replaced whole, since SQLite cannot write into the damaged one.
+            try:
+                damaged = store.copy_as_is(target, store.unique_path(
+                    folder / f"{target.stem}-{store.DAMAGED_TAG}-{store.timestamp()}.sqlite3"))
+            except OSError as copy_exc:
+                raise RestoreError(f"Không giữ lại được tệp hỏng trước khi khôi phục ({copy_exc}); chưa thay đổi "
+                                   "gì.") from copy_exc
+            log.warning("restoring over a damaged database; kept as %s", damaged.name)
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        store.copy_into(source, target)
+        if damaged is not None:
+            store.replace_file(source, target)
+        else:
+            store.copy_into(source, target)
     except store.BackupError as exc:
         raise RestoreError(f"{exc} Chưa thay đổi gì.") from exc
     except Exception as exc:  # noqa: BLE001
+        if damaged is not None:
+            _put_back(target, None, damaged)
         raise RestoreError(f"Khôi phục thất bại ({exc}); cơ sở dữ liệu hiện tại giữ nguyên.") from exc
     try:
         after = store.inspect_database_file(target, _known_revisions())
         if after.revision != check.revision or after.counts != check.counts:
             raise store.BackupError("dữ liệu sau khi khôi phục không khớp với bản sao lưu")
     except store.BackupError as exc:
-        if previous is not None:
-            store.copy_into(previous, target)
+        _put_back(target, previous, damaged)
         raise RestoreError(f"Kiểm tra sau khi khôi phục không đạt: {exc}. Đã đặt lại cơ sở dữ liệu như trước.") from exc
     # An older copy is upgraded to this program's schema now. If that (or the audit entry)
     # fails, the previous database goes back: the user is never left with a database that
@@ -321,21 +342,27 @@ def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
     except Exception as exc:  # noqa: BLE001 - any failure: put the previous database back
         log.error("restore of %s failed after the copy (%s); putting the previous database back",
                   source.name, type(exc).__name__)
-        _put_back(target, previous)
+        _put_back(target, previous, damaged)
         reason = str(exc) if isinstance(exc, DatabaseError) else type(exc).__name__
         raise RestoreError(
             f"Bản sao lưu {source.name} (lược đồ {check.revision}) không dùng được với phiên bản chương trình này: "
             f"{reason} Đã đặt lại cơ sở dữ liệu như trước khi khôi phục"
             + (f" (bản sao trước khi khôi phục: {previous.name})" if previous else "") + "."
         ) from exc
-    return RestoreResult(target, source, previous, check.revision, check.counts)
+    return RestoreResult(target, source, previous or damaged, check.revision, check.counts)
 
 
-def _put_back(target: Path, previous: Path | None) -> None:
-    """Undo a restore: the copy taken before it goes back in place (one transaction), or the
-    new file goes away when there was no database before."""
+def _put_back(target: Path, previous: Path | None, damaged: Path | None = None) -> None:
+    """Undo a restore: the copy taken before it goes back in place (one transaction), the
+    damaged file's bytes when it was too damaged to copy otherwise, or the new file goes away
+    when there was no database before."""
     if previous is not None:
         store.copy_into(previous, target)
+        return
+    if damaged is not None:
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        store.copy_as_is(damaged, target)
         return
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(target) + suffix).unlink(missing_ok=True)

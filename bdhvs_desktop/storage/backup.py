@@ -184,6 +184,43 @@ def backup_file(src: Path, dest: Path, *, overwrite: bool = False) -> Path:
     return dest
 
 
+DAMAGED_TAG = "bi-hong"  # `<tên>-bi-hong-<thời điểm>.sqlite3`: a damaged database kept as it was (not offered)
+
+
+def copy_as_is(src: Path, dest: Path) -> Path:
+    """A byte-for-byte copy of the SQLite file `src` and the files SQLite keeps beside it
+    (-wal, -journal), for a database too damaged for the backup API: kept for a rescue
+    (sqlite3 .recover) before the file is replaced. Returns `dest`."""
+    import shutil
+
+    src, dest = Path(src), Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-journal"):
+        part = Path(str(src) + suffix)
+        if not part.exists():
+            continue
+        final = Path(str(dest) + suffix)
+        tmp = temporary_path(final)
+        try:
+            shutil.copyfile(part, tmp)
+            _fsync_file(tmp)
+            _replace_with_retry(tmp, final)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    return dest
+
+
+def replace_file(src: Path, target: Path) -> None:
+    """Put a whole copy of the database `src` in place of the file `target` (written beside
+    it, then moved), removing `target`'s -wal/-shm/-journal first: used only when `target` is
+    damaged and has been kept with copy_as_is."""
+    target = Path(target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    backup_file(src, target, overwrite=True)
+
+
 def _replace_with_retry(tmp: Path, dest: Path, attempts: int = 10, pause: float = 0.2) -> None:
     """os.replace, retried briefly: on Windows an antivirus or indexer holding the new file
     makes it fail for a moment with WinError 5/32 (pitfalls #11)."""
