@@ -317,7 +317,8 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:  # noqa: 
             advice = _damage_advice(str(path), exc) if path is not None else ""
             QMessageBox.critical(parent, tr("Cơ sở dữ liệu bị hỏng"),
                                  tr("Tệp cơ sở dữ liệu bị hỏng: SQLite không đọc được một phần tệp ({error}). Dữ liệu "
-                                    "trong phần hỏng có thể đã mất; đừng tiếp tục nhập liệu.").format(error=error)
+                                    "trong phần hỏng có thể đã mất; đừng tiếp tục nhập liệu.").format(
+                                     error=redact(str(getattr(exc, "orig", None) or exc)))
                                  + ("\n\n" + advice if advice else ""))
             return
         if isinstance(exc, DBAPIError):
