@@ -136,8 +136,7 @@ def list_backups(db: Database, folder: Path | None = None) -> list[store.BackupI
 
 # --------------------------------------------------------------------------- a damaged database
 
-_CORRUPTION_WORDS = ("malformed", "file is not a database", "database corrupt", "disk image",
-                     "btreeinitpage", "database or disk is full")
+_CORRUPTION_WORDS = ("malformed", "file is not a database", "database corrupt", "disk image", "btreeinitpage")
 
 
 def is_corruption(exc: BaseException | None) -> bool:
@@ -150,7 +149,7 @@ def is_corruption(exc: BaseException | None) -> bool:
         for candidate in (exc, orig):
             if isinstance(candidate, sqlite3.DatabaseError) and not isinstance(candidate, sqlite3.IntegrityError):
                 text = str(candidate).lower()
-                if any(w in text for w in _CORRUPTION_WORDS[:5]):
+                if any(w in text for w in _CORRUPTION_WORDS):
                     return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
@@ -312,11 +311,11 @@ def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
             store.replace_file(source, target)
         else:
             store.copy_into(source, target)
-    except store.BackupError as exc:
-        raise RestoreError(f"{exc} Chưa thay đổi gì.") from exc
     except Exception as exc:  # noqa: BLE001
-        if damaged is not None:
+        if damaged is not None:  # the damaged file's -wal may be gone already: its bytes go back
             _put_back(target, None, damaged)
+        if isinstance(exc, store.BackupError):
+            raise RestoreError(f"{exc} Chưa thay đổi gì.") from exc
         raise RestoreError(f"Khôi phục thất bại ({exc}); cơ sở dữ liệu hiện tại giữ nguyên.") from exc
     try:
         after = store.inspect_database_file(target, _known_revisions())
