@@ -212,3 +212,17 @@ def test_the_advised_restore_works_on_the_damaged_database_and_keeps_its_bytes(d
     assert str(kept[0]) in out
     assert main(["--db", str(live), "check"]) in (0, 1)
     assert "bị hỏng" not in capsys.readouterr().out
+
+
+def test_check_on_a_database_too_damaged_to_open(demo_db, user_home, capsys):
+    """The schema page itself is damaged: opening fails, and check still says what to do."""
+    live = demo_db.path
+    demo_db.dispose()
+    good = store.backup_file(live, user_home / "backups" / "demo-20261115-080000.sqlite3")
+    with open(live, "r+b") as fh:
+        fh.seek(4000)  # the end of page 1, where sqlite_master's rows are
+        fh.write(b"\xff" * 96)
+    assert main(["--db", str(live), "check"]) == 1
+    out, err = capsys.readouterr()
+    assert "Lỗi không mong đợi" not in out + err
+    assert "bị hỏng" in out and str(good) in out
