@@ -57,7 +57,7 @@ def docxtpl_alone(db, form_set) -> float:
     from bdhvs_desktop.services.dossier import build_contexts
 
     ctxs = build_contexts(db, at=AT)
-    jobs = [ctxs.submission, ctxs.minutes, *ctxs.achievements]
+    jobs = [ctxs.submission, *(x.context for x in ctxs.minutes_docs), *ctxs.achievements]
     env = Environment(autoescape=True)
     env.filters["paragraphs"] = paragraphs
     env.globals.update(TEMPLATE_GLOBALS)

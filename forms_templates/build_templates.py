@@ -580,6 +580,9 @@ def signature_table(doc, widths=(8.25, 8.25), *, merge_left=False):
 # ========================================================================= forms
 
 
+DOTS = "…" * 24  # a line to fill in by hand (fits the body width with its indent)
+
+
 def build_to_trinh(path: Path) -> None:
     v = "submission"
     doc = new_document()
@@ -597,6 +600,10 @@ def build_to_trinh(path: Path) -> None:
     tag(doc, "{%p endfor %}")
     tag(doc, f"{{%p for line in {v}.legal_bases %}}")
     para(doc, "{{ line }}", style="BD Body")
+    tag(doc, "{%p endfor %}")
+    # the council meetings whose approvals are carried, one citation each
+    tag(doc, f"{{%p for mt in {v}.meetings %}}")
+    para(doc, "{{ mt.citation }}", style="BD Body")
     tag(doc, "{%p endfor %}")
     body_lines(doc, f"{v}.body")
     tag(doc, f"{{%p if {v}.proposal %}}")
@@ -685,7 +692,8 @@ def build_bien_ban(path: Path) -> None:
     para(doc, [("{{ form.wording.time_label }} ", {"bold": True}),
                (f"{{{{ {v}.start_text }}}}.", {})], style="BD Body")
     para(doc, [("{{ form.wording.place_label }} ", {"bold": True}),
-               (f"{{{{ {v}.place }}}}.", {})], style="BD Body")
+               (f"{{% if {v}.place %}}{{{{ {v}.place }}}}.{{% else %}}{DOTS[:16]}{{% endif %}}", {})],
+         style="BD Body")
     para(doc, [("{{ form.wording.chair_label }} ", {"bold": True}),
                (f"{{{{ {v}.chair.name }}}}{{% if {v}.chair.position %}} – "
                 f"{{{{ {v}.chair.position }}}}{{% endif %}}.", {})], style="BD Body")
@@ -716,7 +724,18 @@ def build_bien_ban(path: Path) -> None:
     tag(doc, "{%p endif %}")
 
     para(doc, "{{ form.wording.section_content }}", style="BD Heading")
+    tag(doc, f"{{%p if {v}.content %}}")
     body_lines(doc, f"{v}.content")
+    tag(doc, "{%p else %}")
+    for _ in range(3):  # nothing recorded: lines to write by hand
+        para(doc, DOTS, style="BD Body")
+    tag(doc, "{%p endif %}")
+    tag(doc, f"{{%p if {v}.conflicts %}}")
+    para(doc, "{{ form.wording.conflicts_label }}", style="BD Body", italic=True, keep_next=True)
+    tag(doc, f"{{%p for x in {v}.conflicts %}}")
+    para(doc, "- {{ x.text }}", style="BD Body")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
     para(doc, [("{{ form.wording.voting_label }} ", {"bold": True}),
                (f"{{{{ {v}.voting_method_text }}}}.", {})], style="BD Body")
 
@@ -741,10 +760,13 @@ def build_bien_ban(path: Path) -> None:
     tag(doc, f"{{%p if {v}.is_secret_ballot %}}")
     para(doc, "{{ form.wording.section_results_ballot }}", style="BD Heading")
     para(doc, "{{ form.wording.ballot_record }}", style="BD Heading")
-    para(doc, "{{ form.wording.ballot_committee_label }}", style="BD Body")
+    para(doc, "{{ form.wording.ballot_committee_label }}", style="BD Body", keep_next=True)
     tag(doc, f"{{%p for c in {v}.ballot.committee %}}")
     para(doc, ("{{ loop.index }}. {{ c.name }}{% if c.position %} – {{ c.position }}"
                "{% endif %}{% if c.role %}, {{ c.role }}{% endif %}."), style="BD Body")
+    tag(doc, "{%p else %}")
+    for i in (1, 2, 3):  # not recorded: names to write by hand, the head first
+        para(doc, f"{i}. {DOTS[:14]}, {'Trưởng ban' if i == 1 else 'Thành viên'}.", style="BD Body")
     tag(doc, "{%p endfor %}")
     for key, attr in (("ballots_issued", "issued"), ("ballots_returned", "returned"),
                       ("ballots_valid", "valid"), ("ballots_invalid", "invalid")):
@@ -769,7 +791,7 @@ def build_bien_ban(path: Path) -> None:
     for _ in range(3):
         para(bottom_right, "", style="BD Sign")
     para(bottom_right, f"{{% if {v}.ballot.committee_head %}}"
-                       f"{{{{ {v}.ballot.committee_head.name }}}}{{% endif %}}",
+                       f"{{{{ {v}.ballot.committee_head.name }}}}{{% else %}}{DOTS[:12]}{{% endif %}}",
          style="BD Sign", bold=True)
     finish_table(t)
     para(doc, "{{ form.wording.results_label_ballot }}", style="BD Heading")

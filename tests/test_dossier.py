@@ -19,6 +19,8 @@ from bdhvs_desktop.storage import models as m
 from dossier_setup import NASTY, add_council_round, clear_council_round
 
 AT = dt.date(2026, 11, 10)
+# One minutes document per meeting, named by its number and date (add_council_round: 05 on 05/11/2026).
+MINUTES = "bien-ban-hop-xet-so-05-ngay-05-11-2026.docx"
 TAG_MARKS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 
@@ -101,7 +103,7 @@ def test_final_dossier_party_format(demo_db, council, tmp_path):
     out = tmp_path / "ho-so"
     outcome = svc.generate_dossier(demo_db, out, at=AT)
     names = sorted(p.name for p in outcome.files)
-    assert "to-trinh-mau-01.docx" in names and "bien-ban-hop-xet.docx" in names
+    assert "to-trinh-mau-01.docx" in names and MINUTES in names
     achievements = [n for n in names if n.startswith("bao-cao-thanh-tich-mau-08-")]
     assert len(achievements) == 4
     assert "bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx" in achievements
@@ -124,12 +126,12 @@ def test_final_dossier_party_format(demo_db, council, tmp_path):
                       "Võ Thu Oanh"]
     assert "Bùi Mỹ Hà" not in tt and "Trần Văn Khánh" not in tt  # rejected, not voted
 
-    bb = doc_text(out / "bien-ban-hop-xet.docx")
+    bb = doc_text(out / MINUTES)
     assert "14 giờ 00 phút, ngày 05 tháng 11 năm 2026" in bb
     assert "Hội trường Đảng ủy phường La Gi" in bb
     assert "có mặt 06 thành viên" in bb and "Đi công tác" in bb
     assert "biểu quyết giơ tay" in bb
-    vote_rows = {r[1]: r for r in table_rows(out / "bien-ban-hop-xet.docx") if len(r) >= 6 and r[0].isdigit()}
+    vote_rows = {r[1]: r for r in table_rows(out / MINUTES) if len(r) >= 6 and r[0].isdigit()}
     assert vote_rows["Chi bộ Khu phố 3 (mô phỏng)"][3] == "6/7"
     assert vote_rows["Chi bộ Khu phố 3 (mô phỏng)"][4] == "85,71%"
     assert vote_rows["Bùi Mỹ Hà"][5] == "Không thông qua"  # the minutes record every vote
@@ -199,7 +201,7 @@ def test_libreoffice_reads_every_document(demo_db, council, tmp_path):
     assert "Trần Văn Khánh" in tt  # proposed, in the draft
     assert "Đoàn Thanh niên phường (mô phỏng)" in tt
     assert "Kính gửi: Chủ tịch Ủy ban nhân dân phường La Gi" in tt
-    assert "BIÊN BẢN" in texts["bien-ban-hop-xet.docx"]
+    assert "BIÊN BẢN" in texts[MINUTES]
     kp3 = texts["bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx"]
     assert "BÁO CÁO THÀNH TÍCH" in kp3
     assert 'Chi bộ & "Tổ" <3> {{ x }} {% if %}' in kp3
@@ -233,10 +235,10 @@ def test_state_format_and_numbers_from_settings(demo_db, council, tmp_path):
     assert "ỦY BAN NHÂN DÂN PHƯỜNG LA GI" in tt and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in tt
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in tt
     assert "Nguyễn Văn Tư" in tt and "CHỦ TỊCH" in tt
-    bb = doc_text(tmp_path / "hs" / "bien-ban-hop-xet.docx")
+    bb = doc_text(tmp_path / "hs" / MINUTES)
     assert "Số: 03/BB-HĐTĐKT" in bb
     for p in outcome.files:
-        if p.name in ("to-trinh-mau-01.docx", "bien-ban-hop-xet.docx"):
+        if p.name in ("to-trinh-mau-01.docx", MINUTES):
             check_format(p, "state")
     # A unit's own report follows the unit: a party cell writes as a party organisation,
     # the Youth Union in the state format.
@@ -251,7 +253,7 @@ def test_state_format_and_numbers_from_settings(demo_db, council, tmp_path):
 def test_secret_ballot_has_vote_count_record(demo_db, tmp_path):
     add_council_round(demo_db, secret=True)
     svc.generate_dossier(demo_db, tmp_path / "hs", at=AT)
-    bb = doc_text(tmp_path / "hs" / "bien-ban-hop-xet.docx")
+    bb = doc_text(tmp_path / "hs" / MINUTES)
     assert "bỏ phiếu kín" in bb
     assert "Nguyễn Văn An" in bb and "Trưởng ban" in bb  # the ballot-counting committee
     assert "KIỂM PHIẾU" in bb.upper()
@@ -335,7 +337,7 @@ def test_demo_wards_own_council_round(demo_db, tmp_path):
     """The demo ward's council round (secret ballot, decided by the council service)."""
     outcome = svc.generate_dossier(demo_db, tmp_path / "hs", at=AT)
     assert outcome.issued
-    bb = doc_text(tmp_path / "hs" / "bien-ban-hop-xet.docx")
+    bb = doc_text(tmp_path / "hs" / "bien-ban-hop-xet-so-01-ngay-12-11-2026.docx")
     assert "bỏ phiếu kín" in bb and "KIỂM PHIẾU" in bb.upper()
     tt_rows = table_rows(tmp_path / "hs" / "to-trinh-mau-01.docx")
     individuals = []

@@ -19,7 +19,8 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     p = subparsers.add_parser(
         "dossier", parents=[common], help="lập hồ sơ khen thưởng (Tờ trình, Biên bản, Báo cáo thành tích)",
         description=(
-            "Lập hồ sơ khen thưởng vào một thư mục: to-trinh-mau-01.docx, bien-ban-hop-xet.docx và một tệp\n"
+            "Lập hồ sơ khen thưởng vào một thư mục: to-trinh-mau-01.docx, một biên bản cho mỗi phiên họp Hội đồng\n"
+            "(bien-ban-hop-xet-so-<số>-ngay-<ngày>.docx) và một tệp\n"
             "bao-cao-thanh-tich-mau-08-<tên>.docx cho mỗi tập thể, cá nhân được Hội đồng thông qua\n"
             "(kèm manifest.json với mã SHA-256). Với --draft: mọi ứng viên đã đề nghị, ghi \"DỰ THẢO\".\n"
             "Hồ sơ chính thức chuyển các ứng viên được thông qua sang trạng thái \"Đã lập hồ sơ\"."),

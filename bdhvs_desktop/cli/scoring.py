@@ -11,11 +11,14 @@ from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, Vietnam
 COUNCIL_EPILOG = """Ví dụ một phiên họp xét khen thưởng:
   bdhvs council member add "Nguyễn Văn A" --position "Bí thư Đảng ủy phường" --role chair
   bdhvs council member list
-  bdhvs council meeting new --at "20/11/2026 08:00" --place "Hội trường Đảng ủy phường" --method secret_ballot
+  bdhvs council meeting new --start "20/11/2026 08:00" --place "Hội trường Đảng ủy phường" --method secret_ballot
   bdhvs council attend 4 --absent --reason "Đi công tác"
+  bdhvs council counting --members 2,3 --head 2
   bdhvs council ballots --issued 6 --returned 6 --valid 6
   bdhvs council vote 3 --for 5 --against 1 --abstain 0
   bdhvs council decide
+  bdhvs council meeting edit --discussion-file thao-luan.txt
+  bdhvs council meeting close --end "20/11/2026 10:30"
   bdhvs council reopen 3 --reason "Phát hiện sai sót số liệu"
 Mã thoát: 0 thành công; 1 có lỗi trong dữ liệu (ví dụ không đủ túc số, kết quả đã khóa); 2 tham số sai."""
 
@@ -101,7 +104,7 @@ def register(subparsers, common) -> None:  # noqa: ANN001
                            parser_class=VietnameseArgumentParser)
 
     q = sub.add_parser("member", parents=[common], help="thành viên Hội đồng")
-    msub = q.add_subparsers(dest="member_command", metavar="VIỆC", required=True, parser_class=VietnameseArgumentParser)
+    msub = member_sub = q.add_subparsers(dest="member_command", metavar="VIỆC", required=True, parser_class=VietnameseArgumentParser)
     r = msub.add_parser("add", parents=[common], help="thêm thành viên")
     r.add_argument("full_name", metavar="HỌ_TÊN")
     r.add_argument("--position", metavar="CHỨC_VỤ")
@@ -119,13 +122,16 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     q = sub.add_parser("meeting", parents=[common], help="phiên họp")
     msub = q.add_subparsers(dest="meeting_command", metavar="VIỆC", required=True, parser_class=VietnameseArgumentParser)
     r = msub.add_parser("new", parents=[common], help="mở phiên họp (các hồ sơ đã đề nghị được đưa vào phiên)")
-    r.add_argument("--at", type=_datetime, required=True, metavar="\"NGÀY GIỜ\"", help="thời gian họp, ví dụ \"20/11/2026 08:00\"")
+    r.add_argument("--at", type=_datetime, metavar="\"NGÀY GIỜ\"", help="thời gian họp (như --start)")
     r.add_argument("--place", metavar="ĐỊA_ĐIỂM")
     r.add_argument("--method", default="show_of_hands", choices=["show_of_hands", "secret_ballot"],
                    help="biểu quyết giơ tay (mặc định) hoặc bỏ phiếu kín")
     r.add_argument("--chair", type=int, metavar="SỐ_THÀNH_VIÊN", help="chủ trì (mặc định: Chủ tịch Hội đồng)")
     r.add_argument("--secretary", type=int, metavar="SỐ_THÀNH_VIÊN", help="thư ký (mặc định: Thư ký Hội đồng)")
     r.add_argument("--number", metavar="SỐ", help="số biên bản")
+    from bdhvs_desktop.cli import meeting as meeting_cli
+
+    meeting_cli.add_time_arguments(r, _datetime, new=True)
     r.set_defaults(func=cmd_meeting_new)
     r = msub.add_parser("show", parents=[common], help="xem phiên họp: điểm danh, hồ sơ, điểm, phiếu, kết quả")
     r.add_argument("meeting_id", type=int, nargs="?", metavar="SỐ_PHIÊN", help="mặc định: phiên gần nhất")
@@ -133,7 +139,10 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     r.set_defaults(func=cmd_meeting_show)
     r = msub.add_parser("close", parents=[common], help="kết thúc phiên họp")
     r.add_argument("meeting_id", type=int, nargs="?", metavar="SỐ_PHIÊN")
+    r.add_argument("--end", type=_datetime, metavar="\"NGÀY GIỜ\"",
+                   help="giờ kết thúc (giờ Việt Nam); mặc định: giờ đã nhập, hoặc bây giờ")
     r.set_defaults(func=cmd_meeting_close)
+    meeting_sub = msub
 
     q = sub.add_parser("attend", parents=[common], help="điểm danh một thành viên (có mặt / vắng và lý do)")
     q.add_argument("member_id", type=int, metavar="SỐ_THÀNH_VIÊN")
@@ -192,6 +201,8 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     q.add_argument("--base", choices=["all", "present"], help="tính trên tổng số thành viên (all) hoặc số có mặt (present)")
     q.add_argument("--spread", type=float, metavar="ĐIỂM", help="ngưỡng chênh lệch điểm giữa các thành viên")
     q.set_defaults(func=cmd_rules)
+
+    meeting_cli.register(sub, meeting_sub, member_sub, common, _datetime, _errors, _fail)
 
 
 def _fail(exc: Exception) -> CliError:
@@ -386,14 +397,21 @@ def cmd_member_disable(args, ctx) -> int:  # noqa: ANN001
 
 
 def cmd_meeting_new(args, ctx) -> int:  # noqa: ANN001
+    from bdhvs_desktop.cli.meeting import discussion_text
     from bdhvs_desktop.services.council import new_meeting
 
+    start = args.start or args.at
+    if start is None:
+        raise CliError("Cần giờ bắt đầu phiên họp: --start \"dd/mm/yyyy HH:MM\" (giờ Việt Nam).", EXIT_USAGE)
+    if args.start and args.at and args.start != args.at:
+        raise CliError("--at và --start khác nhau; chỉ dùng --start.", EXIT_USAGE)
     try:
-        mid = new_meeting(ctx.db(create=False), args.at, place=args.place, chair_id=args.chair,
-                          secretary_id=args.secretary, voting_method=args.method, number=args.number)
+        mid = new_meeting(ctx.db(create=False), start, place=args.place, chair_id=args.chair,
+                          secretary_id=args.secretary, voting_method=args.method, number=args.number,
+                          ended_at=args.end, discussion=discussion_text(args))
     except _errors() as exc:
         raise _fail(exc) from exc
-    ctx.out(f"Đã mở phiên họp số {mid} lúc {args.at:%H giờ %M, ngày %d/%m/%Y}. "
+    ctx.out(f"Đã mở phiên họp số {mid} lúc {start:%H giờ %M, ngày %d/%m/%Y}. "
             "Mọi thành viên được ghi có mặt; ghi vắng bằng 'bdhvs council attend SỐ --absent --reason ...'.")
     return EXIT_OK
 
@@ -425,6 +443,14 @@ def cmd_meeting_show(args, ctx) -> int:  # noqa: ANN001
     ctx.out(f"Chủ trì: {v.chair or '-'}; thư ký: {v.secretary or '-'}; "
             f"{VOTING_METHOD_LABELS[VotingMethod(v.voting_method)]}")
     ctx.out(f"Có mặt {v.present}/{v.members} thành viên — {'đủ' if v.quorum_met else 'KHÔNG đủ'} túc số. {v.rules.describe()}")
+    from bdhvs_desktop.services.meeting import meeting_record
+
+    rec = meeting_record(ctx.db(create=False), v.id)
+    ctx.out(f"Kết thúc: {rec.end:%H giờ %M, ngày %d/%m/%Y}" if rec.end else "Kết thúc: (chưa ghi)")
+    if rec.counting_committee:
+        ctx.out("Ban kiểm phiếu: " + "; ".join(f"{x.full_name}{' (Trưởng ban)' if x.counting_role == 'head' else ''}"
+                                               for x in rec.counting_committee))
+    ctx.out(f"Nội dung cuộc họp: {rec.discussion}" if rec.discussion else "Nội dung cuộc họp: (chưa ghi)")
     for a in v.attendance:
         ctx.out(f"  {a.member_id:>3} {a.full_name:<28} {'có mặt' if a.present else 'vắng: ' + (a.absence_reason or '')}")
     ctx.out("Hồ sơ:")
@@ -444,6 +470,10 @@ def cmd_meeting_close(args, ctx) -> int:  # noqa: ANN001
     from bdhvs_desktop.services.council import close_meeting
 
     try:
+        if args.end is not None:
+            from bdhvs_desktop.services.meeting import update_meeting
+
+            update_meeting(ctx.db(create=False), args.meeting_id, end=args.end)
         close_meeting(ctx.db(create=False), args.meeting_id)
     except _errors() as exc:
         raise _fail(exc) from exc

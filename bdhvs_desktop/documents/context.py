@@ -33,7 +33,9 @@ __all__ = [
     "BallotCount",
     "ClassTaught",
     "CollectiveProfile",
+    "ConflictOfInterest",
     "CouncilMember",
+    "MeetingCitation",
     "DigitalModel",
     "DocumentNumber",
     "IndividualProfile",
@@ -49,6 +51,7 @@ __all__ = [
     "VoteResult",
     "VotingMethod",
     "CandidateKind",
+    "counts_text",
 ]
 
 IssuerFormat = Literal["party", "state"]
@@ -66,6 +69,13 @@ def _tuples(obj) -> None:
         value = getattr(obj, f.name)
         if isinstance(value, list):
             object.__setattr__(obj, f.name, tuple(value))
+
+
+def counts_text(collectives: int, individuals: int) -> str:
+    """"02 tập thể và 01 cá nhân"; a zero part is left out ("03 cá nhân")."""
+    parts = [f"{vn_format.vn_count(n)} {label}" for n, label in ((collectives, "tập thể"), (individuals, "cá nhân"))
+             if n]
+    return " và ".join(parts) or "0 tập thể, cá nhân"
 
 
 def _non_negative(obj, *names: str) -> None:
@@ -169,6 +179,43 @@ class Nominee:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MeetingCitation:
+    """A council meeting whose approvals the Tờ trình carries, with the counts of its minutes."""
+
+    #: "Hội đồng Thi đua - Khen thưởng phường La Gi".
+    council_name: str
+    date: datetime.date
+    #: The minutes' symbol as printed: "01/BB-HĐTĐKT" ("" when not numbered yet).
+    minutes_symbol: str = ""
+    present: int
+    total: int
+    voting_method: VotingMethod = "show_of_hands"
+    #: Collectives and individuals approved at that meeting and carried by the Tờ trình.
+    collectives: int = 0
+    individuals: int = 0
+
+    def __post_init__(self) -> None:
+        _non_negative(self, "present", "total", "collectives", "individuals")
+
+    @property
+    def date_text(self) -> str:
+        return vn_format.vn_short_date(self.date)
+
+    @property
+    def citation(self) -> str:
+        """"Căn cứ Biên bản họp Hội đồng … ngày 12/11/2026 (số 01/BB-HĐTĐKT);"."""
+        number = f" (số {self.minutes_symbol})" if self.minutes_symbol else ""
+        return f"Căn cứ Biên bản họp {self.council_name} ngày {self.date_text}{number};"
+
+    @property
+    def summary(self) -> str:
+        method = "bỏ phiếu kín" if self.voting_method == "secret_ballot" else "biểu quyết giơ tay"
+        return (f"Ngày {self.date_text}, {self.council_name} đã họp xét ({vn_format.vn_count(self.present)}/"
+                f"{vn_format.vn_count(self.total)} thành viên có mặt, {method}); kết quả có "
+                f"{counts_text(self.collectives, self.individuals)} đủ điều kiện đề nghị khen thưởng.")
+
+
+@dataclass(frozen=True, kw_only=True)
 class SubmissionContext:
     """Form 01 -- Tờ trình đề nghị khen thưởng, with its attached list."""
 
@@ -196,6 +243,8 @@ class SubmissionContext:
     recipients: tuple[str, ...] = ()
     #: Prints "DỰ THẢO" at the top of the first page.
     draft: bool = False
+    #: The council meetings whose approvals are carried: one "Căn cứ Biên bản họp …" each.
+    meetings: tuple[MeetingCitation, ...] = ()
 
     def __post_init__(self) -> None:
         _tuples(self)
@@ -241,6 +290,31 @@ class CouncilMember:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ConflictOfInterest:
+    """A member who stood aside (did not score or vote) from the candidates named."""
+
+    name: str
+    position: str = ""
+    #: Collectives the member belongs to (or that sit above the member's unit).
+    collectives: tuple[str, ...] = ()
+    #: Proposals about the member in person.
+    own: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _tuples(self)
+
+    @property
+    def text(self) -> str:
+        parts = []
+        if self.collectives:
+            parts.append(f"{', '.join(self.collectives)} (thuộc tập thể được đề nghị)")
+        if self.own:
+            parts.append(f"{', '.join(self.own)} (là người được đề nghị)")
+        who = f"{self.name} – {self.position}" if self.position else self.name
+        return f"{who}: không tham gia xét, biểu quyết đối với {'; '.join(parts)}."
+
+
+@dataclass(frozen=True, kw_only=True)
 class VoteResult:
     """One candidate's result: the row of the minutes' table."""
 
@@ -254,6 +328,8 @@ class VoteResult:
     #: Only for a secret ballot record; ``None`` when not counted.
     votes_against: int | None = None
     note: str = ""
+    #: The council's result for this row (``None``: not voted yet).
+    passed: bool | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -337,6 +413,8 @@ class MinutesContext:
     #: Date of the document; defaults to the meeting day.
     date: datetime.date | None = None
     draft: bool = False
+    #: Members who stood aside from a candidate for a conflict of interest.
+    conflicts: tuple[ConflictOfInterest, ...] = ()
 
     def __post_init__(self) -> None:
         _tuples(self)
@@ -411,6 +489,14 @@ class MinutesContext:
     @property
     def individual_results(self) -> tuple[VoteResult, ...]:
         return tuple(r for r in self.results if r.kind == "individual")
+
+    @property
+    def passed_collectives(self) -> int:
+        return sum(1 for r in self.results if r.kind == "collective" and r.passed)
+
+    @property
+    def passed_individuals(self) -> int:
+        return sum(1 for r in self.results if r.kind == "individual" and r.passed)
 
 
 # ------------------------------------------------------------------------ Form 08

@@ -3,7 +3,7 @@
 Layout of the folder::
 
     to-trinh-mau-01.docx
-    bien-ban-hop-xet.docx
+    bien-ban-hop-xet-so-<n>-ngay-<dd-mm-yyyy>.docx      (one per council meeting)
     bao-cao-thanh-tich-mau-08-<slug of the name>.docx   (one per candidate)
     manifest.json          (file names, SHA-256, form set, generated at)
     <folder slug>.zip      (optional: everything above, for sending)
@@ -221,7 +221,7 @@ def write_dossier(
     target_dir: Path,
     form_set: FormSet,
     submission: SubmissionContext,
-    minutes: MinutesContext,
+    minutes: MinutesContext | Sequence[tuple[str, MinutesContext]],
     achievements: Sequence[AchievementContext],
     *,
     make_zip: bool = False,
@@ -242,9 +242,11 @@ def write_dossier(
     parent.mkdir(parents=True, exist_ok=True)
 
     jobs: list[tuple[str, str, str, Any]] = [
-        (SUBMISSION_FILE, "to_trinh", "Tờ trình đề nghị khen thưởng", submission),
-        (MINUTES_FILE, "bien_ban", "Biên bản họp xét khen thưởng", minutes),
-    ]
+        (SUBMISSION_FILE, "to_trinh", "Tờ trình đề nghị khen thưởng", submission)]
+    # One minutes document per council meeting: (file name, context) pairs, or a single context.
+    for name, ctx in ([(MINUTES_FILE, minutes)] if isinstance(minutes, MinutesContext) else minutes):
+        when = f" ngày {ctx.start:%d/%m/%Y}" if ctx.start else ""
+        jobs.append((name, "bien_ban", f"Biên bản họp xét khen thưởng{when}", ctx))
     for ach, name in zip(achievements, achievement_file_names(achievements)):
         key = "bao_cao_tap_the" if ach.kind == "collective" else "bao_cao_ca_nhan"
         jobs.append((name, key, ach.name, ach))

@@ -215,7 +215,8 @@ def check_file(path: str | os.PathLike[str]) -> None:
         with zipfile.ZipFile(p) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        # NotImplementedError: a damaged header claiming a zip version or compression Python lacks
         raise UnusableFile(f"Tệp {p.name} bị hỏng hoặc không phải .xlsx ({exc}).") from None
     if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
         raise UnusableFile(f"Tệp {p.name} là tệp nén nhưng không phải sổ làm việc Excel (.xlsx).")

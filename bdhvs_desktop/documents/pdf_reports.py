@@ -1,6 +1,8 @@
 """Printed reports as PDF (reportlab): the progress report for the standing committee and
-the council's score sheet. A free Vietnamese-capable font (DejaVu Sans, shipped in
-resources/fonts with its licence) is embedded, so every diacritic prints on any PC.
+the council's score sheet, with the official heading (issuing body, motto, number, place and
+date) and signature block of the .docx forms. Liberation Serif (metric-compatible with Times
+New Roman, covers Vietnamese; SIL Open Font License, shipped in resources/fonts with its
+licence) is embedded, so every diacritic prints the same on any PC.
 
 Output goes through documents.atomic: a PDF open in a viewer gets a clear message and the
 old file stays as it was.
@@ -14,12 +16,16 @@ from pathlib import Path
 from typing import Callable
 
 from . import vn_format
-from .report_data import ProgressReport, ScoreSheet, TargetLine
+from .report_data import Heading, ProgressReport, ScoreGroup, ScoreSheet, TargetLine
 
-FONT = "BDHVS-Sans"
-FONT_BOLD = "BDHVS-Sans-Bold"
-FONT_ITALIC = "BDHVS-Sans-Italic"
-_FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf", FONT_ITALIC: "DejaVuSans-Oblique.ttf"}
+FONT = "BDHVS-Serif"
+FONT_BOLD = "BDHVS-Serif-Bold"
+FONT_ITALIC = "BDHVS-Serif-Italic"
+FONT_BOLD_ITALIC = "BDHVS-Serif-BoldItalic"
+_FONT_FILES = {FONT: "LiberationSerif-Regular.ttf", FONT_BOLD: "LiberationSerif-Bold.ttf",
+               FONT_ITALIC: "LiberationSerif-Italic.ttf", FONT_BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf"}
+#: Left and right padding of every table cell (points); the cell width minus both is what text may use.
+CELL_PAD = 3
 
 #: Bars drawn per chart; a ward of 300 units shows its lowest units (all are in the tables).
 MAX_BARS = 25
@@ -60,7 +66,7 @@ def register_fonts(folder: Path | None = None) -> None:
     addMapping(FONT, 0, 0, FONT)
     addMapping(FONT, 1, 0, FONT_BOLD)
     addMapping(FONT, 0, 1, FONT_ITALIC)
-    addMapping(FONT, 1, 1, FONT_BOLD)
+    addMapping(FONT, 1, 1, FONT_BOLD_ITALIC)
 
 
 # ----------------------------------------------------------------------- formatting
@@ -75,25 +81,36 @@ def fmt_value(value: float | None, kind: str) -> str:
 
 
 def _styles():
-    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
 
-    base = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13)
+    base = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=15.5, alignment=TA_JUSTIFY)
+    cell = ParagraphStyle("cell", parent=base, fontSize=10, leading=12, alignment=0)
     return {
         "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
-        "cellb": ParagraphStyle("cellb", parent=base, fontName=FONT_BOLD, fontSize=8.5, leading=10.5),
-        "headcell": ParagraphStyle("headcell", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10,
-                                   alignment=TA_CENTER),
-        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=10, alignment=TA_CENTER),
+        "small": ParagraphStyle("small", parent=base, fontSize=9.5, leading=11),
+        "cell": cell,
+        "cellc": ParagraphStyle("cellc", parent=cell, alignment=TA_CENTER),
+        "cellr": ParagraphStyle("cellr", parent=cell, alignment=TA_RIGHT),
+        "cellb": ParagraphStyle("cellb", parent=cell, fontName=FONT_BOLD),
+        "headcell": ParagraphStyle("headcell", parent=cell, fontName=FONT_BOLD, alignment=TA_CENTER),
+        "head": ParagraphStyle("head", parent=base, fontSize=13, leading=16, alignment=TA_CENTER),
+        "headb": ParagraphStyle("headb", parent=base, fontName=FONT_BOLD, fontSize=13, leading=16,
+                                alignment=TA_CENTER),
+        "placedate": ParagraphStyle("placedate", parent=base, fontName=FONT_ITALIC, fontSize=13, leading=16,
+                                    alignment=TA_CENTER),
         "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18,
-                                alignment=TA_CENTER, spaceBefore=6, spaceAfter=2),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontName=FONT_ITALIC, fontSize=10,
+                                alignment=TA_CENTER, spaceBefore=14, spaceAfter=2),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontName=FONT_ITALIC, fontSize=13, leading=16,
                                    alignment=TA_CENTER, spaceAfter=8),
-        "h2": ParagraphStyle("h2", parent=base, keepWithNext=1, fontName=FONT_BOLD, fontSize=11.5, leading=15,
-                             spaceBefore=10, spaceAfter=4),
-        "h3": ParagraphStyle("h3", parent=base, keepWithNext=1, fontName=FONT_BOLD, fontSize=10, spaceBefore=6, spaceAfter=2),
+        "h2": ParagraphStyle("h2", parent=base, keepWithNext=1, fontName=FONT_BOLD, fontSize=12.5, leading=16,
+                             spaceBefore=10, spaceAfter=4, alignment=0),
+        "h3": ParagraphStyle("h3", parent=base, keepWithNext=1, fontName=FONT_BOLD, fontSize=11.5, leading=14,
+                             spaceBefore=6, spaceAfter=2, alignment=0),
+        "recipients_title": ParagraphStyle("rt", parent=base, fontSize=12, leading=14, alignment=0),
+        "recipients": ParagraphStyle("rc", parent=base, fontSize=11, leading=13, alignment=0),
+        "sign": ParagraphStyle("sign", parent=base, fontName=FONT_BOLD, fontSize=13, leading=16,
+                               alignment=TA_CENTER),
     }
 
 
@@ -103,35 +120,38 @@ def _esc(text: object) -> str:
     return escape("" if text is None else str(text)).replace("\n", "<br/>")
 
 
-def _table(rows, widths, *, header_rows: int = 1, align_right: tuple[int, ...] = (), zebra: bool = True):
+def _table(rows, widths, *, header_rows: int = 1, align_right: tuple[int, ...] = (), zebra: bool = True,
+           font_size: float = 10):
     from reportlab.lib import colors
     from reportlab.platypus import LongTable, TableStyle
 
     table = LongTable(rows, colWidths=widths, repeatRows=header_rows)
     style = [
-        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
-        ("FONT", (0, 0), (-1, header_rows - 1), FONT_BOLD, 8.5),
+        ("FONT", (0, 0), (-1, -1), FONT, font_size),
+        ("FONT", (0, 0), (-1, header_rows - 1), FONT_BOLD, font_size),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#808080")),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#dce6f0")),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#e8e8e8")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     for col in align_right:
         style.append(("ALIGN", (col, header_rows), (col, -1), "RIGHT"))
     if zebra:
         for i in range(header_rows + 1, len(rows), 2):
-            style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f4f6f8")))
+            style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f5f5f5")))
     table.setStyle(TableStyle(style))
+    table.bdhvs_font_size = font_size
     return table
 
 
 def _footer(title: str):
     def draw(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont(FONT, 7.5)
+        canvas.setFont(FONT, 9)
         width = doc.pagesize[0]
-        canvas.drawString(doc.leftMargin, 10 * 2.835, title[:110])
         canvas.drawRightString(width - doc.rightMargin, 10 * 2.835, f"Trang {doc.page}")
         canvas.restoreState()
 
@@ -141,15 +161,26 @@ def _footer(title: str):
 # ------------------------------------------------------------------------- charts
 
 _STATUS_COLORS = {"Đạt": "#3a7d44", "Có nguy cơ chưa đạt": "#d9a21b", "Chưa đạt": "#c0392b"}
+_CHART_FONT_SIZE = 8
 
 
-def _short(text: str, n: int) -> str:
+def _fit(text: str, width: float, font: str = FONT, size: float = _CHART_FONT_SIZE) -> str:
+    """The text shortened with "…" to fit `width` points."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def unit_bar_chart(target: TargetLine, width: float):
-    """Horizontal bars, one per unit (lowest first, at most MAX_BARS), with the target line."""
+    """Horizontal bars, one per unit (lowest first, at most MAX_BARS), with the target line.
+
+    Every label has its own place so none collides: unit names left of the plot, values in a
+    column right of it, the target's legend above it, the scale below it."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing, Line, String
     from reportlab.lib import colors
@@ -159,21 +190,24 @@ def unit_bar_chart(target: TargetLine, width: float):
     shown = units[:MAX_BARS]
     shown.reverse()  # reportlab draws the first category at the bottom
     n = max(len(shown), 1)
-    bar_h = 12
-    height = n * bar_h + 34
+    bar_h = 13
+    label_w = 175.0
+    value_w = 42.0
+    height = n * bar_h + 40
     d = Drawing(width, height)
     chart = HorizontalBarChart()
-    chart.x = 150
-    chart.y = 22
-    chart.width = width - 190
+    chart.x = label_w + 4
+    chart.y = 18
+    chart.width = width - chart.x - value_w - 8
     chart.height = n * bar_h
     chart.data = [[u.value for u in shown] or [0]]
-    chart.categoryAxis.categoryNames = [_short(u.unit, 30) for u in shown] or [""]
+    chart.categoryAxis.categoryNames = [_fit(u.unit, label_w - 6) for u in shown] or [""]
     chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontSize = _CHART_FONT_SIZE
     chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -3
     chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontSize = _CHART_FONT_SIZE
     top = max([target.target] + [u.value for u in shown]) if shown else max(target.target, 1)
     chart.valueAxis.valueMin = 0
     if target.value_kind == "percent":
@@ -181,28 +215,40 @@ def unit_bar_chart(target: TargetLine, width: float):
         chart.valueAxis.valueStep = 20
         chart.valueAxis.labelTextFormat = lambda v: f"{v:.0f}%"
     else:
-        chart.valueAxis.valueMax = max(top * 1.1, 1)
-        chart.valueAxis.valueStep = max(1, round(chart.valueAxis.valueMax / 5))
+        vmax = max(top * 1.1, 1)
+        step = max(1, round(vmax / 5))
+        chart.valueAxis.valueMax = step * -(-vmax // step)
+        chart.valueAxis.valueStep = step
         chart.valueAxis.labelTextFormat = lambda v: vn_format.vn_number(v)
     chart.bars.strokeWidth = 0
-    chart.barLabelFormat = lambda v: fmt_value(v, target.value_kind)
-    chart.barLabels.fontName = FONT
-    chart.barLabels.fontSize = 6.5
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
+    chart.barSpacing = 0
+    chart.groupSpacing = 3
     for i, u in enumerate(shown):
         chart.bars[(0, i)].fillColor = colors.HexColor(_STATUS_COLORS.get(u.status, "#4a78b0"))
     d.add(chart)
+    # values in their own column right of the plot
+    right = chart.x + chart.width + value_w + 4
+    for i, u in enumerate(shown):
+        y = chart.y + (i + 0.5) * bar_h - _CHART_FONT_SIZE * 0.35
+        d.add(String(right, y, fmt_value(u.value, target.value_kind), fontName=FONT, fontSize=_CHART_FONT_SIZE,
+                     textAnchor="end"))
+    d.add(String(right, chart.y + chart.height + 6, "Kết quả", fontName=FONT_BOLD, fontSize=_CHART_FONT_SIZE,
+                 textAnchor="end"))
     vmax = chart.valueAxis.valueMax or 1
     x = chart.x + chart.width * min(target.target / vmax, 1.0)
-    d.add(Line(x, chart.y - 3, x, chart.y + chart.height + 3, strokeColor=colors.HexColor("#222222"),
-               strokeDashArray=[3, 2], strokeWidth=0.8))
-    d.add(String(x + 2, chart.y + chart.height + 5, f"Mục tiêu {fmt_value(target.target, target.value_kind)}",
-                 fontName=FONT, fontSize=7))
+    line_color = colors.HexColor("#222222")
+    d.add(Line(x, chart.y, x, chart.y + chart.height + 2, strokeColor=line_color, strokeDashArray=[3, 2],
+               strokeWidth=0.9))
+    # the legend of the dashed line, above the plot at its left
+    legend_y = chart.y + chart.height + 6
+    d.add(Line(chart.x, legend_y + 3, chart.x + 16, legend_y + 3, strokeColor=line_color, strokeDashArray=[3, 2],
+               strokeWidth=0.9))
+    legend = f"Mục tiêu: {fmt_value(target.target, target.value_kind)}"
+    d.add(String(chart.x + 20, legend_y, legend, fontName=FONT, fontSize=_CHART_FONT_SIZE))
     return d
 
 
-def line_chart(series, width: float, height: float = 170):
+def line_chart(series, width: float, height: float = 180):
     from reportlab.graphics.charts.linecharts import HorizontalLineChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
@@ -210,23 +256,29 @@ def line_chart(series, width: float, height: float = 170):
     d = Drawing(width, height)
     chart = HorizontalLineChart()
     chart.x = 40
-    chart.y = 30
+    chart.y = 40
     chart.width = width - 60
-    chart.height = height - 45
+    chart.height = height - 50
     chart.data = [[p.percent for p in series] or [0]]
-    step = max(1, len(series) // 12)
-    chart.categoryAxis.categoryNames = [
-        p.day.strftime("%d/%m/%y") if i % step == 0 or i == len(series) - 1 else "" for i, p in enumerate(series)
-    ] or [""]
+    # as many date labels as fit side by side (rotated 45°, each needs about 1.6 times its height)
+    slot = chart.width / max(len(series), 1)
+    step = max(1, int(-(-(_CHART_FONT_SIZE * 1.6) // slot)), -(-len(series) // 14))
+    last = len(series) - 1
+    names = []
+    for i, p in enumerate(series):
+        show = (i % step == 0 and last - i >= step) or i == last
+        names.append(p.day.strftime("%d/%m/%y") if show else "")
+    chart.categoryAxis.categoryNames = names or [""]
     chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.angle = 30
+    chart.categoryAxis.labels.fontSize = _CHART_FONT_SIZE
+    chart.categoryAxis.labels.angle = 45
     chart.categoryAxis.labels.boxAnchor = "ne"
+    chart.categoryAxis.labels.dy = -6  # clear of the value axis' "0%"
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = 100
     chart.valueAxis.valueStep = 20
     chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontSize = _CHART_FONT_SIZE
     chart.valueAxis.labelTextFormat = lambda v: f"{v:.0f}%"
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
@@ -236,20 +288,77 @@ def line_chart(series, width: float, height: float = 170):
     return d
 
 
-# ------------------------------------------------------------------ progress report
+# ------------------------------------------------------------------ heading and signature
 
 
-def _heading(story, st, issuer_name: str, title: str, subtitle: str, width: float) -> None:
+def _heading(story, st, heading: Heading | None, issuer_name: str, title: str, subtitle: str,
+             width: float) -> None:
+    """The heading block of the .docx forms: issuing body (parent level above it, "*" under it in
+    the party format, a short rule in the state format) and number at the left; the party name
+    or the national motto and the place and date at the right; then the title."""
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    left = Paragraph(f"<b>{_esc(issuer_name)}</b><br/>*", st["head"])
-    right = Paragraph("<b>ĐẢNG CỘNG SẢN VIỆT NAM</b>", st["head"]) if issuer_name.upper().startswith("ĐẢNG") \
-        else Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br/>Độc lập - Tự do - Hạnh phúc", st["head"])
-    t = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    h = heading or Heading("party" if issuer_name.upper().startswith("ĐẢNG") else "state", issuer_name)
+    left = []
+    if h.parent_name:
+        left.append(Paragraph(_esc(h.parent_name), st["head"]))
+    left.append(Paragraph(f"<b>{_esc(h.name)}</b>", st["headb"]))
+    left.append(Paragraph("*" if h.format == "party" else "<u>\u2003\u2003\u2003\u2003\u2003</u>", st["head"]))
+    if h.number:  # the blank left for the number keeps its width (the clerk writes it in)
+        left.append(Paragraph(_esc(h.number).replace(" ", "\u00a0"), st["head"]))
+    if h.format == "party":
+        right = [Paragraph("<u><b>ĐẢNG CỘNG SẢN VIỆT NAM</b></u>", st["headb"])]
+    else:
+        right = [Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>", st["headb"]),
+                 Paragraph("<u><b>Độc lập - Tự do - Hạnh phúc</b></u>", st["headb"])]
+    if h.place_date:
+        from reportlab.platypus import Spacer
+
+        right += [Spacer(1, 8 if h.format == "party" else 4), Paragraph(_esc(h.place_date), st["placedate"])]
+    t = Table([[left, right]], colWidths=[width * 0.42, width * 0.58])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(t)
-    story.append(Paragraph(_esc(title), st["title"]))
-    story.append(Paragraph(_esc(subtitle), st["subtitle"]))
+    # "BÁO CÁO" / "BẢNG ..." on its own line, what it is about under it, as on the forms
+    kind, sep, about = title.partition(" ")
+    if title.startswith("BÁO CÁO "):
+        kind, sep, about = "BÁO CÁO", " ", title[len("BÁO CÁO "):]
+    story.append(Paragraph(_esc(kind) + ("<br/>" + _esc(about) if kind == "BÁO CÁO" and about else
+                                         _esc(sep + about)), st["title"]))
+    if subtitle:
+        story.append(Paragraph(_esc(subtitle), st["subtitle"]))
+
+
+def _signature(st, heading: Heading | None, width: float) -> list:
+    """"Nơi nhận" at the left and the signature(s) at the right (one table: never split), to be
+    kept together with what precedes it so that it never stands alone on a page."""
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    if heading is None or not (heading.signers or heading.recipients):
+        return []
+
+    def block(authority: str, title: str, name: str) -> list:
+        lines = [Paragraph(_esc(authority), st["sign"])] if authority else []
+        lines.append(Paragraph(_esc(title), st["sign"]))
+        lines.append(Spacer(1, 58))
+        lines.append(Paragraph(_esc(name) if name else "." * 40, st["sign"]))
+        return lines
+
+    signers = list(heading.signers)
+    if heading.recipients:
+        # Hướng dẫn 36: "Nơi nhận" underlined; Decree 30/2020: bold italic
+        title = "<u>Nơi nhận:</u>" if heading.format == "party" else "<b><i>Nơi nhận:</i></b>"
+        left = [Paragraph(title, st["recipients_title"])] + [
+            Paragraph("- " + _esc(r), st["recipients"]) for r in heading.recipients]
+        cells = [left] + [block(*sg) for sg in signers]
+        widths = [width * 0.45] + [width * 0.55 / max(len(signers), 1)] * len(signers)
+    else:
+        cells = [block(*sg) for sg in signers]
+        widths = [width / len(signers)] * len(signers)
+    t = Table([cells], colWidths=widths)
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return [Spacer(1, 12), t]
 
 
 def _check(cancelled: Callable[[], bool] | None) -> None:
@@ -271,8 +380,9 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
     register_fonts()
     st = _styles()
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=18 * mm, title=report.title, author=report.issuer_name,
+    # The official page of Decree 30/2020 and Hướng dẫn 36: A4, margins 20/20/30/15 mm.
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=30 * mm, rightMargin=15 * mm, topMargin=20 * mm,
+                            bottomMargin=20 * mm, title=report.title, author=report.issuer_name,
                             subject=report.campaign_name)
     width = doc.width
     story: list = []
@@ -286,7 +396,7 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
         if progress:
             progress(step, total_steps, msg)
 
-    _heading(story, st, report.issuer_name, report.title,
+    _heading(story, st, report.heading, report.issuer_name, report.title,
              f"Tính đến {vn_format.vn_date(report.as_of)}", width)
     story.append(Paragraph(_esc(report.campaign_name), st["body"]))
     story.append(Spacer(1, 4))
@@ -310,14 +420,14 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
     # II. Targets
     tick("Kết quả chỉ tiêu")
     story.append(Paragraph("II. KẾT QUẢ THỰC HIỆN CHỈ TIÊU", st["h2"]))
-    rows = [["STT", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Hạn", "Đánh giá"]]
+    rows = [[Paragraph(h, st["headcell"]) for h in ("STT", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Hạn", "Đánh giá")]]
     for i, tl in enumerate(report.targets, 1):
         rows.append([str(i), Paragraph(_esc(tl.name), st["cell"]), fmt_value(tl.target, tl.value_kind),
                      fmt_value(tl.value, tl.value_kind), vn_format.vn_short_date(tl.deadline) if tl.deadline else "",
                      Paragraph(_esc(tl.status), st["cell"])])
     if len(rows) == 1:
         rows.append(["", "Chưa có chỉ tiêu", "", "", "", ""])
-    story.append(_table(rows, [10 * mm, width - 100 * mm, 18 * mm, 18 * mm, 20 * mm, 34 * mm], align_right=(2, 3)))
+    story.append(_table(rows, [10 * mm, width - 96 * mm, 17 * mm, 17 * mm, 20 * mm, 32 * mm], align_right=(2, 3)))
 
     # III. Targets by unit
     tick("Biểu đồ theo đơn vị")
@@ -361,27 +471,30 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
             _check(cancelled)
             units = sorted(units, key=lambda x: (x.value if x.value is not None else -1, x.unit))
             story.append(Paragraph(f"{_esc(name)} — {len(units)} đơn vị", st["h3"]))
-            rows = [["STT", "Đơn vị", "Kết quả", "Mục tiêu"]]
+            rows = [[Paragraph(h, st["headcell"]) for h in ("STT", "Đơn vị", "Kết quả", "Mục tiêu")]]
             for i, lu in enumerate(units[:MAX_LAGGING_ROWS], 1):
                 value = fmt_value(lu.value, lu.value_kind) + (f" ({lu.detail})" if lu.detail else "")
                 rows.append([str(i), Paragraph(_esc(lu.unit), st["cell"]), value,
                              fmt_value(lu.target_value, lu.value_kind)])
             if len(units) > MAX_LAGGING_ROWS:
                 rows.append(["", f"… và {len(units) - MAX_LAGGING_ROWS} đơn vị khác (xem bản Excel)", "", ""])
-            story.append(_table(rows, [10 * mm, width - 80 * mm, 40 * mm, 30 * mm], align_right=(2, 3)))
+            story.append(_table(rows, [10 * mm, width - 75 * mm, 40 * mm, 25 * mm], align_right=(2, 3)))
     else:
         story.append(Paragraph("Không có đơn vị nào chậm tiến độ.", st["body"]))
 
     # VI. Activities
     tick("Hoạt động đã tổ chức")
-    story.append(Paragraph("VI. HOẠT ĐỘNG ĐÃ TỔ CHỨC", st["h2"]))
-    rows = [["Loại hoạt động", "Số lần", "Lượt người tham gia", "Số đơn vị tổ chức"]]
+    last = [Paragraph("VI. HOẠT ĐỘNG ĐÃ TỔ CHỨC", st["h2"])]
+    rows = [[Paragraph(h, st["headcell"]) for h in ("Loại hoạt động", "Số lần", "Lượt người tham gia",
+                                                     "Số đơn vị tổ chức")]]
     for a in report.activities:
-        rows.append([a.kind, vn_format.vn_number(a.count), vn_format.vn_number(a.participants), str(a.units)])
+        # a broadcast counts no participants: a dash, not "0"
+        rows.append([a.kind, vn_format.vn_number(a.count), vn_format.vn_number(a.participants) if a.participants
+                     else "—", str(a.units)])
     rows.append(["Tổng cộng", vn_format.vn_number(sum(a.count for a in report.activities)),
                  vn_format.vn_number(sum(a.participants for a in report.activities)), ""])
-    tbl = _table(rows, [width - 105 * mm, 25 * mm, 40 * mm, 40 * mm], align_right=(1, 2, 3))
-    story.append(tbl)
+    last.append(_table(rows, [width - 100 * mm, 25 * mm, 40 * mm, 35 * mm], align_right=(1, 2, 3)))
+    story.append(KeepTogether(last + _signature(st, report.heading, width)))
 
     doc.build(story, onFirstPage=_footer(report.title), onLaterPages=_footer(report.title))
     return buf.getvalue()
@@ -390,23 +503,78 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
 # ---------------------------------------------------------------------- score sheet
 
 
+def _sheet_styles():
+    """The styles plus the score sheet's smaller cells (a landscape page of up to 12 criteria)."""
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    st = _styles()
+    st["scell"] = ParagraphStyle("scell", parent=st["cell"], fontSize=9.5, leading=11.5)
+    st["scellc"] = ParagraphStyle("scellc", parent=st["scell"], alignment=TA_CENTER)
+    st["scellr"] = ParagraphStyle("scellr", parent=st["scell"], alignment=TA_RIGHT)
+    st["scellb"] = ParagraphStyle("scellb", parent=st["scell"], fontName=FONT_BOLD)
+    st["sheadcell"] = ParagraphStyle("sheadcell", parent=st["scell"], fontName=FONT_BOLD, alignment=TA_CENTER)
+    return st
+
+
+def score_table(group: ScoreGroup, width: float, st=None):  # noqa: ANN001
+    """The table of one group of candidates: every cell a paragraph that wraps inside its column,
+    each column at least as wide as its longest word (so "Không đạt" stays inside its cell)."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    st = st or _sheet_styles()
+    cell, cellc, cellr = st["scell"], st["scellc"], st["scellr"]
+    crit = list(group.columns)
+    head = ["Hạng", "Tên ứng viên", "Hình thức đề nghị"] + [f"TC{i}" for i in range(1, len(crit) + 1)] + \
+        ["Tổng điểm", "Tiêu chí bắt buộc", "Phiếu", "Kết quả"]
+    rows = [[Paragraph(_esc(h), st["sheadcell"]) for h in head]]
+    for r in group.rows:
+        gate = "Đạt" if r.gates_passed else "Không đạt"
+        rows.append([Paragraph("–" if r.rank is None else str(r.rank), cellc), Paragraph(_esc(r.name), st["scellb"]),
+                     Paragraph(_esc(r.award), cell)]
+                    + [Paragraph(_esc(r.cells.get(c.code, "")), cellc if c.type == "gate" else cellr) for c in crit]
+                    + [Paragraph(fmt_value(r.total, "count"), cellr), Paragraph(gate, cellc),
+                       Paragraph(_esc(r.votes), cellc), Paragraph(_esc(r.status), cell)])
+    # the narrowest each column may be: its longest word plus the padding
+    need = [max((row[c].minWidth() for row in rows), default=0) + 2 * CELL_PAD + 0.5 for c in range(len(head))]
+    fixed = {0: 12 * mm, len(head) - 4: 15 * mm, len(head) - 3: 19 * mm, len(head) - 2: 14 * mm,
+             len(head) - 1: 25 * mm}
+    widths = [max(need[c], fixed.get(c, 0)) for c in range(len(head))]
+    crit_cols = range(3, 3 + len(crit))
+    for c in crit_cols:
+        widths[c] = max(need[c], 9 * mm)
+    rest = width - sum(w for c, w in enumerate(widths) if c not in (1, 2))
+    name_w = max(need[1], rest * 0.56)
+    award_w = max(need[2], rest - name_w)
+    widths[1], widths[2] = name_w, award_w
+    over = sum(widths) - width
+    if over > 0.5:  # too many criteria for the page: give the wide columns' room back evenly
+        flexible = [c for c in range(len(head)) if widths[c] > need[c] + 0.5]
+        slack = sum(widths[c] - need[c] for c in flexible) or 1
+        for c in flexible:
+            widths[c] -= over * (widths[c] - need[c]) / slack
+    return _table(rows, widths, font_size=st["scell"].fontSize)
+
+
 def build_scoreboard_pdf(sheet: ScoreSheet, *, progress: Progress | None = None,
                          cancelled: Callable[[], bool] | None = None) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
     register_fonts()
-    st = _styles()
+    st = _sheet_styles()
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=16 * mm, title=sheet.title, author=sheet.issuer_name)
+    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=20 * mm, rightMargin=15 * mm,
+                            topMargin=15 * mm, bottomMargin=15 * mm, title=sheet.title, author=sheet.issuer_name)
     width = doc.width
     story: list = []
-    _heading(story, st, sheet.issuer_name, sheet.title, f"Tính đến {vn_format.vn_date(sheet.as_of)}", width)
-    story.append(Paragraph(_esc(sheet.campaign_name), st["body"]))
+    _heading(story, st, sheet.heading, sheet.issuer_name, sheet.title, f"Tính đến {vn_format.vn_date(sheet.as_of)}",
+             width)
     if sheet.meeting:
-        story.append(Paragraph(_esc(sheet.meeting), st["body"]))
+        story.append(Paragraph(_esc(sheet.meeting), st["subtitle"]))
+    story.append(Paragraph(_esc(sheet.campaign_name), st["body"]))
     if not sheet.groups:
         story.append(Spacer(1, 8))
         story.append(Paragraph("Chưa có ứng viên nào được chấm điểm.", st["body"]))
@@ -414,29 +582,25 @@ def build_scoreboard_pdf(sheet: ScoreSheet, *, progress: Progress | None = None,
         _check(cancelled)
         if progress:
             progress(gi, len(sheet.groups), group.title)
-        story.append(Paragraph(f"{gi}. {_esc(group.title)}", st["h2"]))
+        parts = [Paragraph(f"{gi}. {_esc(group.title)}", st["h2"]), score_table(group, width, st)]
         crit = list(group.columns)
-        # Criteria are numbered (TC1, TC2 ...) in the header and named in the legend below.
-        head = ["Hạng", "Tên ứng viên", "Hình thức đề nghị"] + [f"TC{i}" for i in range(1, len(crit) + 1)] + \
-            ["Tổng điểm", "Tiêu chí bắt buộc", "Phiếu", "Kết quả"]
-        rows = [[Paragraph(_esc(h), st["headcell"]) for h in head]]
-        for r in group.rows:
-            rows.append([str(r.rank), Paragraph(_esc(r.name), st["cellb"]), Paragraph(_esc(r.award), st["cell"])]
-                        + [r.cells.get(c.code, "") for c in crit]
-                        + [fmt_value(r.total, "count"), "Đạt" if r.gates_passed else "Không đạt", r.votes,
-                           Paragraph(_esc(r.status), st["cell"])])
-        fixed = 13 + 16 + 20 + 15 + 26
-        crit_w = max(9.0, min(14.0, (width / mm - fixed - 95) / max(len(crit), 1)))
-        rest = width / mm - fixed - crit_w * len(crit)
-        widths = [13 * mm, rest * 0.58 * mm, rest * 0.42 * mm] + [crit_w * mm] * len(crit) + \
-            [16 * mm, 20 * mm, 15 * mm, 26 * mm]
-        story.append(_table(rows, widths, align_right=tuple(range(3, 4 + len(crit)))))
+        # Criteria are numbered (TC1, TC2 ...) in the header and named here, never by internal code.
         legend = "; ".join(
-            f"<b>TC{i}</b> ({_esc(c.code)}): {_esc(c.name)}" + (
+            f"<b>TC{i}</b>: {_esc(c.name)}" + (
                 " (bắt buộc)" if c.type == "gate" else f" (tối đa {fmt_value(c.max_points, 'count')} điểm)")
             for i, c in enumerate(crit, 1))
-        story.append(Spacer(1, 3))
-        story.append(Paragraph("Tiêu chí: " + legend, st["small"]))
+        if legend:
+            parts += [Spacer(1, 3), Paragraph("<i>Tiêu chí:</i> " + legend, st["small"])]
+        # the group's table and its legend on one page when they fit on one
+        story.append(parts)
+    note = Paragraph("<i>Xếp hạng:</i> theo tổng điểm trong số các ứng viên đủ điều kiện; bằng điểm thì ưu tiên "
+                           "nữ (tập thể có từ 70% nữ trở lên); ứng viên chưa đạt tiêu chí bắt "
+                           "buộc không xếp hạng (–).", st["small"])
+    # the last group, the note and the signatures travel together: no signature alone on a page
+    tail = (story.pop() if story and isinstance(story[-1], list) else []) + [note] + _signature(st, sheet.heading,
+                                                                                                width)
+    story = [KeepTogether(x) if isinstance(x, list) else x for x in story]
+    story.append(KeepTogether(tail))
     doc.build(story, onFirstPage=_footer(sheet.title), onLaterPages=_footer(sheet.title))
     return buf.getvalue()
 

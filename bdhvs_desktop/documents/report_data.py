@@ -12,6 +12,28 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Heading:
+    """The official heading and signature of a printed report, as on the .docx forms: issuing
+    body (with its parent level) and the national or party motto, number, place and date, and
+    who signs."""
+
+    #: "party" (Hướng dẫn 36-HD/VPTW) | "state" (Decree 30/2020).
+    format: str
+    #: The issuing body in capitals: "ĐẢNG ỦY PHƯỜNG LA GI", "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG".
+    name: str
+    #: The level above it: "ĐẢNG BỘ TỈNH LÂM ĐỒNG"; "" for none.
+    parent_name: str = ""
+    #: "Số      -BC/ĐU", "Số:      /BC-UBND"; "" for none.
+    number: str = ""
+    #: "La Gi, ngày 15 tháng 5 năm 2026".
+    place_date: str = ""
+    #: The signatures, left to right: (authority "T/M BAN THƯỜNG VỤ" or "", title, name).
+    signers: tuple[tuple[str, str, str], ...] = ()
+    #: "Nơi nhận" lines; empty for none.
+    recipients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class UnitValue:
     """One unit's value for a target (the bar of a bar chart)."""
 
@@ -98,6 +120,7 @@ class ProgressReport:
     tasks: TaskSummary = field(default_factory=TaskSummary)
     unit_count: int = 0
     generated_at: dt.datetime | None = None
+    heading: Heading | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +134,9 @@ class CriterionColumn:
 
 @dataclass(frozen=True)
 class ScoreRow:
-    rank: int
+    #: The rank among the eligible candidates of the group, as `bdhvs score` ranks (points, then a
+    #: woman or a collective at least 70% women first, then the name); None when not eligible.
+    rank: int | None
     name: str
     #: "Tập thể" | "Cá nhân" | "Tổ chức đảng".
     kind: str
@@ -122,6 +147,7 @@ class ScoreRow:
     gates_passed: bool
     status: str
     votes: str = ""
+    eligible: bool = True
 
 
 @dataclass(frozen=True)
@@ -145,3 +171,4 @@ class ScoreSheet:
     meeting: str
     groups: tuple[ScoreGroup, ...]
     generated_at: dt.datetime | None = None
+    heading: Heading | None = None

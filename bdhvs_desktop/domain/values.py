@@ -217,6 +217,11 @@ def parse_code_list(value: object) -> list[str]:
     return [c for c in (clean(p) for p in re.split(r"[,;\n]+", str(value))) if c]
 
 
+def show(value: object, limit: int = 40) -> str:
+    """A cell's value shortened for a message."""
+    return _show(value, limit)
+
+
 def _show(value: object, limit: int = 40) -> str:
     text = clean(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"

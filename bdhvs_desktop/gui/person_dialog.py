@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bdhvs_desktop.domain import values
+from bdhvs_desktop.domain import rules
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services import people as people_service
 from bdhvs_desktop.services.records import UnitRow
@@ -71,7 +71,7 @@ def _with_error(widget: QWidget) -> tuple[QWidget, FieldError]:
 
 def parse_date_field(text: str) -> dt.date | None:
     """dd/mm/yyyy or empty; ValueError with a Vietnamese message otherwise."""
-    return values.parse_date(text.strip()) if text.strip() else None
+    return rules.date_cell(text.strip()) if text.strip() else None
 
 
 def fill_unit_combo(combo: QComboBox, units: list[UnitRow], *, empty: str | None = None) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop.domain import rules
 from bdhvs_desktop.domain.dates import vn_date
 from bdhvs_desktop.domain.vocab import (
     ACTIVITY_KIND_LABELS,
@@ -32,7 +33,7 @@ from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 MAX_TEXT = 4000
-MAX_PARTICIPANTS = 100_000
+MAX_PARTICIPANTS = rules.MAX_PARTICIPANTS  # one limit for the form and the import
 
 
 class ValidationError(ValueError):
@@ -181,10 +182,9 @@ def _check_activity(s: Session, data: ActivityInput) -> dict[str, Any]:
     if data.date is None:
         check.fail("date", "Ngày tổ chức: chưa nhập.")
     else:
-        span = _campaign_range(s)
-        if span and not (span[0] <= data.date <= span[1]):
-            check.fail("date", f"Ngày tổ chức {vn_date(data.date)} nằm ngoài thời gian phong trào "
-                               f"({vn_date(span[0])} – {vn_date(span[1])}).")
+        problem = rules.activity_date_problem(data.date, _campaign_range(s))
+        if problem:
+            check.fail("date", problem)
     kinds = [k.value for k in ActivityKind]
     if data.kind not in kinds:
         check.fail("kind", f"Loại hoạt động “{data.kind}” không có; chọn một trong: "
@@ -193,9 +193,9 @@ def _check_activity(s: Session, data: ActivityInput) -> dict[str, Any]:
     if data.unit_id is None and data.kind in ("guidance", "class", "thematic_meeting", "training"):
         check.fail("unit_id", f"Đơn vị: {ACTIVITY_KIND_LABELS[ActivityKind(data.kind)].lower()} phải ghi "
                               "đơn vị tổ chức (tổ dân phố, chi bộ, cơ quan...).")
-    if unit is not None and data.kind == "thematic_meeting" and not unit.is_party_org:
-        check.fail("unit_id", f"Đơn vị: sinh hoạt chuyên đề do tổ chức đảng tổ chức; “{unit.name}” không phải "
-                              "tổ chức đảng.")
+    problem = rules.activity_unit_problem(data.kind, unit.name, bool(unit.is_party_org)) if unit else None
+    if problem:
+        check.fail("unit_id", problem)
     try:
         values["skills"] = ",".join(str(n) for n in parse_skills(data.skills)) or None
     except ValueError as exc:
@@ -203,11 +203,8 @@ def _check_activity(s: Session, data: ActivityInput) -> dict[str, Any]:
     participants = data.participants or 0
     if not isinstance(participants, int) or isinstance(participants, bool):
         check.fail("participants", "Số người tham gia phải là số nguyên.")
-    elif participants < 0:
-        check.fail("participants", "Số người tham gia không được âm.")
-    elif participants > MAX_PARTICIPANTS:
-        check.fail("participants", f"Số người tham gia {participants} quá lớn (tối đa {MAX_PARTICIPANTS:,})."
-                   .replace(",", "."))
+    elif rules.participants_problem(participants):
+        check.fail("participants", rules.participants_problem(participants))
     content = _text(data.content)
     if content and len(content) > MAX_TEXT:
         check.fail("content", f"Nội dung quá dài ({len(content)} ký tự, tối đa {MAX_TEXT}).")

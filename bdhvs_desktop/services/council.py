@@ -447,15 +447,43 @@ def set_member_active(db: Database, member_id: int, active: bool) -> None:
         member.active = active
 
 
+def update_member(db: Database, member_id: int, *, full_name: str | None = None, position: str | None = None,
+                  role: str | None = None) -> None:
+    """Rename a member or change their position or role. Past meetings keep the member as
+    they were (their snapshot, services/meeting.py); only meetings opened later see the change."""
+    require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
+    if full_name is not None and not full_name.strip():
+        raise CouncilActionError("Họ tên thành viên Hội đồng không được để trống.")
+    if role is not None and role not in {r.value for r in CouncilRole}:
+        raise CouncilActionError(f"Vai trò không hợp lệ: {role!r} (chair, vice_chair, secretary, member).")
+    with db.session() as s:
+        member = s.get(m.CouncilMember, member_id)
+        if member is None:
+            raise CouncilActionError(f"Không tìm thấy thành viên Hội đồng số {member_id}.")
+        changes: dict[str, tuple[Any, Any]] = {}
+        for name, value in (("full_name", full_name), ("position", position), ("role", role)):
+            if value is not None:
+                value = value.strip() or None
+                changes[name] = (getattr(member, name), value)
+                setattr(member, name, value)
+        audit.record_changes(s, user=db.user, entity="council_member", entity_id=member_id, changes=changes)
+
+
 # --------------------------------------------------------------------------- meetings
 
 
 def new_meeting(db: Database, held_at: dt.datetime, *, place: str | None = None, chair_id: int | None = None,
                 secretary_id: int | None = None, voting_method: str = VotingMethod.SHOW_OF_HANDS.value,
-                number: str | None = None, attach_candidates: bool = True) -> int:
+                number: str | None = None, attach_candidates: bool = True, ended_at: dt.datetime | None = None,
+                discussion: str | None = None) -> int:
     """Open a meeting: the settings' quorum and pass mark are copied onto it, every active member
-    is listed as present (mark absences with set_attendance), and the proposed candidates join it."""
+    is listed as present (mark absences with set_attendance) with a snapshot of their name,
+    position and role (services/meeting.py), and the proposed candidates join it. Times are
+    local wall-clock time (Asia/Ho_Chi_Minh)."""
+    from bdhvs_desktop.services import meeting as ms
+
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
+    ms.check_times(held_at, ended_at)
     if voting_method not in {v.value for v in VotingMethod}:
         raise CouncilActionError("Hình thức biểu quyết phải là show_of_hands (giơ tay) hoặc secret_ballot (bỏ phiếu kín).")
     rules = get_rules(db)
@@ -475,11 +503,12 @@ def new_meeting(db: Database, held_at: dt.datetime, *, place: str | None = None,
         secretary_id = secretary_id or next((x.id for x in members if x.role == "secretary"), None)
         meeting = m.CouncilMeeting(campaign_id=campaign_id, number=number, held_at=held_at, place=place,
                                    chair_id=chair_id, secretary_id=secretary_id, voting_method=voting_method,
-                                   rules=rules.as_dict(), status="open")
+                                   rules=rules.as_dict(), status="open", timezone=ms.MEETING_TZ,
+                                   ended_at=ended_at, discussion=(discussion or "").strip() or None)
         s.add(meeting)
         s.flush()
         for x in members:
-            s.add(m.MeetingAttendance(meeting_id=meeting.id, member_id=x.id, present=True))
+            s.add(ms.attendance_row(meeting.id, x))
         if attach_candidates:
             for c in s.scalars(select(m.Candidate).where(m.Candidate.status.in_(("proposed", "reviewed")),
                                                          m.Candidate.locked.is_(False))):
@@ -533,17 +562,23 @@ def set_attendance(db: Database, meeting_id: int | None, member_id: int, present
     reason = (reason or "").strip() or None
     if not present and not reason:
         raise CouncilActionError("Thành viên vắng mặt phải ghi lý do vắng.")
+    from bdhvs_desktop.services import meeting as ms
+
     with db.session() as s:
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
+        ms.refuse_frozen_attendance(meeting)
+        member = s.get(m.CouncilMember, member_id)
         row = s.scalar(select(m.MeetingAttendance).where(m.MeetingAttendance.meeting_id == meeting.id,
                                                          m.MeetingAttendance.member_id == member_id))
         if row is None:
-            if s.get(m.CouncilMember, member_id) is None:
+            if member is None:
                 raise CouncilActionError(f"Không tìm thấy thành viên Hội đồng số {member_id}.")
-            row = m.MeetingAttendance(meeting_id=meeting.id, member_id=member_id, present=present)
+            row = ms.attendance_row(meeting.id, member, present)
             s.add(row)
             s.flush()
+        elif member is not None:
+            ms.take_snapshot(row, member)
         audit.record_changes(s, user=db.user, entity="meeting_attendance", entity_id=row.id,
                              changes={"present": (row.present, present),
                                       "absence_reason": (row.absence_reason, None if present else reason)})
@@ -604,6 +639,9 @@ def record_vote(db: Database, meeting_id: int | None, candidate_id: int, votes_f
             s.add(vote)
         vote.votes_for, vote.votes_against, vote.votes_abstain = votes_for, votes_against, votes_abstain
         vote.recorded_by, vote.recorded_at = db.user, m.utcnow()
+        from bdhvs_desktop.services import meeting as ms
+
+        ms.on_vote(s, meeting, c, vote)
         c.meeting_id = meeting.id
         if c.status == "proposed":
             c.status = "reviewed"
@@ -703,6 +741,10 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
             raise CouncilActionError(text[:1].upper() + text[1:])
         if candidate_id is not None and not todo:
             raise CouncilActionError("Hồ sơ này chưa có kết quả biểu quyết trong phiên họp hoặc đã được quyết định.")
+        from bdhvs_desktop.services import meeting as ms
+
+        if todo:
+            ms.freeze(meeting)  # the attendance the decisions rest on no longer changes
         for cid, subject, sid, _as_of in todo:
             c = _candidate(s, cid)
             vote = s.scalar(select(m.Vote).where(m.Vote.meeting_id == meeting.id, m.Vote.candidate_id == cid))
@@ -721,8 +763,12 @@ def close_meeting(db: Database, meeting_id: int | None = None) -> None:
     require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.session() as s:
         meeting = _meeting(s, meeting_id)
+        from bdhvs_desktop.services import meeting as ms
+
         meeting.status = "closed"
-        meeting.ended_at = meeting.ended_at or m.utcnow()
+        # The end time the secretary entered; else now, in the meeting's local time (never UTC).
+        meeting.ended_at = meeting.ended_at or ms.local_now(meeting.timezone)
+        ms.freeze(meeting)
         audit.record(s, user=db.user, action="close", entity="council_meeting", entity_id=meeting.id, chained=True)
 
 
@@ -790,12 +836,14 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
                          .join(m.CouncilMember, m.CouncilMember.id == m.MeetingAttendance.member_id)
                          .where(m.MeetingAttendance.meeting_id == meeting.id)
                          .order_by(m.CouncilMember.sort_order, m.CouncilMember.id)).all()
-        attendance = tuple(AttendanceRow(mem.id, mem.full_name, mem.position, mem.role, att.present, att.absence_reason)
+        attendance = tuple(AttendanceRow(mem.id, att.full_name or mem.full_name,
+                                         att.position if att.full_name else mem.position, att.role or mem.role,
+                                         att.present, att.absence_reason)
                            for att, mem in rows)
         members_total, present = len(attendance), sum(1 for a in attendance if a.present)
         parents = dict(s.execute(select(m.Unit.id, m.Unit.parent_id)).all())
         council = [mem for _att, mem in rows]
-        names = {mem.id: mem.full_name for mem in council}
+        names = {a.member_id: a.full_name for a in attendance}  # as at the meeting
         votes = {v.candidate_id: v for v in s.scalars(select(m.Vote).where(m.Vote.meeting_id == meeting.id))}
         scores: dict[int, list[tuple[str, float]]] = {}
         for ms in s.scalars(select(m.MemberScore).where(m.MemberScore.meeting_id == meeting.id)):
@@ -808,11 +856,18 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
             info = _candidate_info(c)
             conflicts = []
             conflicted_names = []
-            for mem in council:
-                reason = _conflict(s, mem, c, parents)
-                if reason:
-                    conflicts.append(reason)
-                    conflicted_names.append(mem.full_name)
+            if meeting.status == "closed" and c.id in votes:  # as recorded when the vote was cast
+                for att, _mem in rows:
+                    for x in att.conflicts or []:
+                        if x.get("candidate_id") == c.id:
+                            conflicts.append(x.get("reason") or "")
+                            conflicted_names.append(names.get(att.member_id, ""))
+            else:
+                for mem in council:
+                    reason = _conflict(s, mem, c, parents)
+                    if reason:
+                        conflicts.append(reason)
+                        conflicted_names.append(names.get(mem.id, mem.full_name))
             if c.locked and c.score_snapshot:
                 snap = c.score_snapshot
                 points, maximum, eligible, rank = snap.get("points"), snap.get("max_points"), snap.get("eligible"), \
@@ -841,6 +896,11 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
 
 DEMO_SCORE_DAY = dt.date(2026, 11, 10)
 DEMO_MEETING_AT = dt.datetime(2026, 11, 12, 8, 0)
+DEMO_DISCUSSION = (
+    "Thư ký Hội đồng báo cáo tóm tắt thành tích và kết quả chấm điểm của các tập thể, cá nhân được đề nghị; "
+    "Hội đồng quán triệt tiêu chuẩn, điều kiện khen thưởng theo Kế hoạch thi đua (mô phỏng).\n"
+    "Các thành viên thảo luận, phân tích thành tích của từng tập thể, cá nhân; thành viên có xung đột lợi ích "
+    "không tham gia chấm điểm, biểu quyết hồ sơ liên quan.")
 
 
 def create_demo_council(db: Database) -> dict[str, int]:
@@ -888,11 +948,15 @@ def create_demo_council(db: Database) -> dict[str, int]:
         extra = eligible["individual"][3]
         propose(db, extra.subject, extra.subject_id, summary=summary_from_score(extra), at=DEMO_SCORE_DAY, draft=True)
     meeting = new_meeting(db, DEMO_MEETING_AT, place="Hội trường Đảng ủy phường (mô phỏng)",
-                          voting_method=VotingMethod.SECRET_BALLOT.value, number="01/BB-HĐTĐKT")
+                          voting_method=VotingMethod.SECRET_BALLOT.value, number="01/BB-HĐTĐKT",
+                          ended_at=DEMO_MEETING_AT + dt.timedelta(hours=2, minutes=30), discussion=DEMO_DISCUSSION)
     set_attendance(db, meeting, members[4], False, "Đi công tác theo Quyết định của Ban Thường vụ (mô phỏng)")
     present = len(members) - 1
-    set_ballots(db, meeting, issued=present, returned=present, valid=present,
-                counting_committee="Ban kiểm phiếu gồm 03 đồng chí (mô phỏng)")
+    set_ballots(db, meeting, issued=present, returned=present, valid=present)
+    if len(members) > 6:
+        from bdhvs_desktop.services.meeting import set_counting_committee
+
+        set_counting_committee(db, meeting, [members[3], members[5], members[6]], head_id=members[3])
     view = meeting_view(db, meeting)
     conflicted = {row.candidate.id: row.conflicts for row in view.candidates}
     present_ids = [a.member_id for a in view.attendance if a.present]

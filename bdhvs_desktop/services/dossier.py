@@ -100,12 +100,32 @@ class DossierCandidate:
 
 
 @dataclass(frozen=True)
+class MinutesDocument:
+    """One meeting's minutes in the dossier (meeting_id None: blank minutes of a meeting to come)."""
+
+    file_name: str
+    meeting_id: int | None
+    context: dc.MinutesContext
+
+
+@dataclass(frozen=True)
 class DossierContexts:
     submission: dc.SubmissionContext
-    minutes: dc.MinutesContext
+    #: One minutes document per meeting, in the order the meetings were held.
+    minutes_docs: tuple[MinutesDocument, ...]
     achievements: tuple[dc.AchievementContext, ...]
     candidate_ids: tuple[int, ...]
-    meeting_id: int | None
+
+    @property
+    def minutes(self) -> dc.MinutesContext:
+        """The first (often the only) meeting's minutes."""
+        return self.minutes_docs[0].context
+
+    @property
+    def meeting_id(self) -> int | None:
+        """The latest meeting of the dossier."""
+        ids = [x.meeting_id for x in self.minutes_docs if x.meeting_id is not None]
+        return ids[-1] if ids else None
 
 
 @dataclass(frozen=True)
@@ -619,12 +639,6 @@ def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Cand
 # ----------------------------------------------------------------------- contexts
 
 
-def _member_person(cm: m.CouncilMember | None) -> dc.Person:
-    if cm is None:
-        return dc.Person(name="", position="")
-    return dc.Person(name=cm.full_name, position=cm.position or "")
-
-
 def _parse_committee(text: str | None) -> list[dc.CouncilMember]:
     """The ballot-counting committee, one member a line ("Họ tên | Vai trò", "Họ tên - Vai trò").
 
@@ -658,11 +672,198 @@ def _meeting_number(number: str | None) -> str | None:
     return m_.group(1) if m_ else None
 
 
+def minutes_file_name(number: str | None, day: dt.date | None) -> str:
+    """"bien-ban-hop-xet-so-01-ngay-12-11-2026.docx": the meeting's number and date in the name."""
+    from bdhvs_desktop.documents.dossier_writer import MINUTES_FILE, slugify
+
+    if day is None:
+        return MINUTES_FILE
+    parts = ["bien-ban-hop-xet"]
+    num = _meeting_number(number)
+    if num:
+        parts.append(f"so-{slugify(num)}")
+    parts.append(f"ngay-{day:%d-%m-%Y}")
+    return "-".join(parts) + ".docx"
+
+
+def _role_label(role: str | None) -> str:
+    try:
+        return vocab.COUNCIL_ROLE_LABELS.get(vocab.CouncilRole(role), "Ủy viên")
+    except ValueError:
+        return "Ủy viên"
+
+
+def _minutes_context(c: m.Campaign, st: DossierSettings, rec: Any, campaign_name: str, pending: list[m.Candidate],
+                     draft: bool, number: str | None, council: list[m.CouncilMember] | None = None) -> dc.MinutesContext:
+    """The minutes of one meeting, from its record only (services.meeting: the members as they
+    were, votes as cast); *rec* None gives blank minutes of a meeting to come (the council as
+    it is now). *pending*: candidates not voted yet, rows to fill in at the meeting (drafts)."""
+    if rec is not None:
+        members = [dc.CouncilMember(name=x.full_name, position=x.position or "", role=_role_label(x.role),
+                                    present=x.present, absence_reason=x.absence_reason or "") for x in rec.members]
+        total = rec.total
+        chair = dc.Person(name=rec.chair.full_name, position=rec.chair.position or "") if rec.chair else \
+            dc.Person(name="")
+        secretary = dc.Person(name=rec.secretary.full_name, position=rec.secretary.position or "") \
+            if rec.secretary else dc.Person(name="")
+        secret = rec.voting_method == "secret_ballot"
+        results = [dc.VoteResult(name=v.subject_name, kind=v.kind, award=v.award_name,
+                                 votes_for=min(v.tally.votes_for, total), total_members=total,
+                                 votes_against=v.tally.votes_against if secret else None,
+                                 note="Thông qua" if v.passed else "Không thông qua", passed=v.passed)
+                   for v in rec.votes]
+        conflicts = [dc.ConflictOfInterest(name=x.full_name, position=x.position or "",
+                                           collectives=[r.candidate for r in x.recusals if r.kind != "self"],
+                                           own=[r.candidate for r in x.recusals if r.kind == "self"])
+                     for x in rec.members if x.present and x.recusals]
+    else:
+        council = council or []
+        if not council:
+            raise DossierError("Chưa có thành viên Hội đồng Thi đua - Khen thưởng; hãy nhập danh sách Hội đồng.")
+        members = [dc.CouncilMember(name=x.full_name, position=x.position or "", role=_role_label(x.role))
+                   for x in council]
+        total = len(council)
+        chair_m = next((x for x in council if x.role == "chair"), council[0])
+        secretary_m = next((x for x in council if x.role == "secretary"), None)
+        chair = dc.Person(name=chair_m.full_name, position=chair_m.position or "")
+        secretary = dc.Person(name=secretary_m.full_name if secretary_m else "",
+                              position=(secretary_m.position or "") if secretary_m else "")
+        secret, results, conflicts = False, [], []
+    for cand in pending:
+        results.append(dc.VoteResult(name=_subject_name(cand), kind=_kind(cand),
+                                     award=cand.award_form.name if cand.award_form else "",
+                                     votes_for=0, total_members=total, note="Chưa biểu quyết"))
+    results.sort(key=lambda r: r.kind != "collective")
+    ballot = None
+    if secret:
+        issued_, returned_, valid_ = rec.ballots
+        issued = issued_ if issued_ is not None else sum(1 for mm in members if mm.present)
+        returned = returned_ if returned_ is not None else issued
+        valid = valid_ if valid_ is not None else returned
+        committee = [dc.CouncilMember(name=x.full_name, position=x.position or "",
+                                      role="Trưởng ban" if x.counting_role == "head" else "Thành viên")
+                     for x in rec.counting_committee]
+        note = ""
+        if not committee:  # recorded before members could be chosen: the old free text
+            committee = _parse_committee(rec.counting_committee_text)
+            note = "" if committee else " ".join((rec.counting_committee_text or "").split())
+        ballot = dc.BallotCount(committee=tuple(committee), issued=issued, returned=returned, valid=valid,
+                                invalid=max(returned - valid, 0), note=note)
+    approved = [r for r in results if r.passed]
+    lowered = campaign_name[0].lower() + campaign_name[1:]
+    counts = dc.counts_text(sum(r.kind == "collective" for r in approved), sum(r.kind == "individual" for r in approved))
+    conclusion = (
+        f"Hội đồng thống nhất đề nghị khen thưởng {counts} có thành tích "
+        f"xuất sắc trong {lowered} (có danh sách kèm theo)."
+        if approved else "Hội đồng thống nhất kết quả biểu quyết như trên.")
+    return dc.MinutesContext(
+        issuer=_council_issuer(c, st, chair), number=dc.DocumentNumber(kind="BB", number=number),
+        council_name=f"Hội đồng Thi đua - Khen thưởng {c.locality_full or c.locality or ''}".strip(),
+        subject=f"Về việc xét, đề nghị khen thưởng trong {lowered}",
+        start=rec.start if rec else None, end=rec.end if rec else None, place=(rec.place or "") if rec else "",
+        chair=chair, secretary=secretary, members=tuple(members),
+        voting_method="secret_ballot" if secret else "show_of_hands", results=tuple(results), conclusion=conclusion,
+        content=(rec.discussion or "") if rec else "", ballot=ballot, date=rec.start.date() if rec else None,
+        draft=draft, conflicts=tuple(conflicts))
+
+
+def _minutes_documents(s: Session, c: m.Campaign, st: DossierSettings, cands: list[m.Candidate],
+                       campaign_name: str, draft: bool, at: dt.date
+                       ) -> tuple[list[MinutesDocument], list[dc.MeetingCitation]]:
+    """One minutes document per meeting whose votes the dossier carries, and the Tờ trình's
+    citation of each meeting whose approvals it carries, with that meeting's counts."""
+    from bdhvs_desktop.services import meeting as meeting_service
+
+    voted = {(v.meeting_id, v.candidate_id) for v in s.scalars(select(m.Vote).where(
+        m.Vote.candidate_id.in_([x.id for x in cands])))}
+    ids = list(dict.fromkeys(x.meeting_id for x in cands if x.meeting_id))
+    if not ids and draft:  # nothing attached yet: the latest meeting, if it is still open
+        latest = s.scalar(select(m.CouncilMeeting).where(m.CouncilMeeting.campaign_id == c.id)
+                          .order_by(m.CouncilMeeting.held_at.desc(), m.CouncilMeeting.id.desc()).limit(1))
+        if latest is not None and latest.status != "closed":
+            ids = [latest.id]
+    if not ids and not draft:
+        raise DossierError("Chưa có phiên họp Hội đồng Thi đua - Khen thưởng nào; hãy ghi phiên họp và kết quả "
+                           "bỏ phiếu trước khi lập hồ sơ chính thức (hoặc lập bản dự thảo với --draft).")
+    records = sorted((meeting_service.read_record(s, mid) for mid in ids), key=lambda r: (r.start, r.id))
+    open_ids = [r.id for r in records if r.status != "closed"]
+    pending: dict[int | None, list[m.Candidate]] = defaultdict(list)
+    for cand in cands:
+        if (cand.meeting_id, cand.id) in voted:
+            continue
+        if not draft:
+            continue  # approved without a vote at its meeting: check_counts names it
+        target = cand.meeting_id if cand.meeting_id in open_ids else (open_ids[-1] if open_ids else None)
+        pending[target].append(cand)
+    docs: list[MinutesDocument] = []
+    single = len(records) + (1 if pending.get(None) or not records else 0) == 1
+    for rec in records:
+        # The settings' minutes number can only number a dossier's one minutes document.
+        number = st.minutes_number if single and st.minutes_number else _meeting_number(rec.number)
+        ctx = _minutes_context(c, st, rec, campaign_name, pending.get(rec.id, []), draft, number)
+        name = minutes_file_name(rec.number, rec.start.date())
+        if any(d.file_name == name for d in docs):  # two meetings on one day with the same (or no) number
+            name = name[:-5] + f"-phien-{len(docs) + 1}.docx"
+        docs.append(MinutesDocument(name, rec.id, ctx))
+    if pending.get(None) or not records:
+        council = list(s.scalars(select(m.CouncilMember).where(m.CouncilMember.campaign_id == c.id,
+                                                              m.CouncilMember.active.is_(True))
+                                 .order_by(m.CouncilMember.sort_order, m.CouncilMember.id)))
+        ctx = _minutes_context(c, st, None, campaign_name, pending.get(None, []), draft,
+                               st.minutes_number or None, council)
+        docs.append(MinutesDocument(minutes_file_name(None, None), None, ctx))
+    citations = []
+    by_meeting = defaultdict(list)
+    for cand in cands:
+        if cand.meeting_id is not None and cand.status in ISSUED_STATUSES:
+            by_meeting[cand.meeting_id].append(cand)
+    for rec, doc in zip(records, docs):
+        carried = by_meeting.get(rec.id, [])
+        if not carried:
+            continue
+        citations.append(dc.MeetingCitation(
+            council_name=doc.context.council_name, date=rec.start.date(),
+            minutes_symbol=doc.context.number.symbol(doc.context.issuer) if doc.context.number.number else "",
+            present=rec.present, total=rec.total, voting_method=rec.voting_method,
+            collectives=sum(1 for x in carried if x.subject_type == "unit"),
+            individuals=sum(1 for x in carried if x.subject_type != "unit")))
+    return docs, citations
+
+
+def check_counts(submission: dc.SubmissionContext, minutes_docs: list[MinutesDocument] | tuple) -> None:
+    """Refuse a Tờ trình whose counts differ from the minutes it cites: members present and in
+    total, collectives and individuals approved -- per meeting -- and the proposal's totals."""
+    by_key = {(x.context.start.date() if x.context.start else None, x.context.number.symbol(x.context.issuer)
+               if x.context.number.number else ""): x.context for x in minutes_docs}
+    problems = []
+    for cite in submission.meetings:
+        mins = by_key.get((cite.date, cite.minutes_symbol))
+        where = f"Biên bản họp Hội đồng ngày {cite.date_text}" + (f" (số {cite.minutes_symbol})"
+                                                                 if cite.minutes_symbol else "")
+        if mins is None:
+            problems.append(f"Tờ trình dẫn {where} nhưng hồ sơ không có biên bản đó.")
+            continue
+        pairs = (("số thành viên có mặt", cite.present, len(mins.present_members)),
+                 ("tổng số thành viên Hội đồng", cite.total, len(mins.members)),
+                 ("số tập thể được thông qua", cite.collectives, mins.passed_collectives),
+                 ("số cá nhân được thông qua", cite.individuals, mins.passed_individuals))
+        for label, ours, theirs in pairs:
+            if ours != theirs:
+                problems.append(f"{where}: Tờ trình ghi {label} là {ours}, biên bản ghi {theirs}.")
+    for label, ours, cited in (("tập thể", len(submission.collectives), sum(x.collectives for x in submission.meetings)),
+                               ("cá nhân", len(submission.individuals), sum(x.individuals for x in submission.meetings))):
+        if ours != cited:
+            problems.append(f"Tờ trình đề nghị {ours} {label} nhưng các biên bản họp Hội đồng được dẫn chỉ ghi "
+                            f"{cited} {label} được thông qua (hồ sơ được thông qua mà không có kết quả biểu quyết "
+                            "trong biên bản?).")
+    if problems:
+        raise DossierError("Tờ trình không khớp với biên bản họp Hội đồng; chưa lập hồ sơ:\n- "
+                           + "\n- ".join(problems))
+
+
 def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = None,
                    settings: DossierSettings | None = None) -> DossierContexts:
     """The three kinds of context, from the records as of *at* (default today)."""
-    from bdhvs_desktop.documents import vn_format
-
     at = at or dt.date.today()
     with db.read() as s:
         c = _campaign(s)
@@ -677,105 +878,13 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
         campaign_name = dossier.get("campaign_title") or c.name
         if campaign_name and not campaign_name[0].isupper():
             campaign_name = campaign_name[0].upper() + campaign_name[1:]
-        # The meeting: the one most of the candidates were voted at, else the latest.
-        meeting_ids = [x.meeting_id for x in cands if x.meeting_id]
-        meeting = None
-        if meeting_ids:
-            meeting = s.get(m.CouncilMeeting, max(set(meeting_ids), key=meeting_ids.count))
-        if meeting is None:
-            meeting = s.scalar(select(m.CouncilMeeting).where(m.CouncilMeeting.campaign_id == c.id)
-                               .order_by(m.CouncilMeeting.held_at.desc()).limit(1))
-        if meeting is None and not draft:
-            raise DossierError("Chưa có phiên họp Hội đồng Thi đua - Khen thưởng nào; hãy ghi phiên họp và kết quả "
-                               "bỏ phiếu trước khi lập hồ sơ chính thức (hoặc lập bản dự thảo với --draft).")
-        council = list(s.scalars(select(m.CouncilMember).where(m.CouncilMember.campaign_id == c.id,
-                                                              m.CouncilMember.active.is_(True))
-                                 .order_by(m.CouncilMember.sort_order, m.CouncilMember.id)))
-        if not council:
-            raise DossierError("Chưa có thành viên Hội đồng Thi đua - Khen thưởng; hãy nhập danh sách Hội đồng.")
-        total = len(council)
-        by_id = {x.id: x for x in council}
-        chair = by_id.get(meeting.chair_id) if meeting and meeting.chair_id else None
-        chair = chair or next((x for x in council if x.role == "chair"), council[0])
-        secretary = by_id.get(meeting.secretary_id) if meeting and meeting.secretary_id else None
-        secretary = secretary or next((x for x in council if x.role == "secretary"), None)
-        attendance = {}
-        votes: list[m.Vote] = []
-        if meeting is not None:
-            attendance = {a.member_id: a for a in s.scalars(select(m.MeetingAttendance)
-                                                             .where(m.MeetingAttendance.meeting_id == meeting.id))}
-            votes = list(s.scalars(select(m.Vote).where(m.Vote.meeting_id == meeting.id).order_by(m.Vote.id)))
-        members = []
-        for x in council:
-            a = attendance.get(x.id)
-            role = vocab.COUNCIL_ROLE_LABELS.get(vocab.CouncilRole(x.role), "Ủy viên") \
-                if x.role in set(vocab.CouncilRole) else "Ủy viên"
-            members.append(dc.CouncilMember(name=x.full_name, position=x.position or "", role=role,
-                                            present=a.present if a else True,
-                                            absence_reason=(a.absence_reason or "") if a else ""))
-        secret = bool(meeting and meeting.voting_method == "secret_ballot")
-        results = []
-        voted_ids = set()
-        cand_by_id = {x.id: x for x in cands}
-        for v in votes:
-            cand = cand_by_id.get(v.candidate_id) or s.get(m.Candidate, v.candidate_id)
-            if cand is None:
-                continue
-            voted_ids.add(cand.id)
-            results.append(dc.VoteResult(
-                name=_subject_name(cand), kind=_kind(cand), award=cand.award_form.name if cand.award_form else "",
-                votes_for=min(v.votes_for, total), total_members=total,
-                votes_against=v.votes_against if secret else None,
-                note="Thông qua" if cand.status in ISSUED_STATUSES else (
-                    "Không thông qua" if cand.status == vocab.CandidateStatus.REJECTED else "")))
-        if draft:  # proposed candidates not voted on yet: rows to fill in at the meeting
-            for cand in cands:
-                if cand.id not in voted_ids:
-                    results.append(dc.VoteResult(name=_subject_name(cand), kind=_kind(cand),
-                                                 award=cand.award_form.name if cand.award_form else "",
-                                                 votes_for=0, total_members=total, note="Chưa biểu quyết"))
-        results.sort(key=lambda r: r.kind != "collective")
-        ballot = None
-        if secret:
-            issued = meeting.ballots_issued or sum(1 for mm in members if mm.present)
-            returned = meeting.ballots_returned if meeting.ballots_returned is not None else issued
-            valid = meeting.ballots_valid if meeting.ballots_valid is not None else returned
-            committee = _parse_committee(meeting.counting_committee)
-            # Text that is not a list of names is kept, printed as the record's note.
-            note = "" if committee else " ".join((meeting.counting_committee or "").split())
-            ballot = dc.BallotCount(committee=tuple(committee), issued=issued, returned=returned, valid=valid,
-                                    invalid=max(returned - valid, 0), note=note)
         collectives = [x for x in cands if x.subject_type == "unit"]
         individuals = [x for x in cands if x.subject_type != "unit"]
         date = at if not draft else None
-        chair_p = _member_person(chair)
-        approved = [r for r in results if r.note == "Thông qua"]
-        conclusion = (
-            f"Hội đồng thống nhất đề nghị khen thưởng {vn_format.vn_count(sum(r.kind == 'collective' for r in approved))} "
-            f"tập thể và {vn_format.vn_count(sum(r.kind == 'individual' for r in approved))} cá nhân có thành tích "
-            f"xuất sắc trong {campaign_name[0].lower() + campaign_name[1:]} (có danh sách kèm theo)."
-            if approved else "Hội đồng thống nhất kết quả biểu quyết như trên.")
+        minutes_docs, citations = _minutes_documents(s, c, st, cands, campaign_name, draft, at)
+        body = "\n".join(x.summary for x in citations)
         ward = _ward_issuer(c, st)
-        minutes = dc.MinutesContext(
-            issuer=_council_issuer(c, st, chair_p),
-            number=dc.DocumentNumber(kind="BB", number=st.minutes_number or (
-                _meeting_number(meeting.number) if meeting else None)),
-            council_name=f"Hội đồng Thi đua - Khen thưởng {c.locality_full or c.locality or ''}".strip(),
-            subject=f"Về việc xét, đề nghị khen thưởng trong {campaign_name[0].lower() + campaign_name[1:]}",
-            start=meeting.held_at if meeting else None, end=meeting.ended_at if meeting else None,
-            place=(meeting.place or "") if meeting else "", chair=chair_p, secretary=_member_person(secretary),
-            members=tuple(members), voting_method="secret_ballot" if secret else "show_of_hands",
-            results=tuple(results), conclusion=conclusion, content=(meeting.discussion or "") if meeting else "",
-            ballot=ballot, date=meeting.held_at.date() if meeting else at, draft=draft)
-        n_coll, n_ind = len(collectives), len(individuals)
         awards = {x.award_form.name for x in cands if x.award_form}
-        body = ""
-        if meeting is not None:
-            present = sum(1 for mm in members if mm.present)
-            body = (f"Ngày {vn_format.vn_short_date(meeting.held_at)}, {minutes.council_name} đã họp xét "
-                    f"({present}/{total} thành viên có mặt, {minutes.voting_method_text}); kết quả có "
-                    f"{vn_format.vn_count(n_coll)} tập thể và {vn_format.vn_count(n_ind)} cá nhân "
-                    "đủ điều kiện đề nghị khen thưởng.")
         nominees_c = [_nominee(x, draft) for x in collectives]
         nominees_i = [_nominee(x, draft) for x in individuals]
         submission = dc.SubmissionContext(
@@ -784,11 +893,14 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
             collectives=tuple(nominees_c), individuals=tuple(nominees_i),
             legal_bases=tuple(f"Căn cứ {ref.rstrip(';. ')};" for ref in dossier.get("plan_ref") or ()),
             award_name=awards.pop() if len(awards) == 1 else "", body=body,
-            recipients=("Như trên;", f"Lưu: VT{', VPĐU' if ward.format == 'party' else ', VP'}."), draft=draft)
+            recipients=("Như trên;", f"Lưu: VT{', VPĐU' if ward.format == 'party' else ', VP'}."), draft=draft,
+            meetings=tuple(citations))
+        if not draft:
+            check_counts(submission, minutes_docs)
         rec = _Records(s, c, at)
         achievements = tuple(_achievement(rec, c, st, x, campaign_name, date, draft) for x in cands)
-        return DossierContexts(submission=submission, minutes=minutes, achievements=achievements,
-                               candidate_ids=tuple(x.id for x in cands), meeting_id=meeting.id if meeting else None)
+        return DossierContexts(submission=submission, minutes_docs=tuple(minutes_docs), achievements=achievements,
+                               candidate_ids=tuple(x.id for x in cands))
 
 
 def _nominee(cand: m.Candidate, draft: bool) -> dc.Nominee:
@@ -825,18 +937,21 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
     if progress:
         progress(0, 1, "Đang đọc hồ sơ từ cơ sở dữ liệu")
     ctxs = build_contexts(db, draft=draft, at=at, settings=st)
-    result = write_dossier(Path(out_dir), fs, ctxs.submission, ctxs.minutes, ctxs.achievements,
+    result = write_dossier(Path(out_dir), fs, ctxs.submission,
+                           [(x.file_name, x.context) for x in ctxs.minutes_docs], ctxs.achievements,
                            make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel)
     issued: list[int] = []
     kinds = {"to_trinh": "to_trinh", "bien_ban": "bien_ban", "bao_cao_tap_the": "bao_cao_08",
              "bao_cao_ca_nhan": "bao_cao_08"}
     ach_ids = iter(ctxs.candidate_ids)
+    minutes_meeting = {x.file_name: x.meeting_id for x in ctxs.minutes_docs}
     with db.session() as s:
         for f in result.files:
             cand_id = next(ach_ids) if f.form.startswith("bao_cao") else None
             s.add(m.GeneratedDocument(kind=kinds.get(f.form, f.form), path=str(result.folder / f.name),
                                       sha256=f.sha256, form_set=fs.name, candidate_id=cand_id,
-                                      meeting_id=ctxs.meeting_id, draft=draft, created_by=db.user))
+                                      meeting_id=minutes_meeting.get(f.name, ctxs.meeting_id), draft=draft,
+                                      created_by=db.user))
         if not draft:
             now = m.utcnow()
             for cand in s.scalars(select(m.Candidate).where(m.Candidate.id.in_(ctxs.candidate_ids))):

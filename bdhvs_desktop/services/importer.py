@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import excel_io as xio
 from bdhvs_desktop.domain import cccd as cccd_rules
+from bdhvs_desktop.domain import rules
 from bdhvs_desktop.domain import values as V
 from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.domain.vocab import ACTIVITY_KIND_LABELS, MODEL_STATUS_LABELS, UNIT_KIND_LABELS, ModelStatus
@@ -202,6 +203,7 @@ class _NewRef:
     sheet: str
     row: int
     id: int | None = None
+    name: str = ""  # a person's full name, to check a later row that cites the same CCCD
 
 
 class _Importer:
@@ -348,8 +350,17 @@ class _Importer:
                     self.error(sheet, row, c.key, f"Ngày {value:%d/%m/%Y} không hợp lệ (trước năm 1900).")
                     ok = False
                     continue
-            if c.kind == "text" and isinstance(raw, str) and value and _has_control(raw):
-                self.warning(sheet, row, c.key, "Đã bỏ các ký tự điều khiển không in được trong ô này.")
+            problem = self._rule_problem(sheet_name, c, value)
+            if problem is not None:
+                self.error(sheet, row, c.key, problem)
+                ok = False
+                continue
+            if c.kind == "text" and isinstance(raw, str) and value:
+                unescaped = V.unescape_excel(raw)
+                if _has_control(unescaped):
+                    self.warning(sheet, row, c.key, "Đã bỏ các ký tự điều khiển không in được trong ô này.")
+                if rules.flattened(unescaped):
+                    self.warning(sheet, row, c.key, rules.FLATTENED_MESSAGE)
             out[c.key] = value
         if not ok:
             # report a wrong unit code of a row with other errors too: one pass shows all
@@ -357,6 +368,22 @@ class _Importer:
                 self._unit_ref(sheet, row, "unit_code", out["unit_code"])
             return None
         return out
+
+    def _rule_problem(self, sheet_name: str, c: xio.Column, value: Any) -> str | None:
+        """The rules a record obeys whichever way it arrives (domain/rules.py), per column."""
+        if value is None:
+            return None
+        if c.key == "full_name":
+            return rules.person_name_problem(value)
+        if c.kind == "text":
+            return rules.hidden_character_problem(value)
+        if sheet_name == "NhanSu" and c.key == "birth_date":
+            return rules.birth_date_problem(value, self.today)
+        if sheet_name == "HoatDong" and c.key == "participants":
+            return rules.participants_problem(value)
+        if sheet_name == "HoatDong" and c.key == "date":
+            return rules.activity_date_problem(value, self.campaign_span)
+        return None
 
     def _parse(self, c: xio.Column, raw: Any, sheet_name: str) -> Any:
         kind = c.kind
@@ -371,7 +398,7 @@ class _Importer:
                 return False
             return V.parse_bool(raw)
         if kind == "date":
-            return V.parse_date(raw, epoch=self.data.epoch)
+            return rules.date_cell(raw, epoch=self.data.epoch)
         if kind == "int":
             return V.parse_int(raw, minimum=0, maximum=10_000_000)
         if kind == "number":
@@ -404,6 +431,8 @@ class _Importer:
 
     # -- what exists
     def _load(self, s: Session) -> None:
+        span = s.execute(select(m.Campaign.start_date, m.Campaign.end_date).order_by(m.Campaign.id).limit(1)).first()
+        self.campaign_span = (span[0], span[1]) if span else None
         self.units: dict[str, dict[str, Any]] = {}
         for u in s.execute(select(m.Unit.id, m.Unit.code, m.Unit.name, m.Unit.kind, m.Unit.parent_id,
                                   m.Unit.is_party_org, m.Unit.households, m.Unit.adult_residents,
@@ -411,6 +440,7 @@ class _Importer:
             self.units[u.code] = dict(u._mapping)
         self.unit_code_by_id = {u["id"]: code for code, u in self.units.items()}
         self.file_units: dict[str, int] = {}  # code -> row, units created by this file
+        self.file_unit_values: dict[str, tuple[str | None, Any]] = {}  # code -> (name, is party org) in the file
         self.person_fields = ("full_name", "birth_date", "sex", "cccd", "unit_id", "position", "is_party_member",
                               "is_public_servant", "vneid_proficient_on", "can_guide", "people_guided",
                               "under_discipline")
@@ -463,6 +493,7 @@ class _Importer:
                                                "được. Hãy dùng mã của đơn vị đang hoạt động.")
                 continue
             rows[code] = (row, cells)
+            self.file_unit_values[code] = (cells.get("name"), cells.get("is_party_org"))
             if existing is None:
                 self.file_units[code] = row
         # parents: must exist (in the database or the file) and must not make a cycle
@@ -541,6 +572,17 @@ class _Importer:
                 self.units[code]["id"] = unit.id
         return write
 
+    def _unit_party(self, code: str) -> tuple[str | None, bool | None]:
+        """(name, is a party organisation) of a unit as it will be after this import."""
+        unit = self.units.get(code) or {}
+        name, party = self.file_unit_values.get(code, (None, None))
+        name = name or unit.get("name")
+        if party is None:
+            party = unit.get("is_party_org")
+            if party is None and code in self.file_units:
+                party = False  # a new unit is not a party organisation unless the file says so
+        return name, None if party is None else bool(party)
+
     def _user(self, s: Session) -> str | None:
         return s.info.get("user")
 
@@ -584,6 +626,10 @@ class _Importer:
                 continue
             # match what exists
             pid = self.people_by_cccd.get(cccd) if cccd else None
+            if pid is not None and name_key(self.people[pid]["full_name"]) != nk:
+                # A CCCD typed wrong can be another person's: never overwrite that person.
+                self.error(sheet, row, "cccd", _cccd_owner_message(cccd, self.people[pid]["full_name"], name))
+                continue
             if pid is None:
                 candidates = self.people_by_key.get(key, [])
                 if cccd:
@@ -614,7 +660,7 @@ class _Importer:
             values["name_key"] = nk
             if pid is None:
                 values["cccd"] = cccd
-                ref = _NewRef("NhanSu", row)
+                ref = _NewRef("NhanSu", row, name=name)
                 creates.append(values)
                 create_refs.append(ref)
                 self.new_people.setdefault((nk, unit_code), []).append(ref)
@@ -633,10 +679,7 @@ class _Importer:
                     if old_code != v:
                         changes["unit_id"] = (old_code, v)
                 elif f == "full_name":
-                    if old["name_key"] != nk:
-                        changes[f] = (old[f], v)
-                        self.warning(sheet, row, "full_name", f"Đổi họ tên \"{old[f]}\" thành \"{v}\" (nhận ra theo "
-                                                              "số CCCD).")
+                    continue  # the same name (name_key) in another spelling: keep what is stored
                 elif v is None and old[f] is not None:
                     # A blank cell never erases what is on record (a unit may send an older or partial
                     # sheet); clearing a value is done in the person form, where it is audited.
@@ -750,6 +793,11 @@ class _Importer:
             unit_code = self._unit_ref(sheet, row, "unit_code", cells["unit_code"])
             if unit_code is None:
                 continue
+            unit_name, party_org = self._unit_party(unit_code)
+            problem = rules.activity_unit_problem(cells["kind"], unit_name, party_org)
+            if problem:
+                self.error(sheet, row, "unit_code", problem)
+                continue
             key = (cells["date"], cells["kind"], unit_code, fold(cells.get("content") or ""))
             if key in seen:
                 self.error(sheet, row, "content", f"Trùng hoạt động với dòng {seen[key]} (cùng ngày, loại, đơn vị, nội "
@@ -861,12 +909,17 @@ class _Importer:
             candidates = [cccd] if len(cccd) == 12 else ([cccd.zfill(12)] if 10 <= len(cccd) < 12 else [])
             for c in candidates:
                 if c in self.new_people_by_cccd:
-                    return self.new_people_by_cccd[c]
+                    ref = self.new_people_by_cccd[c]
+                    if name_key(ref.name) != name_key(cells["full_name"]):
+                        self.error(sheet, row, "cccd", _cccd_owner_message(c, ref.name, cells["full_name"]))
+                        return None
+                    return ref
                 pid = self.people_by_cccd.get(c)
                 if pid is not None:
                     if name_key(self.people[pid]["full_name"]) != name_key(cells["full_name"]):
-                        self.warning(sheet, row, "full_name", f"Số CCCD {c} là của \"{self.people[pid]['full_name']}\", "
-                                                              f"khác tên ghi ở dòng này (\"{cells['full_name']}\").")
+                        self.error(sheet, row, "cccd", _cccd_owner_message(c, self.people[pid]["full_name"],
+                                                                           cells["full_name"]))
+                        return None
                     if c != cccd:
                         self.warning(sheet, row, "cccd", f"Số CCCD \"{cccd}\" đã mất số 0 ở đầu; đã nhận ra là {c}.")
                     return pid
@@ -984,6 +1037,12 @@ class _Importer:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00[01][0-9A-Fa-f]_")
+
+
+def _cccd_owner_message(cccd: str, owner: str, written: str) -> str:
+    return (f"Số CCCD {cccd} đã là của \"{owner}\", khác họ tên ghi ở dòng này (\"{written}\"). Dòng này không "
+            f"được dùng để sửa \"{owner}\": nếu số CCCD bị gõ nhầm, hãy sửa lại; nếu người này đã đổi họ tên, hãy "
+            "sửa họ tên ở cửa sổ Nhân sự.")
 
 
 def _queue_update(updates: list, counts: Any, key: Any, changes: dict[str, tuple[Any, Any]]) -> None:

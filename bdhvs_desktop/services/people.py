@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from bdhvs_desktop.domain import cccd as cccd_rules
+from bdhvs_desktop.domain import rules
 from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.storage import models as m
@@ -67,6 +68,8 @@ FIELD_LABELS = {
     "residence": "Nơi ở", "qualifications": "Trình độ", "phone": "Điện thoại",
 }
 _FIELDS = [f.name for f in fields(PersonData)]
+_TEXT_FIELDS = ("full_name", "position", "vneid_verified_by", "discipline_note", "home_town", "residence",
+                "qualifications", "phone")
 
 
 @dataclass(frozen=True)
@@ -89,18 +92,17 @@ def validate_person(db: Database, data: PersonData, person_id: int | None = None
     """Field -> Vietnamese message for every problem of the form (empty when valid)."""
     today = today or dt.date.today()
     errors: dict[str, str] = {}
-    name = clean(data.full_name)
-    if not name:
-        errors["full_name"] = "Hãy nhập họ và tên."
-    elif len(name) > 200:
-        errors["full_name"] = "Họ và tên quá dài (tối đa 200 ký tự)."
-    elif any(ch.isdigit() for ch in name):
-        errors["full_name"] = "Họ và tên không được chứa chữ số."
-    if data.birth_date is not None:
-        if data.birth_date > today:
-            errors["birth_date"] = "Ngày sinh ở tương lai."
-        elif data.birth_date.year < 1900:
-            errors["birth_date"] = "Ngày sinh trước năm 1900: hãy kiểm tra lại."
+    # the rules the import obeys too (domain/rules.py)
+    problem = rules.person_name_problem(clean(data.full_name))
+    if problem:
+        errors["full_name"] = problem
+    problem = rules.birth_date_problem(data.birth_date, today)
+    if problem:
+        errors["birth_date"] = problem
+    for key in _TEXT_FIELDS:
+        problem = rules.hidden_character_problem(clean(getattr(data, key)))
+        if problem and key != "full_name":
+            errors[key] = f"{FIELD_LABELS[key]}: {problem}"
     if data.sex not in (None, "M", "F"):
         errors["sex"] = "Giới tính phải là Nam hoặc Nữ."
     if data.cccd:
@@ -109,11 +111,9 @@ def validate_person(db: Database, data: PersonData, person_id: int | None = None
         bad = [i.message for i in issues if i.level == "error"]
         if bad:
             errors["cccd"] = " ".join(bad)
-    if data.vneid_proficient_on is not None:
-        if data.vneid_proficient_on > today:
-            errors["vneid_proficient_on"] = "Ngày thành thạo VNeID ở tương lai."
-        elif data.birth_date and data.vneid_proficient_on < data.birth_date:
-            errors["vneid_proficient_on"] = "Ngày thành thạo VNeID trước ngày sinh."
+    problem = rules.vneid_date_problem(data.vneid_proficient_on, data.birth_date, today)
+    if problem:
+        errors["vneid_proficient_on"] = problem
     if data.people_guided is None or data.people_guided < 0:
         errors["people_guided"] = "Số người đã hướng dẫn phải là số không âm."
     if data.unit_id is None:

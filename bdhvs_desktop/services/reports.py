@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from bdhvs_desktop.documents.report_data import (
     ActivityLine,
     CriterionColumn,
+    Heading,
     LaggingUnit,
     ProgressReport,
     ScoreGroup,
@@ -33,6 +34,7 @@ from bdhvs_desktop.documents.report_data import (
     TaskSummary,
     UnitValue,
 )
+from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
@@ -65,6 +67,37 @@ def _campaign(s) -> m.Campaign | None:
 def _issuer_name(c: m.Campaign | None) -> str:
     header = (c.details or {}).get("preset", {}) if c else {}
     return header.get("issuer_party") or header.get("issuer_state") or (c.locality_full or "").upper() if c else ""
+
+
+def _dossier_settings(db: Database):  # noqa: ANN202
+    from bdhvs_desktop.services.dossier import load_settings
+
+    return load_settings(db)
+
+
+def _ward_heading(st, c: m.Campaign, as_of: dt.date, kind: str) -> Heading:  # noqa: ANN001
+    """The ward's heading in the format the dossier settings `st` choose (party or state), with a
+    number left blank for the clerk, place and date, and the signer the dossier settings name."""
+    from bdhvs_desktop.documents import vn_format
+
+    header = (c.details or {}).get("preset") or {}
+    dossier = (c.details or {}).get("dossier") or {}
+    place = c.locality or ""
+    locality = c.locality_full or place
+    if st.issuer_format == "state":
+        name = header.get("issuer_state") or f"ỦY BAN NHÂN DÂN {locality.upper()}"
+        return Heading("state", name, "", vn_format.document_number(None, kind, "UBND", "state"),
+                       vn_format.vn_date(as_of, place),
+                       (("TM. ỦY BAN NHÂN DÂN", st.signer_title or "CHỦ TỊCH", st.signer_name),),
+                       ("Thường trực Đảng ủy phường (để báo cáo);", "Các cơ quan, đơn vị trực thuộc;", "Lưu: VT."))
+    name = header.get("issuer_party") or f"ĐẢNG ỦY {locality.upper()}"
+    symbol = dossier.get("doc_symbol") or ""
+    abbreviation = symbol.split("/", 1)[1] if "/" in symbol and symbol.split("/", 1)[1] else "ĐU"
+    return Heading("party", name, header.get("issuer_party_parent") or "",
+                   vn_format.document_number(None, kind, abbreviation, "party"), vn_format.vn_date(as_of, place),
+                   ((dossier.get("signing_authority") or "T/M BAN THƯỜNG VỤ", st.signer_title or "PHÓ BÍ THƯ",
+                     st.signer_name),),
+                   ("Thường trực Đảng ủy (để báo cáo);", "Các chi bộ, đảng bộ trực thuộc;", "Lưu Văn phòng Đảng ủy."))
 
 
 def _pct(num: float, den: float) -> float | None:
@@ -228,6 +261,7 @@ def progress_data(db: Database, as_of: dt.date) -> ProgressReport:
     from bdhvs_desktop.services.campaign import campaign_info, phase_at
 
     info = campaign_info(db)
+    settings = _dossier_settings(db)
     with db.read() as s:
         c = _campaign(s)
         if c is None:
@@ -276,6 +310,7 @@ def progress_data(db: Database, as_of: dt.date) -> ProgressReport:
                 tasks["not_started"] += 1
         summary = status_tasks or TaskSummary(**tasks)
         phase = phase_at(info.phases, as_of) if info else None
+        heading = _ward_heading(settings, c, as_of, "BC")
         return ProgressReport(
             title="BÁO CÁO TIẾN ĐỘ THỰC HIỆN PHONG TRÀO “BÌNH DÂN HỌC VỤ SỐ”",
             campaign_name=c.name, locality=c.locality_full or c.locality or "",
@@ -286,7 +321,7 @@ def progress_data(db: Database, as_of: dt.date) -> ProgressReport:
             vneid_label="Tỷ lệ đảng viên và cán bộ, công chức, viên chức sử dụng thành thạo ứng dụng VNeID "
                         "(cộng dồn theo ngày được xác nhận).",
             lagging=tuple(lagging), activities=tuple(acts), tasks=summary, unit_count=len(units),
-            generated_at=dt.datetime.now().replace(microsecond=0))
+            generated_at=dt.datetime.now().replace(microsecond=0), heading=heading)
 
 
 # ----------------------------------------------------------------- score sheet data
@@ -329,21 +364,22 @@ def _snapshot_cells(snap: dict) -> tuple[dict[str, Any], float | None, bool | No
                                                                                (gates_ok if cells else None))
 
 
-def _live_scores(db: Database, as_of: dt.date) -> dict[tuple[str, int], dict]:
-    """Scores on the day for candidates whose result is not locked yet (services.scoring)."""
+def _live_scores(db: Database, as_of: dt.date) -> dict[tuple[str, int], sc.SubjectScore]:
+    """Scores on the day (services.scoring): the result of candidates not locked yet, and for
+    every candidate the tie-break of `bdhvs score` (a woman, a collective ≥70% women, first)."""
     try:
         from bdhvs_desktop.services import scoring as scoring_service
     except ImportError:  # pragma: no cover - the scoring service is part of the program
         return {}
     board = scoring_service.compute_scores(db, as_of)
-    return {(sc.subject, sc.subject_id): sc.as_json() for sc in board.scores}
+    return {(score.subject, score.subject_id): score for score in board.scores}
 
 
 def scoreboard_data(db: Database, as_of: dt.date) -> ScoreSheet:
     with db.read() as s:
-        unlocked = s.scalar(select(func.count(m.Candidate.id)).where(m.Candidate.status != "draft",
-                                                                      m.Candidate.locked.is_(False)))
-    live = _live_scores(db, as_of) if unlocked else {}
+        any_candidate = s.scalar(select(func.count(m.Candidate.id)).where(m.Candidate.status != "draft"))
+    live = _live_scores(db, as_of) if any_candidate else {}
+    settings = _dossier_settings(db)
     with db.read() as s:
         c = _campaign(s)
         if c is None:
@@ -373,43 +409,86 @@ def scoreboard_data(db: Database, as_of: dt.date) -> ScoreSheet:
         if meeting is not None:
             from bdhvs_desktop.documents import vn_format
 
-            meeting_text = f"Phiên họp Hội đồng: {vn_format.vn_datetime(meeting.held_at)}" + (
-                f", tại {meeting.place}" if meeting.place else "")
+            number = f" số {meeting.number}" if meeting.number else ""
+            meeting_text = (f"(Kèm theo Biên bản họp Hội đồng Thi đua - Khen thưởng{number}, "
+                            f"phiên họp {vn_format.vn_datetime(meeting.held_at)}"
+                            + (f", tại {meeting.place}" if meeting.place else "") + ")")
         return ScoreSheet(title="BẢNG TỔNG HỢP ĐIỂM XÉT KHEN THƯỞNG", campaign_name=c.name,
                           issuer_name=_issuer_name(c), locality=c.locality_full or "", as_of=as_of,
                           meeting=meeting_text, groups=tuple(groups),
-                          generated_at=dt.datetime.now().replace(microsecond=0))
+                          generated_at=dt.datetime.now().replace(microsecond=0),
+                          heading=_council_heading(settings, s, c, meeting, as_of))
+
+
+def _council_heading(st, s, c: m.Campaign, meeting: m.CouncilMeeting | None,  # noqa: ANN001
+                     as_of: dt.date) -> Heading:
+    """The council's heading under the ward's, signed by its secretary and its chair (of the
+    meeting when there is one, otherwise the council's chair and secretary)."""
+    ward = _ward_heading(st, c, as_of, "BC")
+    roster = list(s.scalars(select(m.CouncilMember).where(m.CouncilMember.campaign_id == c.id)
+                            .order_by(m.CouncilMember.sort_order, m.CouncilMember.id)))
+    by_id = {mem.id: mem for mem in roster}
+
+    def who(member_id: int | None, role: str) -> str:
+        member = by_id.get(member_id) if member_id else None
+        if member is None:
+            member = next((mem for mem in roster if mem.role == role and mem.active), None)
+        return member.full_name if member else ""
+
+    chair = who(meeting.chair_id if meeting else None, "chair")
+    secretary = who(meeting.secretary_id if meeting else None, "secretary")
+    day = meeting.held_at.date() if meeting is not None and meeting.held_at else as_of
+    from bdhvs_desktop.documents import vn_format
+
+    return Heading(ward.format, "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", ward.name, "",
+                   vn_format.vn_date(day, c.locality or ""),
+                   (("", "THƯ KÝ HỘI ĐỒNG", secretary), ("", "CHỦ TỊCH HỘI ĐỒNG", chair)))
 
 
 def _score_group(title: str, criteria: list[m.Criterion], cands: list[m.Candidate], votes: dict,
-                 members: int, live: dict) -> ScoreGroup:
+                 members: int, live: dict[tuple[str, int], sc.SubjectScore]) -> ScoreGroup:
     cols = tuple(CriterionColumn(cr.code, cr.name, cr.type, cr.max_points) for cr in criteria)
-    scored = []
+    scored: list[tuple[sc.SubjectScore, dict]] = []
     for cand in cands:
+        key = (cand.subject_type, cand.unit_id if cand.subject_type == "unit" else cand.person_id)
+        now = live.get(key)
         # A locked result is the council's record; otherwise the score on the day.
         snap = cand.score_snapshot if cand.locked and cand.score_snapshot else (
-            live.get((cand.subject_type, cand.unit_id if cand.subject_type == "unit" else cand.person_id))
-            or cand.score_snapshot or {})
+            (now.as_json() if now is not None else None) or cand.score_snapshot or {})
         cells, total, gates = _snapshot_cells(snap)
         if total is None and cells:
             total = sum(float(v) for v in cells.values() if isinstance(v, (int, float)) and not isinstance(v, bool))
+        gates = gates if gates is not None else True
+        eligible = snap.get("eligible")
+        eligible = bool(gates) if eligible is None else bool(eligible)
         name = cand.unit.name if cand.subject_type == "unit" and cand.unit else (
             cand.person.full_name if cand.person else "")
+        if now is not None:
+            tie_first = now.tie_break_first
+        else:
+            tie_first = cand.subject_type == "person" and cand.person is not None and cand.person.sex == "F"
         v = votes.get(cand.id)
-        scored.append((cand, name, cells, total, gates if gates is not None else True,
-                       f"{v.votes_for}/{members}" if v and members else ""))
-    scored.sort(key=lambda x: (not x[4], -(x[3] or 0), x[1]))
+        # The same ranking as `bdhvs score` (domain.scoring.rank_scores), among the candidates.
+        subject = sc.SubjectScore(subject=cand.subject_type, subject_id=key[1] or 0, id=str(cand.id), name=name,
+                                  kind=cand.subject_kind, eligible=eligible, points=float(total or 0.0),
+                                  max_points=0.0, criteria=[], tie_break_first=tie_first)
+        scored.append((subject, {"cand": cand, "cells": cells, "total": total, "gates": bool(gates),
+                                 "votes": f"{v.votes_for}/{members}" if v and members else ""}))
+    extra = {id(subject): info for subject, info in scored}
     rows = []
-    for rank, (cand, name, cells, total, gates, vote_text) in enumerate(scored, 1):
+    for subject in sc.rank_scores([subject for subject, _info in scored]):
+        info = extra[id(subject)]
+        cand = info["cand"]
         try:
             status = vocab.CANDIDATE_STATUS_LABELS[vocab.CandidateStatus(cand.status)]
         except ValueError:
             status = cand.status
-        rows.append(ScoreRow(rank=rank, name=name,
+        rows.append(ScoreRow(rank=subject.rank, name=subject.name,
                              kind=vocab.SUBJECT_KIND_LABELS.get(cand.subject_kind, cand.subject_kind),
-                             award=cand.award_form.name if cand.award_form else "", total=total,
-                             cells={k: _fmt_points(v) for k, v in cells.items()}, gates_passed=bool(gates),
-                             status=status, votes=vote_text))
+                             award=cand.award_form.name if cand.award_form else "", total=info["total"],
+                             cells={k: _fmt_points(v) for k, v in info["cells"].items()},
+                             gates_passed=info["gates"], status=status, votes=info["votes"],
+                             eligible=subject.eligible))
     return ScoreGroup(title, cols, tuple(rows))
 
 

@@ -424,6 +424,10 @@ class CouncilMeeting(Versioned, Base):
     discussion: Mapped[Optional[str]] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # held_at and ended_at are the local wall-clock time of this IANA zone (Vietnam: fixed UTC+7).
+    timezone: Mapped[Optional[str]] = mapped_column(String(64))
+    # When the snapshot of the members (attendance rows) stopped following the council.
+    snapshot_frozen_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
 
 class MeetingAttendance(Versioned, Base):
@@ -435,6 +439,15 @@ class MeetingAttendance(Versioned, Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("council_member.id", ondelete="CASCADE"))
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     absence_reason: Mapped[Optional[str]] = mapped_column(String(300))
+    # Snapshot of the member as they were at the meeting: the minutes print these, never the
+    # council's current list (services/meeting.py).
+    full_name: Mapped[Optional[str]] = mapped_column(String(200))
+    position: Mapped[Optional[str]] = mapped_column(String(300))
+    role: Mapped[Optional[str]] = mapped_column(String(20))
+    sort_order: Mapped[Optional[int]] = mapped_column(Integer)
+    counting_role: Mapped[Optional[str]] = mapped_column(String(10))  # head | member (ban kiểm phiếu)
+    # Candidates this member stood aside from: [{"candidate_id", "candidate", "reason"}].
+    conflicts: Mapped[Optional[list[Any]]] = mapped_column(JSON)
 
 
 class Vote(Versioned, Base):
@@ -449,6 +462,9 @@ class Vote(Versioned, Base):
     votes_for: Mapped[int] = mapped_column(Integer, default=0)
     votes_against: Mapped[int] = mapped_column(Integer, default=0)
     votes_abstain: Mapped[int] = mapped_column(Integer, default=0)
+    # The candidate and award as voted on (the minutes print these).
+    subject_name: Mapped[Optional[str]] = mapped_column(String(300))
+    award_name: Mapped[Optional[str]] = mapped_column(String(300))
     recorded_by: Mapped[Optional[str]] = mapped_column(String(200))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

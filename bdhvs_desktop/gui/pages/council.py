@@ -10,6 +10,7 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -75,11 +77,14 @@ class CouncilPage(Page):
         self.meetings.setMinimumContentsLength(30)
         bar.addWidget(self.meetings, 1)
         self.new_button = QPushButton(tr("Phiên họp mới…"))
+        self.details_button = QPushButton(tr("Chi tiết phiên họp…"))
+        self.details_button.setToolTip(tr("Giờ bắt đầu, kết thúc, nội dung cuộc họp, Ban kiểm phiếu"))
         self.members_button = QPushButton(tr("Thành viên Hội đồng…"))
         self.rules_button = QPushButton(tr("Túc số và tỷ lệ thông qua…"))
         self.candidates_button = QPushButton(tr("Hồ sơ đề nghị…"))
         self.candidates_button.setToolTip(tr("Mọi hồ sơ đề nghị khen thưởng: nháp, đề nghị, rút, sửa tóm tắt"))
-        for b in (self.candidates_button, self.new_button, self.members_button, self.rules_button):
+        for b in (self.candidates_button, self.new_button, self.details_button, self.members_button,
+                  self.rules_button):
             bar.addWidget(b)
         layout.addLayout(bar)
         self.info = QLabel()
@@ -205,6 +210,7 @@ class CouncilPage(Page):
         self.absent_button.clicked.connect(lambda: self.set_presence(False))
         self.ballot_button.clicked.connect(self.save_ballots)
         self.new_button.clicked.connect(self.new_meeting)
+        self.details_button.clicked.connect(self.edit_details)
         self.members_button.clicked.connect(self.edit_members)
         self.rules_button.clicked.connect(self.edit_rules)
         self.candidates_button.clicked.connect(self.edit_candidates)
@@ -371,7 +377,8 @@ class CouncilPage(Page):
         self.reopen_button.setEnabled(r is not None and r.candidate.locked and r.candidate.status == "approved")
         self.history_button.setEnabled(r is not None)
         self.member_scores_button.setEnabled(editable)
-        for w in (self.present_button, self.absent_button, self.ballot_button, self.attach_button):
+        for w in (self.present_button, self.absent_button, self.ballot_button, self.attach_button,
+                  self.details_button):
             w.setEnabled(open_meeting)
 
     # -- actions
@@ -488,11 +495,19 @@ class CouncilPage(Page):
             return
         dialog = MeetingDialog(members, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            held_at, place, chair, secretary, method = dialog.values()
+            held_at, place, chair, secretary, method, ended_at, discussion = dialog.values()
             self._run(lambda: new_meeting(self.ctx.db, held_at, place=place, chair_id=chair, secretary_id=secretary,
-                                          voting_method=method))
+                                          voting_method=method, ended_at=ended_at, discussion=discussion))
             self.refresh()
             self.meetings.setCurrentIndex(0)
+
+    def edit_details(self) -> None:
+        from bdhvs_desktop.gui.pages.meeting_details import MeetingDetailsDialog
+
+        if self.view is not None and MeetingDetailsDialog(self.ctx, self.view.id, self).exec() == \
+                QDialog.DialogCode.Accepted:
+            self.ctx.notify("council")
+            self._load_meeting()
 
     def edit_candidates(self) -> None:
         CandidatesDialog(self.ctx, self).exec()
@@ -575,11 +590,22 @@ class MeetingDialog(QDialog):
         self.method = QComboBox()
         for method, label in VOTING_METHOD_LABELS.items():
             self.method.addItem(label, method.value)
-        form.addRow(tr("Thời gian:"), self.when)
+        self.has_end = QCheckBox(tr("Giờ kết thúc:"))
+        self.end = QDateTimeEdit(QDateTime.currentDateTime().addSecs(2 * 3600))
+        self.end.setDisplayFormat("HH:mm dd/MM/yyyy")
+        self.end.setCalendarPopup(True)
+        self.end.setEnabled(False)
+        self.has_end.toggled.connect(self.end.setEnabled)
+        self.discussion = QPlainTextEdit()
+        self.discussion.setPlaceholderText(tr("Nội dung cuộc họp (mục II của biên bản); có thể ghi sau"))
+        self.discussion.setFixedHeight(90)
+        form.addRow(tr("Bắt đầu (giờ Việt Nam):"), self.when)
+        form.addRow(self.has_end, self.end)
         form.addRow(tr("Địa điểm:"), self.place)
         form.addRow(tr("Chủ trì:"), self.chair)
         form.addRow(tr("Thư ký:"), self.secretary)
         form.addRow(tr("Hình thức biểu quyết:"), self.method)
+        form.addRow(tr("Nội dung cuộc họp:"), self.discussion)
         note = QLabel(tr("Mọi thành viên được ghi có mặt; ghi vắng (kèm lý do) ở bảng điểm danh. "
                          "Các hồ sơ đã đề nghị được đưa vào phiên họp."))
         note.setWordWrap(True)
@@ -591,10 +617,12 @@ class MeetingDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
-    def values(self) -> tuple[dt.datetime, str | None, int | None, int | None, str]:
+    def values(self) -> tuple[dt.datetime, str | None, int | None, int | None, str, dt.datetime | None, str | None]:
         when = self.when.dateTime().toPython()
+        end = self.end.dateTime().toPython().replace(second=0, microsecond=0) if self.has_end.isChecked() else None
         return (when.replace(second=0, microsecond=0), self.place.text().strip() or None, self.chair.currentData(),
-                self.secretary.currentData(), self.method.currentData())
+                self.secretary.currentData(), self.method.currentData(), end,
+                self.discussion.toPlainText().strip() or None)
 
 
 class CandidatesDialog(QDialog):
