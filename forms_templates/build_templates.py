@@ -814,7 +814,18 @@ def build_bien_ban(path: Path) -> None:
                note_expr="form.wording.sign_note")
     signer_bottom(bottom_right, f"{v}.chair.name")
     finish_table(t)
+    anchor_foot(doc)
     doc.save(path)
+
+
+def anchor_foot(doc):
+    """The audit chain's anchor (QR code and short code) at the very end of the minutes."""
+    tag(doc, "{%p if audit_anchor is defined %}")
+    para(doc, [("{{ audit_anchor.qr }}", {}),
+               ("  Mã neo nhật ký quyết định: {{ audit_anchor.code }} ({{ audit_anchor.seq }} mục)",
+                {"size": 9, "italic": True})],
+         style="BD Body", align=WD_ALIGN_PARAGRAPH.LEFT, first=0, before=12)
+    tag(doc, "{%p endif %}")
 
 
 def v_council(v):
@@ -838,60 +849,47 @@ def _report_title(doc, v, *, individual):
     tag(doc, "{%p endif %}")
 
 
+def _keep_row(row):
+    """A Form 08 table row never splits across pages (added once, whoever else marks it)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is None:
+        tr_pr.append(OxmlElement("w:cantSplit"))
+    return row
+
+
 def _targets_table(doc, v):
     tag(doc, f"{{%p if {v}.targets %}}")
-    cols = [("col_stt", 1.3), ("col_indicator", 6.1), ("col_target", 2.6),
-            ("col_result", 3.9), ("col_assessment", 2.6)]
+    cols = [("col_stt", 1.2), ("col_indicator", 5.6), ("col_target", 3.3),
+            ("col_result", 4.0), ("col_assessment", 2.4)]
     t = data_table(doc, cols)
     tag_row(t, f"{{%tr for r in {v}.targets %}}")
-    values_row(t, ["{{ loop.index }}", "{{ r.indicator }}", "{{ r.target }}",
-                   "{{ r.result }}", "{{ r.assessment }}"], centered=(0, 2, 4))
+    _keep_row(values_row(t, ["{{ loop.index }}", "{{ r.indicator }}", "{{ r.target }}",
+                             "{{ r.result }}", "{{ r.assessment }}"], centered=(0, 2, 4)))
     tag_row(t, "{%tr endfor %}")
     finish_table(t)
     para(doc, "", after=6)
     tag(doc, "{%p endif %}")
 
 
-def _free_section(doc, heading_key, expr, *, keep_last=False):
-    para(doc, f"{{{{ form.wording.{heading_key} }}}}", style="BD Heading")
+def _free_section(doc, heading_key, expr, *, keep_last=False, blank="achievement.blank"):
+    """A heading and its free text; with no text, a dotted line to write on (never a bare
+    heading)."""
+    para(doc, f"{{{{ form.wording.{heading_key} }}}}", style="BD Heading", keep_next=True)
+    tag(doc, f"{{%p if {expr} %}}")
     body_lines(doc, expr, keep_last=keep_last)
-
-
-def build_bao_cao_tap_the(path: Path) -> None:
-    v = "achievement"
-    c = f"{v}.collective"
-    doc = new_document()
-    page_headers(doc, v)
-    heading_block(doc, v)
-    _report_title(doc, v, individual=False)
-
-    para(doc, "{{ form.wording.section_general }}", style="BD Heading")
-    para(doc, "{{ form.wording.general_situation }}", style="BD Heading")
-    para(doc, [("- {{ form.wording.address_label }} ", {}),
-               (f"{{{{ {c}.address }}}}"
-                f"{{% if {c}.phone %}}; {{{{ form.wording.phone_label }}}} {{{{ {c}.phone }}}}{{% endif %}}"
-                f"{{% if {c}.website %}}; {{{{ form.wording.website_label }}}} "
-                f"{{{{ {c}.website }}}}{{% endif %}}.", {})], style="BD Body")
-    para(doc, f"- {{{{ form.wording.structure_label }}}} {{{{ {c}.structure }}}}", style="BD Body")
-    para(doc, (f"- {{{{ form.wording.headcount_label }}}} {{{{ {c}.headcount_text }}}}"
-               f"{{% if {c}.headcount_detail %}} ({{{{ {c}.headcount_detail }}}}){{% endif %}}."),
-         style="BD Body")
-    _free_section(doc, "functions_heading", f"{c}.functions")
-
-    para(doc, "{{ form.wording.section_achievements }}", style="BD Heading")
-    body_lines(doc, f"{v}.results")
-    para(doc, "{{ form.wording.targets_heading }}", style="BD Heading")
-    tag(doc, f"{{%p if {c}.vneid %}}")
-    para(doc, (f"- {{{{ form.wording.vneid_label }}}} {{{{ {c}.vneid.members_proficient }}}}/"
-               f"{{{{ {c}.vneid.members_total }}}} đảng viên ({{{{ {c}.vneid.percent_text }}}})"
-               f"{{% if {c}.vneid.completed_on %}}, hoàn thành ngày "
-               f"{{{{ {c}.vneid.completed_text }}}}{{% endif %}}"
-               f"{{% if {c}.vneid.deadline %}} (thời hạn: {{{{ {c}.vneid.deadline_text }}}})"
-               "{% endif %}."), style="BD Body")
+    tag(doc, "{%p else %}")
+    para(doc, f"{{{{ {blank} }}}}", style="BD Body", keep_next=keep_last)
     tag(doc, "{%p endif %}")
-    _targets_table(doc, v)
 
-    para(doc, "{{ form.wording.models_heading }}", style="BD Heading")
+
+def _field(doc, label_key, expr, v="achievement"):
+    """"- Label: value", or a dotted line to fill in by hand when there is no data."""
+    para(doc, f"- {{{{ form.wording.{label_key} }}}} {{% if {expr} %}}{{{{ {expr} }}}}.{{% else %}}"
+              f"{{{{ {v}.blank }}}}{{% endif %}}", style="BD Body")
+
+
+def _models_list(doc, v, *, none_when_empty=True):
+    """The report's own models, then sentences about models it does not own."""
     tag(doc, f"{{%p for m in {v}.models %}}")
     para(doc, [("{{ loop.index }}) {{ m.name }}", {"bold": True, "italic": True}),
                ("{% if m.started %} ({{ form.wording.started_label }} {{ m.started_text }})"
@@ -902,24 +900,69 @@ def build_bao_cao_tap_the(path: Path) -> None:
          style="BD Body")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if m.replication %}")
-    para(doc, [("{{ form.wording.replication_label }} ", {"italic": True}),
-               ("{{ m.replication }}", {})], style="BD Body")
+    para(doc, "{{ m.replication }}", style="BD Body")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if m.recognition %}")
     para(doc, "{{ m.recognition }}", style="BD Body")
     tag(doc, "{%p endif %}")
-    tag(doc, "{%p else %}")
-    para(doc, "{{ form.wording.none }}", style="BD Body")
     tag(doc, "{%p endfor %}")
+    tag(doc, f"{{%p for line in {v}.related_models %}}")
+    para(doc, "- {{ line }}", style="BD Body")
+    tag(doc, "{%p endfor %}")
+    if none_when_empty:
+        tag(doc, f"{{%p if not {v}.models and not {v}.related_models %}}")
+        para(doc, "{{ form.wording.none }}", style="BD Body")
+        tag(doc, "{%p endif %}")
 
-    para(doc, "{{ form.wording.activities_heading }}", style="BD Heading")
+
+def build_bao_cao_tap_the(path: Path) -> None:
+    v = "achievement"
+    c = f"{v}.collective"
+    doc = new_document()
+    page_headers(doc, v)
+    heading_block(doc, v)
+    _report_title(doc, v, individual=False)
+
+    para(doc, "{{ form.wording.section_general }}", style="BD Heading", keep_next=True)
+    para(doc, "{{ form.wording.general_situation }}", style="BD Heading", keep_next=True)
+    para(doc, [("- {{ form.wording.address_label }} ", {}),
+               (f"{{{{ {c}.address or {v}.blank }}}}"
+                f"{{% if {c}.phone %}}; {{{{ form.wording.phone_label }}}} {{{{ {c}.phone }}}}{{% endif %}}"
+                f"{{% if {c}.website %}}; {{{{ form.wording.website_label }}}} "
+                f"{{{{ {c}.website }}}}{{% endif %}}{{% if {c}.address %}}.{{% endif %}}", {})], style="BD Body")
+    _field(doc, "structure_label", f"{c}.structure")
+    para(doc, (f"- {{{{ form.wording.headcount_label }}}} {{{{ {c}.headcount_text or {v}.blank }}}}"
+               f"{{% if {c}.headcount_detail %}} ({{{{ {c}.headcount_detail }}}}){{% endif %}}"
+               f"{{% if {c}.headcount_text %}}.{{% endif %}}"), style="BD Body")
+    _free_section(doc, "functions_heading", f"{c}.functions")
+
+    para(doc, "{{ form.wording.section_achievements }}", style="BD Heading", keep_next=True)
+    body_lines(doc, f"{v}.results")
+    para(doc, "{{ form.wording.targets_heading }}", style="BD Heading", keep_next=True)
+    tag(doc, f"{{%p if {c}.vneid %}}")
+    para(doc, (f"- {{{{ form.wording.vneid_label }}}} {{{{ {c}.vneid.members_proficient }}}}/"
+               f"{{{{ {c}.vneid.members_total }}}} đảng viên ({{{{ {c}.vneid.percent_text }}}})"
+               f"{{% if {c}.vneid.on_time %}}, hoàn thành ngày {{{{ {c}.vneid.completed_text }}}}, "
+               f"trước thời hạn ngày {{{{ {c}.vneid.deadline_text }}}}"
+               f"{{% elif {c}.vneid.deadline %}}, tính đến ngày {{{{ {c}.vneid.deadline_text }}}}"
+               "{% endif %}."), style="BD Body", keep_next=True)
+    tag(doc, "{%p endif %}")
+    _targets_table(doc, v)
+    tag(doc, f"{{%p if not {v}.targets and not {c}.vneid %}}")
+    para(doc, "{{ form.wording.none }}", style="BD Body")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "{{ form.wording.models_heading }}", style="BD Heading", keep_next=True)
+    _models_list(doc, v)
+
+    para(doc, "{{ form.wording.activities_heading }}", style="BD Heading", keep_next=True)
     tag(doc, f"{{%p if {v}.activities %}}")
     cols = [("col_stt", 1.3), ("col_activity", 6.8), ("col_count", 2.5),
             ("col_participants", 3.0), ("col_note", 2.9)]
     t = data_table(doc, cols)
     tag_row(t, f"{{%tr for a in {v}.activities %}}")
-    values_row(t, ["{{ loop.index }}", "{{ a.kind }}", "{{ a.count_text }} {{ a.unit }}",
-                   "{{ a.participants_text }}", "{{ a.note }}"], centered=(0, 2, 3))
+    _keep_row(values_row(t, ["{{ loop.index }}", "{{ a.kind }}", "{{ a.count_text }} {{ a.unit }}",
+                             "{{ a.participants_text }}", "{{ a.note }}"], centered=(0, 2, 3)))
     tag_row(t, "{%tr endfor %}")
     finish_table(t)
     para(doc, "", after=6)
@@ -937,10 +980,10 @@ def build_bao_cao_tap_the(path: Path) -> None:
     tag(left, "{%p else %}")
     signer_top(left, note_expr="form.wording.left_note")
     tag(left, "{%p endif %}")
-    signer_bottom(bottom_left, f"{v}.confirmer.signer_name if {v}.confirmer else ''")
+    signer_bottom(bottom_left, f"({v}.confirmer.signer_name if {v}.confirmer else '') or {v}.blank")
     signer_top(right, f"{v}.issuer", caption_expr="form.wording.right_caption",
                note_expr="form.wording.right_note", caption_replaced_by_title=True)
-    signer_bottom(bottom_right, f"{v}.issuer.signer_name")
+    signer_bottom(bottom_right, f"{v}.issuer.signer_name or {v}.blank")
     finish_table(t)
     doc.save(path)
 
@@ -953,41 +996,40 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
     heading_only_block(doc, v)
     _report_title(doc, v, individual=True)
 
-    para(doc, "{{ form.wording.section_general }}", style="BD Heading")
+    # Section I: the personal fields of Form 08, each on its own line, as the form lists them.
+    para(doc, "{{ form.wording.section_general }}", style="BD Heading", keep_next=True)
     para(doc, (f"- {{{{ form.wording.name_label }}}} {{{{ {v}.name }}}}"
                f"{{% if {i}.alias %}} ({{{{ form.wording.alias_label }}}} {{{{ {i}.alias }}}})"
-               f"{{% endif %}}. {{{{ form.wording.sex_label }}}} {{{{ {i}.sex }}}}."),
-         style="BD Body")
-    for label, expr, optional in (
-        ("birth_label", f"{i}.birth_date_text", False),
-        ("home_town_label", f"{i}.home_town", False),
-        ("residence_label", f"{i}.residence", False),
-        ("occupation_label", f"{i}.occupation", True),
-        ("unit_label", f"{i}.unit", False),
-        ("position_label", f"{i}.position", False),
-        ("qualifications_label", f"{i}.qualifications", True),
+               "{% endif %}."), style="BD Body")
+    for label, expr in (
+        ("sex_label", f"{i}.sex"),
+        ("birth_label", f"{i}.birth_date_text"),
+        ("home_town_label", f"{i}.home_town"),
+        ("residence_label", f"{i}.residence"),
+        ("occupation_label", f"{i}.occupation"),
+        ("position_label", f"{i}.position"),
+        ("unit_label", f"{i}.unit"),
+        ("qualifications_label", f"({i}.professional_level or {i}.qualifications)"),
+        ("political_theory_label", f"{i}.political_theory"),
     ):
-        if optional:
-            tag(doc, f"{{%p if {expr} %}}")
-        para(doc, f"- {{{{ form.wording.{label} }}}} {{{{ {expr} }}}}.", style="BD Body")
-        if optional:
-            tag(doc, "{%p endif %}")
+        _field(doc, label, expr)
 
-    para(doc, "{{ form.wording.section_achievements }}", style="BD Heading")
+    para(doc, "{{ form.wording.section_achievements }}", style="BD Heading", keep_next=True)
     body_lines(doc, f"{v}.results")
-    para(doc, "{{ form.wording.vneid_heading }}", style="BD Heading")
+    para(doc, "{{ form.wording.vneid_heading }}", style="BD Heading", keep_next=True)
     tag(doc, f"{{%p if {i}.vneid_proficient_on %}}")
     para(doc, (f"- {{{{ form.wording.vneid_done }}}} {{{{ {i}.vneid_text }}}}"
-               f"{{% if {i}.vneid_deadline %}} ({{{{ form.wording.deadline_label }}}} "
-               f"{{{{ {i}.vneid_deadline_text }}}}){{% endif %}} "
-               "{{ form.wording.vneid_guide }}."), style="BD Body")
+               f"{{% if {i}.vneid_deadline %}}{{% if {i}.vneid_on_time %}}, "
+               f"{{{{ form.wording.before_deadline }}}} {{{{ {i}.vneid_deadline_text }}}}{{% else %}}, "
+               f"{{{{ form.wording.after_deadline }}}} {{{{ {i}.vneid_deadline_text }}}}{{% endif %}}{{% endif %}}"
+               f"{{% if {i}.can_guide %}}, {{{{ form.wording.vneid_guide }}}}{{% endif %}}."), style="BD Body")
     tag(doc, "{%p else %}")
     para(doc, "- {{ form.wording.vneid_missing }}", style="BD Body")
     tag(doc, "{%p endif %}")
 
-    para(doc, "{{ form.wording.guidance_heading }}", style="BD Heading")
+    para(doc, "{{ form.wording.guidance_heading }}", style="BD Heading", keep_next=True)
     tag(doc, f"{{%p if {i}.people_guided is not none %}}")
-    para(doc, (f"- {{{{ form.wording.people_guided_label }}}} {{{{ {i}.people_guided_text }}}}"
+    para(doc, (f"- {{{{ form.wording.people_guided_label }}}} {{{{ {i}.people_guided_text or '0' }}}} người"
                f"{{% if {i}.people_guided_detail %}} ({{{{ {i}.people_guided_detail }}}})"
                "{% endif %}."), style="BD Body")
     tag(doc, "{%p endif %}")
@@ -997,14 +1039,14 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
             ("col_participants", 2.5)]
     t = data_table(doc, cols)
     tag_row(t, f"{{%tr for k in {i}.classes_taught %}}")
-    values_row(t, ["{{ loop.index }}", "{{ k.topic }}", "{{ k.held_on_text }}",
-                   "{{ k.place }}", "{{ k.participants_text }}"], centered=(0, 2, 4))
+    _keep_row(values_row(t, ["{{ loop.index }}", "{{ k.topic }}", "{{ k.held_on_text }}",
+                             "{{ k.place }}", "{{ k.participants_text }}"], centered=(0, 2, 4)))
     tag_row(t, "{%tr endfor %}")
     finish_table(t)
     para(doc, "", after=6)
     tag(doc, "{%p endif %}")
 
-    para(doc, "{{ form.wording.solutions_heading }}", style="BD Heading")
+    para(doc, "{{ form.wording.solutions_heading }}", style="BD Heading", keep_next=True)
     tag(doc, f"{{%p for s in {i}.solutions %}}")
     para(doc, [("{{ loop.index }}) {{ s.name }}", {"bold": True, "italic": True}),
                ("{% if s.applied_from %} ({{ form.wording.applied_label }} "
@@ -1018,7 +1060,10 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
     para(doc, "{{ form.wording.none }}", style="BD Body")
     tag(doc, "{%p endfor %}")
 
-    para(doc, "{{ form.wording.targets_heading }}", style="BD Heading")
+    para(doc, "{{ form.wording.models_heading }}", style="BD Heading", keep_next=True)
+    _models_list(doc, v)
+
+    para(doc, "{{ form.wording.targets_heading }}", style="BD Heading", keep_next=True)
     _targets_table(doc, v)
     tag(doc, f"{{%p if not {v}.targets %}}")
     para(doc, "{{ form.wording.none }}", style="BD Body")
@@ -1026,10 +1071,17 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
     _free_section(doc, "measures_heading", f"{v}.measures")
     _free_section(doc, "lessons_heading", f"{v}.lessons", keep_last=True)
 
+    # The head of the person's unit confirms (never the person: then the level above).
     t, left, right, bottom_left, bottom_right = signature_table(doc)
+    tag(left, f"{{%p if {v}.confirmer %}}")
+    signer_top(left, f"{v}.confirmer", caption_expr="form.wording.left_caption",
+               note_expr="form.wording.left_note")
+    tag(left, "{%p else %}")
     signer_top(left, f"{v}.issuer", caption_expr="form.wording.left_caption",
                note_expr="form.wording.left_note")
-    signer_bottom(bottom_left, f"{v}.issuer.signer_name")
+    tag(left, "{%p endif %}")
+    signer_bottom(bottom_left, f"({v}.confirmer.signer_name if {v}.confirmer else {v}.issuer.signer_name)"
+                               f" or {v}.blank")
     signer_top(right, caption_expr="form.wording.right_caption",
                note_expr="form.wording.right_note")
     signer_bottom(bottom_right, f"{v}.name")

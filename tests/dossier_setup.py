@@ -83,6 +83,8 @@ def add_council_round(db, *, secret: bool = False, n_extra_people: int = 0) -> d
         pids = [p for p in people if p not in (host, 29, 2, 3)]
         for k in range(n_extra_people):
             extra.append(cand("individual", "GK_CT_UBND", "approved", 5, f"Thành tích {k}",
-                              person=people[pids[k % len(pids)]]).id)
+                              person=people[pids[k % len(pids)]],
+                              text={"occupation": "Lao động tự do",  # Form 08 fields the records may lack
+                                    "measures": "Hướng dẫn người dân cài đặt VNeID tại tổ dân phố."}).id)
         return {"meeting": meeting.id, "approved": [c1.id, c2.id, c3.id, c4.id] + extra, "rejected": c5.id,
                 "proposed": c6.id, "collective": c1.id, "individual": c3.id, "host": host}

@@ -117,3 +117,64 @@ def test_reports_page_generates_pdf_and_xlsx(ctx, demo_db, qtbot, tmp_path):
     qtbot.waitUntil(lambda: page._task is None, timeout=60000)
     assert (tmp_path / "diem.xlsx").exists()
     assert page.last_path == tmp_path / "diem.xlsx"
+
+
+def test_dossier_page_drafts_narrative_saves_with_conflict_check_and_names_missing_fields(
+        ctx, demo_db, qtbot, tmp_path, monkeypatch):
+    """Issue 11: the narrative is drafted from the records in the editor, edited, saved with
+    the candidate (a colleague's newer save is not overwritten); a final dossier with an empty
+    required field is refused, naming the candidate and the field."""
+    from PySide6.QtWidgets import QMessageBox
+    from sqlalchemy import select
+
+    from bdhvs_desktop.gui.pages.dossier import DossierPage
+    from bdhvs_desktop.services import dossier as svc
+    from bdhvs_desktop.storage import models as m
+
+    ids = add_council_round(demo_db)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    page = DossierPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
+    page.table.selectRow(names.index("Đoàn Thanh niên phường (mô phỏng)"))
+    measures = page.editors["measures"].toPlainText()
+    assert measures.startswith("- ") and "Thanh niên chung tay phổ cập kỹ năng số" in measures  # drafted
+    assert page.editors["functions"].toPlainText()
+    assert "điểm" not in page.summary.text() and page.summary.text()
+    assert "soạn tự động" in page.draft_note.text()
+    assert not page.fields["occupation"].isEnabled()  # individuals only
+    page.editors["measures"].setPlainText("")
+    page.redraft()
+    assert page.editors["measures"].toPlainText() == measures
+
+    page.table.selectRow(names.index("Võ Thu Oanh"))
+    assert page.fields["occupation"].isEnabled() and page.fields["occupation"].text() == "Cán bộ, công chức"
+    page.fields["political_theory"].setText("Trung cấp")
+    page.editors["lessons"].setPlainText("Gần dân & kiên trì")
+    # A colleague saves first: this page's save is refused, nothing of it written.
+    other = svc.narrative(demo_db, ids["individual"])
+    svc.save_narrative(demo_db, ids["individual"], {"lessons": "Của đồng nghiệp"}, other.version)
+    assert not page.save_text()
+    assert shown and "người khác" in shown[-1]
+    assert svc.narrative(demo_db, ids["individual"]).texts["lessons"] == "Của đồng nghiệp"
+    page._load_candidates()
+    names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
+    page.table.selectRow(names.index("Võ Thu Oanh"))
+    page.fields["political_theory"].setText("Trung cấp")
+    ok = page.save_text()
+    assert ok, shown
+    saved = svc.narrative(demo_db, ids["individual"])
+    assert saved.texts["political_theory"] == "Trung cấp" and "political_theory" not in saved.drafted
+
+    with demo_db.session() as s:
+        s.scalar(select(m.Person).where(m.Person.full_name == "Võ Thu Oanh")).residence = None
+    page.out_dir.setText(str(tmp_path / "hs"))
+    page.out_dir.setProperty("auto", False)
+    page.generate()
+    qtbot.waitUntil(lambda: page._task is None, timeout=60000)
+    assert "Võ Thu Oanh: nơi thường trú" in page.last_error
+    assert shown and "Võ Thu Oanh: nơi thường trú" in shown[-1]
+    assert not (tmp_path / "hs").exists()

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "bdhvs_desktop.cli.basic",
     "bdhvs_desktop.cli.records",
     "bdhvs_desktop.cli.safety",
+    "bdhvs_desktop.cli.audit",
     "bdhvs_desktop.cli.status",
     "bdhvs_desktop.cli.export",
     "bdhvs_desktop.cli.scoring",

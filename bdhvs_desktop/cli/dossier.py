@@ -32,6 +32,34 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     p.add_argument("--zip", action="store_true", help="nén thêm cả hồ sơ thành một tệp .zip")
     p.set_defaults(func=cmd_dossier)
 
+    from bdhvs_desktop.cli import VietnameseArgumentParser
+
+    p = subparsers.add_parser(
+        "candidate", parents=[common], help="nội dung báo cáo thành tích (Mẫu 08) của một hồ sơ đề nghị",
+        description="Các việc với một hồ sơ đề nghị khen thưởng.")
+    sub = p.add_subparsers(dest="candidate_command", metavar="VIỆC", title="Các việc", required=True,
+                           parser_class=VietnameseArgumentParser)
+    q = sub.add_parser(
+        "narrative", parents=[common], help="xem, soạn tự động hoặc sửa phần lời của Báo cáo thành tích",
+        description=(
+            "Phần lời của Báo cáo thành tích (Mẫu 08) và cột \"Tóm tắt thành tích\" của danh sách kèm Tờ trình,\n"
+            "lưu cùng hồ sơ đề nghị. Chưa lưu thì dùng bản soạn tự động từ số liệu.\n"
+            "  bdhvs candidate narrative 3                      # xem\n"
+            "  bdhvs candidate narrative 3 --draft               # soạn lại mọi mục từ số liệu và lưu\n"
+            "  bdhvs candidate narrative 3 --draft --field lessons\n"
+            "  bdhvs candidate narrative 3 --field measures --file bien-phap.txt   # lưu nội dung tệp (UTF-8)\n"
+            "  bdhvs candidate narrative 3 --field occupation --text \"Công chức\"\n"
+            "Các mục: summary (tóm tắt), functions, structure (tập thể), results, measures, lessons,\n"
+            "occupation, professional, political_theory (cá nhân)."))
+    q.add_argument("candidate_id", type=int, metavar="SỐ_HỒ_SƠ")
+    q.add_argument("--field", action="append", metavar="MỤC", help="mục cần soạn hoặc sửa (nhiều lần được)")
+    q.add_argument("--file", metavar="TỆP", help="nội dung mới của mục (--field) từ tệp văn bản UTF-8; '-' là stdin")
+    q.add_argument("--text", metavar="NỘI_DUNG", help="nội dung mới của mục (--field)")
+    q.add_argument("--draft", action="store_true", help="soạn lại từ số liệu (mọi mục, hoặc các mục --field) và lưu")
+    q.add_argument("--at", metavar="NNNN-TT-NN", help="số liệu tính đến ngày (mặc định: hôm nay)")
+    q.add_argument("--json", action="store_true", help="in JSON")
+    q.set_defaults(func=cmd_narrative)
+
     p = subparsers.add_parser(
         "report", parents=[common], help="báo cáo tiến độ hoặc bảng tổng hợp điểm (PDF/Excel)",
         description="Tạo báo cáo in được: 'progress' (báo cáo tiến độ cho Ban Thường vụ) hoặc\n"
@@ -74,6 +102,59 @@ def cmd_dossier(args, ctx) -> int:  # noqa: ANN001
         ctx.out(f"  {outcome.zip_path.name}")
     if outcome.issued:
         ctx.out(f"Đã chuyển {len(outcome.issued)} ứng viên sang trạng thái “Đã lập hồ sơ”.")
+    return EXIT_OK
+
+
+def cmd_narrative(args, ctx) -> int:  # noqa: ANN001
+    import json
+    import sys
+
+    from bdhvs_desktop.services import dossier as svc
+
+    at = _date(args.at)
+    db = ctx.db(create=False)
+    given = [x for x in (args.file, args.text) if x is not None]
+    if len(given) > 1:
+        raise CliError("Chỉ dùng một trong --file và --text.", EXIT_USAGE)
+    if given and args.draft:
+        raise CliError("--draft soạn lại từ số liệu; không dùng cùng --file hoặc --text.", EXIT_USAGE)
+    if given and len(args.field or []) != 1:
+        raise CliError("Nội dung mới (--file hoặc --text) cần đúng một --field.", EXIT_USAGE)
+    for f in args.field or []:
+        if f not in svc.NARRATIVE_KEYS:
+            raise CliError(f"Không có mục “{f}”; các mục: {', '.join(svc.NARRATIVE_KEYS)}.", EXIT_USAGE)
+    try:
+        current = svc.narrative(db, args.candidate_id, at=at)
+        if args.draft:
+            svc.redraft_narrative(db, args.candidate_id, current.version, fields=args.field, at=at)
+            current = svc.narrative(db, args.candidate_id, at=at)
+        elif given:
+            field = args.field[0]
+            if field not in current.texts:
+                raise CliError(f"Mục “{field}” không dùng cho {current.name}.", EXIT_USAGE)
+            if args.file is not None:
+                try:
+                    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise CliError(f"Không đọc được tệp “{args.file}” (cần văn bản UTF-8): {exc}", EXIT_USAGE) from exc
+            else:
+                text = args.text
+            svc.save_narrative(db, args.candidate_id, {field: text}, current.version)
+            current = svc.narrative(db, args.candidate_id, at=at)
+    except svc.DossierError as exc:
+        raise CliError(str(exc), EXIT_ERROR) from exc
+    shown = args.field or list(current.texts)
+    if args.json:
+        ctx.out(json.dumps({"candidate_id": current.candidate_id, "name": current.name, "version": current.version,
+                            "fields": {k: {"text": current.texts.get(k, ""), "drafted": k in current.drafted}
+                                       for k in shown}}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    ctx.out(f"Hồ sơ số {current.candidate_id}: {current.name} (phiên bản {current.version})")
+    for k in shown:
+        label = svc.NARRATIVE_LABELS.get(k, k)
+        mark = " [soạn tự động từ số liệu, chưa lưu]" if k in current.drafted else ""
+        ctx.out(f"\n== {k}: {label}{mark}")
+        ctx.out(current.texts.get(k, "") or "(trống)")
     return EXIT_OK
 
 

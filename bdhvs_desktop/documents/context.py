@@ -528,6 +528,8 @@ class DigitalModel:
     replication: str = ""
     #: "Được Đảng ủy phường công nhận mô hình xuất sắc (Quý III/2026)".
     recognition: str = ""
+    #: The unit that owns the model, when it is not the reporting unit itself.
+    owner: str = ""
 
     @property
     def started_text(self) -> str:
@@ -662,11 +664,17 @@ class IndividualProfile:
     position: str
     alias: str = ""
     occupation: str = ""
-    #: "Đại học Luật; Trung cấp lý luận chính trị" (free text).
+    #: "Đại học Luật; Trung cấp lý luận chính trị" (free text; older templates).
     qualifications: str = ""
+    #: Form 08 prints these two separately: "Trình độ chuyên môn, nghiệp vụ" and
+    #: "Trình độ lý luận chính trị".
+    professional_level: str = ""
+    political_theory: str = ""
     #: Day the person became proficient with VNeID.
     vneid_proficient_on: datetime.date | None = None
     vneid_deadline: datetime.date | None = None
+    #: Able to guide citizens in using VNeID (printed only when true).
+    can_guide: bool = False
     people_guided: int | None = None
     #: "trong đó 120 người cao tuổi".
     people_guided_detail: str = ""
@@ -730,9 +738,14 @@ class AchievementContext:
     results: str = ""
     measures: str = ""
     lessons: str = ""
+    #: Sentences about models the report does not own: the units under it that own
+    #: one, a model it replicated from another unit, an individual's part in a unit's
+    #: model ("Tham gia triển khai mô hình “Đại sứ số” của Chi bộ ...").
+    related_models: tuple[str, ...] = ()
     #: Number of a collective's report; ``None`` prints none.
     number: DocumentNumber | None = None
-    #: The proposing level confirming a collective's report (left signature).
+    #: Who confirms the report (left signature): the proposing level for a collective,
+    #: the head of the person's unit (or the level above) for an individual.
     confirmer: Issuer | None = None
     draft: bool = False
 
@@ -756,6 +769,11 @@ class AchievementContext:
     @property
     def is_collective(self) -> bool:
         return self.kind == "collective"
+
+    @property
+    def blank(self) -> str:
+        """What a field or a signature prints when it has no data: a dotted line."""
+        return vn_format.BLANK_FIELD
 
     @property
     def number_text(self) -> str:

@@ -228,6 +228,7 @@ def write_dossier(
     progress: ProgressCallback | None = None,
     cancel: CancelFlag = None,
     now: datetime.datetime | None = None,
+    audit_anchor: Any = None,
 ) -> DossierResult:
     """Render the dossier into *target_dir*, replacing the previous one atomically.
 
@@ -274,7 +275,8 @@ def write_dossier(
             if _cancelled(cancel):
                 raise DossierCancelled()
             report(f"Đang tạo {name} ({subject})")
-            data = render_document(form_set, ctx, form_key=key)
+            data = render_document(form_set, ctx, form_key=key,
+                                   audit_anchor=audit_anchor if key == "bien_ban" else None)
             (staging / name).write_bytes(data)
             files.append(DossierFile(
                 name=name, form=key, subject=subject,
@@ -301,6 +303,9 @@ def write_dossier(
             ],
             "zip": zip_name,
         }
+        if audit_anchor is not None:  # the decision chain's head, as printed on the minutes
+            manifest["audit_anchor"] = {"code": audit_anchor.code, "entries": audit_anchor.seq,
+                                        "head_hash": audit_anchor.head_hash, "qr_data": audit_anchor.qr_data}
         (staging / MANIFEST_FILE).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )

@@ -726,6 +726,8 @@ def _template_schema(spec: FormSpec) -> dict[str, Any]:
         spec.context: _Obj(CONTEXT_TYPES[spec.context]),
         "form": _Record("form", form_fields),
         "formset": formset_t,
+        # The decision chain's anchor (render.AnchorView); defined only when printed.
+        "audit_anchor": _Record("audit_anchor", {"code": _Leaf(str), "seq": _Leaf(int), "qr": ANY}),
     }
 
 

@@ -125,6 +125,8 @@ class _Finalizer:
     def __call__(self, value: Any) -> Markup:
         if value is None:
             return Markup("")
+        if isinstance(value, _AnchorImage):  # the QR code of the audit anchor
+            return Markup(value.image._insert_image())
         if isinstance(value, Markup):
             plain = value.unescape()
         elif isinstance(value, str):
@@ -148,6 +150,27 @@ class _Finalizer:
         if isinstance(value, str) and plain:
             self.emitted.append(plain)
         return Markup(_to_wordml(plain))
+
+
+class _AnchorImage:
+    """An image the program made (not user text): passed through as WordprocessingML."""
+
+    def __init__(self, image: Any) -> None:
+        self.image = image
+
+
+class AnchorView:
+    """`audit_anchor` in a template: `.code` ("ABCD-EFGH-IJKL"), `.seq` (entries covered)
+    and `.qr` (the QR code image of the chain head)."""
+
+    def __init__(self, anchor: Any, tpl: Any) -> None:
+        from docx.shared import Mm
+        from docxtpl import InlineImage
+
+        from .qr import qr_png
+
+        self.code, self.seq = anchor.code, anchor.seq
+        self.qr = _AnchorImage(InlineImage(tpl, io.BytesIO(qr_png(anchor.qr_data)), width=Mm(20)))
 
 
 def make_environment(finalize=None) -> ImmutableSandboxedEnvironment:
@@ -264,8 +287,12 @@ def docx_text(data: bytes) -> str:
     return "\n".join(out)
 
 
-def render_document(form_set: FormSet, ctx: Any, *, form_key: str | None = None) -> bytes:
+def render_document(form_set: FormSet, ctx: Any, *, form_key: str | None = None,
+                    audit_anchor: Any = None) -> bytes:
     """Render *ctx* with its form from *form_set*; returns the .docx bytes.
+
+    *audit_anchor* (code, seq, qr_data: services.audit.Anchor) is the template's
+    ``audit_anchor`` (the minutes print it at their foot); without it the name is undefined.
 
     Raises :class:`InvalidTextError` for unusable characters (naming the fields) and
     :class:`DocumentRenderError` for anything else that would lose or garble text.
@@ -279,6 +306,8 @@ def render_document(form_set: FormSet, ctx: Any, *, form_key: str | None = None)
     tpl = template_cls(io.BytesIO(spec.template_bytes or spec.path.read_bytes()))
     tpl.leftovers = []
     context = {spec.context: ctx, "form": spec, "formset": form_set}
+    if audit_anchor is not None:
+        context["audit_anchor"] = AnchorView(audit_anchor, tpl)
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
         buf = io.BytesIO()

@@ -24,6 +24,9 @@ from numbers import Number
 
 __all__ = [
     "BLANK_DATE",
+    "BLANK_FIELD",
+    "or_blank",
+    "vn_quarter",
     "document_number",
     "document_symbol",
     "percent_of",
@@ -38,6 +41,10 @@ __all__ = [
 
 #: What is printed for a date the clerk will write in by hand.
 BLANK_DATE = "ngày      tháng      năm        "
+#: What is printed for a field with no data: a dotted line to fill in by hand.
+BLANK_FIELD = "…………………………………"
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def _day(d: datetime.date) -> str:
@@ -187,3 +194,23 @@ def document_number(
     """
     symbol = document_symbol(number, kind, abbreviation, fmt)
     return f"Số {symbol}" if fmt == "party" else f"Số: {symbol}"
+
+
+def or_blank(text: str | None) -> str:
+    """The text, or a dotted line to fill in by hand when there is none."""
+    text = (text or "").strip()
+    return text or BLANK_FIELD
+
+
+def vn_quarter(text: str | None) -> str:
+    """A quarter as offices write it: ``"Q3/2026"`` -> ``"quý III/2026"``; ``"quý II/2026"``
+    is kept; anything else is returned unchanged."""
+    import re
+
+    raw = (text or "").strip()
+    m = re.fullmatch(r"(?i)(?:q|quý|quy)\s*([1-4]|i{1,3}|iv)\s*[/.-]\s*(\d{4})", raw)
+    if not m:
+        return raw
+    q = m.group(1).upper()
+    roman = _ROMAN[int(q)] if q.isdigit() else q
+    return f"quý {roman}/{m.group(2)}"

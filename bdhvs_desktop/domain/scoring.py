@@ -71,6 +71,8 @@ class TargetFact:
     value_kind: str = "percent"
     note: str | None = None  # where the figure comes from, or why the target does not apply
     applicable: bool = True
+    numerator: float | None = None  # the figures behind the value (Form 08 prints them)
+    denominator: float | None = None
 
 
 @dataclass(slots=True)

@@ -132,6 +132,7 @@ def create_demo(db: Database, preset_name: str | None = None) -> dict[str, int]:
         _create_reported_figures(s, campaign, by_code)
         _link_tasks(s, campaign, by_code)
         _create_council(s, campaign, by_code, people)
+        _set_heads(s, by_code, people)
         counts = {"units": len(by_code), "people": sum(len(v) for v in people.values()),
                   "activities": activities, "models": models, "solutions": solutions}
     from bdhvs_desktop.services.council import create_demo_council
@@ -367,6 +368,37 @@ def _link_tasks(s: Session, campaign: m.Campaign, by_code: dict[str, m.Unit]) ->
             task.evidence = "Báo cáo kết quả (mô phỏng)"
         elif i % 2 == 0:
             task.status = "in_progress"
+
+
+_HEAD_TITLES = {"dang_bo": "Bí thư Đảng ủy", "chi_bo": "Bí thư Chi bộ", "to_dan_pho": "Tổ trưởng tổ dân phố",
+                "truong_hoc": "Hiệu trưởng", "doan_the": "Bí thư Đoàn Thanh niên", "co_quan": "Thủ trưởng cơ quan"}
+_HEADS_WITHOUT_STAFF = {  # units of the preset with no demo people: fictional heads
+    "DU-PHUONG": ("Bí thư Đảng ủy", None), "UBND": ("Chủ tịch Ủy ban nhân dân", "DU-UBND"),
+    "VP-DU": ("Chánh Văn phòng", "CB-VPDU"), "BXDD": ("Trưởng ban", "DU-CQD"),
+    "MTTQ": ("Chủ tịch Ủy ban Mặt trận Tổ quốc", "DT-DTN"),
+}
+
+
+def _set_heads(s: Session, by_code: dict[str, m.Unit], people: dict[str, list[m.Person]]) -> None:
+    """Every demo unit has a head (who signs its Form 08 and confirms its people's), and the
+    ward's Tờ trình a signer, so the demo makes a final dossier with no blank signature."""
+    for code, unit in by_code.items():
+        staff = people.get(code) or []
+        if staff:
+            unit.head_name = unit.head_name or staff[0].full_name
+            unit.head_title = unit.head_title or _HEAD_TITLES.get(unit.kind, "Thủ trưởng đơn vị")
+    for unit in s.scalars(select(m.Unit)):
+        spec = _HEADS_WITHOUT_STAFF.get(unit.code)
+        if spec is None or unit.head_name:
+            continue
+        title, from_code = spec
+        # The ward party committee's secretary chairs the council (people["DU-CQD"][0]).
+        source = people.get(from_code or "DU-CQD") or []
+        unit.head_name = source[0].full_name if source else None
+        unit.head_title = title
+    if s.get(m.Setting, "dossier.signer_name") is None:
+        # The ward's deputy secretary (a name the demo's people never have).
+        s.add(m.Setting(key="dossier.signer_name", value="Lê Thị Hồng Vân"))
 
 
 def _create_council(s: Session, campaign: m.Campaign, by_code: dict[str, m.Unit],

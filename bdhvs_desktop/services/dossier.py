@@ -42,7 +42,13 @@ REPORT_SECTIONS: dict[str, str] = {
     "lessons": "Bài học kinh nghiệm",
     "structure": "Cơ cấu tổ chức (tập thể)",
     "functions": "Chức năng, nhiệm vụ (tập thể)",
+    "occupation": "Nghề nghiệp (cá nhân)",
+    "professional": "Trình độ chuyên môn, nghiệp vụ (cá nhân)",
+    "political_theory": "Trình độ lý luận chính trị (cá nhân)",
 }
+#: Everything of the narrative kept with the candidate: the sections above and the summary.
+NARRATIVE_KEYS = ("summary", *REPORT_SECTIONS)
+NARRATIVE_LABELS = {"summary": "Tóm tắt thành tích (danh sách kèm Tờ trình)", **REPORT_SECTIONS}
 
 #: Settings (Setting table) and their defaults.
 SETTING_KEYS = {
@@ -69,6 +75,18 @@ class DossierError(Exception):
 
 class StaleEditError(DossierError):
     """Someone else changed the candidate since it was read."""
+
+
+class MissingFieldsError(DossierError):
+    """A final dossier with required Form 08 fields left empty: each named (candidate: field)."""
+
+    def __init__(self, missing: tuple[str, ...] | list[str]):
+        self.missing = tuple(missing)
+        lines = "\n".join(f"- {x}" for x in self.missing)
+        super().__init__(
+            "Chưa lập được hồ sơ chính thức: Báo cáo thành tích (Mẫu 08) còn thiếu thông tin bắt buộc:\n"
+            f"{lines}\nHãy bổ sung (trang Hồ sơ hoặc lệnh 'bdhvs candidate narrative', dữ liệu đơn vị, nhân sự, "
+            "thiết lập người ký), hoặc lập bản dự thảo (--draft) để in dòng chấm điền tay.")
 
 
 @dataclass(frozen=True)
@@ -115,6 +133,8 @@ class DossierContexts:
     minutes_docs: tuple[MinutesDocument, ...]
     achievements: tuple[dc.AchievementContext, ...]
     candidate_ids: tuple[int, ...]
+    #: "Candidate: field" of every required Form 08 field with no data (a final dossier is refused).
+    missing: tuple[str, ...] = ()
 
     @property
     def minutes(self) -> dc.MinutesContext:
@@ -336,6 +356,65 @@ def save_report_text(db: Database, candidate_id: int, sections: dict[str, str], 
         return cand.version
 
 
+@dataclass(frozen=True)
+class Narrative:
+    """A candidate's Form 08 narrative as the documents would print it today."""
+
+    candidate_id: int
+    version: int
+    name: str
+    kind: str
+    #: Every key of NARRATIVE_KEYS: what the secretary saved, else the draft from the records.
+    texts: dict[str, str]
+    #: The keys whose text is the draft (nothing saved yet).
+    drafted: frozenset[str]
+    #: The draft from the records, whatever was saved.
+    draft: dict[str, str]
+
+
+def narrative(db: Database, candidate_id: int, *, at: dt.date | None = None) -> Narrative:
+    """The narrative of one candidate (saved text, or drafted from the records as of *at*)."""
+    from bdhvs_desktop.services import form08
+
+    at = at or dt.date.today()
+    results_at = form08.compute_results(db, at)
+    with db.read() as s:
+        cand = s.get(m.Candidate, candidate_id)
+        if cand is None:
+            raise DossierError(f"Không tìm thấy hồ sơ đề nghị số {candidate_id}.")
+        src = form08.load_source(s, _campaign(s), at, *results_at)
+        texts, drafted = form08.effective_texts(src, cand)
+        draft = form08.draft_texts(src, cand)
+        keys = [k for k in NARRATIVE_KEYS
+                if not (cand.subject_type == "unit" and k in form08.INDIVIDUAL_ONLY)
+                and not (cand.subject_type != "unit" and k in form08.COLLECTIVE_ONLY)]
+        return Narrative(candidate_id=cand.id, version=cand.version, name=_subject_name(cand), kind=_kind(cand),
+                         texts={k: texts.get(k, "") for k in keys}, drafted=frozenset(k for k in drafted if k in keys),
+                         draft={k: draft.get(k, "") for k in keys})
+
+
+def save_narrative(db: Database, candidate_id: int, texts: dict[str, str], version: int) -> int:
+    """Save narrative fields (keys of NARRATIVE_KEYS; "summary" is the list's "Tóm tắt thành
+    tích"), refusing a save over a colleague's newer one (StaleEditError). Returns the new version."""
+    unknown = set(texts) - set(NARRATIVE_KEYS)
+    if unknown:
+        raise DossierError(f"Mục báo cáo không hợp lệ: {', '.join(sorted(unknown))} "
+                           f"(các mục: {', '.join(NARRATIVE_KEYS)}).")
+    sections = {k: v for k, v in texts.items() if k != "summary"}
+    return save_report_text(db, candidate_id, sections, version, summary=texts.get("summary"))
+
+
+def redraft_narrative(db: Database, candidate_id: int, version: int, *, fields: list[str] | None = None,
+                      at: dt.date | None = None) -> int:
+    """Replace the saved narrative (all fields, or *fields*) with a fresh draft from the records."""
+    current = narrative(db, candidate_id, at=at)
+    keys = list(fields) if fields else [k for k in current.draft if k != "results"]
+    unknown = set(keys) - set(current.draft)
+    if unknown:
+        raise DossierError(f"Mục không soạn được cho {current.name}: {', '.join(sorted(unknown))}.")
+    return save_narrative(db, candidate_id, {k: current.draft.get(k, "") for k in keys}, version)
+
+
 # -------------------------------------------------------------------------- issuers
 
 
@@ -400,180 +479,17 @@ def _unit_abbrev(unit: m.Unit) -> str:
     return "".join(w[0].upper() for w in words[:6]) or "ĐV"
 
 
-# ------------------------------------------------------------------------- figures
+# ------------------------------------------------------------------------- Form 08
 
 
-class _Records:
-    """Everything the Form 08s read, loaded once (a dossier of 100 candidates is one pass)."""
+def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, campaign_name: str,
+                 date: dt.date | None, draft: bool, texts: dict[str, str]) -> tuple[dc.AchievementContext, list[str]]:
+    """One Form 08 from services.form08 (figures from the status and scoring services, the
+    narrative saved on the candidate or drafted from the records); with the required fields
+    that have no data."""
+    from bdhvs_desktop.documents import vn_format as vf
+    from bdhvs_desktop.services import form08
 
-    def __init__(self, s: Session, c: m.Campaign, at: dt.date):
-        self.at = at
-        self.units = {u.id: u for u in s.scalars(select(m.Unit))}
-        self.children: dict[int, list[int]] = defaultdict(list)
-        for u in self.units.values():
-            if u.parent_id:
-                self.children[u.parent_id].append(u.id)
-        self.people = list(s.scalars(select(m.Person)))
-        self.people_by_unit: dict[int | None, list[m.Person]] = defaultdict(list)
-        for p in self.people:
-            self.people_by_unit[p.unit_id].append(p)
-        self.targets = list(s.scalars(select(m.Target).where(m.Target.campaign_id == c.id)
-                                      .order_by(m.Target.sort_order)))
-        self.models = list(s.scalars(select(m.DigitalModel)))
-        self.replications: dict[int, list[m.ModelReplication]] = defaultdict(list)
-        for r in s.scalars(select(m.ModelReplication)):
-            self.replications[r.model_id].append(r)
-        self.activities = list(s.scalars(select(m.Activity).where(m.Activity.date <= at,
-                                                                  m.Activity.date >= c.start_date)))
-        self.solutions: dict[int, list[m.Solution]] = defaultdict(list)
-        for sol in s.scalars(select(m.Solution).order_by(m.Solution.id)):
-            self.solutions[sol.person_id].append(sol)
-        self.mentees: dict[int, int] = defaultdict(int)
-        self.mentor_models: dict[int, set[int]] = defaultdict(set)
-        for ms in s.scalars(select(m.Mentorship)):
-            if ms.started_on is None or ms.started_on <= at:
-                self.mentees[ms.mentor_id] += 1
-                if ms.model_id:
-                    self.mentor_models[ms.mentor_id].add(ms.model_id)
-        self.figures: dict[tuple[int, int], m.ReportedFigure] = {}
-        for f in s.scalars(select(m.ReportedFigure).where(m.ReportedFigure.as_of <= at)
-                           .order_by(m.ReportedFigure.as_of)):
-            self.figures[(f.target_id, f.unit_id)] = f
-        deadlines = [t.deadline for t in self.targets if t.measure.startswith("vneid_") and t.deadline]
-        first_phase = min(c.phases, key=lambda p: p.number) if c.phases else None
-        self.vneid_deadline = min(deadlines) if deadlines else (first_phase.end_date if first_phase else None)
-
-    def subtree(self, unit_id: int) -> list[int]:
-        out, stack = [], [unit_id]
-        while stack:
-            uid = stack.pop()
-            if uid in out:
-                continue
-            out.append(uid)
-            stack.extend(self.children.get(uid, ()))
-        return out
-
-    def members(self, unit_id: int) -> list[m.Person]:
-        return [p for uid in self.subtree(unit_id) for p in self.people_by_unit.get(uid, ())]
-
-
-def _pct_text(n: int, d: int) -> str:
-    from bdhvs_desktop.documents import vn_format
-
-    return f"{vn_format.vn_percent(vn_format.percent_of(n, d))} ({n}/{d})" if d else "Không có"
-
-
-def _assess(value: float | None, target: float) -> str:
-    if value is None:
-        return ""
-    if value > target + 1e-9:
-        return "Vượt"
-    return "Đạt" if value >= target - 1e-9 else "Chưa đạt"
-
-
-_POPULATION = {
-    "vneid_party_members": lambda p: p.is_party_member,
-    "vneid_public_servants": lambda p: p.is_public_servant,
-    "vneid_cadres": lambda p: p.is_party_member or p.is_public_servant,
-}
-
-
-def _target_results(rec: _Records, unit: m.Unit, members: list[m.Person]) -> list[dc.TargetResult]:
-    from bdhvs_desktop.documents import vn_format
-
-    out = []
-    for t in rec.targets:
-        target_text = vn_format.vn_percent(t.target_value) if t.value_kind == "percent" else vn_format.vn_number(
-            t.target_value)
-        if t.measure in _POPULATION:
-            pop = [p for p in members if _POPULATION[t.measure](p)]
-            if not pop:
-                continue
-            by = min(rec.at, t.deadline) if t.deadline else rec.at
-            need_guide = bool((t.params or {}).get("require_guide"))
-            n = sum(1 for p in pop if p.vneid_proficient_on and p.vneid_proficient_on <= by
-                    and (p.can_guide or not need_guide))
-            value = n * 100.0 / len(pop)
-            out.append(dc.TargetResult(indicator=t.name, target=target_text, result=_pct_text(n, len(pop)),
-                                       assessment=_assess(value, t.target_value)))
-        elif t.measure == "reported":
-            f = rec.figures.get((t.id, unit.id))
-            if f is None:
-                continue
-            if t.value_kind == "percent" and f.denominator:
-                value = f.numerator * 100.0 / f.denominator
-                result = _pct_text(int(f.numerator), int(f.denominator))
-            else:
-                value = f.numerator
-                result = vn_format.vn_number(f.numerator)
-            out.append(dc.TargetResult(indicator=t.name, target=target_text, result=result,
-                                       assessment=_assess(value, t.target_value)))
-    return out
-
-
-def _model_contexts(rec: _Records, unit_ids: set[int] = frozenset(), model_ids: set[int] = frozenset()
-                    ) -> list[dc.DigitalModel]:
-    from bdhvs_desktop.documents import vn_format
-
-    out = []
-    for dm in sorted(rec.models, key=lambda x: x.id):
-        if dm.owner_unit_id not in unit_ids and dm.id not in model_ids:
-            continue
-        reps = [r for r in rec.replications.get(dm.id, ()) if r.replicated_on is None or r.replicated_on <= rec.at]
-        replication = ""
-        if reps:
-            names = ", ".join(rec.units[r.unit_id].name for r in reps if r.unit_id in rec.units)
-            replication = f"Nhân rộng ra {vn_format.vn_count(len(reps))} đơn vị: {names}"
-        recognition = ""
-        if dm.excellent_on and dm.excellent_on <= rec.at:
-            recognition = "Được công nhận mô hình xuất sắc" + (
-                f" ({dm.evaluation_quarter})" if dm.evaluation_quarter else f" ngày {vn_format.vn_short_date(dm.excellent_on)}")
-        elif dm.rating:
-            recognition = f"Đánh giá: {dm.rating}"
-        desc = dm.description or ""
-        if dm.model_type and dm.model_type not in dm.name:
-            desc = f"Mô hình “{dm.model_type}”. {desc}".strip()
-        out.append(dc.DigitalModel(name=dm.name, description=desc, started=dm.implementing_on or dm.registered_on,
-                                   effect=dm.evaluation or "", replication=replication, recognition=recognition))
-    return out
-
-
-_ACTIVITY_UNITS = {"class": "lớp", "guidance": "buổi", "broadcast": "lần", "thematic_meeting": "buổi",
-                   "training": "lớp", "other": "lần"}
-_ACTIVITY_NAMES = {
-    "class": "Lớp “Bình dân học vụ số”",
-    "guidance": "Hướng dẫn trực tiếp (VNeID, Cổng Dịch vụ công, thanh toán QR)",
-    "broadcast": "Phát thanh tuyên truyền trên loa",
-    "thematic_meeting": "Sinh hoạt chuyên đề",
-    "training": "Tập huấn kỹ năng số",
-    "other": "Hoạt động khác",
-}
-
-
-def _activity_counts(rec: _Records, unit_ids: set[int]) -> list[dc.ActivityCount]:
-    agg: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for a in rec.activities:
-        if a.unit_id in unit_ids:
-            agg[a.kind][0] += 1
-            agg[a.kind][1] += a.participants or 0
-    order = list(_ACTIVITY_NAMES)
-    return [dc.ActivityCount(kind=_ACTIVITY_NAMES.get(k, k), count=n, unit=_ACTIVITY_UNITS.get(k, "lần"),
-                             participants=p)
-            for k, (n, p) in sorted(agg.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
-
-
-def _party_vneid(rec: _Records, members: list[m.Person]) -> dc.PartyVneid | None:
-    party = [p for p in members if p.is_party_member]
-    if not party:
-        return None
-    done = [p.vneid_proficient_on for p in party if p.vneid_proficient_on and p.vneid_proficient_on <= rec.at]
-    return dc.PartyVneid(members_total=len(party), members_proficient=len(done),
-                         completed_on=max(done) if len(done) == len(party) else None, deadline=rec.vneid_deadline)
-
-
-def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Candidate, campaign_name: str,
-                 date: dt.date | None, draft: bool) -> dc.AchievementContext:
-    texts = {k: str(v) for k, v in (cand.report_text or {}).items() if isinstance(v, str)}
     award = cand.award_form.name if cand.award_form else ""
     common = dict(award=award, campaign_name=campaign_name, date=date, results=texts.get("results", ""),
                   measures=texts.get("measures", ""), lessons=texts.get("lessons", ""), draft=draft)
@@ -581,8 +497,8 @@ def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Cand
         unit = cand.unit
         if unit is None:
             raise DossierError(f"Ứng viên #{cand.id}: không tìm thấy tập thể.")
-        ids = set(rec.subtree(unit.id))
-        members = rec.members(unit.id)
+        facts = src.unit_facts.get(unit.id)
+        members = [p for uid in src.subtree(unit.id) for p in _people_of(src, uid)]
         party = sum(1 for p in members if p.is_party_member)
         servants = sum(1 for p in members if p.is_public_servant)
         parts = []
@@ -590,50 +506,60 @@ def _achievement(rec: _Records, c: m.Campaign, st: DossierSettings, cand: m.Cand
             parts.append(f"{party} đảng viên")
         if servants:
             parts.append(f"{servants} cán bộ, công chức, viên chức")
-        subunits = [rec.units[u] for u in rec.subtree(unit.id)[1:] if u in rec.units and rec.units[u].active]
-        kind_label = vocab.UNIT_KIND_LABELS.get(vocab.UnitKind(unit.kind), "Đơn vị") \
-            if unit.kind in set(vocab.UnitKind) else "Đơn vị"
-        structure = texts.get("structure") or (
-            f"Gồm {len(subunits)} đơn vị trực thuộc: " + ", ".join(u.name for u in subunits) + "."
-            if subunits else (f"{kind_label} có {len(members)} thành viên ({'; '.join(parts)})." if parts
-                              else ""))
+        structure = texts.get("structure", "").rstrip().rstrip(".")
         profile = dc.CollectiveProfile(address=unit.address or "", structure=structure,
-                                       functions=texts.get("functions") or unit.functions or "",
-                                       headcount=len(members) or None, headcount_detail="; ".join(parts),
-                                       phone=unit.phone or "", vneid=_party_vneid(rec, members))
-        return dc.AchievementContext(kind="collective", name=unit.name, issuer=_unit_issuer(c, st, unit),
-                                     collective=profile, targets=tuple(_target_results(rec, unit, members)),
-                                     models=tuple(_model_contexts(rec, ids)),
-                                     activities=tuple(_activity_counts(rec, ids)),
-                                     number=dc.DocumentNumber(kind="BC", number=None),
-                                     confirmer=_ward_issuer(c, st), **common)
+                                       functions=texts.get("functions", ""),
+                                       headcount=(facts.headcount if facts else len(members)) or None,
+                                       headcount_detail="; ".join(parts), phone=unit.phone or "",
+                                       vneid=form08.party_vneid(src, unit))
+        own, related = form08.unit_models(src, unit)
+        ctx = dc.AchievementContext(kind="collective", name=unit.name, issuer=_unit_issuer(c, st, unit),
+                                    collective=profile, targets=tuple(form08.unit_target_rows(src, unit)),
+                                    models=tuple(own), related_models=tuple(related),
+                                    activities=tuple(form08.unit_activities(src, unit)),
+                                    number=dc.DocumentNumber(kind="BC", number=None),
+                                    confirmer=_ward_issuer(c, st), **common)
+        return ctx, form08.missing_fields(ctx)
     person = cand.person
     if person is None:
         raise DossierError(f"Ứng viên #{cand.id}: không tìm thấy cá nhân.")
-    unit = rec.units.get(person.unit_id) if person.unit_id else None
+    unit = src.units.get(person.unit_id) if person.unit_id else None
+    facts = src.person_facts.get(person.id)
     sols = [dc.Solution(name=sol.title, description=sol.description or "",
                         applied_from=sol.applied_on if sol.applied else None,
                         effect=sol.effect or ("" if sol.applied else "Chưa áp dụng"))
-            for sol in rec.solutions.get(person.id, ())]
-    classes = [dc.ClassTaught(topic=a.content or _ACTIVITY_NAMES.get(a.kind, a.kind), held_on=a.date,
-                              place=a.unit.name if a.unit else "", participants=a.participants)
-               for a in sorted(rec.activities, key=lambda a: a.date) if a.host_person_id == person.id]
-    mentees = rec.mentees.get(person.id, 0)
+            for sol in src.solutions.get(person.id, ())]
+    classes = [dc.ClassTaught(topic=a.content or form08._ACTIVITY_NAMES.get(a.kind, a.kind), held_on=a.date,
+                              place=src.units[a.unit_id].name if a.unit_id in src.units else "",
+                              participants=a.participants)
+               for a in src.activities if a.host_person_id == person.id]
+    mentees = facts.mentees if facts else 0
+    guided = max(facts.people_guided, facts.mentees) if facts else (person.people_guided or 0)
+    vneid_on = facts.vneid_on if facts else person.vneid_proficient_on
     sex = vocab.SEX_LABELS.get(vocab.Sex(person.sex), "") if person.sex in ("M", "F") else ""
     profile = dc.IndividualProfile(
         sex=sex, birth_date=person.birth_date, home_town=person.home_town or "", residence=person.residence or "",
-        unit=unit.name if unit else "", position=person.position or "", qualifications=person.qualifications or "",
-        vneid_proficient_on=person.vneid_proficient_on if person.vneid_proficient_on and
-        person.vneid_proficient_on <= rec.at else None,
-        vneid_deadline=rec.vneid_deadline, people_guided=person.people_guided or 0,
-        people_guided_detail=(f"trong đó {mentees} người được kèm cặp theo mô hình “Đại sứ số”" if mentees else ""),
+        unit=unit.name if unit else "", position=person.position or "", occupation=texts.get("occupation", ""),
+        qualifications=person.qualifications or "",
+        professional_level=texts.get("professional") or person.qualifications or "",
+        political_theory=texts.get("political_theory", ""),
+        vneid_proficient_on=vneid_on if vneid_on and vneid_on <= src.at else None,
+        vneid_deadline=src.vneid_deadline, can_guide=bool(facts.can_guide if facts else person.can_guide),
+        people_guided=guided,
+        people_guided_detail=(f"trong đó {vf.vn_count(mentees)} người được kèm cặp theo mô hình “Đại sứ số”"
+                              if mentees else ""),
         solutions=tuple(sols), classes_taught=tuple(classes))
     pos_unit = ", ".join(x for x in (person.position or "", unit.name if unit else "") if x)
-    return dc.AchievementContext(kind="individual", name=person.full_name, issuer=_unit_issuer(c, st, unit),
-                                 position_unit=pos_unit, individual=profile,
-                                 models=tuple(_model_contexts(rec, model_ids=rec.mentor_models.get(person.id,
-                                                                                                   set()))),
-                                 **common)
+    ctx = dc.AchievementContext(kind="individual", name=person.full_name, issuer=_unit_issuer(c, st, unit),
+                                position_unit=pos_unit, individual=profile,
+                                targets=tuple(form08.person_criteria_rows(src, person)),
+                                related_models=tuple(form08.person_models(src, person)),
+                                confirmer=form08.individual_confirmer(src, person, _ward_issuer(c, st)), **common)
+    return ctx, form08.missing_fields(ctx)
+
+
+def _people_of(src, unit_id: int) -> list[m.Person]:
+    return src.people_by_unit.get(unit_id, [])
 
 
 # ----------------------------------------------------------------------- contexts
@@ -864,7 +790,11 @@ def check_counts(submission: dc.SubmissionContext, minutes_docs: list[MinutesDoc
 def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = None,
                    settings: DossierSettings | None = None) -> DossierContexts:
     """The three kinds of context, from the records as of *at* (default today)."""
+    from bdhvs_desktop.services import form08
+
     at = at or dt.date.today()
+    # Every Form 08 figure comes from these two (the numbers of `bdhvs status` / `bdhvs score`).
+    results_at = form08.compute_results(db, at)
     with db.read() as s:
         c = _campaign(s)
         st = settings or _read_settings(s)
@@ -874,6 +804,8 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
                 "Chưa có ứng viên nào được Hội đồng thông qua; không có gì để lập hồ sơ. "
                 "Dùng --draft (bản dự thảo) để lập hồ sơ cho các ứng viên đã đề nghị."
                 if not draft else "Chưa có ứng viên nào được đề nghị khen thưởng.")
+        src = form08.load_source(s, c, at, *results_at)
+        texts = {x.id: form08.effective_texts(src, x)[0] for x in cands}
         dossier = (c.details or {}).get("dossier") or {}
         campaign_name = dossier.get("campaign_title") or c.name
         if campaign_name and not campaign_name[0].isupper():
@@ -885,8 +817,8 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
         body = "\n".join(x.summary for x in citations)
         ward = _ward_issuer(c, st)
         awards = {x.award_form.name for x in cands if x.award_form}
-        nominees_c = [_nominee(x, draft) for x in collectives]
-        nominees_i = [_nominee(x, draft) for x in individuals]
+        nominees_c = [_nominee(x, draft, texts[x.id].get("summary", "")) for x in collectives]
+        nominees_i = [_nominee(x, draft, texts[x.id].get("summary", "")) for x in individuals]
         submission = dc.SubmissionContext(
             issuer=ward, number=dc.DocumentNumber(kind="TTr", number=st.number or None), date=date,
             recipient=st.recipient or dossier.get("recipient") or "", campaign_name=campaign_name,
@@ -897,13 +829,14 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
             meetings=tuple(citations))
         if not draft:
             check_counts(submission, minutes_docs)
-        rec = _Records(s, c, at)
-        achievements = tuple(_achievement(rec, c, st, x, campaign_name, date, draft) for x in cands)
-        return DossierContexts(submission=submission, minutes_docs=tuple(minutes_docs), achievements=achievements,
-                               candidate_ids=tuple(x.id for x in cands))
+        built = [_achievement(src, c, st, x, campaign_name, date, draft, texts[x.id]) for x in cands]
+        missing = tuple(f"{ctx.name}: {field}" for ctx, fields in built for field in fields)
+        return DossierContexts(submission=submission, minutes_docs=tuple(minutes_docs),
+                               achievements=tuple(ctx for ctx, _ in built),
+                               candidate_ids=tuple(x.id for x in cands), missing=missing)
 
 
-def _nominee(cand: m.Candidate, draft: bool) -> dc.Nominee:
+def _nominee(cand: m.Candidate, draft: bool, summary: str) -> dc.Nominee:
     if cand.subject_type == "unit":
         parent = cand.unit.parent.name if cand.unit and cand.unit.parent else ""
         pos_unit = parent
@@ -911,7 +844,7 @@ def _nominee(cand: m.Candidate, draft: bool) -> dc.Nominee:
         p = cand.person
         pos_unit = ", ".join(x for x in ((p.position or "") if p else "", p.unit.name if p and p.unit else "") if x)
     return dc.Nominee(name=_subject_name(cand), position_unit=pos_unit,
-                      award=cand.award_form.name if cand.award_form else "", achievement_summary=cand.summary or "",
+                      award=cand.award_form.name if cand.award_form else "", achievement_summary=summary,
                       note=_status_label(cand.status) if draft else "")
 
 
@@ -937,9 +870,14 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
     if progress:
         progress(0, 1, "Đang đọc hồ sơ từ cơ sở dữ liệu")
     ctxs = build_contexts(db, draft=draft, at=at, settings=st)
+    if not draft and ctxs.missing:
+        raise MissingFieldsError(ctxs.missing)
+    with db.read() as s:  # the decision chain's head, printed on the minutes and in the manifest
+        anchor = audit.current_anchor(s)
     result = write_dossier(Path(out_dir), fs, ctxs.submission,
                            [(x.file_name, x.context) for x in ctxs.minutes_docs], ctxs.achievements,
-                           make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel)
+                           make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel,
+                           audit_anchor=anchor)
     issued: list[int] = []
     kinds = {"to_trinh": "to_trinh", "bien_ban": "bien_ban", "bao_cao_tap_the": "bao_cao_08",
              "bao_cao_ca_nhan": "bao_cao_08"}
@@ -963,6 +901,7 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
                                  field="status", old=vocab.CandidateStatus.APPROVED.value,
                                  new=vocab.CandidateStatus.ISSUED.value,
                                  note=f"Lập hồ sơ khen thưởng: {result.folder}", chained=True)
+        audit.save_anchor(s, anchor, user=db.user, purpose="minutes", note=str(result.folder))
         audit.record(s, user=db.user, action="generate", entity="dossier", entity_id=ctxs.meeting_id,
                      note=f"{'Dự thảo' if draft else 'Hồ sơ'} {len(result.files)} tệp, bộ mẫu {fs.name}: "
                           f"{result.folder}")

@@ -335,7 +335,8 @@ def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
             with db.session() as s:
                 audit.record(s, user=user, action="restore", entity="database",
                              note=f"Khôi phục từ bản sao lưu {source.name}"
-                                  + (f"; bản trước khi khôi phục: {previous.name}" if previous else ""))
+                                  + (f"; bản trước khi khôi phục: {previous.name}" if previous else ""),
+                             chained=True)  # anchors taken before this point belong to the replaced data
         finally:
             db.dispose()
     except Exception as exc:  # noqa: BLE001 - any failure: put the previous database back
@@ -389,7 +390,6 @@ def _names(rows, limit: int = 5) -> str:  # noqa: ANN001
 def consistency_findings(db: Database, *, today: dt.date | None = None) -> list[Finding]:
     """The product's own checks, each a Vietnamese finding: records that the database
     accepts but that make the campaign's figures or the dossier wrong."""
-    from bdhvs_desktop.services.audit import verify_chain
     from bdhvs_desktop.storage import models as m
 
     findings: list[Finding] = []
@@ -488,21 +488,49 @@ def consistency_findings(db: Database, *, today: dt.date | None = None) -> list[
         bad = [name for name, cccd in bad_cccd if cccd and not (len(cccd) == 12 and cccd.isdigit())]
         if bad:
             findings.append(Finding("warning", f"{len(bad)} người có số CCCD không đủ 12 chữ số: {_names(bad)}."))
-        # The hash chain of council decisions.
-        chained = s.scalar(select(func.count()).select_from(m.AuditEntry).where(m.AuditEntry.chained.is_(True))) or 0
-        problems = verify_chain(s)
-        if problems:
-            findings.append(Finding("error", f"Chuỗi nhật ký các quyết định của Hội đồng bị phá vỡ ({len(problems)} "
-                                             "chỗ): nhật ký đã bị sửa hoặc xóa ngoài chương trình."))
-            findings.extend(Finding("error", p.message) for p in problems[:10])
-        else:
-            findings.append(Finding("ok", f"Chuỗi nhật ký quyết định của Hội đồng: {chained} mục, không bị sửa."))
+        # The keyed chain of council decisions, compared with the tables and the anchors.
+        findings.extend(chain_findings(s))
     if db.is_sqlite and db.path is not None:
         findings.append(_backup_finding(db, today or dt.date.today()))
     elif not db.is_sqlite:
         findings.append(_server_finding(db))
     if not any(f.level != "ok" for f in findings):
         findings.insert(0, Finding("ok", "Kiểm tra nhất quán dữ liệu: không phát hiện vấn đề."))
+    return findings
+
+
+def chain_findings(s) -> list[Finding]:  # noqa: ANN001
+    """The decision chain: keyed hashes intact, the tables' decisions equal to what the
+    chain recorded (and recomputed from the votes), every recorded anchor still reached."""
+    from bdhvs_desktop.services import audit
+    from bdhvs_desktop.storage import models as m
+
+    findings: list[Finding] = []
+    chained = s.scalar(select(func.count()).select_from(m.AuditEntry).where(m.AuditEntry.chained.is_(True))) or 0
+    problems = audit.verify_chain(s)
+    if problems:
+        findings.append(Finding("error", f"Chuỗi nhật ký các quyết định của Hội đồng bị phá vỡ ({len(problems)} "
+                                         "chỗ): nhật ký đã bị sửa hoặc xóa ngoài chương trình."))
+        findings.extend(Finding("error", p.message) for p in problems[:10])
+    else:
+        findings.append(Finding("ok", f"Chuỗi nhật ký quyết định của Hội đồng: {chained} mục, không bị sửa."))
+    differences = audit.verify_decisions(s)
+    if differences:
+        findings.append(Finding("error", f"Quyết định của Hội đồng trong các bảng khác với chuỗi nhật ký "
+                                         f"({len(differences)} chỗ): dữ liệu đã bị sửa ngoài chương trình."))
+        findings.extend(Finding("error", p.message) for p in differences[:30])
+    else:
+        findings.append(Finding("ok", "Biểu quyết, điểm danh, số phiếu và trạng thái hồ sơ trong các bảng khớp với "
+                                      "chuỗi nhật ký."))
+    anchors = audit.verify_anchors(s)
+    findings.extend(Finding("error", p.message) for p in anchors[:10])
+    recorded = len(audit.stored_anchors(s)) + len(audit.local_anchors(s))
+    if recorded and not anchors:
+        findings.append(Finding("ok", f"Đã đối chiếu {recorded} mã neo đã ghi (trong cơ sở dữ liệu và trên máy này): "
+                                      "chuỗi vẫn đi qua tất cả."))
+    head = audit.current_anchor(s)
+    findings.append(Finding("ok", f"Mã neo hiện tại của chuỗi nhật ký: {head.code} ({head.seq} mục); so với mã in "
+                                  "trên biên bản bằng lệnh 'bdhvs audit verify --code ...'."))
     return findings
 
 

@@ -537,7 +537,8 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
             targets[spec.code] = sc.TargetFact(spec.code, spec.name, value, spec.target,
                                                "met" if value >= spec.target else "missed", spec.value_kind,
                                                f"{origin}: {num_total:g}/{den_total:g}" if spec.value_kind != "count"
-                                               else origin)
+                                               else origin, True, num_total,
+                                               den_total if spec.value_kind != "count" else None)
         for (spec, _in_pop, day), (population, ok) in zip(pop_targets, pops):
             if spec.code in targets:
                 continue
@@ -549,7 +550,8 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
                 value = round(100.0 * ok / population, 2)
                 targets[spec.code] = sc.TargetFact(
                     spec.code, spec.name, value, spec.target, "met" if value >= spec.target else "missed",
-                    spec.value_kind, f"{ok}/{population} {label} của đơn vị thành thạo VNeID đến {day:%d/%m/%Y}")
+                    spec.value_kind, f"{ok}/{population} {label} của đơn vị thành thạo VNeID đến {day:%d/%m/%Y}",
+                    True, float(ok), float(population))
         unit_facts.append(sc.SubjectFacts(
             "unit", uid, code, name, subject_kind_of_unit(bool(is_party_org)), women=women, headcount=heads,
             party_members=members, models=models, activities=acts, targets=targets, people_guided=guided_total,

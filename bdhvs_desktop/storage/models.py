@@ -521,6 +521,26 @@ class AuditEntry(Base):
     chained: Mapped[bool] = mapped_column(Boolean, default=False)
     prev_hash: Mapped[Optional[str]] = mapped_column(String(64))
     hash: Mapped[Optional[str]] = mapped_column(String(64))
+    # Chained entries: the decision state of the rows they cover (canonical JSON) and the
+    # fingerprint of the HMAC key that signed them (storage/audit_chain.py).
+    state: Mapped[Optional[str]] = mapped_column(Text)
+    key_id: Mapped[Optional[str]] = mapped_column(String(16))
+
+
+class AuditAnchor(Base):
+    """A chain head printed outside the database (minutes, dossier manifest): its position
+    (`seq` chained entries) and hash; `code` is the short form printed on paper."""
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(40))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    created_by: Mapped[Optional[str]] = mapped_column(String(200))
 
 
 class Setting(Base):

@@ -361,7 +361,7 @@ def _person(name, sex, born, unit, position, guided, **kw) -> AchievementContext
             residence="Khu phố 5, phường La Gi, tỉnh Lâm Đồng",
             unit=unit, position=position,
             qualifications="Đại học; Trung cấp lý luận chính trị",
-            vneid_proficient_on=dt.date(2026, 2, 14), vneid_deadline=VNEID_DEADLINE,
+            vneid_proficient_on=dt.date(2026, 2, 14), vneid_deadline=VNEID_DEADLINE, can_guide=True,
             people_guided=guided,
             **kw,
         ),

@@ -385,8 +385,9 @@ def test_collective_report(fs98):
     assert "(Về thành tích xuất sắc trong thực hiện Phong trào thi đua “Bình dân học vụ số”)" in texts
     assert "Chi bộ Khu phố 3" in texts
     assert "- Địa điểm trụ sở chính: Khu phố 3, phường La Gi, tỉnh Lâm Đồng; điện thoại: 0252 3 870 123." in texts
+    # Issue 11: "(thời hạn: ...)" is machine wording; an office writes "trước thời hạn ngày ...".
     assert ("- Đảng viên sử dụng thành thạo nền tảng định danh điện tử VNeID: 35/35 đảng viên (100%), "
-            "hoàn thành ngày 20/03/2026 (thời hạn: 31/03/2026).") in texts
+            "hoàn thành ngày 20/03/2026, trước thời hạn ngày 31/03/2026.") in texts
     for line in ach.measures.split("\n") + ach.collective.functions.split("\n"):
         assert line in texts
     assert "1) Gia đình số (triển khai từ 10/01/2026): mỗi hộ có ít nhất 01 thành viên được hướng dẫn 05 " \
@@ -408,7 +409,7 @@ def test_collective_report_without_confirmer_or_lists(fs152):
     ach = dataclasses.replace(sd.achievements()[2], confirmer=None, models=(), activities=(), targets=())
     doc = _render(fs152, ach)
     texts = all_texts(doc)
-    assert texts.count("Không có.") == 2
+    assert texts.count("Không có.") == 3  # issue 11: section II.1 with no target is not a bare heading
     assert "(Thành tích thi đua theo chuyên đề trong thực hiện Phong trào thi đua “Bình dân học vụ số”)" in texts
     assert "HIỆU TRƯỞNG" in texts and "Lý Thị Ngọc Hân" in texts
     _no_template_tags(doc)
@@ -421,16 +422,17 @@ def test_individual_report(fs98):
     assert texts[:3] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", ""]
     assert "La Gi, ngày 23 tháng 10 năm 2026" in texts
     assert ("Nguyễn Thị Hồng Nhung, Công chức Văn hóa - Xã hội, UBND phường La Gi") in texts
-    for line in ("- Họ và tên: Nguyễn Thị Hồng Nhung. Giới tính: Nữ.",
+    # Issue 11: each personal field of Form 08 on its own line; the two levels apart.
+    for line in ("- Họ và tên: Nguyễn Thị Hồng Nhung.", "- Giới tính: Nữ.",
                  "- Ngày, tháng, năm sinh: 02/08/1990.",
                  "- Quê quán: Phường La Gi, tỉnh Lâm Đồng.",
                  "- Nơi thường trú: Khu phố 5, phường La Gi, tỉnh Lâm Đồng.",
                  "- Đơn vị công tác: UBND phường La Gi.",
                  "- Chức vụ: Công chức Văn hóa - Xã hội.",
-                 "- Trình độ chuyên môn, nghiệp vụ, lý luận chính trị: Đại học; Trung cấp lý luận chính trị.",
-                 "- Sử dụng thành thạo nền tảng định danh điện tử VNeID từ ngày 14/02/2026 (thời hạn: "
-                 "31/03/2026) và hướng dẫn được người dân sử dụng VNeID.",
-                 "- Số lượt người được trực tiếp hướng dẫn: 1.245 (trong đó 410 người cao tuổi).",
+                 "- Trình độ chuyên môn, nghiệp vụ: Đại học; Trung cấp lý luận chính trị.",
+                 "- Sử dụng thành thạo nền tảng định danh điện tử VNeID từ ngày 14/02/2026, trước thời hạn ngày "
+                 "31/03/2026, hướng dẫn được người dân sử dụng VNeID.",
+                 "- Số lượt người được trực tiếp hướng dẫn: 1.245 người (trong đó 410 người cao tuổi).",
                  "1) Tra cứu tiến độ hồ sơ bằng mã QR (áp dụng từ 01/04/2026): dán mã QR tại Bộ phận "
                  "một cửa để người dân tự tra cứu"):
         assert line in texts, line

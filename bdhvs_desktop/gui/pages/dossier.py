@@ -49,6 +49,12 @@ SECTIONS = [
     ("structure", tr("Cơ cấu tổ chức (tập thể; để trống: lấy từ dữ liệu)")),
     ("functions", tr("Chức năng, nhiệm vụ (tập thể)")),
 ]
+#: Form 08 personal fields the records do not hold (individuals only), one line each.
+PERSONAL_FIELDS = [
+    ("occupation", tr("Nghề nghiệp:")),
+    ("professional", tr("Trình độ chuyên môn, nghiệp vụ:")),
+    ("political_theory", tr("Trình độ lý luận chính trị:")),
+]
 
 
 def default_out_dir(draft: bool, day: dt.date) -> Path:
@@ -65,6 +71,7 @@ class DossierPage(Page):
         super().__init__(ctx, parent)
         self._items: list[svc.DossierCandidate] = []
         self._current: svc.DossierCandidate | None = None
+        self._narrative = None
         self._task = None
         self.last_outcome: svc.DossierOutcome | None = None
         self.last_error: str = ""
@@ -151,7 +158,16 @@ class DossierPage(Page):
         self.summary = QLineEdit()
         self.summary.setPlaceholderText(tr("một dòng, in trong danh sách kèm Tờ trình"))
         ef.addRow(tr("Tóm tắt thành tích:"), self.summary)
+        self.fields: dict[str, QLineEdit] = {}
+        for key, label in PERSONAL_FIELDS:
+            line = QLineEdit()
+            line.setPlaceholderText(tr("để trống: in dòng chấm để điền tay"))
+            self.fields[key] = line
+            ef.addRow(label, line)
         rv.addLayout(ef)
+        self.draft_note = QLabel("")
+        self.draft_note.setWordWrap(True)
+        rv.addWidget(self.draft_note)
         self.editors: dict[str, QPlainTextEdit] = {}
         for key, label in SECTIONS:
             rv.addWidget(QLabel(label))
@@ -163,7 +179,15 @@ class DossierPage(Page):
             rv.addWidget(ed)
         self.save_text_btn = QPushButton(tr("Lưu nội dung báo cáo"))
         self.save_text_btn.clicked.connect(self.save_text)
-        rv.addWidget(self.save_text_btn, alignment=Qt.AlignmentFlag.AlignRight)
+        self.redraft_btn = QPushButton(tr("Soạn lại từ số liệu"))
+        self.redraft_btn.setToolTip(tr("Thay nội dung các ô bằng bản soạn tự động từ số liệu (chưa lưu cho đến khi "
+                                       "bấm “Lưu nội dung báo cáo”)."))
+        self.redraft_btn.clicked.connect(self.redraft)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.redraft_btn)
+        buttons.addWidget(self.save_text_btn)
+        rv.addLayout(buttons)
         rv.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -278,6 +302,7 @@ class DossierPage(Page):
             self.empty_label.setText(tr("{c} tập thể, {i} cá nhân sẽ có trong hồ sơ.").format(
                 c=n_c, i=len(self._items) - n_c))
         self._current = None
+        self.table.clearSelection()  # so selecting the same row again shows its fresh version
         for r, it in enumerate(self._items):
             if it.id == keep:
                 self.table.selectRow(r)
@@ -293,23 +318,64 @@ class DossierPage(Page):
     def _show_candidate(self, item: svc.DossierCandidate | None) -> None:
         self._current = item
         enabled = item is not None
+        self._narrative = None
         for ed in self.editors.values():
             ed.setEnabled(enabled)
+        for line in self.fields.values():
+            line.setEnabled(enabled)
         self.summary.setEnabled(enabled)
         self.save_text_btn.setEnabled(enabled)
+        self.redraft_btn.setEnabled(enabled)
+        self.draft_note.setText("")
         if item is None:
             self.editing_label.setText(tr("Chọn một tập thể hoặc cá nhân để viết báo cáo thành tích."))
             for ed in self.editors.values():
                 ed.setPlainText("")
+            for line in self.fields.values():
+                line.setText("")
             self.summary.setText("")
             return
         self.editing_label.setText(tr("<b>Báo cáo thành tích của {n}</b> ({k}; {a})").format(
             n=item.name, k=item.kind_label, a=item.award or tr("chưa chọn hình thức")))
-        self.summary.setText(item.summary)
+        try:
+            # What the documents would print: the saved text, else the draft from the records.
+            self._narrative = svc.narrative(self.ctx.db, item.id, at=self._at())
+            texts = self._narrative.texts
+        except svc.DossierError as exc:
+            self.draft_note.setText(str(exc))
+            texts = {"summary": item.summary, **item.report_text}
+        self.summary.setText(texts.get("summary", ""))
         for key, ed in self.editors.items():
-            ed.setPlainText(item.report_text.get(key, ""))
+            ed.setPlainText(texts.get(key, ""))
+        for key, line in self.fields.items():
+            line.setText(texts.get(key, ""))
+            line.setEnabled(item.kind != "collective")
         for key in ("structure", "functions"):
             self.editors[key].setEnabled(item.kind == "collective")
+        if self._narrative is not None and self._narrative.drafted:
+            labels = [svc.NARRATIVE_LABELS.get(k, k) for k in svc.NARRATIVE_KEYS if k in self._narrative.drafted]
+            self.draft_note.setText(tr("Bản soạn tự động từ số liệu (chưa lưu), hãy đọc và sửa trước khi lưu: {f}.")
+                                    .format(f="; ".join(labels)))
+
+    def redraft(self) -> None:
+        """Fill the editors with a fresh draft from the records (saved only by "Lưu")."""
+        item = self._current
+        if item is None:
+            return
+        try:
+            draft = svc.narrative(self.ctx.db, item.id, at=self._at()).draft
+        except svc.DossierError as exc:
+            QMessageBox.warning(self, tr("Soạn lại từ số liệu"), str(exc))
+            return
+        if "summary" in draft:
+            self.summary.setText(draft["summary"])
+        for key, ed in self.editors.items():
+            if key in draft and key != "results":
+                ed.setPlainText(draft[key])
+        for key, line in self.fields.items():
+            if key in draft and draft[key]:
+                line.setText(draft[key])
+        self.draft_note.setText(tr("Đã soạn lại từ số liệu; bấm “Lưu nội dung báo cáo” để giữ."))
 
     # ------------------------------------------------------------------- saving
 
@@ -329,6 +395,10 @@ class DossierPage(Page):
         if item is None:
             return False
         sections = {key: ed.toPlainText() for key, ed in self.editors.items()}
+        if item.kind != "collective":
+            sections.update({key: line.text() for key, line in self.fields.items()})
+            sections.pop("structure", None)
+            sections.pop("functions", None)
         try:
             svc.save_report_text(self.ctx.db, item.id, sections, item.version, summary=self.summary.text())
         except svc.DossierError as exc:
