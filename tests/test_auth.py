@@ -23,22 +23,22 @@ def test_password_hash_is_argon2_and_verifies():
 @pytest.mark.parametrize("name", ["ab", "Có dấu", "a" * 60, "-abc", "abc-", "a b"])
 def test_bad_usernames_are_refused_in_vietnamese(db, name):
     with pytest.raises(auth.AuthError, match="không hợp lệ"):
-        auth.add_user(db, name, "Tên", "viewer", "12345678")
+        auth.add_user(db, name, "Tên", "viewer", "Mat-khau-dai-01")
 
 
 def test_account_rules(db):
-    with pytest.raises(auth.AuthError, match="ít nhất 8 ký tự"):
+    with pytest.raises(auth.AuthError, match="ít nhất 10 ký tự"):
         auth.add_user(db, "thuky", "Tên", "secretary", "ngan")
     with pytest.raises(auth.AuthError, match="Vai trò \"admin\" không hợp lệ"):
-        auth.add_user(db, "thuky", "Tên", "admin", "12345678")
+        auth.add_user(db, "thuky", "Tên", "admin", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError, match="Thiếu họ và tên"):
-        auth.add_user(db, "thuky", "  ", "secretary", "12345678")
-    auth.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "12345678")
+        auth.add_user(db, "thuky", "  ", "secretary", "Mat-khau-dai-01")
+    auth.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError, match="đã có"):
-        auth.add_user(db, "ThuKy", "Khác", "viewer", "12345678")
+        auth.add_user(db, "ThuKy", "Khác", "viewer", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError, match="thư ký cuối cùng"):
         auth.disable_user(db, "thuky")
-    auth.add_user(db, "thuky2", "Nguyễn Văn B", "secretary", "12345678")
+    auth.add_user(db, "thuky2", "Nguyễn Văn B", "secretary", "Mat-khau-dai-01")
     auth.disable_user(db, "thuky")
     assert [(u.username, u.active) for u in auth.list_users(db)] == [("thuky", False), ("thuky2", True)]
     auth.set_active(db, "thuky", True)
@@ -51,9 +51,9 @@ def test_account_rules(db):
 
 
 def test_unknown_user_and_wrong_password_get_the_same_message(db):
-    auth.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "12345678")
+    auth.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError) as a:
-        auth.login(db, "khongco", "12345678")
+        auth.login(db, "khongco", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError) as b:
         auth.login(db, "thuky", "sai-sai-sai")
     assert str(a.value) == str(b.value) == "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -63,13 +63,13 @@ def test_roles_secretary_council_viewer(db):
     # A SQLite file on this PC: no login, the user is the secretary.
     assert not auth.login_required(db)
     auth.require_role(db, "secretary")
-    auth.add_user(db, "hoidong", "Lê Thị B", "council_member", "12345678")
-    auth.add_user(db, "xem", "Phạm C", "viewer", "12345678")
-    auth.login(db, "xem", "12345678")
+    auth.add_user(db, "hoidong", "Lê Thị B", "council_member", "Mat-khau-dai-01")
+    auth.add_user(db, "xem", "Phạm C", "viewer", "Mat-khau-dai-01")
+    auth.login(db, "xem", "Mat-khau-dai-01")
     assert auth.has_role(db, "viewer") and not auth.has_role(db, "council_member")
     with pytest.raises(auth.PermissionDenied, match=r"xem \(Chỉ xem\) không có quyền biểu quyết"):
         auth.require_role(db, "council_member", action="biểu quyết")
-    auth.login(db, "hoidong", "12345678")
+    auth.login(db, "hoidong", "Mat-khau-dai-01")
     auth.require_role(db, "council_member")
     auth.require_role(db, "viewer")
     with pytest.raises(auth.PermissionDenied, match="Thư ký"):
@@ -90,13 +90,13 @@ def test_shared_database_without_login_is_refused(db, monkeypatch):
 def test_old_hash_parameters_are_upgraded_at_login(db):
     from argon2 import PasswordHasher
 
-    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("12345678")
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("Mat-khau-dai-01")
     with db.session() as s:
         s.add(m.AppUser(username="cu", full_name="Cũ", role="viewer", password_hash=weak))
-    auth.login(db, "cu", "12345678")
+    auth.login(db, "cu", "Mat-khau-dai-01")
     with db.read() as s:
         stored = s.scalar(select(m.AppUser.password_hash).where(m.AppUser.username == "cu"))
-    assert stored != weak and auth.verify_password(stored, "12345678")
+    assert stored != weak and auth.verify_password(stored, "Mat-khau-dai-01")
 
 
 def test_cli_users(db, monkeypatch, capsys):
@@ -113,7 +113,7 @@ def test_cli_users(db, monkeypatch, capsys):
     assert "thuky" in out and "Thư ký (văn phòng)" in out and "Thành viên Hội đồng" in out
     monkeypatch.setattr("sys.stdin", io.StringIO("ngan\n"))
     assert main(["--db", url, "users", "passwd", "hoidong"]) == 2
-    assert "ít nhất 8 ký tự" in capsys.readouterr().err
+    assert "ít nhất 10 ký tự" in capsys.readouterr().err
     monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-moi-1\n"))
     assert main(["--db", url, "users", "passwd", "hoidong"]) == 0
     assert main(["--db", url, "users", "disable", "hoidong"]) == 0

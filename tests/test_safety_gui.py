@@ -193,13 +193,13 @@ def test_login_dialog(db, qtbot):
     dialog = LoginDialog(db)
     qtbot.addWidget(dialog)
     assert not dialog.ok_button.isEnabled() and "users add" in dialog.message.text()
-    auth.add_user(db, "thuky", "Nguyễn Thị Hoà", "secretary", "12345678")
+    auth.add_user(db, "thuky", "Nguyễn Thị Hoà", "secretary", "Mat-khau-dai-01")
     dialog = LoginDialog(db, username="thuky")
     qtbot.addWidget(dialog)
     dialog.password.setText("sai-mat-khau")
     assert not dialog.try_login()
     assert dialog.message.text() == "Tên đăng nhập hoặc mật khẩu không đúng." and dialog.password.text() == ""
-    dialog.password.setText("12345678")
+    dialog.password.setText("Mat-khau-dai-01")
     assert dialog.try_login()
     assert dialog.result() == QDialog.DialogCode.Accepted and db.user == "thuky"
     assert auth.current_user(db).role == "secretary"

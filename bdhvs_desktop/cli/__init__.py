@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "bdhvs_desktop.cli.basic",
     "bdhvs_desktop.cli.records",
     "bdhvs_desktop.cli.safety",
+    "bdhvs_desktop.cli.server",
     "bdhvs_desktop.cli.audit",
     "bdhvs_desktop.cli.status",
     "bdhvs_desktop.cli.export",
@@ -72,13 +73,22 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message}\n")
 
 
+USER_ENV = "BDHVS_USER"
+PASSWORD_ENV = "BDHVS_PASSWORD"
+
+
 @dataclass
 class Context:
-    """What a command needs: the chosen database, opened on first use."""
+    """What a command needs: the chosen database, opened on first use.
+
+    On a shared (server) database the command line logs in like the window: the user name from
+    --user or BDHVS_USER, the password from BDHVS_PASSWORD or asked (never on the command line);
+    the services then allow only what that user's role allows, and the audit log names them."""
 
     db_arg: str | None
     out: Callable[[str], None] = field(default=print)
     _db: object | None = None
+    user_arg: str | None = None
 
     @property
     def db_location(self) -> str:
@@ -86,15 +96,57 @@ class Context:
 
         return self.db_arg or os.environ.get("BDHVS_DB") or str(paths.default_database_path())
 
-    def db(self, *, create: bool = True):
+    def db(self, *, create: bool = True, login: bool = True, first_account: bool = False):
+        """The open database; on a shared one, logged in (`login=False`: the owner's own
+        commands; `first_account`: the office's first secretary may be created without one)."""
         if self._db is None:
-            from bdhvs_desktop.storage.engine import open_database
-
-            self._db = open_database(self.db_location, create=create)
-            from bdhvs_desktop.services.auth import act_as_administrator
-
-            act_as_administrator(self._db)
+            self._db = self._open(create)
+        if login:
+            self._login(first_account=first_account)
         return self._db
+
+    def _open(self, create: bool):
+        from bdhvs_desktop.storage.engine import PasswordRequired, argv_password_warning, open_database
+
+        location = self.db_location
+        if warning := argv_password_warning(self.db_arg):
+            print(warning, file=sys.stderr)
+        try:
+            return open_database(location, create=create)
+        except PasswordRequired:
+            if not _interactive():
+                raise
+            import getpass
+
+            from sqlalchemy.engine import make_url
+
+            role = make_url(location).username
+            password = getpass.getpass(f"Mật khẩu của vai trò cơ sở dữ liệu {role}: ")
+            return open_database(location, create=create, password=password)
+
+    def _login(self, *, first_account: bool) -> None:
+        from bdhvs_desktop.services import auth
+
+        db = self._db
+        if not auth.login_required(db) or auth.current_user(db) is not None:
+            return
+        username = self.user_arg or os.environ.get(USER_ENV)
+        if not username:
+            if first_account and auth.user_count(db, active_only=False) == 0:
+                return  # the service allows the first secretary account, nothing else
+            raise CliError(
+                "Cơ sở dữ liệu dùng chung cần đăng nhập: thêm --user TÊN_ĐĂNG_NHẬP (hoặc đặt biến môi trường "
+                f"{USER_ENV}); mật khẩu được hỏi, hoặc lấy từ biến môi trường {PASSWORD_ENV}. Không ghi mật khẩu "
+                "trên dòng lệnh.", EXIT_USAGE)
+        password = os.environ.get(PASSWORD_ENV)
+        if password is None:
+            if not _interactive():
+                raise CliError(f"Cần mật khẩu của tài khoản {username}: chạy trong cửa sổ lệnh để được hỏi, hoặc đặt "
+                               f"biến môi trường {PASSWORD_ENV}.", EXIT_USAGE)
+            import getpass
+
+            password = getpass.getpass(f"Mật khẩu của tài khoản {username}: ")
+        auth.login(db, username, password)
 
     def close(self) -> None:
         if self._db is not None:
@@ -102,11 +154,20 @@ class Context:
             self._db = None
 
 
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def db_option_parent() -> argparse.ArgumentParser:
     """`--db` accepted after the command name too; SUPPRESS keeps the global value when absent."""
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--db", metavar="ĐƯỜNG_DẪN_HOẶC_URL", default=argparse.SUPPRESS,
                         help="cơ sở dữ liệu (tệp SQLite hoặc URL SQLAlchemy, ví dụ postgresql+psycopg://...)")
+    parent.add_argument("--user", metavar="TÊN_ĐĂNG_NHẬP", default=argparse.SUPPRESS,
+                        help=f"tài khoản đăng nhập trên cơ sở dữ liệu dùng chung (hoặc biến môi trường {USER_ENV})")
     return parent
 
 
@@ -120,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Cơ sở dữ liệu: mặc định là tệp bdhvs.sqlite3 trong thư mục dữ liệu của người dùng; "
             "chọn khác bằng --db (trước hoặc sau tên lệnh) hoặc biến môi trường BDHVS_DB.\n"
+            "Cơ sở dữ liệu dùng chung (PostgreSQL): đăng nhập bằng --user hoặc BDHVS_USER, mật khẩu được hỏi hoặc lấy "
+            "từ BDHVS_PASSWORD; mật khẩu của vai trò cơ sở dữ liệu lấy từ BDHVS_DB_PASSWORD, PGPASSWORD, tệp pgpass "
+            "hoặc được hỏi (đừng ghi mật khẩu vào URL).\n"
             "Mã thoát: 0 thành công; 1 có lỗi trong dữ liệu; 2 tham số hoặc tệp không dùng được; "
             "3 không mở được cơ sở dữ liệu."
         ),
@@ -128,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="hiện phiên bản rồi thoát")
     parser.add_argument("--db", metavar="ĐƯỜNG_DẪN_HOẶC_URL", default=None,
                         help="cơ sở dữ liệu (tệp SQLite hoặc URL SQLAlchemy)")
+    parser.add_argument("--user", metavar="TÊN_ĐĂNG_NHẬP", default=None,
+                        help=f"tài khoản đăng nhập trên cơ sở dữ liệu dùng chung (hoặc biến môi trường {USER_ENV}); "
+                             f"mật khẩu được hỏi hoặc lấy từ biến môi trường {PASSWORD_ENV}")
     subparsers = parser.add_subparsers(dest="command", metavar="LỆNH", title="Các lệnh",
                                        parser_class=VietnameseArgumentParser)
     common = db_option_parent()
@@ -145,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
-    ctx = Context(db_arg=args.db)
+    ctx = Context(db_arg=args.db, user_arg=args.user)
     try:
         return int(args.func(args, ctx) or EXIT_OK)
     except CliError as exc:

@@ -25,8 +25,10 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     users = subparsers.add_parser(
         "users", parents=[common], help="tài khoản người dùng (chế độ văn phòng dùng chung)",
         description=("Quản lý tài khoản đăng nhập khi dùng chung cơ sở dữ liệu PostgreSQL. Vai trò: secretary "
-                     "(thư ký, sửa mọi thứ), council_member (thành viên Hội đồng: xem xét, chấm điểm, biểu quyết), "
-                     "viewer (chỉ xem)."))
+                     "(thư ký, sửa mọi thứ và quản lý tài khoản), council_member (thành viên Hội đồng: xem xét, chấm "
+                     "điểm, biểu quyết), viewer (chỉ xem). Thêm, đặt lại mật khẩu, khóa, mở lại: do thư ký đăng nhập "
+                     "(--user) làm trên máy chủ với URL của chủ sở hữu cơ sở dữ liệu; tài khoản thư ký đầu tiên không "
+                     "cần đăng nhập. Mật khẩu ít nhất 10 ký tự, không nằm trong danh sách mật khẩu phổ biến."))
     # prog given explicitly: argparse would otherwise build it with the "Cách dùng: " prefix.
     sub = users.add_subparsers(dest="users_command", metavar="VIỆC", title="Các việc", prog="bdhvs users")
     sub.required = True
@@ -105,11 +107,11 @@ def _read_password(args, *, confirm: bool = True) -> str:  # noqa: ANN001
     return first
 
 
-def _auth_call(fn, *a):  # noqa: ANN001, ANN202
+def _auth_call(fn, *a, **kw):  # noqa: ANN001, ANN202
     from bdhvs_desktop.services.auth import AuthError
 
     try:
-        return fn(*a)
+        return fn(*a, **kw)
     except AuthError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
 
@@ -117,8 +119,12 @@ def _auth_call(fn, *a):  # noqa: ANN001, ANN202
 def cmd_users_add(args, ctx) -> int:  # noqa: ANN001
     from bdhvs_desktop.services.auth import add_user, check_password, check_username
 
+    from bdhvs_desktop.services.auth import require_user_admin
+
     _auth_call(check_username, args.username)
-    db = ctx.db()
+    db = ctx.db(first_account=True)
+    # Refused before asking for the new password.
+    _auth_call(require_user_admin, db, "tạo tài khoản", first_secretary=args.role == "secretary")
     password = _read_password(args)
     _auth_call(check_password, password)
     info = _auth_call(add_user, db, args.username, args.name, args.role, password)
@@ -144,7 +150,10 @@ def cmd_users_list(args, ctx) -> int:  # noqa: ANN001
 def cmd_users_passwd(args, ctx) -> int:  # noqa: ANN001
     from bdhvs_desktop.services.auth import check_password, set_password
 
+    from bdhvs_desktop.services.auth import require_user_admin
+
     db = ctx.db(create=False)
+    _auth_call(require_user_admin, db, "đặt lại mật khẩu")  # refused before asking for the new password
     password = _read_password(args)
     _auth_call(check_password, password)
     _auth_call(set_password, db, args.username, password)

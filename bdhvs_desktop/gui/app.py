@@ -93,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.smoke_test:
         start_smoke_watchdog()
     location = args.db or os.environ.get("BDHVS_DB")
+    if args.db and "://" in args.db and (sys.stderr or sys.__stderr__):
+        from bdhvs_desktop.storage.engine import argv_password_warning
+
+        if warning := argv_password_warning(args.db):
+            print(warning, file=sys.stderr or sys.__stderr__)
     db, open_error = None, None
     try:
         db = open_for_window(location)

@@ -52,8 +52,10 @@ class LoginDialog(QDialog):
         layout.addWidget(buttons)
         if not self.has_users:
             self.message.setText(tr(
-                "Chưa có tài khoản nào trên máy chủ này. Người quản trị hãy tạo tài khoản thư ký bằng lệnh:\n"
-                "bdhvs --db \"{url}\" users add TÊN --name \"Họ và tên\" --role secretary").format(url=db.display_name))
+                "Chưa có tài khoản nào trên máy chủ này. Người quản trị hãy tạo tài khoản thư ký trên máy chủ, với URL "
+                "của chủ sở hữu cơ sở dữ liệu (không phải URL của máy trạm):\n"
+                "bdhvs --db URL_CHỦ_SỞ_HỮU users add TÊN --name \"Họ và tên\" --role secretary\n"
+                "(xem thêm: bdhvs server setup --help)"))
             self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.ok_button.setEnabled(False)
         (self.password if username else self.username).setFocus()

@@ -1,13 +1,22 @@
 """Users of the shared office (PostgreSQL) mode: accounts with roles, argon2 password
 hashes, login, and the role checks the other services call (`require_role`).
 
-Roles (vocab.UserRole): the secretary edits everything; a council member reviews, scores
-and votes; a viewer only reads. A single-user SQLite database has no login: the person at
-the PC is the secretary."""
+Roles (vocab.UserRole): the secretary edits everything and is the office's administrator of
+accounts (add_user, set_password, set_active need the secretary role); a council member
+reviews, scores and votes; a viewer only reads, and the database server itself makes a
+viewer's transactions read-only. On a shared database nobody logged in may do nothing that
+writes; the only exception is the very first secretary account of an office. A single-user
+SQLite database has no login: the person at the PC is the secretary.
+
+On PostgreSQL the workstations connect with the application role (storage/pg_roles.py), which
+may read the accounts but not write them: account changes are made on the server with the
+owner's URL, by a logged-in secretary."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -18,7 +27,8 @@ from bdhvs_desktop.services import audit
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.models import AppUser
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS_FILE = "common_passwords.txt"  # in resources/
 _USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,48}[a-z0-9]")
 
 
@@ -79,11 +89,23 @@ def check_username(username: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords too common to use (lower-cased)."""
+    from bdhvs_desktop import paths
+
+    lines = (paths.resources_dir() / COMMON_PASSWORDS_FILE).read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AuthError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
     if password.strip() != password:
         raise AuthError("Mật khẩu không được bắt đầu hoặc kết thúc bằng khoảng trắng.")
+    if password.lower() in common_passwords():
+        raise AuthError("Mật khẩu này quá phổ biến (có trong danh sách mật khẩu hay bị dò); hãy chọn mật khẩu khác, "
+                        "ví dụ một câu ngắn dễ nhớ.")
 
 
 def check_role(role: str) -> str:
@@ -98,15 +120,50 @@ def _acting(db: Database) -> str:
     return db.user
 
 
+def _has_active_secretary(db: Database) -> bool:
+    with db.read() as s:
+        return bool(s.scalar(select(func.count()).select_from(AppUser).where(
+            AppUser.role == UserRole.SECRETARY.value, AppUser.active.is_(True))))
+
+
+def require_user_admin(db: Database, action: str, *, first_secretary: bool = False) -> None:
+    """Account management is the secretary's (the office administrator's). The one exception:
+    the first secretary of an office with no active secretary, created by whoever set up the
+    database (on PostgreSQL only the owner can write the accounts at all)."""
+    if first_secretary and current_user(db) is None and not _has_active_secretary(db):
+        return
+    require_role(db, UserRole.SECRETARY.value, action=action)
+
+
+_OWNER_ONLY = ("Vai trò cơ sở dữ liệu \"{role}\" của máy trạm chỉ được đọc bảng tài khoản; tài khoản được quản lý trên "
+               "máy chủ bằng URL của chủ sở hữu cơ sở dữ liệu: bdhvs --db URL_CHỦ_SỞ_HỮU --user TÊN_THƯ_KÝ users ... "
+               "Chưa có gì bị thay đổi.")
+
+
+@contextlib.contextmanager
+def _user_table_write(db: Database):
+    """A write to the accounts; the application role's refusal becomes a clear message."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with db.session() as s:
+            yield s
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+            raise AuthError(_OWNER_ONLY.format(role=db.engine.url.username)) from exc
+        raise
+
+
 def add_user(db: Database, username: str, full_name: str, role: str, password: str) -> UserInfo:
     name = check_username(username)
     role = check_role(role)
+    require_user_admin(db, "tạo tài khoản", first_secretary=role == UserRole.SECRETARY.value)
     check_password(password)
     full_name = (full_name or "").strip()
     if not full_name:
         raise AuthError("Thiếu họ và tên của người dùng.")
     password_hash = hash_password(password)
-    with db.session() as s:
+    with _user_table_write(db) as s:
         if s.scalar(select(AppUser).where(AppUser.username == name)) is not None:
             raise AuthError(f"Tên đăng nhập \"{name}\" đã có.")
         user = AppUser(username=name, full_name=full_name, role=role, password_hash=password_hash, active=True)
@@ -139,9 +196,14 @@ def _get(s, username: str) -> AppUser:  # noqa: ANN001
 
 
 def set_password(db: Database, username: str, password: str) -> None:
+    require_user_admin(db, "đặt lại mật khẩu")
     check_password(password)
+    _store_password(db, username, password)
+
+
+def _store_password(db: Database, username: str, password: str) -> None:
     password_hash = hash_password(password)
-    with db.session() as s:
+    with _user_table_write(db) as s:
         user = _get(s, username)
         user.password_hash = password_hash
         audit.record(s, user=_acting(db), action="update", entity="app_user", entity_id=user.id,
@@ -149,7 +211,8 @@ def set_password(db: Database, username: str, password: str) -> None:
 
 
 def set_active(db: Database, username: str, active: bool) -> None:
-    with db.session() as s:
+    require_user_admin(db, "khóa hoặc mở lại tài khoản")
+    with _user_table_write(db) as s:
         user = _get(s, username)
         if user.active == active:
             return
@@ -182,11 +245,15 @@ def login(db: Database, username: str, password: str) -> UserInfo:
         raise failure
     if not user.active:
         raise AuthError(f"Tài khoản \"{user.username}\" đã bị khóa; hãy liên hệ thư ký văn phòng.")
-    if _hasher().check_needs_rehash(user.password_hash):
-        set_password(db, user.username, password)
     info = _info(user)
     db.user = info.username
     db.current_user = info  # type: ignore[attr-defined]
+    _guard_viewer(db, None)
+    if _hasher().check_needs_rehash(user.password_hash):
+        # Stronger hash parameters for the password just proven, kept when the connection may
+        # write the accounts (the application role may not: the old hash stays valid).
+        with contextlib.suppress(Exception):
+            _store_password(db, user.username, password)
     _guard_viewer(db, info)
     return info
 
@@ -197,25 +264,34 @@ def logout(db: Database) -> None:
 
 
 def _guard_viewer(db: Database, user: UserInfo | None) -> None:
-    """A viewer's connection refuses every change, whatever screen or service tries it."""
+    """A viewer's transactions are read-only AT THE DATABASE: `SET TRANSACTION READ ONLY` on
+    PostgreSQL, `PRAGMA query_only` on SQLite, whatever SQL a screen or a service sends (no
+    string test that a comment or a `WITH` could get past). The database's refusal is shown as
+    PermissionDenied."""
     from sqlalchemy import event
 
+    viewer = user if user is not None and user.role == UserRole.VIEWER.value else None
+    db._read_only_user = viewer  # type: ignore[attr-defined]
+    db.read_only = viewer is not None
     engine = db.engine
-    guard = vars(db).get("_viewer_guard")
-    if guard is not None and event.contains(engine, "before_cursor_execute", guard):
-        event.remove(engine, "before_cursor_execute", guard)
-    db._viewer_guard = None  # type: ignore[attr-defined]
-    if user is None or user.role != UserRole.VIEWER.value:
+    if vars(db).get("_read_only_listeners") is engine:
         return
+    sqlite = db.is_sqlite
 
-    def refuse(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
-        if statement.lstrip()[:7].upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE", "ALTER", "DROP",
-                                                      "CREATE")):
-            raise PermissionDenied(f"Tài khoản {user.username} ({user.role_label}) chỉ được xem, không được sửa dữ "
-                                   "liệu; chưa có gì bị thay đổi.")
+    def on_error(context):  # noqa: ANN001
+        viewer = vars(db).get("_read_only_user")
+        orig = context.original_exception
+        if viewer is None:
+            return None
+        refused = (getattr(orig, "sqlstate", None) == "25006"  # read_only_sql_transaction
+                   or (sqlite and "readonly database" in str(orig)))
+        if refused:
+            raise PermissionDenied(f"Tài khoản {viewer.username} ({viewer.role_label}) chỉ được xem, không được sửa "
+                                   "dữ liệu; chưa có gì bị thay đổi.") from orig
+        return None
 
-    event.listen(engine, "before_cursor_execute", refuse)
-    db._viewer_guard = refuse  # type: ignore[attr-defined]
+    event.listen(engine, "handle_error", on_error)
+    db._read_only_listeners = engine  # type: ignore[attr-defined]
 
 
 def current_user(db: Database) -> UserInfo | None:
@@ -229,9 +305,8 @@ def login_required(db: Database) -> bool:
 
 
 def act_as_administrator(db: Database) -> None:
-    """The command line acts as the office's administrator: whoever holds the database's own
-    credentials (the URL with its password) can change anything anyway, so the app's roles
-    there add no protection; they organise the work of the people using the window."""
+    """For programs and tests that hold the database's credentials themselves (not the command
+    line, which logs in on a shared database): act as the office's secretary."""
     db.acting_as_admin = True  # type: ignore[attr-defined]
 
 

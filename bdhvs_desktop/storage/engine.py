@@ -24,6 +24,44 @@ class DatabaseError(Exception):
     """A database cannot be used; the message is for the user (Vietnamese)."""
 
 
+class PasswordRequired(DatabaseError):
+    """The server asks for a password that neither the URL, BDHVS_DB_PASSWORD, PGPASSWORD nor a
+    pgpass file gave; a caller with a terminal may ask for it (getpass) and try again."""
+
+
+DB_PASSWORD_ENV = "BDHVS_DB_PASSWORD"
+
+
+ARGV_PASSWORD_WARNING = (
+    "Cảnh báo: URL --db trên dòng lệnh có kèm mật khẩu; mọi người dùng trên máy này đều thấy được nó (lệnh ps, "
+    "Trình quản lý tác vụ). Hãy bỏ mật khẩu khỏi URL và dùng biến môi trường BDHVS_DB_PASSWORD (hoặc PGPASSWORD), "
+    "tệp pgpass, hoặc để chương trình hỏi mật khẩu.")
+
+
+def argv_password_warning(db_arg: str | None) -> str | None:
+    """The warning to print when a --db given on the command line holds a password."""
+    if not db_arg or "://" not in db_arg:
+        return None
+    try:
+        return ARGV_PASSWORD_WARNING if make_url(db_arg).password else None
+    except Exception:  # noqa: BLE001 - not a URL: no password in it
+        return None
+
+
+def url_with_password(url: str, password: str | None = None) -> str:
+    """A server URL completed with the database password from `password` or the environment
+    variable BDHVS_DB_PASSWORD, so it never has to be typed into a command line (where `ps` shows
+    it to every local user). Without either, libpq's own PGPASSWORD and pgpass file
+    (~/.pgpass, %APPDATA%\\postgresql\\pgpass.conf, PGPASSFILE) still apply."""
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() == "sqlite" or sa_url.password:
+        return url
+    password = password or os.environ.get(DB_PASSWORD_ENV) or None
+    if not password:
+        return url
+    return sa_url.set(password=password).render_as_string(hide_password=False)
+
+
 def _install_sqlite_events(engine: Engine, *, foreign_keys: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # noqa: ANN001
@@ -43,8 +81,22 @@ def _install_sqlite_events(engine: Engine, *, foreign_keys: bool = True) -> None
         # A read that later writes cannot upgrade its lock under contention and fails at
         # once with "database is locked", ignoring busy_timeout (pitfalls #4); writers
         # therefore take the write lock up front.
+        read_only = getattr(engine, READ_ONLY_ATTR, None)
+        if read_only is not None:  # set once a login happened (Database.read_only); sticky per connection
+            conn.exec_driver_sql(f"PRAGMA query_only = {1 if read_only else 0}")
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+READ_ONLY_ATTR = "_bdhvs_read_only"
+
+
+def _install_server_events(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        # The server refuses every change in this transaction, whatever the SQL looks like.
+        if getattr(engine, READ_ONLY_ATTR, None):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
@@ -56,6 +108,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> E
         _install_sqlite_events(engine, foreign_keys=foreign_keys)
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+        _install_server_events(engine)
     event.listen(engine, "handle_error", _hide_quoted_values)
     return engine
 
@@ -103,6 +156,16 @@ class Database:
         return None
 
     @property
+    def read_only(self) -> bool:
+        """Every transaction read-only AT THE DATABASE (SET TRANSACTION READ ONLY on a server,
+        PRAGMA query_only on SQLite), not by looking at the SQL."""
+        return bool(getattr(self.engine, READ_ONLY_ATTR, None))
+
+    @read_only.setter
+    def read_only(self, value: bool) -> None:
+        setattr(self.engine, READ_ONLY_ATTR, bool(value))
+
+    @property
     def display_name(self) -> str:
         if self.path is not None:
             return str(self.path)
@@ -126,7 +189,7 @@ class Database:
 
 
 def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, migrate: bool = True,
-                  backup_before_migrate: bool = True) -> Database:
+                  backup_before_migrate: bool = True, password: str | None = None) -> Database:
     """Open (and create or upgrade) the database at a path or URL.
 
     A SQLite file on a network share is refused (pitfalls #5). An older schema is
@@ -134,7 +197,7 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
     raw = os.fspath(path_or_url)
     if "://" not in raw and (reason := network_share_reason(raw)):
         raise DatabaseError(NETWORK_SHARE_MESSAGE.format(path=raw, reason=reason))
-    url = resolve_url(path_or_url)
+    url = url_with_password(resolve_url(path_or_url), password)
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite" and sa_url.database not in (None, "", ":memory:"):
         db_path = Path(sa_url.database)
@@ -152,12 +215,27 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
     except Exception as exc:  # noqa: BLE001 - the user gets the reason in Vietnamese
         engine.dispose()
         shown = sa_url.render_as_string(hide_password=True) if "://" in raw else raw
+        if "no password supplied" in str(getattr(exc, "orig", exc)):
+            raise PasswordRequired(
+                f"Máy chủ {shown} yêu cầu mật khẩu của vai trò cơ sở dữ liệu \"{sa_url.username}\". Hãy đặt biến môi "
+                f"trường {DB_PASSWORD_ENV} (hoặc PGPASSWORD), ghi vào tệp pgpass, hoặc chạy trong cửa sổ lệnh để "
+                "được hỏi mật khẩu; đừng ghi mật khẩu vào URL (lệnh ps cho mọi người trên máy thấy).") from exc
         raise DatabaseError(_unusable_message(shown, exc)) from exc
-    if migrate and _stored_revision(engine) != SCHEMA_HEAD:
+    stored = _stored_revision(engine)
+    if migrate and stored != SCHEMA_HEAD:
         from bdhvs_desktop.storage import migrate as migrate_mod
 
         engine.dispose()
-        migrate_mod.upgrade_to_head(url, backup=backup_before_migrate)
+        try:
+            migrate_mod.upgrade_to_head(url, backup=backup_before_migrate)
+        except Exception as exc:  # noqa: BLE001
+            if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # insufficient_privilege
+                raise DatabaseError(
+                    f"Cơ sở dữ liệu cần nâng cấp lược đồ ({stored or 'trống'} → {SCHEMA_HEAD}) nhưng vai trò "
+                    f"\"{sa_url.username}\" của máy trạm không có quyền đó. Người quản trị hãy chạy trên máy chủ, với "
+                    "URL của chủ sở hữu cơ sở dữ liệu: bdhvs --db URL_CHỦ_SỞ_HỮU server setup --app-role "
+                    f"{sa_url.username}") from exc
+            raise
         engine = make_engine(url)
     return Database(url=url, engine=engine)
 

@@ -78,6 +78,12 @@ def upgrade_to_head(url: str, *, backup: bool = True, target: str = "head") -> s
                 "hoặc khôi phục từ một bản sao lưu khác (bdhvs restore)."
             ) from exc
         log.info("database upgraded from %s to %s", current, wanted)
+        if engine.url.get_backend_name() == "postgresql":
+            # New tables: the office's application role gets its rights, and the audit log and the
+            # accounts stay protected from it (bdhvs server setup; storage/pg_roles.py).
+            from bdhvs_desktop.storage.pg_roles import reapply_app_grants
+
+            reapply_app_grants(engine)
         return backup_path
     finally:
         engine.dispose()

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 PG_USER = "bdhvs_test"
+PASSWORD_GROUP = "bdhvs_password_login"  # roles in this group log in with a password
 
 
 def _bin_dir() -> Path | None:
@@ -69,6 +70,10 @@ class PgCluster:
     def start(self) -> None:
         self._run("initdb", "-D", str(self.data), "-U", PG_USER, "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
+        # Members of PASSWORD_GROUP must give a real password (SCRAM) even on this test cluster,
+        # so the tests of passwords from the environment, a pgpass file or a prompt mean something.
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"host all +{PASSWORD_GROUP} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
         opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
                 "-c full_page_writes=off -c max_connections=60")
         self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "server.log"), "-w",

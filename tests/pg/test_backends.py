@@ -192,6 +192,7 @@ def test_concurrent_increments_lose_no_update(backend_url):
 def test_users_and_roles(backend_db):
     info = auth.add_user(backend_db, "ThuKy.Phuong", "Trần Văn Bình", "secretary", "mat-khau-1")
     assert info.username == "thuky.phuong"
+    auth.login(backend_db, "thuky.phuong", "mat-khau-1")  # accounts are the secretary's to manage
     auth.add_user(backend_db, "hoidong1", "Lê Thị Cúc", "council_member", "mat-khau-2")
     auth.add_user(backend_db, "xem", "Phạm Văn Dũng", "viewer", "mat-khau-3")
     with backend_db.read() as s:
@@ -259,17 +260,21 @@ def test_upgrade_from_the_first_revision(empty_backend_url):
         db.dispose()
 
 
-def test_demo_ward_and_check_on_each_backend(backend_db):
+def test_demo_ward_and_check_on_each_backend(backend_db, monkeypatch):
     from bdhvs_desktop.cli import main
     from bdhvs_desktop.services.auth import act_as_administrator
     from bdhvs_desktop.services.demo import create_demo
 
-    act_as_administrator(backend_db)  # as `bdhvs demo` does on a shared database
+    act_as_administrator(backend_db)  # a program holding the database's credentials itself
     counts = create_demo(backend_db)
     assert counts["people"] > 100
     findings = check_database(backend_db)
     assert not [f for f in findings if f.level == "error"], findings
     url = backend_db.engine.url.render_as_string(hide_password=False)
+    # The command line logs in on a shared database (ignored on a SQLite file).
+    auth.add_user(backend_db, "thuky", "Đỗ Thị Thu", "secretary", "Mat-khau-dai-01")
+    monkeypatch.setenv("BDHVS_USER", "thuky")
+    monkeypatch.setenv("BDHVS_PASSWORD", "Mat-khau-dai-01")
     assert main(["--db", url, "check"]) == 0
 
 

@@ -18,7 +18,10 @@ def test_login_then_window_on_postgresql(pg_url, qtbot, user_home):
     db = open_database(pg_url)
     try:
         assert auth.login_required(db)
+        auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", "mat-khau-tk")  # the first account: no login
+        auth.login(db, "thuky", "mat-khau-tk")
         auth.add_user(db, "hoidong", "Lê Văn Cường", "council_member", "mat-khau-hd")
+        auth.logout(db)
         dialog = LoginDialog(db)
         qtbot.addWidget(dialog)
         assert "postgresql" in db.display_name and dialog.ok_button.isEnabled()
