@@ -68,6 +68,8 @@ def upgrade_to_head(url: str, *, backup: bool = True, target: str = "head") -> s
                 command.upgrade(cfg, wanted)
                 conn.commit()
         except Exception as exc:
+            if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":
+                raise  # a workstation's role may not upgrade: open_database says who can (server setup)
             # The upgrade runs in one transaction: nothing of it was kept.
             log.error("upgrade from %s to %s failed: %s", current, wanted, type(exc).__name__)
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
