@@ -1089,11 +1089,102 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
     doc.save(path)
 
 
+def build_quyet_dinh(path: Path) -> None:
+    """Quyết định khen thưởng (Decree 30/2020 for the state format, HD 36 for the party
+    format) with its attached list in a landscape section."""
+    v = "decision"
+    doc = new_document()
+    page_headers(doc, v)
+    heading_block(doc, v)
+    title_block(doc, v, [
+        "{{ form.wording.title }}",
+        f"{{{{ {v}.subject }}}}",
+    ])
+    para(doc, f"{{{{ {v}.authority_title }}}}", style="BD Title", before=6, after=6)
+    tag(doc, "{%p for line in form.legal_basis %}")
+    para(doc, "{{ line }}", style="BD Body", italic=True)
+    tag(doc, "{%p endfor %}")
+    tag(doc, f"{{%p for line in {v}.legal_bases %}}")
+    para(doc, "{{ line }}", style="BD Body", italic=True)
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ form.wording.decides }}", style="BD Title", before=6, after=6)
+    para(doc, [
+        ("{{ form.wording.article_1 }} ", {"bold": True}),
+        (f"{{% if {v}.award_name %}}Tặng {{{{ {v}.award_name }}}} cho{{% else %}}Khen thưởng{{% endif %}} "
+         f"{{{{ {v}.awarded_text }}}} "
+         f"đã có thành tích xuất sắc trong thực hiện {{{{ {v}.campaign_name }}}}", {}),
+        (" {{ form.wording.attached_note }}.", {"italic": True}),
+    ], style="BD Body")
+    tag(doc, f"{{%p if {v}.has_prizes %}}")
+    para(doc, [("{{ form.wording.article_2 }} ", {"bold": True}),
+               ("{{ form.wording.prize_lead }}", {})], style="BD Body")
+    tag(doc, f"{{%p for p in {v}.prizes %}}")
+    para(doc, "- {{ p.award }}: {{ p.amount_text }} cho mỗi tập thể, cá nhân ({{ p.recipients_text }}; "
+              "tổng cộng {{ p.total_text }}).", style="BD Body")
+    tag(doc, "{%p endfor %}")
+    tag(doc, f"{{%p if {v}.prize_source %}}")
+    para(doc, f"{{{{ {v}.prize_source }}}}", style="BD Body")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+    para(doc, [(f"{{{{ {v}.last_article }}}} ", {"bold": True}), ("{{ form.wording.effect }} ", {}),
+               (f"{{{{ {v}.executors }}}}", {})], style="BD Body", keep_next=True)
+
+    # One borderless row: "Nơi nhận" left, the whole signature right (it never splits).
+    para(doc, "", size=6, keep_next=True)
+    t = make_table(doc, 1, [7.7, 8.8], borders=False, margins=(0.05, 0.05))
+    no_split(t.rows[0])
+    left, right = t.rows[0].cells
+    for cell in (left, right):
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    tag(left, f"{{%p if {v}.issuer.is_party %}}")
+    para(left, "{{ form.wording.recipients_label }}", size=14, underline=True)
+    tag(left, "{%p else %}")
+    para(left, "{{ form.wording.recipients_label }}", size=12, bold=True, italic=True)
+    tag(left, "{%p endif %}")
+    tag(left, f"{{%p for r in {v}.recipients %}}")
+    para(left, "- {{ r }}", style="BD Small", size=11)
+    tag(left, "{%p endfor %}")
+    signer_top(right, f"{v}.issuer")
+    signer_bottom(right, f"{v}.issuer.signer_name")
+    finish_table(t)
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(20), Mm(15)
+    section.different_first_page_header_footer = False
+    para(doc, "{{ form.wording.list_title }}", style="BD Title")
+    para(doc, "{{ form.wording.list_subtitle }} " f"{{{{ {v}.campaign_name }}}}", style="BD Title")
+    para(doc, (
+        "({{ form.wording.list_attached }} "
+        f"số {{{{ {v}.number_symbol }}}}, ngày {{{{ {v}.short_date }}}} của "
+        f"{{{{ {v}.issuer.text_name }}}})"
+    ), align=CENTER, italic=True, after=12)
+    cols = [("col_stt", 1.3), ("col_name", 5.6), ("col_position_unit", 5.2),
+            ("col_award", 4.6), ("col_achievement", 7.0), ("col_prize", 2.5)]  # 26.2 cm
+    t = data_table(doc, cols)
+    for group, items in (("group_collective", f"{v}.collectives"), ("group_individual", f"{v}.individuals")):
+        tag_row(t, f"{{%tr if {items} %}}")
+        group_row(t, f"{{{{ form.wording.{group} }}}}")
+        tag_row(t, f"{{%tr for a in {items} %}}")
+        no_split(values_row(t, [
+            "{{ loop.index }}", "{{ a.name }}", "{{ a.position_unit }}", "{{ a.award }}",
+            "{{ a.achievement }}", "{{ a.prize_text }}",
+        ], centered=(0,)))  # a row never splits across pages
+        tag_row(t, "{%tr endfor %}")
+        tag_row(t, "{%tr endif %}")
+    finish_table(t)
+    para(doc, "")
+    doc.save(path)
+
+
 BUILDERS = {
     "to-trinh-mau-01.docx": build_to_trinh,
     "bien-ban-hop-xet.docx": build_bien_ban,
     "bao-cao-thanh-tich-mau-08-tap-the.docx": build_bao_cao_tap_the,
     "bao-cao-thanh-tich-mau-08-ca-nhan.docx": build_bao_cao_ca_nhan,
+    "quyet-dinh-khen-thuong.docx": build_quyet_dinh,
 }
 
 

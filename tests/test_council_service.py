@@ -48,9 +48,9 @@ def test_lifecycle_with_reasons(demo_db):
     with pytest.raises(cs.CouncilActionError, match="đã có hồ sơ đề nghị"):
         cs.propose(demo_db, "unit", _unit_id(demo_db, "TDP-01"), at=AT)
     with pytest.raises(cs.CouncilActionError, match="không dùng cho"):
-        cs.update_candidate(demo_db, cid, award_code="GK_BTV_DU")  # party committee award: not for a collective
+        cs.update_candidate(demo_db, cid, award_code="GK_BTV_DU", version=cs.get_candidate(demo_db, cid).version)  # party committee award: not for a collective
     with pytest.raises(cs.CouncilActionError, match="Không có hình thức"):
-        cs.update_candidate(demo_db, cid, award_code="NOPE")
+        cs.update_candidate(demo_db, cid, award_code="NOPE", version=cs.get_candidate(demo_db, cid).version)
     with pytest.raises(cs.CouncilActionError, match="không chuyển được"):
         cs.set_status(demo_db, cid, "approved")
     cs.set_status(demo_db, cid, "proposed")
@@ -175,7 +175,7 @@ def test_a_locked_decision_changes_only_after_a_recorded_reopening(demo_db, acti
             elif action == "status_rejected":
                 cs.set_status(demo_db, cand.id, "rejected", reason="Thử đổi kết quả")
             elif action == "update_summary":
-                cs.update_candidate(demo_db, cand.id, summary="Sửa sau khi khóa")
+                cs.update_candidate(demo_db, cand.id, summary="Sửa sau khi khóa", version=before.version)
             elif action == "member_score":
                 cs.record_member_score(demo_db, mid, cand.id, member, 1)
             elif action == "decide":
@@ -204,6 +204,8 @@ def test_a_locked_decision_changes_only_after_a_recorded_reopening(demo_db, acti
             cs.set_status(demo_db, cand.id, "reviewed")
         if cs.get_candidate(demo_db, cand.id).status in ("proposed",):
             cs.set_status(demo_db, cand.id, "reviewed")
+        # Approving needs a passing vote of the meeting (issue #15): the council votes again.
+        cs.record_vote(demo_db, mid, cand.id, cs.meeting_view(demo_db, mid).present, 0, 0)
         cs.set_status(demo_db, cand.id, "approved", at=AT)
     assert cs.get_candidate(demo_db, cand.id).locked
 

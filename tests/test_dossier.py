@@ -269,12 +269,15 @@ def test_nothing_approved_is_a_clear_error_and_writes_nothing(demo_db, tmp_path)
 
 
 def test_report_text_is_saved_audited_and_stale_saves_refused(demo_db, council):
-    items = {i.id: i for i in svc.list_dossier_candidates(demo_db)}
-    item = items[council["individual"]]
+    items = {i.id: i for i in svc.list_dossier_candidates(demo_db, draft=True)}
+    locked = items[council["individual"]]  # approved: the text is part of the locked result (issue #15)
+    with pytest.raises(svc.DossierError, match="khóa"):
+        svc.save_report_text(demo_db, locked.id, {"measures": "Sửa sau khi thông qua"}, locked.version)
+    item = items[council["proposed"]]  # written while the candidate is proposed
     v = svc.save_report_text(demo_db, item.id, {"measures": "Đi từng nhà\r\nHướng dẫn & hỗ trợ"}, item.version,
                              summary="Tóm tắt mới")
     assert v == item.version + 1
-    again = {i.id: i for i in svc.list_dossier_candidates(demo_db)}[item.id]
+    again = {i.id: i for i in svc.list_dossier_candidates(demo_db, draft=True)}[item.id]
     assert again.report_text["measures"] == "Đi từng nhà\nHướng dẫn & hỗ trợ" and again.summary == "Tóm tắt mới"
     with pytest.raises(svc.StaleEditError, match="người khác"):
         svc.save_report_text(demo_db, item.id, {"lessons": "x"}, item.version)

@@ -39,10 +39,23 @@ def test_dossier_page_edit_and_generate(ctx, demo_db, qtbot, tmp_path):
     row = names.index("Võ Thu Oanh")
     page.table.selectRow(row)
     assert "Võ Thu Oanh" in page.editing_label.text()
+    # Approved by the council: her report text is part of the locked result (issue #15).
+    assert "khóa" in page.editing_label.text() and not page.save_text_btn.isEnabled()
+    assert not page.editors["lessons"].isEnabled()
+    # The text is written while the council reviews her (reopened here), then she is approved again.
+    from bdhvs_desktop.services import council as cs
+
+    cs.reopen(demo_db, ids["individual"], "Bổ sung báo cáo thành tích")
+    page.draft.setChecked(True)
+    names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
+    page.table.selectRow(names.index("Võ Thu Oanh"))
+    assert page.save_text_btn.isEnabled()
     assert not page.editors["structure"].isEnabled()  # collectives only
     page.editors["lessons"].setPlainText("Kiên trì & gần dân\n<đi từng nhà>")
     page.summary.setText("Hướng dẫn hơn 40 người dân")
     assert page.save_text()
+    cs.set_status(demo_db, ids["individual"], "approved", at=dt.date(2026, 11, 10))  # the vote passed: 6 for
+    page.draft.setChecked(False)
     saved = {i.id: i for i in svc.list_dossier_candidates(demo_db)}[ids["individual"]]
     assert saved.report_text["lessons"] == "Kiên trì & gần dân\n<đi từng nhà>"
     assert saved.summary == "Hướng dẫn hơn 40 người dân"
@@ -132,12 +145,17 @@ def test_dossier_page_drafts_narrative_saves_with_conflict_check_and_names_missi
     from bdhvs_desktop.storage import models as m
 
     ids = add_council_round(demo_db)
+    from bdhvs_desktop.services import council as cs
+
+    # Her text is written while the council reviews her (issue #15: an approved result is locked).
+    cs.reopen(demo_db, ids["individual"], "Viết báo cáo thành tích")
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
     page = DossierPage(ctx)
     qtbot.addWidget(page)
     page.show()
     qtbot.waitExposed(page)
+    page.draft.setChecked(True)  # the reviewed candidates too
     names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
     page.table.selectRow(names.index("Đoàn Thanh niên phường (mô phỏng)"))
     measures = page.editors["measures"].toPlainText()
@@ -168,6 +186,8 @@ def test_dossier_page_drafts_narrative_saves_with_conflict_check_and_names_missi
     assert ok, shown
     saved = svc.narrative(demo_db, ids["individual"])
     assert saved.texts["political_theory"] == "Trung cấp" and "political_theory" not in saved.drafted
+    cs.set_status(demo_db, ids["individual"], "approved", at=dt.date(2026, 11, 10))  # the vote passed: 6 for
+    page.draft.setChecked(False)
 
     with demo_db.session() as s:
         s.scalar(select(m.Person).where(m.Person.full_name == "Võ Thu Oanh")).residence = None

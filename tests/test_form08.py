@@ -314,7 +314,14 @@ def test_signatures_head_signs_and_nobody_confirms_their_own(demo_db, dossier):
 def test_narrative_drafted_edited_and_kept_with_the_candidate(demo_db, tmp_path, capsys):
     from bdhvs_desktop.cli import main
 
-    cid = _approved(demo_db, "Trương Thị Mai")  # approved, not issued yet: still editable
+    from bdhvs_desktop.services import council as cs
+
+    cid = _approved(demo_db, "Trương Thị Mai")
+    # An approved result is locked with its text (issue #15): the text is written while the
+    # council reviews the candidate, here after a recorded reopening.
+    with pytest.raises(svc.DossierError, match="khóa"):
+        svc.save_narrative(demo_db, cid, {"summary": "Sửa sau khi thông qua"}, svc.narrative(demo_db, cid, at=AT).version)
+    cs.reopen(demo_db, cid, "Viết lại báo cáo thành tích")
     n = svc.narrative(demo_db, cid, at=AT)
     assert n.kind == "individual" and {"measures", "lessons", "summary", "occupation"} <= set(n.drafted)
     assert "điểm" not in n.texts["summary"] and re.search(r"\d", n.texts["summary"])

@@ -172,7 +172,10 @@ def test_a_submission_that_differs_from_the_minutes_is_refused(demo_db, scenario
 def test_an_approval_without_a_vote_in_any_minutes_is_refused(demo_db, scenario, tmp_path):
     left = next(c for c in cs.list_candidates(demo_db) if c.status == "proposed" and c.subject == "person")
     cs.set_status(demo_db, left.id, "reviewed")
-    cs.set_status(demo_db, left.id, "approved")  # by hand, not by a vote of the council
+    with pytest.raises(cs.NoPassingVote):  # by hand, not by a vote of the council: refused (issue #15)
+        cs.set_status(demo_db, left.id, "approved")
+    with demo_db.session() as s:  # forced in the tables behind the app's back: the dossier still refuses
+        s.execute(text("UPDATE candidate SET status = 'approved', locked = :t WHERE id = :c"), {"t": True, "c": left.id})
     with pytest.raises(svc.DossierError) as err:  # it was on meeting 2's agenda, not voted there
         svc.generate_dossier(demo_db, tmp_path / "hs", at=AT)
     assert "Biên bản họp Hội đồng ngày 26/11/2026" in str(err.value)

@@ -25,6 +25,8 @@ COMMAND_MODULES = [
     "bdhvs_desktop.cli.export",
     "bdhvs_desktop.cli.scoring",
     "bdhvs_desktop.cli.dossier",
+    "bdhvs_desktop.cli.awards",
+    "bdhvs_desktop.cli.stats",
 ]
 
 EXIT_OK = 0

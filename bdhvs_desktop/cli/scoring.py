@@ -206,9 +206,9 @@ def register(subparsers, common) -> None:  # noqa: ANN001
 
 
 def _fail(exc: Exception) -> CliError:
-    from bdhvs_desktop.services.council import LockedError
+    from bdhvs_desktop.services.council import LockedError, NoPassingVote
 
-    return CliError(str(exc), EXIT_ERROR if isinstance(exc, LockedError) else EXIT_USAGE)
+    return CliError(str(exc), EXIT_ERROR if isinstance(exc, (LockedError, NoPassingVote)) else EXIT_USAGE)
 
 
 def _errors():  # noqa: ANN202

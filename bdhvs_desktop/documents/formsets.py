@@ -42,11 +42,13 @@ from jinja2.exceptions import TemplateError, TemplateSyntaxError
 from lxml import etree
 
 from .context import AchievementContext, MinutesContext, SubmissionContext
+from .decision_context import DecisionContext
 from .render import make_environment
 
 __all__ = [
     "CONTEXT_TYPES",
     "FORM_KEYS",
+    "OPTIONAL_FORM_KEYS",
     "FormSet",
     "FormSetError",
     "FormSetSummary",
@@ -66,6 +68,7 @@ CONTEXT_TYPES: dict[str, type] = {
     "submission": SubmissionContext,
     "minutes": MinutesContext,
     "achievement": AchievementContext,
+    "decision": DecisionContext,
 }
 
 #: The forms every set must provide, and the context each one is rendered from.
@@ -74,6 +77,11 @@ FORM_KEYS: dict[str, str] = {
     "bien_ban": "minutes",
     "bao_cao_tap_the": "achievement",
     "bao_cao_ca_nhan": "achievement",
+}
+
+#: Forms a set may provide (a set copied before they existed still loads without them).
+OPTIONAL_FORM_KEYS: dict[str, str] = {
+    "quyet_dinh": "decision",
 }
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -277,8 +285,10 @@ def _parse_manifest(name: str, path: Path, source: str, builtin_dir, user_dir):
         forms_data = {}
         problems.append(TemplateProblem(path, "[forms] phải là bảng"))
     forms: dict[str, FormSpec] = {}
-    for key, expected_ctx in FORM_KEYS.items():
+    for key, expected_ctx in {**FORM_KEYS, **OPTIONAL_FORM_KEYS}.items():
         spec = forms_data.get(key)
+        if spec is None and key in OPTIONAL_FORM_KEYS:
+            continue
         if not isinstance(spec, dict):
             problems.append(TemplateProblem(path, f"thiếu mẫu [forms.{key}]"))
             continue

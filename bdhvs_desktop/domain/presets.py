@@ -226,6 +226,7 @@ class AwardForm:
     subject_kinds: tuple[str, ...]
     recipient: str = ""  # "Kính gửi" of the Tờ trình proposing this award
     description: str = ""
+    prize_amount: int | None = None  # đồng per collective or individual (Điều 2 of the decision)
 
 
 @dataclass(frozen=True)
@@ -867,7 +868,10 @@ class _Parser:
             t = self._item("award_forms", i, data)
             af = AwardForm(code=t.code(), name=t.text("name"), level=t.choice("level", AWARD_LEVELS),
                            issuer=t.text("issuer"), subject_kinds=t.str_list("subject_kinds", True, SUBJECT_KINDS),
-                           recipient=t.text("recipient", False), description=t.text("description", False))
+                           recipient=t.text("recipient", False), description=t.text("description", False),
+                           prize_amount=t.integer("prize_amount", False, minimum=0))
+            if af.prize_amount is not None and af.prize_amount > 1_000_000_000:
+                raise t.fail("prize_amount", "tiền thưởng (đồng) quá lớn; kiểm tra lại số chữ số.")
             t.done()
             out.append((t, af))
         self._unique([(t, a.code) for t, a in out], "hình thức khen thưởng")

@@ -108,7 +108,7 @@ def apply_preset(session: Session, preset: presets_mod.Preset) -> m.Campaign:
     for af in preset.award_forms:
         if af.code not in existing_forms:
             session.add(m.AwardForm(code=af.code, name=af.name, level=af.level, issuer=af.issuer,
-                                    subject_kinds=list(af.subject_kinds)))
+                                    subject_kinds=list(af.subject_kinds), prize_amount=af.prize_amount))
     session.flush()
     return campaign
 

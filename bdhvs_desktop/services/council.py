@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from bdhvs_desktop.domain import council as dc
 from bdhvs_desktop.domain.scoring import SubjectScore
@@ -29,9 +30,14 @@ from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.safety import EditConflict
+from bdhvs_desktop.storage.locks import serialize
 
 RULES_SETTING = "council.rules"
 ACTIVE_STATUSES = ("draft", "proposed", "reviewed", "approved", "issued")
+# The advisory lock (storage/locks.py) every council write takes first: decisions, votes,
+# attendance, proposals happen one after another on a shared PostgreSQL database too.
+COUNCIL_LOCK = "council"
 
 
 class CouncilActionError(Exception):
@@ -40,6 +46,10 @@ class CouncilActionError(Exception):
 
 class LockedError(CouncilActionError):
     """The candidate's approved result is locked; reopen it first (a recorded act)."""
+
+
+class NoPassingVote(CouncilActionError):
+    """Approval asked for a candidate without a passing vote of a meeting with quorum."""
 
 
 # --------------------------------------------------------------------------- settings
@@ -184,44 +194,71 @@ def propose(db: Database, subject: str, subject_id: int, *, award_code: str | No
             summary: str | None = None, at: dt.date | None = None, draft: bool = False) -> int:
     """Propose one subject for an award (or save it as a draft); returns the candidate id."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
-    if subject not in ("unit", "person"):
-        raise CouncilActionError("Đối tượng phải là đơn vị (unit) hoặc cá nhân (person).")
     at = at or dt.date.today()
     with db.session() as s:
-        campaign_id = s.scalar(select(m.Campaign.id).order_by(m.Campaign.id).limit(1))
-        if campaign_id is None:
-            raise CouncilActionError("Cơ sở dữ liệu chưa có phong trào.")
-        if subject == "unit":
-            unit = s.get(m.Unit, subject_id)
-            if unit is None:
-                raise CouncilActionError(f"Không tìm thấy đơn vị số {subject_id}.")
-            kind, name = scoring_service.subject_kind_of_unit(unit.is_party_org), unit.name
-        else:
-            person = s.get(m.Person, subject_id)
-            if person is None:
-                raise CouncilActionError(f"Không tìm thấy cá nhân số {subject_id}.")
-            kind, name = SubjectKind.INDIVIDUAL.value, person.full_name
-        column = m.Candidate.unit_id if subject == "unit" else m.Candidate.person_id
-        existing = s.scalar(select(m.Candidate).where(m.Candidate.campaign_id == campaign_id, column == subject_id,
-                                                      m.Candidate.status.in_(ACTIVE_STATUSES)))
-        if existing is not None:
-            # Decree 152/2025, Art. 4: one achievement earns one award.
-            raise CouncilActionError(f"{name} đã có hồ sơ đề nghị (số {existing.id}, "
-                                     f"{CANDIDATE_STATUS_LABELS[CandidateStatus(existing.status)].lower()}); "
-                                     "một thành tích chỉ đề nghị một hình thức khen thưởng.")
-        form = _award(s, award_code, kind) if award_code else _default_award(s, kind)
-        cand = m.Candidate(campaign_id=campaign_id, subject_type=subject, subject_kind=kind,
-                           unit_id=subject_id if subject == "unit" else None,
-                           person_id=subject_id if subject == "person" else None,
-                           award_form_id=form.id if form else None, summary=(summary or "").strip() or None,
-                           status="draft" if draft else "proposed", score_as_of=at,
-                           proposed_at=None if draft else m.utcnow())
-        s.add(cand)
-        s.flush()
-        audit.record(s, user=db.user, action="create", entity="candidate", entity_id=cand.id,
-                     new={"subject": subject, "subject_id": subject_id, "name": name, "status": cand.status,
-                          "award": form.code if form else None}, note=f"Đề nghị khen thưởng: {name}")
-        return cand.id
+        serialize(s, COUNCIL_LOCK)
+        return _propose(s, db.user, subject, subject_id, award_code=award_code, summary=summary, at=at, draft=draft)
+
+
+def _propose(s: Session, user: str | None, subject: str, subject_id: int, *, award_code: str | None,
+             summary: str | None, at: dt.date, draft: bool = False) -> int:
+    """One candidate, in the caller's transaction; every refusal comes before anything is written."""
+    if subject not in ("unit", "person"):
+        raise CouncilActionError("Đối tượng phải là đơn vị (unit) hoặc cá nhân (person).")
+    campaign_id = s.scalar(select(m.Campaign.id).order_by(m.Campaign.id).limit(1))
+    if campaign_id is None:
+        raise CouncilActionError("Cơ sở dữ liệu chưa có phong trào.")
+    if subject == "unit":
+        unit = s.get(m.Unit, subject_id)
+        if unit is None:
+            raise CouncilActionError(f"Không tìm thấy đơn vị số {subject_id}.")
+        kind, name = scoring_service.subject_kind_of_unit(unit.is_party_org), unit.name
+    else:
+        person = s.get(m.Person, subject_id)
+        if person is None:
+            raise CouncilActionError(f"Không tìm thấy cá nhân số {subject_id}.")
+        kind, name = SubjectKind.INDIVIDUAL.value, person.full_name
+    form = _award(s, award_code, kind) if award_code else _default_award(s, kind)
+    # Decree 152/2025, Art. 4: one achievement earns one award -- the register names the decision.
+    from bdhvs_desktop.services import awards as awards_service
+
+    try:
+        awards_service.check_not_awarded(s, subject_type=subject, subject_id=subject_id, campaign_id=campaign_id,
+                                         level=(form.level if form else None) or "ward", subject_name=name)
+    except awards_service.AlreadyAwarded as exc:
+        raise CouncilActionError(str(exc)) from exc
+    column = m.Candidate.unit_id if subject == "unit" else m.Candidate.person_id
+    for existing in s.scalars(select(m.Candidate).where(m.Candidate.campaign_id == campaign_id, column == subject_id,
+                                                        m.Candidate.status.in_(ACTIVE_STATUSES))):
+        if _carried_by(existing, form):
+            continue  # the ward's award, carried by a proposal to a higher level
+        raise CouncilActionError(f"{name} đã có hồ sơ đề nghị (số {existing.id}, "
+                                 f"{CANDIDATE_STATUS_LABELS[CandidateStatus(existing.status)].lower()}); "
+                                 "một thành tích chỉ đề nghị một hình thức khen thưởng.")
+    cand = m.Candidate(campaign_id=campaign_id, subject_type=subject, subject_kind=kind,
+                       unit_id=subject_id if subject == "unit" else None,
+                       person_id=subject_id if subject == "person" else None,
+                       award_form_id=form.id if form else None, summary=(summary or "").strip() or None,
+                       status="draft" if draft else "proposed", score_as_of=at,
+                       proposed_at=None if draft else m.utcnow())
+    s.add(cand)
+    s.flush()
+    audit.record(s, user=user, action="create", entity="candidate", entity_id=cand.id,
+                 new={"subject": subject, "subject_id": subject_id, "name": name, "status": cand.status,
+                      "award": form.code if form else None}, note=f"Đề nghị khen thưởng: {name}")
+    return cand.id
+
+
+def _carried_by(existing: m.Candidate, form: m.AwardForm | None) -> bool:
+    """An issued candidate whose award is of a lower level than *form*: the new proposal carries it."""
+    from bdhvs_desktop.domain.vocab import award_level_rank
+
+    if existing.status != "issued" or form is None or existing.award_form is None:
+        return False
+    try:
+        return award_level_rank(existing.award_form.level or "ward") < award_level_rank(form.level or "ward")
+    except ValueError:
+        return False
 
 
 @dataclass
@@ -231,47 +268,64 @@ class ProposeResult:
 
 
 def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | None = None) -> ProposeResult:
-    """Propose every eligible subject (ranked first) that has no candidate yet."""
+    """Propose every eligible subject (ranked first) that has no candidate yet, in ONE
+    transaction: all of them or (killed, failed) none."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     at = at or dt.date.today()
     board = scoring_service.compute_scores(db, at)
-    with db.read() as s:
+    result = ProposeResult()
+    with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         taken = {(st, uid or pid) for st, uid, pid in s.execute(
             select(m.Candidate.subject_type, m.Candidate.unit_id, m.Candidate.person_id)
             .where(m.Candidate.status.in_(ACTIVE_STATUSES)))}
-    result = ProposeResult()
-    for score in board.scores:
-        if not score.eligible:
-            continue
-        if (score.subject, score.subject_id) in taken:
-            result.skipped.append(f"{score.name}: đã có hồ sơ đề nghị.")
-            continue
-        try:
-            result.created.append(propose(db, score.subject, score.subject_id, award_code=award_code,
-                                          summary=summary_from_score(score), at=at))
-        except CouncilActionError as exc:
-            result.skipped.append(f"{score.name}: {exc}")
+        for score in board.scores:
+            if not score.eligible:
+                continue
+            if (score.subject, score.subject_id) in taken:
+                result.skipped.append(f"{score.name}: đã có hồ sơ đề nghị.")
+                continue
+            try:
+                result.created.append(_propose(s, db.user, score.subject, score.subject_id, award_code=award_code,
+                                               summary=summary_from_score(score), at=at))
+            except CouncilActionError as exc:  # refused before writing anything for this subject
+                result.skipped.append(f"{score.name}: {exc}")
     return result
 
 
-def update_candidate(db: Database, candidate_id: int, *, award_code: str | None = None, summary: str | None = None,
-                     report_text: dict[str, Any] | None = None) -> None:
+def update_candidate(db: Database, candidate_id: int, *, version: int, award_code: str | None = None,
+                     summary: str | None = None, report_text: dict[str, Any] | None = None) -> int:
+    """Change the award, summary or report text of a candidate read at `version` (the
+    optimistic-version rule of every editable record): a colleague's newer save is never
+    overwritten, EditConflict is raised and nothing is written. Returns the new version."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
-    with db.session() as s:
-        c = _candidate(s, candidate_id)
-        _refuse_locked(c)
-        changes: dict[str, tuple[Any, Any]] = {}
-        if award_code is not None:
-            form = _award(s, award_code, c.subject_kind)
-            changes["award_form"] = (c.award_form.code if c.award_form else None, form.code if form else None)
-            c.award_form_id = form.id if form else None
-        if summary is not None:
-            changes["summary"] = (c.summary, summary.strip() or None)
-            c.summary = summary.strip() or None
-        if report_text is not None:
-            changes["report_text"] = (c.report_text, report_text)
-            c.report_text = dict(report_text)
-        audit.record_changes(s, user=db.user, entity="candidate", entity_id=c.id, changes=changes)
+    mine = {k: v for k, v in (("award_code", award_code), ("summary", summary), ("report_text", report_text))
+            if v is not None}
+    try:
+        with db.session() as s:
+            c = _candidate(s, candidate_id)
+            _refuse_locked(c)
+            if c.version != version:
+                theirs = {"award_code": c.award_form.code if c.award_form else None, "summary": c.summary,
+                          "report_text": c.report_text}
+                raise EditConflict("candidate", c.id, mine, {k: theirs[k] for k in mine}, c.version)
+            changes: dict[str, tuple[Any, Any]] = {}
+            if award_code is not None:
+                form = _award(s, award_code, c.subject_kind)
+                changes["award_form"] = (c.award_form.code if c.award_form else None, form.code if form else None)
+                c.award_form_id = form.id if form else None
+            if summary is not None:
+                changes["summary"] = (c.summary, summary.strip() or None)
+                c.summary = summary.strip() or None
+            if report_text is not None:
+                changes["report_text"] = (c.report_text, report_text)
+                c.report_text = dict(report_text)
+            audit.record_changes(s, user=db.user, entity="candidate", entity_id=c.id, changes=changes)
+            s.flush()
+            return c.version
+    except StaleDataError:
+        current = get_candidate(db, candidate_id)
+        raise EditConflict("candidate", candidate_id, mine, {"summary": current.summary}, current.version) from None
 
 
 def _refuse_locked(c: m.Candidate) -> None:
@@ -307,6 +361,7 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
             day = at or c.score_as_of or dt.date.today()
         snap = _snapshot(db, c.subject_type, c.unit_id or c.person_id, day)
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         c = _candidate(s, candidate_id)
         if status not in TRANSITIONS[c.status]:
             raise CouncilActionError(
@@ -314,7 +369,28 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
                 f"“{CANDIDATE_STATUS_LABELS[CandidateStatus(status)]}”.")
         if status != "issued":
             _refuse_locked(c)
+        if status == "approved":
+            reason = _passing_vote(s, c).explanation
         _apply_decision(s, db.user, c, status, reason, snap)
+
+
+def _passing_vote(s: Session, c: m.Candidate) -> dc.Decision:
+    """The council decision that allows approving `c`: a tally recorded at a meeting with
+    quorum that reaches that meeting's pass mark (domain/council.py). Nothing else approves."""
+    votes = s.scalars(select(m.Vote).where(m.Vote.candidate_id == c.id).order_by(m.Vote.recorded_at.desc(),
+                                                                                  m.Vote.id.desc())).all()
+    last = None
+    for vote in votes:
+        meeting = s.get(m.CouncilMeeting, vote.meeting_id)
+        decision = dc.decide(_member_count(s, meeting.id), _present_count(s, meeting.id),
+                             dc.Tally(vote.votes_for, vote.votes_against, vote.votes_abstain),
+                             dc.CouncilRules.from_dict(meeting.rules), _label(c))
+        if decision.passed:
+            return decision
+        last = last or decision
+    why = f" Kết quả đã nhập: {last.explanation}" if last else " Chưa có kết quả biểu quyết nào của Hội đồng."
+    raise NoPassingVote(f"{_label(c)}: chỉ được thông qua khi Hội đồng đã biểu quyết tại một phiên họp đủ túc "
+                             f"số và đạt tỷ lệ thông qua (nhập kết quả biểu quyết rồi dùng “Quyết định”).{why}")
 
 
 def _snapshot(db: Database, subject: str, subject_id: int | None, day: dt.date) -> dict[str, Any]:
@@ -346,12 +422,15 @@ def _apply_decision(s: Session, user: str | None, c: m.Candidate, status: str, r
 
 
 def reopen(db: Database, candidate_id: int, reason: str) -> None:
-    """Unlock an approved result so the council can review it again; recorded with its reason."""
+    """Unlock an approved result so the council can review it again; recorded with its reason.
+    Only the chair of the council or the secretary may reopen, never any one member."""
     require_role(db, "council_member", action="xét duyệt, biểu quyết")
     reason = (reason or "").strip()
     if not reason:
         raise CouncilActionError("Mở lại kết quả đã khóa phải ghi rõ lý do.")
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
+        _require_reopener(s, db)
         c = _candidate(s, candidate_id)
         if not c.locked:
             raise CouncilActionError(f"Kết quả của {_label(c)} chưa bị khóa; không cần mở lại.")
@@ -367,11 +446,33 @@ def reopen(db: Database, candidate_id: int, reason: str) -> None:
                      old=old, new="reviewed", note=reason, chained=True)
 
 
+def _require_reopener(s: Session, db: Database) -> None:
+    """The secretary (user role), or a council-member account that is the council's chair
+    (matched by name, after the usual name normalisation, with an active member whose council
+    role is chair)."""
+    from bdhvs_desktop.domain.text import name_key
+    from bdhvs_desktop.services.auth import PermissionDenied, current_user, has_role
+
+    if has_role(db, "secretary"):
+        return
+    user = current_user(db)
+    key = name_key(user.full_name) if user is not None else None
+    chairs = s.scalars(select(m.CouncilMember.full_name).where(m.CouncilMember.role == CouncilRole.CHAIR.value,
+                                                               m.CouncilMember.active.is_(True))).all()
+    if key and any(name_key(name) == key for name in chairs):
+        return
+    who = f"Tài khoản {user.username} ({user.role_label})" if user is not None else "Người dùng này"
+    raise PermissionDenied(f"{who} không được mở lại kết quả đã khóa: chỉ Chủ tịch Hội đồng hoặc thư ký mới được "
+                           "mở lại (có ghi lý do); một thành viên Hội đồng không tự mở lại được.")
+
+
 def withdraw(db: Database, candidate_id: int, reason: str | None = None) -> None:
     """Remove a draft or proposed candidate (never a decided one)."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         c = _candidate(s, candidate_id)
+        _refuse_locked(c)
         if c.status not in ("draft", "proposed"):
             raise CouncilActionError(f"{_label(c)}: chỉ rút được hồ sơ ở trạng thái nháp hoặc đã đề nghị.")
         audit.record(s, user=db.user, action="delete", entity="candidate", entity_id=c.id,
@@ -488,6 +589,7 @@ def new_meeting(db: Database, held_at: dt.datetime, *, place: str | None = None,
         raise CouncilActionError("Hình thức biểu quyết phải là show_of_hands (giơ tay) hoặc secret_ballot (bỏ phiếu kín).")
     rules = get_rules(db)
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         campaign_id = s.scalar(select(m.Campaign.id).order_by(m.Campaign.id).limit(1))
         if campaign_id is None:
             raise CouncilActionError("Cơ sở dữ liệu chưa có phong trào.")
@@ -523,6 +625,7 @@ def attach_candidates(db: Database, meeting_id: int | None, candidate_ids: list[
     """Bring candidates into a meeting (by default every proposed or reviewed one not yet decided)."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
         q = select(m.Candidate).where(m.Candidate.status.in_(("proposed", "reviewed")), m.Candidate.locked.is_(False))
@@ -556,6 +659,19 @@ def _refuse_closed(meeting: m.CouncilMeeting) -> None:
         raise CouncilActionError("Phiên họp đã kết thúc; không sửa được.")
 
 
+def _refuse_decided(s: Session, meeting: m.CouncilMeeting, what: str) -> None:
+    """Attendance and ballots are the basis of the meeting's decisions: once a result of the
+    meeting is decided (approved and locked, issued, or not approved), they no longer change."""
+    decided = s.scalars(select(m.Candidate).join(m.Vote, m.Vote.candidate_id == m.Candidate.id)
+                        .where(m.Vote.meeting_id == meeting.id,
+                               m.Candidate.locked.is_(True) | m.Candidate.status.in_(("approved", "rejected", "issued")))
+                        .order_by(m.Candidate.id)).all()
+    if decided:
+        names = ", ".join(_label(c) for c in decided[:3]) + (", ..." if len(decided) > 3 else "")
+        raise LockedError(f"Phiên họp đã có kết quả được Hội đồng quyết định ({names}): {what} đã chốt và khóa, "
+                          "không sửa được nữa. Muốn sửa phải mở lại từng kết quả (ghi lý do) trước.")
+
+
 def set_attendance(db: Database, meeting_id: int | None, member_id: int, present: bool,
                    reason: str | None = None) -> None:
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
@@ -565,8 +681,10 @@ def set_attendance(db: Database, meeting_id: int | None, member_id: int, present
     from bdhvs_desktop.services import meeting as ms
 
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
+        _refuse_decided(s, meeting, "điểm danh")
         ms.refuse_frozen_attendance(meeting)
         member = s.get(m.CouncilMember, member_id)
         row = s.scalar(select(m.MeetingAttendance).where(m.MeetingAttendance.meeting_id == meeting.id,
@@ -590,8 +708,10 @@ def set_ballots(db: Database, meeting_id: int | None, *, issued: int | None, ret
                 valid: int | None, counting_committee: str | None = None) -> None:
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
+        _refuse_decided(s, meeting, "số phiếu")
         present = _present_count(s, meeting.id)
         try:
             dc.check_ballots(present, issued, returned, valid)
@@ -619,6 +739,7 @@ def record_vote(db: Database, meeting_id: int | None, candidate_id: int, votes_f
     """The council's tally for one candidate (chained in the audit log). Refused on a locked result."""
     require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
         c = _candidate(s, candidate_id)
@@ -655,6 +776,7 @@ def record_member_score(db: Database, meeting_id: int | None, candidate_id: int,
                         note: str | None = None) -> None:
     require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
         c = _candidate(s, candidate_id)
@@ -718,20 +840,21 @@ class DecisionInfo:
 def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None = None) -> list[DecisionInfo]:
     """Compute the council's decision for each voted candidate of the meeting and apply it:
     passed → approved and locked (with a score snapshot), otherwise not approved with the
-    explanation as the reason. Refused when the meeting has no quorum."""
+    explanation as the reason. Refused when the meeting has no quorum.
+
+    Applies once: the candidates still to decide are read again under the council lock, in
+    the writing transaction, so a second `decide` running at the same time (another
+    workstation) finds them decided and changes nothing."""
     require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.read() as s:
         meeting = _meeting(s, meeting_id)
         meeting_id = meeting.id
         day = meeting.held_at.date()
-        todo = [(c.id, c.subject_type, c.unit_id or c.person_id, c.score_as_of)
-                for c in s.scalars(select(m.Candidate).join(m.Vote, m.Vote.candidate_id == m.Candidate.id)
-                                   .where(m.Vote.meeting_id == meeting.id, m.Candidate.locked.is_(False),
-                                          m.Candidate.status.in_(("proposed", "reviewed"))))
-                if candidate_id is None or c.id == candidate_id]
-    board = scoring_service.compute_scores(db, day) if todo else None
+        pending = _undecided(s, meeting.id, candidate_id)
+    board = scoring_service.compute_scores(db, day) if pending else None
     out: list[DecisionInfo] = []
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         meeting = _meeting(s, meeting_id)
         _refuse_closed(meeting)
         rules = dc.CouncilRules.from_dict(meeting.rules)
@@ -739,29 +862,41 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
         if not dc.quorum_met(members, present, rules):
             text = dc.decide(members, present, None, rules).explanation
             raise CouncilActionError(text[:1].upper() + text[1:])
-        if candidate_id is not None and not todo:
+        todo = _undecided(s, meeting.id, candidate_id)
+        if candidate_id is not None and not pending:
             raise CouncilActionError("Hồ sơ này chưa có kết quả biểu quyết trong phiên họp hoặc đã được quyết định.")
         from bdhvs_desktop.services import meeting as ms
 
         if todo:
             ms.freeze(meeting)  # the attendance the decisions rest on no longer changes
-        for cid, subject, sid, _as_of in todo:
-            c = _candidate(s, cid)
-            vote = s.scalar(select(m.Vote).where(m.Vote.meeting_id == meeting.id, m.Vote.candidate_id == cid))
+        for c in todo:
+            vote = s.scalar(select(m.Vote).where(m.Vote.meeting_id == meeting.id, m.Vote.candidate_id == c.id))
             tally = dc.Tally(vote.votes_for, vote.votes_against, vote.votes_abstain)
             decision = dc.decide(members, present, tally, rules, _label(c))
-            score = board.find(subject, sid) if board else None
+            score = board.find(c.subject_type, c.unit_id or c.person_id) if board else None
+            if board is None:  # decided by nobody when this started: score it now
+                score = scoring_service.score_of(db, c.subject_type, c.unit_id or c.person_id or 0, day)
             snap = scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
             if c.status == "proposed":
                 c.status = "reviewed"
             _apply_decision(s, db.user, c, "approved" if decision.passed else "rejected", decision.explanation, snap)
-            out.append(DecisionInfo(cid, _label(c), decision, True))
+            out.append(DecisionInfo(c.id, _label(c), decision, True))
     return out
+
+
+def _undecided(s: Session, meeting_id: int, candidate_id: int | None) -> list[m.Candidate]:
+    q = (select(m.Candidate).join(m.Vote, m.Vote.candidate_id == m.Candidate.id)
+         .where(m.Vote.meeting_id == meeting_id, m.Candidate.locked.is_(False),
+                m.Candidate.status.in_(("proposed", "reviewed"))).order_by(m.Candidate.id))
+    if candidate_id is not None:
+        q = q.where(m.Candidate.id == candidate_id)
+    return list(s.scalars(q))
 
 
 def close_meeting(db: Database, meeting_id: int | None = None) -> None:
     require_role(db, "council_member", action="xét duyệt, biểu quyết")
     with db.session() as s:
+        serialize(s, COUNCIL_LOCK)
         meeting = _meeting(s, meeting_id)
         from bdhvs_desktop.services import meeting as ms
 

@@ -337,6 +337,9 @@ def save_report_text(db: Database, candidate_id: int, sections: dict[str, str], 
                                  "Hãy tải lại trước khi lưu.")
         if cand.locked and cand.status == vocab.CandidateStatus.ISSUED:
             raise DossierError(f"Hồ sơ của “{_subject_name(cand)}” đã lập và khóa; không sửa được nữa.")
+        if cand.locked:  # the council approved this text: it is part of the locked result
+            raise DossierError(f"Kết quả của “{_subject_name(cand)}” đã được Hội đồng thông qua và khóa; báo cáo "
+                               "thành tích không sửa được nữa. Muốn sửa phải mở lại kết quả (ghi lý do) trước.")
         old = dict(cand.report_text or {})
         new = dict(old)
         for key, text in sections.items():
@@ -843,9 +846,26 @@ def _nominee(cand: m.Candidate, draft: bool, summary: str) -> dc.Nominee:
     else:
         p = cand.person
         pos_unit = ", ".join(x for x in ((p.position or "") if p else "", p.unit.name if p and p.unit else "") if x)
+    note = "; ".join(x for x in (_status_label(cand.status) if draft else "", _carried_note(cand)) if x)
     return dc.Nominee(name=_subject_name(cand), position_unit=pos_unit,
                       award=cand.award_form.name if cand.award_form else "", achievement_summary=summary,
-                      note=_status_label(cand.status) if draft else "")
+                      note=note)
+
+
+def _carried_note(cand: m.Candidate) -> str:
+    """A proposal to a higher level carries the ward's award of this campaign (from the register)."""
+    from sqlalchemy.orm import object_session
+
+    from bdhvs_desktop.services import awards as awards_service
+
+    form = cand.award_form
+    s = object_session(cand)
+    if form is None or (form.level or "ward") in ("ward", "unit") or s is None:
+        return ""
+    award = awards_service.carried_award(s, subject_type=cand.subject_type,
+                                         subject_id=(cand.unit_id if cand.subject_type == "unit" else cand.person_id),
+                                         campaign_id=cand.campaign_id, level=form.level or "ward")
+    return f"Đã được tặng {award.award_name} ({award.decision_ref})" if award else ""
 
 
 # ----------------------------------------------------------------------- generating

@@ -30,6 +30,7 @@ from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.domain.vocab import ACTIVITY_KIND_LABELS, MODEL_STATUS_LABELS, UNIT_KIND_LABELS, ModelStatus
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.storage import models as m
+from bdhvs_desktop.storage.locks import serialize
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.services.auth import require_role
 
@@ -37,6 +38,8 @@ ERROR, WARNING = "error", "warning"
 UnusableFile = xio.UnusableFile
 
 Progress = Callable[[int, int, str], None]
+
+IMPORT_LOCK = "import"  # storage/locks.py: imports of workbooks happen one after another
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,9 @@ def import_workbook(db: Database, path: str | os.PathLike[str], *, dry_run: bool
         return result
     try:
         with db.session() as s:
+            # One import at a time on a shared PostgreSQL server too: the second waits, then
+            # matches the first one's people instead of adding them again.
+            serialize(s, IMPORT_LOCK)
             s.info["user"] = user or db.user
             importer.run(s, write=True)
             if result.errors or result.cancelled:

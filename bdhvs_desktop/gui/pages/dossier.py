@@ -229,6 +229,13 @@ class DossierPage(Page):
         for b in (self.generate_btn, self.open_folder_btn, self.open_doc_btn, self.print_doc_btn):
             r2.addWidget(b)
         r2.addStretch(1)
+        # After the dossier: the decision and the register (gui/awards_dialog.py).
+        self.decision_btn = QPushButton(tr("Quyết định khen thưởng…"))
+        self.decision_btn.clicked.connect(self.open_decision)
+        self.register_btn = QPushButton(tr("Sổ khen thưởng…"))
+        self.register_btn.clicked.connect(self.open_register)
+        r2.addWidget(self.decision_btn)
+        r2.addWidget(self.register_btn)
         gv.addLayout(r2)
         self.files = QListWidget()
         self.files.setFixedHeight(92)
@@ -317,7 +324,9 @@ class DossierPage(Page):
 
     def _show_candidate(self, item: svc.DossierCandidate | None) -> None:
         self._current = item
-        enabled = item is not None
+        # An approved result is locked by the council: its report text is part of it.
+        locked = item is not None and item.status in ("approved", "issued")
+        enabled = item is not None and not locked
         self._narrative = None
         for ed in self.editors.values():
             ed.setEnabled(enabled)
@@ -336,7 +345,8 @@ class DossierPage(Page):
             self.summary.setText("")
             return
         self.editing_label.setText(tr("<b>Báo cáo thành tích của {n}</b> ({k}; {a})").format(
-            n=item.name, k=item.kind_label, a=item.award or tr("chưa chọn hình thức")))
+            n=item.name, k=item.kind_label, a=item.award or tr("chưa chọn hình thức"))
+            + (tr(" — đã được Hội đồng thông qua và khóa; muốn sửa phải mở lại kết quả") if locked else ""))
         try:
             # What the documents would print: the saved text, else the draft from the records.
             self._narrative = svc.narrative(self.ctx.db, item.id, at=self._at())
@@ -349,9 +359,9 @@ class DossierPage(Page):
             ed.setPlainText(texts.get(key, ""))
         for key, line in self.fields.items():
             line.setText(texts.get(key, ""))
-            line.setEnabled(item.kind != "collective")
+            line.setEnabled(enabled and item.kind != "collective")
         for key in ("structure", "functions"):
-            self.editors[key].setEnabled(item.kind == "collective")
+            self.editors[key].setEnabled(enabled and item.kind == "collective")
         if self._narrative is not None and self._narrative.drafted:
             labels = [svc.NARRATIVE_LABELS.get(k, k) for k in svc.NARRATIVE_KEYS if k in self._narrative.drafted]
             self.draft_note.setText(tr("Bản soạn tự động từ số liệu (chưa lưu), hãy đọc và sửa trước khi lưu: {f}.")
@@ -535,3 +545,13 @@ class DossierPage(Page):
         folder = paths.user_templates_dir()
         open_path(folder)
         self.status.setText(tr("Thư mục mẫu của văn phòng: {f}").format(f=folder))
+
+    def open_decision(self) -> None:
+        from bdhvs_desktop.gui.awards_dialog import DecisionDialog
+
+        DecisionDialog(self.ctx, self).exec()
+
+    def open_register(self) -> None:
+        from bdhvs_desktop.gui.awards_dialog import AwardRegisterDialog
+
+        AwardRegisterDialog(self.ctx, self).exec()
