@@ -237,7 +237,9 @@ def test_a_province_proposal_carries_the_wards_award(demo_db, council, tmp_path)
                           summary="Đề nghị tỉnh", status="approved", locked=True))
     # (a draft: this test's province candidate has no vote in the minutes)
     ctxs = build_contexts(demo_db, at=DATE, draft=True)
-    notes = [n.note.split("; ", 1)[1] for n in ctxs.submission.individuals if n.award.startswith("Bằng khen")]
+    # The province award has its own Tờ trình (to the province's authority): read every one.
+    notes = [n.note.split("; ", 1)[1] for _, sub in ctxs.submissions for n in sub.individuals
+             if n.award.startswith("Bằng khen")]
     assert notes == [f"Đã được tặng Giấy khen của Chủ tịch Ủy ban nhân dân phường (Quyết định số "
                      f"{outcome.symbol} ngày 20/12/2026 của Chủ tịch Ủy ban nhân dân phường La Gi)"]
 

@@ -157,6 +157,8 @@ class FormSet:
     manifest_path: Path
     #: "user" or "builtin" for the manifest.
     source: str
+    #: Name of the form set that replaced this one ("" while in force).
+    replaced_by: str = ""
 
     def form(self, key: str) -> FormSpec:
         try:
@@ -174,6 +176,7 @@ class FormSetSummary:
     in_force_until: datetime.date | None
     #: Folder(s) it was found in: ("builtin",), ("user",) or ("user", "builtin").
     sources: tuple[str, ...]
+    replaced_by: str = ""
 
 
 # ------------------------------------------------------------------------ discovery
@@ -223,6 +226,7 @@ def list_form_sets(builtin_dir: Path, user_dir: Path | None = None) -> list[Form
                     in_force_from=data.get("in_force_from"),
                     in_force_until=data.get("in_force_until"),
                     sources=tuple(dict.fromkeys(names[name])),
+                    replaced_by=str(data.get("replaced_by", "") or ""),
                 )
             )
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -279,6 +283,12 @@ def _parse_manifest(name: str, path: Path, source: str, builtin_dir, user_dir):
     for key in ("in_force_from", "in_force_until"):
         if data.get(key) is not None and not isinstance(data.get(key), datetime.date):
             problems.append(TemplateProblem(path, f"{key} phải là ngày (YYYY-MM-DD)"))
+    replaced_by = data.get("replaced_by", "")
+    if replaced_by and (not isinstance(replaced_by, str) or not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", replaced_by)):
+        problems.append(TemplateProblem(path, f"replaced_by = {replaced_by!r} phải là tên một bộ mẫu, "
+                                              "ví dụ \"decree-152-2025\""))
+    if replaced_by and data.get("in_force_until") is None:
+        problems.append(TemplateProblem(path, "replaced_by cần có in_force_until (ngày cuối còn hiệu lực)"))
 
     forms_data = data.get("forms", {})
     if not isinstance(forms_data, dict):
@@ -366,6 +376,7 @@ def _parse_manifest(name: str, path: Path, source: str, builtin_dir, user_dir):
         note=str(data.get("note", "")),
         manifest_path=path,
         source=source,
+        replaced_by=str(replaced_by or ""),
     )
 
 

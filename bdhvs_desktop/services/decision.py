@@ -263,25 +263,30 @@ def authority_issuer(c: m.Campaign, authority: str, *, signer_name: str = "", si
                      name_in_text=authority), _upper(authority)
 
 
-def _submission_ref(s: Session, c: m.Campaign, authority: str) -> str:
-    """"Xét đề nghị của … tại Tờ trình số … ngày …" for the Tờ trình this decision answers."""
+def _submission_ref(s: Session, c: m.Campaign, authority: str, fmt: str) -> str:
+    """"Xét đề nghị của … tại Tờ trình số … ngày …" for the Tờ trình this decision answers.
+
+    The proposer is the one the dossier's routing sends that Tờ trình from (services.dossier:
+    the council or its standing office for an award of the campaign's own level, the ward for a
+    higher one), so the decision cites the Tờ trình that was really printed."""
     from bdhvs_desktop.documents import vn_format
+    from bdhvs_desktop.domain.text import fold
     from bdhvs_desktop.services import dossier as dossier_service
 
     st = dossier_service._read_settings(s)
-    dossier = (c.details or {}).get("dossier") or {}
-    fmt = st.issuer_format
-    abbrev = "UBND" if fmt == "state" else ((dossier.get("doc_symbol") or "TTr/ĐU").split("/", 1)[-1] or "ĐU")
-    proposer = (f"Ban Thường vụ Đảng ủy {c.locality_full or c.locality or ''}" if fmt == "party"
-                else f"Ủy ban nhân dân {c.locality_full or c.locality or ''}").strip()
+    loc = c.locality_full or c.locality or ""
+    auth = dossier_service.Authority(format=fmt, name=authority, recipient=authority,
+                                     own_level=bool(loc) and fold(loc) in fold(authority))
+    try:
+        sender = dossier_service._proposer(c, st, auth, "")
+        proposer, abbrev = sender.text_name, sender.abbreviation
+    except dossier_service.DossierError:  # settings that cannot route it: the council proposes
+        proposer, abbrev = f"Hội đồng Thi đua - Khen thưởng {loc}".strip(), "HĐTĐKT"
     last = s.scalar(select(m.GeneratedDocument.created_at).where(m.GeneratedDocument.kind == "to_trinh",
                                                                  m.GeneratedDocument.draft.is_(False))
                     .order_by(m.GeneratedDocument.id.desc()).limit(1))
     number = vn_format.document_symbol(st.number or None, "TTr", abbrev, fmt)
     date = vn_format.vn_short_date(last.date() if last else None)
-    council = f"Hội đồng Thi đua - Khen thưởng {c.locality_full or c.locality or ''}".strip()
-    if clean(proposer).lower() in clean(authority).lower():
-        proposer = council  # a body does not propose to itself: the council's standing office does
     return f"Xét đề nghị của {proposer} tại Tờ trình số {number} ngày {date}."
 
 
@@ -296,7 +301,7 @@ def _context(s: Session, plan: DecisionPlan, *, number: str | None, date: dt.dat
     campaign_name = dossier.get("campaign_title") or c.name
     campaign_name = campaign_name[0].upper() + campaign_name[1:] if campaign_name else ""
     bases = [f"Căn cứ {ref.rstrip(';. ')};" for ref in dossier.get("plan_ref") or ()]
-    bases.append(_submission_ref(s, c, plan.authority))
+    bases.append(_submission_ref(s, c, plan.authority, plan.format))
 
     def row(i: DecisionCandidate) -> Awardee:
         return Awardee(name=i.name, position_unit=i.position_unit, award=i.award_name, achievement=i.achievement,
