@@ -349,6 +349,12 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
                 f"“{CANDIDATE_STATUS_LABELS[CandidateStatus(status)]}”.")
         if status != "issued":
             _refuse_locked(c)
+        if c.status == "rejected":
+            # Undoing a "not approved" decision is a reopening: the chair or the secretary, with a reason.
+            if not reason:
+                raise CouncilActionError(f"{_label(c)}: mở lại quyết định “Không được thông qua” phải ghi rõ lý do.")
+            _require_reopener(s, db)
+            c.decision_reason = None
         if status == "approved":
             reason = _passing_vote(s, c).explanation
         _apply_decision(s, db.user, c, status, reason, snap)
@@ -394,7 +400,8 @@ def _apply_decision(s: Session, user: str | None, c: m.Candidate, status: str, r
         if snap and snap.get("as_of"):
             c.score_as_of = dt.date.fromisoformat(snap["as_of"])
     audit.record(s, user=user, action="decide" if decision else "status", entity="candidate", entity_id=c.id,
-                 field="status", old=old, new=status, note=reason, chained=decision or status == "issued")
+                 field="status", old=old, new=status, note=reason,
+                 chained=decision or status == "issued" or old == "rejected")
     if status == "approved":
         audit.record(s, user=user, action="lock", entity="candidate", entity_id=c.id, field="locked", old=False,
                      new=True, note=f"Khóa kết quả của {_label(c)}; điểm {c.score_snapshot.get('points')}"

@@ -1,0 +1,109 @@
+"""Issue #15, independent review: attacks on the merged fixes that still got through.
+
+- point 7: a "not approved" decision undone by one council member through `council status N
+  reviewed` (the reopen rule only covered locked, approved results);
+- point 3: the meeting-details editor saved over a colleague's newer text (no version check)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bdhvs_desktop.cli import main
+from bdhvs_desktop.services import audit
+from bdhvs_desktop.services import council as cs
+from bdhvs_desktop.services import meeting as ms
+from bdhvs_desktop.services.auth import PermissionDenied, UserInfo, role_label
+from bdhvs_desktop.services.safety import EditConflict
+from bdhvs_desktop.storage import models as m
+
+
+def _as(db, role: str, full_name: str = "Người dùng", username: str = "nguoi-dung") -> None:
+    db.current_user = UserInfo(7, username, full_name, role, role_label(role), True, None)
+    db.user = username
+
+
+def _rejected(db) -> cs.CandidateInfo:
+    return next(c for c in cs.list_candidates(db) if c.status == "rejected")
+
+
+# --------------------------------------------------------------------------- point 7
+
+
+def test_one_council_member_cannot_undo_a_rejection(demo_db):
+    cand = _rejected(demo_db)
+    member = next(x for x in cs.list_members(demo_db) if x.role == "member")
+    _as(demo_db, "council_member", member.full_name, "uy-vien")
+    # The attack: `bdhvs council status N reviewed` on a decided "not approved" result.
+    with pytest.raises(PermissionDenied, match="Chủ tịch Hội đồng hoặc thư ký"):
+        cs.set_status(demo_db, cand.id, "reviewed", "Tôi muốn xét lại")
+    info = cs.get_candidate(demo_db, cand.id)
+    assert info.status == "rejected" and info.decision_reason == cand.decision_reason
+
+
+def test_reopening_a_rejection_needs_a_reason_and_is_chained(demo_db, capsys):
+    cand = _rejected(demo_db)
+    _as(demo_db, "secretary", "Thư ký văn phòng", "thu-ky")
+    with pytest.raises(cs.CouncilActionError, match="lý do"):
+        cs.set_status(demo_db, cand.id, "reviewed")
+    code = main(["council", "status", str(cand.id), "reviewed", "--db", str(demo_db.path)])
+    assert code == 2 and "lý do" in capsys.readouterr().err  # a usage error: the reason is missing
+    assert cs.get_candidate(demo_db, cand.id).status == "rejected"
+    cs.set_status(demo_db, cand.id, "reviewed", "Bổ sung minh chứng mới")
+    info = cs.get_candidate(demo_db, cand.id)
+    assert info.status == "reviewed" and not info.decision_reason
+    with demo_db.read() as s:
+        entry = s.scalar(select(m.AuditEntry).where(m.AuditEntry.entity == "candidate",
+                                                    m.AuditEntry.entity_id == cand.id,
+                                                    m.AuditEntry.field == "status",
+                                                    m.AuditEntry.new_value.contains("reviewed"))
+                         .order_by(m.AuditEntry.id.desc()).limit(1))
+    assert entry.chained and entry.note == "Bổ sung minh chứng mới" and entry.user == "thu-ky"
+    with demo_db.read() as s:  # `bdhvs check` stays clean: the chain knows the reopening
+        assert audit.verify_chain(s) == [] and audit.verify_decisions(s) == []
+
+
+# --------------------------------------------------------------------------- point 3
+
+
+def test_a_stale_meeting_details_save_is_refused(demo_db):
+    mid = cs.new_meeting(demo_db, dt.datetime(2026, 11, 25, 8, 0), attach_candidates=False)
+    mine = ms.meeting_record(demo_db, mid)  # two workstations open the meeting editor
+    theirs = ms.meeting_record(demo_db, mid)
+    ms.save_meeting_details(demo_db, mid, discussion="Nội dung của đồng nghiệp", version=theirs.version)
+    with pytest.raises(EditConflict) as info:
+        ms.save_meeting_details(demo_db, mid, discussion="Nội dung của tôi", version=mine.version)
+    assert info.value.theirs == {"discussion": "Nội dung của đồng nghiệp"}
+    assert info.value.mine == {"discussion": "Nội dung của tôi"}
+    assert ms.meeting_record(demo_db, mid).discussion == "Nội dung của đồng nghiệp"
+    ms.save_meeting_details(demo_db, mid, discussion="Nội dung của tôi", version=info.value.current_version)
+    assert ms.meeting_record(demo_db, mid).discussion == "Nội dung của tôi"
+
+
+def test_meeting_details_dialog_shows_the_conflict(demo_db, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from bdhvs_desktop.gui.pages import meeting_details as md
+
+    mid = cs.new_meeting(demo_db, dt.datetime(2026, 11, 25, 8, 0), attach_candidates=False)
+
+    class Ctx:
+        db = demo_db
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = md.MeetingDetailsDialog(Ctx(), mid, parent)
+    ms.save_meeting_details(demo_db, mid, discussion="Nội dung của đồng nghiệp")  # another workstation
+    shown: list = []
+    from bdhvs_desktop.gui import conflict
+
+    monkeypatch.setattr(conflict, "show_conflict", lambda parent, exc, labels=None: shown.append(exc) or False)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: pytest.fail(f"unexpected warning: {a[2]}"))
+    dialog.discussion.setPlainText("Nội dung của tôi")
+    dialog.save()
+    assert len(shown) == 1 and isinstance(shown[0], EditConflict) and "người khác" in str(shown[0])
+    assert shown[0].mine["discussion"] == "Nội dung của tôi"
+    assert ms.meeting_record(demo_db, mid).discussion == "Nội dung của đồng nghiệp"
+    assert dialog.result() != dialog.DialogCode.Accepted and dialog.discussion.toPlainText() == "Nội dung của tôi"
