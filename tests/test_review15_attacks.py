@@ -107,3 +107,28 @@ def test_meeting_details_dialog_shows_the_conflict(demo_db, qtbot, monkeypatch):
     assert shown[0].mine["discussion"] == "Nội dung của tôi"
     assert ms.meeting_record(demo_db, mid).discussion == "Nội dung của đồng nghiệp"
     assert dialog.result() != dialog.DialogCode.Accepted and dialog.discussion.toPlainText() == "Nội dung của tôi"
+
+
+def test_a_stale_phase_dates_save_is_refused(demo_db, qtbot, monkeypatch):
+    """The plan page's phase dialog saved with no version: a colleague's newer dates were overwritten."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from bdhvs_desktop.gui.pages import plan
+    from bdhvs_desktop.services import activities as act
+    from bdhvs_desktop.services.status import compute_status
+
+    report = compute_status(demo_db, dt.date(2026, 11, 15))
+    dialog = plan.PhaseDialog(demo_db, report)  # this workstation opens the dialog
+    qtbot.addWidget(dialog)
+    number = dialog.number.value()
+    phase = dialog.phases[number]
+    colleague_end = (phase.end or phase.start + dt.timedelta(days=60)) + dt.timedelta(days=3)
+    act.update_phase(demo_db, number, phase.start, colleague_end)  # another workstation saves first
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]) or QMessageBox.StandardButton.Ok)
+    dialog.end.set_value(colleague_end + dt.timedelta(days=10))
+    dialog._on_save()
+    assert shown and "người khác" in shown[0]
+    with demo_db.read() as s:
+        stored = s.scalar(select(m.Phase.end_date).where(m.Phase.number == number))
+    assert stored == colleague_end
