@@ -132,3 +132,38 @@ def test_a_stale_phase_dates_save_is_refused(demo_db, qtbot, monkeypatch):
     with demo_db.read() as s:
         stored = s.scalar(select(m.Phase.end_date).where(m.Phase.number == number))
     assert stored == colleague_end
+
+
+# --------------------------------------------------------------------------- point 5
+
+INVISIBLE_NAMES = {
+    "combining grapheme joiner": ("Nguyễn\u034f Văn An", "U+034F"),
+    "hangul filler": ("Nguyễn\u3164Văn An", "U+3164"),
+    "hangul choseong filler": ("Nguyễn Văn\u115f An", "U+115F"),
+    "halfwidth hangul filler": ("Nguyễn Văn An\uffa0", "U+FFA0"),
+    "variation selector": ("Nguyễn\ufe0f Văn An", "U+FE0F"),
+    "braille blank": ("Nguyễn\u2800Văn An", "U+2800"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(INVISIBLE_NAMES))
+def test_invisible_characters_are_refused_by_import_and_form(db, tmp_path, kind):
+    """Characters that print as nothing (or as a blank) are not caught by the bidi/zero-width
+    list: "Nguyễn<U+3164>Văn An" looks like "Nguyễn Văn An" on paper but is another name."""
+    from bdhvs_desktop.services import importer, people
+    from bdhvs_desktop.services.campaign import init_campaign
+    from tests.records_helpers import count, write_book
+    from tests.test_import import UNITS, person, texts
+
+    init_campaign(db, None)
+    name, fragment = INVISIBLE_NAMES[kind]
+    book = write_book(tmp_path / "n.xlsx", {"DonVi": UNITS, "NhanSu": [
+        person(name, "01/01/1970", "Nam", "068070000001", unit="TDP-01")]})
+    result = importer.import_workbook(db, book, today=dt.date(2026, 11, 20))
+    assert not result.written and count(db, m.Person) == 0, texts(result)
+    errs = [p for p in result.errors if p.sheet == "NhanSu" and p.row == 2 and p.column == "Họ và tên"]
+    assert errs and fragment in errs[0].message, texts(result)
+    with db.read() as s:
+        unit_id = s.scalar(select(m.Unit.id).where(m.Unit.code == "DU-PHUONG"))
+    form = people.validate_person(db, people.PersonData(full_name=name, unit_id=unit_id), today=dt.date(2026, 11, 20))
+    assert fragment in form.get("full_name", ""), form
