@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from bdhvs_desktop.services import auth
 from bdhvs_desktop.storage import models as m
-from tests.pg.test_roles_pg import SECRETARY_PW, VIEWER_PW
+from tests.pg.test_roles_pg import SECRETARY_PW, VIEWER_PW, cli_env  # noqa: F401 - the fixture
 
 
 @pytest.mark.parametrize("sql", [
@@ -37,3 +37,22 @@ def test_viewer_cannot_switch_its_transaction_back_to_read_write(backend_db, sql
             s.execute(text(sql))
     with db.read() as s:
         assert s.scalars(select(m.Unit.name)).all() == ["Tổ dân phố 1"]
+
+
+def test_password_in_db_url_is_never_echoed_in_an_error(pg_url, cli_env, capsys, user_home):
+    """Issue #15 point 11, review: `init` on a database that already has a campaign repeated the
+    whole --db argument, password included, in its error message."""
+    from sqlalchemy.engine import make_url
+
+    from tests.pg.test_roles_pg import _cli, _office
+
+    _office(pg_url)
+    with_password = make_url(pg_url).set(password="lo-trong-ps").render_as_string(hide_password=False)
+    assert _cli(["--db", with_password, "init"], cli_env, user="thuky", password=SECRETARY_PW) == 0
+    capsys.readouterr()
+    assert _cli(["--db", with_password, "init"], cli_env, user="thuky", password=SECRETARY_PW) != 0
+    err = capsys.readouterr().err
+    assert "đã có" in err.lower() or "phong trào" in err.lower(), err
+    assert "lo-trong-ps" not in err
+    logs = "".join(p.read_text(encoding="utf-8", errors="replace") for p in user_home.rglob("*.log"))
+    assert "lo-trong-ps" not in logs
