@@ -167,3 +167,32 @@ def test_invisible_characters_are_refused_by_import_and_form(db, tmp_path, kind)
         unit_id = s.scalar(select(m.Unit.id).where(m.Unit.code == "DU-PHUONG"))
     form = people.validate_person(db, people.PersonData(full_name=name, unit_id=unit_id), today=dt.date(2026, 11, 20))
     assert fragment in form.get("full_name", ""), form
+
+
+# --------------------------------------------------------------------------- point 8
+
+
+def test_an_edited_score_snapshot_is_reported_readably(demo_db, capsys):
+    """`bdhvs check` named the edited snapshot by printing both whole JSON documents (5,000
+    characters of criteria): the user must see what changed - the total, and which criterion."""
+    import sqlite3
+
+    from bdhvs_desktop.cli import main
+
+    cand = next(c for c in cs.list_candidates(demo_db) if c.locked and c.status == "approved")
+    with demo_db.read() as s:
+        snap = s.get(m.Candidate, cand.id).score_snapshot
+    crit = next(c for c in snap["criteria"] if c["type"] == "points" and c["points"] < c["max_points"])
+    conn = sqlite3.connect(demo_db.path)
+    with conn:  # behind the app's back: a better total and one criterion raised
+        conn.execute("UPDATE candidate SET score_snapshot = json_set(json_set(score_snapshot, '$.points', 99.5), "
+                     f"'$.criteria[{snap['criteria'].index(crit)}].points', {crit['max_points']}) WHERE id = ?",
+                     (cand.id,))
+    conn.close()
+    demo_db.dispose()
+    assert main(["check", "--db", str(demo_db.path)]) != 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if f"Hồ sơ #{cand.id}" in x and "điểm chốt" in x)
+    assert len(line) < 400, line
+    assert "99,5" in line and f"{snap['points']:g}".replace(".", ",") in line, line
+    assert crit["code"] in line, line
