@@ -196,3 +196,42 @@ def test_an_edited_score_snapshot_is_reported_readably(demo_db, capsys):
     assert len(line) < 400, line
     assert "99,5" in line and f"{snap['points']:g}".replace(".", ",") in line, line
     assert crit["code"] in line, line
+
+
+def test_the_award_of_a_locked_result_changed_in_the_tables_is_reported(demo_db, capsys):
+    """The dossier prints the candidate's award form: switching a locked "Giấy khen" to another
+    award in the table changed what gets printed, and `bdhvs check` saw nothing."""
+    import sqlite3
+
+    from bdhvs_desktop.cli import main
+
+    cand = next(c for c in cs.list_candidates(demo_db) if c.locked and c.status == "approved")
+    with demo_db.read() as s:
+        c = s.get(m.Candidate, cand.id)
+        other = next(f.id for f in s.scalars(select(m.AwardForm).order_by(m.AwardForm.id))
+                     if f.id != c.award_form_id and c.subject_kind in (f.subject_kinds or []))
+    conn = sqlite3.connect(demo_db.path)
+    with conn:
+        conn.execute("UPDATE candidate SET award_form_id = ? WHERE id = ?", (other, cand.id))
+    conn.close()
+    demo_db.dispose()
+    assert main(["check", "--db", str(demo_db.path)]) != 0
+    out = capsys.readouterr().out
+    assert any(f"Hồ sơ #{cand.id}" in x and "khen thưởng" in x for x in out.splitlines()), out
+
+
+def test_changing_the_award_of_a_voted_candidate_through_the_app_keeps_check_clean(demo_db):
+    cid = cs.propose(demo_db, "unit", demo_db_unit(demo_db, "TDP-02"), at=dt.date(2026, 11, 15))
+    mid = cs.new_meeting(demo_db, dt.datetime(2026, 11, 25, 8, 0))
+    cs.record_vote(demo_db, mid, cid, 1, cs.meeting_view(demo_db, mid).members - 1, 0)
+    info = cs.get_candidate(demo_db, cid)
+    forms = [f for f in cs.list_award_forms(demo_db)
+             if info.kind in f.subject_kinds and f.code != info.award_code]
+    cs.update_candidate(demo_db, cid, award_code=forms[0].code, version=info.version)
+    with demo_db.read() as s:
+        assert audit.verify_decisions(s) == [] and audit.verify_chain(s) == []
+
+
+def demo_db_unit(db, code: str) -> int:
+    with db.read() as s:
+        return s.scalar(select(m.Unit.id).where(m.Unit.code == code))

@@ -267,7 +267,7 @@ def _snapshot_difference(table: dict, logged: dict) -> str:
     return ", ".join(parts) or "nội dung khác"
 
 
-FIELD_TEXT = {"status": "trạng thái", "locked": "khóa kết quả", "decision_reason": "lý do quyết định",
+FIELD_TEXT = {"award": "hình thức khen thưởng", "status": "trạng thái", "locked": "khóa kết quả", "decision_reason": "lý do quyết định",
               "score_snapshot": "điểm chốt khi quyết định", "score_as_of": "ngày tính điểm",
               "votes": "kết quả biểu quyết", "member_scores": "điểm của thành viên Hội đồng",
               "voting_method": "hình thức biểu quyết", "rules": "quy tắc túc số và tỷ lệ thông qua",
@@ -325,7 +325,7 @@ def verify_decisions(session: Session) -> list[ChainProblem]:
                                                f"vẫn có ({_summary(table)})."))
             continue
         for field in sorted(set(table) | set(logged)):
-            if field == "name":
+            if field == "name" or field not in logged:  # not yet recorded by the version that wrote the entry
                 continue
             if field == "score_snapshot" and table.get(field) != logged.get(field) \
                     and isinstance(table.get(field), dict) and isinstance(logged.get(field), dict):

@@ -300,7 +300,9 @@ def update_candidate(db: Database, candidate_id: int, *, version: int, award_cod
             if report_text is not None:
                 changes["report_text"] = (c.report_text, report_text)
                 c.report_text = dict(report_text)
-            audit.record_changes(s, user=db.user, entity="candidate", entity_id=c.id, changes=changes)
+            # the award is part of what the council decides: its change is chained (`bdhvs check` compares it)
+            audit.record_changes(s, user=db.user, entity="candidate", entity_id=c.id, changes=changes,
+                                 chained="award_form" in changes)
             s.flush()
             return c.version
     except StaleDataError:
