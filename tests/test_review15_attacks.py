@@ -235,3 +235,29 @@ def test_changing_the_award_of_a_voted_candidate_through_the_app_keeps_check_cle
 def demo_db_unit(db, code: str) -> int:
     with db.read() as s:
         return s.scalar(select(m.Unit.id).where(m.Unit.code == code))
+
+
+# --------------------------------------------------------------------------- point 3: manual criterion results
+
+
+def test_a_stale_manual_criterion_result_is_refused(demo_db):
+    """Two council members open the same manual criterion of one unit; the second save silently
+    replaced the first (no check at all). Saved against what the screen showed, it is refused."""
+    from bdhvs_desktop.services import scoring
+
+    board = scoring.compute_scores(demo_db, dt.date(2026, 11, 15))  # both screens show this board
+    subject = next(x for x in board.scores if x.subject == "unit"
+                   and any(c.method == "manual" and c.type == "points" for c in x.criteria))
+    crit = next(c for c in subject.criteria if c.method == "manual" and c.type == "points")
+    scoring.record_manual_result(demo_db, crit.criterion_id, "unit", subject.subject_id, points=1,
+                                 evidence="Biên bản kiểm tra của đồng nghiệp", seen=crit.recorded_at)
+    with pytest.raises(EditConflict) as info:
+        scoring.record_manual_result(demo_db, crit.criterion_id, "unit", subject.subject_id, points=2,
+                                     evidence="Bản của tôi", seen=crit.recorded_at)
+    assert info.value.theirs["evidence"] == "Biên bản kiểm tra của đồng nghiệp"
+    assert info.value.mine["evidence"] == "Bản của tôi"
+    with demo_db.read() as s:
+        row = s.scalar(select(m.ManualResult).where(m.ManualResult.criterion_id == crit.criterion_id,
+                                                    m.ManualResult.subject_type == "unit",
+                                                    m.ManualResult.subject_id == subject.subject_id))
+    assert row.points == 1 and row.evidence == "Biên bản kiểm tra của đồng nghiệp"
