@@ -261,3 +261,26 @@ def test_a_stale_manual_criterion_result_is_refused(demo_db):
                                                     m.ManualResult.subject_type == "unit",
                                                     m.ManualResult.subject_id == subject.subject_id))
     assert row.points == 1 and row.evidence == "Biên bản kiểm tra của đồng nghiệp"
+
+
+# --------------------------------------------------------------------------- point 11: common passwords
+
+
+@pytest.mark.parametrize("password", [
+    "ＰＡＳＳＷＯＲＤ１２３",  # full-width letters: the same password to a human
+    "password\t123", "pass word123",  # whitespace inside
+    "Matkhau@123", "P.a.s.s.w.o.r.d.1.2.3",  # a symbol inserted into a listed password
+    "admin12345", "bdhvs12345", "Thuky12345",  # the obvious ones for this office
+])
+def test_the_common_password_list_is_not_bypassed_by_width_space_or_symbols(password):
+    from bdhvs_desktop.services import auth
+
+    with pytest.raises(auth.AuthError, match="phổ biến"):
+        auth.check_password(password)
+
+
+def test_an_ordinary_sentence_password_is_still_accepted():
+    from bdhvs_desktop.services import auth
+
+    auth.check_password("Hoa sen nở giữa hồ Tây 2026")
+    auth.check_password("con.meo.trèo.cây.cau")
