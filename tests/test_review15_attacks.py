@@ -284,3 +284,19 @@ def test_an_ordinary_sentence_password_is_still_accepted():
 
     auth.check_password("Hoa sen nở giữa hồ Tây 2026")
     auth.check_password("con.meo.trèo.cây.cau")
+
+
+def test_an_older_passing_vote_does_not_approve_after_the_council_voted_again_and_failed(demo_db):
+    """The council voted for a candidate at one meeting, then voted again at a later meeting and it
+    failed; `council status N approved` still approved it on the older vote."""
+    cid = cs.propose(demo_db, "unit", demo_db_unit(demo_db, "TDP-02"), at=dt.date(2026, 11, 15))
+    first = cs.new_meeting(demo_db, dt.datetime(2026, 11, 20, 8, 0))
+    members = cs.meeting_view(demo_db, first).members
+    cs.record_vote(demo_db, first, cid, members, 0, 0)
+    second = cs.new_meeting(demo_db, dt.datetime(2026, 11, 27, 8, 0))
+    cs.attach_candidates(demo_db, second, [cid])
+    cs.record_vote(demo_db, second, cid, 0, cs.meeting_view(demo_db, second).members, 0)
+    with pytest.raises(cs.CouncilActionError, match="KHÔNG ĐƯỢC THÔNG QUA"):
+        cs.set_status(demo_db, cid, "approved", at=dt.date(2026, 11, 15))
+    info = cs.get_candidate(demo_db, cid)
+    assert info.status == "reviewed" and not info.locked

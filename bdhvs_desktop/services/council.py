@@ -365,17 +365,19 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
 def _passing_vote(s: Session, c: m.Candidate) -> dc.Decision:
     """The council decision that allows approving `c`: a tally recorded at a meeting with
     quorum that reaches that meeting's pass mark (domain/council.py). Nothing else approves."""
-    votes = s.scalars(select(m.Vote).where(m.Vote.candidate_id == c.id).order_by(m.Vote.recorded_at.desc(),
-                                                                                  m.Vote.id.desc())).all()
+    # Only the council's latest vote counts: an older passing vote does not approve a candidate the
+    # council has voted on again since (and not passed).
+    vote = s.scalars(select(m.Vote).where(m.Vote.candidate_id == c.id).order_by(m.Vote.recorded_at.desc(),
+                                                                                 m.Vote.id.desc()).limit(1)).first()
     last = None
-    for vote in votes:
+    if vote is not None:
         meeting = s.get(m.CouncilMeeting, vote.meeting_id)
         decision = dc.decide(_member_count(s, meeting.id), _present_count(s, meeting.id),
                              dc.Tally(vote.votes_for, vote.votes_against, vote.votes_abstain),
                              dc.CouncilRules.from_dict(meeting.rules), _label(c))
         if decision.passed:
             return decision
-        last = last or decision
+        last = decision
     why = f" Kết quả đã nhập: {last.explanation}" if last else " Chưa có kết quả biểu quyết nào của Hội đồng."
     raise NoPassingVote(f"{_label(c)}: chỉ được thông qua khi Hội đồng đã biểu quyết tại một phiên họp đủ túc "
                              f"số và đạt tỷ lệ thông qua (nhập kết quả biểu quyết rồi dùng “Quyết định”).{why}")
