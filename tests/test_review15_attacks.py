@@ -1,8 +1,13 @@
 """Issue #15, independent review: attacks on the merged fixes that still got through.
 
 - point 7: a "not approved" decision undone by one council member through `council status N
-  reviewed` (the reopen rule only covered locked, approved results);
-- point 3: the meeting-details editor saved over a colleague's newer text (no version check)."""
+  reviewed`; an older passing vote approving after the council voted again and failed;
+- point 3: the meeting-details editor, the phase dialog and manual criterion results saved over a
+  colleague's newer save (no version check);
+- point 5: invisible look-alike blanks (Hangul fillers, CGJ, braille blank) accepted in names;
+- point 8: an SQL-switched award of a locked result not reported; an edited score snapshot
+  reported as two whole JSON documents;
+- point 11: the common-password list bypassed by full-width letters, spaces or symbols."""
 
 from __future__ import annotations
 
