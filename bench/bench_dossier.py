@@ -57,7 +57,9 @@ def docxtpl_alone(db, form_set) -> float:
     from bdhvs_desktop.services.dossier import build_contexts
 
     ctxs = build_contexts(db, at=AT)
-    jobs = [ctxs.submission, *(x.context for x in ctxs.minutes_docs), *ctxs.achievements]
+    # every document the service writes: one Tờ trình per granting authority, every meeting's
+    # minutes, the Form 08s
+    jobs = [*(c for _name, c in ctxs.submissions), *(x.context for x in ctxs.minutes_docs), *ctxs.achievements]
     env = Environment(autoescape=True)
     env.filters["paragraphs"] = paragraphs
     env.globals.update(TEMPLATE_GLOBALS)

@@ -20,7 +20,15 @@ Page and type (one layout serves both formats; the heading block switches on
   Hạnh phúc" 14 pt bold with a rule of its length; left: parent 13 pt, issuing body
   13 pt bold with a short rule, "Số: 12/TTr-UBND".
 * Place and date italic 14 pt on the row of the number (Decree 30: same line).
-* Tables: real Word tables, single borders, header row repeated on every page.
+* Tables: real Word tables, single borders, header row repeated on every page; no row
+  splits across pages (w:cantSplit on every row), a group row ("I. TẬP THỂ") and the
+  line that leads into a table (keep with next) stay with the rows that follow.
+* Signature blocks: the signature table sits in the single unsplittable row of an outer
+  borderless table, so titles, signature space, names and "Nơi nhận" stay on one page
+  (LibreOffice ignores keep-with-next between table rows); the paragraphs before it keep
+  with it, so the block never stands alone on a page.
+* Party documents (Hướng dẫn 36-HD/VPTW): the document type name ("TỜ TRÌNH") 16 pt,
+  "Nơi nhận" 14 pt underlined with its items 12 pt.
 * Page numbers centred at the top from page 2; "DỰ THẢO" boxed at the top of page 1
   when ``draft`` is set.
 """
@@ -248,9 +256,10 @@ def make_table(container, rows, widths, *, borders, margins=None):
 
 
 def _row_flag(row, name):
+    """Set a row property once (several builders may mark the same row)."""
     tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement(f"w:{name}")
-    tr_pr.append(el)
+    if tr_pr.find(qn(f"w:{name}")) is None:
+        tr_pr.append(OxmlElement(f"w:{name}"))
 
 
 def header_row(row):
@@ -279,6 +288,23 @@ def finish_table(table):
 def merge_row(row):
     merged = row.cells[0].merge(row.cells[-1])
     return merged
+
+
+def tiny_section_break(doc):
+    """The paragraph that ends a section (it carries w:sectPr) after the signature block:
+    1 pt high, so a block that fills the page exactly does not push it onto a blank page."""
+    for p in doc.element.body.iterchildren(qn("w:p")):
+        ppr = p.pPr
+        if ppr is not None and ppr.find(qn("w:sectPr")) is not None:
+            from docx.text.paragraph import Paragraph
+
+            par = Paragraph(p, doc._body)
+            pf = par.paragraph_format
+            pf.space_before = Pt(0)
+            pf.space_after = Pt(0)
+            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            pf.line_spacing = Pt(1)
+            pf.keep_with_next = False
 
 
 def page_field(paragraph):
@@ -467,7 +493,12 @@ def title_block(doc, v, lines, *, rule_after=True):
     """Document title lines (first is the type name), then a short rule (state) or
     a dash line (party)."""
     first, *rest = lines
+    # the document type name: 15-16 pt in the party format (HD 36), 13-14 pt in the state's
+    tag(doc, f"{{%p if {v}.issuer.is_party %}}")
+    para(doc, first, style="BD Title", before=18, size=16)
+    tag(doc, "{%p else %}")
     para(doc, first, style="BD Title", before=18, size=14)
+    tag(doc, "{%p endif %}")
     for line in rest:
         para(doc, line, style="BD Title")
     if rule_after:
@@ -525,6 +556,7 @@ def data_table(doc, columns, *, wording_prefix="form.wording."):
     """A bordered table with one header row; returns (table, header_row).
 
     *columns* = [(wording key, width cm), ...]."""
+    keep_lead_in(doc)
     t = make_table(doc, 1, [w for _, w in columns], borders=True)
     hdr = t.rows[0]
     header_row(hdr)
@@ -532,6 +564,28 @@ def data_table(doc, columns, *, wording_prefix="form.wording."):
         para(cell, f"{{{{ {wording_prefix}{key} }}}}", style="BD Cell Head")
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     return t
+
+
+def _is_tag_paragraph(p) -> bool:
+    text = "".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
+    return text.startswith("{%p") or text.startswith("{%tr")
+
+
+def keep_lead_in(doc):
+    """Keep the line that leads into the table about to be added (the last real paragraph
+    of the body, skipping template tags) on the page of the table's first rows."""
+    body = doc.element.body
+    for el in reversed(list(body)):
+        if el.tag == qn("w:p"):
+            if _is_tag_paragraph(el):
+                continue
+            text = "".join(t.text or "" for t in el.iter(qn("w:t"))).strip()
+            if not text:
+                return  # a spacer: nothing leads in
+            el.get_or_add_pPr().get_or_add_keepNext()
+            return
+        if el.tag == qn("w:tbl"):
+            return
 
 
 def tag_row(table, text):
@@ -544,7 +598,7 @@ def tag_row(table, text):
 def group_row(table, text):
     row = table.add_row()
     cell = merge_row(row)
-    para(cell, text, style="BD Cell", bold=True)
+    para(cell, text, style="BD Cell", bold=True, keep_next=True)  # with its first row
     no_split(row)
     return row
 
@@ -555,6 +609,7 @@ def values_row(table, values, centered=()):
     for i, (cell, value) in enumerate(zip(row.cells, values)):
         style = "BD Cell Center" if i in centered else "BD Cell"
         para(cell, value, style=style)
+    no_split(row)
     return row
 
 
@@ -564,7 +619,18 @@ def signature_table(doc, widths=(8.25, 8.25), *, merge_left=False):
     (table, top_left, top_right, bottom_left, bottom_right); with *merge_left* the
     left column is one cell (for "Nơi nhận") and bottom_left is None."""
     para(doc, "", size=6, keep_next=True)
-    t = make_table(doc, 2, list(widths), borders=False, margins=(0.05, 0.05))
+    # The outer table's single row cannot split: the whole block moves to the next page
+    # together (with the paragraphs before it, which keep with it).
+    outer = make_table(doc, 1, [sum(widths)], borders=False, margins=(0, 0))
+    no_split(outer.rows[0])
+    holder = outer.cell(0, 0)
+    t = make_table(holder, 2, list(widths), borders=False, margins=(0.05, 0.05))
+    first, last = holder.paragraphs[0], holder.paragraphs[-1]
+    first._p.getparent().remove(first._p)  # a cell must end with a paragraph: keep a tiny one
+    last.paragraph_format.space_before = Pt(0)
+    last.paragraph_format.space_after = Pt(0)
+    last.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    last.paragraph_format.line_spacing = Pt(1)
     for row in t.rows:
         no_split(row)
         for cell in row.cells:
@@ -613,7 +679,9 @@ def build_to_trinh(path: Path) -> None:
         f"{{{{ {v}.issuer.text_name }}}} {{{{ form.wording.proposal_lead }}}} "
         f"{{{{ {v}.recipient }}}} xem xét, "
         f"{{% if {v}.award_name %}}tặng {{{{ {v}.award_name }}}} cho{{% else %}}khen thưởng{{% endif %}} "
-        f"{{{{ {v}.collective_count }}}} tập thể và {{{{ {v}.individual_count }}}} cá nhân "
+        f"{{% if {v}.collectives %}}{{{{ {v}.collective_count }}}} tập thể{{% endif %}}"
+        f"{{% if {v}.collectives and {v}.individuals %}} và {{% endif %}}"
+        f"{{% if {v}.individuals %}}{{{{ {v}.individual_count }}}} cá nhân{{% endif %}} "
         f"đã có thành tích xuất sắc trong thực hiện {{{{ {v}.campaign_name }}}}."
     ), style="BD Body")
     tag(doc, "{%p endif %}")
@@ -630,7 +698,11 @@ def build_to_trinh(path: Path) -> None:
     para(left, "{{ form.wording.recipients_label }}", size=12, bold=True, italic=True)
     tag(left, "{%p endif %}")
     tag(left, f"{{%p for r in {v}.recipients %}}")
-    para(left, "- {{ r }}", style="BD Small", size=11)
+    tag(left, f"{{%p if {v}.issuer.is_party %}}")
+    para(left, "- {{ r }}", style="BD Small", size=12)  # HD 36: the items 12 pt
+    tag(left, "{%p else %}")
+    para(left, "- {{ r }}", style="BD Small", size=11)  # Decree 30: 11 pt
+    tag(left, "{%p endif %}")
     tag(left, "{%p endfor %}")
     signer_top(right, f"{v}.issuer")
     signer_bottom(bottom_right, f"{v}.issuer.signer_name")
@@ -638,6 +710,7 @@ def build_to_trinh(path: Path) -> None:
 
     # ---- the attached list: its own section, A4 landscape, so six columns breathe
     section = doc.add_section(WD_SECTION.NEW_PAGE)
+    tiny_section_break(doc)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
@@ -1089,11 +1162,102 @@ def build_bao_cao_ca_nhan(path: Path) -> None:
     doc.save(path)
 
 
+def build_quyet_dinh(path: Path) -> None:
+    """Quyết định khen thưởng (Decree 30/2020 for the state format, HD 36 for the party
+    format) with its attached list in a landscape section."""
+    v = "decision"
+    doc = new_document()
+    page_headers(doc, v)
+    heading_block(doc, v)
+    title_block(doc, v, [
+        "{{ form.wording.title }}",
+        f"{{{{ {v}.subject }}}}",
+    ])
+    para(doc, f"{{{{ {v}.authority_title }}}}", style="BD Title", before=6, after=6)
+    tag(doc, "{%p for line in form.legal_basis %}")
+    para(doc, "{{ line }}", style="BD Body", italic=True)
+    tag(doc, "{%p endfor %}")
+    tag(doc, f"{{%p for line in {v}.legal_bases %}}")
+    para(doc, "{{ line }}", style="BD Body", italic=True)
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ form.wording.decides }}", style="BD Title", before=6, after=6)
+    para(doc, [
+        ("{{ form.wording.article_1 }} ", {"bold": True}),
+        (f"{{% if {v}.award_name %}}Tặng {{{{ {v}.award_name }}}} cho{{% else %}}Khen thưởng{{% endif %}} "
+         f"{{{{ {v}.awarded_text }}}} "
+         f"đã có thành tích xuất sắc trong thực hiện {{{{ {v}.campaign_name }}}}", {}),
+        (" {{ form.wording.attached_note }}.", {"italic": True}),
+    ], style="BD Body")
+    tag(doc, f"{{%p if {v}.has_prizes %}}")
+    para(doc, [("{{ form.wording.article_2 }} ", {"bold": True}),
+               ("{{ form.wording.prize_lead }}", {})], style="BD Body")
+    tag(doc, f"{{%p for p in {v}.prizes %}}")
+    para(doc, "- {{ p.award }}: {{ p.amount_text }} cho mỗi tập thể, cá nhân ({{ p.recipients_text }}; "
+              "tổng cộng {{ p.total_text }}).", style="BD Body")
+    tag(doc, "{%p endfor %}")
+    tag(doc, f"{{%p if {v}.prize_source %}}")
+    para(doc, f"{{{{ {v}.prize_source }}}}", style="BD Body")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+    para(doc, [(f"{{{{ {v}.last_article }}}} ", {"bold": True}), ("{{ form.wording.effect }} ", {}),
+               (f"{{{{ {v}.executors }}}}", {})], style="BD Body", keep_next=True)
+
+    # One borderless row: "Nơi nhận" left, the whole signature right (it never splits).
+    para(doc, "", size=6, keep_next=True)
+    t = make_table(doc, 1, [7.7, 8.8], borders=False, margins=(0.05, 0.05))
+    no_split(t.rows[0])
+    left, right = t.rows[0].cells
+    for cell in (left, right):
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    tag(left, f"{{%p if {v}.issuer.is_party %}}")
+    para(left, "{{ form.wording.recipients_label }}", size=14, underline=True)
+    tag(left, "{%p else %}")
+    para(left, "{{ form.wording.recipients_label }}", size=12, bold=True, italic=True)
+    tag(left, "{%p endif %}")
+    tag(left, f"{{%p for r in {v}.recipients %}}")
+    para(left, "- {{ r }}", style="BD Small", size=11)
+    tag(left, "{%p endfor %}")
+    signer_top(right, f"{v}.issuer")
+    signer_bottom(right, f"{v}.issuer.signer_name")
+    finish_table(t)
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(20), Mm(15)
+    section.different_first_page_header_footer = False
+    para(doc, "{{ form.wording.list_title }}", style="BD Title")
+    para(doc, "{{ form.wording.list_subtitle }} " f"{{{{ {v}.campaign_name }}}}", style="BD Title")
+    para(doc, (
+        "({{ form.wording.list_attached }} "
+        f"số {{{{ {v}.number_symbol }}}}, ngày {{{{ {v}.short_date }}}} của "
+        f"{{{{ {v}.issuer.text_name }}}})"
+    ), align=CENTER, italic=True, after=12)
+    cols = [("col_stt", 1.3), ("col_name", 5.6), ("col_position_unit", 5.2),
+            ("col_award", 4.6), ("col_achievement", 7.0), ("col_prize", 2.5)]  # 26.2 cm
+    t = data_table(doc, cols)
+    for group, items in (("group_collective", f"{v}.collectives"), ("group_individual", f"{v}.individuals")):
+        tag_row(t, f"{{%tr if {items} %}}")
+        group_row(t, f"{{{{ form.wording.{group} }}}}")
+        tag_row(t, f"{{%tr for a in {items} %}}")
+        no_split(values_row(t, [
+            "{{ loop.index }}", "{{ a.name }}", "{{ a.position_unit }}", "{{ a.award }}",
+            "{{ a.achievement }}", "{{ a.prize_text }}",
+        ], centered=(0,)))  # a row never splits across pages
+        tag_row(t, "{%tr endfor %}")
+        tag_row(t, "{%tr endif %}")
+    finish_table(t)
+    para(doc, "")
+    doc.save(path)
+
+
 BUILDERS = {
     "to-trinh-mau-01.docx": build_to_trinh,
     "bien-ban-hop-xet.docx": build_bien_ban,
     "bao-cao-thanh-tich-mau-08-tap-the.docx": build_bao_cao_tap_the,
     "bao-cao-thanh-tich-mau-08-ca-nhan.docx": build_bao_cao_ca_nhan,
+    "quyet-dinh-khen-thuong.docx": build_quyet_dinh,
 }
 
 

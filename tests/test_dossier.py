@@ -19,6 +19,10 @@ from bdhvs_desktop.storage import models as m
 from dossier_setup import NASTY, add_council_round, clear_council_round
 
 AT = dt.date(2026, 11, 10)
+# One Tờ trình per granting authority (issue #11): the demo round proposes the ward chairman's
+# Giấy khen and, for the party cell, the ward party standing committee's.
+TT_STATE = "to-trinh-mau-01-chu-tich-uy-ban-nhan-dan-phuong-la-gi.docx"
+TT_PARTY = "to-trinh-mau-01-ban-thuong-vu-dang-uy-phuong-la-gi.docx"
 # One minutes document per meeting, named by its number and date (add_council_round: 05 on 05/11/2026).
 MINUTES = "bien-ban-hop-xet-so-05-ngay-05-11-2026.docx"
 TAG_MARKS = ("{{", "}}", "{%", "%}", "{#", "#}")
@@ -103,28 +107,36 @@ def test_final_dossier_party_format(demo_db, council, tmp_path):
     out = tmp_path / "ho-so"
     outcome = svc.generate_dossier(demo_db, out, at=AT)
     names = sorted(p.name for p in outcome.files)
-    assert "to-trinh-mau-01.docx" in names and MINUTES in names
+    assert TT_STATE in names and TT_PARTY in names and MINUTES in names
     achievements = [n for n in names if n.startswith("bao-cao-thanh-tich-mau-08-")]
     assert len(achievements) == 4
     assert "bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx" in achievements
     for path in outcome.files:
         no_tags_left(path)
-        check_format(path, "state" if "doan-thanh-nien" in path.name else "party")  # the Youth Union: state
+        # the party format only for the party award (the party cell's report and its Tờ trình)
+        check_format(path, "party" if path.name in (TT_PARTY, "bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx")
+                     else "state")
 
-    tt = doc_text(out / "to-trinh-mau-01.docx")
-    assert "Số       -TTr/ĐU" in tt or "-TTr/ĐU" in tt
+    tt = doc_text(out / TT_PARTY)
+    assert "Số       -TTr/VPĐU" in tt or "-TTr/VPĐU" in tt
     assert "Số:" not in tt
     assert "La Gi, ngày 10 tháng 11 năm 2026" in tt
-    assert "ĐẢNG ỦY PHƯỜNG LA GI" in tt and "ĐẢNG BỘ TỈNH LÂM ĐỒNG" in tt
-    assert "Kính gửi: Chủ tịch Ủy ban nhân dân phường La Gi" in tt
+    assert "VĂN PHÒNG ĐẢNG ỦY" in tt and "ĐẢNG BỘ PHƯỜNG LA GI" in tt
+    assert "Kính gửi: Ban Thường vụ Đảng ủy phường La Gi" in tt
     assert "Căn cứ Kế hoạch số 08-KH/ĐU, ngày 30/10/2025" in tt
-    assert "02 tập thể" in tt and "02 cá nhân" in tt
+    assert "01 tập thể" in tt and "0 cá nhân" not in tt  # no "0 cá nhân" in a list of collectives
     assert "DỰ THẢO" not in tt
-    rows = table_rows(out / "to-trinh-mau-01.docx")
-    listed = [r[1] for r in rows if len(r) > 2 and r[0].isdigit()]
-    assert listed == ["Chi bộ Khu phố 3 (mô phỏng)", "Đoàn Thanh niên phường (mô phỏng)", "Huỳnh Hoàng Hiếu",
-                      "Võ Thu Oanh"]
-    assert "Bùi Mỹ Hà" not in tt and "Trần Văn Khánh" not in tt  # rejected, not voted
+    listed = []
+    for name in (TT_STATE, TT_PARTY):
+        rows = table_rows(out / name)
+        listed += [r[1] for r in rows if len(r) > 2 and r[0].isdigit()]
+    assert listed == ["Đoàn Thanh niên phường (mô phỏng)", "Huỳnh Hoàng Hiếu", "Võ Thu Oanh",
+                      "Chi bộ Khu phố 3 (mô phỏng)"]
+    tt_state = doc_text(out / TT_STATE)
+    assert "Kính gửi: Chủ tịch Ủy ban nhân dân phường La Gi" in tt_state
+    assert "01 tập thể" in tt_state and "02 cá nhân" in tt_state
+    for text in (tt, tt_state):
+        assert "Bùi Mỹ Hà" not in text and "Trần Văn Khánh" not in text  # rejected, not voted
 
     bb = doc_text(out / MINUTES)
     assert "14 giờ 00 phút, ngày 05 tháng 11 năm 2026" in bb
@@ -166,7 +178,7 @@ def test_final_dossier_party_format(demo_db, council, tmp_path):
     assert all(statuses[i] == "issued" for i in council["approved"])
     assert statuses[council["rejected"]] == "rejected" and statuses[council["proposed"]] == "proposed"
     assert set(outcome.issued) == set(council["approved"])
-    assert len(docs) == 6 and {d.kind for d in docs} == {"to_trinh", "bien_ban", "bao_cao_08"}
+    assert len(docs) == 7 and {d.kind for d in docs} == {"to_trinh", "bien_ban", "bao_cao_08"}
     assert all(not d.draft and d.form_set == "decree-98-2023" for d in docs)
     by_name = {Path(d.path).name: d for d in docs}
     assert by_name["bao-cao-thanh-tich-mau-08-vo-thu-oanh.docx"].candidate_id == council["individual"]
@@ -178,7 +190,7 @@ def test_final_dossier_party_format(demo_db, council, tmp_path):
 
     # Regenerating keeps the issued candidates in the dossier.
     again = svc.generate_dossier(demo_db, out, at=AT)
-    assert len(again.files) == 6 and again.issued == ()
+    assert len(again.files) == 7 and again.issued == ()
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
@@ -197,7 +209,7 @@ def test_libreoffice_reads_every_document(demo_db, council, tmp_path):
         assert pdf.exists(), path.name
         texts[path.name] = " ".join(" ".join((page.extract_text() or "").split())
                                     for page in PdfReader(str(pdf)).pages)
-    tt = texts["to-trinh-mau-01.docx"]
+    tt = texts[TT_STATE]
     assert "TỜ TRÌNH" in tt and "DỰ THẢO" in tt
     assert "Trần Văn Khánh" in tt  # proposed, in the draft
     assert "Đoàn Thanh niên phường (mô phỏng)" in tt
@@ -214,7 +226,7 @@ def test_libreoffice_reads_every_document(demo_db, council, tmp_path):
 def test_draft_includes_proposed_and_changes_nothing(demo_db, council, tmp_path):
     outcome = svc.generate_dossier(demo_db, tmp_path / "du-thao", draft=True, at=AT)
     assert len([p for p in outcome.files if p.name.startswith("bao-cao")]) == 5  # 4 approved + 1 proposed
-    tt = doc_text(tmp_path / "du-thao" / "to-trinh-mau-01.docx")
+    tt = doc_text(tmp_path / "du-thao" / TT_STATE)
     assert "DỰ THẢO" in tt and "Trần Văn Khánh" in tt and "Bùi Mỹ Hà" not in tt
     assert "ngày      tháng      năm" in tt  # an undated draft
     for p in outcome.files:
@@ -226,23 +238,25 @@ def test_draft_includes_proposed_and_changes_nothing(demo_db, council, tmp_path)
 
 
 def test_state_format_and_numbers_from_settings(demo_db, council, tmp_path):
-    svc.save_settings(demo_db, issuer_format="state", number="12", minutes_number="03", signer_name="Nguyễn Văn Tư")
+    # The format follows the award's authority (issue #11): the ward chairman's award is a
+    # state document whatever the setting; the setting "auto" is the default.
+    svc.save_settings(demo_db, issuer_format="auto", number="12", minutes_number="03", signer_name="Nguyễn Văn Tư")
     with demo_db.read() as s:
         keys = {a.field for a in s.scalars(select(m.AuditEntry).where(m.AuditEntry.entity == "setting"))}
     assert {"dossier.issuer_format", "dossier.number", "dossier.signer_name"} <= keys
     outcome = svc.generate_dossier(demo_db, tmp_path / "hs", at=AT)
-    tt = doc_text(tmp_path / "hs" / "to-trinh-mau-01.docx")
-    assert "Số: 12/TTr-UBND" in tt
+    tt = doc_text(tmp_path / "hs" / TT_STATE)
+    assert "Số: 12/TTr-HĐTĐKT" in tt
     assert "ỦY BAN NHÂN DÂN PHƯỜNG LA GI" in tt and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in tt
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in tt
     assert "Nguyễn Văn Tư" in tt and "CHỦ TỊCH" in tt
     bb = doc_text(tmp_path / "hs" / MINUTES)
     assert "Số: 03/BB-HĐTĐKT" in bb
     for p in outcome.files:
-        if p.name in ("to-trinh-mau-01.docx", MINUTES):
+        if p.name in (TT_STATE, MINUTES):
             check_format(p, "state")
-    # A unit's own report follows the unit: a party cell writes as a party organisation,
-    # the Youth Union in the state format.
+    # A unit's own report follows its award: the party cell (a party award) in the party
+    # format, the Youth Union (the chairman's award) in the state format.
     check_format(tmp_path / "hs" / "bao-cao-thanh-tich-mau-08-chi-bo-khu-pho-3-mo-phong.docx", "party")
     check_format(tmp_path / "hs" / "bao-cao-thanh-tich-mau-08-doan-thanh-nien-phuong-mo-phong.docx", "state")
     youth = doc_text(tmp_path / "hs" / "bao-cao-thanh-tich-mau-08-doan-thanh-nien-phuong-mo-phong.docx")
@@ -317,7 +331,7 @@ def test_other_form_set(demo_db, council, tmp_path):
         pytest.skip("form set decree-152-2025 not installed")
     outcome = svc.generate_dossier(demo_db, tmp_path / "hs", at=AT, form_set="decree-152-2025")
     assert outcome.form_set == "decree-152-2025"
-    assert "152/2025/NĐ-CP" in doc_text(tmp_path / "hs" / "to-trinh-mau-01.docx")
+    assert "152/2025/NĐ-CP" in doc_text(tmp_path / "hs" / TT_STATE)
 
 
 def test_cli_dossier(demo_db, council, tmp_path, capsys):
@@ -329,7 +343,7 @@ def test_cli_dossier(demo_db, council, tmp_path, capsys):
     code = main(["dossier", "--db", db_path, "--out", str(out), "--draft", "--at", "2026-11-10", "--zip"])
     text = capsys.readouterr().out
     assert code == 0, text
-    assert "to-trinh-mau-01.docx" in text and "bao-cao-thanh-tich-mau-08-tran-van-khanh.docx" in text
+    assert TT_STATE in text and "bao-cao-thanh-tich-mau-08-tran-van-khanh.docx" in text
     assert any(p.suffix == ".zip" for p in out.iterdir())
     assert main(["dossier", "--db", db_path, "--out", str(out), "--at", "31/02/2026"]) == 2
     assert "Ngày không hợp lệ" in capsys.readouterr().err
@@ -370,19 +384,19 @@ def test_cancel_and_open_file_leave_previous_dossier_untouched(demo_db, council,
         seen.append((done, total, message))
 
     with pytest.raises(DossierCancelled):
-        svc.generate_dossier(demo_db, out, at=AT, progress=progress, cancel=lambda: len(seen) > 4)
+        svc.generate_dossier(demo_db, out, at=AT, progress=progress, cancel=lambda: len(seen) > 6)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert any("bao-cao-thanh-tich" in msg for _d, _t, msg in seen)
     with demo_db.read() as s:  # nothing issued by a cancelled batch
         assert {c.status for c in s.scalars(select(m.Candidate))} == {"approved", "rejected", "proposed"}
 
-    (out / "~$-trinh-mau-01.docx").write_text("Word owner file")
+    (out / ("~$" + TT_STATE[2:])).write_text("Word owner file")
     from bdhvs_desktop.cli import main
 
     db_path = str(demo_db.path)
     demo_db.dispose()
     assert main(["dossier", "--db", db_path, "--out", str(out), "--at", "2026-11-10"]) == 2
-    assert "to-trinh-mau-01.docx" in capsys.readouterr().err
+    assert TT_STATE in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith("~$")} == before
 
 

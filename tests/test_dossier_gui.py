@@ -60,23 +60,25 @@ def test_dossier_page_edit_and_generate(ctx, demo_db, qtbot, tmp_path):
     assert saved.report_text["lessons"] == "Kiên trì & gần dân\n<đi từng nhà>"
     assert saved.summary == "Hướng dẫn hơn 40 người dân"
 
-    page.issuer_format.setCurrentIndex(page.issuer_format.findData("state"))
+    page.issuer_format.setCurrentIndex(page.issuer_format.findData("auto"))
     page.number.setText("15")
     page.save_settings()
-    assert svc.load_settings(demo_db).issuer_format == "state"
+    assert svc.load_settings(demo_db).issuer_format == "auto"
 
     page.out_dir.setText(str(tmp_path / "hs"))
     page.out_dir.setProperty("auto", False)
     page.generate()
     qtbot.waitUntil(lambda: page._task is None, timeout=60000)
     assert page.last_error == ""
-    assert page.files.count() == 6
+    assert page.files.count() == 7  # a Tờ trình for each of the two authorities
     assert page.open_doc_btn.isEnabled() and page.print_doc_btn.isEnabled()
-    assert (tmp_path / "hs" / "to-trinh-mau-01.docx").exists()
+    from test_dossier import TT_STATE
+
+    assert (tmp_path / "hs" / TT_STATE).exists()
     assert "4 ứng viên" in page.status.text()
     from test_dossier import doc_text
 
-    assert "Số: 15/TTr-UBND" in doc_text(tmp_path / "hs" / "to-trinh-mau-01.docx")
+    assert "Số: 15/TTr-HĐTĐKT" in doc_text(tmp_path / "hs" / TT_STATE)
     assert "Kiên trì & gần dân" in doc_text(tmp_path / "hs" / "bao-cao-thanh-tich-mau-08-vo-thu-oanh.docx")
     page.grab().save(str(tmp_path / "dossier-page.png"))
 

@@ -58,6 +58,8 @@ def signature_cells(path: Path) -> tuple[list[str], list[str]]:
     import docx
 
     t = docx.Document(str(path)).tables[-1]
+    if len(t.rows) == 1 and t.cell(0, 0).tables:  # kept whole in an unsplittable outer row (d11-route)
+        t = t.cell(0, 0).tables[0]
     left = [p.text.strip() for c in (t.rows[0].cells[0], t.rows[1].cells[0]) for p in c.paragraphs if p.text.strip()]
     right = [p.text.strip() for c in (t.rows[0].cells[1], t.rows[1].cells[1]) for p in c.paragraphs if p.text.strip()]
     return left, right

@@ -63,7 +63,9 @@ def submission_counts(path: Path) -> dict[str, dict]:
 
 @pytest.mark.parametrize("form_set,fmt", [("decree-98-2023", "party"), ("decree-152-2025", "state")])
 def test_two_meetings_two_minutes_and_the_submission_counts_equal_them(demo_db, scenario, tmp_path, form_set, fmt):
-    svc.save_settings(demo_db, issuer_format=fmt, form_set=form_set)
+    # The format follows the award's authority (issue #11, d11-route): every award here is the
+    # ward chairman's, a state document; a forced party format is refused, so the setting is auto.
+    svc.save_settings(demo_db, issuer_format="auto", form_set=form_set)
     out = tmp_path / "hs"
     outcome = svc.generate_dossier(demo_db, out, at=AT)
     names = sorted(p.name for p in outcome.files)

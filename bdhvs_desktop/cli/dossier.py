@@ -25,12 +25,33 @@ def register(subparsers, common) -> None:  # noqa: ANN001
             "(kèm manifest.json với mã SHA-256). Với --draft: mọi ứng viên đã đề nghị, ghi \"DỰ THẢO\".\n"
             "Hồ sơ chính thức chuyển các ứng viên được thông qua sang trạng thái \"Đã lập hồ sơ\"."),
     )
-    p.add_argument("--out", metavar="THƯ_MỤC", required=True, help="thư mục hồ sơ (tạo mới hoặc thay thế)")
+    p.add_argument("--out", metavar="THƯ_MỤC", help="thư mục hồ sơ (tạo mới hoặc cập nhật; chỉ các tệp trong "
+                                                  "manifest.json của thư mục được thay thế)")
     p.add_argument("--draft", action="store_true", help="bản dự thảo cho mọi ứng viên đã đề nghị")
     p.add_argument("--at", metavar="NNNN-TT-NN", help="số liệu tính đến ngày, cũng là ngày ký (mặc định: hôm nay)")
     p.add_argument("--form-set", metavar="TÊN", help="bộ mẫu (mặc định: theo thiết lập, ví dụ decree-98-2023)")
     p.add_argument("--zip", action="store_true", help="nén thêm cả hồ sơ thành một tệp .zip")
     p.set_defaults(func=cmd_dossier)
+    sub = p.add_subparsers(dest="dossier_command", metavar="VIỆC", title="Các việc",
+                           parser_class=type(p))
+    q = sub.add_parser(
+        "settings", parents=[common], help="xem hoặc sửa thiết lập hồ sơ (số, ngày, người ký, người nhận, …)",
+        description="Không có tham số: in thiết lập hiện tại. Với tham số: lưu từng thiết lập (ghi nhật ký).\n"
+                    "Chuỗi rỗng (\"\") xóa một thiết lập về mặc định.")
+    q.add_argument("--number", metavar="SỐ", help="số Tờ trình (để trống: văn thư ghi tay)")
+    q.add_argument("--minutes-number", metavar="SỐ", help="số Biên bản")
+    q.add_argument("--date", metavar="NNNN-TT-NN", help="ngày ký ghi trên văn bản (\"\": ngày lập hồ sơ)")
+    q.add_argument("--signer-name", metavar="HỌ_TÊN", help="họ và tên người ký Tờ trình")
+    q.add_argument("--signer-position", metavar="CHỨC_VỤ", help="chức vụ người ký, ví dụ \"PHÓ CHỦ TỊCH\"")
+    q.add_argument("--recipient", metavar="KÍNH_GỬI", help="“Kính gửi” thay cho người có thẩm quyền của hình thức "
+                                                           "khen thưởng (chỉ khi hồ sơ có một Tờ trình)")
+    q.add_argument("--issuer", metavar="NGƯỜI_TRÌNH",
+                   help="người trình: auto (mặc định), council (Hội đồng Thi đua - Khen thưởng), ward (Ủy ban "
+                        "nhân dân/Đảng ủy cấp dưới của cấp khen)")
+    q.add_argument("--issuer-format", metavar="THỂ_THỨC",
+                   help="thể thức: auto (theo thẩm quyền khen thưởng, mặc định), party, state")
+    q.add_argument("--form-set", metavar="TÊN", help="bộ mẫu, ví dụ decree-152-2025")
+    q.set_defaults(func=cmd_dossier_settings)
 
     from bdhvs_desktop.cli import VietnameseArgumentParser
 
@@ -73,11 +94,13 @@ def register(subparsers, common) -> None:  # noqa: ANN001
 
 def cmd_dossier(args, ctx) -> int:  # noqa: ANN001
     from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.documents.dossier_writer import DossierCancelled
+    from bdhvs_desktop.documents.dossier_writer import DossierCancelled, UnmanagedFileError
     from bdhvs_desktop.documents.formsets import FormSetError
     from bdhvs_desktop.documents.render import DocumentRenderError
     from bdhvs_desktop.services.dossier import DossierError, generate_dossier
 
+    if not args.out:
+        raise CliError("Thiếu --out THƯ_MỤC (thư mục hồ sơ). Xem thiết lập: bdhvs dossier settings", EXIT_USAGE)
     at = _date(args.at)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -89,7 +112,7 @@ def cmd_dossier(args, ctx) -> int:  # noqa: ANN001
         raise CliError(str(exc), EXIT_USAGE) from exc
     except (DossierError, DocumentRenderError) as exc:
         raise CliError(str(exc), EXIT_ERROR) from exc
-    except FileInUseError as exc:
+    except (FileInUseError, UnmanagedFileError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     except DossierCancelled as exc:  # pragma: no cover - only from the GUI
         raise CliError(str(exc), EXIT_ERROR) from exc
@@ -102,6 +125,55 @@ def cmd_dossier(args, ctx) -> int:  # noqa: ANN001
         ctx.out(f"  {outcome.zip_path.name}")
     if outcome.issued:
         ctx.out(f"Đã chuyển {len(outcome.issued)} ứng viên sang trạng thái “Đã lập hồ sơ”.")
+    for note in outcome.notes:
+        ctx.out(note)
+    return EXIT_OK
+
+
+_SETTING_ARGS = (("number", "number"), ("minutes_number", "minutes_number"), ("date", "date"),
+                 ("signer_name", "signer_name"), ("signer_position", "signer_title"), ("recipient", "recipient"),
+                 ("issuer", "issuer"), ("issuer_format", "issuer_format"), ("form_set", "form_set"))
+
+
+def cmd_dossier_settings(args, ctx) -> int:  # noqa: ANN001
+    from bdhvs_desktop.services import dossier as svc
+
+    db = ctx.db(create=False)
+    changes = {}
+    for arg, key in _SETTING_ARGS:
+        value = getattr(args, arg, None)
+        if value is None:
+            continue
+        if key == "date" and value.strip():
+            value = _date(value)
+        changes[key] = value
+    try:
+        st = svc.save_settings(db, **changes) if changes else svc.load_settings(db)
+    except svc.DossierError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    if changes:
+        ctx.out(f"Đã lưu {len(changes)} thiết lập hồ sơ.")
+    issuer_words = {"auto": "tự động (Hội đồng Thi đua - Khen thưởng khi cấp khen là cấp mình, Ủy ban nhân dân/"
+                            "Đảng ủy khi cấp khen là cấp trên)",
+                    "council": "Hội đồng Thi đua - Khen thưởng (Văn phòng Đảng ủy với hình thức của Đảng)",
+                    "ward": "Ủy ban nhân dân/Đảng ủy (cấp dưới của cấp khen)"}
+    format_words = {"auto": "theo thẩm quyền khen thưởng", "party": "văn bản của Đảng", "state": "văn bản hành chính"}
+    empty = "(trống)"
+    for label, value in (
+        ("Bộ mẫu", st.form_set),
+        ("Số Tờ trình", st.number or "(trống: văn thư ghi tay)"),
+        ("Số Biên bản", st.minutes_number or "(trống: lấy số phiên họp)"),
+        ("Ngày văn bản", st.date.strftime("%d/%m/%Y") if st.date else "(trống: ngày lập hồ sơ)"),
+        ("Người ký", st.signer_name or empty),
+        ("Chức vụ người ký", st.signer_title or "(trống: theo người trình)"),
+        ("Kính gửi", st.recipient or "(trống: người có thẩm quyền của hình thức khen thưởng)"),
+        ("Người trình", f"{st.issuer} – {issuer_words.get(st.issuer, '')}"),
+        ("Thể thức", f"{st.issuer_format} – {format_words.get(st.issuer_format, '')}"),
+    ):
+        ctx.out(f"{label}: {value}")
+    warning = svc.settings_warning(db)
+    if warning:
+        ctx.out(warning)
     return EXIT_OK
 
 

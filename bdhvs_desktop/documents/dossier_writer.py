@@ -8,11 +8,20 @@ Layout of the folder::
     manifest.json          (file names, SHA-256, form set, generated at)
     <folder slug>.zip      (optional: everything above, for sending)
 
-Everything is rendered into a temporary folder beside the target; only when every
-document succeeded is the previous dossier moved aside and the new one moved into
-place (then the old one is deleted). A cancelled or failed batch removes its
-temporary folder and leaves the previous dossier exactly as it was. Files the user put
-in the dossier folder themselves (a scanned signed copy, say) are carried over.
+Everything is rendered into a temporary folder beside the target first; a cancelled or
+failed rendering leaves the previous dossier exactly as it was. Then the folder is
+updated in place, and only the files its own manifest lists are ever replaced or removed
+(a hand-edited "…-ban-sua-tay.docx", a scanned signed copy are left alone; a file of the
+user's own with the name of a generated one is refused, not overwritten):
+
+1. ``manifest.json`` is rewritten as *pending* ("complete": false) listing every name the
+   run may touch, so a run killed from here on leaves a folder that is "not generated";
+2. the previous generated files are moved aside, the new ones moved in (a failure puts
+   the previous ones back);
+3. the complete manifest (names, SHA-256) is written LAST.
+
+A folder counts as a generated dossier only when :func:`manifest_is_valid` says so; the
+service records the dossier in the database only after that.
 """
 
 from __future__ import annotations
@@ -46,7 +55,9 @@ __all__ = [
     "MANIFEST_FILE",
     "MINUTES_FILE",
     "SUBMISSION_FILE",
+    "UnmanagedFileError",
     "achievement_file_names",
+    "manifest_is_valid",
     "slugify",
     "write_dossier",
 ]
@@ -68,6 +79,17 @@ class DossierCancelled(Exception):
 
     def __init__(self) -> None:
         super().__init__("Đã hủy tạo hồ sơ. Hồ sơ cũ (nếu có) được giữ nguyên.")
+
+
+class UnmanagedFileError(FileExistsError):
+    """The folder holds a file of the user's own with the name of a generated one."""
+
+    def __init__(self, folder: Path, names: list[str]) -> None:
+        self.names = names
+        super().__init__(
+            f"Thư mục “{folder}” đã có tệp không do chương trình tạo (không có trong manifest.json của thư mục): "
+            + ", ".join(names) + ". Hồ sơ không ghi đè tệp của người dùng: hãy đổi tên hoặc chuyển các tệp này, "
+            "hoặc chọn thư mục khác.")
 
 
 @dataclass(frozen=True)
@@ -157,36 +179,76 @@ def _is_lock_name(name: str) -> bool:
     return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
 
 
-def _previous_generated(folder: Path) -> set[str]:
-    """Names the previous run wrote (from its manifest.json), to tell them from the
-    user's own files."""
-    names = {MANIFEST_FILE, SUBMISSION_FILE, MINUTES_FILE}
+def _read_manifest(folder: Path) -> dict | None:
     try:
         data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-        names.update(f["name"] for f in data.get("files", []) if isinstance(f, dict))
-        if isinstance(data.get("zip"), str):
-            names.add(data["zip"])
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _previous_generated(folder: Path) -> set[str]:
+    """Names the folder's own manifest (complete or pending) lists: the only files a run
+    may replace or remove."""
+    names = {MANIFEST_FILE}
+    data = _read_manifest(folder)
+    if data is None:
+        return names
+    for f in data.get("files", []) if isinstance(data.get("files"), list) else []:
+        name = f.get("name") if isinstance(f, dict) else None
+        if isinstance(name, str) and _safe_name(name):
+            names.add(name)
+    if isinstance(data.get("zip"), str) and _safe_name(data["zip"]):
+        names.add(data["zip"])
     return names
 
 
+def _safe_name(name: str) -> bool:
+    """A plain file name (a hostile manifest cannot point outside the folder)."""
+    return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and ":" not in name
+
+
+def manifest_is_valid(folder: Path | str) -> bool:
+    """True when *folder* holds a complete dossier: its manifest is complete and every file
+    it lists is there with the SHA-256 recorded. Anything else is "not generated"."""
+    folder = Path(folder)
+    data = _read_manifest(folder)
+    if data is None or data.get("complete") is False or not isinstance(data.get("files"), list):
+        return False
+    for f in data["files"]:
+        if not isinstance(f, dict) or not _safe_name(str(f.get("name", ""))):
+            return False
+        try:
+            if _sha256(folder / f["name"]) != f.get("sha256"):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _write_manifest(folder: Path, data: dict) -> None:
+    """Write manifest.json atomically (a temporary file, fsync, rename)."""
+    from .atomic import atomic_write_bytes
+
+    atomic_write_bytes(folder / MANIFEST_FILE,
+                       (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
 def _check_existing(target: Path, ours: set[str]) -> None:
-    """Refuse (before doing anything) when a file of the old dossier is open."""
+    """Refuse (before doing anything) when a file this run would replace or remove is open
+    or read-only; the user's own files may be open, they are not touched."""
     if not target.exists():
         return
     if not target.is_dir():
         raise NotADirectoryError(f"“{target}” đã tồn tại và không phải là thư mục")
     entries = {p.name: p for p in target.iterdir()}
     for name, entry in entries.items():
-        if not entry.is_file() or _is_lock_name(name):
+        if not entry.is_file() or _is_lock_name(name) or name not in ours:
             continue
         for lock in lock_files_for(entry):
             if lock.name in entries:
                 raise FileInUseError(entry, "open", lock)
-        if name in ours:
-            ensure_replaceable(entry)
-    # An owner file whose document is gone is stale (Word crashed): it is not copied.
+        ensure_replaceable(entry)
 
 
 def _clean_stale(parent: Path, name: str) -> None:
@@ -200,28 +262,14 @@ def _clean_stale(parent: Path, name: str) -> None:
                 pass
 
 
-def _carry_over(old: Path, staging: Path, generated_before: set[str]) -> None:
-    """Copy the user's own files from the previous dossier into the new one."""
-    for entry in old.iterdir():
-        name = entry.name
-        if name in generated_before or _is_lock_name(name) or (staging / name).exists():
-            continue
-        if name.startswith(ACHIEVEMENT_PREFIX) and name.endswith(".docx"):
-            continue  # a report of a candidate no longer in the dossier
-        if entry.is_dir():
-            shutil.copytree(entry, staging / name)
-        else:
-            shutil.copy2(entry, staging / name)
-
-
 # ------------------------------------------------------------------------- main
 
 
 def write_dossier(
     target_dir: Path,
     form_set: FormSet,
-    submission: SubmissionContext,
-    minutes: MinutesContext | Sequence[tuple[str, MinutesContext]],
+    submission: SubmissionContext | Sequence[tuple[str, SubmissionContext]],
+    minutes: MinutesContext | Sequence[tuple[str, MinutesContext]] | None,
     achievements: Sequence[AchievementContext],
     *,
     make_zip: bool = False,
@@ -230,21 +278,30 @@ def write_dossier(
     now: datetime.datetime | None = None,
     audit_anchor: Any = None,
 ) -> DossierResult:
-    """Render the dossier into *target_dir*, replacing the previous one atomically.
+    """Render the dossier into *target_dir* and update the folder (see the module doc).
 
-    *progress* is called as ``progress(done, total, message)``; *cancel* is a
-    ``threading.Event`` or a callable returning True to stop. Raises
-    :class:`DossierCancelled`, :class:`~.atomic.FileInUseError` (a file of the old
-    dossier is open in Word), :class:`~.render.DocumentRenderError`; in every case the
-    previous dossier is left as it was.
+    *submission* is one Tờ trình, or (file name, context) pairs (one per granting
+    authority); *minutes* None leaves the minutes out. *progress* is called as
+    ``progress(done, total, message)``; *cancel* is a ``threading.Event`` or a callable
+    returning True to stop. Raises :class:`DossierCancelled`,
+    :class:`~.atomic.FileInUseError` (a file of the old dossier is open in Word),
+    :class:`UnmanagedFileError`, :class:`~.render.DocumentRenderError`; in every case
+    the previous dossier is left as it was.
     """
     target = Path(target_dir).absolute()
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
 
+    if isinstance(submission, SubmissionContext):
+        submissions = [(SUBMISSION_FILE, submission)]
+    else:
+        submissions = list(submission)
     jobs: list[tuple[str, str, str, Any]] = [
-        (SUBMISSION_FILE, "to_trinh", "Tờ trình đề nghị khen thưởng", submission)]
-    # One minutes document per council meeting: (file name, context) pairs, or a single context.
+        (name, "to_trinh", "Tờ trình đề nghị khen thưởng", ctx) for name, ctx in submissions]
+    # One minutes document per council meeting: (file name, context) pairs, or a single
+    # context; None (a draft before the council exists) leaves the minutes out.
+    if minutes is None:
+        minutes = []
     for name, ctx in ([(MINUTES_FILE, minutes)] if isinstance(minutes, MinutesContext) else minutes):
         when = f" ngày {ctx.start:%d/%m/%Y}" if ctx.start else ""
         jobs.append((name, "bien_ban", f"Biên bản họp xét khen thưởng{when}", ctx))
@@ -263,8 +320,14 @@ def write_dossier(
         if progress is not None:
             progress(done, total, message)
 
-    generated_before = _previous_generated(target) if target.is_dir() else set()
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"“{target}” đã tồn tại và không phải là thư mục")
+    generated_before = _previous_generated(target) if target.is_dir() else {MANIFEST_FILE}
     _check_existing(target, ours | generated_before)
+    if target.is_dir():
+        foreign = sorted(n for n in ours - generated_before if (target / n).exists())
+        if foreign:
+            raise UnmanagedFileError(target, foreign)
     _clean_stale(parent, target.name)
 
     stamp = (now or datetime.datetime.now()).astimezone().isoformat(timespec="seconds")
@@ -284,12 +347,10 @@ def write_dossier(
             ))
             done += 1
 
-        if _cancelled(cancel):
-            raise DossierCancelled()
-        report("Đang ghi manifest.json")
         manifest = {
             "schema": MANIFEST_SCHEMA,
             "generator": "bdhvs-desktop",
+            "complete": True,
             "form_set": {
                 "name": form_set.name,
                 "title": form_set.title,
@@ -306,11 +367,6 @@ def write_dossier(
         if audit_anchor is not None:  # the decision chain's head, as printed on the minutes
             manifest["audit_anchor"] = {"code": audit_anchor.code, "entries": audit_anchor.seq,
                                         "head_hash": audit_anchor.head_hash, "qr_data": audit_anchor.qr_data}
-        (staging / MANIFEST_FILE).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        done += 1
-
         if zip_name:
             if _cancelled(cancel):
                 raise DossierCancelled()
@@ -318,21 +374,18 @@ def write_dossier(
             with zipfile.ZipFile(staging / zip_name, "w", zipfile.ZIP_DEFLATED) as zf:
                 for f in files:
                     zf.write(staging / f.name, f.name)
-                zf.write(staging / MANIFEST_FILE, MANIFEST_FILE)
+                zf.writestr(MANIFEST_FILE, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
             done += 1
-
-        if target.is_dir():
-            _carry_over(target, staging, generated_before)
 
         if _cancelled(cancel):
             raise DossierCancelled()
         report("Đang lưu hồ sơ vào thư mục")
-        _install(staging, target)
-        done += 1
+        _install(staging, target, [name for name, *_ in jobs] + ([zip_name] if zip_name else []),
+                 generated_before, manifest)
+        done += 2
         report("Đã tạo xong hồ sơ")
-    except BaseException:
+    finally:
         _rmtree(staging)
-        raise
 
     return DossierResult(
         folder=target,
@@ -343,18 +396,54 @@ def write_dossier(
     )
 
 
-def _install(staging: Path, target: Path) -> None:
-    """Move *staging* to *target*; the old *target* is kept until that succeeded."""
-    backup = None
-    if target.exists():
-        backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        backup.rmdir()  # only the unique name is wanted
-        replace_with_retry(target, backup, folder=True)
+def _install(staging: Path, target: Path, names: list[str], generated_before: set[str], manifest: dict) -> None:
+    """Move the staged files into *target*: pending manifest, files, complete manifest last.
+
+    Only *names* and the files *generated_before* lists are touched. The previous
+    generated files are moved aside first; if anything fails they are put back."""
+    created = not target.exists()
+    target.mkdir(parents=True, exist_ok=True)
+    backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    moved_aside: list[str] = []
+    moved_in: list[str] = []
     try:
-        replace_with_retry(staging, target, folder=True)
+        touched = sorted((set(names) | generated_before) - {MANIFEST_FILE})
+        # 1. the folder is "not generated" from now until the last step
+        if (target / MANIFEST_FILE).exists():
+            shutil.copy2(target / MANIFEST_FILE, backup / MANIFEST_FILE)
+        _write_manifest(target, {"schema": MANIFEST_SCHEMA, "generator": "bdhvs-desktop", "complete": False,
+                                 "files": [{"name": n} for n in touched], "zip": None})
+        # 2. previous generated files aside, new ones in
+        for name in touched:
+            old = target / name
+            if old.is_file():
+                replace_with_retry(old, backup / name)
+                moved_aside.append(name)
+        for name in names:
+            replace_with_retry(staging / name, target / name)
+            moved_in.append(name)
+        # 3. the manifest, last
+        _write_manifest(target, manifest)
     except BaseException:
-        if backup is not None:
-            replace_with_retry(backup, target, folder=True)
-        raise
-    if backup is not None:
+        for name in moved_in:
+            try:
+                (target / name).unlink()
+            except OSError:
+                pass
+        for name in moved_aside:
+            try:
+                replace_with_retry(backup / name, target / name)
+            except OSError:
+                pass
+        try:
+            if (backup / MANIFEST_FILE).exists():
+                replace_with_retry(backup / MANIFEST_FILE, target / MANIFEST_FILE)
+            elif (target / MANIFEST_FILE).exists():
+                (target / MANIFEST_FILE).unlink()
+            if created and not any(target.iterdir()):
+                target.rmdir()
+        except OSError:
+            pass
         _rmtree(backup)
+        raise
+    _rmtree(backup)

@@ -42,11 +42,13 @@ from jinja2.exceptions import TemplateError, TemplateSyntaxError
 from lxml import etree
 
 from .context import AchievementContext, MinutesContext, SubmissionContext
+from .decision_context import DecisionContext
 from .render import make_environment
 
 __all__ = [
     "CONTEXT_TYPES",
     "FORM_KEYS",
+    "OPTIONAL_FORM_KEYS",
     "FormSet",
     "FormSetError",
     "FormSetSummary",
@@ -66,6 +68,7 @@ CONTEXT_TYPES: dict[str, type] = {
     "submission": SubmissionContext,
     "minutes": MinutesContext,
     "achievement": AchievementContext,
+    "decision": DecisionContext,
 }
 
 #: The forms every set must provide, and the context each one is rendered from.
@@ -74,6 +77,11 @@ FORM_KEYS: dict[str, str] = {
     "bien_ban": "minutes",
     "bao_cao_tap_the": "achievement",
     "bao_cao_ca_nhan": "achievement",
+}
+
+#: Forms a set may provide (a set copied before they existed still loads without them).
+OPTIONAL_FORM_KEYS: dict[str, str] = {
+    "quyet_dinh": "decision",
 }
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -149,6 +157,8 @@ class FormSet:
     manifest_path: Path
     #: "user" or "builtin" for the manifest.
     source: str
+    #: Name of the form set that replaced this one ("" while in force).
+    replaced_by: str = ""
 
     def form(self, key: str) -> FormSpec:
         try:
@@ -166,6 +176,7 @@ class FormSetSummary:
     in_force_until: datetime.date | None
     #: Folder(s) it was found in: ("builtin",), ("user",) or ("user", "builtin").
     sources: tuple[str, ...]
+    replaced_by: str = ""
 
 
 # ------------------------------------------------------------------------ discovery
@@ -215,6 +226,7 @@ def list_form_sets(builtin_dir: Path, user_dir: Path | None = None) -> list[Form
                     in_force_from=data.get("in_force_from"),
                     in_force_until=data.get("in_force_until"),
                     sources=tuple(dict.fromkeys(names[name])),
+                    replaced_by=str(data.get("replaced_by", "") or ""),
                 )
             )
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -271,14 +283,22 @@ def _parse_manifest(name: str, path: Path, source: str, builtin_dir, user_dir):
     for key in ("in_force_from", "in_force_until"):
         if data.get(key) is not None and not isinstance(data.get(key), datetime.date):
             problems.append(TemplateProblem(path, f"{key} phải là ngày (YYYY-MM-DD)"))
+    replaced_by = data.get("replaced_by", "")
+    if replaced_by and (not isinstance(replaced_by, str) or not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", replaced_by)):
+        problems.append(TemplateProblem(path, f"replaced_by = {replaced_by!r} phải là tên một bộ mẫu, "
+                                              "ví dụ \"decree-152-2025\""))
+    if replaced_by and data.get("in_force_until") is None:
+        problems.append(TemplateProblem(path, "replaced_by cần có in_force_until (ngày cuối còn hiệu lực)"))
 
     forms_data = data.get("forms", {})
     if not isinstance(forms_data, dict):
         forms_data = {}
         problems.append(TemplateProblem(path, "[forms] phải là bảng"))
     forms: dict[str, FormSpec] = {}
-    for key, expected_ctx in FORM_KEYS.items():
+    for key, expected_ctx in {**FORM_KEYS, **OPTIONAL_FORM_KEYS}.items():
         spec = forms_data.get(key)
+        if spec is None and key in OPTIONAL_FORM_KEYS:
+            continue
         if not isinstance(spec, dict):
             problems.append(TemplateProblem(path, f"thiếu mẫu [forms.{key}]"))
             continue
@@ -356,6 +376,7 @@ def _parse_manifest(name: str, path: Path, source: str, builtin_dir, user_dir):
         note=str(data.get("note", "")),
         manifest_path=path,
         source=source,
+        replaced_by=str(replaced_by or ""),
     )
 
 

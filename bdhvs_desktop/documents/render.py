@@ -200,6 +200,10 @@ def form_key_for(ctx: Any) -> str:
         return "bien_ban"
     if isinstance(ctx, AchievementContext):
         return "bao_cao_tap_the" if ctx.kind == "collective" else "bao_cao_ca_nhan"
+    from .decision_context import DecisionContext
+
+    if isinstance(ctx, DecisionContext):
+        return "quyet_dinh"
     raise TypeError(f"không biết mẫu nào dùng cho {type(ctx).__name__}")
 
 

@@ -29,6 +29,10 @@ AWARD_LEVELS = ("ward", "province")
 CRITERION_TYPES = ("gate", "points")
 METHODS = ("auto", "manual")
 ISSUER_KINDS = ("party", "state")
+#: Who grants an award form: a state authority (a People's Committee or its chairman; its
+#: documents follow Decree 30/2020) or a party one (a party committee's standing committee;
+#: Hướng dẫn 36-HD/VPTW).
+AUTHORITY_KINDS = ("state", "party")
 PERIODS = ("week", "period")
 
 # A parameter spec: name -> (kind, default). REQUIRED means the key must be written; None means
@@ -226,6 +230,10 @@ class AwardForm:
     subject_kinds: tuple[str, ...]
     recipient: str = ""  # "Kính gửi" of the Tờ trình proposing this award
     description: str = ""
+    prize_amount: int | None = None  # đồng per collective or individual (Điều 2 of the decision)
+    #: "state" | "party": the kind of body that grants it (``issuer``), hence the format of the
+    #: documents proposing it.
+    authority: str = "state"
 
 
 @dataclass(frozen=True)
@@ -865,9 +873,28 @@ class _Parser:
         out = []
         for i, data in enumerate(raw):
             t = self._item("award_forms", i, data)
+            issuer = t.text("issuer")
+            authority = t.choice("authority", AUTHORITY_KINDS, False)
+            stated = authority_of(issuer)
+            if not authority:
+                if stated is None:
+                    raise t.fail("authority", f'thiếu khóa bắt buộc "authority": không đoán được "{issuer}" là cơ '
+                                              'quan nhà nước hay của Đảng; ghi authority = "state" (Ủy ban nhân dân) '
+                                              'hoặc "party" (Đảng ủy, Tỉnh ủy).')
+                authority = stated
+            elif stated is not None and stated != authority:
+                raise t.fail("authority", f'"{issuer}" là {_AUTHORITY_WORDS[stated]}, nhưng authority = '
+                                          f'"{authority}"; phải là "{stated}".')
+            recipient = t.text("recipient", False)
+            if recipient and authority_of(recipient) not in (None, authority):
+                raise t.fail("recipient", f'Tờ trình đề nghị hình thức này gửi {_AUTHORITY_WORDS[authority]} có '
+                                          f'thẩm quyền ("{issuer}"), không gửi "{recipient}".')
             af = AwardForm(code=t.code(), name=t.text("name"), level=t.choice("level", AWARD_LEVELS),
-                           issuer=t.text("issuer"), subject_kinds=t.str_list("subject_kinds", True, SUBJECT_KINDS),
-                           recipient=t.text("recipient", False), description=t.text("description", False))
+                           issuer=issuer, subject_kinds=t.str_list("subject_kinds", True, SUBJECT_KINDS),
+                           recipient=recipient, description=t.text("description", False),
+                           prize_amount=t.integer("prize_amount", False, minimum=0), authority=authority)
+            if af.prize_amount is not None and af.prize_amount > 1_000_000_000:
+                raise t.fail("prize_amount", "tiền thưởng (đồng) quá lớn; kiểm tra lại số chữ số.")
             t.done()
             out.append((t, af))
         self._unique([(t, a.code) for t, a in out], "hình thức khen thưởng")
@@ -883,6 +910,26 @@ class _Parser:
             raise t.fail("form_set", f'bộ mẫu "{d.form_set}" phải là tên thư mục, ví dụ "decree-98-2023".')
         t.done()
         return d
+
+
+_AUTHORITY_WORDS = {"state": "cơ quan nhà nước", "party": "cơ quan của Đảng"}
+_PARTY_WORDS = ("đảng ủy", "đảng uỷ", "tỉnh ủy", "tỉnh uỷ", "thành ủy", "thành uỷ", "huyện ủy", "huyện uỷ",
+                "ban thường vụ", "ban chấp hành đảng", "chi bộ", "đảng bộ")
+_STATE_WORDS = ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd", "chủ tịch nước", "thủ tướng", "chính phủ",
+                "hội đồng nhân dân")
+
+
+def authority_of(text: str) -> str | None:
+    """"state" or "party" when the name of a body says which it is, else None.
+
+    "Chủ tịch Ủy ban nhân dân phường La Gi" -> "state"; "Ban Thường vụ Đảng ủy phường La Gi"
+    -> "party"; "Giám đốc Sở Nội vụ" -> None."""
+    low = unicodedata.normalize("NFC", text or "").lower()
+    party = any(w in low for w in _PARTY_WORDS)
+    state = any(w in low for w in _STATE_WORDS)
+    if party == state:
+        return None
+    return "party" if party else "state"
 
 
 def _vn(day: dt.date) -> str:

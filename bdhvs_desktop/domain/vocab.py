@@ -193,3 +193,57 @@ def yes_no(value: bool | None) -> str:
     if value is None:
         return ""
     return "Có" if value else "Không"
+
+
+class AwardLevel(StrEnum):
+    """The level of the authority that grants an award, lowest first."""
+
+    UNIT = "unit"
+    WARD = "ward"
+    DISTRICT = "district"
+    PROVINCE = "province"
+    CENTRAL = "central"
+
+
+AWARD_LEVEL_ORDER = list(AwardLevel)
+AWARD_LEVEL_LABELS = {
+    AwardLevel.UNIT: "Cơ sở (cơ quan, đơn vị)",
+    AwardLevel.WARD: "Cấp xã, phường",
+    AwardLevel.DISTRICT: "Cấp huyện",
+    AwardLevel.PROVINCE: "Cấp tỉnh",
+    AwardLevel.CENTRAL: "Cấp trung ương",
+}
+
+
+def award_level_rank(level: str) -> int:
+    return AWARD_LEVEL_ORDER.index(AwardLevel(level))
+
+
+class AwardKind(StrEnum):
+    """Why an award was given (Decree 152/2025, Art. 4: only some count toward a later merit award)."""
+
+    CAMPAIGN = "campaign"  # khen thưởng theo phong trào thi đua (đợt)
+    THEMATIC = "thematic"  # khen thưởng theo chuyên đề
+    AD_HOC = "ad_hoc"  # khen thưởng đột xuất
+    MERIT = "merit"  # khen thưởng thành tích thực hiện nhiệm vụ (định kỳ, công trạng)
+
+
+AWARD_KIND_LABELS = {
+    AwardKind.CAMPAIGN: "Theo phong trào thi đua",
+    AwardKind.THEMATIC: "Theo chuyên đề",
+    AwardKind.AD_HOC: "Đột xuất",
+    AwardKind.MERIT: "Thành tích thực hiện nhiệm vụ",
+}
+
+
+class AwardSource(StrEnum):
+    ISSUED = "issued"  # by a decision made in this program
+    IMPORTED = "imported"  # from an Excel book
+    TYPED = "typed"  # typed in by hand
+
+
+AWARD_SOURCE_LABELS = {
+    AwardSource.ISSUED: "Quyết định lập tại đây",
+    AwardSource.IMPORTED: "Nhập từ Excel",
+    AwardSource.TYPED: "Nhập tay",
+}

@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "approve": tr("Thông qua"), "reject": tr("Không thông qua"), "reopen": tr("Mở lại"), "lock": tr("Khóa hồ sơ"),
     "vote": tr("Biểu quyết"), "score": tr("Chấm điểm"), "restore": tr("Khôi phục"), "merge": tr("Sáp nhập"), "login": tr("Đăng nhập"),
     "status": tr("Đổi trạng thái"), "generate": tr("Lập hồ sơ"), "close": tr("Kết thúc"), "propose": tr("Đề nghị"),
+    "decision": tr("Ban hành quyết định"),
 }
 
 FIELD_LABELS = {
@@ -45,7 +46,8 @@ ENTITY_LABELS = {
     "database": tr("cơ sở dữ liệu"), "digital_model": tr("mô hình"), "activity": tr("hoạt động"), "criterion": tr("tiêu chí"),
     "council_member": tr("thành viên Hội đồng"), "meeting_attendance": tr("điểm danh"), "mentorship": tr("kèm cặp Đại sứ số"),
     "model_replication": tr("nhân rộng mô hình"), "dossier": tr("hồ sơ khen thưởng"), "setting": tr("cài đặt"),
-    "solution": tr("giải pháp"), "workbook": tr("tệp Excel"),
+    "solution": tr("giải pháp"), "workbook": tr("tệp Excel"), "award_record": tr("sổ khen thưởng"),
+    "decision": tr("quyết định khen thưởng"),
 }
 
 COLUMNS = [tr("Thời điểm"), tr("Người thực hiện"), tr("Thao tác"), tr("Nội dung"), tr("Giá trị cũ"), tr("Giá trị mới"), tr("Ghi chú")]

@@ -65,7 +65,10 @@ def apply_preset(session: Session, preset: presets_mod.Preset) -> m.Campaign:
         code=header.name, name=preset.campaign.name, preset_name=header.name, source=header.source,
         locality=header.locality, locality_full=header.locality_full, province=header.province,
         start_date=preset.campaign.start, end_date=preset.campaign.end,
-        details={"preset": _jsonable(header), "dossier": _jsonable(preset.dossier)},
+        details={"preset": _jsonable(header), "dossier": _jsonable(preset.dossier),
+                 # who grants each award form, and whom its Tờ trình is addressed to
+                 "award_forms": {af.code: {"authority": af.authority, "recipient": af.recipient}
+                                 for af in preset.award_forms}},
     )
     session.add(campaign)
     for ph in preset.phases:
@@ -108,7 +111,7 @@ def apply_preset(session: Session, preset: presets_mod.Preset) -> m.Campaign:
     for af in preset.award_forms:
         if af.code not in existing_forms:
             session.add(m.AwardForm(code=af.code, name=af.name, level=af.level, issuer=af.issuer,
-                                    subject_kinds=list(af.subject_kinds)))
+                                    subject_kinds=list(af.subject_kinds), prize_amount=af.prize_amount))
     session.flush()
     return campaign
 

@@ -218,15 +218,23 @@ def _propose(s: Session, user: str | None, subject: str, subject_id: int, *, awa
         if person is None:
             raise CouncilActionError(f"Không tìm thấy cá nhân số {subject_id}.")
         kind, name = SubjectKind.INDIVIDUAL.value, person.full_name
+    form = _award(s, award_code, kind) if award_code else _default_award(s, kind)
+    # Decree 152/2025, Art. 4: one achievement earns one award -- the register names the decision.
+    from bdhvs_desktop.services import awards as awards_service
+
+    try:
+        awards_service.check_not_awarded(s, subject_type=subject, subject_id=subject_id, campaign_id=campaign_id,
+                                         level=(form.level if form else None) or "ward", subject_name=name)
+    except awards_service.AlreadyAwarded as exc:
+        raise CouncilActionError(str(exc)) from exc
     column = m.Candidate.unit_id if subject == "unit" else m.Candidate.person_id
-    existing = s.scalar(select(m.Candidate).where(m.Candidate.campaign_id == campaign_id, column == subject_id,
-                                                  m.Candidate.status.in_(ACTIVE_STATUSES)))
-    if existing is not None:
-        # Decree 152/2025, Art. 4: one achievement earns one award.
+    for existing in s.scalars(select(m.Candidate).where(m.Candidate.campaign_id == campaign_id, column == subject_id,
+                                                        m.Candidate.status.in_(ACTIVE_STATUSES))):
+        if _carried_by(existing, form):
+            continue  # the ward's award, carried by a proposal to a higher level
         raise CouncilActionError(f"{name} đã có hồ sơ đề nghị (số {existing.id}, "
                                  f"{CANDIDATE_STATUS_LABELS[CandidateStatus(existing.status)].lower()}); "
                                  "một thành tích chỉ đề nghị một hình thức khen thưởng.")
-    form = _award(s, award_code, kind) if award_code else _default_award(s, kind)
     cand = m.Candidate(campaign_id=campaign_id, subject_type=subject, subject_kind=kind,
                        unit_id=subject_id if subject == "unit" else None,
                        person_id=subject_id if subject == "person" else None,
@@ -239,6 +247,18 @@ def _propose(s: Session, user: str | None, subject: str, subject_id: int, *, awa
                  new={"subject": subject, "subject_id": subject_id, "name": name, "status": cand.status,
                       "award": form.code if form else None}, note=f"Đề nghị khen thưởng: {name}")
     return cand.id
+
+
+def _carried_by(existing: m.Candidate, form: m.AwardForm | None) -> bool:
+    """An issued candidate whose award is of a lower level than *form*: the new proposal carries it."""
+    from bdhvs_desktop.domain.vocab import award_level_rank
+
+    if existing.status != "issued" or form is None or existing.award_form is None:
+        return False
+    try:
+        return award_level_rank(existing.award_form.level or "ward") < award_level_rank(form.level or "ward")
+    except ValueError:
+        return False
 
 
 @dataclass

@@ -21,7 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,6 +54,8 @@ NARRATIVE_LABELS = {"summary": "Tóm tắt thành tích (danh sách kèm Tờ tr
 SETTING_KEYS = {
     "form_set": "dossier.form_set",
     "issuer_format": "dossier.issuer_format",
+    "issuer": "dossier.issuer",
+    "date": "dossier.date",
     "number": "dossier.number",
     "minutes_number": "dossier.minutes_number",
     "signer_name": "dossier.signer_name",
@@ -61,6 +63,9 @@ SETTING_KEYS = {
     "recipient": "dossier.recipient",
     "make_zip": "dossier.make_zip",
 }
+
+#: The council as an issuing body, on two lines so it fits the heading's left column.
+COUNCIL_HEADING = "HỘI ĐỒNG\nTHI ĐUA - KHEN THƯỞNG"
 
 ISSUED_STATUSES = (vocab.CandidateStatus.APPROVED, vocab.CandidateStatus.ISSUED)
 DRAFT_STATUSES = (vocab.CandidateStatus.PROPOSED, vocab.CandidateStatus.REVIEWED,
@@ -75,6 +80,16 @@ class DossierError(Exception):
 
 class StaleEditError(DossierError):
     """Someone else changed the candidate since it was read."""
+
+
+#: Who proposes (sends the Tờ trình): "council" -- the emulation council (its standing
+#: office on the party side) of the campaign's own level; "ward" -- the level below the
+#: granting authority (the ward's People's Committee or party committee); "auto" -- the
+#: council when the authority is of the campaign's own level, else the ward.
+ISSUERS = ("auto", "council", "ward")
+#: "auto": the format follows the granting authority. "party"/"state" force one; a forced
+#: format that contradicts an award's authority is refused.
+ISSUER_FORMATS = ("auto", "party", "state")
 
 
 class MissingFieldsError(DossierError):
@@ -92,7 +107,7 @@ class MissingFieldsError(DossierError):
 @dataclass(frozen=True)
 class DossierSettings:
     form_set: str
-    #: "party" (Hướng dẫn 36-HD/VPTW) | "state" (Nghị định 30/2020/NĐ-CP).
+    #: "auto" | "party" (Hướng dẫn 36-HD/VPTW) | "state" (Nghị định 30/2020/NĐ-CP).
     issuer_format: str
     number: str
     minutes_number: str
@@ -100,6 +115,10 @@ class DossierSettings:
     signer_title: str
     recipient: str
     make_zip: bool
+    #: ISSUERS.
+    issuer: str = "auto"
+    #: The date printed on the documents; None: the day the dossier is made (``at``).
+    date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -128,18 +147,24 @@ class MinutesDocument:
 
 @dataclass(frozen=True)
 class DossierContexts:
+    #: The first Tờ trình (of ``submissions``).
     submission: dc.SubmissionContext
-    #: One minutes document per meeting, in the order the meetings were held.
+    #: One minutes document per meeting, in the order the meetings were held (none in a
+    #: draft made before the council was entered).
     minutes_docs: tuple[MinutesDocument, ...]
     achievements: tuple[dc.AchievementContext, ...]
     candidate_ids: tuple[int, ...]
+    #: One Tờ trình per granting authority: (file name, context).
+    submissions: tuple[tuple[str, dc.SubmissionContext], ...] = ()
+    #: What the user must know about this dossier (left-out minutes, an expired form set).
+    notes: tuple[str, ...] = ()
     #: "Candidate: field" of every required Form 08 field with no data (a final dossier is refused).
     missing: tuple[str, ...] = ()
 
     @property
-    def minutes(self) -> dc.MinutesContext:
+    def minutes(self) -> dc.MinutesContext | None:
         """The first (often the only) meeting's minutes."""
-        return self.minutes_docs[0].context
+        return self.minutes_docs[0].context if self.minutes_docs else None
 
     @property
     def meeting_id(self) -> int | None:
@@ -157,6 +182,8 @@ class DossierOutcome:
     form_set: str
     draft: bool
     issued: tuple[int, ...]
+    #: Warnings and what was left out, in Vietnamese, to show the user.
+    notes: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------ settings
@@ -177,15 +204,25 @@ def _campaign(s: Session) -> m.Campaign:
 def _read_settings(s: Session) -> DossierSettings:
     c = s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1))
     dossier = ((c.details or {}).get("dossier") or {}) if c else {}
-    fmt = _setting(s, SETTING_KEYS["issuer_format"], dossier.get("issuer") or "party")
+    # The preset's dossier.issuer used to choose the format; the award forms decide it now.
+    fmt = _setting(s, SETTING_KEYS["issuer_format"], "auto")
+    issuer = _setting(s, SETTING_KEYS["issuer"], "auto")
+    day = _setting(s, SETTING_KEYS["date"], None)
+    try:
+        day = dt.date.fromisoformat(day) if day else None
+    except (TypeError, ValueError):
+        day = None
     return DossierSettings(
         form_set=str(_setting(s, SETTING_KEYS["form_set"], dossier.get("form_set") or DEFAULT_FORM_SET)),
-        issuer_format=fmt if fmt in ("party", "state") else "party",
+        issuer_format=fmt if fmt in ISSUER_FORMATS else "auto",
+        issuer=issuer if issuer in ISSUERS else "auto",
+        date=day,
         number=str(_setting(s, SETTING_KEYS["number"], "") or ""),
         minutes_number=str(_setting(s, SETTING_KEYS["minutes_number"], "") or ""),
         signer_name=str(_setting(s, SETTING_KEYS["signer_name"], "") or ""),
         signer_title=str(_setting(s, SETTING_KEYS["signer_title"], "") or ""),
-        recipient=str(_setting(s, SETTING_KEYS["recipient"], dossier.get("recipient") or "") or ""),
+        # "Kính gửi" follows each award form's authority; this setting overrides it.
+        recipient=str(_setting(s, SETTING_KEYS["recipient"], "") or ""),
         make_zip=bool(_setting(s, SETTING_KEYS["make_zip"], False)),
     )
 
@@ -201,8 +238,24 @@ def save_settings(db: Database, **changes: Any) -> DossierSettings:
     unknown = set(changes) - set(SETTING_KEYS)
     if unknown:
         raise DossierError(f"Không có thiết lập hồ sơ: {', '.join(sorted(unknown))}")
-    if "issuer_format" in changes and changes["issuer_format"] not in ("party", "state"):
-        raise DossierError("Thể thức văn bản phải là 'party' (văn bản của Đảng) hoặc 'state' (văn bản hành chính).")
+    if "issuer_format" in changes and changes["issuer_format"] not in ISSUER_FORMATS:
+        raise DossierError("Thể thức văn bản phải là 'auto' (theo thẩm quyền khen thưởng), 'party' (văn bản của "
+                           f"Đảng) hoặc 'state' (văn bản hành chính), không phải “{changes['issuer_format']}”.")
+    if "issuer" in changes and changes["issuer"] not in ISSUERS:
+        raise DossierError("Người trình phải là 'auto', 'council' (Hội đồng Thi đua - Khen thưởng) hoặc 'ward' "
+                           f"(Ủy ban nhân dân/Đảng ủy cấp dưới của cấp khen), không phải “{changes['issuer']}”.")
+    if "date" in changes:
+        value = changes["date"]
+        if isinstance(value, dt.date):
+            changes["date"] = value.isoformat()
+        elif value not in (None, ""):
+            raise DossierError(f"Ngày văn bản không hợp lệ: “{value}”.")
+        else:
+            changes["date"] = None
+    if "form_set" in changes:
+        names = {n for n, _t in available_form_sets()}
+        if changes["form_set"] not in names:
+            raise DossierError(f"Không có bộ mẫu “{changes['form_set']}” (có: {', '.join(sorted(names))}).")
     with db.session() as s:
         for name, value in changes.items():
             key = SETTING_KEYS[name]
@@ -429,43 +482,141 @@ def _abbrev(doc_symbol: str, fmt: str) -> str:
     return "ĐU"
 
 
-def _ward_issuer(c: m.Campaign, st: DossierSettings) -> dc.Issuer:
+def _ward_issuer(c: m.Campaign, st: DossierSettings, fmt: str | None = None) -> dc.Issuer:
+    """The campaign's own level as a body: its party committee ("ĐẢNG BỘ TỈNH … / ĐẢNG ỦY
+    PHƯỜNG …", signed for its standing committee) or its People's Committee."""
     header = (c.details or {}).get("preset") or {}
     dossier = (c.details or {}).get("dossier") or {}
     place = c.locality or ""
-    if st.issuer_format == "party":
+    fmt = fmt or (st.issuer_format if st.issuer_format in ("party", "state") else "state")
+    if fmt == "party":
         name = header.get("issuer_party") or f"ĐẢNG ỦY {(c.locality_full or '').upper()}"
         return dc.Issuer(format="party", name=name, abbreviation=_abbrev(dossier.get("doc_symbol", ""), "party"),
                          place=place, parent_name=header.get("issuer_party_parent") or "",
                          signer_authority=dossier.get("signing_authority") or "T/M BAN THƯỜNG VỤ",
                          signer_title=st.signer_title or "PHÓ BÍ THƯ", signer_name=st.signer_name,
-                         name_in_text=f"Ban Thường vụ Đảng ủy {c.locality_full or place}")
+                         name_in_text=f"Ban Thường vụ {_party_committee(c)}")
     name = header.get("issuer_state") or f"ỦY BAN NHÂN DÂN {(c.locality_full or '').upper()}"
     return dc.Issuer(format="state", name=name, abbreviation="UBND", place=place,
                      signer_authority="TM. ỦY BAN NHÂN DÂN", signer_title=st.signer_title or "CHỦ TỊCH",
                      signer_name=st.signer_name, name_in_text=f"Ủy ban nhân dân {c.locality_full or place}")
 
 
-def _council_issuer(c: m.Campaign, st: DossierSettings, chair: dc.Person) -> dc.Issuer:
-    ward = _ward_issuer(c, st)
-    return dc.Issuer(format=ward.format, name="HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", abbreviation="HĐTĐKT",
-                     place=ward.place, parent_name=ward.name, signer_title="CHỦ TỊCH HỘI ĐỒNG",
-                     signer_name=chair.name,
+def _party_committee(c: m.Campaign) -> str:
+    """"Đảng ủy phường La Gi", "Tỉnh ủy Sơn La"."""
+    loc = c.locality_full or c.locality or ""
+    if loc.lower().startswith("tỉnh "):
+        return f"Tỉnh ủy {loc[5:]}"
+    return f"Đảng ủy {loc}"
+
+
+def _party_parent(c: m.Campaign) -> str:
+    """The party organisation of the campaign's level, the first line of the heading of
+    anything under its committee (Hướng dẫn 36-HD/VPTW): "ĐẢNG BỘ PHƯỜNG LA GI"."""
+    return f"ĐẢNG BỘ {(c.locality_full or c.locality or '').upper()}".strip()
+
+
+def _council_issuer(c: m.Campaign, st: DossierSettings, chair: dc.Person, fmt: str = "state") -> dc.Issuer:
+    """The emulation council as the author of its minutes: the People's Committee's council
+    ("ỦY BAN NHÂN DÂN PHƯỜNG … / HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG"); in the party format (every
+    award it considered is the party's) under "ĐẢNG BỘ PHƯỜNG …"."""
+    ward = _ward_issuer(c, st, "state")
+    return dc.Issuer(format=fmt, name=COUNCIL_HEADING, abbreviation="HĐTĐKT",
+                     place=ward.place, parent_name=ward.name if fmt == "state" else _party_parent(c),
+                     signer_title="CHỦ TỊCH HỘI ĐỒNG", signer_name=chair.name,
                      name_in_text=f"Hội đồng Thi đua - Khen thưởng {c.locality_full or ward.place}")
 
 
-def _unit_issuer(c: m.Campaign, st: DossierSettings, unit: m.Unit | None) -> dc.Issuer:
-    """The heading of a unit's own report: a party organisation writes in the party format
-    under the ward party committee, any other unit in the state format under the People's
-    Committee, whatever format the ward's own documents use."""
+def _unit_issuer(c: m.Campaign, st: DossierSettings, unit: m.Unit | None, fmt: str | None = None) -> dc.Issuer:
+    """The heading of a unit's own report, in the format of the award it proposes (*fmt*;
+    without it, a party organisation writes as one and any other unit as a state body).
+    In the party format a party organisation's parent line is "ĐẢNG BỘ PHƯỜNG …"
+    (Hướng dẫn 36-HD/VPTW); in the state format a unit under the People's Committee
+    carries it as its parent line, a party organisation none."""
+    fmt = fmt or ("party" if unit is not None and unit.is_party_org else "state")
     if unit is None:
-        return _ward_issuer(c, st)
-    fmt = "party" if unit.is_party_org else "state"
-    parent = _ward_issuer(c, DossierSettings(**{**st.__dict__, "issuer_format": fmt}))
+        return _ward_issuer(c, st, fmt)
+    ward = _ward_issuer(c, st, "state")
+    if fmt == "party":
+        parent_name = _party_parent(c) if unit.is_party_org else ""
+    else:
+        parent_name = "" if unit.is_party_org else ward.name
     title = (unit.head_title or ("BÍ THƯ" if unit.is_party_org else "THỦ TRƯỞNG ĐƠN VỊ")).upper()
-    return dc.Issuer(format=fmt, name=unit.name.upper(), abbreviation=_unit_abbrev(unit), place=parent.place,
-                     parent_name=parent.name, signer_authority="", signer_title=title,
+    return dc.Issuer(format=fmt, name=unit.name.upper(), abbreviation=_unit_abbrev(unit), place=ward.place,
+                     parent_name=parent_name, signer_authority="", signer_title=title,
                      signer_name=unit.head_name or "", name_in_text=unit.name)
+
+
+# ------------------------------------------------------------------------ authorities
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Who grants an award form, hence where its Tờ trình goes and in which format."""
+
+    #: "state" | "party".
+    format: str
+    #: "Chủ tịch Ủy ban nhân dân phường La Gi".
+    name: str
+    #: "Kính gửi" of the Tờ trình.
+    recipient: str
+    #: True when the authority is of the campaign's own level (the ward's chairman).
+    own_level: bool
+
+
+def _authority(c: m.Campaign, af: m.AwardForm | None) -> Authority:
+    from bdhvs_desktop.domain.presets import authority_of
+
+    if af is None:
+        raise DossierError("Có ứng viên chưa chọn hình thức khen thưởng; hãy chọn trước khi lập hồ sơ.")
+    info = ((c.details or {}).get("award_forms") or {}).get(af.code) or {}
+    name = (af.issuer or "").strip()
+    fmt = info.get("authority") or authority_of(name) or authority_of(af.name)
+    if fmt not in ("state", "party"):
+        raise DossierError(f"Hình thức khen thưởng “{af.name}” ({af.code}): không rõ thẩm quyền khen là cơ quan nhà "
+                           f"nước hay của Đảng (“{name or 'chưa ghi'}”); hãy ghi authority trong preset.")
+    if not name:
+        raise DossierError(f"Hình thức khen thưởng “{af.name}” ({af.code}) chưa ghi người/cơ quan khen (issuer).")
+    from bdhvs_desktop.domain.text import fold
+
+    loc = c.locality_full or c.locality or ""
+    own = bool(loc) and fold(loc) in fold(name)
+    return Authority(format=fmt, name=name, recipient=info.get("recipient") or name, own_level=own)
+
+
+def _proposer(c: m.Campaign, st: DossierSettings, auth: Authority, chair_name: str) -> dc.Issuer:
+    """The body that sends the Tờ trình to *auth*: the council of the campaign's level (its
+    standing office on the party side) or the level below the authority (the ward)."""
+    if st.issuer_format in ("party", "state") and st.issuer_format != auth.format:
+        words = {"state": "văn bản hành chính (Nghị định 30/2020/NĐ-CP)", "party": "văn bản của Đảng (Hướng dẫn "
+                 "36-HD/VPTW)"}
+        raise DossierError(f"Tờ trình gửi {auth.name} phải theo thể thức {words[auth.format]}, nhưng thiết lập thể "
+                           f"thức đang là “{st.issuer_format}”. Đặt lại: bdhvs dossier settings --issuer-format auto.")
+    who = st.issuer if st.issuer in ("council", "ward") else ("council" if auth.own_level else "ward")
+    loc = c.locality_full or c.locality or ""
+    place = c.locality or ""
+    if who == "ward":
+        issuer = _ward_issuer(c, st, auth.format)
+        from bdhvs_desktop.domain.text import fold
+
+        body = issuer.text_name.removeprefix("Ban Thường vụ ").strip()
+        if fold(body) in fold(auth.name):
+            raise DossierError(f"{issuer.text_name} không thể trình chính {auth.name}: Tờ trình do Hội đồng Thi đua "
+                               "- Khen thưởng (hoặc cơ quan thường trực) gửi người có thẩm quyền khen. Đặt lại: "
+                               "bdhvs dossier settings --issuer council (hoặc auto).")
+        return issuer
+    if auth.format == "state":
+        ward = _ward_issuer(c, st, "state")
+        return dc.Issuer(format="state", name=COUNCIL_HEADING, abbreviation="HĐTĐKT", place=place,
+                         parent_name=ward.name, signer_authority="TM. HỘI ĐỒNG",
+                         signer_title=st.signer_title or "CHỦ TỊCH", signer_name=st.signer_name or chair_name,
+                         name_in_text=f"Hội đồng Thi đua - Khen thưởng {loc}")
+    province = _party_committee(c).startswith("Tỉnh ủy")
+    office = "Văn phòng Tỉnh ủy" if province else "Văn phòng Đảng ủy"
+    return dc.Issuer(format="party", name=office.upper(), abbreviation="VPTU" if province else "VPĐU", place=place,
+                     parent_name=_party_parent(c), signer_authority="",
+                     signer_title=st.signer_title or "CHÁNH VĂN PHÒNG", signer_name=st.signer_name,
+                     name_in_text=f"Văn phòng {_party_committee(c)}")
 
 
 _KIND_SYMBOL = {"chi_bo": "CB", "dang_bo": "ĐU"}
@@ -486,7 +637,8 @@ def _unit_abbrev(unit: m.Unit) -> str:
 
 
 def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, campaign_name: str,
-                 date: dt.date | None, draft: bool, texts: dict[str, str]) -> tuple[dc.AchievementContext, list[str]]:
+                 date: dt.date | None, draft: bool, texts: dict[str, str], *, fmt: str | None = None,
+                 confirmer: dc.Issuer | None = None) -> tuple[dc.AchievementContext, list[str]]:
     """One Form 08 from services.form08 (figures from the status and scoring services, the
     narrative saved on the candidate or drafted from the records); with the required fields
     that have no data."""
@@ -516,12 +668,12 @@ def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, cam
                                        headcount_detail="; ".join(parts), phone=unit.phone or "",
                                        vneid=form08.party_vneid(src, unit))
         own, related = form08.unit_models(src, unit)
-        ctx = dc.AchievementContext(kind="collective", name=unit.name, issuer=_unit_issuer(c, st, unit),
+        ctx = dc.AchievementContext(kind="collective", name=unit.name, issuer=_unit_issuer(c, st, unit, fmt),
                                     collective=profile, targets=tuple(form08.unit_target_rows(src, unit)),
                                     models=tuple(own), related_models=tuple(related),
                                     activities=tuple(form08.unit_activities(src, unit)),
                                     number=dc.DocumentNumber(kind="BC", number=None),
-                                    confirmer=_ward_issuer(c, st), **common)
+                                    confirmer=confirmer or _ward_issuer(c, st), **common)
         return ctx, form08.missing_fields(ctx)
     person = cand.person
     if person is None:
@@ -553,11 +705,11 @@ def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, cam
                               if mentees else ""),
         solutions=tuple(sols), classes_taught=tuple(classes))
     pos_unit = ", ".join(x for x in (person.position or "", unit.name if unit else "") if x)
-    ctx = dc.AchievementContext(kind="individual", name=person.full_name, issuer=_unit_issuer(c, st, unit),
+    ctx = dc.AchievementContext(kind="individual", name=person.full_name, issuer=_unit_issuer(c, st, unit, fmt),
                                 position_unit=pos_unit, individual=profile,
                                 targets=tuple(form08.person_criteria_rows(src, person)),
                                 related_models=tuple(form08.person_models(src, person)),
-                                confirmer=form08.individual_confirmer(src, person, _ward_issuer(c, st)), **common)
+                                confirmer=form08.individual_confirmer(src, person, confirmer or _ward_issuer(c, st)), **common)
     return ctx, form08.missing_fields(ctx)
 
 
@@ -738,9 +890,10 @@ def _minutes_documents(s: Session, c: m.Campaign, st: DossierSettings, cands: li
         council = list(s.scalars(select(m.CouncilMember).where(m.CouncilMember.campaign_id == c.id,
                                                               m.CouncilMember.active.is_(True))
                                  .order_by(m.CouncilMember.sort_order, m.CouncilMember.id)))
-        ctx = _minutes_context(c, st, None, campaign_name, pending.get(None, []), draft,
-                               st.minutes_number or None, council)
-        docs.append(MinutesDocument(minutes_file_name(None, None), None, ctx))
+        if council or not draft:  # a draft before the council exists has no minutes to fill in
+            ctx = _minutes_context(c, st, None, campaign_name, pending.get(None, []), draft,
+                                   st.minutes_number or None, council)
+            docs.append(MinutesDocument(minutes_file_name(None, None), None, ctx))
     citations = []
     by_meeting = defaultdict(list)
     for cand in cands:
@@ -759,40 +912,61 @@ def _minutes_documents(s: Session, c: m.Campaign, st: DossierSettings, cands: li
     return docs, citations
 
 
-def check_counts(submission: dc.SubmissionContext, minutes_docs: list[MinutesDocument] | tuple) -> None:
-    """Refuse a Tờ trình whose counts differ from the minutes it cites: members present and in
-    total, collectives and individuals approved -- per meeting -- and the proposal's totals."""
+def check_counts(submission: dc.SubmissionContext | Sequence[dc.SubmissionContext],
+                 minutes_docs: list[MinutesDocument] | tuple) -> None:
+    """Refuse Tờ trình whose counts differ from the minutes they cite: members present and in
+    total, collectives and individuals approved -- per meeting, summed over the Tờ trình when
+    a meeting's approvals go to several authorities -- and each proposal's totals."""
+    submissions = [submission] if isinstance(submission, dc.SubmissionContext) else list(submission)
     by_key = {(x.context.start.date() if x.context.start else None, x.context.number.symbol(x.context.issuer)
                if x.context.number.number else ""): x.context for x in minutes_docs}
     problems = []
-    for cite in submission.meetings:
-        mins = by_key.get((cite.date, cite.minutes_symbol))
-        where = f"Biên bản họp Hội đồng ngày {cite.date_text}" + (f" (số {cite.minutes_symbol})"
-                                                                 if cite.minutes_symbol else "")
-        if mins is None:
-            problems.append(f"Tờ trình dẫn {where} nhưng hồ sơ không có biên bản đó.")
-            continue
-        pairs = (("số thành viên có mặt", cite.present, len(mins.present_members)),
-                 ("tổng số thành viên Hội đồng", cite.total, len(mins.members)),
-                 ("số tập thể được thông qua", cite.collectives, mins.passed_collectives),
-                 ("số cá nhân được thông qua", cite.individuals, mins.passed_individuals))
-        for label, ours, theirs in pairs:
+    carried: dict[tuple, list[int]] = {}
+    for sub in submissions:
+        for cite in sub.meetings:
+            key = (cite.date, cite.minutes_symbol)
+            mins = by_key.get(key)
+            where = f"Biên bản họp Hội đồng ngày {cite.date_text}" + (f" (số {cite.minutes_symbol})"
+                                                                     if cite.minutes_symbol else "")
+            if mins is None:
+                problems.append(f"Tờ trình dẫn {where} nhưng hồ sơ không có biên bản đó.")
+                continue
+            for label, ours, theirs in (("số thành viên có mặt", cite.present, len(mins.present_members)),
+                                        ("tổng số thành viên Hội đồng", cite.total, len(mins.members))):
+                if ours != theirs:
+                    problems.append(f"{where}: Tờ trình ghi {label} là {ours}, biên bản ghi {theirs}.")
+            sums = carried.setdefault(key, [0, 0])
+            sums[0] += cite.collectives
+            sums[1] += cite.individuals
+        for label, ours, cited in (("tập thể", len(sub.collectives), sum(x.collectives for x in sub.meetings)),
+                                   ("cá nhân", len(sub.individuals), sum(x.individuals for x in sub.meetings))):
+            if ours != cited:
+                which = f" (Tờ trình gửi {sub.recipient})" if len(submissions) > 1 else ""
+                problems.append(f"Tờ trình đề nghị {ours} {label} nhưng các biên bản họp Hội đồng được dẫn chỉ ghi "
+                                f"{cited} {label} được thông qua (hồ sơ được thông qua mà không có kết quả biểu quyết "
+                                f"trong biên bản?){which}.")
+    for key, (n_coll, n_ind) in carried.items():
+        mins = by_key[key]
+        where = f"Biên bản họp Hội đồng ngày {vn_short(key[0])}" + (f" (số {key[1]})" if key[1] else "")
+        for label, ours, theirs in (("số tập thể được thông qua", n_coll, mins.passed_collectives),
+                                    ("số cá nhân được thông qua", n_ind, mins.passed_individuals)):
             if ours != theirs:
-                problems.append(f"{where}: Tờ trình ghi {label} là {ours}, biên bản ghi {theirs}.")
-    for label, ours, cited in (("tập thể", len(submission.collectives), sum(x.collectives for x in submission.meetings)),
-                               ("cá nhân", len(submission.individuals), sum(x.individuals for x in submission.meetings))):
-        if ours != cited:
-            problems.append(f"Tờ trình đề nghị {ours} {label} nhưng các biên bản họp Hội đồng được dẫn chỉ ghi "
-                            f"{cited} {label} được thông qua (hồ sơ được thông qua mà không có kết quả biểu quyết "
-                            "trong biên bản?).")
+                problems.append(f"{where}: các Tờ trình ghi {label} là {ours}, biên bản ghi {theirs}.")
     if problems:
         raise DossierError("Tờ trình không khớp với biên bản họp Hội đồng; chưa lập hồ sơ:\n- "
                            + "\n- ".join(problems))
 
 
+def vn_short(day: dt.date | None) -> str:
+    from bdhvs_desktop.documents import vn_format
+
+    return vn_format.vn_short_date(day) if day else ""
+
+
 def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = None,
                    settings: DossierSettings | None = None) -> DossierContexts:
     """The three kinds of context, from the records as of *at* (default today)."""
+    from bdhvs_desktop.domain.text import fold
     from bdhvs_desktop.services import form08
 
     at = at or dt.date.today()
@@ -813,30 +987,87 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
         campaign_name = dossier.get("campaign_title") or c.name
         if campaign_name and not campaign_name[0].isupper():
             campaign_name = campaign_name[0].upper() + campaign_name[1:]
-        collectives = [x for x in cands if x.subject_type == "unit"]
-        individuals = [x for x in cands if x.subject_type != "unit"]
-        date = at if not draft else None
-        minutes_docs, citations = _minutes_documents(s, c, st, cands, campaign_name, draft, at)
-        body = "\n".join(x.summary for x in citations)
-        ward = _ward_issuer(c, st)
-        awards = {x.award_form.name for x in cands if x.award_form}
-        nominees_c = [_nominee(x, draft, texts[x.id].get("summary", "")) for x in collectives]
-        nominees_i = [_nominee(x, draft, texts[x.id].get("summary", "")) for x in individuals]
-        submission = dc.SubmissionContext(
-            issuer=ward, number=dc.DocumentNumber(kind="TTr", number=st.number or None), date=date,
-            recipient=st.recipient or dossier.get("recipient") or "", campaign_name=campaign_name,
-            collectives=tuple(nominees_c), individuals=tuple(nominees_i),
-            legal_bases=tuple(f"Căn cứ {ref.rstrip(';. ')};" for ref in dossier.get("plan_ref") or ()),
-            award_name=awards.pop() if len(awards) == 1 else "", body=body,
-            recipients=("Như trên;", f"Lưu: VT{', VPĐU' if ward.format == 'party' else ', VP'}."), draft=draft,
-            meetings=tuple(citations))
+        date = (st.date or at) if not draft else None
+        notes: list[str] = []
+        has_council = s.scalar(select(m.CouncilMember.id).where(m.CouncilMember.campaign_id == c.id,
+                                                                m.CouncilMember.active.is_(True)).limit(1))
+        if has_council is None and not draft:
+            raise DossierError("Chưa có thành viên Hội đồng Thi đua - Khen thưởng; hãy nhập danh sách Hội đồng "
+                               "(hoặc lập bản dự thảo với --draft: bản dự thảo không có Biên bản họp xét).")
+        minutes_docs, _citations = _minutes_documents(s, c, st, cands, campaign_name, draft, at)
+        if has_council is None and not any(d.meeting_id is None for d in minutes_docs):
+            notes.append("Chưa có thành viên Hội đồng Thi đua - Khen thưởng: bản dự thảo không có Biên bản họp xét "
+                         "(bien-ban-hop-xet.docx) cho các ứng viên chưa được họp xét; Tờ trình và Báo cáo thành "
+                         "tích vẫn được lập.")
+        authorities = {x.id: _authority(c, x.award_form) for x in cands}
+        chair_name = next((d.context.chair.name for d in reversed(minutes_docs) if d.context.chair.name), "")
+        # One Tờ trình per granting authority: each goes to its own recipient with its own list.
+        groups: dict[tuple[str, str], list[m.Candidate]] = {}
+        for x in cands:
+            a = authorities[x.id]
+            groups.setdefault((a.format, a.name), []).append(x)
+        order = sorted(groups, key=lambda k: (not authorities[groups[k][0].id].own_level, k[0] != "state",
+                                              fold(k[1])))
+        if st.recipient and len(order) > 1:
+            raise DossierError(f"Hồ sơ có {len(order)} Tờ trình gửi {len(order)} cấp có thẩm quyền khác nhau ("
+                               + "; ".join(k[1] for k in order) + "), nên không dùng một “Kính gửi” chung "
+                               f"(“{st.recipient}”). Xóa thiết lập: bdhvs dossier settings --recipient \"\".")
+        from bdhvs_desktop.documents.dossier_writer import SUBMISSION_FILE, slugify
+
+        submissions: list[tuple[str, dc.SubmissionContext]] = []
+        proposers: dict[int, dc.Issuer] = {}
+        for key in order:
+            group = groups[key]
+            auth = authorities[group[0].id]
+            proposer = _proposer(c, st, auth, chair_name)
+            for x in group:
+                proposers[x.id] = proposer
+            citations = _citations_for(minutes_docs, group)
+            awards = {x.award_form.name for x in group if x.award_form}
+            name = SUBMISSION_FILE if len(order) == 1 else \
+                f"{SUBMISSION_FILE.removesuffix('.docx')}-{slugify(auth.name, 40)}.docx"
+            submission = dc.SubmissionContext(
+                issuer=proposer, number=dc.DocumentNumber(kind="TTr", number=st.number or None), date=date,
+                recipient=st.recipient or auth.recipient, campaign_name=campaign_name,
+                collectives=tuple(_nominee(x, draft, texts[x.id].get("summary", "")) for x in group
+                                  if x.subject_type == "unit"),
+                individuals=tuple(_nominee(x, draft, texts[x.id].get("summary", "")) for x in group
+                                  if x.subject_type != "unit"),
+                legal_bases=tuple(f"Căn cứ {ref.rstrip(';. ')};" for ref in dossier.get("plan_ref") or ()),
+                award_name=awards.pop() if len(awards) == 1 else "", body="\n".join(x.summary for x in citations),
+                recipients=("Như trên;", f"Lưu: VT, {proposer.abbreviation}."), draft=draft,
+                meetings=tuple(citations))
+            submissions.append((name, submission))
         if not draft:
-            check_counts(submission, minutes_docs)
-        built = [_achievement(src, c, st, x, campaign_name, date, draft, texts[x.id]) for x in cands]
+            check_counts([x for _n, x in submissions], minutes_docs)
+        built = [_achievement(src, c, st, x, campaign_name, date, draft, texts[x.id],
+                              fmt=authorities[x.id].format, confirmer=proposers[x.id]) for x in cands]
         missing = tuple(f"{ctx.name}: {field}" for ctx, fields in built for field in fields)
-        return DossierContexts(submission=submission, minutes_docs=tuple(minutes_docs),
+        return DossierContexts(submission=submissions[0][1], minutes_docs=tuple(minutes_docs),
                                achievements=tuple(ctx for ctx, _ in built),
-                               candidate_ids=tuple(x.id for x in cands), missing=missing)
+                               candidate_ids=tuple(x.id for x in cands), submissions=tuple(submissions),
+                               notes=tuple(notes), missing=missing)
+
+
+def _citations_for(minutes_docs: list[MinutesDocument], cands: list[m.Candidate]) -> list[dc.MeetingCitation]:
+    """The meetings whose approvals of *cands* a Tờ trình carries, with their minutes' counts."""
+    by_meeting: dict[int, list[m.Candidate]] = defaultdict(list)
+    for cand in cands:
+        if cand.meeting_id is not None and cand.status in ISSUED_STATUSES:
+            by_meeting[cand.meeting_id].append(cand)
+    out = []
+    for doc in minutes_docs:
+        carried = by_meeting.get(doc.meeting_id, []) if doc.meeting_id is not None else []
+        if not carried or doc.context.start is None:
+            continue
+        ctx = doc.context
+        out.append(dc.MeetingCitation(
+            council_name=ctx.council_name, date=ctx.start.date(),
+            minutes_symbol=ctx.number.symbol(ctx.issuer) if ctx.number.number else "",
+            present=len(ctx.present_members), total=len(ctx.members), voting_method=ctx.voting_method,
+            collectives=sum(1 for x in carried if x.subject_type == "unit"),
+            individuals=sum(1 for x in carried if x.subject_type != "unit")))
+    return out
 
 
 def _nominee(cand: m.Candidate, draft: bool, summary: str) -> dc.Nominee:
@@ -846,9 +1077,26 @@ def _nominee(cand: m.Candidate, draft: bool, summary: str) -> dc.Nominee:
     else:
         p = cand.person
         pos_unit = ", ".join(x for x in ((p.position or "") if p else "", p.unit.name if p and p.unit else "") if x)
+    note = "; ".join(x for x in (_status_label(cand.status) if draft else "", _carried_note(cand)) if x)
     return dc.Nominee(name=_subject_name(cand), position_unit=pos_unit,
                       award=cand.award_form.name if cand.award_form else "", achievement_summary=summary,
-                      note=_status_label(cand.status) if draft else "")
+                      note=note)
+
+
+def _carried_note(cand: m.Candidate) -> str:
+    """A proposal to a higher level carries the ward's award of this campaign (from the register)."""
+    from sqlalchemy.orm import object_session
+
+    from bdhvs_desktop.services import awards as awards_service
+
+    form = cand.award_form
+    s = object_session(cand)
+    if form is None or (form.level or "ward") in ("ward", "unit") or s is None:
+        return ""
+    award = awards_service.carried_award(s, subject_type=cand.subject_type,
+                                         subject_id=(cand.unit_id if cand.subject_type == "unit" else cand.person_id),
+                                         campaign_id=cand.campaign_id, level=form.level or "ward")
+    return f"Đã được tặng {award.award_name} ({award.decision_ref})" if award else ""
 
 
 # ----------------------------------------------------------------------- generating
@@ -873,14 +1121,25 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
     if progress:
         progress(0, 1, "Đang đọc hồ sơ từ cơ sở dữ liệu")
     ctxs = build_contexts(db, draft=draft, at=at, settings=st)
+    notes = list(ctxs.notes)
+    expired = form_set_warning(fs, (st.date or at or dt.date.today()) if not draft else (at or dt.date.today()))
+    if expired:
+        notes.insert(0, expired)
     if not draft and ctxs.missing:
         raise MissingFieldsError(ctxs.missing)
     with db.read() as s:  # the decision chain's head, printed on the minutes and in the manifest
         anchor = audit.current_anchor(s)
-    result = write_dossier(Path(out_dir), fs, ctxs.submission,
+    result = write_dossier(Path(out_dir), fs, ctxs.submissions or ctxs.submission,
                            [(x.file_name, x.context) for x in ctxs.minutes_docs], ctxs.achievements,
                            make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel,
                            audit_anchor=anchor)
+    from bdhvs_desktop.documents.dossier_writer import manifest_is_valid
+
+    # The database follows the folder: nothing is recorded unless the manifest, written
+    # last, is in place and matches the files.
+    if not manifest_is_valid(result.folder):
+        raise DossierError(f"Thư mục hồ sơ “{result.folder}” không khớp với manifest.json vừa ghi; hồ sơ chưa được "
+                           "ghi nhận. Hãy tạo lại.")
     issued: list[int] = []
     kinds = {"to_trinh": "to_trinh", "bien_ban": "bien_ban", "bao_cao_tap_the": "bao_cao_08",
              "bao_cao_ca_nhan": "bao_cao_08"}
@@ -910,4 +1169,49 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
                           f"{result.folder}")
     return DossierOutcome(folder=result.folder, files=tuple(result.folder / f.name for f in result.files),
                           manifest=result.manifest_path, zip_path=result.zip_path, form_set=fs.name, draft=draft,
-                          issued=tuple(issued))
+                          issued=tuple(issued), notes=tuple(notes))
+
+
+def _decree_short(decree: str) -> str:
+    """"Nghị định số 152/2025/NĐ-CP" out of the decree's full title."""
+    import re
+
+    m_ = re.search(r"Nghị định số\s+\S+", decree or "")
+    return m_.group(0) if m_ else (decree or "")
+
+
+def form_set_warning(fs: Any, day: dt.date | None) -> str:
+    """A warning when *day* is after the form set's ``in_force_until``, naming the decree
+    that replaced it ("" otherwise). The office may still choose the set (a local plan may
+    cite the old decree)."""
+    until = getattr(fs, "in_force_until", None)
+    if day is None or until is None or day <= until:
+        return ""
+    replaced_by = getattr(fs, "replaced_by", "") or ""
+    successor = ""
+    if replaced_by:
+        from bdhvs_desktop.documents.formsets import list_form_sets
+
+        builtin, user = form_set_dirs()
+        found = {x.name: x for x in list_form_sets(builtin, user)}.get(replaced_by)
+        successor = _decree_short(found.decree) if found is not None else ""
+        successor = f"{successor} (bộ mẫu “{replaced_by}”)" if successor else f"bộ mẫu “{replaced_by}”"
+    return (f"Cảnh báo: bộ mẫu “{fs.name}” theo {_decree_short(fs.decree)} chỉ còn hiệu lực đến ngày "
+            f"{until.strftime('%d/%m/%Y')}" + (f", đã được thay thế bởi {successor}" if successor else "")
+            + f"; hồ sơ ghi ngày {day.strftime('%d/%m/%Y')}. Văn phòng vẫn có thể dùng bộ mẫu này nếu kế hoạch "
+            "thi đua dẫn chiếu nó.")
+
+
+def form_set_warning_named(name: str, day: dt.date | None) -> str:
+    """form_set_warning for the form set called *name* ("" when it is not found)."""
+    from bdhvs_desktop.documents.formsets import list_form_sets
+
+    builtin, user = form_set_dirs()
+    found = {x.name: x for x in list_form_sets(builtin, user)}.get(name)
+    return form_set_warning(found, day or dt.date.today()) if found is not None else ""
+
+
+def settings_warning(db: Database, day: dt.date | None = None) -> str:
+    """The form set warning for the current settings (for the command line)."""
+    st = load_settings(db)
+    return form_set_warning_named(st.form_set, st.date or day or dt.date.today())

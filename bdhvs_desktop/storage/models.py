@@ -357,6 +357,7 @@ class AwardForm(Versioned, Base):
     level: Mapped[Optional[str]] = mapped_column(String(20))  # ward | province
     issuer: Mapped[Optional[str]] = mapped_column(String(300))
     subject_kinds: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    prize_amount: Mapped[Optional[int]] = mapped_column(Integer)  # đồng, where the form carries a prize
 
 
 class Candidate(Versioned, Base):
@@ -384,6 +385,46 @@ class Candidate(Versioned, Base):
     unit: Mapped[Optional[Unit]] = relationship()
     person: Mapped[Optional[Person]] = relationship()
     award_form: Mapped[Optional[AwardForm]] = relationship()
+
+
+class AwardRecord(Versioned, Base):
+    """One award in the office's register (sổ theo dõi khen thưởng): issued here by a decision,
+    imported from an older Excel book or typed in. The subject is kept as text too (name, CCCD,
+    unit), because older awards may concern people who are not in the database."""
+
+    __tablename__ = "award_record"
+    __table_args__ = (
+        Index("ix_award_record_decision", "decision_number", "decision_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(10))  # unit | person
+    person_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
+    subject_name: Mapped[str] = mapped_column(String(300))  # as written on the decision
+    name_key: Mapped[str] = mapped_column(String(300), index=True)  # domain.text.name_key(subject_name)
+    cccd: Mapped[Optional[str]] = mapped_column(String(12), index=True)
+    unit_code: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    unit_name: Mapped[Optional[str]] = mapped_column(String(300))  # the person's unit, or the unit itself
+    position: Mapped[Optional[str]] = mapped_column(String(200))
+    award_form_id: Mapped[Optional[int]] = mapped_column(ForeignKey("award_form.id", ondelete="SET NULL"))
+    award_code: Mapped[Optional[str]] = mapped_column(String(64))
+    award_name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20))  # vocab.AwardLevel
+    granting_authority: Mapped[Optional[str]] = mapped_column(String(300))
+    decision_number: Mapped[Optional[str]] = mapped_column(String(60))
+    decision_date: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # vocab.AwardKind
+    campaign_id: Mapped[Optional[int]] = mapped_column(ForeignKey("campaign.id", ondelete="SET NULL"), index=True)
+    campaign_text: Mapped[Optional[str]] = mapped_column(String(500))
+    achievement: Mapped[Optional[str]] = mapped_column(Text)
+    prize_amount: Mapped[Optional[int]] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20))  # vocab.AwardSource
+    candidate_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("candidate.id", ondelete="SET NULL"), unique=True)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[Optional[str]] = mapped_column(String(200))
 
 
 # --------------------------------------------------------------------------- council

@@ -23,7 +23,7 @@ def _parts(path):
 def test_committed_templates_match_the_build_script(tmp_path):
     builder = _load_builder()
     written = builder.build_all(tmp_path)
-    assert len(written) == 8
+    assert len(written) == 10  # five forms (the award decision included) in two sets
     for path in written:
         committed = BUILTIN_FORMS / path.parent.name / path.name
         assert committed.is_file(), committed
@@ -33,7 +33,8 @@ def test_committed_templates_match_the_build_script(tmp_path):
 
 def test_both_sets_ship_the_same_layout():
     for file in ("to-trinh-mau-01.docx", "bien-ban-hop-xet.docx",
-                 "bao-cao-thanh-tich-mau-08-tap-the.docx", "bao-cao-thanh-tich-mau-08-ca-nhan.docx"):
+                 "bao-cao-thanh-tich-mau-08-tap-the.docx", "bao-cao-thanh-tich-mau-08-ca-nhan.docx",
+                 "quyet-dinh-khen-thuong.docx"):
         assert _parts(BUILTIN_FORMS / "decree-98-2023" / file) == _parts(BUILTIN_FORMS / "decree-152-2025" / file)
 
 

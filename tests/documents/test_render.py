@@ -190,7 +190,9 @@ def test_empty_group_is_left_out(fs98):
     doc = _render(fs98, sd.submission(collectives=[]))
     rows = table_rows(doc.tables[-1])
     assert ["I. TẬP THỂ"] not in rows and rows[1] == ["II. CÁ NHÂN"]
-    assert any("cho 0 tập thể và 04 cá nhân" in t for t in all_texts(doc))
+    # a part that is zero is not written (issue #11: "01 tập thể và 0 cá nhân" read badly)
+    assert any("cho 04 cá nhân đã có" in t for t in all_texts(doc))
+    assert not any("0 tập thể" in t for t in all_texts(doc))
 
 
 def test_subject_and_proposal_overrides(fs98):
@@ -398,7 +400,8 @@ def test_collective_report(fs98):
                                       "100% (35/35)", "Đạt"]
     acts = next(t for t in doc.tables if table_rows(t)[0][1] == "Hình thức hoạt động")
     assert table_rows(acts)[2] == ["2", "Buổi hướng dẫn trực tiếp tại tổ dân phố", "46 buổi", "1.130", ""]
-    signs = table_rows(doc.tables[-1])
+    # the signature table sits in the unsplittable row of an outer table (issue #11)
+    signs = table_rows(doc.tables[-1].cell(0, 0).tables[0])
     assert signs[0][0].startswith("XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG\nT/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ")
     assert signs[0][1].startswith("T/M CHI BỘ\nBÍ THƯ\n(Ký, đóng dấu)")
     assert signs[1][0].strip() == "Võ Minh Vương" and signs[1][1].strip() == "Trần Văn Hùng"
@@ -439,7 +442,8 @@ def test_individual_report(fs98):
     classes = next(t for t in doc.tables if table_rows(t)[0][1] == "Nội dung lớp học, buổi hướng dẫn")
     assert table_rows(classes)[1] == ["1", "VNeID và Dịch vụ công Quốc gia cho người cao tuổi",
                                       "09/05/2026", "Nhà văn hóa Khu phố 5", "42"]
-    signs = table_rows(doc.tables[-1])
+    # the signature table sits in the unsplittable row of an outer table (issue #11)
+    signs = table_rows(doc.tables[-1].cell(0, 0).tables[0])
     assert signs[0][0].startswith("THỦ TRƯỞNG ĐƠN VỊ XÁC NHẬN, ĐỀ NGHỊ\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH")
     assert signs[0][1].startswith("NGƯỜI BÁO CÁO THÀNH TÍCH\n(Ký, ghi rõ họ và tên)")
     assert signs[1][0].strip() == "Nguyễn Văn Thành" and signs[1][1].strip() == "Nguyễn Thị Hồng Nhung"

@@ -178,13 +178,15 @@ class CouncilPage(Page):
         self.reopen_button = QPushButton(tr("Mở lại…"))
         self.reopen_button.setToolTip(tr("Mở lại kết quả đã khóa; phải ghi lý do, việc mở lại được ghi vào nhật ký"))
         self.history_button = QPushButton(tr("Lịch sử…"))
+        self.awards_button = QPushButton(tr("Khen thưởng…"))
+        self.awards_button.setToolTip(tr("Các khen thưởng đã có của tập thể, cá nhân này (sổ theo dõi khen thưởng)"))
         self.member_scores_button = QPushButton(tr("Điểm thành viên…"))
         self.member_scores_button.setToolTip(tr("Mỗi thành viên có mặt chấm điểm hồ sơ (tùy chọn); thành viên có xung "
                                                 "đột lợi ích không chấm"))
         self.attach_button = QPushButton(tr("Đưa hồ sơ mới đề nghị vào phiên"))
         self.attach_button.setToolTip(tr("Các hồ sơ đã đề nghị sau khi mở phiên họp"))
         for b in (self.vote_button, self.decide_button, self.reopen_button, self.member_scores_button,
-                  self.history_button):
+                  self.history_button, self.awards_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.attach_button)
@@ -204,6 +206,7 @@ class CouncilPage(Page):
         self.decide_button.clicked.connect(self.decide_selected)
         self.reopen_button.clicked.connect(self.reopen_selected)
         self.history_button.clicked.connect(self.show_history)
+        self.awards_button.clicked.connect(self.show_awards)
         self.attach_button.clicked.connect(self.attach)
         self.member_scores_button.clicked.connect(self.enter_member_scores)
         self.present_button.clicked.connect(lambda: self.set_presence(True))
@@ -376,6 +379,7 @@ class CouncilPage(Page):
         self.decide_button.setEnabled(editable and r.tally is not None)
         self.reopen_button.setEnabled(r is not None and r.candidate.locked and r.candidate.status == "approved")
         self.history_button.setEnabled(r is not None)
+        self.awards_button.setEnabled(r is not None)
         self.member_scores_button.setEnabled(editable)
         for w in (self.present_button, self.absent_button, self.ballot_button, self.attach_button,
                   self.details_button):
@@ -457,6 +461,15 @@ class CouncilPage(Page):
         from bdhvs_desktop.gui.history_dialog import HistoryDialog
 
         HistoryDialog(self.ctx, "candidate", r.candidate.id, parent=self).exec()
+
+    def show_awards(self) -> None:
+        r = self._current_row()
+        if r is None:
+            return
+        from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog
+
+        c = r.candidate
+        AwardHistoryDialog(self.ctx, c.subject, c.subject_id, c.name, self).exec()
 
     def _selected_member(self):  # noqa: ANN202
         rows = self.attendance.selectionModel().selectedRows()

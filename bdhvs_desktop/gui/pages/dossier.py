@@ -37,8 +37,15 @@ from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services import dossier as svc
 
 ISSUER_FORMATS = [
+    ("auto", tr("Theo thẩm quyền của hình thức khen thưởng (khuyên dùng)")),
     ("party", tr("Văn bản của Đảng (Hướng dẫn 36-HD/VPTW): “Số 12-TTr/ĐU”")),
     ("state", tr("Văn bản hành chính (Nghị định 30/2020/NĐ-CP): “Số: 12/TTr-UBND”")),
+]
+
+ISSUERS = [
+    ("auto", tr("Tự động: Hội đồng Thi đua - Khen thưởng trình cấp mình, Ủy ban nhân dân/Đảng ủy trình cấp trên")),
+    ("council", tr("Hội đồng Thi đua - Khen thưởng (Văn phòng Đảng ủy với hình thức khen thưởng của Đảng)")),
+    ("ward", tr("Ủy ban nhân dân/Đảng ủy (cấp dưới của cấp khen thưởng)")),
 ]
 
 #: The editable sections, in the order shown.
@@ -92,6 +99,21 @@ class DossierPage(Page):
         for code, label in ISSUER_FORMATS:
             self.issuer_format.addItem(label, code)
         form.addRow(tr("Thể thức văn bản:"), self.issuer_format)
+        self.issuer = QComboBox()
+        for code, label in ISSUERS:
+            self.issuer.addItem(label, code)
+        form.addRow(tr("Người trình:"), self.issuer)
+        self.recipient = QLineEdit()
+        self.recipient.setPlaceholderText(tr("để trống: người có thẩm quyền của hình thức khen thưởng"))
+        form.addRow(tr("Kính gửi:"), self.recipient)
+        self.doc_date = QLineEdit()
+        self.doc_date.setPlaceholderText(tr("dd/mm/yyyy; để trống: ngày lập hồ sơ"))
+        form.addRow(tr("Ngày văn bản:"), self.doc_date)
+        self.form_set_warning = QLabel()
+        self.form_set_warning.setWordWrap(True)
+        self.form_set_warning.setStyleSheet("color: #a15c00;")
+        form.addRow("", self.form_set_warning)
+        self.form_set.currentIndexChanged.connect(lambda _i: self._update_warning())
         nums = QHBoxLayout()
         self.number = QLineEdit()
         self.number.setPlaceholderText(tr("để trống: văn thư ghi tay"))
@@ -206,6 +228,8 @@ class DossierPage(Page):
         self.at = QDateEdit()
         self.at.setCalendarPopup(True)
         self.at.setDisplayFormat("dd/MM/yyyy")
+        self.at.dateChanged.connect(lambda _d: self._update_warning())
+        self.doc_date.editingFinished.connect(self._update_warning)
         r1.addWidget(self.at)
         r1.addWidget(QLabel(tr("Thư mục:")))
         self.out_dir = QLineEdit()
@@ -229,6 +253,17 @@ class DossierPage(Page):
         for b in (self.generate_btn, self.open_folder_btn, self.open_doc_btn, self.print_doc_btn):
             r2.addWidget(b)
         r2.addStretch(1)
+        # After the dossier: the decision and the register (gui/awards_dialog.py).
+        self.decision_btn = QPushButton(tr("Quyết định khen thưởng…"))
+        self.decision_btn.clicked.connect(self.open_decision)
+        self.register_btn = QPushButton(tr("Sổ khen thưởng…"))
+        self.register_btn.clicked.connect(self.open_register)
+        r2.addWidget(self.decision_btn)
+        r2.addWidget(self.register_btn)
+        self.certificates_btn = QPushButton(tr("Giấy khen, xướng danh…"))
+        self.certificates_btn.setToolTip(tr("In giấy khen (trên phôi hoặc giấy trắng), mẫu in, danh sách xướng danh"))
+        self.certificates_btn.clicked.connect(self.open_certificates)
+        r2.addWidget(self.certificates_btn)
         gv.addLayout(r2)
         self.files = QListWidget()
         self.files.setFixedHeight(92)
@@ -240,6 +275,11 @@ class DossierPage(Page):
         gv.addWidget(self.status)
         root.addWidget(gen)
         self._update_buttons()
+
+    def open_certificates(self) -> None:
+        from bdhvs_desktop.gui.certificates_dialog import CertificatesDialog
+
+        CertificatesDialog(self.ctx.db, self).exec()
 
     # ------------------------------------------------------------------ loading
 
@@ -263,6 +303,9 @@ class DossierPage(Page):
             idx = self.form_set.count() - 1
         self.form_set.setCurrentIndex(idx)
         self.issuer_format.setCurrentIndex(max(self.issuer_format.findData(st.issuer_format), 0))
+        self.issuer.setCurrentIndex(max(self.issuer.findData(st.issuer), 0))
+        self.recipient.setText(st.recipient)
+        self.doc_date.setText(st.date.strftime("%d/%m/%Y") if st.date else "")
         self.number.setText(st.number)
         self.minutes_number.setText(st.minutes_number)
         self.signer_title.setText(st.signer_title)
@@ -273,6 +316,7 @@ class DossierPage(Page):
         if not self.out_dir.text() or self.out_dir.property("auto"):
             self.out_dir.setText(str(default_out_dir(self.draft.isChecked(), day)))
             self.out_dir.setProperty("auto", True)
+        self._update_warning()
         self._load_candidates()
 
     def _load_candidates(self) -> None:
@@ -380,18 +424,44 @@ class DossierPage(Page):
                 line.setText(draft[key])
         self.draft_note.setText(tr("Đã soạn lại từ số liệu; bấm “Lưu nội dung báo cáo” để giữ."))
 
+    def _doc_date(self) -> dt.date | None:
+        """The date typed in "Ngày văn bản"; None when empty; ValueError when not a date."""
+        text = self.doc_date.text().strip()
+        if not text:
+            return None
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+
+    def _update_warning(self) -> None:
+        """The decree of the chosen form set replaced before the dossier's date: say so."""
+        name = self.form_set.currentData()
+        try:
+            day = self._doc_date() or self._at()
+        except ValueError:
+            day = self._at()
+        text = svc.form_set_warning_named(name, day) if name else ""
+        self.form_set_warning.setText(text)
+        self.form_set_warning.setVisible(bool(text))
+
     # ------------------------------------------------------------------- saving
 
     def save_settings(self) -> None:
         try:
+            doc_date = self._doc_date()
+        except ValueError:
+            QMessageBox.warning(self, tr("Thiết lập hồ sơ"), tr("Ngày văn bản “{d}” không hợp lệ (dd/mm/yyyy).").format(
+                d=self.doc_date.text()))
+            return
+        try:
             svc.save_settings(self.ctx.db, form_set=self.form_set.currentData() or svc.DEFAULT_FORM_SET,
-                              issuer_format=self.issuer_format.currentData(), number=self.number.text(),
+                              issuer_format=self.issuer_format.currentData(), issuer=self.issuer.currentData(),
+                              recipient=self.recipient.text(), date=doc_date, number=self.number.text(),
                               minutes_number=self.minutes_number.text(), signer_title=self.signer_title.text(),
                               signer_name=self.signer_name.text(), make_zip=self.make_zip.isChecked())
         except svc.DossierError as exc:
             QMessageBox.warning(self, tr("Thiết lập hồ sơ"), str(exc))
             return
         self.status.setText(tr("Đã lưu thiết lập hồ sơ."))
+        self._update_warning()
 
     def save_text(self) -> bool:
         item = self._current
@@ -465,6 +535,8 @@ class DossierPage(Page):
             f=outcome.folder)
         if outcome.issued:
             text += " " + tr("{n} ứng viên chuyển sang “Đã lập hồ sơ”.").format(n=len(outcome.issued))
+        for note in outcome.notes:
+            text += "\n" + note
         self.status.setText(text)
         self.ctx.notify("candidates")
         self._update_buttons()
@@ -538,3 +610,13 @@ class DossierPage(Page):
         folder = paths.user_templates_dir()
         open_path(folder)
         self.status.setText(tr("Thư mục mẫu của văn phòng: {f}").format(f=folder))
+
+    def open_decision(self) -> None:
+        from bdhvs_desktop.gui.awards_dialog import DecisionDialog
+
+        DecisionDialog(self.ctx, self).exec()
+
+    def open_register(self) -> None:
+        from bdhvs_desktop.gui.awards_dialog import AwardRegisterDialog
+
+        AwardRegisterDialog(self.ctx, self).exec()

@@ -58,10 +58,12 @@ class PeoplePage(Page):
         self.vneid_button.setToolTip(tr("Ghi nhận những người đang chọn thành thạo VNeID từ một ngày, do ai xác nhận"))
         self.history_button = QPushButton(tr("Lịch sử…"))
         self.history_button.setToolTip(tr("Ai đã sửa gì, khi nào, giá trị cũ và mới của người đang chọn"))
+        self.awards_button = QPushButton(tr("Khen thưởng…"))
+        self.awards_button.setToolTip(tr("Quá trình khen thưởng của người đang chọn (sổ theo dõi khen thưởng)"))
         self.import_button = QPushButton(tr("Nhập từ Excel…"))
         self.export_button = QPushButton(tr("Xuất Excel…"))
         self.export_button.setToolTip(tr("Xuất những người đang hiển thị (theo bộ lọc) theo mẫu nhập liệu"))
-        for b in (self.add_button, self.edit_button, self.vneid_button, self.history_button):
+        for b in (self.add_button, self.edit_button, self.vneid_button, self.history_button, self.awards_button):
             actions.addWidget(b)
         actions.addStretch(1)
         # Excel buttons sit at the end of the search row, so the page fits a 1024-pixel screen.
@@ -100,6 +102,7 @@ class PeoplePage(Page):
         self.add_button.clicked.connect(self.add_person)
         self.edit_button.clicked.connect(self.edit_selected)
         self.history_button.clicked.connect(self.show_history)
+        self.awards_button.clicked.connect(self.show_awards)
         self.vneid_button.clicked.connect(self.mark_vneid)
         self.import_button.clicked.connect(self.open_import)
         self.export_button.clicked.connect(self.export_shown)
@@ -176,6 +179,7 @@ class PeoplePage(Page):
         n = len(self.selected_ids()) if self.table.selectionModel() else 0
         self.edit_button.setEnabled(n == 1)
         self.history_button.setEnabled(n == 1)
+        self.awards_button.setEnabled(n == 1)
         self.vneid_button.setEnabled(n >= 1)
         self.vneid_button.setText(tr("Thành thạo VNeID ({n})…").format(n=n) if n > 1 else tr("Thành thạo VNeID…"))
 
@@ -205,6 +209,14 @@ class PeoplePage(Page):
         ids = self.selected_ids()
         if len(ids) == 1:
             HistoryDialog(self.ctx, "person", ids[0], parent=self).exec()
+
+    def show_awards(self) -> None:
+        from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog
+
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            AwardHistoryDialog(self.ctx, "person", ids[0], self.model.row_at(
+                self.table.selectionModel().selectedRows()[0].row()).full_name, self).exec()
 
     def mark_vneid(self) -> None:
         from bdhvs_desktop.gui.person_dialog import BulkVneidDialog

@@ -1,5 +1,6 @@
 """Báo cáo: the progress report for the standing committee and the council's score sheet,
-as PDF or Excel, generated in the background, then opened or printed."""
+as PDF or Excel, generated in the background, then opened or printed; and the yearly
+emulation and award statistics (Circular 02/2023/TT-BNV forms 0601-0603, due 15 December)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
 )
 
@@ -87,6 +90,7 @@ class ReportsPage(Page):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         root.addWidget(self.status)
+        root.addWidget(self._stats_box())
         root.addStretch(1)
         self.path.setProperty("auto", True)
         self._update_buttons()
@@ -95,6 +99,173 @@ class ReportsPage(Page):
         day = self.ctx.as_of
         self.at.setDate(QDate(day.year, day.month, day.day))
         self._suggest_path()
+        self._load_stat_forms()
+        if self.stats_year.property("auto") is not False:
+            self.stats_year.setValue(day.year)
+            self.stats_year.setProperty("auto", True)
+        self._suggest_stats_path()
+
+    # ------------------------------------------------------------------ yearly statistics
+
+    def _stats_box(self) -> QGroupBox:
+        self._stats_task = None
+        self._stats_broken = False
+        self.stats_last_path: Path | None = None
+        self.stats_last_error = ""
+        box = QGroupBox(tr("Thống kê thi đua, khen thưởng hằng năm (Thông tư 02/2023/TT-BNV, hạn nộp 15/12)"))
+        form = QFormLayout(box)
+        self.stats_year = QSpinBox()
+        self.stats_year.setRange(1945, 2100)
+        self.stats_year.setValue(dt.date.today().year)
+        self.stats_year.valueChanged.connect(self._suggest_stats_path)
+        self.stats_year.editingFinished.connect(lambda: self.stats_year.setProperty("auto", False))
+        form.addRow(tr("Năm báo cáo:"), self.stats_year)
+        self.stats_form = QComboBox()
+        self.stats_form.currentIndexChanged.connect(self._suggest_stats_path)
+        form.addRow(tr("Biểu:"), self.stats_form)
+        self.stats_fmt = QComboBox()
+        for code, label in [(".xlsx", tr("Excel (.xlsx)")), (".pdf", tr("PDF (để in)"))]:
+            self.stats_fmt.addItem(label, code)
+        self.stats_fmt.currentIndexChanged.connect(self._suggest_stats_path)
+        form.addRow(tr("Định dạng:"), self.stats_fmt)
+        row = QHBoxLayout()
+        self.stats_path = QLineEdit()
+        self.stats_path.setProperty("auto", True)
+        self.stats_path.textEdited.connect(lambda _t: self.stats_path.setProperty("auto", False))
+        row.addWidget(self.stats_path, 1)
+        browse = QPushButton(tr("Chọn…"))
+        browse.clicked.connect(self._browse_stats)
+        row.addWidget(browse)
+        form.addRow(tr("Lưu vào tệp:"), row)
+        note = QLabel(tr("Khen thưởng được tính vào năm có ngày ký quyết định; phong trào được tính khi có thời gian "
+                         "thực hiện trong năm. Bố cục các biểu nằm trong thư mục resources/statistics (chưa đối chiếu "
+                         "với văn bản gốc của Thông tư; văn phòng sửa được)."))
+        note.setWordWrap(True)
+        form.addRow("", note)
+        buttons = QHBoxLayout()
+        self.stats_btn = QPushButton(tr("Xuất thống kê"))
+        self.stats_btn.clicked.connect(self.export_statistics)
+        self.stats_open_btn = QPushButton(tr("Mở"))
+        self.stats_open_btn.clicked.connect(self._open_stats)
+        buttons.addWidget(self.stats_btn)
+        buttons.addWidget(self.stats_open_btn)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
+        self.stats_status = QLabel()
+        self.stats_status.setWordWrap(True)
+        self.stats_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("", self.stats_status)
+        self._update_stats_buttons()
+        return box
+
+    def _load_stat_forms(self) -> None:
+        if self.stats_form.count():
+            return
+        from bdhvs_desktop.domain.statistics import LayoutError
+        from bdhvs_desktop.services.statistics import StatisticsError, available_forms
+
+        try:
+            forms = available_forms()
+        except (LayoutError, StatisticsError) as exc:
+            self.stats_status.setText(str(exc))
+            self._stats_broken = True
+            self._update_stats_buttons()
+            return
+        self._stats_broken = False
+        self.stats_form.addItem(tr("Tất cả các biểu"), "all")
+        for code, title in forms:
+            self.stats_form.addItem(tr("Biểu {c}: {t}").format(c=code, t=title.capitalize()), code)
+
+    def _suggest_stats_path(self, *_args) -> None:  # noqa: ANN002
+        if self.stats_path.property("auto") is False:
+            return
+        from bdhvs_desktop import paths
+
+        code = self.stats_form.currentData() or "all"
+        name = f"thong-ke-{'tat-ca' if code == 'all' else code}-{self.stats_year.value()}{self.stats_fmt.currentData()}"
+        self.stats_path.setText(str(paths.user_data_dir() / "bao-cao" / name))
+        self.stats_path.setProperty("auto", True)
+
+    def _browse_stats(self) -> None:
+        suffix = self.stats_fmt.currentData()
+        name, _ = QFileDialog.getSaveFileName(self, tr("Lưu thống kê"), self.stats_path.text(),
+                                              f"{self.stats_fmt.currentText()} (*{suffix})")
+        if name:
+            if not name.lower().endswith(suffix):
+                name += suffix
+            self.stats_path.setText(name)
+            self.stats_path.setProperty("auto", False)
+
+    def export_statistics(self) -> None:
+        if self._stats_task is not None:
+            return
+        if not self.stats_path.text().strip():
+            QMessageBox.warning(self, tr("Xuất thống kê"), tr("Hãy chọn tệp để lưu thống kê."))
+            return
+        target = Path(self.stats_path.text().strip())
+        if target.suffix.lower() != self.stats_fmt.currentData():
+            target = target.with_suffix(self.stats_fmt.currentData())
+            self.stats_path.setText(str(target))
+        year = self.stats_year.value()
+        form = self.stats_form.currentData() or "all"
+        sign_date = self.ctx.as_of
+        db = self.ctx.db
+        self.stats_last_error = ""
+        self.stats_status.setText(tr("Đang xuất thống kê…"))
+
+        def work(progress, cancelled):  # noqa: ANN001, ANN202
+            from bdhvs_desktop.services.statistics import write_statistics
+
+            return write_statistics(db, year, form, target, sign_date=sign_date, progress=progress,
+                                    cancelled=cancelled)
+
+        from bdhvs_desktop.gui.worker import run_in_background
+
+        self._stats_task = run_in_background(self, tr("Đang xuất thống kê"), work, self._stats_done,
+                                             self._stats_failed)
+        self._update_stats_buttons()
+
+    def _stats_done(self, result) -> None:  # noqa: ANN001
+        self._stats_task = None
+        self.stats_last_path = result.path
+        lines = [tr("Đã xuất thống kê năm {y}: {p}").format(y=result.report.year, p=result.path)]
+        for table in result.report.tables:
+            total = next((v[0] for r, v in zip(table.layout.rows, table.values) if r.has_values), None)
+            lines.append(tr("Biểu {c}: tổng số {n}").format(c=table.layout.code, n=total))
+        lines += [tr("Cảnh báo: {w}").format(w=w) for w in result.report.warnings]
+        self.stats_status.setText("\n".join(lines))
+        self._update_stats_buttons()
+
+    def _stats_failed(self, exc: BaseException, trace: str) -> None:
+        self._stats_task = None
+        self.stats_last_error = str(exc)
+        self._update_stats_buttons()
+        from bdhvs_desktop.documents.atomic import FileInUseError
+        from bdhvs_desktop.domain.statistics import LayoutError
+        from bdhvs_desktop.services.statistics import StatisticsCancelled, StatisticsError
+
+        if isinstance(exc, StatisticsCancelled):
+            self.stats_status.setText(str(exc))
+            return
+        if isinstance(exc, (LayoutError, StatisticsError, FileInUseError, OSError)):
+            message = str(exc)
+        else:
+            import logging
+
+            logging.getLogger("bdhvs").error("statistics failed:\n%s", trace)
+            message = tr("Lỗi không mong đợi: {e}").format(e=exc)
+        self.stats_status.setText(tr("Chưa xuất được thống kê."))
+        QMessageBox.warning(self, tr("Xuất thống kê"), message)
+
+    def _update_stats_buttons(self) -> None:
+        self.stats_btn.setEnabled(self._stats_task is None and not self._stats_broken)
+        self.stats_open_btn.setEnabled(self.stats_last_path is not None and self.stats_last_path.exists())
+
+    def _open_stats(self) -> None:
+        from bdhvs_desktop.gui.opening import open_path
+
+        if self.stats_last_path is not None:
+            open_path(self.stats_last_path)
 
     def _at(self) -> dt.date:
         q = self.at.date()

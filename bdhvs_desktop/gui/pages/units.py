@@ -227,9 +227,11 @@ class UnitsPage(Page):
         self.edit_button = QPushButton(tr("Sửa, đổi tên…"))
         self.move_button = QPushButton(tr("Chuyển cấp trên…"))
         self.merge_button = QPushButton(tr("Sáp nhập vào…"))
+        self.awards_button = QPushButton(tr("Khen thưởng…"))
+        self.awards_button.setToolTip(tr("Quá trình khen thưởng của đơn vị đang chọn (sổ theo dõi khen thưởng)"))
         self.import_button = QPushButton(tr("Nhập từ Excel…"))
         self.export_button = QPushButton(tr("Xuất Excel…"))
-        for b in (self.add_button, self.edit_button, self.move_button, self.merge_button):
+        for b in (self.add_button, self.edit_button, self.move_button, self.merge_button, self.awards_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.import_button)
@@ -253,6 +255,7 @@ class UnitsPage(Page):
         self.edit_button.clicked.connect(self.edit_selected)
         self.move_button.clicked.connect(self.move_selected)
         self.merge_button.clicked.connect(self.merge_selected)
+        self.awards_button.clicked.connect(self.show_awards)
         self.import_button.clicked.connect(self.open_import)
         self.export_button.clicked.connect(self.export_units)
         self.tree.itemDoubleClicked.connect(lambda *_: self.edit_selected())
@@ -300,13 +303,20 @@ class UnitsPage(Page):
         item = self.tree.currentItem() if self.tree.selectedItems() else None
         return item.data(0, Qt.ItemDataRole.UserRole) if item else None
 
+    def show_awards(self) -> None:
+        from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog
+
+        unit = self.selected_unit()
+        if unit is not None:
+            AwardHistoryDialog(self.ctx, "unit", unit.id, unit.name, self).exec()
+
     def selected_unit(self) -> UnitRow | None:
         uid = self.selected_id()
         return next((u for u in self.units if u.id == uid), None)
 
     def _update_actions(self) -> None:
         has = self.selected_id() is not None
-        for b in (self.edit_button, self.move_button, self.merge_button):
+        for b in (self.edit_button, self.move_button, self.merge_button, self.awards_button):
             b.setEnabled(has)
 
     def show_message(self, text: str, error: bool = False) -> None:
