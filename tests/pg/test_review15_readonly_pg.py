@@ -8,7 +8,10 @@ from sqlalchemy import select, text
 
 from bdhvs_desktop.services import auth
 from bdhvs_desktop.storage import models as m
-from tests.pg.test_roles_pg import SECRETARY_PW, VIEWER_PW, cli_env  # noqa: F401 - the fixture
+from tests.pg.test_roles_pg import SECRETARY_PW, VIEWER_PW
+from tests.pg.test_roles_pg import cli_env as _cli_env
+
+cli_env = _cli_env  # the same fixture, for the CLI test below
 
 
 @pytest.mark.parametrize("sql", [
@@ -32,9 +35,8 @@ def test_viewer_cannot_switch_its_transaction_back_to_read_write(backend_db, sql
     with db.session() as s:
         s.add(m.Unit(code="U1", name="Tổ dân phố 1", kind="to_dan_pho"))
     auth.login(db, "xem", VIEWER_PW)
-    with pytest.raises(Exception):  # noqa: B017 - refused by the server, whichever error it is
-        with db.session() as s:
-            s.execute(text(sql))
+    with pytest.raises(Exception), db.session() as s:  # noqa: B017 - refused by the server, whichever error
+        s.execute(text(sql))
     with db.read() as s:
         assert s.scalars(select(m.Unit.name)).all() == ["Tổ dân phố 1"]
 
