@@ -45,7 +45,7 @@ def cmd_init(args, ctx) -> int:  # noqa: ANN001
     except PresetError as exc:
         raise _preset_error(exc) from exc
     except CampaignExists as exc:
-        raise CliError(f"{exc} ({ctx.db_location})", EXIT_ERROR) from exc
+        raise CliError(f"{exc} ({ctx.db().display_name})", EXIT_ERROR) from exc  # never the password
     ctx.out(f"Đã tạo phong trào: {name}\nCơ sở dữ liệu: {ctx.db().display_name}")
     return EXIT_OK
 

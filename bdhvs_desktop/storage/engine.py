@@ -97,6 +97,9 @@ def _install_server_events(engine: Engine) -> None:
         # The server refuses every change in this transaction, whatever the SQL looks like.
         if getattr(engine, READ_ONLY_ATTR, None):
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            # A first query takes the transaction's snapshot: from then on the server refuses
+            # `SET TRANSACTION READ WRITE` (and `SET LOCAL transaction_read_only = off`) in it.
+            conn.exec_driver_sql("SELECT 1")
 
 
 def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
