@@ -297,6 +297,24 @@ def test_past_minutes_are_the_same_text_after_the_council_changed(world):
     assert "Lê Thị Hậu" not in "".join(world.before_change.values())
     assert "Đỗ Quang Hải Mới" not in "".join(world.after_change.values())
     assert NEW_MEMBER not in world.before_change[M1_FILE] and NEW_MEMBER in world.before_change[M2_FILE]
+    # Each minutes prints the decision chain's head at its meeting's close (not the head when
+    # the dossier was made, which the issuing of the first final dossier moved on); the code
+    # is still found in the chain, and the manifest keeps both.
+    from bdhvs_desktop.services import audit
+
+    codes = {}
+    for name, text in world.before_change.items():
+        found = re.search(r"Mã neo nhật ký quyết định: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}) \((\d+) mục\)", text)
+        assert found, name
+        codes[name] = found.group(1)
+        assert audit.verify_code(world.db, found.group(1)).found, name
+    assert codes[M1_FILE] != codes[M2_FILE]  # meeting 2's decisions came after meeting 1's close
+    manifest = json.loads((world.folders[FORM_SETS[0]] / "manifest.json").read_text(encoding="utf-8"))
+    assert {n: a["code"] for n, a in manifest["minutes_anchors"].items()} == codes
+    # nothing was decided between meeting 2's close and the first dossier: the head then was its close
+    assert manifest["audit_anchor"]["code"] == codes[M2_FILE]
+    with world.db.read() as s:
+        assert audit.current_anchor(s).code not in codes.values()  # the issuing moved the head on since
 
 
 # ------------------------------------------------------------------ on the printed page
