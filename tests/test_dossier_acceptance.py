@@ -434,3 +434,22 @@ def test_no_row_or_signature_block_splits_on_the_page(world, tmp_path):
                     problems.append(f"{fs}/{path.name}: page {i + 1} holds only {page!r}")
     assert checked_signatures == len(files)
     assert problems == [], "\n".join(problems)
+
+
+def test_a_collectives_headcount_reads_as_a_total_with_its_parts(world):
+    """"Tổng số …: 10 (3 đảng viên; 2 cán bộ …)" read as if the parts made the total; the
+    parts are "trong đó" (of whom), counted the way the rest of the report counts ("03")."""
+    cands = _candidates(world.db)
+    checked = 0
+    for fs in FORM_SETS:
+        for cid, path in _docs(world.db, world.folders[fs]).items():
+            if cands[cid][0] != "unit":
+                continue
+            line = next(x for x in doc_text(path).splitlines()
+                        if x.startswith("- Tổng số cán bộ, đảng viên, công chức, viên chức:"))
+            found = re.fullmatch(r"- Tổng số cán bộ, đảng viên, công chức, viên chức: (\d+) \(trong đó (.+)\)\.", line)
+            assert found, (fs, path.name, line)
+            for n in re.findall(r"(\d+) (?:đảng viên|cán bộ)", found.group(2)):
+                assert int(n) <= int(found.group(1)) and (len(n) >= 2), (fs, path.name, line)
+            checked += 1
+    assert checked >= 4

@@ -656,11 +656,13 @@ def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, cam
         members = [p for uid in src.subtree(unit.id) for p in _people_of(src, uid)]
         party = sum(1 for p in members if p.is_party_member)
         servants = sum(1 for p in members if p.is_public_servant)
-        parts = []
+        parts = []  # of whom (they need not add up to the total): "trong đó 03 đảng viên; …"
         if party:
-            parts.append(f"{party} đảng viên")
+            parts.append(f"{vf.vn_count(party)} đảng viên")
         if servants:
-            parts.append(f"{servants} cán bộ, công chức, viên chức")
+            parts.append(f"{vf.vn_count(servants)} cán bộ, công chức, viên chức")
+        if parts:
+            parts[0] = f"trong đó {parts[0]}"
         structure = texts.get("structure", "").rstrip().rstrip(".")
         profile = dc.CollectiveProfile(address=unit.address or "", structure=structure,
                                        functions=texts.get("functions", ""),
