@@ -26,17 +26,27 @@ def schema_revision(db: Database) -> str | None:
 
 def check_database(db: Database) -> list[Finding]:
     """SQLite integrity and foreign keys, the schema version, and the records' own consistency."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bdhvs_desktop.services import safety
     from bdhvs_desktop.storage.migrate import head_revision
     from bdhvs_desktop.storage.models import Campaign, Person, Unit
 
     findings: list[Finding] = []
     if db.is_sqlite:
+        try:
+            with db.read() as s:
+                rows = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
+        except DBAPIError as exc:  # so damaged that the check itself cannot run
+            rows = [str(getattr(exc, "orig", exc))]
+        if rows != ["ok"]:
+            # The other checks would read the damaged pages and fail or mislead: report the
+            # damage and the way back (the newest backup that is whole) instead.
+            if db.path is None:
+                return [Finding("error", f"Lỗi toàn vẹn SQLite: {r}") for r in rows[:20]]
+            return safety.corruption_findings(db.path, rows)
+        findings.append(Finding("ok", "Kiểm tra toàn vẹn SQLite: không có lỗi."))
         with db.read() as s:
-            rows = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
-            if rows == ["ok"]:
-                findings.append(Finding("ok", "Kiểm tra toàn vẹn SQLite: không có lỗi."))
-            else:
-                findings.extend(Finding("error", f"Lỗi toàn vẹn SQLite: {r}") for r in rows[:20])
             fk = s.execute(text("PRAGMA foreign_key_check")).all()
             if fk:
                 findings.extend(
@@ -65,21 +75,27 @@ def check_database(db: Database) -> list[Finding]:
         )
         if future:
             findings.append(Finding("warning", f"{future} người có ngày thành thạo VNeID ở tương lai."))
-    from bdhvs_desktop.services.safety import consistency_findings
-
-    findings.extend(consistency_findings(db))
+    findings.extend(safety.consistency_findings(db))
     return findings
 
 
-def backup(db: Database, out: Path | None = None) -> Path:
-    """A consistent copy of the SQLite database (online backup API)."""
+def backup(db: Database, out: Path | None = None, *, overwrite: bool = False) -> Path:
+    """A consistent copy of the SQLite database (online backup API). `out` may be a file or
+    a folder (the copy gets its usual name there). Never the live database itself; an
+    existing file only with `overwrite` (storage.backup.TargetExists otherwise)."""
     from bdhvs_desktop.paths import backups_dir
-    from bdhvs_desktop.storage.backup import backup_file, timestamp
+    from bdhvs_desktop.storage.backup import backup_file, timestamp, unique_path
 
     if not db.is_sqlite or db.path is None:
         raise ValueError(
             "Sao lưu trong chương trình chỉ dành cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng pg_dump "
             "trên máy chủ."
         )
-    dest = out or backups_dir() / f"{db.path.stem}-{timestamp()}.sqlite3"
-    return backup_file(db.path, Path(dest))
+    name = f"{db.path.stem}-{timestamp()}.sqlite3"
+    if out is None:
+        dest = unique_path(backups_dir() / name)
+    elif Path(out).is_dir():
+        dest = unique_path(Path(out) / name)
+    else:
+        dest = Path(out)
+    return backup_file(db.path, dest, overwrite=overwrite)

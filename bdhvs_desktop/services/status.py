@@ -573,6 +573,9 @@ def write_status_xlsx(report: StatusReport, path) -> Any:  # noqa: ANN001
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        from bdhvs_desktop.documents.xlsx_safe import text_cells_only
+
+        text_cells_only(wb)  # unit names and other text are never formulas (formula injection)
         wb.save(tmp_name)
         for attempt in range(6):
             try:

@@ -101,13 +101,31 @@ def _install_server_events(engine: Engine) -> None:
 
 def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
     sa_url = make_url(url)
+    # hide_parameters: an error's text never quotes the statement's values (names, CCCD,
+    # birth dates), so neither the log nor a message shown to the user can leak them.
     if sa_url.get_backend_name() == "sqlite":
-        engine = create_engine(url, echo=echo)
+        engine = create_engine(url, echo=echo, hide_parameters=True)
         _install_sqlite_events(engine, foreign_keys=foreign_keys)
-        return engine
-    engine = create_engine(url, echo=echo, pool_pre_ping=True)
-    _install_server_events(engine)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+        _install_server_events(engine)
+    event.listen(engine, "handle_error", _hide_quoted_values)
     return engine
+
+
+def _hide_quoted_values(context) -> None:  # noqa: ANN001
+    """The driver's message may quote the data: PostgreSQL's DETAIL of a unique violation
+    holds the key's values (a CCCD), of a not-null violation the whole row. Removed from the
+    error's text here, once, so that no page, log or message can show it."""
+    from bdhvs_desktop.logging_setup import redact
+
+    for exc in (context.sqlalchemy_exception, context.original_exception):
+        args = getattr(exc, "args", None)
+        if args and isinstance(args[0], str):
+            try:
+                exc.args = (redact(args[0]), *args[1:])
+            except (AttributeError, TypeError):  # an exception type with read-only args
+                continue
 
 
 @dataclass
@@ -227,6 +245,9 @@ def _unusable_message(location, exc: Exception) -> str:  # noqa: ANN001
     if "file is not a database" in text or "file is encrypted" in text:
         return (f"Tệp {location} không phải cơ sở dữ liệu SQLite (có thể là tệp khác hoặc tệp đã hỏng). "
                 "Hãy chọn đúng tệp, hoặc khôi phục từ bản sao lưu (bdhvs restore).")
+    if "malformed" in text or "database corrupt" in text:
+        return (f"Tệp cơ sở dữ liệu {location} bị hỏng: SQLite không đọc được một phần tệp ({text}). "
+                "Hãy khôi phục từ bản sao lưu còn tốt (bdhvs restore, hoặc Tệp → Khôi phục từ bản sao lưu…).")
     if "unable to open" in text or "readonly" in text or "Permission denied" in text:
         return f"Không mở được {location}: không có quyền đọc/ghi tệp hoặc thư mục. ({text})"
     return f"Không kết nối được cơ sở dữ liệu {location}: {text}"
