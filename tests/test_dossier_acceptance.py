@@ -27,15 +27,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-
-from bdhvs_desktop.services import council as cs
-from bdhvs_desktop.services import dossier as svc
-from bdhvs_desktop.storage import models as m
-
 from test_dossier import all_paragraphs, doc_text, no_tags_left, table_rows
 from test_form08 import check_form08_numbers
 from test_meeting_record import minutes_counts, submission_counts
 from two_meetings import NEW_MEMBER, two_meetings
+
+from bdhvs_desktop.services import council as cs
+from bdhvs_desktop.services import dossier as svc
+from bdhvs_desktop.storage import models as m
 
 AT = dt.date(2026, 11, 30)
 FORM_SETS = ("decree-98-2023", "decree-152-2025")
@@ -380,7 +379,7 @@ def _signature_problems(path: Path, pages: list[str]) -> list[str]:
     for t in d.tables:
         lines = [_norm(p.text) for row in t.rows for cell in row.cells for p in _cell_paragraphs(cell)
                  if _norm(p.text)]
-        if not any(x.startswith("(Ký") or x.startswith("Nơi nhận") for x in lines):
+        if not any(x.startswith(("(Ký", "Nơi nhận")) for x in lines):
             continue
         i = body.index(t._tbl)
         before = next((_norm(_p_text(x)) for x in reversed(body[:i]) if x.tag.endswith("}p") and _norm(_p_text(x))),
