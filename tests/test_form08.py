@@ -303,13 +303,20 @@ def test_empty_field_prints_dotted_line_and_final_dossier_is_refused(demo_db, tm
     assert right[-1] == BLANK_FIELD and right[0]  # a title, and a line to sign the name on
 
 
+def _council_chair(db) -> str:
+    with db.read() as s:
+        return s.scalar(select(m.CouncilMember.full_name).where(m.CouncilMember.role == "chair",
+                                                                m.CouncilMember.active.is_(True)))
+
+
 def test_signatures_head_signs_and_nobody_confirms_their_own(demo_db, dossier):
     _outcome, docs, cands = dossier
     with demo_db.read() as s:
         heads = {u.code: (u.head_title, u.head_name) for u in s.scalars(select(m.Unit))}
     left, right = signature_cells(_doc(docs, cands, demo_db, "Chi bộ Phòng Văn hóa - Xã hội (mô phỏng)"))
     assert right[0] == heads["CB-VHXH"][0].upper() and right[-1] == heads["CB-VHXH"][1] == "Huỳnh Hoàng Hiếu"
-    assert left[0] == "XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG" and left[-1] == "Lê Thị Hồng Vân"
+    # Confirmed by the council that proposes it, signed by its chair as the minutes name him.
+    assert left[0] == "XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG" and left[-1] == _council_chair(demo_db)
     # The Chi bộ's secretary reports himself: the Đảng ủy above confirms.
     left, right = signature_cells(_doc(docs, cands, demo_db, "Huỳnh Hoàng Hiếu"))
     assert right[-1] == "Huỳnh Hoàng Hiếu"
@@ -382,5 +389,5 @@ def test_head_of_a_top_unit_is_confirmed_by_the_ward(demo_db):
         name = head.full_name
     ctxs = svc.build_contexts(demo_db, draft=True, at=AT)
     ach = next(a for a in ctxs.achievements if a.name == name)
-    assert ach.confirmer is not None and ach.confirmer.signer_name == "Lê Thị Hồng Vân" != name
+    assert ach.confirmer is not None and ach.confirmer.signer_name == _council_chair(demo_db) != name
     assert not [x for x in ctxs.missing if x.startswith(name)]

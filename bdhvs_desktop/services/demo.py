@@ -396,9 +396,8 @@ def _set_heads(s: Session, by_code: dict[str, m.Unit], people: dict[str, list[m.
         source = people.get(from_code or "DU-CQD") or []
         unit.head_name = source[0].full_name if source else None
         unit.head_title = title
-    if s.get(m.Setting, "dossier.signer_name") is None:
-        # The ward's deputy secretary (a name the demo's people never have).
-        s.add(m.Setting(key="dossier.signer_name", value="Lê Thị Hồng Vân"))
+    # No dossier signer is set: the council's Tờ trình is signed by its chair and the party
+    # office's by its head, as the minutes name them (a setting of one name would sign for both).
 
 
 def _create_council(s: Session, campaign: m.Campaign, by_code: dict[str, m.Unit],

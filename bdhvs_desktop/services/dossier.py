@@ -584,7 +584,7 @@ def _authority(c: m.Campaign, af: m.AwardForm | None) -> Authority:
     return Authority(format=fmt, name=name, recipient=info.get("recipient") or name, own_level=own)
 
 
-def _proposer(c: m.Campaign, st: DossierSettings, auth: Authority, chair_name: str) -> dc.Issuer:
+def _proposer(c: m.Campaign, st: DossierSettings, auth: Authority, chair_name: str, office_head: str = "") -> dc.Issuer:
     """The body that sends the Tờ trình to *auth*: the council of the campaign's level (its
     standing office on the party side) or the level below the authority (the ward)."""
     if st.issuer_format in ("party", "state") and st.issuer_format != auth.format:
@@ -609,13 +609,17 @@ def _proposer(c: m.Campaign, st: DossierSettings, auth: Authority, chair_name: s
         ward = _ward_issuer(c, st, "state")
         return dc.Issuer(format="state", name=COUNCIL_HEADING, abbreviation="HĐTĐKT", place=place,
                          parent_name=ward.name, signer_authority="TM. HỘI ĐỒNG",
-                         signer_title=st.signer_title or "CHỦ TỊCH", signer_name=st.signer_name or chair_name,
+                         signer_title=st.signer_title or "CHỦ TỊCH",
+                         # The office's setting, else the council's chair as the minutes name him.
+                         signer_name=st.signer_name or chair_name,
                          name_in_text=f"Hội đồng Thi đua - Khen thưởng {loc}")
     province = _party_committee(c).startswith("Tỉnh ủy")
     office = "Văn phòng Tỉnh ủy" if province else "Văn phòng Đảng ủy"
     return dc.Issuer(format="party", name=office.upper(), abbreviation="VPTU" if province else "VPĐU", place=place,
                      parent_name=_party_parent(c), signer_authority="",
-                     signer_title=st.signer_title or "CHÁNH VĂN PHÒNG", signer_name=st.signer_name,
+                     signer_title=st.signer_title or "CHÁNH VĂN PHÒNG",
+                     # The office's setting, else the office head as the minutes list him.
+                     signer_name=st.signer_name or office_head,
                      name_in_text=f"Văn phòng {_party_committee(c)}")
 
 
@@ -1003,6 +1007,11 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
                          "tích vẫn được lập.")
         authorities = {x.id: _authority(c, x.award_form) for x in cands}
         chair_name = next((d.context.chair.name for d in reversed(minutes_docs) if d.context.chair.name), "")
+        # The party office's head, as the latest minutes list him among the council's members.
+        from bdhvs_desktop.domain.text import fold
+
+        office_head = next((x.name for d in reversed(minutes_docs) for x in d.context.members
+                            if fold(x.position or "").startswith("chanh van phong")), "")
         # One Tờ trình per granting authority: each goes to its own recipient with its own list.
         groups: dict[tuple[str, str], list[m.Candidate]] = {}
         for x in cands:
@@ -1021,7 +1030,7 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
         for key in order:
             group = groups[key]
             auth = authorities[group[0].id]
-            proposer = _proposer(c, st, auth, chair_name)
+            proposer = _proposer(c, st, auth, chair_name, office_head)
             for x in group:
                 proposers[x.id] = proposer
             citations = _citations_for(minutes_docs, group)
