@@ -43,7 +43,7 @@ from lxml import etree
 
 from .context import AchievementContext, MinutesContext, SubmissionContext
 from .decision_context import DecisionContext
-from .render import make_environment
+from .template_env import make_environment
 
 __all__ = [
     "CONTEXT_TYPES",

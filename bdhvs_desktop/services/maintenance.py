@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from sqlalchemy import func, select, text
 
+from bdhvs_desktop.services.safety import consistency_findings
+from bdhvs_desktop.services.upkeep import Finding, backup  # noqa: F401 - backup: `bdhvs backup` imports it from here
 from bdhvs_desktop.storage.engine import Database
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str  # ok | warning | error
-    message: str  # Vietnamese
 
 
 def schema_revision(db: Database) -> str | None:
@@ -65,21 +58,5 @@ def check_database(db: Database) -> list[Finding]:
         )
         if future:
             findings.append(Finding("warning", f"{future} người có ngày thành thạo VNeID ở tương lai."))
-    from bdhvs_desktop.services.safety import consistency_findings
-
     findings.extend(consistency_findings(db))
     return findings
-
-
-def backup(db: Database, out: Path | None = None) -> Path:
-    """A consistent copy of the SQLite database (online backup API)."""
-    from bdhvs_desktop.paths import backups_dir
-    from bdhvs_desktop.storage.backup import backup_file, timestamp
-
-    if not db.is_sqlite or db.path is None:
-        raise ValueError(
-            "Sao lưu trong chương trình chỉ dành cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng pg_dump "
-            "trên máy chủ."
-        )
-    dest = out or backups_dir() / f"{db.path.stem}-{timestamp()}.sqlite3"
-    return backup_file(db.path, Path(dest))

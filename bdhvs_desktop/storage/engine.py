@@ -10,23 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Also the public names for these: callers import them from engine.
+from bdhvs_desktop.storage.connection import (
+    READ_ONLY_ATTR,
+    DatabaseError,
+    PasswordRequired,
+    make_engine,
+)
 from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason, resolve_url  # noqa: F401
 from bdhvs_desktop.storage.schema_version import SCHEMA_HEAD
 
 log = logging.getLogger(__name__)
-
-
-class DatabaseError(Exception):
-    """A database cannot be used; the message is for the user (Vietnamese)."""
-
-
-class PasswordRequired(DatabaseError):
-    """The server asks for a password that neither the URL, BDHVS_DB_PASSWORD, PGPASSWORD nor a
-    pgpass file gave; a caller with a terminal may ask for it (getpass) and try again."""
 
 
 DB_PASSWORD_ENV = "BDHVS_DB_PASSWORD"
@@ -60,54 +58,6 @@ def url_with_password(url: str, password: str | None = None) -> str:
     if not password:
         return url
     return sa_url.set(password=password).render_as_string(hide_password=False)
-
-
-def _install_sqlite_events(engine: Engine, *, foreign_keys: bool = True) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
-        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 15000")
-        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-        if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode = WAL")
-        # FULL: a PC switched off at the wall keeps every committed transaction.
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
-        # A read that later writes cannot upgrade its lock under contention and fails at
-        # once with "database is locked", ignoring busy_timeout (pitfalls #4); writers
-        # therefore take the write lock up front.
-        read_only = getattr(engine, READ_ONLY_ATTR, None)
-        if read_only is not None:  # set once a login happened (Database.read_only); sticky per connection
-            conn.exec_driver_sql(f"PRAGMA query_only = {1 if read_only else 0}")
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-READ_ONLY_ATTR = "_bdhvs_read_only"
-
-
-def _install_server_events(engine: Engine) -> None:
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
-        # The server refuses every change in this transaction, whatever the SQL looks like.
-        if getattr(engine, READ_ONLY_ATTR, None):
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-
-
-def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
-    sa_url = make_url(url)
-    if sa_url.get_backend_name() == "sqlite":
-        engine = create_engine(url, echo=echo)
-        _install_sqlite_events(engine, foreign_keys=foreign_keys)
-        return engine
-    engine = create_engine(url, echo=echo, pool_pre_ping=True)
-    _install_server_events(engine)
-    return engine
 
 
 @dataclass

@@ -1,0 +1,31 @@
+"""What the database checks and the backups share: a check's `Finding` and the copy a user asks
+for (`bdhvs backup`). Lower than services/maintenance.py (`bdhvs check`, which also reports
+services/safety.py's consistency findings) and services/safety.py (backups on exit, restore),
+which both use it, so neither imports the other back (issue #12, cycles)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bdhvs_desktop.storage.engine import Database
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # ok | warning | error
+    message: str  # Vietnamese
+
+
+def backup(db: Database, out: Path | None = None) -> Path:
+    """A consistent copy of the SQLite database (online backup API)."""
+    from bdhvs_desktop.paths import backups_dir
+    from bdhvs_desktop.storage.backup import backup_file, timestamp
+
+    if not db.is_sqlite or db.path is None:
+        raise ValueError(
+            "Sao lưu trong chương trình chỉ dành cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng pg_dump "
+            "trên máy chủ."
+        )
+    dest = out or backups_dir() / f"{db.path.stem}-{timestamp()}.sqlite3"
+    return backup_file(db.path, Path(dest))
