@@ -16,7 +16,6 @@ from bdhvs_desktop.services import council as cs
 from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.services import meeting as ms
 from bdhvs_desktop.storage import models as m
-
 from test_dossier import doc_text, table_rows
 from two_meetings import M1_DISCUSSION, M2_DISCUSSION, NEW_MEMBER, two_meetings
 

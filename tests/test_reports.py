@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from bdhvs_desktop.services import reports
 from bdhvs_desktop.storage import models as m
-
 from dossier_setup import add_council_round
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bdhvs_desktop.cli import EXIT_OK, CliError, EXIT_USAGE
+from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
 
 
 def _ids(text: str) -> list[int]:

@@ -46,11 +46,10 @@ def font_dir() -> Path:
 
 
 def register_fonts(folder: Path | None = None) -> None:
+    from reportlab import rl_config
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
-
-    from reportlab import rl_config
 
     # Attribute validation of chart widgets costs a third of the drawing time; our charts
     # are built by this module only.

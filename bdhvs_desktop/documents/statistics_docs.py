@@ -59,9 +59,8 @@ def _signature_place(report: StatsReport) -> str:
 
 def _text(ws, row: int, col: int, value: str, *, bold: bool = False, italic: bool = False,  # noqa: ANN001
           align: str = "left", wrap: bool = True, border: bool = False, size: float | None = None) -> Any:
-    from openpyxl.styles import Alignment, Border, Font, Side
-
     from openpyxl.cell.cell import MergedCell
+    from openpyxl.styles import Alignment, Border, Font, Side
 
     cell = ws.cell(row=row, column=col)
     if isinstance(cell, MergedCell):  # covered by a merge: only its border is drawn

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
+
 from bdhvs_desktop.gui.i18n import tr
 
 

@@ -28,7 +28,7 @@ from bdhvs_desktop.domain.vocab import (
     ModelStatus,
 )
 from bdhvs_desktop.services import audit
-from bdhvs_desktop.services.auth import PermissionDenied, require_role
+from bdhvs_desktop.services.auth import PermissionDenied, require_role  # noqa: F401 - PermissionDenied re-exported for the screens
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 

@@ -5,7 +5,6 @@ The people list is read with one SQL statement into tuples, so 50,000 rows load 
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:

@@ -11,10 +11,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from bdhvs_desktop.domain.text import clean
 from bdhvs_desktop.domain.vocab import UnitKind
 from bdhvs_desktop.services import audit
+from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.people import STALE_MESSAGE, ConcurrentEdit, ValidationError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
-from bdhvs_desktop.services.auth import require_role
 
 __all__ = ["ValidationError", "ConcurrentEdit", "UnitData", "add_unit", "update_unit", "rename_unit",
            "move_unit", "merge_units", "MergeResult", "get_unit", "validate_unit"]

@@ -11,7 +11,6 @@ import datetime as dt
 import threading
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bdhvs_desktop.services import auth

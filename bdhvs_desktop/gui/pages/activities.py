@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bdhvs_desktop.domain.dates import iso_week_start, week_label
+from bdhvs_desktop.domain.dates import week_label
 from bdhvs_desktop.domain.vocab import ACTIVITY_KIND_LABELS, SKILL_LABELS, ActivityKind
 from bdhvs_desktop.gui.forms import (
     FormDialog,

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain import council as dc
+from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.vocab import (
     COUNCIL_ROLE_LABELS,
     SUBJECT_KIND_LABELS,
@@ -42,7 +43,6 @@ from bdhvs_desktop.domain.vocab import (
     SubjectKind,
     VotingMethod,
 )
-from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.gui.pages.scoring import FAIL_COLOR as RED

@@ -12,7 +12,6 @@ from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -38,9 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain import scoring as sc
+from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
-from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 
