@@ -53,7 +53,7 @@ def people_rows(unit_codes: list[str]) -> list[tuple]:
     return rows
 
 
-def timed(fn) -> tuple[float, float]:  # noqa: ANN001
+def timed(fn) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one call."""
     w, c = time.perf_counter(), time.process_time()
     fn()

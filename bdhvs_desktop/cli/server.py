@@ -11,7 +11,7 @@ from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
 APP_PASSWORD_ENV = "BDHVS_APP_PASSWORD"
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     server = subparsers.add_parser(
         "server", parents=[common], help="máy chủ PostgreSQL dùng chung: vai trò cơ sở dữ liệu",
         description=(
@@ -45,7 +45,7 @@ def _app_password(role: str, *, required: bool) -> str | None:
     return first
 
 
-def cmd_server_setup(args, ctx) -> int:  # noqa: ANN001
+def cmd_server_setup(args, ctx) -> int:
     from bdhvs_desktop.services.shared_server import (
         ServerSetupError,
         app_role_exists,

@@ -480,7 +480,7 @@ def _from_hint(hint) -> Any:
 def _hints(cls) -> dict:
     try:
         return typing.get_type_hints(cls)
-    except Exception:  # pragma: no cover - defensive
+    except Exception:  # noqa: BLE001 - get_type_hints evaluates annotations  # pragma: no cover - defensive
         return {}
 
 

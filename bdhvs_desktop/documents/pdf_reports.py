@@ -516,7 +516,7 @@ def _sheet_styles():
     return st
 
 
-def score_table(group: ScoreGroup, width: float, st=None):  # noqa: ANN001
+def score_table(group: ScoreGroup, width: float, st=None):
     """The table of one group of candidates: every cell a paragraph that wraps inside its column,
     each column at least as wide as its longest word (so "Không đạt" stays inside its cell)."""
     from reportlab.lib.units import mm

@@ -55,7 +55,7 @@ def _show_error(title: str, message: str) -> None:
     box.exec()
 
 
-def first_start(ctx, window) -> None:  # noqa: ANN001
+def first_start(ctx, window) -> None:
     """A database with no campaign: offer the demo ward or an empty campaign from a plan preset
     (the dialog is the Qt Designer form ui/first_start.ui)."""
     from PySide6.QtWidgets import QDialogButtonBox
@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def install_window_icon(app) -> None:  # noqa: ANN001
+def install_window_icon(app) -> None:
     """The program's icon (resources/icons, drawn by build_icon.py) on every window; the
     Windows executable and installer carry the .ico of the same picture."""
     from PySide6.QtGui import QIcon
@@ -208,7 +208,7 @@ def install_error_hook() -> None:
     as "unexpected" with the details in the log file."""
     previous = sys.excepthook
 
-    def hook(exc_type, exc, tb):  # noqa: ANN001
+    def hook(exc_type, exc, tb):
         from PySide6.QtWidgets import QApplication, QMessageBox
 
         from bdhvs_desktop.gui.i18n import tr
@@ -237,7 +237,7 @@ def install_error_hook() -> None:
     sys.excepthook = hook
 
 
-def open_for_window(location: str | None):  # noqa: ANN201
+def open_for_window(location: str | None):
     """The database for the window: a local SQLite file already at the current schema is
     opened lazily (its first table is read before SQLAlchemy loads); anything else —
     a new file, an older schema to upgrade, a server URL — is opened fully now."""
@@ -262,12 +262,12 @@ def open_for_window(location: str | None):  # noqa: ANN201
     return open_database(target)
 
 
-def FirstPaintWatcher(widget, callback):  # noqa: ANN001, ANN201, N802
+def FirstPaintWatcher(widget, callback):  # noqa: N802
     """Calls `callback` once, right after `widget` has painted for the first time."""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class Watcher(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802, ANN001
+        def eventFilter(self, obj, event):  # noqa: N802
             if event.type() == QEvent.Type.Paint:
                 obj.removeEventFilter(self)
                 QTimer.singleShot(0, callback)
@@ -278,7 +278,7 @@ def FirstPaintWatcher(widget, callback):  # noqa: ANN001, ANN201, N802
     return watcher
 
 
-def smoke_test(app, window) -> int:  # noqa: ANN001
+def smoke_test(app, window) -> int:
     from bdhvs_desktop.gui.pages import PAGES
 
     shown = 0

@@ -154,7 +154,7 @@ def render_preview(layout: cl.Layout, texts: dict[str, str], background: QImage 
 class CertificateLayoutDialog(QDialog):
     """Edit the layout of one award form; save it for the office or go back to the built-in one."""
 
-    def __init__(self, db, award_form: str | None = None, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, db, award_form: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         from bdhvs_desktop.services import certificates as svc
 
@@ -380,7 +380,7 @@ class CertificateLayoutDialog(QDialog):
 
     # ------------------------------------------------------------------ actions
 
-    def _changed(self, *_args) -> None:  # noqa: ANN002
+    def _changed(self, *_args) -> None:
         if not self._loading:
             self.update_preview()
 

@@ -77,7 +77,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _load(s: Session, model, record_id: int, version: int | None, what: str):  # noqa: ANN001, ANN202
+def _load(s: Session, model, record_id: int, version: int | None, what: str):
     obj = s.get(model, record_id)
     if obj is None:
         raise NotFound(f"Không tìm thấy {what} (mã số {record_id}); có thể đã bị xóa.")

@@ -237,10 +237,10 @@ class _Importer:
         self.result.problems.append(Problem(level, sheet.spec.name if sheet else None, row, column, message,
                                             col_index))
 
-    def error(self, sheet, row, key, message) -> None:  # noqa: ANN001
+    def error(self, sheet, row, key, message) -> None:
         self.problem(ERROR, sheet, row, key, message)
 
-    def warning(self, sheet, row, key, message) -> None:  # noqa: ANN001
+    def warning(self, sheet, row, key, message) -> None:
         self.problem(WARNING, sheet, row, key, message)
 
     def check_cancel(self) -> None:
@@ -421,7 +421,7 @@ class _Importer:
             return V.parse_code_list(raw)
         raise ValueError(f"kiểu cột không rõ: {kind}")  # pragma: no cover
 
-    def _rows(self, sheet: xio.SheetData):  # noqa: ANN202
+    def _rows(self, sheet: xio.SheetData):
         """(row number, parsed dict) of the rows without errors; skips the template's example."""
         counts = self.result.counts[sheet.spec.name]
         message = f"Đang kiểm tra trang {sheet.spec.name}…"

@@ -72,7 +72,7 @@ FROM person p LEFT OUTER JOIN unit u ON u.id = p.unit_id ORDER BY p.id
 """
 
 
-def _day(value):  # noqa: ANN001, ANN202
+def _day(value):
     return dt.date.fromisoformat(value) if value else None
 
 

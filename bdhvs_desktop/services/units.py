@@ -188,7 +188,7 @@ def merge_units(db: Database, source_id: int, target_id: int, *, user: str | Non
         if source_id in _ancestors(s, target_id):
             raise ValidationError({"target": "Không thể sáp nhập đơn vị vào đơn vị cấp dưới của chính nó."})
 
-        def move(model, column, extra=None) -> int:  # noqa: ANN001
+        def move(model, column, extra=None) -> int:
             stmt = update(model).where(column == source_id).values({column.key: target_id})
             if extra is not None:
                 stmt = stmt.where(extra)

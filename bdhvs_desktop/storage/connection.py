@@ -20,7 +20,7 @@ class PasswordRequired(DatabaseError):
 
 def _install_sqlite_events(engine: Engine, *, foreign_keys: bool = True) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -33,7 +33,7 @@ def _install_sqlite_events(engine: Engine, *, foreign_keys: bool = True) -> None
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn):
         # A read that later writes cannot upgrade its lock under contention and fails at
         # once with "database is locked", ignoring busy_timeout (pitfalls #4); writers
         # therefore take the write lock up front.
@@ -49,7 +49,7 @@ READ_ONLY_ATTR = "_bdhvs_read_only"
 
 def _install_server_events(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn):
         # The server refuses every change in this transaction, whatever the SQL looks like.
         if getattr(engine, READ_ONLY_ATTR, None):
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")

@@ -21,7 +21,7 @@ from bdhvs_desktop.storage.connection import (
     PasswordRequired,
     make_engine,
 )
-from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason, resolve_url  # noqa: F401
+from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason, resolve_url
 from bdhvs_desktop.storage.schema_version import SCHEMA_HEAD
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - the user gets the reason in Vietnamese
+    except Exception as exc:  # the user gets the reason in Vietnamese
         engine.dispose()
         shown = sa_url.render_as_string(hide_password=True) if "://" in raw else raw
         if "no password supplied" in str(getattr(exc, "orig", exc)):
@@ -160,7 +160,7 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
         engine.dispose()
         try:
             migrate_mod.upgrade_to_head(url, backup=backup_before_migrate)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # insufficient_privilege
                 raise DatabaseError(
                     f"Cơ sở dữ liệu cần nâng cấp lược đồ ({stored or 'trống'} → {SCHEMA_HEAD}) nhưng vai trò "
@@ -172,7 +172,7 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
     return Database(url=url, engine=engine)
 
 
-def _unusable_message(location, exc: Exception) -> str:  # noqa: ANN001
+def _unusable_message(location, exc: Exception) -> str:
     text = str(getattr(exc, "orig", exc))
     if "file is not a database" in text or "file is encrypted" in text:
         return (f"Tệp {location} không phải cơ sở dữ liệu SQLite (có thể là tệp khác hoặc tệp đã hỏng). "
