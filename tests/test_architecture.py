@@ -147,3 +147,30 @@ def test_ruff_finds_nothing():
     result = subprocess.run([exe, "check", "--no-cache", "--output-format", "concise", str(ROOT)], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------ docs (#12)
+
+
+def test_cited_pitfalls_are_in_the_repository():
+    """Code, tests and build files cite "pitfalls #N" from docs/pitfalls.md (in the repository,
+    numbers stable), never from a folder outside it."""
+    import re
+
+    numbers = {int(n) for n in re.findall(r"^(\d+)\. \*\*", (ROOT / "docs" / "pitfalls.md").read_text(encoding="utf-8"),
+                                            re.MULTILINE)}
+    assert numbers == set(range(1, len(numbers) + 1)) and len(numbers) >= 15, sorted(numbers)
+    cite = re.compile(r"pitfalls?\s*(?:#|n[o°]\.?\s*)?(\d+)", re.IGNORECASE)
+    cited, outside = {}, []
+    files = [p for d in ("bdhvs_desktop", "tests", "bench", "installer", "forms_templates") for p in (ROOT / d).rglob("*")
+             if p.suffix in {".py", ".sh", ".spec", ".toml", ".nsi"}]
+    for path in [*files, ROOT / "Makefile", ROOT / "pyproject.toml", ROOT / "README.md"]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "shared/docs/pitfalls" in text and path.name != Path(__file__).name:
+            outside.append(str(path.relative_to(ROOT)))
+        for n in cite.findall(text):
+            cited.setdefault(int(n), []).append(str(path.relative_to(ROOT)))
+    assert not outside, f"cite docs/pitfalls.md, not the shared folder: {outside}"
+    assert cited, "no citation found: the pattern is wrong"
+    missing = {n: where for n, where in cited.items() if n not in numbers}
+    assert not missing, missing
