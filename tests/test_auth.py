@@ -42,12 +42,12 @@ def test_account_rules(db):
     auth.disable_user(db, "thuky")
     assert [(u.username, u.active) for u in auth.list_users(db)] == [("thuky", False), ("thuky2", True)]
     auth.set_active(db, "thuky", True)
-    auth.set_password(db, "thuky", "mat-khau-moi")
-    assert auth.login(db, "thuky", "mat-khau-moi").username == "thuky"
+    auth.set_password(db, "thuky", "mat-khau-moi-cua-thu-ky")
+    assert auth.login(db, "thuky", "mat-khau-moi-cua-thu-ky").username == "thuky"
     with db.read() as s:
         notes = [e.note for e in s.scalars(select(m.AuditEntry).where(m.AuditEntry.entity == "app_user"))]
     assert any("Tạo tài khoản thuky" in n for n in notes) and any("Đổi mật khẩu" in n for n in notes)
-    assert not any("mat-khau-moi" in (n or "") for n in notes)
+    assert not any("mat-khau-moi-cua-thu-ky" in (n or "") for n in notes)
 
 
 def test_unknown_user_and_wrong_password_get_the_same_message(db):

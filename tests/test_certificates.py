@@ -376,6 +376,28 @@ def test_ceremony_without_seats_has_no_seat_columns(tmp_path):
     assert header == ["STT", "Tên tập thể, họ và tên", "Chức vụ, đơn vị"]
 
 
+@pytest.mark.parametrize("seats", [True, False])
+def test_ceremony_tables_declare_their_column_widths(tmp_path, seats):
+    """LibreOffice and Word lay a table out from its grid (w:tblGrid), not from the cells' widths:
+    with python-docx's equal grid the MC's list had wide STT/Hàng/Ghế columns and the names
+    squeezed into a narrow one."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from bdhvs_desktop.documents.ceremony import ceremony_docx
+
+    path = tmp_path / "xd.docx"
+    path.write_bytes(ceremony_docx([awardee(1), awardee(2, collective=True)], campaign_title="x", locality="",
+                                   seats=seats))
+    doc = Document(str(path))
+    for table in doc.tables:
+        grid = [int(g.get(qn("w:w"))) for g in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        header = [c.text for c in table.rows[0].cells]
+        name_col = header.index("Tên tập thể, họ và tên" if "Cộng" not in header else "Hình thức khen thưởng")
+        assert grid[name_col] >= 2 * grid[0], (header, grid)
+        assert sum(grid) <= 17 / 2.54 * 1440 + 1, (header, grid)  # twips, within the 17 cm text width
+
+
 # --------------------------------------------------------------------- service and CLI
 
 

@@ -200,8 +200,8 @@ def test_a_locked_decision_changes_only_after_a_recorded_reopening(demo_db, acti
     # Put the candidate back as it was for the next example (same database across examples).
     info = cs.get_candidate(demo_db, cand.id)
     if not info.locked:
-        if info.status == "rejected":
-            cs.set_status(demo_db, cand.id, "reviewed")
+        if info.status == "rejected":  # undoing a rejection is a reopening: it needs a reason
+            cs.set_status(demo_db, cand.id, "reviewed", "Xét lại sau khi mở lại")
         if cs.get_candidate(demo_db, cand.id).status in ("proposed",):
             cs.set_status(demo_db, cand.id, "reviewed")
         # Approving needs a passing vote of the meeting (issue #15): the council votes again.

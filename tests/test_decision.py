@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bdhvs_desktop.documents.render import docx_text
 from bdhvs_desktop.services import awards as awards_service
@@ -105,6 +105,43 @@ def test_party_decision_heading_and_symbol(demo_db, council, tmp_path):
     assert "01 tập thể" in text and "0 cá nhân" not in text
     # The NASTY report text is not printed here, but the name with '&' etc. is data, never a tag.
     assert "{{" not in text
+
+
+def test_the_decision_follows_the_authority_format_the_dossier_routes_by(demo_db, council, tmp_path):
+    """A mass organisation's standing committee ("Ban Thường vụ Hội Liên hiệp Phụ nữ") that the
+    form set marks as state format: the dossier routes the Tờ trình in state format
+    (services.dossier._authority reads the preset's `authority` first), so the decision must carry
+    the same heading and symbol, not a party heading guessed from "Ban Thường vụ"."""
+    from bdhvs_desktop.services.dossier import _authority
+
+    issuer = "Ban Thường vụ Hội Liên hiệp Phụ nữ phường La Gi"
+    with demo_db.session() as s:
+        form = s.scalar(select(m.AwardForm).where(m.AwardForm.code == "GK_CT_UBND"))
+        form.issuer = issuer
+        campaign = s.scalar(select(m.Campaign))
+        details = dict(campaign.details or {})
+        forms = {k: dict(v) for k, v in (details.get("award_forms") or {}).items()}
+        forms.setdefault("GK_CT_UBND", {})["authority"] = "state"
+        details["award_forms"] = forms
+        campaign.details = details
+    with demo_db.read() as s:
+        routed = _authority(s.scalar(select(m.Campaign)),
+                            s.scalar(select(m.AwardForm).where(m.AwardForm.code == "GK_CT_UBND")))
+    assert routed.format == "state"
+    plan = svc.decision_plan(demo_db, award_code="GK_CT_UBND")
+    assert plan.format == routed.format
+    outcome = svc.issue_decision(demo_db, number="15", date=DATE, out_dir=tmp_path, award_code="GK_CT_UBND",
+                                 today=TODAY)
+    assert outcome.symbol.startswith("15/QĐ-")  # the state shape (Decree 30/2020), not "15-QĐ/…"
+    text = docx_text(outcome.path.read_bytes())
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "-QĐ/" not in text
+    # The certificates read the same format (heading on plain paper, built-in layout).
+    from bdhvs_desktop.services import certificates as cert_service
+
+    forms = {f.code: f.format for f in cert_service.list_award_forms(demo_db)}
+    assert forms["GK_CT_UBND"] == "state"
+    assert cert_service.get_layout(demo_db, "GK_CT_UBND").format == "state"
 
 
 def test_an_injected_failure_leaves_neither_status_nor_register(demo_db, council, tmp_path, monkeypatch):
@@ -292,6 +329,29 @@ def test_gui_register_history_and_decision_dialogs(demo_db, council, tmp_path, m
     assert reg.model.rowCount() == 1
 
 
+def test_register_columns_show_their_headers_and_the_names(demo_db, council, tmp_path):
+    """At a usual window width every column header is readable and the name and award form get
+    the room (before: the last column, "Nguồn", took the width and cut the names and headers)."""
+    from PySide6.QtWidgets import QApplication
+
+    from bdhvs_desktop.gui.awards_dialog import COLUMNS, AwardRegisterDialog
+    from bdhvs_desktop.gui.context import AppContext
+
+    app = QApplication.instance() or QApplication([])
+    svc.issue_decision(demo_db, number="15", date=DATE, award_code="GK_CT_UBND", today=TODAY)
+    reg = AwardRegisterDialog(AppContext(demo_db))
+    reg.resize(1300, 600)
+    reg.show()
+    app.processEvents()
+    header = reg.table.horizontalHeader()
+    metrics = header.fontMetrics()
+    for i, title in enumerate(COLUMNS):
+        assert header.sectionSize(i) >= metrics.horizontalAdvance(title), (title, header.sectionSize(i))
+    name_col, source_col = 2, len(COLUMNS) - 1
+    assert header.sectionSize(name_col) > header.sectionSize(source_col)
+    reg.close()
+
+
 def test_candidates_of_a_final_dossier_can_be_issued(demo_db, council, tmp_path):
     from bdhvs_desktop.services.dossier import generate_dossier
 
@@ -300,6 +360,59 @@ def test_candidates_of_a_final_dossier_can_be_issued(demo_db, council, tmp_path)
     outcome = svc.issue_decision(demo_db, number="15", date=DATE, award_code="GK_CT_UBND", today=TODAY)
     assert council["individual"] in outcome.candidate_ids
     assert len(awards_service.list_awards(demo_db)) == len(outcome.candidate_ids)
+
+
+def test_the_status_a_user_reads_tells_a_dossier_from_a_decision(demo_db, council, tmp_path, capsys):
+    """Both the final dossier and the decision store "issued"; the user must not read "dossier
+    made" for a candidate the decision already awarded, nor "awarded" for one only sent up."""
+    from bdhvs_desktop.cli import main as cli_main
+    from bdhvs_desktop.services.dossier import generate_dossier
+
+    generate_dossier(demo_db, tmp_path / "hs", at=DATE)
+    sent = council_service.get_candidate(demo_db, council["individual"])
+    assert sent.status == "issued"
+    assert sent.status_label == "Đã lập hồ sơ trình khen thưởng"
+    outcome = svc.issue_decision(demo_db, number="15", date=DATE, award_code="GK_CT_UBND", today=TODAY)
+    assert council["individual"] in outcome.candidate_ids
+    awarded = council_service.get_candidate(demo_db, council["individual"])
+    assert awarded.status == "issued"  # the dossier's state is unchanged (issue #15)
+    assert awarded.status_label == "Đã có quyết định khen thưởng (số 15/QĐ-UBND)"
+    listed = {c.id: c.status_label for c in council_service.list_candidates(demo_db)}
+    assert listed[council["individual"]] == awarded.status_label
+    assert listed[council["collective"]] == "Đã lập hồ sơ trình khen thưởng"  # the party award: still waiting
+    assert cli_main(["--db", str(demo_db.path), "candidates"]) == 0
+    out = capsys.readouterr().out
+    assert "Đã có quyết định khen thưởng (số 15/QĐ-UBND)" in out
+
+
+def test_check_reports_a_register_that_disagrees_with_the_candidates(demo_db, council, tmp_path):
+    """`bdhvs check` reads the register against the candidates: an entry "issued here" whose
+    candidate was set back (a direct SQL edit), and a candidate sent up for an award form that
+    already has a decision but is missing from the register."""
+    from sqlalchemy import text
+
+    from bdhvs_desktop.services.maintenance import check_database
+
+    def register_lines():
+        return [(f.level, f.message) for f in check_database(demo_db) if "sổ khen thưởng" in f.message.lower()]
+
+    assert register_lines() == []  # nothing in the register yet: nothing to say
+    outcome = svc.issue_decision(demo_db, number="15", date=DATE, award_code="GK_CT_UBND", today=TODAY)
+    lines = register_lines()
+    assert [lv for lv, _ in lines] == ["ok"], lines
+    assert f"{len(outcome.candidate_ids)} mục ({len(outcome.candidate_ids)} do quyết định lập tại đây)" in lines[0][1]
+    first, second = sorted(outcome.candidate_ids)[:2]
+    with demo_db.session() as s:
+        s.execute(text("UPDATE candidate SET status = 'approved' WHERE id = :i"), {"i": first})
+        s.execute(delete(m.AwardRecord).where(m.AwardRecord.candidate_id == second))
+    lines = register_lines()
+    errors = [msg for lv, msg in lines if lv == "error"]
+    warnings = [msg for lv, msg in lines if lv == "warning"]
+    assert len(errors) == 1 and f"hồ sơ đề nghị số {first}" in errors[0] and "“Được thông qua”" in errors[0]
+    assert "15/QĐ-UBND" in errors[0]
+    assert len(warnings) == 1 and f"Hồ sơ đề nghị số {second} " in warnings[0]
+    assert "chưa có trong sổ khen thưởng" in warnings[0] and "15/QĐ-UBND" in warnings[0]
+    assert not any(lv == "ok" for lv, _ in lines)
 
 
 def test_a_broken_user_decision_template_is_refused_before_anything(demo_db, council, tmp_path, user_home):

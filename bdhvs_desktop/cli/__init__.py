@@ -239,11 +239,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Lỗi: {exc}", file=sys.stderr)
             return EXIT_ERROR
 
+        from bdhvs_desktop.logging_setup import redact
+
         if isinstance(exc, DatabaseError):
-            print(f"Lỗi cơ sở dữ liệu: {exc}", file=sys.stderr)
+            print(f"Lỗi cơ sở dữ liệu: {redact(str(exc))}", file=sys.stderr)
             return 3
         logging.getLogger("bdhvs").exception("unexpected error in %s", args.command)
-        print(f"Lỗi không mong đợi: {exc}. Chi tiết đã ghi vào tệp nhật ký.", file=sys.stderr)
+        # The driver's text may quote the data (a unique violation's key values): redacted.
+        print(f"Lỗi không mong đợi: {redact(str(exc))}. Chi tiết đã ghi vào tệp nhật ký.", file=sys.stderr)
         return EXIT_ERROR
     finally:
         ctx.close()

@@ -23,7 +23,9 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_check)
 
     p = subparsers.add_parser("backup", parents=[common], help="sao lưu cơ sở dữ liệu")
-    p.add_argument("--out", metavar="TỆP", help="tệp sao lưu (mặc định: thư mục backups của người dùng)")
+    p.add_argument("--out", metavar="TỆP", help="tệp hoặc thư mục sao lưu (mặc định: thư mục backups của người dùng); "
+                                               "không bao giờ là chính cơ sở dữ liệu đang dùng")
+    p.add_argument("--overwrite", action="store_true", help="cho phép ghi đè lên tệp --out đã có")
     p.set_defaults(func=cmd_backup)
 
     p = subparsers.add_parser("presets", parents=[common], help="liệt kê các kế hoạch mẫu")
@@ -43,7 +45,7 @@ def cmd_init(args, ctx) -> int:
     except PresetError as exc:
         raise _preset_error(exc) from exc
     except CampaignExists as exc:
-        raise CliError(f"{exc} ({ctx.db_location})", EXIT_ERROR) from exc
+        raise CliError(f"{exc} ({ctx.db().display_name})", EXIT_ERROR) from exc  # never the password
     ctx.out(f"Đã tạo phong trào: {name}\nCơ sở dữ liệu: {ctx.db().display_name}")
     return EXIT_OK
 
@@ -73,7 +75,21 @@ def cmd_demo(args, ctx) -> int:
 def cmd_check(args, ctx) -> int:
     from bdhvs_desktop.services.maintenance import check_database
 
-    findings = check_database(ctx.db(create=False))
+    location = ctx.db_location
+    try:
+        findings = check_database(ctx.db(create=False))
+    except Exception:
+        # A damaged file can fail before the check gets to say so (opening it, reading a
+        # damaged page): SQLite's own check of the file then tells what is wrong.
+        if "://" in location or not Path(location).is_file():
+            raise
+        from bdhvs_desktop.services.safety import corruption_findings, sqlite_file_problems
+
+        ctx.close()
+        problems = sqlite_file_problems(Path(location))
+        if problems is None:
+            raise
+        findings = corruption_findings(Path(location), problems)
     marks = {"ok": "✓", "warning": "!", "error": "✗"}
     for f in findings:
         ctx.out(f"{marks[f.level]} {f.message}")
@@ -85,10 +101,13 @@ def cmd_check(args, ctx) -> int:
 
 def cmd_backup(args, ctx) -> int:
     from bdhvs_desktop.services.maintenance import backup
+    from bdhvs_desktop.storage.backup import BackupError, TargetExists
 
     try:
-        dest = backup(ctx.db(create=False), Path(args.out) if args.out else None)
-    except ValueError as exc:
+        dest = backup(ctx.db(create=False), Path(args.out) if args.out else None, overwrite=args.overwrite)
+    except TargetExists as exc:
+        raise CliError(f"{exc} Thêm --overwrite nếu thật sự muốn ghi đè.", EXIT_USAGE) from exc
+    except (ValueError, BackupError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out(f"Đã sao lưu vào: {dest}")
     return EXIT_OK

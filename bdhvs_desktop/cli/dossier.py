@@ -23,7 +23,7 @@ def register(subparsers, common) -> None:
             "(bien-ban-hop-xet-so-<số>-ngay-<ngày>.docx) và một tệp\n"
             "bao-cao-thanh-tich-mau-08-<tên>.docx cho mỗi tập thể, cá nhân được Hội đồng thông qua\n"
             "(kèm manifest.json với mã SHA-256). Với --draft: mọi ứng viên đã đề nghị, ghi \"DỰ THẢO\".\n"
-            "Hồ sơ chính thức chuyển các ứng viên được thông qua sang trạng thái \"Đã lập hồ sơ\"."),
+            "Hồ sơ chính thức chuyển các ứng viên được thông qua sang trạng thái \"Đã lập hồ sơ trình khen thưởng\"."),
     )
     p.add_argument("--out", metavar="THƯ_MỤC", help="thư mục hồ sơ (tạo mới hoặc cập nhật; chỉ các tệp trong "
                                                   "manifest.json của thư mục được thay thế)")
@@ -124,7 +124,7 @@ def cmd_dossier(args, ctx) -> int:
     if outcome.zip_path:
         ctx.out(f"  {outcome.zip_path.name}")
     if outcome.issued:
-        ctx.out(f"Đã chuyển {len(outcome.issued)} ứng viên sang trạng thái “Đã lập hồ sơ”.")
+        ctx.out(f"Đã chuyển {len(outcome.issued)} ứng viên sang trạng thái “Đã lập hồ sơ trình khen thưởng”.")
     for note in outcome.notes:
         ctx.out(note)
     return EXIT_OK

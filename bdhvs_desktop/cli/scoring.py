@@ -191,7 +191,7 @@ def register(subparsers, common) -> None:
                                                           "không thông qua, đã lập hồ sơ)")
     q.add_argument("candidate_id", type=int, metavar="SỐ_HỒ_SƠ")
     q.add_argument("status", choices=["draft", "proposed", "reviewed", "approved", "rejected", "issued"])
-    q.add_argument("--reason", metavar="LÝ_DO", help="bắt buộc khi không thông qua")
+    q.add_argument("--reason", metavar="LÝ_DO", help="bắt buộc khi không thông qua và khi mở lại quyết định không thông qua")
     q.set_defaults(func=cmd_status)
 
     q = sub.add_parser("rules", parents=[common], help="xem hoặc đặt túc số và tỷ lệ thông qua")

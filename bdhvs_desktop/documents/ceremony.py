@@ -88,7 +88,7 @@ def ceremony_docx(awardees: Sequence[Awardee], *, campaign_title: str, locality:
                    f"{first_row}.", italic=True, size=12)
 
     headers = ["STT"] + (["Hàng", "Ghế"] if seats else []) + ["Tên tập thể, họ và tên", "Chức vụ, đơn vị"]
-    widths = [Cm(1.2)] + ([Cm(1.3), Cm(1.3)] if seats else []) + ([Cm(6.3), Cm(6.9)] if seats else [Cm(7.3), Cm(8.5)])
+    widths = [Cm(1.2)] + ([Cm(1.5), Cm(1.5)] if seats else []) + ([Cm(6.1), Cm(6.7)] if seats else [Cm(7.3), Cm(8.5)])
     index = 0
     part = -1
     group_no = 0
@@ -99,15 +99,19 @@ def ceremony_docx(awardees: Sequence[Awardee], *, campaign_title: str, locality:
             part += 1
             group_no = 0
             label = "TẬP THỂ" if a.collective else "CÁ NHÂN"
-            _para(doc, f"{ROMAN[part] if part < len(ROMAN) else part + 1}. {label}", bold=True, space_after=2)
+            part_head = _para(doc, f"{ROMAN[part] if part < len(ROMAN) else part + 1}. {label}", bold=True,
+                              space_after=2)
+            part_head.paragraph_format.keep_with_next = True
         if previous != (a.collective, a.award_code):
             group_no += 1
             n = sum(1 for x in awardees if x.collective == a.collective and x.award_code == a.award_code)
             unit = "tập thể" if a.collective else "cá nhân"
-            _para(doc, f"{group_no}. {a.award_name or a.award_code} ({n:02d} {unit})", bold=True, italic=True,
-                  size=13, space_after=2)
+            group_head = _para(doc, f"{group_no}. {a.award_name or a.award_code} ({n:02d} {unit})", bold=True,
+                               italic=True, size=13, space_after=2)
+            group_head.paragraph_format.keep_with_next = True
             table = doc.add_table(rows=1, cols=len(headers))
             table.style = "Table Grid"
+            _grid(table, widths)
             for i, h in enumerate(headers):
                 _set_cell(table.rows[0].cells[i], h, bold=True, center=True)
                 table.rows[0].cells[i].width = widths[i]
@@ -126,7 +130,8 @@ def ceremony_docx(awardees: Sequence[Awardee], *, campaign_title: str, locality:
         index += 1
 
     _para(doc, "", space_after=2)
-    _para(doc, "TỔNG HỢP THEO HÌNH THỨC KHEN THƯỞNG", bold=True, center=True, size=13, space_after=4)
+    heading = _para(doc, "TỔNG HỢP THEO HÌNH THỨC KHEN THƯỞNG", bold=True, center=True, size=13, space_after=4)
+    heading.paragraph_format.keep_with_next = True  # never alone at the foot of a page
     names: dict[str, str] = {}
     counts: Counter[tuple[str, bool]] = Counter()
     for a in awardees:
@@ -134,6 +139,7 @@ def ceremony_docx(awardees: Sequence[Awardee], *, campaign_title: str, locality:
         counts[(a.award_code, a.collective)] += 1
     summary = doc.add_table(rows=1, cols=5)
     summary.style = "Table Grid"
+    _grid(summary, [Cm(1.2), Cm(8.8), Cm(2.3), Cm(2.3), Cm(2.3)])
     for i, h in enumerate(("STT", "Hình thức khen thưởng", "Tập thể", "Cá nhân", "Cộng")):
         _set_cell(summary.rows[0].cells[i], h, bold=True, center=True)
     for n, (code, name) in enumerate(names.items(), 1):
@@ -149,6 +155,16 @@ def ceremony_docx(awardees: Sequence[Awardee], *, campaign_title: str, locality:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _grid(table, widths) -> None:
+    """Column widths in the table's grid too: LibreOffice and Word lay the table out from
+    w:tblGrid, not from the cells' own widths."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for cell, width in zip(table.rows[0].cells, widths):
+        cell.width = width
 
 
 def write_ceremony(path: Path, awardees: Sequence[Awardee], **kwargs) -> Path:

@@ -458,6 +458,8 @@ def write_sheets(path: str | os.PathLike[str], sheets: Sequence[tuple[SheetSpec,
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from bdhvs_desktop.documents.xlsx_safe import write_only_row
+
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
@@ -469,6 +471,7 @@ def write_sheets(path: str | os.PathLike[str], sheets: Sequence[tuple[SheetSpec,
         header = []
         for h in spec.headers:
             cell = WriteOnlyCell(ws, h)
+            cell.data_type = "s"
             cell.font = bold
             cell.fill = fill
             header.append(cell)
@@ -482,7 +485,8 @@ def write_sheets(path: str | os.PathLike[str], sheets: Sequence[tuple[SheetSpec,
                         cell = WriteOnlyCell(ws, row[i])
                         cell.number_format = DATE_FORMAT
                         row[i] = cell
-            ws.append(row)
+            # Every text is a string cell, never a formula (formula injection, xlsx_safe.py).
+            ws.append(write_only_row(ws, row))
     return _write_atomically(path, wb.save)
 
 
@@ -580,4 +584,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
                 note = ("Bắt buộc. " if c.required else "") + (c.hint or "")
                 head.comment = Comment(note.strip(), "bdhvs")
         ws.row_dimensions[1].height = 32
+    from bdhvs_desktop.documents.xlsx_safe import text_cells_only
+
+    text_cells_only(wb)
     return _write_atomically(path, wb.save)

@@ -234,6 +234,9 @@ def build_xlsx(report: StatsReport) -> bytes:
     wb.remove(wb.active)
     for table in report.tables:
         _sheet(wb, report, table)
+    from .xlsx_safe import text_cells_only
+
+    text_cells_only(wb)  # labels, unit and place names from the office's files are text, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -37,6 +37,9 @@ def _num(ws, row: int, col: int, value, kind: str) -> None:
 
 
 def _save(wb) -> bytes:
+    from .xlsx_safe import text_cells_only
+
+    text_cells_only(wb)  # names and other text are never formulas (formula injection)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

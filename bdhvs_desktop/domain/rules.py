@@ -51,6 +51,15 @@ _ZERO_WIDTH = {
     "\u2063": "ký tự toán học ẩn",
     "\u2064": "ký tự toán học ẩn",
     "\ufeff": "dấu BOM (dấu cách không độ rộng)",
+    # characters that print as nothing or as a blank while being letters or marks to the computer
+    "\u034f": "ký tự nối tổ hợp ẩn",
+    "\u115f": "ký tự lấp chỗ Hangul (ẩn)",
+    "\u1160": "ký tự lấp chỗ Hangul (ẩn)",
+    "\u17b4": "nguyên âm ẩn tiếng Khmer",
+    "\u17b5": "nguyên âm ẩn tiếng Khmer",
+    "\u2800": "ô chữ nổi trống (trông như dấu cách)",
+    "\u3164": "ký tự lấp chỗ Hangul (ẩn)",
+    "\uffa0": "ký tự lấp chỗ Hangul (ẩn)",
 }
 _HIDDEN = {**_BIDI, **_ZERO_WIDTH}
 _FLATTENED = re.compile(r"[\t\n\r\u2028\u2029]|_x000[9ADad]_")
@@ -90,6 +99,10 @@ def person_name_problem(name: str | None) -> str | None:
         return f"Họ và tên quá dài (tối đa {MAX_NAME_LENGTH} ký tự)."
     if any(ch.isdigit() for ch in name):
         return f"Họ và tên không được chứa chữ số (\"{name}\")."
+    for index, ch in enumerate(name):  # emoji variation selectors: harmless in a note, never in a name
+        if "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef":
+            return (f"Có ký tự ẩn U+{ord(ch):04X} (bộ chọn biến thể) ở vị trí {index + 1}: ký tự này không hiện ra "
+                    "nhưng làm tên khác với tên nhìn thấy. Hãy gõ lại họ và tên.")
     return hidden_character_problem(name)
 
 

@@ -138,8 +138,18 @@ CANDIDATE_STATUS_LABELS = {
     CandidateStatus.REVIEWED: "Đã xem xét",
     CandidateStatus.APPROVED: "Được thông qua",
     CandidateStatus.REJECTED: "Không được thông qua",
-    CandidateStatus.ISSUED: "Đã lập hồ sơ",
+    CandidateStatus.ISSUED: "Đã lập hồ sơ trình khen thưởng",
 }
+
+
+def candidate_status_label(status: str, decision: str | None = None) -> str:
+    """The status a user reads. "issued" is set by the final dossier (sent to the granting
+    authority) and by entering the decision's number; once the register holds the candidate's
+    award the user reads that the award was decided, with the decision's number and symbol."""
+    label = CANDIDATE_STATUS_LABELS[CandidateStatus(status)]
+    if status == CandidateStatus.ISSUED and decision:
+        return f"Đã có quyết định khen thưởng (số {decision})"
+    return label
 
 
 class CouncilRole(StrEnum):

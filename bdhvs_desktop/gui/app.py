@@ -90,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The database is opened before Qt is imported: PySide6 reads the source of every module
     # imported after it (shibokensupport.feature checks it for "PySide6"), so the database
     # modules load faster first.
+    if args.smoke_test:
+        start_smoke_watchdog()
     location = args.db or os.environ.get("BDHVS_DB")
     if args.db and "://" in args.db and (sys.stderr or sys.__stderr__):
         from bdhvs_desktop.storage.engine import argv_password_warning
@@ -109,18 +111,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The platform's own style (Windows 11 / Vista on Windows); creating another costs start-up time.
     from bdhvs_desktop.gui.i18n import install_translators, tr
 
-    install_error_hook()
+    install_error_hook(database=lambda: getattr(db, "path", None), smoke=args.smoke_test)
     if db is None:
-        from bdhvs_desktop.logging_setup import setup_logging
+        from bdhvs_desktop.logging_setup import redact, setup_logging
 
         install_translators(app)
         setup_logging(console=False)
         log.error("cannot open database", exc_info=open_error)
+        message = redact(str(open_error))
+        advice = _damage_advice(location, open_error)
+        if advice:
+            message += "\n" + advice
         if args.smoke_test:
-            print(f"Lỗi: không mở được cơ sở dữ liệu: {open_error}", file=sys.stderr or sys.__stderr__)
+            print(f"Lỗi: không mở được cơ sở dữ liệu: {message}", file=sys.stderr or sys.__stderr__)
         else:
-            _show_error(tr("Không mở được cơ sở dữ liệu"), str(open_error))
+            _show_error(tr("Không mở được cơ sở dữ liệu"), message)
         return 3
+    if args.smoke_test and getattr(db, "path", None) is not None:
+        # A damaged page may sit where no page of the window reads it: ask SQLite.
+        from bdhvs_desktop.services.safety import describe_problems, restore_advice, sqlite_file_problems
+
+        problems = sqlite_file_problems(db.path, quick=True)
+        if problems is not None:
+            print(f"Lỗi: cơ sở dữ liệu {db.path} bị hỏng ({describe_problems(problems)}).\n{restore_advice(db.path)}",
+                  file=sys.stderr or sys.__stderr__)
+            db.dispose()
+            return 1
     from bdhvs_desktop.gui.context import AppContext
     from bdhvs_desktop.gui.main_window import MainWindow
 
@@ -172,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         setup_logging(console=False)
         finish_start()
+        sweep_backup_leftovers()
         # Load the full database layer now that the user sees the window.
         window.update_status()
         if not args.smoke_test:
@@ -190,6 +207,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def sweep_backup_leftovers() -> None:
+    """Temporary copies left in the backups folder by a backup that was killed (power cut,
+    Task Manager) are deleted at start; one still being written by a running program is kept."""
+    try:
+        from bdhvs_desktop.paths import backups_dir
+        from bdhvs_desktop.storage.backup import sweep_temporary_files
+
+        for path in sweep_temporary_files(backups_dir()):
+            log.info("removed a temporary file left by an interrupted backup: %s", path.name)
+    except Exception:  # never stop the start for this
+        log.warning("could not sweep the backups folder", exc_info=True)
+
+
 def install_window_icon(app) -> None:
     """The program's icon (resources/icons, drawn by build_icon.py) on every window; the
     Windows executable and installer carry the .ico of the same picture."""
@@ -202,19 +232,71 @@ def install_window_icon(app) -> None:
         app.setWindowIcon(QIcon(str(icon)))
 
 
-def install_error_hook() -> None:
+_SMOKE_ERRORS: list[str] = []  # errors met during --smoke-test (no dialog may block it)
+
+
+def start_smoke_watchdog() -> None:
+    """--smoke-test never hangs: after BDHVS_SMOKE_TIMEOUT seconds (default 120) it prints
+    why and ends the process with code 4, whatever the window is waiting for."""
+    import threading
+
+    try:
+        seconds = float(os.environ.get("BDHVS_SMOKE_TIMEOUT", "120"))
+    except ValueError:
+        seconds = 120.0
+
+    def expire() -> None:
+        stream = sys.stderr or sys.__stderr__
+        if stream is not None:
+            print(f"Lỗi: kiểm tra khởi động quá thời gian ({seconds:g} giây): chương trình bị treo hoặc quá chậm.",
+                  file=stream, flush=True)
+        os._exit(4)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+
+
+def _damage_advice(location, exc: BaseException | None) -> str:
+    """For a damaged SQLite file: what to do, naming the newest whole backup; else ""."""
+    try:
+        from pathlib import Path
+
+        from bdhvs_desktop import paths
+        from bdhvs_desktop.services.safety import is_corruption, restore_advice
+
+        if not is_corruption(exc):
+            return ""
+        target = location or str(paths.default_database_path())
+        if "://" in str(target):
+            return ""
+        return restore_advice(Path(target))
+    except Exception:  # advice is a bonus; never fail the error message itself
+        log.warning("could not look for a good backup", exc_info=True)
+        return ""
+
+
+def install_error_hook(*, database=None, smoke: bool = False) -> None:
     """An error no page handled still reaches the user as a message, never as silence: a
-    refused permission or a colleague's conflicting save in plain Vietnamese, anything else
-    as "unexpected" with the details in the log file."""
+    refused permission or a colleague's conflicting save in plain Vietnamese, a damaged
+    database file as such (with the newest good backup to restore), anything else as
+    "unexpected" with the details in the log file. `database()` gives the open file's path.
+    With `smoke`, errors are printed and counted instead (a dialog would block the test)."""
     previous = sys.excepthook
 
     def hook(exc_type, exc, tb):
         from PySide6.QtWidgets import QApplication, QMessageBox
 
         from bdhvs_desktop.gui.i18n import tr
+        from bdhvs_desktop.logging_setup import redact
 
         if QApplication.instance() is None or not issubclass(exc_type, Exception):
             previous(exc_type, exc, tb)
+            return
+        if smoke:
+            log.error("error during the smoke test", exc_info=(exc_type, exc, tb))
+            _SMOKE_ERRORS.append(redact(str(exc)))
+            print(f"Lỗi: {_SMOKE_ERRORS[-1]}", file=sys.stderr or sys.__stderr__)
             return
         parent = QApplication.activeWindow()
         from sqlalchemy.orm.exc import StaleDataError
@@ -230,9 +312,28 @@ def install_error_hook() -> None:
             QMessageBox.warning(parent, tr("Không đủ quyền"), str(exc))
             return
         log.error("unhandled error", exc_info=(exc_type, exc, tb))
+        from sqlalchemy.exc import DBAPIError
+
+        from bdhvs_desktop.services.safety import is_corruption
+
+        error = redact(str(exc))
+        if is_corruption(exc):
+            path = database() if database is not None else None
+            advice = _damage_advice(str(path), exc) if path is not None else ""
+            QMessageBox.critical(parent, tr("Cơ sở dữ liệu bị hỏng"),
+                                 tr("Tệp cơ sở dữ liệu bị hỏng: SQLite không đọc được một phần tệp ({error}). Dữ liệu "
+                                    "trong phần hỏng có thể đã mất; đừng tiếp tục nhập liệu.").format(
+                                     error=redact(str(getattr(exc, "orig", None) or exc)))
+                                 + ("\n\n" + advice if advice else ""))
+            return
+        if isinstance(exc, DBAPIError):
+            QMessageBox.critical(parent, tr("Lỗi cơ sở dữ liệu"),
+                                 tr("Lỗi cơ sở dữ liệu: {error}\nViệc vừa làm chưa được lưu (mỗi lần lưu là trọn vẹn hoặc "
+                                    "không có gì); chi tiết được ghi vào tệp nhật ký.").format(error=error))
+            return
         QMessageBox.critical(parent, tr("Lỗi không mong đợi"),
-                             tr("Đã xảy ra lỗi không mong đợi: {error}\nDữ liệu đã lưu không bị ảnh hưởng; chi tiết "
-                                "được ghi vào tệp nhật ký.").format(error=exc))
+                             tr("Đã xảy ra lỗi không mong đợi: {error}\nViệc vừa làm có thể chưa hoàn tất; những gì đã "
+                                "lưu trước đó vẫn giữ nguyên. Chi tiết được ghi vào tệp nhật ký.").format(error=error))
 
     sys.excepthook = hook
 
@@ -285,6 +386,9 @@ def smoke_test(app, window) -> int:
     for key, _title, _spec in PAGES:
         page = window.show_page(key)
         app.processEvents()
+        if _SMOKE_ERRORS:
+            print(f"Lỗi: trang {key} gặp lỗi khi hiện ({_SMOKE_ERRORS[0]})", file=sys.stderr or sys.__stderr__)
+            return 1
         if not page.isVisible():
             print(f"Lỗi: trang {key} không hiện được", file=sys.stderr or sys.__stderr__)
             return 1

@@ -103,8 +103,12 @@ def _table(model) -> QTableView:  # noqa: ANN001
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setAlternatingRowColors(True)
     t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    t.horizontalHeader().setStretchLastSection(True)
+    header = t.horizontalHeader()
+    # Short columns fit their contents and header; the name and the award form share the rest.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    for wide in (2, 4):
+        header.setSectionResizeMode(wide, QHeaderView.ResizeMode.Stretch)
+    header.setStretchLastSection(False)
     return t
 
 

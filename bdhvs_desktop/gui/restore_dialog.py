@@ -108,7 +108,18 @@ class RestoreDialog(QDialog):
         layout.addLayout(row)
         self.resize(760, 440)
         if self.model.backups:
-            self.table.selectRow(0)
+            self.select_newest_good()
+
+    def select_newest_good(self, limit: int = 10) -> bool:
+        """Select the newest copy that passes the checks (a damaged newer copy is skipped, so
+        the copy offered first is one that can be restored). False when none of the newest
+        `limit` copies can; the newest stays selected with the reason shown."""
+        for row in range(min(limit, len(self.model.backups))):
+            self.table.selectRow(row)  # checks it (see _on_selection)
+            if self.selected is not None:
+                return True
+        self.table.selectRow(0)
+        return False
 
     def _on_selection(self, *_args) -> None:
         rows = self.table.selectionModel().selectedRows()

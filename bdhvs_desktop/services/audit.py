@@ -236,7 +236,38 @@ def _show(field: str, value: Any) -> str:
     return f"“{value}”"
 
 
-FIELD_TEXT = {"status": "trạng thái", "locked": "khóa kết quả", "decision_reason": "lý do quyết định",
+def _points(value: Any) -> str:
+    return f"{value:g}".replace(".", ",") if isinstance(value, (int, float)) else _show("", value)
+
+
+def _snapshot_difference(table: dict, logged: dict) -> str:
+    """What differs between two score snapshots, in a line a user reads: the total, then each
+    criterion whose points or result differ (never the whole documents)."""
+    parts = []
+    for name, label in (("points", "tổng điểm"), ("max_points", "điểm tối đa"), ("as_of", "ngày tính điểm"),
+                        ("eligible", "đủ điều kiện")):
+        if table.get(name) != logged.get(name):
+            parts.append(f"{label} {_points(table.get(name))} (chuỗi nhật ký ghi {_points(logged.get(name))})")
+    mine = {c.get("code"): c for c in table.get("criteria") or [] if isinstance(c, dict)}
+    theirs = {c.get("code"): c for c in logged.get("criteria") or [] if isinstance(c, dict)}
+    changed = []
+    for code in sorted(set(mine) | set(theirs), key=str):
+        a, b = mine.get(code), theirs.get(code)
+        if a == b:
+            continue
+        if a is None or b is None:
+            changed.append(f"{code} ({'thêm vào bảng' if b is None else 'bị xóa khỏi bảng'})")
+        elif a.get("points") != b.get("points") or a.get("passed") != b.get("passed"):
+            changed.append(f"{code}: {_points(a.get('points'))} (chuỗi nhật ký ghi {_points(b.get('points'))})")
+        else:
+            changed.append(f"{code} (phần diễn giải)")
+    if changed:
+        shown = changed[:5] + ([f"và {len(changed) - 5} tiêu chí khác"] if len(changed) > 5 else [])
+        parts.append("tiêu chí " + "; ".join(shown))
+    return ", ".join(parts) or "nội dung khác"
+
+
+FIELD_TEXT = {"award": "hình thức khen thưởng", "status": "trạng thái", "locked": "khóa kết quả", "decision_reason": "lý do quyết định",
               "score_snapshot": "điểm chốt khi quyết định", "score_as_of": "ngày tính điểm",
               "votes": "kết quả biểu quyết", "member_scores": "điểm của thành viên Hội đồng",
               "voting_method": "hình thức biểu quyết", "rules": "quy tắc túc số và tỷ lệ thông qua",
@@ -294,9 +325,14 @@ def verify_decisions(session: Session) -> list[ChainProblem]:
                                                f"vẫn có ({_summary(table)})."))
             continue
         for field in sorted(set(table) | set(logged)):
-            if field == "name":
+            if field == "name" or field not in logged:  # not yet recorded by the version that wrote the entry
                 continue
-            if table.get(field) != logged.get(field):
+            if field == "score_snapshot" and table.get(field) != logged.get(field) \
+                    and isinstance(table.get(field), dict) and isinstance(logged.get(field), dict):
+                problems.append(ChainProblem(None, f"{_who(key, table, logged)}: điểm chốt khi quyết định trong bảng "
+                                                   "khác với chuỗi nhật ký: "
+                                                   f"{_snapshot_difference(table[field], logged[field])}."))
+            elif table.get(field) != logged.get(field):
                 problems.append(ChainProblem(None, f"{_who(key, table, logged)}: {FIELD_TEXT.get(field, field)} "
                                                    f"trong bảng là {_show(field, table.get(field))}, chuỗi nhật ký "
                                                    f"ghi {_show(field, logged.get(field))}."))

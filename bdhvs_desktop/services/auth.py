@@ -95,7 +95,17 @@ def common_passwords() -> frozenset[str]:
     from bdhvs_desktop import paths
 
     lines = (paths.resources_dir() / COMMON_PASSWORDS_FILE).read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(_common_key(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _common_key(password: str) -> str:
+    """The form in which a password is compared with the list: full-width and other compatibility
+    forms folded (NFKC), case folded, whitespace and punctuation dropped, so "ＰＡＳＳＷＯＲＤ１２３",
+    "pass word123" and "Matkhau@123" are the listed "password123" and "matkhau123"."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
 
 
 def check_password(password: str) -> None:
@@ -103,7 +113,7 @@ def check_password(password: str) -> None:
         raise AuthError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
     if password.strip() != password:
         raise AuthError("Mật khẩu không được bắt đầu hoặc kết thúc bằng khoảng trắng.")
-    if password.lower() in common_passwords():
+    if _common_key(password) in common_passwords():
         raise AuthError("Mật khẩu này quá phổ biến (có trong danh sách mật khẩu hay bị dò); hãy chọn mật khẩu khác, "
                         "ví dụ một câu ngắn dễ nhớ.")
 

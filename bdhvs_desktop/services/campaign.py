@@ -131,6 +131,7 @@ class PhaseInfo:
     name: str
     start: dt.date
     end: dt.date | None
+    version: int | None = None  # for the phase editor's optimistic-version check
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def campaign_info(db: Database) -> CampaignInfo | None:
         c = s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1))
         if c is None:
             return None
-        phases = tuple(PhaseInfo(p.number, p.name, p.start_date, p.end_date) for p in c.phases)
+        phases = tuple(PhaseInfo(p.number, p.name, p.start_date, p.end_date, p.version) for p in c.phases)
         return CampaignInfo(c.id, c.name, c.locality, c.locality_full, c.start_date, c.end_date, phases,
                             dict(c.details or {}))
 

@@ -72,9 +72,21 @@ def award_form_format(issuer: str | None) -> str:
     return "state"
 
 
-def _form_info(f: m.AwardForm) -> AwardFormInfo:
+def _form_format(f: m.AwardForm, c: m.Campaign | None = None) -> str:
+    """The form set's word first (as the dossier and the decision read it), else the issuer's name."""
+    from sqlalchemy.orm import object_session
+
+    s = object_session(f)
+    if c is None and s is not None:
+        c = s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1))
+    info = (((c.details or {}).get("award_forms") or {}).get(f.code) or {}) if c is not None else {}
+    fmt = info.get("authority")
+    return fmt if fmt in ("state", "party") else award_form_format(f.issuer)
+
+
+def _form_info(f: m.AwardForm, c: m.Campaign | None = None) -> AwardFormInfo:
     return AwardFormInfo(code=f.code, name=f.name, level=f.level or "", issuer=f.issuer or "",
-                         format=award_form_format(f.issuer))
+                         format=_form_format(f, c))
 
 
 def list_award_forms(db: Database) -> list[AwardFormInfo]:
@@ -105,7 +117,7 @@ def get_layout(db: Database, code: str) -> cl.Layout:
     """The layout an award form prints with: the office's edited copy, else the built-in one."""
     with db.read() as s:
         f = _form_by_code(s, code)
-        return _read_layout(s, code, award_form_format(f.issuer))[0]
+        return _read_layout(s, code, _form_format(f))[0]
 
 
 def layout_is_edited(db: Database, code: str) -> bool:
@@ -117,7 +129,7 @@ def layout_is_edited(db: Database, code: str) -> bool:
 def default_layout(db: Database, code: str) -> cl.Layout:
     with db.read() as s:
         f = _form_by_code(s, code)
-        return cl.builtin_layout(code, award_form_format(f.issuer))
+        return cl.builtin_layout(code, _form_format(f))
 
 
 def save_layout(db: Database, layout: cl.Layout) -> cl.Layout:
@@ -149,7 +161,7 @@ def reset_layout(db: Database, code: str) -> cl.Layout:
         if row is not None:
             audit.record(s, user=db.user, action="delete", entity="setting", field=row.key, old=row.value, new=None)
             s.delete(row)
-        return cl.builtin_layout(code, award_form_format(f.issuer))
+        return cl.builtin_layout(code, _form_format(f))
 
 
 def import_layout(db: Database, code: str, path: Path) -> cl.Layout:
@@ -230,7 +242,7 @@ def _awardee(cand: m.Candidate, c: m.Campaign, decision_number: str, decision_da
     if record is not None and record.subject_name:
         name = record.subject_name
     form = cand.award_form
-    info = _form_info(form) if form else AwardFormInfo("", "", "", "", "state")
+    info = _form_info(form, c) if form else AwardFormInfo("", "", "", "", "state")
     if record is not None:
         info = AwardFormInfo(code=record.award_code or info.code, name=record.award_name or info.name,
                              level=record.level or info.level, issuer=info.issuer, format=info.format)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bdhvs_desktop.domain import council as dc
@@ -24,6 +24,7 @@ from bdhvs_desktop.domain.vocab import (
     CouncilRole,
     SubjectKind,
     VotingMethod,
+    candidate_status_label,
 )
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services import scoring as scoring_service
@@ -125,8 +126,19 @@ def _candidate_info(c: m.Candidate) -> CandidateInfo:
         unit_name, position, sid = (p.unit.name if p.unit else None), p.position, p.id
     return CandidateInfo(c.id, c.subject_type, sid, code, name, c.subject_kind, unit_name, position,
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
-                         c.summary, c.status, CANDIDATE_STATUS_LABELS[CandidateStatus(c.status)], c.locked,
+                         c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
                          c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version)
+
+
+def _decision_of(c: m.Candidate) -> str | None:
+    """The number/symbol of the decision that awarded an "issued" candidate (the register)."""
+    if c.status != CandidateStatus.ISSUED:
+        return None
+    s = object_session(c)
+    if s is None:
+        return None
+    return s.scalar(select(m.AwardRecord.decision_number).where(m.AwardRecord.candidate_id == c.id,
+                                                              m.AwardRecord.source == "issued"))
 
 
 def list_candidates(db: Database, include_rejected: bool = True) -> list[CandidateInfo]:
@@ -320,7 +332,9 @@ def update_candidate(db: Database, candidate_id: int, *, version: int, award_cod
             if report_text is not None:
                 changes["report_text"] = (c.report_text, report_text)
                 c.report_text = dict(report_text)
-            audit.record_changes(s, user=db.user, entity="candidate", entity_id=c.id, changes=changes)
+            # the award is part of what the council decides: its change is chained (`bdhvs check` compares it)
+            audit.record_changes(s, user=db.user, entity="candidate", entity_id=c.id, changes=changes,
+                                 chained="award_form" in changes)
             s.flush()
             return c.version
     except StaleDataError:
@@ -369,6 +383,12 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
                 f"“{CANDIDATE_STATUS_LABELS[CandidateStatus(status)]}”.")
         if status != "issued":
             _refuse_locked(c)
+        if c.status == "rejected":
+            # Undoing a "not approved" decision is a reopening: the chair or the secretary, with a reason.
+            if not reason:
+                raise CouncilActionError(f"{_label(c)}: mở lại quyết định “Không được thông qua” phải ghi rõ lý do.")
+            _require_reopener(s, db)
+            c.decision_reason = None
         if status == "approved":
             reason = _passing_vote(s, c).explanation
         _apply_decision(s, db.user, c, status, reason, snap)
@@ -377,17 +397,19 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
 def _passing_vote(s: Session, c: m.Candidate) -> dc.Decision:
     """The council decision that allows approving `c`: a tally recorded at a meeting with
     quorum that reaches that meeting's pass mark (domain/council.py). Nothing else approves."""
-    votes = s.scalars(select(m.Vote).where(m.Vote.candidate_id == c.id).order_by(m.Vote.recorded_at.desc(),
-                                                                                  m.Vote.id.desc())).all()
+    # Only the council's latest vote counts: an older passing vote does not approve a candidate the
+    # council has voted on again since (and not passed).
+    vote = s.scalars(select(m.Vote).where(m.Vote.candidate_id == c.id).order_by(m.Vote.recorded_at.desc(),
+                                                                                 m.Vote.id.desc()).limit(1)).first()
     last = None
-    for vote in votes:
+    if vote is not None:
         meeting = s.get(m.CouncilMeeting, vote.meeting_id)
         decision = dc.decide(_member_count(s, meeting.id), _present_count(s, meeting.id),
                              dc.Tally(vote.votes_for, vote.votes_against, vote.votes_abstain),
                              dc.CouncilRules.from_dict(meeting.rules), _label(c))
         if decision.passed:
             return decision
-        last = last or decision
+        last = decision
     why = f" Kết quả đã nhập: {last.explanation}" if last else " Chưa có kết quả biểu quyết nào của Hội đồng."
     raise NoPassingVote(f"{_label(c)}: chỉ được thông qua khi Hội đồng đã biểu quyết tại một phiên họp đủ túc "
                              f"số và đạt tỷ lệ thông qua (nhập kết quả biểu quyết rồi dùng “Quyết định”).{why}")
@@ -414,7 +436,8 @@ def _apply_decision(s: Session, user: str | None, c: m.Candidate, status: str, r
         if snap and snap.get("as_of"):
             c.score_as_of = dt.date.fromisoformat(snap["as_of"])
     audit.record(s, user=user, action="decide" if decision else "status", entity="candidate", entity_id=c.id,
-                 field="status", old=old, new=status, note=reason, chained=decision or status == "issued")
+                 field="status", old=old, new=status, note=reason,
+                 chained=decision or status == "issued" or old == "rejected")
     if status == "approved":
         audit.record(s, user=user, action="lock", entity="candidate", entity_id=c.id, field="locked", old=False,
                      new=True, note=f"Khóa kết quả của {_label(c)}; điểm {c.score_snapshot.get('points')}"

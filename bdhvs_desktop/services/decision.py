@@ -200,10 +200,18 @@ def _plan(s: Session, *, award_code: str | None, candidate_ids: list[int] | None
         award_code=x.award_form.code, award_name=x.award_form.name, level=x.award_form.level or "ward",
         achievement=_achievement(s, c, x, results), prize_amount=x.award_form.prize_amount) for x in rows]
     s.info.pop("_decision_src", None)
-    return DecisionPlan(authority=authority, format=rules.authority_format(authority),
+    return DecisionPlan(authority=authority, format=_format_of(c, rows[0].award_form, authority),
                         award_codes=tuple(sorted({i.award_code for i in items})),
                         collectives=tuple(i for i in items if i.subject_type == "unit"),
                         individuals=tuple(i for i in items if i.subject_type == "person"))
+
+
+def _format_of(c: m.Campaign, form: m.AwardForm, authority: str) -> str:
+    """State or party format: the form set's word first, as the dossier routes the Tờ trình
+    (services.dossier._authority), else what the authority's name says."""
+    info = ((c.details or {}).get("award_forms") or {}).get(form.code) or {}
+    fmt = info.get("authority")
+    return fmt if fmt in ("state", "party") else rules.authority_format(authority)
 
 
 def decision_plan(db: Database, *, award_code: str | None = None,
@@ -227,13 +235,14 @@ def _upper(text: str) -> str:
     return clean(text).upper()
 
 
-def authority_issuer(c: m.Campaign, authority: str, *, signer_name: str = "", signer_title: str = ""):
+def authority_issuer(c: m.Campaign, authority: str, *, signer_name: str = "", signer_title: str = "",
+                     fmt: str | None = None):
     """The heading, symbol and signature of the granting authority (party or state format)."""
     from bdhvs_desktop.documents import context as dc
 
     header = (c.details or {}).get("preset") or {}
     place = c.locality or ""
-    fmt = rules.authority_format(authority)
+    fmt = fmt or rules.authority_format(authority)
     if fmt == "party":
         body = _strip_prefix(authority, "Ban Thường vụ ", "Ban Thường Vụ ", "Ban Chấp hành ")
         ward_party = clean(header.get("issuer_party") or "")
@@ -296,7 +305,8 @@ def _context(s: Session, plan: DecisionPlan, *, number: str | None, date: dt.dat
     from bdhvs_desktop.documents.decision_context import Awardee, DecisionContext, PrizeLine
 
     c = _campaign(s)
-    issuer, authority_line = authority_issuer(c, plan.authority, signer_name=signer_name, signer_title=signer_title)
+    issuer, authority_line = authority_issuer(c, plan.authority, signer_name=signer_name, signer_title=signer_title,
+                                               fmt=plan.format)
     dossier = (c.details or {}).get("dossier") or {}
     campaign_name = dossier.get("campaign_title") or c.name
     campaign_name = campaign_name[0].upper() + campaign_name[1:] if campaign_name else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, text
 
-from bdhvs_desktop.services.safety import consistency_findings
+from bdhvs_desktop.services import safety
 from bdhvs_desktop.services.upkeep import Finding, backup  # noqa: F401 - backup: `bdhvs backup` imports it from here
 from bdhvs_desktop.storage.engine import Database
 
@@ -19,17 +19,26 @@ def schema_revision(db: Database) -> str | None:
 
 def check_database(db: Database) -> list[Finding]:
     """SQLite integrity and foreign keys, the schema version, and the records' own consistency."""
+    from sqlalchemy.exc import DBAPIError
+
     from bdhvs_desktop.storage.migrate import head_revision
     from bdhvs_desktop.storage.models import Campaign, Person, Unit
 
     findings: list[Finding] = []
     if db.is_sqlite:
+        try:
+            with db.read() as s:
+                rows = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
+        except DBAPIError as exc:  # so damaged that the check itself cannot run
+            rows = [str(getattr(exc, "orig", exc))]
+        if rows != ["ok"]:
+            # The other checks would read the damaged pages and fail or mislead: report the
+            # damage and the way back (the newest backup that is whole) instead.
+            if db.path is None:
+                return [Finding("error", f"Lỗi toàn vẹn SQLite: {r}") for r in rows[:20]]
+            return safety.corruption_findings(db.path, rows)
+        findings.append(Finding("ok", "Kiểm tra toàn vẹn SQLite: không có lỗi."))
         with db.read() as s:
-            rows = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
-            if rows == ["ok"]:
-                findings.append(Finding("ok", "Kiểm tra toàn vẹn SQLite: không có lỗi."))
-            else:
-                findings.extend(Finding("error", f"Lỗi toàn vẹn SQLite: {r}") for r in rows[:20])
             fk = s.execute(text("PRAGMA foreign_key_check")).all()
             if fk:
                 findings.extend(
@@ -58,5 +67,9 @@ def check_database(db: Database) -> list[Finding]:
         )
         if future:
             findings.append(Finding("warning", f"{future} người có ngày thành thạo VNeID ở tương lai."))
-    findings.extend(consistency_findings(db))
+    findings.extend(safety.consistency_findings(db))
+    if revision == head:  # an older schema may not have the register yet
+        from bdhvs_desktop.services.awards import register_findings
+
+        findings.extend(Finding(level, message) for level, message in register_findings(db))
     return findings

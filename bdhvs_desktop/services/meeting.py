@@ -158,13 +158,22 @@ def set_counting_committee(db: Database, meeting_id: int | None, member_ids: lis
 def save_meeting_details(db: Database, meeting_id: int | None, *, start: dt.datetime | None = _UNSET,
                          end: dt.datetime | None = _UNSET, discussion: str | None = _UNSET,
                          place: str | None = _UNSET, number: str | None = _UNSET,
-                         counting: tuple[list[int], int | None] | None = None) -> None:
-    """Details and counting committee in one transaction (the meeting editor saves both or neither)."""
+                         counting: tuple[list[int], int | None] | None = None, version: int | None = None) -> None:
+    """Details and counting committee in one transaction (the meeting editor saves both or neither).
+    With `version` (the editor's), a colleague's newer save is never overwritten: EditConflict,
+    nothing written."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
     with db.session() as s:
         meeting = _meeting(s, meeting_id)
         if meeting.status == "closed":
             raise MeetingError(_NO_UNDO)
+        if version is not None and meeting.version != version:
+            from bdhvs_desktop.services.safety import EditConflict
+
+            mine = {k: v for k, v in (("held_at", start), ("ended_at", end), ("discussion", discussion),
+                                      ("place", place), ("number", number)) if v is not _UNSET}
+            raise EditConflict("council_meeting", meeting.id, mine, {k: getattr(meeting, k) for k in mine},
+                               meeting.version)
         _apply_details(s, db.user, meeting, start=start, end=end, discussion=discussion, place=place, number=number)
         if counting is not None:
             _apply_counting(s, db.user, meeting, *counting)
@@ -279,6 +288,7 @@ class MeetingRecord:
     ballots: tuple[int | None, int | None, int | None]
     counting_committee_text: str | None
     discussion: str | None
+    version: int = 0  # the optimistic-version rule: the editor saves against the version it read
 
     @property
     def total(self) -> int:
@@ -334,7 +344,7 @@ def read_record(s: Session, meeting_id: int | None) -> MeetingRecord:
         chair or next((x for x in recs if x.role == "chair"), None),
         secretary or next((x for x in recs if x.role == "secretary"), None),
         tuple(votes), (meeting.ballots_issued, meeting.ballots_returned, meeting.ballots_valid),
-        meeting.counting_committee, meeting.discussion)
+        meeting.counting_committee, meeting.discussion, meeting.version)
 
 
 def meeting_record(db: Database, meeting_id: int | None = None) -> MeetingRecord:

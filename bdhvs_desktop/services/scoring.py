@@ -229,8 +229,11 @@ def delete_criterion(db: Database, criterion_id: int) -> None:
 
 
 def record_manual_result(db: Database, criterion_id: int, subject_type: str, subject_id: int, *,
-                         passed: bool | None = None, points: float | None = None, evidence: str | None = None) -> None:
-    """Record (or change) a manual criterion's result for one subject, with evidence, who and when (audited)."""
+                         passed: bool | None = None, points: float | None = None, evidence: str | None = None,
+                         seen: dt.datetime | None | object = ...) -> None:
+    """Record (or change) a manual criterion's result for one subject, with evidence, who and when (audited).
+    `seen`: when the result shown on the screen was recorded (None: none was); if someone recorded
+    it since, EditConflict and nothing is written (the optimistic rule of every editable record)."""
     require_role(db, "council_member", action="chấm tiêu chí thủ công")
     if subject_type not in ("unit", "person"):
         raise ScoringError("Đối tượng phải là đơn vị (unit) hoặc cá nhân (person).")
@@ -261,6 +264,13 @@ def record_manual_result(db: Database, criterion_id: int, subject_type: str, sub
         row = s.scalar(select(m.ManualResult).where(m.ManualResult.criterion_id == criterion_id,
                                                     m.ManualResult.subject_type == subject_type,
                                                     m.ManualResult.subject_id == subject_id))
+        if seen is not ... and (row.recorded_at if row is not None else None) != seen:
+            from bdhvs_desktop.services.safety import EditConflict
+
+            raise EditConflict("manual_result", row.id if row is not None else 0,
+                               {"passed": passed, "points": points, "evidence": evidence},
+                               None if row is None else {"passed": row.passed, "points": row.points,
+                                                         "evidence": row.evidence}, row.version if row else None)
         now = m.utcnow()
         if row is None:
             row = m.ManualResult(criterion_id=criterion_id, subject_type=subject_type, subject_id=subject_id)

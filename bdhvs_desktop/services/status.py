@@ -403,8 +403,8 @@ def _compute_status(db: Database, as_of: dt.date | None) -> StatusReport:
         campaign = s.execute(select(m.Campaign.id, m.Campaign.name).order_by(m.Campaign.id).limit(1)).first()
         if campaign is None:
             return StatusReport(as_of, None, None, [], [])
-        phases = tuple(PhaseInfo(p.number, p.name, p.start_date, p.end_date) for p in s.execute(
-            select(m.Phase.number, m.Phase.name, m.Phase.start_date, m.Phase.end_date)
+        phases = tuple(PhaseInfo(p.number, p.name, p.start_date, p.end_date, p.version) for p in s.execute(
+            select(m.Phase.number, m.Phase.name, m.Phase.start_date, m.Phase.end_date, m.Phase.version)
             .where(m.Phase.campaign_id == campaign.id).order_by(m.Phase.number)).all())
         tree = load_units(s)
         loader = _Loader(s, tree)
@@ -573,6 +573,9 @@ def write_status_xlsx(report: StatusReport, path) -> Any:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        from bdhvs_desktop.documents.xlsx_safe import text_cells_only
+
+        text_cells_only(wb)  # unit names and other text are never formulas (formula injection)
         wb.save(tmp_name)
         for attempt in range(6):
             try:

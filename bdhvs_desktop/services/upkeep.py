@@ -17,15 +17,23 @@ class Finding:
     message: str  # Vietnamese
 
 
-def backup(db: Database, out: Path | None = None) -> Path:
-    """A consistent copy of the SQLite database (online backup API)."""
+def backup(db: Database, out: Path | None = None, *, overwrite: bool = False) -> Path:
+    """A consistent copy of the SQLite database (online backup API). `out` may be a file or
+    a folder (the copy gets its usual name there). Never the live database itself; an
+    existing file only with `overwrite` (storage.backup.TargetExists otherwise)."""
     from bdhvs_desktop.paths import backups_dir
-    from bdhvs_desktop.storage.backup import backup_file, timestamp
+    from bdhvs_desktop.storage.backup import backup_file, timestamp, unique_path
 
     if not db.is_sqlite or db.path is None:
         raise ValueError(
             "Sao lưu trong chương trình chỉ dành cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng pg_dump "
             "trên máy chủ."
         )
-    dest = out or backups_dir() / f"{db.path.stem}-{timestamp()}.sqlite3"
-    return backup_file(db.path, Path(dest))
+    name = f"{db.path.stem}-{timestamp()}.sqlite3"
+    if out is None:
+        dest = unique_path(backups_dir() / name)
+    elif Path(out).is_dir():
+        dest = unique_path(Path(out) / name)
+    else:
+        dest = Path(out)
+    return backup_file(db.path, dest, overwrite=overwrite)

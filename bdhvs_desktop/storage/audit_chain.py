@@ -176,12 +176,13 @@ def collect_states(conn: Any, candidate_ids: list[int] | None = None,
     where, params = _in("c.id", candidate_ids)
     rows = conn.execute(text(
         "SELECT c.id, c.subject_type, c.status, c.locked, c.decision_reason, c.score_snapshot, c.score_as_of, "
-        "u.name, p.full_name FROM candidate c LEFT JOIN unit u ON u.id = c.unit_id "
-        f"LEFT JOIN person p ON p.id = c.person_id WHERE {where}"), params).all()
-    for cid, stype, status, locked, reason, snap, as_of, uname, pname in rows:
+        "u.name, p.full_name, a.code FROM candidate c LEFT JOIN unit u ON u.id = c.unit_id "
+        "LEFT JOIN person p ON p.id = c.person_id LEFT JOIN award_form a ON a.id = c.award_form_id "
+        f"WHERE {where}"), params).all()
+    for cid, stype, status, locked, reason, snap, as_of, uname, pname, award in rows:
         out[f"candidate:{cid}"] = {
             "name": (pname if stype == "person" else uname) or f"hồ sơ #{cid}",
-            "status": status, "locked": bool(locked), "decision_reason": reason,
+            "status": status, "locked": bool(locked), "decision_reason": reason, "award": award,
             "score_snapshot": _json(snap), "score_as_of": _day(as_of), "votes": {}, "member_scores": {},
         }
     if rows:

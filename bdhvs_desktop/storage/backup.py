@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from bdhvs_desktop.storage.location import fingerprint  # noqa: F401 - kept here for callers
@@ -32,13 +33,132 @@ class BackupError(Exception):
     """A backup or restore cannot be done; the message is for the user (Vietnamese)."""
 
 
-def backup_file(src: Path, dest: Path) -> Path:
-    """A consistent copy of the SQLite database `src` at `dest` (written whole, then moved)."""
+class TargetExists(BackupError):
+    """The chosen backup file already exists and overwriting it was not asked for."""
+
+
+# A copy is written to a temporary file beside its destination, then moved into place. The
+# temporary name carries the writer's process id, so a copy killed half-way (SIGKILL, a
+# power cut: no clean-up code runs) is recognised and swept by the next backup or start.
+TEMP_SUFFIX = ".bdhvs-tmp"
+_TEMP_RE = re.compile(r"^\.(?P<base>.+)\.(?P<pid>\d+)" + re.escape(TEMP_SUFFIX) + r"(?:-journal|-wal|-shm)?$")
+# Names used by versions before the sweep existed (`<copy>.sqlite3.tmp`); no process id to ask.
+_LEGACY_TEMP_RE = re.compile(r"^.+\.sqlite3\.tmp(?:-journal)?$")
+STALE_AFTER_SECONDS = 24 * 3600  # even a live process id is someone else's after a day (ids are reused)
+LEGACY_STALE_AFTER_SECONDS = 3600
+_SIBLINGS = ("", "-wal", "-shm", "-journal")
+
+
+def temporary_path(dest: Path) -> Path:
+    return dest.with_name(f".{dest.name}.{os.getpid()}{TEMP_SUFFIX}")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return ctypes.GetLastError() == 5  # access denied: it exists
+        try:
+            code = ctypes.c_ulong()
+            if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+                return True
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def sweep_temporary_files(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Delete what killed backups left in `folder`: temporary copies whose process is gone
+    (or older than a day), and old-style `.sqlite3.tmp` files older than an hour. A copy
+    another program is writing right now is left alone. Returns what was deleted."""
+    import time
+
+    folder = Path(folder)
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        match = _TEMP_RE.match(name)
+        try:
+            if match:
+                age = now - entry.stat().st_mtime
+                if _pid_alive(int(match.group("pid"))) and age < STALE_AFTER_SECONDS:
+                    continue
+            elif _LEGACY_TEMP_RE.match(name):
+                if now - entry.stat().st_mtime < LEGACY_STALE_AFTER_SECONDS:
+                    continue
+            else:
+                continue
+            if not entry.is_file():
+                continue
+            entry.unlink()
+            removed.append(entry)
+        except OSError:  # gone meanwhile, or held by an antivirus: next time
+            continue
+    return removed
+
+
+def _canonical(path: Path) -> str:
+    return os.path.normcase(os.path.realpath(os.path.abspath(path)))
+
+
+def refers_to_database(dest: Path, database: Path) -> bool:
+    """Whether writing `dest` would write the SQLite database `database` or one of the files
+    SQLite keeps beside it (-wal, -shm, -journal), however the path is spelt: relative,
+    with "..", through a symbolic link, in another letter case on Windows, or a hard link."""
+    dest, database = Path(dest), Path(database)
+    target = _canonical(dest)
+    base = _canonical(database)
+    if any(target == base + suffix for suffix in _SIBLINGS):
+        return True
+    if dest.exists():
+        for suffix in _SIBLINGS:
+            sibling = Path(str(database) + suffix)
+            try:
+                if sibling.exists() and os.path.samefile(dest, sibling):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def backup_file(src: Path, dest: Path, *, overwrite: bool = False) -> Path:
+    """A consistent copy of the SQLite database `src` at `dest` (written whole beside it, then
+    moved into place). Never onto `src` itself or its -wal/-shm/-journal files; an existing
+    `dest` only with `overwrite=True` (raises TargetExists otherwise)."""
     src, dest = Path(src), Path(dest)
+    if refers_to_database(dest, src):
+        raise BackupError(f"Không sao lưu vào {dest}: đó là cơ sở dữ liệu đang dùng (hoặc tệp đi kèm của nó); "
+                          "ghi vào đó sẽ làm mất dữ liệu. Hãy chọn một tệp khác.")
+    if dest.is_dir():
+        raise BackupError(f"{dest} là một thư mục; hãy chọn tên tệp sao lưu.")
+    if dest.exists() and not overwrite:
+        raise TargetExists(f"Tệp {dest} đã có; chương trình không ghi đè lên nó. Hãy chọn tên tệp khác.")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    if tmp.exists():
-        tmp.unlink()
+    sweep_temporary_files(dest.parent)
+    tmp = temporary_path(dest)
+    for suffix in _SIBLINGS:
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{src.as_posix()}?mode=ro", uri=True)
     try:
         target = sqlite3.connect(tmp)
@@ -51,13 +171,54 @@ def backup_file(src: Path, dest: Path) -> Path:
         finally:
             target.close()
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for suffix in _SIBLINGS:
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
         raise
     finally:
         source.close()
     _fsync_file(tmp)
+    if dest.exists() and not overwrite:  # appeared meanwhile (another program)
+        tmp.unlink(missing_ok=True)
+        raise TargetExists(f"Tệp {dest} đã có; chương trình không ghi đè lên nó. Hãy chọn tên tệp khác.")
     _replace_with_retry(tmp, dest)
     return dest
+
+
+DAMAGED_TAG = "bi-hong"  # `<tên>-bi-hong-<thời điểm>.sqlite3`: a damaged database kept as it was (not offered)
+
+
+def copy_as_is(src: Path, dest: Path) -> Path:
+    """A byte-for-byte copy of the SQLite file `src` and the files SQLite keeps beside it
+    (-wal, -journal), for a database too damaged for the backup API: kept for a rescue
+    (sqlite3 .recover) before the file is replaced. Returns `dest`."""
+    import shutil
+
+    src, dest = Path(src), Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-journal"):
+        part = Path(str(src) + suffix)
+        if not part.exists():
+            continue
+        final = Path(str(dest) + suffix)
+        tmp = temporary_path(final)
+        try:
+            shutil.copyfile(part, tmp)
+            _fsync_file(tmp)
+            _replace_with_retry(tmp, final)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    return dest
+
+
+def replace_file(src: Path, target: Path) -> None:
+    """Put a whole copy of the database `src` in place of the file `target` (written beside
+    it, then moved), removing `target`'s -wal/-shm/-journal first: used only when `target` is
+    damaged and has been kept with copy_as_is."""
+    target = Path(target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    backup_file(src, target, overwrite=True)
 
 
 def _replace_with_retry(tmp: Path, dest: Path, attempts: int = 10, pause: float = 0.2) -> None:
@@ -105,11 +266,49 @@ def unique_path(dest: Path) -> Path:
         n += 1
 
 
+SOURCE_DIGEST_SUFFIX = ".nguon-sha256"  # beside a pre-upgrade copy: the digest of what it copied
+
+
+def content_digest(db_path: Path) -> str:
+    """SHA-256 of the database file and its write-ahead log: equal digests, equal data."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in (db_path, db_path.with_name(db_path.name + "-wal")):
+        try:
+            with open(part, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            pass
+        digest.update(b"\x00--\x00")
+    return digest.hexdigest()
+
+
 def backup_before_migration(db_path: Path, revision: str) -> Path:
+    """The copy made before upgrading `db_path` from `revision`. One copy per state of the
+    data: when an upgrade fails and the program is started again (and again), the copy made
+    the first time is reused instead of writing another full copy at every attempt."""
     from bdhvs_desktop.paths import backups_dir
 
-    dest = backups_dir() / f"{db_path.stem}-{PRE_MIGRATION_TAG}-{revision}-{timestamp()}.sqlite3"
-    return backup_file(db_path, unique_path(dest))
+    folder = backups_dir()
+    digest = content_digest(db_path)
+    marker = f"-{PRE_MIGRATION_TAG}-{revision}-"
+    for info in list_backups(folder, db_path.stem):
+        if info.kind != "pre_migration" or marker not in info.path.name:
+            continue
+        side = info.path.with_name(info.path.name + SOURCE_DIGEST_SUFFIX)
+        try:
+            if side.read_text(encoding="ascii").strip() == digest:
+                return info.path
+        except (OSError, UnicodeDecodeError):
+            continue
+    dest = backup_file(db_path, unique_path(folder / f"{db_path.stem}{marker}{timestamp()}.sqlite3"))
+    try:
+        dest.with_name(dest.name + SOURCE_DIGEST_SUFFIX).write_text(digest + "\n", encoding="ascii")
+    except OSError:  # without the marker the next attempt makes another copy: safe, only larger
+        pass
+    return dest
 
 
 # --------------------------------------------------------------------------- automatic copies

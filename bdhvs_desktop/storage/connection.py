@@ -53,14 +53,35 @@ def _install_server_events(engine: Engine) -> None:
         # The server refuses every change in this transaction, whatever the SQL looks like.
         if getattr(engine, READ_ONLY_ATTR, None):
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            # A first query takes the transaction's snapshot: from then on the server refuses
+            # `SET TRANSACTION READ WRITE` (and `SET LOCAL transaction_read_only = off`) in it.
+            conn.exec_driver_sql("SELECT 1")
 
 
 def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
     sa_url = make_url(url)
+    # hide_parameters: an error's text never quotes the statement's values (names, CCCD,
+    # birth dates), so neither the log nor a message shown to the user can leak them.
     if sa_url.get_backend_name() == "sqlite":
-        engine = create_engine(url, echo=echo)
+        engine = create_engine(url, echo=echo, hide_parameters=True)
         _install_sqlite_events(engine, foreign_keys=foreign_keys)
-        return engine
-    engine = create_engine(url, echo=echo, pool_pre_ping=True)
-    _install_server_events(engine)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+        _install_server_events(engine)
+    event.listen(engine, "handle_error", _hide_quoted_values)
     return engine
+
+
+def _hide_quoted_values(context) -> None:
+    """The driver's message may quote the data: PostgreSQL's DETAIL of a unique violation
+    holds the key's values (a CCCD), of a not-null violation the whole row. Removed from the
+    error's text here, once, so that no page, log or message can show it."""
+    from bdhvs_desktop.logging_setup import redact
+
+    for exc in (context.sqlalchemy_exception, context.original_exception):
+        args = getattr(exc, "args", None)
+        if args and isinstance(args[0], str):
+            try:
+                exc.args = (redact(args[0]), *args[1:])
+            except (AttributeError, TypeError):  # an exception type with read-only args
+                continue

@@ -177,6 +177,9 @@ def _unusable_message(location, exc: Exception) -> str:
     if "file is not a database" in text or "file is encrypted" in text:
         return (f"Tệp {location} không phải cơ sở dữ liệu SQLite (có thể là tệp khác hoặc tệp đã hỏng). "
                 "Hãy chọn đúng tệp, hoặc khôi phục từ bản sao lưu (bdhvs restore).")
+    if "malformed" in text or "database corrupt" in text:
+        return (f"Tệp cơ sở dữ liệu {location} bị hỏng: SQLite không đọc được một phần tệp ({text}). "
+                "Hãy khôi phục từ bản sao lưu còn tốt (bdhvs restore, hoặc Tệp → Khôi phục từ bản sao lưu…).")
     if "unable to open" in text or "readonly" in text or "Permission denied" in text:
         return f"Không mở được {location}: không có quyền đọc/ghi tệp hoặc thư mục. ({text})"
     return f"Không kết nối được cơ sở dữ liệu {location}: {text}"

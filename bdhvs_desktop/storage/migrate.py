@@ -61,10 +61,23 @@ def upgrade_to_head(url: str, *, backup: bool = True, target: str = "head") -> s
             backup_path = str(backup_before_migration(Path(make_url(url).database), current))
             log.info("backup before migration from %s: %s", current, backup_path)
         cfg = alembic_config()
-        with engine.connect() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, wanted)
-            conn.commit()
+        try:
+            with engine.connect() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, wanted)
+                conn.commit()
+        except Exception as exc:
+            if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":
+                raise  # a workstation's role may not upgrade: open_database says who can (server setup)
+            # The upgrade runs in one transaction: nothing of it was kept.
+            log.error("upgrade from %s to %s failed: %s", current, wanted, type(exc).__name__)
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+            kept = f" Bản sao trước khi nâng cấp: {backup_path}." if backup_path else ""
+            raise DatabaseError(
+                f"Không nâng cấp được cơ sở dữ liệu từ phiên bản lược đồ {current} lên {wanted} ({reason}). "
+                f"Cơ sở dữ liệu giữ nguyên như trước khi nâng cấp.{kept} Hãy gửi tệp nhật ký cho người hỗ trợ, "
+                "hoặc khôi phục từ một bản sao lưu khác (bdhvs restore)."
+            ) from exc
         log.info("database upgraded from %s to %s", current, wanted)
         if engine.url.get_backend_name() == "postgresql":
             # New tables: the office's application role gets its rights, and the audit log and the

@@ -190,9 +190,9 @@ def test_concurrent_increments_lose_no_update(backend_url):
 
 
 def test_users_and_roles(backend_db):
-    info = auth.add_user(backend_db, "ThuKy.Phuong", "Trần Văn Bình", "secretary", "mat-khau-1")
+    info = auth.add_user(backend_db, "ThuKy.Phuong", "Trần Văn Bình", "secretary", "mat-khau-thu-ky-1")
     assert info.username == "thuky.phuong"
-    auth.login(backend_db, "thuky.phuong", "mat-khau-1")  # accounts are the secretary's to manage
+    auth.login(backend_db, "thuky.phuong", "mat-khau-thu-ky-1")  # accounts are the secretary's to manage
     auth.add_user(backend_db, "hoidong1", "Lê Thị Cúc", "council_member", "mat-khau-2")
     auth.add_user(backend_db, "xem", "Phạm Văn Dũng", "viewer", "mat-khau-3")
     with backend_db.read() as s:
@@ -211,7 +211,7 @@ def test_users_and_roles(backend_db):
             s.add(m.Unit(code="V", name="Viewer thử", kind="khac"))
     with backend_db.read() as s:  # reading still works, and nothing was written
         assert s.scalar(select(m.Unit).where(m.Unit.code == "V")) is None
-    auth.login(backend_db, "thuky.phuong", "mat-khau-1")  # a secretary on the same connection may write again
+    auth.login(backend_db, "thuky.phuong", "mat-khau-thu-ky-1")  # a secretary on the same connection may write again
     auth.disable_user(backend_db, "xem")
     with pytest.raises(auth.AuthError, match="đã bị khóa"):
         auth.login(backend_db, "xem", "mat-khau-3")

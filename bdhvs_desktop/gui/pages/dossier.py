@@ -534,7 +534,7 @@ class DossierPage(Page):
             k=tr("bản dự thảo hồ sơ") if outcome.draft else tr("hồ sơ khen thưởng"), n=len(outcome.files),
             f=outcome.folder)
         if outcome.issued:
-            text += " " + tr("{n} ứng viên chuyển sang “Đã lập hồ sơ”.").format(n=len(outcome.issued))
+            text += " " + tr("{n} ứng viên chuyển sang “Đã lập hồ sơ trình khen thưởng”.").format(n=len(outcome.issued))
         for note in outcome.notes:
             text += "\n" + note
         self.status.setText(text)

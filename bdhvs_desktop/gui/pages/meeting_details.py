@@ -104,6 +104,7 @@ class MeetingDetailsDialog(QDialog):
     def save(self) -> None:
         from bdhvs_desktop.services.council import CouncilActionError
         from bdhvs_desktop.services.meeting import save_meeting_details
+        from bdhvs_desktop.services.safety import EditConflict
 
         counting = None
         if self.secret:
@@ -113,8 +114,19 @@ class MeetingDetailsDialog(QDialog):
             save_meeting_details(self.ctx.db, self.meeting_id, start=_minute(self.start),
                                  end=_minute(self.end) if self.has_end.isChecked() else None,
                                  place=self.place.text(), number=self.number.text(),
-                                 discussion=self.discussion.toPlainText(), counting=counting)
+                                 discussion=self.discussion.toPlainText(), counting=counting,
+                                 version=self.record.version)
         except CouncilActionError as exc:
             QMessageBox.warning(self, tr("Không lưu được"), str(exc))
             return
+        except EditConflict as exc:  # a colleague saved this meeting since the editor opened
+            from bdhvs_desktop.gui import conflict
+
+            if conflict.show_conflict(self, exc, {"held_at": tr("Bắt đầu"), "ended_at": tr("Kết thúc"),
+                                                  "place": tr("Địa điểm"), "number": tr("Số biên bản"),
+                                                  "discussion": tr("Nội dung cuộc họp")}):
+                from bdhvs_desktop.services.meeting import meeting_record
+
+                self.record = meeting_record(self.ctx.db, self.meeting_id)  # saving again is now deliberate
+            return  # the editor stays open with what was typed
         self.accept()

@@ -269,7 +269,8 @@ class PhaseDialog(FormDialog):
         self.end.set_value(p.end)
 
     def save(self) -> None:
-        act.update_phase(self.db, self.number.value(), to_date(self.start.date()), self.end.value())
+        act.update_phase(self.db, self.number.value(), to_date(self.start.date()), self.end.value(),
+                         version=self.phases[self.number.value()].version)
 
 
 class PlanPage(Page):

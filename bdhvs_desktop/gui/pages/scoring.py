@@ -409,13 +409,20 @@ class ScoringPage(Page):
         dialog = ManualResultDialog(self.current, c, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        from bdhvs_desktop.services.safety import EditConflict
         from bdhvs_desktop.services.scoring import ScoringError, record_manual_result
 
         try:
             record_manual_result(self.ctx.db, c.criterion_id, self.current.subject, self.current.subject_id,
-                                 **dialog.values())
+                                 **dialog.values(), seen=c.recorded_at)
         except ScoringError as exc:
             QMessageBox.warning(self, tr("Không ghi được"), str(exc))
+            return
+        except EditConflict as exc:  # another member recorded this result since the board was computed
+            from bdhvs_desktop.gui import conflict
+
+            conflict.show_conflict(self, exc, {"passed": tr("Đạt"), "points": tr("Điểm"), "evidence": tr("Căn cứ")})
+            self.ctx.notify("scores")  # reload the board: the colleague's result is shown
             return
         self.ctx.notify("scores")
 
