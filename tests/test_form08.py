@@ -91,11 +91,21 @@ def _fraction(text: str) -> tuple[int, int] | None:
 
 
 def test_every_form08_number_equals_status_and_score(demo_db, dossier, capsys):
+    _outcome, docs, cands = dossier
+    assert len(docs) >= 6
+    checked_rows, checked_people = check_form08_numbers(demo_db, docs, cands, _score_json(demo_db, capsys), AT)
+    assert checked_rows >= 8 and checked_people >= 3
+
+
+def check_form08_numbers(demo_db, docs: dict[int, Path], cands: dict, score_json: list[dict],
+                         at: dt.date) -> tuple[int, int]:
+    """Every number of each Form 08 in *docs* (candidate id -> file) against `bdhvs score --json`
+    (*score_json*, taken at *at*) and the status service at *at*; returns (target rows,
+    individuals) checked."""
     from bdhvs_desktop.services.status import compute_status
 
-    _outcome, docs, cands = dossier
-    scores = {(s["subject"], s["name"]): s for s in _score_json(demo_db, capsys)}
-    status = compute_status(demo_db, AT)
+    scores = {(s["subject"], s["name"]): s for s in score_json}
+    status = compute_status(demo_db, at)
     by_name = {t.name: t for t in status.targets}
     with demo_db.read() as s:
         units = {u.id: u for u in s.scalars(select(m.Unit))}
@@ -112,7 +122,6 @@ def test_every_form08_number_equals_status_and_score(demo_db, dossier, capsys):
         return out
 
     checked_rows = checked_people = 0
-    assert len(docs) >= 6
     for cid, path in docs.items():
         subject, unit_id, person_id = cands[cid]
         text = doc_text(path)
@@ -135,7 +144,7 @@ def test_every_form08_number_equals_status_and_score(demo_db, dossier, capsys):
                     met = row.status == "met"
                 elif t.measure.startswith("vneid_"):
                     # No per-unit row in the status: count the unit's own people like `bdhvs score` does.
-                    day = min(AT, t.deadline)
+                    day = min(at, t.deadline)
                     guide = "hướng dẫn được người dân" in t.name  # the target's require_guide
                     pop = [p for uid in subtree(unit.id) for p in people.values() if p.unit_id == uid
                            and ((t.measure == "vneid_cadres" and (p.is_party_member or p.is_public_servant))
@@ -169,7 +178,7 @@ def test_every_form08_number_equals_status_and_score(demo_db, dossier, capsys):
             for c in gates:
                 assert verdicts[c["name"]] == ("Đạt" if c["passed"] else "Chưa đạt"), (person.full_name, c)
             checked_people += 1
-    assert checked_rows >= 8 and checked_people >= 3
+    return checked_rows, checked_people
 
 
 def _doc(docs, cands, demo_db, name):

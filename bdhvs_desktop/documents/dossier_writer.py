@@ -37,7 +37,7 @@ import tempfile
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -277,11 +277,14 @@ def write_dossier(
     cancel: CancelFlag = None,
     now: datetime.datetime | None = None,
     audit_anchor: Any = None,
+    minutes_anchors: Mapping[str, Any] | None = None,
 ) -> DossierResult:
     """Render the dossier into *target_dir* and update the folder (see the module doc).
 
     *submission* is one Tờ trình, or (file name, context) pairs (one per granting
-    authority); *minutes* None leaves the minutes out. *progress* is called as
+    authority); *minutes* None leaves the minutes out. *audit_anchor* (the chain head now)
+    goes in the manifest and on each minutes without its own in *minutes_anchors* (file
+    name -> the head at that meeting's close). *progress* is called as
     ``progress(done, total, message)``; *cancel* is a ``threading.Event`` or a callable
     returning True to stop. Raises :class:`DossierCancelled`,
     :class:`~.atomic.FileInUseError` (a file of the old dossier is open in Word),
@@ -338,8 +341,11 @@ def write_dossier(
             if _cancelled(cancel):
                 raise DossierCancelled()
             report(f"Đang tạo {name} ({subject})")
+            # each minutes prints its own meeting's anchor when it has one (minutes_anchors,
+            # by file name), else the chain head now
             data = render_document(form_set, ctx, form_key=key,
-                                   audit_anchor=audit_anchor if key == "bien_ban" else None)
+                                   audit_anchor=(minutes_anchors or {}).get(name, audit_anchor)
+                                   if key == "bien_ban" else None)
             (staging / name).write_bytes(data)
             files.append(DossierFile(
                 name=name, form=key, subject=subject,
@@ -364,9 +370,13 @@ def write_dossier(
             ],
             "zip": zip_name,
         }
-        if audit_anchor is not None:  # the decision chain's head, as printed on the minutes
+        if audit_anchor is not None:  # the decision chain's head when the dossier was made
             manifest["audit_anchor"] = {"code": audit_anchor.code, "entries": audit_anchor.seq,
                                         "head_hash": audit_anchor.head_hash, "qr_data": audit_anchor.qr_data}
+        if minutes_anchors:  # the head at each meeting's close, as printed on its minutes
+            manifest["minutes_anchors"] = {
+                name: {"code": a.code, "entries": a.seq, "head_hash": a.head_hash, "qr_data": a.qr_data}
+                for name, a in sorted(minutes_anchors.items())}
         if zip_name:
             if _cancelled(cancel):
                 raise DossierCancelled()

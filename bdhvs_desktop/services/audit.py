@@ -411,6 +411,21 @@ def current_anchor(session: Session) -> Anchor:
     return Anchor(count, head, chain.anchor_code(head))
 
 
+def meeting_anchor(session: Session, meeting_id: int) -> Anchor | None:
+    """The chain head when the meeting was (last) closed: what its minutes print, so that a
+    past meeting's minutes read the same whatever is decided after it. None while the
+    meeting has no close in the chain (an open meeting's minutes take the head now)."""
+    closed = session.scalar(select(AuditEntry.id).where(
+        AuditEntry.chained.is_(True), AuditEntry.entity == "council_meeting", AuditEntry.entity_id == meeting_id,
+        AuditEntry.action == "close").order_by(AuditEntry.id.desc()).limit(1))
+    if closed is None:
+        return None
+    head = session.scalar(select(AuditEntry.hash).where(AuditEntry.id == closed))
+    count = session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.chained.is_(True), AuditEntry.id <= closed)) or 0
+    return Anchor(count, head, chain.anchor_code(head))
+
+
 def _db_identity(session: Session) -> str:
     url = session.get_bind().url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):

@@ -656,11 +656,13 @@ def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, cam
         members = [p for uid in src.subtree(unit.id) for p in _people_of(src, uid)]
         party = sum(1 for p in members if p.is_party_member)
         servants = sum(1 for p in members if p.is_public_servant)
-        parts = []
+        parts = []  # of whom (they need not add up to the total): "trong đó 03 đảng viên; …"
         if party:
-            parts.append(f"{party} đảng viên")
+            parts.append(f"{vf.vn_count(party)} đảng viên")
         if servants:
-            parts.append(f"{servants} cán bộ, công chức, viên chức")
+            parts.append(f"{vf.vn_count(servants)} cán bộ, công chức, viên chức")
+        if parts:
+            parts[0] = f"trong đó {parts[0]}"
         structure = texts.get("structure", "").rstrip().rstrip(".")
         profile = dc.CollectiveProfile(address=unit.address or "", structure=structure,
                                        functions=texts.get("functions", ""),
@@ -1127,12 +1129,14 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
         notes.insert(0, expired)
     if not draft and ctxs.missing:
         raise MissingFieldsError(ctxs.missing)
-    with db.read() as s:  # the decision chain's head, printed on the minutes and in the manifest
-        anchor = audit.current_anchor(s)
+    with db.read() as s:  # the decision chain's head, in the manifest; each closed meeting's
+        anchor = audit.current_anchor(s)  # minutes print the head at its close (the same on every reprint)
+        closed = {x.file_name: audit.meeting_anchor(s, x.meeting_id) for x in ctxs.minutes_docs
+                  if x.meeting_id is not None}
     result = write_dossier(Path(out_dir), fs, ctxs.submissions or ctxs.submission,
                            [(x.file_name, x.context) for x in ctxs.minutes_docs], ctxs.achievements,
                            make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel,
-                           audit_anchor=anchor)
+                           audit_anchor=anchor, minutes_anchors={k: v for k, v in closed.items() if v is not None})
     from bdhvs_desktop.documents.dossier_writer import manifest_is_valid
 
     # The database follows the folder: nothing is recorded unless the manifest, written
