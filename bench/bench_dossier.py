@@ -37,8 +37,9 @@ AT = dt.date(2026, 11, 10)
 
 
 def build_dossier_db(path: Path) -> None:
-    from bdhvs_desktop.services.demo import create_demo
     from dossier_setup import add_council_round
+
+    from bdhvs_desktop.services.demo import create_demo
 
     db = open_database(path)
     create_demo(db)
