@@ -54,6 +54,7 @@ installer-check: $(STAMP)
 	PYTHON=$(CURDIR)/$(PY) bash installer/build_linux_check.sh
 
 lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
 clean:

@@ -58,7 +58,7 @@ class RedactingFormatter(logging.Formatter):
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose files are created 0600 (owner only) on POSIX."""
 
-    def _open(self):  # noqa: ANN202
+    def _open(self):
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         _owner_only(self.baseFilename)
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)

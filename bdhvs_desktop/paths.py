@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from bdhvs_desktop import APP_AUTHOR, APP_NAME
@@ -14,7 +14,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_FOLDERS = ("resources", "forms_templates", "ui")
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_dir(name: str) -> Path:
     """The folder `resources`, `forms_templates` or `ui` shipped with the program.
 

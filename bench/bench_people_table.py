@@ -51,7 +51,7 @@ def rows() -> list[PersonRow]:
 WALL: dict[str, float] = {}
 
 
-def median_time(fn, name: str = "") -> float:  # noqa: ANN001
+def median_time(fn, name: str = "") -> float:
     times, walls = [], []
     for _ in range(RUNS):
         w, t = time.perf_counter(), time.process_time()

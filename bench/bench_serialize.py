@@ -48,7 +48,7 @@ def _workbook(path: Path) -> Path:
     return path
 
 
-def _prepare(db) -> None:  # noqa: ANN001
+def _prepare(db) -> None:
     from bdhvs_desktop.services.auth import act_as_administrator
     from bdhvs_desktop.services.campaign import init_campaign
     from bdhvs_desktop.services.units import UnitData, add_unit

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What CI can prove about the Windows installer on Linux (shared/docs/pitfalls.md #12):
+# What CI can prove about the Windows installer on Linux (docs/pitfalls.md #12):
 #   1. installer/bdhvs-desktop.spec - the SAME spec the Windows build uses - builds a
 #      one-folder bundle with both programs (bdhvs-desktop and bdhvs);
 #   2. the bundle holds the data folders and the migrations, and none of the Qt modules and

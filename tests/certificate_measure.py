@@ -45,7 +45,7 @@ def lines_of(pdf: Path) -> list[list[Line]]:
     for page in PdfReader(str(pdf)).pages:
         found: list[Line] = []
 
-        def visit(text, cm, tm, font_dict, font_size, found=found):  # noqa: ANN001
+        def visit(text, cm, tm, font_dict, font_size, found=found):
             text = text.replace("\n", "")
             if not text.strip():
                 return

@@ -7,11 +7,11 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # One audit-chain key for the whole test session (the shared demo database is chained with it
 # although every test has its own BDHVS_HOME); tests of the key itself set their own.
-import tempfile  # noqa: E402
+import tempfile
 
 os.environ.setdefault("BDHVS_AUDIT_KEY_FILE", os.path.join(tempfile.mkdtemp(prefix="bdhvs-key-"), "audit.key"))
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

@@ -34,7 +34,7 @@ def write_book(path: Path, sheets: dict[str, Iterable[Iterable[Any]]], *, header
     return path
 
 
-def snapshot(db) -> str:  # noqa: ANN001
+def snapshot(db) -> str:
     """A digest of every record the importer may touch (and the audit log)."""
     h = hashlib.sha256()
     with db.read() as s:
@@ -44,6 +44,6 @@ def snapshot(db) -> str:  # noqa: ANN001
     return h.hexdigest()
 
 
-def count(db, model) -> int:  # noqa: ANN001
+def count(db, model) -> int:
     with db.read() as s:
         return s.scalar(select(func.count()).select_from(model))

@@ -15,12 +15,12 @@ from bdhvs_desktop.storage import models as m
 D = dt.date
 
 
-def _unit(db, code):  # noqa: ANN001
+def _unit(db, code):
     with db.read() as s:
         return s.scalar(select(m.Unit.id).where(m.Unit.code == code))
 
 
-def _audit(db, entity, entity_id=None):  # noqa: ANN001
+def _audit(db, entity, entity_id=None):
     with db.read() as s:
         q = select(m.AuditEntry).where(m.AuditEntry.entity == entity)
         if entity_id is not None:
@@ -28,7 +28,7 @@ def _audit(db, entity, entity_id=None):  # noqa: ANN001
         return s.scalars(q.order_by(m.AuditEntry.id)).all()
 
 
-def _fields(exc) -> set[str]:  # noqa: ANN001
+def _fields(exc) -> set[str]:
     return {f for f, _ in exc.value.problems}
 
 

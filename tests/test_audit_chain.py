@@ -286,8 +286,9 @@ def test_migration_rechains_an_unkeyed_chain_and_records_its_state(tmp_path, tam
 
 
 def test_the_anchor_code_and_qr(demo_db):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     from bdhvs_desktop.services import audit
     from bdhvs_desktop.storage.audit_chain import normalise_code

@@ -24,7 +24,7 @@ def _count_people(path: Path) -> int:
         conn.close()
 
 
-def _add_person(db, name: str = "Trần Thị Mai") -> int:  # noqa: ANN001
+def _add_person(db, name: str = "Trần Thị Mai") -> int:
     with db.session() as s:
         p = m.Person(full_name=name, name_key=name.lower(), search_key=name.lower())
         s.add(p)
@@ -235,7 +235,7 @@ def test_restore_puts_back_the_old_database_when_the_after_check_fails(db, tmp_p
     real_copy_into = store.copy_into
     calls = []
 
-    def copy_then_damage(src, dest):  # noqa: ANN001
+    def copy_then_damage(src, dest):
         real_copy_into(src, dest)
         calls.append(src)
         if len(calls) == 1:  # the restore itself "loses" a row
@@ -296,7 +296,7 @@ def test_restore_of_an_older_schema_is_upgraded_after(db, tmp_path, user_home):
     assert "pre_migration" in kinds  # the upgrade after the restore backed up first
 
 
-def list_all(folder, stem):  # noqa: ANN001
+def list_all(folder, stem):
     return store.list_backups(folder, stem)
 
 
@@ -336,7 +336,7 @@ def test_backup_retries_a_file_held_for_a_moment(db, tmp_path, monkeypatch):
     real = Path.replace
     failures = []
 
-    def flaky(self, target):  # noqa: ANN001
+    def flaky(self, target):
         if len(failures) < 2:
             failures.append(target)
             raise PermissionError(32, "The process cannot access the file")

@@ -137,7 +137,7 @@ def test_window_error_message_is_truthful_for_a_damaged_database(damaged, qtbot,
         with db.read() as s:
             s.execute(text("SELECT * FROM person")).all()
         raise AssertionError("the damaged person table was read without an error")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if isinstance(exc, AssertionError):
             raise
         sys.excepthook(type(exc), exc, exc.__traceback__)

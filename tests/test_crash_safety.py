@@ -35,7 +35,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and for
 # --------------------------------------------------------------------------- the writer (child process)
 
 
-def writer(db_path: str, iteration: int, conn) -> None:  # noqa: ANN001
+def writer(db_path: str, iteration: int, conn) -> None:
     """Runs until killed: random transactions, each reported after it committed."""
     from sqlalchemy import func, select
 
@@ -123,7 +123,7 @@ def make_workbook(path: Path, tag: str, seq: int) -> Path:
 # --------------------------------------------------------------------------- the checks (parent)
 
 
-def _seed(path) -> None:  # noqa: ANN001
+def _seed(path) -> None:
     from bdhvs_desktop.storage import models as m
     from bdhvs_desktop.storage.engine import open_database
 
@@ -142,7 +142,7 @@ def _seed(path) -> None:  # noqa: ANN001
     db.dispose()
 
 
-def _verify(path, reported: dict) -> None:  # noqa: ANN001
+def _verify(path, reported: dict) -> None:
     conn = sqlite3.connect(path, timeout=10)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -260,13 +260,13 @@ def test_the_checks_detect_a_half_applied_batch_and_a_lost_commit(tmp_path):
         _verify(_fresh(tmp_path), reported)
 
 
-def _fresh(tmp_path):  # noqa: ANN001
+def _fresh(tmp_path):
     path = tmp_path / "fresh.sqlite3"
     _seed(path)
     return path
 
 
-def _one_batch(db_path: str, conn) -> None:  # noqa: ANN001
+def _one_batch(db_path: str, conn) -> None:
     import itertools
 
     from bdhvs_desktop.services import audit

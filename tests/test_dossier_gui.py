@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from dossier_setup import add_council_round, clear_council_round  # noqa: E402
+from dossier_setup import add_council_round, clear_council_round
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ ATTACKS = [
 ]
 
 
-def _poison(db) -> dict[str, list[str]]:  # noqa: ANN001
+def _poison(db) -> dict[str, list[str]]:
     """Give people (the candidates first) and units hostile names, as a direct SQL edit or a
     careless import would; returns the names used per table."""
     used: dict[str, list[str]] = {"person": [], "unit": []}
@@ -50,7 +50,7 @@ def _poison(db) -> dict[str, list[str]]:  # noqa: ANN001
     return used
 
 
-def _sheet_xml(path) -> str:  # noqa: ANN001
+def _sheet_xml(path) -> str:
     with zipfile.ZipFile(path) as zf:
         parts = [zf.read(n).decode("utf-8") for n in zf.namelist()
                  if n.startswith("xl/worksheets/") and n.endswith(".xml")]
@@ -59,7 +59,7 @@ def _sheet_xml(path) -> str:  # noqa: ANN001
     return "\n".join(parts)
 
 
-def _assert_no_formula_and_text_back(path, expected: list[str]) -> None:  # noqa: ANN001
+def _assert_no_formula_and_text_back(path, expected: list[str]) -> None:
     xml = _sheet_xml(path)
     assert "<f>" not in xml and "<f " not in xml, "a data cell was written as a live formula"
     assert not re.search(r'<c [^>]*t="e"', xml), "a data cell was written as an Excel error value"

@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt  # noqa: E402
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 
-from bdhvs_desktop.gui.people_model import PeopleTableModel, mask_cccd  # noqa: E402
-from bdhvs_desktop.services.records import PersonRow  # noqa: E402
+from bdhvs_desktop.gui.people_model import PeopleTableModel, mask_cccd
+from bdhvs_desktop.services.records import PersonRow
 
 
 def _rows(n: int) -> list[PersonRow]:

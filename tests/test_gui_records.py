@@ -11,13 +11,13 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QItemSelectionModel, Qt  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import select
 
-from bdhvs_desktop.gui.context import AppContext  # noqa: E402
-from bdhvs_desktop.storage import models as m  # noqa: E402
-from tests.records_helpers import snapshot, write_book  # noqa: E402
+from bdhvs_desktop.gui.context import AppContext
+from bdhvs_desktop.storage import models as m
+from tests.records_helpers import snapshot, write_book
 
 SHOTS = os.environ.get("BDHVS_SHOTS")  # a folder: save screenshots there
 

@@ -22,7 +22,7 @@ def ctx(demo_db):
     return context
 
 
-def _show(qtbot, page):  # noqa: ANN001
+def _show(qtbot, page):
     qtbot.addWidget(page)
     page.resize(1280, 860)
     page.show()

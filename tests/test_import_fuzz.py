@@ -157,10 +157,10 @@ def test_malformed_workbooks_never_crash_nor_half_write(fuzz_db, tmp_path_factor
 
 @pytest.fixture(scope="module")
 def good_bytes():
-    from tests.records_helpers import write_book
-
     import tempfile
     from pathlib import Path
+
+    from tests.records_helpers import write_book
 
     with tempfile.TemporaryDirectory() as d:
         p = write_book(Path(d) / "g.xlsx", {

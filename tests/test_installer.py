@@ -1,4 +1,4 @@
-"""The Windows installer, as far as Linux can prove it (shared/docs/pitfalls.md #12).
+"""The Windows installer, as far as Linux can prove it (docs/pitfalls.md #12).
 
 installer/build_linux_check.sh builds installer/bdhvs-desktop.spec - the spec the Windows
 build uses - into a Linux one-folder bundle, starts it (--smoke-test offscreen on a fresh

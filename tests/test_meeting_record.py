@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from test_dossier import doc_text, table_rows
+from two_meetings import M1_DISCUSSION, M2_DISCUSSION, NEW_MEMBER, two_meetings
 
 from bdhvs_desktop.services import council as cs
 from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.services import meeting as ms
 from bdhvs_desktop.storage import models as m
-
-from test_dossier import doc_text, table_rows
-from two_meetings import M1_DISCUSSION, M2_DISCUSSION, NEW_MEMBER, two_meetings
 
 AT = dt.date(2026, 11, 30)
 M1_FILE = "bien-ban-hop-xet-so-01-ngay-12-11-2026.docx"

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from dossier_setup import add_council_round
 from sqlalchemy import select
 
 from bdhvs_desktop.services import reports
 from bdhvs_desktop.storage import models as m
-
-from dossier_setup import add_council_round
 
 
 def pdf_text(path) -> str:

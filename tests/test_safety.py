@@ -12,7 +12,7 @@ from bdhvs_desktop.services.safety import consistency_findings
 from bdhvs_desktop.storage import models as m
 
 
-def _levels(findings, level):  # noqa: ANN001
+def _levels(findings, level):
     return [f.message for f in findings if f.level == level]
 
 
@@ -23,7 +23,7 @@ def test_demo_ward_is_consistent(demo_db):
     assert any("Chuỗi nhật ký" in f.message for f in findings)
 
 
-def _world(db):  # noqa: ANN001
+def _world(db):
     with db.session() as s:
         camp = m.Campaign(code="C", name="PT", start_date=dt.date(2025, 12, 1), end_date=dt.date(2026, 12, 31))
         old = m.Unit(code="CU", name="Tổ dân phố 9 (cũ)", kind="to_dan_pho", active=False)
@@ -56,7 +56,7 @@ def _world(db):  # noqa: ANN001
     return c1.id, c3.id
 
 
-def _criterion(s, campaign_id):  # noqa: ANN001
+def _criterion(s, campaign_id):
     cs = m.CriteriaSet(campaign_id=campaign_id, code="CN", name="Cá nhân", subject_kind="ca_nhan")
     s.add(cs)
     s.flush()

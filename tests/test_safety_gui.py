@@ -25,12 +25,12 @@ def window(qtbot, demo_db):
     return win
 
 
-def _first_person(db) -> int:  # noqa: ANN001
+def _first_person(db) -> int:
     with db.read() as s:
         return s.query(m.Person.id).order_by(m.Person.id).first()[0]
 
 
-def _autos(db, user_home):  # noqa: ANN001
+def _autos(db, user_home):
     return [b for b in list_backups(user_home / "backups", db.path.stem) if b.kind == "auto"]
 
 
@@ -169,8 +169,8 @@ def test_personal_export_asks_once_per_session(qtbot, monkeypatch):
     personal_data.reset_personal_export_consent()
     asked = []
 
-    def answer(role):  # noqa: ANN001
-        def fake_exec(box):  # noqa: ANN001
+    def answer(role):
+        def fake_exec(box):
             asked.append(box.text())
             [b for b in box.buttons() if box.buttonRole(b) == role][0].click()
             return 0

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_first_paint_shows_the_sorted_people_table_and_the_rest_follows(lazy_dem
     events: list[str] = []
 
     class ViewportPaints(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802, ANN001
+        def eventFilter(self, obj, event):  # noqa: N802
             if event.type() == QEvent.Type.Paint:
                 events.append("table painted")
             return False

@@ -23,9 +23,9 @@ def ctx(db, qapp):
 
 def test_reports_page_exports_statistics(ctx, db, qtbot, tmp_path):
     from openpyxl import load_workbook
+    from test_statistics import _fill_register
 
     from bdhvs_desktop.gui.pages.reports import ReportsPage
-    from test_statistics import _fill_register
 
     _fill_register(db)
     page = ReportsPage(ctx)

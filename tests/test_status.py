@@ -14,7 +14,7 @@ D = dt.date
 Q1_END = D(2026, 3, 31)
 
 
-def _person(s, name, unit, *, party=False, servant=False, proficient=None, guide=True):  # noqa: ANN001
+def _person(s, name, unit, *, party=False, servant=False, proficient=None, guide=True):
     from bdhvs_desktop.domain.text import fold, name_key
 
     p = m.Person(full_name=name, name_key=name_key(name), search_key=fold(name), unit=unit,
@@ -79,7 +79,7 @@ def ward(db):
     return db, ids
 
 
-def _add(db, *objs):  # noqa: ANN001
+def _add(db, *objs):
     with db.session() as s:
         s.add_all(objs)
 
@@ -135,7 +135,7 @@ def test_public_servant_who_cannot_guide_citizens_is_named(ward):
 # --------------------------------------------------------------------------- weeks and days
 
 
-def _guidance(unit_id, day):  # noqa: ANN001
+def _guidance(unit_id, day):
     return m.Activity(date=day, kind="guidance", unit_id=unit_id, participants=10)
 
 

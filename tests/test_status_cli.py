@@ -9,7 +9,7 @@ import pytest
 from bdhvs_desktop.cli import main
 
 
-def _status(capsys, db, at: str) -> dict:  # noqa: ANN001
+def _status(capsys, db, at: str) -> dict:
     code = main(["status", "--db", str(db.path), "--at", at, "--json"])
     out = capsys.readouterr().out
     assert code == 0

@@ -44,7 +44,7 @@ class CliError(Exception):
 
 
 class VietnameseHelpFormatter(argparse.RawDescriptionHelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001
+    def add_usage(self, usage, actions, groups, prefix=None):
         return super().add_usage(usage, actions, groups, "Cách dùng: " if prefix is None else prefix)
 
 
@@ -69,7 +69,7 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                           help="hiện hướng dẫn này rồi thoát")
 
-    def error(self, message: str):  # noqa: D401
+    def error(self, message: str):
         for english, vietnamese in _ARGPARSE_MESSAGES:
             message = message.replace(english, vietnamese)
         self.print_usage(sys.stderr)
@@ -227,11 +227,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader of our output went away (e.g. `bdhvs score | head`): stop quietly.
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            sys.stdout = open(os.devnull, "w")
         except OSError:
             pass
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the trace
+    except Exception as exc:  # the user gets a message, the log gets the trace
         from bdhvs_desktop.services.auth import AuthError
         from bdhvs_desktop.storage.engine import DatabaseError
 

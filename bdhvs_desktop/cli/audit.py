@@ -6,7 +6,7 @@ from __future__ import annotations
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     p = subparsers.add_parser(
         "audit", parents=[common], help="mã neo của chuỗi nhật ký quyết định (in trên biên bản)",
         description=("Chuỗi nhật ký các quyết định của Hội đồng được ký bằng khóa HMAC; đỉnh chuỗi được in trên "
@@ -24,7 +24,7 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     n.set_defaults(func=cmd_anchor)
 
 
-def cmd_anchors(args, ctx) -> int:  # noqa: ANN001, ARG001
+def cmd_anchors(args, ctx) -> int:
     from bdhvs_desktop.services import audit
 
     db = ctx.db(create=False)
@@ -42,7 +42,7 @@ def cmd_anchors(args, ctx) -> int:  # noqa: ANN001, ARG001
     return EXIT_OK if all(r.ok for r in rows) else EXIT_ERROR
 
 
-def cmd_verify(args, ctx) -> int:  # noqa: ANN001
+def cmd_verify(args, ctx) -> int:
     from bdhvs_desktop.services import audit
 
     result = audit.verify_code(ctx.db(create=False), args.code)
@@ -50,7 +50,7 @@ def cmd_verify(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK if result.found else EXIT_ERROR
 
 
-def cmd_anchor(args, ctx) -> int:  # noqa: ANN001
+def cmd_anchor(args, ctx) -> int:
     from bdhvs_desktop.services import audit
 
     anchor = audit.take_anchor(ctx.db(), note=args.note)

@@ -8,7 +8,7 @@ from pathlib import Path
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
 
 
-def _date(text: str | None):  # noqa: ANN202
+def _date(text: str | None):
     if text is None:
         return None
     from bdhvs_desktop.domain.dates import parse_vn_date
@@ -19,7 +19,7 @@ def _date(text: str | None):  # noqa: ANN202
         raise CliError(f"Ngày “{text}” không hợp lệ: {exc}", EXIT_USAGE) from exc
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     from bdhvs_desktop.domain import vocab
 
     p = subparsers.add_parser("awards", parents=[common], help="sổ theo dõi khen thưởng (xem, thêm, nhập từ Excel)",
@@ -98,7 +98,7 @@ def register(subparsers, common) -> None:  # noqa: ANN001
 # ------------------------------------------------------------------------ awards
 
 
-def _line(a) -> str:  # noqa: ANN001
+def _line(a) -> str:
     who = a.subject_name + (f" (CCCD {a.cccd})" if a.cccd else "") + (f" – {a.unit_name}" if a.unit_name else "")
     extra = [a.level_label, a.kind_label]
     if a.kind == "thematic" or a.kind == "ad_hoc":
@@ -106,7 +106,7 @@ def _line(a) -> str:  # noqa: ANN001
     return f"#{a.id} {who}: {a.award_name}; {a.decision_ref} [{'; '.join(extra)}]"
 
 
-def _print(ctx, rows, as_json: bool) -> None:  # noqa: ANN001
+def _print(ctx, rows, as_json: bool) -> None:
     if as_json:
         ctx.out(json.dumps([a.as_dict() for a in rows], ensure_ascii=False, indent=2))
         return
@@ -116,7 +116,7 @@ def _print(ctx, rows, as_json: bool) -> None:  # noqa: ANN001
         ctx.out(_line(a))
 
 
-def cmd_list(args, ctx) -> int:  # noqa: ANN001
+def cmd_list(args, ctx) -> int:
     from bdhvs_desktop.services import awards
 
     try:
@@ -127,7 +127,7 @@ def cmd_list(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_history(args, ctx) -> int:  # noqa: ANN001
+def cmd_history(args, ctx) -> int:
     from sqlalchemy import select
 
     from bdhvs_desktop.services import awards
@@ -148,7 +148,7 @@ def cmd_history(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_add(args, ctx) -> int:  # noqa: ANN001
+def cmd_add(args, ctx) -> int:
     from sqlalchemy import select
 
     from bdhvs_desktop.domain import awards as rules
@@ -196,7 +196,7 @@ def cmd_add(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_import(args, ctx) -> int:  # noqa: ANN001
+def cmd_import(args, ctx) -> int:
     from bdhvs_desktop.documents.excel_io import UnusableFile
     from bdhvs_desktop.services import awards
 
@@ -213,7 +213,7 @@ def cmd_import(args, ctx) -> int:  # noqa: ANN001
     return EXIT_ERROR if summary.errors else EXIT_OK
 
 
-def cmd_template(args, ctx) -> int:  # noqa: ANN001
+def cmd_template(args, ctx) -> int:
     from bdhvs_desktop.documents.awards_excel import write_awards_template
 
     path = write_awards_template(Path(args.file))
@@ -224,7 +224,7 @@ def cmd_template(args, ctx) -> int:  # noqa: ANN001
 # ---------------------------------------------------------------------- decision
 
 
-def _decision_errors():  # noqa: ANN202
+def _decision_errors():
     from bdhvs_desktop.documents.atomic import FileInUseError
     from bdhvs_desktop.documents.formsets import FormSetError
     from bdhvs_desktop.documents.render import DocumentRenderError
@@ -233,7 +233,7 @@ def _decision_errors():  # noqa: ANN202
     return (DecisionError, DocumentRenderError), (FormSetError, FileInUseError)
 
 
-def cmd_decision_draft(args, ctx) -> int:  # noqa: ANN001
+def cmd_decision_draft(args, ctx) -> int:
     from bdhvs_desktop.services import decision
 
     data_errors, file_errors = _decision_errors()
@@ -249,7 +249,7 @@ def cmd_decision_draft(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_decision_issue(args, ctx) -> int:  # noqa: ANN001
+def cmd_decision_issue(args, ctx) -> int:
     from bdhvs_desktop.services import decision
 
     data_errors, file_errors = _decision_errors()
@@ -270,7 +270,7 @@ def cmd_decision_issue(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_decision_show(args, ctx) -> int:  # noqa: ANN001
+def cmd_decision_show(args, ctx) -> int:
     from bdhvs_desktop.services import decision
 
     db = ctx.db(create=False)

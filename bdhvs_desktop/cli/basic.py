@@ -7,7 +7,7 @@ from pathlib import Path
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     p = subparsers.add_parser("init", parents=[common], help="tạo phong trào từ một kế hoạch mẫu",
                               description="Tạo phong trào (giai đoạn, nhiệm vụ, chỉ tiêu, tiêu chí) từ một kế hoạch mẫu.")
     p.add_argument("--preset", metavar="TÊN", help="tên kế hoạch mẫu (xem 'bdhvs presets'); mặc định: kế hoạch 004 La Gi")
@@ -36,7 +36,7 @@ def _preset_error(exc: Exception) -> CliError:
     return CliError(str(exc), EXIT_USAGE)
 
 
-def cmd_init(args, ctx) -> int:  # noqa: ANN001
+def cmd_init(args, ctx) -> int:
     from bdhvs_desktop.domain.presets import PresetError
     from bdhvs_desktop.services.campaign import CampaignExists, init_campaign
 
@@ -50,7 +50,7 @@ def cmd_init(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_demo(args, ctx) -> int:  # noqa: ANN001
+def cmd_demo(args, ctx) -> int:
     from bdhvs_desktop.domain.presets import PresetError
     from bdhvs_desktop.services.demo import DemoExists, create_demo
 
@@ -72,7 +72,7 @@ def cmd_demo(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_check(args, ctx) -> int:  # noqa: ANN001
+def cmd_check(args, ctx) -> int:
     from bdhvs_desktop.services.maintenance import check_database
 
     location = ctx.db_location
@@ -99,7 +99,7 @@ def cmd_check(args, ctx) -> int:  # noqa: ANN001
     return EXIT_ERROR if errors else EXIT_OK
 
 
-def cmd_backup(args, ctx) -> int:  # noqa: ANN001
+def cmd_backup(args, ctx) -> int:
     from bdhvs_desktop.services.maintenance import backup
     from bdhvs_desktop.storage.backup import BackupError, TargetExists
 
@@ -113,7 +113,7 @@ def cmd_backup(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_presets(args, ctx) -> int:  # noqa: ANN001
+def cmd_presets(args, ctx) -> int:
     from bdhvs_desktop.domain.presets import list_presets
     from bdhvs_desktop.paths import presets_dir
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
 
 
-def _date(text: str | None):  # noqa: ANN202
+def _date(text: str | None):
     if text is None:
         return None
     from bdhvs_desktop.cli.export import parse_date_arg
@@ -16,7 +16,7 @@ def _date(text: str | None):  # noqa: ANN202
     return parse_date_arg(text)
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     p = subparsers.add_parser(
         "certificates", parents=[common], help="in giấy khen (trên phôi in sẵn hoặc giấy trắng), mẫu in và căn chỉnh",
         description=(
@@ -80,13 +80,13 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     p.set_defaults(func=cmd_ceremony)
 
 
-def _svc():  # noqa: ANN202
+def _svc():
     from bdhvs_desktop.services import certificates
 
     return certificates
 
 
-def _run(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def _run(fn, *args, **kwargs):
     """Map the service's errors to exit codes: bad input files/layouts 2, missing data 1."""
     from bdhvs_desktop.documents.atomic import FileInUseError
     from bdhvs_desktop.documents.certificate_layout import LayoutError
@@ -100,7 +100,7 @@ def _run(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         raise CliError(str(exc), EXIT_ERROR) from exc
 
 
-def cmd_layout_show(args, ctx) -> int:  # noqa: ANN001
+def cmd_layout_show(args, ctx) -> int:
     from bdhvs_desktop.documents.certificate_layout import FIELDS
 
     svc = _svc()
@@ -131,25 +131,25 @@ def cmd_layout_show(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_layout_export(args, ctx) -> int:  # noqa: ANN001
+def cmd_layout_export(args, ctx) -> int:
     path = _run(_svc().export_layout, ctx.db(create=False), args.award_form, Path(args.out))
     ctx.out(f"Đã ghi mẫu in của {args.award_form}: {path}")
     return EXIT_OK
 
 
-def cmd_layout_import(args, ctx) -> int:  # noqa: ANN001
+def cmd_layout_import(args, ctx) -> int:
     layout = _run(_svc().import_layout, ctx.db(create=False), args.award_form, Path(args.file))
     ctx.out(f"Đã dùng mẫu in “{layout.title}” cho {args.award_form}.")
     return EXIT_OK
 
 
-def cmd_layout_reset(args, ctx) -> int:  # noqa: ANN001
+def cmd_layout_reset(args, ctx) -> int:
     layout = _run(_svc().reset_layout, ctx.db(create=False), args.award_form)
     ctx.out(f"{args.award_form} dùng lại mẫu in có sẵn “{layout.title}”.")
     return EXIT_OK
 
 
-def cmd_layout_calibrate(args, ctx) -> int:  # noqa: ANN001
+def cmd_layout_calibrate(args, ctx) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise CliError(f"Trang căn chỉnh là tệp .pdf: {out.name}", EXIT_USAGE)
@@ -160,7 +160,7 @@ def cmd_layout_calibrate(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_print(args, ctx) -> int:  # noqa: ANN001
+def cmd_print(args, ctx) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise CliError(f"Giấy khen được in thành tệp .pdf: {out.name}", EXIT_USAGE)
@@ -172,7 +172,7 @@ def cmd_print(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _read_order(path: Path, awardees) -> list[str]:  # noqa: ANN001
+def _read_order(path: Path, awardees) -> list[str]:
     import unicodedata
 
     from bdhvs_desktop.domain.text import name_key
@@ -198,7 +198,7 @@ def _read_order(path: Path, awardees) -> list[str]:  # noqa: ANN001
     return keys
 
 
-def cmd_ceremony(args, ctx) -> int:  # noqa: ANN001
+def cmd_ceremony(args, ctx) -> int:
     svc = _svc()
     out = Path(args.out)
     if out.suffix.lower() != ".docx":

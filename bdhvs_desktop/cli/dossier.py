@@ -7,7 +7,7 @@ from pathlib import Path
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
 
 
-def _date(text: str | None):  # noqa: ANN202
+def _date(text: str | None):
     if text is None:
         return None
     from bdhvs_desktop.cli.export import parse_date_arg
@@ -15,7 +15,7 @@ def _date(text: str | None):  # noqa: ANN202
     return parse_date_arg(text)
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     p = subparsers.add_parser(
         "dossier", parents=[common], help="lập hồ sơ khen thưởng (Tờ trình, Biên bản, Báo cáo thành tích)",
         description=(
@@ -92,7 +92,7 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     p.set_defaults(func=cmd_report)
 
 
-def cmd_dossier(args, ctx) -> int:  # noqa: ANN001
+def cmd_dossier(args, ctx) -> int:
     from bdhvs_desktop.documents.atomic import FileInUseError
     from bdhvs_desktop.documents.dossier_writer import DossierCancelled, UnmanagedFileError
     from bdhvs_desktop.documents.formsets import FormSetError
@@ -135,7 +135,7 @@ _SETTING_ARGS = (("number", "number"), ("minutes_number", "minutes_number"), ("d
                  ("issuer", "issuer"), ("issuer_format", "issuer_format"), ("form_set", "form_set"))
 
 
-def cmd_dossier_settings(args, ctx) -> int:  # noqa: ANN001
+def cmd_dossier_settings(args, ctx) -> int:
     from bdhvs_desktop.services import dossier as svc
 
     db = ctx.db(create=False)
@@ -177,7 +177,7 @@ def cmd_dossier_settings(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_narrative(args, ctx) -> int:  # noqa: ANN001
+def cmd_narrative(args, ctx) -> int:
     import json
     import sys
 
@@ -230,7 +230,7 @@ def cmd_narrative(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_report(args, ctx) -> int:  # noqa: ANN001
+def cmd_report(args, ctx) -> int:
     from bdhvs_desktop.documents.atomic import FileInUseError
     from bdhvs_desktop.documents.pdf_reports import ReportError
     from bdhvs_desktop.services.reports import ReportInputError, write_report

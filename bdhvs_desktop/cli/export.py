@@ -21,7 +21,7 @@ EXPORTERS: dict[str, tuple[str, str]] = {
 }
 
 
-def parse_date_arg(text: str):  # noqa: ANN201
+def parse_date_arg(text: str):
     """YYYY-MM-DD (or DD/MM/YYYY) -> date; a CliError with exit code 2 otherwise."""
     import datetime as _dt
 
@@ -34,7 +34,7 @@ def parse_date_arg(text: str):  # noqa: ANN201
     raise CliError(f"Ngày không hợp lệ: '{text}' (cần dạng NNNN-TT-NN, ví dụ 2026-03-31).", EXIT_USAGE)
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     kinds = "\n".join(f"  {k:<12} {h}" for k, (_, h) in EXPORTERS.items())
     p = subparsers.add_parser(
         "export", parents=[common], help="xuất dữ liệu ra tệp Excel",
@@ -46,7 +46,7 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     p.set_defaults(func=cmd_export)
 
 
-def cmd_export(args, ctx) -> int:  # noqa: ANN001
+def cmd_export(args, ctx) -> int:
     target, _ = EXPORTERS[args.kind]
     if not str(args.file).lower().endswith(".xlsx"):
         raise CliError(f"Tệp xuất phải có đuôi .xlsx: {args.file}", EXIT_USAGE)

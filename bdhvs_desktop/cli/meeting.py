@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bdhvs_desktop.cli import EXIT_OK, CliError, EXIT_USAGE
+from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
 
 
 def _ids(text: str) -> list[int]:
@@ -27,7 +27,7 @@ def _ids(text: str) -> list[int]:
     return ids
 
 
-def add_time_arguments(parser: argparse.ArgumentParser, datetime_type, *, new: bool) -> None:  # noqa: ANN001
+def add_time_arguments(parser: argparse.ArgumentParser, datetime_type, *, new: bool) -> None:
     parser.add_argument("--start", type=datetime_type, metavar="\"NGÀY GIỜ\"",
                         help="giờ bắt đầu, giờ Việt Nam, ví dụ \"12/11/2026 08:00\""
                         + (" (thay cho --at)" if new else ""))
@@ -38,7 +38,7 @@ def add_time_arguments(parser: argparse.ArgumentParser, datetime_type, *, new: b
     g.add_argument("--discussion-file", metavar="TỆP", help="đọc nội dung cuộc họp từ tệp văn bản UTF-8")
 
 
-def discussion_text(args) -> str | None:  # noqa: ANN001
+def discussion_text(args) -> str | None:
     if getattr(args, "discussion_file", None):
         path = Path(args.discussion_file)
         try:
@@ -51,7 +51,7 @@ def discussion_text(args) -> str | None:  # noqa: ANN001
     return getattr(args, "discussion", None)
 
 
-def register(council_sub, meeting_sub, member_sub, common, datetime_type, errors, fail) -> None:  # noqa: ANN001
+def register(council_sub, meeting_sub, member_sub, common, datetime_type, errors, fail) -> None:
     """Add `meeting edit`, `counting` and `member edit` to the council command group."""
     r = meeting_sub.add_parser("edit", parents=[common], help="sửa giờ bắt đầu, kết thúc, địa điểm, số, nội dung cuộc họp")
     r.add_argument("meeting_id", type=int, nargs="?", metavar="SỐ_PHIÊN", help="mặc định: phiên gần nhất")
@@ -77,7 +77,7 @@ def register(council_sub, meeting_sub, member_sub, common, datetime_type, errors
     r.set_defaults(func=lambda args, ctx: _cmd_member_edit(args, ctx, errors, fail))
 
 
-def _cmd_meeting_edit(args, ctx, errors, fail) -> int:  # noqa: ANN001
+def _cmd_meeting_edit(args, ctx, errors, fail) -> int:
     from bdhvs_desktop.services import meeting as ms
 
     changes = {k: v for k, v in (("start", args.start), ("end", args.end), ("place", args.place),
@@ -93,7 +93,7 @@ def _cmd_meeting_edit(args, ctx, errors, fail) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _cmd_counting(args, ctx, errors, fail) -> int:  # noqa: ANN001
+def _cmd_counting(args, ctx, errors, fail) -> int:
     from bdhvs_desktop.services import meeting as ms
 
     text = (args.members or "").strip()
@@ -110,7 +110,7 @@ def _cmd_counting(args, ctx, errors, fail) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _cmd_member_edit(args, ctx, errors, fail) -> int:  # noqa: ANN001
+def _cmd_member_edit(args, ctx, errors, fail) -> int:
     from bdhvs_desktop.services.council import update_member
 
     if args.name is None and args.position is None and args.role is None:

@@ -8,7 +8,7 @@ import sys
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     p = subparsers.add_parser(
         "template", parents=[common], help="tạo tệp Excel mẫu để các đơn vị nhập số liệu",
         description="Tạo sổ làm việc Excel trống theo mẫu nhập liệu: trang hướng dẫn, mỗi trang một dòng ví dụ, "
@@ -29,7 +29,7 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     p.set_defaults(func=cmd_import)
 
 
-def cmd_template(args, ctx) -> int:  # noqa: ANN001
+def cmd_template(args, ctx) -> int:
     from bdhvs_desktop.documents.atomic import FileInUseError
     from bdhvs_desktop.services.exporter import write_template
 
@@ -43,7 +43,7 @@ def cmd_template(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_import(args, ctx) -> int:  # noqa: ANN001
+def cmd_import(args, ctx) -> int:
     from bdhvs_desktop.services.importer import UnusableFile, import_workbook
 
     db = ctx.db()
@@ -64,7 +64,7 @@ def cmd_import(args, ctx) -> int:  # noqa: ANN001
     return EXIT_ERROR if result.errors else EXIT_OK
 
 
-def _export(kind: str, args, ctx) -> int:  # noqa: ANN001
+def _export(kind: str, args, ctx) -> int:
     from bdhvs_desktop.documents.atomic import FileInUseError
     from bdhvs_desktop.services.exporter import KIND_LABELS, PERSONAL_KINDS, export
 
@@ -80,21 +80,21 @@ def _export(kind: str, args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def export_people(args, ctx) -> int:  # noqa: ANN001
+def export_people(args, ctx) -> int:
     return _export("people", args, ctx)
 
 
-def export_units(args, ctx) -> int:  # noqa: ANN001
+def export_units(args, ctx) -> int:
     return _export("units", args, ctx)
 
 
-def export_activities(args, ctx) -> int:  # noqa: ANN001
+def export_activities(args, ctx) -> int:
     return _export("activities", args, ctx)
 
 
-def export_models(args, ctx) -> int:  # noqa: ANN001
+def export_models(args, ctx) -> int:
     return _export("models", args, ctx)
 
 
-def export_solutions(args, ctx) -> int:  # noqa: ANN001
+def export_solutions(args, ctx) -> int:
     return _export("solutions", args, ctx)

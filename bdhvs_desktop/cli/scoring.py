@@ -57,7 +57,7 @@ def _fraction(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"tỷ lệ không hợp lệ: {text!r} (ví dụ 2/3)") from exc
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     p = subparsers.add_parser("score", parents=[common], help="chấm điểm mọi đơn vị và cá nhân tại một ngày",
                               description="Chấm điểm theo bộ tiêu chí: kết quả từng tiêu chí, tổng điểm, đủ điều kiện "
                                           "hay không, xếp hạng trong cùng loại và lời giải thích.")
@@ -211,7 +211,7 @@ def _fail(exc: Exception) -> CliError:
     return CliError(str(exc), EXIT_ERROR if isinstance(exc, (LockedError, NoPassingVote)) else EXIT_USAGE)
 
 
-def _errors():  # noqa: ANN202
+def _errors():
     from bdhvs_desktop.domain.council import CouncilError
     from bdhvs_desktop.services.council import CouncilActionError
     from bdhvs_desktop.services.scoring import ScoringError
@@ -225,7 +225,7 @@ def _pts(value: float | None) -> str:
     return points_text(value, "-")
 
 
-def cmd_score(args, ctx) -> int:  # noqa: ANN001
+def cmd_score(args, ctx) -> int:
     from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
     from bdhvs_desktop.services.scoring import compute_scores
 
@@ -259,7 +259,7 @@ def cmd_score(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _subject(db, unit: str | None, person: str | None) -> tuple[str, int]:  # noqa: ANN001
+def _subject(db, unit: str | None, person: str | None) -> tuple[str, int]:
     from sqlalchemy import select
 
     from bdhvs_desktop.storage import models as m
@@ -279,11 +279,11 @@ def _subject(db, unit: str | None, person: str | None) -> tuple[str, int]:  # no
         return "person", pid
 
 
-def _person_id(db, text: str | None) -> int | None:  # noqa: ANN001
+def _person_id(db, text: str | None) -> int | None:
     return _subject(db, None, text)[1] if text else None
 
 
-def cmd_manual(args, ctx) -> int:  # noqa: ANN001
+def cmd_manual(args, ctx) -> int:
     from sqlalchemy import select
 
     from bdhvs_desktop.services.scoring import record_manual_result
@@ -305,7 +305,7 @@ def cmd_manual(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_propose(args, ctx) -> int:  # noqa: ANN001
+def cmd_propose(args, ctx) -> int:
     from bdhvs_desktop.services import council as cs
 
     db = ctx.db(create=False)
@@ -334,7 +334,7 @@ def cmd_propose(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_candidates(args, ctx) -> int:  # noqa: ANN001
+def cmd_candidates(args, ctx) -> int:
     import dataclasses
 
     from bdhvs_desktop.services.council import list_candidates
@@ -359,7 +359,7 @@ def cmd_candidates(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_member_add(args, ctx) -> int:  # noqa: ANN001
+def cmd_member_add(args, ctx) -> int:
     from bdhvs_desktop.services.council import add_member
 
     db = ctx.db(create=False)
@@ -372,7 +372,7 @@ def cmd_member_add(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_member_list(args, ctx) -> int:  # noqa: ANN001
+def cmd_member_list(args, ctx) -> int:
     from bdhvs_desktop.domain.vocab import COUNCIL_ROLE_LABELS, CouncilRole
     from bdhvs_desktop.services.council import list_members
 
@@ -385,7 +385,7 @@ def cmd_member_list(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_member_disable(args, ctx) -> int:  # noqa: ANN001
+def cmd_member_disable(args, ctx) -> int:
     from bdhvs_desktop.services.council import set_member_active
 
     try:
@@ -396,7 +396,7 @@ def cmd_member_disable(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_meeting_new(args, ctx) -> int:  # noqa: ANN001
+def cmd_meeting_new(args, ctx) -> int:
     from bdhvs_desktop.cli.meeting import discussion_text
     from bdhvs_desktop.services.council import new_meeting
 
@@ -416,7 +416,7 @@ def cmd_meeting_new(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_meeting_show(args, ctx) -> int:  # noqa: ANN001
+def cmd_meeting_show(args, ctx) -> int:
     from bdhvs_desktop.domain.vocab import VOTING_METHOD_LABELS, VotingMethod
     from bdhvs_desktop.services.council import meeting_view
 
@@ -466,7 +466,7 @@ def cmd_meeting_show(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_meeting_close(args, ctx) -> int:  # noqa: ANN001
+def cmd_meeting_close(args, ctx) -> int:
     from bdhvs_desktop.services.council import close_meeting
 
     try:
@@ -481,7 +481,7 @@ def cmd_meeting_close(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_attend(args, ctx) -> int:  # noqa: ANN001
+def cmd_attend(args, ctx) -> int:
     from bdhvs_desktop.services.council import set_attendance
 
     try:
@@ -492,7 +492,7 @@ def cmd_attend(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_ballots(args, ctx) -> int:  # noqa: ANN001
+def cmd_ballots(args, ctx) -> int:
     from bdhvs_desktop.services.council import set_ballots
 
     try:
@@ -504,7 +504,7 @@ def cmd_ballots(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_vote(args, ctx) -> int:  # noqa: ANN001
+def cmd_vote(args, ctx) -> int:
     from bdhvs_desktop.services.council import meeting_view, record_vote
 
     db = ctx.db(create=False)
@@ -518,7 +518,7 @@ def cmd_vote(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_member_score(args, ctx) -> int:  # noqa: ANN001
+def cmd_member_score(args, ctx) -> int:
     from bdhvs_desktop.services.council import record_member_score
 
     try:
@@ -529,7 +529,7 @@ def cmd_member_score(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_decide(args, ctx) -> int:  # noqa: ANN001
+def cmd_decide(args, ctx) -> int:
     from bdhvs_desktop.services.council import decide
 
     try:
@@ -543,7 +543,7 @@ def cmd_decide(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_reopen(args, ctx) -> int:  # noqa: ANN001
+def cmd_reopen(args, ctx) -> int:
     from bdhvs_desktop.services.council import reopen
 
     try:
@@ -554,7 +554,7 @@ def cmd_reopen(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_status(args, ctx) -> int:  # noqa: ANN001
+def cmd_status(args, ctx) -> int:
     from bdhvs_desktop.services.council import set_status
 
     try:
@@ -565,7 +565,7 @@ def cmd_status(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_rules(args, ctx) -> int:  # noqa: ANN001
+def cmd_rules(args, ctx) -> int:
     import dataclasses
 
     from bdhvs_desktop.services.council import get_rules, set_rules

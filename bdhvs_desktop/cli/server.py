@@ -11,7 +11,7 @@ from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
 APP_PASSWORD_ENV = "BDHVS_APP_PASSWORD"
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     server = subparsers.add_parser(
         "server", parents=[common], help="máy chủ PostgreSQL dùng chung: vai trò cơ sở dữ liệu",
         description=(
@@ -45,7 +45,7 @@ def _app_password(role: str, *, required: bool) -> str | None:
     return first
 
 
-def cmd_server_setup(args, ctx) -> int:  # noqa: ANN001
+def cmd_server_setup(args, ctx) -> int:
     from bdhvs_desktop.services.shared_server import (
         ServerSetupError,
         app_role_exists,
@@ -75,7 +75,7 @@ def cmd_server_setup(args, ctx) -> int:  # noqa: ANN001
     ordinary = sum(1 for _t, r in result.tables if r not in labels)
     ctx.out(f"  {ordinary} bảng nghiệp vụ khác: đọc, thêm, sửa, xóa. Không được tạo, sửa cấu trúc hay xóa bảng.")
     ctx.out(f"URL cho các máy trạm (không kèm mật khẩu): {result.app_url}")
-    ctx.out(f"Mật khẩu của vai trò: đặt biến môi trường BDHVS_DB_PASSWORD trên máy trạm, hoặc ghi vào tệp pgpass "
+    ctx.out("Mật khẩu của vai trò: đặt biến môi trường BDHVS_DB_PASSWORD trên máy trạm, hoặc ghi vào tệp pgpass "
             "(Windows: %APPDATA%\\postgresql\\pgpass.conf), hoặc nhập khi được hỏi.")
     ctx.out("Tài khoản người dùng (thư ký, thành viên Hội đồng, chỉ xem) được quản lý tại đây, với URL của chủ sở hữu: "
             "bdhvs --db URL_CHỦ_SỞ_HỮU --user TÊN_THƯ_KÝ users add ... (tài khoản thư ký đầu tiên không cần --user).")

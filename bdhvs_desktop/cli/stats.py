@@ -9,7 +9,7 @@ from pathlib import Path
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     p = subparsers.add_parser(
         "stats", parents=[common], help="thống kê thi đua, khen thưởng hằng năm (Biểu 0601-0603, .xlsx hoặc .pdf)",
         description=(
@@ -33,7 +33,7 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     p.set_defaults(func=cmd_stats)
 
 
-def cmd_stats(args, ctx) -> int:  # noqa: ANN001
+def cmd_stats(args, ctx) -> int:
     from bdhvs_desktop.cli.export import parse_date_arg
     from bdhvs_desktop.documents.atomic import FileInUseError
     from bdhvs_desktop.documents.pdf_reports import ReportError

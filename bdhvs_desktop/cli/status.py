@@ -7,7 +7,7 @@ import json
 from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     p = subparsers.add_parser(
         "status", parents=[common], help="tình hình thực hiện chỉ tiêu và nhiệm vụ tại một ngày",
         description="Giai đoạn hiện tại, hạn gần nhất, từng chỉ tiêu (giá trị, mức phải đạt, trạng thái và "
@@ -24,7 +24,7 @@ _TASK = {"not_started": "Chưa bắt đầu", "in_progress": "Đang thực hiệ
 SHORTFALL_LINES = 10
 
 
-def _as_of(args):  # noqa: ANN001, ANN202
+def _as_of(args):
     from bdhvs_desktop.cli.export import parse_date_arg
 
     return parse_date_arg(args.at) if isinstance(args.at, str) else args.at
@@ -39,7 +39,7 @@ def fmt_value(value: float | None, kind: str) -> str:
     return text + ("%" if kind == "percent" else "")
 
 
-def cmd_status(args, ctx) -> int:  # noqa: ANN001
+def cmd_status(args, ctx) -> int:
     from bdhvs_desktop.domain.dates import vn_date
     from bdhvs_desktop.services.status import compute_status, status_to_json
 
@@ -88,7 +88,7 @@ def cmd_status(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def export_status(args, ctx) -> int:  # noqa: ANN001
+def export_status(args, ctx) -> int:
     """`bdhvs export status FILE.xlsx [--at ...]`: the targets by unit, one sheet."""
     from pathlib import Path
 

@@ -73,6 +73,6 @@ def write_awards_template(path: str | os.PathLike[str]) -> Path:
     return xio.write_sheets(path, [(AWARDS, [AWARDS.example])])
 
 
-def write_awards(path: str | os.PathLike[str], rows) -> Path:  # noqa: ANN001
+def write_awards(path: str | os.PathLike[str], rows) -> Path:
     """Export register rows (tuples in the AWARDS column order)."""
     return xio.write_sheets(path, [(AWARDS, rows)])

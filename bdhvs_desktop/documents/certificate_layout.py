@@ -245,7 +245,7 @@ def _toml_value(value: Any) -> str:
 
 def layout_to_toml(layout: Layout) -> str:
     data = layout.to_dict()
-    lines = [f"# Mẫu in giấy khen: vị trí (mm, tính từ góc trên bên trái trang) và cỡ chữ (pt) của từng ô."]
+    lines = ["# Mẫu in giấy khen: vị trí (mm, tính từ góc trên bên trái trang) và cỡ chữ (pt) của từng ô."]
     for key, value in data.items():
         if key != "fields":
             lines.append(f"{key} = {_toml_value(value)}")

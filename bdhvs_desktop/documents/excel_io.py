@@ -234,7 +234,7 @@ def check_file(path: str | os.PathLike[str]) -> None:
                            f"{_mb(MAX_UNCOMPRESSED_BYTES)}.")
 
 
-def open_workbook(path: str | os.PathLike[str]):  # noqa: ANN201
+def open_workbook(path: str | os.PathLike[str]):
     """The workbook in read-only, cached-values mode, after check_file()."""
     check_file(path)
     import openpyxl
@@ -367,7 +367,7 @@ def read_workbook(path: str | os.PathLike[str], *, progress: Callable[[int, int,
         wb.close()
 
 
-def _read_sheet(ws, spec: SheetSpec, zf: zipfile.ZipFile, progress, cancelled) -> SheetData:  # noqa: ANN001
+def _read_sheet(ws, spec: SheetSpec, zf: zipfile.ZipFile, progress, cancelled) -> SheetData:
     ws.reset_dimensions()  # a wrong <dimension> tag must not hide rows or columns
     wanted = {header_key(c.header): c for c in spec.columns}
     positions: dict[str, int] = {}

@@ -43,7 +43,7 @@ from lxml import etree
 
 from .context import AchievementContext, MinutesContext, SubmissionContext
 from .decision_context import DecisionContext
-from .render import make_environment
+from .template_env import make_environment
 
 __all__ = [
     "CONTEXT_TYPES",
@@ -85,7 +85,7 @@ OPTIONAL_FORM_KEYS: dict[str, str] = {
 }
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_W = "{%s}" % _W_NS
+_W = f"{{{_W_NS}}}"
 
 
 # ----------------------------------------------------------------------- data model
@@ -258,9 +258,9 @@ def _parse_manifest(name: str, path: Path, source: str, builtin_dir, user_dir):
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormSetError(name, [TemplateProblem(path, f"không đọc được tệp: {exc}")])
+        raise FormSetError(name, [TemplateProblem(path, f"không đọc được tệp: {exc}")]) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise FormSetError(name, [TemplateProblem(path, f"lỗi cú pháp TOML: {exc}")])
+        raise FormSetError(name, [TemplateProblem(path, f"lỗi cú pháp TOML: {exc}")]) from exc
 
     schema = data.get("schema_version")
     if schema != SUPPORTED_SCHEMA:
@@ -476,11 +476,11 @@ def _from_hint(hint) -> Any:
     return ANY
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _hints(cls) -> dict:
     try:
         return typing.get_type_hints(cls)
-    except Exception:  # pragma: no cover - defensive
+    except Exception:  # noqa: BLE001 - get_type_hints evaluates annotations  # pragma: no cover - defensive
         return {}
 
 

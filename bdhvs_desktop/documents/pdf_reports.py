@@ -46,11 +46,10 @@ def font_dir() -> Path:
 
 
 def register_fonts(folder: Path | None = None) -> None:
+    from reportlab import rl_config
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
-
-    from reportlab import rl_config
 
     # Attribute validation of chart widgets costs a third of the drawing time; our charts
     # are built by this module only.
@@ -517,7 +516,7 @@ def _sheet_styles():
     return st
 
 
-def score_table(group: ScoreGroup, width: float, st=None):  # noqa: ANN001
+def score_table(group: ScoreGroup, width: float, st=None):
     """The table of one group of candidates: every cell a paragraph that wraps inside its column,
     each column at least as wide as its longest word (so "Không đạt" stays inside its cell)."""
     from reportlab.lib.units import mm

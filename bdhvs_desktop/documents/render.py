@@ -28,14 +28,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined
 from jinja2.exceptions import TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
 from . import vn_format
 from .context import AchievementContext, MinutesContext, SubmissionContext
+from .template_env import _LINE_BREAKS, TEMPLATE_GLOBALS, make_environment, paragraphs
 
 if TYPE_CHECKING:  # pragma: no cover
     from .formsets import FormSet
@@ -70,38 +69,7 @@ class InvalidTextError(DocumentRenderError, ValueError):
 
 # ------------------------------------------------------------------ environment
 
-#: Functions the templates may call.
-TEMPLATE_GLOBALS: dict[str, Any] = {
-    "vn_date": vn_format.vn_date,
-    "vn_short_date": vn_format.vn_short_date,
-    "vn_time": vn_format.vn_time,
-    "vn_datetime": vn_format.vn_datetime,
-    "vn_number": vn_format.vn_number,
-    "vn_percent": vn_format.vn_percent,
-    "vn_count": vn_format.vn_count,
-}
-
-# Filters that would let text bypass escaping or emit markup Word does not understand.
-_REMOVED_FILTERS = ("safe", "urlize", "xmlattr", "tojson", "forceescape")
-
-_LINE_BREAKS = re.compile(r"\r\n|\r|\x0b|\x0c|\u2028|\u2029")
 _INVALID_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def paragraphs(text: Any) -> list[str]:
-    """Split free text into paragraphs, one per line, keeping empty lines.
-
-    Used as ``{%p for para in achievement.measures|paragraphs %}`` so each line the
-    secretary typed becomes a real Word paragraph with the body indent.
-    """
-    if text is None:
-        return []
-    if isinstance(text, Markup):
-        text = text.unescape()
-    text = _LINE_BREAKS.sub("\n", str(text))
-    if text == "":
-        return []
-    return text.split("\n")
 
 
 def _to_wordml(plain: str) -> str:
@@ -171,22 +139,6 @@ class AnchorView:
 
         self.code, self.seq = anchor.code, anchor.seq
         self.qr = _AnchorImage(InlineImage(tpl, io.BytesIO(qr_png(anchor.qr_data)), width=Mm(20)))
-
-
-def make_environment(finalize=None) -> ImmutableSandboxedEnvironment:
-    """The sandboxed, autoescaping, strict environment templates are checked and
-    rendered with."""
-    env = ImmutableSandboxedEnvironment(
-        autoescape=True,
-        undefined=StrictUndefined,
-        finalize=finalize,
-        keep_trailing_newline=True,
-    )
-    for name in _REMOVED_FILTERS:
-        env.filters.pop(name, None)
-    env.filters["paragraphs"] = paragraphs
-    env.globals.update(TEMPLATE_GLOBALS)
-    return env
 
 
 # --------------------------------------------------------------- context checks

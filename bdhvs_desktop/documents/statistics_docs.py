@@ -57,11 +57,10 @@ def _signature_place(report: StatsReport) -> str:
 # --------------------------------------------------------------------------- xlsx
 
 
-def _text(ws, row: int, col: int, value: str, *, bold: bool = False, italic: bool = False,  # noqa: ANN001
+def _text(ws, row: int, col: int, value: str, *, bold: bool = False, italic: bool = False,
           align: str = "left", wrap: bool = True, border: bool = False, size: float | None = None) -> Any:
-    from openpyxl.styles import Alignment, Border, Font, Side
-
     from openpyxl.cell.cell import MergedCell
+    from openpyxl.styles import Alignment, Border, Font, Side
 
     cell = ws.cell(row=row, column=col)
     if isinstance(cell, MergedCell):  # covered by a merge: only its border is drawn
@@ -79,7 +78,7 @@ def _text(ws, row: int, col: int, value: str, *, bold: bool = False, italic: boo
     return cell
 
 
-def _number(ws, row: int, col: int, value: int | None, *, bold: bool = False) -> None:  # noqa: ANN001
+def _number(ws, row: int, col: int, value: int | None, *, bold: bool = False) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
 
     cell = ws.cell(row=row, column=col)
@@ -90,7 +89,7 @@ def _number(ws, row: int, col: int, value: int | None, *, bold: bool = False) ->
     cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
 
 
-def _sheet(wb, report: StatsReport, table: StatTable) -> None:  # noqa: ANN001
+def _sheet(wb, report: StatsReport, table: StatTable) -> None:
     from openpyxl.utils import get_column_letter
 
     layout = table.layout

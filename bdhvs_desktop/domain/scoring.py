@@ -160,7 +160,7 @@ def rule_party_members_vneid(f: SubjectFacts, p: dict[str, Any], at: dt.date) ->
     cutoff, when = _cutoff(by, at)
     total = len(f.party_members)
     if total == 0:
-        return RuleOutcome(False, 0.0, f"hồ sơ chưa có đảng viên nào nên chưa xác định được tỷ lệ "
+        return RuleOutcome(False, 0.0, "hồ sơ chưa có đảng viên nào nên chưa xác định được tỷ lệ "
                                         "đảng viên thành thạo VNeID.")
     missing = [m.name for m in f.party_members
                if m.vneid_on is None or m.vneid_on > cutoff or (require_guide and not m.can_guide)]
@@ -300,8 +300,8 @@ def rule_not_disciplined(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> Rul
         note = f" ({f.discipline_note})" if f.discipline_note else ""
         return RuleOutcome(False, 0.0, f"đang bị thi hành kỷ luật hoặc xem xét xử lý{note}.")
     if f.subject == "unit":
-        return RuleOutcome(True, 1.0, f"hồ sơ không ghi nhận tập thể đang bị kỷ luật hoặc xem xét xử lý.")
-    return RuleOutcome(True, 1.0, f"không đang bị kỷ luật hoặc xem xét xử lý.")
+        return RuleOutcome(True, 1.0, "hồ sơ không ghi nhận tập thể đang bị kỷ luật hoặc xem xét xử lý.")
+    return RuleOutcome(True, 1.0, "không đang bị kỷ luật hoặc xem xét xử lý.")
 
 
 def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
@@ -511,7 +511,7 @@ class SubjectScore:
 
 def _manual(c: CriterionDef, f: SubjectFacts, entry: ManualEntry | None) -> tuple[bool, float, str]:
     if entry is None:
-        return False, 0.0, f"chưa có kết quả do Thư ký hoặc Hội đồng ghi nhận cho tiêu chí này."
+        return False, 0.0, "chưa có kết quả do Thư ký hoặc Hội đồng ghi nhận cho tiêu chí này."
     when = f" ngày {vn_date(entry.recorded_at.date())}" if entry.recorded_at else ""
     who = f"{entry.recorded_by or 'không rõ người ghi'}{when}"
     evidence = f"; căn cứ: {entry.evidence}" if entry.evidence else "; chưa ghi căn cứ"

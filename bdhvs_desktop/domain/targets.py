@@ -123,7 +123,7 @@ class UnitTree:
     def all_units(self, under: int | None = None) -> list[UnitRow]:
         return self._pick(lambda u: True, under)
 
-    def _pick(self, keep, under: int | None) -> list[UnitRow]:  # noqa: ANN001
+    def _pick(self, keep, under: int | None) -> list[UnitRow]:
         rows = [u for u in self.units.values() if u.active and keep(u) and (under is None or self.is_under(u.id, under))]
         return sorted(rows, key=lambda u: u.code)
 

@@ -55,7 +55,7 @@ def _show_error(title: str, message: str) -> None:
     box.exec()
 
 
-def first_start(ctx, window) -> None:  # noqa: ANN001
+def first_start(ctx, window) -> None:
     """A database with no campaign: offer the demo ward or an empty campaign from a plan preset
     (the dialog is the Qt Designer form ui/first_start.ui)."""
     from PySide6.QtWidgets import QDialogButtonBox
@@ -216,11 +216,11 @@ def sweep_backup_leftovers() -> None:
 
         for path in sweep_temporary_files(backups_dir()):
             log.info("removed a temporary file left by an interrupted backup: %s", path.name)
-    except Exception:  # noqa: BLE001 - never stop the start for this
+    except Exception:  # never stop the start for this
         log.warning("could not sweep the backups folder", exc_info=True)
 
 
-def install_window_icon(app) -> None:  # noqa: ANN001
+def install_window_icon(app) -> None:
     """The program's icon (resources/icons, drawn by build_icon.py) on every window; the
     Windows executable and installer carry the .ico of the same picture."""
     from PySide6.QtGui import QIcon
@@ -257,7 +257,7 @@ def start_smoke_watchdog() -> None:
     timer.start()
 
 
-def _damage_advice(location, exc: BaseException | None) -> str:  # noqa: ANN001
+def _damage_advice(location, exc: BaseException | None) -> str:
     """For a damaged SQLite file: what to do, naming the newest whole backup; else ""."""
     try:
         from pathlib import Path
@@ -271,12 +271,12 @@ def _damage_advice(location, exc: BaseException | None) -> str:  # noqa: ANN001
         if "://" in str(target):
             return ""
         return restore_advice(Path(target))
-    except Exception:  # noqa: BLE001 - advice is a bonus; never fail the error message itself
+    except Exception:  # advice is a bonus; never fail the error message itself
         log.warning("could not look for a good backup", exc_info=True)
         return ""
 
 
-def install_error_hook(*, database=None, smoke: bool = False) -> None:  # noqa: ANN001
+def install_error_hook(*, database=None, smoke: bool = False) -> None:
     """An error no page handled still reaches the user as a message, never as silence: a
     refused permission or a colleague's conflicting save in plain Vietnamese, a damaged
     database file as such (with the newest good backup to restore), anything else as
@@ -284,7 +284,7 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:  # noqa: 
     With `smoke`, errors are printed and counted instead (a dialog would block the test)."""
     previous = sys.excepthook
 
-    def hook(exc_type, exc, tb):  # noqa: ANN001
+    def hook(exc_type, exc, tb):
         from PySide6.QtWidgets import QApplication, QMessageBox
 
         from bdhvs_desktop.gui.i18n import tr
@@ -338,7 +338,7 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:  # noqa: 
     sys.excepthook = hook
 
 
-def open_for_window(location: str | None):  # noqa: ANN201
+def open_for_window(location: str | None):
     """The database for the window: a local SQLite file already at the current schema is
     opened lazily (its first table is read before SQLAlchemy loads); anything else —
     a new file, an older schema to upgrade, a server URL — is opened fully now."""
@@ -363,12 +363,12 @@ def open_for_window(location: str | None):  # noqa: ANN201
     return open_database(target)
 
 
-def FirstPaintWatcher(widget, callback):  # noqa: ANN001, ANN201, N802
+def FirstPaintWatcher(widget, callback):  # noqa: N802
     """Calls `callback` once, right after `widget` has painted for the first time."""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class Watcher(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802, ANN001
+        def eventFilter(self, obj, event):  # noqa: N802
             if event.type() == QEvent.Type.Paint:
                 obj.removeEventFilter(self)
                 QTimer.singleShot(0, callback)
@@ -379,7 +379,7 @@ def FirstPaintWatcher(widget, callback):  # noqa: ANN001, ANN201, N802
     return watcher
 
 
-def smoke_test(app, window) -> int:  # noqa: ANN001
+def smoke_test(app, window) -> int:
     from bdhvs_desktop.gui.pages import PAGES
 
     shown = 0

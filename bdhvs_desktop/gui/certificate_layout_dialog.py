@@ -6,7 +6,6 @@ The scan is only shown here, never printed. The preview uses the same fitting as
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -73,9 +72,10 @@ def render_preview(layout: cl.Layout, texts: dict[str, str], background: QImage 
                    width_px: int = PREVIEW_WIDTH, *, plain_frame: bool = False) -> QImage:
     """The page drawn with QPainter from the layout's numbers: the scan (if any) scaled to the
     page, each field's box outlined and its text fitted exactly as in the PDF."""
-    from bdhvs_desktop.documents.certificates import font_extents, font_for, fit_text
-    from bdhvs_desktop.documents.pdf_reports import register_fonts
     from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from bdhvs_desktop.documents.certificates import fit_text, font_extents, font_for
+    from bdhvs_desktop.documents.pdf_reports import register_fonts
 
     register_fonts()
     page_w, page_h = layout.page_mm
@@ -154,7 +154,7 @@ def render_preview(layout: cl.Layout, texts: dict[str, str], background: QImage 
 class CertificateLayoutDialog(QDialog):
     """Edit the layout of one award form; save it for the office or go back to the built-in one."""
 
-    def __init__(self, db, award_form: str | None = None, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, db, award_form: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         from bdhvs_desktop.services import certificates as svc
 
@@ -380,7 +380,7 @@ class CertificateLayoutDialog(QDialog):
 
     # ------------------------------------------------------------------ actions
 
-    def _changed(self, *_args) -> None:  # noqa: ANN002
+    def _changed(self, *_args) -> None:
         if not self._loading:
             self.update_preview()
 

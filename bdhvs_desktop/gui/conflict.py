@@ -31,7 +31,7 @@ def is_conflict(exc: BaseException) -> bool:
     return isinstance(exc, (StaleDataError, EditConflict))
 
 
-def _show(value) -> str:  # noqa: ANN001
+def _show(value) -> str:
     if value is None or value == "":
         return tr("(trống)")
     if hasattr(value, "strftime"):

@@ -11,7 +11,7 @@ class AppContext(QObject):
     data_changed = Signal(str)  # what changed: "people", "units", "activities", "*", ...
     as_of_changed = Signal(object)  # datetime.date
 
-    def __init__(self, db, parent=None, *, defer_until_painted: bool = False):  # noqa: ANN001
+    def __init__(self, db, parent=None, *, defer_until_painted: bool = False):
         super().__init__(parent)
         self.db = db
         self._as_of = dt.date.today()
@@ -20,7 +20,7 @@ class AppContext(QObject):
         # first_paint_done(). Without the flag (tests, dialogs) it runs at once.
         self._after_paint: list | None = [] if defer_until_painted else None
 
-    def after_first_paint(self, job) -> None:  # noqa: ANN001
+    def after_first_paint(self, job) -> None:
         """Run `job()` once the main window has painted (at once when it already has)."""
         if self._after_paint is None:
             job()

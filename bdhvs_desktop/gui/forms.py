@@ -85,7 +85,7 @@ class RowsModel(QAbstractTableModel):
     """Columns: (header, display(row) -> str, sort key(row), right-aligned?)."""
 
     def __init__(self, columns: Sequence[tuple[str, Callable[[Any], str], Callable[[Any], Any], bool]],
-                 parent=None):  # noqa: ANN001
+                 parent=None):
         super().__init__(parent)
         self.columns = list(columns)
         self.rows: list[Any] = []
@@ -109,7 +109,7 @@ class RowsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.columns[section][0]
         return None

@@ -85,7 +85,7 @@ def _value(field: str | None, value: str | None) -> str:
 
 
 class HistoryModel(QAbstractTableModel):
-    def __init__(self, entries, parent=None):  # noqa: ANN001
+    def __init__(self, entries, parent=None):
         super().__init__(parent)
         self.rows = [
             (
@@ -100,20 +100,20 @@ class HistoryModel(QAbstractTableModel):
             for e in entries
         ]
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, ANN001, B008
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, ANN001, B008
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, ANN201
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return ""
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.rows[index.row()][index.column()]
         return None if role != Qt.ItemDataRole.ForegroundRole or index.column() != 4 else QColor("#7a7a7a")
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001, ANN201
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return tr(COLUMNS[section])
         if role == Qt.ItemDataRole.DisplayRole:
@@ -122,7 +122,7 @@ class HistoryModel(QAbstractTableModel):
 
 
 class HistoryDialog(QDialog):
-    def __init__(self, ctx, entity: str, entity_id: int, title: str | None = None,  # noqa: ANN001
+    def __init__(self, ctx, entity: str, entity_id: int, title: str | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         from bdhvs_desktop.services.safety import record_history

@@ -12,7 +12,7 @@ def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
-def install_translators(app) -> list[QTranslator]:  # noqa: ANN001
+def install_translators(app) -> list[QTranslator]:
     """Vietnamese for Qt's own dialogs when Qt ships it, and the program's .qm if present."""
     from bdhvs_desktop.paths import resources_dir
 

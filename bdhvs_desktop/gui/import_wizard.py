@@ -39,7 +39,7 @@ WARNING_BG = QColor("#fff3cd")
 class PreviewModel(QAbstractTableModel):
     """The rows of one sheet as read, with the problems of each cell (and row) highlighted."""
 
-    def __init__(self, sheet, problems, parent=None):  # noqa: ANN001
+    def __init__(self, sheet, problems, parent=None):
         super().__init__(parent)
         self.headers = list(sheet.spec.headers)
         self.positions = sheet.positions
@@ -64,7 +64,7 @@ class PreviewModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.headers)
 
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal:
             if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.headers):
                 return self.headers[section]
@@ -111,7 +111,7 @@ class PreviewModel(QAbstractTableModel):
 class ImportWizard(QDialog):
     PAGE_FILE, PAGE_PREVIEW, PAGE_SUMMARY = range(3)
 
-    def __init__(self, ctx, parent=None, path: str | None = None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None, path: str | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.analysis = None
@@ -266,7 +266,7 @@ class ImportWizard(QDialog):
         db, as_of = self.ctx.db, dt.date.today()
         self.next_button.setEnabled(False)
 
-        def work(progress, cancelled):  # noqa: ANN001, ANN202
+        def work(progress, cancelled):
             return analyse_workbook(db, path, progress=progress, cancelled=cancelled, today=as_of)
 
         self.task = run_in_background(self, tr("Đang đọc và kiểm tra tệp…"), work, self.show_analysis,
@@ -281,7 +281,7 @@ class ImportWizard(QDialog):
         else:
             self.file_error.setText(tr("Không đọc được tệp: {e}").format(e=exc))
 
-    def show_analysis(self, result) -> None:  # noqa: ANN001
+    def show_analysis(self, result) -> None:
         self.next_button.setEnabled(True)
         if result.cancelled:
             self.file_error.setText(tr("Đã hủy việc đọc tệp."))
@@ -363,7 +363,7 @@ class ImportWizard(QDialog):
         self.next_button.setEnabled(False)
         self.back_button.setEnabled(False)
 
-        def work(progress, cancelled):  # noqa: ANN001, ANN202
+        def work(progress, cancelled):
             return import_workbook(db, path, progress=progress, cancelled=cancelled, today=as_of)
 
         self.task = run_in_background(self, tr("Đang nhập số liệu…"), work, self.show_summary, self._import_failed)
@@ -374,7 +374,7 @@ class ImportWizard(QDialog):
                              .format(e=exc))
         self.go(self.PAGE_SUMMARY)
 
-    def show_summary(self, result) -> None:  # noqa: ANN001
+    def show_summary(self, result) -> None:
         self.result = result
         self.back_button.setEnabled(True)
         title = tr("Đã nhập xong") if result.written else tr("Chưa nhập")
@@ -407,8 +407,8 @@ def confirm_personal_data(parent: QWidget | None) -> bool:
     return confirm_personal_export(parent, tr("danh sách có số CCCD và ngày sinh"))
 
 
-def export_to_excel(parent: QWidget, ctx, kind: str, default_name: str, *, path: str | None = None,  # noqa: ANN001
-                    on_done=None, **filters) -> None:  # noqa: ANN001
+def export_to_excel(parent: QWidget, ctx, kind: str, default_name: str, *, path: str | None = None,
+                    on_done=None, **filters) -> None:
     """Ask for a file (unless given) and write `kind` in the import layout in the background."""
     from bdhvs_desktop.services import exporter
 
@@ -422,10 +422,10 @@ def export_to_excel(parent: QWidget, ctx, kind: str, default_name: str, *, path:
             path += ".xlsx"
     db = ctx.db
 
-    def work(_progress, _cancelled):  # noqa: ANN001, ANN202
+    def work(_progress, _cancelled):
         return exporter.export(db, kind, path, **filters)
 
-    def done(counts) -> None:  # noqa: ANN001
+    def done(counts) -> None:
         if on_done is not None:
             on_done(path, counts)
             return

@@ -18,7 +18,7 @@ from bdhvs_desktop.gui.i18n import tr
 
 
 class LoginDialog(QDialog):
-    def __init__(self, db, parent: QWidget | None = None, *, username: str = ""):  # noqa: ANN001
+    def __init__(self, db, parent: QWidget | None = None, *, username: str = ""):
         super().__init__(parent)
         from bdhvs_desktop.services.auth import user_count
 
@@ -79,7 +79,7 @@ class LoginDialog(QDialog):
         return True
 
 
-def ask_login(db, parent: QWidget | None = None) -> bool:  # noqa: ANN001
+def ask_login(db, parent: QWidget | None = None) -> bool:
     """Show the login dialog when the database needs one; False when the user gave up."""
     if db.is_sqlite:  # a file on this PC: no login (and no SQLAlchemy import at start-up)
         return True

@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
 
         install_file_menu(self)
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:  # noqa: N802
         self.save_geometry()
         from bdhvs_desktop.gui.safety_actions import on_close
 

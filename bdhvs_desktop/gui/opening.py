@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
+
 from bdhvs_desktop.gui.i18n import tr
 
 
@@ -21,7 +22,7 @@ def print_path(path: Path) -> str:
     so the user prints from there. Returns what happened, in Vietnamese."""
     path = Path(path)
     if sys.platform == "win32":
-        os.startfile(str(path), "print")  # type: ignore[attr-defined]  # noqa: S606
+        os.startfile(str(path), "print")  # type: ignore[attr-defined]
         return tr("Đã gửi “{name}” tới máy in mặc định.").format(name=path.name)
     open_path(path)
     return tr("Đã mở “{name}”; hãy in từ chương trình vừa mở (Ctrl+P).").format(name=path.name)

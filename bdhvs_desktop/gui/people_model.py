@@ -42,7 +42,7 @@ class PeopleTableModel(QAbstractTableModel):
         (tr("Số người đã HD"), lambda r: r.people_guided),
     )
 
-    def __init__(self, rows: Sequence[PersonRow] = (), parent=None):  # noqa: ANN001
+    def __init__(self, rows: Sequence[PersonRow] = (), parent=None):
         super().__init__(parent)
         self._rows: list[PersonRow] = list(rows)
         self._view: list[int] = list(range(len(self._rows)))
@@ -79,7 +79,7 @@ class PeopleTableModel(QAbstractTableModel):
     def header_labels(cls) -> list[str]:
         return [title for title, _key in cls.COLUMNS]
 
-    def header_model(self, parent=None):  # noqa: ANN001, ANN201
+    def header_model(self, parent=None):
         """A model holding only the column titles, for the table's horizontal header
         (`view.horizontalHeader().setModel(model.header_model())`)."""
         from PySide6.QtGui import QStandardItemModel
@@ -138,7 +138,7 @@ class PeopleTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 1), self.index(len(self._view) - 1, 3))
 
     # -- sorting and filtering, in the model
-    def sort(self, column: int, order=None) -> None:  # noqa: ANN001
+    def sort(self, column: int, order=None) -> None:
         """Qt's sort (order: a Qt.SortOrder; None means ascending)."""
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order is not None and getattr(order, "value", order) == 1)  # 1: DescendingOrder

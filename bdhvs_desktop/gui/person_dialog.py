@@ -46,7 +46,7 @@ class FieldError(QLabel):
         self.setVisible(bool(message))
         self._fit()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._fit()
 
@@ -94,7 +94,7 @@ def fill_unit_combo(combo: QComboBox, units: list[UnitRow], *, empty: str | None
 class PersonDialog(QDialog):
     """Add (person_id None) or edit a person."""
 
-    def __init__(self, ctx, units: list[UnitRow], person_id: int | None = None, parent=None,  # noqa: ANN001
+    def __init__(self, ctx, units: list[UnitRow], person_id: int | None = None, parent=None,
                  default_unit_id: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -277,7 +277,7 @@ class PersonDialog(QDialog):
 class BulkVneidDialog(QDialog):
     """Mark the selected people proficient with VNeID on a date, verified by whom."""
 
-    def __init__(self, ctx, person_ids: list[int], parent=None):  # noqa: ANN001
+    def __init__(self, ctx, person_ids: list[int], parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.person_ids = person_ids

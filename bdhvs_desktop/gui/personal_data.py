@@ -16,7 +16,7 @@ PERSONAL_EXPORT_TEXT = (tr("Tệp xuất ra có dữ liệu cá nhân (số CCCD
                         "trách nhiệm, không đăng lên mạng xã hội hoặc nhóm chung, và xóa khi không còn dùng."))
 
 
-def _app():  # noqa: ANN202
+def _app():
     return QApplication.instance()
 
 

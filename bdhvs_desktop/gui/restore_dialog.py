@@ -28,17 +28,17 @@ COLUMNS = [tr("Thời điểm"), tr("Loại"), tr("Dung lượng"), tr("Tệp")]
 
 
 class BackupsModel(QAbstractTableModel):
-    def __init__(self, backups, parent=None):  # noqa: ANN001
+    def __init__(self, backups, parent=None):
         super().__init__(parent)
         self.backups = list(backups)
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, ANN001, B008
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.backups)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, ANN001, B008
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, ANN201
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return "" if role == Qt.ItemDataRole.DisplayRole else None
         b = self.backups[index.row()]
@@ -46,7 +46,7 @@ class BackupsModel(QAbstractTableModel):
                   f"{max(1, round(b.size / 1024)):,} KB".replace(",", "."), b.path.name)
         return str(b.path) if role == Qt.ItemDataRole.ToolTipRole else values[index.column()]
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001, ANN201
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return tr(COLUMNS[section])
         return None
@@ -56,7 +56,7 @@ class RestoreDialog(QDialog):
     """Restores into the open SQLite database of `ctx`; on success `self.result_info` holds
     the services.safety.RestoreResult and the pages are told to reload."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         from bdhvs_desktop.services.safety import list_backups
 
@@ -121,7 +121,7 @@ class RestoreDialog(QDialog):
         self.table.selectRow(0)
         return False
 
-    def _on_selection(self, *_args) -> None:  # noqa: ANN002
+    def _on_selection(self, *_args) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
             self.select_file(self.model.backups[rows[0].row()].path)

@@ -77,7 +77,7 @@ def backup_now(window: QMainWindow) -> object | None:
 
     try:
         path = do_backup(window.ctx.db)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.exception("manual backup failed")
         QMessageBox.warning(window, tr("Không sao lưu được"), tr("Không sao lưu được: {e}").format(e=exc))
         return None
@@ -93,7 +93,7 @@ def open_restore(window: QMainWindow) -> bool:
 
 
 class CheckDialog(QDialog):
-    def __init__(self, findings, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, findings, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("Kiểm tra cơ sở dữ liệu"))
         layout = QVBoxLayout(self)
@@ -128,14 +128,14 @@ class CheckDialog(QDialog):
         self.resize(760, 420)
 
 
-def check_database_dialog(window: QMainWindow, *, show: bool = True):  # noqa: ANN201
+def check_database_dialog(window: QMainWindow, *, show: bool = True):
     """Run `bdhvs check`'s checks off the GUI thread, then show what they found."""
     from bdhvs_desktop.gui.worker import run_in_background
     from bdhvs_desktop.services.maintenance import check_database
 
     db = window.ctx.db
 
-    def done(findings) -> None:  # noqa: ANN001
+    def done(findings) -> None:
         window.check_dialog = CheckDialog(findings, window)
         if show:
             window.check_dialog.open()
@@ -166,7 +166,7 @@ def on_close(window: QMainWindow) -> object | None:
     tracker = track_changes(db, window.change_start)
     try:
         return backup_on_exit(db, tracker)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("automatic backup on exit failed")
         return None
     finally:

@@ -28,7 +28,7 @@ from bdhvs_desktop.domain.vocab import (
     ModelStatus,
 )
 from bdhvs_desktop.services import audit
-from bdhvs_desktop.services.auth import PermissionDenied, require_role
+from bdhvs_desktop.services.auth import PermissionDenied, require_role  # noqa: F401 - PermissionDenied re-exported for the screens
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -77,7 +77,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _load(s: Session, model, record_id: int, version: int | None, what: str):  # noqa: ANN001, ANN202
+def _load(s: Session, model, record_id: int, version: int | None, what: str):
     obj = s.get(model, record_id)
     if obj is None:
         raise NotFound(f"Không tìm thấy {what} (mã số {record_id}); có thể đã bị xóa.")

@@ -197,7 +197,7 @@ def user_count(db: Database, *, active_only: bool = True) -> int:
         return int(s.scalar(q) or 0)
 
 
-def _get(s, username: str) -> AppUser:  # noqa: ANN001
+def _get(s, username: str) -> AppUser:
     name = (username or "").strip().lower()
     user = s.scalar(select(AppUser).where(AppUser.username == name))
     if user is None:
@@ -288,7 +288,7 @@ def _guard_viewer(db: Database, user: UserInfo | None) -> None:
         return
     sqlite = db.is_sqlite
 
-    def on_error(context):  # noqa: ANN001
+    def on_error(context):
         viewer = vars(db).get("_read_only_user")
         orig = context.original_exception
         if viewer is None:

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain import presets as presets_mod
+from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
-from bdhvs_desktop.services.auth import require_role
 
 
 class CampaignExists(Exception):

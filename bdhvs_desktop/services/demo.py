@@ -109,9 +109,8 @@ def _get_or_create_unit(s: Session, spec: DemoUnit, by_code: dict[str, m.Unit]) 
 def create_demo(db: Database, preset_name: str | None = None) -> dict[str, int]:
     """Create the demo ward in an empty database; returns counts of what was created."""
     from bdhvs_desktop.domain import presets as presets_mod
-    from bdhvs_desktop.services.campaign import apply_preset, preset_path
-
     from bdhvs_desktop.services.auth import require_role
+    from bdhvs_desktop.services.campaign import apply_preset, preset_path
 
     require_role(db, "secretary", action="tạo phường mẫu")
     preset = presets_mod.load_preset(preset_path(preset_name))

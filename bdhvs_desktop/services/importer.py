@@ -26,13 +26,13 @@ from bdhvs_desktop.documents import excel_io as xio
 from bdhvs_desktop.domain import cccd as cccd_rules
 from bdhvs_desktop.domain import rules
 from bdhvs_desktop.domain import values as V
-from bdhvs_desktop.domain.text import clean, fold, name_key
+from bdhvs_desktop.domain.text import fold, name_key
 from bdhvs_desktop.domain.vocab import ACTIVITY_KIND_LABELS, MODEL_STATUS_LABELS, UNIT_KIND_LABELS, ModelStatus
 from bdhvs_desktop.services import audit
-from bdhvs_desktop.storage import models as m
-from bdhvs_desktop.storage.locks import serialize
-from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.storage import models as m
+from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.storage.locks import serialize
 
 ERROR, WARNING = "error", "warning"
 UnusableFile = xio.UnusableFile
@@ -237,10 +237,10 @@ class _Importer:
         self.result.problems.append(Problem(level, sheet.spec.name if sheet else None, row, column, message,
                                             col_index))
 
-    def error(self, sheet, row, key, message) -> None:  # noqa: ANN001
+    def error(self, sheet, row, key, message) -> None:
         self.problem(ERROR, sheet, row, key, message)
 
-    def warning(self, sheet, row, key, message) -> None:  # noqa: ANN001
+    def warning(self, sheet, row, key, message) -> None:
         self.problem(WARNING, sheet, row, key, message)
 
     def check_cancel(self) -> None:
@@ -421,7 +421,7 @@ class _Importer:
             return V.parse_code_list(raw)
         raise ValueError(f"kiểu cột không rõ: {kind}")  # pragma: no cover
 
-    def _rows(self, sheet: xio.SheetData):  # noqa: ANN202
+    def _rows(self, sheet: xio.SheetData):
         """(row number, parsed dict) of the rows without errors; skips the template's example."""
         counts = self.result.counts[sheet.spec.name]
         message = f"Đang kiểm tra trang {sheet.spec.name}…"
@@ -613,7 +613,7 @@ class _Importer:
             unit_code = self._unit_ref(sheet, row, "unit_code", cells["unit_code"])
             if unit_code is None:
                 continue
-            birth, sex = cells.get("birth_date"), cells.get("sex")
+            birth = cells.get("birth_date")
             cccd = cells.get("cccd")
             if cccd is not None and not self._check_person_cccd(sheet, row, cells):
                 continue

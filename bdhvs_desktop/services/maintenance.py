@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from sqlalchemy import func, select, text
 
+from bdhvs_desktop.services import safety
+from bdhvs_desktop.services.upkeep import Finding, backup  # noqa: F401 - backup: `bdhvs backup` imports it from here
 from bdhvs_desktop.storage.engine import Database
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str  # ok | warning | error
-    message: str  # Vietnamese
 
 
 def schema_revision(db: Database) -> str | None:
@@ -28,7 +21,6 @@ def check_database(db: Database) -> list[Finding]:
     """SQLite integrity and foreign keys, the schema version, and the records' own consistency."""
     from sqlalchemy.exc import DBAPIError
 
-    from bdhvs_desktop.services import safety
     from bdhvs_desktop.storage.migrate import head_revision
     from bdhvs_desktop.storage.models import Campaign, Person, Unit
 
@@ -81,25 +73,3 @@ def check_database(db: Database) -> list[Finding]:
 
         findings.extend(Finding(level, message) for level, message in register_findings(db))
     return findings
-
-
-def backup(db: Database, out: Path | None = None, *, overwrite: bool = False) -> Path:
-    """A consistent copy of the SQLite database (online backup API). `out` may be a file or
-    a folder (the copy gets its usual name there). Never the live database itself; an
-    existing file only with `overwrite` (storage.backup.TargetExists otherwise)."""
-    from bdhvs_desktop.paths import backups_dir
-    from bdhvs_desktop.storage.backup import backup_file, timestamp, unique_path
-
-    if not db.is_sqlite or db.path is None:
-        raise ValueError(
-            "Sao lưu trong chương trình chỉ dành cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng pg_dump "
-            "trên máy chủ."
-        )
-    name = f"{db.path.stem}-{timestamp()}.sqlite3"
-    if out is None:
-        dest = unique_path(backups_dir() / name)
-    elif Path(out).is_dir():
-        dest = unique_path(Path(out) / name)
-    else:
-        dest = Path(out)
-    return backup_file(db.path, dest, overwrite=overwrite)

@@ -16,9 +16,9 @@ from bdhvs_desktop.domain import cccd as cccd_rules
 from bdhvs_desktop.domain import rules
 from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.services import audit
+from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
-from bdhvs_desktop.services.auth import require_role
 
 
 class ValidationError(Exception):

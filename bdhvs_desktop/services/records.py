@@ -5,7 +5,6 @@ The people list is read with one SQL statement into tuples, so 50,000 rows load 
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -73,7 +72,7 @@ FROM person p LEFT OUTER JOIN unit u ON u.id = p.unit_id ORDER BY p.id
 """
 
 
-def _day(value):  # noqa: ANN001, ANN202
+def _day(value):
     return dt.date.fromisoformat(value) if value else None
 
 

@@ -69,13 +69,13 @@ def _issuer_name(c: m.Campaign | None) -> str:
     return header.get("issuer_party") or header.get("issuer_state") or (c.locality_full or "").upper() if c else ""
 
 
-def _dossier_settings(db: Database):  # noqa: ANN202
+def _dossier_settings(db: Database):
     from bdhvs_desktop.services.dossier import load_settings
 
     return load_settings(db)
 
 
-def _ward_heading(st, c: m.Campaign, as_of: dt.date, kind: str) -> Heading:  # noqa: ANN001
+def _ward_heading(st, c: m.Campaign, as_of: dt.date, kind: str) -> Heading:
     """The ward's heading in the format the dossier settings `st` choose (party or state), with a
     number left blank for the clerk, place and date, and the signer the dossier settings name."""
     from bdhvs_desktop.documents import vn_format
@@ -420,7 +420,7 @@ def scoreboard_data(db: Database, as_of: dt.date) -> ScoreSheet:
                           heading=_council_heading(settings, s, c, meeting, as_of))
 
 
-def _council_heading(st, s, c: m.Campaign, meeting: m.CouncilMeeting | None,  # noqa: ANN001
+def _council_heading(st, s, c: m.Campaign, meeting: m.CouncilMeeting | None,
                      as_of: dt.date) -> Heading:
     """The council's heading under the ward's, signed by its secretary and its chair (of the
     meeting when there is one, otherwise the council's chair and secretary)."""

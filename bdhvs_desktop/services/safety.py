@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import aliased
 
-from bdhvs_desktop.services.maintenance import Finding
+from bdhvs_desktop.services.upkeep import Finding
 from bdhvs_desktop.storage import backup as store
 from bdhvs_desktop.storage.engine import Database, DatabaseError
 from bdhvs_desktop.storage.models import Setting
@@ -121,7 +121,7 @@ def backup_on_exit(db: Database, tracker: ChangeTracker | None, *, now: dt.datet
 
 def backup_now(db: Database, out: Path | None = None) -> Path:
     """A copy made at the user's request (kept; never thinned)."""
-    from bdhvs_desktop.services.maintenance import backup
+    from bdhvs_desktop.services.upkeep import backup
 
     return backup(db, out)
 

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.vocab import SubjectKind
 from bdhvs_desktop.services import audit
+from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
-from bdhvs_desktop.services.auth import require_role
 
 
 class ScoringError(Exception):

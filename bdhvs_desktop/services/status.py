@@ -103,21 +103,21 @@ class StatusReport:
 # --------------------------------------------------------------------------- loading
 
 
-def load_units(session) -> tg.UnitTree:  # noqa: ANN001
+def load_units(session) -> tg.UnitTree:
     rows = session.execute(select(m.Unit.id, m.Unit.code, m.Unit.name, m.Unit.kind, m.Unit.parent_id,
                                   m.Unit.is_party_org, m.Unit.active)).all()
     return tg.UnitTree(tg.UnitRow(r.id, r.code, r.name, r.kind, r.parent_id, bool(r.is_party_org),
                                   bool(r.active) if r.active is not None else True) for r in rows)
 
 
-def _week_index(session, column, monday0: dt.date):  # noqa: ANN001, ANN202
+def _week_index(session, column, monday0: dt.date):
     """SQL for the number of whole weeks between monday0 and a date column (the ISO week index)."""
     if session.get_bind().dialect.name == "sqlite":
         return cast((func.julianday(column) - func.julianday(monday0.isoformat())) / 7, Integer)
     return cast(func.floor((column - monday0) / 7.0), Integer)
 
 
-def weekly_session_counts(session, kinds: list[str], start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], int]:  # noqa: ANN001
+def weekly_session_counts(session, kinds: list[str], start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], int]:
     """(unit_id, Monday) -> sessions of these kinds in [start, end], grouped in SQL by unit and ISO week."""
     monday0 = iso_week_start(start)
     week = _week_index(session, m.Activity.date, monday0).label("week")
@@ -133,7 +133,7 @@ def weekly_session_counts(session, kinds: list[str], start: dt.date, end: dt.dat
 class _Loader:
     """Caches the aggregate queries shared by several targets."""
 
-    def __init__(self, session, tree: tg.UnitTree):  # noqa: ANN001
+    def __init__(self, session, tree: tg.UnitTree):
         self.s = session
         self.tree = tree
         self._people: dict[dt.date, list[Any]] = {}
@@ -476,7 +476,7 @@ SCOPE_LABELS = {"ward": "Toàn phường", "party_org": "Từng tổ chức đ�
 _FILLS = {"met": "C6EFCE", "at_risk": "FFEB9C", "missed": "FFC7CE", "not_due": "EDEDED"}
 
 
-def write_status_xlsx(report: StatusReport, path) -> Any:  # noqa: ANN001
+def write_status_xlsx(report: StatusReport, path) -> Any:
     """Write the targets by unit (and the summary and tasks) to an Excel file, atomically:
     a temporary file in the same folder replaces the target only once it is complete."""
     import os
@@ -493,7 +493,7 @@ def write_status_xlsx(report: StatusReport, path) -> Any:  # noqa: ANN001
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def sheet(ws, title: str, headers: list[str], widths: list[int]) -> None:  # noqa: ANN001
+    def sheet(ws, title: str, headers: list[str], widths: list[int]) -> None:
         ws.append([title])
         ws["A1"].font = Font(bold=True, size=13)
         ws.append([f"Tính đến ngày {report.as_of:%d/%m/%Y}" + (f" — Giai đoạn {report.phase.number}: "
@@ -508,7 +508,7 @@ def write_status_xlsx(report: StatusReport, path) -> Any:  # noqa: ANN001
             ws.column_dimensions[get_column_letter(i)].width = w
         ws.freeze_panes = "A5"
 
-    def status_cell(ws, row: int, col: int, status: str) -> None:  # noqa: ANN001
+    def status_cell(ws, row: int, col: int, status: str) -> None:
         cell = ws.cell(row=row, column=col)
         cell.fill = PatternFill("solid", fgColor=_FILLS.get(status, "FFFFFF"))
 

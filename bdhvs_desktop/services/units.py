@@ -11,10 +11,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from bdhvs_desktop.domain.text import clean
 from bdhvs_desktop.domain.vocab import UnitKind
 from bdhvs_desktop.services import audit
+from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.people import STALE_MESSAGE, ConcurrentEdit, ValidationError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
-from bdhvs_desktop.services.auth import require_role
 
 __all__ = ["ValidationError", "ConcurrentEdit", "UnitData", "add_unit", "update_unit", "rename_unit",
            "move_unit", "merge_units", "MergeResult", "get_unit", "validate_unit"]
@@ -188,7 +188,7 @@ def merge_units(db: Database, source_id: int, target_id: int, *, user: str | Non
         if source_id in _ancestors(s, target_id):
             raise ValidationError({"target": "Không thể sáp nhập đơn vị vào đơn vị cấp dưới của chính nó."})
 
-        def move(model, column, extra=None) -> int:  # noqa: ANN001
+        def move(model, column, extra=None) -> int:
             stmt = update(model).where(column == source_id).values({column.key: target_id})
             if extra is not None:
                 stmt = stmt.where(extra)

@@ -10,23 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason, resolve_url  # noqa: F401
+# Also the public names for these: callers import them from engine.
+from bdhvs_desktop.storage.connection import (
+    READ_ONLY_ATTR,
+    DatabaseError,
+    PasswordRequired,
+    make_engine,
+)
+from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason, resolve_url
 from bdhvs_desktop.storage.schema_version import SCHEMA_HEAD
 
 log = logging.getLogger(__name__)
-
-
-class DatabaseError(Exception):
-    """A database cannot be used; the message is for the user (Vietnamese)."""
-
-
-class PasswordRequired(DatabaseError):
-    """The server asks for a password that neither the URL, BDHVS_DB_PASSWORD, PGPASSWORD nor a
-    pgpass file gave; a caller with a terminal may ask for it (getpass) and try again."""
 
 
 DB_PASSWORD_ENV = "BDHVS_DB_PASSWORD"
@@ -60,75 +58,6 @@ def url_with_password(url: str, password: str | None = None) -> str:
     if not password:
         return url
     return sa_url.set(password=password).render_as_string(hide_password=False)
-
-
-def _install_sqlite_events(engine: Engine, *, foreign_keys: bool = True) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
-        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 15000")
-        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-        if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode = WAL")
-        # FULL: a PC switched off at the wall keeps every committed transaction.
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
-        # A read that later writes cannot upgrade its lock under contention and fails at
-        # once with "database is locked", ignoring busy_timeout (pitfalls #4); writers
-        # therefore take the write lock up front.
-        read_only = getattr(engine, READ_ONLY_ATTR, None)
-        if read_only is not None:  # set once a login happened (Database.read_only); sticky per connection
-            conn.exec_driver_sql(f"PRAGMA query_only = {1 if read_only else 0}")
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-READ_ONLY_ATTR = "_bdhvs_read_only"
-
-
-def _install_server_events(engine: Engine) -> None:
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
-        # The server refuses every change in this transaction, whatever the SQL looks like.
-        if getattr(engine, READ_ONLY_ATTR, None):
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            # A first query takes the transaction's snapshot: from then on the server refuses
-            # `SET TRANSACTION READ WRITE` (and `SET LOCAL transaction_read_only = off`) in it.
-            conn.exec_driver_sql("SELECT 1")
-
-
-def make_engine(url: str, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
-    sa_url = make_url(url)
-    # hide_parameters: an error's text never quotes the statement's values (names, CCCD,
-    # birth dates), so neither the log nor a message shown to the user can leak them.
-    if sa_url.get_backend_name() == "sqlite":
-        engine = create_engine(url, echo=echo, hide_parameters=True)
-        _install_sqlite_events(engine, foreign_keys=foreign_keys)
-    else:
-        engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
-        _install_server_events(engine)
-    event.listen(engine, "handle_error", _hide_quoted_values)
-    return engine
-
-
-def _hide_quoted_values(context) -> None:  # noqa: ANN001
-    """The driver's message may quote the data: PostgreSQL's DETAIL of a unique violation
-    holds the key's values (a CCCD), of a not-null violation the whole row. Removed from the
-    error's text here, once, so that no page, log or message can show it."""
-    from bdhvs_desktop.logging_setup import redact
-
-    for exc in (context.sqlalchemy_exception, context.original_exception):
-        args = getattr(exc, "args", None)
-        if args and isinstance(args[0], str):
-            try:
-                exc.args = (redact(args[0]), *args[1:])
-            except (AttributeError, TypeError):  # an exception type with read-only args
-                continue
 
 
 @dataclass
@@ -215,7 +144,7 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - the user gets the reason in Vietnamese
+    except Exception as exc:  # the user gets the reason in Vietnamese
         engine.dispose()
         shown = sa_url.render_as_string(hide_password=True) if "://" in raw else raw
         if "no password supplied" in str(getattr(exc, "orig", exc)):
@@ -231,7 +160,7 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
         engine.dispose()
         try:
             migrate_mod.upgrade_to_head(url, backup=backup_before_migrate)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # insufficient_privilege
                 raise DatabaseError(
                     f"Cơ sở dữ liệu cần nâng cấp lược đồ ({stored or 'trống'} → {SCHEMA_HEAD}) nhưng vai trò "
@@ -243,7 +172,7 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
     return Database(url=url, engine=engine)
 
 
-def _unusable_message(location, exc: Exception) -> str:  # noqa: ANN001
+def _unusable_message(location, exc: Exception) -> str:
     text = str(getattr(exc, "orig", exc))
     if "file is not a database" in text or "file is encrypted" in text:
         return (f"Tệp {location} không phải cơ sở dữ liệu SQLite (có thể là tệp khác hoặc tệp đã hỏng). "

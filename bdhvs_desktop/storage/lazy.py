@@ -66,7 +66,7 @@ class LazyDatabase:
         finally:
             con.close()
 
-    def real(self):  # noqa: ANN201
+    def real(self):
         if self._db is None:
             from bdhvs_desktop.storage.engine import open_database
 

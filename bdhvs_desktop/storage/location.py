@@ -26,9 +26,9 @@ def _windows_drive_is_remote(path: str) -> bool:
         drive = os.path.splitdrive(os.path.abspath(path))[0]
         if not drive:
             return False
-        DRIVE_REMOTE = 4
+        DRIVE_REMOTE = 4  # noqa: N806 - the Windows API constant keeps its name
         return ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == DRIVE_REMOTE  # type: ignore[attr-defined]
-    except Exception:  # pragma: no cover - best effort
+    except Exception:  # noqa: BLE001  # pragma: no cover - best effort: no ctypes.windll, no drive type
         return False
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from alembic import command
+from bdhvs_desktop.storage.connection import DatabaseError, make_engine
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -31,15 +32,13 @@ def head_revision() -> str:
     return heads[0]
 
 
-def current_revision(engine) -> str | None:  # noqa: ANN001
+def current_revision(engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade_to_head(url: str, *, backup: bool = True, target: str = "head") -> str | None:
     """Bring the database at `url` to `target`; returns the path of the backup made, if any."""
-    from bdhvs_desktop.storage.engine import DatabaseError, make_engine
-
     engine = make_engine(url, foreign_keys=False)
     backup_path: str | None = None
     try:
@@ -95,5 +94,5 @@ def _known(script: ScriptDirectory, rev: str) -> bool:
     try:
         script.get_revision(rev)
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever alembic raises, the revision is not one of ours
         return False

@@ -70,8 +70,9 @@ def test_legal_basis_is_data_per_decree(fs98, fs152):
 
 
 def test_rendered_citations_follow_the_set(fs98, fs152):
-    from docx import Document
     import io
+
+    from docx import Document
 
     for fs, marker in ((fs98, "98/2023/NĐ-CP"), (fs152, "152/2025/NĐ-CP")):
         doc = Document(io.BytesIO(render_document(fs, sd.submission())))
@@ -107,8 +108,9 @@ def test_user_template_takes_precedence_file_by_file(builtin_dir, tmp_path):
     assert fs.forms["to_trinh"].path == user / "decree-98-2023" / TO_TRINH
     assert {fs.forms[k].source for k in ("bien_ban", "bao_cao_tap_the", "bao_cao_ca_nhan")} == {"builtin"}
     assert fs.source == "builtin"  # the manifest still comes from the program
-    from docx import Document
     import io
+
+    from docx import Document
 
     doc = Document(io.BytesIO(render_document(fs, sd.submission())))
     assert "(Có danh sách kèm theo) – bản phường" in [p.text for p in doc.paragraphs]

@@ -278,7 +278,7 @@ def test_demo_ward_and_check_on_each_backend(backend_db, monkeypatch):
     assert main(["--db", url, "check"]) == 0
 
 
-def _records(s):  # noqa: ANN001
+def _records(s):
     """One record of each kind people edit concurrently: {name: (model, id, field, value1, value2)}."""
     camp = m.Campaign(code="C2", name="PT", start_date=dt.date(2025, 12, 1), end_date=dt.date(2026, 12, 31))
     unit = m.Unit(code="U2", name="Chi bộ 2", kind="chi_bo")

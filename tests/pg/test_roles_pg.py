@@ -363,7 +363,6 @@ def test_weak_passwords_are_refused(backend_db, password, message):
 def test_ordinary_work_and_decisions_through_the_app_role(pg_server, pg_url, cli_env):
     """The app role is enough for the whole demo ward (records, council decisions, chained
     audit entries) and for `bdhvs check`, which then finds nothing wrong."""
-    from bdhvs_desktop.cli import main
     from bdhvs_desktop.services.demo import create_demo
     from bdhvs_desktop.services.maintenance import check_database
 

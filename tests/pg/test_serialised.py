@@ -11,7 +11,6 @@ import datetime as dt
 import threading
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bdhvs_desktop.services import auth
@@ -55,7 +54,7 @@ def _run_together(*jobs):
     results: list = [None] * len(jobs)
     errors: list = []
 
-    def run(i, job):  # noqa: ANN001
+    def run(i, job):
         try:
             start.wait(30)
             results[i] = job()
@@ -124,7 +123,7 @@ def test_two_decides_at_once_apply_once(backend_url, monkeypatch):
     # Both decides have read the undecided candidate before either writes.
     real, both_read = scoring_service.compute_scores, threading.Barrier(2)
 
-    def compute_after_both_read(db, day):  # noqa: ANN001
+    def compute_after_both_read(db, day):
         both_read.wait(30)
         return real(db, day)
 

@@ -51,7 +51,7 @@ def test_giving_up_the_login_closes_the_program(pg_url, qtbot, monkeypatch):
         monkeypatch.setattr(login_dialog.LoginDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
         assert not login_dialog.ask_login(db)
 
-        def accept(self):  # noqa: ANN001
+        def accept(self):
             self.username.setText("thuky")
             self.password.setText("mat-khau-tk")
             return QDialog.DialogCode.Accepted if self.try_login() else QDialog.DialogCode.Rejected

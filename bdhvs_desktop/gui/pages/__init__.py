@@ -20,7 +20,7 @@ PAGES = [
 ]
 
 
-def page_class(spec: str):  # noqa: ANN201
+def page_class(spec: str):
     """The page class for "module:Class", or None when that module is not present."""
     module_name, class_name = spec.split(":")
     try:

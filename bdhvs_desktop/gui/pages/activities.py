@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bdhvs_desktop.domain.dates import iso_week_start, week_label
+from bdhvs_desktop.domain.dates import week_label
 from bdhvs_desktop.domain.vocab import ACTIVITY_KIND_LABELS, SKILL_LABELS, ActivityKind
 from bdhvs_desktop.gui.forms import (
     FormDialog,
@@ -47,7 +47,7 @@ from bdhvs_desktop.services.status import week_grid
 LIST_LIMIT = 5_000  # newest first; the filters narrow it down
 
 
-def unit_combo(units: list[act.UnitChoice], *, allow_none: str | None = None, only=None) -> QComboBox:  # noqa: ANN001
+def unit_combo(units: list[act.UnitChoice], *, allow_none: str | None = None, only=None) -> QComboBox:
     combo = QComboBox()
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -61,7 +61,7 @@ def unit_combo(units: list[act.UnitChoice], *, allow_none: str | None = None, on
     return combo
 
 
-def select_data(combo: QComboBox, value) -> None:  # noqa: ANN001
+def select_data(combo: QComboBox, value) -> None:
     index = combo.findData(value)
     combo.setCurrentIndex(index if index >= 0 else 0)
 
@@ -69,7 +69,7 @@ def select_data(combo: QComboBox, value) -> None:  # noqa: ANN001
 class PersonPicker(QWidget):
     """Type part of a name, pick the person from the matches."""
 
-    def __init__(self, db, person_id: int | None = None, current_name: str = "", parent=None):  # noqa: ANN001
+    def __init__(self, db, person_id: int | None = None, current_name: str = "", parent=None):
         super().__init__(parent)
         self.db = db
         layout = QHBoxLayout(self)
@@ -103,7 +103,7 @@ class PersonPicker(QWidget):
 
 
 class ActivityDialog(FormDialog):
-    def __init__(self, db, units: list[act.UnitChoice], row: act.ActivityRow | None = None,  # noqa: ANN001
+    def __init__(self, db, units: list[act.UnitChoice], row: act.ActivityRow | None = None,
                  default_day: dt.date | None = None, parent: QWidget | None = None):
         super().__init__(tr("Sửa hoạt động") if row else tr("Thêm hoạt động"), parent)
         self.setMinimumWidth(620)
@@ -154,7 +154,7 @@ class WeekGridWidget(QWidget):
     """Residential groups down, ISO weeks across: green with the number of sessions, red for a
     finished week with none, grey for weeks not over yet."""
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         layout = QVBoxLayout(self)
@@ -244,7 +244,7 @@ class WeekGridWidget(QWidget):
 class ActivitiesPage(Page):
     title = tr("Hoạt động")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.units: list[act.UnitChoice] = []
         outer = QVBoxLayout(self)

@@ -24,7 +24,7 @@ class Page(QWidget):
     def refresh(self) -> None:  # override
         """Reload what the page shows from the database."""
 
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+    def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if self._stale:
             self._stale = False

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain import council as dc
+from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.vocab import (
     COUNCIL_ROLE_LABELS,
     SUBJECT_KIND_LABELS,
@@ -42,7 +43,6 @@ from bdhvs_desktop.domain.vocab import (
     SubjectKind,
     VotingMethod,
 )
-from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.gui.pages.scoring import FAIL_COLOR as RED
@@ -67,7 +67,7 @@ def _item(text: str, color: QColor | None = None, tip: str | None = None) -> QTa
 class CouncilPage(Page):
     title = tr("Hội đồng")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.view = None
         layout = QVBoxLayout(self)
@@ -308,7 +308,7 @@ class CouncilPage(Page):
             self.table.selectRow(target)
         self._selected()
 
-    def _current_row(self):  # noqa: ANN202
+    def _current_row(self):
         if not getattr(self, "_rows", None):
             return None
         rows = self.table.selectionModel().selectedRows()
@@ -386,7 +386,7 @@ class CouncilPage(Page):
             w.setEnabled(open_meeting)
 
     # -- actions
-    def _run(self, fn, *args) -> bool:  # noqa: ANN001
+    def _run(self, fn, *args) -> bool:
         from bdhvs_desktop.services.council import CouncilActionError
 
         try:
@@ -471,7 +471,7 @@ class CouncilPage(Page):
         c = r.candidate
         AwardHistoryDialog(self.ctx, c.subject, c.subject_id, c.name, self).exec()
 
-    def _selected_member(self):  # noqa: ANN202
+    def _selected_member(self):
         rows = self.attendance.selectionModel().selectedRows()
         if not rows or self.view is None:
             return None
@@ -548,7 +548,7 @@ class CouncilPage(Page):
 class MemberScoresDialog(QDialog):
     """Each present member's score for one candidate; a conflicted member cannot score it."""
 
-    def __init__(self, view, row, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, view, row, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("Điểm của thành viên Hội đồng"))
         layout = QVBoxLayout(self)
@@ -586,7 +586,7 @@ class MemberScoresDialog(QDialog):
 
 
 class MeetingDialog(QDialog):
-    def __init__(self, members, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, members, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("Phiên họp mới"))
         form = QFormLayout(self)
@@ -643,7 +643,7 @@ class CandidatesDialog(QDialog):
     the summary, or record "not approved" with its reason. Decided results change only by
     reopening them on the meeting page."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(tr("Hồ sơ đề nghị khen thưởng"))
@@ -695,7 +695,7 @@ class CandidatesDialog(QDialog):
         self.table.setColumnWidth(2, min(self.table.columnWidth(2), 300))
         self._update()
 
-    def current(self):  # noqa: ANN201
+    def current(self):
         rows = self.table.selectionModel().selectedRows()
         return self.rows[rows[0].row()] if rows else None
 
@@ -708,7 +708,7 @@ class CandidatesDialog(QDialog):
         self.reject_button.setEnabled(status == "reviewed")
         self.withdraw_button.setEnabled(status in ("draft", "proposed"))
 
-    def _do(self, fn, *args) -> None:  # noqa: ANN001
+    def _do(self, fn, *args) -> None:
         from bdhvs_desktop.services.council import CouncilActionError
 
         try:
@@ -764,7 +764,7 @@ class CandidatesDialog(QDialog):
 
 
 class MembersDialog(QDialog):
-    def __init__(self, ctx, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(tr("Thành viên Hội đồng Thi đua - Khen thưởng"))

@@ -74,7 +74,7 @@ def default_out_dir(draft: bool, day: dt.date) -> Path:
 class DossierPage(Page):
     title = tr("Hồ sơ")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self._items: list[svc.DossierCandidate] = []
         self._current: svc.DossierCandidate | None = None
@@ -511,7 +511,7 @@ class DossierPage(Page):
         self.last_error = ""
         self.status.setText(tr("Đang tạo hồ sơ…"))
 
-        def work(progress, cancelled):  # noqa: ANN001, ANN202
+        def work(progress, cancelled):
             return svc.generate_dossier(db, Path(out), draft=draft, at=at, form_set=form_set, make_zip=make_zip,
                                         progress=progress, cancel=cancelled)
 

@@ -41,7 +41,7 @@ def _minute(w: QDateTimeEdit) -> dt.datetime:
 class MeetingDetailsDialog(QDialog):
     """Edit an open meeting's own record (services.meeting.save_meeting_details)."""
 
-    def __init__(self, ctx, meeting_id: int, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, ctx, meeting_id: int, parent: QWidget | None = None):
         from bdhvs_desktop.services.meeting import meeting_record
 
         super().__init__(parent)

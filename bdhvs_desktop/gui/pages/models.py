@@ -66,7 +66,7 @@ def _table(model: RowsModel, stretch: int) -> QTableView:
     return table
 
 
-def _current(table: QTableView, model: RowsModel):  # noqa: ANN202
+def _current(table: QTableView, model: RowsModel):
     index = table.currentIndex()
     return model.row_at(index.row()) if index.isValid() else None
 
@@ -82,7 +82,7 @@ def _buttons(*items: tuple[str, object]) -> QHBoxLayout:
 
 
 class ModelDialog(FormDialog):
-    def __init__(self, db, units, row: act.ModelRow | None = None, parent=None):  # noqa: ANN001
+    def __init__(self, db, units, row: act.ModelRow | None = None, parent=None):
         super().__init__(tr("Sửa mô hình") if row else tr("Thêm mô hình"), parent)
         self.db = db
         self.row = row
@@ -147,7 +147,7 @@ class ModelDialog(FormDialog):
 class AdvanceDialog(FormDialog):
     """Move a model to its next stage: the date, and for an evaluation its rating and quarter."""
 
-    def __init__(self, db, row: act.ModelRow, parent=None):  # noqa: ANN001
+    def __init__(self, db, row: act.ModelRow, parent=None):
         super().__init__(tr("Chuyển bước mô hình"), parent)
         self.db = db
         self.row = row
@@ -185,7 +185,7 @@ class AdvanceDialog(FormDialog):
 
 
 class ReplicationDialog(FormDialog):
-    def __init__(self, db, units, row: act.ModelRow, parent=None):  # noqa: ANN001
+    def __init__(self, db, units, row: act.ModelRow, parent=None):
         super().__init__(tr("Nhân rộng mô hình"), parent)
         self.db = db
         self.row = row
@@ -203,7 +203,7 @@ class ReplicationDialog(FormDialog):
 
 
 class SolutionDialog(FormDialog):
-    def __init__(self, db, row: act.SolutionRow | None = None, parent=None):  # noqa: ANN001
+    def __init__(self, db, row: act.SolutionRow | None = None, parent=None):
         super().__init__(tr("Sửa giải pháp") if row else tr("Thêm giải pháp, sáng kiến"), parent)
         self.db = db
         self.row = row
@@ -238,7 +238,7 @@ class SolutionDialog(FormDialog):
 
 
 class FigureDialog(FormDialog):
-    def __init__(self, db, units, target: act.ReportedTarget, row: act.FigureRow | None = None,  # noqa: ANN001
+    def __init__(self, db, units, target: act.ReportedTarget, row: act.FigureRow | None = None,
                  default_day: dt.date | None = None, parent=None):
         super().__init__(tr("Sửa số liệu báo cáo") if row else tr("Nhập số liệu báo cáo"), parent)
         self.db = db
@@ -280,7 +280,7 @@ class FigureDialog(FormDialog):
 class MenteeDialog(FormDialog):
     """Add one person a "Đại sứ số" mentor guides."""
 
-    def __init__(self, db, models: list[act.ModelRow], mentor_id: int | None = None, mentor_name: str = "",  # noqa: ANN001
+    def __init__(self, db, models: list[act.ModelRow], mentor_id: int | None = None, mentor_name: str = "",
                  default_day: dt.date | None = None, parent=None):
         super().__init__(tr("Thêm người được Đại sứ số hướng dẫn"), parent)
         self.db = db
@@ -314,7 +314,7 @@ class MenteeDialog(FormDialog):
 class ModelsPage(Page):
     title = tr("Mô hình")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.units: list[act.UnitChoice] = []
         self.targets: list[act.ReportedTarget] = []
@@ -532,7 +532,7 @@ class ModelsPage(Page):
     def _after(self, what: str) -> None:
         self.ctx.notify(what)
 
-    def _need(self, row, what: str) -> bool:  # noqa: ANN001
+    def _need(self, row, what: str) -> bool:
         if row is None:
             report_error(self, ValueError(tr("Chọn một {w} trong danh sách trước.").format(w=what)))
             return False

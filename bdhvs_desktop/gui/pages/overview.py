@@ -116,7 +116,7 @@ def lagging_units(report: StatusReport, limit: int = 10) -> list[tuple[str, int,
 class OverviewPage(Page):
     title = tr("Tổng quan")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.report: StatusReport | None = None
         outer = QVBoxLayout(self)

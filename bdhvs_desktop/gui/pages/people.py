@@ -24,7 +24,7 @@ from bdhvs_desktop.services.records import list_people, list_units
 class PeoplePage(Page):
     title = tr("Nhân sự")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()

@@ -79,7 +79,7 @@ class TimelineWidget(QWidget):
         total = max((last - first).days + 1, 1)
         return self.LEFT + width * (day - first).days / total
 
-    def paintEvent(self, _event) -> None:  # noqa: N802, ANN001
+    def paintEvent(self, _event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("white"))
@@ -193,7 +193,7 @@ class TimelineWidget(QWidget):
                 best, best_d = task, d
         return best
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
         task = self._marker_at(event.position())
         if task is None:
             QToolTip.hideText()
@@ -201,7 +201,7 @@ class TimelineWidget(QWidget):
         QToolTip.showText(event.globalPosition().toPoint(),
                           f"{task.title}\n{task.unit or ''}\n{tr('Hạn')}: {vn(task.due)} — {TASK_TEXT[task.status]}", self)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mousePressEvent(self, event) -> None:  # noqa: N802
         task = self._marker_at(event.position())
         if task is not None:
             self.selected = task.id
@@ -210,7 +210,7 @@ class TimelineWidget(QWidget):
 
 
 class TaskDialog(FormDialog):
-    def __init__(self, db, task: TaskResult, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, db, task: TaskResult, parent: QWidget | None = None):
         super().__init__(tr("Cập nhật tiến độ nhiệm vụ"), parent)
         self.db = db
         self.task = task
@@ -241,7 +241,7 @@ class TaskDialog(FormDialog):
 
 
 class PhaseDialog(FormDialog):
-    def __init__(self, db, report: StatusReport, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, db, report: StatusReport, parent: QWidget | None = None):
         super().__init__(tr("Sửa ngày của giai đoạn"), parent)
         self.db = db
         self.phases = {p.number: p for p in report.phases}
@@ -276,7 +276,7 @@ class PhaseDialog(FormDialog):
 class PlanPage(Page):
     title = tr("Kế hoạch và tiến độ")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.report: StatusReport | None = None
         outer = QVBoxLayout(self)
@@ -391,7 +391,7 @@ class PlanPage(Page):
         self.model.set_rows(tasks)
         self.table.resizeRowsToContents()
 
-    def _on_row(self, current, _previous) -> None:  # noqa: ANN001
+    def _on_row(self, current, _previous) -> None:
         if current.isValid():
             self.timeline.selected = self.model.row_at(current.row()).id
             self.timeline.update()

@@ -39,7 +39,7 @@ _FILE_STEM = {"progress": "bao-cao-tien-do", "scoreboard": "bang-tong-hop-diem"}
 class ReportsPage(Page):
     title = tr("Báo cáo")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self._task = None
         self.last_path: Path | None = None
@@ -176,7 +176,7 @@ class ReportsPage(Page):
         for code, title in forms:
             self.stats_form.addItem(tr("Biểu {c}: {t}").format(c=code, t=title.capitalize()), code)
 
-    def _suggest_stats_path(self, *_args) -> None:  # noqa: ANN002
+    def _suggest_stats_path(self, *_args) -> None:
         if self.stats_path.property("auto") is False:
             return
         from bdhvs_desktop import paths
@@ -213,7 +213,7 @@ class ReportsPage(Page):
         self.stats_last_error = ""
         self.stats_status.setText(tr("Đang xuất thống kê…"))
 
-        def work(progress, cancelled):  # noqa: ANN001, ANN202
+        def work(progress, cancelled):
             from bdhvs_desktop.services.statistics import write_statistics
 
             return write_statistics(db, year, form, target, sign_date=sign_date, progress=progress,
@@ -225,7 +225,7 @@ class ReportsPage(Page):
                                              self._stats_failed)
         self._update_stats_buttons()
 
-    def _stats_done(self, result) -> None:  # noqa: ANN001
+    def _stats_done(self, result) -> None:
         self._stats_task = None
         self.stats_last_path = result.path
         lines = [tr("Đã xuất thống kê năm {y}: {p}").format(y=result.report.year, p=result.path)]
@@ -271,7 +271,7 @@ class ReportsPage(Page):
         q = self.at.date()
         return dt.date(q.year(), q.month(), q.day())
 
-    def _suggest_path(self, *_args) -> None:  # noqa: ANN002
+    def _suggest_path(self, *_args) -> None:
         code = self.kind.currentData()
         self.description.setText(next(d for c, _l, d in KINDS if c == code))
         if self.path.property("auto") is not False:
@@ -307,7 +307,7 @@ class ReportsPage(Page):
         self.last_error = ""
         self.status.setText(tr("Đang tạo báo cáo…"))
 
-        def work(progress, cancelled):  # noqa: ANN001, ANN202
+        def work(progress, cancelled):
             from bdhvs_desktop.services.reports import write_report
 
             return write_report(db, kind, target, at, progress=progress, cancelled=cancelled)
@@ -317,7 +317,7 @@ class ReportsPage(Page):
         self._task = run_in_background(self, tr("Đang tạo báo cáo"), work, self._done, self._failed)
         self._update_buttons()
 
-    def _done(self, result) -> None:  # noqa: ANN001
+    def _done(self, result) -> None:
         self._task = None
         self.last_path = result.path
         self.status.setText(tr("Đã tạo báo cáo: {p}").format(p=result.path))

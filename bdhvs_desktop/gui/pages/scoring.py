@@ -12,7 +12,6 @@ from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -38,9 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain import scoring as sc
+from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
-from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 
@@ -63,7 +62,7 @@ class ScoreTableModel(QAbstractTableModel):
 
     HEADERS = (tr("Hạng"), tr("Mã / CCCD"), tr("Tên"), tr("Điểm"), tr("Tối đa"), tr("Ghi chú"))
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent=None):
         super().__init__(parent)
         self._all: list[sc.SubjectScore] = []
         self._rows: list[sc.SubjectScore] = []
@@ -103,7 +102,7 @@ class ScoreTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
@@ -154,7 +153,7 @@ def _table(model: QAbstractTableModel) -> QTableView:
 class ScoringPage(Page):
     title = tr("Chấm điểm")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.board = None
         self._busy = False
@@ -282,7 +281,7 @@ class ScoringPage(Page):
         self._busy = False
         self.summary.setText(tr("Không chấm được điểm: ") + str(exc))
 
-    def _loaded(self, board) -> None:  # noqa: ANN001
+    def _loaded(self, board) -> None:
         self._busy = False
         self.board = board
         if board.at != self.ctx.as_of:
@@ -529,7 +528,7 @@ class ManualResultDialog(QDialog):
 
 
 class ProposeDialog(QDialog):
-    def __init__(self, subject: sc.SubjectScore, forms, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, subject: sc.SubjectScore, forms, parent: QWidget | None = None):
         super().__init__(parent)
         from bdhvs_desktop.services.council import summary_from_score
 
@@ -565,7 +564,7 @@ class CriteriaSetDialog(QDialog):
     """The criteria sets as data: each criterion a gate or points, automatic (a rule of the
     library with parameters) or manual. Every change is audited."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.changed = False
@@ -625,7 +624,7 @@ class CriteriaSetDialog(QDialog):
         self.sets.blockSignals(False)
         self._show()
 
-    def _current_set(self):  # noqa: ANN202
+    def _current_set(self):
         return self._sets.get(self.sets.currentData())
 
     def _show(self) -> None:
@@ -647,7 +646,7 @@ class CriteriaSetDialog(QDialog):
                 item.setToolTip(c.description or c.name)
                 self.table.setItem(r, col, item)
 
-    def _selected(self):  # noqa: ANN202
+    def _selected(self):
         cs = self._current_set()
         rows = self.table.selectionModel().selectedRows()
         if cs is None or not rows:
@@ -662,7 +661,7 @@ class CriteriaSetDialog(QDialog):
         if c is not None:
             self._edit(c)
 
-    def _edit(self, c) -> None:  # noqa: ANN001
+    def _edit(self, c) -> None:
         from sqlalchemy.orm.exc import StaleDataError
 
         from bdhvs_desktop.services.scoring import ScoringError, save_criterion
@@ -700,7 +699,7 @@ class CriteriaSetDialog(QDialog):
 
 
 class CriterionDialog(QDialog):
-    def __init__(self, subject_kind: str, c=None, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, subject_kind: str, c=None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("Sửa tiêu chí") if c else tr("Thêm tiêu chí"))
         self.subject = "person" if subject_kind == SubjectKind.INDIVIDUAL.value else "unit"
@@ -769,7 +768,7 @@ class CriterionDialog(QDialog):
         else:
             self.param_help.setText("")
 
-    def value(self):  # noqa: ANN201
+    def value(self):
         from bdhvs_desktop.services.scoring import CriterionInput
 
         params: dict[str, Any] = {}

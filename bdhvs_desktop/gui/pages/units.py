@@ -52,7 +52,7 @@ class UnitTree(QTreeWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
 
-    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dropEvent(self, event) -> None:  # noqa: N802
         item = self.currentItem()
         target = self.itemAt(event.position().toPoint())
         event.ignore()  # the tree is rebuilt from the database after the move
@@ -72,7 +72,7 @@ class UnitTree(QTreeWidget):
 class UnitDialog(QDialog):
     """Add or edit a unit; messages next to each field."""
 
-    def __init__(self, ctx, units: list[UnitRow], unit_id: int | None = None, parent=None,  # noqa: ANN001
+    def __init__(self, ctx, units: list[UnitRow], unit_id: int | None = None, parent=None,
                  default_parent: int | None = None):
         super().__init__(parent)
         from bdhvs_desktop.gui.person_dialog import FieldError, fill_unit_combo
@@ -88,7 +88,7 @@ class UnitDialog(QDialog):
         self.errors: dict[str, FieldError] = {}
         self.inputs = {}
 
-        def row(key: str, label: str, widget) -> None:  # noqa: ANN001
+        def row(key: str, label: str, widget) -> None:
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(widget)
@@ -187,7 +187,7 @@ class ChooseUnitDialog(QDialog):
     """Pick another unit: the new parent (move) or the unit to merge into."""
 
     def __init__(self, title: str, intro: str, units: list[UnitRow], exclude: set[int], *, allow_none: bool,
-                 parent=None, ok_text: str = ""):  # noqa: ANN001
+                 parent=None, ok_text: str = ""):
         super().__init__(parent)
         from bdhvs_desktop.gui.person_dialog import FieldError, fill_unit_combo
 
@@ -217,7 +217,7 @@ class ChooseUnitDialog(QDialog):
 class UnitsPage(Page):
     title = tr("Đơn vị")
 
-    def __init__(self, ctx, parent=None):  # noqa: ANN001
+    def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         layout = QVBoxLayout(self)
         self.summary = QLabel()
