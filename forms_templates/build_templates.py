@@ -887,7 +887,9 @@ def build_bien_ban(path: Path) -> None:
                note_expr="form.wording.sign_note")
     signer_bottom(bottom_right, f"{v}.chair.name")
     finish_table(t)
-    anchor_foot(doc)
+    # Inside the signature block's unsplittable row: the anchor is printed on the page the
+    # council signs, never alone on a page of its own.
+    anchor_foot(t._parent)
     doc.save(path)
 
 

@@ -154,7 +154,7 @@ def test_a_chain_recomputed_with_plain_sha256_after_an_edit_is_reported(demo_db)
 def test_a_rewrite_with_the_key_is_caught_by_the_anchor_printed_on_the_minutes(demo_db, tmp_path):
     """Even someone holding the key, who rewrites and re-chains the log consistently with the
     tables, cannot make the chain reach the code printed on the minutes again."""
-    import docx
+    from test_dossier import doc_text
 
     from bdhvs_desktop.services import audit, dossier
     from bdhvs_desktop.storage import audit_chain
@@ -163,7 +163,8 @@ def test_a_rewrite_with_the_key_is_caught_by_the_anchor_printed_on_the_minutes(d
     out = dossier.generate_dossier(demo_db, tmp_path / "ho-so", at=dt.date(2026, 11, 20))
     manifest = json.loads(out.manifest.read_text(encoding="utf-8"))
     printed = manifest["audit_anchor"]["code"]
-    minutes = "\n".join(p.text for p in docx.Document(str(sorted(out.folder.glob("bien-ban-hop-xet*.docx"))[-1])).paragraphs)
+    # The anchor sits in the signature block (a table): read every paragraph, tables included.
+    minutes = doc_text(sorted(out.folder.glob("bien-ban-hop-xet*.docx"))[-1])
     assert f"Mã neo nhật ký quyết định: {printed}" in minutes
     assert audit.verify_code(demo_db, printed).found
     assert errors(demo_db) == []

@@ -135,7 +135,9 @@ def test_no_row_or_signature_or_lead_in_breaks_across_pages(demo_db, tmp_path, f
         elif path.name.startswith("bien-ban"):
             problems += _check_rows(pages, path.name, summary=False)
             problems += _check_together(pages, path.name, "signature block",
-                                        ["thống nhất thông qua./.", "THƯ KÝ", "CHỦ TỊCH HỘI ĐỒNG"])
+                                        ["thống nhất thông qua./.", "THƯ KÝ", "CHỦ TỊCH HỘI ĐỒNG",
+                                         # the audit anchor is on the page the council signs
+                                         "Mã neo nhật ký quyết định"])
             lead = "Số phiếu đồng ý đối với từng tập thể, cá nhân:" if fmt == "party" else \
                 "Kết quả biểu quyết đối với từng tập thể, cá nhân:"
             lead_page = _page_of(pages, lead)
@@ -158,4 +160,20 @@ def test_no_row_or_signature_or_lead_in_breaks_across_pages(demo_db, tmp_path, f
             body = re.sub(r"^\d+\s*", "", page)
             if len(body) < 40:
                 problems.append(f"{path.name}: page {i + 1} holds only {body!r}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_audit_anchor_is_printed_on_the_page_the_council_signs(demo_db, tmp_path):
+    """On the demo ward's minutes the anchor (QR and code) fell alone on a fourth page, away from
+    the signatures it vouches for; it now sits in the signature block's unsplittable row."""
+    outcome = svc.generate_dossier(demo_db, tmp_path / "hs", at=AT, draft=True)
+    files = [p for p in outcome.files if p.name.startswith("bien-ban")]
+    assert files
+    pdf_dir = tmp_path / "pdf"
+    _convert(files, pdf_dir, tmp_path / "lo-profile")
+    problems: list[str] = []
+    for path in files:
+        pages = _pdf_pages(pdf_dir / (path.stem + ".pdf"))
+        problems += _check_together(pages, path.name, "signatures and anchor",
+                                    ["THƯ KÝ", "CHỦ TỊCH HỘI ĐỒNG", "Mã neo nhật ký quyết định"])
     assert problems == [], "\n".join(problems)
