@@ -215,8 +215,38 @@ class MeetingCitation:
                 f"{counts_text(self.collectives, self.individuals)} đủ điều kiện đề nghị khen thưởng.")
 
 
+class ListedDocument:
+    """What the Tờ trình and the award decision print alike: their number and symbol, place and
+    date, and the counts of the list they carry (needs ``number``, ``issuer``, ``date``,
+    ``collectives`` and ``individuals``)."""
+
+    @property
+    def number_text(self) -> str:
+        return self.number.text(self.issuer)
+
+    @property
+    def number_symbol(self) -> str:
+        return self.number.symbol(self.issuer)
+
+    @property
+    def place_date(self) -> str:
+        return vn_format.vn_date(self.date, self.issuer.place)
+
+    @property
+    def short_date(self) -> str:
+        return vn_format.vn_short_date(self.date)
+
+    @property
+    def collective_count(self) -> str:
+        return vn_format.vn_count(len(self.collectives))
+
+    @property
+    def individual_count(self) -> str:
+        return vn_format.vn_count(len(self.individuals))
+
+
 @dataclass(frozen=True, kw_only=True)
-class SubmissionContext:
+class SubmissionContext(ListedDocument):
     """Form 01 -- Tờ trình đề nghị khen thưởng, with its attached list."""
 
     issuer: Issuer
@@ -248,30 +278,6 @@ class SubmissionContext:
 
     def __post_init__(self) -> None:
         _tuples(self)
-
-    @property
-    def number_text(self) -> str:
-        return self.number.text(self.issuer)
-
-    @property
-    def number_symbol(self) -> str:
-        return self.number.symbol(self.issuer)
-
-    @property
-    def place_date(self) -> str:
-        return vn_format.vn_date(self.date, self.issuer.place)
-
-    @property
-    def short_date(self) -> str:
-        return vn_format.vn_short_date(self.date)
-
-    @property
-    def collective_count(self) -> str:
-        return vn_format.vn_count(len(self.collectives))
-
-    @property
-    def individual_count(self) -> str:
-        return vn_format.vn_count(len(self.individuals))
 
 
 # ------------------------------------------------------------------ council minutes

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from . import vn_format
-from .context import DocumentNumber, Issuer, _tuples
+from .context import DocumentNumber, Issuer, ListedDocument, _tuples
 
 __all__ = ["Awardee", "DecisionContext", "PrizeLine"]
 
@@ -49,7 +49,7 @@ class PrizeLine:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DecisionContext:
+class DecisionContext(ListedDocument):
     """Quyết định khen thưởng with its attached list (I. Tập thể / II. Cá nhân)."""
 
     #: The granting authority's heading (party or state format).
@@ -80,30 +80,6 @@ class DecisionContext:
 
     def __post_init__(self) -> None:
         _tuples(self)
-
-    @property
-    def number_text(self) -> str:
-        return self.number.text(self.issuer)
-
-    @property
-    def number_symbol(self) -> str:
-        return self.number.symbol(self.issuer)
-
-    @property
-    def place_date(self) -> str:
-        return vn_format.vn_date(self.date, self.issuer.place)
-
-    @property
-    def short_date(self) -> str:
-        return vn_format.vn_short_date(self.date)
-
-    @property
-    def collective_count(self) -> str:
-        return vn_format.vn_count(len(self.collectives))
-
-    @property
-    def individual_count(self) -> str:
-        return vn_format.vn_count(len(self.individuals))
 
     @property
     def awarded_text(self) -> str:
