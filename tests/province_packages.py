@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bdhvs_desktop.documents import package_format as pf
-from bdhvs_desktop.domain.score_facts import MemberFact, ModelFact, SolutionFact, SubjectFacts, TargetFact, facts_to_dict
+from bdhvs_desktop.domain.score_facts import (
+    MemberFact,
+    ModelFact,
+    SolutionFact,
+    SubjectFacts,
+    TargetFact,
+    facts_to_dict,
+)
 
 AS_OF = dt.date(2026, 11, 15)
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ"]
@@ -20,8 +27,8 @@ MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc"]
 GIVEN = ["An", "Bình", "Châu", "Dũng", "Hà", "Hòa", "Lan", "Mai", "Nam", "Phúc", "Quân", "Thủy", "Yến"]
 AWARD_PERSON = {"code": "BK_CT_UBND_TINH", "name": "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh", "level": "province",
                 "issuer": "Chủ tịch Ủy ban nhân dân tỉnh", "authority": "state"}
-AWARD_UNIT = {"code": "BK_BTV_TINH_UY", "name": "Bằng khen của Ban Thường vụ Tỉnh ủy", "level": "province",
-              "issuer": "Ban Thường vụ Tỉnh ủy", "authority": "party"}
+AWARD_UNIT = {"code": "BK_BTV_TU", "name": "Bằng khen của Ban Thường vụ Tỉnh ủy", "level": "province",
+              "issuer": "Ban Thường vụ Tỉnh ủy Lâm Đồng", "authority": "party"}
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,7 @@ def ward_package(code: str, name: str, *, n: int = 30, seed: int = 0, people: li
     """package.json data and documents of a ward proposing `n` candidates (the `people` first, then
     generated ones: two thirds persons, the rest party organisations and collectives)."""
     rng = random.Random(f"{code}-{seed}")
-    party = f"Đảng bộ {name.lower().replace('phường', 'phường').strip()}"
+    party = f"Đảng bộ {name[:1].lower()}{name[1:]}"
     people = list(people or [])
     candidates, documents, described = [], {}, []
     submission = "documents/01-to-trinh.pdf"

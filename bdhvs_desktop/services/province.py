@@ -50,6 +50,7 @@ Progress = Callable[[int, int, str], None]
 PROVINCE_IMPORT_LOCK = "province.import"
 MAX_WARD_CODE = 40  # room for "<ward>/<unit>" in unit.code (64)
 _SEX = {"male": "M", "female": "F"}
+VN_OFFSET = dt.timedelta(hours=7)
 
 
 class ImportCancelled(Exception):
@@ -211,8 +212,9 @@ def _earlier(session: Session, package_id: str | None, sha: str) -> pm.WardPacka
 
 def _replay_message(label: str, earlier: pm.WardPackage, sha: str) -> str:
     same = "cùng nội dung tệp" if earlier.file_sha256 == sha else f"cùng mã gói {earlier.package_id}"
-    when = f"{earlier.imported_at:%H:%M} ngày {vn_date(earlier.imported_at.date())}"
-    return (f"{label} bị từ chối: gói này đã được nhập lúc {when} (giờ UTC) bởi {earlier.imported_by or 'không rõ'} "
+    local = earlier.imported_at + VN_OFFSET  # stored in UTC; Vietnam has no daylight saving time
+    when = f"{local:%H:%M} ngày {vn_date(local.date())}"
+    return (f"{label} bị từ chối: gói này đã được nhập lúc {when} bởi {earlier.imported_by or 'không rõ'} "
             f"({same}, gói của {earlier.ward_name}). Mỗi gói chỉ nhập một lần.")
 
 
@@ -437,7 +439,8 @@ class _Writer:
             .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
             .where(pm.WardProposal.ward_code == self.o.ward_code, pm.WardProposal.candidate_key.in_(keys))).all()
         if rows:
-            named = "; ".join(f"{r.name} (nhập ngày {vn_date(r.imported_at.date())} bởi {r.imported_by or 'không rõ'}, "
+            named = "; ".join(f"{r.name} (nhập ngày {vn_date((r.imported_at + VN_OFFSET).date())} bởi "
+                              f"{r.imported_by or 'không rõ'}, "
                               f"tệp {r.file_name})" for r in rows[:5])
             more = f" và {len(rows) - 5} hồ sơ khác" if len(rows) > 5 else ""
             raise _refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: {named}{more}. "

@@ -27,7 +27,7 @@ from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
 from bdhvs_desktop.services.province_views import ProvinceError, require_office
-from bdhvs_desktop.services.scoring import load_criteria_sets
+from bdhvs_desktop.services.scoring import ScoringError, load_criteria_sets
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
@@ -112,7 +112,7 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
         try:
             sets = load_criteria_sets(s, level)
             ward_sets = load_criteria_sets(s, "ward") if level != "ward" else sets
-        except Exception as exc:  # noqa: BLE001 - ScoringError of the criteria (Vietnamese): shown as is
+        except ScoringError as exc:  # a criterion the preset got wrong (Vietnamese): shown as is
             raise ProvinceError(str(exc)) from exc
         q = (select(pm.WardProposal, pm.WardPackage.ward_name, m.Candidate.unit_id, m.Candidate.person_id)
              .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
