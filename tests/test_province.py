@@ -316,3 +316,59 @@ def test_scoped_codes_fit_and_never_collide():
     c = province.scoped_code(long_ward, ["Đảng bộ phường khác", "Chi bộ khu phố 1"])
     assert len(a) <= 64 and a.startswith(long_ward + "/") and a == b and a != c
     assert province.scoped_code("P1", ["Chi bộ Khu phố 3"]).startswith("P1/chi-bo-khu-pho-3-")
+
+
+def test_ranking_across_wards_with_the_province_criteria(office, tmp_path):
+    from bdhvs_desktop.services.province_rank import rank
+
+    her = Person("Lê Thị Mai", "068196799201", dt.date(1988, 2, 2), female=True, people_guided=60, votes_for=6)
+    him = Person("Phạm Văn Long", "068096799202", dt.date(1987, 3, 3), people_guided=60, votes_for=9)
+    twin = Person("Võ Văn Tài", "068096799203", dt.date(1986, 4, 4), people_guided=60, votes_for=7)
+    less = Person("Đỗ Văn Bảy", "068096799204", dt.date(1985, 5, 5), people_guided=30, votes_for=9)
+    late = Person("Bùi Văn Chín", "068096799205", dt.date(1984, 6, 6), vneid_on=dt.date(2026, 5, 1), votes_for=9)
+    paths = []
+    for code, name, people in (("P-LAGI", "Phường La Gi", [her, late]), ("P-TANAN", "Phường Tân An", [him, less]),
+                               ("P-PHUOCHOI", "Phường Phước Hội", [twin])):
+        data, docs = ward_package(code, name, n=len(people), people=people, with_docs=False)
+        paths.append(write_ward_package(tmp_path / f"{code}.bdhvs-goi", data, docs))
+    assert all(o.imported for o in province.import_packages(office, paths, trust_roots=()).outcomes)
+    ranking = rank(office)
+    people = ranking.of_kind("individual")
+    assert [(r.rank, r.name, r.ward_name) for r in people] == [
+        (1, her.name, "Phường La Gi"), (2, him.name, "Phường Tân An"), (3, twin.name, "Phường Phước Hội"),
+        (4, less.name, "Phường Tân An"), (None, late.name, "Phường La Gi")]
+    first, second, third, fourth, out = people
+    assert first.points == second.points == third.points == 40 and fourth.points == 20
+    assert all(r.level == "province" and r.criteria_set == "Tiêu chuẩn khen cấp tỉnh đối với cá nhân" for r in people)
+    # ties: a woman first (Decree 152/2025, Art. 4), then the ward council's share of votes in favour
+    assert first.tie_note is None
+    assert "Lê Thị Mai (Phường La Gi) là nữ" in second.tie_note and "Điều 4" in second.tie_note
+    assert "tỷ lệ phiếu đồng ý tại Hội đồng phường thấp hơn (78%, so với 100% của Phạm Văn Long" in third.tie_note
+    assert fourth.tie_note is None
+    # the ineligible one is told which level's rule failed
+    assert not out.eligible and out.failed and out.failed[0].startswith("Tiêu chí cấp tỉnh: ")
+    assert "31/03/2026" in out.failed[0]
+    # the province council's manual points change the order (recorded against the province's person)
+    with office.session() as s:
+        crit = s.scalar(select(m.Criterion).where(m.Criterion.code == "T_CN_D_HOI_DONG"))
+        cand = s.get(m.Candidate, third.candidate_id)
+        s.add(m.ManualResult(criterion_id=crit.id, subject_type="person", subject_id=cand.person_id, points=15,
+                             evidence="Biên bản họp Hội đồng tỉnh", recorded_by="thuky-tinh"))
+    again = rank(office).of_kind("individual")
+    assert [r.name for r in again][:3] == [twin.name, her.name, him.name] and again[0].points == 55
+    # one ward's candidates only, still ranked by the province's criteria
+    assert [r.name for r in rank(office, ward="P-TANAN").rows] == [him.name, less.name]
+    with pytest.raises(pv.ProvinceError, match="Cấp tiêu chí không hợp lệ"):
+        rank(office, level="commune")
+
+
+def test_facts_a_province_cannot_read_are_named_not_ranked(office, tmp_path):
+    from bdhvs_desktop.services.province_rank import rank
+
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, with_docs=False)
+    data["candidates"][1]["facts"]["version"] = 99
+    path = write_ward_package(tmp_path / "p.bdhvs-goi", data, docs)
+    assert province.import_packages(office, [path], trust_roots=()).outcomes[0].imported
+    rows = {r.key: r for r in rank(office).rows}
+    bad = rows[data["candidates"][1]["key"]]
+    assert bad.rank is None and "Phường La Gi (P-LAGI)" in bad.problem and "phiên bản 99" in bad.problem
