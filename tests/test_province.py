@@ -222,15 +222,20 @@ def test_the_same_person_proposed_by_two_wards(office, packages, pki):
 
 
 def test_cancel_and_kill_halfway_leave_nothing_of_the_package(office, packages, pki, tmp_path):
-    calls = {"n": 0}
+    state = {"writing": "", "calls": 0}
 
-    def cancel() -> bool:
-        calls["n"] += 1
-        return calls["n"] > 3  # after the first package, in the middle of the second's candidates
+    def progress(done: int, total: int, message: str) -> None:
+        state["writing"] = message
+
+    def cancel() -> bool:  # the user cancels while the second package is half written
+        if "Tân An" in state["writing"]:
+            state["calls"] += 1
+        return state["calls"] >= 2
 
     before = counts(office)
     report = province.import_packages(office, [packages["P-LAGI"], packages["P-TANAN"]],
-                                      trust_roots=[pki.ca_pem], cancel=cancel)
+                                      trust_roots=[pki.ca_pem], progress=progress, cancel=cancel)
+    assert state["calls"] == 2
     assert report.cancelled and [o.ward_code for o in report.imported] == ["P-LAGI"]
     assert counts(office)["ward_proposal"] == before["ward_proposal"] + 6
     # A process killed (SIGKILL) while writing the second package: the first stays whole, nothing of the second.
