@@ -373,7 +373,9 @@ def test_facts_a_province_cannot_read_are_named_not_ranked(office, tmp_path):
     data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, with_docs=False)
     data["candidates"][1]["facts"]["version"] = 99
     path = write_ward_package(tmp_path / "p.bdhvs-goi", data, docs)
-    assert province.import_packages(office, [path], trust_roots=()).outcomes[0].imported
+    out = province.import_packages(office, [path], trust_roots=()).outcomes[0]
+    assert out.imported and any("Không đọc được dữ liệu chấm điểm của 1 hồ sơ" in w and "phiên bản 99" in w
+                                for w in out.warnings), out.warnings
     rows = {r.key: r for r in rank(office).rows}
     bad = rows[data["candidates"][1]["key"]]
     assert bad.rank is None and "Phường La Gi (P-LAGI)" in bad.problem and "phiên bản 99" in bad.problem

@@ -19,6 +19,7 @@ duplicates, the ranking) is in services/province_views.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import struct
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import package_format as pf
 from bdhvs_desktop.domain.dates import vn_date
+from bdhvs_desktop.domain.score_facts import FactsFormatError, facts_from_dict
 from bdhvs_desktop.domain.text import clean, fold, name_key, slug
 from bdhvs_desktop.domain.vocab import CandidateStatus, SubjectKind, UnitKind
 from bdhvs_desktop.services import audit
@@ -252,7 +254,25 @@ def _check(db: Database, path: Path, roots: Sequence[bytes]) -> _Checked:
             raise _refuse(_replay_message(label, earlier, sha), ward)
     if len(opened.ward_code) > MAX_WARD_CODE:
         raise _refuse(f"{label} bị từ chối: mã phường “{opened.ward_code}” dài quá {MAX_WARD_CODE} ký tự.", ward)
-    return _verify(path, blob, opened, roots, label, ward)
+    checked = _verify(path, blob, opened, roots, label, ward)
+    return dataclasses.replace(checked, warnings=checked.warnings + _facts_warnings(opened))
+
+
+def _facts_warnings(opened: pf.OpenedPackage) -> tuple[str, ...]:
+    """The candidates whose facts this program cannot read: imported, but not ranked (the ranking says why)."""
+    bad = []
+    for c in opened.data["candidates"]:
+        try:
+            if not c.get("facts"):
+                raise FactsFormatError("không có dữ liệu sự kiện (facts).")
+            facts_from_dict(c["facts"])
+        except FactsFormatError as exc:
+            bad.append(f"{clean(c['name'])}: {exc}")
+    if not bad:
+        return ()
+    more = f" và {len(bad) - 5} hồ sơ khác" if len(bad) > 5 else ""
+    return (f"Không đọc được dữ liệu chấm điểm của {len(bad)} hồ sơ (nhập được nhưng chưa xếp hạng được): "
+            + "; ".join(bad[:5]) + more + ".",)
 
 
 def _verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[bytes], label: str,
