@@ -66,17 +66,18 @@ def measure(url: str, paths: list[Path], ca: bytes, label: str) -> tuple[float, 
     act_as_administrator(db)
     try:
         init_campaign(db, None, province=True)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         report = province.import_packages(db, paths, trust_roots=[ca])
-        imported = time.perf_counter() - start
+        imported, import_cpu = time.perf_counter() - start, time.process_time() - cpu
         assert len(report.imported) == WARDS, report.summary_lines()[:3]
         assert all(o.trusted for o in report.imported)
         # Cold: nothing parsed or scored yet in this process (what a workstation that did not import
         # sees first); warm: the facts parsed and the scores kept (province_rank's caches).
         province_rank._FACTS.clear()
         province_rank._SCORES.clear()
+        cpu = time.process_time()
         ranking = rank(db)
-        cold = ranking.seconds
+        cold, rank_cpu = ranking.seconds, time.process_time() - cpu
         warm = min(rank(db).seconds for _ in range(3))
         assert len(ranking.rows) == WARDS * CANDIDATES
         ranked = sum(1 for r in ranking.rows if r.rank is not None)
@@ -84,8 +85,9 @@ def measure(url: str, paths: list[Path], ca: bytes, label: str) -> tuple[float, 
         if db.path is not None:
             size = f", database {db.path.stat().st_size / 1e6:.0f} MB"
         print(f"{label}: imported {WARDS} packages ({WARDS * CANDIDATES} candidates, every signature verified) in "
-              f"{imported:.1f} s; ranked {len(ranking.rows)} candidates ({ranked} eligible) in {cold:.3f} s cold, "
-              f"{warm:.3f} s warm{size}")
+              f"{imported:.1f} s (this process's CPU {import_cpu:.1f} s); ranked {len(ranking.rows)} candidates "
+              f"({ranked} eligible) in {cold:.3f} s cold (CPU {rank_cpu:.3f} s), {warm:.3f} s warm{size}; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         return imported, cold
     finally:
         db.dispose()
