@@ -106,10 +106,15 @@ def _open_pkcs11_session(cfg: SignerConfig) -> Any:
         raise SigningError("Chưa cấu hình thư viện PKCS#11 của thiết bị ký số (USB token).")
     if not cfg.token_label or not cfg.key_label:
         raise SigningError("Chưa cấu hình nhãn thiết bị (token) hoặc nhãn khóa ký.")
+    import os
+
     import pkcs11
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11 as hk_pkcs11
 
+    if not os.path.isfile(cfg.pkcs11_lib):
+        raise SigningError(f"Không tìm thấy thư viện PKCS#11 {cfg.pkcs11_lib}: kiểm tra đã cài phần mềm của USB "
+                           "token và đường dẫn trong phần cài đặt.")
     try:
         return hk_pkcs11.open_pkcs11_session(cfg.pkcs11_lib, token_criteria=TokenCriteria(label=cfg.token_label),
                                              user_pin=cfg.pin)
@@ -120,13 +125,17 @@ def _open_pkcs11_session(cfg: SignerConfig) -> Any:
                            "liên hệ tổ chức cung cấp chứng thư số.") from exc
     except (pkcs11.PinInvalid, pkcs11.PinLenRange, pkcs11.ArgumentsBad) as exc:
         raise SigningError("Mã PIN của thiết bị ký số không hợp lệ.") from exc
-    except OSError as exc:  # the library cannot be loaded (missing file, wrong architecture)
-        raise SigningError(f"Không nạp được thư viện PKCS#11 {cfg.pkcs11_lib}: {exc}.") from exc
-    except hk_pkcs11.PKCS11Error as exc:
-        raise SigningError(f"Không tìm thấy thiết bị ký số có nhãn \"{cfg.token_label}\"; "
-                           "kiểm tra đã cắm USB token và nhãn trong phần cài đặt.") from exc
     except pkcs11.PKCS11Error as exc:
-        raise SigningError(f"Thiết bị ký số báo lỗi: {type(exc).__name__}.") from exc
+        # pyHanko raises python-pkcs11's PKCS11Error itself for "No token matching ...", and python-pkcs11 raises
+        # it (not OSError) for a library that cannot be loaded ("OS exception while loading ...").
+        what = str(exc)
+        if what.startswith("No token"):
+            raise SigningError(f"Không tìm thấy thiết bị ký số có nhãn \"{cfg.token_label}\"; "
+                               "kiểm tra đã cắm USB token và nhãn trong phần cài đặt.") from exc
+        if "loading" in what:
+            raise SigningError(f"Không nạp được thư viện PKCS#11 {cfg.pkcs11_lib} (sai tệp hoặc khác kiến trúc "
+                               "32/64 bit với chương trình).") from exc
+        raise SigningError(f"Thiết bị ký số báo lỗi: {what or type(exc).__name__}.") from exc
 
 
 def _signer_errors(cfg: SignerConfig):
@@ -253,7 +262,7 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureCheck]
         except Exception as exc:  # noqa: BLE001 - a malformed signature is a verdict on the file, not a crash
             checks.append(_failed(f"Chữ ký số \"{sig.field_name}\" bị hỏng, không kiểm tra được ({type(exc).__name__})."))
             continue
-        checks.append(_pdf_check(status))
+        checks.append(_pdf_check(sig, status, pdf))
     return checks
 
 
@@ -292,7 +301,7 @@ def _common_name(cert: Any) -> str:
     return str(name.get("common_name") or name.get("organization_name") or cert.subject.human_friendly)
 
 
-def _pdf_check(status: Any) -> SignatureCheck:
+def _pdf_check(sig: Any, status: Any, pdf: bytes) -> SignatureCheck:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     extra = ""
@@ -311,6 +320,13 @@ def _pdf_check(status: Any) -> SignatureCheck:
             # other form fields. Annotations or other objects added after signing are a modification.
             intact = False
             extra = "Tệp đã bị sửa sau khi ký (có nội dung được thêm vào sau chữ ký)."
+        elif sig.signed_revision == sig.reader.xrefs.total_revisions - 1:
+            # pyHanko calls a signature whose revision is the file's last one ENTIRE_REVISION with no
+            # modification even when bytes that are no revision at all follow it: report those too.
+            _start, _len1, start2, len2 = sig.byte_range
+            if pdf[start2 + len2:].strip():
+                intact = False
+                extra = "Tệp đã bị sửa sau khi ký (có dữ liệu lạ nối vào cuối tệp)."
     return _verdict(status, intact=intact, extra=extra)
 
 
