@@ -62,3 +62,35 @@ def test_trusted_cas(db, tmp_path):
     # the signer settings and the CAs are independent
     ss.save_signer(db, kind="pkcs12", pkcs12_path="/so/cq.p12")
     assert ss.load(db).trust_roots() == [other.der]
+
+
+# ---------------------------------------------------------------------------------------------- bdhvs signing
+
+
+def test_cli_token_settings_sign_and_verify(db, tmp_path, capsys, monkeypatch):
+    from test_signing import sample_pdf
+
+    from bdhvs_desktop.cli import main
+
+    ca, rogue = TestCA.create("CA Tỉnh"), TestCA.create("CA Lạ")
+    (tmp_path / "ca.cer").write_bytes(ca.der)
+    p12 = ca.pkcs12(tmp_path / "cq.p12", "ỦY BAN NHÂN DÂN PHƯỜNG LA GI", passphrase=b"mk")
+    (tmp_path / "in.pdf").write_bytes(sample_pdf())
+    dbarg = ["--db", str(db.path)]
+    assert main(["signing", "token", "--lib", "/usr/lib/token.so", "--token", "VNPT-CA", "--key", "ky", *dbarg]) == 0
+    assert main(["signing", "trust", str(tmp_path / "ca.cer"), *dbarg]) == 0
+    assert main(["signing", "show", *dbarg]) == 0
+    out = capsys.readouterr().out
+    assert "VNPT-CA" in out and "CA Tỉnh" in out
+    # no PIN and no terminal: a clear message, nothing signed
+    monkeypatch.delenv("BDHVS_SIGN_PIN", raising=False)
+    assert main(["signing", "sign-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "x.pdf"), *dbarg]) == 2
+    assert "BDHVS_SIGN_PIN" in capsys.readouterr().err and not (tmp_path / "x.pdf").exists()
+    monkeypatch.setenv("BDHVS_P12_PASSWORD", "mk")
+    assert main(["signing", "sign-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf"), "--p12", str(p12),
+                 "--anchor", "CHỦ TỊCH", *dbarg]) == 0
+    assert main(["signing", "verify", str(tmp_path / "out.pdf"), *dbarg]) == 0
+    assert "HỢP LỆ" in capsys.readouterr().out
+    (tmp_path / "rogue.cer").write_bytes(rogue.der)
+    assert main(["signing", "verify", str(tmp_path / "out.pdf"), "--ca", str(tmp_path / "rogue.cer")]) == 1
+    assert "không được tin cậy" in capsys.readouterr().out
