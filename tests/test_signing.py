@@ -237,6 +237,17 @@ def test_token_errors_are_clear(pki, tmp_path):
     assert "000000" not in repr(pki.config(pki.ward, pin="000000"))
 
 
+@needs_softhsm
+def test_tokens_and_their_keys_are_listed_without_the_pin(pki):
+    tokens = {t.label: t for t in signing.list_tokens(pki.ward.lib)}
+    assert {"BDHVS-PHUONG", "BDHVS-LA"} <= set(tokens)
+    keys = {k.label: k for k in tokens["BDHVS-PHUONG"].keys}
+    assert keys["ky-phuong"].subject == ORG
+    assert keys["ky-het-han"].not_after < dt.datetime.now(dt.UTC)
+    with pytest.raises(SigningError, match="Không tìm thấy thư viện"):
+        signing.list_tokens("/khong/co.so")
+
+
 def test_pkcs12_soft_certificate(tmp_path):
     ca = TestCA.create()
     p12 = ca.pkcs12(tmp_path / "cq.p12", ORG, passphrase=b"mat-khau")

@@ -94,3 +94,26 @@ def test_cli_token_settings_sign_and_verify(db, tmp_path, capsys, monkeypatch):
     (tmp_path / "rogue.cer").write_bytes(rogue.der)
     assert main(["signing", "verify", str(tmp_path / "out.pdf"), "--ca", str(tmp_path / "rogue.cer")]) == 1
     assert "không được tin cậy" in capsys.readouterr().out
+
+
+def test_cli_lists_the_tokens(tmp_path_factory, capsys):
+    import shutil
+
+    from pki import shared_pki, softhsm_lib
+
+    from bdhvs_desktop.cli import main
+
+    if softhsm_lib() is None or shutil.which("softhsm2-util") is None:
+        pytest.skip("SoftHSM2 is not installed (apt-get install softhsm2; .ci/system-deps.sh installs it)")
+    pki = shared_pki(tmp_path_factory)
+    assert main(["signing", "tokens", "--lib", pki.ward.lib]) == 0
+    out = capsys.readouterr().out
+    assert 'Token "BDHVS-PHUONG"' in out and 'khóa "ky-phuong": ỦY BAN NHÂN DÂN PHƯỜNG LA GI' in out
+
+
+def test_known_token_libraries_are_found(tmp_path):
+    (tmp_path / "VIETTEL-CA_V6.DLL").write_bytes(b"")
+    (tmp_path / "BkavCA.dll").write_bytes(b"")
+    (tmp_path / "other.dll").write_bytes(b"")
+    found = ss.find_pkcs11_libraries([str(tmp_path), str(tmp_path / "khong-co")])
+    assert found == [("Viettel-CA", str(tmp_path / "VIETTEL-CA_V6.DLL")), ("BKAV-CA", str(tmp_path / "BkavCA.dll"))]

@@ -26,6 +26,10 @@ def register(subparsers, common) -> None:
     sub = p.add_subparsers(dest="signing_command", metavar="LỆNH", required=True)
     s = sub.add_parser("show", parents=[common], help="xem cài đặt chữ ký số")
     s.set_defaults(func=cmd_show)
+    s = sub.add_parser("tokens", parents=[common], help="liệt kê USB token đang cắm và nhãn các khóa (không cần PIN)")
+    s.add_argument("--lib", metavar="TỆP", default=None,
+                   help="thư viện PKCS#11 (mặc định: các thư viện token quen biết tìm thấy trên máy)")
+    s.set_defaults(func=cmd_tokens)
     s = sub.add_parser("token", parents=[common], help="dùng USB token (PKCS#11)")
     s.add_argument("--lib", required=True, metavar="TỆP", help="thư viện PKCS#11 của token (.dll trên Windows)")
     s.add_argument("--token", required=True, metavar="NHÃN", help="nhãn của token")
@@ -73,6 +77,31 @@ def cmd_show(args, ctx) -> int:
     ctx.out(f"CA tin cậy: {len(st.trusted_cas)}")
     for ca in st.trusted_cas:
         ctx.out(f"  {ca.name}  SHA-256 {ca.sha256}")
+    return EXIT_OK
+
+
+def cmd_tokens(args, ctx) -> int:
+    from bdhvs_desktop.documents import signing
+    from bdhvs_desktop.services import signing_settings as ss
+
+    libs = [("", args.lib)] if args.lib else ss.find_pkcs11_libraries()
+    if not libs:
+        raise CliError("Không tìm thấy thư viện PKCS#11 quen biết trên máy: cài phần mềm của USB token rồi chỉ rõ "
+                       "bằng --lib TỆP.", EXIT_USAGE)
+    for issuer, lib in libs:
+        ctx.out(f"Thư viện {lib}" + (f" ({issuer})" if issuer else ""))
+        try:
+            tokens = signing.list_tokens(lib)
+        except signing.SigningError as exc:
+            ctx.out(f"  {exc}")
+            continue
+        if not tokens:
+            ctx.out("  (không có token nào đang cắm)")
+        for token in tokens:
+            ctx.out(f"  Token \"{token.label}\" ({token.manufacturer})")
+            for key in token.keys:
+                until = key.not_after.strftime("%d/%m/%Y") if key.not_after else "?"
+                ctx.out(f"    khóa \"{key.label}\": {key.subject} (hết hạn {until})")
     return EXIT_OK
 
 

@@ -13,7 +13,6 @@ and the signing time in Vietnam's time zone (+07:00, ISO 8601). See docs/signing
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 from collections.abc import Iterator, Sequence
@@ -162,6 +161,58 @@ class _SignerErrors(contextlib.AbstractContextManager):
         return False
 
 
+@dataclass(frozen=True)
+class TokenKey:
+    """A certificate on a token: its label (the key label to configure), subject name and expiry."""
+
+    label: str
+    subject: str
+    not_after: datetime | None
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    label: str
+    manufacturer: str
+    keys: tuple[TokenKey, ...]
+
+
+def list_tokens(pkcs11_lib: str) -> list[TokenInfo]:
+    """The tokens plugged in through ``pkcs11_lib`` and the certificates on each (public objects: no PIN), so
+    the office can pick the token and key labels to configure."""
+    import os
+
+    import pkcs11
+    from asn1crypto import x509
+    from pkcs11 import Attribute, ObjectClass
+
+    if not os.path.isfile(pkcs11_lib):
+        raise SigningError(f"Không tìm thấy thư viện PKCS#11 {pkcs11_lib}.")
+    try:
+        lib = pkcs11.lib(pkcs11_lib)
+        out = []
+        for slot in lib.get_slots(token_present=True):
+            keys = []
+            try:
+                token = slot.get_token()
+                session = token.open()
+            except pkcs11.TokenNotRecognised:  # an uninitialised token (SoftHSM keeps one free slot)
+                continue
+            with session:
+                for obj in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
+                    try:
+                        cert = x509.Certificate.load(obj[Attribute.VALUE])
+                        not_after = cert.not_valid_after.astimezone(VN_TZ)
+                        subject = _common_name(cert)
+                    except (ValueError, KeyError, pkcs11.PKCS11Error):
+                        not_after, subject = None, ""
+                    keys.append(TokenKey(str(obj[Attribute.LABEL] or ""), subject, not_after))
+            out.append(TokenInfo(str(token.label).strip(), str(token.manufacturer_id).strip(), tuple(keys)))
+        return out
+    except pkcs11.PKCS11Error as exc:
+        raise SigningError(f"Không đọc được thiết bị ký số qua {pkcs11_lib}: {str(exc) or type(exc).__name__}.") from exc
+
+
 # ---------------------------------------------------------------------------------------------- signing
 
 
@@ -212,6 +263,8 @@ def _free_field_name(writer: Any) -> str:
 
 def sign_detached(data: bytes, cfg: SignerConfig) -> bytes:
     """A detached CMS SignedData (DER) over ``data``, signed with SHA-256 (for manifest.json)."""
+    import asyncio
+
     with _open_signer(cfg) as signer, _signer_errors(cfg):
         # pyHanko 0.38's Signer has only the async variant of sign_general_data.
         from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
@@ -241,6 +294,8 @@ def _validation_context(trust_roots: Sequence[bytes]) -> Any:
 
 def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureCheck]:
     """Checks every signature in ``pdf``; an unsigned PDF gives one failed check ("không có chữ ký số")."""
+    import asyncio
+
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature
@@ -268,6 +323,8 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureCheck]
 
 def verify_detached(data: bytes, cms: bytes, trust_roots: Sequence[bytes]) -> SignatureCheck:
     """Checks a detached CMS signature ``cms`` over ``data``."""
+    import asyncio
+
     from asn1crypto import cms as asn1_cms
     from pyhanko.sign.validation import async_validate_detached_cms
 
