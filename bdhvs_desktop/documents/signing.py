@@ -308,7 +308,9 @@ def _validation_context(trust_roots: Sequence[bytes]) -> Any:
 
 
 def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureCheck]:
-    """Checks every signature in ``pdf``; an unsigned PDF gives one failed check ("không có chữ ký số")."""
+    """Checks every signature in ``pdf``; an unsigned PDF gives one failed check ("không có chữ ký số").
+
+    Raises SigningError only when a configured trust root is not a certificate (a settings problem)."""
     import asyncio
 
     from pyhanko.pdf_utils.misc import PdfReadError
