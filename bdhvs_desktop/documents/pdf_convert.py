@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["ConversionError", "LibreOfficeMissing", "convert_bytes_to_pdf", "convert_to_pdf", "find_soffice"]
+__all__ = ["ConversionCancelled", "ConversionError", "LibreOfficeMissing", "convert_bytes_to_pdf", "convert_to_pdf", "find_soffice"]
 
 #: Where LibreOffice installs itself on Windows (64- and 32-bit).
 WINDOWS_FOLDERS = (
@@ -31,6 +31,11 @@ DEFAULT_TIMEOUT = 600.0  # seconds for one batch; a dossier of 100 documents tak
 
 class ConversionError(Exception):
     """A .docx could not be converted to PDF; the message is Vietnamese."""
+
+
+class ConversionCancelled(ConversionError):
+    def __init__(self) -> None:
+        super().__init__("Đã hủy việc chuyển tài liệu sang PDF.")
 
 
 class LibreOfficeMissing(ConversionError):
@@ -110,7 +115,7 @@ def convert_to_pdf(files: Sequence[Path | str], out_dir: Path | str, *, timeout:
         while proc.poll() is None:
             if cancel is not None and cancel():
                 _kill(proc)
-                raise ConversionError("Đã hủy việc chuyển tài liệu sang PDF.")
+                raise ConversionCancelled()
             if time.monotonic() > deadline:
                 _kill(proc)
                 raise ConversionError(f"LibreOffice không chuyển xong {len(sources)} tài liệu sang PDF trong "
@@ -147,7 +152,7 @@ def convert_bytes_to_pdf(documents: dict[str, bytes], *, timeout: float = DEFAUL
             sources[path.resolve()] = name
         try:
             pdfs = convert_to_pdf(list(sources), folder / "out", timeout=timeout, cancel=cancel)
-        except LibreOfficeMissing:
+        except (LibreOfficeMissing, ConversionCancelled):
             raise
         except ConversionError as exc:
             text = str(exc)

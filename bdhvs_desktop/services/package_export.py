@@ -217,7 +217,7 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
     documents.atomic.FileInUseError; in every case nothing is written."""
     from bdhvs_desktop.documents import package_format as pf
     from bdhvs_desktop.documents.dossier_writer import achievement_file_names
-    from bdhvs_desktop.documents.pdf_convert import convert_bytes_to_pdf
+    from bdhvs_desktop.documents.pdf_convert import ConversionCancelled, convert_bytes_to_pdf
     from bdhvs_desktop.documents.render import render_document
     from bdhvs_desktop.services import form08
 
@@ -312,17 +312,22 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
             audit_anchor=(anchors.get(minutes_files.get(stem, "")) or anchor) if key == "bien_ban" else None)
         done += 1
     step(done, total, f"Đang chuyển {len(docx)} tài liệu sang PDF (LibreOffice)")
-    pdfs = convert_bytes_to_pdf(docx, cancel=cancel)
+    try:
+        pdfs = convert_bytes_to_pdf(docx, cancel=cancel)
+    except ConversionCancelled as exc:
+        raise ExportCancelled() from exc
     pdfs = {name.removesuffix(".docx") + ".pdf": blob for name, blob in pdfs.items()}
     done += 1
     if signer is not None:
         from bdhvs_desktop.documents import signing
 
-        for stem, _key_, title, ctx, kind in jobs:
+        for stem, _form, title, ctx, kind in jobs:
             if kind not in signed_kinds:
                 continue
             step(done, total, f"Đang ký số {title}")
-            title_line = ctx.issuer.signer_title if kind == "submission" else "CHỦ TRÌ"
+            # The stamp sits under the signer's title line (documents/signing_stamp.py).
+            title_line = ctx.issuer.signer_title if kind == "submission" else \
+                fs.form("bien_ban").wording.get("chair_caption", "CHỦ TỊCH HỘI ĐỒNG")
             pdfs[f"{stem}.pdf"] = signing.sign_pdf(pdfs[f"{stem}.pdf"], signer, reason=SIGN_REASON,
                                                    location=ctx.issuer.place, stamp_anchor=title_line or None)
             done += 1
@@ -375,7 +380,7 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
     first = submissions[0][1] if submissions else ctxs.submission
     ward["office"] = _text(first.issuer.name_in_text or first.issuer.name.replace("\n", " "))
     documents_json = []
-    for stem, _key_, title, _ctx, kind in jobs:
+    for stem, _form, title, _ctx, kind in jobs:
         documents_json.append({"path": f"{stem}.docx", "kind": kind, "title": title, "signed": "none"})
         documents_json.append({"path": f"{stem}.pdf", "kind": kind, "title": title, "source": f"{stem}.docx",
                                "signed": "office" if kind in signed_kinds else
