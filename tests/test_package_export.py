@@ -389,3 +389,74 @@ def test_command_line_refuses_two_ways_of_signing(demo_db, tmp_path, capsys):
     assert main(["package", "export", "--db", db_path, "--out", str(tmp_path / "g.bdhvs-goi"),
                  "--sign-pkcs11-lib", "/x.so"]) == 2
     assert "--token, --key" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- window
+
+
+@pytest.fixture
+def gui_ctx(demo_db, qapp):
+    from bdhvs_desktop.gui.context import AppContext
+
+    context = AppContext(demo_db)
+    context.set_as_of(AT)
+    return context
+
+
+def test_the_dossier_page_opens_the_export_dialog(gui_ctx, qtbot, monkeypatch):
+    from bdhvs_desktop.gui import package_dialog
+    from bdhvs_desktop.gui.pages.dossier import DossierPage
+
+    opened = []
+    monkeypatch.setattr(package_dialog.PackageExportDialog, "exec", lambda self: opened.append(self) or 0)
+    page = DossierPage(gui_ctx)
+    qtbot.addWidget(page)
+    assert page.package_btn.text() == "Xuất gói hồ sơ đề nghị tỉnh…"
+    page.package_btn.click()
+    assert len(opened) == 1 and opened[0].windowTitle() == "Xuất gói hồ sơ đề nghị tỉnh"
+
+
+def test_the_dialog_shows_why_nothing_is_exported(gui_ctx, demo_db, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from bdhvs_desktop.gui.package_dialog import PackageExportDialog
+
+    add_council_round(demo_db)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    dialog = PackageExportDialog(gui_ctx, at=AT)
+    qtbot.addWidget(dialog)
+    dialog.out.setText(str(tmp_path / "goi"))
+    dialog.sign.setCurrentIndex(1)  # token without its fields: refused before anything runs
+    dialog.export_btn.click()
+    assert shown and "cần" in shown[-1] and "mã PIN" in shown[-1] and dialog._task is None
+    dialog.sign.setCurrentIndex(0)
+    dialog.export_btn.click()
+    qtbot.waitUntil(lambda: dialog._task is None, timeout=60000)
+    assert "không có gì để xuất" in shown[-1] and "không có gì để xuất" in dialog.last_error
+    assert not (tmp_path / "goi.bdhvs-goi").exists()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(pdf_convert.find_soffice() is None, reason=NO_SOFFICE)
+def test_the_dialog_exports_a_signed_package_off_the_gui_thread(gui_ctx, demo_db, qtbot, tmp_path):
+    from pki import TestCA
+
+    from bdhvs_desktop.gui.package_dialog import PackageExportDialog
+
+    province_round(demo_db)
+    ca = TestCA.create()
+    p12 = ca.pkcs12(tmp_path / "vp.p12", "Văn phòng Đảng ủy phường La Gi")
+    dialog = PackageExportDialog(gui_ctx, at=AT)
+    qtbot.addWidget(dialog)
+    dialog.out.setText(str(tmp_path / "goi"))
+    dialog.sign.setCurrentIndex(2)
+    dialog.p12.setText(str(p12))
+    dialog.passphrase.setText("matkhau")
+    dialog.export_btn.click()
+    assert dialog._task is not None  # running in the pool; the window stays responsive
+    qtbot.waitUntil(lambda: dialog._task is None, timeout=120000)
+    assert dialog.outcome is not None, dialog.last_error
+    assert dialog.outcome.path == tmp_path / "goi.bdhvs-goi"
+    assert "Đã ký số" in dialog.status.text() and dialog.passphrase.text() == ""
+    assert pf.verify_signatures(pf.read_package(dialog.outcome.path), [ca.der]).trusted
