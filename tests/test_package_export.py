@@ -248,6 +248,12 @@ def test_a_final_dossier_that_would_be_refused_is_not_exported(demo_db, tmp_path
     assert out.read_bytes() == b"the previous package"
 
 
+def test_a_ward_code_that_cannot_key_a_scope_is_refused(demo_db, tmp_path):
+    province_round(demo_db)
+    with pytest.raises(pe.PackageExportError, match="Mã phường “Phường La Gi”"):
+        pe.export_package(demo_db, tmp_path / "goi.bdhvs-goi", at=AT, ward_code="Phường La Gi")
+
+
 def test_only_the_province_level_is_exported(demo_db, tmp_path):
     with pytest.raises(pe.PackageExportError, match="cấp tỉnh"):
         pe.export_package(demo_db, tmp_path / "goi.bdhvs-goi", level="ward")
@@ -353,7 +359,7 @@ def test_command_line_exports_a_signed_package_and_verifies_it(demo_db, tmp_path
     assert "BDHVS_P12_PASSPHRASE" in capsys.readouterr().err and not out.exists()
     monkeypatch.setenv("BDHVS_P12_PASSPHRASE", "mat khau 1")
     assert main(["package", "export", "--db", db_path, "--out", str(out), "--at", "2026-11-10",
-                 "--sign-p12", str(p12)]) == 0
+                 "--sign-p12", str(p12), "--ward-code", "LD-26734"]) == 0
     text = capsys.readouterr().out
     assert "Đã xuất gói hồ sơ đề nghị cấp tỉnh" in text and "Đã ký số" in text
     assert main(["package", "export", "--db", db_path, "--out", str(out)]) == 2  # exists, no --overwrite
@@ -361,7 +367,7 @@ def test_command_line_exports_a_signed_package_and_verifies_it(demo_db, tmp_path
 
     assert main(["package", "verify", str(out), "--trust", str(tmp_path / "ca.pem")]) == 0
     text = capsys.readouterr().out
-    assert "Phường La Gi (PHUONG-LA-GI)" in text and "Võ Thu Oanh" in text
+    assert "Phường La Gi (LD-26734)" in text and "Võ Thu Oanh" in text
     assert "Toàn vẹn: có" in text and "Tin cậy: có" in text
     assert "Văn phòng Đảng ủy phường La Gi" in text and "ký trên giấy, bảo vệ bằng bản kê" in text
     other = TestCA.create("CA khác")

@@ -207,8 +207,11 @@ def _narrative(ach: dc.AchievementContext, summary: str) -> dict[str, str | None
 
 def export_package(db: Database, out_path: Path | str, *, level: str = "province", signer: Any = None,
                    progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
-                   at: dt.date | None = None) -> ExportOutcome:
+                   at: dt.date | None = None, ward_code: str | None = None) -> ExportOutcome:
     """Write the proposal package of the candidates approved for *level* to *out_path*.
+
+    *ward_code*: the ward's code in the package (default: the setting package.ward_code, else the
+    ward's name as an ASCII slug, e.g. PHUONG-LA-GI); the province keys the ward's scope on it.
 
     Raises PackageExportError (nothing to export, the council has not decided, the level is
     not one a package carries), services.dossier.DossierError (a final dossier would be refused,
@@ -259,10 +262,10 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
         anchor = audit.current_anchor(s)
         anchors = {x.file_name: audit.meeting_anchor(s, x.meeting_id) for x in ctxs.minutes_docs
                    if x.meeting_id in meeting_ids}
-        ward_code = ward_code_of(s, c)
+        ward_code = (ward_code or "").strip() or ward_code_of(s, c)
         if not _CODE.match(ward_code):
             raise PackageExportError(f"Mã phường “{ward_code}” dùng trong gói không hợp lệ (chỉ chữ không dấu, số, "
-                                     "dấu chấm, gạch); hãy sửa thiết lập package.ward_code.")
+                                     "dấu chấm, gạch, tối đa 61 ký tự); hãy sửa thiết lập package.ward_code.")
         if not (c.province or "").strip():
             raise PackageExportError("Phong trào chưa ghi tên tỉnh (province); gói đề nghị cấp tỉnh cần tên tỉnh.")
         party_unit = s.scalar(select(m.Unit).where(m.Unit.parent_id.is_(None), m.Unit.kind == "dang_bo").limit(1))
