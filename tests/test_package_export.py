@@ -39,6 +39,19 @@ def province_round(db) -> dict:
     return {**ids, "province": [ids["collective"], ids["approved"][1], ids["individual"]]}
 
 
+def add_prior_award(db, unit_code: str) -> None:
+    """A register entry of an earlier year for the unit (the package carries it)."""
+    from bdhvs_desktop.services import awards
+
+    with db.read() as s:
+        unit = s.scalar(select(m.Unit).where(m.Unit.code == unit_code))
+    awards.add_award(db, awards.AwardData(
+        subject_type="unit", subject_name=unit.name, unit_id=unit.id, unit_code=unit.code,
+        award_name="Giấy khen của Chủ tịch Ủy ban nhân dân phường", level="ward", kind="campaign",
+        decision_number="45/QĐ-UBND", decision_date=dt.date(2025, 12, 20),
+        granting_authority="Chủ tịch Ủy ban nhân dân phường La Gi", campaign_text="Phong trào thi đua năm 2025"))
+
+
 def _open_copy(template: Path, folder: Path):
     from bdhvs_desktop.storage.backup import backup_file
     from bdhvs_desktop.storage.engine import open_database
@@ -54,6 +67,7 @@ def exported(demo_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("export")
     db = _open_copy(demo_template, folder)
     ids = province_round(db)
+    add_prior_award(db, "DT-DTN")
     steps: list[tuple[int, int, str]] = []
     plain = pe.export_package(db, folder / "goi.bdhvs-goi", at=AT, progress=lambda *a: steps.append(a))
     ca = TestCA.create()
@@ -111,6 +125,11 @@ class TestExport:
             assert by_key[key]["ward_votes"]["against"] == v.votes_against
             assert {"candidate": key, "for": v.votes_for, "against": v.votes_against, "abstain": v.votes_abstain,
                     "passed": True} in meeting["votes"]
+        assert by_key["U-DT-DTN"]["register"] == [{
+            "award": "Giấy khen của Chủ tịch Ủy ban nhân dân phường", "award_code": None, "level": "ward",
+            "number": "45/QĐ-UBND", "date": "2025-12-20", "issuer": "Chủ tịch Ủy ban nhân dân phường La Gi",
+            "year": 2025, "campaign": "Phong trào thi đua năm 2025", "kind": "campaign"}]
+        assert by_key["U-CB-KP3"]["register"] == []
         person = next(c for c in data["candidates"] if c["subject_type"] == "person")
         assert re.fullmatch(r"\d{12}", person["cccd"]) and person["birth_date"] and person["sex"] in ("male", "female")
         assert person["facts"]["subject"] == "person" and person["ward_score"]["level"] == "ward"
