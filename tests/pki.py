@@ -48,6 +48,8 @@ def _name(cn: str, org: str | None = None) -> x509.Name:
 
 @dataclass
 class TestCA:
+    __test__ = False  # not a pytest test class
+
     name: str
     key: rsa.RSAPrivateKey
     cert: x509.Certificate
@@ -130,15 +132,18 @@ class SoftHSM:
                        check=True, capture_output=True, env={**os.environ, "SOFTHSM2_CONF": str(self.conf)},
                        timeout=60)
 
-    def make_signing_key(self, token_label: str, key_label: str, ca: TestCA, common_name: str, **issue_kw) -> SoftToken:
-        """An RSA key pair generated on the token, the CA's certificate for it imported with the same label/ID."""
+    def make_signing_key(self, token_label: str, key_label: str, ca: TestCA, common_name: str, *,
+                         private_label: str | None = None, **issue_kw) -> SoftToken:
+        """An RSA key pair generated on the token, the CA's certificate for it imported with the same label/ID
+        (``private_label``: the key pair gets that label instead, as a CSP container name)."""
         import pkcs11
         from pkcs11 import Attribute, CertificateType, KeyType, ObjectClass
 
         token = pkcs11.lib(self.lib).get_token(token_label=token_label)
         key_id = os.urandom(8)
         with token.open(rw=True, user_pin=USER_PIN) as session:
-            pub, _priv = session.generate_keypair(KeyType.RSA, 2048, label=key_label, id=key_id, store=True)
+            pub, _priv = session.generate_keypair(KeyType.RSA, 2048, label=private_label or key_label, id=key_id,
+                                                  store=True)
             public_key = rsa.RSAPublicNumbers(int.from_bytes(pub[Attribute.PUBLIC_EXPONENT], "big"),
                                               int.from_bytes(pub[Attribute.MODULUS], "big")).public_key()
             cert = ca.issue(public_key, common_name, **issue_kw)
@@ -154,3 +159,59 @@ class SoftHSM:
                 Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
             })
         return SoftToken(self.lib, token_label, key_label, USER_PIN, cert)
+
+
+# ---------------------------------------------------------------------------------------------- shared fixture
+
+#: Tokens and keys of the shared test PKI (see ``TestPKI``).
+WARD_TOKEN = "BDHVS-PHUONG"
+WARD_KEY = "ky-phuong"
+EXPIRED_KEY = "ky-het-han"
+CONTAINER_KEY = "ky-container"
+ROGUE_TOKEN = "BDHVS-LA"
+ROGUE_KEY = "ky-la"
+
+
+@dataclass
+class TestPKI:
+    """One per test session: a trusted CA (the province configures it), a rogue CA (not configured), and SoftHSM2
+    tokens: the ward's (a key certified by the trusted CA, and one whose certificate has expired) and a
+    stranger's (a key certified by the rogue CA)."""
+
+    __test__ = False
+
+    hsm: SoftHSM
+    ca: TestCA
+    rogue_ca: TestCA
+    ward: SoftToken
+    expired: SoftToken
+    rogue: SoftToken
+    container: SoftToken  # the private key labelled with a container GUID, the certificate "ky-container"
+
+    def config(self, token: SoftToken, *, pin: str | None = None):
+        from bdhvs_desktop.documents.signing import SignerConfig
+
+        return SignerConfig(kind="pkcs11", pkcs11_lib=token.lib, token_label=token.token_label,
+                            key_label=token.key_label, pin=token.pin if pin is None else pin)
+
+
+_SHARED: TestPKI | None = None
+
+
+def shared_pki(tmp_path_factory) -> TestPKI:
+    """The session's TestPKI, made on first use (tokens first, then the library is loaded in this process)."""
+    global _SHARED
+    if _SHARED is None:
+        hsm = SoftHSM(tmp_path_factory.mktemp("softhsm"))
+        hsm.init_token(WARD_TOKEN)
+        hsm.init_token(ROGUE_TOKEN)
+        ca = TestCA.create("CA Thử nghiệm của tỉnh")
+        rogue_ca = TestCA.create("CA Lạ")
+        ward = hsm.make_signing_key(WARD_TOKEN, WARD_KEY, ca, "ỦY BAN NHÂN DÂN PHƯỜNG LA GI", org="UBND phường La Gi")
+        expired = hsm.make_signing_key(WARD_TOKEN, EXPIRED_KEY, ca, "Chứng thư đã hết hạn", days=30,
+                                       not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=400))
+        rogue = hsm.make_signing_key(ROGUE_TOKEN, ROGUE_KEY, rogue_ca, "ỦY BAN NHÂN DÂN PHƯỜNG GIẢ")
+        container = hsm.make_signing_key(WARD_TOKEN, CONTAINER_KEY, ca, "Văn phòng HĐND và UBND phường",
+                                         private_label="{6F1C2A7E-0B9D-4C55-9E1A-2D3B4C5D6E7F}")
+        _SHARED = TestPKI(hsm, ca, rogue_ca, ward, expired, rogue, container)
+    return _SHARED
