@@ -133,6 +133,9 @@ class TestExport:
         person = next(c for c in data["candidates"] if c["subject_type"] == "person")
         assert re.fullmatch(r"\d{12}", person["cccd"]) and person["birth_date"] and person["sex"] in ("male", "female")
         assert person["facts"]["subject"] == "person" and person["ward_score"]["level"] == "ward"
+        for cand in data["candidates"]:  # the plan has province criteria sets: scored at both levels
+            assert cand["ward_score"]["level"] == "ward" and cand["province_score"]["level"] == "province"
+            assert any(x["explanation"].startswith("Tiêu chí cấp tỉnh: ") for x in cand["province_score"]["criteria"])
 
     def test_form08_pdf_prints_the_figures_of_package_json(self, exported):
         import pypdf

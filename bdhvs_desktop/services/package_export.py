@@ -127,38 +127,29 @@ def _text(value: Any) -> str | None:
 
 
 def _facts_and_scores(db: Database, at: dt.date, subjects: list[tuple[str, int]]) -> dict[tuple[str, int], dict]:
-    """Facts (plain data), ward score and province score of each subject on *at*.
+    """Facts (plain data), ward score and province score of each subject on *at*, from one board.
 
-    NOTE: gathering the facts repeats services/scoring.py's _compute_scores steps; when p14-crit
-    exposes a service that returns the facts with the board, call it here instead."""
-    from bdhvs_desktop.domain import scoring as sc
+    province_score is None for a kind that has no province-level criteria set (the board would
+    give the ward's result with a note): the province scores the facts with its own set anyway."""
     from bdhvs_desktop.domain.score_facts import facts_to_dict
     from bdhvs_desktop.services import scoring as scs
 
-    with db.read() as s:
-        sets = scs.load_criteria_sets(s)
-        target_codes = {cr.params.get("target") for cs in sets.values() for cr in cs.criteria
-                        if cr.method == "auto" and cr.rule == "target_met"}
-        specs = scs._target_specs(s, {t for t in target_codes if t})
-        targets = scs._targets_by_unit(db, at, specs)
-        unit_facts, person_facts = scs.load_facts(s, at, targets, list(specs.values()))
-        manual = scs._manual_entries(s, sets)
     board = scs.compute_scores(db, at)
-    facts = {(f.subject, f.id): f for f in (*unit_facts, *person_facts)}
+    province = board.at_level("province") if board.has_level("province") else None
+    facts = {(f.subject, f.id): f for f in board.facts}
     out: dict[tuple[str, int], dict] = {}
     for subject in subjects:
         f = facts.get(subject)
         ward = board.find(*subject)
-        ward_json = dict(scs.snapshot(ward, at), level="ward", criteria_set=board.sets[ward.kind].name) \
-            if ward is not None and ward.kind in board.sets else None
-        province_json = None
-        cset = next((x for x in sets.values() if getattr(x, "level", "ward") == "province"
-                     and f is not None and x.subject_kind == f.kind), None)
-        if f is not None and cset is not None:  # a province-level criteria set (p14-crit)
-            score = sc.score_facts(f, cset, manual.get(subject, {}), at)
-            province_json = dict(scs.snapshot(score, at), level="province", criteria_set=cset.name)
-        out[subject] = {"facts": facts_to_dict(f) if f is not None else None, "ward_score": ward_json,
-                        "province_score": province_json}
+        mine = province.find(*subject) if province is not None else None
+        if mine is not None and mine.kind in province.level_notes:
+            mine = None
+        out[subject] = {
+            "facts": facts_to_dict(f) if f is not None else None,
+            "ward_score": dict(scs.snapshot(ward, at), criteria_set=board.sets[ward.kind].name)
+            if ward is not None and ward.kind in board.sets else None,
+            "province_score": dict(scs.snapshot(mine, at), criteria_set=province.sets[mine.kind].name)
+            if mine is not None else None}
     return out
 
 
