@@ -488,3 +488,34 @@ def test_the_dialog_exports_a_signed_package_off_the_gui_thread(gui_ctx, demo_db
     assert dialog.outcome.path == tmp_path / "goi.bdhvs-goi"
     assert "Đã ký số" in dialog.status.text() and dialog.passphrase.text() == ""
     assert pf.verify_signatures(pf.read_package(dialog.outcome.path), [ca.der]).trusted
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(pdf_convert.find_soffice() is None, reason=NO_SOFFICE)
+def test_command_line_signs_with_a_pkcs11_token(demo_db, tmp_path, capsys, monkeypatch, tmp_path_factory):
+    """SoftHSM2 as the office's USB token: the PIN from BDHVS_TOKEN_PIN, the package trusted by the CA's root."""
+    from pki import shared_pki, softhsm_lib
+
+    from bdhvs_desktop.cli import main
+
+    if softhsm_lib() is None or shutil.which("softhsm2-util") is None:
+        pytest.skip("SoftHSM2 is not installed (apt-get install softhsm2)")
+    pki = shared_pki(tmp_path_factory)
+    province_round(demo_db)
+    db_path = str(demo_db.engine.url.database)
+    out = tmp_path / "goi.bdhvs-goi"
+    token = pki.ward
+    monkeypatch.setenv("BDHVS_TOKEN_PIN", token.pin)
+    assert main(["package", "export", "--db", db_path, "--out", str(out), "--at", "2026-11-10",
+                 "--sign-pkcs11-lib", token.lib, "--token", token.token_label, "--key", token.key_label]) == 0
+    capsys.readouterr()
+    opened = pf.read_package(out)
+    result = pf.verify_signatures(opened, [pki.ca.der])
+    assert result.ok and result.manifest.signer == "ỦY BAN NHÂN DÂN PHƯỜNG LA GI"
+    assert len(result.pdfs) == 3 and all(c.trusted for checks in result.pdfs.values() for c in checks)
+    assert not pf.verify_signatures(opened, [pki.rogue_ca.der]).trusted
+    monkeypatch.setenv("BDHVS_TOKEN_PIN", "000000")  # a wrong PIN: refused before rendering, nothing written
+    monkeypatch.setattr(pdf_convert, "convert_bytes_to_pdf", lambda *a, **k: pytest.fail("rendered anyway"))
+    assert main(["package", "export", "--db", db_path, "--out", str(tmp_path / "sai.bdhvs-goi"), "--at", "2026-11-10",
+                 "--sign-pkcs11-lib", token.lib, "--token", token.token_label, "--key", token.key_label]) == 1
+    assert "PIN" in capsys.readouterr().err and not (tmp_path / "sai.bdhvs-goi").exists()

@@ -401,6 +401,11 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
     missing = tuple(f"{ach.name}: {f}" for ach in achievements for f in form08.missing_fields(ach))
     if missing:
         raise dossier_service.MissingFieldsError(missing)
+    if signer is not None:  # a wrong PIN or passphrase is told now, not after a minute of rendering
+        from bdhvs_desktop.documents import signing
+
+        step(0, 1, "Đang kiểm tra chữ ký số (token hoặc tệp chứng thư)")
+        signing.sign_detached(b"bdhvs-package-export", signer)
     with db.read() as s:
         sel = _select(s, ids, ward_code)
         meeting_ids = {mid for mid in sel.meetings.values() if mid is not None}
@@ -430,8 +435,6 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
     pdfs = {name.removesuffix(".docx") + ".pdf": blob for name, blob in converted.items()}
     done += 1
     if signer is not None:
-        from bdhvs_desktop.documents import signing
-
         for job in (j for j in jobs if j.kind in signed_kinds):
             step(done, total, f"Đang ký số {job.title}")
             # The stamp sits under the signer's title line (documents/signing_stamp.py).
