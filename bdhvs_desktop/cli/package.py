@@ -64,9 +64,11 @@ def register(subparsers, common) -> None:
 
 
 def _secret(env: str, prompt: str, what: str) -> str:
-    value = os.environ.get(env)
-    if value is not None:
-        return value
+    # `bdhvs signing` reads the PIN from BDHVS_SIGN_PIN: a script that sets either one works here too.
+    for name in (env, *(("BDHVS_SIGN_PIN",) if env == PIN_ENV else ())):
+        value = os.environ.get(name)
+        if value is not None:
+            return value
     if not sys.stdin or not sys.stdin.isatty():
         raise CliError(f"Cần {what}: chạy trong cửa sổ lệnh để được hỏi, hoặc đặt biến môi trường {env}.", EXIT_USAGE)
     import getpass
