@@ -350,6 +350,17 @@ def test_ranking_across_wards_with_the_province_criteria(office, tmp_path):
     assert "Lê Thị Mai (Phường La Gi) là nữ" in second.tie_note and "Điều 4" in second.tie_note
     assert "tỷ lệ phiếu đồng ý tại Hội đồng phường thấp hơn (78%, so với 100% của Phạm Văn Long" in third.tie_note
     assert fourth.tie_note is None
+    # the scores were computed at the import and kept; computed again, they are the same
+    with office.read() as s:
+        assert None not in s.scalars(select(pm.WardProposal.score_key)).all()
+    with office.session() as s:
+        s.execute(pm.WardProposal.__table__.update().values(score_key=None))
+    from bdhvs_desktop.services import province_rank
+
+    province_rank._SCORES.clear()
+    recomputed = rank(office).of_kind("individual")
+    assert [(r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in recomputed] == [
+        (r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in people]
     # the ineligible one is told which level's rule failed
     assert not out.eligible and out.failed and out.failed[0].startswith("Tiêu chí cấp tỉnh: ")
     assert "31/03/2026" in out.failed[0]

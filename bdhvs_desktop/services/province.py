@@ -50,6 +50,7 @@ from bdhvs_desktop.services.province_check import (  # noqa: F401 - PackageRefus
     signature_phrase,
     ward_label,
 )
+from bdhvs_desktop.services.province_rank import store_scores
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
@@ -260,6 +261,7 @@ class _Writer:
         votes = self._votes_by_key(data)
         s.execute(insert(pm.WardProposal), [self._proposal_row(c, cid, package, scope, votes)
                                             for c, cid in zip(cands, cand_ids)])
+        store_scores(s, package.id)  # the first ranking, on any workstation, reads them
         self._check_cancel()
         owner_of: dict[str, int] = {}
         for c, cid in zip(cands, cand_ids):

@@ -16,14 +16,17 @@ one above it carries a note saying which of these put it below. Only the eligibl
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, select, update
+from sqlalchemy.orm import Session
 
+from bdhvs_desktop import __version__
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
@@ -123,7 +126,8 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
         # once per process: a ward's proposal never changes after its import).
         q = (select(w.candidate_id, w.ward_code, w.candidate_key, w.name, w.subject_type, w.subject_kind, w.award_name,
                     cast(w.facts, Text).label("facts"), cast(w.ward_votes, Text).label("ward_votes"), w.ward_points,
-                    pm.WardPackage.ward_name, m.Candidate.unit_id, m.Candidate.person_id)
+                    w.score_key, cast(w.score, Text).label("score"), pm.WardPackage.ward_name, m.Candidate.unit_id,
+                    m.Candidate.person_id)
              .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
              .join(m.Candidate, m.Candidate.id == pm.WardProposal.candidate_id))
         if ward is not None:
@@ -176,9 +180,70 @@ def _facts(url: str, candidate_id: int, text: str | None) -> sc.SubjectFacts:
     return facts
 
 
+def score_key(level: str, fingerprint: str, manual: tuple, facts_text: str | None) -> str:
+    """What a stored score was computed from: the program (its rules), the level, the criteria set
+    (repr: every criterion and parameter), the manual results and the facts as stored."""
+    h = hashlib.sha256(f"{__version__}\x1f{sc.FACTS_VERSION}\x1f{level}\x1f{fingerprint}\x1f{manual!r}\x1f".encode())
+    h.update((facts_text or "").encode("utf-8"))
+    return h.hexdigest()
+
+
+def score_to_json(score: sc.SubjectScore) -> dict[str, Any]:
+    return {"s": [score.subject, score.subject_id, score.id, score.name, score.kind, score.eligible, score.points,
+                  score.max_points, score.held_back, score.tie_break_first, score.women_share, score.level,
+                  score.level_note],
+            "c": [[c.code, c.name, c.type, c.method, c.passed, c.points, c.max_points, c.explanation, c.evidence,
+                   c.recorded_by, c.recorded_at.isoformat() if c.recorded_at else None, c.criterion_id]
+                  for c in score.criteria]}
+
+
+def score_from_json(data: dict[str, Any]) -> sc.SubjectScore:
+    (subject, subject_id, code, name, kind, eligible, points, max_points, held_back, first, women, level,
+     note) = data["s"]
+    criteria = [sc.CriterionScore(*c[:10], dt.datetime.fromisoformat(c[10]) if c[10] else None, c[11])
+                for c in data["c"]]
+    return sc.SubjectScore(subject, subject_id, code, name, kind, eligible, points, max_points, criteria, held_back,
+                           first, women, None, level, note)
+
+
+def store_scores(s: Session, package_id: int, level: str = "province") -> int:
+    """Score the candidates of one imported package (inside the import's transaction) and keep the
+    scores with their keys, so the first ranking on any workstation reads them instead of scoring
+    3,000 candidates again. Returns how many were kept."""
+    try:
+        sets = load_criteria_sets(s, level)
+    except ScoringError:
+        return 0  # the ranking reports the set's problem
+    w = pm.WardProposal
+    rows_db = s.execute(select(w.id, w.candidate_id, w.ward_code, w.subject_kind, cast(w.facts, Text).label("facts"))
+                        .where(w.package_id == package_id)).all()
+    plans = {cs.code: (sc.compile_plan(cs), repr(cs)) for cs in sets.values()}
+    memos: dict[tuple[str, dt.date], list[dict]] = {}
+    kept, updates = [], []
+    for r in rows_db:
+        cset = sets.get(r.subject_kind)
+        if cset is None or not r.facts:
+            continue
+        try:
+            facts = sc.facts_from_dict(json.loads(r.facts))
+            if facts.kind != cset.subject_kind or facts.as_of is None:
+                continue
+        except (sc.FactsFormatError, ValueError):
+            continue
+        plan, fingerprint = plans[cset.code]
+        kept.append(facts)  # alive until the end: the memo's keys are identities of its lists
+        score = sc.score_subject(facts, cset, facts.as_of, {}, plan, memos.setdefault((cset.code, facts.as_of),
+                                                                                     [{} for _ in plan]))
+        updates.append({"id": r.id, "score_key": score_key(level, fingerprint, (), r.facts),
+                        "score": score_to_json(score)})
+    if updates:
+        s.execute(update(pm.WardProposal), updates)
+    return len(updates)
+
+
 def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict[str, sc.CriteriaSetDef],
            level: str, url: str) -> None:
-    plans: dict[str, Any] = {}
+    plans: dict[str, Any] = {cs.code: (sc.compile_plan(cs), repr(cs)) for cs in (*sets.values(), *ward_sets.values())}
     memos: dict[tuple[str, dt.date], list[dict]] = {}
     for row in rows:
         p = row.proposal
@@ -194,16 +259,17 @@ def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict
                            "trong kế hoạch của tỉnh: chưa chấm được.")
             continue
         try:
+            plan, fingerprint = plans[cset.code]
+            manual = tuple(sorted(row.manual.items()))
+            if p.score_key is not None and p.score_key == score_key(level, fingerprint, manual, p.facts):
+                row.score = score_from_json(json.loads(p.score))  # computed at the import, nothing changed since
+                continue
             facts = _facts(url, p.candidate_id, p.facts)
             if facts.kind != cset.subject_kind:
                 raise sc.RuleError(f"dữ liệu sự kiện ghi loại {facts.kind}, hồ sơ là {cset.subject_kind}.")
             day = facts.as_of
             if day is None:
                 raise sc.RuleError("dữ liệu sự kiện không ghi ngày tính điểm (as_of).")
-            if cset.code not in plans:
-                plans[cset.code] = (sc.compile_plan(cset), repr(cset))
-            plan, fingerprint = plans[cset.code]
-            manual = tuple(sorted(row.manual.items()))
             hit = _SCORES.get((url, p.candidate_id))
             if hit is not None and hit[0] is facts and hit[1] == fingerprint and hit[2] == manual:
                 row.score = hit[3]  # the same facts, criteria and manual results: the same score

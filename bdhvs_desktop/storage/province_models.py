@@ -120,6 +120,10 @@ class WardProposal(Base):
     narrative: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     register: Mapped[list[Any]] = mapped_column(JSON, default=list)  # prior awards of this subject
     documents: Mapped[list[Any]] = mapped_column(JSON, default=list)  # member paths in the package
+    # The province's score, kept with the key of what it was computed from (services/province_rank.py):
+    # reused while the facts, the criteria set, the manual results and the program are the same.
+    score_key: Mapped[Optional[str]] = mapped_column(String(64))
+    score: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
 
 class WardPackageDocument(Base):
