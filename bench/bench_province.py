@@ -71,10 +71,9 @@ def measure(url: str, paths: list[Path], ca: bytes, label: str) -> tuple[float, 
         imported, import_cpu = time.perf_counter() - start, time.process_time() - cpu
         assert len(report.imported) == WARDS, report.summary_lines()[:3]
         assert all(o.trusted for o in report.imported)
-        # Cold: nothing parsed or scored yet in this process (what a workstation that did not import
-        # sees first); warm: the facts parsed and the scores kept (province_rank's caches).
-        province_rank._FACTS.clear()
-        province_rank._SCORES.clear()
+        # Cold: nothing parsed or read yet in this process (what a workstation that did not import sees
+        # first: the scores the import kept in the database); warm: this process's copies.
+        province_rank.clear_caches()
         cpu = time.process_time()
         ranking = rank(db)
         cold, rank_cpu = ranking.seconds, time.process_time() - cpu

@@ -357,7 +357,7 @@ def test_ranking_across_wards_with_the_province_criteria(office, tmp_path):
         s.execute(pm.WardProposal.__table__.update().values(score_key=None))
     from bdhvs_desktop.services import province_rank
 
-    province_rank._SCORES.clear()
+    province_rank.clear_caches()
     recomputed = rank(office).of_kind("individual")
     assert [(r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in recomputed] == [
         (r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in people]
@@ -479,3 +479,25 @@ def test_a_package_exported_by_the_demo_ward_is_imported_and_scored_the_same(dem
         assert data == pf.read_package(out.path).documents[info.member]
     finally:
         office.dispose()
+
+
+def test_stored_scores_are_used_until_what_they_came_from_changes(office, tmp_path, monkeypatch):
+    from bdhvs_desktop.domain import scoring as sc
+    from bdhvs_desktop.services import province_rank
+    from bdhvs_desktop.services.province_rank import rank
+
+    guide = Person("Lê Thị Mai", "068196799201", dt.date(1988, 2, 2), female=True, people_guided=60)
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=4, people=[guide], with_docs=False)
+    province.import_packages(office, [write_ward_package(tmp_path / "p.bdhvs-goi", data, docs)], trust_roots=())
+    province_rank.clear_caches()  # another workstation: nothing parsed or scored in this process
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("scored again although nothing changed since the import")
+
+    monkeypatch.setattr(sc, "score_subject", no_scoring)
+    first = {r.key: r for r in rank(office).rows}
+    assert first[f"P-{guide.cccd}"].points == 40
+    monkeypatch.undo()
+    with office.session() as s:  # the province changes its criteria: the stored scores no longer apply
+        s.scalar(select(m.Criterion).where(m.Criterion.code == "T_CN_D_HUONG_DAN_50")).max_points = 30
+    assert {r.key: r for r in rank(office).rows}[f"P-{guide.cccd}"].points == 50

@@ -126,18 +126,18 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
         # once per process: a ward's proposal never changes after its import).
         q = (select(w.candidate_id, w.ward_code, w.candidate_key, w.name, w.subject_type, w.subject_kind, w.award_name,
                     cast(w.facts, Text).label("facts"), cast(w.ward_votes, Text).label("ward_votes"), w.ward_points,
-                    w.score_key, cast(w.score, Text).label("score"), pm.WardPackage.ward_name, m.Candidate.unit_id,
-                    m.Candidate.person_id)
+                    w.score_key, pm.WardPackage.ward_name, m.Candidate.unit_id, m.Candidate.person_id)
              .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
              .join(m.Candidate, m.Candidate.id == pm.WardProposal.candidate_id))
         if ward is not None:
             q = q.where(pm.WardProposal.ward_code == ward)
         rows_db = s.execute(q.order_by(pm.WardProposal.id)).all()
         manual = _manual_entries(s, [c for d in (sets, ward_sets) for c in d.values()])
-    rows = []
-    for p in rows_db:
-        subject = ("unit", p.unit_id) if p.subject_type == "unit" else ("person", p.person_id)
-        rows.append(_Row(p, p.ward_name, manual.get(subject, {}), _approval(json.loads(p.ward_votes or "null"))))
+        rows = []
+        for p in rows_db:
+            subject = ("unit", p.unit_id) if p.subject_type == "unit" else ("person", p.person_id)
+            rows.append(_Row(p, p.ward_name, manual.get(subject, {}), _approval(json.loads(p.ward_votes or "null"))))
+        _stored_scores(s, rows, sets, ward_sets, level, db.url)
     _score(rows, sets, ward_sets, level, db.url)
     ranked = _order(rows)
     return Ranking(level, tuple(ranked), time.perf_counter() - started)
@@ -235,10 +235,52 @@ def store_scores(s: Session, package_id: int, level: str = "province") -> int:
         score = sc.score_subject(facts, cset, facts.as_of, {}, plan, memos.setdefault((cset.code, facts.as_of),
                                                                                      [{} for _ in plan]))
         updates.append({"id": r.id, "score_key": score_key(level, fingerprint, (), r.facts),
-                        "score": score_to_json(score)})
+                        "score": json.dumps(score_to_json(score), ensure_ascii=False, separators=(",", ":"))})
     if updates:
         s.execute(update(pm.WardProposal), updates)
     return len(updates)
+
+
+#: Scores read from `ward_proposal.score`, by (database, candidate id), with their key.
+_STORED: dict[tuple[str, int], tuple[str, sc.SubjectScore]] = {}
+
+
+def clear_caches() -> None:
+    """Forget what this process parsed and scored (the stored scores in the database stay)."""
+    _FACTS.clear()
+    _SCORES.clear()
+    _STORED.clear()
+
+
+def _stored_scores(s: Session, rows: list[_Row], sets: dict[str, sc.CriteriaSetDef],
+                   ward_sets: dict[str, sc.CriteriaSetDef], level: str, url: str) -> None:
+    """Give each row whose stored score is still valid (same key) that score: from this process's
+    copy, or read (only those texts) from the database."""
+    fingerprints = {cs.code: repr(cs) for cs in (*sets.values(), *ward_sets.values())}
+    wanted: dict[int, tuple[_Row, str]] = {}
+    for row in rows:
+        p = row.proposal
+        cset = sets.get(p.subject_kind) or ward_sets.get(p.subject_kind)
+        if p.score_key is None or cset is None:
+            continue
+        if p.score_key != score_key(level, fingerprints[cset.code], tuple(sorted(row.manual.items())), p.facts):
+            continue
+        hit = _STORED.get((url, p.candidate_id))
+        if hit is not None and hit[0] == p.score_key:
+            row.score = hit[1]
+        else:
+            wanted[p.candidate_id] = (row, p.score_key)
+    if not wanted:
+        return
+    ids = list(wanted)
+    for i in range(0, len(ids), 5000):
+        for cid, text in s.execute(select(pm.WardProposal.candidate_id, pm.WardProposal.score)
+                                   .where(pm.WardProposal.candidate_id.in_(ids[i:i + 5000]))):
+            row, key = wanted[cid]
+            row.score = score_from_json(json.loads(text))
+            if len(_STORED) >= _CACHE_MAX:
+                _STORED.clear()
+            _STORED[(url, cid)] = (key, row.score)
 
 
 def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict[str, sc.CriteriaSetDef],
@@ -258,12 +300,11 @@ def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict
             row.problem = (f"Không có bộ tiêu chí nào cho {SUBJECT_KIND_LABELS.get(SubjectKind(p.subject_kind))} "
                            "trong kế hoạch của tỉnh: chưa chấm được.")
             continue
+        if row.score is not None:  # kept from the import (_stored_scores)
+            continue
         try:
             plan, fingerprint = plans[cset.code]
             manual = tuple(sorted(row.manual.items()))
-            if p.score_key is not None and p.score_key == score_key(level, fingerprint, manual, p.facts):
-                row.score = score_from_json(json.loads(p.score))  # computed at the import, nothing changed since
-                continue
             facts = _facts(url, p.candidate_id, p.facts)
             if facts.kind != cset.subject_kind:
                 raise sc.RuleError(f"dữ liệu sự kiện ghi loại {facts.kind}, hồ sơ là {cset.subject_kind}.")

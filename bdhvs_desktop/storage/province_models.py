@@ -123,7 +123,7 @@ class WardProposal(Base):
     # The province's score, kept with the key of what it was computed from (services/province_rank.py):
     # reused while the facts, the criteria set, the manual results and the program are the same.
     score_key: Mapped[Optional[str]] = mapped_column(String(64))
-    score: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    score: Mapped[Optional[str]] = mapped_column(Text)  # compact JSON, UTF-8 (half the size of escaped JSON)
 
 
 class WardPackageDocument(Base):

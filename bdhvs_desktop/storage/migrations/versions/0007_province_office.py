@@ -109,7 +109,7 @@ def upgrade() -> None:
     sa.Column('register', sa.JSON(), nullable=False),
     sa.Column('documents', sa.JSON(), nullable=False),
     sa.Column('score_key', sa.String(length=64), nullable=True),
-    sa.Column('score', sa.JSON(), nullable=True),
+    sa.Column('score', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_ward_proposal_candidate_id_candidate'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['package_id'], ['ward_package.id'], name=op.f('fk_ward_proposal_package_id_ward_package'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['ward_unit_id'], ['unit.id'], name=op.f('fk_ward_proposal_ward_unit_id_unit')),
