@@ -50,7 +50,7 @@ from bdhvs_desktop.services.province_check import (  # noqa: F401 - PackageRefus
     signature_phrase,
     ward_label,
 )
-from bdhvs_desktop.services.province_rank import store_scores
+from bdhvs_desktop.services.province_rank import facts_digest, store_scores
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
@@ -396,6 +396,7 @@ class _Writer:
             sex=_SEX.get(c.get("sex") or ""), position=c.get("position"), unit_path=list(c["unit_path"]),
             award_code=c["award_form"]["code"], award_name=c["award_form"]["name"],
             award_level=c["award_form"].get("level"), ward_status=c.get("ward_status"), facts=c.get("facts") or {},
+            facts_sha256=facts_digest(c.get("facts") or {}),
             figures={"rows": c.get("figures") or []}, ward_votes=ward_votes, ward_score=ward_score,
             ward_points=ward_score.get("points"), claimed_province_score=c.get("province_score") or {},
             narrative=c.get("narrative") or {}, register=c.get("register") or [], documents=list(c["documents"]))

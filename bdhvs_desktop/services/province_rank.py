@@ -125,7 +125,7 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
         # Only the columns the ranking reads, the JSON ones as their text (parsed below, the facts
         # once per process: a ward's proposal never changes after its import).
         q = (select(w.candidate_id, w.ward_code, w.candidate_key, w.name, w.subject_type, w.subject_kind, w.award_name,
-                    cast(w.facts, Text).label("facts"), cast(w.ward_votes, Text).label("ward_votes"), w.ward_points,
+                    w.facts_sha256, cast(w.ward_votes, Text).label("ward_votes"), w.ward_points,
                     w.score_key, pm.WardPackage.ward_name, m.Candidate.unit_id, m.Candidate.person_id)
              .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
              .join(m.Candidate, m.Candidate.id == pm.WardProposal.candidate_id))
@@ -138,7 +138,8 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
             subject = ("unit", p.unit_id) if p.subject_type == "unit" else ("person", p.person_id)
             rows.append(_Row(p, p.ward_name, manual.get(subject, {}), _approval(json.loads(p.ward_votes or "null"))))
         _stored_scores(s, rows, sets, ward_sets, level, db.url)
-    _score(rows, sets, ward_sets, level, db.url)
+        facts = _facts_texts(s, [r for r in rows if r.score is None], db.url)
+    _score(rows, sets, ward_sets, level, db.url, facts)
     ranked = _order(rows)
     return Ranking(level, tuple(ranked), time.perf_counter() - started)
 
@@ -157,18 +158,36 @@ def _manual_entries(s, sets: list[sc.CriteriaSetDef]) -> dict[tuple[str, int], d
 
 #: Parsed facts by (database, candidate id), with the text they were parsed from (a changed text
 #: is parsed again). Bounded: cleared when it grows past _CACHE_MAX.
-_FACTS: dict[tuple[str, int], tuple[str, sc.SubjectFacts]] = {}
+_FACTS: dict[tuple[str, int], tuple[str | None, sc.SubjectFacts]] = {}
 _CACHE_MAX = 200_000
 #: Scores by (database, candidate id) with what they were computed from: the parsed facts (the
 #: object above), the criteria set (its repr: every criterion and parameter) and the manual results.
 _SCORES: dict[tuple[str, int], tuple[sc.SubjectFacts, str, tuple, sc.SubjectScore]] = {}
 
 
-def _facts(url: str, candidate_id: int, text: str | None) -> sc.SubjectFacts:
+def facts_digest(facts: dict[str, Any]) -> str:
+    """The SHA-256 of a candidate's facts as canonical JSON (sorted keys, UTF-8)."""
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+                          .encode("utf-8")).hexdigest()
+
+
+def _facts_texts(s: Session, rows: list[_Row], url: str) -> dict[int, str | None]:
+    """The facts (text) of the rows to score here, except those this process has parsed already."""
+    ids = [r.proposal.candidate_id for r in rows
+           if (hit := _FACTS.get((url, r.proposal.candidate_id))) is None or hit[0] != r.proposal.facts_sha256]
+    out: dict[int, str | None] = {}
+    for i in range(0, len(ids), 5000):
+        out.update(s.execute(select(pm.WardProposal.candidate_id, cast(pm.WardProposal.facts, Text))
+                             .where(pm.WardProposal.candidate_id.in_(ids[i:i + 5000]))).tuples().all())
+    return out
+
+
+def _facts(url: str, candidate_id: int, digest: str | None, texts: dict[int, str | None]) -> sc.SubjectFacts:
     key = (url, candidate_id)
     hit = _FACTS.get(key)
-    if hit is not None and hit[0] == text:
+    if hit is not None and hit[0] == digest and candidate_id not in texts:
         return hit[1]
+    text = texts.get(candidate_id)
     data = json.loads(text) if text else None
     if not data:
         raise sc.RuleError("phường không gửi dữ liệu sự kiện (facts) của hồ sơ này.")
@@ -176,16 +195,15 @@ def _facts(url: str, candidate_id: int, text: str | None) -> sc.SubjectFacts:
     if len(_FACTS) >= _CACHE_MAX:
         _FACTS.clear()
         _SCORES.clear()
-    _FACTS[key] = (text, facts)
+    _FACTS[key] = (digest, facts)
     return facts
 
 
-def score_key(level: str, fingerprint: str, manual: tuple, facts_text: str | None) -> str:
+def score_key(level: str, fingerprint: str, manual: tuple, facts_sha256: str | None) -> str:
     """What a stored score was computed from: the program (its rules), the level, the criteria set
-    (repr: every criterion and parameter), the manual results and the facts as stored."""
-    h = hashlib.sha256(f"{__version__}\x1f{sc.FACTS_VERSION}\x1f{level}\x1f{fingerprint}\x1f{manual!r}\x1f".encode())
-    h.update((facts_text or "").encode("utf-8"))
-    return h.hexdigest()
+    (repr: every criterion and parameter), the manual results and the facts (their digest)."""
+    return hashlib.sha256(f"{__version__}\x1f{sc.FACTS_VERSION}\x1f{level}\x1f{fingerprint}\x1f{manual!r}\x1f"
+                          f"{facts_sha256}".encode()).hexdigest()
 
 
 def score_to_json(score: sc.SubjectScore) -> dict[str, Any]:
@@ -197,11 +215,20 @@ def score_to_json(score: sc.SubjectScore) -> dict[str, Any]:
                   for c in score.criteria]}
 
 
-def score_from_json(data: dict[str, Any]) -> sc.SubjectScore:
+def score_from_json(data: dict[str, Any], shared: dict[tuple, sc.CriterionScore] | None = None) -> sc.SubjectScore:
+    """A score score_to_json wrote; `shared`: the criterion results read so far (people with the
+    same result share one immutable CriterionScore, as when they are scored)."""
     (subject, subject_id, code, name, kind, eligible, points, max_points, held_back, first, women, level,
      note) = data["s"]
-    criteria = [sc.CriterionScore(*c[:10], dt.datetime.fromisoformat(c[10]) if c[10] else None, c[11])
-                for c in data["c"]]
+    shared = {} if shared is None else shared
+    criteria = []
+    for c in data["c"]:
+        key = tuple(c)
+        result = shared.get(key)
+        if result is None:
+            result = shared[key] = sc.CriterionScore(*c[:10], dt.datetime.fromisoformat(c[10]) if c[10] else None,
+                                                     c[11])
+        criteria.append(result)
     return sc.SubjectScore(subject, subject_id, code, name, kind, eligible, points, max_points, criteria, held_back,
                            first, women, None, level, note)
 
@@ -215,8 +242,7 @@ def store_scores(s: Session, package_id: int, level: str = "province") -> int:
     except ScoringError:
         return 0  # the ranking reports the set's problem
     w = pm.WardProposal
-    rows_db = s.execute(select(w.id, w.candidate_id, w.ward_code, w.subject_kind, cast(w.facts, Text).label("facts"))
-                        .where(w.package_id == package_id)).all()
+    rows_db = s.execute(select(w.id, w.subject_kind, w.facts, w.facts_sha256).where(w.package_id == package_id)).all()
     plans = {cs.code: (sc.compile_plan(cs), repr(cs)) for cs in sets.values()}
     memos: dict[tuple[str, dt.date], list[dict]] = {}
     kept, updates = [], []
@@ -225,7 +251,7 @@ def store_scores(s: Session, package_id: int, level: str = "province") -> int:
         if cset is None or not r.facts:
             continue
         try:
-            facts = sc.facts_from_dict(json.loads(r.facts))
+            facts = sc.facts_from_dict(r.facts)
             if facts.kind != cset.subject_kind or facts.as_of is None:
                 continue
         except (sc.FactsFormatError, ValueError):
@@ -234,7 +260,7 @@ def store_scores(s: Session, package_id: int, level: str = "province") -> int:
         kept.append(facts)  # alive until the end: the memo's keys are identities of its lists
         score = sc.score_subject(facts, cset, facts.as_of, {}, plan, memos.setdefault((cset.code, facts.as_of),
                                                                                      [{} for _ in plan]))
-        updates.append({"id": r.id, "score_key": score_key(level, fingerprint, (), r.facts),
+        updates.append({"id": r.id, "score_key": score_key(level, fingerprint, (), r.facts_sha256),
                         "score": json.dumps(score_to_json(score), ensure_ascii=False, separators=(",", ":"))})
     if updates:
         s.execute(update(pm.WardProposal), updates)
@@ -263,7 +289,8 @@ def _stored_scores(s: Session, rows: list[_Row], sets: dict[str, sc.CriteriaSetD
         cset = sets.get(p.subject_kind) or ward_sets.get(p.subject_kind)
         if p.score_key is None or cset is None:
             continue
-        if p.score_key != score_key(level, fingerprints[cset.code], tuple(sorted(row.manual.items())), p.facts):
+        manual = tuple(sorted(row.manual.items()))
+        if p.score_key != score_key(level, fingerprints[cset.code], manual, p.facts_sha256):
             continue
         hit = _STORED.get((url, p.candidate_id))
         if hit is not None and hit[0] == p.score_key:
@@ -273,18 +300,19 @@ def _stored_scores(s: Session, rows: list[_Row], sets: dict[str, sc.CriteriaSetD
     if not wanted:
         return
     ids = list(wanted)
+    shared: dict[tuple, sc.CriterionScore] = {}
     for i in range(0, len(ids), 5000):
         for cid, text in s.execute(select(pm.WardProposal.candidate_id, pm.WardProposal.score)
                                    .where(pm.WardProposal.candidate_id.in_(ids[i:i + 5000]))):
             row, key = wanted[cid]
-            row.score = score_from_json(json.loads(text))
+            row.score = score_from_json(json.loads(text), shared)
             if len(_STORED) >= _CACHE_MAX:
                 _STORED.clear()
             _STORED[(url, cid)] = (key, row.score)
 
 
 def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict[str, sc.CriteriaSetDef],
-           level: str, url: str) -> None:
+           level: str, url: str, texts: dict[int, str | None]) -> None:
     plans: dict[str, Any] = {cs.code: (sc.compile_plan(cs), repr(cs)) for cs in (*sets.values(), *ward_sets.values())}
     memos: dict[tuple[str, dt.date], list[dict]] = {}
     for row in rows:
@@ -305,7 +333,7 @@ def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict
         try:
             plan, fingerprint = plans[cset.code]
             manual = tuple(sorted(row.manual.items()))
-            facts = _facts(url, p.candidate_id, p.facts)
+            facts = _facts(url, p.candidate_id, p.facts_sha256, texts)
             if facts.kind != cset.subject_kind:
                 raise sc.RuleError(f"dữ liệu sự kiện ghi loại {facts.kind}, hồ sơ là {cset.subject_kind}.")
             day = facts.as_of

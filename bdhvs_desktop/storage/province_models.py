@@ -122,6 +122,7 @@ class WardProposal(Base):
     documents: Mapped[list[Any]] = mapped_column(JSON, default=list)  # member paths in the package
     # The province's score, kept with the key of what it was computed from (services/province_rank.py):
     # reused while the facts, the criteria set, the manual results and the program are the same.
+    facts_sha256: Mapped[Optional[str]] = mapped_column(String(64))  # of the facts (canonical JSON)
     score_key: Mapped[Optional[str]] = mapped_column(String(64))
     score: Mapped[Optional[str]] = mapped_column(Text)  # compact JSON, UTF-8 (half the size of escaped JSON)
 

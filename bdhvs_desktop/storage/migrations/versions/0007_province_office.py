@@ -108,6 +108,7 @@ def upgrade() -> None:
     sa.Column('narrative', sa.JSON(), nullable=False),
     sa.Column('register', sa.JSON(), nullable=False),
     sa.Column('documents', sa.JSON(), nullable=False),
+    sa.Column('facts_sha256', sa.String(length=64), nullable=True),
     sa.Column('score_key', sa.String(length=64), nullable=True),
     sa.Column('score', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_ward_proposal_candidate_id_candidate'), ondelete='CASCADE'),
