@@ -50,7 +50,7 @@ from bdhvs_desktop.services.province_check import (  # noqa: F401 - PackageRefus
     signature_phrase,
     ward_label,
 )
-from bdhvs_desktop.services.province_rank import facts_digest, store_scores
+from bdhvs_desktop.services.province_rank import facts_digest, store_scores, ward_approval
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
@@ -398,7 +398,8 @@ class _Writer:
             award_level=c["award_form"].get("level"), ward_status=c.get("ward_status"), facts=c.get("facts") or {},
             facts_sha256=facts_digest(c.get("facts") or {}),
             figures={"rows": c.get("figures") or []}, ward_votes=ward_votes, ward_score=ward_score,
-            ward_points=ward_score.get("points"), claimed_province_score=c.get("province_score") or {},
+            ward_points=ward_score.get("points"), ward_approval=ward_approval(c.get("ward_votes")),
+            claimed_province_score=c.get("province_score") or {},
             narrative=c.get("narrative") or {}, register=c.get("register") or [], documents=list(c["documents"]))
 
     @staticmethod

@@ -16,6 +16,7 @@ one above it carries a note saying which of these put it below. Only the eligibl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import time
@@ -36,6 +37,7 @@ from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
 
+_fold = functools.lru_cache(maxsize=65536)(fold)  # names repeat across rankings
 KIND_ORDER = [SubjectKind.PARTY_ORG.value, SubjectKind.COLLECTIVE.value, SubjectKind.INDIVIDUAL.value]
 
 
@@ -89,7 +91,7 @@ class Ranking:
 
 @dataclass
 class _Row:
-    proposal: Any  # the columns read (candidate_id, ward_code, candidate_key, name, ..., facts, ward_votes)
+    proposal: Any  # the columns read (candidate_id, ward_code, candidate_key, name, ..., score_key)
     ward_name: str
     manual: dict[str, sc.ManualEntry]
     approval: float | None
@@ -101,7 +103,7 @@ class _Row:
     key: tuple | None = None  # the sort key, computed once
 
 
-def _approval(votes: dict | None) -> float | None:
+def ward_approval(votes: dict | None) -> float | None:
     """Votes in favour over the votes cast at the ward's council."""
     v = votes or {}
     total = int(v.get("for") or 0) + int(v.get("against") or 0) + int(v.get("abstain") or 0)
@@ -125,7 +127,7 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
         # Only the columns the ranking reads, the JSON ones as their text (parsed below, the facts
         # once per process: a ward's proposal never changes after its import).
         q = (select(w.candidate_id, w.ward_code, w.candidate_key, w.name, w.subject_type, w.subject_kind, w.award_name,
-                    w.facts_sha256, cast(w.ward_votes, Text).label("ward_votes"), w.ward_points,
+                    w.facts_sha256, w.ward_approval, w.ward_points,
                     w.score_key, pm.WardPackage.ward_name, m.Candidate.unit_id, m.Candidate.person_id)
              .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
              .join(m.Candidate, m.Candidate.id == pm.WardProposal.candidate_id))
@@ -136,7 +138,7 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
         rows = []
         for p in rows_db:
             subject = ("unit", p.unit_id) if p.subject_type == "unit" else ("person", p.person_id)
-            rows.append(_Row(p, p.ward_name, manual.get(subject, {}), _approval(json.loads(p.ward_votes or "null"))))
+            rows.append(_Row(p, p.ward_name, manual.get(subject, {}), p.ward_approval))
         _stored_scores(s, rows, sets, ward_sets, level, db.url)
         facts = _facts_texts(s, [r for r in rows if r.score is None], db.url)
     _score(rows, sets, ward_sets, level, db.url, facts)
@@ -207,27 +209,34 @@ def score_key(level: str, fingerprint: str, manual: tuple, facts_sha256: str | N
 
 
 def score_to_json(score: sc.SubjectScore) -> dict[str, Any]:
+    """A score as compact data: each criterion's result without what its criteria set says (the
+    stored score's key names the set, so reading it back takes those from the set)."""
     return {"s": [score.subject, score.subject_id, score.id, score.name, score.kind, score.eligible, score.points,
                   score.max_points, score.held_back, score.tie_break_first, score.women_share, score.level,
                   score.level_note],
-            "c": [[c.code, c.name, c.type, c.method, c.passed, c.points, c.max_points, c.explanation, c.evidence,
-                   c.recorded_by, c.recorded_at.isoformat() if c.recorded_at else None, c.criterion_id]
-                  for c in score.criteria]}
+            "c": [[c.code, c.passed, c.points, c.explanation] + (
+                [c.evidence, c.recorded_by, c.recorded_at.isoformat() if c.recorded_at else None]
+                if c.evidence or c.recorded_by or c.recorded_at else []) for c in score.criteria]}
 
 
-def score_from_json(data: dict[str, Any], shared: dict[tuple, sc.CriterionScore] | None = None) -> sc.SubjectScore:
-    """A score score_to_json wrote; `shared`: the criterion results read so far (people with the
-    same result share one immutable CriterionScore, as when they are scored)."""
+def score_from_json(data: dict[str, Any], cset: sc.CriteriaSetDef,
+                    shared: dict[tuple, sc.CriterionScore] | None = None) -> sc.SubjectScore:
+    """A score score_to_json wrote with the criteria set `cset`; `shared`: the criterion results
+    read so far (people with the same result share one immutable CriterionScore, as when scored).
+    KeyError when the set has no criterion of a code written (then the score is computed again)."""
     (subject, subject_id, code, name, kind, eligible, points, max_points, held_back, first, women, level,
      note) = data["s"]
     shared = {} if shared is None else shared
+    defs = {c.code: c for c in cset.criteria}
     criteria = []
     for c in data["c"]:
         key = tuple(c)
         result = shared.get(key)
         if result is None:
-            result = shared[key] = sc.CriterionScore(*c[:10], dt.datetime.fromisoformat(c[10]) if c[10] else None,
-                                                     c[11])
+            d = defs[c[0]]
+            extra = (c[4], c[5], dt.datetime.fromisoformat(c[6]) if c[6] else None) if len(c) > 4 else (None,) * 3
+            result = shared[key] = sc.CriterionScore(d.code, d.name, d.type, d.method, c[1], c[2],
+                                                     d.max_points if d.type == "points" else 0.0, c[3], *extra, d.id)
         criteria.append(result)
     return sc.SubjectScore(subject, subject_id, code, name, kind, eligible, points, max_points, criteria, held_back,
                            first, women, None, level, note)
@@ -283,7 +292,7 @@ def _stored_scores(s: Session, rows: list[_Row], sets: dict[str, sc.CriteriaSetD
     """Give each row whose stored score is still valid (same key) that score: from this process's
     copy, or read (only those texts) from the database."""
     fingerprints = {cs.code: repr(cs) for cs in (*sets.values(), *ward_sets.values())}
-    wanted: dict[int, tuple[_Row, str]] = {}
+    wanted: dict[int, tuple[_Row, str, sc.CriteriaSetDef]] = {}
     for row in rows:
         p = row.proposal
         cset = sets.get(p.subject_kind) or ward_sets.get(p.subject_kind)
@@ -296,7 +305,7 @@ def _stored_scores(s: Session, rows: list[_Row], sets: dict[str, sc.CriteriaSetD
         if hit is not None and hit[0] == p.score_key:
             row.score = hit[1]
         else:
-            wanted[p.candidate_id] = (row, p.score_key)
+            wanted[p.candidate_id] = (row, p.score_key, cset)
     if not wanted:
         return
     ids = list(wanted)
@@ -304,8 +313,11 @@ def _stored_scores(s: Session, rows: list[_Row], sets: dict[str, sc.CriteriaSetD
     for i in range(0, len(ids), 5000):
         for cid, text in s.execute(select(pm.WardProposal.candidate_id, pm.WardProposal.score)
                                    .where(pm.WardProposal.candidate_id.in_(ids[i:i + 5000]))):
-            row, key = wanted[cid]
-            row.score = score_from_json(json.loads(text), shared)
+            row, key, cset = wanted[cid]
+            try:
+                row.score = score_from_json(json.loads(text), cset, shared)
+            except (KeyError, ValueError, TypeError, IndexError):
+                continue  # not readable: scored again below
             if len(_STORED) >= _CACHE_MAX:
                 _STORED.clear()
             _STORED[(url, cid)] = (key, row.score)
@@ -356,7 +368,7 @@ def _sort_key(row: _Row) -> tuple:
         p, sc_ = row.proposal, row.score
         approval = row.approval
         row.key = (-round(sc_.points, 6) if sc_ else 0.0, 0 if sc_ and sc_.tie_break_first else 1,
-                   -(approval if approval is not None else -1.0), fold(p.name), p.ward_code, p.candidate_key)
+                   -(approval if approval is not None else -1.0), _fold(p.name), p.ward_code, p.candidate_key)
     return row.key
 
 

@@ -116,6 +116,7 @@ class WardProposal(Base):
     ward_votes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ward_score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ward_points: Mapped[Optional[float]] = mapped_column(Float)
+    ward_approval: Mapped[Optional[float]] = mapped_column(Float)  # votes for / votes cast at the ward's council
     claimed_province_score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # as the ward computed it
     narrative: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     register: Mapped[list[Any]] = mapped_column(JSON, default=list)  # prior awards of this subject

@@ -104,6 +104,7 @@ def upgrade() -> None:
     sa.Column('ward_votes', sa.JSON(), nullable=False),
     sa.Column('ward_score', sa.JSON(), nullable=False),
     sa.Column('ward_points', sa.Float(), nullable=True),
+    sa.Column('ward_approval', sa.Float(), nullable=True),
     sa.Column('claimed_province_score', sa.JSON(), nullable=False),
     sa.Column('narrative', sa.JSON(), nullable=False),
     sa.Column('register', sa.JSON(), nullable=False),
