@@ -11,6 +11,8 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("init", parents=[common], help="tạo phong trào từ một kế hoạch mẫu",
                               description="Tạo phong trào (giai đoạn, nhiệm vụ, chỉ tiêu, tiêu chí) từ một kế hoạch mẫu.")
     p.add_argument("--preset", metavar="TÊN", help="tên kế hoạch mẫu (xem 'bdhvs presets'); mặc định: kế hoạch 004 La Gi")
+    p.add_argument("--province", action="store_true",
+                   help="cơ sở dữ liệu của văn phòng cấp tỉnh: nhập gói hồ sơ đề nghị của các phường (bdhvs province)")
     p.set_defaults(func=cmd_init)
 
     p = subparsers.add_parser("demo", parents=[common], help="tạo phường mẫu với dữ liệu mô phỏng",
@@ -48,14 +50,18 @@ def _preset_error(exc: Exception) -> CliError:
 def cmd_init(args, ctx) -> int:
     from bdhvs_desktop.domain.presets import PresetError
     from bdhvs_desktop.services.campaign import CampaignExists, init_campaign
+    from bdhvs_desktop.services.office import OfficeError
 
     try:
-        name = init_campaign(ctx.db(), args.preset)
+        name = init_campaign(ctx.db(), args.preset, province=args.province)
     except PresetError as exc:
         raise _preset_error(exc) from exc
-    except CampaignExists as exc:
+    except (CampaignExists, OfficeError) as exc:
         raise CliError(f"{exc} ({ctx.db().display_name})", EXIT_ERROR) from exc  # never the password
     ctx.out(f"Đã tạo phong trào: {name}\nCơ sở dữ liệu: {ctx.db().display_name}")
+    if args.province:
+        ctx.out("Đây là cơ sở dữ liệu của văn phòng cấp tỉnh: nhập gói hồ sơ của các phường bằng "
+                "bdhvs province import TỆP.bdhvs-goi --trust CA.pem")
     return EXIT_OK
 
 
