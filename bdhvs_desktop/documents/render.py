@@ -156,6 +156,10 @@ def form_key_for(ctx: Any) -> str:
 
     if isinstance(ctx, DecisionContext):
         return "quyet_dinh"
+    from .province_context import ProvinceSubmissionContext
+
+    if isinstance(ctx, ProvinceSubmissionContext):
+        return "to_trinh_tinh"
     raise TypeError(f"không biết mẫu nào dùng cho {type(ctx).__name__}")
 
 
