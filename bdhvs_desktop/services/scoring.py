@@ -483,7 +483,7 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
         person_facts.append(sc.SubjectFacts(
             "person", pid, cccd or f"ID-{pid}", name, individual, female, 0, 0, bool(disciplined), note, empty,
             vneid_on, bool(can_guide), guided or 0, mentees.get(pid, 0), own_models,
-            host_acts.get(pid, no_acts), solutions.get(pid, empty), no_targets))
+            host_acts.get(pid, no_acts), solutions.get(pid, empty), no_targets, at))
 
     subtree_cache: dict[int, list[int]] = {}
 
@@ -565,7 +565,7 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
         unit_facts.append(sc.SubjectFacts(
             "unit", uid, code, name, subject_kind_of_unit(bool(is_party_org)), women=women, headcount=heads,
             party_members=members, models=models, activities=acts, targets=targets, people_guided=guided_total,
-            solutions=sols))
+            solutions=sols, as_of=at))
     return unit_facts, person_facts
 
 

@@ -102,6 +102,7 @@ class WardProposal(Base):
     name: Mapped[str] = mapped_column(String(300))
     name_key: Mapped[str] = mapped_column(String(300))  # domain.text.name_key(name)
     birth_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    birth_year: Mapped[Optional[int]] = mapped_column(Integer)  # a person known by the year only
     cccd: Mapped[Optional[str]] = mapped_column(String(12), index=True)
     sex: Mapped[Optional[str]] = mapped_column(String(1))
     position: Mapped[Optional[str]] = mapped_column(String(300))

@@ -90,6 +90,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('name_key', sa.String(length=300), nullable=False),
     sa.Column('birth_date', sa.Date(), nullable=True),
+    sa.Column('birth_year', sa.Integer(), nullable=True),
     sa.Column('cccd', sa.String(length=12), nullable=True),
     sa.Column('sex', sa.String(length=1), nullable=True),
     sa.Column('position', sa.String(length=300), nullable=True),
