@@ -19,7 +19,7 @@ province named by the plan (`campaign.province`), whatever ward the preset was w
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,17 +105,35 @@ def _proposals(s: Session, cands: list[m.Candidate]) -> dict[int, tuple[pm.WardP
     return {wp.candidate_id: (wp, pkg) for wp, pkg in rows}
 
 
-def _ward_text(pkg: pm.WardPackage) -> tuple[str, str]:
-    """(the ward's Tờ trình symbol as printed, who sent it) from the package's data."""
+def _ward_proposal(pkg: pm.WardPackage, keys: set[str]) -> tuple[str, dt.date | None, str]:
+    """(the ward's Tờ trình number as printed, its date, who sent it) for the candidates *keys*:
+    the ward's submission that carries them (a ward sends one Tờ trình per granting authority),
+    else the package's proposal."""
     data = pkg.ward_data or {}
     proposal = data.get("proposal") if isinstance(data.get("proposal"), dict) else {}
-    symbol = str(proposal.get("symbol") or proposal.get("number") or pkg.proposal_number or "").strip()
-    issuer = proposal.get("issuer")
-    if isinstance(issuer, dict):
-        issuer = issuer.get("name_in_text") or issuer.get("name")
+    chosen: dict[str, Any] = {}
+    for sub in proposal.get("submissions") or ():
+        if isinstance(sub, dict) and keys & set(sub.get("candidates") or ()):
+            chosen = sub
+            break
+    number = str(chosen.get("number") or proposal.get("number") or pkg.proposal_number or "").strip()
+    day = _date(chosen.get("date")) or pkg.proposal_date
     ward = data.get("ward") if isinstance(data.get("ward"), dict) else {}
-    proposer = str(issuer or ward.get("party_org") or ward.get("office") or "").strip()
-    return symbol, " ".join(proposer.split())
+    place = pkg.ward_name[:1].lower() + pkg.ward_name[1:]  # "phường Bình Minh"
+    if chosen.get("authority") == "party":
+        proposer = f"Ban Thường vụ Đảng ủy {place}"
+    elif chosen.get("authority") == "state":
+        proposer = f"Ủy ban nhân dân {place}"
+    else:
+        proposer = str(ward.get("office") or pkg.ward_name)
+    return number, day, " ".join(proposer.split())
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _summary(cand: m.Candidate, wp: pm.WardProposal) -> str:
@@ -128,7 +146,8 @@ def _proposer(view: _ProvinceCampaign, st: ward_dossier.DossierSettings, auth: w
               chair_name: str, office_head: str) -> dc.Issuer:
     """The province's council (state awards) or the provincial party office (party awards): the
     ward's rule for a council of the campaign's own level, at the province."""
-    return ward_dossier._proposer(view, st, auth, chair_name, office_head)  # noqa: SLF001
+    # The province is the authority's own level: its council (its party office) always sends.
+    return ward_dossier._proposer(view, replace(st, issuer="council"), auth, chair_name, office_head)
 
 
 def build_province_contexts(db: Database, *, draft: bool = False, at: dt.date | None = None,
@@ -142,26 +161,26 @@ def build_province_contexts(db: Database, *, draft: bool = False, at: dt.date | 
             c = require_province(s)
         except OfficeError as exc:
             raise DossierError(str(exc)) from exc
-        st = settings or ward_dossier._read_settings(s)  # noqa: SLF001
-        cands = ward_dossier._candidates(s, c.id, draft)  # noqa: SLF001
+        st = settings or ward_dossier._read_settings(s)
+        cands = ward_dossier._candidates(s, c.id, draft)
         if not cands:
             raise DossierError(
                 "Hội đồng của tỉnh chưa thông qua hồ sơ đề nghị nào của các phường; chưa có gì để trình. "
                 "Lập bản dự thảo (--draft) để xem danh sách các hồ sơ đã đề nghị." if not draft
                 else "Chưa có hồ sơ đề nghị nào của các phường (hãy nhập gói hồ sơ của phường trước).")
         proposals = _proposals(s, cands)
-        orphans = [ward_dossier._subject_name(x) for x in cands if x.id not in proposals]  # noqa: SLF001
+        orphans = [ward_dossier._subject_name(x) for x in cands if x.id not in proposals]
         if orphans:
             raise DossierError("Tờ trình của tỉnh chỉ trình hồ sơ do các phường gửi; không tìm thấy gói hồ sơ của "
                                "phường nào cho: " + ", ".join(orphans) + ".")
         view = _ProvinceCampaign(c)
         campaign_name = _campaign_name(view)
         date = (st.date or at) if not draft else None
-        minutes_docs, _ = ward_dossier._minutes_documents(s, view, st, cands, campaign_name, draft, at)  # noqa: SLF001
+        minutes_docs, _ = ward_dossier._minutes_documents(s, view, st, cands, campaign_name, draft, at)
         chair_name = next((d.context.chair.name for d in reversed(minutes_docs) if d.context.chair.name), "")
         office_head = next((x.name for d in reversed(minutes_docs) for x in d.context.members
                             if fold(x.position or "").startswith("chanh van phong")), "")
-        authorities = {x.id: ward_dossier._authority(view, x.award_form) for x in cands}  # noqa: SLF001
+        authorities = {x.id: ward_dossier._authority(view, x.award_form) for x in cands}
         groups: dict[tuple[str, str], list[m.Candidate]] = {}
         for x in cands:
             groups.setdefault((authorities[x.id].format, authorities[x.id].name), []).append(x)
@@ -180,7 +199,7 @@ def build_province_contexts(db: Database, *, draft: bool = False, at: dt.date | 
             issuer = _proposer(view, st, auth, chair_name, office_head)
             wards = _ward_groups(group, proposals, draft)
             awards = {x.award_form.name for x in group if x.award_form}
-            citations = ward_dossier._citations_for(minutes_docs, group)  # noqa: SLF001
+            citations = ward_dossier._citations_for(minutes_docs, group)
             name = PROVINCE_SUBMISSION_FILE if len(order) == 1 else \
                 f"{PROVINCE_SUBMISSION_FILE.removesuffix('.docx')}-{slugify(auth.name, 40)}.docx"
             submissions.append((name, ProvinceSubmissionContext(
@@ -209,10 +228,10 @@ def _ward_groups(cands: list[m.Candidate], proposals: dict[int, tuple[pm.WardPro
     for position, pid in enumerate(sorted(packages, key=lambda p: (fold(packages[p].ward_name), packages[p].ward_code)),
                                    start=1):
         pkg = packages[pid]
-        symbol, proposer = _ward_text(pkg)
-        nominees = [(x, ward_dossier._nominee(x, draft, _summary(x, proposals[x.id][0]))) for x in by_package[pid]]  # noqa: SLF001
+        symbol, day, proposer = _ward_proposal(pkg, {proposals[x.id][0].candidate_key for x in by_package[pid]})
+        nominees = [(x, ward_dossier._nominee(x, draft, _summary(x, proposals[x.id][0]))) for x in by_package[pid]]
         out.append(WardGroup(position=position, ward_name=pkg.ward_name, proposer=proposer, proposal_symbol=symbol,
-                             proposal_date=pkg.proposal_date,
+                             proposal_date=day,
                              collectives=tuple(n for x, n in nominees if x.subject_type == "unit"),
                              individuals=tuple(n for x, n in nominees if x.subject_type != "unit")))
     return tuple(out)
