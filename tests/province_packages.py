@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bdhvs_desktop.documents import package_format as pf
-from bdhvs_desktop.domain.score_facts import MemberFact, ModelFact, SolutionFact, SubjectFacts, TargetFact, facts_to_dict
+from bdhvs_desktop.domain.score_facts import (
+    MemberFact,
+    ModelFact,
+    SolutionFact,
+    SubjectFacts,
+    TargetFact,
+    facts_to_dict,
+)
 
 AS_OF = dt.date(2026, 11, 15)
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ"]
