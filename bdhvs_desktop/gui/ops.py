@@ -1,0 +1,280 @@
+"""One way for every page and dialog to call the services (issue #12; modelled on Anki's
+`aqt/operations` CollectionOp/QueryOp and calibre's typed database events).
+
+    run(self, lambda db: council.decide(db, meeting_id, candidate_id),
+        changes=Changes.of(Change.COUNCIL, Change.CANDIDATES), title=tr("Đang ghi quyết định"))
+
+What `run` does, so no caller does it by hand:
+
+* the call runs in Qt's thread pool (`gui/worker.py: Task`), never on the GUI thread: the window
+  keeps painting and answering while the database works;
+* a progress dialog appears only when the call takes longer than `PROGRESS_DELAY_MS` (modal to
+  the window, so the same action cannot be started twice); with `progress=True` the call gets
+  `(db, progress, cancelled)` and the dialog shows its steps and a Hủy button;
+* every error is shown one way by its kind (`error_kind`, `show_error`): invalid input with its
+  per-field problems, a conflict with what you typed and what is stored (`gui/conflict.py`), not
+  found, permission denied, locked, cancelled (silent), unexpected (logged with the traceback);
+  a caller may take an error first (`failure=`, e.g. a form shows problems next to the fields);
+* after success the typed `Changes` are published through `AppContext.publish`, so each page
+  reloads only if it shows what changed; then `success(result)` runs on the GUI thread.
+
+A read (`changes` left empty) works the same way: it is Anki's QueryOp.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.gui.worker import Task
+from bdhvs_desktop.services.changes import NOTHING, Changes
+
+log = logging.getLogger("bdhvs.gui.ops")
+
+PROGRESS_DELAY_MS = 400
+
+
+class ErrorKind(enum.Enum):
+    INVALID = "invalid"
+    CONFLICT = "conflict"
+    NOT_FOUND = "not_found"
+    PERMISSION = "permission"
+    LOCKED = "locked"
+    CANCELLED = "cancelled"
+    UNEXPECTED = "unexpected"
+
+
+# The services' exceptions by class name (the class or any base), so this module does not import
+# every service (nor SQLAlchemy, whose StaleDataError the GUI must not see as a type). The one
+# error family of issue #12 item 3 (services/errors.py) names its bases the same way.
+_KIND_BY_NAME = {
+    ErrorKind.CANCELLED: {"ImportCancelled", "StatisticsCancelled", "Cancelled", "OperationCancelled"},
+    ErrorKind.CONFLICT: {"EditConflict", "StaleDataError", "ConcurrentEdit", "StaleRecord", "StaleEditError",
+                         "AwardConcurrentEdit", "Conflict", "ConflictError"},
+    ErrorKind.NOT_FOUND: {"NotFound", "NotFoundError"},
+    ErrorKind.PERMISSION: {"PermissionDenied", "AuthError"},
+    ErrorKind.LOCKED: {"LockedError", "Locked"},
+    ErrorKind.INVALID: {"ValidationError", "AwardValidationError", "MissingFieldsError", "Invalid", "InvalidError",
+                        "CouncilActionError", "CouncilError", "AwardError", "DossierError", "ScoringError",
+                        "DecisionError", "ReportInputError", "StatisticsError", "RestoreError", "CampaignExists",
+                        "DemoExists", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError",
+                        "DatabaseError", "PasswordRequired", "ServiceError"},
+}
+
+
+def error_kind(exc: BaseException) -> ErrorKind:
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    for kind in (ErrorKind.CANCELLED, ErrorKind.CONFLICT, ErrorKind.NOT_FOUND, ErrorKind.PERMISSION,
+                 ErrorKind.LOCKED, ErrorKind.INVALID):
+        if names & _KIND_BY_NAME[kind]:
+            return kind
+    if "OperationalError" in names and "locked" in str(exc).lower():
+        return ErrorKind.LOCKED  # SQLite "database is locked" after busy_timeout (pitfalls #4)
+    if isinstance(exc, PermissionError):
+        return ErrorKind.LOCKED  # a file open in Word or held by antivirus (pitfalls #11)
+    return ErrorKind.UNEXPECTED
+
+
+def problems_of(exc: BaseException) -> list[tuple[str, str]]:
+    """Per-field problems (field, Vietnamese message) of an invalid-input error, if it has any."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return [(str(f), str(m)) for f, m in problems]
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, dict) and errors:
+        return [(str(f), str(m)) for f, m in errors.items()]
+    return []
+
+
+_TITLES = {
+    ErrorKind.INVALID: tr("Không thực hiện được"),
+    ErrorKind.NOT_FOUND: tr("Không tìm thấy"),
+    ErrorKind.PERMISSION: tr("Không đủ quyền"),
+    ErrorKind.LOCKED: tr("Đang bị khóa"),
+    ErrorKind.UNEXPECTED: tr("Lỗi không mong đợi"),
+}
+
+
+def error_box(parent: QWidget | None, exc: BaseException, trace: str = "") -> QMessageBox | None:
+    """The message box for an error (None for a conflict or a cancellation, shown otherwise)."""
+    kind = error_kind(exc)
+    if kind in (ErrorKind.CONFLICT, ErrorKind.CANCELLED):
+        return None
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical if kind is ErrorKind.UNEXPECTED else QMessageBox.Icon.Warning)
+    box.setWindowTitle(_TITLES[kind])
+    problems = problems_of(exc)
+    if kind is ErrorKind.UNEXPECTED:
+        box.setText(tr("Đã xảy ra lỗi không mong đợi; dữ liệu chưa bị thay đổi. Chi tiết đã được ghi vào tệp nhật ký."))
+        box.setInformativeText(f"{type(exc).__name__}: {exc}")
+        if trace:
+            box.setDetailedText(trace)
+    elif problems:
+        box.setText(tr("Chưa lưu được:"))
+        box.setInformativeText("\n".join(f"• {msg}" for _f, msg in problems))
+    elif kind is ErrorKind.LOCKED and isinstance(exc, PermissionError):
+        box.setText(tr("Không ghi được tệp {name}: tệp đang được mở bằng chương trình khác (Word, Excel…). "
+                       "Hãy đóng tệp rồi thử lại.").format(name=getattr(exc, "filename", None) or ""))
+    elif kind is ErrorKind.LOCKED and "OperationalError" in {c.__name__ for c in type(exc).__mro__}:
+        box.setText(tr("Cơ sở dữ liệu đang bận (một máy khác đang ghi). Hãy thử lại sau ít phút."))
+    else:
+        box.setText(str(exc))
+    return box
+
+
+def show_error(parent: QWidget | None, exc: BaseException, trace: str = "", *,
+               labels: dict[str, str] | None = None, reload: Callable[[], None] | None = None) -> ErrorKind:
+    """Show an error the one way for its kind; returns the kind. For a conflict, `reload` runs
+    when the user chooses to reload (what they typed stays in the form)."""
+    kind = error_kind(exc)
+    if kind is ErrorKind.UNEXPECTED:
+        log.error("unexpected error in an operation: %s\n%s", exc, trace)
+    if kind is ErrorKind.CONFLICT:
+        from bdhvs_desktop.gui.conflict import show_conflict
+
+        if show_conflict(parent, exc, labels) and reload is not None:
+            reload()
+        return kind
+    box = error_box(parent, exc, trace)
+    if box is not None:
+        box.exec()
+    return kind
+
+
+# ---------------------------------------------------------------------------------------- ops
+
+_running: set[Op] = set()
+
+
+def idle() -> bool:
+    """No operation is running (tests wait for this: `qtbot.waitUntil(ops.idle)`)."""
+    return not _running
+
+
+def running() -> int:
+    return len(_running)
+
+
+@dataclass(eq=False)
+class Op:
+    """One service call started from the window; see the module docstring. Built by `run`."""
+
+    ctx: Any
+    parent: QWidget | None
+    fn: Callable[..., Any]
+    changes: Changes | Callable[[Any], Changes] = NOTHING
+    success: Callable[[Any], None] | None = None
+    failure: Callable[[BaseException], bool] | None = None
+    finished: Callable[[], None] | None = None
+    title: str = ""
+    progress: bool = False
+    cancellable: bool = False
+    show_progress: bool = True
+    labels: dict[str, str] | None = None
+    reload: Callable[[], None] | None = None
+    task: Task | None = field(default=None, init=False)
+    dialog: QProgressDialog | None = field(default=None, init=False)
+    started: float = field(default=0.0, init=False)
+    _guard: QObject | None = field(default=None, init=False)
+
+    def start(self) -> Op:
+        db = self.ctx.db
+        fn, with_progress = self.fn, self.progress
+        self.task = Task(lambda report, cancelled: fn(db, report, cancelled) if with_progress else fn(db))
+        self.task.signals.finished.connect(self._done)
+        self.task.signals.failed.connect(self._failed)
+        if self.show_progress and self.parent is not None:
+            self.task.signals.progress.connect(self._progress)
+            QTimer.singleShot(PROGRESS_DELAY_MS, self._show_dialog)
+        _running.add(self)
+        self.started = time.perf_counter()
+        QThreadPool.globalInstance().start(self.task)
+        return self
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel_event.set()
+
+    def _alive(self) -> bool:
+        if self.parent is None:
+            return True
+        from shiboken6 import isValid
+
+        return isValid(self.parent)
+
+    def _show_dialog(self) -> None:
+        if self not in _running or self.dialog is not None or not self._alive():
+            return
+        dialog = QProgressDialog(self.title or tr("Đang xử lý…"), tr("Hủy") if self.cancellable else "", 0, 0,
+                                 self.parent)
+        dialog.setWindowTitle(self.title or tr("Đang xử lý…"))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if not self.cancellable:
+            dialog.setCancelButton(None)
+        dialog.canceled.connect(self.cancel)
+        self.dialog = dialog
+        dialog.show()
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        if self.dialog is None:
+            return
+        self.dialog.setMaximum(max(total, 0))
+        self.dialog.setValue(min(done, total) if total else 0)
+        if message:
+            self.dialog.setLabelText(message)
+
+    def _end(self) -> bool:
+        _running.discard(self)
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+        if self.finished is not None and self._alive():
+            self.finished()
+        return self._alive()
+
+    def _done(self, result: Any) -> None:
+        alive = self._end()
+        changes = self.changes(result) if callable(self.changes) else self.changes
+        if changes:
+            self.ctx.publish(changes)
+        if alive and self.success is not None:
+            self.success(result)
+
+    def _failed(self, exc: BaseException, trace: str) -> None:
+        alive = self._end()
+        if not alive:
+            log.warning("operation failed after its window closed: %s", exc)
+            return
+        if self.failure is not None and self.failure(exc):
+            return
+        kind = show_error(self.parent, exc, trace, labels=self.labels, reload=self.reload)
+        if kind in (ErrorKind.CONFLICT, ErrorKind.NOT_FOUND):
+            # What the screen shows is out of date: let the pages showing it reload.
+            changes = self.changes if isinstance(self.changes, Changes) else NOTHING
+            if changes and self.reload is None:
+                self.ctx.publish(changes)
+
+
+def run(owner, fn: Callable[..., Any], *, changes: Changes | Callable[[Any], Changes] = NOTHING,
+        success: Callable[[Any], None] | None = None, failure: Callable[[BaseException], bool] | None = None,
+        finished: Callable[[], None] | None = None, title: str = "", progress: bool = False,
+        cancellable: bool = False, show_progress: bool = True, labels: dict[str, str] | None = None,
+        reload: Callable[[], None] | None = None, ctx=None) -> Op:
+    """Run `fn(db)` (or `fn(db, progress, cancelled)` with `progress=True`) off the GUI thread for
+    `owner` (a page or dialog with `.ctx`, or pass `ctx=`); see the module docstring.
+
+    `failure(exc)` may take an error first and return True when it has shown it; `finished()`
+    runs after success or failure (re-enable buttons); `labels` name the fields in a conflict."""
+    return Op(ctx if ctx is not None else owner.ctx, owner, fn, changes, success, failure, finished, title,
+              progress, cancellable, show_progress, labels, reload).start()
