@@ -5,19 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from gui_wait import settle
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.context import AppContext
 from bdhvs_desktop.gui.pages import PAGES, page_class
 from bdhvs_desktop.services import council as cs
 
 AT = dt.date(2026, 11, 15)
-
-
-def settle(qtbot) -> None:
-    """Wait for the operations the page started (gui/ops.py runs them off the GUI thread)."""
-    qtbot.waitUntil(ops.idle, timeout=20000)
 
 
 @pytest.fixture

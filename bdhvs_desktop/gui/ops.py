@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from bdhvs_desktop.gui.i18n import tr
@@ -61,12 +61,22 @@ _KIND_BY_NAME = {
     ErrorKind.NOT_FOUND: {"NotFound", "NotFoundError"},
     ErrorKind.PERMISSION: {"PermissionDenied", "AuthError"},
     ErrorKind.LOCKED: {"LockedError", "Locked"},
-    ErrorKind.INVALID: {"ValidationError", "AwardValidationError", "MissingFieldsError", "Invalid", "InvalidError",
+    ErrorKind.INVALID: {"Refused", "ValidationError", "AwardValidationError", "MissingFieldsError", "Invalid", "InvalidError",
                         "CouncilActionError", "CouncilError", "AwardError", "DossierError", "ScoringError",
                         "DecisionError", "ReportInputError", "StatisticsError", "RestoreError", "CampaignExists",
                         "DemoExists", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError",
                         "DatabaseError", "PasswordRequired", "ServiceError"},
 }
+
+
+class Refused(Exception):
+    """A refusal the window itself finds before calling a service ("choose a row first"): shown
+    like invalid input."""
+
+
+def refuse(parent: QWidget | None, message: str) -> None:
+    """Show the window's own refusal the one way invalid input is shown."""
+    show_error(parent, Refused(message))
 
 
 def error_kind(exc: BaseException) -> ErrorKind:
@@ -182,10 +192,10 @@ class Op:
     task: Task | None = field(default=None, init=False)
     dialog: QProgressDialog | None = field(default=None, init=False)
     started: float = field(default=0.0, init=False)
-    _guard: QObject | None = field(default=None, init=False)
+    db: Any = None  # when there is no ctx (a dialog given only the database)
 
     def start(self) -> Op:
-        db = self.ctx.db
+        db = self.ctx.db if self.ctx is not None else self.db
         fn, with_progress = self.fn, self.progress
         self.task = Task(lambda report, cancelled: fn(db, report, cancelled) if with_progress else fn(db))
         self.task.signals.finished.connect(self._done)
@@ -246,7 +256,7 @@ class Op:
     def _done(self, result: Any) -> None:
         alive = self._end()
         changes = self.changes(result) if callable(self.changes) else self.changes
-        if changes:
+        if changes and self.ctx is not None:
             self.ctx.publish(changes)
         if alive and self.success is not None:
             self.success(result)
@@ -262,7 +272,7 @@ class Op:
         if kind in (ErrorKind.CONFLICT, ErrorKind.NOT_FOUND):
             # What the screen shows is out of date: let the pages showing it reload.
             changes = self.changes if isinstance(self.changes, Changes) else NOTHING
-            if changes and self.reload is None:
+            if changes and self.reload is None and self.ctx is not None:
                 self.ctx.publish(changes)
 
 
@@ -270,11 +280,16 @@ def run(owner, fn: Callable[..., Any], *, changes: Changes | Callable[[Any], Cha
         success: Callable[[Any], None] | None = None, failure: Callable[[BaseException], bool] | None = None,
         finished: Callable[[], None] | None = None, title: str = "", progress: bool = False,
         cancellable: bool = False, show_progress: bool = True, labels: dict[str, str] | None = None,
-        reload: Callable[[], None] | None = None, ctx=None) -> Op:
+        reload: Callable[[], None] | None = None, ctx=None, db=None) -> Op:
     """Run `fn(db)` (or `fn(db, progress, cancelled)` with `progress=True`) off the GUI thread for
     `owner` (a page or dialog with `.ctx`, or pass `ctx=`); see the module docstring.
 
-    `failure(exc)` may take an error first and return True when it has shown it; `finished()`
+    A dialog without a context passes `ctx=None, db=...`: then nothing is published (its page
+    publishes when the dialog is accepted). `failure(exc)` may take an error first and return True when it has shown it; `finished()`
     runs after success or failure (re-enable buttons); `labels` name the fields in a conflict."""
-    return Op(ctx if ctx is not None else owner.ctx, owner, fn, changes, success, failure, finished, title,
-              progress, cancellable, show_progress, labels, reload).start()
+    if ctx is None and db is None:
+        ctx = owner.ctx
+    op = Op(ctx, owner, fn, changes or NOTHING, success, failure, finished, title, progress, cancellable,
+            show_progress, labels, reload)
+    op.db = db
+    return op.start()
