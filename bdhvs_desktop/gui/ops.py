@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from bdhvs_desktop.gui.i18n import tr
@@ -112,49 +112,60 @@ _TITLES = {
 }
 
 
-def error_box(parent: QWidget | None, exc: BaseException, trace: str = "") -> QMessageBox | None:
-    """The message box for an error (None for a conflict or a cancellation, shown otherwise)."""
+def error_text(exc: BaseException) -> str:
+    """What the user reads for an error: its Vietnamese message, with the per-field problems of
+    invalid input one per line."""
     kind = error_kind(exc)
-    if kind in (ErrorKind.CONFLICT, ErrorKind.CANCELLED):
-        return None
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Critical if kind is ErrorKind.UNEXPECTED else QMessageBox.Icon.Warning)
-    box.setWindowTitle(_TITLES[kind])
+    names = {c.__name__ for c in type(exc).__mro__}
     problems = problems_of(exc)
     if kind is ErrorKind.UNEXPECTED:
-        box.setText(tr("Đã xảy ra lỗi không mong đợi; dữ liệu chưa bị thay đổi. Chi tiết đã được ghi vào tệp nhật ký."))
-        box.setInformativeText(f"{type(exc).__name__}: {exc}")
-        if trace:
-            box.setDetailedText(trace)
-    elif problems:
-        box.setText(tr("Chưa lưu được:"))
-        box.setInformativeText("\n".join(f"• {msg}" for _f, msg in problems))
-    elif kind is ErrorKind.LOCKED and isinstance(exc, PermissionError):
-        box.setText(tr("Không ghi được tệp {name}: tệp đang được mở bằng chương trình khác (Word, Excel…). "
-                       "Hãy đóng tệp rồi thử lại.").format(name=getattr(exc, "filename", None) or ""))
-    elif kind is ErrorKind.LOCKED and "OperationalError" in {c.__name__ for c in type(exc).__mro__}:
-        box.setText(tr("Cơ sở dữ liệu đang bận (một máy khác đang ghi). Hãy thử lại sau ít phút."))
-    else:
-        box.setText(str(exc))
-    return box
+        return (tr("Đã xảy ra lỗi không mong đợi; chi tiết đã được ghi vào tệp nhật ký.") + "\n"
+                + f"{type(exc).__name__}: {exc}")
+    if problems:
+        return tr("Chưa lưu được:") + "\n" + "\n".join(f"• {msg}" for _f, msg in problems)
+    if kind is ErrorKind.LOCKED and isinstance(exc, PermissionError):
+        return tr("Không ghi được tệp {name}: tệp đang được mở bằng chương trình khác (Word, Excel…). "
+                  "Hãy đóng tệp rồi thử lại.").format(name=getattr(exc, "filename", None) or "")
+    if kind is ErrorKind.LOCKED and "OperationalError" in names:
+        return tr("Cơ sở dữ liệu đang bận (một máy khác đang ghi). Hãy thử lại sau ít phút.")
+    if kind is ErrorKind.CONFLICT and "StaleDataError" in names:
+        from bdhvs_desktop.gui.conflict import CONFLICT_TEXT
+
+        return CONFLICT_TEXT
+    return str(exc)
 
 
 def show_error(parent: QWidget | None, exc: BaseException, trace: str = "", *,
                labels: dict[str, str] | None = None, reload: Callable[[], None] | None = None) -> ErrorKind:
-    """Show an error the one way for its kind; returns the kind. For a conflict, `reload` runs
-    when the user chooses to reload (what they typed stays in the form)."""
+    """Show an error the one way for its kind; returns the kind.
+
+    * invalid, not found, permission denied, locked: a warning titled by the kind, with the
+      message (and invalid input's per-field problems, one a line);
+    * conflict: "Xung đột khi lưu"; when the error carries what you typed and what is stored
+      (services.safety.EditConflict) the differing fields are listed and the user chooses whether
+      to reload (`reload` runs then); otherwise the message, and `reload` runs;
+    * cancelled: nothing (the user asked for it);
+    * unexpected: a critical box; the traceback goes to the log file.
+    """
     kind = error_kind(exc)
+    if kind is ErrorKind.CANCELLED:
+        return kind
     if kind is ErrorKind.UNEXPECTED:
         log.error("unexpected error in an operation: %s\n%s", exc, trace)
+        QMessageBox.critical(parent, _TITLES[kind], error_text(exc))
+        return kind
     if kind is ErrorKind.CONFLICT:
-        from bdhvs_desktop.gui.conflict import show_conflict
+        if getattr(exc, "mine", None) is not None and hasattr(exc, "theirs"):
+            from bdhvs_desktop.gui.conflict import show_conflict
 
-        if show_conflict(parent, exc, labels) and reload is not None:
+            if show_conflict(parent, exc, labels) and reload is not None:
+                reload()
+            return kind
+        QMessageBox.warning(parent, tr("Xung đột khi lưu"), error_text(exc))
+        if reload is not None:
             reload()
         return kind
-    box = error_box(parent, exc, trace)
-    if box is not None:
-        box.exec()
+    QMessageBox.warning(parent, _TITLES[kind], error_text(exc))
     return kind
 
 
@@ -193,6 +204,8 @@ class Op:
     dialog: QProgressDialog | None = field(default=None, init=False)
     started: float = field(default=0.0, init=False)
     db: Any = None  # when there is no ctx (a dialog given only the database)
+    succeeded: bool | None = field(default=None, init=False)  # None while running
+    _loop: QEventLoop | None = field(default=None, init=False)
 
     def start(self) -> Op:
         db = self.ctx.db if self.ctx is not None else self.db
@@ -207,6 +220,16 @@ class Op:
         self.started = time.perf_counter()
         QThreadPool.globalInstance().start(self.task)
         return self
+
+    def wait(self) -> bool:
+        """For a caller that needs the outcome: wait in a local event loop (the window keeps
+        painting and answering, as during a dialog's exec()) until the operation has landed and its
+        callbacks have run. True when it succeeded."""
+        if self.succeeded is None:
+            self._loop = QEventLoop()
+            self._loop.exec()
+            self._loop = None
+        return bool(self.succeeded)
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -249,11 +272,14 @@ class Op:
             self.dialog.close()
             self.dialog.deleteLater()
             self.dialog = None
+        if self._loop is not None:
+            self._loop.quit()  # wait() returns once this slot (and the callbacks below) is done
         if self.finished is not None and self._alive():
             self.finished()
         return self._alive()
 
     def _done(self, result: Any) -> None:
+        self.succeeded = True
         alive = self._end()
         changes = self.changes(result) if callable(self.changes) else self.changes
         if changes and self.ctx is not None:
@@ -262,6 +288,7 @@ class Op:
             self.success(result)
 
     def _failed(self, exc: BaseException, trace: str) -> None:
+        self.succeeded = False
         alive = self._end()
         if not alive:
             log.warning("operation failed after its window closed: %s", exc)
