@@ -64,7 +64,7 @@ _KIND_BY_NAME = {
     ErrorKind.INVALID: {"Refused", "ValidationError", "AwardValidationError", "MissingFieldsError", "Invalid", "InvalidError",
                         "CouncilActionError", "CouncilError", "AwardError", "DossierError", "ScoringError",
                         "DecisionError", "ReportInputError", "StatisticsError", "RestoreError", "CampaignExists",
-                        "DemoExists", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError",
+                        "DemoExists", "UnusableFile", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError",
                         "DatabaseError", "PasswordRequired", "ServiceError"},
 }
 
