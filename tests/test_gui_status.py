@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from gui_wait import settle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -91,10 +92,12 @@ def test_plan_timeline_and_task_editing(qtbot, ctx, monkeypatch):
     qtbot.addWidget(dialog)
     dialog.status.setCurrentIndex(dialog.status.findData("done"))
     dialog._on_save()
+    settle(qtbot)
     assert not dialog.errors.isHidden() and "Minh chứng" in dialog.errors.text()
     dialog.done_date.set_value(D(2026, 6, 1))
     dialog.evidence.setPlainText("Báo cáo số 05-BC/ĐU ngày 01/06/2026")
     dialog._on_save()
+    settle(qtbot)
     assert dialog.result() == dialog.DialogCode.Accepted
     ctx.notify("tasks")
     assert next(t for t in compute_status(ctx.db, ctx.as_of).tasks if t.id == target.id).status == "done"
@@ -122,11 +125,13 @@ def test_activities_list_grid_and_dialog(qtbot, ctx):
     dialog.kind.setCurrentIndex(dialog.kind.findData("guidance"))
     dialog.unit.setCurrentIndex(0)
     dialog._on_save()
+    settle(qtbot)
     assert "phải ghi đơn vị tổ chức" in dialog.errors.text()
     dialog.unit.setCurrentIndex(dialog.unit.findData(next(u.id for u in page.units if u.code == "TDP-05")))
     dialog.skill_boxes[2].setChecked(True)
     dialog.participants.setValue(12)
     dialog._on_save()
+    settle(qtbot)
     assert dialog.result() == dialog.DialogCode.Accepted
     ctx.notify("activities")
     assert grid.item(rows["Tổ dân phố 5 (mô phỏng)"], last).text() == "10"  # the new session is in week 25
@@ -152,10 +157,12 @@ def test_models_page(qtbot, ctx):
     dialog = AdvanceDialog(ctx.db, row, page)
     qtbot.addWidget(dialog)
     dialog._on_save()  # evaluation needs a rating and a quarter
+    settle(qtbot)
     assert "Xếp loại" in dialog.errors.text() and "Quý đánh giá" in dialog.errors.text()
     dialog.rating.setCurrentText("Tốt")
     dialog.quarter.setText("Q2/2026")
     dialog._on_save()
+    settle(qtbot)
     assert dialog.result() == dialog.DialogCode.Accepted
     ctx.notify("models")
     assert page.models.row_at(2).status == "evaluated"

@@ -12,7 +12,7 @@ PAGES = [
     ("units", tr("Đơn vị"), "bdhvs_desktop.gui.pages.units:UnitsPage"),
     ("people", tr("Nhân sự"), "bdhvs_desktop.gui.pages.people:PeoplePage"),
     ("activities", tr("Hoạt động"), "bdhvs_desktop.gui.pages.activities:ActivitiesPage"),
-    ("models", tr("Mô hình"), "bdhvs_desktop.gui.pages.models:ModelsPage"),
+    ("models", tr("Mô hình"), "bdhvs_desktop.gui.pages.digital_models:ModelsPage"),
     ("scoring", tr("Chấm điểm"), "bdhvs_desktop.gui.pages.scoring:ScoringPage"),
     ("council", tr("Hội đồng"), "bdhvs_desktop.gui.pages.council:CouncilPage"),
     ("dossier", tr("Hồ sơ"), "bdhvs_desktop.gui.pages.dossier:DossierPage"),

@@ -37,6 +37,7 @@ from bdhvs_desktop.gui.forms import (
     report_error,
     to_date,
     to_qdate,
+    updating,
     vn,
 )
 from bdhvs_desktop.gui.i18n import tr
@@ -139,15 +140,15 @@ class ActivityDialog(FormDialog):
         self.host = PersonPicker(db, row.host_person_id if row else None, row.host_name if row else "")
         self.form.addRow(tr("Người chủ trì / hướng dẫn"), self.host)
 
-    def save(self) -> int | None:
+    def save(self):
         data = act.ActivityInput(
             date=to_date(self.day.date()), kind=self.kind.currentData(), unit_id=self.unit.currentData(),
             content=self.content.toPlainText(), skills=[n for n, b in self.skill_boxes.items() if b.isChecked()],
             participants=self.participants.value(), host_person_id=self.host.value())
         if self.row is None:
-            return act.add_activity(self.db, data)
-        act.update_activity(self.db, self.row.id, data, version=self.row.version)
-        return self.row.id
+            return lambda db: act.add_activity(db, data)
+        row = self.row
+        return updating(lambda db: act.update_activity(db, row.id, data, version=row.version), row.id)
 
 
 class WeekGridWidget(QWidget):

@@ -234,10 +234,11 @@ class TaskDialog(FormDialog):
         hint.setStyleSheet("color:#5f6670")
         self.form.addRow(hint)
 
-    def save(self) -> None:
-        act.update_task(self.db, self.task.id, self.status.currentData(), done_date=self.done_date.value(),
-                        evidence=self.evidence.toPlainText(), due_date=to_date(self.due.date()),
-                        version=self.task.version)
+    def save(self):
+        task, status = self.task, self.status.currentData()
+        values = dict(done_date=self.done_date.value(), evidence=self.evidence.toPlainText(),
+                      due_date=to_date(self.due.date()), version=task.version)
+        return lambda db: act.update_task(db, task.id, status, **values)
 
 
 class PhaseDialog(FormDialog):
@@ -268,9 +269,10 @@ class PhaseDialog(FormDialog):
         self.start.setDate(to_qdate(p.start))
         self.end.set_value(p.end)
 
-    def save(self) -> None:
-        act.update_phase(self.db, self.number.value(), to_date(self.start.date()), self.end.value(),
-                         version=self.phases[self.number.value()].version)
+    def save(self):
+        number, start, end = self.number.value(), to_date(self.start.date()), self.end.value()
+        version = self.phases[number].version
+        return lambda db: act.update_phase(db, number, start, end, version=version)
 
 
 class PlanPage(Page):
