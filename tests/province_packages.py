@@ -27,8 +27,8 @@ MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc"]
 GIVEN = ["An", "Bình", "Châu", "Dũng", "Hà", "Hòa", "Lan", "Mai", "Nam", "Phúc", "Quân", "Thủy", "Yến"]
 AWARD_PERSON = {"code": "BK_CT_UBND_TINH", "name": "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh", "level": "province",
                 "issuer": "Chủ tịch Ủy ban nhân dân tỉnh", "authority": "state"}
-AWARD_UNIT = {"code": "BK_BTV_TINH_UY", "name": "Bằng khen của Ban Thường vụ Tỉnh ủy", "level": "province",
-              "issuer": "Ban Thường vụ Tỉnh ủy", "authority": "party"}
+AWARD_UNIT = {"code": "BK_BTV_TU", "name": "Bằng khen của Ban Thường vụ Tỉnh ủy", "level": "province",
+              "issuer": "Ban Thường vụ Tỉnh ủy Lâm Đồng", "authority": "party"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class Person:
     female: bool = False
     vneid_on: dt.date | None = dt.date(2026, 3, 1)
     people_guided: int = 30
+    solutions: int = 2  # applied, with their effect written
+    guidance: int = 8  # sessions guiding residents in Q2/2026
+    votes_for: int | None = None  # of 9 at the ward's council (None: drawn at random)
 
 
 def docx_bytes(text: str) -> bytes:
@@ -76,10 +79,12 @@ def pdf_bytes(text: str) -> bytes:
 
 
 def _person_facts(i: int, p: Person, as_of: dt.date) -> dict:
+    solutions = [SolutionFact(f"Giải pháp số {j + 1}: hướng dẫn cài VNeID tại nhà", True, dt.date(2026, 5, 1),
+                              "Hơn 100 hộ dân cài đặt và sử dụng") for j in range(p.solutions)]
+    guidance = [(dt.date(2026, 4, 6) + dt.timedelta(days=7 * w), 1) for w in range(p.guidance)]
     f = SubjectFacts("person", i, p.cccd or f"ID{i}", p.name, "individual", female=p.female, vneid_on=p.vneid_on,
                      can_guide=True, people_guided=p.people_guided, mentees=p.people_guided // 10,
-                     solutions=[SolutionFact("Hướng dẫn cài VNeID tại nhà", i % 2 == 0, dt.date(2026, 5, 1), None)],
-                     as_of=as_of)
+                     solutions=solutions, activities={"guidance": guidance} if guidance else {}, as_of=as_of)
     return facts_to_dict(f)
 
 
@@ -103,7 +108,7 @@ def ward_package(code: str, name: str, *, n: int = 30, seed: int = 0, people: li
     """package.json data and documents of a ward proposing `n` candidates (the `people` first, then
     generated ones: two thirds persons, the rest party organisations and collectives)."""
     rng = random.Random(f"{code}-{seed}")
-    party = f"Đảng bộ {name.lower().replace('phường', 'phường').strip()}"
+    party = f"Đảng bộ {name[:1].lower()}{name[1:]}"
     people = list(people or [])
     candidates, documents, described = [], {}, []
     submission = "documents/01-to-trinh.pdf"
@@ -124,7 +129,8 @@ def ward_package(code: str, name: str, *, n: int = 30, seed: int = 0, people: li
                 f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
                 f"0{rng.randint(10, 99)}{rng.randint(0, 3)}{rng.randint(60, 99)}{rng.randint(0, 999999):06d}",
                 dt.date(1960, 1, 1) + dt.timedelta(days=rng.randint(0, 15000)), rng.random() < 0.5,
-                dt.date(2026, rng.randint(1, 6), 1) if rng.random() < 0.9 else None, rng.randint(0, 80))
+                dt.date(2026, rng.randint(1, 6), 1) if rng.random() < 0.9 else None, rng.randint(0, 80),
+                rng.randint(1, 3), rng.randint(0, 12))
             key = f"P-{p.cccd}" if p.cccd else f"P-ID{i}"
             cand = {"key": key, "subject_type": "person", "subject_kind": "individual", "name": p.name,
                     "unit_code": f"CB-KP{i % 7 + 1}", "cccd": p.cccd,
@@ -141,7 +147,8 @@ def ward_package(code: str, name: str, *, n: int = 30, seed: int = 0, people: li
                     "unit_code": f"U{i}", "cccd": None, "birth_date": None, "sex": None, "position": None,
                     "unit_path": [party, unit_name], "award_form": AWARD_UNIT,
                     "facts": _unit_facts(i, unit_name, kind, rng, as_of)}
-        for_ = rng.randint(6, 9)
+        chosen = people[i].votes_for if i < len(people) else None
+        for_ = chosen if chosen is not None else rng.randint(6, 9)
         votes.append({"candidate": key, "for": for_, "against": 9 - for_, "abstain": 0, "passed": True})
         report = f"documents/mau-08/{key}.pdf"
         cand_docs = []

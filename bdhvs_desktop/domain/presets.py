@@ -26,6 +26,7 @@ SUBJECT_KINDS = ("party_org", "collective", "individual")
 VALUE_KINDS = ("percent", "count", "ratio")
 SCOPES = ("ward", "party_org", "residential_group", "unit", "responsible_body")
 AWARD_LEVELS = ("ward", "province")
+CRITERIA_LEVELS = ("ward", "province")  # a criteria set for the ward's own awards or the province's
 CRITERION_TYPES = ("gate", "points")
 METHODS = ("auto", "manual")
 ISSUER_KINDS = ("party", "state")
@@ -211,6 +212,7 @@ class CriteriaSet:
     criteria: tuple[Criterion, ...]
     min_points: float = 0.0
     description: str = ""
+    level: str = "ward"  # CRITERIA_LEVELS: "province" scores the candidates proposed to a province award
 
     @property
     def gates(self) -> tuple[Criterion, ...]:
@@ -277,8 +279,8 @@ class Preset:
     def unit(self, code: str) -> Unit:
         return next(u for u in self.units if u.code == code)
 
-    def criteria_set_for(self, subject_kind: str) -> CriteriaSet | None:
-        return next((s for s in self.criteria_sets if s.subject_kind == subject_kind), None)
+    def criteria_set_for(self, subject_kind: str, level: str = "ward") -> CriteriaSet | None:
+        return next((s for s in self.criteria_sets if s.subject_kind == subject_kind and s.level == level), None)
 
 
 @dataclass(frozen=True)
@@ -827,7 +829,13 @@ class _Parser:
                 criteria.append(crit)
             cs = CriteriaSet(code=t.code(), name=t.text("name"), subject_kind=subject, criteria=tuple(criteria),
                              min_points=t.number("min_points", False, minimum=0.0) or 0.0,
-                             description=t.text("description", False))
+                             description=t.text("description", False),
+                             level=t.choice("level", CRITERIA_LEVELS, False, "ward"))
+            twin = next((o for _, o in sets if o.subject_kind == subject and o.level == cs.level), None)
+            if twin is not None:
+                raise t.fail("level", f'đã có bộ tiêu chí "{twin.code}" cho đối tượng "{subject}" ở cấp '
+                                      f'"{cs.level}"; mỗi đối tượng có tối đa một bộ cấp phường (level = "ward") '
+                                      'và một bộ cấp tỉnh (level = "province").')
             if cs.min_points > cs.max_points:
                 raise t.fail("min_points", f"điểm tối thiểu ({cs.min_points:g}) lớn hơn tổng điểm tối đa "
                                            f"của các tiêu chí chấm điểm ({cs.max_points:g}).")

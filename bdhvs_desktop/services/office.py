@@ -101,21 +101,24 @@ def add_trust_root(db: Database, pem: bytes) -> int:
         return len(roots)
 
 
+def as_der(data: bytes) -> bytes:
+    """A certificate (PEM or DER) as DER, checked whole; OfficeError when it is not one."""
+    from asn1crypto import pem as asn1_pem  # lazy: only the trust roots need it
+    from asn1crypto import x509
+
+    try:
+        der = asn1_pem.unarmor(data)[2] if asn1_pem.detect(data) else bytes(data)
+        x509.Certificate.load(der).native  # noqa: B018 - parses the whole certificate, or raises
+    except (ValueError, TypeError) as exc:
+        raise OfficeError("Tệp không phải chứng thư số (X.509, dạng PEM hoặc DER).") from exc
+    return der
+
+
 def _as_pem(data: bytes) -> str:
     """A certificate as PEM text; OfficeError when it is not one."""
     import base64
 
-    from asn1crypto import pem as asn1_pem  # lazy: only this setting needs it
-    from asn1crypto import x509
-
-    try:
-        if asn1_pem.detect(data):
-            _type, _headers, der = asn1_pem.unarmor(data)
-        else:
-            der = data
-        x509.Certificate.load(der).native  # noqa: B018 - parses the whole certificate, or raises
-    except (ValueError, TypeError) as exc:
-        raise OfficeError("Tệp không phải chứng thư số (X.509, dạng PEM hoặc DER).") from exc
+    der = as_der(data)
     body = base64.encodebytes(der).decode("ascii").replace("\n", "")
     lines = [body[i:i + 64] for i in range(0, len(body), 64)]
     return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"

@@ -37,7 +37,7 @@ from bdhvs_desktop.domain.text import clean, fold, name_key, slug
 from bdhvs_desktop.domain.vocab import CandidateStatus, SubjectKind, UnitKind
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
-from bdhvs_desktop.services.office import OfficeError, require_province
+from bdhvs_desktop.services.office import OfficeError, as_der, require_province
 from bdhvs_desktop.services.office import trust_roots as stored_trust_roots
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
@@ -50,6 +50,7 @@ Progress = Callable[[int, int, str], None]
 PROVINCE_IMPORT_LOCK = "province.import"
 MAX_WARD_CODE = 40  # room for "<ward>/<unit>" in unit.code (64)
 _SEX = {"male": "M", "female": "F"}
+VN_OFFSET = dt.timedelta(hours=7)
 
 
 class ImportCancelled(Exception):
@@ -132,7 +133,7 @@ def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: S
     require_role(db, "secretary", action="nhập gói hồ sơ đề nghị của phường")
     with db.read() as s:
         require_province(s)
-    roots = list(trust_roots) if trust_roots is not None else stored_trust_roots(db)
+    roots = [as_der(r) for r in (trust_roots if trust_roots is not None else stored_trust_roots(db))]
     paths = [Path(p) for p in paths]
     report = ImportReport()
     started = time.perf_counter()
@@ -211,8 +212,9 @@ def _earlier(session: Session, package_id: str | None, sha: str) -> pm.WardPacka
 
 def _replay_message(label: str, earlier: pm.WardPackage, sha: str) -> str:
     same = "cùng nội dung tệp" if earlier.file_sha256 == sha else f"cùng mã gói {earlier.package_id}"
-    when = f"{earlier.imported_at:%H:%M} ngày {vn_date(earlier.imported_at.date())}"
-    return (f"{label} bị từ chối: gói này đã được nhập lúc {when} (giờ UTC) bởi {earlier.imported_by or 'không rõ'} "
+    local = earlier.imported_at + VN_OFFSET  # stored in UTC; Vietnam has no daylight saving time
+    when = f"{local:%H:%M} ngày {vn_date(local.date())}"
+    return (f"{label} bị từ chối: gói này đã được nhập lúc {when} bởi {earlier.imported_by or 'không rõ'} "
             f"({same}, gói của {earlier.ward_name}). Mỗi gói chỉ nhập một lần.")
 
 
@@ -253,13 +255,20 @@ def _verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[b
         result = pf.verify_signatures(opened, roots)
     except pf.PackageError as exc:
         raise _refuse(f"{label} bị từ chối: {exc.message}", ward) from exc
+    # A PDF with no signature dictionary at all is unsigned, not broken (whatever the verifier says of it).
+    pdfs = {name: cs for name, cs in sorted(result.pdfs.items()) if b"/ByteRange" in opened.documents[name]}
+    unsigned = sorted(set(result.unsigned_pdfs) | (set(result.pdfs) - set(pdfs)))
     checks = ([("manifest.json", result.manifest)] if result.manifest is not None else [])
-    checks += [(name, c) for name, cs in sorted(result.pdfs.items()) for c in cs]
+    checks += [(name, c) for name, cs in pdfs.items() for c in cs]
     broken = [f"“{name}”: {c.problem or 'chữ ký không khớp nội dung'}" for name, c in checks if not c.intact]
     if broken:
         raise _refuse(f"{label} bị từ chối: chữ ký số không còn nguyên vẹn (nội dung đã bị sửa sau khi ký hoặc chữ ký "
                       f"hỏng): " + "; ".join(broken), ward)
     warnings: list[str] = []
+    declared = sorted(d["path"] for d in opened.data.get("documents") or []
+                      if d.get("signed") == "office" and d["path"] in unsigned)
+    if declared:
+        warnings.append("Gói ghi là đã ký số nhưng tệp không có chữ ký số: " + ", ".join(declared) + ".")
     untrusted = [f"“{name}”: {c.problem or 'chứng thư không tin cậy'}" for name, c in checks if not c.trusted]
     if roots:
         if result.manifest is None:
@@ -277,8 +286,8 @@ def _verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[b
     man = result.manifest
     verification = {
         "manifest": _check_json(man) if man is not None else None,
-        "pdfs": {name: [_check_json(c) for c in cs] for name, cs in sorted(result.pdfs.items())},
-        "unsigned_pdfs": list(result.unsigned_pdfs),
+        "pdfs": {name: [_check_json(c) for c in cs] for name, cs in pdfs.items()},
+        "unsigned_pdfs": unsigned,
         "trust_roots": len(roots),
         "documents": len(opened.documents),
         "summary": "",
@@ -430,7 +439,8 @@ class _Writer:
             .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
             .where(pm.WardProposal.ward_code == self.o.ward_code, pm.WardProposal.candidate_key.in_(keys))).all()
         if rows:
-            named = "; ".join(f"{r.name} (nhập ngày {vn_date(r.imported_at.date())} bởi {r.imported_by or 'không rõ'}, "
+            named = "; ".join(f"{r.name} (nhập ngày {vn_date((r.imported_at + VN_OFFSET).date())} bởi "
+                              f"{r.imported_by or 'không rõ'}, "
                               f"tệp {r.file_name})" for r in rows[:5])
             more = f" và {len(rows) - 5} hồ sơ khác" if len(rows) > 5 else ""
             raise _refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: {named}{more}. "
