@@ -138,23 +138,27 @@ class OpenedPackage:
 class PackageVerification:
     """Signatures of an opened package (its integrity was already checked on reading)."""
 
-    intact: bool
+    intact: bool  # every signature present matches its data (False: something was changed after signing)
     signed: bool  # the manifest carries a signature
     manifest: SignatureCheck | None
     pdfs: dict[str, list[SignatureCheck]] = field(default_factory=dict)
     unsigned_pdfs: tuple[str, ...] = ()
+    #: Broken or missing signatures (Vietnamese, naming the member).
     problems: tuple[str, ...] = ()
+    #: Intact signatures that do not chain to a given trust root (Vietnamese).
+    trust_problems: tuple[str, ...] = ()
 
     @property
     def trusted(self) -> bool:
-        """The manifest is signed, intact and chains to a trust root, and so is every signed PDF."""
-        if self.manifest is None or not (self.manifest.ok and self.manifest.trusted):
+        """The manifest is signed, intact and chains to a trust root, and so is every office-signed PDF."""
+        if self.manifest is None or not (self.manifest.intact and self.manifest.trusted):
             return False
-        return all(c.ok and c.trusted for checks in self.pdfs.values() for c in checks)
+        return not self.problems and all(c.intact and c.trusted for checks in self.pdfs.values() for c in checks)
 
     @property
     def ok(self) -> bool:
-        return self.intact and not self.problems
+        """Signed, nothing broken, and trusted."""
+        return self.intact and self.signed and not self.problems and self.trusted
 
 
 # --- the canonical ZIP -----------------------------------------------------------------------------
@@ -449,32 +453,41 @@ def read_package(source: Path | str | bytes) -> OpenedPackage:
 
 
 def verify_signatures(opened: OpenedPackage, trust_roots: Sequence[bytes] = ()) -> PackageVerification:
-    """Check the manifest's CMS signature and every signed PDF against *trust_roots* (PEM or DER).
+    """Check the manifest's CMS signature and every office-signed PDF against *trust_roots* (DER).
 
-    The integrity of the bytes was already checked by :func:`read_package`; a PDF without a
-    signature is listed in ``unsigned_pdfs`` (Form 08 reports are signed on paper and covered
-    by the manifest only). Problems are Vietnamese sentences naming the member.
+    The integrity of the bytes was already checked by :func:`read_package`. The PDFs checked are
+    those package.json declares ``"signed": "office"`` (Tờ trình, minutes); the others (Form 08
+    reports are signed on paper, .docx originals) are listed in ``unsigned_pdfs``: the manifest
+    covers them. Problems are Vietnamese sentences naming the member.
     """
     from bdhvs_desktop.documents import signing  # lazy: pyHanko is heavy
 
     problems: list[str] = []
+    trust: list[str] = []
+
+    def judge(where: str, check) -> None:
+        if not check.intact:
+            problems.append(f"Chữ ký số {where}: {check.problem}")
+        elif not check.trusted:
+            trust.append(f"Chữ ký số {where} của “{check.signer}”: {check.problem}")
+
     manifest_check = None
     if opened.signature is not None:
         manifest_check = signing.verify_detached(opened.manifest_bytes, opened.signature, trust_roots)
-        if not manifest_check.ok:
-            problems.append(f"Chữ ký số của bản kê “{MANIFEST_MEMBER}” không hợp lệ: {manifest_check.problem}")
+        judge(f"của bản kê “{MANIFEST_MEMBER}”", manifest_check)
+    declared = {d["path"]: d["signed"] for d in opened.data["documents"]}
     pdfs: dict[str, list] = {}
     unsigned: list[str] = []
     for name, blob in opened.documents.items():
         if not name.endswith(".pdf"):
             continue
-        checks = signing.verify_pdf(blob, trust_roots)
-        if not checks:
+        if declared.get(name) != "office":
             unsigned.append(name)
             continue
+        checks = signing.verify_pdf(blob, trust_roots)
         pdfs[name] = checks
         for check in checks:
-            if not check.ok:
-                problems.append(f"Chữ ký số trong “{name}” không hợp lệ: {check.problem}")
-    return PackageVerification(intact=True, signed=opened.signature is not None, manifest=manifest_check,
-                               pdfs=pdfs, unsigned_pdfs=tuple(sorted(unsigned)), problems=tuple(problems))
+            judge(f"trong “{name}”", check)
+    return PackageVerification(intact=not problems, signed=opened.signature is not None, manifest=manifest_check,
+                               pdfs=pdfs, unsigned_pdfs=tuple(sorted(unsigned)), problems=tuple(problems),
+                               trust_problems=tuple(trust))

@@ -1,0 +1,417 @@
+"""Export the ward's proposal package to the province (issue #14): ``bdhvs package export``.
+
+    outcome = export_package(db, "de-nghi-tinh.bdhvs-goi", level="province", signer=cfg,
+                             progress=progress, cancel=cancel)
+
+The candidates are those the council approved for an award form of the level asked for
+(``AwardForm.level == "province"``). Their documents come from the dossier service as it makes
+a final dossier (``services/dossier.py: build_contexts``, the same contexts, the same rendering
+``documents/render.py``), filtered to these candidates: the Tờ trình to the province's
+authorities, the minutes of the meetings that approved them, their Form 08 reports; each as
+.docx and as PDF (LibreOffice, one batch). With a signer the office's PDFs (Tờ trình and
+minutes) get a PAdES signature with the stamp at the signer's block, and the manifest a CMS
+signature; Form 08 reports are signed on paper by the units' heads, so the manifest covers them.
+The data behind the documents goes into package.json (docs/package-format.md). The file is
+written whole or not at all (documents/atomic.py) and the export is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bdhvs_desktop import __version__
+from bdhvs_desktop.documents import context as dc
+from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.services import audit
+from bdhvs_desktop.services import dossier as dossier_service
+from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.storage import models as m
+from bdhvs_desktop.storage.engine import Database
+
+__all__ = ["ExportCancelled", "ExportOutcome", "PackageExportError", "export_package", "ward_code_of"]
+
+Progress = Callable[[int, int, str], None]
+PENDING = (vocab.CandidateStatus.PROPOSED, vocab.CandidateStatus.REVIEWED)
+WARD_CODE_SETTING = "package.ward_code"
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,60}$")
+SIGN_REASON = "Đề nghị khen thưởng cấp tỉnh"
+
+
+class PackageExportError(Exception):
+    """The package cannot be exported; the message is Vietnamese and says why and what to do."""
+
+
+class ExportCancelled(PackageExportError):
+    def __init__(self) -> None:
+        super().__init__("Đã hủy xuất gói hồ sơ đề nghị; không có tệp nào được ghi.")
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    path: Path
+    package_id: str
+    size: int
+    sha256: str
+    candidates: int
+    documents: int
+    signed: bool
+    seconds: float
+    notes: tuple[str, ...] = ()
+
+
+# ------------------------------------------------------------------------------ choosing
+
+
+def ward_code_of(s: Any, c: m.Campaign) -> str:
+    """The ward's code in packages: the office's setting, else the ward's name as an ASCII slug."""
+    from bdhvs_desktop.documents.dossier_writer import slugify
+
+    row = s.get(m.Setting, WARD_CODE_SETTING)
+    code = str(row.value).strip() if row is not None and row.value else ""
+    return code or slugify(c.locality_full or c.locality or c.code, 60).upper()
+
+
+def _candidates_for(s: Any, c: m.Campaign, level: str) -> list[m.Candidate]:
+    rows = list(s.scalars(select(m.Candidate).join(m.AwardForm, m.Candidate.award_form_id == m.AwardForm.id)
+                          .where(m.Candidate.campaign_id == c.id, m.AwardForm.level == level)))
+    pending = [x for x in rows if x.status in PENDING]
+    if pending:
+        names = "; ".join(f"{dossier_service._subject_name(x)} ({x.award_form.name})" for x in pending[:10])
+        raise PackageExportError(
+            f"Hội đồng Thi đua - Khen thưởng chưa quyết định {len(pending)} hồ sơ đề nghị khen thưởng cấp tỉnh: "
+            f"{names}. Hãy ghi kết quả biểu quyết và quyết định (bdhvs council decide) trước khi xuất gói.")
+    chosen = [x for x in rows if x.status in dossier_service.ISSUED_STATUSES]
+    if not chosen:
+        what = (f" ({len(rows)} hồ sơ đề nghị cấp tỉnh đều không được thông qua)" if rows else "")
+        raise PackageExportError("Không có tập thể, cá nhân nào được Hội đồng thông qua đề nghị khen thưởng cấp tỉnh"
+                                 f"{what}; không có gì để xuất.")
+    return chosen
+
+
+def _key(cand: m.Candidate) -> str:
+    if cand.subject_type == "unit":
+        code = cand.unit.code if cand.unit else ""
+        return f"U-{code}" if _CODE.match(code) else f"U-ID{cand.unit_id}"
+    cccd = cand.person.cccd if cand.person else None
+    return f"P-{cccd}" if cccd else f"P-ID{cand.person_id}"
+
+
+def _unit_path(unit: m.Unit | None) -> list[str]:
+    out: list[str] = []
+    seen: set[int] = set()
+    while unit is not None and unit.id not in seen:
+        seen.add(unit.id)
+        out.append(unit.name)
+        unit = unit.parent
+    return out[::-1]
+
+
+def _day(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _text(value: Any) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+# ------------------------------------------------------------------------------ figures
+
+
+def _facts_and_scores(db: Database, at: dt.date, subjects: list[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+    """Facts (plain data), ward score and province score of each subject on *at*.
+
+    NOTE: gathering the facts repeats services/scoring.py's _compute_scores steps; when p14-crit
+    exposes a service that returns the facts with the board, call it here instead."""
+    from bdhvs_desktop.domain import scoring as sc
+    from bdhvs_desktop.domain.score_facts import facts_to_dict
+    from bdhvs_desktop.services import scoring as scs
+
+    with db.read() as s:
+        sets = scs.load_criteria_sets(s)
+        target_codes = {cr.params.get("target") for cs in sets.values() for cr in cs.criteria
+                        if cr.method == "auto" and cr.rule == "target_met"}
+        specs = scs._target_specs(s, {t for t in target_codes if t})
+        targets = scs._targets_by_unit(db, at, specs)
+        unit_facts, person_facts = scs.load_facts(s, at, targets, list(specs.values()))
+        manual = scs._manual_entries(s, sets)
+    board = scs.compute_scores(db, at)
+    facts = {(f.subject, f.id): f for f in (*unit_facts, *person_facts)}
+    out: dict[tuple[str, int], dict] = {}
+    for subject in subjects:
+        f = facts.get(subject)
+        ward = board.find(*subject)
+        ward_json = dict(scs.snapshot(ward, at), level="ward", criteria_set=board.sets[ward.kind].name) \
+            if ward is not None and ward.kind in board.sets else None
+        province_json = None
+        cset = next((x for x in sets.values() if getattr(x, "level", "ward") == "province"
+                     and f is not None and x.subject_kind == f.kind), None)
+        if f is not None and cset is not None:  # a province-level criteria set (p14-crit)
+            score = sc.score_facts(f, cset, manual.get(subject, {}), at)
+            province_json = dict(scs.snapshot(score, at), level="province", criteria_set=cset.name)
+        out[subject] = {"facts": facts_to_dict(f) if f is not None else None, "ward_score": ward_json,
+                        "province_score": province_json}
+    return out
+
+
+def _register(db: Database, cands: list[m.Candidate]) -> dict[int, list[dict]]:
+    from bdhvs_desktop.services import awards as awards_service
+
+    refs = {x.id: awards_service.SubjectRef(x.subject_type, id=x.unit_id if x.subject_type == "unit" else x.person_id)
+            for x in cands}
+    found = awards_service.lookup_many(db, list(refs.values()))
+    return {cid: [{"award": a.award_name, "award_code": a.award_code, "level": a.level,
+                   "number": a.decision_number, "date": _day(a.decision_date), "issuer": a.granting_authority,
+                   "year": a.decision_date.year if a.decision_date else None, "campaign": a.campaign_text,
+                   "kind": a.kind}
+                  for a in found.get(ref.key, [])] for cid, ref in refs.items()}
+
+
+# ------------------------------------------------------------------------------ package.json
+
+
+def _signer(issuer: dc.Issuer) -> dict:
+    return {"name": _text(issuer.signer_name), "position": _text(issuer.signer_title)}
+
+
+def _symbol(number: dc.DocumentNumber, issuer: dc.Issuer) -> str | None:
+    return number.symbol(issuer) if number.number else None
+
+
+def _members(ctx: dc.MinutesContext, present: bool) -> list[dict]:
+    return [{"name": x.name, "position": _text(x.position), "role": _text(x.role),
+             **({} if present else {"reason": _text(x.absence_reason)})}
+            for x in ctx.members if x.present == present]
+
+
+def _narrative(ach: dc.AchievementContext, summary: str) -> dict[str, str | None]:
+    out = {"summary": summary, "results": ach.results, "measures": ach.measures, "lessons": ach.lessons}
+    if ach.collective is not None:
+        out |= {"structure": ach.collective.structure, "functions": ach.collective.functions}
+    if ach.individual is not None:
+        out |= {"occupation": ach.individual.occupation, "professional": ach.individual.professional_level,
+                "political_theory": ach.individual.political_theory}
+    return {k: _text(v) for k, v in out.items()}
+
+
+# ------------------------------------------------------------------------------ export
+
+
+def export_package(db: Database, out_path: Path | str, *, level: str = "province", signer: Any = None,
+                   progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
+                   at: dt.date | None = None) -> ExportOutcome:
+    """Write the proposal package of the candidates approved for *level* to *out_path*.
+
+    Raises PackageExportError (nothing to export, the council has not decided, the level is
+    not one a package carries), services.dossier.DossierError (a final dossier would be refused,
+    e.g. MissingFieldsError), documents.pdf_convert.ConversionError (LibreOffice missing or
+    failing), documents.signing.SigningError, documents.package_format.PackageError,
+    documents.atomic.FileInUseError; in every case nothing is written."""
+    from bdhvs_desktop.documents import package_format as pf
+    from bdhvs_desktop.documents.dossier_writer import achievement_file_names
+    from bdhvs_desktop.documents.pdf_convert import ConversionCancelled, convert_bytes_to_pdf
+    from bdhvs_desktop.documents.render import render_document
+    from bdhvs_desktop.services import form08
+
+    started = time.monotonic()
+    require_role(db, "secretary", action="xuất gói hồ sơ đề nghị khen thưởng")
+    if level != "province":
+        raise PackageExportError(f"Chỉ xuất được gói hồ sơ đề nghị cấp tỉnh (--level province), không phải “{level}”.")
+    at = at or dt.date.today()
+
+    def step(done: int, total: int, message: str) -> None:
+        if cancel is not None and cancel():
+            raise ExportCancelled()
+        if progress is not None:
+            progress(done, total, message)
+
+    step(0, 1, "Đang chọn hồ sơ đề nghị cấp tỉnh")
+    with db.read() as s:
+        c = dossier_service._campaign(s)
+        chosen = _candidates_for(s, c, level)
+        ids = [x.id for x in chosen]
+    step(0, 1, "Đang lập hồ sơ như bản chính thức")
+    st = dossier_service.load_settings(db)
+    fs = dossier_service.load_checked_form_set(st.form_set)
+    ctxs = dossier_service.build_contexts(db, draft=False, at=at, settings=st)
+    index = {cid: i for i, cid in enumerate(ctxs.candidate_ids)}
+    achievements = [ctxs.achievements[index[cid]] for cid in ids]
+    missing = tuple(f"{ach.name}: {f}" for ach in achievements for f in form08.missing_fields(ach))
+    if missing:
+        raise dossier_service.MissingFieldsError(missing)
+
+    with db.read() as s:
+        c = dossier_service._campaign(s)
+        cands = [s.get(m.Candidate, cid) for cid in ids]
+        pairs = {(dossier_service._subject_name(x), x.award_form.name): x for x in cands}
+        meeting_ids = {x.meeting_id for x in cands if x.meeting_id is not None}
+        votes = {(v.meeting_id, v.candidate_id): v for v in s.scalars(select(m.Vote).where(m.Vote.candidate_id.in_(ids)))}
+        rules = {mt.id: dict(mt.rules or {}) for mt in s.scalars(select(m.CouncilMeeting)
+                                                                 .where(m.CouncilMeeting.id.in_(meeting_ids)))}
+        anchor = audit.current_anchor(s)
+        anchors = {x.file_name: audit.meeting_anchor(s, x.meeting_id) for x in ctxs.minutes_docs
+                   if x.meeting_id in meeting_ids}
+        ward_code = ward_code_of(s, c)
+        if not _CODE.match(ward_code):
+            raise PackageExportError(f"Mã phường “{ward_code}” dùng trong gói không hợp lệ (chỉ chữ không dấu, số, "
+                                     "dấu chấm, gạch); hãy sửa thiết lập package.ward_code.")
+        if not (c.province or "").strip():
+            raise PackageExportError("Phong trào chưa ghi tên tỉnh (province); gói đề nghị cấp tỉnh cần tên tỉnh.")
+        party_unit = s.scalar(select(m.Unit).where(m.Unit.parent_id.is_(None), m.Unit.kind == "dang_bo").limit(1))
+        keys = {x.id: _key(x) for x in cands}
+        subjects = {x.id: (x.subject_type, x.unit_id if x.subject_type == "unit" else x.person_id) for x in cands}
+        people = {x.id: x.person for x in cands}
+        units = {x.id: (x.unit if x.subject_type == "unit" else (x.person.unit if x.person else None)) for x in cands}
+        cand_rows = [(x.id, x.subject_type, x.subject_kind, dossier_service._subject_name(x), x.award_form, x.status,
+                      x.meeting_id, x.summary or "") for x in cands]
+        unit_paths = {cid: _unit_path(u) for cid, u in units.items()}
+        campaign = {"code": c.code, "name": c.name,
+                    "plan": _text(((c.details or {}).get("preset") or {}).get("title")), "form_set": fs.name}
+        ward_name = (c.locality_full or c.locality or c.name).strip()
+        ward = {"code": ward_code, "name": ward_name[:1].upper() + ward_name[1:], "province": c.province.strip(),
+                "party_org": party_unit.name if party_unit else None, "office": None}
+    submissions = []
+    for name, sub in ctxs.submissions:
+        listed = [(n.name, n.award) for n in (*sub.collectives, *sub.individuals)]
+        if listed and all(p in pairs for p in listed):
+            submissions.append((name, sub, [keys[pairs[p].id] for p in listed]))
+    minutes = [x for x in ctxs.minutes_docs if x.meeting_id in meeting_ids]
+
+    # --- render the .docx (the dossier's own rendering), then PDF in one LibreOffice call
+    ach_names = achievement_file_names(achievements)
+    jobs: list[tuple[str, str, str, Any, str]] = []  # member stem, form key, title, context, kind
+    for i, (name, sub, _k) in enumerate(submissions, 1):
+        jobs.append((f"documents/{i:02d}-{name.removesuffix('.docx')}", "to_trinh",
+                     f"Tờ trình đề nghị khen thưởng gửi {sub.recipient}", sub, "submission"))
+    for i, doc in enumerate(minutes, len(submissions) + 1):
+        when = f" ngày {doc.context.start:%d/%m/%Y}" if doc.context.start else ""
+        jobs.append((f"documents/{i:02d}-{doc.file_name.removesuffix('.docx')}", "bien_ban",
+                     f"Biên bản họp xét khen thưởng{when}", doc.context, "minutes"))
+    for ach, name in zip(achievements, ach_names):
+        jobs.append((f"documents/mau-08/{name.removesuffix('.docx')}",
+                     "bao_cao_tap_the" if ach.kind == "collective" else "bao_cao_ca_nhan",
+                     f"Báo cáo thành tích (Mẫu 08): {ach.name}", ach, "achievement_report"))
+    minutes_files = {f"documents/{i:02d}-{d.file_name.removesuffix('.docx')}": d.file_name
+                     for i, d in enumerate(minutes, len(submissions) + 1)}
+    signed_kinds = ("submission", "minutes") if signer is not None else ()
+    total = len(jobs) + 3 + sum(1 for j in jobs if j[4] in signed_kinds)
+    done = 0
+    docx: dict[str, bytes] = {}
+    for stem, key, title, ctx, _kind in jobs:
+        step(done, total, f"Đang tạo {title}")
+        docx[f"{stem}.docx"] = render_document(
+            fs, ctx, form_key=key,
+            audit_anchor=(anchors.get(minutes_files.get(stem, "")) or anchor) if key == "bien_ban" else None)
+        done += 1
+    step(done, total, f"Đang chuyển {len(docx)} tài liệu sang PDF (LibreOffice)")
+    try:
+        pdfs = convert_bytes_to_pdf(docx, cancel=cancel)
+    except ConversionCancelled as exc:
+        raise ExportCancelled() from exc
+    pdfs = {name.removesuffix(".docx") + ".pdf": blob for name, blob in pdfs.items()}
+    done += 1
+    if signer is not None:
+        from bdhvs_desktop.documents import signing
+
+        for stem, _form, title, ctx, kind in jobs:
+            if kind not in signed_kinds:
+                continue
+            step(done, total, f"Đang ký số {title}")
+            # The stamp sits under the signer's title line (documents/signing_stamp.py).
+            title_line = ctx.issuer.signer_title if kind == "submission" else \
+                fs.form("bien_ban").wording.get("chair_caption", "CHỦ TỊCH HỘI ĐỒNG")
+            pdfs[f"{stem}.pdf"] = signing.sign_pdf(pdfs[f"{stem}.pdf"], signer, reason=SIGN_REASON,
+                                                   location=ctx.issuer.place, stamp_anchor=title_line or None)
+            done += 1
+
+    # --- package.json
+    step(done, total, "Đang tổng hợp dữ liệu (package.json)")
+    figures = _facts_and_scores(db, at, [subjects[cid] for cid in ids])
+    register = _register(db, cands)
+    by_cand_job = {cid: jobs[len(submissions) + len(minutes) + i][0] for i, cid in enumerate(ids)}
+    minutes_member = {d.meeting_id: f"{stem}.pdf" for stem, d in zip(minutes_files, minutes)}
+    authority = {keys[pairs[p].id]: sub.issuer.format for _n, sub, _k in submissions
+                 for p in ((n.name, n.award) for n in (*sub.collectives, *sub.individuals))}
+    meetings_json = []
+    for doc in minutes:
+        ctx = doc.context
+        meetings_json.append({
+            "number": _symbol(ctx.number, ctx.issuer), "date": _day(ctx.date),
+            "start": f"{ctx.start:%d/%m/%Y %H:%M}" if ctx.start else None,
+            "end": f"{ctx.end:%d/%m/%Y %H:%M}" if ctx.end else None, "place": _text(ctx.place),
+            "method": ctx.voting_method, "present": _members(ctx, True), "absent": _members(ctx, False),
+            "votes": [{"candidate": keys[cid], "for": v.votes_for, "against": v.votes_against,
+                       "abstain": v.votes_abstain, "passed": True}
+                      for cid in ids if (v := votes.get((doc.meeting_id, cid))) is not None],
+            "document": minutes_member[doc.meeting_id]})
+    minutes_by_id = {d.meeting_id: d.context for d in minutes}
+    candidates_json = []
+    for (cid, stype, skind, name, form, status, meeting_id, summary), ach in zip(cand_rows, achievements):
+        person = people[cid]
+        vote = votes.get((meeting_id, cid))
+        mctx = minutes_by_id.get(meeting_id)
+        stem = by_cand_job[cid]
+        candidates_json.append({
+            "key": keys[cid], "subject_type": stype, "subject_kind": skind, "name": name,
+            "unit_code": units[cid].code if units[cid] else None,
+            "cccd": person.cccd if person else None, "birth_date": _day(person.birth_date) if person else None,
+            "birth_year": person.birth_date.year if person and person.birth_date else None,
+            "sex": {"M": "male", "F": "female"}.get(person.sex) if person else None,
+            "position": _text(person.position) if person else None, "unit_path": unit_paths[cid],
+            "award_form": {"code": form.code, "name": form.name, "level": form.level, "issuer": _text(form.issuer),
+                           **({"authority": authority[keys[cid]]} if keys[cid] in authority else {})},
+            "ward_status": status,
+            "ward_votes": {"for": vote.votes_for, "against": vote.votes_against, "abstain": vote.votes_abstain,
+                           "present": len(mctx.present_members) if mctx else 0,
+                           "members": len(mctx.members) if mctx else 0,
+                           "meeting": _symbol(mctx.number, mctx.issuer) if mctx else None} if vote else None,
+            **figures[subjects[cid]],
+            "figures": [asdict(t) for t in ach.targets],
+            "narrative": _narrative(ach, summary), "register": register[cid],
+            "documents": [f"{stem}.docx", f"{stem}.pdf"]})
+    first = submissions[0][1] if submissions else ctxs.submission
+    ward["office"] = _text(first.issuer.name_in_text or first.issuer.name.replace("\n", " "))
+    documents_json = []
+    for stem, _form, title, _ctx, kind in jobs:
+        documents_json.append({"path": f"{stem}.docx", "kind": kind, "title": title, "signed": "none"})
+        documents_json.append({"path": f"{stem}.pdf", "kind": kind, "title": title, "source": f"{stem}.docx",
+                               "signed": "office" if kind in signed_kinds else
+                               ("paper" if kind == "achievement_report" else "none")})
+    data = {
+        "format": pf.FORMAT, "schema_version": pf.SCHEMA_VERSION, "generator": f"bdhvs-desktop {__version__}",
+        "ward": ward, "campaign": campaign, "level": level, "as_of": at.isoformat(),
+        "proposal": {
+            "number": _symbol(first.number, first.issuer), "date": _day(first.date), "place": _text(first.issuer.place),
+            "signer": _signer(first.issuer),
+            "submissions": [{"authority": sub.issuer.format, "recipient": _text(sub.recipient),
+                             "number": _symbol(sub.number, sub.issuer), "date": _day(sub.date),
+                             "signer": _signer(sub.issuer), "document": f"{jobs[i][0]}.pdf", "candidates": ks}
+                            for i, (_n, sub, ks) in enumerate(submissions)]},
+        "council": {"rules": {k: _text(v) for k, v in next(iter(rules.values()), {}).items()
+                              if k in ("quorum", "pass", "base")},
+                    "meetings": meetings_json},
+        "candidates": candidates_json,
+        "documents": documents_json,
+    }
+    documents = docx | pdfs
+    done += 1
+    step(done, total, "Đang ghi gói hồ sơ")
+    info = pf.write_package(Path(out_path), data, documents, signer=signer)
+    done += 1
+    with db.session() as s:
+        audit.record(s, user=db.user, action="export", entity="package", entity_id=None,
+                     note=f"Gói hồ sơ đề nghị cấp tỉnh {info.package_id}: {len(ids)} hồ sơ, {len(documents)} tài liệu, "
+                          f"SHA-256 {info.sha256}{', đã ký số' if signer is not None else ''}: {info.path}")
+    if progress is not None:
+        progress(total, total, "Đã xuất xong gói hồ sơ")
+    return ExportOutcome(path=info.path, package_id=info.package_id, size=info.size, sha256=info.sha256,
+                         candidates=len(ids), documents=len(documents), signed=signer is not None,
+                         seconds=time.monotonic() - started, notes=ctxs.notes)
