@@ -94,7 +94,7 @@ class DemoExists(Exception):
 class DemoVariant:
     """Which demo ward to build; `DemoVariant()` is the default demo."""
 
-    ward_code: str | None = None  # the ward's code for the province (stored in campaign.details["ward"])
+    ward_code: str | None = None  # the ward's code in its packages (setting package.ward_code)
     ward_name: str | None = None  # "Phường Bình Minh": replaces the preset's locality everywhere
     seed: int = DEMO_SEED
     province_candidates: int = 0  # the first N council candidates are proposed to a province-level form
@@ -158,9 +158,10 @@ def create_demo(db: Database, preset_name: str | None = None, variant: DemoVaria
         if s.scalar(select(m.Person.id).limit(1)) is not None:
             raise DemoExists("Cơ sở dữ liệu đã có dữ liệu; phường mẫu chỉ tạo được trong cơ sở dữ liệu trống.")
         campaign = s.scalar(select(m.Campaign).limit(1)) or apply_preset(s, preset)
-        if not variant.is_default:
-            campaign.details = {**(campaign.details or {}),
-                                "ward": {"code": variant.ward_code, "name": variant.ward_name or campaign.locality_full}}
+        if variant.ward_code:  # the ward's code in its packages to the province (services/package_export.py)
+            from bdhvs_desktop.services.package_export import WARD_CODE_SETTING
+
+            s.merge(m.Setting(key=WARD_CODE_SETTING, value=variant.ward_code))
         by_code: dict[str, m.Unit] = {}
         for spec in DEMO_UNITS:
             _get_or_create_unit(s, spec, by_code,
@@ -182,7 +183,20 @@ def create_demo(db: Database, preset_name: str | None = None, variant: DemoVaria
     from bdhvs_desktop.services.council import create_demo_council
 
     counts.update(create_demo_council(db, province_candidates=variant.province_candidates))
+    if variant.province_candidates:
+        _sign_for_the_province(db)
     return counts
+
+
+def _sign_for_the_province(db: Database) -> None:
+    """The ward's Tờ trình to the province is the People's Committee's: its chairman signs (and
+    confirms the Form 08 reports it sends), so a final dossier and the package can be made."""
+    from bdhvs_desktop.services.dossier import save_settings
+
+    with db.read() as s:
+        chairman = s.scalar(select(m.Unit.head_name).where(m.Unit.code == "UBND"))
+    if chairman:
+        save_settings(db, signer_name=chairman)
 
 
 def _renamed_preset(path: Path, ward_name: str) -> Preset:
