@@ -92,6 +92,10 @@ class ScoreBoard:
         """The plan has at least one criteria set of this level."""
         return bool(self.sets_by_level.get(level))
 
+    def scored_level(self, level: str) -> ScoreBoard | None:
+        """The board of a level if it has been scored already (None: `at_level` would score it)."""
+        return self if level == self.level else self._boards.get(level)
+
     def at_level(self, level: str) -> ScoreBoard:
         """The board of another level, scored once from the same facts (no database read)."""
         if level == self.level:
