@@ -372,3 +372,38 @@ def test_facts_a_province_cannot_read_are_named_not_ranked(office, tmp_path):
     rows = {r.key: r for r in rank(office).rows}
     bad = rows[data["candidates"][1]["key"]]
     assert bad.rank is None and "Phường La Gi (P-LAGI)" in bad.problem and "phiên bản 99" in bad.problem
+
+
+def test_command_line(tmp_path, packages, pki, capsys):
+    from bdhvs_desktop.cli import main
+
+    db = str(tmp_path / "tinh.sqlite3")
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(pki.ca_pem)
+    assert main(["--db", db, "init", "--province"]) == 0
+    assert "văn phòng cấp tỉnh" in capsys.readouterr().out
+    assert main(["--db", db, "province", "trust", str(ca)]) == 0
+    assert main(["--db", db, "province", "import", str(packages["P-LAGI"]), str(packages["P-PHUOCHOI"])]) == 0
+    out = capsys.readouterr().out
+    assert "Đã nhập gói hồ sơ của Phường La Gi" in out and "Đã nhập 2 gói (12 hồ sơ đề nghị)" in out
+    assert main(["--db", db, "province", "import", str(packages["P-LAGI"])]) == 1  # a replay: exit code 1
+    assert "đã được nhập lúc" in capsys.readouterr().out
+    assert main(["--db", db, "province", "wards", "--json"]) == 0
+    assert [w["code"] for w in json.loads(capsys.readouterr().out)] == ["P-LAGI", "P-PHUOCHOI"]
+    assert main(["--db", db, "province", "candidates", "--ward", "P-PHUOCHOI"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 6 and all(line.startswith("Phường Phước Hội (P-PHUOCHOI)") for line in lines)
+    assert main(["--db", db, "province", "candidates", "--ward", "KHONG-CO"]) == 1
+    assert "Chưa nhập gói hồ sơ nào của phường có mã “KHONG-CO”" in capsys.readouterr().err
+    assert main(["--db", db, "province", "duplicates"]) == 0
+    assert "Cùng số CCCD 068196799101 được Phường La Gi (P-LAGI) và Phường Phước Hội (P-PHUOCHOI)" in \
+        capsys.readouterr().out
+    assert main(["--db", db, "province", "rank", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 12 and all(r["level"] == "province" for r in rows)
+    assert main(["--db", db, "province", "rank", "--explain"]) == 0
+    assert "Tiêu chí cấp tỉnh: " in capsys.readouterr().out
+    ward_db = str(tmp_path / "phuong.sqlite3")
+    assert main(["--db", ward_db, "init"]) == 0
+    assert main(["--db", ward_db, "province", "import", str(packages["P-LAGI"])]) == 1
+    assert "văn phòng cấp phường" in capsys.readouterr().err
