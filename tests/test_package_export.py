@@ -326,3 +326,66 @@ def test_many_files_are_converted_in_one_soffice_call(monkeypatch, tmp_path):
     for i, name in enumerate(files):
         assert f"Tài liệu số {i}" in pypdf.PdfReader(io.BytesIO(pdfs[name])).pages[0].extract_text()
     assert json.dumps(calls[0]).count("-env:UserInstallation=file://") == 1
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(pdf_convert.find_soffice() is None, reason=NO_SOFFICE)
+def test_command_line_exports_a_signed_package_and_verifies_it(demo_db, tmp_path, capsys, monkeypatch):
+    from pki import TestCA
+
+    from bdhvs_desktop.cli import main
+
+    province_round(demo_db)
+    db_path = str(demo_db.engine.url.database)
+    ca = TestCA.create()
+    p12 = ca.pkcs12(tmp_path / "vp.p12", "Văn phòng Đảng ủy phường La Gi", passphrase=b"mat khau 1")
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    (tmp_path / "ca.pem").write_bytes(ca.cert.public_bytes(Encoding.PEM))
+    out = tmp_path / "goi.bdhvs-goi"
+    monkeypatch.delenv("BDHVS_P12_PASSPHRASE", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal: no prompt, a clear refusal
+    assert main(["package", "export", "--db", db_path, "--out", str(out), "--at", "2026-11-10",
+                 "--sign-p12", str(p12)]) == 2
+    assert "BDHVS_P12_PASSPHRASE" in capsys.readouterr().err and not out.exists()
+    monkeypatch.setenv("BDHVS_P12_PASSPHRASE", "mat khau 1")
+    assert main(["package", "export", "--db", db_path, "--out", str(out), "--at", "2026-11-10",
+                 "--sign-p12", str(p12)]) == 0
+    text = capsys.readouterr().out
+    assert "Đã xuất gói hồ sơ đề nghị cấp tỉnh" in text and "Đã ký số" in text
+    assert main(["package", "export", "--db", db_path, "--out", str(out)]) == 2  # exists, no --overwrite
+    capsys.readouterr()
+
+    assert main(["package", "verify", str(out), "--trust", str(tmp_path / "ca.pem")]) == 0
+    text = capsys.readouterr().out
+    assert "Phường La Gi (PHUONG-LA-GI)" in text and "Võ Thu Oanh" in text
+    assert "Toàn vẹn: có" in text and "Tin cậy: có" in text
+    assert "Văn phòng Đảng ủy phường La Gi" in text and "ký trên giấy, bảo vệ bằng bản kê" in text
+    other = TestCA.create("CA khác")
+    (tmp_path / "other.der").write_bytes(other.der)
+    assert main(["package", "verify", str(out), "--trust", str(tmp_path / "other.der")]) == 1
+    assert "Tin cậy: KHÔNG" in capsys.readouterr().out
+    assert main(["package", "verify", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["signed"] is True
+
+    tampered = bytearray(out.read_bytes())
+    tampered[len(tampered) // 2] ^= 1
+    bad = tmp_path / "sua.bdhvs-goi"
+    bad.write_bytes(bytes(tampered))
+    assert main(["package", "verify", str(bad)]) == 1
+    assert "KHÔNG nguyên vẹn" in capsys.readouterr().err
+
+
+def test_command_line_refuses_two_ways_of_signing(demo_db, tmp_path, capsys):
+    from bdhvs_desktop.cli import main
+
+    db_path = str(demo_db.engine.url.database)
+    assert main(["package", "export", "--db", db_path, "--out", str(tmp_path / "g.bdhvs-goi"),
+                 "--sign-p12", "x.p12", "--token", "T"]) == 2
+    assert "không cả hai" in capsys.readouterr().err
+    assert main(["package", "export", "--db", db_path, "--out", str(tmp_path / "g.bdhvs-goi"),
+                 "--sign-pkcs11-lib", "/x.so"]) == 2
+    assert "--token, --key" in capsys.readouterr().err
