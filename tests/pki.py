@@ -48,6 +48,8 @@ def _name(cn: str, org: str | None = None) -> x509.Name:
 
 @dataclass
 class TestCA:
+    __test__ = False  # not a pytest test class
+
     name: str
     key: rsa.RSAPrivateKey
     cert: x509.Certificate
@@ -154,3 +156,55 @@ class SoftHSM:
                 Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
             })
         return SoftToken(self.lib, token_label, key_label, USER_PIN, cert)
+
+
+# ---------------------------------------------------------------------------------------------- shared fixture
+
+#: Tokens and keys of the shared test PKI (see ``TestPKI``).
+WARD_TOKEN = "BDHVS-PHUONG"
+WARD_KEY = "ky-phuong"
+EXPIRED_KEY = "ky-het-han"
+ROGUE_TOKEN = "BDHVS-LA"
+ROGUE_KEY = "ky-la"
+
+
+@dataclass
+class TestPKI:
+    """One per test session: a trusted CA (the province configures it), a rogue CA (not configured), and SoftHSM2
+    tokens: the ward's (a key certified by the trusted CA, and one whose certificate has expired) and a
+    stranger's (a key certified by the rogue CA)."""
+
+    __test__ = False
+
+    hsm: SoftHSM
+    ca: TestCA
+    rogue_ca: TestCA
+    ward: SoftToken
+    expired: SoftToken
+    rogue: SoftToken
+
+    def config(self, token: SoftToken, *, pin: str | None = None):
+        from bdhvs_desktop.documents.signing import SignerConfig
+
+        return SignerConfig(kind="pkcs11", pkcs11_lib=token.lib, token_label=token.token_label,
+                            key_label=token.key_label, pin=token.pin if pin is None else pin)
+
+
+_SHARED: TestPKI | None = None
+
+
+def shared_pki(tmp_path_factory) -> TestPKI:
+    """The session's TestPKI, made on first use (tokens first, then the library is loaded in this process)."""
+    global _SHARED
+    if _SHARED is None:
+        hsm = SoftHSM(tmp_path_factory.mktemp("softhsm"))
+        hsm.init_token(WARD_TOKEN)
+        hsm.init_token(ROGUE_TOKEN)
+        ca = TestCA.create("CA Thử nghiệm của tỉnh")
+        rogue_ca = TestCA.create("CA Lạ")
+        ward = hsm.make_signing_key(WARD_TOKEN, WARD_KEY, ca, "ỦY BAN NHÂN DÂN PHƯỜNG LA GI", org="UBND phường La Gi")
+        expired = hsm.make_signing_key(WARD_TOKEN, EXPIRED_KEY, ca, "Chứng thư đã hết hạn", days=30,
+                                       not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=400))
+        rogue = hsm.make_signing_key(ROGUE_TOKEN, ROGUE_KEY, rogue_ca, "ỦY BAN NHÂN DÂN PHƯỜNG GIẢ")
+        _SHARED = TestPKI(hsm, ca, rogue_ca, ward, expired, rogue)
+    return _SHARED

@@ -13,7 +13,6 @@ and the signing time in Vietnam's time zone (+07:00, ISO 8601). See docs/signing
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 from collections.abc import Iterator, Sequence
@@ -106,10 +105,15 @@ def _open_pkcs11_session(cfg: SignerConfig) -> Any:
         raise SigningError("Chưa cấu hình thư viện PKCS#11 của thiết bị ký số (USB token).")
     if not cfg.token_label or not cfg.key_label:
         raise SigningError("Chưa cấu hình nhãn thiết bị (token) hoặc nhãn khóa ký.")
+    import os
+
     import pkcs11
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11 as hk_pkcs11
 
+    if not os.path.isfile(cfg.pkcs11_lib):
+        raise SigningError(f"Không tìm thấy thư viện PKCS#11 {cfg.pkcs11_lib}: kiểm tra đã cài phần mềm của USB "
+                           "token và đường dẫn trong phần cài đặt.")
     try:
         return hk_pkcs11.open_pkcs11_session(cfg.pkcs11_lib, token_criteria=TokenCriteria(label=cfg.token_label),
                                              user_pin=cfg.pin)
@@ -120,13 +124,17 @@ def _open_pkcs11_session(cfg: SignerConfig) -> Any:
                            "liên hệ tổ chức cung cấp chứng thư số.") from exc
     except (pkcs11.PinInvalid, pkcs11.PinLenRange, pkcs11.ArgumentsBad) as exc:
         raise SigningError("Mã PIN của thiết bị ký số không hợp lệ.") from exc
-    except OSError as exc:  # the library cannot be loaded (missing file, wrong architecture)
-        raise SigningError(f"Không nạp được thư viện PKCS#11 {cfg.pkcs11_lib}: {exc}.") from exc
-    except hk_pkcs11.PKCS11Error as exc:
-        raise SigningError(f"Không tìm thấy thiết bị ký số có nhãn \"{cfg.token_label}\"; "
-                           "kiểm tra đã cắm USB token và nhãn trong phần cài đặt.") from exc
     except pkcs11.PKCS11Error as exc:
-        raise SigningError(f"Thiết bị ký số báo lỗi: {type(exc).__name__}.") from exc
+        # pyHanko raises python-pkcs11's PKCS11Error itself for "No token matching ...", and python-pkcs11 raises
+        # it (not OSError) for a library that cannot be loaded ("OS exception while loading ...").
+        what = str(exc)
+        if what.startswith("No token"):
+            raise SigningError(f"Không tìm thấy thiết bị ký số có nhãn \"{cfg.token_label}\"; "
+                               "kiểm tra đã cắm USB token và nhãn trong phần cài đặt.") from exc
+        if "loading" in what:
+            raise SigningError(f"Không nạp được thư viện PKCS#11 {cfg.pkcs11_lib} (sai tệp hoặc khác kiến trúc "
+                               "32/64 bit với chương trình).") from exc
+        raise SigningError(f"Thiết bị ký số báo lỗi: {what or type(exc).__name__}.") from exc
 
 
 def _signer_errors(cfg: SignerConfig):
@@ -151,6 +159,58 @@ class _SignerErrors(contextlib.AbstractContextManager):
                                    "trên thiết bị ký số.") from exc
             raise SigningError(f"Không ký được: {what}.") from exc
         return False
+
+
+@dataclass(frozen=True)
+class TokenKey:
+    """A certificate on a token: its label (the key label to configure), subject name and expiry."""
+
+    label: str
+    subject: str
+    not_after: datetime | None
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    label: str
+    manufacturer: str
+    keys: tuple[TokenKey, ...]
+
+
+def list_tokens(pkcs11_lib: str) -> list[TokenInfo]:
+    """The tokens plugged in through ``pkcs11_lib`` and the certificates on each (public objects: no PIN), so
+    the office can pick the token and key labels to configure."""
+    import os
+
+    import pkcs11
+    from asn1crypto import x509
+    from pkcs11 import Attribute, ObjectClass
+
+    if not os.path.isfile(pkcs11_lib):
+        raise SigningError(f"Không tìm thấy thư viện PKCS#11 {pkcs11_lib}.")
+    try:
+        lib = pkcs11.lib(pkcs11_lib)
+        out = []
+        for slot in lib.get_slots(token_present=True):
+            keys = []
+            try:
+                token = slot.get_token()
+                session = token.open()
+            except pkcs11.TokenNotRecognised:  # an uninitialised token (SoftHSM keeps one free slot)
+                continue
+            with session:
+                for obj in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
+                    try:
+                        cert = x509.Certificate.load(obj[Attribute.VALUE])
+                        not_after = cert.not_valid_after.astimezone(VN_TZ)
+                        subject = _common_name(cert)
+                    except (ValueError, KeyError, pkcs11.PKCS11Error):
+                        not_after, subject = None, ""
+                    keys.append(TokenKey(str(obj[Attribute.LABEL] or ""), subject, not_after))
+            out.append(TokenInfo(str(token.label).strip(), str(token.manufacturer_id).strip(), tuple(keys)))
+        return out
+    except pkcs11.PKCS11Error as exc:
+        raise SigningError(f"Không đọc được thiết bị ký số qua {pkcs11_lib}: {str(exc) or type(exc).__name__}.") from exc
 
 
 # ---------------------------------------------------------------------------------------------- signing
@@ -203,6 +263,8 @@ def _free_field_name(writer: Any) -> str:
 
 def sign_detached(data: bytes, cfg: SignerConfig) -> bytes:
     """A detached CMS SignedData (DER) over ``data``, signed with SHA-256 (for manifest.json)."""
+    import asyncio
+
     with _open_signer(cfg) as signer, _signer_errors(cfg):
         # pyHanko 0.38's Signer has only the async variant of sign_general_data.
         from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
@@ -232,6 +294,8 @@ def _validation_context(trust_roots: Sequence[bytes]) -> Any:
 
 def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureCheck]:
     """Checks every signature in ``pdf``; an unsigned PDF gives one failed check ("không có chữ ký số")."""
+    import asyncio
+
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature
@@ -253,12 +317,14 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureCheck]
         except Exception as exc:  # noqa: BLE001 - a malformed signature is a verdict on the file, not a crash
             checks.append(_failed(f"Chữ ký số \"{sig.field_name}\" bị hỏng, không kiểm tra được ({type(exc).__name__})."))
             continue
-        checks.append(_pdf_check(status))
+        checks.append(_pdf_check(sig, status, pdf))
     return checks
 
 
 def verify_detached(data: bytes, cms: bytes, trust_roots: Sequence[bytes]) -> SignatureCheck:
     """Checks a detached CMS signature ``cms`` over ``data``."""
+    import asyncio
+
     from asn1crypto import cms as asn1_cms
     from pyhanko.sign.validation import async_validate_detached_cms
 
@@ -292,7 +358,7 @@ def _common_name(cert: Any) -> str:
     return str(name.get("common_name") or name.get("organization_name") or cert.subject.human_friendly)
 
 
-def _pdf_check(status: Any) -> SignatureCheck:
+def _pdf_check(sig: Any, status: Any, pdf: bytes) -> SignatureCheck:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     extra = ""
@@ -311,6 +377,13 @@ def _pdf_check(status: Any) -> SignatureCheck:
             # other form fields. Annotations or other objects added after signing are a modification.
             intact = False
             extra = "Tệp đã bị sửa sau khi ký (có nội dung được thêm vào sau chữ ký)."
+        elif sig.signed_revision == sig.reader.xrefs.total_revisions - 1:
+            # pyHanko calls a signature whose revision is the file's last one ENTIRE_REVISION with no
+            # modification even when bytes that are no revision at all follow it: report those too.
+            _start, _len1, start2, len2 = sig.byte_range
+            if pdf[start2 + len2:].strip():
+                intact = False
+                extra = "Tệp đã bị sửa sau khi ký (có dữ liệu lạ nối vào cuối tệp)."
     return _verdict(status, intact=intact, extra=extra)
 
 

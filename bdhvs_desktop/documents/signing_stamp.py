@@ -92,58 +92,107 @@ def _fragments(page: Any) -> list[tuple[str, float, float, float, bool]]:
     return out
 
 
-def find_anchor(pdf: bytes, anchor: str) -> Anchor | None:
-    """The last place (pages from the end) where the line containing ``anchor`` is; None if it is not there."""
-    from pypdf import PdfReader
+@dataclass(frozen=True)
+class _Segment:
+    """A run of text on one line with no wide gap in it (one cell of a table, one column of the signer's block),
+    with each character's x range."""
 
-    want = _norm(anchor)
-    if not want:
-        return None
-    reader = PdfReader(io.BytesIO(pdf))
-    for page_index in range(len(reader.pages) - 1, -1, -1):
-        lines: dict[int, list[tuple[str, float, float, float, bool]]] = {}
-        for frag in _fragments(reader.pages[page_index]):
-            lines.setdefault(round(frag[2]), []).append(frag)
-        found = None
-        for y_key in sorted(lines, reverse=True):  # top to bottom; keep the lowest match
-            frags = sorted(lines[y_key], key=lambda f: f[1])
-            hit = _match_in_line(frags, want)
-            if hit is not None:
-                found = Anchor(page_index, hit[0], hit[1], frags[0][2], hit[2])
-        if found is not None:
-            return found
+    chars: tuple[tuple[str, float, float], ...]  # (character, x0, x1)
+    baseline: float
+    font_size: float
+
+    @property
+    def text(self) -> str:
+        return "".join(c for c, _a, _b in self.chars)
+
+    @property
+    def x0(self) -> float:
+        return self.chars[0][1]
+
+    @property
+    def x1(self) -> float:
+        return self.chars[-1][2]
+
+
+def _segments(page: Any) -> list[_Segment]:
+    """The page's text as segments: fragments on one baseline (within 1.5 pt), split where the gap between two
+    fragments is wider than a font size (LibreOffice writes the columns of a table row on one baseline)."""
+    frags = sorted(_fragments(page), key=lambda f: (-f[2], f[1]))
+    lines: list[list[tuple[str, float, float, float, bool]]] = []
+    for frag in frags:
+        if lines and abs(lines[-1][0][2] - frag[2]) <= 1.5:
+            lines[-1].append(frag)
+        else:
+            lines.append([frag])
+    out: list[_Segment] = []
+    for line in lines:
+        chars: list[tuple[str, float, float]] = []
+        size = line[0][3]
+        for text, x, _y, fsize, bold in sorted(line, key=lambda f: f[1]):
+            if chars and x - chars[-1][2] > max(fsize, size):
+                out.append(_Segment(tuple(chars), line[0][2], size))
+                chars = []
+            if chars:  # fragments may or may not carry the space between them
+                chars.append((" ", chars[-1][2], x))
+            if not chars:
+                size = fsize
+            pos = x
+            for ch in unicodedata.normalize("NFC", text):
+                w = text_width(ch, fsize, bold=bold)
+                chars.append((ch, pos, pos + w))
+                pos += w
+        if chars:
+            out.append(_Segment(tuple(chars), line[0][2], size))
+    return out
+
+
+def _match(seg: _Segment, anchor: str) -> tuple[int, float, float] | None:
+    """(rank, x0, x1) of ``anchor`` in ``seg``: rank 0 = the segment is the anchor, 1 = contains it with the same
+    case, 2 = contains it ignoring case ("CHỦ TỊCH" is also in "Giấy khen của Chủ tịch ..."); None = absent."""
+    # Collapse whitespace keeping each character's geometry.
+    kept: list[tuple[str, float, float]] = []
+    for ch, x0, x1 in seg.chars:
+        c = " " if ch.isspace() else ch
+        if c == " " and (not kept or kept[-1][0] == " "):
+            continue
+        kept.append((c, x0, x1))
+    while kept and kept[-1][0] == " ":
+        kept.pop()
+    line = "".join(c for c, _a, _b in kept)
+    want = re.sub(r"\s+", " ", unicodedata.normalize("NFC", anchor)).strip()
+    for rank, hay, needle in ((0, line, want), (1, line, want), (2, line.casefold(), want.casefold())):
+        at = hay.find(needle) if rank else (0 if hay == needle else -1)
+        # casefold keeps the length of Vietnamese letters, so positions in ``hay`` are positions in ``kept``
+        if at >= 0 and len(hay) == len(kept):
+            return rank, kept[at][1], kept[at + len(needle) - 1][2]
     return None
 
 
-def _match_in_line(frags: list[tuple[str, float, float, float, bool]], want: str) -> tuple[float, float, float] | None:
-    """(x0, x1, font size) of ``want`` in a line made of ``frags`` (sorted by x), or None."""
-    # Measure each character's x from its fragment's start, so a match that spans fragments is placed right.
-    chars: list[tuple[str, float, float, float]] = []  # (char, x0, x1, size)
-    for text, x, _y, size, bold in frags:
-        if chars:
-            chars.append((" ", chars[-1][2], x, size))  # fragments may or may not carry the space between them
-        pos = x
-        for ch in unicodedata.normalize("NFC", text):
-            w = text_width(ch, size, bold=bold)
-            chars.append((ch, pos, pos + w, size))
-            pos += w
-    # Normalise as _norm does, keeping each kept character's geometry.
-    norm: list[tuple[str, float, float, float]] = []
-    for ch, x0, x1, size in chars:
-        c = " " if ch.isspace() else ch.casefold()
-        if c == " " and (not norm or norm[-1][0] == " "):
-            continue
-        norm.extend((cc, x0, x1, size) for cc in c)
-    line = "".join(c for c, *_ in norm)
-    at = line.find(want)
-    if at < 0:
+def find_anchor(pdf: bytes, anchor: str) -> Anchor | None:
+    """Where ``anchor`` is: the best match (a segment that is exactly the anchor, then one containing it with the
+    same case, then ignoring case), the last one in the document among equals; None if it is not there."""
+    from pypdf import PdfReader
+
+    if not _norm(anchor):
         return None
-    first, last = norm[at], norm[at + len(want) - 1]
-    return first[1], last[2], first[3]
+    reader = PdfReader(io.BytesIO(pdf))
+    best: tuple[tuple[int, int, float], Anchor] | None = None
+    for page_index, page in enumerate(reader.pages):
+        for seg in _segments(page):
+            hit = _match(seg, anchor)
+            if hit is None:
+                continue
+            key = (-hit[0], page_index, -seg.baseline)  # better rank, then later page, then lower on the page
+            if best is None or key > best[0]:
+                best = (key, Anchor(page_index, hit[1], hit[2], seg.baseline, seg.font_size))
+    return best[1] if best else None
 
 
 def find_placement(pdf: bytes, anchor: str) -> Placement | None:
-    """The stamp's rectangle for the signer's block titled by ``anchor``, inside the page; None if not found."""
+    """The stamp's rectangle for the signer's block at ``anchor``, inside the page; None if it is not found.
+
+    The anchor is the signer's title ("CHỦ TỊCH") or name: the stamp goes into the blank space of the block, below
+    the anchor when there is more room below it (a title) than above (a name)."""
     from pypdf import PdfReader
 
     found = find_anchor(pdf, anchor)
@@ -152,14 +201,20 @@ def find_placement(pdf: bytes, anchor: str) -> Placement | None:
     page = PdfReader(io.BytesIO(pdf)).pages[found.page_index]
     box = page.cropbox
     left, bottom, right, top = float(box.left), float(box.bottom), float(box.right), float(box.top)
+    segments = _segments(page)
+    y1, y2 = _signature_space(segments, found)
     centre = (found.x0 + found.x1) / 2
-    # The signer's signature is centred under the title; the seal covers its left third, so the stamp's right
-    # edge is at one third of the signature's width from its left edge.
+    # The signer's signature is centred in the block; the seal covers its left third, so the stamp's right edge
+    # is one third of the signature's width from the signature's left edge.
     x2 = centre - SIGNATURE_WIDTH / 2 + SIGNATURE_WIDTH / 3
     x1 = x2 - STAMP_WIDTH
-    y2 = found.baseline - found.font_size * 0.35  # just under the title line's descenders
-    y1 = y2 - STAMP_HEIGHT
-    # Keep it inside the page (a title near the right margin, or at the foot of a page).
+    # Not over the text left of the block at that height ("Nơi nhận: ..." beside the signer's block).
+    beside = [seg.x1 for seg in segments
+              if seg.x1 < found.x0 and seg.baseline - seg.font_size * 0.25 < y2 and seg.baseline + seg.font_size > y1]
+    if beside and x1 < max(beside) + 4:
+        x1 = max(beside) + 4
+        x2 = x1 + STAMP_WIDTH
+    # Keep it inside the page (a block near the right margin, or at the foot of a page).
     margin = 6.0
     if x1 < left + margin:
         x1, x2 = left + margin, left + margin + STAMP_WIDTH
@@ -170,6 +225,33 @@ def find_placement(pdf: bytes, anchor: str) -> Placement | None:
     if y2 > top - margin:
         y1, y2 = top - margin - STAMP_HEIGHT, top - margin
     return Placement(found.page_index, (round(x1), round(y1), round(x2), round(y2)), found)
+
+
+def _signature_space(segments: list[_Segment], found: Anchor) -> tuple[float, float]:
+    """(bottom, top) of the stamp: centred in the blank space of the signer's block nearest the anchor, below it
+    (a title) before above it (a name); a space is the gap between two lines of the anchor's column that is at
+    least 60% of the stamp's height. With no such gap, just under the anchor."""
+    column = sorted((seg for seg in segments if seg.x1 >= found.x0 - 20 and seg.x0 <= found.x1 + 20),
+                    key=lambda seg: -seg.baseline)
+    best: tuple[float, float, float] | None = None  # (distance, bottom, top)
+    for upper, lower in zip(column, column[1:]):
+        gap_top = upper.baseline - upper.font_size * 0.25  # under the descenders
+        gap_bottom = lower.baseline + lower.font_size * 0.75  # above the capitals
+        if gap_top - gap_bottom < STAMP_HEIGHT * 0.6:
+            continue
+        if upper.baseline <= found.baseline + 1 and gap_top <= found.baseline:  # below the anchor
+            distance = found.baseline - gap_top
+        else:
+            distance = gap_bottom - found.baseline + 40  # above: only if nothing is as near below
+        if distance < 0 or distance > 160:
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, gap_bottom, gap_top)
+    if best is None:
+        top = found.baseline - found.font_size * 0.35
+        return top - STAMP_HEIGHT, top
+    mid = (best[1] + best[2]) / 2
+    return mid - STAMP_HEIGHT / 2, mid + STAMP_HEIGHT / 2
 
 
 def stamp_style() -> Any:
@@ -183,10 +265,10 @@ def stamp_style() -> Any:
     # as a subset with its own ToUnicode map.
     # The factory's font_size must equal the text box's: pyHanko advances lines with one and returns with the
     # other, so lines after the first drift sideways otherwise (pyHanko issue #733).
-    font = _em_scaled_factory_class()(str(resources_dir() / "fonts" / "LiberationSerif-Regular.ttf"), font_size=9)
+    font = _em_scaled_factory_class()(str(resources_dir() / "fonts" / "LiberationSerif-Regular.ttf"), font_size=10)
     return TextStampStyle(
-        stamp_text="%(org)s\nKý số: %(thoi_gian)s",
-        text_box_style=TextBoxStyle(font=font, font_size=9, leading=11, text_color=SEAL_RED),
+        stamp_text="%(org)s\nThời gian ký: %(thoi_gian)s",
+        text_box_style=TextBoxStyle(font=font, font_size=10, leading=12, text_color=SEAL_RED),
         border_width=1,
         border_color=SEAL_RED,
         inner_content_layout=SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID,
@@ -235,7 +317,7 @@ def _em_scaled_factory_class() -> type:
     return EmScaledFontFactory
 
 
-def wrap(text: str, width: int = 34) -> str:
+def wrap(text: str, width: int = 30) -> str:
     """``text`` broken at spaces into lines of at most ``width`` characters (pyHanko's text box does not wrap)."""
     lines: list[str] = []
     for word in text.split():
@@ -251,4 +333,6 @@ def text_params(organisation: str, when: datetime) -> dict[str, str]:
     # pyHanko sets %(ts)s itself, after the caller's parameters, from the computer's local time zone (so a
     # "ts" passed here is overwritten): the stamp uses its own key for the time in Vietnam's zone.
     return {"org": wrap(organisation) or "(không rõ tên)",
-            "thoi_gian": when.strftime("%d/%m/%Y %H:%M:%S ") + when.isoformat()[-6:]}
+            # date, hour:minute:second and the zone as the Decree asks; dd.mm.yyyy as the Government's signing
+            # software shows it
+            "thoi_gian": when.strftime("%d.%m.%Y %H:%M:%S ") + when.isoformat()[-6:]}

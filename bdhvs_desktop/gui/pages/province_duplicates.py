@@ -54,8 +54,7 @@ class ProvinceDuplicatesPage(Page):
         self.model.background = lambda r, _c: "#fff3e0" if r.group % 2 else None
         self.view = pc.table(self.model)
         layout.addWidget(self.view, 1)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = QLabel()  # one line a duplicate: no word wrap, so the label takes its full height
         layout.addWidget(self.status)
 
     def refresh(self) -> None:
@@ -71,4 +70,6 @@ class ProvinceDuplicatesPage(Page):
             self.status.setText(tr("Không có cá nhân nào được hai phường cùng đề nghị."))
         else:
             self.status.setText("\n".join([tr("{n} người được nhiều phường cùng đề nghị:").format(n=len(found))]
-                                          + [f"• {d.explanation}" for d in found]))
+                                          + [f"• {d.explanation}" for d in found[:8]]
+                                          + ([tr("… và {k} người nữa (xem bảng).").format(k=len(found) - 8)]
+                                             if len(found) > 8 else [])))

@@ -89,11 +89,11 @@ class ProvinceWardsPage(Page):
             (tr("Loại"), lambda c: SUBJECT_KIND_LABELS.get(c.subject_kind, c.subject_kind),
              lambda c: c.subject_kind, False),
             (tr("CCCD"), lambda c: mask_cccd(c.cccd), lambda c: c.cccd or "", False),
-            (tr("Hình thức đề nghị"), lambda c: c.award_name or "", lambda c: c.award_name or "", False),
             (tr("Điểm ở phường"), lambda c: _points(c.ward_points, c.ward_max_points), lambda c: c.ward_points or 0,
              True),
             (tr("Hội đồng phường"), lambda c: _votes(c.ward_votes), lambda c: c.ward_votes.get("for", 0), False),
             (tr("Trạng thái ở tỉnh"), lambda c: _status(c.status), lambda c: c.status, False),
+            (tr("Hình thức đề nghị"), lambda c: c.award_name or "", lambda c: c.award_name or "", False),
         ])
         self.cand_view = pc.table(self.cand_model)
         self.cand_view.selectionModel().selectionChanged.connect(lambda *_: self.show_candidate())
@@ -138,7 +138,7 @@ class ProvinceWardsPage(Page):
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(cand_box)
         lower.addWidget(detail)
-        lower.setSizes([700, 420])
+        lower.setSizes([620, 520])
         outer = QSplitter(Qt.Orientation.Vertical)
         outer.addWidget(wards_box)
         outer.addWidget(lower)
