@@ -184,19 +184,19 @@ def create_demo(db: Database, preset_name: str | None = None, variant: DemoVaria
 
     counts.update(create_demo_council(db, province_candidates=variant.province_candidates))
     if variant.province_candidates:
-        _sign_for_the_province(db)
+        _sign_for_the_province(db, variant.seed)
     return counts
 
 
-def _sign_for_the_province(db: Database) -> None:
+def _sign_for_the_province(db: Database, seed: int) -> None:
     """The ward's Tờ trình to the province is the People's Committee's: its chairman signs (and
-    confirms the Form 08 reports it sends), so a final dossier and the package can be made."""
+    confirms the Form 08 reports it sends), and it has a number, so a final dossier and the
+    package can be made and the province can cite it."""
     from bdhvs_desktop.services.dossier import save_settings
 
     with db.read() as s:
         chairman = s.scalar(select(m.Unit.head_name).where(m.Unit.code == "UBND"))
-    if chairman:
-        save_settings(db, signer_name=chairman)
+    save_settings(db, number=str(10 + seed % 40), **({"signer_name": chairman} if chairman else {}))
 
 
 def _renamed_preset(path: Path, ward_name: str) -> Preset:
