@@ -96,3 +96,22 @@ def test_nothing_approved_yet_is_said_plainly(office, tmp_path):
 def test_a_ward_database_has_no_province_dossier(demo_db, tmp_path):
     with pytest.raises(DossierError, match="văn phòng cấp phường"):
         generate_province_dossier(demo_db, tmp_path / "x", at=AT)
+
+
+def test_the_council_reads_the_province_scores_and_names_each_ward(office):
+    """The council has no records at the province: it shows, and keeps on decision, the score of
+    the facts each ward sent with the province's criteria; every candidate names its ward."""
+    from bdhvs_desktop.services.province_rank import rank
+
+    ranking = {r.candidate_id: r for r in rank(office).rows}
+    round_ = council_round(office, reject=1)
+    view = cs.meeting_view(office, round_["meeting"])
+    assert len(view.candidates) == len(ranking)
+    for row in view.candidates:
+        r = ranking[row.candidate.id]
+        assert (row.points, row.max_points, row.eligible) == (r.points, r.max_points, r.eligible)
+        assert row.candidate.name.endswith(f" — {r.ward_name}")
+        if row.candidate.locked:  # approved: the score the decision rests on is kept
+            assert row.candidate.score_snapshot["level"] == "province"
+            assert row.candidate.score_snapshot["points"] == r.points
+    assert any(row.points for row in view.candidates)  # not the zeros of a ward without records

@@ -31,6 +31,7 @@ from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.province_board import board_for, score_for, scoped_name
 from bdhvs_desktop.services.safety import EditConflict
 from bdhvs_desktop.storage.locks import serialize
 
@@ -124,6 +125,7 @@ def _candidate_info(c: m.Candidate) -> CandidateInfo:
         p = c.person
         code, name = scoring_service.person_code(p.cccd, p.id), p.full_name
         unit_name, position, sid = (p.unit.name if p.unit else None), p.position, p.id
+    name = scoped_name(c, name)  # at a province office, with its ward
     return CandidateInfo(c.id, c.subject_type, sid, code, name, c.subject_kind, unit_name, position,
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
                          c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
@@ -297,7 +299,7 @@ def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | 
         with db.read() as s:
             level = criteria_level_of_award(s.scalar(select(m.AwardForm.level).where(m.AwardForm.code == award_code)))
     if board is None or board.at != at:
-        board = scoring_service.compute_scores(db, at)
+        board = board_for(db, at)  # at a province office: the wards' facts
     board = board.at_level(level)
     result = ProposeResult()
     with db.session() as s:
@@ -431,7 +433,7 @@ def _passing_vote(s: Session, c: m.Candidate) -> dc.Decision:
 
 
 def _snapshot(db: Database, subject: str, subject_id: int | None, day: dt.date, level: str = "ward") -> dict[str, Any]:
-    score = scoring_service.score_of(db, subject, subject_id or 0, day, level)
+    score = score_for(db, subject, subject_id or 0, day, level)
     return scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
 
 
@@ -890,7 +892,7 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
         day = meeting.held_at.date()
         pending = _undecided(s, meeting.id, candidate_id)
         levels = {_level(c) for c in pending}
-    board = scoring_service.compute_scores(db, day) if pending else None
+    board = board_for(db, day) if pending else None
     for level in sorted(levels) if board is not None else ():
         board.at_level(level)  # scored now, not under the council lock
     out: list[DecisionInfo] = []
@@ -916,7 +918,7 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
             decision = dc.decide(members, present, tally, rules, _label(c))
             score = board.find(c.subject_type, c.unit_id or c.person_id, _level(c)) if board else None
             if board is None:  # decided by nobody when this started: score it now
-                score = scoring_service.score_of(db, c.subject_type, c.unit_id or c.person_id or 0, day, _level(c))
+                score = score_for(db, c.subject_type, c.unit_id or c.person_id or 0, day, _level(c))
             snap = scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
             if c.status == "proposed":
                 c.status = "reviewed"
@@ -1004,7 +1006,7 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
     with db.read() as s:
         meeting = _meeting(s, meeting_id)
         day = meeting.held_at.date()
-    board = scoring_service.compute_scores(db, day)
+    board = board_for(db, day)  # at a province office: the wards' facts
     with db.read() as s:
         meeting = _meeting(s, meeting.id)
         rules = dc.CouncilRules.from_dict(meeting.rules)

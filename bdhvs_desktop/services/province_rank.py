@@ -26,8 +26,8 @@ from sqlalchemy import select
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
-from bdhvs_desktop.services.province_views import ProvinceError, require_office
 from bdhvs_desktop.services.criteria import ScoringError, load_criteria_sets
+from bdhvs_desktop.services.province_views import ProvinceError, require_office
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database

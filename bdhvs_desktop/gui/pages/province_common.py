@@ -45,6 +45,16 @@ def table(model: RowsModel) -> QTableView:
     return view
 
 
+def fit_columns(view: QTableView, cap: int = 260) -> None:
+    """Columns as wide as their contents, none wider than *cap* pixels (long text is elided and
+    shown whole in the tooltip), so every column of the row stays in view."""
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    for column in range(header.count()):
+        if header.sectionSize(column) > cap:
+            header.resizeSection(column, cap)
+
+
 def selected_row(view: QTableView, model: RowsModel):
     rows = view.selectionModel().selectedRows() if view.selectionModel() else []
     return model.row_at(rows[0].row()) if rows else None

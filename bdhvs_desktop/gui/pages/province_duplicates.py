@@ -65,7 +65,7 @@ class ProvinceDuplicatesPage(Page):
     def _loaded(self, found) -> None:
         rows = [DuplicateRow(i, d.reason, d.explanation, e) for i, d in enumerate(found, start=1) for e in d.entries]
         self.model.set_rows(rows)
-        self.view.resizeColumnsToContents()
+        pc.fit_columns(self.view)
         if not found:
             self.status.setText(tr("Không có cá nhân nào được hai phường cùng đề nghị."))
         else:

@@ -81,7 +81,7 @@ class ProvinceRankingPage(Page):
         kind = self.kind.currentData()
         rows = self._ranking.of_kind(kind)
         self.model.set_rows(rows)
-        self.view.resizeColumnsToContents()
+        pc.fit_columns(self.view)
         wards = len({r.ward_code for r in rows})
         eligible = sum(1 for r in rows if r.eligible)
         self.status.setText(tr("{n} hồ sơ của {w} phường, {e} đủ điều kiện theo tiêu chí cấp tỉnh; xếp hạng chung "

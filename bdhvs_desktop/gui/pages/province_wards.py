@@ -106,8 +106,8 @@ class ProvinceWardsPage(Page):
         ])
         self.fig_view = pc.table(self.fig_model)
         self.doc_model = RowsModel([
-            (tr("Tài liệu"), lambda d: d.title or d.member, lambda d: d.member, False),
-            (tr("Tệp"), lambda d: d.member.rsplit("/", 1)[-1], lambda d: d.member, False),
+            (tr("Tài liệu"), lambda d: d.title or d.member.rsplit("/", 1)[-1], lambda d: d.member, False),
+            (tr("Dạng"), lambda d: d.kind.upper(), lambda d: d.kind, False),
             (tr("Chữ ký số"), lambda d: tr("có") if d.signed else "", lambda d: d.signed, False),
         ])
         self.doc_view = pc.table(self.doc_model)
@@ -123,26 +123,35 @@ class ProvinceWardsPage(Page):
         cand_layout = QVBoxLayout(cand_box)
         cand_layout.addWidget(self.cand_title)
         cand_layout.addWidget(self.cand_view)
+        # The selected candidate's figures and documents side by side, under the candidates.
+        figures = QWidget()
+        fig_layout = QVBoxLayout(figures)
+        fig_layout.setContentsMargins(0, 0, 0, 0)
+        fig_layout.addWidget(QLabel(tr("<b>Số liệu (Báo cáo thành tích)</b>")))
+        fig_layout.addWidget(self.fig_view, 1)
+        documents = QWidget()
+        doc_layout = QVBoxLayout(documents)
+        doc_layout.setContentsMargins(0, 0, 0, 0)
+        doc_row = QHBoxLayout()
+        doc_row.addWidget(QLabel(tr("<b>Tài liệu trong gói</b>")))
+        doc_row.addStretch(1)
+        doc_row.addWidget(self.open_button)
+        doc_layout.addLayout(doc_row)
+        doc_layout.addWidget(self.doc_view, 1)
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        sides.addWidget(figures)
+        sides.addWidget(documents)
+        sides.setSizes([640, 480])
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addWidget(self.detail_title)
-        detail_layout.addWidget(QLabel(tr("<b>Số liệu (Báo cáo thành tích)</b>")))
-        detail_layout.addWidget(self.fig_view, 1)
-        detail_layout.addWidget(QLabel(tr("<b>Tài liệu trong gói</b>")))
-        detail_layout.addWidget(self.doc_view, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.open_button)
-        detail_layout.addLayout(buttons)
-        lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(cand_box)
-        lower.addWidget(detail)
-        lower.setSizes([620, 520])
+        detail_layout.addWidget(sides, 1)
         outer = QSplitter(Qt.Orientation.Vertical)
         outer.addWidget(wards_box)
-        outer.addWidget(lower)
-        outer.setSizes([220, 480])
+        outer.addWidget(cand_box)
+        outer.addWidget(detail)
+        outer.setSizes([170, 300, 260])
         layout.addWidget(outer, 1)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -161,7 +170,7 @@ class ProvinceWardsPage(Page):
         wards, candidates = result
         self._candidates = candidates
         self.wards_model.set_rows(wards)
-        self.wards_view.resizeColumnsToContents()
+        pc.fit_columns(self.wards_view)
         total = sum(w.candidates for w in wards)
         self.status.setText(tr("{n} phường, xã đã gửi {c} hồ sơ đề nghị. Mỗi phường là một phạm vi riêng: "
                                "dữ liệu của phường này không trộn với phường khác.").format(n=len(wards), c=total))
@@ -176,7 +185,7 @@ class ProvinceWardsPage(Page):
         self.cand_title.setText(tr("Phạm vi: <b>{w}</b> — {n} hồ sơ").format(
             w=pc.scope(ward.name, ward.code), n=len(rows)) if ward else tr("Chọn một phường ở bảng trên."))
         self.cand_model.set_rows(rows)
-        self.cand_view.resizeColumnsToContents()
+        pc.fit_columns(self.cand_view)
         if rows:
             self.cand_view.selectRow(0)
         else:
@@ -186,8 +195,8 @@ class ProvinceWardsPage(Page):
         cand = pc.selected_row(self.cand_view, self.cand_model)
         self.fig_model.set_rows(list(cand.figures) if cand else [])
         self.doc_model.set_rows(list(cand.documents) if cand else [])
-        self.fig_view.resizeColumnsToContents()
-        self.doc_view.resizeColumnsToContents()
+        pc.fit_columns(self.fig_view)
+        pc.fit_columns(self.doc_view)
         self.detail_title.setText(tr("<b>{name}</b> — {w}").format(name=cand.name, w=pc.scope(cand.ward_name,
                                                                                                 cand.ward_code))
                                   if cand else "")
