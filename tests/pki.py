@@ -132,15 +132,18 @@ class SoftHSM:
                        check=True, capture_output=True, env={**os.environ, "SOFTHSM2_CONF": str(self.conf)},
                        timeout=60)
 
-    def make_signing_key(self, token_label: str, key_label: str, ca: TestCA, common_name: str, **issue_kw) -> SoftToken:
-        """An RSA key pair generated on the token, the CA's certificate for it imported with the same label/ID."""
+    def make_signing_key(self, token_label: str, key_label: str, ca: TestCA, common_name: str, *,
+                         private_label: str | None = None, **issue_kw) -> SoftToken:
+        """An RSA key pair generated on the token, the CA's certificate for it imported with the same label/ID
+        (``private_label``: the key pair gets that label instead, as a CSP container name)."""
         import pkcs11
         from pkcs11 import Attribute, CertificateType, KeyType, ObjectClass
 
         token = pkcs11.lib(self.lib).get_token(token_label=token_label)
         key_id = os.urandom(8)
         with token.open(rw=True, user_pin=USER_PIN) as session:
-            pub, _priv = session.generate_keypair(KeyType.RSA, 2048, label=key_label, id=key_id, store=True)
+            pub, _priv = session.generate_keypair(KeyType.RSA, 2048, label=private_label or key_label, id=key_id,
+                                                  store=True)
             public_key = rsa.RSAPublicNumbers(int.from_bytes(pub[Attribute.PUBLIC_EXPONENT], "big"),
                                               int.from_bytes(pub[Attribute.MODULUS], "big")).public_key()
             cert = ca.issue(public_key, common_name, **issue_kw)
@@ -164,6 +167,7 @@ class SoftHSM:
 WARD_TOKEN = "BDHVS-PHUONG"
 WARD_KEY = "ky-phuong"
 EXPIRED_KEY = "ky-het-han"
+CONTAINER_KEY = "ky-container"
 ROGUE_TOKEN = "BDHVS-LA"
 ROGUE_KEY = "ky-la"
 
@@ -182,6 +186,7 @@ class TestPKI:
     ward: SoftToken
     expired: SoftToken
     rogue: SoftToken
+    container: SoftToken  # the private key labelled with a container GUID, the certificate "ky-container"
 
     def config(self, token: SoftToken, *, pin: str | None = None):
         from bdhvs_desktop.documents.signing import SignerConfig
@@ -206,5 +211,7 @@ def shared_pki(tmp_path_factory) -> TestPKI:
         expired = hsm.make_signing_key(WARD_TOKEN, EXPIRED_KEY, ca, "Chứng thư đã hết hạn", days=30,
                                        not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=400))
         rogue = hsm.make_signing_key(ROGUE_TOKEN, ROGUE_KEY, rogue_ca, "ỦY BAN NHÂN DÂN PHƯỜNG GIẢ")
-        _SHARED = TestPKI(hsm, ca, rogue_ca, ward, expired, rogue)
+        container = hsm.make_signing_key(WARD_TOKEN, CONTAINER_KEY, ca, "Văn phòng HĐND và UBND phường",
+                                         private_label="{6F1C2A7E-0B9D-4C55-9E1A-2D3B4C5D6E7F}")
+        _SHARED = TestPKI(hsm, ca, rogue_ca, ward, expired, rogue, container)
     return _SHARED

@@ -39,6 +39,19 @@ def province_round(db) -> dict:
     return {**ids, "province": [ids["collective"], ids["approved"][1], ids["individual"]]}
 
 
+def add_prior_award(db, unit_code: str) -> None:
+    """A register entry of an earlier year for the unit (the package carries it)."""
+    from bdhvs_desktop.services import awards
+
+    with db.read() as s:
+        unit = s.scalar(select(m.Unit).where(m.Unit.code == unit_code))
+    awards.add_award(db, awards.AwardData(
+        subject_type="unit", subject_name=unit.name, unit_id=unit.id, unit_code=unit.code,
+        award_name="Giấy khen của Chủ tịch Ủy ban nhân dân phường", level="ward", kind="campaign",
+        decision_number="45/QĐ-UBND", decision_date=dt.date(2025, 12, 20),
+        granting_authority="Chủ tịch Ủy ban nhân dân phường La Gi", campaign_text="Phong trào thi đua năm 2025"))
+
+
 def _open_copy(template: Path, folder: Path):
     from bdhvs_desktop.storage.backup import backup_file
     from bdhvs_desktop.storage.engine import open_database
@@ -54,6 +67,7 @@ def exported(demo_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("export")
     db = _open_copy(demo_template, folder)
     ids = province_round(db)
+    add_prior_award(db, "DT-DTN")
     steps: list[tuple[int, int, str]] = []
     plain = pe.export_package(db, folder / "goi.bdhvs-goi", at=AT, progress=lambda *a: steps.append(a))
     ca = TestCA.create()
@@ -111,9 +125,17 @@ class TestExport:
             assert by_key[key]["ward_votes"]["against"] == v.votes_against
             assert {"candidate": key, "for": v.votes_for, "against": v.votes_against, "abstain": v.votes_abstain,
                     "passed": True} in meeting["votes"]
+        assert by_key["U-DT-DTN"]["register"] == [{
+            "award": "Giấy khen của Chủ tịch Ủy ban nhân dân phường", "award_code": None, "level": "ward",
+            "number": "45/QĐ-UBND", "date": "2025-12-20", "issuer": "Chủ tịch Ủy ban nhân dân phường La Gi",
+            "year": 2025, "campaign": "Phong trào thi đua năm 2025", "kind": "campaign"}]
+        assert by_key["U-CB-KP3"]["register"] == []
         person = next(c for c in data["candidates"] if c["subject_type"] == "person")
         assert re.fullmatch(r"\d{12}", person["cccd"]) and person["birth_date"] and person["sex"] in ("male", "female")
         assert person["facts"]["subject"] == "person" and person["ward_score"]["level"] == "ward"
+        for cand in data["candidates"]:  # the plan has province criteria sets: scored at both levels
+            assert cand["ward_score"]["level"] == "ward" and cand["province_score"]["level"] == "province"
+            assert any(x["explanation"].startswith("Tiêu chí cấp tỉnh: ") for x in cand["province_score"]["criteria"])
 
     def test_form08_pdf_prints_the_figures_of_package_json(self, exported):
         import pypdf
@@ -248,6 +270,12 @@ def test_a_final_dossier_that_would_be_refused_is_not_exported(demo_db, tmp_path
     assert out.read_bytes() == b"the previous package"
 
 
+def test_a_ward_code_that_cannot_key_a_scope_is_refused(demo_db, tmp_path):
+    province_round(demo_db)
+    with pytest.raises(pe.PackageExportError, match="Mã phường “Phường La Gi”"):
+        pe.export_package(demo_db, tmp_path / "goi.bdhvs-goi", at=AT, ward_code="Phường La Gi")
+
+
 def test_only_the_province_level_is_exported(demo_db, tmp_path):
     with pytest.raises(pe.PackageExportError, match="cấp tỉnh"):
         pe.export_package(demo_db, tmp_path / "goi.bdhvs-goi", level="ward")
@@ -353,7 +381,7 @@ def test_command_line_exports_a_signed_package_and_verifies_it(demo_db, tmp_path
     assert "BDHVS_P12_PASSPHRASE" in capsys.readouterr().err and not out.exists()
     monkeypatch.setenv("BDHVS_P12_PASSPHRASE", "mat khau 1")
     assert main(["package", "export", "--db", db_path, "--out", str(out), "--at", "2026-11-10",
-                 "--sign-p12", str(p12)]) == 0
+                 "--sign-p12", str(p12), "--ward-code", "LD-26734"]) == 0
     text = capsys.readouterr().out
     assert "Đã xuất gói hồ sơ đề nghị cấp tỉnh" in text and "Đã ký số" in text
     assert main(["package", "export", "--db", db_path, "--out", str(out)]) == 2  # exists, no --overwrite
@@ -361,7 +389,7 @@ def test_command_line_exports_a_signed_package_and_verifies_it(demo_db, tmp_path
 
     assert main(["package", "verify", str(out), "--trust", str(tmp_path / "ca.pem")]) == 0
     text = capsys.readouterr().out
-    assert "Phường La Gi (PHUONG-LA-GI)" in text and "Võ Thu Oanh" in text
+    assert "Phường La Gi (LD-26734)" in text and "Võ Thu Oanh" in text
     assert "Toàn vẹn: có" in text and "Tin cậy: có" in text
     assert "Văn phòng Đảng ủy phường La Gi" in text and "ký trên giấy, bảo vệ bằng bản kê" in text
     other = TestCA.create("CA khác")
@@ -389,3 +417,105 @@ def test_command_line_refuses_two_ways_of_signing(demo_db, tmp_path, capsys):
     assert main(["package", "export", "--db", db_path, "--out", str(tmp_path / "g.bdhvs-goi"),
                  "--sign-pkcs11-lib", "/x.so"]) == 2
     assert "--token, --key" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- window
+
+
+@pytest.fixture
+def gui_ctx(demo_db, qapp):
+    from bdhvs_desktop.gui.context import AppContext
+
+    context = AppContext(demo_db)
+    context.set_as_of(AT)
+    return context
+
+
+def test_the_dossier_page_opens_the_export_dialog(gui_ctx, qtbot, monkeypatch):
+    from bdhvs_desktop.gui import package_dialog
+    from bdhvs_desktop.gui.pages.dossier import DossierPage
+
+    opened = []
+    monkeypatch.setattr(package_dialog.PackageExportDialog, "exec", lambda self: opened.append(self) or 0)
+    page = DossierPage(gui_ctx)
+    qtbot.addWidget(page)
+    assert page.package_btn.text() == "Xuất gói hồ sơ đề nghị tỉnh…"
+    page.package_btn.click()
+    assert len(opened) == 1 and opened[0].windowTitle() == "Xuất gói hồ sơ đề nghị tỉnh"
+
+
+def test_the_dialog_shows_why_nothing_is_exported(gui_ctx, demo_db, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from bdhvs_desktop.gui.package_dialog import PackageExportDialog
+
+    add_council_round(demo_db)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    dialog = PackageExportDialog(gui_ctx, at=AT)
+    qtbot.addWidget(dialog)
+    dialog.out.setText(str(tmp_path / "goi"))
+    dialog.sign.setCurrentIndex(1)  # token without its fields: refused before anything runs
+    dialog.export_btn.click()
+    assert shown and "cần" in shown[-1] and "mã PIN" in shown[-1] and dialog._task is None
+    dialog.sign.setCurrentIndex(0)
+    dialog.export_btn.click()
+    qtbot.waitUntil(lambda: dialog._task is None, timeout=60000)
+    assert "không có gì để xuất" in shown[-1] and "không có gì để xuất" in dialog.last_error
+    assert not (tmp_path / "goi.bdhvs-goi").exists()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(pdf_convert.find_soffice() is None, reason=NO_SOFFICE)
+def test_the_dialog_exports_a_signed_package_off_the_gui_thread(gui_ctx, demo_db, qtbot, tmp_path):
+    from pki import TestCA
+
+    from bdhvs_desktop.gui.package_dialog import PackageExportDialog
+
+    province_round(demo_db)
+    ca = TestCA.create()
+    p12 = ca.pkcs12(tmp_path / "vp.p12", "Văn phòng Đảng ủy phường La Gi")
+    dialog = PackageExportDialog(gui_ctx, at=AT)
+    qtbot.addWidget(dialog)
+    dialog.out.setText(str(tmp_path / "goi"))
+    dialog.sign.setCurrentIndex(2)
+    dialog.p12.setText(str(p12))
+    dialog.passphrase.setText("matkhau")
+    dialog.export_btn.click()
+    assert dialog._task is not None  # running in the pool; the window stays responsive
+    qtbot.waitUntil(lambda: dialog._task is None, timeout=120000)
+    assert dialog.outcome is not None, dialog.last_error
+    assert dialog.outcome.path == tmp_path / "goi.bdhvs-goi"
+    assert "Đã ký số" in dialog.status.text() and dialog.passphrase.text() == ""
+    assert pf.verify_signatures(pf.read_package(dialog.outcome.path), [ca.der]).trusted
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(pdf_convert.find_soffice() is None, reason=NO_SOFFICE)
+def test_command_line_signs_with_a_pkcs11_token(demo_db, tmp_path, capsys, monkeypatch, tmp_path_factory):
+    """SoftHSM2 as the office's USB token: the PIN from BDHVS_TOKEN_PIN, the package trusted by the CA's root."""
+    from pki import shared_pki, softhsm_lib
+
+    from bdhvs_desktop.cli import main
+
+    if softhsm_lib() is None or shutil.which("softhsm2-util") is None:
+        pytest.skip("SoftHSM2 is not installed (apt-get install softhsm2)")
+    pki = shared_pki(tmp_path_factory)
+    province_round(demo_db)
+    db_path = str(demo_db.engine.url.database)
+    out = tmp_path / "goi.bdhvs-goi"
+    token = pki.ward
+    monkeypatch.setenv("BDHVS_TOKEN_PIN", token.pin)
+    assert main(["package", "export", "--db", db_path, "--out", str(out), "--at", "2026-11-10",
+                 "--sign-pkcs11-lib", token.lib, "--token", token.token_label, "--key", token.key_label]) == 0
+    capsys.readouterr()
+    opened = pf.read_package(out)
+    result = pf.verify_signatures(opened, [pki.ca.der])
+    assert result.ok and result.manifest.signer == "ỦY BAN NHÂN DÂN PHƯỜNG LA GI"
+    assert len(result.pdfs) == 3 and all(c.trusted for checks in result.pdfs.values() for c in checks)
+    assert not pf.verify_signatures(opened, [pki.rogue_ca.der]).trusted
+    monkeypatch.setenv("BDHVS_TOKEN_PIN", "000000")  # a wrong PIN: refused before rendering, nothing written
+    monkeypatch.setattr(pdf_convert, "convert_bytes_to_pdf", lambda *a, **k: pytest.fail("rendered anyway"))
+    assert main(["package", "export", "--db", db_path, "--out", str(tmp_path / "sai.bdhvs-goi"), "--at", "2026-11-10",
+                 "--sign-pkcs11-lib", token.lib, "--token", token.token_label, "--key", token.key_label]) == 1
+    assert "PIN" in capsys.readouterr().err and not (tmp_path / "sai.bdhvs-goi").exists()

@@ -96,6 +96,14 @@ def test_pkcs11_signature_verifies_and_is_trusted(pki):
 
 
 @needs_softhsm
+def test_key_found_by_the_certificates_id_when_labels_differ(pki):
+    """A token set up through Windows' CSP: the private key's label is a container GUID."""
+    cms = signing.sign_detached(b"manifest", pki.config(pki.container))
+    check = signing.verify_detached(b"manifest", cms, [pki.ca.der])
+    assert check.ok and check.signer == "Văn phòng HĐND và UBND phường", check
+
+
+@needs_softhsm
 def test_signer_from_an_unconfigured_ca_is_not_trusted(pki):
     signed = signing.sign_pdf(sample_pdf(), pki.config(pki.rogue), reason="", location="", stamp_anchor=None)
     check = only(signing.verify_pdf(signed, [pki.ca.der]))

@@ -41,6 +41,8 @@ def register(subparsers, common) -> None:
     q.add_argument("--level", default="province", choices=["province"], help="cấp đề nghị (chỉ province)")
     q.add_argument("--out", metavar="TỆP", required=True, help="tệp gói hồ sơ (đuôi .bdhvs-goi)")
     q.add_argument("--at", metavar="NNNN-TT-NN", help="số liệu tính đến ngày, cũng là ngày ký (mặc định: hôm nay)")
+    q.add_argument("--ward-code", metavar="MÃ", help="mã phường trong gói (mặc định: theo tên phường, ví dụ "
+                                                    "PHUONG-LA-GI); tỉnh dùng mã này để tách dữ liệu từng phường")
     q.add_argument("--sign-pkcs11-lib", metavar="THƯ_VIỆN", help="thư viện PKCS#11 của USB token (.dll/.so)")
     q.add_argument("--token", metavar="NHÃN", help="nhãn (label) của token")
     q.add_argument("--key", metavar="NHÃN", help="nhãn của khóa ký trên token")
@@ -124,7 +126,7 @@ def cmd_export(args, ctx) -> int:
     signer = _signer(args)
     try:
         outcome = export_package(ctx.db(create=False), out, level=args.level, signer=signer, at=at,
-                                 progress=_progress)
+                                 ward_code=args.ward_code, progress=_progress)
     except (FormSetError, FileInUseError, ConversionError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     except (PackageExportError, DossierError, DocumentRenderError, PackageError, SigningError) as exc:

@@ -77,11 +77,26 @@ def _open_signer(cfg: SignerConfig) -> Iterator[Any]:
     try:
         from pyhanko.sign import pkcs11 as hk_pkcs11
 
-        # key_label alone: pyHanko looks the certificate up under the same label (cert_label defaults to it).
-        yield hk_pkcs11.PKCS11Signer(session, key_label=cfg.key_label, cert_label=cfg.key_label)
+        yield hk_pkcs11.PKCS11Signer(session, **_key_lookup(session, cfg.key_label))
     finally:
         with contextlib.suppress(Exception):  # closing a session on an unplugged token fails; nothing to keep
             session.close()
+
+
+def _key_lookup(session: Any, label: str | None) -> dict[str, Any]:
+    """How pyHanko finds the key: the certificate by the configured label, the private key by that certificate's
+    CKA_ID. Tokens set up through Windows' CSP label the private key with a container name (a GUID), not the
+    certificate's label; the ID is what pairs them. Without a certificate ID, both are looked up by the label."""
+    from pkcs11 import Attribute, ObjectClass
+
+    try:
+        certs = list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label}))
+        cert_id = certs[0][Attribute.ID] if len(certs) == 1 else None
+    except Exception:  # noqa: BLE001 - a token that cannot search this way: fall back to labels only
+        cert_id = None
+    if cert_id:
+        return {"cert_label": label, "key_id": bytes(cert_id)}
+    return {"key_label": label, "cert_label": label}
 
 
 def _pkcs12_signer(cfg: SignerConfig) -> Any:
@@ -293,7 +308,9 @@ def _validation_context(trust_roots: Sequence[bytes]) -> Any:
 
 
 def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureCheck]:
-    """Checks every signature in ``pdf``; an unsigned PDF gives one failed check ("không có chữ ký số")."""
+    """Checks every signature in ``pdf``; an unsigned PDF gives one failed check ("không có chữ ký số").
+
+    Raises SigningError only when a configured trust root is not a certificate (a settings problem)."""
     import asyncio
 
     from pyhanko.pdf_utils.misc import PdfReadError

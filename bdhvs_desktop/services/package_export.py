@@ -127,46 +127,37 @@ def _text(value: Any) -> str | None:
 
 
 def _facts_and_scores(db: Database, at: dt.date, subjects: list[tuple[str, int]]) -> dict[tuple[str, int], dict]:
-    """Facts (plain data), ward score and province score of each subject on *at*.
+    """Facts (plain data), ward score and province score of each subject on *at*, from one board.
 
-    NOTE: gathering the facts repeats services/scoring.py's _compute_scores steps; when p14-crit
-    exposes a service that returns the facts with the board, call it here instead."""
-    from bdhvs_desktop.domain import scoring as sc
+    province_score is None for a kind that has no province-level criteria set (the board would
+    give the ward's result with a note): the province scores the facts with its own set anyway."""
     from bdhvs_desktop.domain.score_facts import facts_to_dict
     from bdhvs_desktop.services import scoring as scs
 
-    with db.read() as s:
-        sets = scs.load_criteria_sets(s)
-        target_codes = {cr.params.get("target") for cs in sets.values() for cr in cs.criteria
-                        if cr.method == "auto" and cr.rule == "target_met"}
-        specs = scs._target_specs(s, {t for t in target_codes if t})
-        targets = scs._targets_by_unit(db, at, specs)
-        unit_facts, person_facts = scs.load_facts(s, at, targets, list(specs.values()))
-        manual = scs._manual_entries(s, sets)
     board = scs.compute_scores(db, at)
-    facts = {(f.subject, f.id): f for f in (*unit_facts, *person_facts)}
+    province = board.at_level("province") if board.has_level("province") else None
+    facts = {(f.subject, f.id): f for f in board.facts}
     out: dict[tuple[str, int], dict] = {}
     for subject in subjects:
         f = facts.get(subject)
         ward = board.find(*subject)
-        ward_json = dict(scs.snapshot(ward, at), level="ward", criteria_set=board.sets[ward.kind].name) \
-            if ward is not None and ward.kind in board.sets else None
-        province_json = None
-        cset = next((x for x in sets.values() if getattr(x, "level", "ward") == "province"
-                     and f is not None and x.subject_kind == f.kind), None)
-        if f is not None and cset is not None:  # a province-level criteria set (p14-crit)
-            score = sc.score_facts(f, cset, manual.get(subject, {}), at)
-            province_json = dict(scs.snapshot(score, at), level="province", criteria_set=cset.name)
-        out[subject] = {"facts": facts_to_dict(f) if f is not None else None, "ward_score": ward_json,
-                        "province_score": province_json}
+        mine = province.find(*subject) if province is not None else None
+        if mine is not None and mine.kind in province.level_notes:
+            mine = None
+        out[subject] = {
+            "facts": facts_to_dict(f) if f is not None else None,
+            "ward_score": dict(scs.snapshot(ward, at), criteria_set=board.sets[ward.kind].name)
+            if ward is not None and ward.kind in board.sets else None,
+            "province_score": dict(scs.snapshot(mine, at), criteria_set=province.sets[mine.kind].name)
+            if mine is not None else None}
     return out
 
 
-def _register(db: Database, cands: list[m.Candidate]) -> dict[int, list[dict]]:
+def _register(db: Database, subjects: dict[int, tuple[str, int]]) -> dict[int, list[dict]]:
+    """Each candidate's entries in the ward's award register (sổ khen thưởng), by candidate id."""
     from bdhvs_desktop.services import awards as awards_service
 
-    refs = {x.id: awards_service.SubjectRef(x.subject_type, id=x.unit_id if x.subject_type == "unit" else x.person_id)
-            for x in cands}
+    refs = {cid: awards_service.SubjectRef(kind, id=sid) for cid, (kind, sid) in subjects.items()}
     found = awards_service.lookup_many(db, list(refs.values()))
     return {cid: [{"award": a.award_name, "award_code": a.award_code, "level": a.level,
                    "number": a.decision_number, "date": _day(a.decision_date), "issuer": a.granting_authority,
@@ -205,10 +196,175 @@ def _narrative(ach: dc.AchievementContext, summary: str) -> dict[str, str | None
 # ------------------------------------------------------------------------------ export
 
 
+@dataclass
+class _Selection:
+    """What the export read in one snapshot, as plain data (candidates in the dossier's order)."""
+
+    ids: list[int]
+    keys: dict[int, str]
+    subjects: dict[int, tuple[str, int]]
+    base: dict[int, dict]  # each candidate's identity fields of package.json
+    meetings: dict[int, int | None]
+    summaries: dict[int, str]
+    votes: dict[tuple[int, int], tuple[int, int, int]]
+    rules: dict[str, Any]
+    ward: dict
+    campaign: dict
+
+
+@dataclass(frozen=True)
+class _Job:
+    stem: str  # the member path without .docx / .pdf
+    form: str
+    title: str
+    context: Any
+    kind: str  # package.json documents[].kind
+    anchor: Any = None  # the audit anchor printed on minutes
+
+
+def _select(s: Any, ids: list[int], ward_code: str | None) -> _Selection:
+    c = dossier_service._campaign(s)
+    cands = [s.get(m.Candidate, cid) for cid in ids]
+    code = (ward_code or "").strip() or ward_code_of(s, c)
+    if not _CODE.match(code):
+        raise PackageExportError(f"Mã phường “{code}” dùng trong gói không hợp lệ (chỉ chữ không dấu, số, "
+                                 "dấu chấm, gạch, tối đa 61 ký tự); hãy sửa thiết lập package.ward_code.")
+    if not (c.province or "").strip():
+        raise PackageExportError("Phong trào chưa ghi tên tỉnh (province); gói đề nghị cấp tỉnh cần tên tỉnh.")
+    meeting_ids = {x.meeting_id for x in cands if x.meeting_id is not None}
+    rules = next((dict(mt.rules or {}) for mt in s.scalars(select(m.CouncilMeeting)
+                  .where(m.CouncilMeeting.id.in_(meeting_ids)).order_by(m.CouncilMeeting.held_at))), {})
+    base = {}
+    for x in cands:
+        person = x.person if x.subject_type == "person" else None
+        unit = x.unit if x.subject_type == "unit" else (person.unit if person else None)
+        form = x.award_form
+        base[x.id] = {
+            "key": _key(x), "subject_type": x.subject_type, "subject_kind": x.subject_kind,
+            "name": dossier_service._subject_name(x), "unit_code": unit.code if unit else None,
+            "cccd": person.cccd if person else None, "birth_date": _day(person.birth_date) if person else None,
+            "birth_year": person.birth_date.year if person and person.birth_date else None,
+            "sex": {"M": "male", "F": "female"}.get(person.sex) if person else None,
+            "position": _text(person.position) if person else None, "unit_path": _unit_path(unit),
+            "award_form": {"code": form.code, "name": form.name, "level": form.level, "issuer": _text(form.issuer)},
+            "ward_status": x.status}
+    party_unit = s.scalar(select(m.Unit).where(m.Unit.parent_id.is_(None), m.Unit.kind == "dang_bo").limit(1))
+    ward_name = (c.locality_full or c.locality or c.name).strip()
+    return _Selection(
+        ids=ids, keys={cid: b["key"] for cid, b in base.items()},
+        subjects={x.id: (x.subject_type, x.unit_id if x.subject_type == "unit" else x.person_id) for x in cands},
+        base=base, meetings={x.id: x.meeting_id for x in cands}, summaries={x.id: x.summary or "" for x in cands},
+        votes={(v.meeting_id, v.candidate_id): (v.votes_for, v.votes_against, v.votes_abstain)
+               for v in s.scalars(select(m.Vote).where(m.Vote.candidate_id.in_(ids)))},
+        rules={k: _text(v) for k, v in rules.items() if k in ("quorum", "pass", "base")},
+        ward={"code": code, "name": ward_name[:1].upper() + ward_name[1:], "province": c.province.strip(),
+              "party_org": party_unit.name if party_unit else None, "office": None},
+        campaign={"code": c.code, "name": c.name,
+                  "plan": _text(((c.details or {}).get("preset") or {}).get("title"))})
+
+
+def _submissions(ctxs: Any, sel: _Selection) -> list[tuple[str, dc.SubmissionContext, list[str]]]:
+    """The Tờ trình that carry only the chosen candidates, with their keys: nominees are matched by
+    (name, award) in the dossier's order, so two namesakes proposed for one award stay apart."""
+    from collections import deque
+
+    queue: dict[tuple[str, str], deque[int]] = {}
+    for cid in sel.ids:
+        b = sel.base[cid]
+        queue.setdefault((b["name"], b["award_form"]["name"]), deque()).append(cid)
+    out = []
+    for name, sub in ctxs.submissions:
+        listed = [(n.name, n.award) for n in (*sub.collectives, *sub.individuals)]
+        if listed and all(p in queue for p in listed):
+            out.append((name, sub, [sel.keys[queue[p].popleft()] for p in listed]))
+    return out
+
+
+def _jobs(submissions: list, minutes: list, achievements: list, anchors: dict, anchor: Any) -> list[_Job]:
+    from bdhvs_desktop.documents.dossier_writer import achievement_file_names
+
+    jobs = [_Job(f"documents/{i:02d}-{name.removesuffix('.docx')}", "to_trinh",
+                 f"Tờ trình đề nghị khen thưởng gửi {sub.recipient}", sub, "submission")
+            for i, (name, sub, _keys) in enumerate(submissions, 1)]
+    for i, doc in enumerate(minutes, len(jobs) + 1):
+        when = f" ngày {doc.context.start:%d/%m/%Y}" if doc.context.start else ""
+        jobs.append(_Job(f"documents/{i:02d}-{doc.file_name.removesuffix('.docx')}", "bien_ban",
+                         f"Biên bản họp xét khen thưởng{when}", doc.context, "minutes",
+                         anchors.get(doc.meeting_id) or anchor))
+    for ach, name in zip(achievements, achievement_file_names(achievements)):
+        jobs.append(_Job(f"documents/mau-08/{name.removesuffix('.docx')}",
+                         "bao_cao_tap_the" if ach.kind == "collective" else "bao_cao_ca_nhan",
+                         f"Báo cáo thành tích (Mẫu 08): {ach.name}", ach, "achievement_report"))
+    return jobs
+
+
+def _package_data(db: Database, sel: _Selection, at: dt.date, submissions: list, minutes: list,
+                  achievements: list, jobs: list[_Job], signed_kinds: tuple[str, ...], form_set: str) -> dict:
+    from bdhvs_desktop.documents import package_format as pf
+
+    figures = _facts_and_scores(db, at, [sel.subjects[cid] for cid in sel.ids])
+    register = _register(db, sel.subjects)
+    stems = {id(job.context): job.stem for job in jobs}
+    authority = {k: sub.issuer.format for _n, sub, keys in submissions for k in keys}
+    meetings_json = []
+    for doc in minutes:
+        ctx = doc.context
+        meetings_json.append({
+            "number": _symbol(ctx.number, ctx.issuer), "date": _day(ctx.date),
+            "start": f"{ctx.start:%d/%m/%Y %H:%M}" if ctx.start else None,
+            "end": f"{ctx.end:%d/%m/%Y %H:%M}" if ctx.end else None, "place": _text(ctx.place),
+            "method": ctx.voting_method, "present": _members(ctx, True), "absent": _members(ctx, False),
+            "votes": [{"candidate": sel.keys[cid], "for": v[0], "against": v[1], "abstain": v[2], "passed": True}
+                      for cid in sel.ids if (v := sel.votes.get((doc.meeting_id, cid))) is not None],
+            "document": f"{stems[id(ctx)]}.pdf"})
+    minutes_by_id = {d.meeting_id: d.context for d in minutes}
+    candidates = []
+    for cid, ach in zip(sel.ids, achievements):
+        key = sel.keys[cid]
+        vote = sel.votes.get((sel.meetings[cid], cid))
+        mctx = minutes_by_id.get(sel.meetings[cid])
+        entry = dict(sel.base[cid])
+        if key in authority:
+            entry["award_form"] = {**entry["award_form"], "authority": authority[key]}
+        entry["ward_votes"] = {"for": vote[0], "against": vote[1], "abstain": vote[2],
+                               "present": len(mctx.present_members) if mctx else 0,
+                               "members": len(mctx.members) if mctx else 0,
+                               "meeting": _symbol(mctx.number, mctx.issuer) if mctx else None} if vote else None
+        entry |= figures[sel.subjects[cid]]
+        entry |= {"figures": [asdict(t) for t in ach.targets], "narrative": _narrative(ach, sel.summaries[cid]),
+                  "register": register[cid], "documents": [f"{stems[id(ach)]}.docx", f"{stems[id(ach)]}.pdf"]}
+        candidates.append(entry)
+    first = submissions[0][1]
+    ward = dict(sel.ward, office=_text(first.issuer.name_in_text or first.issuer.name.replace("\n", " ")))
+    documents = []
+    for job in jobs:
+        paper = "paper" if job.kind == "achievement_report" else "none"
+        documents.append({"path": f"{job.stem}.docx", "kind": job.kind, "title": job.title, "signed": "none"})
+        documents.append({"path": f"{job.stem}.pdf", "kind": job.kind, "title": job.title,
+                          "source": f"{job.stem}.docx", "signed": "office" if job.kind in signed_kinds else paper})
+    return {
+        "format": pf.FORMAT, "schema_version": pf.SCHEMA_VERSION, "generator": f"bdhvs-desktop {__version__}",
+        "ward": ward, "campaign": dict(sel.campaign, form_set=form_set), "level": "province", "as_of": at.isoformat(),
+        "proposal": {
+            "number": _symbol(first.number, first.issuer), "date": _day(first.date), "place": _text(first.issuer.place),
+            "signer": _signer(first.issuer),
+            "submissions": [{"authority": sub.issuer.format, "recipient": _text(sub.recipient),
+                             "number": _symbol(sub.number, sub.issuer), "date": _day(sub.date),
+                             "signer": _signer(sub.issuer), "document": f"{stems[id(sub)]}.pdf", "candidates": keys}
+                            for _n, sub, keys in submissions]},
+        "council": {"rules": sel.rules, "meetings": meetings_json},
+        "candidates": candidates,
+        "documents": documents,
+    }
+
+
 def export_package(db: Database, out_path: Path | str, *, level: str = "province", signer: Any = None,
                    progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
-                   at: dt.date | None = None) -> ExportOutcome:
+                   at: dt.date | None = None, ward_code: str | None = None) -> ExportOutcome:
     """Write the proposal package of the candidates approved for *level* to *out_path*.
+
+    *ward_code*: the ward's code in the package (default: the setting package.ward_code, else the
+    ward's name as an ASCII slug, e.g. PHUONG-LA-GI); the province keys the ward's scope on it.
 
     Raises PackageExportError (nothing to export, the council has not decided, the level is
     not one a package carries), services.dossier.DossierError (a final dossier would be refused,
@@ -216,7 +372,6 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
     failing), documents.signing.SigningError, documents.package_format.PackageError,
     documents.atomic.FileInUseError; in every case nothing is written."""
     from bdhvs_desktop.documents import package_format as pf
-    from bdhvs_desktop.documents.dossier_writer import achievement_file_names
     from bdhvs_desktop.documents.pdf_convert import ConversionCancelled, convert_bytes_to_pdf
     from bdhvs_desktop.documents.render import render_document
     from bdhvs_desktop.services import form08
@@ -235,177 +390,67 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
 
     step(0, 1, "Đang chọn hồ sơ đề nghị cấp tỉnh")
     with db.read() as s:
-        c = dossier_service._campaign(s)
-        chosen = _candidates_for(s, c, level)
-        ids = [x.id for x in chosen]
+        chosen = {x.id for x in _candidates_for(s, dossier_service._campaign(s), level)}
     step(0, 1, "Đang lập hồ sơ như bản chính thức")
     st = dossier_service.load_settings(db)
     fs = dossier_service.load_checked_form_set(st.form_set)
     ctxs = dossier_service.build_contexts(db, draft=False, at=at, settings=st)
+    ids = [cid for cid in ctxs.candidate_ids if cid in chosen]  # the dossier's order
     index = {cid: i for i, cid in enumerate(ctxs.candidate_ids)}
     achievements = [ctxs.achievements[index[cid]] for cid in ids]
     missing = tuple(f"{ach.name}: {f}" for ach in achievements for f in form08.missing_fields(ach))
     if missing:
         raise dossier_service.MissingFieldsError(missing)
+    if signer is not None:  # a wrong PIN or passphrase is told now, not after a minute of rendering
+        from bdhvs_desktop.documents import signing
 
+        step(0, 1, "Đang kiểm tra chữ ký số (token hoặc tệp chứng thư)")
+        signing.sign_detached(b"bdhvs-package-export", signer)
     with db.read() as s:
-        c = dossier_service._campaign(s)
-        cands = [s.get(m.Candidate, cid) for cid in ids]
-        pairs = {(dossier_service._subject_name(x), x.award_form.name): x for x in cands}
-        meeting_ids = {x.meeting_id for x in cands if x.meeting_id is not None}
-        votes = {(v.meeting_id, v.candidate_id): v for v in s.scalars(select(m.Vote).where(m.Vote.candidate_id.in_(ids)))}
-        rules = {mt.id: dict(mt.rules or {}) for mt in s.scalars(select(m.CouncilMeeting)
-                                                                 .where(m.CouncilMeeting.id.in_(meeting_ids)))}
+        sel = _select(s, ids, ward_code)
+        meeting_ids = {mid for mid in sel.meetings.values() if mid is not None}
         anchor = audit.current_anchor(s)
-        anchors = {x.file_name: audit.meeting_anchor(s, x.meeting_id) for x in ctxs.minutes_docs
+        anchors = {x.meeting_id: audit.meeting_anchor(s, x.meeting_id) for x in ctxs.minutes_docs
                    if x.meeting_id in meeting_ids}
-        ward_code = ward_code_of(s, c)
-        if not _CODE.match(ward_code):
-            raise PackageExportError(f"Mã phường “{ward_code}” dùng trong gói không hợp lệ (chỉ chữ không dấu, số, "
-                                     "dấu chấm, gạch); hãy sửa thiết lập package.ward_code.")
-        if not (c.province or "").strip():
-            raise PackageExportError("Phong trào chưa ghi tên tỉnh (province); gói đề nghị cấp tỉnh cần tên tỉnh.")
-        party_unit = s.scalar(select(m.Unit).where(m.Unit.parent_id.is_(None), m.Unit.kind == "dang_bo").limit(1))
-        keys = {x.id: _key(x) for x in cands}
-        subjects = {x.id: (x.subject_type, x.unit_id if x.subject_type == "unit" else x.person_id) for x in cands}
-        people = {x.id: x.person for x in cands}
-        units = {x.id: (x.unit if x.subject_type == "unit" else (x.person.unit if x.person else None)) for x in cands}
-        cand_rows = [(x.id, x.subject_type, x.subject_kind, dossier_service._subject_name(x), x.award_form, x.status,
-                      x.meeting_id, x.summary or "") for x in cands]
-        unit_paths = {cid: _unit_path(u) for cid, u in units.items()}
-        campaign = {"code": c.code, "name": c.name,
-                    "plan": _text(((c.details or {}).get("preset") or {}).get("title")), "form_set": fs.name}
-        ward_name = (c.locality_full or c.locality or c.name).strip()
-        ward = {"code": ward_code, "name": ward_name[:1].upper() + ward_name[1:], "province": c.province.strip(),
-                "party_org": party_unit.name if party_unit else None, "office": None}
-    submissions = []
-    for name, sub in ctxs.submissions:
-        listed = [(n.name, n.award) for n in (*sub.collectives, *sub.individuals)]
-        if listed and all(p in pairs for p in listed):
-            submissions.append((name, sub, [keys[pairs[p].id] for p in listed]))
+    submissions = _submissions(ctxs, sel)
+    if not submissions:  # pragma: no cover - build_contexts gives every approved candidate a Tờ trình
+        raise PackageExportError("Không tìm thấy Tờ trình đề nghị cấp tỉnh trong hồ sơ.")
     minutes = [x for x in ctxs.minutes_docs if x.meeting_id in meeting_ids]
+    jobs = _jobs(submissions, minutes, achievements, anchors, anchor)
 
-    # --- render the .docx (the dossier's own rendering), then PDF in one LibreOffice call
-    ach_names = achievement_file_names(achievements)
-    jobs: list[tuple[str, str, str, Any, str]] = []  # member stem, form key, title, context, kind
-    for i, (name, sub, _k) in enumerate(submissions, 1):
-        jobs.append((f"documents/{i:02d}-{name.removesuffix('.docx')}", "to_trinh",
-                     f"Tờ trình đề nghị khen thưởng gửi {sub.recipient}", sub, "submission"))
-    for i, doc in enumerate(minutes, len(submissions) + 1):
-        when = f" ngày {doc.context.start:%d/%m/%Y}" if doc.context.start else ""
-        jobs.append((f"documents/{i:02d}-{doc.file_name.removesuffix('.docx')}", "bien_ban",
-                     f"Biên bản họp xét khen thưởng{when}", doc.context, "minutes"))
-    for ach, name in zip(achievements, ach_names):
-        jobs.append((f"documents/mau-08/{name.removesuffix('.docx')}",
-                     "bao_cao_tap_the" if ach.kind == "collective" else "bao_cao_ca_nhan",
-                     f"Báo cáo thành tích (Mẫu 08): {ach.name}", ach, "achievement_report"))
-    minutes_files = {f"documents/{i:02d}-{d.file_name.removesuffix('.docx')}": d.file_name
-                     for i, d in enumerate(minutes, len(submissions) + 1)}
+    # Render the .docx with the dossier's own rendering, then PDF in one LibreOffice call.
     signed_kinds = ("submission", "minutes") if signer is not None else ()
-    total = len(jobs) + 3 + sum(1 for j in jobs if j[4] in signed_kinds)
+    total = len(jobs) + 3 + sum(1 for j in jobs if j.kind in signed_kinds)
     done = 0
     docx: dict[str, bytes] = {}
-    for stem, key, title, ctx, _kind in jobs:
-        step(done, total, f"Đang tạo {title}")
-        docx[f"{stem}.docx"] = render_document(
-            fs, ctx, form_key=key,
-            audit_anchor=(anchors.get(minutes_files.get(stem, "")) or anchor) if key == "bien_ban" else None)
+    for job in jobs:
+        step(done, total, f"Đang tạo {job.title}")
+        docx[f"{job.stem}.docx"] = render_document(fs, job.context, form_key=job.form, audit_anchor=job.anchor)
         done += 1
     step(done, total, f"Đang chuyển {len(docx)} tài liệu sang PDF (LibreOffice)")
     try:
-        pdfs = convert_bytes_to_pdf(docx, cancel=cancel)
+        converted = convert_bytes_to_pdf(docx, cancel=cancel)
     except ConversionCancelled as exc:
         raise ExportCancelled() from exc
-    pdfs = {name.removesuffix(".docx") + ".pdf": blob for name, blob in pdfs.items()}
+    pdfs = {name.removesuffix(".docx") + ".pdf": blob for name, blob in converted.items()}
     done += 1
     if signer is not None:
-        from bdhvs_desktop.documents import signing
-
-        for stem, _form, title, ctx, kind in jobs:
-            if kind not in signed_kinds:
-                continue
-            step(done, total, f"Đang ký số {title}")
+        for job in (j for j in jobs if j.kind in signed_kinds):
+            step(done, total, f"Đang ký số {job.title}")
             # The stamp sits under the signer's title line (documents/signing_stamp.py).
-            title_line = ctx.issuer.signer_title if kind == "submission" else \
+            title_line = job.context.issuer.signer_title if job.kind == "submission" else \
                 fs.form("bien_ban").wording.get("chair_caption", "CHỦ TỊCH HỘI ĐỒNG")
-            pdfs[f"{stem}.pdf"] = signing.sign_pdf(pdfs[f"{stem}.pdf"], signer, reason=SIGN_REASON,
-                                                   location=ctx.issuer.place, stamp_anchor=title_line or None)
+            pdfs[f"{job.stem}.pdf"] = signing.sign_pdf(pdfs[f"{job.stem}.pdf"], signer, reason=SIGN_REASON,
+                                                       location=job.context.issuer.place,
+                                                       stamp_anchor=title_line or None)
             done += 1
 
-    # --- package.json
     step(done, total, "Đang tổng hợp dữ liệu (package.json)")
-    figures = _facts_and_scores(db, at, [subjects[cid] for cid in ids])
-    register = _register(db, cands)
-    by_cand_job = {cid: jobs[len(submissions) + len(minutes) + i][0] for i, cid in enumerate(ids)}
-    minutes_member = {d.meeting_id: f"{stem}.pdf" for stem, d in zip(minutes_files, minutes)}
-    authority = {keys[pairs[p].id]: sub.issuer.format for _n, sub, _k in submissions
-                 for p in ((n.name, n.award) for n in (*sub.collectives, *sub.individuals))}
-    meetings_json = []
-    for doc in minutes:
-        ctx = doc.context
-        meetings_json.append({
-            "number": _symbol(ctx.number, ctx.issuer), "date": _day(ctx.date),
-            "start": f"{ctx.start:%d/%m/%Y %H:%M}" if ctx.start else None,
-            "end": f"{ctx.end:%d/%m/%Y %H:%M}" if ctx.end else None, "place": _text(ctx.place),
-            "method": ctx.voting_method, "present": _members(ctx, True), "absent": _members(ctx, False),
-            "votes": [{"candidate": keys[cid], "for": v.votes_for, "against": v.votes_against,
-                       "abstain": v.votes_abstain, "passed": True}
-                      for cid in ids if (v := votes.get((doc.meeting_id, cid))) is not None],
-            "document": minutes_member[doc.meeting_id]})
-    minutes_by_id = {d.meeting_id: d.context for d in minutes}
-    candidates_json = []
-    for (cid, stype, skind, name, form, status, meeting_id, summary), ach in zip(cand_rows, achievements):
-        person = people[cid]
-        vote = votes.get((meeting_id, cid))
-        mctx = minutes_by_id.get(meeting_id)
-        stem = by_cand_job[cid]
-        candidates_json.append({
-            "key": keys[cid], "subject_type": stype, "subject_kind": skind, "name": name,
-            "unit_code": units[cid].code if units[cid] else None,
-            "cccd": person.cccd if person else None, "birth_date": _day(person.birth_date) if person else None,
-            "birth_year": person.birth_date.year if person and person.birth_date else None,
-            "sex": {"M": "male", "F": "female"}.get(person.sex) if person else None,
-            "position": _text(person.position) if person else None, "unit_path": unit_paths[cid],
-            "award_form": {"code": form.code, "name": form.name, "level": form.level, "issuer": _text(form.issuer),
-                           **({"authority": authority[keys[cid]]} if keys[cid] in authority else {})},
-            "ward_status": status,
-            "ward_votes": {"for": vote.votes_for, "against": vote.votes_against, "abstain": vote.votes_abstain,
-                           "present": len(mctx.present_members) if mctx else 0,
-                           "members": len(mctx.members) if mctx else 0,
-                           "meeting": _symbol(mctx.number, mctx.issuer) if mctx else None} if vote else None,
-            **figures[subjects[cid]],
-            "figures": [asdict(t) for t in ach.targets],
-            "narrative": _narrative(ach, summary), "register": register[cid],
-            "documents": [f"{stem}.docx", f"{stem}.pdf"]})
-    first = submissions[0][1] if submissions else ctxs.submission
-    ward["office"] = _text(first.issuer.name_in_text or first.issuer.name.replace("\n", " "))
-    documents_json = []
-    for stem, _form, title, _ctx, kind in jobs:
-        documents_json.append({"path": f"{stem}.docx", "kind": kind, "title": title, "signed": "none"})
-        documents_json.append({"path": f"{stem}.pdf", "kind": kind, "title": title, "source": f"{stem}.docx",
-                               "signed": "office" if kind in signed_kinds else
-                               ("paper" if kind == "achievement_report" else "none")})
-    data = {
-        "format": pf.FORMAT, "schema_version": pf.SCHEMA_VERSION, "generator": f"bdhvs-desktop {__version__}",
-        "ward": ward, "campaign": campaign, "level": level, "as_of": at.isoformat(),
-        "proposal": {
-            "number": _symbol(first.number, first.issuer), "date": _day(first.date), "place": _text(first.issuer.place),
-            "signer": _signer(first.issuer),
-            "submissions": [{"authority": sub.issuer.format, "recipient": _text(sub.recipient),
-                             "number": _symbol(sub.number, sub.issuer), "date": _day(sub.date),
-                             "signer": _signer(sub.issuer), "document": f"{jobs[i][0]}.pdf", "candidates": ks}
-                            for i, (_n, sub, ks) in enumerate(submissions)]},
-        "council": {"rules": {k: _text(v) for k, v in next(iter(rules.values()), {}).items()
-                              if k in ("quorum", "pass", "base")},
-                    "meetings": meetings_json},
-        "candidates": candidates_json,
-        "documents": documents_json,
-    }
+    data = _package_data(db, sel, at, submissions, minutes, achievements, jobs, signed_kinds, fs.name)
     documents = docx | pdfs
     done += 1
     step(done, total, "Đang ghi gói hồ sơ")
     info = pf.write_package(Path(out_path), data, documents, signer=signer)
-    done += 1
     with db.session() as s:
         audit.record(s, user=db.user, action="export", entity="package", entity_id=None,
                      note=f"Gói hồ sơ đề nghị cấp tỉnh {info.package_id}: {len(ids)} hồ sơ, {len(documents)} tài liệu, "

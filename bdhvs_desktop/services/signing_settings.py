@@ -145,15 +145,17 @@ def _store(db: Database, settings: SigningSettings, note: str) -> SigningSetting
             s.add(m.Setting(key=SETTING_KEY, value=value))
         else:
             row.value = value
-        # the audit keeps what changed, not the certificates' bytes
-        def brief(v: Any) -> Any:
-            if not isinstance(v, dict):
-                return v
-            return {**v, "trusted_cas": [f"{c.get('name')} ({str(c.get('sha256', ''))[:16]})"
-                                         for c in v.get("trusted_cas") or []]}
-        audit.record(s, user=db.user, action="update", entity="setting", field=SETTING_KEY, old=brief(old),
-                     new=brief(value), note=note)
+        audit.record(s, user=db.user, action="update", entity="setting", field=SETTING_KEY, old=_audit_view(old),
+                     new=_audit_view(value), note=note)
     return settings
+
+
+def _audit_view(value: Any) -> Any:
+    """The settings as the audit log keeps them: each trusted CA by name and fingerprint, not its bytes."""
+    if not isinstance(value, dict):
+        return value
+    return {**value, "trusted_cas": [f"{c.get('name')} ({str(c.get('sha256', ''))[:16]})"
+                                     for c in value.get("trusted_cas") or []]}
 
 
 def save_signer(db: Database, *, kind: str, pkcs11_lib: str = "", token_label: str = "", key_label: str = "",
