@@ -222,15 +222,20 @@ def test_the_same_person_proposed_by_two_wards(office, packages, pki):
 
 
 def test_cancel_and_kill_halfway_leave_nothing_of_the_package(office, packages, pki, tmp_path):
-    calls = {"n": 0}
+    state = {"writing": "", "calls": 0}
 
-    def cancel() -> bool:
-        calls["n"] += 1
-        return calls["n"] > 3  # after the first package, in the middle of the second's candidates
+    def progress(done: int, total: int, message: str) -> None:
+        state["writing"] = message
+
+    def cancel() -> bool:  # the user cancels while the second package is half written
+        if "Tân An" in state["writing"]:
+            state["calls"] += 1
+        return state["calls"] >= 2
 
     before = counts(office)
     report = province.import_packages(office, [packages["P-LAGI"], packages["P-TANAN"]],
-                                      trust_roots=[pki.ca_pem], cancel=cancel)
+                                      trust_roots=[pki.ca_pem], progress=progress, cancel=cancel)
+    assert state["calls"] == 2
     assert report.cancelled and [o.ward_code for o in report.imported] == ["P-LAGI"]
     assert counts(office)["ward_proposal"] == before["ward_proposal"] + 6
     # A process killed (SIGKILL) while writing the second package: the first stays whole, nothing of the second.
@@ -368,7 +373,9 @@ def test_facts_a_province_cannot_read_are_named_not_ranked(office, tmp_path):
     data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, with_docs=False)
     data["candidates"][1]["facts"]["version"] = 99
     path = write_ward_package(tmp_path / "p.bdhvs-goi", data, docs)
-    assert province.import_packages(office, [path], trust_roots=()).outcomes[0].imported
+    out = province.import_packages(office, [path], trust_roots=()).outcomes[0]
+    assert out.imported and any("Không đọc được dữ liệu chấm điểm của 1 hồ sơ" in w and "phiên bản 99" in w
+                                for w in out.warnings), out.warnings
     rows = {r.key: r for r in rank(office).rows}
     bad = rows[data["candidates"][1]["key"]]
     assert bad.rank is None and "Phường La Gi (P-LAGI)" in bad.problem and "phiên bản 99" in bad.problem

@@ -19,6 +19,7 @@ duplicates, the ranking) is in services/province_views.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import struct
@@ -28,11 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import package_format as pf
 from bdhvs_desktop.domain.dates import vn_date
+from bdhvs_desktop.domain.score_facts import FactsFormatError, facts_from_dict
 from bdhvs_desktop.domain.text import clean, fold, name_key, slug
 from bdhvs_desktop.domain.vocab import CandidateStatus, SubjectKind, UnitKind
 from bdhvs_desktop.services import audit
@@ -103,6 +105,12 @@ class ImportReport:
         if self.cancelled:
             lines.append("Đã hủy: gói đang nhập dở không được ghi; các gói đã nhập trước đó được giữ.")
         return lines
+
+
+@dataclass(frozen=True)
+class _Signatures:
+    manifest: Any  # signing.SignatureCheck | None
+    pdfs: dict[str, list[Any]]
 
 
 @dataclass(frozen=True)
@@ -246,18 +254,44 @@ def _check(db: Database, path: Path, roots: Sequence[bytes]) -> _Checked:
             raise _refuse(_replay_message(label, earlier, sha), ward)
     if len(opened.ward_code) > MAX_WARD_CODE:
         raise _refuse(f"{label} bị từ chối: mã phường “{opened.ward_code}” dài quá {MAX_WARD_CODE} ký tự.", ward)
-    return _verify(path, blob, opened, roots, label, ward)
+    checked = _verify(path, blob, opened, roots, label, ward)
+    return dataclasses.replace(checked, warnings=checked.warnings + _facts_warnings(opened))
+
+
+def _facts_warnings(opened: pf.OpenedPackage) -> tuple[str, ...]:
+    """The candidates whose facts this program cannot read: imported, but not ranked (the ranking says why)."""
+    bad = []
+    for c in opened.data["candidates"]:
+        try:
+            if not c.get("facts"):
+                raise FactsFormatError("không có dữ liệu sự kiện (facts).")
+            facts_from_dict(c["facts"])
+        except FactsFormatError as exc:
+            bad.append(f"{clean(c['name'])}: {exc}")
+    if not bad:
+        return ()
+    more = f" và {len(bad) - 5} hồ sơ khác" if len(bad) > 5 else ""
+    return (f"Không đọc được dữ liệu chấm điểm của {len(bad)} hồ sơ (nhập được nhưng chưa xếp hạng được): "
+            + "; ".join(bad[:5]) + more + ".",)
 
 
 def _verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[bytes], label: str,
             ward: tuple[str, str]) -> _Checked:
+    # The manifest's CMS signature and every signed PDF's, through documents/signing.py (what
+    # package_format.verify_signatures does, less the parse of every unsigned PDF: a PDF without a
+    # signature dictionary (/ByteRange is required in one) is unsigned; its bytes are still covered
+    # by the manifest's hash and the manifest's signature).
+    from bdhvs_desktop.documents import signing  # lazy: pyHanko is heavy
+
     try:
-        result = pf.verify_signatures(opened, roots)
-    except pf.PackageError as exc:
-        raise _refuse(f"{label} bị từ chối: {exc.message}", ward) from exc
-    # A PDF with no signature dictionary at all is unsigned, not broken (whatever the verifier says of it).
-    pdfs = {name: cs for name, cs in sorted(result.pdfs.items()) if b"/ByteRange" in opened.documents[name]}
-    unsigned = sorted(set(result.unsigned_pdfs) | (set(result.pdfs) - set(pdfs)))
+        manifest = (signing.verify_detached(opened.manifest_bytes, opened.signature, roots)
+                    if opened.signature is not None else None)
+        pdfs = {name: signing.verify_pdf(blob, roots) for name, blob in sorted(opened.documents.items())
+                if name.endswith(".pdf") and b"/ByteRange" in blob}
+    except signing.SigningError as exc:
+        raise _refuse(f"{label} bị từ chối: {exc}", ward) from exc
+    unsigned = sorted(n for n in opened.documents if n.endswith(".pdf") and n not in pdfs)
+    result = _Signatures(manifest, pdfs)
     checks = ([("manifest.json", result.manifest)] if result.manifest is not None else [])
     checks += [(name, c) for name, cs in pdfs.items() for c in cs]
     broken = [f"“{name}”: {c.problem or 'chữ ký không khớp nội dung'}" for name, c in checks if not c.intact]
@@ -396,23 +430,43 @@ class _Writer:
         s.add(package)
         s.flush()
         s.add(pm.WardPackageFile(package_id=package.id, content=self.checked.blob))
-        votes = self._votes_by_key(data)
-        owner_of: dict[str, int] = {}
-        units = self._scope_units(scope)
+        cands = data["candidates"]
         proposed_at = dt.datetime.combine(package.proposal_date, dt.time()) if package.proposal_date else package.imported_at
-        for i, c in enumerate(data["candidates"]):
-            if self.cancel and i % 5 == 0 and self.cancel():
-                raise ImportCancelled
-            cand = self._candidate(c, scope, units, forms, proposed_at)
-            s.add(pm.WardProposal(**self._proposal_row(c, cand, package, scope, votes)))
+        # Bulk inserts (one statement per table, ids returned in order): a package is ~5 statements, not ~150.
+        paths = [self._path(c) for c in cands]
+        unit_ids = self._ensure_units(scope, paths, cands)
+        self._check_cancel()
+        persons = [(i, c) for i, c in enumerate(cands) if c["subject_type"] == "person"]
+        person_ids = dict(zip((i for i, _c in persons), self._insert_ids(m.Person, [
+            self._person_row(c, unit_ids[paths[i]] if paths[i] else scope.id) for i, c in persons])))
+        self._check_cancel()
+        cand_ids = self._insert_ids(m.Candidate, [
+            self._candidate_row(c, forms, proposed_at, unit_ids[paths[i]] if c["subject_type"] == "unit" else None,
+                                person_ids.get(i)) for i, c in enumerate(cands)])
+        self._check_cancel()
+        votes = self._votes_by_key(data)
+        s.execute(insert(pm.WardProposal), [self._proposal_row(c, cid, package, scope, votes)
+                                            for c, cid in zip(cands, cand_ids)])
+        self._check_cancel()
+        owner_of: dict[str, int] = {}
+        for c, cid in zip(cands, cand_ids):
             for member in c["documents"]:
-                owner_of[member] = cand.id if member not in owner_of else -1  # -1: shared by several
+                owner_of[member] = cid if member not in owner_of else -1  # -1: shared by several
         self._documents(package, owner_of)
         audit.record(s, user=self.user, action="import", entity="ward_package", entity_id=package.id, note=(
-            f"Nhập gói hồ sơ đề nghị của {o.ward_name} ({o.ward_code}): {len(data['candidates'])} hồ sơ; "
+            f"Nhập gói hồ sơ đề nghị của {o.ward_name} ({o.ward_code}): {len(cands)} hồ sơ; "
             f"mã gói {o.package_id}; tệp {self.checked.path.name}, SHA-256 {o.sha256}; "
             f"{_signature_phrase(self.checked)}."))
-        return len(data["candidates"])
+        return len(cands)
+
+    def _check_cancel(self) -> None:
+        if self.cancel and self.cancel():
+            raise ImportCancelled
+
+    def _insert_ids(self, model: type, rows: list[dict[str, Any]]) -> list[int]:
+        if not rows:
+            return []
+        return list(self.s.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
 
     # -- the ward's scope and its units
     def _scope(self) -> m.Unit:
@@ -450,20 +504,40 @@ class _Writer:
         prefix = scope.code + "/"
         return {u.code: u for u in self.s.scalars(select(m.Unit).where(m.Unit.code.startswith(prefix, autoescape=True)))}
 
-    def _unit_for(self, path: list[str], scope: m.Unit, units: dict[str, m.Unit], party: bool) -> m.Unit:
-        parent = scope
-        for depth in range(1, len(path) + 1):
-            code = scoped_code(scope.code, path[:depth])
-            unit = units.get(code)
-            if unit is None:
-                name = clean(path[depth - 1])[:300]
-                unit = m.Unit(code=code, name=name, kind=_kind_for(name, party and depth == len(path)),
-                              parent_id=parent.id, is_party_org=party and depth == len(path))
-                self.s.add(unit)
+    def _path(self, c: dict) -> tuple[str, ...]:
+        """The unit a candidate is (a unit) or belongs to (a person), as names from the ward down."""
+        path = [clean(p) for p in c["unit_path"] if clean(p)]
+        if c["subject_type"] == "unit" and (not path or fold(path[-1]) != fold(clean(c["name"]))):
+            path.append(clean(c["name"]))
+        return tuple(path)
+
+    def _ensure_units(self, scope: m.Unit, paths: list[tuple[str, ...]],
+                      cands: list[dict]) -> dict[tuple[str, ...], int]:
+        """The id of the unit at the end of every path (and of every path's start); missing ones are
+        created inside the ward's scope, level by level (one flush per level)."""
+        existing = self._scope_units(scope)
+        party = {self._code(p) for p, c in zip(paths, cands)
+                 if c["subject_type"] == "unit" and c["subject_kind"] == SubjectKind.PARTY_ORG and p}
+        code_of: dict[tuple[str, ...], str] = {}
+        for depth in range(1, max((len(p) for p in paths), default=0) + 1):
+            created = []
+            for path in dict.fromkeys(p[:depth] for p in paths if len(p) >= depth):
+                code = code_of[path] = self._code(path)
+                if code in existing:
+                    continue
+                parent = existing[code_of[path[:-1]]].id if depth > 1 else scope.id
+                name = path[-1][:300]
+                unit = m.Unit(code=code, name=name, kind=_kind_for(name, code in party), parent_id=parent,
+                              is_party_org=code in party)
+                existing[code] = unit
+                created.append(unit)
+            if created:
+                self.s.add_all(created)
                 self.s.flush()
-                units[code] = unit
-            parent = unit
-        return parent
+        return {path: existing[code].id for path, code in code_of.items()}
+
+    def _code(self, path: tuple[str, ...]) -> str:
+        return scoped_code(self.o.ward_code, path)
 
     def _award_forms(self) -> dict[str, m.AwardForm]:
         wanted = {c["award_form"]["code"]: c["award_form"] for c in self.o.data["candidates"]}
@@ -477,32 +551,21 @@ class _Writer:
         return forms
 
     # -- one candidate
-    def _candidate(self, c: dict, scope: m.Unit, units: dict[str, m.Unit], forms: dict[str, m.AwardForm],
-                   proposed_at: dt.datetime) -> m.Candidate:
-        path = [clean(p) for p in c["unit_path"] if clean(p)]
+    def _person_row(self, c: dict, unit_id: int) -> dict[str, Any]:
         name = clean(c["name"])
-        narrative = {k: v for k, v in (c.get("narrative") or {}).items() if v}
-        cand = m.Candidate(campaign_id=self.campaign.id, subject_type=c["subject_type"], subject_kind=c["subject_kind"],
-                           award_form_id=forms[c["award_form"]["code"]].id, summary=narrative.get("summary"),
-                           report_text=narrative, status=CandidateStatus.PROPOSED.value, proposed_at=proposed_at,
-                           score_snapshot={})
-        if c["subject_type"] == "unit":
-            if not path or fold(path[-1]) != fold(name):
-                path.append(name)
-            cand.unit_id = self._unit_for(path, scope, units, c["subject_kind"] == SubjectKind.PARTY_ORG).id
-        else:
-            unit = self._unit_for(path, scope, units, False) if path else scope
-            person = m.Person(full_name=name[:200], name_key=name_key(name)[:200], search_key=fold(name)[:200],
-                              birth_date=_date(c.get("birth_date")), sex=_SEX.get(c.get("sex") or ""), cccd=None,
-                              unit_id=unit.id, position=(c.get("position") or None))
-            self.s.add(person)
-            self.s.flush()
-            cand.person_id = person.id
-        self.s.add(cand)
-        self.s.flush()
-        return cand
+        return dict(full_name=name[:200], name_key=name_key(name)[:200], search_key=fold(name)[:200],
+                    birth_date=_date(c.get("birth_date")), sex=_SEX.get(c.get("sex") or ""), cccd=None,
+                    unit_id=unit_id, position=(c.get("position") or None))
 
-    def _proposal_row(self, c: dict, cand: m.Candidate, package: pm.WardPackage, scope: m.Unit,
+    def _candidate_row(self, c: dict, forms: dict[str, m.AwardForm], proposed_at: dt.datetime, unit_id: int | None,
+                       person_id: int | None) -> dict[str, Any]:
+        narrative = {k: v for k, v in (c.get("narrative") or {}).items() if v}
+        return dict(campaign_id=self.campaign.id, subject_type=c["subject_type"], subject_kind=c["subject_kind"],
+                    unit_id=unit_id, person_id=person_id, award_form_id=forms[c["award_form"]["code"]].id,
+                    summary=narrative.get("summary"), report_text=narrative, status=CandidateStatus.PROPOSED.value,
+                    proposed_at=proposed_at, score_snapshot={})
+
+    def _proposal_row(self, c: dict, candidate_id: int, package: pm.WardPackage, scope: m.Unit,
                       votes: dict[str, list[dict]]) -> dict[str, Any]:
         name = clean(c["name"])
         birth = _date(c.get("birth_date"))
@@ -511,7 +574,7 @@ class _Writer:
         if votes.get(c["key"]):
             ward_votes["meetings"] = votes[c["key"]]
         return dict(
-            candidate_id=cand.id, package_id=package.id, ward_unit_id=scope.id, ward_code=self.o.ward_code,
+            candidate_id=candidate_id, package_id=package.id, ward_unit_id=scope.id, ward_code=self.o.ward_code,
             candidate_key=c["key"], subject_type=c["subject_type"], subject_kind=c["subject_kind"], name=name[:300],
             name_key=name_key(name)[:300], birth_date=birth,
             birth_year=c.get("birth_year") or (birth.year if birth else None), cccd=c.get("cccd") or None,
@@ -544,12 +607,12 @@ class _Writer:
             start, size = offsets[member]
             owner = owner_of.get(member)
             desc = described.get(member) or {}
-            rows.append(pm.WardPackageDocument(
+            rows.append(dict(
                 package_id=package.id, candidate_id=owner if owner and owner > 0 else None, member=member,
                 kind=member.rsplit(".", 1)[-1].lower(), sha256=hashlib.sha256(content).hexdigest(), size=size,
                 data_offset=start, signed=member in signed, note=desc.get("title")))
-        self.s.add_all(rows)
-        self.s.flush()
+        if rows:
+            self.s.execute(insert(pm.WardPackageDocument), rows)
 
 
 def scoped_code(ward_code: str, path: Sequence[str]) -> str:

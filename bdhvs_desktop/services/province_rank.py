@@ -16,12 +16,13 @@ one above it carries a note saying which of these put it below. Only the eligibl
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.text import fold
@@ -85,20 +86,23 @@ class Ranking:
 
 @dataclass
 class _Row:
-    proposal: Any
+    proposal: Any  # the columns read (candidate_id, ward_code, candidate_key, name, ..., facts, ward_votes)
     ward_name: str
     manual: dict[str, sc.ManualEntry]
+    approval: float | None
     score: sc.SubjectScore | None = None
     facts: sc.SubjectFacts | None = None
     problem: str | None = None
     note: str | None = None
     cset: sc.CriteriaSetDef | None = None
+    key: tuple | None = None  # the sort key, computed once
 
-    @property
-    def approval(self) -> float | None:
-        v = self.proposal.ward_votes or {}
-        total = sum(int(v.get(k) or 0) for k in ("for", "against", "abstain"))
-        return int(v.get("for") or 0) / total if total else None
+
+def _approval(votes: dict | None) -> float | None:
+    """Votes in favour over the votes cast at the ward's council."""
+    v = votes or {}
+    total = int(v.get("for") or 0) + int(v.get("against") or 0) + int(v.get("abstain") or 0)
+    return int(v.get("for") or 0) / total if total else None
 
 
 def rank(db: Database, *, level: str = "province", ward: str | None = None) -> Ranking:
@@ -114,7 +118,12 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
             ward_sets = load_criteria_sets(s, "ward") if level != "ward" else sets
         except ScoringError as exc:  # a criterion the preset got wrong (Vietnamese): shown as is
             raise ProvinceError(str(exc)) from exc
-        q = (select(pm.WardProposal, pm.WardPackage.ward_name, m.Candidate.unit_id, m.Candidate.person_id)
+        w = pm.WardProposal
+        # Only the columns the ranking reads, the JSON ones as their text (parsed below, the facts
+        # once per process: a ward's proposal never changes after its import).
+        q = (select(w.candidate_id, w.ward_code, w.candidate_key, w.name, w.subject_type, w.subject_kind, w.award_name,
+                    cast(w.facts, Text).label("facts"), cast(w.ward_votes, Text).label("ward_votes"), w.ward_points,
+                    pm.WardPackage.ward_name, m.Candidate.unit_id, m.Candidate.person_id)
              .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
              .join(m.Candidate, m.Candidate.id == pm.WardProposal.candidate_id))
         if ward is not None:
@@ -122,10 +131,10 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
         rows_db = s.execute(q.order_by(pm.WardProposal.id)).all()
         manual = _manual_entries(s, [c for d in (sets, ward_sets) for c in d.values()])
     rows = []
-    for p, ward_name, unit_id, person_id in rows_db:
-        subject = ("unit", unit_id) if p.subject_type == "unit" else ("person", person_id)
-        rows.append(_Row(p, ward_name, manual.get(subject, {})))
-    _score(rows, sets, ward_sets, level)
+    for p in rows_db:
+        subject = ("unit", p.unit_id) if p.subject_type == "unit" else ("person", p.person_id)
+        rows.append(_Row(p, p.ward_name, manual.get(subject, {}), _approval(json.loads(p.ward_votes or "null"))))
+    _score(rows, sets, ward_sets, level, db.url)
     ranked = _order(rows)
     return Ranking(level, tuple(ranked), time.perf_counter() - started)
 
@@ -142,8 +151,33 @@ def _manual_entries(s, sets: list[sc.CriteriaSetDef]) -> dict[tuple[str, int], d
     return out
 
 
+#: Parsed facts by (database, candidate id), with the text they were parsed from (a changed text
+#: is parsed again). Bounded: cleared when it grows past _CACHE_MAX.
+_FACTS: dict[tuple[str, int], tuple[str, sc.SubjectFacts]] = {}
+_CACHE_MAX = 200_000
+#: Scores by (database, candidate id) with what they were computed from: the parsed facts (the
+#: object above), the criteria set (its repr: every criterion and parameter) and the manual results.
+_SCORES: dict[tuple[str, int], tuple[sc.SubjectFacts, str, tuple, sc.SubjectScore]] = {}
+
+
+def _facts(url: str, candidate_id: int, text: str | None) -> sc.SubjectFacts:
+    key = (url, candidate_id)
+    hit = _FACTS.get(key)
+    if hit is not None and hit[0] == text:
+        return hit[1]
+    data = json.loads(text) if text else None
+    if not data:
+        raise sc.RuleError("phường không gửi dữ liệu sự kiện (facts) của hồ sơ này.")
+    facts = sc.facts_from_dict(data)
+    if len(_FACTS) >= _CACHE_MAX:
+        _FACTS.clear()
+        _SCORES.clear()
+    _FACTS[key] = (text, facts)
+    return facts
+
+
 def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict[str, sc.CriteriaSetDef],
-           level: str) -> None:
+           level: str, url: str) -> None:
     plans: dict[str, Any] = {}
     memos: dict[tuple[str, dt.date], list[dict]] = {}
     for row in rows:
@@ -160,29 +194,35 @@ def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict
                            "trong kế hoạch của tỉnh: chưa chấm được.")
             continue
         try:
-            if not p.facts:
-                raise sc.RuleError("phường không gửi dữ liệu sự kiện (facts) của hồ sơ này.")
-            facts = sc.facts_from_dict(p.facts)
+            facts = _facts(url, p.candidate_id, p.facts)
             if facts.kind != cset.subject_kind:
                 raise sc.RuleError(f"dữ liệu sự kiện ghi loại {facts.kind}, hồ sơ là {cset.subject_kind}.")
             day = facts.as_of
             if day is None:
                 raise sc.RuleError("dữ liệu sự kiện không ghi ngày tính điểm (as_of).")
             if cset.code not in plans:
-                plans[cset.code] = sc.compile_plan(cset)
-            plan = plans[cset.code]
+                plans[cset.code] = (sc.compile_plan(cset), repr(cset))
+            plan, fingerprint = plans[cset.code]
+            manual = tuple(sorted(row.manual.items()))
+            hit = _SCORES.get((url, p.candidate_id))
+            if hit is not None and hit[0] is facts and hit[1] == fingerprint and hit[2] == manual:
+                row.score = hit[3]  # the same facts, criteria and manual results: the same score
+                continue
             memo = memos.setdefault((cset.code, day), [{} for _ in plan])
             row.facts = facts  # kept alive: the memo's keys are identities of its lists
             row.score = sc.score_subject(facts, cset, day, row.manual, plan, memo)
+            _SCORES[(url, p.candidate_id)] = (facts, fingerprint, manual, row.score)
         except (sc.RuleError, sc.FactsFormatError, ValueError) as exc:
             row.problem = f"Không chấm được hồ sơ của {row.ward_name} ({p.ward_code}): {exc}"
 
 
 def _sort_key(row: _Row) -> tuple:
-    p, sc_ = row.proposal, row.score
-    approval = row.approval
-    return (-round(sc_.points, 6) if sc_ else 0.0, 0 if sc_ and sc_.tie_break_first else 1,
-            -(approval if approval is not None else -1.0), fold(p.name), p.ward_code, p.candidate_key)
+    if row.key is None:
+        p, sc_ = row.proposal, row.score
+        approval = row.approval
+        row.key = (-round(sc_.points, 6) if sc_ else 0.0, 0 if sc_ and sc_.tie_break_first else 1,
+                   -(approval if approval is not None else -1.0), fold(p.name), p.ward_code, p.candidate_key)
+    return row.key
 
 
 def _tie_reason(above: _Row, row: _Row) -> str:
