@@ -82,6 +82,7 @@ def test_a_candidate_proposed_to_a_province_award_is_decided_on_the_province_cri
     board = svc.compute_scores(demo_db, AT)
     ward, _province = _ward_only(board, "individual")[0]
     cid = cs.propose(demo_db, "person", ward.subject_id, award_code=PROVINCE_AWARD, at=AT)
+    assert cs.get_candidate(demo_db, cid).level == "province"
     mid = cs.new_meeting(demo_db, dt.datetime(2026, 11, 25, 8, 0))
     cs.record_vote(demo_db, mid, cid, cs.meeting_view(demo_db, mid).members, 0, 0)
     row = next(r for r in cs.meeting_view(demo_db, mid).candidates if r.candidate.id == cid)

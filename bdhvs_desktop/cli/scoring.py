@@ -373,7 +373,8 @@ def cmd_candidates(args, ctx) -> int:
     for r in rows:
         lock = " [đã khóa]" if r.locked else ""
         kind = SUBJECT_KIND_LABELS.get(SubjectKind(r.kind), r.kind) if r.kind in SubjectKind._value2member_map_ else r.kind
-        ctx.out(f"{r.id:>4}  {r.name:<45} {kind:<13} {r.award_code or '-':<16} {r.status_label}{lock}")
+        level = " [tiêu chí cấp tỉnh]" if r.level == "province" else ""
+        ctx.out(f"{r.id:>4}  {r.name:<45} {kind:<13} {r.award_code or '-':<16} {r.status_label}{lock}{level}")
     return EXIT_OK
 
 

@@ -116,6 +116,7 @@ class CandidateInfo:
     score_as_of: dt.date | None
     score_snapshot: dict[str, Any]
     version: int
+    level: str = "ward"  # the criteria it is scored against: its award form's level (ward or province)
 
 
 def _candidate_info(c: m.Candidate) -> CandidateInfo:
@@ -129,7 +130,8 @@ def _candidate_info(c: m.Candidate) -> CandidateInfo:
     return CandidateInfo(c.id, c.subject_type, sid, code, name, c.subject_kind, unit_name, position,
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
                          c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
-                         c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version)
+                         c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version,
+                         _level(c))
 
 
 def _decision_of(c: m.Candidate) -> str | None:
