@@ -132,3 +132,19 @@ def test_ranking_page_ranks_across_wards_with_the_ward_column_and_explains(offic
     html = page.detail.toHtml()
     assert rows[0][2] in html and "Tiêu chí cấp tỉnh" in page.detail.toPlainText() + html
     _screens(window, "province-ranking")
+
+
+def test_the_province_dossier_is_made_from_the_page(office, qtbot, monkeypatch):
+    window = _window(office["db"], qtbot)
+    page = window.show_page("province_wards")
+    settle(qtbot)
+    shown = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda _p, _t, text: shown.append(text))
+    page.make_dossier(str(office["folder"] / "ho-so-tinh"))
+    settle(qtbot)
+    assert page.dossier_button.isEnabled()
+    names = sorted(p.name for p in page.last_dossier.files)
+    assert names[0].startswith("bien-ban") and any(n.startswith("to-trinh-tinh") for n in names)
+    assert all(w in shown[0] for w in ("Phường Bình Minh", "Phường Tân Hà", "Phường Hòa Đông"))
+    rows = _cells(page.cand_model)
+    assert rows and all(r[6] == "Đã lập hồ sơ trình khen thưởng" for r in rows if r[6] != "Không được thông qua")

@@ -5,6 +5,8 @@ opening a document. Every list names the ward scope."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -68,6 +70,11 @@ class ProvinceWardsPage(Page):
                                          "gói đã nhập hoặc bị sửa đổi sẽ bị từ chối"))
         self.import_button.clicked.connect(self.choose_packages)
         head.addWidget(self.import_button)
+        self.dossier_button = QPushButton(tr("Lập Tờ trình của tỉnh…"))
+        self.dossier_button.setToolTip(tr("Tờ trình và hồ sơ gửi cấp có thẩm quyền của tỉnh: dẫn Tờ trình của từng "
+                                          "phường, danh sách theo từng phường, với biên bản họp Hội đồng tỉnh"))
+        self.dossier_button.clicked.connect(self.choose_dossier_folder)
+        head.addWidget(self.dossier_button)
         layout.addLayout(head)
 
         self.wards_model = RowsModel([
@@ -225,6 +232,32 @@ class ProvinceWardsPage(Page):
         box = QMessageBox.warning if report.refused else QMessageBox.information
         box(self, tr("Nhập gói hồ sơ"), "\n\n".join(lines))
         self.refresh()
+
+    def choose_dossier_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("Chọn thư mục lưu hồ sơ trình khen thưởng cấp tỉnh"))
+        if folder:
+            self.make_dossier(str(Path(folder) / "ho-so-trinh-tinh"))
+
+    def make_dossier(self, folder: str, *, draft: bool = False) -> ops.Op:
+        """The province's Tờ trình and minutes (services/province_dossier.py), off the GUI thread."""
+        from bdhvs_desktop.services.province_dossier import generate_province_dossier
+
+        at = self.ctx.as_of
+
+        def work(db, progress, cancelled):
+            return generate_province_dossier(db, folder, draft=draft, at=at, progress=progress, cancel=cancelled)
+
+        def done(outcome) -> None:
+            self.last_dossier = outcome
+            wards = "\n".join(f"- {name}: {n}" for name, n in outcome.wards)
+            QMessageBox.information(self, tr("Hồ sơ trình khen thưởng cấp tỉnh"), tr(
+                "Đã lập {n} tệp trong thư mục:\n{f}\n\nSố hồ sơ theo từng phường:\n{w}").format(
+                n=len(outcome.files), f=outcome.folder, w=wards) + "".join(f"\n\n{x}" for x in outcome.notes))
+
+        self.dossier_button.setEnabled(False)
+        return ops.run(self, work, progress=True, cancellable=True, title=tr("Đang lập hồ sơ trình khen thưởng cấp tỉnh"),
+                       changes=Changes.of(Change.CANDIDATES, Change.DOSSIER), success=done,
+                       finished=lambda: self.dossier_button.setEnabled(True))
 
     def open_document(self) -> None:
         from bdhvs_desktop.services import province_views as pv
