@@ -7,7 +7,7 @@ Ban Thường vụ Tỉnh ủy). So its Tờ trình cites each ward's Tờ trìn
 12-TTr/ĐU ngày 20/11/2026 của Đảng ủy phường Bình Minh ...;") and its attached list is grouped
 by ward: one heading row per ward naming that ward's proposal, then the ward's collectives
 and individuals. The heading, the counts and the place and date work as in the ward's Tờ
-trình (:class:`~bdhvs_desktop.documents.context.ListedDocument`).
+trình (it is a :class:`~bdhvs_desktop.documents.context.SubmissionContext` with its wards).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass
 
 from . import vn_format
-from .context import DocumentNumber, Issuer, ListedDocument, MeetingCitation, Nominee, _tuples, counts_text
+from .context import Nominee, SubmissionContext, _tuples, counts_text
 
 __all__ = ["ProvinceSubmissionContext", "WardGroup"]
 
@@ -66,39 +66,19 @@ class WardGroup:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ProvinceSubmissionContext(ListedDocument):
-    """The province's Tờ trình to its granting authority, with the list grouped by ward."""
+class ProvinceSubmissionContext(SubmissionContext):
+    """The province's Tờ trình to its granting authority: the ward's Tờ trình (its fields, the
+    same heading, counts, place and date), plus the wards whose proposals it carries, the list
+    grouped by them. ``collectives``/``individuals`` are every ward's, in the wards' order (given
+    ``wards``, they are filled in from them)."""
 
-    issuer: Issuer
-    number: DocumentNumber
-    #: ``None`` prints blanks to be filled in by hand.
-    date: datetime.date | None
-    #: "Kính gửi": "Chủ tịch Ủy ban nhân dân tỉnh Lâm Đồng".
-    recipient: str
-    campaign_name: str
     wards: tuple[WardGroup, ...] = ()
-    subject: str = ""
-    #: The province's own legal bases ("Căn cứ Kế hoạch số 13-KH/TU ...;"), before the wards'.
-    legal_bases: tuple[str, ...] = ()
-    #: The award proposed when there is one: "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh".
-    award_name: str = ""
-    body: str = ""
-    proposal: str = ""
-    recipients: tuple[str, ...] = ()
-    draft: bool = False
-    #: The province council's meetings whose approvals are carried.
-    meetings: tuple[MeetingCitation, ...] = ()
 
     def __post_init__(self) -> None:
-        _tuples(self)
-
-    @property
-    def collectives(self) -> tuple[Nominee, ...]:
-        return tuple(n for w in self.wards for n in w.collectives)
-
-    @property
-    def individuals(self) -> tuple[Nominee, ...]:
-        return tuple(n for w in self.wards for n in w.individuals)
+        super().__post_init__()
+        if self.wards:
+            object.__setattr__(self, "collectives", tuple(n for w in self.wards for n in w.collectives))
+            object.__setattr__(self, "individuals", tuple(n for w in self.wards for n in w.individuals))
 
     @property
     def ward_count(self) -> str:

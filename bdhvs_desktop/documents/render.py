@@ -146,6 +146,10 @@ class AnchorView:
 
 def form_key_for(ctx: Any) -> str:
     """The form a context is rendered with."""
+    from .province_context import ProvinceSubmissionContext
+
+    if isinstance(ctx, ProvinceSubmissionContext):  # the province's Tờ trình, its list by ward
+        return "to_trinh_tinh"
     if isinstance(ctx, SubmissionContext):
         return "to_trinh"
     if isinstance(ctx, MinutesContext):
@@ -156,10 +160,6 @@ def form_key_for(ctx: Any) -> str:
 
     if isinstance(ctx, DecisionContext):
         return "quyet_dinh"
-    from .province_context import ProvinceSubmissionContext
-
-    if isinstance(ctx, ProvinceSubmissionContext):
-        return "to_trinh_tinh"
     raise TypeError(f"không biết mẫu nào dùng cho {type(ctx).__name__}")
 
 

@@ -11,7 +11,6 @@ import datetime as dt
 import importlib.util
 import re
 import subprocess
-import zipfile
 
 import pytest
 
@@ -21,6 +20,7 @@ from bdhvs_desktop.documents.render import docx_text, render_document
 
 from .conftest import SOFFICE, needs_soffice
 from .sample_data import BUILTIN_FORMS
+from .test_build_templates import _parts
 
 WARDS = ("Bình Minh", "Tân Hà", "Hòa Đông")
 SIGNER = "Phạm Quốc Tỉnh Thử"
@@ -34,11 +34,6 @@ def _builder():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _parts(path):
-    with zipfile.ZipFile(path) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}
 
 
 def test_committed_province_templates_match_the_build_script(tmp_path):
