@@ -282,8 +282,9 @@ class Op:
         self.succeeded = True
         alive = self._end()
         changes = self.changes(result) if callable(self.changes) else self.changes
-        if changes and self.ctx is not None:
-            self.ctx.publish(changes)
+        publish = getattr(self.ctx, "publish", None)
+        if changes and publish is not None:
+            publish(changes)
         if alive and self.success is not None:
             self.success(result)
 
@@ -299,8 +300,9 @@ class Op:
         if kind in (ErrorKind.CONFLICT, ErrorKind.NOT_FOUND):
             # What the screen shows is out of date: let the pages showing it reload.
             changes = self.changes if isinstance(self.changes, Changes) else NOTHING
-            if changes and self.reload is None and self.ctx is not None:
-                self.ctx.publish(changes)
+            publish = getattr(self.ctx, "publish", None)
+            if changes and self.reload is None and publish is not None:
+                publish(changes)
 
 
 def run(owner, fn: Callable[..., Any], *, changes: Changes | Callable[[Any], Changes] = NOTHING,
