@@ -55,7 +55,8 @@ class ErrorKind(enum.Enum):
 # every service (nor SQLAlchemy, whose StaleDataError the GUI must not see as a type). The one
 # error family of issue #12 item 3 (services/errors.py) names its bases the same way.
 _KIND_BY_NAME = {
-    ErrorKind.CANCELLED: {"ImportCancelled", "StatisticsCancelled", "Cancelled", "OperationCancelled"},
+    ErrorKind.CANCELLED: {"ImportCancelled", "StatisticsCancelled", "ReportCancelled", "DossierCancelled",
+                          "CertificatesCancelled", "Cancelled", "OperationCancelled"},
     ErrorKind.CONFLICT: {"EditConflict", "StaleDataError", "ConcurrentEdit", "StaleRecord", "StaleEditError",
                          "AwardConcurrentEdit", "Conflict", "ConflictError"},
     ErrorKind.NOT_FOUND: {"NotFound", "NotFoundError"},
@@ -64,7 +65,7 @@ _KIND_BY_NAME = {
     ErrorKind.INVALID: {"Refused", "ValidationError", "AwardValidationError", "MissingFieldsError", "Invalid", "InvalidError",
                         "CouncilActionError", "CouncilError", "AwardError", "DossierError", "ScoringError",
                         "DecisionError", "ReportInputError", "StatisticsError", "RestoreError", "CampaignExists",
-                        "DemoExists", "UnusableFile", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError",
+                        "DemoExists", "UnusableFile", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError", "ReportError", "LayoutError", "DocumentRenderError",
                         "DatabaseError", "PasswordRequired", "ServiceError"},
 }
 
@@ -87,8 +88,10 @@ def error_kind(exc: BaseException) -> ErrorKind:
             return kind
     if "OperationalError" in names and "locked" in str(exc).lower():
         return ErrorKind.LOCKED  # SQLite "database is locked" after busy_timeout (pitfalls #4)
-    if isinstance(exc, PermissionError):
+    if isinstance(exc, PermissionError) or "FileInUseError" in names:
         return ErrorKind.LOCKED  # a file open in Word or held by antivirus (pitfalls #11)
+    if isinstance(exc, OSError):
+        return ErrorKind.INVALID  # a folder that does not exist, a full disk: the message says which
     return ErrorKind.UNEXPECTED
 
 
@@ -272,30 +275,39 @@ class Op:
             self.dialog.close()
             self.dialog.deleteLater()
             self.dialog = None
-        if self._loop is not None:
-            self._loop.quit()  # wait() returns once this slot (and the callbacks below) is done
-        if self.finished is not None and self._alive():
-            self.finished()
         return self._alive()
+
+    def _finally(self, alive: bool) -> None:
+        if self.finished is not None and alive:
+            self.finished()
+        if self._loop is not None:
+            self._loop.quit()  # wait() returns once this slot is done
 
     def _done(self, result: Any) -> None:
         self.succeeded = True
         alive = self._end()
-        changes = self.changes(result) if callable(self.changes) else self.changes
-        publish = getattr(self.ctx, "publish", None)
-        if changes and publish is not None:
-            publish(changes)
-        if alive and self.success is not None:
-            self.success(result)
+        try:
+            changes = self.changes(result) if callable(self.changes) else self.changes
+            publish = getattr(self.ctx, "publish", None)
+            if changes and publish is not None:
+                publish(changes)
+            if alive and self.success is not None:
+                self.success(result)
+        finally:
+            self._finally(alive)
 
     def _failed(self, exc: BaseException, trace: str) -> None:
         self.succeeded = False
         alive = self._end()
-        if not alive:
-            log.warning("operation failed after its window closed: %s", exc)
-            return
-        if self.failure is not None and self.failure(exc):
-            return
+        try:
+            if not alive:
+                log.warning("operation failed after its window closed: %s", exc)
+            elif self.failure is None or not self.failure(exc):
+                self._show(exc, trace)
+        finally:
+            self._finally(alive)
+
+    def _show(self, exc: BaseException, trace: str) -> None:
         kind = show_error(self.parent, exc, trace, labels=self.labels, reload=self.reload)
         if kind in (ErrorKind.CONFLICT, ErrorKind.NOT_FOUND):
             # What the screen shows is out of date: let the pages showing it reload.

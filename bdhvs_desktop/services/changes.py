@@ -97,5 +97,9 @@ class Changes:
         return "Changes(" + ", ".join(sorted(k.name for k in self.kinds)) + ")"
 
 
+#: The records the campaign's status (targets, tasks) is computed from, with the date it is seen at.
+STATUS_FACTS = frozenset({Change.PEOPLE, Change.UNITS, Change.ACTIVITIES, Change.MODELS, Change.CAMPAIGN,
+                          Change.PLAN, Change.AS_OF})
+
 NOTHING = Changes()
 EVERYTHING = Changes.everything()

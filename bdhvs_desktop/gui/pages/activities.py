@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from bdhvs_desktop.domain.dates import week_label
 from bdhvs_desktop.domain.vocab import ACTIVITY_KIND_LABELS, SKILL_LABELS, ActivityKind
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import (
     FormDialog,
     RowsModel,
@@ -43,6 +44,7 @@ from bdhvs_desktop.gui.forms import (
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services import activities as act
+from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.status import week_grid
 
 LIST_LIMIT = 5_000  # newest first; the filters narrow it down
@@ -243,6 +245,7 @@ class WeekGridWidget(QWidget):
 
 
 class ActivitiesPage(Page):
+    depends_on = frozenset({Change.ACTIVITIES, Change.UNITS, Change.PEOPLE, Change.CAMPAIGN, Change.AS_OF})
     title = tr("Hoạt động")
 
     def __init__(self, ctx, parent=None):
@@ -315,6 +318,8 @@ class ActivitiesPage(Page):
         self._phase2_start: dt.date | None = None
 
     def refresh(self) -> None:
+        # Synchronous: the unit list, one campaign row and at most LIST_LIMIT activities (an indexed,
+        # limited query); the week grid is one grouped query. ~5 ms together on the demo ward.
         self.units = act.unit_choices(self.ctx.db)
         current = self.unit_filter.currentData()
         self.unit_filter.blockSignals(True)
@@ -363,7 +368,7 @@ class ActivitiesPage(Page):
 
     def add(self) -> None:
         if ActivityDialog(self.ctx.db, self.units, None, self.ctx.as_of, self).exec():
-            self.ctx.notify("activities")
+            self.ctx.publish(Changes.of(Change.ACTIVITIES))
 
     def edit(self) -> None:
         row = self._current()
@@ -371,7 +376,7 @@ class ActivitiesPage(Page):
             report_error(self, ValueError(tr("Chọn một hoạt động trong danh sách trước.")))
             return
         if ActivityDialog(self.ctx.db, self.units, row, parent=self).exec():
-            self.ctx.notify("activities")
+            self.ctx.publish(Changes.of(Change.ACTIVITIES))
 
     def remove(self) -> None:
         row = self._current()
@@ -381,8 +386,5 @@ class ActivitiesPage(Page):
         if not confirm(self, tr("Xóa hoạt động"), tr("Xóa hoạt động “{k}” ngày {d} của {u}?").format(
                 k=row.kind_label, d=vn(row.date), u=row.unit_name or tr("(không ghi đơn vị)"))):
             return
-        try:
-            act.delete_activity(self.ctx.db, row.id, version=row.version)
-        except (act.StaleRecord, act.NotFound, act.PermissionDenied) as exc:
-            report_error(self, exc)
-        self.ctx.notify("activities")
+        ops.run(self, lambda db: act.delete_activity(db, row.id, version=row.version),
+                changes=Changes.of(Change.ACTIVITIES), title=tr("Đang xóa hoạt động"))

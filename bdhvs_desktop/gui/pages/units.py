@@ -227,6 +227,7 @@ class ChooseUnitDialog(QDialog):
 
 class UnitsPage(Page):
     title = tr("Đơn vị")
+    depends_on = frozenset({Change.UNITS, Change.PEOPLE})
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
