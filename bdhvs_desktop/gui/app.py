@@ -72,16 +72,19 @@ def first_start(ctx, window) -> None:
             dialog.presetCombo.addItem(f"{info.title} — {info.locality_full}", info.name)
     if not dialog.exec():
         return
+    from bdhvs_desktop.gui import ops
+    from bdhvs_desktop.services.changes import EVERYTHING
+
     if dialog.demoRadio.isChecked():
         from bdhvs_desktop.services.demo import create_demo
 
-        create_demo(ctx.db)
-        ctx.notify("*")
+        ops.run(window, create_demo, ctx=ctx, changes=EVERYTHING, title=tr("Đang tạo phường mẫu…"))
     elif dialog.emptyRadio.isChecked() and dialog.presetCombo.currentData():
         from bdhvs_desktop.services.campaign import init_campaign
 
-        init_campaign(ctx.db, dialog.presetCombo.currentData())
-        ctx.notify("*")
+        preset = dialog.presetCombo.currentData()
+        ops.run(window, lambda db: init_campaign(db, preset), ctx=ctx, changes=EVERYTHING,
+                title=tr("Đang tạo phong trào…"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -194,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.smoke_test:
             from bdhvs_desktop.services.campaign import campaign_info
 
-            if campaign_info(db) is None:
+            if campaign_info(db) is None:  # synchronous: one row
                 first_start(ctx, window)
 
     watcher = FirstPaintWatcher(window, after_first_paint)

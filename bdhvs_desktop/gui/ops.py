@@ -208,6 +208,7 @@ class Op:
     started: float = field(default=0.0, init=False)
     db: Any = None  # when there is no ctx (a dialog given only the database)
     succeeded: bool | None = field(default=None, init=False)  # None while running
+    result: Any = field(default=None, init=False)  # what the call returned, once it succeeded
     _loop: QEventLoop | None = field(default=None, init=False)
 
     def start(self) -> Op:
@@ -233,6 +234,11 @@ class Op:
             self._loop.exec()
             self._loop = None
         return bool(self.succeeded)
+
+    @property
+    def cancel_event(self):
+        """The event the call's `cancelled()` reads (gui/worker.py: Task)."""
+        return self.task.cancel_event
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -284,7 +290,7 @@ class Op:
             self._loop.quit()  # wait() returns once this slot is done
 
     def _done(self, result: Any) -> None:
-        self.succeeded = True
+        self.succeeded, self.result = True, result
         alive = self._end()
         try:
             changes = self.changes(result) if callable(self.changes) else self.changes

@@ -50,11 +50,23 @@ _LEGACY = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Changes:
-    """A set of `Change`s; empty means nothing stored changed (a read)."""
+    """A set of `Change`s; empty means nothing stored changed (a read). It equals another
+    Changes of the same kinds, and a legacy key that means the same ("*" is everything)."""
 
     kinds: frozenset[Change] = frozenset()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            try:
+                other = Changes.parse(other)
+            except ValueError:
+                return False
+        return isinstance(other, Changes) and other.kinds == self.kinds
+
+    def __hash__(self) -> int:
+        return hash(self.kinds)
 
     @classmethod
     def of(cls, *kinds: Change) -> Changes:

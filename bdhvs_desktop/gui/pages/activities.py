@@ -91,13 +91,23 @@ class PersonPicker(QWidget):
 
     def _find(self, text: str) -> None:
         current = self.combo.currentData()
+        self._seq = getattr(self, "_seq", 0) + 1
+        seq = self._seq
         self.combo.clear()
         self.combo.addItem(tr("(không chọn)"), None)
         if len(text.strip()) < 2:
             return
-        for p in act.person_choices(self.db, text, limit=100):
-            self.combo.addItem(f"{p.full_name} — {p.unit_name}" if p.unit_name else p.full_name, p.id)
-        select_data(self.combo, current)
+
+        def found(people) -> None:  # the answer to the newest search only
+            if seq != self._seq:
+                return
+            for p in people:
+                self.combo.addItem(f"{p.full_name} — {p.unit_name}" if p.unit_name else p.full_name, p.id)
+            select_data(self.combo, current)
+
+        # A name search over every person of the ward: an operation (the typing stays fluid).
+        ops.run(self, lambda db: act.person_choices(db, text, limit=100), db=self.db, success=found,
+                show_progress=False)
         if self.combo.count() > 1 and self.combo.currentIndex() == 0:
             self.combo.setCurrentIndex(1)
 
