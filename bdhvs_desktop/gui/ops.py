@@ -210,6 +210,7 @@ class Op:
     succeeded: bool | None = field(default=None, init=False)  # None while running
     result: Any = field(default=None, init=False)  # what the call returned, once it succeeded
     _loop: QEventLoop | None = field(default=None, init=False)
+    _last_progress: tuple[int, int, str] | None = field(default=None, init=False)
 
     def start(self) -> Op:
         db = self.ctx.db if self.ctx is not None else self.db
@@ -265,9 +266,12 @@ class Op:
             dialog.setCancelButton(None)
         dialog.canceled.connect(self.cancel)
         self.dialog = dialog
+        if self._last_progress is not None:
+            self._progress(*self._last_progress)
         dialog.show()
 
     def _progress(self, done: int, total: int, message: str) -> None:
+        self._last_progress = (done, total, message)  # shown when the dialog appears
         if self.dialog is None:
             return
         self.dialog.setMaximum(max(total, 0))
