@@ -35,7 +35,7 @@ def default_path(name: str) -> Path:
 
 
 class CertificatesDialog(QDialog):
-    def __init__(self, db, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, db, parent: QWidget | None = None):
         super().__init__(parent)
         from bdhvs_desktop.services import certificates as svc
 
@@ -126,7 +126,7 @@ class CertificatesDialog(QDialog):
         self.last_error = ""
         self.status.setText(tr("Đang in giấy khen…"))
 
-        def work(db, progress, cancelled):  # noqa: ANN001, ANN202
+        def work(db, progress, cancelled):
             return svc.print_certificates(db, out, plain=plain, award_form=form, decision=decision,
                                           decision_date=date, progress=progress, cancel=cancelled)
 
@@ -138,7 +138,7 @@ class CertificatesDialog(QDialog):
         self._task = None
         self.print_btn.setEnabled(True)
 
-    def _done(self, outcome) -> None:  # noqa: ANN001
+    def _done(self, outcome) -> None:
         self.last_outcome = outcome
         counts = "; ".join(f"{name}: {n}" for name, n in outcome.per_form)
         self.status.setText(tr("Đã tạo {n} giấy khen trong {p} ({c}).").format(n=outcome.count, p=outcome.path,
