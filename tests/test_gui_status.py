@@ -113,6 +113,7 @@ def test_activities_list_grid_and_dialog(qtbot, ctx):
     expected = len(act.list_activities(ctx.db, start=D(2025, 12, 1), end=ctx.as_of))
     assert page.model.rowCount() == expected
     page.kind_filter.setCurrentIndex(page.kind_filter.findData("broadcast"))
+    settle(qtbot)
     assert all(page.model.row_at(r).kind == "broadcast" for r in range(page.model.rowCount()))
     page.tabs.setCurrentIndex(1)
     grid = page.grid.table
