@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -73,6 +72,7 @@ def install_file_menu(window: QMainWindow) -> None:
 
 
 def backup_now(window: QMainWindow) -> object | None:
+    from bdhvs_desktop.gui import ops  # lazy: the menu is built right after the first paint
     from bdhvs_desktop.services.safety import backup_now as do_backup
 
     done: list = []
@@ -132,6 +132,7 @@ class CheckDialog(QDialog):
 
 def check_database_dialog(window: QMainWindow, *, show: bool = True):
     """Run `bdhvs check`'s checks off the GUI thread, then show what they found."""
+    from bdhvs_desktop.gui import ops  # lazy: the menu is built right after the first paint
     from bdhvs_desktop.services.maintenance import check_database
 
     def done(findings) -> None:
