@@ -269,11 +269,7 @@ class AwardFormDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> bool:
         """Invalid input: the problems under the form, which stays open."""
-        problems = ops.problems_of(exc)
-        if not problems:
-            return False
-        self.error.setText("\n".join(msg for _f, msg in problems))
-        return True
+        return ops.take_problems(exc, lambda problems: self.error.setText("\n".join(problems.values())))
 
 
 class AwardHistoryDialog(QDialog):

@@ -106,6 +106,16 @@ def problems_of(exc: BaseException) -> list[tuple[str, str]]:
     return []
 
 
+def take_problems(exc: BaseException, show: Callable[[dict[str, str]], None]) -> bool:
+    """For a `failure=` callback of a form: invalid input with per-field problems goes to
+    `show({field: message})` (next to the fields) and counts as shown; anything else does not."""
+    problems = dict(problems_of(exc))
+    if not problems:
+        return False
+    show(problems)
+    return True
+
+
 _TITLES = {
     ErrorKind.INVALID: tr("Không thực hiện được"),
     ErrorKind.NOT_FOUND: tr("Không tìm thấy"),

@@ -270,14 +270,8 @@ class PersonDialog(QDialog):
             self.accept()
 
         ops.run(self, lambda db: people_service.save_person(db, data, person_id, version=version),
-                changes=Changes.of(Change.PEOPLE), success=saved, failure=self._refused, title=tr("Đang lưu"))
-
-    def _refused(self, exc: BaseException) -> bool:
-        errors = dict(ops.problems_of(exc))
-        if not errors:
-            return False
-        self.show_errors(errors)
-        return True
+                changes=Changes.of(Change.PEOPLE), success=saved,
+                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu"))
 
 
 class BulkVneidDialog(QDialog):

@@ -33,12 +33,12 @@ from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import (
     FormDialog,
     RowsModel,
+    add_or_update,
     confirm,
     date_edit,
     report_error,
     to_date,
     to_qdate,
-    updating,
     vn,
 )
 from bdhvs_desktop.gui.i18n import tr
@@ -157,10 +157,7 @@ class ActivityDialog(FormDialog):
             date=to_date(self.day.date()), kind=self.kind.currentData(), unit_id=self.unit.currentData(),
             content=self.content.toPlainText(), skills=[n for n, b in self.skill_boxes.items() if b.isChecked()],
             participants=self.participants.value(), host_person_id=self.host.value())
-        if self.row is None:
-            return lambda db: act.add_activity(db, data)
-        row = self.row
-        return updating(lambda db: act.update_activity(db, row.id, data, version=row.version), row.id)
+        return add_or_update(self.row, data, act.add_activity, act.update_activity)
 
 
 class WeekGridWidget(QWidget):

@@ -183,15 +183,8 @@ class UnitDialog(QDialog):
             self.saved_id = new_id
             self.accept()
 
-        ops.run(self, write, changes=Changes.of(Change.UNITS), success=saved, failure=self._refused,
-                title=tr("Đang lưu đơn vị"))
-
-    def _refused(self, exc: BaseException) -> bool:
-        errors = dict(ops.problems_of(exc))
-        if not errors:
-            return False
-        self.show_errors(errors)
-        return True
+        ops.run(self, write, changes=Changes.of(Change.UNITS), success=saved,
+                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu đơn vị"))
 
 
 class ChooseUnitDialog(QDialog):
