@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -174,6 +173,7 @@ class CertificateLayoutDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Hình thức khen thưởng:")))
         self.form_combo = QComboBox()
+        # Synchronous: the award forms table (~20 rows, 0.3 ms); so are the layout reads below (one row).
         for f in svc.list_award_forms(db):
             self.form_combo.addItem(f"{f.name} ({f.code})", f.code)
         top.addWidget(self.form_combo, 1)
@@ -410,8 +410,7 @@ class CertificateLayoutDialog(QDialog):
             return True
         image = QImage(path)
         if image.isNull():
-            QMessageBox.warning(self, tr("Ảnh phôi"), tr("Không mở được ảnh “{f}” (cần tệp PNG hoặc JPG).").format(
-                f=Path(path).name))
+            ops.refuse(self, tr("Không mở được ảnh “{f}” (cần tệp PNG hoặc JPG).").format(f=Path(path).name))
             return False
         self.background, self.background_path = image, path
         self.update_preview()

@@ -59,7 +59,7 @@ _KIND_BY_NAME = {
                           "CertificatesCancelled", "Cancelled", "OperationCancelled"},
     ErrorKind.CONFLICT: {"EditConflict", "StaleDataError", "ConcurrentEdit", "StaleRecord", "StaleEditError",
                          "AwardConcurrentEdit", "Conflict", "ConflictError"},
-    ErrorKind.NOT_FOUND: {"NotFound", "NotFoundError"},
+    ErrorKind.NOT_FOUND: {"NotFound", "NotFoundError", "Gone"},
     ErrorKind.PERMISSION: {"PermissionDenied", "AuthError"},
     ErrorKind.LOCKED: {"LockedError", "Locked"},
     ErrorKind.INVALID: {"Refused", "ValidationError", "AwardValidationError", "MissingFieldsError", "Invalid", "InvalidError",
@@ -73,6 +73,10 @@ _KIND_BY_NAME = {
 class Refused(Exception):
     """A refusal the window itself finds before calling a service ("choose a row first"): shown
     like invalid input."""
+
+
+class Gone(LookupError):
+    """A record the window was showing is no longer there: shown as not found."""
 
 
 def refuse(parent: QWidget | None, message: str) -> None:

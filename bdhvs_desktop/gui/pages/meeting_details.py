@@ -47,6 +47,7 @@ class MeetingDetailsDialog(QDialog):
 
         super().__init__(parent)
         self.ctx, self.meeting_id = ctx, meeting_id
+        # Synchronous (here and after a conflict): one meeting's record and its members.
         self.record = rec = meeting_record(ctx.db, meeting_id)
         self.setWindowTitle(tr("Chi tiết phiên họp"))
         self.resize(560, 560)

@@ -201,10 +201,10 @@ class PeoplePage(Page):
             return
         try:
             dialog = PersonDialog(self.ctx, self._units, ids[0], self)
-        except LookupError as exc:
-            from PySide6.QtWidgets import QMessageBox
+        except LookupError as exc:  # deleted on another workstation since the list was read
+            from bdhvs_desktop.gui import ops
 
-            QMessageBox.warning(self, tr("Không mở được"), str(exc))
+            ops.show_error(self, ops.Gone(str(exc)))
             return
         dialog.exec()
 

@@ -131,6 +131,7 @@ class UnitDialog(QDialog):
         if unit_id is not None:
             from bdhvs_desktop.services.units import get_unit
 
+            # Synchronous: one row by its id.
             record = get_unit(ctx.db, unit_id)
             self.version = record.version
             d = record.data
@@ -268,6 +269,7 @@ class UnitsPage(Page):
         self._update_actions()
 
     def refresh(self) -> None:
+        # Synchronous: the unit tree with its counts, grouped in SQL (tens of units, 1-3 ms).
         units = list_units(self.ctx.db)
         self.populate(units)
 
