@@ -286,6 +286,15 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
     "unexpected" with the details in the log file. `database()` gives the open file's path.
     With `smoke`, errors are printed and counted instead (a dialog would block the test)."""
     previous = sys.excepthook
+    if smoke:  # an operation's unexpected error counts too (lazy: ops is not needed for a normal start)
+        from bdhvs_desktop.gui import ops
+
+        def take(exc: BaseException, _trace: str) -> bool:
+            _SMOKE_ERRORS.append(str(exc))
+            print(f"Lỗi: {exc}", file=sys.stderr or sys.__stderr__)
+            return True
+
+        ops.unexpected_hook = take
 
     def hook(exc_type, exc, tb):
         from PySide6.QtWidgets import QApplication, QMessageBox
@@ -383,12 +392,17 @@ def FirstPaintWatcher(widget, callback):  # noqa: N802
 
 
 def smoke_test(app, window) -> int:
+    from bdhvs_desktop.gui import ops
     from bdhvs_desktop.gui.pages import PAGES
 
     shown = 0
     for key, _title, _spec in PAGES:
         page = window.show_page(key)
         app.processEvents()
+        deadline = time.perf_counter() + 60
+        while not ops.idle() and time.perf_counter() < deadline:  # the page's loads land (or fail)
+            app.processEvents()
+            time.sleep(0.005)
         if _SMOKE_ERRORS:
             print(f"Lỗi: trang {key} gặp lỗi khi hiện ({_SMOKE_ERRORS[0]})", file=sys.stderr or sys.__stderr__)
             return 1
