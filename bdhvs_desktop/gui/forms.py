@@ -219,11 +219,15 @@ class FormDialog(QDialog):
         self.errors.show()
 
 
-def updating(call: Callable[[Any], Any], record_id: int) -> Callable[[Any], int]:
-    """For FormDialog.save(): `call(db)` updates a record; the dialog's result is the record's id."""
+def add_or_update(row: Any, data: Any, add: Callable[..., int], update: Callable[..., Any]) -> Callable[[Any], int]:
+    """For FormDialog.save(): the service call that adds `data` as a new record (`row` None) or
+    updates `row` at the version it was read; either way the dialog's result is the record's id."""
+    if row is None:
+        return lambda db: add(db, data)
+
     def run(db: Any) -> int:
-        call(db)
-        return record_id
+        update(db, row.id, data, version=row.version)
+        return row.id
 
     return run
 

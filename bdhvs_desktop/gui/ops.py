@@ -55,16 +55,17 @@ class ErrorKind(enum.Enum):
 # every service (nor SQLAlchemy, whose StaleDataError the GUI must not see as a type). The one
 # error family of issue #12 item 3 (services/errors.py) names its bases the same way.
 _KIND_BY_NAME = {
-    ErrorKind.CANCELLED: {"ImportCancelled", "StatisticsCancelled", "Cancelled", "OperationCancelled"},
+    ErrorKind.CANCELLED: {"ImportCancelled", "StatisticsCancelled", "ReportCancelled", "DossierCancelled",
+                          "CertificatesCancelled", "Cancelled", "OperationCancelled"},
     ErrorKind.CONFLICT: {"EditConflict", "StaleDataError", "ConcurrentEdit", "StaleRecord", "StaleEditError",
                          "AwardConcurrentEdit", "Conflict", "ConflictError"},
-    ErrorKind.NOT_FOUND: {"NotFound", "NotFoundError"},
+    ErrorKind.NOT_FOUND: {"NotFound", "NotFoundError", "Gone"},
     ErrorKind.PERMISSION: {"PermissionDenied", "AuthError"},
     ErrorKind.LOCKED: {"LockedError", "Locked"},
     ErrorKind.INVALID: {"Refused", "ValidationError", "AwardValidationError", "MissingFieldsError", "Invalid", "InvalidError",
                         "CouncilActionError", "CouncilError", "AwardError", "DossierError", "ScoringError",
                         "DecisionError", "ReportInputError", "StatisticsError", "RestoreError", "CampaignExists",
-                        "DemoExists", "UnusableFile", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError",
+                        "DemoExists", "UnusableFile", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError", "ReportError", "LayoutError", "DocumentRenderError",
                         "DatabaseError", "PasswordRequired", "ServiceError"},
 }
 
@@ -72,6 +73,10 @@ _KIND_BY_NAME = {
 class Refused(Exception):
     """A refusal the window itself finds before calling a service ("choose a row first"): shown
     like invalid input."""
+
+
+class Gone(LookupError):
+    """A record the window was showing is no longer there: shown as not found."""
 
 
 def refuse(parent: QWidget | None, message: str) -> None:
@@ -87,8 +92,10 @@ def error_kind(exc: BaseException) -> ErrorKind:
             return kind
     if "OperationalError" in names and "locked" in str(exc).lower():
         return ErrorKind.LOCKED  # SQLite "database is locked" after busy_timeout (pitfalls #4)
-    if isinstance(exc, PermissionError):
+    if isinstance(exc, PermissionError) or "FileInUseError" in names:
         return ErrorKind.LOCKED  # a file open in Word or held by antivirus (pitfalls #11)
+    if isinstance(exc, OSError):
+        return ErrorKind.INVALID  # a folder that does not exist, a full disk: the message says which
     return ErrorKind.UNEXPECTED
 
 
@@ -101,6 +108,16 @@ def problems_of(exc: BaseException) -> list[tuple[str, str]]:
     if isinstance(errors, dict) and errors:
         return [(str(f), str(m)) for f, m in errors.items()]
     return []
+
+
+def take_problems(exc: BaseException, show: Callable[[dict[str, str]], None]) -> bool:
+    """For a `failure=` callback of a form: invalid input with per-field problems goes to
+    `show({field: message})` (next to the fields) and counts as shown; anything else does not."""
+    problems = dict(problems_of(exc))
+    if not problems:
+        return False
+    show(problems)
+    return True
 
 
 _TITLES = {
@@ -152,6 +169,8 @@ def show_error(parent: QWidget | None, exc: BaseException, trace: str = "", *,
         return kind
     if kind is ErrorKind.UNEXPECTED:
         log.error("unexpected error in an operation: %s\n%s", exc, trace)
+        if unexpected_hook is not None and unexpected_hook(exc, trace):
+            return kind
         QMessageBox.critical(parent, _TITLES[kind], error_text(exc))
         return kind
     if kind is ErrorKind.CONFLICT:
@@ -172,6 +191,10 @@ def show_error(parent: QWidget | None, exc: BaseException, trace: str = "", *,
 # ---------------------------------------------------------------------------------------- ops
 
 _running: set[Op] = set()
+
+#: Set by `bdhvs-desktop --smoke-test` (gui/app.py): takes an unexpected error instead of a
+#: dialog, which would block the test. Returns True when it has dealt with it.
+unexpected_hook: Callable[[BaseException, str], bool] | None = None
 
 
 def idle() -> bool:
@@ -205,7 +228,9 @@ class Op:
     started: float = field(default=0.0, init=False)
     db: Any = None  # when there is no ctx (a dialog given only the database)
     succeeded: bool | None = field(default=None, init=False)  # None while running
+    result: Any = field(default=None, init=False)  # what the call returned, once it succeeded
     _loop: QEventLoop | None = field(default=None, init=False)
+    _last_progress: tuple[int, int, str] | None = field(default=None, init=False)
 
     def start(self) -> Op:
         db = self.ctx.db if self.ctx is not None else self.db
@@ -230,6 +255,11 @@ class Op:
             self._loop.exec()
             self._loop = None
         return bool(self.succeeded)
+
+    @property
+    def cancel_event(self):
+        """The event the call's `cancelled()` reads (gui/worker.py: Task)."""
+        return self.task.cancel_event
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -256,9 +286,12 @@ class Op:
             dialog.setCancelButton(None)
         dialog.canceled.connect(self.cancel)
         self.dialog = dialog
+        if self._last_progress is not None:
+            self._progress(*self._last_progress)
         dialog.show()
 
     def _progress(self, done: int, total: int, message: str) -> None:
+        self._last_progress = (done, total, message)  # shown when the dialog appears
         if self.dialog is None:
             return
         self.dialog.setMaximum(max(total, 0))
@@ -272,35 +305,46 @@ class Op:
             self.dialog.close()
             self.dialog.deleteLater()
             self.dialog = None
-        if self._loop is not None:
-            self._loop.quit()  # wait() returns once this slot (and the callbacks below) is done
-        if self.finished is not None and self._alive():
-            self.finished()
         return self._alive()
 
+    def _finally(self, alive: bool) -> None:
+        if self.finished is not None and alive:
+            self.finished()
+        if self._loop is not None:
+            self._loop.quit()  # wait() returns once this slot is done
+
     def _done(self, result: Any) -> None:
-        self.succeeded = True
+        self.succeeded, self.result = True, result
         alive = self._end()
-        changes = self.changes(result) if callable(self.changes) else self.changes
-        if changes and self.ctx is not None:
-            self.ctx.publish(changes)
-        if alive and self.success is not None:
-            self.success(result)
+        try:
+            changes = self.changes(result) if callable(self.changes) else self.changes
+            publish = getattr(self.ctx, "publish", None)
+            if changes and publish is not None:
+                publish(changes)
+            if alive and self.success is not None:
+                self.success(result)
+        finally:
+            self._finally(alive)
 
     def _failed(self, exc: BaseException, trace: str) -> None:
         self.succeeded = False
         alive = self._end()
-        if not alive:
-            log.warning("operation failed after its window closed: %s", exc)
-            return
-        if self.failure is not None and self.failure(exc):
-            return
+        try:
+            if not alive:
+                log.warning("operation failed after its window closed: %s", exc)
+            elif self.failure is None or not self.failure(exc):
+                self._show(exc, trace)
+        finally:
+            self._finally(alive)
+
+    def _show(self, exc: BaseException, trace: str) -> None:
         kind = show_error(self.parent, exc, trace, labels=self.labels, reload=self.reload)
         if kind in (ErrorKind.CONFLICT, ErrorKind.NOT_FOUND):
             # What the screen shows is out of date: let the pages showing it reload.
             changes = self.changes if isinstance(self.changes, Changes) else NOTHING
-            if changes and self.reload is None and self.ctx is not None:
-                self.ctx.publish(changes)
+            publish = getattr(self.ctx, "publish", None)
+            if changes and self.reload is None and publish is not None:
+                publish(changes)
 
 
 def run(owner, fn: Callable[..., Any], *, changes: Changes | Callable[[Any], Changes] = NOTHING,

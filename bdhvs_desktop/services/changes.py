@@ -14,7 +14,6 @@ Plain Python, no Qt: the services and the CLI may use it too.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Iterable
 
 
@@ -50,20 +49,21 @@ _LEGACY = {
 }
 
 
-@dataclass(frozen=True)
-class Changes:
-    """A set of `Change`s; empty means nothing stored changed (a read)."""
+class Changes(frozenset):
+    """A set of `Change`s (an immutable frozenset); empty means nothing stored changed (a read).
+    It also equals a legacy key that means the same ("*" is everything). A frozenset rather than
+    a dataclass: this module is on the start-up path, and `dataclasses` costs ~10 ms to import."""
 
-    kinds: frozenset[Change] = frozenset()
+    __slots__ = ()
 
     @classmethod
     def of(cls, *kinds: Change) -> Changes:
-        return cls(frozenset(kinds))
+        return cls(kinds)
 
     @classmethod
     def everything(cls) -> Changes:
         """After a restore, an import of a whole workbook, a new demo ward: every screen reloads."""
-        return cls(frozenset(Change))
+        return cls(Change)
 
     @classmethod
     def parse(cls, what: str | Change | Changes | Iterable[Change]) -> Changes:
@@ -76,26 +76,41 @@ class Changes:
             if what == "*":
                 return cls.everything()
             try:
-                return cls(frozenset(_LEGACY[what]))
+                return cls(_LEGACY[what])
             except KeyError:
                 raise ValueError(f"unknown change key {what!r}") from None
-        return cls(frozenset(what))
+        return cls(what)
+
+    @property
+    def kinds(self) -> frozenset[Change]:
+        return frozenset(self)
 
     def touches(self, kinds: Iterable[Change]) -> bool:
-        return not self.kinds.isdisjoint(kinds)
+        return not self.isdisjoint(kinds)
 
-    def __contains__(self, kind: Change) -> bool:
-        return kind in self.kinds
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            try:
+                other = Changes.parse(other)
+            except ValueError:
+                return False
+        return frozenset.__eq__(self, other)
 
-    def __or__(self, other: Changes) -> Changes:
-        return Changes(self.kinds | other.kinds)
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
-    def __bool__(self) -> bool:
-        return bool(self.kinds)
+    __hash__ = frozenset.__hash__
+
+    def __or__(self, other: Iterable[Change]) -> Changes:
+        return Changes(frozenset.__or__(self, frozenset(other)))
 
     def __repr__(self) -> str:
-        return "Changes(" + ", ".join(sorted(k.name for k in self.kinds)) + ")"
+        return "Changes(" + ", ".join(sorted(k.name for k in self)) + ")"
 
+
+#: The records the campaign's status (targets, tasks) is computed from, with the date it is seen at.
+STATUS_FACTS = frozenset({Change.PEOPLE, Change.UNITS, Change.ACTIVITIES, Change.MODELS, Change.CAMPAIGN,
+                          Change.PLAN, Change.AS_OF})
 
 NOTHING = Changes()
 EVERYTHING = Changes.everything()

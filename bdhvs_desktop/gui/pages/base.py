@@ -22,10 +22,27 @@ class Page(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._stale = True
+        self.loads = 0  # how many loads the page started (tests check what does not reload it)
+        self._load_seq = 0
         ctx.data_changed.connect(self._on_data_changed)
 
     def refresh(self) -> None:  # override
         """Reload what the page shows from the database."""
+
+    def load(self, fn, show) -> None:
+        """Read `fn(db)` as an operation (gui/ops.py) and `show(result)` when it lands; when
+        loads overlap, only the newest one is shown."""
+        from bdhvs_desktop.gui import ops  # lazy: not needed for the first paint
+
+        self.loads += 1
+        self._load_seq += 1
+        seq = self._load_seq
+
+        def landed(result) -> None:
+            if seq == self._load_seq:
+                show(result)
+
+        ops.run(self, fn, success=landed, show_progress=False)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)

@@ -533,9 +533,8 @@ class CouncilPage(Page):
     def edit_details(self) -> None:
         from bdhvs_desktop.gui.pages.meeting_details import MeetingDetailsDialog
 
-        if self.view is not None and MeetingDetailsDialog(self.ctx, self.view.id, self).exec() == \
-                QDialog.DialogCode.Accepted:
-            self.ctx.publish(Changes.of(Change.COUNCIL))
+        if self.view is not None:
+            MeetingDetailsDialog(self.ctx, self.view.id, self).exec()  # its save publishes the change
 
     def edit_candidates(self) -> None:
         dialog = CandidatesDialog(self.ctx, self)

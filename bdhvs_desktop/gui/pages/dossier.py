@@ -275,6 +275,7 @@ class DossierPage(DossierFilesMixin, Page):
 
     def refresh(self) -> None:
         try:
+            # Synchronous: the dossier settings row; the candidates below are tens (2.5 ms), no scoring.
             st = svc.load_settings(self.ctx.db)
         except svc.DossierError as exc:
             self.status.setText(str(exc))

@@ -44,7 +44,7 @@ from bdhvs_desktop.gui.pages.scoring_dialogs import (
     ManualResultDialog,
     ProposeDialog,
 )
-from bdhvs_desktop.services.changes import Change, Changes
+from bdhvs_desktop.services.changes import STATUS_FACTS, Change, Changes
 
 __all__ = ["CriteriaSetDialog", "CriterionDialog", "ManualResultDialog", "ProposeDialog", "ScoreTableModel",
            "ScoringPage", "shown_id"]
@@ -159,8 +159,7 @@ def _table(model: QAbstractTableModel) -> QTableView:
 class ScoringPage(Page):
     title = tr("Chấm điểm")
     # Scores are computed from the records at the as-of date: everything they are made of.
-    depends_on = frozenset({Change.PEOPLE, Change.UNITS, Change.ACTIVITIES, Change.MODELS, Change.SCORES,
-                            Change.CRITERIA, Change.AWARDS, Change.CAMPAIGN, Change.PLAN, Change.AS_OF})
+    depends_on = STATUS_FACTS | {Change.SCORES, Change.CRITERIA, Change.AWARDS}
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
