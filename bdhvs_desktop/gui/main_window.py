@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         from bdhvs_desktop.gui.pages import PROVINCE_PAGES
         from bdhvs_desktop.services.office import is_province_office
 
+        # Synchronous: one setting by its key (office.level), after the first paint.
         if not is_province_office(self.ctx.db) or "province_wards" in self._specs:
             return
         self.setWindowTitle(tr("Bình dân học vụ số — Văn phòng thi đua cấp tỉnh"))
