@@ -222,3 +222,21 @@ def test_scoring_page_shows_the_province_level(demo_db, qtbot):
                     and "cấp tỉnh" in page.summary.text(), timeout=20_000)
     assert 0 < page.eligible_model.rowCount() < ward_eligible
     assert all(page.eligible_model.row_at(r).level == "province" for r in range(page.eligible_model.rowCount()))
+
+
+@pytest.mark.parametrize("level", ["ward", "province"])
+def test_the_facts_as_plain_data_score_as_the_ward_scored_them(demo_db, level):
+    """What a province office does with a package: facts_from_dict(facts_to_dict(...)) scored with
+    score_facts and no database gives the ward's own result for every subject of the demo."""
+    from bdhvs_desktop.domain import scoring as sc
+
+    board = svc.compute_scores(demo_db, AT).at_level(level)
+    checked = 0
+    for score in board.scores:
+        facts = board.facts_of(score.subject, score.subject_id)
+        plain = json.loads(json.dumps(sc.facts_to_dict(facts), ensure_ascii=False))
+        again = sc.score_facts(sc.facts_from_dict(plain), board.sets[score.kind],
+                               manual=board.manual_of(score.subject, score.subject_id, score.level))
+        assert {**again.as_json(), "rank": None} == {**score.as_json(), "rank": None}
+        checked += 1
+    assert checked == len(board.scores) > 100
