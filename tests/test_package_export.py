@@ -386,6 +386,16 @@ def test_command_line_exports_a_signed_package_and_verifies_it(demo_db, tmp_path
     assert "Đã xuất gói hồ sơ đề nghị cấp tỉnh" in text and "Đã ký số" in text
     assert main(["package", "export", "--db", db_path, "--out", str(out)]) == 2  # exists, no --overwrite
     capsys.readouterr()
+    # --sign: the office's saved signing settings (services/signing_settings.py)
+    saved = tmp_path / "da-cai-dat.bdhvs-goi"
+    assert main(["package", "export", "--db", db_path, "--out", str(saved), "--sign"]) == 2
+    assert "chưa cài đặt chữ ký số" in capsys.readouterr().err
+    from bdhvs_desktop.services import signing_settings
+
+    signing_settings.save_signer(demo_db, kind="pkcs12", pkcs12_path=str(p12))
+    assert main(["package", "export", "--db", db_path, "--out", str(saved), "--at", "2026-11-10", "--sign"]) == 0
+    assert pf.verify_signatures(pf.read_package(saved), [ca.der]).trusted
+    capsys.readouterr()
 
     assert main(["package", "verify", str(out), "--trust", str(tmp_path / "ca.pem")]) == 0
     text = capsys.readouterr().out
@@ -475,11 +485,13 @@ def test_the_dialog_exports_a_signed_package_off_the_gui_thread(gui_ctx, demo_db
     province_round(demo_db)
     ca = TestCA.create()
     p12 = ca.pkcs12(tmp_path / "vp.p12", "Văn phòng Đảng ủy phường La Gi")
+    from bdhvs_desktop.services import signing_settings
+
+    signing_settings.save_signer(demo_db, kind="pkcs12", pkcs12_path=str(p12))
     dialog = PackageExportDialog(gui_ctx, at=AT)
     qtbot.addWidget(dialog)
+    assert dialog.sign.currentData() == "pkcs12" and dialog.p12.text() == str(p12)  # the office's settings
     dialog.out.setText(str(tmp_path / "goi"))
-    dialog.sign.setCurrentIndex(2)
-    dialog.p12.setText(str(p12))
     dialog.passphrase.setText("matkhau")
     dialog.export_btn.click()
     assert dialog._task is not None  # running in the pool; the window stays responsive

@@ -43,6 +43,8 @@ def register(subparsers, common) -> None:
     q.add_argument("--at", metavar="NNNN-TT-NN", help="số liệu tính đến ngày, cũng là ngày ký (mặc định: hôm nay)")
     q.add_argument("--ward-code", metavar="MÃ", help="mã phường trong gói (mặc định: theo tên phường, ví dụ "
                                                     "PHUONG-LA-GI); tỉnh dùng mã này để tách dữ liệu từng phường")
+    q.add_argument("--sign", action="store_true",
+                   help="ký bằng chữ ký số đã cài đặt của văn phòng (bdhvs signing token|p12)")
     q.add_argument("--sign-pkcs11-lib", metavar="THƯ_VIỆN", help="thư viện PKCS#11 của USB token (.dll/.so)")
     q.add_argument("--token", metavar="NHÃN", help="nhãn (label) của token")
     q.add_argument("--key", metavar="NHÃN", help="nhãn của khóa ký trên token")
@@ -62,9 +64,11 @@ def register(subparsers, common) -> None:
 
 
 def _secret(env: str, prompt: str, what: str) -> str:
-    value = os.environ.get(env)
-    if value is not None:
-        return value
+    # `bdhvs signing` reads the PIN from BDHVS_SIGN_PIN: a script that sets either one works here too.
+    for name in (env, *(("BDHVS_SIGN_PIN",) if env == PIN_ENV else ())):
+        value = os.environ.get(name)
+        if value is not None:
+            return value
     if not sys.stdin or not sys.stdin.isatty():
         raise CliError(f"Cần {what}: chạy trong cửa sổ lệnh để được hỏi, hoặc đặt biến môi trường {env}.", EXIT_USAGE)
     import getpass
@@ -72,12 +76,25 @@ def _secret(env: str, prompt: str, what: str) -> str:
     return getpass.getpass(prompt)
 
 
-def _signer(args):
+def _signer(args, ctx):
     from bdhvs_desktop.documents.signing import SignerConfig
 
     token = any((args.sign_pkcs11_lib, args.token, args.key))
-    if token and args.sign_p12:
-        raise CliError("Chọn một cách ký: --sign-pkcs11-lib (USB token) hoặc --sign-p12 (tệp), không cả hai.", EXIT_USAGE)
+    if sum((token, bool(args.sign_p12), args.sign)) > 1:
+        raise CliError("Chọn một cách ký: --sign (đã cài đặt), --sign-pkcs11-lib (USB token) hoặc --sign-p12 (tệp), "
+                       "không cả hai.", EXIT_USAGE)
+    if args.sign:
+        from bdhvs_desktop.services import signing_settings
+
+        saved = signing_settings.load(ctx.db(create=False))
+        if not saved.configured:
+            raise CliError("Văn phòng chưa cài đặt chữ ký số: bdhvs signing token … hoặc bdhvs signing p12 …, hoặc "
+                           "dùng --sign-pkcs11-lib/--sign-p12.", EXIT_USAGE)
+        if saved.kind == "pkcs12":
+            secret = _secret(P12_ENV, f"Mật khẩu của tệp “{Path(saved.pkcs12_path).name}”: ", "mật khẩu tệp .p12")
+            return saved.signer_config(passphrase=secret.encode("utf-8"))
+        return saved.signer_config(pin=_secret(PIN_ENV, f"Mã PIN của token “{saved.token_label}”: ",
+                                               "mã PIN của token"))
     if token:
         missing = [n for n, v in (("--sign-pkcs11-lib", args.sign_pkcs11_lib), ("--token", args.token),
                                   ("--key", args.key)) if not v]
@@ -123,7 +140,7 @@ def cmd_export(args, ctx) -> int:
         from bdhvs_desktop.cli.export import parse_date_arg
 
         at = parse_date_arg(args.at)
-    signer = _signer(args)
+    signer = _signer(args, ctx)
     try:
         outcome = export_package(ctx.db(create=False), out, level=args.level, signer=signer, at=at,
                                  ward_code=args.ward_code, progress=_progress)

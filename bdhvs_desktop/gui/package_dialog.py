@@ -102,6 +102,7 @@ class PackageExportDialog(QDialog):
         self.sign.currentIndexChanged.connect(self.sign_pages.setCurrentIndex)
         layout.addWidget(self.sign_pages)
 
+        self._prefill()
         self.status = QLabel()
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -115,6 +116,19 @@ class PackageExportDialog(QDialog):
         buttons.addWidget(self.export_btn)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+
+    def _prefill(self) -> None:
+        """The office's saved signing settings (services/signing_settings.py): only the PIN is left to type."""
+        from bdhvs_desktop.services import signing_settings
+
+        saved = signing_settings.load(self.ctx.db)
+        if not saved.configured:
+            return
+        self.lib.setText(saved.pkcs11_lib)
+        self.token.setText(saved.token_label)
+        self.key.setText(saved.key_label)
+        self.p12.setText(saved.pkcs12_path)
+        self.sign.setCurrentIndex(self.sign.findData(saved.kind))
 
     # ------------------------------------------------------------------ choosing
 
