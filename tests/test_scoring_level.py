@@ -173,3 +173,70 @@ def test_existing_rows_are_ward_sets_after_the_migration(demo_db):
     with demo_db.read() as s:
         levels = {(k, lv) for k, lv in s.execute(select(m.CriteriaSet.subject_kind, m.CriteriaSet.level))}
     assert levels == {(k, lv) for k in ("party_org", "collective", "individual") for lv in ("ward", "province")}
+
+
+def test_scoring_reads_once_and_measures_targets_as_the_status_does(demo_db, monkeypatch):
+    """Issue #12: a target a criterion reads is measured by the status's own code in scoring's one
+    read session (no second session computing the whole status)."""
+    from bdhvs_desktop.services import status as status_service
+
+    sets = {x.subject_kind: x for x in svc.list_criteria_sets(demo_db)}
+    svc.save_criterion(demo_db, sets["collective"].id, svc.CriterionInput(
+        "TT_D_HUONG_DAN_TUAN", "Đạt chỉ tiêu hướng dẫn hằng tuần", "points", "auto", 5, "target_met",
+        {"target": "HUONG_DAN_TUAN"}))
+    expected = {u.unit_id: u.value for u in status_service.compute_status(demo_db, AT).target("HUONG_DAN_TUAN").per_unit}
+    assert expected
+    reads = []
+    real_read = demo_db.read
+
+    def counted_read():
+        reads.append(1)
+        return real_read()
+
+    monkeypatch.setattr(demo_db, "read", counted_read)
+    monkeypatch.setattr(status_service, "compute_status", lambda *a, **k: pytest.fail("status computed again"))
+    board = svc.compute_scores(demo_db, AT)
+    assert len(reads) == 1
+    checked = 0
+    for f in board.facts:
+        t = f.targets.get("HUONG_DAN_TUAN")
+        if f.subject == "unit" and f.id in expected:
+            assert t is not None and t.value == expected[f.id]
+            checked += 1
+    assert checked == len(expected)
+
+
+def test_scoring_page_shows_the_province_level(demo_db, qtbot):
+    from bdhvs_desktop.gui.context import AppContext
+    from bdhvs_desktop.gui.pages.scoring import ScoringPage
+
+    ctx = AppContext(demo_db)
+    ctx.set_as_of(AT)
+    page = ScoringPage(ctx)
+    qtbot.addWidget(page)
+    page.load_now()
+    page.kind.setCurrentIndex(page.kind.findData("individual"))
+    ward_eligible = page.eligible_model.rowCount()
+    page.level.setCurrentIndex(page.level.findData("province"))
+    qtbot.waitUntil(lambda: page.board.scored_level("province") is not None
+                    and "cấp tỉnh" in page.summary.text(), timeout=20_000)
+    assert 0 < page.eligible_model.rowCount() < ward_eligible
+    assert all(page.eligible_model.row_at(r).level == "province" for r in range(page.eligible_model.rowCount()))
+
+
+@pytest.mark.parametrize("level", ["ward", "province"])
+def test_the_facts_as_plain_data_score_as_the_ward_scored_them(demo_db, level):
+    """What a province office does with a package: facts_from_dict(facts_to_dict(...)) scored with
+    score_facts and no database gives the ward's own result for every subject of the demo."""
+    from bdhvs_desktop.domain import scoring as sc
+
+    board = svc.compute_scores(demo_db, AT).at_level(level)
+    checked = 0
+    for score in board.scores:
+        facts = board.facts_of(score.subject, score.subject_id)
+        plain = json.loads(json.dumps(sc.facts_to_dict(facts), ensure_ascii=False))
+        again = sc.score_facts(sc.facts_from_dict(plain), board.sets[score.kind],
+                               manual=board.manual_of(score.subject, score.subject_id, score.level))
+        assert {**again.as_json(), "rank": None} == {**score.as_json(), "rank": None}
+        checked += 1
+    assert checked == len(board.scores) > 100

@@ -19,6 +19,15 @@ def register(subparsers, common) -> None:
                               description="Tạo phường mẫu (người và đơn vị hư cấu) trong cơ sở dữ liệu trống.")
     p.add_argument("--preset", metavar="TÊN", help="kế hoạch mẫu dùng cho phường mẫu")
     p.add_argument("--if-missing", action="store_true", help="không báo lỗi nếu cơ sở dữ liệu đã có dữ liệu")
+    p.add_argument("--ward-code", metavar="MÃ", help="mã phường (khi thử văn phòng tỉnh với nhiều phường mẫu)")
+    p.add_argument("--ward-name", metavar="TÊN", help="tên phường, ví dụ \"Phường Bình Minh\" (thay tên địa phương "
+                                                     "của kế hoạch mẫu trong mọi văn bản)")
+    p.add_argument("--seed", type=int, metavar="SỐ", help="hạt giống sinh dữ liệu (người, CCCD, số liệu); mặc định "
+                                                         "là phường mẫu quen thuộc")
+    p.add_argument("--province-candidates", type=int, default=0, metavar="SỐ",
+                   help="số hồ sơ đề nghị Hội đồng xét để trình khen thưởng cấp tỉnh")
+    p.add_argument("--shared-person", action="store_true",
+                   help="cá nhân xuất sắc nhất là một người mẫu có mặt ở hai phường (để thử phát hiện trùng lặp)")
     p.set_defaults(func=cmd_demo)
 
     p = subparsers.add_parser("check", parents=[common], help="kiểm tra toàn vẹn và phiên bản cơ sở dữ liệu")
@@ -58,10 +67,17 @@ def cmd_init(args, ctx) -> int:
 
 def cmd_demo(args, ctx) -> int:
     from bdhvs_desktop.domain.presets import PresetError
-    from bdhvs_desktop.services.demo import DemoExists, create_demo
+    from bdhvs_desktop.services.demo import DEMO_SEED, DemoExists, DemoVariant, create_demo
 
+    if args.province_candidates < 0:
+        raise CliError("--province-candidates phải là số không âm.", EXIT_USAGE)
+    if args.ward_name is not None and not args.ward_name.strip():
+        raise CliError("--ward-name không được để trống.", EXIT_USAGE)
+    variant = DemoVariant(ward_code=args.ward_code, ward_name=args.ward_name and args.ward_name.strip(),
+                          seed=DEMO_SEED if args.seed is None else args.seed,
+                          province_candidates=args.province_candidates, shared_person=args.shared_person)
     try:
-        counts = create_demo(ctx.db(), args.preset)
+        counts = create_demo(ctx.db(), args.preset, variant)
     except PresetError as exc:
         raise _preset_error(exc) from exc
     except DemoExists as exc:

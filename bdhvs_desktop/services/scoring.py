@@ -88,6 +88,14 @@ class ScoreBoard:
         board = self if level is None else self.at_level(level)
         return next((s for s in board.scores if s.subject == subject and s.subject_id == subject_id), None)
 
+    def facts_of(self, subject: str, subject_id: int) -> sc.SubjectFacts | None:
+        """The facts a subject was scored from (`facts_to_dict` makes them plain data)."""
+        return next((f for f in self.facts if f.subject == subject and f.id == subject_id), None)
+
+    def manual_of(self, subject: str, subject_id: int, level: str = "ward") -> dict[str, sc.ManualEntry]:
+        """The manual criteria's results of a subject at a level, by criterion code."""
+        return dict((self.manual_by_level.get(level) or {}).get((subject, subject_id), {}))
+
     def has_level(self, level: str) -> bool:
         """The plan has at least one criteria set of this level."""
         return bool(self.sets_by_level.get(level))
