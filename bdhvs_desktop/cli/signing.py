@@ -41,6 +41,10 @@ def register(subparsers, common) -> None:
     s = sub.add_parser("trust", parents=[common], help="tin cậy chứng thư của tổ chức chứng thực (.cer/.crt/.pem)")
     s.add_argument("files", nargs="+", metavar="TỆP")
     s.set_defaults(func=cmd_trust)
+    s = sub.add_parser("seal", parents=[common], help="ảnh con dấu của cơ quan (PNG nền trong suốt) trên dấu chữ ký số")
+    s.add_argument("path", metavar="TỆP.png", nargs="?", default=None)
+    s.add_argument("--remove", action="store_true", help="bỏ ảnh con dấu")
+    s.set_defaults(func=cmd_seal)
     s = sub.add_parser("sign-pdf", parents=[common], help="ký một tệp PDF (chữ ký PAdES, có dấu hiển thị)")
     s.add_argument("pdf", metavar="VÀO.pdf")
     s.add_argument("out", metavar="RA.pdf")
@@ -74,6 +78,7 @@ def cmd_show(args, ctx) -> int:
     else:
         ctx.out(f"Ký bằng USB token: thư viện {st.pkcs11_lib or '(chưa chọn)'}, token \"{st.token_label}\", "
                 f"khóa \"{st.key_label}\"")
+    ctx.out(f"Ảnh con dấu: {'có' if st.seal_png else 'chưa có (dấu chữ ký số là khung đỏ)'}")
     ctx.out(f"CA tin cậy: {len(st.trusted_cas)}")
     for ca in st.trusted_cas:
         ctx.out(f"  {ca.name}  SHA-256 {ca.sha256}")
@@ -138,6 +143,20 @@ def cmd_trust(args, ctx) -> int:
         except ss.SigningSettingsError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
         ctx.out(f"Tin cậy: {ca.name} (SHA-256 {ca.sha256})")
+    return EXIT_OK
+
+
+def cmd_seal(args, ctx) -> int:
+    from bdhvs_desktop.services import signing_settings as ss
+
+    if bool(args.path) == bool(args.remove):
+        raise CliError("Cho một tệp ảnh PNG, hoặc --remove để bỏ ảnh con dấu.", EXIT_USAGE)
+    data = None if args.remove else _read(args.path, "ảnh con dấu")
+    try:
+        ss.set_seal_image(ctx.db(create=False), data, args.path or "ảnh con dấu")
+    except ss.SigningSettingsError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    ctx.out("Đã bỏ ảnh con dấu." if args.remove else "Đã lưu ảnh con dấu (dùng trên dấu chữ ký số từ lần ký sau).")
     return EXIT_OK
 
 

@@ -44,6 +44,7 @@ class SignerConfig:
     pin: str | None = None  # never logged, never stored
     pkcs12_path: str | None = None
     pkcs12_passphrase: bytes | None = None
+    seal_png: bytes | None = None  # the office's seal (a PNG, transparent around it), drawn in the visible stamp
 
     def __repr__(self) -> str:  # keeps the PIN and passphrase out of logs and tracebacks
         return (f"SignerConfig(kind={self.kind!r}, pkcs11_lib={self.pkcs11_lib!r}, token_label={self.token_label!r}, "
@@ -249,13 +250,17 @@ def sign_pdf(pdf: bytes, cfg: SignerConfig, *, reason: str, location: str, stamp
     field_name = _free_field_name(writer)
     when = datetime.now(VN_TZ)
     with _open_signer(cfg) as signer, _signer_errors(cfg):
-        placement = signing_stamp.find_placement(pdf, stamp_anchor) if stamp_anchor else None
+        seal = bool(cfg.seal_png)
+        placement = signing_stamp.find_placement(pdf, stamp_anchor, seal=seal) if stamp_anchor else None
         spec = fields.SigFieldSpec(sig_field_name=field_name)
         style = None
         text_params = None
         if placement is not None:
             spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=placement.page_index, box=placement.box)
-            style = signing_stamp.stamp_style()
+            try:
+                style = signing_stamp.stamp_style(cfg.seal_png if seal else None)
+            except Exception as exc:  # whatever Pillow says of the image (DecompressionBombError is no OSError)
+                raise SigningError("Ảnh con dấu của cơ quan không đọc được (cần tệp ảnh PNG).") from exc
             text_params = signing_stamp.text_params(_common_name(signer.signing_cert), when)
         meta = signers.PdfSignatureMetadata(
             field_name=field_name, reason=reason or None, location=location or None, md_algorithm="sha256",
