@@ -338,6 +338,21 @@ def test_stamp_sits_at_the_signers_block(pki, tmp_path):
         assert inside > 200 and outside == 0, (inside, outside)
 
 
+def test_unreadable_page_text_gives_an_invisible_signature(tmp_path, monkeypatch):
+    from bdhvs_desktop.documents import signing_stamp
+
+    def broken(*_a, **_k):
+        raise KeyError("/Font")  # as pypdf does on some odd PDFs
+
+    monkeypatch.setattr(signing_stamp, "find_placement", broken)
+    ca = TestCA.create()
+    cfg = SignerConfig(kind="pkcs12", pkcs12_path=str(ca.pkcs12(tmp_path / "a.p12", ORG, passphrase=b"m")),
+                       pkcs12_passphrase=b"m")
+    signed = signing.sign_pdf(sample_pdf(), cfg, reason="", location="", stamp_anchor="CHỦ TỊCH")
+    [(_page, (x1, y1, x2, y2), _box)] = widgets(signed)
+    assert x1 == x2 and y1 == y2 and only(signing.verify_pdf(signed, [ca.der])).ok
+
+
 @needs_softhsm
 def test_stamp_above_a_name_anchor_and_invisible_without_one(pki):
     pdf = sample_pdf(pages=1)

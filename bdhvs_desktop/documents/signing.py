@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -248,10 +249,10 @@ def sign_pdf(pdf: bytes, cfg: SignerConfig, *, reason: str, location: str, stamp
     except (PdfReadError, ValueError) as exc:
         raise SigningError("Tệp PDF cần ký bị hỏng hoặc không phải PDF.") from exc
     field_name = _free_field_name(writer)
-    when = datetime.now(VN_TZ)
+    seal = bool(cfg.seal_png)
+    placement = _placement(pdf, stamp_anchor, seal) if stamp_anchor else None
     with _open_signer(cfg) as signer, _signer_errors(cfg):
-        seal = bool(cfg.seal_png)
-        placement = signing_stamp.find_placement(pdf, stamp_anchor, seal=seal) if stamp_anchor else None
+        when = datetime.now(VN_TZ)  # after the PIN: within a second of the time pyHanko puts in the signature
         spec = fields.SigFieldSpec(sig_field_name=field_name)
         style = None
         text_params = None
@@ -269,6 +270,15 @@ def sign_pdf(pdf: bytes, cfg: SignerConfig, *, reason: str, location: str, stamp
         pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
         out = pdf_signer.sign_pdf(writer, appearance_text_params=text_params)
     return out.getvalue()
+
+
+def _placement(pdf: bytes, anchor: str, seal: bool) -> Any:
+    """Where the stamp goes; None (an invisible signature) if pypdf cannot read the page's text."""
+    try:
+        return signing_stamp.find_placement(pdf, anchor, seal=seal)
+    except Exception:  # pypdf's many errors on odd PDFs: the signature is still made, invisible
+        logging.getLogger(__name__).warning("Không đọc được chữ trong PDF để đặt dấu chữ ký số", exc_info=True)
+        return None
 
 
 def _free_field_name(writer: Any) -> str:
