@@ -92,6 +92,13 @@ def test_cli_token_settings_sign_and_verify(db, tmp_path, capsys, monkeypatch):
     assert main(["signing", "sign-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf"), "--p12", str(p12),
                  "--anchor", "CHỦ TỊCH", *dbarg]) == 0
     assert main(["signing", "verify", str(tmp_path / "out.pdf"), *dbarg]) == 0
+    from test_signing import seal_png, widgets
+
+    (tmp_path / "seal.png").write_bytes(seal_png())
+    assert main(["signing", "sign-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "seal.pdf"), "--p12", str(p12),
+                 "--seal", str(tmp_path / "seal.png"), "--anchor", "CHỦ TỊCH", *dbarg]) == 0
+    [(_page, (x1, y1, x2, y2), _box)] = widgets((tmp_path / "seal.pdf").read_bytes())
+    assert y2 - y1 > 90  # the seal's size, not the frame's 60 pt
     assert "HỢP LỆ" in capsys.readouterr().out
     (tmp_path / "rogue.cer").write_bytes(rogue.der)
     assert main(["signing", "verify", str(tmp_path / "out.pdf"), "--ca", str(tmp_path / "rogue.cer")]) == 1

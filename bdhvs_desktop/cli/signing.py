@@ -53,6 +53,8 @@ def register(subparsers, common) -> None:
     s.add_argument("--reason", default="", metavar="LÝ_DO")
     s.add_argument("--location", default="", metavar="NƠI_KÝ")
     s.add_argument("--p12", metavar="TỆP", default=None, help="ký bằng tệp .p12 này thay vì cài đặt của cơ quan")
+    s.add_argument("--seal", metavar="TỆP.png", default=None,
+                   help="ảnh con dấu dùng cho lần ký này (mặc định: ảnh trong cài đặt của cơ quan)")
     s.set_defaults(func=cmd_sign_pdf)
     s = sub.add_parser("verify", parents=[common], help="kiểm tra chữ ký số của tệp PDF (hoặc tệp và chữ ký .p7s)")
     s.add_argument("file", metavar="TỆP")
@@ -190,6 +192,10 @@ def cmd_sign_pdf(args, ctx) -> int:
                 cfg = st.signer_config(pin=_secret(PIN_ENV, "Mã PIN của USB token"))
         except ss.SigningSettingsError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
+    if args.seal:
+        from dataclasses import replace
+
+        cfg = replace(cfg, seal_png=_read(args.seal, "ảnh con dấu"))
     try:
         signed = signing.sign_pdf(_read(args.pdf, "tệp PDF"), cfg, reason=args.reason, location=args.location,
                                   stamp_anchor=args.anchor)
