@@ -56,7 +56,7 @@ class ErrorKind(enum.Enum):
 # error family of issue #12 item 3 (services/errors.py) names its bases the same way.
 _KIND_BY_NAME = {
     ErrorKind.CANCELLED: {"ImportCancelled", "StatisticsCancelled", "ReportCancelled", "DossierCancelled",
-                          "CertificatesCancelled", "Cancelled", "OperationCancelled"},
+                          "CertificatesCancelled", "ExportCancelled", "Cancelled", "OperationCancelled"},
     ErrorKind.CONFLICT: {"EditConflict", "StaleDataError", "ConcurrentEdit", "StaleRecord", "StaleEditError",
                          "AwardConcurrentEdit", "Conflict", "ConflictError"},
     ErrorKind.NOT_FOUND: {"NotFound", "NotFoundError", "Gone"},
@@ -66,6 +66,7 @@ _KIND_BY_NAME = {
                         "CouncilActionError", "CouncilError", "AwardError", "DossierError", "ScoringError",
                         "DecisionError", "ReportInputError", "StatisticsError", "RestoreError", "CampaignExists",
                         "DemoExists", "UnusableFile", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError", "ReportError", "LayoutError", "DocumentRenderError",
+                        "PackageExportError", "PackageError", "ConversionError", "SigningError",
                         "DatabaseError", "PasswordRequired", "ServiceError"},
 }
 

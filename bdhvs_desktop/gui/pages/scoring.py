@@ -181,6 +181,12 @@ class ScoringPage(Page):
         for kind in (SubjectKind.PARTY_ORG, SubjectKind.COLLECTIVE, SubjectKind.INDIVIDUAL):
             self.kind.addItem(SUBJECT_KIND_LABELS[kind], kind.value)
         bar.addWidget(self.kind)
+        bar.addWidget(QLabel(tr("Cấp:")))
+        self.level = QComboBox()
+        self.level.setToolTip(tr("Chấm theo tiêu chí khen cấp phường, hoặc tiêu chí khen cấp tỉnh (hồ sơ đề nghị tỉnh)"))
+        for level in sc.CRITERIA_LEVELS:
+            self.level.addItem(tr("Tiêu chí ") + sc.LEVEL_LABELS[level], level)
+        bar.addWidget(self.level)
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("Tìm theo tên hoặc mã…"))
         self.search.setClearButtonEnabled(True)
@@ -250,6 +256,7 @@ class ScoringPage(Page):
 
         self.date.dateChanged.connect(self._date_changed)
         self.kind.currentIndexChanged.connect(lambda _i: self._show_kind())
+        self.level.currentIndexChanged.connect(lambda _i: self._level_changed())
         self.search.textChanged.connect(self._filter)
         for view in (self.eligible_view, self.other_view):
             view.selectionModel().selectionChanged.connect(lambda *_a, v=view: self._selected(v))
@@ -306,12 +313,29 @@ class ScoringPage(Page):
             return
         self._show_kind()
 
+    def _shown(self):  # -> services.scoring.ScoreBoard | None
+        """The board of the level chosen, when it has been scored."""
+        return None if self.board is None else self.board.scored_level(self.level.currentData())
+
+    def _level_changed(self) -> None:
+        board, level = self.board, self.level.currentData()
+        if board is None or board.scored_level(level) is not None:
+            self._show_kind()
+            return
+        self.summary.setText(tr("Đang chấm điểm…"))
+        # Scoring the other level from the board's facts: an operation (no database read).
+        ops.run(self, lambda _db: board.at_level(level), success=lambda _b: self._show_kind(), failure=self._failed,
+                show_progress=False)
+
     def _show_kind(self) -> None:
-        if self.board is None:
+        shown = self._shown()
+        if shown is None:
+            if self.board is not None:
+                self._level_changed()
             return
         kind = self.kind.currentData()
-        rows = self.board.of_kind(kind)
-        cset = self.board.sets.get(kind)
+        rows = shown.of_kind(kind)
+        cset = shown.sets.get(kind)
         eligible = [s for s in rows if s.eligible]
         others = [s for s in rows if not s.eligible]
         self.eligible_model.set_rows(eligible)
@@ -325,7 +349,7 @@ class ScoringPage(Page):
                 tr("Bộ tiêu chí “{name}”: {gates} điều kiện bắt buộc, thang điểm {max} — {ok}/{n} đủ điều kiện "
                    "(tính đến {day}). Bằng điểm thì ưu tiên nữ, tập thể có từ 70% nữ (Nghị định 152/2025, Điều 4).")
                 .format(name=cset.name, gates=gates, max=pts(cset.max_points), ok=len(eligible), n=len(rows),
-                        day=f"{self.board.at:%d/%m/%Y}"))
+                        day=f"{shown.at:%d/%m/%Y}") + (" " + shown.level_notes[kind] if kind in shown.level_notes else ""))
         self._reselect()
 
     def _filter(self, text: str) -> None:
@@ -392,6 +416,8 @@ class ScoringPage(Page):
         parts = []
         if s.held_back:
             parts.append(f"<p style='color:#b71c1c'><b>{html.escape(s.held_back)}</b></p>")
+        if s.level_note:
+            parts.append(f"<p><i>{html.escape(s.level_note)}</i></p>")
         for c in s.criteria:
             mark = "✔" if c.passed else "✘"
             color = "#1b5e20" if c.passed else "#b71c1c"
@@ -462,7 +488,7 @@ class ScoringPage(Page):
                "theo điểm tính đến {day}?").format(day=f"{self.ctx.as_of:%d/%m/%Y}"))
         if answer != QMessageBox.StandardButton.Yes:
             return
-        day = self.ctx.as_of
+        day, board = self.ctx.as_of, self.board
 
         def proposed(result) -> None:
             self.proposed = result
@@ -470,8 +496,8 @@ class ScoringPage(Page):
                                                                "hồ sơ.").format(n=len(result.created),
                                                                                k=len(result.skipped)))
 
-        ops.run(self, lambda db: cs.propose_eligible(db, day), changes=Changes.of(Change.CANDIDATES),
-                title=tr("Đang lập hồ sơ đề nghị"), success=proposed)
+        ops.run(self, lambda db: cs.propose_eligible(db, day, board=board),  # the scores shown
+                changes=Changes.of(Change.CANDIDATES), title=tr("Đang lập hồ sơ đề nghị"), success=proposed)
 
     def edit_criteria(self) -> None:
         dialog = CriteriaSetDialog(self.ctx, self)

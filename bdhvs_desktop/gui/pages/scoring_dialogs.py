@@ -180,11 +180,12 @@ class CriteriaSetDialog(QDialog):
 
         current = self.sets.currentData()
         # Synchronous: the criteria sets, three sets of about ten criteria (1.6 ms).
-        self._sets = {s.id: s for s in list_criteria_sets(self.ctx.db)}
+        self._sets = {s.id: s for s in list_criteria_sets(self.ctx.db, level=None)}  # the ward's, then the province's
         self.sets.blockSignals(True)
         self.sets.clear()
         for s in self._sets.values():
-            self.sets.addItem(f"{s.name} ({SUBJECT_KIND_LABELS.get(SubjectKind(s.subject_kind), s.subject_kind)})", s.id)
+            self.sets.addItem(f"{s.name} ({SUBJECT_KIND_LABELS.get(SubjectKind(s.subject_kind), s.subject_kind)}, "
+                              f"{sc.LEVEL_LABELS.get(s.level, s.level)})", s.id)
         index = self.sets.findData(current)
         self.sets.setCurrentIndex(max(index, 0))
         self.sets.blockSignals(False)
