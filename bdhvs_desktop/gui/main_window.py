@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         # The Tệp menu's title is in the first frame; its actions follow the first paint.
         self.file_menu = self.menuBar().addMenu(tr("&Tệp"))
         ctx.after_first_paint(self.build_file_menu)
+        ctx.after_first_paint(self.add_office_pages)
         self.restore_geometry()
         self.nav.setCurrentRow(self._keys.index(initial_page) if initial_page in self._keys else 0)
 
@@ -77,6 +78,25 @@ class MainWindow(QMainWindow):
             self.stack.insertWidget(index, page)
             self.pages[key] = page
         return self.pages[key]
+
+    def add_office_pages(self) -> None:
+        """A province office's database gets the province's pages (after the first paint: knowing
+        the office needs the full database layer)."""
+        from bdhvs_desktop.gui.pages import PROVINCE_PAGES
+        from bdhvs_desktop.services.office import is_province_office
+
+        # Synchronous: one setting by its key (office.level), after the first paint.
+        if not is_province_office(self.ctx.db) or "province_wards" in self._specs:
+            return
+        self.setWindowTitle(tr("Bình dân học vụ số — Văn phòng thi đua cấp tỉnh"))
+        for key, title, spec in PROVINCE_PAGES:
+            self._specs[key] = (title, spec)
+            self._keys.append(key)
+            item = QListWidgetItem(title)
+            item.setData(USER_ROLE, key)
+            item.setSizeHint(QSize(0, 34))
+            self.nav.addItem(item)
+            self.stack.addWidget(QLabel())
 
     def show_index(self, index: int) -> None:
         if index < 0:

@@ -19,6 +19,13 @@ PAGES = [
     ("reports", tr("Báo cáo"), "bdhvs_desktop.gui.pages.reports:ReportsPage"),
 ]
 
+# Shown only when the database is a province office's (services/office.py), after the first paint.
+PROVINCE_PAGES = [
+    ("province_wards", tr("Hồ sơ các phường"), "bdhvs_desktop.gui.pages.province_wards:ProvinceWardsPage"),
+    ("province_duplicates", tr("Trùng lặp"), "bdhvs_desktop.gui.pages.province_duplicates:ProvinceDuplicatesPage"),
+    ("province_ranking", tr("Xếp hạng cấp tỉnh"), "bdhvs_desktop.gui.pages.province_ranking:ProvinceRankingPage"),
+]
+
 
 def page_class(spec: str):
     """The page class for "module:Class", or None when that module is not present."""
