@@ -374,6 +374,12 @@ def _load_json(name: str, blob: bytes) -> Any:
         return json.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageError(f"Thành phần “{name}” không phải JSON hợp lệ: {exc}.", member=name) from exc
+    except RecursionError as exc:  # "[[[[…" nested deeper than the parser's stack
+        raise PackageError(f"Thành phần “{name}” lồng nhau quá sâu, không phải dữ liệu của gói hồ sơ.",
+                           member=name) from exc
+    except ValueError as exc:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)
+        raise PackageError(f"Thành phần “{name}” chứa số quá lớn, không phải dữ liệu của gói hồ sơ.",
+                           member=name) from exc
 
 
 def read_package(source: Path | str | bytes) -> OpenedPackage:

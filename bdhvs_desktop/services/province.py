@@ -226,6 +226,7 @@ class _Writer:
         s, o, data = self.s, self.o, self.o.data
         scope = self._scope()
         self._refuse_known_keys()
+        self._refuse_same_person_twice()
         forms = self._award_forms()
         proposal = data.get("proposal") or {}
         signer = proposal.get("signer") or {}
@@ -287,7 +288,16 @@ class _Writer:
     def _scope(self) -> m.Unit:
         o = self.o
         unit = self.s.scalar(select(m.Unit).where(m.Unit.code == o.ward_code))
+        if unit is not None and unit.kind == UnitKind.WARD_SCOPE.value and fold(unit.name) != fold(o.ward_name):
+            raise refuse(f"{self.label} bị từ chối: mã phường “{o.ward_code}” đã là của {unit.name} (nhập từ gói trước); "
+                          f"gói của {o.ward_name} không được ghi vào phạm vi của phường khác.", self.ward)
         if unit is None:
+            same_name = self.s.scalars(select(m.Unit).where(m.Unit.kind == UnitKind.WARD_SCOPE.value,
+                                                            m.Unit.parent_id.is_(None))).all()
+            other = next((u for u in same_name if fold(u.name) == fold(o.ward_name)), None)
+            if other is not None:
+                raise refuse(f"{self.label} bị từ chối: {o.ward_name} đã gửi gói với mã phường “{other.code}”, "
+                              f"gói này lại ghi mã “{o.ward_code}”; một phường chỉ có một mã.", self.ward)
             unit = m.Unit(code=o.ward_code, name=o.ward_name[:300], kind=UnitKind.WARD_SCOPE.value, parent_id=None,
                           is_party_org=False)
             self.s.add(unit)
@@ -314,6 +324,39 @@ class _Writer:
             more = f" và {len(rows) - 5} hồ sơ khác" if len(rows) > 5 else ""
             raise refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: {named}{more}. "
                           "Một hồ sơ chỉ được đề nghị một lần.", self.ward)
+
+    def _refuse_same_person_twice(self) -> None:
+        """A person is proposed once per ward: not twice in one package (two keys, one CCCD, or the same
+        name and birth date without CCCDs telling them apart), nor again in a later package under a new
+        key (the ranking would count them twice)."""
+        people = [(c["key"], clean(c["name"]), c.get("cccd") or None, _date(c.get("birth_date")))
+                  for c in self.o.data["candidates"] if c["subject_type"] == "person"]
+
+        def same(a: tuple, b: tuple) -> bool:
+            if a[2] and b[2]:
+                return a[2] == b[2]
+            return a[3] is not None and a[3] == b[3] and name_key(a[1]) == name_key(b[1])
+
+        twice = [f"{a[1]} ({a[0]} và {b[0]})" for i, a in enumerate(people) for b in people[i + 1:] if same(a, b)]
+        if twice:
+            raise refuse(f"{self.label} bị từ chối: một người được đề nghị hai lần trong gói: {'; '.join(twice[:5])}.",
+                         self.ward)
+        cccds = [p[2] for p in people if p[2]]
+        keys = [name_key(p[1]) for p in people]
+        if not people:
+            return
+        earlier = self.s.execute(
+            select(pm.WardProposal.candidate_key, pm.WardProposal.name, pm.WardProposal.cccd,
+                   pm.WardProposal.birth_date, pm.WardPackage.file_name)
+            .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
+            .where(pm.WardProposal.ward_code == self.o.ward_code, pm.WardProposal.subject_type == "person",
+                   (pm.WardProposal.cccd.in_(cccds) | pm.WardProposal.name_key.in_(keys)))).all()
+        again = [f"{p[1]} (mã {p[0]}; đã đề nghị với mã {r.candidate_key} trong tệp {r.file_name})"
+                 for p in people for r in earlier if same(p, (r.candidate_key, r.name, r.cccd, r.birth_date))]
+        if again:
+            raise refuse(f"{self.label} bị từ chối: phường đã đề nghị người này trong một gói trước: "
+                         f"{'; '.join(again[:5])}. Một người chỉ được phường đề nghị một lần; gói sửa đổi không "
+                         "được nhập chồng lên gói trước.", self.ward)
 
     def _scope_units(self, scope: m.Unit) -> dict[str, m.Unit]:
         prefix = scope.code + "/"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.documents import package_format as pf
 from bdhvs_desktop.domain.dates import vn_date
 from bdhvs_desktop.domain.score_facts import FactsFormatError, facts_from_dict
-from bdhvs_desktop.domain.text import clean
+from bdhvs_desktop.domain.text import clean, fold
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
 
@@ -119,6 +121,7 @@ def check_package(db: Database, path: Path, roots: Sequence[bytes]) -> Checked:
         opened = pf.read_package(blob)
     except pf.PackageError as exc:
         raise refuse(f"{label} bị từ chối: {exc.message}", peek) from exc
+    opened = visible(opened)
     ward = (opened.ward_code, opened.ward_name)
     label = ward_label(opened.ward_code, opened.ward_name, path)
     with db.read() as s:
@@ -129,6 +132,24 @@ def check_package(db: Database, path: Path, roots: Sequence[bytes]) -> Checked:
         raise refuse(f"{label} bị từ chối: mã phường “{opened.ward_code}” dài quá {MAX_WARD_CODE} ký tự.", ward)
     checked = verify(path, blob, opened, roots, label, ward)
     return dataclasses.replace(checked, warnings=checked.warnings + facts_warnings(opened))
+
+
+def _visible_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if value.isascii() else "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+    if isinstance(value, list):
+        return [_visible_text(v) for v in value]
+    if isinstance(value, dict):
+        return {_visible_text(k): _visible_text(v) for k, v in value.items()}
+    return value
+
+
+def visible(opened: pf.OpenedPackage) -> pf.OpenedPackage:
+    """The package's data without invisible format characters (Unicode category Cf: zero-width
+    spaces and joiners, bidi overrides, BOMs, soft hyphens) in any text: a name with one is the same
+    name (the same person across wards, domain/text.py: name_key) and shows as it reads. The
+    signatures were made over the bytes, which are kept as they came."""
+    return dataclasses.replace(opened, data=_visible_text(opened.data), ward_name=_visible_text(opened.ward_name))
 
 
 def facts_warnings(opened: pf.OpenedPackage) -> tuple[str, ...]:
@@ -184,6 +205,11 @@ def verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[by
         if untrusted:
             raise refuse(f"{label} bị từ chối: chữ ký số không do chứng thư tin cậy của tỉnh cấp: "
                           + "; ".join(untrusted), ward)
+        strangers = [f"“{name}” do “{c.signer}” ký" for name, c in checks
+                     if not signer_is_ward(c.subject_names or (c.signer,), opened.ward_name)]
+        if strangers:
+            raise refuse(f"{label} bị từ chối: người ký không phải {opened.ward_name}: " + "; ".join(strangers)
+                          + ". Chứng thư số ký gói phải là của chính phường gửi gói (tên phường trong chứng thư).", ward)
     elif result.manifest is None:
         warnings.append("Gói không có chữ ký số: chỉ kiểm tra được mã băm, không xác định được người ký.")
     else:
@@ -203,6 +229,25 @@ def verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[by
                        man.signing_time if man is not None else None, trusted, verification, tuple(warnings))
     verification["summary"] = signature_phrase(checked)
     return checked
+
+
+_WARD_KINDS = ("phuong", "xa", "thi tran", "dac khu")
+_SEPARATOR = r"(?=\s*(?:$|[,;:()/|\-\u2013]))"
+
+
+def signer_is_ward(subject_names: Sequence[str], ward_name: str) -> bool:
+    """Whether a certificate's subject names the ward: one of its names (common name, organisation,
+    unit) contains the ward's name, with its kind when the ward's name has one ("phường La Gi"),
+    as whole words ending the name or followed by a separator ("…phường Tân An, tỉnh …" names
+    Tân An; "…phường Tân An Hội" and "…phường 12" do not name Tân An or Phường 1)."""
+    ward = fold(ward_name)
+    kind = next((k for k in _WARD_KINDS if ward.startswith(k + " ")), "")
+    core = ward[len(kind):].strip()
+    if not core:
+        return False
+    lead = re.escape(kind) + r"\s+" if kind else "(?:(?:" + "|".join(_WARD_KINDS) + r")\s+)?"
+    pattern = re.compile(r"(?<![a-z0-9])" + lead + re.escape(core).replace(r"\ ", r"\s+") + _SEPARATOR)
+    return any(pattern.search(fold(n)) for n in subject_names if n)
 
 
 def check_json(c: Any) -> dict[str, Any]:

@@ -1,0 +1,245 @@
+"""Adversarial review of issue #14's province office: what a dishonest ward, a careless
+secretary or a second workstation can do to the import, and that each attempt is refused with a
+Vietnamese message naming the ward (or cannot change the ranking)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from pki import TestCA
+from province_packages import Person, TestPki, ward_package, write_ward_package
+from sqlalchemy import func, select
+
+from bdhvs_desktop.documents import package_format as pf
+from bdhvs_desktop.services import province
+from bdhvs_desktop.services import province_views as pv
+from bdhvs_desktop.services.campaign import init_campaign
+from bdhvs_desktop.storage import province_models as pm
+from bdhvs_desktop.storage.engine import open_database
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return TestCA.create("CA thử nghiệm của tỉnh")
+
+
+def _pki(ca: TestCA, folder: Path, office: str, **issue) -> TestPki:
+    from cryptography.hazmat.primitives import serialization
+
+    folder.mkdir(parents=True, exist_ok=True)
+    p12 = ca.pkcs12(folder / f"{hashlib.sha1(office.encode()).hexdigest()[:8]}.p12", office, b"matkhau", org=office,
+                    **issue)
+    pem = ca.cert.public_bytes(serialization.Encoding.PEM)
+    return TestPki(pem, p12, b"matkhau", pem)
+
+
+@pytest.fixture
+def office(tmp_path):
+    db = open_database(tmp_path / "tinh.sqlite3")
+    init_campaign(db, None, province=True)
+    yield db
+    db.dispose()
+
+
+def _packages(db) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(pm.WardPackage))
+
+
+# ------------------------------------------------------------------------ who signed it
+
+
+def test_a_package_signed_by_another_wards_certificate_is_refused(office, ca, tmp_path):
+    """La Gi's office (a valid certificate of the province's CA) signs a package that says it is
+    Tân An's: the signature is intact and trusted, but the signer is not the ward the package claims."""
+    lagi = _pki(ca, tmp_path / "lagi", "UBND phường La Gi")
+    data, docs = ward_package("P-TANAN", "Phường Tân An", n=3, seed=2)
+    forged = write_ward_package(tmp_path / "tanan.bdhvs-goi", data, docs, pki=lagi)
+    out = province.import_packages(office, [forged], trust_roots=[lagi.ca_pem]).outcomes[0]
+    assert not out.imported, out.message
+    assert "Phường Tân An" in out.message and "UBND phường La Gi" in out.message, out.message
+    assert _packages(office) == 0
+    # the same ward's own certificate is accepted (the check is not simply "refuse everything")
+    tanan = _pki(ca, tmp_path / "tanan", "Ủy ban nhân dân phường Tân An")
+    genuine = write_ward_package(tmp_path / "tanan-ok.bdhvs-goi", data, docs, pki=tanan)
+    ok = province.import_packages(office, [genuine], trust_roots=[tanan.ca_pem]).outcomes[0]
+    assert ok.imported, ok.message
+
+
+def test_a_pdf_signed_by_another_ward_inside_a_genuine_package_is_refused(office, ca, tmp_path):
+    """The manifest is signed by the ward, but the Tờ trình PDF inside carries another ward's signature."""
+    from province_packages import sign_pdfs
+
+    lagi = _pki(ca, tmp_path / "lagi", "UBND phường La Gi")
+    tanan = _pki(ca, tmp_path / "tanan", "UBND phường Tân An")
+    data, docs = ward_package("P-TANAN", "Phường Tân An", n=2, seed=2)
+    docs = sign_pdfs(docs, data, lagi)
+    path = write_ward_package(tmp_path / "mixed.bdhvs-goi", data, docs, pki=tanan, sign_documents=False)
+    out = province.import_packages(office, [path], trust_roots=[tanan.ca_pem]).outcomes[0]
+    assert not out.imported and "UBND phường La Gi" in out.message and "01-to-trinh.pdf" in out.message, out.message
+
+
+def test_a_ward_code_already_used_by_another_ward_is_refused(office, ca, tmp_path):
+    """La Gi sends a package with Tân An's ward code (and its own name and certificate): it must
+    not land in Tân An's scope; nor may a second code for a ward already imported split it in two."""
+    tanan = _pki(ca, tmp_path / "tanan", "UBND phường Tân An")
+    lagi = _pki(ca, tmp_path / "lagi", "UBND phường La Gi")
+    data, docs = ward_package("P-TANAN", "Phường Tân An", n=2, seed=2)
+    first = province.import_packages(office, [write_ward_package(tmp_path / "a.bdhvs-goi", data, docs, pki=tanan)],
+                                     trust_roots=[ca.der]).outcomes[0]
+    assert first.imported, first.message
+    data, docs = ward_package("P-TANAN", "Phường La Gi", n=2, seed=5)
+    out = province.import_packages(office, [write_ward_package(tmp_path / "b.bdhvs-goi", data, docs, pki=lagi)],
+                                   trust_roots=[ca.der]).outcomes[0]
+    assert not out.imported and "P-TANAN" in out.message and "Phường Tân An" in out.message, out.message
+    data, docs = ward_package("P-TANAN2", "Phường Tân An", n=2, seed=7)
+    out = province.import_packages(office, [write_ward_package(tmp_path / "c.bdhvs-goi", data, docs, pki=tanan)],
+                                   trust_roots=[ca.der]).outcomes[0]
+    assert not out.imported and "P-TANAN" in out.message, out.message
+    assert [w.code for w in pv.list_wards(office)] == ["P-TANAN"]
+
+
+@pytest.mark.parametrize("what", ["expired"])  # a not-yet-valid one: pyHanko refuses to sign with it
+def test_a_certificate_outside_its_validity_is_refused(office, ca, tmp_path, what):
+    now = dt.datetime.now(dt.UTC)
+    start = now - dt.timedelta(days=400)
+    pki = _pki(ca, tmp_path / what, "UBND phường La Gi", days=30, not_before=start)
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, seed=1)
+    path = write_ward_package(tmp_path / f"{what}.bdhvs-goi", data, docs, pki=pki)
+    out = province.import_packages(office, [path], trust_roots=[ca.der]).outcomes[0]
+    assert not out.imported and "Phường La Gi" in out.message and "hiệu lực" in out.message, out.message
+
+
+def _p12_with_usage(ca: TestCA, path: Path, office: str, usage: dict, eku=None) -> TestPki:
+    """A certificate of the trusted CA whose key usage (and extended key usage) is `usage`/`eku`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.UTC)
+    flags = dict(digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
+                 key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False)
+    builder = (x509.CertificateBuilder()
+               .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, office),
+                                        x509.NameAttribute(NameOID.COMMON_NAME, office)]))
+               .issuer_name(ca.cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=30))
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(x509.KeyUsage(**(flags | usage)), critical=True))
+    if eku:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
+    cert = builder.sign(ca.key, hashes.SHA256())
+    path.write_bytes(pkcs12.serialize_key_and_certificates(b"s", key, cert, [ca.cert],
+                                                           serialization.BestAvailableEncryption(b"matkhau")))
+    pem = ca.cert.public_bytes(serialization.Encoding.PEM)
+    return TestPki(pem, path, b"matkhau", pem)
+
+
+@pytest.mark.parametrize("what", ["encipherment_only", "server_auth_only"])
+def test_a_certificate_not_for_signing_documents_is_refused(office, ca, tmp_path, what):
+    """A trusted CA's certificate for encryption (key usage keyEncipherment) or for a TLS server
+    (extended key usage serverAuth only) does not sign the ward's documents."""
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    if what == "encipherment_only":
+        pki = _p12_with_usage(ca, tmp_path / "enc.p12", "UBND phường La Gi", {"key_encipherment": True})
+    else:
+        pki = _p12_with_usage(ca, tmp_path / "tls.p12", "UBND phường La Gi",
+                              {"digital_signature": True, "content_commitment": True},
+                              [ExtendedKeyUsageOID.SERVER_AUTH])
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, seed=1)
+    try:
+        path = write_ward_package(tmp_path / f"{what}.bdhvs-goi", data, docs, pki=pki)
+    except Exception as exc:  # noqa: BLE001 - a signer that refuses such a key is fine too
+        pytest.skip(f"the signer itself refuses this certificate: {exc}")
+    out = province.import_packages(office, [path], trust_roots=[ca.der]).outcomes[0]
+    assert not out.imported and "Phường La Gi" in out.message, out.message
+
+
+# ------------------------------------------------------------------------ hostile package.json
+
+
+def _rebuilt(tmp_path: Path, name: str, data_bytes: bytes) -> Path:
+    """A canonical package whose package.json is `data_bytes`, the manifest's hashes recomputed
+    (unsigned: what a hostile ward can always make)."""
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=1, with_docs=False)
+    blob, _info = pf.build_package(data, docs)
+    members = dict(pf._parse_members(blob))
+    members[pf.DATA_MEMBER] = data_bytes
+    manifest = json.loads(members[pf.MANIFEST_MEMBER])
+    manifest["members"] = [{"path": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)}
+                           for n, b in members.items() if n not in (pf.MANIFEST_MEMBER, pf.SIGNATURE_MEMBER)]
+    members[pf.MANIFEST_MEMBER] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    path = tmp_path / name
+    path.write_bytes(pf._zip_bytes(pf._canonical_members(members.items())))
+    return path
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param(b"[" * 200000 + b"]" * 200000, id="deep-nesting"),
+    pytest.param(b'{"schema_version": ' + b"9" * 5000 + b"}", id="huge-integer"),
+])
+def test_hostile_json_is_refused_not_a_crash(office, tmp_path, payload):
+    """A package.json nested 200,000 deep or with a 5,000-digit number: that package is refused with a
+    message, and the other packages of the same import still go in."""
+    bad = _rebuilt(tmp_path, "hostile.bdhvs-goi", payload)
+    data, docs = ward_package("P-TANAN", "Phường Tân An", n=1, with_docs=False)
+    good = write_ward_package(tmp_path / "good.bdhvs-goi", data, docs)
+    report = province.import_packages(office, [bad, good], trust_roots=())
+    first, second = report.outcomes
+    assert not first.imported and "package.json" in first.message and "bị từ chối" in first.message, first.message
+    assert second.imported, second.message
+
+
+# ------------------------------------------------------------------------ the same person twice
+
+
+HOA = Person("Nguyễn Thị Hoà", "068196799101", dt.date(1990, 4, 5), female=True)
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u202e", "\u2060", "\ufeff", "\u00ad"])
+def test_invisible_characters_do_not_hide_the_same_person(office, tmp_path, hidden):
+    """Tân An proposes her without CCCD and with an invisible character (zero-width space, a bidi
+    override, a word joiner, a BOM, a soft hyphen) in her name: still found as proposed by two wards,
+    and the name stored and shown has no invisible character."""
+    masked = Person(f"Nguyễn Thị{hidden} Hoà", None, HOA.birth_date, female=True)
+    for code, name, person, seed in (("P-LAGI", "Phường La Gi", HOA, 1), ("P-TANAN", "Phường Tân An", masked, 2)):
+        data, docs = ward_package(code, name, n=2, seed=seed, people=[person], with_docs=False)
+        assert province.import_packages(office, [write_ward_package(tmp_path / f"{code}.bdhvs-goi", data, docs)],
+                                        trust_roots=()).outcomes[0].imported
+    found = [d for d in pv.duplicates(office) if {e.ward_code for e in d.entries} == {"P-LAGI", "P-TANAN"}]
+    assert len(found) == 1, [d.reason for d in pv.duplicates(office)]
+    assert all(hidden not in c.name for c in pv.ward_candidates(office, "P-TANAN"))
+
+
+def test_a_ward_proposing_the_same_person_again_is_refused(office, tmp_path):
+    """A ward re-sends a person (same CCCD) under a new candidate key in a new package: refused, naming
+    the earlier package, so the ranking never counts her twice; so is one package with her twice."""
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, seed=1, people=[HOA], with_docs=False)
+    first = province.import_packages(office, [write_ward_package(tmp_path / "a.bdhvs-goi", data, docs)],
+                                     trust_roots=()).outcomes[0]
+    assert first.imported, first.message
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, seed=8, people=[HOA], with_docs=False)
+    data["candidates"][0]["key"] = "P-HOA-SUA-LAI"
+    for meeting in data["council"]["meetings"]:
+        for vote in meeting["votes"]:
+            if vote["candidate"] == f"P-{HOA.cccd}":
+                vote["candidate"] = "P-HOA-SUA-LAI"
+    data["proposal"]["submissions"][0]["candidates"][0] = "P-HOA-SUA-LAI"
+    again = province.import_packages(office, [write_ward_package(tmp_path / "b.bdhvs-goi", data, docs)],
+                                     trust_roots=()).outcomes[0]
+    assert not again.imported and HOA.name in again.message and "a.bdhvs-goi" in again.message, again.message
+    assert len([c for c in pv.ward_candidates(office, "P-LAGI") if c.name == HOA.name]) == 1
+    # one package naming her twice (two keys, one CCCD)
+    data, docs = ward_package("P-TANAN", "Phường Tân An", n=3, seed=3, people=[HOA, HOA], with_docs=False)
+    data["candidates"][1]["key"] = "P-HOA-2"
+    twice = province.import_packages(office, [write_ward_package(tmp_path / "c.bdhvs-goi", data, docs)],
+                                     trust_roots=()).outcomes[0]
+    assert not twice.imported and HOA.name in twice.message and "hai lần" in twice.message, twice.message
