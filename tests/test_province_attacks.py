@@ -243,3 +243,92 @@ def test_a_ward_proposing_the_same_person_again_is_refused(office, tmp_path):
     twice = province.import_packages(office, [write_ward_package(tmp_path / "c.bdhvs-goi", data, docs)],
                                      trust_roots=()).outcomes[0]
     assert not twice.imported and HOA.name in twice.message and "hai lần" in twice.message, twice.message
+
+
+# ------------------------------------------------------------------------ figures the facts do not back
+
+
+def test_a_claimed_score_does_not_rank(office, tmp_path):
+    """The ward writes 100 points (ward and province level) for a candidate whose facts are weak: the
+    province ranks from the facts, so the claim moves nothing."""
+    weak = Person("Lê Văn Yếu", "068190000001", dt.date(1980, 1, 1), people_guided=0, solutions=0, guidance=0)
+    strong = Person("Phạm Thị Mạnh", "068190000002", dt.date(1981, 1, 1), female=True, people_guided=80,
+                    solutions=3, guidance=12)
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, seed=1, people=[weak, strong], with_docs=False)
+    honest = {r.key: r.points for r in _rank_of(office, tmp_path, data, docs, "honest")}
+    data["candidates"][0]["ward_score"] = {"level": "ward", "eligible": True, "points": 100.0, "max_points": 100.0,
+                                           "criteria": []}
+    data["candidates"][0]["province_score"] = {"level": "province", "eligible": True, "points": 100.0,
+                                               "max_points": 100.0, "criteria": []}
+    forged = {r.key: r.points for r in _rank_of(office, tmp_path, data, docs, "forged")}
+    assert forged == honest and forged[f"P-{weak.cccd}"] < forged[f"P-{strong.cccd}"]
+
+
+def _rank_of(office, tmp_path, data, docs, tag):
+    from bdhvs_desktop.services.province_rank import rank
+
+    data = json.loads(json.dumps(data))
+    data["ward"]["code"] = data["ward"]["code"] + "-" + tag.upper()
+    data["ward"]["name"] = f"Phường La Gi {tag}"
+    out = province.import_packages(office, [write_ward_package(tmp_path / f"{tag}.bdhvs-goi", data, docs)],
+                                   trust_roots=()).outcomes[0]
+    assert out.imported, out.message
+    return rank(office, ward=data["ward"]["code"]).rows
+
+
+def test_ward_votes_that_disagree_with_the_minutes_are_refused(office, tmp_path):
+    """The ward's figures for a candidate's votes (what the ranking's tie-break reads) must be the
+    votes its council's minutes record, and no more votes than members present."""
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, seed=1, with_docs=False)
+    key = data["candidates"][0]["key"]
+    vote = next(v for v in data["council"]["meetings"][0]["votes"] if v["candidate"] == key)
+    vote.update({"for": 5, "against": 4})
+    data["candidates"][0]["ward_votes"].update({"for": 9, "against": 0})
+    out = province.import_packages(office, [write_ward_package(tmp_path / "votes.bdhvs-goi", data, docs)],
+                                   trust_roots=()).outcomes[0]
+    assert not out.imported and "phiếu" in out.message and data["candidates"][0]["name"] in out.message, out.message
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=2, seed=1, with_docs=False)
+    for meeting in data["council"]["meetings"]:
+        for v in meeting["votes"]:
+            v.update({"for": 40, "against": 0, "abstain": 0})
+    for c in data["candidates"]:
+        c["ward_votes"].update({"for": 40, "against": 0, "abstain": 0})
+    out = province.import_packages(office, [write_ward_package(tmp_path / "stuffed.bdhvs-goi", data, docs)],
+                                   trust_roots=()).outcomes[0]
+    assert not out.imported and "phiếu" in out.message, out.message
+
+
+def _recomposed(tmp_path: Path, name: str, data: dict, manifest_edit=None) -> Path:
+    """A canonical, unsigned package of `data` with the manifest's hashes right, its manifest then
+    changed by `manifest_edit` (what a hostile ward can always make)."""
+    blob, _info = pf.build_package(data, {})
+    members = dict(pf._parse_members(blob))
+    manifest = json.loads(members[pf.MANIFEST_MEMBER])
+    if manifest_edit:
+        manifest_edit(manifest)
+    members[pf.MANIFEST_MEMBER] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    path = tmp_path / name
+    path.write_bytes(pf._zip_bytes(pf._canonical_members(members.items())))
+    return path
+
+
+def test_the_manifest_and_the_data_must_name_the_same_ward(office, tmp_path):
+    """The manifest (what the signer check and the ward's scope read) says Tân An, package.json (the
+    ward's Tờ trình data) says La Gi: refused."""
+    data, _docs = ward_package("P-LAGI", "Phường La Gi", n=1, with_docs=False)
+    path = _recomposed(tmp_path, "names.bdhvs-goi", data,
+                       lambda m: m["ward"].update(name="Phường Tân An"))
+    out = province.import_packages(office, [path], trust_roots=()).outcomes[0]
+    assert not out.imported and "Phường La Gi" in out.message and "Phường Tân An" in out.message, out.message
+
+
+def test_not_a_number_is_refused(office, tmp_path):
+    """JSON has no NaN or Infinity, but Python's parser takes them: a package whose scores or facts
+    carry one (which sorts anywhere in a ranking) is refused."""
+    data, _docs = ward_package("P-LAGI", "Phường La Gi", n=1, with_docs=False)
+    data["candidates"][0]["ward_score"]["points"] = float("nan")
+    blob = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode() + b"\n"
+    assert b"NaN" in blob
+    path = _rebuilt(tmp_path, "nan.bdhvs-goi", blob)
+    out = province.import_packages(office, [path], trust_roots=()).outcomes[0]
+    assert not out.imported and "package.json" in out.message, out.message

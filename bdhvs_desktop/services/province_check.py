@@ -130,6 +130,10 @@ def check_package(db: Database, path: Path, roots: Sequence[bytes]) -> Checked:
             raise refuse(replay_message(label, earlier, sha), ward)
     if len(opened.ward_code) > MAX_WARD_CODE:
         raise refuse(f"{label} bị từ chối: mã phường “{opened.ward_code}” dài quá {MAX_WARD_CODE} ký tự.", ward)
+    wrong = vote_problems(opened.data)
+    if wrong:
+        more = f" và {len(wrong) - 5} chỗ khác" if len(wrong) > 5 else ""
+        raise refuse(f"{label} bị từ chối: số phiếu không khớp: " + "; ".join(wrong[:5]) + more + ".", ward)
     checked = verify(path, blob, opened, roots, label, ward)
     return dataclasses.replace(checked, warnings=checked.warnings + facts_warnings(opened))
 
@@ -150,6 +154,36 @@ def visible(opened: pf.OpenedPackage) -> pf.OpenedPackage:
     name (the same person across wards, domain/text.py: name_key) and shows as it reads. The
     signatures were made over the bytes, which are kept as they came."""
     return dataclasses.replace(opened, data=_visible_text(opened.data), ward_name=_visible_text(opened.ward_name))
+
+
+def vote_problems(data: dict) -> list[str]:
+    """Where the ward's vote figures contradict themselves (Vietnamese): a candidate's votes
+    (``ward_votes``, which the ranking's tie-break reads) differ from the votes the minutes of that
+    meeting record for them, or more votes are cast than members present, or more present than members."""
+    meetings = {m.get("number"): m for m in (data.get("council") or {}).get("meetings") or []}
+    out = []
+    for c in data["candidates"]:
+        v = c.get("ward_votes") or {}
+        if not v:
+            continue
+        who = clean(c["name"])
+        cast = v["for"] + v["against"] + v["abstain"]
+        present, members = v.get("present") or 0, v.get("members") or 0
+        if present and cast > present:
+            out.append(f"{who}: {cast} phiếu mà chỉ có {present} thành viên dự họp")
+        if members and present > members:
+            out.append(f"{who}: {present} thành viên dự họp mà Hội đồng chỉ có {members} thành viên")
+        meeting = meetings.get(v.get("meeting"))
+        if meeting is None and len(meetings) == 1:
+            meeting = next(iter(meetings.values()))
+        recorded = [x for x in (meeting or {}).get("votes") or [] if x.get("candidate") == c["key"]]
+        if recorded and all((x["for"], x["against"], x["abstain"]) != (v["for"], v["against"], v["abstain"])
+                            for x in recorded):
+            x = recorded[0]
+            out.append(f"{who}: gói ghi {v['for']} đồng ý, {v['against']} không đồng ý, {v['abstain']} không biểu "
+                       f"quyết, biên bản họp {meeting.get('number') or ''} ghi {x['for']}, {x['against']}, "
+                       f"{x['abstain']} phiếu")
+    return out
 
 
 def facts_warnings(opened: pf.OpenedPackage) -> tuple[str, ...]:
