@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 from pki import TestCA
+from province_office import province_db
 from province_packages import Person, TestPki, ward_package, write_ward_package
 from sqlalchemy import func, select
 
 from bdhvs_desktop.documents import package_format as pf
 from bdhvs_desktop.services import province
 from bdhvs_desktop.services import province_views as pv
-from bdhvs_desktop.services.campaign import init_campaign
 from bdhvs_desktop.storage import province_models as pm
-from bdhvs_desktop.storage.engine import open_database
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +38,7 @@ def _pki(ca: TestCA, folder: Path, office: str, **issue) -> TestPki:
 
 @pytest.fixture
 def office(tmp_path):
-    db = open_database(tmp_path / "tinh.sqlite3")
-    init_campaign(db, None, province=True)
+    db = province_db(tmp_path / "tinh.sqlite3")
     yield db
     db.dispose()
 
@@ -169,17 +167,8 @@ def test_a_certificate_not_for_signing_documents_is_refused(office, ca, tmp_path
 def _rebuilt(tmp_path: Path, name: str, data_bytes: bytes) -> Path:
     """A canonical package whose package.json is `data_bytes`, the manifest's hashes recomputed
     (unsigned: what a hostile ward can always make)."""
-    data, docs = ward_package("P-LAGI", "Phường La Gi", n=1, with_docs=False)
-    blob, _info = pf.build_package(data, docs)
-    members = dict(pf._parse_members(blob))
-    members[pf.DATA_MEMBER] = data_bytes
-    manifest = json.loads(members[pf.MANIFEST_MEMBER])
-    manifest["members"] = [{"path": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)}
-                           for n, b in members.items() if n not in (pf.MANIFEST_MEMBER, pf.SIGNATURE_MEMBER)]
-    members[pf.MANIFEST_MEMBER] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    path = tmp_path / name
-    path.write_bytes(pf._zip_bytes(pf._canonical_members(members.items())))
-    return path
+    data, _docs = ward_package("P-LAGI", "Phường La Gi", n=1, with_docs=False)
+    return _recomposed(tmp_path, name, data, data_bytes=data_bytes)
 
 
 @pytest.mark.parametrize("payload", [
@@ -298,12 +287,16 @@ def test_ward_votes_that_disagree_with_the_minutes_are_refused(office, tmp_path)
     assert not out.imported and "phiếu" in out.message, out.message
 
 
-def _recomposed(tmp_path: Path, name: str, data: dict, manifest_edit=None) -> Path:
-    """A canonical, unsigned package of `data` with the manifest's hashes right, its manifest then
-    changed by `manifest_edit` (what a hostile ward can always make)."""
+def _recomposed(tmp_path: Path, name: str, data: dict, manifest_edit=None, data_bytes: bytes | None = None) -> Path:
+    """A canonical, unsigned package of `data` (or of package.json `data_bytes`) with the manifest's
+    hashes right, its manifest then changed by `manifest_edit` (what a hostile ward can always make)."""
     blob, _info = pf.build_package(data, {})
     members = dict(pf._parse_members(blob))
+    if data_bytes is not None:
+        members[pf.DATA_MEMBER] = data_bytes
     manifest = json.loads(members[pf.MANIFEST_MEMBER])
+    manifest["members"] = [{"path": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)}
+                           for n, b in members.items() if n not in (pf.MANIFEST_MEMBER, pf.SIGNATURE_MEMBER)]
     if manifest_edit:
         manifest_edit(manifest)
     members[pf.MANIFEST_MEMBER] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
