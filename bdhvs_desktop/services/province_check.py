@@ -266,6 +266,9 @@ def verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[by
 
 
 _WARD_KINDS = ("phuong", "xa", "thi tran", "dac khu")
+#: How a certificate may write the kind: in full, or abbreviated ("UBND P. Tân An", "UBND TT. Liên Nghĩa").
+_KIND_SPELLINGS = {"phuong": r"(?:phuong\s+|p\.\s*)", "xa": r"(?:xa\s+|x\.\s*)",
+                   "thi tran": r"(?:thi\s+tran\s+|tt\.\s*)", "dac khu": r"(?:dac\s+khu\s+)"}
 _SEPARATOR = r"(?=\s*(?:$|[,;:()/|\-\u2013]))"
 
 
@@ -279,7 +282,7 @@ def signer_is_ward(subject_names: Sequence[str], ward_name: str) -> bool:
     core = ward[len(kind):].strip()
     if not core:
         return False
-    lead = re.escape(kind) + r"\s+" if kind else "(?:(?:" + "|".join(_WARD_KINDS) + r")\s+)?"
+    lead = _KIND_SPELLINGS[kind] if kind else "(?:" + "|".join(_KIND_SPELLINGS.values()) + ")?"
     pattern = re.compile(r"(?<![a-z0-9])" + lead + re.escape(core).replace(r"\ ", r"\s+") + _SEPARATOR)
     return any(pattern.search(fold(n)) for n in subject_names if n)
 
