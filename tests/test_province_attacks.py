@@ -415,3 +415,33 @@ def test_which_certificate_names_which_ward(names, ward, named):
     from bdhvs_desktop.services.province_check import signer_is_ward
 
     assert signer_is_ward(names, ward) is named
+
+
+def test_the_pin_in_the_environment_does_not_reach_libreoffice(tmp_path, monkeypatch):
+    """`bdhvs package export` takes the PIN from BDHVS_TOKEN_PIN (or BDHVS_SIGN_PIN, a .p12 password
+    from BDHVS_P12_PASSPHRASE / BDHVS_P12_PASSWORD); the LibreOffice it starts to make the PDFs must
+    not inherit them (its environment is readable in /proc, and crash reports carry it)."""
+    import os
+    import subprocess
+
+    from bdhvs_desktop.documents import pdf_convert
+
+    secrets = {"BDHVS_TOKEN_PIN": "111111", "BDHVS_SIGN_PIN": "222222", "BDHVS_P12_PASSPHRASE": "ba-ba-ba",
+               "BDHVS_P12_PASSWORD": "bon-bon"}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_popen(cmd, **kwargs):
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(subprocess, "Popen", fake_popen)
+    (tmp_path / "a.docx").write_bytes(b"x")
+    with pytest.raises(Stop):
+        pdf_convert.convert_to_pdf([tmp_path / "a.docx"], tmp_path / "out", soffice="/bin/true")
+    env = seen.get("env")
+    assert env is not None and not set(secrets) & set(env) and env.get("PATH") == os.environ.get("PATH")
