@@ -445,3 +445,22 @@ def test_the_pin_in_the_environment_does_not_reach_libreoffice(tmp_path, monkeyp
         pdf_convert.convert_to_pdf([tmp_path / "a.docx"], tmp_path / "out", soffice="/bin/true")
     env = seen.get("env")
     assert env is not None and not set(secrets) & set(env) and env.get("PATH") == os.environ.get("PATH")
+
+
+def test_a_ward_proposing_the_same_collective_again_is_refused(office, tmp_path):
+    """A collective (the same unit, same kind, same award form) re-sent under a new key in a later package."""
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=3, seed=1, with_docs=False)
+    unit = next(c for c in data["candidates"] if c["subject_type"] == "unit")
+    assert province.import_packages(office, [write_ward_package(tmp_path / "a.bdhvs-goi", data, docs)],
+                                    trust_roots=()).outcomes[0].imported
+    again, docs = ward_package("P-LAGI", "Phường La Gi", n=1, seed=4, with_docs=False)
+    old_key, new_key = again["candidates"][0]["key"], "U-MOI-1"
+    copy = json.loads(json.dumps(unit)) | {"key": new_key, "ward_votes": again["candidates"][0]["ward_votes"]}
+    again["candidates"][0] = copy
+    for meeting in again["council"]["meetings"]:
+        for vote in meeting["votes"]:
+            vote["candidate"] = new_key if vote["candidate"] == old_key else vote["candidate"]
+    again["proposal"]["submissions"][0]["candidates"] = [new_key]
+    out = province.import_packages(office, [write_ward_package(tmp_path / "b.bdhvs-goi", again, docs)],
+                                   trust_roots=()).outcomes[0]
+    assert not out.imported and unit["name"] in out.message and "a.bdhvs-goi" in out.message, out.message

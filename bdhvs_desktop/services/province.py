@@ -226,7 +226,7 @@ class _Writer:
         s, o, data = self.s, self.o, self.o.data
         scope = self._scope()
         self._refuse_known_keys()
-        self._refuse_same_person_twice()
+        self._refuse_same_subject_twice()
         forms = self._award_forms()
         proposal = data.get("proposal") or {}
         signer = proposal.get("signer") or {}
@@ -325,38 +325,34 @@ class _Writer:
             raise refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: {named}{more}. "
                           "Một hồ sơ chỉ được đề nghị một lần.", self.ward)
 
-    def _refuse_same_person_twice(self) -> None:
-        """A person is proposed once per ward: not twice in one package (two keys, one CCCD, or the same
-        name and birth date without CCCDs telling them apart), nor again in a later package under a new
-        key (the ranking would count them twice)."""
-        people = [(c["key"], clean(c["name"]), c.get("cccd") or None, _date(c.get("birth_date")))
-                  for c in self.o.data["candidates"] if c["subject_type"] == "person"]
-
-        def same(a: tuple, b: tuple) -> bool:
-            if a[2] and b[2]:
-                return a[2] == b[2]
-            return a[3] is not None and a[3] == b[3] and name_key(a[1]) == name_key(b[1])
-
-        twice = [f"{a[1]} ({a[0]} và {b[0]})" for i, a in enumerate(people) for b in people[i + 1:] if same(a, b)]
+    def _refuse_same_subject_twice(self) -> None:
+        """A ward proposes a subject once for an award form: not twice in one package (two keys for one
+        CCCD, or for the same name and birth date without CCCDs telling them apart, or for the same
+        unit), nor again in a later package under a new key (the ranking would count them twice)."""
+        subjects = [_Subject.of(c) for c in self.o.data["candidates"]]
+        twice = [f"{a.name} ({a.key} và {b.key})" for i, a in enumerate(subjects) for b in subjects[i + 1:]
+                 if a.same(b)]
         if twice:
-            raise refuse(f"{self.label} bị từ chối: một người được đề nghị hai lần trong gói: {'; '.join(twice[:5])}.",
-                         self.ward)
-        cccds = [p[2] for p in people if p[2]]
-        keys = [name_key(p[1]) for p in people]
-        if not people:
+            raise refuse(f"{self.label} bị từ chối: một đối tượng được đề nghị hai lần trong gói: "
+                         f"{'; '.join(twice[:5])}.", self.ward)
+        if not subjects:
             return
+        cccds = [x.cccd for x in subjects if x.cccd]
+        names = [x.name_key for x in subjects]
+        wp = pm.WardProposal
         earlier = self.s.execute(
-            select(pm.WardProposal.candidate_key, pm.WardProposal.name, pm.WardProposal.cccd,
-                   pm.WardProposal.birth_date, pm.WardPackage.file_name)
-            .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
-            .where(pm.WardProposal.ward_code == self.o.ward_code, pm.WardProposal.subject_type == "person",
-                   (pm.WardProposal.cccd.in_(cccds) | pm.WardProposal.name_key.in_(keys)))).all()
-        again = [f"{p[1]} (mã {p[0]}; đã đề nghị với mã {r.candidate_key} trong tệp {r.file_name})"
-                 for p in people for r in earlier if same(p, (r.candidate_key, r.name, r.cccd, r.birth_date))]
+            select(wp.candidate_key, wp.subject_type, wp.subject_kind, wp.name, wp.cccd, wp.birth_date, wp.unit_path,
+                   wp.award_code, pm.WardPackage.file_name)
+            .join(pm.WardPackage, pm.WardPackage.id == wp.package_id)
+            .where(wp.ward_code == self.o.ward_code, wp.cccd.in_(cccds) | wp.name_key.in_(names))).all()
+        again = [f"{x.name} (mã {x.key}; đã đề nghị với mã {r.candidate_key} trong tệp {r.file_name})"
+                 for x in subjects for r in earlier
+                 if x.same(_Subject.make(r.candidate_key, r.subject_type, r.subject_kind, r.name, r.cccd,
+                                         r.birth_date, r.unit_path, r.award_code))]
         if again:
-            raise refuse(f"{self.label} bị từ chối: phường đã đề nghị người này trong một gói trước: "
-                         f"{'; '.join(again[:5])}. Một người chỉ được phường đề nghị một lần; gói sửa đổi không "
-                         "được nhập chồng lên gói trước.", self.ward)
+            raise refuse(f"{self.label} bị từ chối: phường đã đề nghị đối tượng này trong một gói trước: "
+                         f"{'; '.join(again[:5])}. Mỗi tập thể, cá nhân chỉ được phường đề nghị một lần cho một "
+                         "hình thức khen thưởng; gói sửa đổi không được nhập chồng lên gói trước.", self.ward)
 
     def _scope_units(self, scope: m.Unit) -> dict[str, m.Unit]:
         prefix = scope.code + "/"
@@ -473,6 +469,43 @@ class _Writer:
                 data_offset=start, signed=member in signed, note=desc.get("title")))
         if rows:
             self.s.execute(insert(pm.WardPackageDocument), rows)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """Who a candidate of a package is, to find the same one proposed twice by a ward."""
+
+    key: str
+    subject_type: str
+    subject_kind: str
+    name: str
+    cccd: str | None
+    birth_date: dt.date | None
+    path_keys: tuple[str, ...]
+    award_code: str | None
+    name_key: str
+
+    @classmethod
+    def make(cls, key: str, subject_type: str, subject_kind: str, name: str, cccd: str | None,
+             birth_date: dt.date | None, unit_path: Sequence[str] | None, award_code: str | None) -> _Subject:
+        name = clean(name)
+        return cls(key, subject_type, subject_kind, name, cccd or None, birth_date,
+                   tuple(name_key(p) for p in unit_path or ()), award_code, name_key(name)[:300])
+
+    @classmethod
+    def of(cls, c: dict) -> _Subject:
+        return cls.make(c["key"], c["subject_type"], c["subject_kind"], c["name"], c.get("cccd"),
+                        _date(c.get("birth_date")), c.get("unit_path"), c["award_form"]["code"])
+
+    def same(self, other: _Subject) -> bool:
+        if (self.subject_type, self.award_code) != (other.subject_type, other.award_code):
+            return False
+        if self.subject_type == "unit":
+            return (self.subject_kind, self.name_key, self.path_keys) == (other.subject_kind, other.name_key,
+                                                                          other.path_keys)
+        if self.cccd and other.cccd:
+            return self.cccd == other.cccd
+        return self.birth_date is not None and self.birth_date == other.birth_date and self.name_key == other.name_key
 
 
 def scoped_code(ward_code: str, path: Sequence[str]) -> str:
