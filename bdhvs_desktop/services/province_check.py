@@ -35,12 +35,6 @@ class PackageRefused(Exception):
 
 
 @dataclass(frozen=True)
-class Signatures:
-    manifest: Any  # signing.SignatureCheck | None
-    pdfs: dict[str, list[Any]]
-
-
-@dataclass(frozen=True)
 class Checked:
     """A package that passed every check before the write."""
 
@@ -205,37 +199,26 @@ def facts_warnings(opened: pf.OpenedPackage) -> tuple[str, ...]:
 
 def verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[bytes], label: str,
             ward: tuple[str, str]) -> Checked:
-    # The manifest's CMS signature and every signed PDF's, through documents/signing.py (what
-    # package_format.verify_signatures does, less the parse of every unsigned PDF: a PDF without a
-    # signature dictionary (/ByteRange is required in one) is unsigned; its bytes are still covered
-    # by the manifest's hash and the manifest's signature).
     from bdhvs_desktop.documents import signing  # lazy: pyHanko is heavy
 
     try:
-        manifest = (signing.verify_detached(opened.manifest_bytes, opened.signature, roots)
-                    if opened.signature is not None else None)
-        pdfs = {name: signing.verify_pdf(blob, roots) for name, blob in sorted(opened.documents.items())
-                if name.endswith(".pdf") and b"/ByteRange" in blob}
-    except signing.SigningError as exc:
+        result = pf.verify_signatures(opened, roots)  # the manifest's CMS and every PDF the ward signed
+    except (pf.PackageError, signing.SigningError) as exc:
         raise refuse(f"{label} bị từ chối: {exc}", ward) from exc
-    unsigned = sorted(n for n in opened.documents if n.endswith(".pdf") and n not in pdfs)
-    result = Signatures(manifest, pdfs)
+    if roots and result.manifest is None:
+        raise refuse(f"{label} bị từ chối: gói chưa được ký số (không có manifest.json.p7s), mà văn phòng tỉnh "
+                     "chỉ nhận gói có chữ ký số của phường.", ward)
+    pdfs = dict(sorted(result.pdfs.items()))
+    unsigned = list(result.unsigned_pdfs)
     checks = ([("manifest.json", result.manifest)] if result.manifest is not None else [])
     checks += [(name, c) for name, cs in pdfs.items() for c in cs]
     broken = [f"“{name}”: {c.problem or 'chữ ký không khớp nội dung'}" for name, c in checks if not c.intact]
     if broken:
-        raise refuse(f"{label} bị từ chối: chữ ký số không còn nguyên vẹn (nội dung đã bị sửa sau khi ký hoặc chữ ký "
-                      f"hỏng): " + "; ".join(broken), ward)
+        raise refuse(f"{label} bị từ chối: chữ ký số không còn nguyên vẹn (nội dung đã bị sửa sau khi ký, chữ ký "
+                     f"hỏng hoặc thiếu chữ ký đã ghi trong gói): " + "; ".join(broken), ward)
     warnings: list[str] = []
-    declared = sorted(d["path"] for d in opened.data.get("documents") or []
-                      if d.get("signed") == "office" and d["path"] in unsigned)
-    if declared:
-        warnings.append("Gói ghi là đã ký số nhưng tệp không có chữ ký số: " + ", ".join(declared) + ".")
     untrusted = [f"“{name}”: {c.problem or 'chứng thư không tin cậy'}" for name, c in checks if not c.trusted]
     if roots:
-        if result.manifest is None:
-            raise refuse(f"{label} bị từ chối: gói chưa được ký số (không có manifest.json.p7s), mà văn phòng tỉnh "
-                          "chỉ nhận gói có chữ ký số của phường.", ward)
         if untrusted:
             raise refuse(f"{label} bị từ chối: chữ ký số không do chứng thư tin cậy của tỉnh cấp: "
                           + "; ".join(untrusted), ward)
