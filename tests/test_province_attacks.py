@@ -70,13 +70,14 @@ def test_a_package_signed_by_another_wards_certificate_is_refused(office, ca, tm
 
 def test_a_pdf_signed_by_another_ward_inside_a_genuine_package_is_refused(office, ca, tmp_path):
     """The manifest is signed by the ward, but the Tờ trình PDF inside carries another ward's signature."""
-    from province_packages import sign_pdfs
+    from province_packages import sign_pdfs, signer_config
 
     lagi = _pki(ca, tmp_path / "lagi", "UBND phường La Gi")
     tanan = _pki(ca, tmp_path / "tanan", "UBND phường Tân An")
     data, docs = ward_package("P-TANAN", "Phường Tân An", n=2, seed=2)
-    docs = sign_pdfs(docs, data, lagi)
-    path = write_ward_package(tmp_path / "mixed.bdhvs-goi", data, docs, pki=tanan, sign_documents=False)
+    docs = sign_pdfs(docs, data, lagi)  # the PDFs the data declares signed by the office: by La Gi's
+    path = tmp_path / "mixed.bdhvs-goi"
+    pf.write_package(path, data, docs, signer=signer_config(tanan))
     out = province.import_packages(office, [path], trust_roots=[tanan.ca_pem]).outcomes[0]
     assert not out.imported and "UBND phường La Gi" in out.message and "01-to-trinh.pdf" in out.message, out.message
 

@@ -124,11 +124,11 @@ def check_package(db: Database, path: Path, roots: Sequence[bytes]) -> Checked:
             raise refuse(replay_message(label, earlier, sha), ward)
     if len(opened.ward_code) > MAX_WARD_CODE:
         raise refuse(f"{label} bị từ chối: mã phường “{opened.ward_code}” dài quá {MAX_WARD_CODE} ký tự.", ward)
+    checked = verify(path, blob, opened, roots, label, ward)  # a broken signature is said first
     wrong = vote_problems(opened.data)
     if wrong:
         more = f" và {len(wrong) - 5} chỗ khác" if len(wrong) > 5 else ""
         raise refuse(f"{label} bị từ chối: số phiếu không khớp: " + "; ".join(wrong[:5]) + more + ".", ward)
-    checked = verify(path, blob, opened, roots, label, ward)
     return dataclasses.replace(checked, warnings=checked.warnings + facts_warnings(opened))
 
 
