@@ -357,14 +357,16 @@ class ImportWizard(QDialog):
         self.run_import()
 
     def run_import(self) -> None:
-        from bdhvs_desktop.services.importer import import_workbook
+        from bdhvs_desktop.services.importer import import_previewed
 
-        db, path, as_of = self.ctx.db, self.path_edit.text().strip(), dt.date.today()
+        # the rows previewed, re-checked against the database: never the file read again (it may
+        # have been saved in Excel since)
+        db, preview, as_of = self.ctx.db, self.analysis, dt.date.today()
         self.next_button.setEnabled(False)
         self.back_button.setEnabled(False)
 
         def work(progress, cancelled):
-            return import_workbook(db, path, progress=progress, cancelled=cancelled, today=as_of)
+            return import_previewed(db, preview, progress=progress, cancelled=cancelled, today=as_of)
 
         self.task = run_in_background(self, tr("Đang nhập số liệu…"), work, self.show_summary, self._import_failed)
 
