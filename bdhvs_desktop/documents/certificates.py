@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Sequence
 
 from . import vn_format
 from .certificate_layout import FIELDS, MM, FieldBox, Layout
-from .pdf_reports import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, register_fonts
+from .pdf_base import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, register_fonts
 
 log = logging.getLogger("bdhvs")
 

@@ -255,7 +255,7 @@ def _pdf_styles(font_size: float) -> dict:
     from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
 
-    from .pdf_reports import FONT, FONT_BOLD, FONT_ITALIC
+    from .pdf_base import FONT, FONT_BOLD, FONT_ITALIC
 
     base = ParagraphStyle("st", fontName=FONT, fontSize=11, leading=13.5)
     cell = ParagraphStyle("stcell", parent=base, fontSize=font_size, leading=font_size * 1.15)
@@ -284,7 +284,7 @@ def _pdf_form(story: list, report: StatsReport, table: StatTable, width: float) 
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, LongTable, Paragraph, Spacer, Table, TableStyle
 
-    from .pdf_reports import FONT
+    from .pdf_base import FONT
 
     layout = table.layout
     many = len(layout.columns) > 8
@@ -347,7 +347,7 @@ def _pdf_form(story: list, report: StatsReport, table: StatTable, width: float) 
              ("ALIGN", (fixed, 3), (-1, -1), "CENTER"),
              ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
              ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)] + spans
-    from .pdf_reports import FONT_BOLD
+    from .pdf_base import FONT_BOLD
 
     for ri in bold_rows:
         style.append(("FONT", (fixed, ri), (-1, ri), FONT_BOLD, st["cell"].fontSize))
@@ -380,7 +380,7 @@ def build_pdf(report: StatsReport) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, SimpleDocTemplate
 
-    from .pdf_reports import _footer, register_fonts
+    from .pdf_base import _footer, register_fonts
 
     register_fonts()
     buf = io.BytesIO()
