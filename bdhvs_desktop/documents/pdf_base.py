@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable
+from xml.sax.saxutils import escape
+
+from bdhvs_desktop import paths
 
 from . import vn_format
 from .report_data import Heading
@@ -32,16 +35,14 @@ class ReportError(Exception):
 
 
 def font_dir() -> Path:
-    from bdhvs_desktop import paths
-
     return paths.resources_dir() / "fonts"
 
 
 def register_fonts(folder: Path | None = None) -> None:
-    from reportlab import rl_config
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab import rl_config  # lazy: start-up
+    from reportlab.lib.fonts import addMapping  # lazy: start-up
+    from reportlab.pdfbase import pdfmetrics  # lazy: start-up
+    from reportlab.pdfbase.ttfonts import TTFont  # lazy: start-up
 
     # Attribute validation of chart widgets costs a third of the drawing time; our charts
     # are built by this module only.
@@ -72,8 +73,8 @@ def fmt_value(value: float | None, kind: str) -> str:
 
 
 def _styles():
-    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT  # lazy: start-up
+    from reportlab.lib.styles import ParagraphStyle  # lazy: start-up
 
     base = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=15.5, alignment=TA_JUSTIFY)
     cell = ParagraphStyle("cell", parent=base, fontSize=10, leading=12, alignment=0)
@@ -106,15 +107,13 @@ def _styles():
 
 
 def _esc(text: object) -> str:
-    from xml.sax.saxutils import escape
-
     return escape("" if text is None else str(text)).replace("\n", "<br/>")
 
 
 def _table(rows, widths, *, header_rows: int = 1, align_right: tuple[int, ...] = (), zebra: bool = True,
            font_size: float = 10):
-    from reportlab.lib import colors
-    from reportlab.platypus import LongTable, TableStyle
+    from reportlab.lib import colors  # lazy: start-up
+    from reportlab.platypus import LongTable, TableStyle  # lazy: start-up
 
     table = LongTable(rows, colWidths=widths, repeatRows=header_rows)
     style = [
@@ -158,7 +157,7 @@ def _heading(story, st, heading: Heading | None, issuer_name: str, title: str, s
     """The heading block of the .docx forms: issuing body (parent level above it, "*" under it in
     the party format, a short rule in the state format) and number at the left; the party name
     or the national motto and the place and date at the right; then the title."""
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.platypus import Paragraph, Table, TableStyle  # lazy: start-up
 
     h = heading or Heading("party" if issuer_name.upper().startswith("ĐẢNG") else "state", issuer_name)
     left = []
@@ -174,7 +173,7 @@ def _heading(story, st, heading: Heading | None, issuer_name: str, title: str, s
         right = [Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>", st["headb"]),
                  Paragraph("<u><b>Độc lập - Tự do - Hạnh phúc</b></u>", st["headb"])]
     if h.place_date:
-        from reportlab.platypus import Spacer
+        from reportlab.platypus import Spacer  # lazy: start-up
 
         right += [Spacer(1, 8 if h.format == "party" else 4), Paragraph(_esc(h.place_date), st["placedate"])]
     t = Table([[left, right]], colWidths=[width * 0.42, width * 0.58])
@@ -194,7 +193,7 @@ def _heading(story, st, heading: Heading | None, issuer_name: str, title: str, s
 def _signature(st, heading: Heading | None, width: float) -> list:
     """"Nơi nhận" at the left and the signature(s) at the right (one table: never split), to be
     kept together with what precedes it so that it never stands alone on a page."""
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle  # lazy: start-up
 
     if heading is None or not (heading.signers or heading.recipients):
         return []

@@ -3,6 +3,12 @@ measure over time as lines; labels cut to fit in the report's font."""
 
 from __future__ import annotations
 
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
 from . import vn_format
 from .pdf_base import FONT, FONT_BOLD, MAX_BARS, fmt_value
 from .report_data import TargetLine
@@ -13,7 +19,6 @@ _CHART_FONT_SIZE = 8
 
 def _fit(text: str, width: float, font: str = FONT, size: float = _CHART_FONT_SIZE) -> str:
     """The text shortened with "…" to fit `width` points."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     text = " ".join(str(text).split())
     if stringWidth(text, font, size) <= width:
@@ -28,9 +33,6 @@ def unit_bar_chart(target: TargetLine, width: float):
 
     Every label has its own place so none collides: unit names left of the plot, values in a
     column right of it, the target's legend above it, the scale below it."""
-    from reportlab.graphics.charts.barcharts import HorizontalBarChart
-    from reportlab.graphics.shapes import Drawing, Line, String
-    from reportlab.lib import colors
 
     units = [u for u in target.per_unit if u.value is not None]
     units.sort(key=lambda u: (u.value, u.unit))
@@ -96,10 +98,6 @@ def unit_bar_chart(target: TargetLine, width: float):
 
 
 def line_chart(series, width: float, height: float = 180):
-    from reportlab.graphics.charts.linecharts import HorizontalLineChart
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-
     d = Drawing(width, height)
     chart = HorizontalLineChart()
     chart.x = 40

@@ -16,7 +16,14 @@ import io
 from pathlib import Path
 from typing import Callable
 
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+
 from . import vn_format
+from .atomic import atomic_write_bytes
 from .pdf_base import (
     CELL_PAD,
     FONT,
@@ -50,9 +57,6 @@ __all__ = ["CELL_PAD", "FONT", "FONT_BOLD", "FONT_BOLD_ITALIC", "FONT_ITALIC", "
 def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = None,
                        cancelled: Callable[[], bool] | None = None) -> bytes:
     """The progress report as PDF bytes."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
     register_fonts()
     st = _styles()
@@ -182,8 +186,6 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
 
 def _sheet_styles():
     """The styles plus the score sheet's smaller cells (a landscape page of up to 12 criteria)."""
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
 
     st = _styles()
     st["scell"] = ParagraphStyle("scell", parent=st["cell"], fontSize=9.5, leading=11.5)
@@ -197,8 +199,6 @@ def _sheet_styles():
 def score_table(group: ScoreGroup, width: float, st=None):
     """The table of one group of candidates: every cell a paragraph that wraps inside its column,
     each column at least as wide as its longest word (so "Không đạt" stays inside its cell)."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph
 
     st = st or _sheet_styles()
     cell, cellc, cellr = st["scell"], st["scellc"], st["scellr"]
@@ -236,10 +236,6 @@ def score_table(group: ScoreGroup, width: float, st=None):
 
 def build_scoreboard_pdf(sheet: ScoreSheet, *, progress: Progress | None = None,
                          cancelled: Callable[[], bool] | None = None) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
-
     register_fonts()
     st = _sheet_styles()
     buf = io.BytesIO()
@@ -283,8 +279,6 @@ def build_scoreboard_pdf(sheet: ScoreSheet, *, progress: Progress | None = None,
 
 
 def write_pdf(path: Path, data: bytes) -> Path:
-    from .atomic import atomic_write_bytes
-
     return atomic_write_bytes(Path(path), data)
 
 

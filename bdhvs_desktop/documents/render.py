@@ -38,6 +38,9 @@ from .template_env import _LINE_BREAKS, TEMPLATE_GLOBALS, make_environment, para
 
 if TYPE_CHECKING:  # pragma: no cover
     from .formsets import FormSet
+from .atomic import atomic_write_bytes
+from .decision_context import DecisionContext
+from .qr import qr_png
 
 __all__ = [
     "DocumentRenderError",
@@ -132,10 +135,8 @@ class AnchorView:
     and `.qr` (the QR code image of the chain head)."""
 
     def __init__(self, anchor: Any, tpl: Any) -> None:
-        from docx.shared import Mm
-        from docxtpl import InlineImage
-
-        from .qr import qr_png
+        from docx.shared import Mm  # lazy: start-up
+        from docxtpl import InlineImage  # lazy: start-up
 
         self.code, self.seq = anchor.code, anchor.seq
         self.qr = _AnchorImage(InlineImage(tpl, io.BytesIO(qr_png(anchor.qr_data)), width=Mm(20)))
@@ -152,7 +153,6 @@ def form_key_for(ctx: Any) -> str:
         return "bien_ban"
     if isinstance(ctx, AchievementContext):
         return "bao_cao_tap_the" if ctx.kind == "collective" else "bao_cao_ca_nhan"
-    from .decision_context import DecisionContext
 
     if isinstance(ctx, DecisionContext):
         return "quyet_dinh"
@@ -193,7 +193,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _make_template_class():
-    from docxtpl import DocxTemplate
+    from docxtpl import DocxTemplate  # lazy: start-up
 
     class CheckedDocxTemplate(DocxTemplate):
         """docxtpl, plus a scan of each rendered part for template tags left over."""
@@ -296,7 +296,6 @@ def render_to_file(
     form_set: FormSet, ctx: Any, path: Path, *, form_key: str | None = None
 ) -> Path:
     """Render and write atomically (see :mod:`bdhvs_desktop.documents.atomic`)."""
-    from .atomic import atomic_write_bytes
 
     data = render_document(form_set, ctx, form_key=form_key)
     return atomic_write_bytes(Path(path), data)

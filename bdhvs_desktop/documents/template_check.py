@@ -192,7 +192,7 @@ def _block_problems(tags: list[str], path: Path, part: str) -> list[TemplateProb
 
 def check_template(spec: FormSpec, form_set: FormSet | None = None) -> list[TemplateProblem]:
     """Check one template; returns the problems (empty when it is fine)."""
-    from docxtpl import DocxTemplate
+    from docxtpl import DocxTemplate  # lazy: start-up
 
     path = spec.path
     problems: list[TemplateProblem] = []

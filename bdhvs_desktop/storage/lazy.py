@@ -68,7 +68,7 @@ class LazyDatabase:
 
     def real(self):
         if self._db is None:
-            from bdhvs_desktop.storage.engine import open_database
+            from bdhvs_desktop.storage.engine import open_database  # lazy: start-up
 
             self._db = open_database(self.path)
             self._db.user = self._user
