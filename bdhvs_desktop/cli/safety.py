@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from pathlib import Path
 
 
 def register(subparsers, common) -> None:  # noqa: ANN001
@@ -54,9 +55,8 @@ def register(subparsers, common) -> None:  # noqa: ANN001
 
 
 def cmd_restore(args, ctx) -> int:  # noqa: ANN001
-    from pathlib import Path
 
-    from bdhvs_desktop.services.safety import RestoreError, check_backup_file, restore
+    from bdhvs_desktop.services.safety import RestoreError, check_backup_file, restore  # lazy: start-up
 
     location = ctx.db_location
     if "://" in location:
@@ -80,7 +80,7 @@ def cmd_restore(args, ctx) -> int:  # noqa: ANN001
 
 
 def cmd_backups(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.safety import list_backups
+    from bdhvs_desktop.services.safety import list_backups  # lazy: start-up
 
     db = ctx.db(create=False)
     if db.path is None:
@@ -108,7 +108,7 @@ def _read_password(args, *, confirm: bool = True) -> str:  # noqa: ANN001
 
 
 def _auth_call(fn, *a, **kw):  # noqa: ANN001, ANN202
-    from bdhvs_desktop.services.auth import AuthError
+    from bdhvs_desktop.services.auth import AuthError  # lazy: start-up
 
     try:
         return fn(*a, **kw)
@@ -117,9 +117,9 @@ def _auth_call(fn, *a, **kw):  # noqa: ANN001, ANN202
 
 
 def cmd_users_add(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import add_user, check_password, check_username
+    from bdhvs_desktop.services.auth import add_user, check_password, check_username  # lazy: start-up
 
-    from bdhvs_desktop.services.auth import require_user_admin
+    from bdhvs_desktop.services.auth import require_user_admin  # lazy: start-up
 
     _auth_call(check_username, args.username)
     db = ctx.db(first_account=True)
@@ -135,7 +135,7 @@ def cmd_users_add(args, ctx) -> int:  # noqa: ANN001
 
 
 def cmd_users_list(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import list_users
+    from bdhvs_desktop.services.auth import list_users  # lazy: start-up
 
     users = list_users(ctx.db(create=False))
     if not users:
@@ -148,9 +148,9 @@ def cmd_users_list(args, ctx) -> int:  # noqa: ANN001
 
 
 def cmd_users_passwd(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import check_password, set_password
+    from bdhvs_desktop.services.auth import check_password, set_password  # lazy: start-up
 
-    from bdhvs_desktop.services.auth import require_user_admin
+    from bdhvs_desktop.services.auth import require_user_admin  # lazy: start-up
 
     db = ctx.db(create=False)
     _auth_call(require_user_admin, db, "đặt lại mật khẩu")  # refused before asking for the new password
@@ -162,7 +162,7 @@ def cmd_users_passwd(args, ctx) -> int:  # noqa: ANN001
 
 
 def cmd_users_disable(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import set_active
+    from bdhvs_desktop.services.auth import set_active  # lazy: start-up
 
     _auth_call(set_active, ctx.db(create=False), args.username, False)
     ctx.out(f"Đã khóa tài khoản {args.username.strip().lower()}.")
@@ -170,7 +170,7 @@ def cmd_users_disable(args, ctx) -> int:  # noqa: ANN001
 
 
 def cmd_users_enable(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import set_active
+    from bdhvs_desktop.services.auth import set_active  # lazy: start-up
 
     _auth_call(set_active, ctx.db(create=False), args.username, True)
     ctx.out(f"Đã mở lại tài khoản {args.username.strip().lower()}.")

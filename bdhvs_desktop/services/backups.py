@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import event, select
 
+from bdhvs_desktop.paths import backups_dir
+from bdhvs_desktop.services.upkeep import backup
 from bdhvs_desktop.storage import backup as store
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.models import Setting
@@ -98,7 +100,6 @@ def backup_on_exit(db: Database, tracker: ChangeTracker | None, *, now: dt.datet
         return None
     if tracker is not None and not tracker.changed:
         return None
-    from bdhvs_desktop.paths import backups_dir
 
     retention, interval = backup_settings(db)
     dest = store.auto_backup(db.path, folder or backups_dir(), retention=retention, min_interval=interval, now=now)
@@ -111,14 +112,11 @@ def backup_on_exit(db: Database, tracker: ChangeTracker | None, *, now: dt.datet
 
 def backup_now(db: Database, out: Path | None = None) -> Path:
     """A copy made at the user's request (kept; never thinned)."""
-    from bdhvs_desktop.services.upkeep import backup
 
     return backup(db, out)
 
 
 def list_backups(db: Database, folder: Path | None = None) -> list[store.BackupInfo]:
-    from bdhvs_desktop.paths import backups_dir
-
     if db.path is None:
         return []
     return store.list_backups(folder or backups_dir(), db.path.stem)

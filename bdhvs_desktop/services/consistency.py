@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import aliased
 
+from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.backups import list_backups
 from bdhvs_desktop.services.upkeep import Finding
+from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 
@@ -25,7 +27,6 @@ def _names(rows, limit: int = 5) -> str:
 def consistency_findings(db: Database, *, today: dt.date | None = None) -> list[Finding]:
     """The product's own checks, each a Vietnamese finding: records that the database
     accepts but that make the campaign's figures or the dossier wrong."""
-    from bdhvs_desktop.storage import models as m
 
     findings: list[Finding] = []
     with db.read() as s:
@@ -137,8 +138,6 @@ def consistency_findings(db: Database, *, today: dt.date | None = None) -> list[
 def chain_findings(s) -> list[Finding]:
     """The decision chain: keyed hashes intact, the tables' decisions equal to what the
     chain recorded (and recomputed from the votes), every recorded anchor still reached."""
-    from bdhvs_desktop.services import audit
-    from bdhvs_desktop.storage import models as m
 
     findings: list[Finding] = []
     chained = s.scalar(select(func.count()).select_from(m.AuditEntry).where(m.AuditEntry.chained.is_(True))) or 0
@@ -170,8 +169,6 @@ def chain_findings(s) -> list[Finding]:
 
 
 def _server_finding(db: Database) -> Finding:
-    from sqlalchemy import text
-
     with db.read() as s:
         if db.engine.url.get_backend_name() == "postgresql":
             version = s.execute(text("SHOW server_version")).scalar()

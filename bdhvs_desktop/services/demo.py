@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop.domain import presets as presets_mod
 from bdhvs_desktop.domain.text import clean, fold, name_key
+from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.campaign import apply_preset, preset_path
+from bdhvs_desktop.services.council import create_demo_council
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -108,9 +112,6 @@ def _get_or_create_unit(s: Session, spec: DemoUnit, by_code: dict[str, m.Unit]) 
 
 def create_demo(db: Database, preset_name: str | None = None) -> dict[str, int]:
     """Create the demo ward in an empty database; returns counts of what was created."""
-    from bdhvs_desktop.domain import presets as presets_mod
-    from bdhvs_desktop.services.auth import require_role
-    from bdhvs_desktop.services.campaign import apply_preset, preset_path
 
     require_role(db, "secretary", action="tạo phường mẫu")
     preset = presets_mod.load_preset(preset_path(preset_name))
@@ -134,7 +135,6 @@ def create_demo(db: Database, preset_name: str | None = None) -> dict[str, int]:
         _set_heads(s, by_code, people)
         counts = {"units": len(by_code), "people": sum(len(v) for v in people.values()),
                   "activities": activities, "models": models, "solutions": solutions}
-    from bdhvs_desktop.services.council import create_demo_council
 
     counts.update(create_demo_council(db))
     return counts

@@ -7,8 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
+from bdhvs_desktop.services import audit
+from bdhvs_desktop.services.audit import verify_chain
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.storage.models import AuditEntry
 
 
 class EditConflict(Exception):
@@ -39,9 +43,6 @@ def save_changes(db: Database, model: type, record_id: int, expected_version: in
     Returns the new version. Raises EditConflict (nothing written) when another
     workstation saved or deleted the record meanwhile: also when the check passes but the
     UPDATE itself finds a newer version (SQLAlchemy's StaleDataError)."""
-    from sqlalchemy.orm.exc import StaleDataError
-
-    from bdhvs_desktop.services import audit
 
     entity = entity or model.__tablename__
     for key in changes:
@@ -92,8 +93,6 @@ class RecordHistory:
 
 def record_history(db: Database, entity: str, entity_id: int) -> RecordHistory:
     """The audit entries of one record, newest first, and whether the decision chain holds."""
-    from bdhvs_desktop.services.audit import verify_chain
-    from bdhvs_desktop.storage.models import AuditEntry
 
     with db.read() as s:
         rows = s.scalars(select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)

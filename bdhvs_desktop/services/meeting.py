@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.council import CouncilActionError, _member_units
 from bdhvs_desktop.services.council import _meeting as _find_meeting
+from bdhvs_desktop.services.edits import EditConflict
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -40,8 +42,6 @@ def zone(name: str | None) -> dt.tzinfo:
     a fixed offset stands in where the zone database is missing (Windows without tzdata)."""
     name = name or MEETING_TZ
     try:
-        from zoneinfo import ZoneInfo
-
         return ZoneInfo(name)
     except Exception:  # noqa: BLE001 - no tz database: only the Vietnamese zone is known
         return dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -168,8 +168,6 @@ def save_meeting_details(db: Database, meeting_id: int | None, *, start: dt.date
         if meeting.status == "closed":
             raise MeetingError(_NO_UNDO)
         if version is not None and meeting.version != version:
-            from bdhvs_desktop.services.safety import EditConflict
-
             mine = {k: v for k, v in (("held_at", start), ("ended_at", end), ("discussion", discussion),
                                       ("place", place), ("number", number)) if v is not _UNSET}
             raise EditConflict("council_meeting", meeting.id, mine, {k: getattr(meeting, k) for k in mine},

@@ -6,9 +6,12 @@ services/edits.py; their names are re-exported here."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bdhvs_desktop.paths import backups_dir
+from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.backups import (  # re-exported: callers import them from here
     SETTING_DEFAULTS,
     ChangeTracker,
@@ -22,7 +25,7 @@ from bdhvs_desktop.services.consistency import chain_findings, consistency_findi
 from bdhvs_desktop.services.edits import EditConflict, HistoryEntry, RecordHistory, record_history, save_changes
 from bdhvs_desktop.services.upkeep import Finding
 from bdhvs_desktop.storage import backup as store
-from bdhvs_desktop.storage.engine import DatabaseError
+from bdhvs_desktop.storage.engine import DatabaseError, network_share_reason, open_database
 
 __all__ = ["SETTING_DEFAULTS", "ChangeTracker", "EditConflict", "HistoryEntry", "RecordHistory", "RestoreError",
            "RestoreResult", "backup_now", "backup_on_exit", "backup_settings", "chain_findings", "check_backup_file",
@@ -44,7 +47,6 @@ _CORRUPTION_WORDS = ("malformed", "file is not a database", "database corrupt", 
 
 def is_corruption(exc: BaseException | None) -> bool:
     """Whether `exc` (or an exception it wraps) is SQLite saying the file is damaged."""
-    import sqlite3
 
     seen = 0
     while exc is not None and seen < 10:
@@ -62,7 +64,6 @@ def is_corruption(exc: BaseException | None) -> bool:
 def newest_good_backup(db_path: Path, folder: Path | None = None) -> store.BackupInfo | None:
     """The newest copy of `db_path` in the backups folder that is itself whole: SQLite's
     integrity check passes and this program knows its schema. Damaged copies are skipped."""
-    from bdhvs_desktop.paths import backups_dir
 
     known = _known_revisions()
     for info in store.list_backups(folder or backups_dir(), Path(db_path).stem):
@@ -77,7 +78,6 @@ def newest_good_backup(db_path: Path, folder: Path | None = None) -> store.Backu
 
 def restore_advice(db_path: Path, folder: Path | None = None) -> str:
     """How to get a damaged database back, naming the newest backup that is whole."""
-    from bdhvs_desktop.paths import backups_dir
 
     folder = folder or backups_dir()
     good = newest_good_backup(db_path, folder)
@@ -115,7 +115,6 @@ def sqlite_file_problems(path: Path, *, quick: bool = False) -> list[str] | None
     """SQLite's integrity check of the file at `path`, read-only, without this program's
     engine: None when it is whole, else what SQLite reports (also when it cannot read it).
     `quick` uses PRAGMA quick_check (no index contents; several times faster)."""
-    import sqlite3
 
     try:
         conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
@@ -144,9 +143,9 @@ class RestoreResult:
 
 
 def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # lazy: start-up
 
-    from bdhvs_desktop.storage.migrate import alembic_config
+    from bdhvs_desktop.storage.migrate import alembic_config  # lazy: start-up
 
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
@@ -169,8 +168,6 @@ def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
     same schema and row counts as the backup); if that fails the previous copy is put back.
     The database must not be open elsewhere (close the program's own engine first).
     Finally the restore is written to the audit log (and an older schema is upgraded)."""
-    from bdhvs_desktop.paths import backups_dir
-    from bdhvs_desktop.storage.engine import network_share_reason, open_database
 
     if "://" in str(database):
         raise RestoreError("Khôi phục trong chương trình chỉ dành cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng "
@@ -233,8 +230,6 @@ def restore(database: str | Path, source: str | Path, *, user: str = "thu-ky",
     try:
         db = open_database(target)
         try:
-            from bdhvs_desktop.services import audit
-
             with db.session() as s:
                 audit.record(s, user=user, action="restore", entity="database",
                              note=f"Khôi phục từ bản sao lưu {source.name}"

@@ -373,7 +373,7 @@ def _has_control(text: str) -> bool:
 def _merged_range_of(sheet: xio.SheetData, row: int, col: int) -> str | None:
     if not sheet.merged_ranges:
         return None
-    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.utils.cell import range_boundaries  # lazy: start-up
 
     for ref in sheet.merged_ranges:
         try:
