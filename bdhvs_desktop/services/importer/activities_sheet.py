@@ -36,7 +36,6 @@ def plan(ctx: Importer, sheet: xio.SheetData) -> Callable[[Session], None]:
             if code:
                 codes.add(code)
     unit_ids = [ctx.units[c]["id"] for c in codes if c in ctx.units and ctx.units[c].get("id")]
-    ctx._activity_session_rows = []
     if unit_ids:
         for a in ctx.session.execute(select(m.Activity.id, m.Activity.date, m.Activity.kind, m.Activity.unit_id,
                                               m.Activity.content, m.Activity.skills, m.Activity.participants)
