@@ -20,13 +20,12 @@ from bdhvs_desktop.domain.vocab import (
 from bdhvs_desktop.services.activities.common import (
     MAX_TEXT,
     _audit_create,
-    _audit_delete,
-    _audit_update,
     _campaign_range,
     _Check,
-    _fields,
+    _delete,
     _load,
     _may_edit,
+    _set_fields,
     _text,
     _unit,
 )
@@ -139,18 +138,12 @@ def update_activity(db: Database, activity_id: int, data: ActivityInput, version
     with db.session() as s:
         obj = _load(s, m.Activity, activity_id, version, "hoạt động")
         values = _check_activity(s, data)
-        before = _fields(obj, ACTIVITY_FIELDS)
-        for k, v in values.items():
-            setattr(obj, k, v)
-        _audit_update(s, db, "activity", obj, before)
+        _set_fields(s, db, "activity", obj, ACTIVITY_FIELDS, values)
 
 
 def delete_activity(db: Database, activity_id: int, version: int | None = None) -> None:
-    _may_edit(db, "xóa hoạt động")
-    with db.session() as s:
-        obj = _load(s, m.Activity, activity_id, version, "hoạt động")
-        _audit_delete(s, db, "activity", obj, ACTIVITY_FIELDS, "Xóa hoạt động")
-        s.delete(obj)
+    _delete(db, m.Activity, activity_id, version, action="xóa hoạt động", what="hoạt động", entity="activity",
+            names=ACTIVITY_FIELDS, note="Xóa hoạt động")
 
 
 def list_activities(db: Database, *, kind: str | None = None, unit_id: int | None = None,

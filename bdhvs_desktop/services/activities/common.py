@@ -5,7 +5,7 @@ read, and the audit helpers. The record kinds live in the sibling modules of thi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -106,3 +106,21 @@ def _audit_update(s: Session, db: Database, entity: str, obj: Any, before: dict[
 def _audit_delete(s: Session, db: Database, entity: str, obj: Any, names: Iterable[str], note: str) -> None:
     audit.record(s, user=db.user, action="delete", entity=entity, entity_id=obj.id,
                  old={k: v for k, v in _fields(obj, names).items() if v not in (None, "")}, note=note)
+
+
+def _set_fields(s: Session, db: Database, entity: str, obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
+    """Write checked values onto a loaded record and audit what changed."""
+    before = _fields(obj, names)
+    for k, v in values.items():
+        setattr(obj, k, v)
+    _audit_update(s, db, entity, obj, before)
+
+
+def _delete(db: Database, model: type, record_id: int, version: int | None, *, action: str, what: str, entity: str,
+            names: Iterable[str], note: str | Callable[[Any], str]) -> None:
+    """Delete a record at the version the form read, with its audit entry (`note` may be made from the record)."""
+    _may_edit(db, action)
+    with db.session() as s:
+        obj = _load(s, model, record_id, version, what)
+        _audit_delete(s, db, entity, obj, names, note(obj) if callable(note) else note)
+        s.delete(obj)

@@ -22,12 +22,11 @@ from bdhvs_desktop.services.activities.common import (
     NotFound,
     ValidationError,
     _audit_create,
-    _audit_delete,
-    _audit_update,
     _Check,
-    _fields,
+    _delete,
     _load,
     _may_edit,
+    _set_fields,
     _text,
     _unit,
 )
@@ -185,10 +184,7 @@ def update_model(db: Database, model_id: int, data: ModelInput, version: int | N
         obj = _load(s, m.DigitalModel, model_id, version, "mô hình")
         n_rep = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
         values = _check_model(s, data, model_id, n_rep)
-        before = _fields(obj, MODEL_FIELDS)
-        for k, v in values.items():
-            setattr(obj, k, v)
-        _audit_update(s, db, "digital_model", obj, before)
+        _set_fields(s, db, "digital_model", obj, MODEL_FIELDS, values)
 
 
 def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rating: str | None = None,
@@ -219,18 +215,12 @@ def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rati
             data["evaluation"] = evaluation
         n_rep = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
         values = _check_model(s, ModelInput(**data), model_id, n_rep)
-        before = _fields(obj, MODEL_FIELDS)
-        for k, v in values.items():
-            setattr(obj, k, v)
-        _audit_update(s, db, "digital_model", obj, before)
+        _set_fields(s, db, "digital_model", obj, MODEL_FIELDS, values)
 
 
 def delete_model(db: Database, model_id: int, version: int | None = None) -> None:
-    _may_edit(db, "xóa mô hình")
-    with db.session() as s:
-        obj = _load(s, m.DigitalModel, model_id, version, "mô hình")
-        _audit_delete(s, db, "digital_model", obj, MODEL_FIELDS, f"Xóa mô hình {obj.code}")
-        s.delete(obj)
+    _delete(db, m.DigitalModel, model_id, version, action="xóa mô hình", what="mô hình", entity="digital_model",
+            names=MODEL_FIELDS, note=lambda obj: f"Xóa mô hình {obj.code}")
 
 
 def add_replication(db: Database, model_id: int, unit_id: int, on: dt.date | None) -> int:

@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.domain.dates import vn_date
 from bdhvs_desktop.services.activities.common import (
     _audit_create,
-    _audit_delete,
-    _audit_update,
     _Check,
-    _fields,
+    _delete,
     _load,
     _may_edit,
+    _set_fields,
     _text,
     _unit,
 )
@@ -147,18 +146,12 @@ def update_figure(db: Database, figure_id: int, data: FigureInput, version: int 
     with db.session() as s:
         obj = _load(s, m.ReportedFigure, figure_id, version, "số liệu")
         values = _check_figure(s, data, figure_id)
-        before = _fields(obj, FIGURE_FIELDS)
-        for k, v in values.items():
-            setattr(obj, k, v)
-        _audit_update(s, db, "reported_figure", obj, before)
+        _set_fields(s, db, "reported_figure", obj, FIGURE_FIELDS, values)
 
 
 def delete_figure(db: Database, figure_id: int, version: int | None = None) -> None:
-    _may_edit(db, "xóa số liệu báo cáo")
-    with db.session() as s:
-        obj = _load(s, m.ReportedFigure, figure_id, version, "số liệu")
-        _audit_delete(s, db, "reported_figure", obj, FIGURE_FIELDS, "Xóa số liệu báo cáo")
-        s.delete(obj)
+    _delete(db, m.ReportedFigure, figure_id, version, action="xóa số liệu báo cáo", what="số liệu", entity="reported_figure",
+            names=FIGURE_FIELDS, note="Xóa số liệu báo cáo")
 
 
 def list_figures(db: Database, target_id: int | None = None) -> list[FigureRow]:

@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.services.activities.common import (
     _audit_create,
-    _audit_delete,
-    _audit_update,
     _Check,
-    _fields,
+    _delete,
     _load,
     _may_edit,
+    _set_fields,
     _text,
 )
 from bdhvs_desktop.storage import models as m
@@ -90,18 +89,12 @@ def update_solution(db: Database, solution_id: int, data: SolutionInput, version
     with db.session() as s:
         obj = _load(s, m.Solution, solution_id, version, "giải pháp")
         values = _check_solution(s, data)
-        before = _fields(obj, SOLUTION_FIELDS)
-        for k, v in values.items():
-            setattr(obj, k, v)
-        _audit_update(s, db, "solution", obj, before)
+        _set_fields(s, db, "solution", obj, SOLUTION_FIELDS, values)
 
 
 def delete_solution(db: Database, solution_id: int, version: int | None = None) -> None:
-    _may_edit(db, "xóa giải pháp")
-    with db.session() as s:
-        obj = _load(s, m.Solution, solution_id, version, "giải pháp")
-        _audit_delete(s, db, "solution", obj, SOLUTION_FIELDS, "Xóa giải pháp")
-        s.delete(obj)
+    _delete(db, m.Solution, solution_id, version, action="xóa giải pháp", what="giải pháp", entity="solution",
+            names=SOLUTION_FIELDS, note="Xóa giải pháp")
 
 
 def list_solutions(db: Database) -> list[SolutionRow]:
