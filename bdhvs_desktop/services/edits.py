@@ -72,6 +72,7 @@ def save_changes(db: Database, model: type, record_id: int, expected_version: in
         raise EditConflict(entity, record_id, changes, theirs, version) from None
 
 
+@dataclass(frozen=True)
 class HistoryEntry:
     at: dt.datetime  # UTC, naive (as stored)
     user: str | None
