@@ -141,13 +141,13 @@ def _refuse_reason(c: m.Candidate, awarded: set[int]) -> str | None:
     return None
 
 
-def _results(db: Database, at: dt.date):  # noqa: ANN202
+def _results(db: Database, at: dt.date):
     """The figures the achievements are drafted from (the same as the dossier's Form 08)."""
 
     return at, form08.compute_results(db, at)
 
 
-def _achievement(s: Session, c: m.Campaign, cand: m.Candidate, results) -> str:  # noqa: ANN001
+def _achievement(s: Session, c: m.Campaign, cand: m.Candidate, results) -> str:
     """The achievement line of the list: the summary the Tờ trình printed (what the secretary
     wrote, or the narrative drafted from the records; never a score)."""
     if results is None:
@@ -160,7 +160,7 @@ def _achievement(s: Session, c: m.Campaign, cand: m.Candidate, results) -> str: 
     return form08.effective_texts(src, cand)[0].get("summary", "") or cand.summary or ""
 
 
-def _plan(s: Session, *, award_code: str | None, candidate_ids: list[int] | None, results=None) -> DecisionPlan:  # noqa: ANN001
+def _plan(s: Session, *, award_code: str | None, candidate_ids: list[int] | None, results=None) -> DecisionPlan:
     c = _campaign(s)
     if candidate_ids:
         rows = []
