@@ -12,7 +12,7 @@ from bdhvs_desktop.cli import meeting as meeting_cli
 from bdhvs_desktop.cli.meeting import discussion_text
 from bdhvs_desktop.domain.council import CouncilError
 from bdhvs_desktop.domain.dates import parse_vn_date
-from bdhvs_desktop.domain.scoring import points_text
+from bdhvs_desktop.domain.scoring import LEVEL_LABELS, points_text
 from bdhvs_desktop.domain.vocab import (
     COUNCIL_ROLE_LABELS,
     SUBJECT_KIND_LABELS,
@@ -76,6 +76,10 @@ def register(subparsers, common) -> None:
     p.add_argument("--kind", choices=["party_org", "collective", "individual"], help="chỉ một loại đối tượng")
     p.add_argument("--eligible", action="store_true", help="chỉ những đối tượng đủ điều kiện")
     p.add_argument("--explain", action="store_true", help="in lời giải thích từng tiêu chí")
+    p.add_argument("--level", choices=("ward", "province"), default=None,
+                   help="cấp tiêu chí: ward (khen cấp phường, mặc định) hoặc province (hồ sơ đề nghị khen cấp tỉnh; "
+                        "không có bộ cấp tỉnh thì chấm theo bộ cấp phường và ghi chú). Có --level thì --json thêm "
+                        "khóa level và level_note")
     p.set_defaults(func=cmd_score)
 
     p = subparsers.add_parser("manual", parents=[common], help="ghi kết quả một tiêu chí chấm thủ công",
@@ -234,20 +238,26 @@ def _pts(value: float | None) -> str:
 def cmd_score(args, ctx) -> int:
     from bdhvs_desktop.services.scoring import compute_scores  # lazy: start-up
 
+    level = getattr(args, "level", None)
     try:
-        board = compute_scores(ctx.db(create=False), args.at)
+        board = compute_scores(ctx.db(create=False), args.at, level or "ward")
     except _errors() as exc:
         raise _fail(exc) from exc
     scores = [s for s in board.scores if (not args.kind or s.kind == args.kind) and (not args.eligible or s.eligible)]
     if args.json:
-        ctx.out(json.dumps([s.as_json() for s in scores], ensure_ascii=False, indent=2))
+        items = [s.as_json() if level is None else {**s.as_json(), "level": s.level, "level_note": s.level_note}
+                 for s in scores]
+        ctx.out(json.dumps(items, ensure_ascii=False, indent=2))
         return EXIT_OK
-    ctx.out(f"Kết quả chấm điểm tính đến {board.at:%d/%m/%Y}")
+    which = f" theo tiêu chí {LEVEL_LABELS[board.level]}" if level else ""
+    ctx.out(f"Kết quả chấm điểm{which} tính đến {board.at:%d/%m/%Y}")
     for kind in SubjectKind:
         group = [s for s in scores if s.kind == kind.value]
         if not group:
             continue
         ctx.out(f"\n== {SUBJECT_KIND_LABELS[kind]} ({sum(1 for s in group if s.eligible)}/{len(group)} đủ điều kiện) ==")
+        if kind.value in board.level_notes:
+            ctx.out(f"Chú ý: {board.level_notes[kind.value]}")
         for s in group:
             mark = f"#{s.rank:<3}" if s.rank else "  – "
             gates = [c.name for c in s.criteria if c.type == "gate" and not c.passed]
@@ -324,9 +334,16 @@ def cmd_propose(args, ctx) -> int:
         subject, sid = _subject(db, args.unit, args.person)
         summary = args.summary
         if summary is None:
-            from bdhvs_desktop.services.scoring import score_of  # lazy: start-up
+            from sqlalchemy import select  # lazy: start-up
 
-            score = score_of(db, subject, sid, args.at)
+            from bdhvs_desktop.domain.scoring import criteria_level_of_award  # lazy: start-up
+            from bdhvs_desktop.services.scoring import score_of  # lazy: start-up
+            from bdhvs_desktop.storage import models as m  # lazy: start-up
+
+            with db.read() as s:  # a province award: the province's criteria
+                award_level = s.scalar(select(m.AwardForm.level).where(m.AwardForm.code == args.award)) \
+                    if args.award else None
+            score = score_of(db, subject, sid, args.at, criteria_level_of_award(award_level))
             if score is not None and score.eligible:
                 summary = cs.summary_from_score(score)
             elif score is not None:
@@ -357,7 +374,8 @@ def cmd_candidates(args, ctx) -> int:
     for r in rows:
         lock = " [đã khóa]" if r.locked else ""
         kind = SUBJECT_KIND_LABELS.get(SubjectKind(r.kind), r.kind) if r.kind in SubjectKind._value2member_map_ else r.kind
-        ctx.out(f"{r.id:>4}  {r.name:<45} {kind:<13} {r.award_code or '-':<16} {r.status_label}{lock}")
+        level = " [tiêu chí cấp tỉnh]" if r.level == "province" else ""
+        ctx.out(f"{r.id:>4}  {r.name:<45} {kind:<13} {r.award_code or '-':<16} {r.status_label}{lock}{level}")
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bdhvs_desktop.domain import council as dc
-from bdhvs_desktop.domain.scoring import SubjectScore
+from bdhvs_desktop.domain.scoring import SubjectScore, criteria_level_of_award
 from bdhvs_desktop.domain.vocab import (
     CANDIDATE_STATUS_LABELS,
     CandidateStatus,
@@ -115,6 +115,7 @@ class CandidateInfo:
     score_as_of: dt.date | None
     score_snapshot: dict[str, Any]
     version: int
+    level: str = "ward"  # the criteria it is scored against: its award form's level (ward or province)
 
 
 def _candidate_info(c: m.Candidate) -> CandidateInfo:
@@ -127,7 +128,8 @@ def _candidate_info(c: m.Candidate) -> CandidateInfo:
     return CandidateInfo(c.id, c.subject_type, sid, code, name, c.subject_kind, unit_name, position,
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
                          c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
-                         c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version)
+                         c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version,
+                         _level(c))
 
 
 def _decision_of(c: m.Candidate) -> str | None:
@@ -279,12 +281,26 @@ class ProposeResult:
     skipped: list[str] = field(default_factory=list)  # Vietnamese: who and why
 
 
-def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | None = None) -> ProposeResult:
+def _level(c: m.Candidate) -> str:
+    """The criteria level a candidate is scored at: its award form's (province or ward)."""
+    return criteria_level_of_award(c.award_form.level if c.award_form is not None else None)
+
+
+def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | None = None,
+                     board: scoring_service.ScoreBoard | None = None) -> ProposeResult:
     """Propose every eligible subject (ranked first) that has no candidate yet, in ONE
-    transaction: all of them or (killed, failed) none."""
+    transaction: all of them or (killed, failed) none. Eligible at the level of the award
+    proposed (a province award: the province's criteria). `board`: the scores the caller already
+    holds for `at` (the scoring page's), so the action does not compute them again."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
-    at = at or dt.date.today()
-    board = scoring_service.compute_scores(db, at)
+    at = at or (board.at if board is not None else dt.date.today())
+    level = "ward"
+    if award_code:
+        with db.read() as s:
+            level = criteria_level_of_award(s.scalar(select(m.AwardForm.level).where(m.AwardForm.code == award_code)))
+    if board is None or board.at != at:
+        board = scoring_service.compute_scores(db, at)
+    board = board.at_level(level)
     result = ProposeResult()
     with db.session() as s:
         serialize(s, COUNCIL_LOCK)
@@ -373,7 +389,8 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
         with db.read() as s:
             c = _candidate(s, candidate_id)
             day = at or c.score_as_of or dt.date.today()
-        snap = _snapshot(db, c.subject_type, c.unit_id or c.person_id, day)
+            level = _level(c)
+        snap = _snapshot(db, c.subject_type, c.unit_id or c.person_id, day, level)
     with db.session() as s:
         serialize(s, COUNCIL_LOCK)
         c = _candidate(s, candidate_id)
@@ -415,8 +432,8 @@ def _passing_vote(s: Session, c: m.Candidate) -> dc.Decision:
                              f"số và đạt tỷ lệ thông qua (nhập kết quả biểu quyết rồi dùng “Quyết định”).{why}")
 
 
-def _snapshot(db: Database, subject: str, subject_id: int | None, day: dt.date) -> dict[str, Any]:
-    score = scoring_service.score_of(db, subject, subject_id or 0, day)
+def _snapshot(db: Database, subject: str, subject_id: int | None, day: dt.date, level: str = "ward") -> dict[str, Any]:
+    score = scoring_service.score_of(db, subject, subject_id or 0, day, level)
     return scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
 
 
@@ -818,7 +835,7 @@ def record_member_score(db: Database, meeting_id: int | None, candidate_id: int,
             raise CouncilActionError("Điểm không được âm.")
         maximum = (c.score_snapshot or {}).get("max_points")
         if maximum is None:
-            maximum = scoring_service.load_criteria_max(s, c.subject_kind)
+            maximum = scoring_service.load_criteria_max(s, c.subject_kind, _level(c))
         if maximum and points > maximum:
             raise CouncilActionError(f"Điểm {points:g} vượt điểm tối đa {maximum:g}.")
         row = s.scalar(select(m.MemberScore).where(m.MemberScore.meeting_id == meeting.id,
@@ -874,7 +891,10 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
         meeting_id = meeting.id
         day = meeting.held_at.date()
         pending = _undecided(s, meeting.id, candidate_id)
+        levels = {_level(c) for c in pending}
     board = scoring_service.compute_scores(db, day) if pending else None
+    for level in sorted(levels) if board is not None else ():
+        board.at_level(level)  # scored now, not under the council lock
     out: list[DecisionInfo] = []
     with db.session() as s:
         serialize(s, COUNCIL_LOCK)
@@ -896,9 +916,9 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
             vote = s.scalar(select(m.Vote).where(m.Vote.meeting_id == meeting.id, m.Vote.candidate_id == c.id))
             tally = dc.Tally(vote.votes_for, vote.votes_against, vote.votes_abstain)
             decision = dc.decide(members, present, tally, rules, _label(c))
-            score = board.find(c.subject_type, c.unit_id or c.person_id) if board else None
+            score = board.find(c.subject_type, c.unit_id or c.person_id, _level(c)) if board else None
             if board is None:  # decided by nobody when this started: score it now
-                score = scoring_service.score_of(db, c.subject_type, c.unit_id or c.person_id or 0, day)
+                score = scoring_service.score_of(db, c.subject_type, c.unit_id or c.person_id or 0, day, _level(c))
             snap = scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
             if c.status == "proposed":
                 c.status = "reviewed"
@@ -1031,7 +1051,7 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
                 points, maximum, eligible, rank = snap.get("points"), snap.get("max_points"), snap.get("eligible"), \
                     snap.get("rank")
             else:
-                sc_ = board.find(c.subject_type, c.unit_id or c.person_id or 0)
+                sc_ = board.find(c.subject_type, c.unit_id or c.person_id or 0, _level(c))
                 points, maximum, eligible, rank = ((sc_.points, sc_.max_points, sc_.eligible, sc_.rank) if sc_
                                                    else (None, None, None, None))
             v = votes.get(c.id)

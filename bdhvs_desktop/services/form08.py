@@ -17,6 +17,7 @@ candidate (Candidate.report_text, Candidate.summary) takes precedence over the d
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
@@ -100,6 +101,15 @@ class Source:
 
     def score(self, subject: str, subject_id: int):  # noqa: ANN201
         return self.board.find(subject, subject_id)
+
+
+def for_candidate(src: Source, cand: m.Candidate) -> Source:
+    """The source as a candidate's Form 08 reads it: scores and criteria at the level the
+    candidate is proposed to (a province award: the province's criteria set)."""
+    level = sc.criteria_level_of_award(cand.award_form.level if cand.award_form is not None else None)
+    if level == getattr(src.board, "level", "ward"):
+        return src
+    return dataclasses.replace(src, board=src.board.at_level(level))
 
 
 def compute_results(db, at: dt.date) -> tuple[Any, Any]:  # noqa: ANN001
