@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .context import AchievementContext, MinutesContext, SubmissionContext
 from .decision_context import DecisionContext
+from .province_context import ProvinceSubmissionContext
 
 MANIFEST_NAME = "manifest.toml"
 SUPPORTED_SCHEMA = 1
@@ -20,6 +21,7 @@ CONTEXT_TYPES: dict[str, type] = {
     "minutes": MinutesContext,
     "achievement": AchievementContext,
     "decision": DecisionContext,
+    "province_submission": ProvinceSubmissionContext,
 }
 
 #: The forms every set must provide, and the context each one is rendered from.
@@ -33,6 +35,7 @@ FORM_KEYS: dict[str, str] = {
 #: Forms a set may provide (a set copied before they existed still loads without them).
 OPTIONAL_FORM_KEYS: dict[str, str] = {
     "quyet_dinh": "decision",
+    "to_trinh_tinh": "province_submission",  # the province office's Tờ trình (documents/province_context.py)
 }
 
 

@@ -31,6 +31,7 @@ from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.province_board import board_for, score_for, scoped_name
 from bdhvs_desktop.services.safety import EditConflict
 from bdhvs_desktop.storage.locks import serialize
 
@@ -125,6 +126,7 @@ def _candidate_info(c: m.Candidate) -> CandidateInfo:
         p = c.person
         code, name = scoring_service.person_code(p.cccd, p.id), p.full_name
         unit_name, position, sid = (p.unit.name if p.unit else None), p.position, p.id
+    name = scoped_name(c, name)  # at a province office, with its ward
     return CandidateInfo(c.id, c.subject_type, sid, code, name, c.subject_kind, unit_name, position,
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
                          c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
@@ -299,7 +301,7 @@ def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | 
         with db.read() as s:
             level = criteria_level_of_award(s.scalar(select(m.AwardForm.level).where(m.AwardForm.code == award_code)))
     if board is None or board.at != at:
-        board = scoring_service.compute_scores(db, at)
+        board = board_for(db, at)  # at a province office: the wards' facts
     board = board.at_level(level)
     result = ProposeResult()
     with db.session() as s:
@@ -433,7 +435,7 @@ def _passing_vote(s: Session, c: m.Candidate) -> dc.Decision:
 
 
 def _snapshot(db: Database, subject: str, subject_id: int | None, day: dt.date, level: str = "ward") -> dict[str, Any]:
-    score = scoring_service.score_of(db, subject, subject_id or 0, day, level)
+    score = score_for(db, subject, subject_id or 0, day, level)
     return scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
 
 
@@ -892,7 +894,7 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
         day = meeting.held_at.date()
         pending = _undecided(s, meeting.id, candidate_id)
         levels = {_level(c) for c in pending}
-    board = scoring_service.compute_scores(db, day) if pending else None
+    board = board_for(db, day) if pending else None
     for level in sorted(levels) if board is not None else ():
         board.at_level(level)  # scored now, not under the council lock
     out: list[DecisionInfo] = []
@@ -918,7 +920,7 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
             decision = dc.decide(members, present, tally, rules, _label(c))
             score = board.find(c.subject_type, c.unit_id or c.person_id, _level(c)) if board else None
             if board is None:  # decided by nobody when this started: score it now
-                score = scoring_service.score_of(db, c.subject_type, c.unit_id or c.person_id or 0, day, _level(c))
+                score = score_for(db, c.subject_type, c.unit_id or c.person_id or 0, day, _level(c))
             snap = scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
             if c.status == "proposed":
                 c.status = "reviewed"
@@ -1006,7 +1008,7 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
     with db.read() as s:
         meeting = _meeting(s, meeting_id)
         day = meeting.held_at.date()
-    board = scoring_service.compute_scores(db, day)
+    board = board_for(db, day)  # at a province office: the wards' facts
     with db.read() as s:
         meeting = _meeting(s, meeting.id)
         rules = dc.CouncilRules.from_dict(meeting.rules)
@@ -1081,10 +1083,20 @@ DEMO_DISCUSSION = (
     "không tham gia chấm điểm, biểu quyết hồ sơ liên quan.")
 
 
-def create_demo_council(db: Database) -> dict[str, int]:
+def _province_forms(db: Database) -> dict[str, str]:
+    """The first province-level award form for each subject kind (demo variants propose to it)."""
+    with db.read() as s:
+        forms = s.scalars(select(m.AwardForm).where(m.AwardForm.level == "province").order_by(m.AwardForm.id)).all()
+        return {kind: next(f.code for f in forms if not f.subject_kinds or kind in f.subject_kinds)
+                for kind in ("party_org", "collective", "individual")
+                if any(not f.subject_kinds or kind in f.subject_kinds for f in forms)}
+
+
+def create_demo_council(db: Database, province_candidates: int = 0) -> dict[str, int]:
     """Candidates and one council meeting for the demo ward (called at the end of create_demo):
     manual criteria with evidence, a few eligible and some ineligible subjects proposed, a secret
-    ballot with one member absent, member scores (one with a wide spread), votes and decisions."""
+    ballot with one member absent, member scores (one with a wide spread), votes and decisions.
+    The first `province_candidates` eligible ones are proposed to a province-level award form."""
     from bdhvs_desktop.services.scoring import record_manual_result
 
     with db.read() as s:
@@ -1110,10 +1122,17 @@ def create_demo_council(db: Database) -> dict[str, int]:
     board = scoring_service.compute_scores(db, DEMO_SCORE_DAY)
     eligible = {k: [x for x in board.of_kind(k) if x.eligible] for k in ("party_org", "collective", "individual")}
     chosen = eligible["party_org"][:2] + eligible["collective"][:1] + eligible["individual"][:3]
+    province_forms = _province_forms(db) if province_candidates else {}
+    # Proposed to the province, best first and taking turns by kind: an individual, a party
+    # organisation, a collective, then the next of each.
+    turns = [x for pair in zip(eligible["individual"][:3], eligible["party_org"][:2] + [None],
+                               eligible["collective"][:1] + [None, None]) for x in pair if x is not None]
+    to_province = {id(x) for x in turns[:province_candidates]}
     proposed = []
     for score in chosen:
+        award = province_forms.get(score.kind) if id(score) in to_province else None
         proposed.append(propose(db, score.subject, score.subject_id, summary=summary_from_score(score),
-                                at=DEMO_SCORE_DAY))
+                                at=DEMO_SCORE_DAY, award_code=award))
     # Ineligible subjects the units proposed anyway: the council sees why they fail.
     weak = []
     if "CB-KP3" in units:
