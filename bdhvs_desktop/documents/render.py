@@ -33,14 +33,15 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from . import vn_format
+from .atomic import atomic_write_bytes
 from .context import AchievementContext, MinutesContext, SubmissionContext
+from .decision_context import DecisionContext
+from .province_context import ProvinceSubmissionContext
+from .qr import qr_png
 from .template_env import _LINE_BREAKS, TEMPLATE_GLOBALS, make_environment, paragraphs
 
 if TYPE_CHECKING:  # pragma: no cover
     from .formsets import FormSet
-from .atomic import atomic_write_bytes
-from .decision_context import DecisionContext
-from .qr import qr_png
 
 __all__ = [
     "DocumentRenderError",
@@ -147,8 +148,6 @@ class AnchorView:
 
 def form_key_for(ctx: Any) -> str:
     """The form a context is rendered with."""
-    from .province_context import ProvinceSubmissionContext
-
     if isinstance(ctx, ProvinceSubmissionContext):  # the province's Tờ trình, its list by ward
         return "to_trinh_tinh"
     if isinstance(ctx, SubmissionContext):

@@ -10,11 +10,6 @@ from __future__ import annotations
 
 import io
 from typing import TYPE_CHECKING, Any
-
-from . import vn_format
-
-if TYPE_CHECKING:  # pragma: no cover
-    from bdhvs_desktop.domain.statistics import Layout, StatTable
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -37,8 +32,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from . import vn_format
 from .pdf_base import FONT, FONT_BOLD, FONT_ITALIC, _footer, register_fonts
 from .xlsx_safe import text_cells_only
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bdhvs_desktop.domain.statistics import Layout, StatTable
 
 #: The report these functions write is services.statistics.StatsReport (year, reporting_unit, place,
 #: sign_date, tables); documents/ sits below services/, so it is not imported here.

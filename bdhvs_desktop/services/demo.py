@@ -23,19 +23,19 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bdhvs_desktop.domain.text import clean, fold, name_key
-from bdhvs_desktop.storage import models as m
-from bdhvs_desktop.storage.engine import Database
-
-if TYPE_CHECKING:
-    from bdhvs_desktop.domain.presets import Preset
 from bdhvs_desktop.domain import presets as presets_mod
+from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.campaign import apply_preset, preset_path
 from bdhvs_desktop.services.council import DEMO_SCORE_DAY, create_demo_council
 from bdhvs_desktop.services.dossier import save_settings
 from bdhvs_desktop.services.package_export import WARD_CODE_SETTING
 from bdhvs_desktop.services.scoring import compute_scores
+from bdhvs_desktop.storage import models as m
+from bdhvs_desktop.storage.engine import Database
+
+if TYPE_CHECKING:
+    from bdhvs_desktop.domain.presets import Preset
 
 DEMO_SEED = 20260331
 # Everything in the demo happens before this day, so it does not depend on today's date.

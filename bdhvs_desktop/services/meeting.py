@@ -30,6 +30,7 @@ from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.council import CouncilActionError, _member_units
 from bdhvs_desktop.services.council import _meeting as _find_meeting
 from bdhvs_desktop.services.edits import EditConflict
+from bdhvs_desktop.services.province_board import scoped_name  # at a province office, with its ward
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -97,8 +98,6 @@ def refuse_frozen_attendance(meeting: m.CouncilMeeting) -> None:
 
 
 def _subject_label(c: m.Candidate) -> str:
-    from bdhvs_desktop.services.province_board import scoped_name  # at a province office, with its ward
-
     if c.subject_type == "unit":
         return scoped_name(c, c.unit.name) if c.unit else f"(tập thể #{c.unit_id})"
     return scoped_name(c, c.person.full_name) if c.person else f"(cá nhân #{c.person_id})"
