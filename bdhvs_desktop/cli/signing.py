@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, _interactive
@@ -150,7 +151,7 @@ def cmd_trust(args, ctx) -> int:
 
 
 def cmd_seal(args, ctx) -> int:
-    from bdhvs_desktop.services import signing_settings as ss
+    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
     if bool(args.path) == bool(args.remove):
         raise CliError("Cho một tệp ảnh PNG, hoặc --remove để bỏ ảnh con dấu.", EXIT_USAGE)
@@ -192,8 +193,6 @@ def cmd_sign_pdf(args, ctx) -> int:
         except ss.SigningSettingsError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
     if args.seal:
-        from dataclasses import replace
-
         cfg = replace(cfg, seal_png=_read(args.seal, "ảnh con dấu"))
     try:
         signed = signing.sign_pdf(_read(args.pdf, "tệp PDF"), cfg, reason=args.reason, location=args.location,
