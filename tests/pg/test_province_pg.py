@@ -11,7 +11,7 @@ import pytest
 from province_packages import Person, make_pki, ward_package, write_ward_package
 from sqlalchemy import func, select
 
-from bdhvs_desktop.services import auth, province
+from bdhvs_desktop.services import auth, province, province_check
 from bdhvs_desktop.services import province_views as pv
 from bdhvs_desktop.services.campaign import init_campaign
 from bdhvs_desktop.storage import province_models as pm
@@ -53,6 +53,18 @@ def test_import_and_read_on_each_backend(backend_url, signed):
         for doc in pv.package_documents(db, "P-TANAN"):
             info, data = pv.document_bytes(db, doc.id)
             assert data == opened.documents[doc.member], doc.member
+        # the scores kept at the import are read back as they were computed (JSON text on both backends)
+        from bdhvs_desktop.services import province_rank
+
+        province_rank.clear_caches()
+        stored = province_rank.rank(db).rows
+        with db.session() as s:
+            s.execute(pm.WardProposal.__table__.update().values(score_key=None))
+        province_rank.clear_caches()
+        rescored = province_rank.rank(db).rows
+        assert len(stored) == 10 and all(r.problem is None and r.level == "province" for r in stored)
+        assert [(r.candidate_id, r.points, r.rank, r.criteria) for r in stored] == [
+            (r.candidate_id, r.points, r.rank, r.criteria) for r in rescored]
         again = province.import_packages(db, [paths[0]], trust_roots=[pki.ca_pem])
         assert not again.outcomes[0].imported and "Phường La Gi" in again.outcomes[0].message
     finally:
@@ -66,14 +78,14 @@ def test_two_workstations_import_the_same_package_at_once(backend_url, signed, m
     setup.dispose()
     # Both workstations finish their checks (the replay is not there yet) before either writes.
     checked = threading.Barrier(2)
-    verify = province._verify
+    verify = province_check.verify
 
     def verify_then_wait(*args, **kwargs):
         result = verify(*args, **kwargs)
         checked.wait(60)
         return result
 
-    monkeypatch.setattr(province, "_verify", verify_then_wait)
+    monkeypatch.setattr(province_check, "verify", verify_then_wait)
     outcomes: list = [None, None]
     errors: list = []
 
