@@ -3,6 +3,8 @@ pins that keep users off the crashing PySide6 + Python pair (pitfalls #1)."""
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -134,6 +136,98 @@ def test_no_import_cycle_between_modules():
     gone = KNOWN_CYCLES - found
     assert not gone, "These cycles are broken now: remove them from KNOWN_CYCLES: " + "; ".join(
         " ↔ ".join(sorted(c)) for c in gone)
+
+
+# ------------------------------------------------------------------ module size, lazy imports (#12)
+
+MAX_MODULE_LINES = 600
+# Modules branch i12-errors is splitting now (issue #12). Both checks below skip them until their
+# split lands; the lead removes each entry then (the size check says when one is no longer needed).
+# Nothing else may be added here: split a module that grows past the limit along its domain.
+BEING_SPLIT = frozenset({
+    "bdhvs_desktop/services/council.py",
+    "bdhvs_desktop/services/dossier.py",
+    "bdhvs_desktop/services/form08.py",
+    "bdhvs_desktop/services/awards.py",
+    "bdhvs_desktop/documents/context.py",
+    "bdhvs_desktop/services/audit.py",
+})
+_LAZY_MARK = re.compile(r"#\s*lazy:\s*\S")
+
+
+def _package_sources(root: Path = ROOT):
+    """(path relative to the repository, source) of every module of the package but migrations."""
+    for path in sorted((root / "bdhvs_desktop").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if "/migrations/" not in rel:
+            yield rel, path.read_text(encoding="utf-8")
+
+
+def _oversized(root: Path = ROOT) -> dict[str, int]:
+    sizes = {rel: len(source.splitlines()) for rel, source in _package_sources(root)}
+    return {rel: n for rel, n in sizes.items() if n > MAX_MODULE_LINES}
+
+
+def _unmarked_function_imports(source: str) -> list[int]:
+    """Line numbers of the imports inside a function (at any depth) whose statement carries no
+    `# lazy: <reason>` comment (docs/architecture.md, section 1)."""
+    lines = source.splitlines()
+    found: list[int] = []
+
+    def walk(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.Import, ast.ImportFrom)) and in_function:
+                statement = "\n".join(lines[child.lineno - 1:child.end_lineno])
+                if not _LAZY_MARK.search(statement):
+                    found.append(child.lineno)
+            walk(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+
+    walk(ast.parse(source), False)
+    return found
+
+
+def test_the_lazy_import_check_finds_an_unmarked_one():
+    source = """import os
+
+
+def f():
+    import json  # lazy: start-up
+    from pathlib import (  # lazy: cycle a↔b
+        Path,
+    )
+
+    class Inner:
+        def g(self):
+            import csv
+            return csv
+
+    def h():
+        from io import StringIO  # lazy:
+        return StringIO
+    return json, Path, Inner, h
+
+
+class C:
+    import sys
+"""
+    assert _unmarked_function_imports(source) == [12, 16]
+
+
+def test_no_module_over_600_lines():
+    big = _oversized()
+    new = {rel: n for rel, n in big.items() if rel not in BEING_SPLIT}
+    assert not new, f"Modules over {MAX_MODULE_LINES} lines (split them along the domain, keep the old import " \
+                    "path working): " + ", ".join(f"{rel} ({n})" for rel, n in sorted(new.items()))
+    done = sorted(BEING_SPLIT - set(big))
+    assert not done, "Split now (or gone): remove from BEING_SPLIT: " + ", ".join(done)
+
+
+def test_every_function_level_import_says_why():
+    unmarked = {rel: lines for rel, source in _package_sources()
+                if rel not in BEING_SPLIT and (lines := _unmarked_function_imports(source))}
+    assert not unmarked, "Imports inside functions without a `# lazy: <reason>` comment (move them to the top, " \
+                         "or say why they must wait: docs/architecture.md, section 1): " + "; ".join(
+        f"{rel}: lines {', '.join(map(str, lines))}" for rel, lines in sorted(unmarked.items()))
 
 
 # ------------------------------------------------------------------ ruff (#12)

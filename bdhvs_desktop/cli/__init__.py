@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "bdhvs_desktop.cli.status",
     "bdhvs_desktop.cli.export",
     "bdhvs_desktop.cli.scoring",
+    "bdhvs_desktop.cli.council",
     "bdhvs_desktop.cli.dossier",
     "bdhvs_desktop.cli.package",
     "bdhvs_desktop.cli.awards",

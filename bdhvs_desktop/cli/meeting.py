@@ -7,7 +7,7 @@ discussion, the ballot-counting committee, and members renamed or given another 
     bdhvs council counting --members 2,3 --head 2 [--meeting 2]
     bdhvs council member edit 4 --position "Phó Chủ tịch UBND phường"
 
-Registered from cli/scoring.py (the council command group)."""
+Registered from cli/council.py (the council command group)."""
 
 from __future__ import annotations
 
