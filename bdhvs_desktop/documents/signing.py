@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -80,7 +81,7 @@ def _open_signer(cfg: SignerConfig) -> Iterator[Any]:
         raise SigningError(f"Kiểu chữ ký số không hợp lệ: {cfg.kind!r} (chỉ dùng \"pkcs11\" hoặc \"pkcs12\").")
     session = _open_pkcs11_session(cfg)
     try:
-        from pyhanko.sign import pkcs11 as hk_pkcs11
+        from pyhanko.sign import pkcs11 as hk_pkcs11  # lazy: start-up
 
         yield hk_pkcs11.PKCS11Signer(session, **_key_lookup(session, cfg.key_label))
     finally:
@@ -92,7 +93,7 @@ def _key_lookup(session: Any, label: str | None) -> dict[str, Any]:
     """How pyHanko finds the key: the certificate by the configured label, the private key by that certificate's
     CKA_ID. Tokens set up through Windows' CSP label the private key with a container name (a GUID), not the
     certificate's label; the ID is what pairs them. Without a certificate ID, both are looked up by the label."""
-    from pkcs11 import Attribute, ObjectClass
+    from pkcs11 import Attribute, ObjectClass  # lazy: start-up
 
     try:
         certs = list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label}))
@@ -105,7 +106,7 @@ def _key_lookup(session: Any, label: str | None) -> dict[str, Any]:
 
 
 def _pkcs12_signer(cfg: SignerConfig) -> Any:
-    from pyhanko.sign import signers
+    from pyhanko.sign import signers  # lazy: start-up
 
     if not cfg.pkcs12_path:
         raise SigningError("Chưa chọn tệp chứng thư số (.p12/.pfx).")
@@ -125,11 +126,10 @@ def _open_pkcs11_session(cfg: SignerConfig) -> Any:
         raise SigningError("Chưa cấu hình thư viện PKCS#11 của thiết bị ký số (USB token).")
     if not cfg.token_label or not cfg.key_label:
         raise SigningError("Chưa cấu hình nhãn thiết bị (token) hoặc nhãn khóa ký.")
-    import os
 
-    import pkcs11
-    from pyhanko.config.pkcs11 import TokenCriteria
-    from pyhanko.sign import pkcs11 as hk_pkcs11
+    import pkcs11  # lazy: start-up
+    from pyhanko.config.pkcs11 import TokenCriteria  # lazy: start-up
+    from pyhanko.sign import pkcs11 as hk_pkcs11  # lazy: start-up
 
     if not os.path.isfile(cfg.pkcs11_lib):
         raise SigningError(f"Không tìm thấy thư viện PKCS#11 {cfg.pkcs11_lib}: kiểm tra đã cài phần mềm của USB "
@@ -169,8 +169,8 @@ class _SignerErrors(contextlib.AbstractContextManager):
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc is None or isinstance(exc, SigningError):
             return False
-        import pkcs11
-        from pyhanko.sign.general import SigningError as HkSigningError
+        import pkcs11  # lazy: start-up
+        from pyhanko.sign.general import SigningError as HkSigningError  # lazy: start-up
 
         if isinstance(exc, pkcs11.PKCS11Error | HkSigningError):
             what = str(exc) or type(exc).__name__
@@ -200,11 +200,10 @@ class TokenInfo:
 def list_tokens(pkcs11_lib: str) -> list[TokenInfo]:
     """The tokens plugged in through ``pkcs11_lib`` and the certificates on each (public objects: no PIN), so
     the office can pick the token and key labels to configure."""
-    import os
 
-    import pkcs11
-    from asn1crypto import x509
-    from pkcs11 import Attribute, ObjectClass
+    import pkcs11  # lazy: start-up
+    from asn1crypto import x509  # lazy: start-up
+    from pkcs11 import Attribute, ObjectClass  # lazy: start-up
 
     if not os.path.isfile(pkcs11_lib):
         raise SigningError(f"Không tìm thấy thư viện PKCS#11 {pkcs11_lib}.")
@@ -243,9 +242,9 @@ def sign_pdf(pdf: bytes, cfg: SignerConfig, *, reason: str, location: str, stamp
     on the page where that text last appears; without it, or if the text is not found, the signature is invisible.
     There is no time-stamp authority, so the signing time is the one the computer claims (B-B, not B-T).
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.misc import PdfReadError
-    from pyhanko.sign import fields, signers
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # lazy: start-up
+    from pyhanko.pdf_utils.misc import PdfReadError  # lazy: start-up
+    from pyhanko.sign import fields, signers  # lazy: start-up
 
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -285,7 +284,7 @@ def _placement(pdf: bytes, anchor: str, seal: bool) -> Any:
 
 
 def _free_field_name(writer: Any) -> str:
-    from pyhanko.sign import fields
+    from pyhanko.sign import fields  # lazy: start-up
 
     taken = {name for name, _value, _ref in fields.enumerate_sig_fields(writer, filled_status=None)}
     n = 1
@@ -296,11 +295,11 @@ def _free_field_name(writer: Any) -> str:
 
 def sign_detached(data: bytes, cfg: SignerConfig) -> bytes:
     """A detached CMS SignedData (DER) over ``data``, signed with SHA-256 (for manifest.json)."""
-    import asyncio
+    import asyncio  # lazy: start-up
 
     with _open_signer(cfg) as signer, _signer_errors(cfg):
         # pyHanko 0.38's Signer has only the async variant of sign_general_data.
-        from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+        from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes  # lazy: start-up
 
         # Without signed attribute settings the CMS carries no signing time.
         attrs = PdfCMSSignedAttributes(signing_time=datetime.now(VN_TZ))
@@ -312,8 +311,8 @@ def sign_detached(data: bytes, cfg: SignerConfig) -> bytes:
 
 
 def _validation_context(trust_roots: Sequence[bytes]) -> Any:
-    from asn1crypto import x509
-    from pyhanko_certvalidator import ValidationContext
+    from asn1crypto import x509  # lazy: start-up
+    from pyhanko_certvalidator import ValidationContext  # lazy: start-up
 
     roots = []
     for der in trust_roots:
@@ -329,11 +328,11 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureCheck]
     """Checks every signature in ``pdf``; an unsigned PDF gives one failed check ("không có chữ ký số").
 
     Raises SigningError only when a configured trust root is not a certificate (a settings problem)."""
-    import asyncio
+    import asyncio  # lazy: start-up
 
-    from pyhanko.pdf_utils.misc import PdfReadError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko.pdf_utils.misc import PdfReadError  # lazy: start-up
+    from pyhanko.pdf_utils.reader import PdfFileReader  # lazy: start-up
+    from pyhanko.sign.validation import async_validate_pdf_signature  # lazy: start-up
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -358,10 +357,10 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureCheck]
 
 def verify_detached(data: bytes, cms: bytes, trust_roots: Sequence[bytes]) -> SignatureCheck:
     """Checks a detached CMS signature ``cms`` over ``data``."""
-    import asyncio
+    import asyncio  # lazy: start-up
 
-    from asn1crypto import cms as asn1_cms
-    from pyhanko.sign.validation import async_validate_detached_cms
+    from asn1crypto import cms as asn1_cms  # lazy: start-up
+    from pyhanko.sign.validation import async_validate_detached_cms  # lazy: start-up
 
     try:
         ci = asn1_cms.ContentInfo.load(bytes(cms))
@@ -428,14 +427,14 @@ def _subject_names(cert: Any) -> tuple[str, ...]:
 
 
 def _pdf_check(sig: Any, status: Any, pdf: bytes) -> SignatureCheck:
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel  # lazy: start-up
 
     extra = ""
     intact = bool(status.intact and status.valid)
     if intact and status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         # Bytes were appended after this signature (an incremental update). pyHanko's difference analysis says
         # whether the update changed what the page shows; anything beyond another signature is a modification.
-        from pyhanko.sign.diff_analysis import ModificationLevel
+        from pyhanko.sign.diff_analysis import ModificationLevel  # lazy: start-up
 
         level = status.modification_level
         if status.coverage != SignatureCoverageLevel.ENTIRE_REVISION or level is None:
@@ -481,7 +480,7 @@ def _verdict(status: Any, *, intact: bool, extra: str) -> SignatureCheck:
 
 
 def _trust_problem(status: Any, signer: str) -> str:
-    from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
+    from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate  # lazy: start-up
 
     indic = status.trust_problem_indic
     who = f" của \"{signer}\"" if signer else ""

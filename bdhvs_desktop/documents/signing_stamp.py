@@ -61,7 +61,7 @@ def _norm(text: str) -> str:
 
 @cache
 def _font_metrics(bold: bool) -> tuple[dict[int, str], dict[str, tuple[int, int]], int]:
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # lazy: start-up
 
     name = "LiberationSerif-Bold.ttf" if bold else "LiberationSerif-Regular.ttf"
     font = TTFont(str(resources_dir() / "fonts" / name), lazy=True)
@@ -174,7 +174,7 @@ def _match(seg: _Segment, anchor: str) -> tuple[int, float, float] | None:
 
 def _locate(pdf: bytes, anchor: str) -> tuple[Anchor, list[_Segment], Any] | None:
     """The anchor, the segments of its page and that page (each page's text is extracted once)."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # lazy: start-up
 
     if not _norm(anchor):
         return None
@@ -264,9 +264,9 @@ def _signature_space(segments: list[_Segment], found: Anchor, height: float) -> 
 def stamp_style(seal_png: bytes | None = None) -> Any:
     """pyHanko's text stamp in Liberation Serif (it has Vietnamese), red text; with ``seal_png`` the office's seal
     image on the left at its real size, else a red frame stands for the seal."""
-    from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
-    from pyhanko.pdf_utils.text import TextBoxStyle
-    from pyhanko.stamp import TextStampStyle
+    from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule  # lazy: start-up
+    from pyhanko.pdf_utils.text import TextBoxStyle  # lazy: start-up
+    from pyhanko.stamp import TextStampStyle  # lazy: start-up
 
     # pyHanko's default font is a PDF standard font (WinAnsi): Vietnamese letters come out as blanks. An OpenType
     # font through GlyphAccumulatorFactory (needs pyHanko's [opentype] extra: fontTools + uharfbuzz) is embedded
@@ -291,9 +291,9 @@ def stamp_style(seal_png: bytes | None = None) -> Any:
 
 def seal_image(seal_png: bytes) -> Any:
     """The seal image as pyHanko content, SEAL_SIZE points across (its transparency kept)."""
-    from PIL import Image
-    from pyhanko.pdf_utils.images import PdfImage
-    from pyhanko.pdf_utils.layout import BoxConstraints
+    from PIL import Image  # lazy: start-up
+    from pyhanko.pdf_utils.images import PdfImage  # lazy: start-up
+    from pyhanko.pdf_utils.layout import BoxConstraints  # lazy: start-up
 
     image = Image.open(io.BytesIO(seal_png))
     image.load()
@@ -309,8 +309,8 @@ def _stamp_font(path: str) -> bytes:
     """The stamp's font cut down, once per process, to what a stamp can hold (Latin letters, Vietnamese, combining
     marks, punctuation), without hinting. pyHanko subsets the font it is given again for every signature: on the
     whole of Liberation Serif that took about a third of a second a signature."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from fontTools import subset  # lazy: start-up
+    from fontTools.ttLib import TTFont  # lazy: start-up
 
     font = TTFont(path)
     options = subset.Options()
@@ -330,7 +330,7 @@ def _stamp_font(path: str) -> bytes:
 
 @cache
 def _em_scaled_factory_class() -> type:
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory  # lazy: start-up
 
     class EmScaledAccumulator(GlyphAccumulator):
         """pyHanko 0.38 writes the CID font's /W widths and the TJ kerning in the font's own units, which is

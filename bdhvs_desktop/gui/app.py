@@ -6,7 +6,9 @@ import argparse
 import logging
 import os
 import sys
+import threading
 import time
+from pathlib import Path
 from typing import Sequence
 
 _T0 = time.perf_counter()
@@ -49,7 +51,7 @@ def _parse_args_fully(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def _show_error(title: str, message: str) -> None:
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QMessageBox  # lazy: start-up
 
     box = QMessageBox(QMessageBox.Icon.Critical, title, message)
     box.exec()
@@ -58,12 +60,12 @@ def _show_error(title: str, message: str) -> None:
 def first_start(ctx, window) -> None:
     """A database with no campaign: offer the demo ward or an empty campaign from a plan preset
     (the dialog is the Qt Designer form ui/first_start.ui)."""
-    from PySide6.QtWidgets import QDialogButtonBox
+    from PySide6.QtWidgets import QDialogButtonBox  # lazy: start-up
 
-    from bdhvs_desktop.domain.presets import list_presets
-    from bdhvs_desktop.gui.i18n import tr
-    from bdhvs_desktop.gui.ui_loader import load_ui
-    from bdhvs_desktop.paths import presets_dir
+    from bdhvs_desktop.domain.presets import list_presets  # lazy: start-up
+    from bdhvs_desktop.gui.i18n import tr  # lazy: start-up
+    from bdhvs_desktop.gui.ui_loader import load_ui  # lazy: start-up
+    from bdhvs_desktop.paths import presets_dir  # lazy: start-up
 
     dialog = load_ui("first_start.ui", window)
     dialog.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Bắt đầu"))
@@ -72,15 +74,15 @@ def first_start(ctx, window) -> None:
             dialog.presetCombo.addItem(f"{info.title} — {info.locality_full}", info.name)
     if not dialog.exec():
         return
-    from bdhvs_desktop.gui import ops
-    from bdhvs_desktop.services.changes import EVERYTHING
+    from bdhvs_desktop.gui import ops  # lazy: start-up
+    from bdhvs_desktop.services.changes import EVERYTHING  # lazy: start-up
 
     if dialog.demoRadio.isChecked():
-        from bdhvs_desktop.services.demo import create_demo
+        from bdhvs_desktop.services.demo import create_demo  # lazy: start-up
 
         ops.run(window, create_demo, ctx=ctx, changes=EVERYTHING, title=tr("Đang tạo phường mẫu…"))
     elif dialog.emptyRadio.isChecked() and dialog.presetCombo.currentData():
-        from bdhvs_desktop.services.campaign import init_campaign
+        from bdhvs_desktop.services.campaign import init_campaign  # lazy: start-up
 
         preset = dialog.presetCombo.currentData()
         ops.run(window, lambda db: init_campaign(db, preset), ctx=ctx, changes=EVERYTHING,
@@ -97,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         start_smoke_watchdog()
     location = args.db or os.environ.get("BDHVS_DB")
     if args.db and "://" in args.db and (sys.stderr or sys.__stderr__):
-        from bdhvs_desktop.storage.engine import argv_password_warning
+        from bdhvs_desktop.storage.engine import argv_password_warning  # lazy: start-up
 
         if warning := argv_password_warning(args.db):
             print(warning, file=sys.stderr or sys.__stderr__)
@@ -106,17 +108,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = open_for_window(location)
     except Exception as exc:  # noqa: BLE001
         open_error = exc
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication  # lazy: start-up
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("bdhvs-desktop")
     app.setOrganizationName("bdhvs")
     # The platform's own style (Windows 11 / Vista on Windows); creating another costs start-up time.
-    from bdhvs_desktop.gui.i18n import install_translators, tr
+    from bdhvs_desktop.gui.i18n import install_translators, tr  # lazy: start-up
 
     install_error_hook(database=lambda: getattr(db, "path", None), smoke=args.smoke_test)
     if db is None:
-        from bdhvs_desktop.logging_setup import redact, setup_logging
+        from bdhvs_desktop.logging_setup import redact, setup_logging  # lazy: start-up
 
         install_translators(app)
         setup_logging(console=False)
@@ -132,7 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     if args.smoke_test and getattr(db, "path", None) is not None:
         # A damaged page may sit where no page of the window reads it: ask SQLite.
-        from bdhvs_desktop.services.safety import describe_problems, restore_advice, sqlite_file_problems
+        from bdhvs_desktop.services.safety import (  # lazy: start-up
+            describe_problems,
+            restore_advice,
+            sqlite_file_problems,
+        )
 
         problems = sqlite_file_problems(db.path, quick=True)
         if problems is not None:
@@ -140,14 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                   file=sys.stderr or sys.__stderr__)
             db.dispose()
             return 1
-    from bdhvs_desktop.gui.context import AppContext
-    from bdhvs_desktop.gui.main_window import MainWindow
+    from bdhvs_desktop.gui.context import AppContext  # lazy: start-up
+    from bdhvs_desktop.gui.main_window import MainWindow  # lazy: start-up
 
     lazy = not getattr(db, "loaded", True)
     if not lazy:  # a dialog may come before the window (login, upgrade): Qt's own buttons in Vietnamese
         install_translators(app)
     if not db.is_sqlite and not args.smoke_test:  # shared (server) mode: users log in
-        from bdhvs_desktop.gui.login_dialog import ask_login
+        from bdhvs_desktop.gui.login_dialog import ask_login  # lazy: start-up
 
         if not ask_login(db):
             db.dispose()
@@ -164,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.startup_benchmark:
         def painted() -> None:
-            import PySide6.QtCore
+            import PySide6.QtCore  # lazy: start-up
 
             print(f"startup_seconds={time.perf_counter() - _T0:.4f}", flush=True)
             print(f"painted_at_epoch={time.time():.6f}", flush=True)
@@ -187,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     def after_first_paint() -> None:
-        from bdhvs_desktop.logging_setup import setup_logging
+        from bdhvs_desktop.logging_setup import setup_logging  # lazy: start-up
 
         setup_logging(console=False)
         finish_start()
@@ -195,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Load the full database layer now that the user sees the window.
         window.update_status()
         if not args.smoke_test:
-            from bdhvs_desktop.services.campaign import campaign_info
+            from bdhvs_desktop.services.campaign import campaign_info  # lazy: start-up
 
             if campaign_info(db) is None:  # synchronous: one row
                 first_start(ctx, window)
@@ -214,8 +220,8 @@ def sweep_backup_leftovers() -> None:
     """Temporary copies left in the backups folder by a backup that was killed (power cut,
     Task Manager) are deleted at start; one still being written by a running program is kept."""
     try:
-        from bdhvs_desktop.paths import backups_dir
-        from bdhvs_desktop.storage.backup import sweep_temporary_files
+        from bdhvs_desktop.paths import backups_dir  # lazy: start-up
+        from bdhvs_desktop.storage.backup import sweep_temporary_files  # lazy: start-up
 
         for path in sweep_temporary_files(backups_dir()):
             log.info("removed a temporary file left by an interrupted backup: %s", path.name)
@@ -226,9 +232,9 @@ def sweep_backup_leftovers() -> None:
 def install_window_icon(app) -> None:
     """The program's icon (resources/icons, drawn by build_icon.py) on every window; the
     Windows executable and installer carry the .ico of the same picture."""
-    from PySide6.QtGui import QIcon
+    from PySide6.QtGui import QIcon  # lazy: start-up
 
-    from bdhvs_desktop.paths import resources_dir
+    from bdhvs_desktop.paths import resources_dir  # lazy: start-up
 
     icon = resources_dir() / "icons" / "bdhvs-desktop.png"
     if icon.is_file():
@@ -241,7 +247,6 @@ _SMOKE_ERRORS: list[str] = []  # errors met during --smoke-test (no dialog may b
 def start_smoke_watchdog() -> None:
     """--smoke-test never hangs: after BDHVS_SMOKE_TIMEOUT seconds (default 120) it prints
     why and ends the process with code 4, whatever the window is waiting for."""
-    import threading
 
     try:
         seconds = float(os.environ.get("BDHVS_SMOKE_TIMEOUT", "120"))
@@ -263,10 +268,8 @@ def start_smoke_watchdog() -> None:
 def _damage_advice(location, exc: BaseException | None) -> str:
     """For a damaged SQLite file: what to do, naming the newest whole backup; else ""."""
     try:
-        from pathlib import Path
-
-        from bdhvs_desktop import paths
-        from bdhvs_desktop.services.safety import is_corruption, restore_advice
+        from bdhvs_desktop import paths  # lazy: start-up
+        from bdhvs_desktop.services.safety import is_corruption, restore_advice  # lazy: start-up
 
         if not is_corruption(exc):
             return ""
@@ -287,7 +290,7 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
     With `smoke`, errors are printed and counted instead (a dialog would block the test)."""
     previous = sys.excepthook
     if smoke:  # an operation's unexpected error counts too (lazy: ops is not needed for a normal start)
-        from bdhvs_desktop.gui import ops
+        from bdhvs_desktop.gui import ops  # lazy: start-up
 
         def take(exc: BaseException, _trace: str) -> bool:
             _SMOKE_ERRORS.append(str(exc))
@@ -297,10 +300,10 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
         ops.unexpected_hook = take
 
     def hook(exc_type, exc, tb):
-        from PySide6.QtWidgets import QApplication, QMessageBox
+        from PySide6.QtWidgets import QApplication, QMessageBox  # lazy: start-up
 
-        from bdhvs_desktop.gui.i18n import tr
-        from bdhvs_desktop.logging_setup import redact
+        from bdhvs_desktop.gui.i18n import tr  # lazy: start-up
+        from bdhvs_desktop.logging_setup import redact  # lazy: start-up
 
         if QApplication.instance() is None or not issubclass(exc_type, Exception):
             previous(exc_type, exc, tb)
@@ -311,12 +314,12 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
             print(f"Lỗi: {_SMOKE_ERRORS[-1]}", file=sys.stderr or sys.__stderr__)
             return
         parent = QApplication.activeWindow()
-        from sqlalchemy.orm.exc import StaleDataError
+        from sqlalchemy.orm.exc import StaleDataError  # lazy: start-up
 
-        from bdhvs_desktop.services.auth import AuthError
+        from bdhvs_desktop.services.auth import AuthError  # lazy: start-up
 
         if isinstance(exc, StaleDataError):
-            from bdhvs_desktop.gui.conflict import show_conflict
+            from bdhvs_desktop.gui.conflict import show_conflict  # lazy: start-up
 
             show_conflict(parent, exc)
             return
@@ -324,9 +327,9 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
             QMessageBox.warning(parent, tr("Không đủ quyền"), str(exc))
             return
         log.error("unhandled error", exc_info=(exc_type, exc, tb))
-        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.exc import DBAPIError  # lazy: start-up
 
-        from bdhvs_desktop.services.safety import is_corruption
+        from bdhvs_desktop.services.safety import is_corruption  # lazy: start-up
 
         error = redact(str(exc))
         if is_corruption(exc):
@@ -354,30 +357,29 @@ def open_for_window(location: str | None):
     """The database for the window: a local SQLite file already at the current schema is
     opened lazily (its first table is read before SQLAlchemy loads); anything else —
     a new file, an older schema to upgrade, a server URL — is opened fully now."""
-    from pathlib import Path
 
-    from bdhvs_desktop import paths
-    from bdhvs_desktop.storage.lazy import LazyDatabase
-    from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason
+    from bdhvs_desktop import paths  # lazy: start-up
+    from bdhvs_desktop.storage.lazy import LazyDatabase  # lazy: start-up
+    from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason  # lazy: start-up
 
     target = location or str(paths.default_database_path())
     if "://" not in target:
         reason = network_share_reason(target)
         if reason:
-            from bdhvs_desktop.storage.engine import DatabaseError
+            from bdhvs_desktop.storage.engine import DatabaseError  # lazy: start-up
 
             raise DatabaseError(NETWORK_SHARE_MESSAGE.format(path=target, reason=reason))
         lazy = LazyDatabase.try_open(Path(target).expanduser().resolve())
         if lazy is not None:
             return lazy
-    from bdhvs_desktop.storage.engine import open_database
+    from bdhvs_desktop.storage.engine import open_database  # lazy: start-up
 
     return open_database(target)
 
 
 def FirstPaintWatcher(widget, callback):  # noqa: N802
     """Calls `callback` once, right after `widget` has painted for the first time."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtCore import QEvent, QObject, QTimer  # lazy: start-up
 
     class Watcher(QObject):
         def eventFilter(self, obj, event):  # noqa: N802
@@ -392,8 +394,8 @@ def FirstPaintWatcher(widget, callback):  # noqa: N802
 
 
 def smoke_test(app, window) -> int:
-    from bdhvs_desktop.gui import ops
-    from bdhvs_desktop.gui.pages import PAGES
+    from bdhvs_desktop.gui import ops  # lazy: start-up
+    from bdhvs_desktop.gui.pages import PAGES  # lazy: start-up
 
     shown = 0
     for key, _title, _spec in PAGES:

@@ -32,10 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.documents.awards_excel import write_awards_template
+from bdhvs_desktop.domain import awards as rules
+from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.decision_dialog import DecisionDialog
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services import awards, council
 from bdhvs_desktop.services.changes import Change, Changes
+from bdhvs_desktop.storage import models as m
 
 COLUMNS = [tr("Ngày QĐ"), tr("Số quyết định"), tr("Tập thể, cá nhân"), tr("CCCD / mã"), tr("Hình thức khen thưởng"),
            tr("Cấp"), tr("Loại"), tr("Tính cho khen thưởng sau"), tr("Nguồn")]
@@ -122,8 +127,6 @@ class AwardFormDialog(QDialog):
     def __init__(self, ctx, award_id: int | None = None, subject: dict | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        from bdhvs_desktop.domain import vocab
-        from bdhvs_desktop.services import awards, council
 
         self.ctx = ctx
         self.award_id = award_id
@@ -227,9 +230,6 @@ class AwardFormDialog(QDialog):
                 w.setEnabled(False)
 
     def data(self):
-        from bdhvs_desktop.domain import awards as rules
-        from bdhvs_desktop.services import awards
-
         try:
             prize = rules.parse_prize(self.prize.text())
         except ValueError as exc:
@@ -246,8 +246,6 @@ class AwardFormDialog(QDialog):
             prize_amount=prize, person_id=self.subject.get("person_id"), unit_id=self.subject.get("unit_id"))
 
     def save(self) -> None:
-        from bdhvs_desktop.services import awards
-
         try:
             data = self.data()
         except awards.AwardValidationError as exc:
@@ -305,8 +303,6 @@ class AwardHistoryDialog(QDialog):
         self.resize(1000, 380)
 
     def refresh(self) -> None:
-        from bdhvs_desktop.services import awards
-
         if self.subject_type == "person":
             # Synchronous (both branches): one subject's awards, an indexed read of a few rows.
             items = awards.history(self.ctx.db, person_id=self.subject_id)
@@ -320,8 +316,6 @@ class AwardHistoryDialog(QDialog):
             if items else tr("<b>{what}</b>: chưa có khen thưởng nào trong sổ.").format(what=self.title))
 
     def subject_defaults(self) -> dict:
-        from bdhvs_desktop.storage import models as m
-
         with self.ctx.db.read() as s:
             if self.subject_type == "person":
                 p = s.get(m.Person, self.subject_id)
@@ -372,8 +366,6 @@ class AwardRegisterDialog(QDialog):
         self.resize(1150, 560)
 
     def refresh(self) -> None:
-        from bdhvs_desktop.services import awards
-
         # Synchronous: filtered in SQL and limited; a ward registers tens of awards a year (0.5 ms on the demo).
         items = awards.list_awards(self.ctx.db, text=self.search.text().strip() or None, limit=5000)
         self.model.set_items(items)
@@ -393,8 +385,6 @@ class AwardRegisterDialog(QDialog):
             self.refresh()
 
     def delete(self) -> None:
-        from bdhvs_desktop.services import awards
-
         a = self.current()
         if a is None:
             return
@@ -405,8 +395,6 @@ class AwardRegisterDialog(QDialog):
                 finished=self.refresh, title=tr("Đang xóa khỏi sổ"))
 
     def import_file(self) -> None:
-        from bdhvs_desktop.services import awards
-
         path, _ = QFileDialog.getOpenFileName(self, tr("Nhập sổ khen thưởng"), "", tr("Excel (*.xlsx)"))
         if not path:
             return
@@ -429,8 +417,6 @@ class AwardRegisterDialog(QDialog):
                 title=tr("Đang đọc tệp…"))
 
     def save_template(self) -> None:
-        from bdhvs_desktop.documents.awards_excel import write_awards_template
-
         path, _ = QFileDialog.getSaveFileName(self, tr("Tệp mẫu sổ khen thưởng"), "so-khen-thuong.xlsx",
                                               tr("Excel (*.xlsx)"))
         if path:

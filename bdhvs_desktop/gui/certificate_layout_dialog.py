@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.documents import certificate_layout as cl
+from bdhvs_desktop.documents.certificates import SIDE_PAD, Awardee, field_texts, fit_text, font_extents, font_for
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services import certificates as svc
 from bdhvs_desktop.services.changes import Change, Changes
 
 FIELD_LABELS = {
@@ -56,7 +58,7 @@ _FAMILIES: dict[str, str] = {}
 def _preview_family() -> str:
     """Liberation Serif from resources/fonts, loaded into Qt once (the same font as the PDF)."""
     if "family" not in _FAMILIES:
-        from bdhvs_desktop.documents.pdf_reports import font_dir
+        from bdhvs_desktop.documents.pdf_reports import font_dir  # lazy: start-up
 
         family = "Serif"
         for name in ("LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
@@ -73,10 +75,9 @@ def render_preview(layout: cl.Layout, texts: dict[str, str], background: QImage 
                    width_px: int = PREVIEW_WIDTH, *, plain_frame: bool = False) -> QImage:
     """The page drawn with QPainter from the layout's numbers: the scan (if any) scaled to the
     page, each field's box outlined and its text fitted exactly as in the PDF."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.pdfmetrics import stringWidth  # lazy: start-up
 
-    from bdhvs_desktop.documents.certificates import fit_text, font_extents, font_for
-    from bdhvs_desktop.documents.pdf_reports import register_fonts
+    from bdhvs_desktop.documents.pdf_reports import register_fonts  # lazy: start-up
 
     register_fonts()
     page_w, page_h = layout.page_mm
@@ -130,7 +131,6 @@ def render_preview(layout: cl.Layout, texts: dict[str, str], background: QImage 
             top_pt = height_pt - total_pt
         else:
             top_pt = (height_pt - total_pt) / 2
-        from bdhvs_desktop.documents.certificates import SIDE_PAD
 
         inner_w = box.width * cl.MM - 2 * SIDE_PAD
         baseline_pt = top_pt + above * fitted.size
@@ -157,7 +157,6 @@ class CertificateLayoutDialog(QDialog):
 
     def __init__(self, db, award_form: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        from bdhvs_desktop.services import certificates as svc
 
         self.db = db
         self.svc = svc
@@ -308,7 +307,6 @@ class CertificateLayoutDialog(QDialog):
         return self.form_combo.currentData() or ""
 
     def _sample_texts(self, layout: cl.Layout) -> dict[str, str]:
-        from bdhvs_desktop.documents.certificates import Awardee, field_texts
 
         awardees = [a for a in self.svc.list_awardees(self.db) if a.award_code == self.code]
         sample = awardees[0] if awardees else Awardee(

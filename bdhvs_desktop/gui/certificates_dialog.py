@@ -24,20 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop import paths
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.certificate_layout_dialog import CertificateLayoutDialog
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services import certificates as svc
 
 
 def default_path(name: str) -> Path:
-    from bdhvs_desktop import paths
-
     return paths.user_data_dir() / "giay-khen" / name
 
 
 class CertificatesDialog(QDialog):
     def __init__(self, db, parent: QWidget | None = None):
         super().__init__(parent)
-        from bdhvs_desktop.services import certificates as svc
 
         self.db = db
         self.svc = svc
@@ -179,7 +179,5 @@ class CertificatesDialog(QDialog):
         return written[0] if written else None
 
     def edit_layouts(self) -> None:
-        from bdhvs_desktop.gui.certificate_layout_dialog import CertificateLayoutDialog
-
         dialog = CertificateLayoutDialog(self.db, self.award_form.currentData() or None, self)
         dialog.exec()

@@ -15,8 +15,10 @@ lost, and a way to reload.
 from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
+from sqlalchemy.orm.exc import StaleDataError
 
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services.safety import EditConflict
 
 CONFLICT_TEXT = (tr("Bản ghi này vừa được người khác sửa trên máy khác; dữ liệu của bạn chưa bị mất — hãy tải lại "
                  "để xem thay đổi của họ, rồi lưu lại."))
@@ -24,10 +26,6 @@ DELETED_TEXT = tr("Bản ghi này vừa bị người khác xóa trên máy khá
 
 
 def is_conflict(exc: BaseException) -> bool:
-    from sqlalchemy.orm.exc import StaleDataError
-
-    from bdhvs_desktop.services.safety import EditConflict
-
     return isinstance(exc, (StaleDataError, EditConflict))
 
 
@@ -43,7 +41,6 @@ def _show(value) -> str:
 
 def conflict_details(exc: BaseException, labels: dict[str, str] | None = None) -> str:
     """For an EditConflict: each field where what you typed differs from what is stored now."""
-    from bdhvs_desktop.services.safety import EditConflict
 
     if not isinstance(exc, EditConflict) or not exc.theirs:
         return ""
@@ -56,8 +53,6 @@ def conflict_details(exc: BaseException, labels: dict[str, str] | None = None) -
 
 
 def conflict_box(parent: QWidget | None, exc: BaseException, labels: dict[str, str] | None = None) -> QMessageBox:
-    from bdhvs_desktop.services.safety import EditConflict
-
     deleted = isinstance(exc, EditConflict) and exc.theirs == {} and exc.current_version is None
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)

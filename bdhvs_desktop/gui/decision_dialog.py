@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import to_date, to_qdate
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services import council, decision
 from bdhvs_desktop.services.changes import Change, Changes
 
 
@@ -33,7 +34,6 @@ class DecisionDialog(QDialog):
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
-        from bdhvs_desktop.services import council
 
         self.ctx = ctx
         self.setWindowTitle(tr("Quyết định khen thưởng"))
@@ -87,8 +87,6 @@ class DecisionDialog(QDialog):
             self.out_dir.setText(path)
 
     def show_plan(self) -> None:
-        from bdhvs_desktop.services import decision
-
         try:  # synchronous: the approved candidates of one authority, tens of rows
             plan = decision.decision_plan(self.ctx.db, award_code=self.award.currentData())
         except decision.DecisionError as exc:
@@ -111,8 +109,6 @@ class DecisionDialog(QDialog):
         return folder
 
     def draft(self) -> None:
-        from bdhvs_desktop.services import decision
-
         folder = self._folder()
         if folder is None:
             return
@@ -123,8 +119,6 @@ class DecisionDialog(QDialog):
                     path=path)))
 
     def issue(self) -> None:
-        from bdhvs_desktop.services import decision
-
         folder = self._folder()
         if folder is None:
             return

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 
 STATUS_COLOURS = {"met": "#2e7d32", "at_risk": "#ef8f00", "missed": "#c62828", "not_due": "#8a8f98"}
@@ -177,8 +178,6 @@ class FormDialog(QDialog):
         raise NotImplementedError
 
     def _on_save(self) -> None:
-        from bdhvs_desktop.gui import ops
-
         try:
             call = self.save()
         except Exception as exc:  # noqa: BLE001 - shown by its kind, the dialog stays open
@@ -206,7 +205,6 @@ class FormDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> bool:
         """Invalid input: the problems are listed in red under the form, which stays open."""
-        from bdhvs_desktop.gui import ops
 
         if ops.error_kind(exc) is not ops.ErrorKind.INVALID:
             return False
@@ -243,7 +241,6 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
 def report_error(parent: QWidget, exc: Exception) -> None:
     """Show an error the one way for its kind (gui/ops.py: show_error); a plain ValueError is the
     window's own refusal ("choose a row first")."""
-    from bdhvs_desktop.gui import ops
 
     if type(exc) is ValueError:
         ops.refuse(parent, str(exc))

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services.safety import record_history
 
 ACTION_LABELS = {
     "create": tr("Tạo mới"), "update": tr("Sửa"), "delete": tr("Xóa"), "import": tr("Nhập từ tệp"), "decide": tr("Quyết định"),
@@ -59,8 +61,6 @@ def _local(at: dt.datetime) -> dt.datetime:
 
 
 def _code_labels() -> dict[str | None, dict[str, str]]:
-    from bdhvs_desktop.domain import vocab
-
     return {"status": {str(k): v for k, v in vocab.CANDIDATE_STATUS_LABELS.items()},
             "role": {str(k): v for k, v in vocab.USER_ROLE_LABELS.items()},
             "sex": {"M": "Nam", "F": tr("Nữ")}}
@@ -125,7 +125,6 @@ class HistoryDialog(QDialog):
     def __init__(self, ctx, entity: str, entity_id: int, title: str | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        from bdhvs_desktop.services.safety import record_history
 
         self.ctx = ctx
         # Synchronous: one record's audit entries, an indexed read (tens of rows).

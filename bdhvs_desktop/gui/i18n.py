@@ -14,7 +14,7 @@ def tr(text: str) -> str:
 
 def install_translators(app) -> list[QTranslator]:
     """Vietnamese for Qt's own dialogs when Qt ships it, and the program's .qm if present."""
-    from bdhvs_desktop.paths import resources_dir
+    from bdhvs_desktop.paths import resources_dir  # lazy: start-up
 
     translators = []
     locale = QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam)

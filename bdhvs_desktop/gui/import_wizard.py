@@ -31,7 +31,11 @@ from PySide6.QtWidgets import (
 
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.gui.personal_data import confirm_personal_export
+from bdhvs_desktop.services import exporter
 from bdhvs_desktop.services.changes import EVERYTHING, NOTHING
+from bdhvs_desktop.services.exporter import write_template
+from bdhvs_desktop.services.importer import analyse_workbook, import_previewed
 
 ERROR_BG = QColor("#f8d7da")
 WARNING_BG = QColor("#fff3cd")
@@ -247,7 +251,6 @@ class ImportWizard(QDialog):
                                               tr("Sổ làm việc Excel (*.xlsx)"))
         if not path:
             return
-        from bdhvs_desktop.services.exporter import write_template
 
         ops.run(self, lambda _db: write_template(path), title=tr("Đang ghi tệp mẫu"),
                 success=lambda _r: QMessageBox.information(self, tr("Đã tạo tệp mẫu"),
@@ -259,7 +262,6 @@ class ImportWizard(QDialog):
             self.file_error.setText(tr("Hãy chọn một tệp .xlsx."))
             return
         self.file_error.setText("")
-        from bdhvs_desktop.services.importer import analyse_workbook
 
         as_of = dt.date.today()
         self.next_button.setEnabled(False)
@@ -356,8 +358,6 @@ class ImportWizard(QDialog):
         self.run_import()
 
     def run_import(self) -> None:
-        from bdhvs_desktop.services.importer import import_previewed
-
         # the rows previewed, re-checked against the database: never the file read again (it may
         # have been saved in Excel since)
         preview, as_of = self.analysis, dt.date.today()
@@ -407,7 +407,6 @@ class ImportWizard(QDialog):
 def confirm_personal_data(parent: QWidget | None) -> bool:
     """Exports with CCCD and birth dates say so and ask once per session (the shared question
     of gui/personal_data.py, so every export of the program asks the same way, once)."""
-    from bdhvs_desktop.gui.personal_data import confirm_personal_export
 
     return confirm_personal_export(parent, tr("danh sách có số CCCD và ngày sinh"))
 
@@ -415,7 +414,6 @@ def confirm_personal_data(parent: QWidget | None) -> bool:
 def export_to_excel(parent: QWidget, ctx, kind: str, default_name: str, *, path: str | None = None,
                     on_done=None, **filters) -> None:
     """Ask for a file (unless given) and write `kind` in the import layout in the background."""
-    from bdhvs_desktop.services import exporter
 
     if kind in exporter.PERSONAL_KINDS and not confirm_personal_data(parent):
         return

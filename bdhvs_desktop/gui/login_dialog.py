@@ -14,13 +14,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services.auth import AuthError, login, user_count
 
 
 class LoginDialog(QDialog):
     def __init__(self, db, parent: QWidget | None = None, *, username: str = ""):
         super().__init__(parent)
-        from bdhvs_desktop.services.auth import user_count
 
         self.db = db
         self.user = None
@@ -62,13 +63,10 @@ class LoginDialog(QDialog):
         self.setMinimumWidth(460)
 
     def try_login(self) -> bool:
-        from bdhvs_desktop.services.auth import AuthError, login
-
         if not self.username.text().strip():
             self.message.setText(tr("Hãy nhập tên đăng nhập."))
             self.username.setFocus()
             return False
-        from bdhvs_desktop.gui import ops
 
         def refused(exc: BaseException) -> bool:
             if not isinstance(exc, AuthError):

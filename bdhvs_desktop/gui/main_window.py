@@ -17,7 +17,7 @@ from bdhvs_desktop.services.changes import Change, Changes
 
 
 def app_settings() -> QSettings:
-    from bdhvs_desktop.paths import user_data_dir
+    from bdhvs_desktop.paths import user_data_dir  # lazy: start-up
 
     return QSettings(str(user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
@@ -82,8 +82,8 @@ class MainWindow(QMainWindow):
     def add_office_pages(self) -> None:
         """A province office's database gets the province's pages (after the first paint: knowing
         the office needs the full database layer)."""
-        from bdhvs_desktop.gui.pages import PROVINCE_PAGES
-        from bdhvs_desktop.services.office import is_province_office
+        from bdhvs_desktop.gui.pages import PROVINCE_PAGES  # lazy: start-up
+        from bdhvs_desktop.services.office import is_province_office  # lazy: start-up
 
         # Synchronous: one setting by its key (office.level), after the first paint.
         if not is_province_office(self.ctx.db) or "province_wards" in self._specs:
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
 
     def update_status(self) -> None:
         # Synchronous: the campaign row and its phases (0.7 ms on the demo ward, the same on any ward).
-        from bdhvs_desktop.services.campaign import campaign_info, phase_at
+        from bdhvs_desktop.services.campaign import campaign_info, phase_at  # lazy: start-up
 
         self.db_label.setText(tr("Cơ sở dữ liệu: ") + self.ctx.db.display_name)
         info = campaign_info(self.ctx.db)
@@ -154,13 +154,13 @@ class MainWindow(QMainWindow):
 
     def build_file_menu(self) -> None:
         """Tệp: Sao lưu ngay, Khôi phục…, Kiểm tra cơ sở dữ liệu, Thoát (gui/safety_actions.py)."""
-        from bdhvs_desktop.gui.safety_actions import install_file_menu
+        from bdhvs_desktop.gui.safety_actions import install_file_menu  # lazy: start-up
 
         install_file_menu(self)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_geometry()
-        from bdhvs_desktop.gui.safety_actions import on_close
+        from bdhvs_desktop.gui.safety_actions import on_close  # lazy: start-up
 
         on_close(self)  # the automatic backup when data changed
         super().closeEvent(event)

@@ -32,6 +32,8 @@ from typing import Any, Callable
 from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from bdhvs_desktop.gui import conflict
+from bdhvs_desktop.gui.conflict import CONFLICT_TEXT
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.worker import Task
 from bdhvs_desktop.services.changes import NOTHING, Changes
@@ -147,8 +149,6 @@ def error_text(exc: BaseException) -> str:
     if kind is ErrorKind.LOCKED and "OperationalError" in names:
         return tr("Cơ sở dữ liệu đang bận (một máy khác đang ghi). Hãy thử lại sau ít phút.")
     if kind is ErrorKind.CONFLICT and "StaleDataError" in names:
-        from bdhvs_desktop.gui.conflict import CONFLICT_TEXT
-
         return CONFLICT_TEXT
     return str(exc)
 
@@ -176,9 +176,7 @@ def show_error(parent: QWidget | None, exc: BaseException, trace: str = "", *,
         return kind
     if kind is ErrorKind.CONFLICT:
         if getattr(exc, "mine", None) is not None and hasattr(exc, "theirs"):
-            from bdhvs_desktop.gui.conflict import show_conflict
-
-            if show_conflict(parent, exc, labels) and reload is not None:
+            if conflict.show_conflict(parent, exc, labels) and reload is not None:
                 reload()
             return kind
         QMessageBox.warning(parent, tr("Xung đột khi lưu"), error_text(exc))
@@ -269,7 +267,7 @@ class Op:
     def _alive(self) -> bool:
         if self.parent is None:
             return True
-        from shiboken6 import isValid
+        from shiboken6 import isValid  # lazy: start-up
 
         return isValid(self.parent)
 

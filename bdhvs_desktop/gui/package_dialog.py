@@ -30,8 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.documents.signing import SignerConfig
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services import signing_settings
+from bdhvs_desktop.services.package_export import export_package
 
 SUFFIX = ".bdhvs-goi"
 
@@ -120,7 +123,6 @@ class PackageExportDialog(QDialog):
 
     def _prefill(self) -> None:
         """The office's saved signing settings (services/signing_settings.py): only the PIN is left to type."""
-        from bdhvs_desktop.services import signing_settings
 
         saved = signing_settings.load(self.ctx.db)  # synchronous: one settings row
         if not saved.configured:
@@ -156,7 +158,6 @@ class PackageExportDialog(QDialog):
         kind = self.sign.currentData()
         if kind == "none":
             return None
-        from bdhvs_desktop.documents.signing import SignerConfig
 
         if kind == "pkcs11":
             missing = [label for label, edit in ((tr("thư viện PKCS#11"), self.lib), (tr("nhãn token"), self.token),
@@ -196,8 +197,6 @@ class PackageExportDialog(QDialog):
         at = dt.date(q.year(), q.month(), q.day())
 
         def work(db, progress, cancelled):
-            from bdhvs_desktop.services.package_export import export_package
-
             return export_package(db, Path(out), signer=signer, at=at, progress=progress, cancel=cancelled)
 
         self.last_error = ""

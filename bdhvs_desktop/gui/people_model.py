@@ -82,7 +82,7 @@ class PeopleTableModel(QAbstractTableModel):
     def header_model(self, parent=None):
         """A model holding only the column titles, for the table's horizontal header
         (`view.horizontalHeader().setModel(model.header_model())`)."""
-        from PySide6.QtGui import QStandardItemModel
+        from PySide6.QtGui import QStandardItemModel  # lazy: start-up
 
         model = QStandardItemModel(0, len(self.COLUMNS), parent or self)
         model.setHorizontalHeaderLabels(self.header_labels())

@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -22,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.paths import backups_dir
 from bdhvs_desktop.services.changes import EVERYTHING
+from bdhvs_desktop.services.safety import RestoreError, check_backup_file, list_backups, restore
 
 KIND_LABELS = {"auto": tr("Tự động khi thoát"), "manual": tr("Sao lưu thủ công"), "pre_migration": tr("Trước khi nâng cấp"),
                "pre_restore": tr("Trước khi khôi phục")}
@@ -60,7 +64,6 @@ class RestoreDialog(QDialog):
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
-        from bdhvs_desktop.services.safety import list_backups
 
         self.ctx = ctx
         self.result_info = None
@@ -129,8 +132,6 @@ class RestoreDialog(QDialog):
             self.select_file(self.model.backups[rows[0].row()].path)
 
     def browse(self) -> None:
-        from bdhvs_desktop.paths import backups_dir
-
         name, _ = QFileDialog.getOpenFileName(self, tr("Chọn tệp sao lưu"), str(backups_dir()),
                                               tr("Cơ sở dữ liệu (*.sqlite3 *.db *.sqlite);;Mọi tệp (*)"))
         if name:
@@ -139,7 +140,6 @@ class RestoreDialog(QDialog):
 
     def select_file(self, path: Path) -> bool:
         """Check `path` and say what it holds; True when it can be restored."""
-        from bdhvs_desktop.services.safety import RestoreError, check_backup_file
 
         self.selected = None
         self.restore_button.setEnabled(False)
@@ -186,11 +186,6 @@ class RestoreDialog(QDialog):
         return self.do_restore(self.selected)
 
     def do_restore(self, path: Path) -> bool:
-        from PySide6.QtGui import QCursor
-        from PySide6.QtWidgets import QApplication
-
-        from bdhvs_desktop.services.safety import RestoreError, restore
-
         def work(db):
             db.dispose()  # the program's own connections are closed; it reconnects on next use
             return restore(db.path, path, user=db.user)

@@ -19,6 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.gui.restore_dialog import RestoreDialog
+from bdhvs_desktop.services.maintenance import check_database
+from bdhvs_desktop.services.safety import backup_now as do_backup
+from bdhvs_desktop.services.safety import backup_on_exit, track_changes
+from bdhvs_desktop.storage.location import fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +34,6 @@ def install_file_menu(window: QMainWindow) -> None:
     """Fill the Tệp menu of `window` (which has .ctx; its `file_menu` if it made one, else a new
     one) and start noticing data changes for the backup on exit."""
     # Cheap at start-up: no SQLAlchemy here (the database may still be opened lazily).
-    from bdhvs_desktop.storage.location import fingerprint
 
     ctx = window.ctx
     path = ctx.db.path if ctx.db.is_sqlite else None
@@ -73,7 +77,6 @@ def install_file_menu(window: QMainWindow) -> None:
 
 def backup_now(window: QMainWindow) -> object | None:
     from bdhvs_desktop.gui import ops  # lazy: the menu is built right after the first paint
-    from bdhvs_desktop.services.safety import backup_now as do_backup
 
     done: list = []
 
@@ -88,8 +91,6 @@ def backup_now(window: QMainWindow) -> object | None:
 
 
 def open_restore(window: QMainWindow) -> bool:
-    from bdhvs_desktop.gui.restore_dialog import RestoreDialog
-
     dialog = RestoreDialog(window.ctx, window)
     return dialog.exec() == QDialog.DialogCode.Accepted
 
@@ -133,7 +134,6 @@ class CheckDialog(QDialog):
 def check_database_dialog(window: QMainWindow, *, show: bool = True):
     """Run `bdhvs check`'s checks off the GUI thread, then show what they found."""
     from bdhvs_desktop.gui import ops  # lazy: the menu is built right after the first paint
-    from bdhvs_desktop.services.maintenance import check_database
 
     def done(findings) -> None:
         window.check_dialog = CheckDialog(findings, window)
@@ -152,11 +152,9 @@ def on_close(window: QMainWindow) -> object | None:
     db = window.ctx.db
     if not db.is_sqlite or db.path is None:
         return None
-    from bdhvs_desktop.storage.location import fingerprint
 
     if fingerprint(db.path) == window.change_start and not getattr(db, "loaded", True):
         return None  # never loaded, nothing written: keep closing instant
-    from bdhvs_desktop.services.safety import backup_on_exit, track_changes
 
     # Synchronous on purpose: the window is closing, there is nothing left to keep answering.
     tracker = track_changes(db, window.change_start)

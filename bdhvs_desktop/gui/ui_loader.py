@@ -8,11 +8,10 @@ from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QWidget
 
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.paths import ui_dir
 
 
 def load_ui(name: str, parent: QWidget | None = None) -> QWidget:
-    from bdhvs_desktop.paths import ui_dir
-
     path = ui_dir() / name
     file = QFile(str(path))
     if not file.open(QIODevice.OpenModeFlag.ReadOnly):

@@ -16,6 +16,7 @@ from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.criteria import ScoringError
+from bdhvs_desktop.services.safety import EditConflict
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -57,8 +58,6 @@ def record_manual_result(db: Database, criterion_id: int, subject_type: str, sub
                                                     m.ManualResult.subject_type == subject_type,
                                                     m.ManualResult.subject_id == subject_id))
         if seen is not ... and (row.recorded_at if row is not None else None) != seen:
-            from bdhvs_desktop.services.safety import EditConflict
-
             raise EditConflict("manual_result", row.id if row is not None else 0,
                                {"passed": passed, "points": points, "evidence": evidence},
                                None if row is None else {"passed": row.passed, "points": row.points,

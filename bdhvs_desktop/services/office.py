@@ -12,6 +12,7 @@ wards' packages) are a setting too (`province.trust_roots`, PEM texts), set with
 
 from __future__ import annotations
 
+import base64
 import json
 
 from sqlalchemy import select
@@ -112,7 +113,7 @@ def add_trust_root(db: Database, pem: bytes) -> int:
 def as_der(data: bytes) -> bytes:
     """A certificate (PEM or DER) as DER, checked whole; OfficeError when it is not one."""
     from asn1crypto import pem as asn1_pem  # lazy: only the trust roots need it
-    from asn1crypto import x509
+    from asn1crypto import x509  # lazy: start-up
 
     try:
         der = asn1_pem.unarmor(data)[2] if asn1_pem.detect(data) else bytes(data)
@@ -124,7 +125,6 @@ def as_der(data: bytes) -> bytes:
 
 def _as_pem(data: bytes) -> str:
     """A certificate as PEM text; OfficeError when it is not one."""
-    import base64
 
     der = as_der(data)
     body = base64.encodebytes(der).decode("ascii").replace("\n", "")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,9 +30,14 @@ from sqlalchemy import select
 
 from bdhvs_desktop import __version__
 from bdhvs_desktop.documents import context as dc
+from bdhvs_desktop.documents import package_format as pf
+from bdhvs_desktop.documents import pdf_convert, signing
 from bdhvs_desktop.domain import vocab
-from bdhvs_desktop.services import audit
+from bdhvs_desktop.domain.score_facts import facts_to_dict
+from bdhvs_desktop.services import audit, form08
+from bdhvs_desktop.services import awards as awards_service
 from bdhvs_desktop.services import dossier as dossier_service
+from bdhvs_desktop.services import scoring as scs
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
@@ -72,7 +78,7 @@ class ExportOutcome:
 
 def ward_code_of(s: Any, c: m.Campaign) -> str:
     """The ward's code in packages: the office's setting, else the ward's name as an ASCII slug."""
-    from bdhvs_desktop.documents.dossier_writer import slugify
+    from bdhvs_desktop.documents.dossier_writer import slugify  # lazy: start-up
 
     row = s.get(m.Setting, WARD_CODE_SETTING)
     code = str(row.value).strip() if row is not None and row.value else ""
@@ -131,8 +137,6 @@ def _facts_and_scores(db: Database, at: dt.date, subjects: list[tuple[str, int]]
 
     province_score is None for a kind that has no province-level criteria set (the board would
     give the ward's result with a note): the province scores the facts with its own set anyway."""
-    from bdhvs_desktop.domain.score_facts import facts_to_dict
-    from bdhvs_desktop.services import scoring as scs
 
     board = scs.compute_scores(db, at)
     province = board.at_level("province") if board.has_level("province") else None
@@ -155,7 +159,6 @@ def _facts_and_scores(db: Database, at: dt.date, subjects: list[tuple[str, int]]
 
 def _register(db: Database, subjects: dict[int, tuple[str, int]]) -> dict[int, list[dict]]:
     """Each candidate's entries in the ward's award register (sổ khen thưởng), by candidate id."""
-    from bdhvs_desktop.services import awards as awards_service
 
     refs = {cid: awards_service.SubjectRef(kind, id=sid) for cid, (kind, sid) in subjects.items()}
     found = awards_service.lookup_many(db, list(refs.values()))
@@ -266,7 +269,6 @@ def _select(s: Any, ids: list[int], ward_code: str | None) -> _Selection:
 def _submissions(ctxs: Any, sel: _Selection) -> list[tuple[str, dc.SubmissionContext, list[str]]]:
     """The Tờ trình that carry only the chosen candidates, with their keys: nominees are matched by
     (name, award) in the dossier's order, so two namesakes proposed for one award stay apart."""
-    from collections import deque
 
     queue: dict[tuple[str, str], deque[int]] = {}
     for cid in sel.ids:
@@ -281,7 +283,7 @@ def _submissions(ctxs: Any, sel: _Selection) -> list[tuple[str, dc.SubmissionCon
 
 
 def _jobs(submissions: list, minutes: list, achievements: list, anchors: dict, anchor: Any) -> list[_Job]:
-    from bdhvs_desktop.documents.dossier_writer import achievement_file_names
+    from bdhvs_desktop.documents.dossier_writer import achievement_file_names  # lazy: start-up
 
     jobs = [_Job(f"documents/{i:02d}-{name.removesuffix('.docx')}", "to_trinh",
                  f"Tờ trình đề nghị khen thưởng gửi {sub.recipient}", sub, "submission")
@@ -300,8 +302,6 @@ def _jobs(submissions: list, minutes: list, achievements: list, anchors: dict, a
 
 def _package_data(db: Database, sel: _Selection, at: dt.date, submissions: list, minutes: list,
                   achievements: list, jobs: list[_Job], signed_kinds: tuple[str, ...], form_set: str) -> dict:
-    from bdhvs_desktop.documents import package_format as pf
-
     figures = _facts_and_scores(db, at, [sel.subjects[cid] for cid in sel.ids])
     register = _register(db, sel.subjects)
     stems = {id(job.context): job.stem for job in jobs}
@@ -371,10 +371,7 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
     e.g. MissingFieldsError), documents.pdf_convert.ConversionError (LibreOffice missing or
     failing), documents.signing.SigningError, documents.package_format.PackageError,
     documents.atomic.FileInUseError; in every case nothing is written."""
-    from bdhvs_desktop.documents import package_format as pf
-    from bdhvs_desktop.documents.pdf_convert import ConversionCancelled, convert_bytes_to_pdf
-    from bdhvs_desktop.documents.render import render_document
-    from bdhvs_desktop.services import form08
+    from bdhvs_desktop.documents.render import render_document  # lazy: start-up
 
     started = time.monotonic()
     require_role(db, "secretary", action="xuất gói hồ sơ đề nghị khen thưởng")
@@ -402,8 +399,6 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
     if missing:
         raise dossier_service.MissingFieldsError(missing)
     if signer is not None:  # a wrong PIN or passphrase is told now, not after a minute of rendering
-        from bdhvs_desktop.documents import signing
-
         step(0, 1, "Đang kiểm tra chữ ký số (token hoặc tệp chứng thư)")
         signing.sign_detached(b"bdhvs-package-export", signer)
     with db.read() as s:
@@ -429,8 +424,8 @@ def export_package(db: Database, out_path: Path | str, *, level: str = "province
         done += 1
     step(done, total, f"Đang chuyển {len(docx)} tài liệu sang PDF (LibreOffice)")
     try:
-        converted = convert_bytes_to_pdf(docx, cancel=cancel)
-    except ConversionCancelled as exc:
+        converted = pdf_convert.convert_bytes_to_pdf(docx, cancel=cancel)
+    except pdf_convert.ConversionCancelled as exc:
         raise ExportCancelled() from exc
     pdfs = {name.removesuffix(".docx") + ".pdf": blob for name, blob in converted.items()}
     done += 1

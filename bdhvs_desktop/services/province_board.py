@@ -22,6 +22,10 @@ from sqlalchemy import select
 
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.vocab import UnitKind
+from bdhvs_desktop.services import scoring as scoring_service
+from bdhvs_desktop.services.office import is_province_office
+from bdhvs_desktop.services.province_rank import rank
+from bdhvs_desktop.services.scoring import ScoreBoard
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -30,15 +34,12 @@ if TYPE_CHECKING:
 
 
 def _is_province(db: Database) -> bool:
-    from bdhvs_desktop.services.office import is_province_office
-
     return is_province_office(db)
 
 
 def board_for(db: Database, at: dt.date | None = None, level: str = "ward") -> ScoreBoard:
     """The board the council reads: the ward's records' scores, or at a province office the
     province's scores of the wards' facts (whatever level is asked: the province has one)."""
-    from bdhvs_desktop.services import scoring as scoring_service
 
     if not _is_province(db):
         if level == "ward":  # the ward's default, called as before the province level existed
@@ -55,8 +56,6 @@ def score_for(db: Database, subject: str, subject_id: int, at: dt.date | None = 
 def province_board(db: Database, at: dt.date) -> ScoreBoard:
     """Every imported candidate's province score (services/province_rank.py), as the subject
     (unit or person) the province created for it."""
-    from bdhvs_desktop.services.province_rank import rank
-    from bdhvs_desktop.services.scoring import ScoreBoard
 
     ranking = rank(db, level="province")
     with db.read() as s:

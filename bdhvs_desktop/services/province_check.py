@@ -9,8 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import io
+import json
 import re
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,9 +65,6 @@ def ward_label(code: str | None, name: str | None, path: Path) -> str:
 
 def peek_ward(blob: bytes) -> tuple[str | None, str | None]:
     """The ward a package says it is from, read leniently (a tampered package is still named)."""
-    import io
-    import json
-    import zipfile
 
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as zf:

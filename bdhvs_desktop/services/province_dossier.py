@@ -34,6 +34,7 @@ from bdhvs_desktop.services import audit
 from bdhvs_desktop.services import dossier as ward_dossier
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.dossier import DossierError
+from bdhvs_desktop.services.office import OfficeError, require_province
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
@@ -153,7 +154,6 @@ def _proposer(view: _ProvinceCampaign, st: ward_dossier.DossierSettings, auth: w
 def build_province_contexts(db: Database, *, draft: bool = False, at: dt.date | None = None,
                             settings: ward_dossier.DossierSettings | None = None) -> ProvinceContexts:
     """What the province's dossier prints, from the province council's results as of *at*."""
-    from bdhvs_desktop.services.office import OfficeError, require_province
 
     at = at or dt.date.today()
     with db.read() as s:
@@ -189,7 +189,7 @@ def build_province_contexts(db: Database, *, draft: bool = False, at: dt.date | 
             raise DossierError(f"Hồ sơ có {len(order)} Tờ trình gửi {len(order)} cấp có thẩm quyền khác nhau; "
                                f"không dùng một “Kính gửi” chung (“{st.recipient}”). Xóa thiết lập: "
                                "bdhvs dossier settings --recipient \"\".")
-        from bdhvs_desktop.documents.dossier_writer import slugify
+        from bdhvs_desktop.documents.dossier_writer import slugify  # lazy: start-up
 
         legal = tuple(f"Căn cứ {ref.rstrip(';. ')};" for ref in view.details["dossier"].get("plan_ref") or ())
         submissions = []
@@ -243,7 +243,7 @@ def generate_province_dossier(db: Database, out_dir: Path | str, *, draft: bool 
     authority) and the minutes of its council; a final one records the files and moves the
     approved candidates to "issued", in the audit log, as the ward's dossier does."""
     require_role(db, "secretary", action="lập hồ sơ trình khen thưởng cấp tỉnh")
-    from bdhvs_desktop.documents.dossier_writer import manifest_is_valid, write_dossier
+    from bdhvs_desktop.documents.dossier_writer import manifest_is_valid, write_dossier  # lazy: start-up
 
     st = ward_dossier.load_settings(db)
     name = form_set or st.form_set

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bdhvs_desktop.domain.text import fold
-from bdhvs_desktop.services.office import require_province
+from bdhvs_desktop.services.office import OfficeError, require_province
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
@@ -271,7 +271,6 @@ def _ward_list(group: Sequence[ProposalRef]) -> str:
 
 def require_office(db: Database) -> None:
     """ProvinceError (Vietnamese) unless this is a province office with its campaign."""
-    from bdhvs_desktop.services.office import OfficeError
 
     with db.read() as s:
         try:

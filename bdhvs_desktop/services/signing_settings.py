@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -42,7 +43,6 @@ KNOWN_PKCS11_LIBRARIES: tuple[tuple[str, str], ...] = (
 
 def find_pkcs11_libraries(folders: Sequence[str] | None = None) -> list[tuple[str, str]]:
     """(issuer, path) of the known token libraries present in ``folders`` (default: Windows' System32)."""
-    import os
 
     if folders is None:
         root = os.environ.get("SystemRoot") or os.environ.get("WINDIR") or r"C:\Windows"
@@ -190,8 +190,8 @@ def save_signer(db: Database, *, kind: str, pkcs11_lib: str = "", token_label: s
 
 def parse_ca_certificate(data: bytes, where: str = "tệp chứng thư") -> TrustedCA:
     """A CA certificate from DER or PEM bytes; SigningSettingsError if it is not one."""
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
+    from cryptography import x509  # lazy: start-up
+    from cryptography.x509.oid import NameOID  # lazy: start-up
 
     try:
         cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
@@ -205,7 +205,7 @@ def parse_ca_certificate(data: bytes, where: str = "tệp chứng thư") -> Trus
     name = str(names[0].value) if names else cert.subject.rfc4514_string()
     if not is_ca:
         raise SigningSettingsError(f"{where}: “{name}” không phải chứng thư của tổ chức chứng thực (CA).")
-    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.hazmat.primitives.serialization import Encoding  # lazy: start-up
 
     der = cert.public_bytes(Encoding.DER)
     return TrustedCA(name, hashlib.sha256(der).hexdigest(), der)
@@ -232,7 +232,7 @@ def set_seal_image(db: Database, data: bytes | None, where: str = "ảnh con d�
         if len(data) > SEAL_MAX_BYTES:
             raise SigningSettingsError(f"{where}: ảnh quá lớn ({len(data) // 1000} KB; tối đa "
                                        f"{SEAL_MAX_BYTES // 1000} KB).")
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image, UnidentifiedImageError  # lazy: start-up
 
         try:
             with Image.open(io.BytesIO(data)) as image:

@@ -15,6 +15,7 @@ Scope of a target (Target.scope) and its `params.unit`:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,7 +297,6 @@ def compute_status(db: Database, as_of: dt.date | None = None) -> StatusReport:
     The cyclic garbage collector is paused meanwhile: the work allocates many short-lived rows
     and strings but no reference cycles, and on a large ward the collector's repeated full
     passes over everything loaded cost about a third of the time."""
-    import gc
 
     was_enabled = gc.isenabled()
     gc.disable()

@@ -4,7 +4,13 @@ by attribute only (no import of services/status, which imports this module)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+import time
+from pathlib import Path
 from typing import Any
+
+from bdhvs_desktop.documents.xlsx_safe import text_cells_only
 
 STATUS_LABELS = {"met": "Đạt", "at_risk": "Có nguy cơ chưa đạt", "missed": "Chưa đạt", "not_due": "Chưa đến hạn"}
 TASK_LABELS = {"not_started": "Chưa bắt đầu", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành",
@@ -17,14 +23,10 @@ _FILLS = {"met": "C6EFCE", "at_risk": "FFEB9C", "missed": "FFC7CE", "not_due": "
 def write_status_xlsx(report: Any, path) -> Any:  # report: services.status.StatusReport
     """Write the targets by unit (and the summary and tasks) to an Excel file, atomically:
     a temporary file in the same folder replaces the target only once it is complete."""
-    import os
-    import tempfile
-    import time
-    from pathlib import Path
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # lazy: start-up
+    from openpyxl.styles import Alignment, Font, PatternFill  # lazy: start-up
+    from openpyxl.utils import get_column_letter  # lazy: start-up
 
     path = Path(path)
     wb = Workbook()
@@ -111,8 +113,6 @@ def write_status_xlsx(report: Any, path) -> Any:  # report: services.status.Stat
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        from bdhvs_desktop.documents.xlsx_safe import text_cells_only
-
         text_cells_only(wb)  # unit names and other text are never formulas (formula injection)
         wb.save(tmp_name)
         for attempt in range(6):

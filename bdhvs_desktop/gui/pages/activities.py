@@ -44,6 +44,7 @@ from bdhvs_desktop.gui.forms import (
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services import activities as act
+from bdhvs_desktop.services.campaign import campaign_info
 from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.status import week_grid
 
@@ -341,8 +342,6 @@ class ActivitiesPage(Page):
         self.to_date.setDate(to_qdate(self.ctx.as_of))
         self.to_date.blockSignals(False)
         if self._phase2_start is None:
-            from bdhvs_desktop.services.campaign import campaign_info
-
             info = campaign_info(self.ctx.db)
             phase2 = next((p for p in info.phases if p.number == 2), None) if info else None
             if phase2 is not None:

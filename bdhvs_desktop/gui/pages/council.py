@@ -34,6 +34,8 @@ from bdhvs_desktop.domain.vocab import (
     VotingMethod,
 )
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog
+from bdhvs_desktop.gui.history_dialog import HistoryDialog
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.gui.pages.council_dialogs import (
@@ -47,9 +49,25 @@ from bdhvs_desktop.gui.pages.council_dialogs import (
     _item,
     _pts,
 )
+from bdhvs_desktop.gui.pages.meeting_details import MeetingDetailsDialog
 from bdhvs_desktop.gui.pages.scoring import FAIL_COLOR as RED
 from bdhvs_desktop.gui.pages.scoring import PASS_COLOR as GREEN
+from bdhvs_desktop.services import council as council_service
 from bdhvs_desktop.services.changes import Change, Changes
+from bdhvs_desktop.services.council import (
+    attach_candidates,
+    decide,
+    get_rules,
+    list_meetings,
+    list_members,
+    new_meeting,
+    record_member_score,
+    record_vote,
+    reopen,
+    set_attendance,
+    set_ballots,
+    set_rules,
+)
 
 __all__ = ["CandidatesDialog", "CouncilPage", "MeetingDialog", "MemberScoresDialog", "MembersDialog", "RulesDialog"]
 
@@ -221,8 +239,6 @@ class CouncilPage(Page):
 
     # -- loading
     def refresh(self) -> None:
-        from bdhvs_desktop.services.council import list_meetings
-
         # Synchronous: one row per council meeting (a handful a year), 0.3 ms on the demo ward.
         current = self.meetings.currentData()
         self.meetings.blockSignals(True)
@@ -238,7 +254,6 @@ class CouncilPage(Page):
     def _load_meeting(self) -> None:
         """The meeting's view scores every candidate (services.scoring.compute_scores, ~1 s on a
         30,000-person ward): an operation; a newer load wins over an older one still running."""
-        from bdhvs_desktop.services.council import meeting_view
 
         self.loads += 1
         self._load_seq += 1
@@ -255,7 +270,7 @@ class CouncilPage(Page):
         if mid is None:
             loaded(None)
             return
-        ops.run(self, lambda db: meeting_view(db, mid), success=loaded, show_progress=False)
+        ops.run(self, lambda db: council_service.meeting_view(db, mid), success=loaded, show_progress=False)
 
     def _show_meeting(self) -> None:
         v = self.view
@@ -405,8 +420,6 @@ class CouncilPage(Page):
         ops.run(self, fn, changes=changes, title=title)
 
     def save_vote(self) -> None:
-        from bdhvs_desktop.services.council import record_vote
-
         r = self._current_row()
         if r is not None:
             mid, cid = self.view.id, r.candidate.id
@@ -414,8 +427,6 @@ class CouncilPage(Page):
             self._run(lambda db: record_vote(db, mid, cid, *votes), tr("Đang ghi kết quả biểu quyết"))
 
     def decide_selected(self) -> None:
-        from bdhvs_desktop.services.council import decide
-
         r = self._current_row()
         if r is None:
             return
@@ -428,8 +439,6 @@ class CouncilPage(Page):
         self._run(lambda db: decide(db, mid, cid), tr("Đang ghi quyết định"), DECISION_CHANGES)
 
     def reopen_selected(self) -> None:
-        from bdhvs_desktop.services.council import reopen
-
         r = self._current_row()
         if r is None:
             return
@@ -440,8 +449,6 @@ class CouncilPage(Page):
             self._run(lambda db: reopen(db, cid, reason), tr("Đang mở lại kết quả"), DECISION_CHANGES)
 
     def enter_member_scores(self) -> None:
-        from bdhvs_desktop.services.council import record_member_score
-
         r = self._current_row()
         if r is None or self.view is None:
             return
@@ -457,8 +464,6 @@ class CouncilPage(Page):
         self._run(save, tr("Đang ghi điểm của thành viên"), Changes.of(Change.COUNCIL))
 
     def attach(self) -> None:
-        from bdhvs_desktop.services.council import attach_candidates
-
         if self.view is not None:
             mid = self.view.id
             self._run(lambda db: attach_candidates(db, mid), tr("Đang đưa hồ sơ vào phiên họp"))
@@ -467,7 +472,6 @@ class CouncilPage(Page):
         r = self._current_row()
         if r is None:
             return
-        from bdhvs_desktop.gui.history_dialog import HistoryDialog
 
         HistoryDialog(self.ctx, "candidate", r.candidate.id, parent=self).exec()
 
@@ -475,7 +479,6 @@ class CouncilPage(Page):
         r = self._current_row()
         if r is None:
             return
-        from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog
 
         c = r.candidate
         AwardHistoryDialog(self.ctx, c.subject, c.subject_id, c.name, self).exec()
@@ -487,8 +490,6 @@ class CouncilPage(Page):
         return self.view.attendance[rows[0].row()]
 
     def set_presence(self, present: bool) -> None:
-        from bdhvs_desktop.services.council import set_attendance
-
         a = self._selected_member()
         if a is None:
             QMessageBox.information(self, tr("Điểm danh"), tr("Chọn một thành viên trong bảng điểm danh."))
@@ -503,16 +504,12 @@ class CouncilPage(Page):
                   Changes.of(Change.COUNCIL))
 
     def save_ballots(self) -> None:
-        from bdhvs_desktop.services.council import set_ballots
-
         if self.view is not None:
             mid = self.view.id
             counts = dict(issued=self.issued.value(), returned=self.returned.value(), valid=self.valid.value())
             self._run(lambda db: set_ballots(db, mid, **counts), tr("Đang ghi số phiếu"), Changes.of(Change.COUNCIL))
 
     def new_meeting(self) -> None:
-        from bdhvs_desktop.services.council import list_members, new_meeting
-
         members = list_members(self.ctx.db)  # synchronous: the council's members, a dozen rows
         if not members:
             QMessageBox.information(self, tr("Phiên họp mới"), tr("Hội đồng chưa có thành viên; hãy thêm thành viên trước."))
@@ -531,8 +528,6 @@ class CouncilPage(Page):
                     changes=MEETING_CHANGES, success=opened, title=tr("Đang mở phiên họp"))
 
     def edit_details(self) -> None:
-        from bdhvs_desktop.gui.pages.meeting_details import MeetingDetailsDialog
-
         if self.view is not None:
             MeetingDetailsDialog(self.ctx, self.view.id, self).exec()  # its save publishes the change
 
@@ -546,8 +541,6 @@ class CouncilPage(Page):
         MembersDialog(self.ctx, self).exec()
 
     def edit_rules(self) -> None:
-        from bdhvs_desktop.services.council import get_rules, set_rules
-
         dialog = RulesDialog(get_rules(self.ctx.db), self)  # synchronous: one settings row
         if dialog.exec() == QDialog.DialogCode.Accepted:
             try:

@@ -42,6 +42,16 @@ from bdhvs_desktop.domain.vocab import (
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services.changes import Change, Changes
+from bdhvs_desktop.services.council import (
+    add_member,
+    list_candidates,
+    list_members,
+    set_member_active,
+    set_status,
+    update_candidate,
+    withdraw,
+)
+from bdhvs_desktop.services.records import list_units
 
 AMBER = QColor("#8a5a00")
 KIND_ORDER = {"party_org": 0, "collective": 1, "individual": 2}
@@ -196,8 +206,6 @@ class CandidatesDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        from bdhvs_desktop.services.council import list_candidates
-
         # Synchronous: the candidates of the campaign (tens, 2.7 ms on the demo ward), no scoring.
         self.rows = sorted(list_candidates(self.ctx.db), key=lambda c: (KIND_ORDER.get(c.kind, 9), c.name))
         self.table.setRowCount(len(self.rows))
@@ -233,15 +241,11 @@ class CandidatesDialog(QDialog):
                 labels=labels, reload=self.reload)
 
     def _status(self, status: str) -> None:
-        from bdhvs_desktop.services.council import set_status
-
         c = self.current()
         if c is not None:
             self._do(lambda db: set_status(db, c.id, status), tr("Đang chuyển trạng thái hồ sơ"))
 
     def edit_summary(self) -> None:
-        from bdhvs_desktop.services.council import update_candidate
-
         c = self.current()
         if c is None:
             return
@@ -251,8 +255,6 @@ class CandidatesDialog(QDialog):
                      tr("Đang lưu tóm tắt thành tích"), {"summary": tr("Tóm tắt thành tích")})
 
     def reject_selected(self) -> None:
-        from bdhvs_desktop.services.council import set_status
-
         c = self.current()
         if c is None:
             return
@@ -262,8 +264,6 @@ class CandidatesDialog(QDialog):
             self._do(lambda db: set_status(db, c.id, "rejected", reason), tr("Đang ghi không thông qua"))
 
     def withdraw_selected(self) -> None:
-        from bdhvs_desktop.services.council import withdraw
-
         c = self.current()
         if c is not None and QMessageBox.question(self, tr("Rút hồ sơ"), tr("Rút hồ sơ đề nghị của {name}?")
                                                   .format(name=c.name)) == QMessageBox.StandardButton.Yes:
@@ -294,7 +294,6 @@ class MembersDialog(QDialog):
         self.role.setCurrentIndex(self.role.findData("member"))
         self.unit = QComboBox()
         self.unit.addItem(tr("(đơn vị công tác)"), None)
-        from bdhvs_desktop.services.records import list_units
 
         # Synchronous: the unit list (tens of units, 1-3 ms).
         for u in list_units(ctx.db):
@@ -317,8 +316,6 @@ class MembersDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        from bdhvs_desktop.services.council import list_members
-
         # Synchronous: the council's members, a dozen rows.
         self.members = list_members(self.ctx.db)
         self.table.setRowCount(len(self.members))
@@ -329,8 +326,6 @@ class MembersDialog(QDialog):
         self.table.resizeColumnsToContents()
 
     def add(self) -> None:
-        from bdhvs_desktop.services.council import add_member
-
         name, position, role, unit = (self.name.text(), self.position.text(), self.role.currentData(),
                                       self.unit.currentData())
 
@@ -343,8 +338,6 @@ class MembersDialog(QDialog):
                 changes=Changes.of(Change.COUNCIL), success=added, title=tr("Đang thêm thành viên"))
 
     def remove(self) -> None:
-        from bdhvs_desktop.services.council import set_member_active
-
         rows = self.table.selectionModel().selectedRows()
         if rows:
             member_id = self.members[rows[0].row()].id

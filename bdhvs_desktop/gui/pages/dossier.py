@@ -44,6 +44,8 @@ from bdhvs_desktop.gui.pages.dossier_files import (
 )
 
 __all__ = ["ISSUERS", "ISSUER_FORMATS", "PERSONAL_FIELDS", "SECTIONS", "DossierPage", "default_out_dir"]
+from bdhvs_desktop.gui.certificates_dialog import CertificatesDialog
+from bdhvs_desktop.gui.package_dialog import PackageExportDialog
 from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.services.changes import Change, Changes
 
@@ -262,13 +264,9 @@ class DossierPage(DossierFilesMixin, Page):
         self._update_buttons()
 
     def open_package_export(self) -> None:
-        from bdhvs_desktop.gui.package_dialog import PackageExportDialog
-
         PackageExportDialog(self.ctx, self, at=self._at()).exec()
 
     def open_certificates(self) -> None:
-        from bdhvs_desktop.gui.certificates_dialog import CertificatesDialog
-
         CertificatesDialog(self.ctx.db, self).exec()
 
     # ------------------------------------------------------------------ loading

@@ -9,7 +9,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from bdhvs_desktop import paths
+from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.awards_dialog import AwardRegisterDialog, DecisionDialog
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.gui.opening import open_path, print_path
 
 ISSUER_FORMATS = [
     ("auto", tr("Theo thẩm quyền của hình thức khen thưởng (khuyên dùng)")),
@@ -40,8 +44,6 @@ PERSONAL_FIELDS = [
 
 
 def default_out_dir(draft: bool, day: dt.date) -> Path:
-    from bdhvs_desktop import paths
-
     name = ("du-thao-ho-so-" if draft else "ho-so-khen-thuong-") + day.isoformat()
     return paths.user_data_dir() / "ho-so" / name
 
@@ -61,45 +63,30 @@ class DossierFilesMixin:
         return Path(item.data(Qt.ItemDataRole.UserRole)) if item else None
 
     def open_folder(self) -> None:
-        from bdhvs_desktop.gui.opening import open_path
-
         if self.last_outcome is not None:
             open_path(self.last_outcome.folder)
 
     def open_document(self) -> None:
-        from bdhvs_desktop.gui.opening import open_path
-
         path = self._selected_file()
         if path is not None:
             open_path(path)
 
     def print_document(self) -> None:
-        from bdhvs_desktop.gui.opening import print_path
-
         path = self._selected_file()
         if path is None:
             return
         try:
             self.status.setText(print_path(path))
         except OSError as exc:
-            from bdhvs_desktop.gui import ops
-
             ops.refuse(self, tr("Không in được “{n}”: {e}").format(n=path.name, e=exc))
 
     def open_templates_dir(self) -> None:
-        from bdhvs_desktop import paths
-        from bdhvs_desktop.gui.opening import open_path
-
         folder = paths.user_templates_dir()
         open_path(folder)
         self.status.setText(tr("Thư mục mẫu của văn phòng: {f}").format(f=folder))
 
     def open_decision(self) -> None:
-        from bdhvs_desktop.gui.awards_dialog import DecisionDialog
-
         DecisionDialog(self.ctx, self).exec()
 
     def open_register(self) -> None:
-        from bdhvs_desktop.gui.awards_dialog import AwardRegisterDialog
-
         AwardRegisterDialog(self.ctx, self).exec()

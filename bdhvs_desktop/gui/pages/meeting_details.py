@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services.changes import Change, Changes
+from bdhvs_desktop.services.meeting import meeting_record, save_meeting_details
 
 
 def _edit(value: dt.datetime | None) -> QDateTimeEdit:
@@ -43,8 +44,6 @@ class MeetingDetailsDialog(QDialog):
     """Edit an open meeting's own record (services.meeting.save_meeting_details)."""
 
     def __init__(self, ctx, meeting_id: int, parent: QWidget | None = None):
-        from bdhvs_desktop.services.meeting import meeting_record
-
         super().__init__(parent)
         self.ctx, self.meeting_id = ctx, meeting_id
         # Synchronous (here and after a conflict): one meeting's record and its members.
@@ -104,8 +103,6 @@ class MeetingDetailsDialog(QDialog):
                 if self.counting.item(i).checkState() == Qt.CheckState.Checked]
 
     def save(self) -> None:
-        from bdhvs_desktop.services.meeting import save_meeting_details
-
         counting = None
         if self.secret:
             ids = self.counting_ids()
@@ -116,8 +113,6 @@ class MeetingDetailsDialog(QDialog):
                       counting=counting)
 
         def reload() -> None:  # after a conflict, if the user asks: saving again is now deliberate
-            from bdhvs_desktop.services.meeting import meeting_record
-
             self.record = meeting_record(self.ctx.db, self.meeting_id)
 
         # A colleague's save since the editor opened is a conflict (what was typed stays in the editor).

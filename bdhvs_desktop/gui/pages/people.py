@@ -112,7 +112,7 @@ class PeoplePage(Page):
         self._update_actions()
 
     def _enable_sorting(self) -> None:
-        from PySide6.QtCore import Qt
+        from PySide6.QtCore import Qt  # lazy: start-up
 
         column, descending = self.model.sort_state() or (0, False)
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
@@ -189,12 +189,12 @@ class PeoplePage(Page):
         self.vneid_button.setText(tr("Thành thạo VNeID ({n})…").format(n=n) if n > 1 else tr("Thành thạo VNeID…"))
 
     def add_person(self) -> None:
-        from bdhvs_desktop.gui.person_dialog import PersonDialog
+        from bdhvs_desktop.gui.person_dialog import PersonDialog  # lazy: start-up
 
         PersonDialog(self.ctx, self._units, None, self, default_unit_id=self.unit_filter.currentData()).exec()
 
     def edit_selected(self) -> None:
-        from bdhvs_desktop.gui.person_dialog import PersonDialog
+        from bdhvs_desktop.gui.person_dialog import PersonDialog  # lazy: start-up
 
         ids = self.selected_ids()
         if len(ids) != 1:
@@ -202,21 +202,21 @@ class PeoplePage(Page):
         try:
             dialog = PersonDialog(self.ctx, self._units, ids[0], self)
         except LookupError as exc:  # deleted on another workstation since the list was read
-            from bdhvs_desktop.gui import ops
+            from bdhvs_desktop.gui import ops  # lazy: start-up
 
             ops.show_error(self, ops.Gone(str(exc)))
             return
         dialog.exec()
 
     def show_history(self) -> None:
-        from bdhvs_desktop.gui.history_dialog import HistoryDialog
+        from bdhvs_desktop.gui.history_dialog import HistoryDialog  # lazy: start-up
 
         ids = self.selected_ids()
         if len(ids) == 1:
             HistoryDialog(self.ctx, "person", ids[0], parent=self).exec()
 
     def show_awards(self) -> None:
-        from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog
+        from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog  # lazy: start-up
 
         ids = self.selected_ids()
         if len(ids) == 1:
@@ -224,7 +224,7 @@ class PeoplePage(Page):
                 self.table.selectionModel().selectedRows()[0].row()).full_name, self).exec()
 
     def mark_vneid(self) -> None:
-        from bdhvs_desktop.gui.person_dialog import BulkVneidDialog
+        from bdhvs_desktop.gui.person_dialog import BulkVneidDialog  # lazy: start-up
 
         ids = self.selected_ids()
         if not ids:
@@ -236,12 +236,12 @@ class PeoplePage(Page):
                 c=r.changed, u=r.unchanged))
 
     def open_import(self) -> None:
-        from bdhvs_desktop.gui.import_wizard import ImportWizard
+        from bdhvs_desktop.gui.import_wizard import ImportWizard  # lazy: start-up
 
         ImportWizard(self.ctx, self).exec()
 
     def export_shown(self) -> None:
-        from bdhvs_desktop.gui.import_wizard import export_to_excel
+        from bdhvs_desktop.gui.import_wizard import export_to_excel  # lazy: start-up
 
         ids = {self.model.row_at(i).id for i in range(self.model.rowCount())}
         filters = {} if len(ids) == self.model.total_count() else {"person_ids": ids}

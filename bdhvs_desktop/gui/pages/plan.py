@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bdhvs_desktop.gui.forms import FormDialog, OptionalDate, RowsModel, date_edit, report_error, to_date, vn
+from bdhvs_desktop.gui.forms import FormDialog, OptionalDate, RowsModel, date_edit, report_error, to_date, to_qdate, vn
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services import activities as act
@@ -263,8 +263,6 @@ class PhaseDialog(FormDialog):
         self._load(current)
 
     def _load(self, number: int) -> None:
-        from bdhvs_desktop.gui.forms import to_qdate
-
         p = self.phases[number]
         self.name.setText(p.name)
         self.start.setDate(to_qdate(p.start))

@@ -15,6 +15,7 @@ from bdhvs_desktop.gui.pages import province_common as pc
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.gui.people_model import mask_cccd
 from bdhvs_desktop.services.changes import Change
+from bdhvs_desktop.services.province_views import duplicates
 
 REASONS = {"cccd": tr("Cùng số CCCD"), "name_birth": tr("Cùng họ tên và ngày sinh")}
 
@@ -58,8 +59,6 @@ class ProvinceDuplicatesPage(Page):
         layout.addWidget(self.status)
 
     def refresh(self) -> None:
-        from bdhvs_desktop.services.province_views import duplicates
-
         ops.run(self, duplicates, success=self._loaded, title=tr("Đang tìm hồ sơ trùng lặp"))
 
     def _loaded(self, found) -> None:

@@ -16,6 +16,7 @@ from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages import province_common as pc
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services.changes import Change
+from bdhvs_desktop.services.province_rank import rank
 
 KINDS = ("party_org", "collective", "individual")
 
@@ -67,8 +68,6 @@ class ProvinceRankingPage(Page):
         layout.addWidget(self.status)
 
     def refresh(self) -> None:
-        from bdhvs_desktop.services.province_rank import rank
-
         ops.run(self, rank, success=self._loaded, title=tr("Đang xếp hạng theo tiêu chí cấp tỉnh"))
 
     def _loaded(self, ranking) -> None:

@@ -27,7 +27,10 @@ from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages import province_common as pc
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.gui.people_model import mask_cccd
+from bdhvs_desktop.services import province_views as pv
 from bdhvs_desktop.services.changes import Change, Changes
+from bdhvs_desktop.services.province import import_packages
+from bdhvs_desktop.services.province_dossier import generate_province_dossier
 
 PACKAGE_FILTER = tr("Gói hồ sơ đề nghị (*.bdhvs-goi *.zip);;Mọi tệp (*)")
 
@@ -166,8 +169,6 @@ class ProvinceWardsPage(Page):
 
     # -- loading
     def refresh(self) -> None:
-        from bdhvs_desktop.services import province_views as pv
-
         def load(db):
             return pv.list_wards(db), pv.ward_candidates(db)
 
@@ -216,7 +217,6 @@ class ProvinceWardsPage(Page):
 
     def import_packages(self, paths: list[str]) -> ops.Op:
         """Import the packages off the GUI thread, with progress and a Hủy button; report each."""
-        from bdhvs_desktop.services.province import import_packages
 
         def work(db, progress, cancelled):
             return import_packages(db, paths, progress=progress, cancel=cancelled)
@@ -240,7 +240,6 @@ class ProvinceWardsPage(Page):
 
     def make_dossier(self, folder: str, *, draft: bool = False) -> ops.Op:
         """The province's Tờ trình and minutes (services/province_dossier.py), off the GUI thread."""
-        from bdhvs_desktop.services.province_dossier import generate_province_dossier
 
         at = self.ctx.as_of
 
@@ -260,8 +259,6 @@ class ProvinceWardsPage(Page):
                        finished=lambda: self.dossier_button.setEnabled(True))
 
     def open_document(self) -> None:
-        from bdhvs_desktop.services import province_views as pv
-
         doc = pc.selected_row(self.doc_view, self.doc_model)
         if doc is None:
             ops.refuse(self, tr("Chọn một tài liệu trong danh sách trước."))

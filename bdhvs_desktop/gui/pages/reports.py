@@ -22,10 +22,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from bdhvs_desktop import paths
+from bdhvs_desktop.domain.statistics import LayoutError
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.gui.opening import open_path, print_path
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services.changes import Change
+from bdhvs_desktop.services.reports import write_report
+from bdhvs_desktop.services.statistics import StatisticsError, available_forms, write_statistics
 
 KINDS = [
     ("progress", tr("Báo cáo tiến độ (cho Ban Thường vụ)"),
@@ -163,8 +168,6 @@ class ReportsPage(Page):
     def _load_stat_forms(self) -> None:
         if self.stats_form.count():
             return
-        from bdhvs_desktop.domain.statistics import LayoutError
-        from bdhvs_desktop.services.statistics import StatisticsError, available_forms
 
         try:
             forms = available_forms()
@@ -181,7 +184,6 @@ class ReportsPage(Page):
     def _suggest_stats_path(self, *_args) -> None:
         if self.stats_path.property("auto") is False:
             return
-        from bdhvs_desktop import paths
 
         code = self.stats_form.currentData() or "all"
         name = f"thong-ke-{'tat-ca' if code == 'all' else code}-{self.stats_year.value()}{self.stats_fmt.currentData()}"
@@ -215,8 +217,6 @@ class ReportsPage(Page):
         self.stats_status.setText(tr("Đang xuất thống kê…"))
 
         def work(db, progress, cancelled):
-            from bdhvs_desktop.services.statistics import write_statistics
-
             return write_statistics(db, year, form, target, sign_date=sign_date, progress=progress,
                                     cancelled=cancelled)
 
@@ -252,8 +252,6 @@ class ReportsPage(Page):
         self.stats_open_btn.setEnabled(self.stats_last_path is not None and self.stats_last_path.exists())
 
     def _open_stats(self) -> None:
-        from bdhvs_desktop.gui.opening import open_path
-
         if self.stats_last_path is not None:
             open_path(self.stats_last_path)
 
@@ -265,8 +263,6 @@ class ReportsPage(Page):
         code = self.kind.currentData()
         self.description.setText(next(d for c, _l, d in KINDS if c == code))
         if self.path.property("auto") is not False:
-            from bdhvs_desktop import paths
-
             folder = paths.user_data_dir() / "bao-cao"
             self.path.setText(str(folder / f"{_FILE_STEM[code]}-{self._at().isoformat()}{self.fmt.currentData()}"))
             self.path.setProperty("auto", True)
@@ -297,8 +293,6 @@ class ReportsPage(Page):
         self.status.setText(tr("Đang tạo báo cáo…"))
 
         def work(db, progress, cancelled):
-            from bdhvs_desktop.services.reports import write_report
-
             return write_report(db, kind, target, at, progress=progress, cancelled=cancelled)
 
         self._task = ops.run(self, work, progress=True, cancellable=True, title=tr("Đang tạo báo cáo"),
@@ -329,14 +323,10 @@ class ReportsPage(Page):
         self.print_btn.setEnabled(ok)
 
     def open_report(self) -> None:
-        from bdhvs_desktop.gui.opening import open_path
-
         if self.last_path is not None:
             open_path(self.last_path)
 
     def print_report(self) -> None:
-        from bdhvs_desktop.gui.opening import print_path
-
         if self.last_path is None:
             return
         try:

@@ -44,7 +44,10 @@ from bdhvs_desktop.gui.pages.scoring_dialogs import (
     ManualResultDialog,
     ProposeDialog,
 )
+from bdhvs_desktop.gui.people_model import mask_cccd
+from bdhvs_desktop.services import council as cs
 from bdhvs_desktop.services.changes import STATUS_FACTS, Change, Changes
+from bdhvs_desktop.services.scoring import compute_scores, record_manual_result
 
 __all__ = ["CriteriaSetDialog", "CriterionDialog", "ManualResultDialog", "ProposeDialog", "ScoreTableModel",
            "ScoringPage", "shown_id"]
@@ -55,7 +58,6 @@ FAIL_COLOR = QColor("#b71c1c")
 
 def shown_id(s: sc.SubjectScore) -> str:
     """A person's CCCD is masked in lists (personal data); unit codes are shown as they are."""
-    from bdhvs_desktop.gui.people_model import mask_cccd
 
     return mask_cccd(s.id) if s.subject == "person" and s.id.isdigit() else s.id
 
@@ -274,8 +276,6 @@ class ScoringPage(Page):
         self.ctx.set_as_of(dt.date(qdate.year(), qdate.month(), qdate.day()))
 
     def refresh(self) -> None:
-        from bdhvs_desktop.services.scoring import compute_scores
-
         day = self.ctx.as_of
         if self.date.date() != QDate(day.year, day.month, day.day):
             self.date.blockSignals(True)
@@ -292,7 +292,6 @@ class ScoringPage(Page):
 
     def load_now(self) -> None:
         """Synchronous load: only for tests (ops.run is the way in the window)."""
-        from bdhvs_desktop.services.scoring import compute_scores
 
         self._loaded(compute_scores(self.ctx.db, self.ctx.as_of))
 
@@ -446,8 +445,6 @@ class ScoringPage(Page):
 
     # -- actions
     def enter_manual(self) -> None:
-        from bdhvs_desktop.services.scoring import record_manual_result
-
         c = self._selected_criterion()
         if c is None or c.method != "manual" or self.current is None:
             return
@@ -466,7 +463,6 @@ class ScoringPage(Page):
     def propose_selected(self) -> None:
         if self.current is None:
             return
-        from bdhvs_desktop.services import council as cs
 
         dialog = ProposeDialog(self.current, cs.list_award_forms(self.ctx.db), self)  # sync: the award forms, ~20 rows
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -480,8 +476,6 @@ class ScoringPage(Page):
                     self, tr("Đã đề nghị"), tr("Đã lập hồ sơ đề nghị khen thưởng cho {name}.").format(name=name)))
 
     def propose_all(self) -> None:
-        from bdhvs_desktop.services import council as cs
-
         answer = QMessageBox.question(
             self, tr("Đề nghị tất cả"),
             tr("Lập hồ sơ đề nghị khen thưởng cho mọi đối tượng đủ điều kiện (mọi loại) chưa có hồ sơ, "

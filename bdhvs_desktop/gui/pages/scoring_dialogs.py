@@ -33,6 +33,8 @@ from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services.changes import Change, Changes
+from bdhvs_desktop.services.council import summary_from_score
+from bdhvs_desktop.services.scoring import CriterionInput, delete_criterion, list_criteria_sets, save_criterion
 
 
 class ManualResultDialog(QDialog):
@@ -95,7 +97,6 @@ class ManualResultDialog(QDialog):
 class ProposeDialog(QDialog):
     def __init__(self, subject: sc.SubjectScore, forms, parent: QWidget | None = None):
         super().__init__(parent)
-        from bdhvs_desktop.services.council import summary_from_score
 
         self.setWindowTitle(tr("Đề nghị khen thưởng"))
         form = QFormLayout(self)
@@ -176,8 +177,6 @@ class CriteriaSetDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        from bdhvs_desktop.services.scoring import list_criteria_sets
-
         current = self.sets.currentData()
         # Synchronous: the criteria sets, three sets of about ten criteria (1.6 ms).
         self._sets = {s.id: s for s in list_criteria_sets(self.ctx.db, level=None)}  # the ward's, then the province's
@@ -229,8 +228,6 @@ class CriteriaSetDialog(QDialog):
             self._edit(c)
 
     def _edit(self, c, dialog: QDialog | None = None) -> None:
-        from bdhvs_desktop.services.scoring import save_criterion
-
         cs = self._current_set()
         if cs is None:
             return
@@ -260,8 +257,6 @@ class CriteriaSetDialog(QDialog):
                 title=tr("Đang lưu tiêu chí"))
 
     def delete(self) -> None:
-        from bdhvs_desktop.services.scoring import delete_criterion
-
         c = self._selected()
         if c is None:
             return
@@ -348,8 +343,6 @@ class CriterionDialog(QDialog):
             self.param_help.setText("")
 
     def value(self):
-        from bdhvs_desktop.services.scoring import CriterionInput
-
         params: dict[str, Any] = {}
         for part in self.params.text().split(","):
             if "=" in part:

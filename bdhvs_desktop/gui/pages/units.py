@@ -22,12 +22,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from bdhvs_desktop.domain.values import parse_int
 from bdhvs_desktop.domain.vocab import UNIT_KIND_LABELS, UnitKind
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.gui.import_wizard import ImportWizard, export_to_excel
 from bdhvs_desktop.gui.pages.base import Page
+from bdhvs_desktop.gui.person_dialog import FieldError, fill_unit_combo
+from bdhvs_desktop.services import units as unit_service
 from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.records import UnitRow, list_units
+from bdhvs_desktop.services.units import get_unit
 
 
 def _descendants(units: list[UnitRow], unit_id: int) -> set[int]:
@@ -77,7 +83,6 @@ class UnitDialog(QDialog):
     def __init__(self, ctx, units: list[UnitRow], unit_id: int | None = None, parent=None,
                  default_parent: int | None = None):
         super().__init__(parent)
-        from bdhvs_desktop.gui.person_dialog import FieldError, fill_unit_combo
 
         self.ctx = ctx
         self.unit_id = unit_id
@@ -129,8 +134,6 @@ class UnitDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         if unit_id is not None:
-            from bdhvs_desktop.services.units import get_unit
-
             # Synchronous: one row by its id.
             record = get_unit(ctx.db, unit_id)
             self.version = record.version
@@ -153,9 +156,6 @@ class UnitDialog(QDialog):
         self.adjustSize()
 
     def save(self) -> None:
-        from bdhvs_desktop.domain.values import parse_int
-        from bdhvs_desktop.services import units as unit_service
-
         errors: dict[str, str] = {}
         numbers = {}
         for key, widget in (("households", self.households), ("adult_residents", self.adults)):
@@ -194,7 +194,6 @@ class ChooseUnitDialog(QDialog):
     def __init__(self, title: str, intro: str, units: list[UnitRow], exclude: set[int], *, allow_none: bool,
                  parent=None, ok_text: str = ""):
         super().__init__(parent)
-        from bdhvs_desktop.gui.person_dialog import FieldError, fill_unit_combo
 
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
@@ -311,8 +310,6 @@ class UnitsPage(Page):
         return item.data(0, Qt.ItemDataRole.UserRole) if item else None
 
     def show_awards(self) -> None:
-        from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog
-
         unit = self.selected_unit()
         if unit is not None:
             AwardHistoryDialog(self.ctx, "unit", unit.id, unit.name, self).exec()
@@ -345,8 +342,6 @@ class UnitsPage(Page):
             self.show_message(tr("Đã lưu đơn vị {c}.").format(c=dialog.code.text().strip()))
 
     def move_to(self, unit_id: int, new_parent: int | None) -> bool:
-        from bdhvs_desktop.services import units as unit_service
-
         unit = next((u for u in self.units if u.id == unit_id), None)
         if unit is None or unit.parent_id == new_parent:
             return False
@@ -378,8 +373,6 @@ class UnitsPage(Page):
             self.move_to(unit.id, dialog.chosen())
 
     def merge_selected(self) -> None:
-        from bdhvs_desktop.services import units as unit_service
-
         unit = self.selected_unit()
         if unit is None:
             return
@@ -412,11 +405,7 @@ class UnitsPage(Page):
                     a=unit.name, b=target.name, r=result.text())))
 
     def open_import(self) -> None:
-        from bdhvs_desktop.gui.import_wizard import ImportWizard
-
         ImportWizard(self.ctx, self).exec()
 
     def export_units(self) -> None:
-        from bdhvs_desktop.gui.import_wizard import export_to_excel
-
         export_to_excel(self, self.ctx, "units", "don-vi.xlsx")
