@@ -11,6 +11,12 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+# Light modules the first frame needs anyway (none imports Qt or SQLAlchemy).
+from bdhvs_desktop import paths
+from bdhvs_desktop.services.changes import EVERYTHING
+from bdhvs_desktop.storage.lazy import LazyDatabase
+from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason
+
 _T0 = time.perf_counter()
 log = logging.getLogger("bdhvs.gui")
 
@@ -65,17 +71,15 @@ def first_start(ctx, window) -> None:
     from bdhvs_desktop.domain.presets import list_presets  # lazy: start-up
     from bdhvs_desktop.gui.i18n import tr  # lazy: start-up
     from bdhvs_desktop.gui.ui_loader import load_ui  # lazy: start-up
-    from bdhvs_desktop.paths import presets_dir  # lazy: start-up
 
     dialog = load_ui("first_start.ui", window)
     dialog.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Bắt đầu"))
-    for info in list_presets(presets_dir()):
+    for info in list_presets(paths.presets_dir()):
         if info.ok:
             dialog.presetCombo.addItem(f"{info.title} — {info.locality_full}", info.name)
     if not dialog.exec():
         return
     from bdhvs_desktop.gui import ops  # lazy: start-up
-    from bdhvs_desktop.services.changes import EVERYTHING  # lazy: start-up
 
     if dialog.demoRadio.isChecked():
         from bdhvs_desktop.services.demo import create_demo  # lazy: start-up
@@ -220,10 +224,9 @@ def sweep_backup_leftovers() -> None:
     """Temporary copies left in the backups folder by a backup that was killed (power cut,
     Task Manager) are deleted at start; one still being written by a running program is kept."""
     try:
-        from bdhvs_desktop.paths import backups_dir  # lazy: start-up
         from bdhvs_desktop.storage.backup import sweep_temporary_files  # lazy: start-up
 
-        for path in sweep_temporary_files(backups_dir()):
+        for path in sweep_temporary_files(paths.backups_dir()):
             log.info("removed a temporary file left by an interrupted backup: %s", path.name)
     except Exception:  # never stop the start for this
         log.warning("could not sweep the backups folder", exc_info=True)
@@ -234,9 +237,8 @@ def install_window_icon(app) -> None:
     Windows executable and installer carry the .ico of the same picture."""
     from PySide6.QtGui import QIcon  # lazy: start-up
 
-    from bdhvs_desktop.paths import resources_dir  # lazy: start-up
 
-    icon = resources_dir() / "icons" / "bdhvs-desktop.png"
+    icon = paths.resources_dir() / "icons" / "bdhvs-desktop.png"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
 
@@ -268,7 +270,6 @@ def start_smoke_watchdog() -> None:
 def _damage_advice(location, exc: BaseException | None) -> str:
     """For a damaged SQLite file: what to do, naming the newest whole backup; else ""."""
     try:
-        from bdhvs_desktop import paths  # lazy: start-up
         from bdhvs_desktop.services.safety import is_corruption, restore_advice  # lazy: start-up
 
         if not is_corruption(exc):
@@ -358,9 +359,6 @@ def open_for_window(location: str | None):
     opened lazily (its first table is read before SQLAlchemy loads); anything else —
     a new file, an older schema to upgrade, a server URL — is opened fully now."""
 
-    from bdhvs_desktop import paths  # lazy: start-up
-    from bdhvs_desktop.storage.lazy import LazyDatabase  # lazy: start-up
-    from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason  # lazy: start-up
 
     target = location or str(paths.default_database_path())
     if "://" not in target:

@@ -1,6 +1,7 @@
 """The File menu (Tệp: Sao lưu ngay, Khôi phục…, Kiểm tra cơ sở dữ liệu, Thoát) and the
 automatic backup when the main window closes. main_window.py calls install_file_menu()
-once and on_close() from closeEvent."""
+once and on_close() from closeEvent. It is built right after the first paint, so the modules
+behind its actions (services, SQLAlchemy, the restore dialog) load when an action is chosen."""
 
 from __future__ import annotations
 
@@ -19,11 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.gui.i18n import tr
-from bdhvs_desktop.gui.restore_dialog import RestoreDialog
-from bdhvs_desktop.services.maintenance import check_database
-from bdhvs_desktop.services.safety import backup_now as do_backup
-from bdhvs_desktop.services.safety import backup_on_exit, track_changes
-from bdhvs_desktop.storage.location import fingerprint
+from bdhvs_desktop.storage.location import fingerprint  # no SQLAlchemy: the database may still be opened lazily
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +30,6 @@ LEVEL_STYLE = {"ok": ("✓", "#1b5e20"), "warning": ("!", "#8a5300"), "error": (
 def install_file_menu(window: QMainWindow) -> None:
     """Fill the Tệp menu of `window` (which has .ctx; its `file_menu` if it made one, else a new
     one) and start noticing data changes for the backup on exit."""
-    # Cheap at start-up: no SQLAlchemy here (the database may still be opened lazily).
-
     ctx = window.ctx
     path = ctx.db.path if ctx.db.is_sqlite else None
     window.change_start = fingerprint(path) if path is not None else None
@@ -77,6 +72,7 @@ def install_file_menu(window: QMainWindow) -> None:
 
 def backup_now(window: QMainWindow) -> object | None:
     from bdhvs_desktop.gui import ops  # lazy: the menu is built right after the first paint
+    from bdhvs_desktop.services.safety import backup_now as do_backup  # lazy: start-up
 
     done: list = []
 
@@ -91,6 +87,8 @@ def backup_now(window: QMainWindow) -> object | None:
 
 
 def open_restore(window: QMainWindow) -> bool:
+    from bdhvs_desktop.gui.restore_dialog import RestoreDialog  # lazy: start-up
+
     dialog = RestoreDialog(window.ctx, window)
     return dialog.exec() == QDialog.DialogCode.Accepted
 
@@ -134,6 +132,7 @@ class CheckDialog(QDialog):
 def check_database_dialog(window: QMainWindow, *, show: bool = True):
     """Run `bdhvs check`'s checks off the GUI thread, then show what they found."""
     from bdhvs_desktop.gui import ops  # lazy: the menu is built right after the first paint
+    from bdhvs_desktop.services.maintenance import check_database  # lazy: start-up
 
     def done(findings) -> None:
         window.check_dialog = CheckDialog(findings, window)
@@ -152,9 +151,9 @@ def on_close(window: QMainWindow) -> object | None:
     db = window.ctx.db
     if not db.is_sqlite or db.path is None:
         return None
-
     if fingerprint(db.path) == window.change_start and not getattr(db, "loaded", True):
         return None  # never loaded, nothing written: keep closing instant
+    from bdhvs_desktop.services.safety import backup_on_exit, track_changes  # lazy: start-up
 
     # Synchronous on purpose: the window is closing, there is nothing left to keep answering.
     tracker = track_changes(db, window.change_start)

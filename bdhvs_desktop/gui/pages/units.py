@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from bdhvs_desktop.domain.values import parse_int
 from bdhvs_desktop.domain.vocab import UNIT_KIND_LABELS, UnitKind
 from bdhvs_desktop.gui import ops
-from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.import_wizard import ImportWizard, export_to_excel
 from bdhvs_desktop.gui.pages.base import Page
@@ -310,6 +309,9 @@ class UnitsPage(Page):
         return item.data(0, Qt.ItemDataRole.UserRole) if item else None
 
     def show_awards(self) -> None:
+        # The award dialog brings the council and decision services: the page opens without them.
+        from bdhvs_desktop.gui.awards_dialog import AwardHistoryDialog  # lazy: start-up
+
         unit = self.selected_unit()
         if unit is not None:
             AwardHistoryDialog(self.ctx, "unit", unit.id, unit.name, self).exec()
