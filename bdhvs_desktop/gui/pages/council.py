@@ -56,7 +56,6 @@ from bdhvs_desktop.services import council as council_service
 from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.council import (
     attach_candidates,
-    decide,
     get_rules,
     list_meetings,
     list_members,
@@ -436,7 +435,7 @@ class CouncilPage(Page):
             return
         mid, cid = self.view.id, r.candidate.id
         # Deciding snapshots the candidate's score (a full scoring run): off the GUI thread.
-        self._run(lambda db: decide(db, mid, cid), tr("Đang ghi quyết định"), DECISION_CHANGES)
+        self._run(lambda db: council_service.decide(db, mid, cid), tr("Đang ghi quyết định"), DECISION_CHANGES)
 
     def reopen_selected(self) -> None:
         r = self._current_row()

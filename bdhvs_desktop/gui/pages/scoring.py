@@ -46,8 +46,9 @@ from bdhvs_desktop.gui.pages.scoring_dialogs import (
 )
 from bdhvs_desktop.gui.people_model import mask_cccd
 from bdhvs_desktop.services import council as cs
+from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services.changes import STATUS_FACTS, Change, Changes
-from bdhvs_desktop.services.scoring import compute_scores, record_manual_result
+from bdhvs_desktop.services.scoring import record_manual_result
 
 __all__ = ["CriteriaSetDialog", "CriterionDialog", "ManualResultDialog", "ProposeDialog", "ScoreTableModel",
            "ScoringPage", "shown_id"]
@@ -287,13 +288,13 @@ class ScoringPage(Page):
         self._busy = True
         self.loads += 1
         self.summary.setText(tr("Đang chấm điểm…"))
-        ops.run(self, lambda db: compute_scores(db, day), success=self._loaded, failure=self._failed,
+        ops.run(self, lambda db: scoring_service.compute_scores(db, day), success=self._loaded, failure=self._failed,
                 finished=self._load_ended, show_progress=False)
 
     def load_now(self) -> None:
         """Synchronous load: only for tests (ops.run is the way in the window)."""
 
-        self._loaded(compute_scores(self.ctx.db, self.ctx.as_of))
+        self._loaded(scoring_service.compute_scores(self.ctx.db, self.ctx.as_of))
 
     def _load_ended(self) -> None:
         self._busy = False
