@@ -1,6 +1,6 @@
 """Generated wards' proposal packages for the province tests and bench/bench_province.py: package.json
 built directly (facts through domain/score_facts.py: facts_to_dict), small .docx/.pdf bytes, optionally
-signed (manifest CMS and the PDFs) with a PKCS#12 test certificate made here with `cryptography`."""
+signed (manifest CMS and the PDFs) with a PKCS#12 certificate of a test CA (tests/pki.py)."""
 
 from __future__ import annotations
 
@@ -206,47 +206,17 @@ class TestPki:
 
 
 def make_pki(folder: Path, office: str = "UBND phường La Gi") -> TestPki:
-    """A test CA, a ward office's certificate and key in a PKCS#12 file, and a second, unrelated CA."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    """A test CA (tests/pki.py), a ward office's certificate and key from it in a PKCS#12 file, and a
+    second, unrelated CA."""
+    from cryptography.hazmat.primitives import serialization
+    from pki import TestCA
 
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
-
-    def ca(cn: str):
-        key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                .serial_number(x509.random_serial_number()).not_valid_before(now)
-                .not_valid_after(now + dt.timedelta(days=3650))
-                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-                .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-                .sign(key, hashes.SHA256()))
-        return key, cert
-
-    ca_key, ca_cert = ca("Test CA tỉnh")
-    _k2, other = ca("CA khác")
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, office),
-                                     x509.NameAttribute(NameOID.ORGANIZATION_NAME, office)]))
-            .issuer_name(ca_cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
-    passphrase = b"test-pass"
     folder.mkdir(parents=True, exist_ok=True)
-    p12 = folder / "ward.p12"
-    p12.write_bytes(pkcs12.serialize_key_and_certificates(
-        b"ward", key, cert, [ca_cert], serialization.BestAvailableEncryption(passphrase)))
+    ca, other = TestCA.create("CA thử nghiệm của tỉnh"), TestCA.create("CA khác")
+    passphrase = b"matkhau"
+    p12 = ca.pkcs12(folder / "ward.p12", office, passphrase, org=office)
     pem = serialization.Encoding.PEM
-    return TestPki(ca_cert.public_bytes(pem), p12, passphrase, other.public_bytes(pem))
+    return TestPki(ca.cert.public_bytes(pem), p12, passphrase, other.cert.public_bytes(pem))
 
 
 def signer_config(pki: TestPki):

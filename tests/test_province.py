@@ -350,6 +350,17 @@ def test_ranking_across_wards_with_the_province_criteria(office, tmp_path):
     assert "Lê Thị Mai (Phường La Gi) là nữ" in second.tie_note and "Điều 4" in second.tie_note
     assert "tỷ lệ phiếu đồng ý tại Hội đồng phường thấp hơn (78%, so với 100% của Phạm Văn Long" in third.tie_note
     assert fourth.tie_note is None
+    # the scores were computed at the import and kept; computed again, they are the same
+    with office.read() as s:
+        assert None not in s.scalars(select(pm.WardProposal.score_key)).all()
+    with office.session() as s:
+        s.execute(pm.WardProposal.__table__.update().values(score_key=None))
+    from bdhvs_desktop.services import province_rank
+
+    province_rank.clear_caches()
+    recomputed = rank(office).of_kind("individual")
+    assert [(r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in recomputed] == [
+        (r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in people]
     # the ineligible one is told which level's rule failed
     assert not out.eligible and out.failed and out.failed[0].startswith("Tiêu chí cấp tỉnh: ")
     assert "31/03/2026" in out.failed[0]
@@ -414,3 +425,79 @@ def test_command_line(tmp_path, packages, pki, capsys):
     assert main(["--db", ward_db, "init"]) == 0
     assert main(["--db", ward_db, "province", "import", str(packages["P-LAGI"])]) == 1
     assert "văn phòng cấp phường" in capsys.readouterr().err
+
+
+@pytest.mark.libreoffice
+def test_a_package_exported_by_the_demo_ward_is_imported_and_scored_the_same(demo_db, tmp_path):
+    """The real export (services/package_export.py) of the demo ward, signed, into a province office:
+    the province's own score of every candidate, from the facts the ward sent and the same province
+    criteria, agrees with the ward's on every automatic criterion."""
+    from dossier_setup import add_council_round
+    from pki import TestCA
+
+    from bdhvs_desktop.documents import pdf_convert
+    from bdhvs_desktop.documents.signing import SignerConfig
+    from bdhvs_desktop.services import dossier as dossier_service
+    from bdhvs_desktop.services import package_export as pe
+    from bdhvs_desktop.services.province_rank import rank
+
+    if pdf_convert.find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+    ids = add_council_round(demo_db)
+    with demo_db.session() as s:
+        forms = {f.code: f for f in s.scalars(select(m.AwardForm))}
+        s.get(m.Candidate, ids["collective"]).award_form_id = forms["BK_BTV_TU"].id
+        s.get(m.Candidate, ids["individual"]).award_form_id = forms["BK_CT_UBND_TINH"].id
+    dossier_service.save_settings(demo_db, signer_name="Phạm Văn Chín")
+    ca = TestCA.create()
+    p12 = ca.pkcs12(tmp_path / "van-phong.p12", "Văn phòng Đảng ủy phường La Gi")
+    out = pe.export_package(demo_db, tmp_path / "la-gi.bdhvs-goi", at=dt.date(2026, 11, 10),
+                            signer=SignerConfig(kind="pkcs12", pkcs12_path=str(p12), pkcs12_passphrase=b"matkhau"))
+    office = open_database(tmp_path / "tinh.sqlite3")
+    try:
+        init_campaign(office, None, province=True)
+        report = province.import_packages(office, [out.path], trust_roots=[ca.der])
+        got = report.outcomes[0]
+        assert got.imported and got.trusted and got.candidates == out.candidates == 2, report.summary_lines()
+        ward = pv.list_wards(office)[0]
+        assert ward.code == "PHUONG-LA-GI" and ward.trusted
+        sent = {c["key"]: c for c in pf.read_package(out.path).data["candidates"]}
+        rows = {r.key: r for r in rank(office).rows}
+        assert set(rows) == set(sent)
+        for key, row in rows.items():
+            claimed = sent[key]["province_score"]
+            assert row.level == "province" and row.problem is None
+            theirs = {c["code"]: c for c in claimed["criteria"]}
+            for c in row.criteria:
+                if c.method == "auto":
+                    assert (c.passed, round(c.points, 2)) == (theirs[c.code]["passed"],
+                                                              round(theirs[c.code]["points"], 2)), (key, c.code)
+        # the ward's units arrive inside its scope, the documents read back byte for byte
+        person = next(c for c in pv.ward_candidates(office) if c.subject_type == "person")
+        assert person.cccd and person.documents
+        info, data = pv.document_bytes(office, person.documents[0].id)
+        assert data == pf.read_package(out.path).documents[info.member]
+    finally:
+        office.dispose()
+
+
+def test_stored_scores_are_used_until_what_they_came_from_changes(office, tmp_path, monkeypatch):
+    from bdhvs_desktop.domain import scoring as sc
+    from bdhvs_desktop.services import province_rank
+    from bdhvs_desktop.services.province_rank import rank
+
+    guide = Person("Lê Thị Mai", "068196799201", dt.date(1988, 2, 2), female=True, people_guided=60)
+    data, docs = ward_package("P-LAGI", "Phường La Gi", n=4, people=[guide], with_docs=False)
+    province.import_packages(office, [write_ward_package(tmp_path / "p.bdhvs-goi", data, docs)], trust_roots=())
+    province_rank.clear_caches()  # another workstation: nothing parsed or scored in this process
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("scored again although nothing changed since the import")
+
+    monkeypatch.setattr(sc, "score_subject", no_scoring)
+    first = {r.key: r for r in rank(office).rows}
+    assert first[f"P-{guide.cccd}"].points == 40
+    monkeypatch.undo()
+    with office.session() as s:  # the province changes its criteria: the stored scores no longer apply
+        s.scalar(select(m.Criterion).where(m.Criterion.code == "T_CN_D_HUONG_DAN_50")).max_points = 30
+    assert {r.key: r for r in rank(office).rows}[f"P-{guide.cccd}"].points == 50

@@ -1,9 +1,9 @@
 """The province office imports the wards' signed proposal packages (issue #14).
 
-Each package is checked whole before anything is written: the canonical bytes and every hash
-(documents/package_format.py: read_package), the signatures of the manifest and of the signed
-PDFs against the province's trust roots (verify_signatures, documents/signing.py), and that it
-was not imported before (same package id, or the same file). Then it is written in ONE
+Each package is checked whole before anything is written (services/province_check.py): the
+canonical bytes and every hash (documents/package_format.py: read_package), the signatures of the
+manifest and of the signed PDFs against the province's trust roots (documents/signing.py), and that
+it was not imported before (same package id, or the same file). Then it is written in ONE
 transaction: the ward's scope (a top-level unit of kind `phuong_xa`, code = the ward's code),
 the units and persons of its candidates inside that scope (codes `<ward>/<…>`; persons without
 CCCD, which stays in the proposal row), one ordinary `candidate` of the province's campaign per
@@ -19,7 +19,6 @@ duplicates, the ranking) is in services/province_views.py."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import struct
@@ -29,18 +28,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bdhvs_desktop.documents import package_format as pf
 from bdhvs_desktop.domain.dates import vn_date
-from bdhvs_desktop.domain.score_facts import FactsFormatError, facts_from_dict
 from bdhvs_desktop.domain.text import clean, fold, name_key, slug
 from bdhvs_desktop.domain.vocab import CandidateStatus, SubjectKind, UnitKind
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.office import OfficeError, as_der, require_province
 from bdhvs_desktop.services.office import trust_roots as stored_trust_roots
+from bdhvs_desktop.services.province_check import (  # noqa: F401 - PackageRefused, MAX_WARD_CODE: public here too
+    MAX_WARD_CODE,
+    VN_OFFSET,
+    Checked,
+    PackageRefused,
+    check_package,
+    earlier_import,
+    refuse,
+    replay_message,
+    signature_phrase,
+    ward_label,
+)
+from bdhvs_desktop.services.province_rank import facts_digest, store_scores, ward_approval
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
@@ -50,17 +60,11 @@ Progress = Callable[[int, int, str], None]
 
 #: storage/locks.py: imports of packages happen one after another on a shared server.
 PROVINCE_IMPORT_LOCK = "province.import"
-MAX_WARD_CODE = 40  # room for "<ward>/<unit>" in unit.code (64)
 _SEX = {"male": "M", "female": "F"}
-VN_OFFSET = dt.timedelta(hours=7)
 
 
 class ImportCancelled(Exception):
     """The user cancelled: the package being written is rolled back."""
-
-
-class PackageRefused(Exception):
-    """A package that is not imported; the message is Vietnamese and names the ward."""
 
 
 @dataclass(frozen=True)
@@ -107,26 +111,6 @@ class ImportReport:
         return lines
 
 
-@dataclass(frozen=True)
-class _Signatures:
-    manifest: Any  # signing.SignatureCheck | None
-    pdfs: dict[str, list[Any]]
-
-
-@dataclass(frozen=True)
-class _Checked:
-    """A package that passed every check before the write."""
-
-    path: Path
-    blob: bytes
-    opened: pf.OpenedPackage
-    signer: str | None
-    signed_at: dt.datetime | None
-    trusted: bool
-    verification: dict[str, Any]
-    warnings: tuple[str, ...]
-
-
 def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: Sequence[bytes] | None = None,
                     progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
                     user: str | None = None) -> ImportReport:
@@ -153,7 +137,7 @@ def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: S
         if progress:
             progress(i, len(paths), f"Đang kiểm tra {path.name}")
         try:
-            checked = _check(db, path, roots)
+            checked = check_package(db, path, roots)
             if progress:
                 progress(i, len(paths), f"Đang ghi gói của {checked.opened.ward_name}")
             count = _write(db, checked, who, cancel)
@@ -168,7 +152,7 @@ def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: S
         report.outcomes.append(PackageOutcome(
             str(path), o.ward_code, o.ward_name, True,
             f"Đã nhập gói hồ sơ của {o.ward_name} ({o.ward_code}, tệp {path.name}): {count} hồ sơ đề nghị; "
-            f"{_signature_phrase(checked)}.",
+            f"{signature_phrase(checked)}.",
             o.package_id, count, checked.signer, checked.trusted, checked.warnings))
     if progress:
         progress(len(paths), len(paths), "Xong")
@@ -176,193 +160,23 @@ def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: S
     return report
 
 
-# --------------------------------------------------------------------------- checks before writing
-
-
-def _refuse(message: str, ward: tuple[str | None, str | None]) -> PackageRefused:
-    exc = PackageRefused(message)
-    exc.ward = ward  # type: ignore[attr-defined]
-    return exc
-
-
-def _ward_label(code: str | None, name: str | None, path: Path) -> str:
-    if name:
-        return f"Gói hồ sơ của {name} ({code}, tệp {path.name})" if code else f"Gói hồ sơ của {name} (tệp {path.name})"
-    return f"Tệp {path.name}"
-
-
-def _peek_ward(blob: bytes) -> tuple[str | None, str | None]:
-    """The ward a package says it is from, read leniently (a tampered package is still named)."""
-    import io
-    import json
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
-            for member in (pf.MANIFEST_MEMBER, pf.DATA_MEMBER):
-                try:
-                    ward = json.loads(zf.read(member).decode("utf-8")).get("ward") or {}
-                except (KeyError, ValueError, zipfile.BadZipFile, OSError):
-                    continue
-                if isinstance(ward, dict) and ward.get("name"):
-                    return (str(ward.get("code") or "") or None, clean(str(ward["name"]))[:300])
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
-        pass
-    return None, None
-
-
-def _earlier(session: Session, package_id: str | None, sha: str) -> pm.WardPackage | None:
-    cond = pm.WardPackage.file_sha256 == sha
-    if package_id:
-        cond = or_(cond, pm.WardPackage.package_id == package_id)
-    return session.scalar(select(pm.WardPackage).where(cond).limit(1))
-
-
-def _replay_message(label: str, earlier: pm.WardPackage, sha: str) -> str:
-    same = "cùng nội dung tệp" if earlier.file_sha256 == sha else f"cùng mã gói {earlier.package_id}"
-    local = earlier.imported_at + VN_OFFSET  # stored in UTC; Vietnam has no daylight saving time
-    when = f"{local:%H:%M} ngày {vn_date(local.date())}"
-    return (f"{label} bị từ chối: gói này đã được nhập lúc {when} bởi {earlier.imported_by or 'không rõ'} "
-            f"({same}, gói của {earlier.ward_name}). Mỗi gói chỉ nhập một lần.")
-
-
-def _check(db: Database, path: Path, roots: Sequence[bytes]) -> _Checked:
-    try:
-        size = path.stat().st_size
-        if size > pf.MAX_SIZE:
-            raise _refuse(f"Tệp {path.name} bị từ chối: quá lớn để là gói hồ sơ đề nghị ({size:,} byte).",
-                          (None, None))
-        blob = path.read_bytes()
-    except OSError as exc:
-        raise _refuse(f"Không đọc được tệp {path}: {exc.strerror or exc}.", (None, None)) from exc
-    sha = hashlib.sha256(blob).hexdigest()
-    peek = _peek_ward(blob)
-    label = _ward_label(peek[0], peek[1], path)
-    with db.read() as s:  # a replay is refused before the costly checks (and again under the lock)
-        earlier = _earlier(s, None, sha)
-        if earlier is not None:
-            raise _refuse(_replay_message(label, earlier, sha), (earlier.ward_code, earlier.ward_name))
-    try:
-        opened = pf.read_package(blob)
-    except pf.PackageError as exc:
-        raise _refuse(f"{label} bị từ chối: {exc.message}", peek) from exc
-    ward = (opened.ward_code, opened.ward_name)
-    label = _ward_label(opened.ward_code, opened.ward_name, path)
-    with db.read() as s:
-        earlier = _earlier(s, opened.package_id, sha)
-        if earlier is not None:
-            raise _refuse(_replay_message(label, earlier, sha), ward)
-    if len(opened.ward_code) > MAX_WARD_CODE:
-        raise _refuse(f"{label} bị từ chối: mã phường “{opened.ward_code}” dài quá {MAX_WARD_CODE} ký tự.", ward)
-    checked = _verify(path, blob, opened, roots, label, ward)
-    return dataclasses.replace(checked, warnings=checked.warnings + _facts_warnings(opened))
-
-
-def _facts_warnings(opened: pf.OpenedPackage) -> tuple[str, ...]:
-    """The candidates whose facts this program cannot read: imported, but not ranked (the ranking says why)."""
-    bad = []
-    for c in opened.data["candidates"]:
-        try:
-            if not c.get("facts"):
-                raise FactsFormatError("không có dữ liệu sự kiện (facts).")
-            facts_from_dict(c["facts"])
-        except FactsFormatError as exc:
-            bad.append(f"{clean(c['name'])}: {exc}")
-    if not bad:
-        return ()
-    more = f" và {len(bad) - 5} hồ sơ khác" if len(bad) > 5 else ""
-    return (f"Không đọc được dữ liệu chấm điểm của {len(bad)} hồ sơ (nhập được nhưng chưa xếp hạng được): "
-            + "; ".join(bad[:5]) + more + ".",)
-
-
-def _verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[bytes], label: str,
-            ward: tuple[str, str]) -> _Checked:
-    # The manifest's CMS signature and every signed PDF's, through documents/signing.py (what
-    # package_format.verify_signatures does, less the parse of every unsigned PDF: a PDF without a
-    # signature dictionary (/ByteRange is required in one) is unsigned; its bytes are still covered
-    # by the manifest's hash and the manifest's signature).
-    from bdhvs_desktop.documents import signing  # lazy: pyHanko is heavy
-
-    try:
-        manifest = (signing.verify_detached(opened.manifest_bytes, opened.signature, roots)
-                    if opened.signature is not None else None)
-        pdfs = {name: signing.verify_pdf(blob, roots) for name, blob in sorted(opened.documents.items())
-                if name.endswith(".pdf") and b"/ByteRange" in blob}
-    except signing.SigningError as exc:
-        raise _refuse(f"{label} bị từ chối: {exc}", ward) from exc
-    unsigned = sorted(n for n in opened.documents if n.endswith(".pdf") and n not in pdfs)
-    result = _Signatures(manifest, pdfs)
-    checks = ([("manifest.json", result.manifest)] if result.manifest is not None else [])
-    checks += [(name, c) for name, cs in pdfs.items() for c in cs]
-    broken = [f"“{name}”: {c.problem or 'chữ ký không khớp nội dung'}" for name, c in checks if not c.intact]
-    if broken:
-        raise _refuse(f"{label} bị từ chối: chữ ký số không còn nguyên vẹn (nội dung đã bị sửa sau khi ký hoặc chữ ký "
-                      f"hỏng): " + "; ".join(broken), ward)
-    warnings: list[str] = []
-    declared = sorted(d["path"] for d in opened.data.get("documents") or []
-                      if d.get("signed") == "office" and d["path"] in unsigned)
-    if declared:
-        warnings.append("Gói ghi là đã ký số nhưng tệp không có chữ ký số: " + ", ".join(declared) + ".")
-    untrusted = [f"“{name}”: {c.problem or 'chứng thư không tin cậy'}" for name, c in checks if not c.trusted]
-    if roots:
-        if result.manifest is None:
-            raise _refuse(f"{label} bị từ chối: gói chưa được ký số (không có manifest.json.p7s), mà văn phòng tỉnh "
-                          "chỉ nhận gói có chữ ký số của phường.", ward)
-        if untrusted:
-            raise _refuse(f"{label} bị từ chối: chữ ký số không do chứng thư tin cậy của tỉnh cấp: "
-                          + "; ".join(untrusted), ward)
-    elif result.manifest is None:
-        warnings.append("Gói không có chữ ký số: chỉ kiểm tra được mã băm, không xác định được người ký.")
-    else:
-        warnings.append("Chưa kiểm tra được chứng thư của người ký (văn phòng tỉnh chưa khai báo chứng thư gốc tin cậy: "
-                        "bdhvs province trust CA.pem); chữ ký khớp nội dung.")
-    trusted = bool(roots) and result.manifest is not None and not untrusted
-    man = result.manifest
-    verification = {
-        "manifest": _check_json(man) if man is not None else None,
-        "pdfs": {name: [_check_json(c) for c in cs] for name, cs in pdfs.items()},
-        "unsigned_pdfs": unsigned,
-        "trust_roots": len(roots),
-        "documents": len(opened.documents),
-        "summary": "",
-    }
-    checked = _Checked(path, blob, opened, man.signer if man is not None else None,
-                       man.signing_time if man is not None else None, trusted, verification, tuple(warnings))
-    verification["summary"] = _signature_phrase(checked)
-    return checked
-
-
-def _check_json(c: Any) -> dict[str, Any]:
-    return {"ok": c.ok, "intact": c.intact, "trusted": c.trusted, "signer": c.signer,
-            "signing_time": c.signing_time.isoformat() if c.signing_time else None, "problem": c.problem}
-
-
-def _signature_phrase(checked: _Checked) -> str:
-    pdfs = sum(len(cs) for cs in checked.verification["pdfs"].values())
-    if checked.signer is None:
-        return "không có chữ ký số"
-    trust = "chứng thư tin cậy" if checked.trusted else "chưa xác minh chứng thư"
-    extra = f", {pdfs} chữ ký trên tệp PDF" if pdfs else ""
-    return f"ký số bởi {checked.signer} ({trust}{extra})"
-
-
 # --------------------------------------------------------------------------- the write
 
 
-def _write(db: Database, checked: _Checked, user: str, cancel: Callable[[], bool] | None) -> int:
+def _write(db: Database, checked: Checked, user: str, cancel: Callable[[], bool] | None) -> int:
     o = checked.opened
-    label = _ward_label(o.ward_code, o.ward_name, checked.path)
+    label = ward_label(o.ward_code, o.ward_name, checked.path)
     ward = (o.ward_code, o.ward_name)
     try:
         with db.session() as s:
             serialize(s, PROVINCE_IMPORT_LOCK)  # the second workstation waits, then sees the replay
             campaign = require_province(s)
-            earlier = _earlier(s, o.package_id, o.sha256)
+            earlier = earlier_import(s, o.package_id, o.sha256)
             if earlier is not None:
-                raise _refuse(_replay_message(label, earlier, o.sha256), ward)
+                raise refuse(replay_message(label, earlier, o.sha256), ward)
             return _Writer(s, checked, campaign, user, label, cancel).run()
     except OfficeError as exc:
-        raise _refuse(f"{label} bị từ chối: {exc}", ward) from exc
+        raise refuse(f"{label} bị từ chối: {exc}", ward) from exc
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -397,7 +211,7 @@ def member_offsets(blob: bytes) -> dict[str, tuple[int, int]]:
 class _Writer:
     """Writes one checked package inside the caller's transaction."""
 
-    def __init__(self, s: Session, checked: _Checked, campaign: m.Campaign, user: str, label: str,
+    def __init__(self, s: Session, checked: Checked, campaign: m.Campaign, user: str, label: str,
                  cancel: Callable[[], bool] | None):
         self.s = s
         self.checked = checked
@@ -447,6 +261,7 @@ class _Writer:
         votes = self._votes_by_key(data)
         s.execute(insert(pm.WardProposal), [self._proposal_row(c, cid, package, scope, votes)
                                             for c, cid in zip(cands, cand_ids)])
+        store_scores(s, package.id)  # the first ranking, on any workstation, reads them
         self._check_cancel()
         owner_of: dict[str, int] = {}
         for c, cid in zip(cands, cand_ids):
@@ -456,7 +271,7 @@ class _Writer:
         audit.record(s, user=self.user, action="import", entity="ward_package", entity_id=package.id, note=(
             f"Nhập gói hồ sơ đề nghị của {o.ward_name} ({o.ward_code}): {len(cands)} hồ sơ; "
             f"mã gói {o.package_id}; tệp {self.checked.path.name}, SHA-256 {o.sha256}; "
-            f"{_signature_phrase(self.checked)}."))
+            f"{signature_phrase(self.checked)}."))
         return len(cands)
 
     def _check_cancel(self) -> None:
@@ -478,7 +293,7 @@ class _Writer:
             self.s.add(unit)
             self.s.flush()
         elif unit.kind != UnitKind.WARD_SCOPE.value:
-            raise _refuse(f"{self.label} bị từ chối: mã phường “{o.ward_code}” trùng mã đơn vị “{unit.name}” của văn "
+            raise refuse(f"{self.label} bị từ chối: mã phường “{o.ward_code}” trùng mã đơn vị “{unit.name}” của văn "
                           "phòng tỉnh; dữ liệu của phường không được trộn với đơn vị khác.", self.ward)
         return unit
 
@@ -486,7 +301,7 @@ class _Writer:
         keys = [c["key"] for c in self.o.data["candidates"]]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
-            raise _refuse(f"{self.label} bị từ chối: mã hồ sơ lặp lại trong gói: {', '.join(dupes)}.", self.ward)
+            raise refuse(f"{self.label} bị từ chối: mã hồ sơ lặp lại trong gói: {', '.join(dupes)}.", self.ward)
         rows = self.s.execute(
             select(pm.WardProposal.candidate_key, pm.WardProposal.name, pm.WardPackage.imported_at,
                    pm.WardPackage.imported_by, pm.WardPackage.file_name)
@@ -497,7 +312,7 @@ class _Writer:
                               f"{r.imported_by or 'không rõ'}, "
                               f"tệp {r.file_name})" for r in rows[:5])
             more = f" và {len(rows) - 5} hồ sơ khác" if len(rows) > 5 else ""
-            raise _refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: {named}{more}. "
+            raise refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: {named}{more}. "
                           "Một hồ sơ chỉ được đề nghị một lần.", self.ward)
 
     def _scope_units(self, scope: m.Unit) -> dict[str, m.Unit]:
@@ -581,8 +396,10 @@ class _Writer:
             sex=_SEX.get(c.get("sex") or ""), position=c.get("position"), unit_path=list(c["unit_path"]),
             award_code=c["award_form"]["code"], award_name=c["award_form"]["name"],
             award_level=c["award_form"].get("level"), ward_status=c.get("ward_status"), facts=c.get("facts") or {},
+            facts_sha256=facts_digest(c.get("facts") or {}),
             figures={"rows": c.get("figures") or []}, ward_votes=ward_votes, ward_score=ward_score,
-            ward_points=ward_score.get("points"), claimed_province_score=c.get("province_score") or {},
+            ward_points=ward_score.get("points"), ward_approval=ward_approval(c.get("ward_votes")),
+            claimed_province_score=c.get("province_score") or {},
             narrative=c.get("narrative") or {}, register=c.get("register") or [], documents=list(c["documents"]))
 
     @staticmethod

@@ -16,14 +16,18 @@ one above it carries a note saying which of these put it below. Only the eligibl
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, select, update
+from sqlalchemy.orm import Session
 
+from bdhvs_desktop import __version__
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
@@ -33,6 +37,7 @@ from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
 
+_fold = functools.lru_cache(maxsize=65536)(fold)  # names repeat across rankings
 KIND_ORDER = [SubjectKind.PARTY_ORG.value, SubjectKind.COLLECTIVE.value, SubjectKind.INDIVIDUAL.value]
 
 
@@ -86,7 +91,7 @@ class Ranking:
 
 @dataclass
 class _Row:
-    proposal: Any  # the columns read (candidate_id, ward_code, candidate_key, name, ..., facts, ward_votes)
+    proposal: Any  # the columns read (candidate_id, ward_code, candidate_key, name, ..., score_key)
     ward_name: str
     manual: dict[str, sc.ManualEntry]
     approval: float | None
@@ -98,7 +103,7 @@ class _Row:
     key: tuple | None = None  # the sort key, computed once
 
 
-def _approval(votes: dict | None) -> float | None:
+def ward_approval(votes: dict | None) -> float | None:
     """Votes in favour over the votes cast at the ward's council."""
     v = votes or {}
     total = int(v.get("for") or 0) + int(v.get("against") or 0) + int(v.get("abstain") or 0)
@@ -122,19 +127,21 @@ def rank(db: Database, *, level: str = "province", ward: str | None = None) -> R
         # Only the columns the ranking reads, the JSON ones as their text (parsed below, the facts
         # once per process: a ward's proposal never changes after its import).
         q = (select(w.candidate_id, w.ward_code, w.candidate_key, w.name, w.subject_type, w.subject_kind, w.award_name,
-                    cast(w.facts, Text).label("facts"), cast(w.ward_votes, Text).label("ward_votes"), w.ward_points,
-                    pm.WardPackage.ward_name, m.Candidate.unit_id, m.Candidate.person_id)
+                    w.facts_sha256, w.ward_approval, w.ward_points,
+                    w.score_key, pm.WardPackage.ward_name, m.Candidate.unit_id, m.Candidate.person_id)
              .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
              .join(m.Candidate, m.Candidate.id == pm.WardProposal.candidate_id))
         if ward is not None:
             q = q.where(pm.WardProposal.ward_code == ward)
         rows_db = s.execute(q.order_by(pm.WardProposal.id)).all()
         manual = _manual_entries(s, [c for d in (sets, ward_sets) for c in d.values()])
-    rows = []
-    for p in rows_db:
-        subject = ("unit", p.unit_id) if p.subject_type == "unit" else ("person", p.person_id)
-        rows.append(_Row(p, p.ward_name, manual.get(subject, {}), _approval(json.loads(p.ward_votes or "null"))))
-    _score(rows, sets, ward_sets, level, db.url)
+        rows = []
+        for p in rows_db:
+            subject = ("unit", p.unit_id) if p.subject_type == "unit" else ("person", p.person_id)
+            rows.append(_Row(p, p.ward_name, manual.get(subject, {}), p.ward_approval))
+        _stored_scores(s, rows, sets, ward_sets, level, db.url)
+        facts = _facts_texts(s, [r for r in rows if r.score is None], db.url)
+    _score(rows, sets, ward_sets, level, db.url, facts)
     ranked = _order(rows)
     return Ranking(level, tuple(ranked), time.perf_counter() - started)
 
@@ -153,18 +160,36 @@ def _manual_entries(s, sets: list[sc.CriteriaSetDef]) -> dict[tuple[str, int], d
 
 #: Parsed facts by (database, candidate id), with the text they were parsed from (a changed text
 #: is parsed again). Bounded: cleared when it grows past _CACHE_MAX.
-_FACTS: dict[tuple[str, int], tuple[str, sc.SubjectFacts]] = {}
+_FACTS: dict[tuple[str, int], tuple[str | None, sc.SubjectFacts]] = {}
 _CACHE_MAX = 200_000
 #: Scores by (database, candidate id) with what they were computed from: the parsed facts (the
 #: object above), the criteria set (its repr: every criterion and parameter) and the manual results.
 _SCORES: dict[tuple[str, int], tuple[sc.SubjectFacts, str, tuple, sc.SubjectScore]] = {}
 
 
-def _facts(url: str, candidate_id: int, text: str | None) -> sc.SubjectFacts:
+def facts_digest(facts: dict[str, Any]) -> str:
+    """The SHA-256 of a candidate's facts as canonical JSON (sorted keys, UTF-8)."""
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+                          .encode("utf-8")).hexdigest()
+
+
+def _facts_texts(s: Session, rows: list[_Row], url: str) -> dict[int, str | None]:
+    """The facts (text) of the rows to score here, except those this process has parsed already."""
+    ids = [r.proposal.candidate_id for r in rows
+           if (hit := _FACTS.get((url, r.proposal.candidate_id))) is None or hit[0] != r.proposal.facts_sha256]
+    out: dict[int, str | None] = {}
+    for i in range(0, len(ids), 5000):
+        out.update(s.execute(select(pm.WardProposal.candidate_id, cast(pm.WardProposal.facts, Text))
+                             .where(pm.WardProposal.candidate_id.in_(ids[i:i + 5000]))).tuples().all())
+    return out
+
+
+def _facts(url: str, candidate_id: int, digest: str | None, texts: dict[int, str | None]) -> sc.SubjectFacts:
     key = (url, candidate_id)
     hit = _FACTS.get(key)
-    if hit is not None and hit[0] == text:
+    if hit is not None and hit[0] == digest and candidate_id not in texts:
         return hit[1]
+    text = texts.get(candidate_id)
     data = json.loads(text) if text else None
     if not data:
         raise sc.RuleError("phường không gửi dữ liệu sự kiện (facts) của hồ sơ này.")
@@ -172,13 +197,135 @@ def _facts(url: str, candidate_id: int, text: str | None) -> sc.SubjectFacts:
     if len(_FACTS) >= _CACHE_MAX:
         _FACTS.clear()
         _SCORES.clear()
-    _FACTS[key] = (text, facts)
+    _FACTS[key] = (digest, facts)
     return facts
 
 
+def score_key(level: str, fingerprint: str, manual: tuple, facts_sha256: str | None) -> str:
+    """What a stored score was computed from: the program (its rules), the level, the criteria set
+    (repr: every criterion and parameter), the manual results and the facts (their digest)."""
+    return hashlib.sha256(f"{__version__}\x1f{sc.FACTS_VERSION}\x1f{level}\x1f{fingerprint}\x1f{manual!r}\x1f"
+                          f"{facts_sha256}".encode()).hexdigest()
+
+
+def score_to_json(score: sc.SubjectScore) -> dict[str, Any]:
+    """A score as compact data: each criterion's result without what its criteria set says (the
+    stored score's key names the set, so reading it back takes those from the set)."""
+    return {"s": [score.subject, score.subject_id, score.id, score.name, score.kind, score.eligible, score.points,
+                  score.max_points, score.held_back, score.tie_break_first, score.women_share, score.level,
+                  score.level_note],
+            "c": [[c.code, c.passed, c.points, c.explanation] + (
+                [c.evidence, c.recorded_by, c.recorded_at.isoformat() if c.recorded_at else None]
+                if c.evidence or c.recorded_by or c.recorded_at else []) for c in score.criteria]}
+
+
+def score_from_json(data: dict[str, Any], cset: sc.CriteriaSetDef,
+                    shared: dict[tuple, sc.CriterionScore] | None = None) -> sc.SubjectScore:
+    """A score score_to_json wrote with the criteria set `cset`; `shared`: the criterion results
+    read so far (people with the same result share one immutable CriterionScore, as when scored).
+    KeyError when the set has no criterion of a code written (then the score is computed again)."""
+    (subject, subject_id, code, name, kind, eligible, points, max_points, held_back, first, women, level,
+     note) = data["s"]
+    shared = {} if shared is None else shared
+    defs = {c.code: c for c in cset.criteria}
+    criteria = []
+    for c in data["c"]:
+        key = tuple(c)
+        result = shared.get(key)
+        if result is None:
+            d = defs[c[0]]
+            extra = (c[4], c[5], dt.datetime.fromisoformat(c[6]) if c[6] else None) if len(c) > 4 else (None,) * 3
+            result = shared[key] = sc.CriterionScore(d.code, d.name, d.type, d.method, c[1], c[2],
+                                                     d.max_points if d.type == "points" else 0.0, c[3], *extra, d.id)
+        criteria.append(result)
+    return sc.SubjectScore(subject, subject_id, code, name, kind, eligible, points, max_points, criteria, held_back,
+                           first, women, None, level, note)
+
+
+def store_scores(s: Session, package_id: int, level: str = "province") -> int:
+    """Score the candidates of one imported package (inside the import's transaction) and keep the
+    scores with their keys, so the first ranking on any workstation reads them instead of scoring
+    3,000 candidates again. Returns how many were kept."""
+    try:
+        sets = load_criteria_sets(s, level)
+    except ScoringError:
+        return 0  # the ranking reports the set's problem
+    w = pm.WardProposal
+    rows_db = s.execute(select(w.id, w.subject_kind, w.facts, w.facts_sha256).where(w.package_id == package_id)).all()
+    plans = {cs.code: (sc.compile_plan(cs), repr(cs)) for cs in sets.values()}
+    memos: dict[tuple[str, dt.date], list[dict]] = {}
+    kept, updates = [], []
+    for r in rows_db:
+        cset = sets.get(r.subject_kind)
+        if cset is None or not r.facts:
+            continue
+        try:
+            facts = sc.facts_from_dict(r.facts)
+            if facts.kind != cset.subject_kind or facts.as_of is None:
+                continue
+        except (sc.FactsFormatError, ValueError):
+            continue
+        plan, fingerprint = plans[cset.code]
+        kept.append(facts)  # alive until the end: the memo's keys are identities of its lists
+        score = sc.score_subject(facts, cset, facts.as_of, {}, plan, memos.setdefault((cset.code, facts.as_of),
+                                                                                     [{} for _ in plan]))
+        updates.append({"id": r.id, "score_key": score_key(level, fingerprint, (), r.facts_sha256),
+                        "score": json.dumps(score_to_json(score), ensure_ascii=False, separators=(",", ":"))})
+    if updates:
+        s.execute(update(pm.WardProposal), updates)
+    return len(updates)
+
+
+#: Scores read from `ward_proposal.score`, by (database, candidate id), with their key.
+_STORED: dict[tuple[str, int], tuple[str, sc.SubjectScore]] = {}
+
+
+def clear_caches() -> None:
+    """Forget what this process parsed and scored (the stored scores in the database stay)."""
+    _FACTS.clear()
+    _SCORES.clear()
+    _STORED.clear()
+
+
+def _stored_scores(s: Session, rows: list[_Row], sets: dict[str, sc.CriteriaSetDef],
+                   ward_sets: dict[str, sc.CriteriaSetDef], level: str, url: str) -> None:
+    """Give each row whose stored score is still valid (same key) that score: from this process's
+    copy, or read (only those texts) from the database."""
+    fingerprints = {cs.code: repr(cs) for cs in (*sets.values(), *ward_sets.values())}
+    wanted: dict[int, tuple[_Row, str, sc.CriteriaSetDef]] = {}
+    for row in rows:
+        p = row.proposal
+        cset = sets.get(p.subject_kind) or ward_sets.get(p.subject_kind)
+        if p.score_key is None or cset is None:
+            continue
+        manual = tuple(sorted(row.manual.items()))
+        if p.score_key != score_key(level, fingerprints[cset.code], manual, p.facts_sha256):
+            continue
+        hit = _STORED.get((url, p.candidate_id))
+        if hit is not None and hit[0] == p.score_key:
+            row.score = hit[1]
+        else:
+            wanted[p.candidate_id] = (row, p.score_key, cset)
+    if not wanted:
+        return
+    ids = list(wanted)
+    shared: dict[tuple, sc.CriterionScore] = {}
+    for i in range(0, len(ids), 5000):
+        for cid, text in s.execute(select(pm.WardProposal.candidate_id, pm.WardProposal.score)
+                                   .where(pm.WardProposal.candidate_id.in_(ids[i:i + 5000]))):
+            row, key, cset = wanted[cid]
+            try:
+                row.score = score_from_json(json.loads(text), cset, shared)
+            except (KeyError, ValueError, TypeError, IndexError):
+                continue  # not readable: scored again below
+            if len(_STORED) >= _CACHE_MAX:
+                _STORED.clear()
+            _STORED[(url, cid)] = (key, row.score)
+
+
 def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict[str, sc.CriteriaSetDef],
-           level: str, url: str) -> None:
-    plans: dict[str, Any] = {}
+           level: str, url: str, texts: dict[int, str | None]) -> None:
+    plans: dict[str, Any] = {cs.code: (sc.compile_plan(cs), repr(cs)) for cs in (*sets.values(), *ward_sets.values())}
     memos: dict[tuple[str, dt.date], list[dict]] = {}
     for row in rows:
         p = row.proposal
@@ -193,17 +340,17 @@ def _score(rows: list[_Row], sets: dict[str, sc.CriteriaSetDef], ward_sets: dict
             row.problem = (f"Không có bộ tiêu chí nào cho {SUBJECT_KIND_LABELS.get(SubjectKind(p.subject_kind))} "
                            "trong kế hoạch của tỉnh: chưa chấm được.")
             continue
+        if row.score is not None:  # kept from the import (_stored_scores)
+            continue
         try:
-            facts = _facts(url, p.candidate_id, p.facts)
+            plan, fingerprint = plans[cset.code]
+            manual = tuple(sorted(row.manual.items()))
+            facts = _facts(url, p.candidate_id, p.facts_sha256, texts)
             if facts.kind != cset.subject_kind:
                 raise sc.RuleError(f"dữ liệu sự kiện ghi loại {facts.kind}, hồ sơ là {cset.subject_kind}.")
             day = facts.as_of
             if day is None:
                 raise sc.RuleError("dữ liệu sự kiện không ghi ngày tính điểm (as_of).")
-            if cset.code not in plans:
-                plans[cset.code] = (sc.compile_plan(cset), repr(cset))
-            plan, fingerprint = plans[cset.code]
-            manual = tuple(sorted(row.manual.items()))
             hit = _SCORES.get((url, p.candidate_id))
             if hit is not None and hit[0] is facts and hit[1] == fingerprint and hit[2] == manual:
                 row.score = hit[3]  # the same facts, criteria and manual results: the same score
@@ -221,7 +368,7 @@ def _sort_key(row: _Row) -> tuple:
         p, sc_ = row.proposal, row.score
         approval = row.approval
         row.key = (-round(sc_.points, 6) if sc_ else 0.0, 0 if sc_ and sc_.tie_break_first else 1,
-                   -(approval if approval is not None else -1.0), fold(p.name), p.ward_code, p.candidate_key)
+                   -(approval if approval is not None else -1.0), _fold(p.name), p.ward_code, p.candidate_key)
     return row.key
 
 

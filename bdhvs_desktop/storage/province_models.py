@@ -116,10 +116,16 @@ class WardProposal(Base):
     ward_votes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ward_score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ward_points: Mapped[Optional[float]] = mapped_column(Float)
+    ward_approval: Mapped[Optional[float]] = mapped_column(Float)  # votes for / votes cast at the ward's council
     claimed_province_score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # as the ward computed it
     narrative: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     register: Mapped[list[Any]] = mapped_column(JSON, default=list)  # prior awards of this subject
     documents: Mapped[list[Any]] = mapped_column(JSON, default=list)  # member paths in the package
+    # The province's score, kept with the key of what it was computed from (services/province_rank.py):
+    # reused while the facts, the criteria set, the manual results and the program are the same.
+    facts_sha256: Mapped[Optional[str]] = mapped_column(String(64))  # of the facts (canonical JSON)
+    score_key: Mapped[Optional[str]] = mapped_column(String(64))
+    score: Mapped[Optional[str]] = mapped_column(Text)  # compact JSON, UTF-8 (half the size of escaped JSON)
 
 
 class WardPackageDocument(Base):

@@ -11,7 +11,7 @@ import pytest
 from province_packages import Person, make_pki, ward_package, write_ward_package
 from sqlalchemy import func, select
 
-from bdhvs_desktop.services import auth, province
+from bdhvs_desktop.services import auth, province, province_check
 from bdhvs_desktop.services import province_views as pv
 from bdhvs_desktop.services.campaign import init_campaign
 from bdhvs_desktop.storage import province_models as pm
@@ -66,14 +66,14 @@ def test_two_workstations_import_the_same_package_at_once(backend_url, signed, m
     setup.dispose()
     # Both workstations finish their checks (the replay is not there yet) before either writes.
     checked = threading.Barrier(2)
-    verify = province._verify
+    verify = province_check.verify
 
     def verify_then_wait(*args, **kwargs):
         result = verify(*args, **kwargs)
         checked.wait(60)
         return result
 
-    monkeypatch.setattr(province, "_verify", verify_then_wait)
+    monkeypatch.setattr(province_check, "verify", verify_then_wait)
     outcomes: list = [None, None]
     errors: list = []
 
