@@ -77,7 +77,7 @@ def test_the_wards_page_says_when_no_ca_is_trusted(office, qtbot, monkeypatch):
         Path(folder).mkdir(parents=True, exist_ok=True)
         assert page.grab().save(str(Path(folder) / "7-ho-so-cac-phuong-chua-tin-cay.png"))
     assert all(not w.trusted for w in pv.list_wards(db))
-    assert "Chưa tin cậy" in shown[-1] and "Tệp → Chữ ký số…" in shown[-1]  # the import says why
+    assert "Chưa tin cậy" in shown[-1] and "Cài đặt → Chữ ký số…" in shown[-1]  # the import says why
 
     ss.add_trusted_ca(db, ca)
     window.ctx.publish(Changes.of(Change.SETTINGS))  # what the dialog publishes: the page reloads

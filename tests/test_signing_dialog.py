@@ -248,9 +248,9 @@ def test_the_main_window_opens_the_dialog_from_the_file_menu(ctx, qtbot, monkeyp
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.ctx.first_paint_done()
-    action = window.file_actions["signing"]
-    assert action.text() == "Chữ ký số…" and action in window.file_menu.actions()
-    assert window.file_menu.actions().index(action) < window.file_menu.actions().index(window.file_actions["quit"])
+    action = window.signing_action
+    assert action.text() == "Chữ ký số…" and action in window.settings_menu.actions()
+    assert [a.text() for a in window.menuBar().actions()] == ["&Tệp", "&Cài đặt"]
     action.trigger()
     assert len(opened) == 1 and opened[0].windowTitle() == "Chữ ký số của cơ quan"
 

@@ -139,10 +139,10 @@ class PackageExportDialog(QDialog):
     @staticmethod
     def _settings_note(saved) -> str:
         if not saved.configured:
-            return tr("Chưa cài đặt chữ ký số của cơ quan (Tệp → Chữ ký số…): nhập thông tin token hoặc tệp .p12 "
+            return tr("Chưa cài đặt chữ ký số của cơ quan (Cài đặt → Chữ ký số…): nhập thông tin token hoặc tệp .p12 "
                       "dưới đây, hoặc cài đặt một lần để lần sau chỉ cần nhập mã PIN.")
         seal = tr("có ảnh con dấu") if saved.seal_png else tr("không có ảnh con dấu")
-        return tr("Theo cài đặt Chữ ký số của cơ quan (Tệp → Chữ ký số…), dấu chữ ký số {seal}: chỉ cần nhập "
+        return tr("Theo cài đặt Chữ ký số của cơ quan (Cài đặt → Chữ ký số…), dấu chữ ký số {seal}: chỉ cần nhập "
                   "{what}.").format(seal=seal, what=tr("mã PIN") if saved.kind == "pkcs11" else tr("mật khẩu tệp"))
 
     # ------------------------------------------------------------------ choosing

@@ -1,4 +1,4 @@
-"""The "Chữ ký số" settings dialog (Tệp → Chữ ký số…, issue #14): how the office signs — its USB token (the PKCS#11
+"""The "Chữ ký số" settings dialog (Cài đặt → Chữ ký số…, issue #14): how the office signs — its USB token (the PKCS#11
 library, found among the known Vietnamese CAs' libraries or picked as a file; the tokens plugged in and the key
 labels on them) or a .p12 file —, the seal image drawn in the visible stamp, and the CA certificates a province
 office trusts on the wards' packages.
@@ -47,17 +47,15 @@ SHOWN_HERE = {"SigningError", "SigningSettingsError"}
 
 
 def add_menu_action(window) -> QAction:
-    """Tệp → Chữ ký số… (before Thoát) in the main window's file menu."""
+    """Cài đặt → Chữ ký số… in the main window's menu bar (after the Tệp menu)."""
+    menu = getattr(window, "settings_menu", None)
+    if menu is None:
+        menu = window.settings_menu = window.menuBar().addMenu(tr("&Cài đặt"))
     action = QAction(tr("Chữ ký số…"), window)
     action.setStatusTip(tr("USB token hoặc tệp chứng thư số, ảnh con dấu, chứng thư CA tin cậy"))
     action.triggered.connect(lambda: SigningSettingsDialog(window.ctx, window).exec())
-    quit_action = getattr(window, "file_actions", {}).get("quit")
-    if quit_action is not None:
-        window.file_menu.insertAction(quit_action, action)
-        window.file_menu.insertSeparator(quit_action)
-        window.file_actions["signing"] = action
-    else:
-        window.file_menu.addAction(action)
+    menu.addAction(action)
+    window.signing_action = action
     return action
 
 

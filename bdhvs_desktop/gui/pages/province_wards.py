@@ -182,7 +182,7 @@ class ProvinceWardsPage(Page):
     def _loaded(self, result) -> None:
         wards, candidates, self.trusted_cas = result
         self.trust_note.setText(tr(
-            "Chưa cài đặt chứng thư CA tin cậy nào (Tệp → Chữ ký số…, thẻ “CA tin cậy”): gói hồ sơ nhập vào chỉ được "
+            "Chưa cài đặt chứng thư CA tin cậy nào (Cài đặt → Chữ ký số…, thẻ “CA tin cậy”): gói hồ sơ nhập vào chỉ được "
             "kiểm tra mã băm và chữ ký khớp nội dung, không xác minh được người ký, và được ghi là “chưa tin cậy”."))
         self.trust_note.setVisible(not self.trusted_cas)
         self._candidates = candidates
