@@ -148,3 +148,19 @@ def test_the_province_dossier_is_made_from_the_page(office, qtbot, monkeypatch):
     assert all(w in shown[0] for w in ("Phường Bình Minh", "Phường Tân Hà", "Phường Hòa Đông"))
     rows = _cells(page.cand_model)
     assert rows and all(r[6] == "Đã lập hồ sơ trình khen thưởng" for r in rows if r[6] != "Không được thông qua")
+
+
+def test_a_lazily_opened_province_file_gets_its_pages_without_loading_the_database(tmp_path, qtbot):
+    """The program opens a current SQLite file lazily (storage/lazy.py): the office level is read
+    with sqlite3 after the first paint, the full database layer is not loaded for it."""
+    from bdhvs_desktop.storage.lazy import LazyDatabase
+
+    path = tmp_path / "tinh.sqlite3"
+    province_db(path).dispose()
+    lazy = LazyDatabase.try_open(path)
+    assert lazy is not None and not lazy.loaded
+    window = _window(lazy, qtbot)
+    assert {"province_wards", "province_duplicates", "province_ranking"} <= set(window._keys)
+    assert not lazy.loaded
+    window.close()
+    lazy.dispose()

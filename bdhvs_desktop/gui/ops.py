@@ -56,7 +56,7 @@ class ErrorKind(enum.Enum):
 # error family of issue #12 item 3 (services/errors.py) names its bases the same way.
 _KIND_BY_NAME = {
     ErrorKind.CANCELLED: {"ImportCancelled", "StatisticsCancelled", "ReportCancelled", "DossierCancelled",
-                          "CertificatesCancelled", "Cancelled", "OperationCancelled"},
+                          "CertificatesCancelled", "ExportCancelled", "Cancelled", "OperationCancelled"},
     ErrorKind.CONFLICT: {"EditConflict", "StaleDataError", "ConcurrentEdit", "StaleRecord", "StaleEditError",
                          "AwardConcurrentEdit", "Conflict", "ConflictError"},
     ErrorKind.NOT_FOUND: {"NotFound", "NotFoundError", "Gone"},
@@ -66,6 +66,7 @@ _KIND_BY_NAME = {
                         "CouncilActionError", "CouncilError", "AwardError", "DossierError", "ScoringError",
                         "DecisionError", "ReportInputError", "StatisticsError", "RestoreError", "CampaignExists",
                         "DemoExists", "UnusableFile", "FormSetError", "ServerSetupError", "ExcelError", "CertificateError", "ReportError", "LayoutError", "DocumentRenderError",
+                        "PackageExportError", "PackageError", "ConversionError", "SigningError",
                         "DatabaseError", "PasswordRequired", "ServiceError"},
 }
 
@@ -286,18 +287,19 @@ class Op:
             dialog.setCancelButton(None)
         dialog.canceled.connect(self.cancel)
         self.dialog = dialog
+        dialog.show()
         if self._last_progress is not None:
             self._progress(*self._last_progress)
-        dialog.show()
 
     def _progress(self, done: int, total: int, message: str) -> None:
         self._last_progress = (done, total, message)  # shown when the dialog appears
-        if self.dialog is None:
+        dialog = self.dialog  # setValue() of a modal progress dialog processes events: the op may end meanwhile
+        if dialog is None:
             return
-        self.dialog.setMaximum(max(total, 0))
-        self.dialog.setValue(min(done, total) if total else 0)
         if message:
-            self.dialog.setLabelText(message)
+            dialog.setLabelText(message)
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
 
     def _end(self) -> bool:
         _running.discard(self)

@@ -13,6 +13,8 @@ written before that to the older `province.trust_roots` setting (PEM texts) are 
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,6 +40,12 @@ def level_in(session: Session) -> str:
 
 def office_level(db: Database) -> str:
     """"ward" (the default, also for every database made before issue #14) or "province"."""
+    quick_rows = getattr(db, "quick_rows", None)  # a lazily opened SQLite file (storage/lazy.py)
+    rows = quick_rows("SELECT value FROM setting WHERE key = ?", (OFFICE_LEVEL_SETTING,)) if quick_rows else None
+    if rows is not None:
+        # Read without loading SQLAlchemy: the window asks this right after its first paint.
+        value = json.loads(rows[0][0]) if rows and rows[0][0] is not None else None
+        return value if value in OFFICE_LEVELS else WARD
     with db.read() as s:
         return level_in(s)
 

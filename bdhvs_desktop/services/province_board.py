@@ -41,7 +41,9 @@ def board_for(db: Database, at: dt.date | None = None, level: str = "ward") -> S
     from bdhvs_desktop.services import scoring as scoring_service
 
     if not _is_province(db):
-        return scoring_service.compute_scores(db, at, level)
+        if level == "ward":  # the ward's default, called as before the province level existed
+            return scoring_service.compute_scores(db, at)
+        return scoring_service.compute_scores(db, at, level=level)
     return province_board(db, at or dt.date.today())
 
 

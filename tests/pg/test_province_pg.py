@@ -53,6 +53,18 @@ def test_import_and_read_on_each_backend(backend_url, signed):
         for doc in pv.package_documents(db, "P-TANAN"):
             info, data = pv.document_bytes(db, doc.id)
             assert data == opened.documents[doc.member], doc.member
+        # the scores kept at the import are read back as they were computed (JSON text on both backends)
+        from bdhvs_desktop.services import province_rank
+
+        province_rank.clear_caches()
+        stored = province_rank.rank(db).rows
+        with db.session() as s:
+            s.execute(pm.WardProposal.__table__.update().values(score_key=None))
+        province_rank.clear_caches()
+        rescored = province_rank.rank(db).rows
+        assert len(stored) == 10 and all(r.problem is None and r.level == "province" for r in stored)
+        assert [(r.candidate_id, r.points, r.rank, r.criteria) for r in stored] == [
+            (r.candidate_id, r.points, r.rank, r.criteria) for r in rescored]
         again = province.import_packages(db, [paths[0]], trust_roots=[pki.ca_pem])
         assert not again.outcomes[0].imported and "Phường La Gi" in again.outcomes[0].message
     finally:

@@ -318,15 +318,14 @@ class ScoringPage(Page):
         return None if self.board is None else self.board.scored_level(self.level.currentData())
 
     def _level_changed(self) -> None:
-        from bdhvs_desktop.gui.worker import run_in_background
-
         board, level = self.board, self.level.currentData()
         if board is None or board.scored_level(level) is not None:
             self._show_kind()
             return
         self.summary.setText(tr("Đang chấm điểm…"))
-        run_in_background(self, tr("Đang chấm điểm"), lambda _progress, _cancelled: board.at_level(level),
-                          lambda _b: self._show_kind(), self._failed, cancellable=False, show_dialog=False)
+        # Scoring the other level from the board's facts: an operation (no database read).
+        ops.run(self, lambda _db: board.at_level(level), success=lambda _b: self._show_kind(), failure=self._failed,
+                show_progress=False)
 
     def _show_kind(self) -> None:
         shown = self._shown()
@@ -489,7 +488,7 @@ class ScoringPage(Page):
                "theo điểm tính đến {day}?").format(day=f"{self.ctx.as_of:%d/%m/%Y}"))
         if answer != QMessageBox.StandardButton.Yes:
             return
-        day = self.ctx.as_of
+        day, board = self.ctx.as_of, self.board
 
         def proposed(result) -> None:
             self.proposed = result
@@ -497,9 +496,8 @@ class ScoringPage(Page):
                                                                "hồ sơ.").format(n=len(result.created),
                                                                                k=len(result.skipped)))
 
-        board = self.board  # the scores shown
-        ops.run(self, lambda db: cs.propose_eligible(db, day, board=board), changes=Changes.of(Change.CANDIDATES),
-                title=tr("Đang lập hồ sơ đề nghị"), success=proposed)
+        ops.run(self, lambda db: cs.propose_eligible(db, day, board=board),  # the scores shown
+                changes=Changes.of(Change.CANDIDATES), title=tr("Đang lập hồ sơ đề nghị"), success=proposed)
 
     def edit_criteria(self) -> None:
         dialog = CriteriaSetDialog(self.ctx, self)
