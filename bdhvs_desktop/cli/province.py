@@ -223,13 +223,13 @@ def cmd_rank(args, ctx) -> int:
 
 
 def cmd_dossier(args, ctx) -> int:
-    from bdhvs_desktop.cli.export import parse_date_arg
-    from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.documents.dossier_writer import UnmanagedFileError
-    from bdhvs_desktop.documents.formsets import FormSetError
-    from bdhvs_desktop.documents.render import DocumentRenderError
-    from bdhvs_desktop.services.dossier import DossierError
-    from bdhvs_desktop.services.province_dossier import generate_province_dossier
+    from bdhvs_desktop.cli.export import parse_date_arg  # lazy: start-up
+    from bdhvs_desktop.documents.atomic import FileInUseError  # lazy: start-up
+    from bdhvs_desktop.documents.dossier_writer import UnmanagedFileError  # lazy: start-up
+    from bdhvs_desktop.documents.formsets import FormSetError  # lazy: start-up
+    from bdhvs_desktop.documents.render import DocumentRenderError  # lazy: start-up
+    from bdhvs_desktop.services.dossier import DossierError  # lazy: start-up
+    from bdhvs_desktop.services.province_dossier import generate_province_dossier  # lazy: start-up
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():

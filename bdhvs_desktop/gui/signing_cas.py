@@ -100,7 +100,7 @@ class TrustedCAsTab(QWidget):
         layout.addLayout(row)
 
     def show_cas(self, saved) -> None:
-        from bdhvs_desktop.services.signing_settings import ca_details
+        from bdhvs_desktop.services.signing_settings import ca_details  # lazy: start-up
 
         self.model.set_rows([ca_details(ca) for ca in saved.trusted_cas])
         self.view.resizeColumnsToContents()
@@ -128,7 +128,7 @@ class TrustedCAsTab(QWidget):
     def add_cas(self, paths: list[Path]) -> ops.Op:
         """Trust each file's CA: every file is checked first, so a file that is not a CA's certificate stops the
         whole choice before any is added."""
-        from bdhvs_desktop.services import signing_settings as ss
+        from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
         def work(db):
             found = [ss.parse_ca_certificate(p.read_bytes(), p.name) for p in paths]
@@ -144,7 +144,7 @@ class TrustedCAsTab(QWidget):
                        title=tr("Đang thêm chứng thư CA"))
 
     def reload(self) -> None:
-        from bdhvs_desktop.services import signing_settings as ss
+        from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
         self.dialog.saved = ss.load(self.ctx.db)  # synchronous: one settings row
         self.show_cas(self.dialog.saved)
@@ -158,7 +158,7 @@ class TrustedCAsTab(QWidget):
                                                          "CA này cấp sẽ bị từ chối khi nhập.").format(n=ca.name)) \
                 != QMessageBox.StandardButton.Yes:
             return None
-        from bdhvs_desktop.services import signing_settings as ss
+        from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
         def done(settings) -> None:
             self.dialog.saved = settings

@@ -13,6 +13,7 @@ gui/ops.py. The PIN is asked for "Thử ký" only and never stored.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -61,7 +62,7 @@ def add_menu_action(window) -> QAction:
 
 def known_libraries_text() -> str:
     """The known token libraries by issuer: "VNPT-CA: vnptca_p11_v10.dll, …"."""
-    from bdhvs_desktop.services.signing_settings import KNOWN_PKCS11_LIBRARIES
+    from bdhvs_desktop.services.signing_settings import KNOWN_PKCS11_LIBRARIES  # lazy: start-up
 
     by_issuer: dict[str, list[str]] = {}
     for issuer, name in KNOWN_PKCS11_LIBRARIES:
@@ -230,7 +231,7 @@ class SigningSettingsDialog(QDialog):
     # ------------------------------------------------------------------ showing
 
     def reload(self) -> None:
-        from bdhvs_desktop.services import signing_settings as ss
+        from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
         # Synchronous: one settings row, and a directory listing of the system folder for the known libraries.
         self.saved = ss.load(self.ctx.db)
@@ -287,8 +288,6 @@ class SigningSettingsDialog(QDialog):
 
     def form_settings(self):
         """The settings as the form shows them (not saved yet): the saved ones with this tab's fields."""
-        from dataclasses import replace
-
         return replace(self.saved, kind="pkcs12" if self.p12_radio.isChecked() else "pkcs11",
                        pkcs11_lib=self.lib.currentText().strip(), token_label=self.token.text().strip(),
                        key_label=self.key.text().strip(), pkcs12_path=self.p12.text().strip())
@@ -307,7 +306,7 @@ class SigningSettingsDialog(QDialog):
         return True
 
     def save_signer(self) -> ops.Op:
-        from bdhvs_desktop.services import signing_settings as ss
+        from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
         form = self.form_settings()
 
@@ -329,7 +328,7 @@ class SigningSettingsDialog(QDialog):
         if not lib:
             ops.refuse(self, tr("Chọn thư viện PKCS#11 của USB token trước (nút “Chọn tệp…”)."))
             return None
-        from bdhvs_desktop.documents import signing
+        from bdhvs_desktop.documents import signing  # lazy: start-up
 
         self.find_button.setEnabled(False)
         self.tokens_note.setText(tr("Đang đọc USB token…"))
@@ -385,7 +384,7 @@ class SigningSettingsDialog(QDialog):
         pin = secret if token else None
         passphrase = None if token else secret.encode("utf-8")
         del secret
-        from bdhvs_desktop.services.signing_trial import try_signing
+        from bdhvs_desktop.services.signing_trial import try_signing  # lazy: start-up
 
         self.trial = None
         self.save_trial_button.setEnabled(False)
@@ -427,7 +426,7 @@ class SigningSettingsDialog(QDialog):
                                               tr("PDF (*.pdf)"))
         if not name:
             return
-        from bdhvs_desktop.documents.atomic import atomic_write_bytes
+        from bdhvs_desktop.documents.atomic import atomic_write_bytes  # lazy: start-up
 
         data = self.trial.pdf
         ops.run(self, lambda _db: atomic_write_bytes(Path(name), data),
@@ -453,7 +452,7 @@ class SigningSettingsDialog(QDialog):
             self.set_seal(Path(name))
 
     def set_seal(self, path: Path | None) -> ops.Op:
-        from bdhvs_desktop.services import signing_settings as ss
+        from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
         def work(db):
             data = path.read_bytes() if path is not None else None

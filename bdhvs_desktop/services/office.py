@@ -18,6 +18,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop.services import signing_settings
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -88,8 +89,6 @@ def require_province(session: Session) -> m.Campaign:
 
 def trust_roots(db: Database) -> list[bytes]:
     """The certificates (DER, or PEM from the older setting) the province trusts for the wards' signatures."""
-    from bdhvs_desktop.services import signing_settings
-
     with db.read() as s:
         row = s.get(m.Setting, TRUST_ROOTS_SETTING)
         older = [pem.encode("ascii") for pem in (row.value if row is not None and row.value else [])]
@@ -109,8 +108,6 @@ def trust_roots(db: Database) -> list[bytes]:
 def add_trust_root(db: Database, pem: bytes) -> int:
     """Trust a CA certificate (PEM or DER) for the wards' signatures; returns how many the province trusts.
     OfficeError (Vietnamese) when it is not a CA's certificate."""
-    from bdhvs_desktop.services import signing_settings
-
     try:
         signing_settings.add_trusted_ca(db, pem)
     except signing_settings.SigningSettingsError as exc:

@@ -2,7 +2,8 @@
 before a real dossier is signed. A one-page test PDF with a signer's block is made in memory, signed with the
 settings being edited and the PIN just typed (documents/signing.py, the same call the package export makes), and
 the signature is verified at once against the CAs the office trusts. Nothing is written: the PIN is not kept, the
-signed PDF is only returned (the dialog may save it so the stamp can be looked at).
+signed PDF is only returned (the dialog may save it so the stamp can be looked at). Its one caller imports it
+lazily, so reportlab is imported at the top here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from reportlab.pdfgen import canvas
+
 from bdhvs_desktop.documents import signing
+from bdhvs_desktop.documents.pdf_reports import FONT, FONT_BOLD, register_fonts
 from bdhvs_desktop.services.signing_settings import SigningSettings
 
 #: The title line of the test PDF's signer's block, where the visible stamp goes.
@@ -31,10 +35,6 @@ class TrialSignature:
 
 def trial_pdf() -> bytes:
     """A one-page A4 PDF with a short body and a signer's block ("TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH" / name)."""
-    from reportlab.pdfgen import canvas
-
-    from bdhvs_desktop.documents.pdf_reports import FONT, FONT_BOLD, register_fonts
-
     register_fonts()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(595.3, 841.9))

@@ -172,7 +172,7 @@ class ProvinceWardsPage(Page):
     # -- loading
     def refresh(self) -> None:
         from bdhvs_desktop.services import province_views as pv
-        from bdhvs_desktop.services.office import trust_roots
+        from bdhvs_desktop.services.office import trust_roots  # lazy: start-up
 
         def load(db):
             return pv.list_wards(db), pv.ward_candidates(db), len(trust_roots(db))
