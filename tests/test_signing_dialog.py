@@ -278,3 +278,28 @@ def test_the_export_dialog_takes_the_saved_settings_and_the_seal(ctx, db, qtbot,
     assert cfg.seal_png == seal  # the visible stamp carries the office's seal
     dialog.show()
     _screens(dialog, "7-xuat-goi-theo-cai-dat")
+
+
+def test_trying_a_p12_file_asks_its_password(ctx, db, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    ca = TestCA.create()
+    p12 = ca.pkcs12(tmp_path / "vp.p12", "Văn phòng Đảng ủy phường La Gi")
+    dialog = _dialog(ctx, qtbot)
+    dialog.p12_radio.setChecked(True)
+    assert dialog.p12_box.isVisibleTo(dialog) and not dialog.token_box.isVisibleTo(dialog)
+    dialog.p12.setText(str(p12))
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append(a[2]) or ("sai", True))
+    dialog.try_signing()
+    settle(qtbot)
+    assert asked == ["Mật khẩu tệp chứng thư số:"]
+    assert "Ký thử không thành công: Không mở được tệp chứng thư số" in dialog.last_message
+    assert "sai mật khẩu" in dialog.last_message
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("matkhau", True))
+    dialog.try_signing()
+    settle(qtbot)
+    assert dialog.last_message.startswith("Ký thử thành công: chữ ký của “Văn phòng Đảng ủy phường La Gi”")
+    dialog.save_signer()
+    settle(qtbot)
+    assert (ss.load(db).kind, ss.load(db).pkcs12_path) == ("pkcs12", str(p12))
