@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from bdhvs_desktop.paths import resources_dir
+
 CONTEXT = "bdhvs"
 
 
@@ -14,8 +16,6 @@ def tr(text: str) -> str:
 
 def install_translators(app) -> list[QTranslator]:
     """Vietnamese for Qt's own dialogs when Qt ships it, and the program's .qm if present."""
-    from bdhvs_desktop.paths import resources_dir  # lazy: start-up
-
     translators = []
     locale = QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam)
     QLocale.setDefault(locale)

@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from bdhvs_desktop.gui import conflict
 from bdhvs_desktop.gui.conflict import CONFLICT_TEXT
@@ -267,8 +268,6 @@ class Op:
     def _alive(self) -> bool:
         if self.parent is None:
             return True
-        from shiboken6 import isValid  # lazy: start-up
-
         return isValid(self.parent)
 
     def _show_dialog(self) -> None:
