@@ -358,8 +358,6 @@ def open_for_window(location: str | None):
     """The database for the window: a local SQLite file already at the current schema is
     opened lazily (its first table is read before SQLAlchemy loads); anything else —
     a new file, an older schema to upgrade, a server URL — is opened fully now."""
-
-
     target = location or str(paths.default_database_path())
     if "://" not in target:
         reason = network_share_reason(target)
