@@ -151,3 +151,20 @@ def test_a_corrected_package_replaces_the_earlier_one_and_keeps_it_as_history(of
             again = _import(office, path, replace=replace)
             assert not again.imported and "đã được nhập" in again.message, again.message
     assert _current(office) == {"b.bdhvs-goi": 3}
+
+
+def test_the_cli_replaces_with_replace_and_lists_it(tmp_path, capsys):
+    from bdhvs_desktop.cli import main
+
+    db = str(tmp_path / "tinh-cli.sqlite3")
+    assert main(["--db", db, "init", "--province"]) == 0
+    first, _ = _lagi(tmp_path)
+    fixed, _ = _lagi(tmp_path, "b.bdhvs-goi", bump=2)
+    assert main(["--db", db, "province", "import", str(first)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "province", "import", str(fixed)]) == 1
+    assert "--replace" in capsys.readouterr().out
+    assert main(["--db", db, "province", "import", "--replace", str(fixed)]) == 0
+    assert "thay thế gói trước" in capsys.readouterr().out
+    assert main(["--db", db, "province", "wards"]) == 0
+    assert "gói hiện hành b.bdhvs-goi (thay thế 1 gói trước)" in capsys.readouterr().out

@@ -25,6 +25,9 @@ def register(subparsers, common) -> None:
     q.add_argument("--trust", action="append", default=[], metavar="CA.pem",
                    help="chứng thư gốc tin cậy (PEM hoặc DER; lặp lại được); mặc định: các chứng thư đã khai báo "
                         "bằng 'bdhvs province trust'")
+    q.add_argument("--replace", action="store_true",
+                   help="gói sửa đổi phường gửi lại: thay thế gói trước của phường (chỉ khi Hội đồng tỉnh chưa biểu "
+                        "quyết về hồ sơ của phường; gói trước được giữ lại làm lịch sử)")
     q.set_defaults(func=cmd_import)
 
     q = sub.add_parser("trust", parents=[common], help="khai báo chứng thư gốc tin cậy của tỉnh")
@@ -76,7 +79,8 @@ def cmd_import(args, ctx) -> int:
             print(f"[{done + 1}/{total}] {message}", file=sys.stderr)
 
     try:
-        report = province.import_packages(ctx.db(), args.files, trust_roots=roots, progress=progress)
+        report = province.import_packages(ctx.db(), args.files, trust_roots=roots, progress=progress,
+                                         replace=args.replace)
     except OfficeError as exc:
         raise _province_error(exc) from exc
     for line in report.summary_lines():
@@ -111,6 +115,7 @@ def cmd_wards(args, ctx) -> int:
     if args.json:
         ctx.out(json.dumps([{"code": w.code, "name": w.name, "packages": w.packages, "candidates": w.candidates,
                              "proposal_number": w.proposal_number, "proposal_date": _iso(w.proposal_date),
+                             "current_file": w.current_file, "replaced": w.replaced,
                              "signer": w.signer, "trusted": w.trusted, "imported_at": w.last_imported_at.isoformat(),
                              "imported_by": w.last_imported_by} for w in wards], ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -119,7 +124,8 @@ def cmd_wards(args, ctx) -> int:
     for w in wards:
         trust = "chữ ký tin cậy" if w.trusted else "chưa xác minh chữ ký"
         ctx.out(f"{w.code}\t{w.name}\t{w.candidates} hồ sơ\tTờ trình số {w.proposal_number or '…'} ngày "
-                f"{_date(w.proposal_date) or '…'}\tký: {w.signer or 'không có chữ ký số'} ({trust})")
+                f"{_date(w.proposal_date) or '…'}\tký: {w.signer or 'không có chữ ký số'} ({trust})\t"
+                f"gói hiện hành {w.current_file or '…'}" + (f" (thay thế {w.replaced} gói trước)" if w.replaced else ""))
     return EXIT_OK
 
 

@@ -82,6 +82,8 @@ class PackageOutcome:
     signer: str | None = None
     trusted: bool = False
     warnings: tuple[str, ...] = ()
+    resent: bool = False  # refused as subjects the ward already sent: importable with replace=True
+
 
     @property
     def file_name(self) -> str:
@@ -151,7 +153,8 @@ def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: S
             break
         except PackageRefused as exc:
             ward = getattr(exc, "ward", (None, None))
-            report.outcomes.append(PackageOutcome(str(path), ward[0], ward[1], False, str(exc)))
+            report.outcomes.append(PackageOutcome(str(path), ward[0], ward[1], False, str(exc),
+                                                  resent=getattr(exc, "resent", False)))
             continue
         o = checked.opened
         report.outcomes.append(PackageOutcome(
@@ -184,6 +187,11 @@ def _write(db: Database, checked: Checked, user: str, cancel: Callable[[], bool]
             return writer.run(), writer.replaced_note
     except OfficeError as exc:
         raise refuse(f"{label} bị từ chối: {exc}", ward) from exc
+
+
+def _resent(exc: PackageRefused) -> PackageRefused:
+    exc.resent = True  # type: ignore[attr-defined]  # the GUI offers to replace the earlier package
+    return exc
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -364,8 +372,8 @@ class _Writer:
                               f"{r.imported_by or 'không rõ'}, "
                               f"tệp {r.file_name})" for r in rows[:5])
             more = f" và {len(rows) - 5} hồ sơ khác" if len(rows) > 5 else ""
-            raise refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: {named}{more}. "
-                          f"Một hồ sơ chỉ được đề nghị một lần. {REPLACE_HINT}", self.ward)
+            raise _resent(refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: "
+                                 f"{named}{more}. Một hồ sơ chỉ được đề nghị một lần. {REPLACE_HINT}", self.ward))
 
     def _refuse_same_subject_twice(self) -> None:
         """A ward proposes a subject once for an award form: not twice in one package (two keys for one
@@ -393,10 +401,10 @@ class _Writer:
                  if x.same(_Subject.make(r.candidate_key, r.subject_type, r.subject_kind, r.name, r.cccd,
                                          r.birth_date, r.unit_path, r.award_code))]
         if again:
-            raise refuse(f"{self.label} bị từ chối: phường đã đề nghị đối tượng này trong một gói trước: "
+            raise _resent(refuse(f"{self.label} bị từ chối: phường đã đề nghị đối tượng này trong một gói trước: "
                          f"{'; '.join(again[:5])}. Mỗi tập thể, cá nhân chỉ được phường đề nghị một lần cho một "
                          f"hình thức khen thưởng; gói sửa đổi không được nhập chồng lên gói trước. {REPLACE_HINT}",
-                         self.ward)
+                         self.ward))
 
     def _scope_units(self, scope: m.Unit) -> dict[str, m.Unit]:
         prefix = scope.code + "/"

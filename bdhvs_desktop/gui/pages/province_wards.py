@@ -46,6 +46,12 @@ def _votes(votes: dict) -> str:
     return text
 
 
+def _current_package(w) -> str:
+    if not w.replaced:
+        return w.current_file or ""
+    return tr("{f} (thay thế {n} gói trước)").format(f=w.current_file or "", n=w.replaced)
+
+
 def _status(code: str) -> str:
     for key, label in CANDIDATE_STATUS_LABELS.items():
         if key.value == code:
@@ -80,6 +86,7 @@ class ProvinceWardsPage(Page):
         self.wards_model = RowsModel([
             (tr("Phường, xã (mã)"), lambda w: pc.scope(w.name, w.code), lambda w: w.name, False),
             (tr("Số hồ sơ"), lambda w: str(w.candidates), lambda w: w.candidates, True),
+            (tr("Gói hiện hành"), _current_package, lambda w: w.current_file or "", False),
             (tr("Tờ trình của phường"), lambda w: w.proposal_number or "", lambda w: w.proposal_number or "", False),
             (tr("Ngày"), lambda w: pc.vn_date(w.proposal_date), lambda w: w.proposal_date or 0, False),
             (tr("Tình trạng gói"), lambda w: pc.package_status(w.signer, w.trusted), lambda w: w.trusted, False),
@@ -214,12 +221,13 @@ class ProvinceWardsPage(Page):
         if paths:
             self.import_packages(paths)
 
-    def import_packages(self, paths: list[str]) -> ops.Op:
-        """Import the packages off the GUI thread, with progress and a Hủy button; report each."""
+    def import_packages(self, paths: list[str], replace: bool = False) -> ops.Op:
+        """Import the packages off the GUI thread, with progress and a Hủy button; report each.
+        replace: the packages are the wards' corrected ones and replace their earlier packages."""
         from bdhvs_desktop.services.province import import_packages
 
         def work(db, progress, cancelled):
-            return import_packages(db, paths, progress=progress, cancel=cancelled)
+            return import_packages(db, paths, progress=progress, cancel=cancelled, replace=replace)
 
         self.import_button.setEnabled(False)
         return ops.run(self, work, progress=True, cancellable=True, title=tr("Đang nhập gói hồ sơ"),
@@ -232,6 +240,19 @@ class ProvinceWardsPage(Page):
         box = QMessageBox.warning if report.refused else QMessageBox.information
         box(self, tr("Nhập gói hồ sơ"), "\n\n".join(lines))
         self.refresh()
+        resent = [o for o in report.refused if o.resent]
+        if resent and self.confirm_replace(resent):
+            self.import_packages([o.path for o in resent], replace=True)
+
+    def confirm_replace(self, resent) -> bool:
+        """Ask before a ward's corrected package replaces its earlier one."""
+        names = "\n".join(f"• {o.ward_name or o.file_name} ({o.file_name})" for o in resent)
+        answer = QMessageBox.question(self, tr("Thay thế gói trước"), tr(
+            "Các gói sau nêu hồ sơ mà phường đã gửi trong gói trước:\n{names}\n\nNếu đây là gói sửa đổi phường gửi "
+            "lại, thay thế gói trước bằng gói này? Gói trước được giữ lại làm lịch sử; việc thay thế chỉ được làm khi "
+            "Hội đồng của tỉnh chưa biểu quyết về hồ sơ của phường.").format(names=names),
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
 
     def choose_dossier_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("Chọn thư mục lưu hồ sơ trình khen thưởng cấp tỉnh"))
