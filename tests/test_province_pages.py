@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from gui_wait import settle
 from province_office import council_round, generated_packages, province_db
-
 from PySide6.QtWidgets import QMessageBox
 
 from bdhvs_desktop.gui.context import AppContext

@@ -168,3 +168,49 @@ def test_the_cli_replaces_with_replace_and_lists_it(tmp_path, capsys):
     assert "thay thế gói trước" in capsys.readouterr().out
     assert main(["--db", db, "province", "wards"]) == 0
     assert "gói hiện hành b.bdhvs-goi (thay thế 1 gói trước)" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------ the ward's claimed score
+
+
+def test_a_ward_score_that_its_facts_do_not_give_is_flagged(office, tmp_path, capsys):
+    """The ward claims per-criterion points; one candidate's are inflated: only that one is flagged,
+    on the service, in `province candidates` and its JSON."""
+    from bdhvs_desktop.cli import main
+    from bdhvs_desktop.services.province_rank import rank
+    from bdhvs_desktop.services.province_ward_score import ward_score_checks
+
+    first, data = _lagi(tmp_path)
+    assert _import(office, first).imported
+    truth = {r.key: r for r in rank(office, level="ward").rows}
+    assert all(not r.problem for r in truth.values()), [r.problem for r in truth.values()]
+    honest = {cid: chk.status for cid, chk in ward_score_checks(office).items()}
+    assert "disagree" in honest.values()  # the generated packages claim random points: caught
+    inflated = data["candidates"][1]["key"]
+    for c in data["candidates"]:
+        r = truth[c["key"]]
+        crit = [{"code": x.code, "name": x.name, "method": x.method, "passed": x.passed, "points": x.points}
+                for x in r.criteria]
+        auto = [x for x in crit if x["method"] != "manual"]
+        assert auto, "the ward set must have automatic criteria to compare"
+        if c["key"] == inflated:
+            auto[0]["points"] += 5
+        c["ward_score"] = {"level": "ward", "criteria_set": r.criteria_set, "eligible": r.eligible,
+                           "points": r.points + (5 if c["key"] == inflated else 0), "max_points": r.max_points,
+                           "criteria": crit}
+    from province_packages import write_ward_package
+
+    _, docs = ward_package("P-LAGI", "Phường La Gi", n=3, seed=1)
+    fixed = write_ward_package(tmp_path / "c.bdhvs-goi", data, docs)
+    assert _import(office, fixed, replace=True).imported
+    checks = ward_score_checks(office, "P-LAGI")
+    rows = {r.key: r.candidate_id for r in pv.ward_candidates(office, "P-LAGI")}
+    flagged = {key for key, cid in rows.items() if checks[cid].flagged}
+    assert flagged == {inflated}, {k: checks[c].note for k, c in rows.items()}
+    assert {checks[rows[k]].status for k in rows if k != inflated} == {"agree"}
+    db = str(tmp_path / "tinh.sqlite3")
+    capsys.readouterr()
+    assert main(["--db", db, "province", "candidates", "--ward", "P-LAGI"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    marked = [ln for ln in lines if "ĐIỂM PHƯỜNG KHÁC DỮ LIỆU" in ln]
+    assert len(marked) == 1 and data["candidates"][1]["name"] in marked[0], lines

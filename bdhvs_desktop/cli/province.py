@@ -135,10 +135,12 @@ def _iso(value) -> str | None:
 
 def cmd_candidates(args, ctx) -> int:
     from bdhvs_desktop.services import province_views as pv  # lazy: start-up
+    from bdhvs_desktop.services.province_ward_score import ward_score_checks  # lazy: start-up
 
     try:
         pv.require_office(ctx.db())
         rows = pv.ward_candidates(ctx.db(), args.ward)
+        checks = ward_score_checks(ctx.db(), args.ward)
     except pv.ProvinceError as exc:
         raise _province_error(exc) from exc
     if args.json:
@@ -146,7 +148,8 @@ def cmd_candidates(args, ctx) -> int:
                              "key": c.key, "name": c.name, "subject_kind": c.subject_kind, "cccd": c.cccd,
                              "birth_date": _iso(c.birth_date), "award": c.award_name, "ward_votes": c.ward_votes,
                              "ward_points": c.ward_points, "status": c.status, "figures": list(c.figures),
-                             "documents": [d.member for d in c.documents]} for c in rows],
+                             "documents": [d.member for d in c.documents],
+                             "ward_score_check": _check_json(checks.get(c.candidate_id))} for c in rows],
                            ensure_ascii=False, indent=2))
         return EXIT_OK
     for c in rows:
@@ -154,8 +157,22 @@ def cmd_candidates(args, ctx) -> int:
         votes = c.ward_votes
         tally = f"{votes.get('for', 0)}/{votes.get('against', 0)}/{votes.get('abstain', 0)}" if votes else "…"
         ctx.out(f"{c.scope}\t{c.candidate_id}\t{c.name}\t{kind}\t{c.award_name or ''}\tphiếu phường (đồng ý/không/"
-                f"không biểu quyết) {tally}\t{len(c.documents)} tài liệu")
+                f"không biểu quyết) {tally}\t{len(c.documents)} tài liệu" + _check_line(checks.get(c.candidate_id)))
     return EXIT_OK
+
+
+def _check_json(check) -> dict | None:
+    return None if check is None else {"status": check.status, "claimed": check.claimed,
+                                       "recomputed": check.recomputed, "note": check.note}
+
+
+def _check_line(check) -> str:
+    """The flag when the ward's claimed score is not what its facts give (services/province_ward_score.py)."""
+    if check is None or check.status == "agree":
+        return ""
+    if check.status == "disagree":
+        return f"\t⚠ ĐIỂM PHƯỜNG KHÁC DỮ LIỆU: {check.note}"
+    return f"\t(điểm phường: không đối chiếu được — {check.note})"
 
 
 def cmd_duplicates(args, ctx) -> int:

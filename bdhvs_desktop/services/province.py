@@ -50,8 +50,8 @@ from bdhvs_desktop.services.province_check import (  # noqa: F401 - PackageRefus
     signature_phrase,
     ward_label,
 )
-from bdhvs_desktop.services.province_replace import REPLACE_HINT, council_blockers, current_packages, supersede
 from bdhvs_desktop.services.province_rank import facts_digest, store_scores, ward_approval
+from bdhvs_desktop.services.province_replace import REPLACE_HINT, council_blockers, current_packages, supersede
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database

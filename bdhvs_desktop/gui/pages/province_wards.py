@@ -46,6 +46,17 @@ def _votes(votes: dict) -> str:
     return text
 
 
+def _check_text(check) -> str:
+    """The ward's claimed score against the score its facts give: a marker, then why."""
+    if check is None:
+        return ""
+    if check.status == "disagree":
+        return tr("⚠ Khác dữ liệu: {note}").format(note=check.note)
+    if check.status == "agree":
+        return tr("Khớp dữ liệu")
+    return tr("Không đối chiếu được: {note}").format(note=check.note)
+
+
 def _current_package(w) -> str:
     if not w.replaced:
         return w.current_file or ""
@@ -66,6 +77,7 @@ class ProvinceWardsPage(Page):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self._candidates: list = []
+        self._checks: dict = {}  # candidate id → services/province_ward_score.py: WardScoreCheck
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         title = QLabel(tr("<h2>Hồ sơ đề nghị của các phường</h2>"))
@@ -105,6 +117,8 @@ class ProvinceWardsPage(Page):
             (tr("CCCD"), lambda c: mask_cccd(c.cccd), lambda c: c.cccd or "", False),
             (tr("Điểm ở phường"), lambda c: _points(c.ward_points, c.ward_max_points), lambda c: c.ward_points or 0,
              True),
+            (tr("Đối chiếu điểm phường"), lambda c: _check_text(self._checks.get(c.candidate_id)),
+             lambda c: _check_text(self._checks.get(c.candidate_id)), False),
             (tr("Hội đồng phường"), lambda c: _votes(c.ward_votes), lambda c: c.ward_votes.get("for", 0), False),
             (tr("Trạng thái ở tỉnh"), lambda c: _status(c.status), lambda c: c.status, False),
             (tr("Hình thức đề nghị"), lambda c: c.award_name or "", lambda c: c.award_name or "", False),
@@ -174,14 +188,15 @@ class ProvinceWardsPage(Page):
     # -- loading
     def refresh(self) -> None:
         from bdhvs_desktop.services import province_views as pv
+        from bdhvs_desktop.services.province_ward_score import ward_score_checks
 
         def load(db):
-            return pv.list_wards(db), pv.ward_candidates(db)
+            return pv.list_wards(db), pv.ward_candidates(db), ward_score_checks(db)
 
         ops.run(self, load, success=self._loaded, title=tr("Đang đọc hồ sơ các phường"))
 
     def _loaded(self, result) -> None:
-        wards, candidates = result
+        wards, candidates, self._checks = result
         self._candidates = candidates
         self.wards_model.set_rows(wards)
         pc.fit_columns(self.wards_view)
