@@ -196,5 +196,8 @@ def test_a_corrected_package_replaces_the_earlier_one_after_a_confirm(tmp_path, 
         assert "thay thế" in page.last_report.imported[0].message
         [row] = _cells(page.wards_model)
         assert "b.bdhvs-goi (thay thế 1 gói trước)" in row and "3" in row, row
+        page.wards_view.selectRow(0)
+        flags = [cell for r in _cells(page.cand_model) for cell in r if cell.startswith("⚠ Khác dữ liệu")]
+        assert len(flags) == 3, _cells(page.cand_model)  # the generated scores are not what the facts give
     finally:
         db.dispose()

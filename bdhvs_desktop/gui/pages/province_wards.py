@@ -98,13 +98,13 @@ class ProvinceWardsPage(Page):
         self.wards_model = RowsModel([
             (tr("Phường, xã (mã)"), lambda w: pc.scope(w.name, w.code), lambda w: w.name, False),
             (tr("Số hồ sơ"), lambda w: str(w.candidates), lambda w: w.candidates, True),
-            (tr("Gói hiện hành"), _current_package, lambda w: w.current_file or "", False),
             (tr("Tờ trình của phường"), lambda w: w.proposal_number or "", lambda w: w.proposal_number or "", False),
             (tr("Ngày"), lambda w: pc.vn_date(w.proposal_date), lambda w: w.proposal_date or 0, False),
             (tr("Tình trạng gói"), lambda w: pc.package_status(w.signer, w.trusted), lambda w: w.trusted, False),
             (tr("Người ký"), lambda w: w.signer or "", lambda w: w.signer or "", False),
             (tr("Ngày nhập"), lambda w: pc.vn_date(w.last_imported_at), lambda w: w.last_imported_at, False),
             (tr("Người nhập"), lambda w: w.last_imported_by or "", lambda w: w.last_imported_by or "", False),
+            (tr("Gói hiện hành"), _current_package, lambda w: w.current_file or "", False),
         ])
         self.wards_view = pc.table(self.wards_model)
         self.wards_view.selectionModel().selectionChanged.connect(lambda *_: self.show_ward())
