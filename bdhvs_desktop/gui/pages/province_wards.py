@@ -117,11 +117,11 @@ class ProvinceWardsPage(Page):
             (tr("CCCD"), lambda c: mask_cccd(c.cccd), lambda c: c.cccd or "", False),
             (tr("Điểm ở phường"), lambda c: _points(c.ward_points, c.ward_max_points), lambda c: c.ward_points or 0,
              True),
-            (tr("Đối chiếu điểm phường"), lambda c: _check_text(self._checks.get(c.candidate_id)),
-             lambda c: _check_text(self._checks.get(c.candidate_id)), False),
             (tr("Hội đồng phường"), lambda c: _votes(c.ward_votes), lambda c: c.ward_votes.get("for", 0), False),
             (tr("Trạng thái ở tỉnh"), lambda c: _status(c.status), lambda c: c.status, False),
             (tr("Hình thức đề nghị"), lambda c: c.award_name or "", lambda c: c.award_name or "", False),
+            (tr("Đối chiếu điểm phường"), lambda c: _check_text(self._checks.get(c.candidate_id)),
+             lambda c: _check_text(self._checks.get(c.candidate_id)), False),
         ])
         self.cand_view = pc.table(self.cand_model)
         self.cand_view.selectionModel().selectionChanged.connect(lambda *_: self.show_candidate())
