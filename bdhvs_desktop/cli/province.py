@@ -1,5 +1,6 @@
 """`bdhvs province …`: the province office imports the wards' signed proposal packages and reads
-them (wards, candidates, the same person from two wards, the ranking with the province's criteria)."""
+them (wards, candidates, the same person from two wards, the ranking with the province's criteria), and
+writes the province's own dossier (`bdhvs province dossier THƯ_MỤC`, services/province_dossier.py)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,18 @@ def register(subparsers, common) -> None:
     q.add_argument("--explain", action="store_true", help="kèm lời giải thích từng tiêu chí chưa đạt")
     q.add_argument("--json", action="store_true", help="in JSON")
     q.set_defaults(func=cmd_rank)
+
+    q = sub.add_parser(
+        "dossier", parents=[common], help="lập Tờ trình và hồ sơ của tỉnh (dẫn Tờ trình của từng phường)",
+        description="Lập hồ sơ trình khen thưởng cấp tỉnh vào THƯ_MỤC: Tờ trình của tỉnh gửi cấp có thẩm quyền (dẫn\n"
+                    "Tờ trình của từng phường, danh sách theo từng phường) và biên bản họp Hội đồng của tỉnh, kèm\n"
+                    "manifest.json. Hồ sơ chính thức chuyển các hồ sơ được thông qua sang \"Đã lập hồ sơ trình khen\n"
+                    "thưởng\"; với --draft: mọi hồ sơ đã đề nghị, ghi \"DỰ THẢO\", không đổi trạng thái.")
+    q.add_argument("out", metavar="THƯ_MỤC", help="thư mục hồ sơ (tạo mới hoặc cập nhật)")
+    q.add_argument("--draft", action="store_true", help="bản dự thảo cho mọi hồ sơ đã đề nghị")
+    q.add_argument("--at", metavar="NNNN-TT-NN", help="số liệu tính đến ngày (mặc định: hôm nay)")
+    q.add_argument("--form-set", metavar="TÊN", help="bộ mẫu (mặc định: theo thiết lập hồ sơ)")
+    q.set_defaults(func=cmd_dossier)
 
 
 def _province_error(exc: Exception) -> CliError:
@@ -229,4 +242,44 @@ def cmd_rank(args, ctx) -> int:
         if r.level_note:
             ctx.out(f"      {r.level_note}")
     ctx.out(f"Xếp hạng {len(ranking.rows)} hồ sơ trong {ranking.seconds:.2f} giây.")
+    return EXIT_OK
+
+
+def cmd_dossier(args, ctx) -> int:
+    from bdhvs_desktop.cli.export import parse_date_arg  # lazy: start-up
+    from bdhvs_desktop.documents.atomic import FileInUseError  # lazy: start-up
+    from bdhvs_desktop.documents.dossier_writer import UnmanagedFileError  # lazy: start-up
+    from bdhvs_desktop.documents.formsets import FormSetError  # lazy: start-up
+    from bdhvs_desktop.documents.render import DocumentRenderError  # lazy: start-up
+    from bdhvs_desktop.services.dossier import DossierError  # lazy: start-up
+    from bdhvs_desktop.services.province_dossier import generate_province_dossier  # lazy: start-up
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"“{out}” là một tệp, không phải thư mục.", EXIT_USAGE)
+    at = parse_date_arg(args.at) if args.at else None
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message:
+            print(message, file=sys.stderr)
+
+    try:
+        outcome = generate_province_dossier(ctx.db(create=False), out, draft=args.draft, at=at,
+                                            form_set=args.form_set, progress=progress)
+    except (FormSetError, FileInUseError, UnmanagedFileError) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    except (DossierError, DocumentRenderError) as exc:
+        raise CliError(str(exc), EXIT_ERROR) from exc
+    kind = "Bản dự thảo hồ sơ cấp tỉnh" if outcome.draft else "Hồ sơ trình khen thưởng cấp tỉnh"
+    ctx.out(f"{kind} (bộ mẫu {outcome.form_set}): {outcome.folder}")
+    for f in outcome.files:
+        ctx.out(f"  {f.name}")
+    ctx.out(f"  {outcome.manifest.name}")
+    ctx.out("Số hồ sơ theo từng phường:")
+    for name, n in outcome.wards:
+        ctx.out(f"  {name}: {n}")
+    if outcome.issued:
+        ctx.out(f"Đã chuyển {len(outcome.issued)} hồ sơ sang trạng thái “Đã lập hồ sơ trình khen thưởng”.")
+    for note in outcome.notes:
+        ctx.out(note)
     return EXIT_OK

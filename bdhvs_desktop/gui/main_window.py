@@ -153,10 +153,12 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def build_file_menu(self) -> None:
-        """Tệp: Sao lưu ngay, Khôi phục…, Kiểm tra cơ sở dữ liệu, Thoát (gui/safety_actions.py)."""
+        """Tệp: Sao lưu ngay, Khôi phục…, Kiểm tra cơ sở dữ liệu, Thoát (gui/safety_actions.py); Cài đặt: Chữ ký số…"""
         from bdhvs_desktop.gui.safety_actions import install_file_menu
+        from bdhvs_desktop.gui.signing_dialog import add_menu_action
 
         install_file_menu(self)
+        add_menu_action(self)  # Cài đặt → Chữ ký số… (the office's token or .p12, seal image, trusted CAs)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_geometry()

@@ -102,6 +102,9 @@ class PackageExportDialog(QDialog):
         self.sign_pages.addWidget(soft)
         self.sign.currentIndexChanged.connect(self.sign_pages.setCurrentIndex)
         layout.addWidget(self.sign_pages)
+        self.settings_note = QLabel()
+        self.settings_note.setWordWrap(True)
+        layout.addWidget(self.settings_note)
 
         self._prefill()
         self.status = QLabel()
@@ -123,6 +126,8 @@ class PackageExportDialog(QDialog):
         from bdhvs_desktop.services import signing_settings
 
         saved = signing_settings.load(self.ctx.db)  # synchronous: one settings row
+        self.seal_png = saved.seal_png  # the seal image of the settings goes into the visible stamp
+        self.settings_note.setText(self._settings_note(saved))
         if not saved.configured:
             return
         self.lib.setText(saved.pkcs11_lib)
@@ -130,6 +135,16 @@ class PackageExportDialog(QDialog):
         self.key.setText(saved.key_label)
         self.p12.setText(saved.pkcs12_path)
         self.sign.setCurrentIndex(self.sign.findData(saved.kind))
+        (self.pin if saved.kind == "pkcs11" else self.passphrase).setFocus()  # only the PIN is left to type
+
+    @staticmethod
+    def _settings_note(saved) -> str:
+        if not saved.configured:
+            return tr("Chưa cài đặt chữ ký số của cơ quan (Cài đặt → Chữ ký số…): nhập thông tin token hoặc tệp .p12 "
+                      "dưới đây, hoặc cài đặt một lần để lần sau chỉ cần nhập mã PIN.")
+        seal = tr("có ảnh con dấu") if saved.seal_png else tr("không có ảnh con dấu")
+        return tr("Theo cài đặt Chữ ký số của cơ quan (Cài đặt → Chữ ký số…), dấu chữ ký số {seal}: chỉ cần nhập "
+                  "{what}.").format(seal=seal, what=tr("mã PIN") if saved.kind == "pkcs11" else tr("mật khẩu tệp"))
 
     # ------------------------------------------------------------------ choosing
 
@@ -165,11 +180,11 @@ class PackageExportDialog(QDialog):
             if missing:
                 raise ValueError(tr("Ký bằng USB token cần: {f}.").format(f=", ".join(missing)))
             return SignerConfig(kind="pkcs11", pkcs11_lib=self.lib.text().strip(), token_label=self.token.text().strip(),
-                                key_label=self.key.text().strip(), pin=self.pin.text())
+                                key_label=self.key.text().strip(), pin=self.pin.text(), seal_png=self.seal_png)
         if not Path(self.p12.text().strip()).is_file():
             raise ValueError(tr("Hãy chọn tệp chứng thư số (.p12) có thật."))
         return SignerConfig(kind="pkcs12", pkcs12_path=self.p12.text().strip(),
-                            pkcs12_passphrase=self.passphrase.text().encode("utf-8"))
+                            pkcs12_passphrase=self.passphrase.text().encode("utf-8"), seal_png=self.seal_png)
 
     # ------------------------------------------------------------------ export
 

@@ -166,7 +166,8 @@ def _candidate(s: Session, candidate_id: int) -> m.Candidate:
 
 
 def _label(c: m.Candidate) -> str:
-    return c.unit.name if c.subject_type == "unit" else c.person.full_name
+    """The name in messages and the decision's explanation: at a province office, with its ward."""
+    return scoped_name(c, c.unit.name if c.subject_type == "unit" else c.person.full_name)
 
 
 def _award(s: Session, code: str | None, kind: str) -> m.AwardForm | None:

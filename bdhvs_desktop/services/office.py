@@ -7,8 +7,9 @@ agrees; it is written by `bdhvs init --province` together with the campaign, in 
 transaction, and a database that already holds a ward's records never becomes a province's.
 
 The province's trust roots (the certificates of the CAs whose signatures it accepts on the
-wards' packages) are a setting too (`province.trust_roots`, PEM texts), set with
-`bdhvs province trust CA.pem`."""
+wards' packages) are the trusted CAs of the signing settings (services/signing_settings.py), the one
+list the "Chữ ký số" dialog, `bdhvs signing trust` and `bdhvs province trust CA.pem` all edit; roots
+written before that to the older `province.trust_roots` setting (PEM texts) are still trusted."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services import signing_settings
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -87,26 +88,31 @@ def require_province(session: Session) -> m.Campaign:
 
 
 def trust_roots(db: Database) -> list[bytes]:
-    """The PEM certificates the province trusts for the wards' signatures."""
+    """The certificates (DER, or PEM from the older setting) the province trusts for the wards' signatures."""
     with db.read() as s:
         row = s.get(m.Setting, TRUST_ROOTS_SETTING)
-        return [pem.encode("ascii") for pem in (row.value if row is not None and row.value else [])]
+        older = [pem.encode("ascii") for pem in (row.value if row is not None and row.value else [])]
+    roots = signing_settings.load(db).trust_roots()
+    known = set(roots)
+    for pem in older:
+        try:
+            der = as_der(pem)
+        except OfficeError:
+            continue  # a damaged entry is not trusted
+        if der not in known:
+            known.add(der)
+            roots.append(der)
+    return roots
 
 
 def add_trust_root(db: Database, pem: bytes) -> int:
-    """Add a CA certificate (PEM or DER) to the province's trust roots; returns how many there are."""
-    require_role(db, "secretary", action="thêm chứng thư gốc tin cậy")
-    text = _as_pem(pem)
-    with db.session() as s:
-        row = s.get(m.Setting, TRUST_ROOTS_SETTING)
-        roots = list(row.value or []) if row is not None else []
-        if text not in roots:
-            roots.append(text)
-        if row is None:
-            s.add(m.Setting(key=TRUST_ROOTS_SETTING, value=roots))
-        else:
-            row.value = roots
-        return len(roots)
+    """Trust a CA certificate (PEM or DER) for the wards' signatures; returns how many the province trusts.
+    OfficeError (Vietnamese) when it is not a CA's certificate."""
+    try:
+        signing_settings.add_trusted_ca(db, pem)
+    except signing_settings.SigningSettingsError as exc:
+        raise OfficeError(str(exc)) from exc
+    return len(trust_roots(db))
 
 
 def as_der(data: bytes) -> bytes:
@@ -120,13 +126,3 @@ def as_der(data: bytes) -> bytes:
     except (ValueError, TypeError) as exc:
         raise OfficeError("Tệp không phải chứng thư số (X.509, dạng PEM hoặc DER).") from exc
     return der
-
-
-def _as_pem(data: bytes) -> str:
-    """A certificate as PEM text; OfficeError when it is not one."""
-    import base64
-
-    der = as_der(data)
-    body = base64.encodebytes(der).decode("ascii").replace("\n", "")
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
-    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"

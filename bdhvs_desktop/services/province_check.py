@@ -230,8 +230,9 @@ def verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[by
     elif result.manifest is None:
         warnings.append("Gói không có chữ ký số: chỉ kiểm tra được mã băm, không xác định được người ký.")
     else:
-        warnings.append("Chưa kiểm tra được chứng thư của người ký (văn phòng tỉnh chưa khai báo chứng thư gốc tin cậy: "
-                        "bdhvs province trust CA.pem); chữ ký khớp nội dung.")
+        warnings.append("Chưa tin cậy: chưa kiểm tra được chứng thư của người ký vì văn phòng tỉnh chưa khai báo chứng "
+                        "thư gốc tin cậy (Cài đặt → Chữ ký số…, thẻ “CA tin cậy”; hoặc bdhvs province trust CA.pem); "
+                        "chữ ký khớp nội dung.")
     trusted = bool(roots) and result.manifest is not None and not untrusted
     man = result.manifest
     verification = {

@@ -9,6 +9,7 @@ signs (``SigningSettings.signer_config(pin=...)``).
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import io
 from collections.abc import Sequence
@@ -209,6 +210,38 @@ def parse_ca_certificate(data: bytes, where: str = "tệp chứng thư") -> Trus
 
     der = cert.public_bytes(Encoding.DER)
     return TrustedCA(name, hashlib.sha256(der).hexdigest(), der)
+
+
+@dataclass(frozen=True)
+class CADetails:
+    """What the settings dialog shows of a trusted CA: its subject, validity and fingerprint."""
+
+    name: str
+    subject: str
+    not_before: datetime.datetime | None
+    not_after: datetime.datetime | None
+    sha256: str
+
+    @property
+    def fingerprint(self) -> str:
+        """The SHA-256 fingerprint as certificate viewers print it (AB:CD:...)."""
+        return ":".join(self.sha256[i:i + 2] for i in range(0, len(self.sha256), 2)).upper()
+
+    def valid_on(self, day: datetime.date) -> bool:
+        return ((self.not_before is None or self.not_before.date() <= day)
+                and (self.not_after is None or day <= self.not_after.date()))
+
+
+def ca_details(ca: TrustedCA) -> CADetails:
+    """The subject and validity of a trusted CA's certificate (empty when it no longer parses)."""
+    from cryptography import x509
+
+    try:
+        cert = x509.load_der_x509_certificate(ca.der)
+    except ValueError:
+        return CADetails(ca.name, "", None, None, ca.sha256)
+    subject = ", ".join(f"{attr.rfc4514_attribute_name}={attr.value}" for attr in reversed(list(cert.subject)))
+    return CADetails(ca.name, subject, cert.not_valid_before_utc, cert.not_valid_after_utc, ca.sha256)
 
 
 def add_trusted_ca(db: Database, data: bytes, where: str = "tệp chứng thư") -> TrustedCA:

@@ -65,7 +65,7 @@ def package_status(signer: str | None, trusted: bool) -> str:
     parts = [tr("Nguyên vẹn")]
     parts.append(tr("đã ký số") if signer else tr("chưa ký số"))
     if signer:
-        parts.append(tr("chứng thư tin cậy") if trusted else tr("chưa xác minh người ký"))
+        parts.append(tr("chứng thư tin cậy") if trusted else tr("chưa tin cậy"))
     return " · ".join(parts)
 
 

@@ -72,7 +72,7 @@ def _status(code: str) -> str:
 
 class ProvinceWardsPage(Page):
     title = tr("Hồ sơ các phường")
-    depends_on = frozenset({Change.CANDIDATES, Change.COUNCIL})
+    depends_on = frozenset({Change.CANDIDATES, Change.COUNCIL, Change.SETTINGS})  # SETTINGS: the trusted CAs
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -94,6 +94,11 @@ class ProvinceWardsPage(Page):
         self.dossier_button.clicked.connect(self.choose_dossier_folder)
         head.addWidget(self.dossier_button)
         layout.addLayout(head)
+        self.trust_note = QLabel()  # said plainly when the office trusts no CA yet
+        self.trust_note.setWordWrap(True)
+        self.trust_note.setStyleSheet("QLabel { color: #8a5300; background: #fff4e0; padding: 6px; }")
+        self.trust_note.setVisible(False)
+        layout.addWidget(self.trust_note)
 
         self.wards_model = RowsModel([
             (tr("Phường, xã (mã)"), lambda w: pc.scope(w.name, w.code), lambda w: w.name, False),
@@ -188,15 +193,20 @@ class ProvinceWardsPage(Page):
     # -- loading
     def refresh(self) -> None:
         from bdhvs_desktop.services import province_views as pv
-        from bdhvs_desktop.services.province_ward_score import ward_score_checks
+        from bdhvs_desktop.services.office import trust_roots  # lazy: start-up
+        from bdhvs_desktop.services.province_ward_score import ward_score_checks  # lazy: start-up
 
         def load(db):
-            return pv.list_wards(db), pv.ward_candidates(db), ward_score_checks(db)
+            return pv.list_wards(db), pv.ward_candidates(db), len(trust_roots(db)), ward_score_checks(db)
 
         ops.run(self, load, success=self._loaded, title=tr("Đang đọc hồ sơ các phường"))
 
     def _loaded(self, result) -> None:
-        wards, candidates, self._checks = result
+        wards, candidates, self.trusted_cas, self._checks = result
+        self.trust_note.setText(tr(
+            "Chưa cài đặt chứng thư CA tin cậy nào (Cài đặt → Chữ ký số…, thẻ “CA tin cậy”): gói hồ sơ nhập vào chỉ được "
+            "kiểm tra mã băm và chữ ký khớp nội dung, không xác minh được người ký, và được ghi là “chưa tin cậy”."))
+        self.trust_note.setVisible(not self.trusted_cas)
         self._candidates = candidates
         self.wards_model.set_rows(wards)
         pc.fit_columns(self.wards_view)
