@@ -29,6 +29,7 @@ from bdhvs_desktop.domain.vocab import (
 )
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import PermissionDenied, require_role  # noqa: F401 - PermissionDenied re-exported for the screens
+from bdhvs_desktop.services.errors import Conflict, Invalid, NotFound
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -36,20 +37,13 @@ MAX_TEXT = 4000
 MAX_PARTICIPANTS = rules.MAX_PARTICIPANTS  # one limit for the form and the import
 
 
-class ValidationError(ValueError):
-    """Input that cannot be saved; `problems` is a list of (field, Vietnamese message)."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(msg for _, msg in problems))
+#: Input that cannot be saved; `problems` lists (field, Vietnamese message) Problems.
+ValidationError = Invalid
 
 
-class StaleRecord(RuntimeError):
-    """The record was changed or deleted by someone else since it was read."""
-
-
-class NotFound(LookupError):
-    pass
+class StaleRecord(Conflict, RuntimeError):
+    """The record was changed or deleted by someone else since it was read (a Conflict with
+    mine/theirs; still a RuntimeError for older callers)."""
 
 
 def _may_edit(db: Database, action: str) -> None:

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from bdhvs_desktop.domain.vocab import USER_ROLE_LABELS, UserRole
-from bdhvs_desktop.services import audit
+from bdhvs_desktop.services import audit, errors
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.models import AppUser
 
@@ -32,11 +33,11 @@ COMMON_PASSWORDS_FILE = "common_passwords.txt"  # in resources/
 _USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,48}[a-z0-9]")
 
 
-class AuthError(Exception):
+class AuthError(ServiceError):
     """Login or account management refused; the message is for the user (Vietnamese)."""
 
 
-class PermissionDenied(AuthError):
+class PermissionDenied(AuthError, errors.PermissionDenied):
     """The logged-in user's role does not allow the action."""
 
 

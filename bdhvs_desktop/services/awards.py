@@ -31,6 +31,7 @@ from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.domain.text import clean, name_key
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import Conflict, Invalid, ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -38,18 +39,19 @@ STALE_MESSAGE = ("Mục này trong sổ khen thưởng vừa được người k
                  "mất. Hãy tải lại rồi sửa lại.")
 
 
-class AwardError(Exception):
+class AwardError(ServiceError):
     """A register action the user must correct; the message is Vietnamese."""
 
 
-class AwardValidationError(AwardError):
+class AwardValidationError(AwardError, Invalid):
+    """{field: message} (`errors`) the register's form shows next to each field."""
+
     def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
+        Invalid.__init__(self, errors)
 
 
-class AwardConcurrentEdit(AwardError):
-    pass
+class AwardConcurrentEdit(AwardError, Conflict):
+    """Someone else changed the register entry since it was read (mine/theirs)."""
 
 
 class AlreadyAwarded(AwardError):

@@ -28,6 +28,7 @@ from bdhvs_desktop.domain.vocab import (
 )
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services import scoring as scoring_service
+from bdhvs_desktop.services.errors import Locked, ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.services.auth import require_role
@@ -41,11 +42,11 @@ ACTIVE_STATUSES = ("draft", "proposed", "reviewed", "approved", "issued")
 COUNCIL_LOCK = "council"
 
 
-class CouncilActionError(Exception):
+class CouncilActionError(ServiceError):
     """A council action the user must correct; the message is Vietnamese."""
 
 
-class LockedError(CouncilActionError):
+class LockedError(CouncilActionError, Locked):
     """The candidate's approved result is locked; reopen it first (a recorded act)."""
 
 

@@ -27,6 +27,7 @@ from bdhvs_desktop.domain.text import clean, slug
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services import awards as awards_service
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -36,7 +37,7 @@ FORM_KEY = "quyet_dinh"
 READY_STATUSES = (vocab.CandidateStatus.APPROVED.value, vocab.CandidateStatus.ISSUED.value)
 
 
-class DecisionError(Exception):
+class DecisionError(ServiceError):
     """The decision cannot be made; the message (Vietnamese) says why."""
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.documents import context as dc
 from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.services import audit
+from bdhvs_desktop.services.errors import Conflict, ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.services.auth import require_role
@@ -74,12 +75,12 @@ DRAFT_STATUSES = (vocab.CandidateStatus.PROPOSED, vocab.CandidateStatus.REVIEWED
 Progress = Callable[[int, int, str], None]
 
 
-class DossierError(Exception):
+class DossierError(ServiceError):
     """The dossier cannot be made from the records; the message says what is missing."""
 
 
-class StaleEditError(DossierError):
-    """Someone else changed the candidate since it was read."""
+class StaleEditError(DossierError, Conflict):
+    """Someone else changed the candidate since it was read (a Conflict with mine/theirs)."""
 
 
 #: Who proposes (sends the Tờ trình): "council" -- the emulation council (its standing

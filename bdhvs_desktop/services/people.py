@@ -17,20 +17,14 @@ from bdhvs_desktop.domain import rules
 from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import Conflict, Invalid
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
-
-class ValidationError(Exception):
-    """Field -> Vietnamese message; the GUI shows each next to its field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class ConcurrentEdit(Exception):
-    """The record was changed by someone else since it was opened."""
+#: Field -> Vietnamese message (`exc.errors`); the GUI shows each next to its field.
+ValidationError = Invalid
+#: The record was changed by someone else since it was opened: a Conflict with mine/theirs.
+ConcurrentEdit = Conflict
 
 
 STALE_MESSAGE = ("Bản ghi này vừa được người khác sửa (hoặc đã bị xóa) sau khi bạn mở. Hãy đóng cửa sổ, tải lại "

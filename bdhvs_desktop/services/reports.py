@@ -36,6 +36,7 @@ from bdhvs_desktop.documents.report_data import (
 )
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -45,7 +46,7 @@ FORMATS = (".pdf", ".xlsx")
 Progress = Callable[[int, int, str], None]
 
 
-class ReportInputError(Exception):
+class ReportInputError(ServiceError):
     """Bad input for a report (unknown kind, suffix); the message is Vietnamese."""
 
 

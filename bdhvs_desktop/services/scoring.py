@@ -20,11 +20,12 @@ from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.vocab import SubjectKind
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 
-class ScoringError(Exception):
+class ScoringError(ServiceError):
     """A scoring action the user must correct; the message is Vietnamese."""
 
 
