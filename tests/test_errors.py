@@ -3,9 +3,15 @@ and the family's pieces (problems with row/column, mine/theirs) behave as docume
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+from pathlib import Path
+
 import pytest
+from sqlalchemy import select
 
 from bdhvs_desktop.services import errors as E
+from bdhvs_desktop.storage import models as m
 
 
 def test_old_names_are_kinds_of_the_family():
@@ -65,3 +71,120 @@ def test_stale_data_error_becomes_a_conflict_and_others_pass():
         with E.stale_as_conflict({}, dict):
             raise KeyError("x")
     assert E.is_conflict(info.value) and E.is_conflict(StaleDataError("x")) and not E.is_conflict(ValueError())
+
+
+# ------------------------------------------------------------------ every service conflict carries mine/theirs
+
+SERVICES = Path(__file__).resolve().parents[1] / "bdhvs_desktop" / "services"
+
+
+def _conflict_class_names() -> set[str]:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import bdhvs_desktop.services as pkg
+
+    names = set()
+    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if inspect.isclass(obj) and issubclass(obj, E.Conflict):
+                names.add(name)
+    return names
+
+
+def _calls_without_mine(tree: ast.AST, conflicts: set[str]) -> list[int]:
+    bad = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name not in conflicts:
+            continue
+        keywords = {k.arg for k in node.keywords}
+        positional_mine = name == "EditConflict" and len(node.args) >= 4  # (entity, id, mine, theirs, version)
+        if not positional_mine and not {"mine", "theirs"} <= keywords:
+            bad.append(node.lineno)
+    return bad
+
+
+def test_every_conflict_a_service_builds_names_mine_and_theirs():
+    conflicts = _conflict_class_names()
+    assert {"Conflict", "EditConflict", "StaleRecord", "ConcurrentEdit", "StaleEditError", "AwardConcurrentEdit",
+            "StaleCriterion"} <= conflicts
+    # the check finds a bare one
+    assert _calls_without_mine(ast.parse("raise ConcurrentEdit(STALE_MESSAGE)"), conflicts) == [1]
+    assert _calls_without_mine(ast.parse("raise ConcurrentEdit('x', mine=a, theirs=b)"), conflicts) == []
+    found = {}
+    for path in sorted(SERVICES.rglob("*.py")):
+        if path.name == "errors.py":
+            continue
+        bad = _calls_without_mine(ast.parse(path.read_text(encoding="utf-8")), conflicts)
+        if bad:
+            found[str(path.relative_to(SERVICES))] = bad
+    assert not found, f"conflicts raised without mine/theirs: {found}"
+
+
+def _assert_carries(exc: E.Conflict, field: str, mine, theirs) -> None:
+    assert exc.mine[field] == mine and exc.theirs[field] == theirs, (exc.mine, exc.theirs)
+    assert not exc.deleted and exc.current_version is not None and field in exc.differing
+
+
+def test_person_and_unit_conflicts_carry_mine_and_theirs(demo_db):
+    from bdhvs_desktop.services import people, units
+
+    with demo_db.read() as s:
+        first = s.get(m.Person, s.scalar(select(m.Person.id).order_by(m.Person.id).limit(1)))
+    record = people.get_person(demo_db, first.id)
+    record.data.position = "Tổ trưởng"
+    people.save_person(demo_db, record.data, first.id, version=record.version)
+    record.data.position = "Tổ phó"
+    with pytest.raises(people.ConcurrentEdit) as info:
+        people.save_person(demo_db, record.data, first.id, version=record.version)
+    _assert_carries(info.value, "position", "Tổ phó", "Tổ trưởng")
+
+    with demo_db.read() as s:
+        unit = units.get_unit(demo_db, s.scalar(select(m.Unit.id).where(m.Unit.active).order_by(m.Unit.id).limit(1)))
+    units.update_unit(demo_db, unit.id, dataclasses.replace(unit.data, name="Tên mới"), version=unit.version)
+    with pytest.raises(units.ConcurrentEdit) as info:
+        units.update_unit(demo_db, unit.id, dataclasses.replace(unit.data, name="Tên cũ"), version=unit.version)
+    _assert_carries(info.value, "name", "Tên cũ", "Tên mới")
+
+
+def test_award_model_and_criterion_conflicts_carry_mine_and_theirs(demo_db):
+    import datetime as dt
+
+    from bdhvs_desktop.services import activities as act
+    from bdhvs_desktop.services import awards
+    from bdhvs_desktop.services import scoring as sc
+
+    data = awards.AwardData(subject_type="person", subject_name="Nguyễn Thị Hoà", level="ward", kind="campaign",
+                            award_name="Giấy khen của Chủ tịch UBND phường", decision_number="15/QĐ-UBND",
+                            decision_date=dt.date(2026, 12, 20), campaign_text="Phong trào Bình dân học vụ số")
+    aid = awards.add_award(demo_db, data)
+    v = awards.get_award(demo_db, aid).version
+    awards.update_award(demo_db, aid, dataclasses.replace(data, achievement="Lần một"), v)
+    with pytest.raises(awards.AwardConcurrentEdit) as info:
+        awards.update_award(demo_db, aid, dataclasses.replace(data, achievement="Bản cũ"), v)
+    _assert_carries(info.value, "achievement", "Bản cũ", "Lần một")
+    with pytest.raises(awards.AwardConcurrentEdit) as info:
+        awards.delete_award(demo_db, aid, v)
+    _assert_carries(info.value, "version", v, v + 1)
+
+    row = next(r for r in act.list_models(demo_db) if r.code == "MH-03")
+    model = act.ModelInput(row.code, row.name + " (sửa)", row.owner_unit_id, status=row.status,
+                           registered_on=row.registered_on, implementing_on=row.implementing_on)
+    act.update_model(demo_db, row.id, model, version=row.version)
+    with pytest.raises(act.StaleRecord) as info:
+        act.update_model(demo_db, row.id, dataclasses.replace(model, name="Tên khác"), version=row.version)
+    _assert_carries(info.value, "name", "Tên khác", row.name + " (sửa)")
+
+    crit = sc.list_criteria_sets(demo_db)[0].criteria[0]
+    typed = sc.CriterionInput(crit.code, crit.name + " (sửa)", crit.type, crit.method, crit.max_points, crit.rule,
+                              crit.params, crit.description)
+    sc.save_criterion(demo_db, crit.set_id, typed, crit.id, crit.version)
+    with pytest.raises(E.Conflict) as info:
+        sc.save_criterion(demo_db, crit.set_id, dataclasses.replace(typed, name="Cũ"), crit.id, crit.version)
+    _assert_carries(info.value, "name", "Cũ", crit.name + " (sửa)")

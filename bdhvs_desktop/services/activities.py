@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any, Iterable
 
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ from bdhvs_desktop.domain.vocab import (
 )
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import PermissionDenied, require_role  # noqa: F401 - PermissionDenied re-exported for the screens
-from bdhvs_desktop.services.errors import Conflict, Invalid, NotFound
+from bdhvs_desktop.services.errors import Conflict, Invalid, NotFound, values_of
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -71,13 +71,17 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _load(s: Session, model, record_id: int, version: int | None, what: str):
+def _load(s: Session, model, record_id: int, version: int | None, what: str, mine: Any = None):
+    """The record read at `version`; a StaleRecord carrying `mine` (the input the user typed, a
+    dataclass or dict; for a delete, the version read) and what is stored now when it moved on."""
     obj = s.get(model, record_id)
     if obj is None:
         raise NotFound(f"Không tìm thấy {what} (mã số {record_id}); có thể đã bị xóa.")
     if version is not None and getattr(obj, "version", version) != version:
+        typed = asdict(mine) if is_dataclass(mine) else dict(mine or {"version": version})
         raise StaleRecord(f"{what[0].upper()}{what[1:]} này vừa được người khác sửa. "
-                          "Hãy tải lại rồi nhập lại thay đổi của bạn.")
+                          "Hãy tải lại rồi nhập lại thay đổi của bạn.", entity=model.__tablename__,
+                          entity_id=record_id, mine=typed, theirs=values_of(obj, typed), current_version=obj.version)
     return obj
 
 
@@ -224,7 +228,7 @@ def add_activity(db: Database, data: ActivityInput) -> int:
 def update_activity(db: Database, activity_id: int, data: ActivityInput, version: int | None = None) -> None:
     _may_edit(db, "sửa hoạt động")
     with db.session() as s:
-        obj = _load(s, m.Activity, activity_id, version, "hoạt động")
+        obj = _load(s, m.Activity, activity_id, version, "hoạt động", data)
         values = _check_activity(s, data)
         before = _fields(obj, ACTIVITY_FIELDS)
         for k, v in values.items():
@@ -427,7 +431,7 @@ def add_model(db: Database, data: ModelInput) -> int:
 def update_model(db: Database, model_id: int, data: ModelInput, version: int | None = None) -> None:
     _may_edit(db, "sửa mô hình")
     with db.session() as s:
-        obj = _load(s, m.DigitalModel, model_id, version, "mô hình")
+        obj = _load(s, m.DigitalModel, model_id, version, "mô hình", data)
         n_rep = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
         values = _check_model(s, data, model_id, n_rep)
         before = _fields(obj, MODEL_FIELDS)
@@ -441,7 +445,7 @@ def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rati
     """Move a model to a later lifecycle stage, dating that stage (and any skipped one) `on`."""
     _may_edit(db, "chuyển bước mô hình")
     with db.session() as s:
-        obj = _load(s, m.DigitalModel, model_id, version, "mô hình")
+        obj = _load(s, m.DigitalModel, model_id, version, "mô hình", {"status": status, "rating": rating})
         current = MODEL_STATUS_ORDER.index(ModelStatus(obj.status))
         try:
             target = MODEL_STATUS_ORDER.index(ModelStatus(status))
@@ -614,7 +618,7 @@ def add_solution(db: Database, data: SolutionInput) -> int:
 def update_solution(db: Database, solution_id: int, data: SolutionInput, version: int | None = None) -> None:
     _may_edit(db, "sửa giải pháp")
     with db.session() as s:
-        obj = _load(s, m.Solution, solution_id, version, "giải pháp")
+        obj = _load(s, m.Solution, solution_id, version, "giải pháp", data)
         values = _check_solution(s, data)
         before = _fields(obj, SOLUTION_FIELDS)
         for k, v in values.items():
@@ -848,7 +852,7 @@ def add_figure(db: Database, data: FigureInput) -> int:
 def update_figure(db: Database, figure_id: int, data: FigureInput, version: int | None = None) -> None:
     _may_edit(db, "sửa số liệu báo cáo")
     with db.session() as s:
-        obj = _load(s, m.ReportedFigure, figure_id, version, "số liệu")
+        obj = _load(s, m.ReportedFigure, figure_id, version, "số liệu", data)
         values = _check_figure(s, data, figure_id)
         before = _fields(obj, FIGURE_FIELDS)
         for k, v in values.items():
@@ -884,7 +888,8 @@ def update_task(db: Database, task_id: int, status: str, *, done_date: dt.date |
     """Record a task's progress. "done" needs the day it was done and its evidence."""
     _may_edit(db, "cập nhật tiến độ nhiệm vụ")
     with db.session() as s:
-        task = _load(s, m.Task, task_id, version, "nhiệm vụ")
+        task = _load(s, m.Task, task_id, version, "nhiệm vụ", {"status": status, "done_date": done_date,
+                                                                 "evidence": evidence, "due_date": due_date})
         check = _Check()
         allowed = ("not_started", "in_progress", "done")
         if status not in allowed:
@@ -916,7 +921,9 @@ def update_phase(db: Database, number: int, start: dt.date, end: dt.date | None,
         if phase is None:
             raise NotFound(f"Không có giai đoạn {number}.")
         if version is not None and phase.version != version:
-            raise StaleRecord("Giai đoạn này vừa được người khác sửa. Hãy tải lại.")
+            mine = {"start_date": start, "end_date": end}
+            raise StaleRecord("Giai đoạn này vừa được người khác sửa. Hãy tải lại.", entity="phase", entity_id=phase.id,
+                              mine=mine, theirs=values_of(phase, mine), current_version=phase.version)
         check = _Check()
         if end is not None and end < start:
             check.fail("end_date", f"Ngày kết thúc ({vn_date(end)}) trước ngày bắt đầu ({vn_date(start)}).")

@@ -31,7 +31,7 @@ from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.domain.text import clean, name_key
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
-from bdhvs_desktop.services.errors import Conflict, Invalid, ServiceError
+from bdhvs_desktop.services.errors import Conflict, Invalid, ServiceError, conflict_now, values_of
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -273,11 +273,12 @@ def update_award(db: Database, award_id: int, data: AwardData, version: int) -> 
     """Change an entry; *version* is the one read. An entry recorded by a decision made here keeps
     its subject, award and decision (they are the decision's); returns the new version."""
     require_role(db, "secretary", action="sửa sổ khen thưởng")
+    mine = {k: getattr(data, k) for k in _COLUMNS}
     try:
         with db.session() as s:
             rec = s.get(m.AwardRecord, award_id)
             if rec is None or rec.version != version:
-                raise AwardConcurrentEdit(STALE_MESSAGE)
+                raise _conflict(rec, award_id, mine)
             data = _resolve_links(s, _normalise(replace(data, source=rec.source, candidate_id=rec.candidate_id)))
             errors = validate(s, data)
             if errors:
@@ -301,16 +302,18 @@ def update_award(db: Database, award_id: int, data: AwardData, version: int) -> 
             s.flush()
             return rec.version
     except StaleDataError as exc:
-        raise AwardConcurrentEdit(STALE_MESSAGE) from exc
+        raise conflict_now(db, m.AwardRecord, award_id, mine, message=STALE_MESSAGE,
+                           conflict=AwardConcurrentEdit) from exc
 
 
 def delete_award(db: Database, award_id: int, version: int) -> None:
     require_role(db, "secretary", action="xóa mục trong sổ khen thưởng")
+    mine = {"version": version}  # a delete types nothing: the version this user read and meant to delete
     try:
         with db.session() as s:
             rec = s.get(m.AwardRecord, award_id)
             if rec is None or rec.version != version:
-                raise AwardConcurrentEdit(STALE_MESSAGE)
+                raise _conflict(rec, award_id, mine)
             if rec.source == vocab.AwardSource.ISSUED.value:
                 raise AwardError("Mục này ghi theo quyết định khen thưởng đã ban hành trong chương trình; "
                                  "không xóa được.")
@@ -318,7 +321,15 @@ def delete_award(db: Database, award_id: int, version: int) -> None:
                          old=_info(rec).as_dict(), note=f"Xóa khỏi sổ khen thưởng: {rec.subject_name}")
             s.delete(rec)
     except StaleDataError as exc:
-        raise AwardConcurrentEdit(STALE_MESSAGE) from exc
+        raise conflict_now(db, m.AwardRecord, award_id, mine, message=STALE_MESSAGE,
+                           conflict=AwardConcurrentEdit) from exc
+
+
+def _conflict(rec: m.AwardRecord | None, award_id: int, mine: dict) -> AwardConcurrentEdit:
+    """The entry was changed (or deleted) since it was read: what the user meant vs what is stored."""
+    return AwardConcurrentEdit(STALE_MESSAGE, entity="award_record", entity_id=award_id, mine=mine,
+                               theirs=None if rec is None else values_of(rec, mine),
+                               current_version=None if rec is None else rec.version, deleted=rec is None)
 
 
 # --------------------------------------------------------------------------- reading

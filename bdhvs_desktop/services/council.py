@@ -319,9 +319,7 @@ def update_candidate(db: Database, candidate_id: int, *, version: int, award_cod
             c = _candidate(s, candidate_id)
             _refuse_locked(c)
             if c.version != version:
-                theirs = {"award_code": c.award_form.code if c.award_form else None, "summary": c.summary,
-                          "report_text": c.report_text}
-                raise EditConflict("candidate", c.id, mine, {k: theirs[k] for k in mine}, c.version)
+                raise EditConflict("candidate", c.id, mine, _candidate_theirs(c, mine), c.version)
             changes: dict[str, tuple[Any, Any]] = {}
             if award_code is not None:
                 form = _award(s, award_code, c.subject_kind)
@@ -339,8 +337,17 @@ def update_candidate(db: Database, candidate_id: int, *, version: int, award_cod
             s.flush()
             return c.version
     except StaleDataError:
-        current = get_candidate(db, candidate_id)
-        raise EditConflict("candidate", candidate_id, mine, {"summary": current.summary}, current.version) from None
+        with db.read() as s:
+            c = s.get(m.Candidate, candidate_id)
+            theirs, now = (None, None) if c is None else (_candidate_theirs(c, mine), c.version)
+        raise EditConflict("candidate", candidate_id, mine, theirs, now) from None
+
+
+def _candidate_theirs(c: m.Candidate, mine: dict[str, Any]) -> dict[str, Any]:
+    """What is stored now for the fields a conflicting save typed."""
+    theirs = {"award_code": c.award_form.code if c.award_form else None, "summary": c.summary,
+              "report_text": c.report_text}
+    return {k: theirs[k] for k in mine}
 
 
 def _refuse_locked(c: m.Candidate) -> None:

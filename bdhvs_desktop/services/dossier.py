@@ -387,8 +387,13 @@ def save_report_text(db: Database, candidate_id: int, sections: dict[str, str], 
         if cand is None:
             raise DossierError(f"Không tìm thấy ứng viên #{candidate_id}.")
         if cand.version != version:
+            mine: dict[str, Any] = {f"report_text.{k}": v for k, v in sections.items()}
+            theirs: dict[str, Any] = {f"report_text.{k}": (cand.report_text or {}).get(k) for k in sections}
+            if summary is not None:
+                mine["summary"], theirs["summary"] = summary, cand.summary
             raise StaleEditError(f"Báo cáo thành tích của “{_subject_name(cand)}” vừa được người khác sửa. "
-                                 "Hãy tải lại trước khi lưu.")
+                                 "Hãy tải lại trước khi lưu.", entity="candidate", entity_id=cand.id, mine=mine,
+                                 theirs=theirs, current_version=cand.version)
         if cand.locked and cand.status == vocab.CandidateStatus.ISSUED:
             raise DossierError(f"Hồ sơ của “{_subject_name(cand)}” đã lập và khóa; không sửa được nữa.")
         if cand.locked:  # the council approved this text: it is part of the locked result

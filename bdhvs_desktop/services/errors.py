@@ -141,6 +141,18 @@ def values_of(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in fields if hasattr(obj, f)}
 
 
+def conflict_now(db: Any, model: type, record_id: int | None, mine: Mapping[str, Any], *, entity: str = "",
+                 message: str | None = None, conflict: type[Conflict] = Conflict) -> Conflict:
+    """A `conflict` for a save of `mine` that found record `record_id` changed or gone: reads
+    what is stored now (`theirs`, and the version to retry against) in a fresh read."""
+    with db.read() as s:
+        obj = s.get(model, record_id) if record_id is not None else None
+        theirs = None if obj is None else values_of(obj, mine)
+        version = None if obj is None else getattr(obj, "version", None)
+    return conflict(message, entity=entity or getattr(model, "__tablename__", ""), entity_id=record_id, mine=mine,
+                    theirs=theirs, current_version=version, deleted=obj is None)
+
+
 def is_stale_data_error(exc: BaseException) -> bool:
     """SQLAlchemy's StaleDataError (a versioned UPDATE found a newer row), recognised without
     importing SQLAlchemy: if its module is not loaded, no such error can exist."""

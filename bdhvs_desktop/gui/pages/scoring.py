@@ -662,8 +662,7 @@ class CriteriaSetDialog(QDialog):
             self._edit(c)
 
     def _edit(self, c) -> None:
-        from sqlalchemy.orm.exc import StaleDataError
-
+        from bdhvs_desktop.services.errors import Conflict
         from bdhvs_desktop.services.scoring import ScoringError, save_criterion
 
         cs = self._current_set()
@@ -676,7 +675,7 @@ class CriteriaSetDialog(QDialog):
             except ScoringError as exc:
                 QMessageBox.warning(self, tr("Không lưu được"), str(exc))
                 continue
-            except StaleDataError:
+            except Conflict:
                 QMessageBox.warning(self, tr("Xung đột"), tr("Tiêu chí này vừa được người khác sửa trên máy khác; "
                                                              "hãy đóng và mở lại bộ tiêu chí."))
                 return
