@@ -3,12 +3,14 @@ pins that keep users off the crashing PySide6 + Python pair (pitfalls #1)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
@@ -20,6 +22,46 @@ def test_import_contracts_hold():
     result = subprocess.run([exe, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: " in result.stdout and " broken" in result.stdout
+
+
+NO_SQLALCHEMY_CONTRACT = "No SQLAlchemy type crosses into the GUI or the command line"
+
+
+def _contract(name: str) -> dict:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return next(c for c in data["tool"]["importlinter"]["contracts"] if c["name"] == name)
+
+
+@pytest.mark.parametrize("module, planted", [
+    ("gui/pages/people.py", "import sqlalchemy\n"),
+    ("gui/conflict.py", "from sqlalchemy.orm.exc import StaleDataError\n"),
+    ("cli/awards.py", "from bdhvs_desktop.storage import models as m\n"),
+])
+def test_sqlalchemy_planted_in_gui_or_cli_breaks_the_contract(tmp_path, module, planted):
+    """Issue #12: gui/ and cli/ get plain data and services.errors, never a SQLAlchemy type or
+    an ORM model. The contract is checked on a copy of the package with one import planted."""
+    contract = _contract(NO_SQLALCHEMY_CONTRACT)
+    assert contract["type"] == "forbidden"
+    assert {"bdhvs_desktop.gui", "bdhvs_desktop.cli"} <= set(contract["source_modules"])
+    assert {"sqlalchemy", "bdhvs_desktop.storage.models"} <= set(contract["forbidden_modules"])
+    shutil.copytree(ROOT / "bdhvs_desktop", tmp_path / "bdhvs_desktop",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "resources"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or "lint-imports"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+
+    def run():
+        return subprocess.run([exe, "--no-cache", "--contract", "bdhvs_desktop-no-sqlalchemy", "pyproject.toml"],
+                              cwd=tmp_path, capture_output=True, text=True, env=env)
+
+    clean = run()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    target = tmp_path / "bdhvs_desktop" / module
+    text = target.read_text(encoding="utf-8")
+    head, sep, body = text.partition("from __future__ import annotations\n")
+    target.write_text(head + sep + planted + body if sep else planted + text, encoding="utf-8")
+    broken = run()
+    assert broken.returncode != 0 and f"{NO_SQLALCHEMY_CONTRACT} BROKEN" in broken.stdout, broken.stdout
 
 
 def _pyside_requirements():

@@ -260,23 +260,18 @@ def cmd_score(args, ctx) -> int:
 
 
 def _subject(db, unit: str | None, person: str | None) -> tuple[str, int]:
-    from sqlalchemy import select
+    from bdhvs_desktop.services import lookup
 
-    from bdhvs_desktop.storage import models as m
-
-    with db.read() as s:
-        if unit:
-            uid = s.scalar(select(m.Unit.id).where(m.Unit.code == unit))
-            if uid is None:
-                raise CliError(f"Không có đơn vị mã “{unit}”.", EXIT_USAGE)
-            return "unit", uid
-        text = (person or "").strip()
-        pid = s.scalar(select(m.Person.id).where(m.Person.cccd == text))
-        if pid is None and text.upper().startswith("ID-") and text[3:].isdigit():
-            pid = s.scalar(select(m.Person.id).where(m.Person.id == int(text[3:])))
-        if pid is None:
-            raise CliError(f"Không có cá nhân có CCCD hoặc mã “{text}”.", EXIT_USAGE)
-        return "person", pid
+    if unit:
+        uid = lookup.unit_id_by_code(db, unit)
+        if uid is None:
+            raise CliError(f"Không có đơn vị mã “{unit}”.", EXIT_USAGE)
+        return "unit", uid
+    text = (person or "").strip()
+    pid = lookup.person_id_by_reference(db, text)
+    if pid is None:
+        raise CliError(f"Không có cá nhân có CCCD hoặc mã “{text}”.", EXIT_USAGE)
+    return "person", pid
 
 
 def _person_id(db, text: str | None) -> int | None:
@@ -284,17 +279,13 @@ def _person_id(db, text: str | None) -> int | None:
 
 
 def cmd_manual(args, ctx) -> int:
-    from sqlalchemy import select
-
+    from bdhvs_desktop.services import lookup
     from bdhvs_desktop.services.scoring import record_manual_result
-    from bdhvs_desktop.storage import models as m
 
     db = ctx.db(create=False)
     subject, sid = _subject(db, args.unit, args.person)
     kind_ok = ("individual",) if subject == "person" else ("party_org", "collective")
-    with db.read() as s:
-        crit = s.execute(select(m.Criterion.id, m.Criterion.type).join(m.CriteriaSet)
-                         .where(m.Criterion.code == args.criterion, m.CriteriaSet.subject_kind.in_(kind_ok))).first()
+    crit = lookup.criterion_by_code(db, args.criterion, kind_ok)
     if crit is None:
         raise CliError(f"Không có tiêu chí mã “{args.criterion}” cho loại đối tượng này.", EXIT_USAGE)
     try:
