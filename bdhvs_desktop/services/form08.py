@@ -104,7 +104,7 @@ class Source:
 
 def compute_results(db, at: dt.date) -> tuple[Any, Any]:  # noqa: ANN001
     """(status report, score board) at the date: the two services every figure comes from."""
-    from bdhvs_desktop.services.dossier import DossierError
+    from bdhvs_desktop.services.dossier.common import DossierError
     from bdhvs_desktop.services.scoring import ScoringError, compute_scores
     from bdhvs_desktop.services.status import compute_status
 
