@@ -188,3 +188,19 @@ def test_award_model_and_criterion_conflicts_carry_mine_and_theirs(demo_db):
     with pytest.raises(E.Conflict) as info:
         sc.save_criterion(demo_db, crit.set_id, dataclasses.replace(typed, name="Cũ"), crit.id, crit.version)
     _assert_carries(info.value, "name", "Cũ", crit.name + " (sửa)")
+
+
+# ------------------------------------------------------------------ one CCCD mask (#12)
+
+
+def test_one_cccd_mask_for_every_list():
+    from bdhvs_desktop.domain import cccd
+    from bdhvs_desktop.gui.people_model import mask_cccd
+
+    assert cccd.mask("001188456789") == "001••••••789" == mask_cccd("001188456789")
+    # stricter of the two older masks: anything but a 12-digit CCCD is hidden whole (the command
+    # line showed a 9-digit CMND in full)
+    assert cccd.mask("123456789") == "•••••••••" and cccd.mask(None) == cccd.mask("") == ""
+    assert cccd.shown_reference("person", "123456789", "*") == "*********"
+    assert cccd.shown_reference("person", "001188456789", "*") == "001******789"
+    assert cccd.shown_reference("person", "ID-17") == "ID-17" and cccd.shown_reference("unit", "TDP-01") == "TDP-01"

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
+from bdhvs_desktop.domain import cccd as cccd_rules
 
 COUNCIL_EPILOG = """Ví dụ một phiên họp xét khen thưởng:
   bdhvs council member add "Nguyễn Văn A" --position "Bí thư Đảng ủy phường" --role chair
@@ -248,8 +249,9 @@ def cmd_score(args, ctx) -> int:
             gates = [c.name for c in s.criteria if c.type == "gate" and not c.passed]
             why = "" if s.eligible else (" — chưa đạt: " + "; ".join(gates) if gates else "") + \
                 (f" — {s.held_back}" if s.held_back else "")
-            # Lists mask citizen IDs (the --json output carries them whole, as the format requires).
-            shown_id = s.id[:3] + "******" + s.id[-3:] if s.subject == "person" and len(s.id) == 12 else s.id
+            # Lists mask citizen IDs (the --json output carries them whole, as the format requires);
+            # the one mask of domain/cccd, with "*" for the terminal.
+            shown_id = cccd_rules.shown_reference(s.subject, s.id, "*")
             ctx.out(f"{mark} {shown_id:<14} {s.name:<45} {_pts(s.points):>5}/{_pts(s.max_points)}{why}")
             if args.explain:
                 for c in s.criteria:
