@@ -204,3 +204,24 @@ def test_one_cccd_mask_for_every_list():
     assert cccd.shown_reference("person", "123456789", "*") == "*********"
     assert cccd.shown_reference("person", "001188456789", "*") == "001******789"
     assert cccd.shown_reference("person", "ID-17") == "ID-17" and cccd.shown_reference("unit", "TDP-01") == "TDP-01"
+
+
+# ------------------------------------------------------------------ one number formatter (#12)
+
+
+def test_one_vietnamese_number_formatter():
+    from bdhvs_desktop.cli.status import fmt_value
+    from bdhvs_desktop.documents import vn_format
+    from bdhvs_desktop.domain import numbers
+    from bdhvs_desktop.domain.awards import vn_money
+    from bdhvs_desktop.domain.scoring import points_text
+    from bdhvs_desktop.gui.forms import num
+
+    assert vn_format.vn_number is numbers.vn_number
+    assert numbers.vn_number(1234567.5) == "1.234.567,5" and numbers.vn_number(12.25, places=1) == "12,3"
+    # the status screen and `bdhvs status` print a value one way, with thousands grouped (they
+    # printed 12345,5 before)
+    assert num(12345.5, "count") == fmt_value(12345.5, "count") == "12.345,5"
+    assert num(87.0, "percent") == fmt_value(87.0, "percent") == "87%" and num(None) == "—"
+    assert points_text(12.5) == "12,5" and points_text(10.0) == "10"
+    assert vn_money(1500000) == "1.500.000 đồng"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.domain.numbers import vn_number
 
 
 def _date(text: str | None):
@@ -245,5 +246,5 @@ def cmd_report(args, ctx) -> int:
         raise CliError(str(exc), EXIT_ERROR) from exc
     except (FileInUseError, ReportError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
-    ctx.out(f"Đã tạo báo cáo: {result.path} ({result.size:,} byte)".replace(",", "."))
+    ctx.out(f"Đã tạo báo cáo: {result.path} ({vn_number(result.size)} byte)")
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.domain.numbers import vn_measure
 
 
 def register(subparsers, common) -> None:
@@ -31,12 +32,7 @@ def _as_of(args):
 
 
 def fmt_value(value: float | None, kind: str) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.1f}".replace(".", ",")
-    if text.endswith(",0"):
-        text = text[:-2]
-    return text + ("%" if kind == "percent" else "")
+    return vn_measure(value, kind)
 
 
 def cmd_status(args, ctx) -> int:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from bdhvs_desktop.domain.dates import iso_week_start, vn_date, week_label
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import MODEL_STATUS_ORDER, ModelStatus
 
@@ -535,5 +536,4 @@ def reported_value(figures: Mapping[int, FigureRow], value_kind: str, target: fl
 
 
 def _fmt(value: float) -> str:
-    text = f"{value:.1f}".replace(".", ",")
-    return text[:-2] if text.endswith(",0") else text
+    return vn_number(value, places=1)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.vocab import CANDIDATE_STATUS_LABELS
 from bdhvs_desktop.storage import audit_chain as chain
 from bdhvs_desktop.storage.models import AuditEntry
@@ -91,7 +92,7 @@ def _show(field: str, value: Any) -> str:
 
 
 def _points(value: Any) -> str:
-    return f"{value:g}".replace(".", ",") if isinstance(value, (int, float)) else _show("", value)
+    return vn_number(float(value), places=3) if isinstance(value, (int, float)) else _show("", value)
 
 
 def _snapshot_difference(table: dict, logged: dict) -> str:
