@@ -225,3 +225,28 @@ def test_one_vietnamese_number_formatter():
     assert num(87.0, "percent") == fmt_value(87.0, "percent") == "87%" and num(None) == "—"
     assert points_text(12.5) == "12,5" and points_text(10.0) == "10"
     assert vn_money(1500000) == "1.500.000 đồng"
+
+
+# ------------------------------------------------------------------ one unit tree walk (#12)
+
+
+def test_one_unit_tree_walk_is_cycle_safe_and_shared():
+    import inspect
+
+    from bdhvs_desktop.domain import targets, unit_tree
+    from bdhvs_desktop.gui.pages import people as people_page
+    from bdhvs_desktop.gui.pages import units as units_page
+    from bdhvs_desktop.services import scoring, units
+    from bdhvs_desktop.services.council import common as council_common
+    from bdhvs_desktop.services.form08 import source
+
+    parents = {1: None, 2: 1, 3: 2, 4: 1, 5: 6, 6: 5}  # 5 and 6: a cycle in bad data
+    assert unit_tree.ancestors(parents, 3) == (3, 2, 1) and unit_tree.ancestors(parents, 5) == (5, 6)
+    assert unit_tree.ancestors(parents, 99) == () and unit_tree.ancestors(parents, None) == ()
+    children = unit_tree.children_of(parents)
+    assert unit_tree.descendants(children, 1) == [1, 4, 2, 3] and unit_tree.descendants(children, 6) == [6, 5]
+    tree = targets.UnitTree(targets.UnitRow(u, f"U{u}", f"Đơn vị {u}", "khac", p, False) for u, p in parents.items())
+    assert tree.chain(3) == (3, 2, 1) and tree.is_under(3, 1) and not tree.is_under(4, 2)
+    # every walk of the tree goes through domain/unit_tree (no second loop over parent ids)
+    for module in (targets, units, council_common, source, scoring, units_page, people_page):
+        assert "unit_tree." in inspect.getsource(module), module.__name__

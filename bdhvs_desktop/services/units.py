@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.domain.text import clean
 from bdhvs_desktop.domain.vocab import UnitKind
 from bdhvs_desktop.services import audit
@@ -49,13 +50,8 @@ def get_unit(db: Database, unit_id: int) -> UnitRecord:
                                                              u.households, u.adult_residents))
 
 
-def _ancestors(s: Session, unit_id: int | None) -> list[int]:
-    parents = dict(s.execute(select(m.Unit.id, m.Unit.parent_id)).all())
-    out, cur = [], unit_id
-    while cur is not None and cur not in out:
-        out.append(cur)
-        cur = parents.get(cur)
-    return out
+def _ancestors(s: Session, unit_id: int | None) -> tuple[int, ...]:
+    return unit_tree.ancestors(dict(s.execute(select(m.Unit.id, m.Unit.parent_id)).all()), unit_id)
 
 
 def _validate(s: Session, data: UnitData, unit_id: int | None) -> dict[str, str]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain import council as dc
+from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.domain.vocab import (
     SUBJECT_KIND_LABELS,
     SubjectKind,
@@ -124,11 +125,7 @@ def _member_units(s: Session, member: m.CouncilMember, parents: dict[int, int | 
     start = member.unit_id
     if start is None and member.person_id is not None:
         start = s.scalar(select(m.Person.unit_id).where(m.Person.id == member.person_id))
-    chain: set[int] = set()
-    while start is not None and start not in chain:
-        chain.add(start)
-        start = parents.get(start)
-    return chain
+    return set(unit_tree.ancestors(parents, start))
 
 
 def _conflict(s: Session, member: m.CouncilMember, c: m.Candidate,

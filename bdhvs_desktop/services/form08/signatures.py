@@ -23,14 +23,10 @@ def unit_head_issuer(unit: m.Unit, fmt: str, place: str, parent_name: str = "") 
 def individual_confirmer(src: Source, person: m.Person, fallback: dc.Issuer) -> dc.Issuer:
     """The head of the person's unit confirms the report; a head never confirms their own:
     then the head of the unit above, up to the ward's signer."""
-    seen: set[int] = set()
-    uid = person.unit_id
-    while uid is not None and uid in src.units and uid not in seen:
-        seen.add(uid)
+    for uid in src.ancestors(person.unit_id):
         unit = src.units[uid]
         if not _is_same_person(person, unit.head_name):
             return unit_head_issuer(unit, fallback.format, fallback.place)
-        uid = unit.parent_id
     return fallback
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import vn_format as vf
 from bdhvs_desktop.domain import scoring as sc
+from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.storage import models as m
 
 #: Narrative fields (services.dossier.NARRATIVE_KEYS) that apply to one kind of candidate only.
@@ -76,17 +77,14 @@ class Source:
     people_by_unit: dict[int, list[m.Person]] = field(default_factory=dict)
     _subtree: dict[int, list[int]] = field(default_factory=dict)
 
+    def ancestors(self, unit_id: int | None) -> tuple[int, ...]:
+        """The unit and the units above it, nearest first."""
+        return unit_tree.ancestors({uid: u.parent_id for uid, u in self.units.items()}, unit_id)
+
     def subtree(self, unit_id: int) -> list[int]:
         found = self._subtree.get(unit_id)
         if found is None:
-            found, stack = [], [unit_id]
-            while stack:
-                uid = stack.pop()
-                if uid in found:
-                    continue
-                found.append(uid)
-                stack.extend(self.children.get(uid, ()))
-            self._subtree[unit_id] = found
+            found = self._subtree[unit_id] = unit_tree.descendants(self.children, unit_id)
         return found
 
     def score(self, subject: str, subject_id: int):
@@ -112,10 +110,7 @@ def load_source(s: Session, c: m.Campaign, at: dt.date, status: Any, board: Any)
     specs = scs._target_specs(s, {t.code for t in targets if t.measure in _POPULATION or t.measure == "reported"})
     unit_facts, person_facts = scs.load_facts(s, at, {}, list(specs.values()))
     units = {u.id: u for u in s.scalars(select(m.Unit))}
-    children: dict[int, list[int]] = defaultdict(list)
-    for u in units.values():
-        if u.parent_id:
-            children[u.parent_id].append(u.id)
+    children = unit_tree.children_of((u.id, u.parent_id) for u in units.values())
     models = sorted(s.scalars(select(m.DigitalModel)), key=lambda x: (x.code, x.id))
     replications: dict[int, list[m.ModelReplication]] = defaultdict(list)
     replicated_into: dict[int, list[m.ModelReplication]] = defaultdict(list)
