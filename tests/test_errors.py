@@ -250,3 +250,26 @@ def test_one_unit_tree_walk_is_cycle_safe_and_shared():
     # every walk of the tree goes through domain/unit_tree (no second loop over parent ids)
     for module in (targets, units, council_common, source, scoring, units_page, people_page):
         assert "unit_tree." in inspect.getsource(module), module.__name__
+
+
+# ------------------------------------------------------------------ labels only from domain/vocab.py (#12)
+
+
+def test_status_and_task_labels_are_written_once_in_vocab():
+    """The target-status and task labels had four copies (status export, overview, plan, `bdhvs
+    status`): each is now read from domain/vocab.py, and no other module spells one out."""
+    from bdhvs_desktop.domain import vocab
+
+    labels = [*vocab.TARGET_STATUS_LABELS.values(), *vocab.TASK_STATUS_LABELS.values(),
+              *vocab.MEETING_STATUS_LABELS.values()]
+    package = Path(__file__).resolve().parents[1] / "bdhvs_desktop"
+    spelled = {}
+    for path in package.rglob("*.py"):
+        if path.name == "vocab.py":
+            continue
+        literals = {n.value for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        found = [x for x in labels if x in literals and x not in ("Đạt", "Chưa đạt")]  # also plain words
+        if found:
+            spelled[str(path.relative_to(package))] = found
+    assert not spelled, spelled

@@ -6,6 +6,7 @@ import json
 
 from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
 from bdhvs_desktop.domain.numbers import vn_measure
+from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TASK_STATUS_LABELS
 
 
 def register(subparsers, common) -> None:
@@ -19,9 +20,9 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_status)
 
 
-_STATUS = {"met": "Đạt", "at_risk": "Có nguy cơ chưa đạt", "missed": "Chưa đạt", "not_due": "Chưa đến hạn"}
+_STATUS = {k.value: v for k, v in TARGET_STATUS_LABELS.items()}
 _MARK = {"met": "✓", "at_risk": "!", "missed": "✗", "not_due": "·"}
-_TASK = {"not_started": "Chưa bắt đầu", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành", "late": "Trễ hạn"}
+_TASK = {k.value: v for k, v in TASK_STATUS_LABELS.items()}
 SHORTFALL_LINES = 10
 
 

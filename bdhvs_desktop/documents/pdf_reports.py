@@ -15,6 +15,8 @@ import io
 from pathlib import Path
 from typing import Callable
 
+from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TargetStatus
+
 from . import vn_format
 from .report_data import Heading, ProgressReport, ScoreGroup, ScoreSheet, TargetLine
 
@@ -159,7 +161,8 @@ def _footer(title: str):
 
 # ------------------------------------------------------------------------- charts
 
-_STATUS_COLORS = {"Đạt": "#3a7d44", "Có nguy cơ chưa đạt": "#d9a21b", "Chưa đạt": "#c0392b"}
+_STATUS_COLORS = {TARGET_STATUS_LABELS[TargetStatus.MET]: "#3a7d44", TARGET_STATUS_LABELS[TargetStatus.AT_RISK]: "#d9a21b",
+                  TARGET_STATUS_LABELS[TargetStatus.MISSED]: "#c0392b"}
 _CHART_FONT_SIZE = 8
 
 

@@ -277,7 +277,7 @@ def progress_data(db: Database, as_of: dt.date) -> ProgressReport:
             targets = _own_targets(s, c, as_of, units, people)
         series = _vneid_series(c, people, as_of)
         lagging = []
-        behind = ("Có nguy cơ chưa đạt", "Chưa đạt")
+        behind = (vocab.TARGET_STATUS_LABELS[vocab.TargetStatus.AT_RISK], vocab.TARGET_STATUS_LABELS[vocab.TargetStatus.MISSED])
         for t in targets:
             for u in t.per_unit:
                 late = u.status in behind if u.status else (

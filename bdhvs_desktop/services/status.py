@@ -22,6 +22,7 @@ from sqlalchemy import Integer, and_, case, cast, func, or_, select
 
 from bdhvs_desktop.domain import targets as tg
 from bdhvs_desktop.domain.dates import iso_week_start
+from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TASK_STATUS_LABELS
 from bdhvs_desktop.services.campaign import PhaseInfo, phase_at
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
@@ -468,9 +469,8 @@ def week_grid(db: Database, start: dt.date, end: dt.date, kinds: list[str] | Non
 
 # --------------------------------------------------------------------------- Excel export
 
-STATUS_LABELS = {"met": "Đạt", "at_risk": "Có nguy cơ chưa đạt", "missed": "Chưa đạt", "not_due": "Chưa đến hạn"}
-TASK_LABELS = {"not_started": "Chưa bắt đầu", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành",
-               "late": "Trễ hạn"}
+STATUS_LABELS = {k.value: v for k, v in TARGET_STATUS_LABELS.items()}
+TASK_LABELS = {k.value: v for k, v in TASK_STATUS_LABELS.items()}
 SCOPE_LABELS = {"ward": "Toàn phường", "party_org": "Từng tổ chức đảng", "residential_group": "Từng tổ dân phố",
                 "unit": "Từng đơn vị", "responsible_body": "Cơ quan được giao"}
 _FILLS = {"met": "C6EFCE", "at_risk": "FFEB9C", "missed": "FFC7CE", "not_due": "EDEDED"}

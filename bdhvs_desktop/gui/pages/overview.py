@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain.numbers import vn_number
+from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS
 from bdhvs_desktop.gui.forms import STATUS_BACKGROUNDS, STATUS_COLOURS, date_edit, num, to_date, to_qdate, vn
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services.status import StatusReport, TargetResult, compute_status
 
-STATUS_TEXT = {"met": tr("Đạt"), "at_risk": tr("Có nguy cơ chưa đạt"), "missed": tr("Chưa đạt"),
-               "not_due": tr("Chưa đến hạn")}
+STATUS_TEXT = {k.value: tr(v) for k, v in TARGET_STATUS_LABELS.items()}
 SHOWN_SHORTFALL = 3
 CARD_TEXT_WIDTH = 570
 

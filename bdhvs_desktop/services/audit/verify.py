@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain.numbers import vn_number
-from bdhvs_desktop.domain.vocab import CANDIDATE_STATUS_LABELS
+from bdhvs_desktop.domain.vocab import CANDIDATE_STATUS_LABELS, MEETING_STATUS_LABELS
 from bdhvs_desktop.storage import audit_chain as chain
 from bdhvs_desktop.storage.models import AuditEntry
 
@@ -65,7 +65,7 @@ def verify_chain(session: Session) -> list[ChainProblem]:
 STATUS_TEXT = {k.value: v for k, v in CANDIDATE_STATUS_LABELS.items()}
 
 
-MEETING_STATUS_TEXT = {"open": "đang họp", "closed": "đã kết thúc"}
+MEETING_STATUS_TEXT = MEETING_STATUS_LABELS
 
 
 def _show(field: str, value: Any) -> str:

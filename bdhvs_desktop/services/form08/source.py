@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import vn_format as vf
 from bdhvs_desktop.domain import scoring as sc
-from bdhvs_desktop.domain import unit_tree
+from bdhvs_desktop.domain import unit_tree, vocab
 from bdhvs_desktop.storage import models as m
 
 #: Narrative fields (services.dossier.NARRATIVE_KEYS) that apply to one kind of candidate only.
@@ -155,7 +155,7 @@ def _assessment(status: str, value: float | None, target: float) -> str:
     if status == "met":
         return "Vượt" if value is not None and value > target + 1e-9 else "Đạt"
     if status == "not_due":
-        return "Chưa đến hạn"
+        return vocab.TARGET_STATUS_LABELS[vocab.TargetStatus.NOT_DUE]
     return "Chưa đạt"
 
 
