@@ -31,7 +31,8 @@ def test_old_names_are_kinds_of_the_family():
     assert issubclass(auth.PermissionDenied, E.PermissionDenied) and issubclass(auth.PermissionDenied, auth.AuthError)
     assert activities.PermissionDenied is auth.PermissionDenied
     assert issubclass(council.LockedError, E.Locked) and issubclass(council.LockedError, council.CouncilActionError)
-    assert issubclass(meeting.MeetingError, E.ServiceError)
+    assert issubclass(meeting.MeetingError, E.ServiceError) and issubclass(meeting.MeetingClosed, E.Locked)
+    assert issubclass(dossier.DossierLocked, E.Locked) and issubclass(dossier.DossierLocked, dossier.DossierError)
     kinds = {cls.kind for cls in E.KINDS.values()}
     assert kinds == {"error", "invalid", "conflict", "not_found", "permission", "locked"}
     assert all(cls.title and cls.title[0].isupper() for cls in E.KINDS.values())

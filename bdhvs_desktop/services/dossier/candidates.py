@@ -20,6 +20,7 @@ from bdhvs_desktop.services.dossier.common import (
     REPORT_SECTIONS,
     DossierCandidate,
     DossierError,
+    DossierLocked,
     StaleEditError,
     _campaign,
     _kind,
@@ -79,9 +80,9 @@ def save_report_text(db: Database, candidate_id: int, sections: dict[str, str], 
                                  "Hãy tải lại trước khi lưu.", entity="candidate", entity_id=cand.id, mine=mine,
                                  theirs=theirs, current_version=cand.version)
         if cand.locked and cand.status == vocab.CandidateStatus.ISSUED:
-            raise DossierError(f"Hồ sơ của “{_subject_name(cand)}” đã lập và khóa; không sửa được nữa.")
+            raise DossierLocked(f"Hồ sơ của “{_subject_name(cand)}” đã lập và khóa; không sửa được nữa.")
         if cand.locked:  # the council approved this text: it is part of the locked result
-            raise DossierError(f"Kết quả của “{_subject_name(cand)}” đã được Hội đồng thông qua và khóa; báo cáo "
+            raise DossierLocked(f"Kết quả của “{_subject_name(cand)}” đã được Hội đồng thông qua và khóa; báo cáo "
                                "thành tích không sửa được nữa. Muốn sửa phải mở lại kết quả (ghi lý do) trước.")
         old = dict(cand.report_text or {})
         new = dict(old)

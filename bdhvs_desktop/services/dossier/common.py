@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import context as dc
 from bdhvs_desktop.domain import vocab
-from bdhvs_desktop.services.errors import Conflict, ServiceError
+from bdhvs_desktop.services.errors import Conflict, Locked, ServiceError
 from bdhvs_desktop.storage import models as m
 
 DEFAULT_FORM_SET = "decree-98-2023"
@@ -71,6 +71,10 @@ Progress = Callable[[int, int, str], None]
 
 class DossierError(ServiceError):
     """The dossier cannot be made from the records; the message says what is missing."""
+
+
+class DossierLocked(DossierError, Locked):
+    """The candidate's result is locked (approved by the council, or its dossier issued)."""
 
 
 class StaleEditError(DossierError, Conflict):
