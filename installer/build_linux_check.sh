@@ -6,7 +6,8 @@
 #      plugins it is meant to leave out; every Qt library its plugins link to is inside it;
 #   3. `<bundle>/bdhvs-desktop --smoke-test` passes offscreen on a fresh database in a
 #      temporary BDHVS_HOME (exit 0, the database is created there);
-#   4. `<bundle>/bdhvs --version`, `bdhvs demo` and `bdhvs check` work on a temporary database;
+#   4. `<bundle>/bdhvs --version`, `bdhvs demo` and `bdhvs check` work on a temporary database, and
+#      `bdhvs signing sign-pdf` / `verify` sign and verify a PDF (pyHanko is imported lazily);
 #   5. `makensis -WX` compiles installer/bdhvs-desktop.nsi against this bundle into a real
 #      Windows installer (.exe);
 #   6. it reports the bundle's size (MB) and start time (launch to the smoke test's exit,
@@ -191,6 +192,54 @@ if "$PYTHON" -c 'import psycopg' >/dev/null 2>&1; then
     echo "$pg_out"
     bad "trình điều khiển PostgreSQL không nạp được trong bản đóng gói"
   fi
+fi
+
+# Digital signatures: documents/signing.py imports pyHanko, certvalidator, fontTools/uharfbuzz and pypdf lazily,
+# so only running them proves the spec bundles them. A test CA and a .p12 made with the source tree's tests/pki.py;
+# the bundled command line signs (with the visible stamp) and verifies; a token through SoftHSM2 when installed.
+sign_dir="$cli_home/signing"
+mkdir -p "$sign_dir"
+if "$PYTHON" - "$sign_dir" >"$sign_dir/make.log" 2>&1 <<'PYEOF'
+import sys
+from pathlib import Path
+
+sys.path.insert(0, "tests")
+from pki import TestCA  # noqa: E402
+from test_signing import sample_pdf  # noqa: E402
+
+out = Path(sys.argv[1])
+ca = TestCA.create("CA Thử nghiệm")
+(out / "ca.cer").write_bytes(ca.der)
+ca.pkcs12(out / "cq.p12", "ỦY BAN NHÂN DÂN PHƯỜNG LA GI", passphrase=b"mk")
+(out / "in.pdf").write_bytes(sample_pdf())
+PYEOF
+then
+  sign_out=$(env BDHVS_HOME="$cli_home" BDHVS_P12_PASSWORD=mk "$BUNDLE/bdhvs" signing sign-pdf "$sign_dir/in.pdf" \
+               "$sign_dir/out.pdf" --p12 "$sign_dir/cq.p12" --anchor "CHỦ TỊCH" 2>&1 \
+             && env BDHVS_HOME="$cli_home" "$BUNDLE/bdhvs" signing verify "$sign_dir/out.pdf" --ca "$sign_dir/ca.cer" 2>&1)
+  if [ $? -eq 0 ] && echo "$sign_out" | grep -q "Chữ ký 1: HỢP LỆ"; then
+    ok "chữ ký số trong bản đóng gói: ký PDF (PAdES, dấu hiển thị) và kiểm tra được"
+  else
+    echo "$sign_out"
+    bad "bản đóng gói không ký/kiểm tra được chữ ký số"
+  fi
+  if [ -e /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null 2>&1; then
+    mkdir -p "$sign_dir/tokens"
+    printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$sign_dir/tokens" >"$sign_dir/softhsm2.conf"
+    SOFTHSM2_CONF="$sign_dir/softhsm2.conf" softhsm2-util --init-token --free --label BUNDLE-TOKEN \
+      --so-pin 12345678 --pin 123456 >/dev/null 2>&1
+    tok_out=$(env BDHVS_HOME="$cli_home" SOFTHSM2_CONF="$sign_dir/softhsm2.conf" "$BUNDLE/bdhvs" signing tokens \
+                --lib /usr/lib/softhsm/libsofthsm2.so 2>&1)
+    if echo "$tok_out" | grep -q 'Token "BUNDLE-TOKEN"'; then
+      ok "python-pkcs11 nạp được thư viện PKCS#11 (SoftHSM2) trong bản đóng gói"
+    else
+      echo "$tok_out"
+      bad "bản đóng gói không đọc được token PKCS#11 (SoftHSM2)"
+    fi
+  fi
+else
+  cat "$sign_dir/make.log"
+  bad "không tạo được CA và tệp .p12 thử để kiểm tra chữ ký số"
 fi
 
 # --- 5. The NSIS installer script compiles against this bundle ------------------------------

@@ -237,7 +237,7 @@ def test_one_unit_tree_walk_is_cycle_safe_and_shared():
     from bdhvs_desktop.domain import targets, unit_tree
     from bdhvs_desktop.gui.pages import people as people_page
     from bdhvs_desktop.gui.pages import units as units_page
-    from bdhvs_desktop.services import scoring, units
+    from bdhvs_desktop.services import facts, units
     from bdhvs_desktop.services.council import common as council_common
     from bdhvs_desktop.services.form08 import source
 
@@ -249,7 +249,7 @@ def test_one_unit_tree_walk_is_cycle_safe_and_shared():
     tree = targets.UnitTree(targets.UnitRow(u, f"U{u}", f"Đơn vị {u}", "khac", p, False) for u, p in parents.items())
     assert tree.chain(3) == (3, 2, 1) and tree.is_under(3, 1) and not tree.is_under(4, 2)
     # every walk of the tree goes through domain/unit_tree (no second loop over parent ids)
-    for module in (targets, units, council_common, source, scoring, units_page, people_page):
+    for module in (targets, units, council_common, source, facts, units_page, people_page):
         assert "unit_tree." in inspect.getsource(module), module.__name__
 
 

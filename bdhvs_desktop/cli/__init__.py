@@ -25,9 +25,11 @@ COMMAND_MODULES = [
     "bdhvs_desktop.cli.export",
     "bdhvs_desktop.cli.scoring",
     "bdhvs_desktop.cli.dossier",
+    "bdhvs_desktop.cli.package",
     "bdhvs_desktop.cli.awards",
     "bdhvs_desktop.cli.certificates",
     "bdhvs_desktop.cli.stats",
+    "bdhvs_desktop.cli.signing",
 ]
 
 EXIT_OK = 0

@@ -67,6 +67,10 @@ def register(subparsers, common) -> None:
     p.add_argument("--kind", choices=["party_org", "collective", "individual"], help="chỉ một loại đối tượng")
     p.add_argument("--eligible", action="store_true", help="chỉ những đối tượng đủ điều kiện")
     p.add_argument("--explain", action="store_true", help="in lời giải thích từng tiêu chí")
+    p.add_argument("--level", choices=("ward", "province"), default=None,
+                   help="cấp tiêu chí: ward (khen cấp phường, mặc định) hoặc province (hồ sơ đề nghị khen cấp tỉnh; "
+                        "không có bộ cấp tỉnh thì chấm theo bộ cấp phường và ghi chú). Có --level thì --json thêm "
+                        "khóa level và level_note")
     p.set_defaults(func=cmd_score)
 
     p = subparsers.add_parser("manual", parents=[common], help="ghi kết quả một tiêu chí chấm thủ công",
@@ -227,23 +231,30 @@ def _pts(value: float | None) -> str:
 
 
 def cmd_score(args, ctx) -> int:
+    from bdhvs_desktop.domain.scoring import LEVEL_LABELS
     from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
     from bdhvs_desktop.services.scoring import compute_scores
 
+    level = getattr(args, "level", None)
     try:
-        board = compute_scores(ctx.db(create=False), args.at)
+        board = compute_scores(ctx.db(create=False), args.at, level or "ward")
     except _errors() as exc:
         raise _fail(exc) from exc
     scores = [s for s in board.scores if (not args.kind or s.kind == args.kind) and (not args.eligible or s.eligible)]
     if args.json:
-        ctx.out(json.dumps([s.as_json() for s in scores], ensure_ascii=False, indent=2))
+        items = [s.as_json() if level is None else {**s.as_json(), "level": s.level, "level_note": s.level_note}
+                 for s in scores]
+        ctx.out(json.dumps(items, ensure_ascii=False, indent=2))
         return EXIT_OK
-    ctx.out(f"Kết quả chấm điểm tính đến {board.at:%d/%m/%Y}")
+    which = f" theo tiêu chí {LEVEL_LABELS[board.level]}" if level else ""
+    ctx.out(f"Kết quả chấm điểm{which} tính đến {board.at:%d/%m/%Y}")
     for kind in SubjectKind:
         group = [s for s in scores if s.kind == kind.value]
         if not group:
             continue
         ctx.out(f"\n== {SUBJECT_KIND_LABELS[kind]} ({sum(1 for s in group if s.eligible)}/{len(group)} đủ điều kiện) ==")
+        if kind.value in board.level_notes:
+            ctx.out(f"Chú ý: {board.level_notes[kind.value]}")
         for s in group:
             mark = f"#{s.rank:<3}" if s.rank else "  – "
             gates = [c.name for c in s.criteria if c.type == "gate" and not c.passed]
@@ -312,9 +323,13 @@ def cmd_propose(args, ctx) -> int:
         subject, sid = _subject(db, args.unit, args.person)
         summary = args.summary
         if summary is None:
+            from bdhvs_desktop.domain.scoring import criteria_level_of_award
+            from bdhvs_desktop.services import lookup
             from bdhvs_desktop.services.scoring import score_of
 
-            score = score_of(db, subject, sid, args.at)
+            form = lookup.award_form(db, args.award)  # a province award: the province's criteria
+            award_level = form["level"] if form else None
+            score = score_of(db, subject, sid, args.at, criteria_level_of_award(award_level))
             if score is not None and score.eligible:
                 summary = cs.summary_from_score(score)
             elif score is not None:
@@ -348,7 +363,8 @@ def cmd_candidates(args, ctx) -> int:
     for r in rows:
         lock = " [đã khóa]" if r.locked else ""
         kind = SUBJECT_KIND_LABELS.get(SubjectKind(r.kind), r.kind) if r.kind in SubjectKind._value2member_map_ else r.kind
-        ctx.out(f"{r.id:>4}  {r.name:<45} {kind:<13} {r.award_code or '-':<16} {r.status_label}{lock}")
+        level = " [tiêu chí cấp tỉnh]" if r.level == "province" else ""
+        ctx.out(f"{r.id:>4}  {r.name:<45} {kind:<13} {r.award_code or '-':<16} {r.status_label}{lock}{level}")
     return EXIT_OK
 
 

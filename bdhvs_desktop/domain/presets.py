@@ -8,557 +8,61 @@ naming the file, the line and the key. Pure Python: no Qt, no database."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-SCHEMA_VERSION = 1
-
-# Vocabularies. Values match bdhvs_desktop.domain.vocab (tests check they agree).
-UNIT_KINDS = ("dang_bo", "chi_bo", "co_quan", "to_dan_pho", "doan_the", "truong_hoc", "khac")
-ACTIVITY_KINDS = ("class", "guidance", "broadcast", "thematic_meeting", "training", "other")
-MODEL_STATUSES = ("registered", "implementing", "evaluated", "excellent", "replicated")
-SUBJECT_KINDS = ("party_org", "collective", "individual")
-VALUE_KINDS = ("percent", "count", "ratio")
-SCOPES = ("ward", "party_org", "residential_group", "unit", "responsible_body")
-AWARD_LEVELS = ("ward", "province")
-CRITERION_TYPES = ("gate", "points")
-METHODS = ("auto", "manual")
-ISSUER_KINDS = ("party", "state")
-#: Who grants an award form: a state authority (a People's Committee or its chairman; its
-#: documents follow Decree 30/2020) or a party one (a party committee's standing committee;
-#: Hướng dẫn 36-HD/VPTW).
-AUTHORITY_KINDS = ("state", "party")
-PERIODS = ("week", "period")
-
-# A parameter spec: name -> (kind, default). REQUIRED means the key must be written; None means
-# optional with no default; any other default is filled in, so the parsed params are complete
-# and the scoring code needs no defaults of its own. Kinds are checked by _Parser._param.
-REQUIRED = "<required>"
-CAMPAIGN_START = "<campaign.start>"
-CAMPAIGN_END = "<campaign.end>"
-TARGET_VALUE = "<target>"
-_Spec = dict[str, tuple[str, Any]]
-_VNEID: _Spec = {"require_guide": ("bool", False), "unit": ("unit", None)}
-
-# measure -> (value kinds it can be measured in, its params)
-MEASURES: dict[str, tuple[tuple[str, ...], _Spec]] = {
-    "vneid_party_members": (("percent",), _VNEID),
-    "vneid_public_servants": (("percent",), _VNEID),
-    "vneid_cadres": (("percent",), _VNEID),
-    "weekly_guidance": (("percent",), {"min_per_week": ("int", REQUIRED),
-                                       "kinds": ("activity_kinds", ["guidance"]), "unit": ("unit", None)}),
-    "daily_broadcast": (("percent",), {"min_per_day": ("int", REQUIRED),
-                                       "kinds": ("activity_kinds", ["broadcast"]), "unit": ("unit", None)}),
-    "models_per_unit": (("percent", "count"), {"min_count": ("int", REQUIRED),
-                                               "status": ("model_status", "registered"), "unit": ("unit", None)}),
-    "excellent_models_quota": (("count",), {"unit": ("unit", REQUIRED), "min_count": ("int", TARGET_VALUE),
-                                            "status": ("model_status", "excellent")}),
-    "digital_ambassadors": (("percent", "count", "ratio"), {"min_mentees": ("int", REQUIRED),
-                                                           "unit": ("unit", None)}),
-    "thematic_meetings": (("percent", "count"), {"min_count": ("int", REQUIRED),
-                                                 "kinds": ("activity_kinds", ["thematic_meeting"]),
-                                                 "unit": ("unit", None)}),
-    "reported": (("percent", "count", "ratio"), {"group": ("str", None), "population": ("str", None),
-                                                 "unit": ("unit", None)}),
-}
-
-_ALL = SUBJECT_KINDS
-_ORGS = ("party_org", "collective")
-# rule -> (params, subject kinds it can score)
-RULES: dict[str, tuple[_Spec, tuple[str, ...]]] = {
-    "party_members_vneid": ({"by": ("date", REQUIRED), "require_guide": ("bool", False)}, _ORGS),
-    "target_met": ({"target": ("target", REQUIRED), "margin": ("float", 0.0)}, _ORGS),
-    "min_models": ({"n": ("int", REQUIRED), "status": ("model_status", "implementing")}, _ALL),
-    "person_vneid": ({"by": ("date", REQUIRED), "require_guide": ("bool", False)}, ("individual",)),
-    "min_people_guided": ({"n": ("int", REQUIRED)}, _ALL),
-    "solution_applied": ({"require_effect": ("bool", True), "n": ("int", 1)}, _ALL),
-    "not_disciplined": ({}, _ALL),
-    "min_activities": ({"kind": ("activity_kind", REQUIRED), "n": ("int", REQUIRED), "per": ("per", REQUIRED),
-                        "start": ("date", CAMPAIGN_START), "end": ("date", CAMPAIGN_END)}, _ALL),
-}
-
-_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
-_NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class PresetError(ValueError):
-    """A preset file that cannot be used. `str(error)` is the Vietnamese message for the user;
-    `path`, `line` (1-based, or None) and `key` (e.g. "targets[4].deadline", items counted
-    from 1 as in the message) say where."""
-
-    def __init__(self, detail: str, *, path: Path | None = None, line: int | None = None,
-                 key: str | None = None, item: str | None = None):
-        self.detail = detail
-        self.path = path
-        self.line = line
-        self.key = key
-        where = [f'Tệp preset "{path.name}"' if path is not None else "Preset"]
-        if line is not None:
-            where.append(f"dòng {line}")
-        if item:
-            where.append(item)
-        if key:
-            # Inside an item, name the key relative to it ("params.by", not "targets[4].params.by").
-            shown = re.sub(r"^.*\[\d+\]\.", "", key) if item else key
-            where.append(f'khóa "{shown}"')
-        super().__init__(", ".join(where) + f": {detail}")
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class PresetHeader:
-    """The [preset] table: what the plan is and who issues the ward's documents."""
-
-    name: str
-    title: str
-    source: str
-    locality: str
-    locality_full: str
-    province: str
-    issuer_party: str
-    issuer_party_parent: str
-    issuer_state: str
-    schema_version: int = SCHEMA_VERSION
-    default: bool = False
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class Campaign:
-    name: str
-    start: dt.date
-    end: dt.date
-
-
-@dataclass(frozen=True)
-class Phase:
-    number: int
-    name: str
-    start: dt.date
-    end: dt.date
-    description: str = ""
-    focus: tuple[str, ...] = ()
-    timing: str = ""  # the plan's own wording, e.g. "Từ Quý II/2026"
-
-
-@dataclass(frozen=True)
-class Task:
-    phase: int
-    title: str
-    responsible: str  # as written in the plan
-    due: dt.date
-    description: str = ""
-    responsible_unit: str = ""  # a unit code, when the body is listed in [[units]]
-    timing: str = ""
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Unit:
-    code: str
-    name: str
-    kind: str
-    parent: str = ""
-    is_party_org: bool = False
-
-
-@dataclass(frozen=True)
-class Target:
-    code: str
-    name: str
-    measure: str
-    value_kind: str
-    target: float
-    start: dt.date
-    deadline: dt.date  # inclusive
-    scope: str
-    phase: int | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    at_risk_margin: float | None = None
-    source: str = ""
-    responsible_unit: str = ""
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Criterion:
-    code: str
-    name: str
-    type: str  # gate | points
-    method: str  # auto | manual
-    max_points: float = 0.0
-    rule: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-    description: str = ""
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class CriteriaSet:
-    code: str
-    name: str
-    subject_kind: str
-    criteria: tuple[Criterion, ...]
-    min_points: float = 0.0
-    description: str = ""
-
-    @property
-    def gates(self) -> tuple[Criterion, ...]:
-        return tuple(c for c in self.criteria if c.type == "gate")
-
-    @property
-    def max_points(self) -> float:
-        return sum(c.max_points for c in self.criteria if c.type == "points")
-
-
-@dataclass(frozen=True)
-class AwardForm:
-    code: str
-    name: str
-    level: str
-    issuer: str
-    subject_kinds: tuple[str, ...]
-    recipient: str = ""  # "Kính gửi" of the Tờ trình proposing this award
-    description: str = ""
-    prize_amount: int | None = None  # đồng per collective or individual (Điều 2 of the decision)
-    #: "state" | "party": the kind of body that grants it (``issuer``), hence the format of the
-    #: documents proposing it.
-    authority: str = "state"
-
-
-@dataclass(frozen=True)
-class Dossier:
-    form_set: str
-    recipient: str
-    plan_ref: tuple[str, ...]
-    campaign_title: str
-    award_type: str = "chuyên đề"
-    issuer: str = "party"  # party | state: which heading the Tờ trình carries
-    signing_authority: str = ""
-    doc_symbol: str = ""  # e.g. "TTr/ĐU"
-
-
-@dataclass(frozen=True)
-class Preset:
-    path: Path
-    preset: PresetHeader
-    campaign: Campaign
-    phases: tuple[Phase, ...]
-    tasks: tuple[Task, ...]
-    units: tuple[Unit, ...]
-    targets: tuple[Target, ...]
-    criteria_sets: tuple[CriteriaSet, ...]
-    award_forms: tuple[AwardForm, ...]
-    dossier: Dossier
-
-    @property
-    def name(self) -> str:
-        return self.preset.name
-
-    def phase(self, number: int) -> Phase:
-        return next(p for p in self.phases if p.number == number)
-
-    def phase_on(self, day: dt.date) -> Phase | None:
-        return next((p for p in self.phases if p.start <= day <= p.end), None)
-
-    def target(self, code: str) -> Target:
-        return next(t for t in self.targets if t.code == code)
-
-    def unit(self, code: str) -> Unit:
-        return next(u for u in self.units if u.code == code)
-
-    def criteria_set_for(self, subject_kind: str) -> CriteriaSet | None:
-        return next((s for s in self.criteria_sets if s.subject_kind == subject_kind), None)
-
-
-@dataclass(frozen=True)
-class PresetInfo:
-    """One file of a presets folder, for a chooser. `error` is set when it cannot be used."""
-
-    name: str
-    path: Path
-    title: str = ""
-    source: str = ""
-    locality_full: str = ""
-    province: str = ""
-    campaign_start: dt.date | None = None
-    campaign_end: dt.date | None = None
-    default: bool = False
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-# --------------------------------------------------------------------------- locating lines
-
-
-_HEADER_RE = re.compile(r'^\s*(\[\[?)\s*([A-Za-z0-9_.\-" ]+?)\s*\]\]?\s*(?:#.*)?$')
-
-
-class _Lines:
-    """Maps a key path such as ("targets", 3, "deadline") to its line in the file text."""
-
-    def __init__(self, text: str):
-        self.lines = text.splitlines()
-        self.blocks: list[tuple[tuple, int]] = [((), 0)]  # (path, first line index after header)
-        counters: dict[str, int] = {}
-        for i, line in enumerate(self.lines):
-            m = _HEADER_RE.match(line)
-            if not m:
-                continue
-            is_array = m.group(1) == "[["
-            parts = [p.strip().strip('"') for p in m.group(2).split(".")]
-            path: list = []
-            for j, part in enumerate(parts):
-                dotted = ".".join(parts[: j + 1])
-                path.append(part)
-                last = j == len(parts) - 1
-                if last and is_array:
-                    counters[dotted] = counters.get(dotted, -1) + 1
-                    for k in list(counters):
-                        if k.startswith(dotted + "."):
-                            counters[k] = -1
-                    path.append(counters[dotted])
-                elif dotted in counters and counters[dotted] >= 0:
-                    path.append(counters[dotted])
-            self.blocks.append((tuple(path), i))
-
-    def find(self, key_path: tuple) -> int | None:
-        for n in range(len(key_path), -1, -1):
-            prefix = key_path[:n]
-            matches = [(b, i) for b, i in self.blocks if b == prefix]
-            if not matches:
-                continue
-            block, header = matches[-1]
-            rest = [k for k in key_path[n:] if isinstance(k, str)]
-            if not rest:
-                return header + 1 if block else None
-            end = next((i for b, i in self.blocks if i > header), len(self.lines))
-            key_re = re.compile(r'^\s*"?' + re.escape(rest[0]) + r'"?\s*=')
-            for i in range(header + (1 if block else 0), end):
-                if key_re.match(self.lines[i]):
-                    return i + 1
-            return header + 1 if block else None
-        return None
-
-
-# --------------------------------------------------------------------------- reading tables
-
-
-class _Ctx:
-    """Where we are in the file, to name it in an error."""
-
-    def __init__(self, path: Path, lines: _Lines):
-        self.path = path
-        self.lines = lines
-
-    def fail(self, detail: str, key_path: tuple = (), item: str | None = None) -> PresetError:
-        return PresetError(detail, path=self.path, line=self.lines.find(key_path),
-                           key=_key_text(key_path) or None, item=item)
-
-
-def _key_text(key_path: tuple) -> str:
-    out = ""
-    for k in key_path:
-        if isinstance(k, int):
-            out += f"[{k + 1}]"
-        else:
-            out += ("." if out else "") + k
-    return out
-
-
-def _nfc(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list):
-        return [_nfc(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _nfc(v) for k, v in value.items()}
-    return value
-
-
-class _Table:
-    """One TOML table with typed getters; `done()` rejects keys nobody read (typos)."""
-
-    def __init__(self, ctx: _Ctx, data: Any, path: tuple, item: str | None = None):
-        self.ctx, self.path, self.item = ctx, path, item
-        if not isinstance(data, dict):
-            raise ctx.fail("cần một bảng (table) TOML ở đây.", path, item)
-        self.data = data
-        self.seen: set[str] = set()
-
-    def fail(self, key: str | None, detail: str) -> PresetError:
-        return self.ctx.fail(detail, self.path + ((key,) if key else ()), self.item)
-
-    def _get(self, key: str, required: bool) -> Any:
-        self.seen.add(key)
-        if key not in self.data:
-            if required:
-                raise self.fail(key, f'thiếu khóa bắt buộc "{key}".')
-            return None
-        return self.data[key]
-
-    def text(self, key: str, required: bool = True, allow_empty: bool = False) -> str:
-        value = self._get(key, required)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise self.fail(key, "cần một chuỗi chữ đặt trong dấu ngoặc kép.")
-        value = value.strip()
-        if required and not value and not allow_empty:
-            raise self.fail(key, "không được để trống.")
-        return value
-
-    def choice(self, key: str, allowed: tuple[str, ...], required: bool = True, default: str = "") -> str:
-        value = self.text(key, required)
-        if not value:
-            return default
-        if value not in allowed:
-            raise self.fail(key, _unknown(value, allowed))
-        return value
-
-    def code(self, key: str = "code") -> str:
-        value = self.text(key)
-        if not _CODE_RE.match(value):
-            raise self.fail(key, f'mã "{value}" chỉ được gồm chữ IN HOA không dấu, chữ số, "_" và "-".')
-        return value
-
-    def date(self, key: str, required: bool = True) -> dt.date | None:
-        return _as_date(self, key, self._get(key, required))
-
-    def integer(self, key: str, required: bool = True, minimum: int | None = None) -> int | None:
-        value = self._get(key, required)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, "cần một số nguyên (không đặt trong dấu ngoặc kép).")
-        if minimum is not None and value < minimum:
-            raise self.fail(key, f"cần một số nguyên từ {minimum} trở lên.")
-        return value
-
-    def number(self, key: str, required: bool = True, minimum: float | None = None) -> float | None:
-        value = self._get(key, required)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, "cần một số (ví dụ 100 hoặc 80.5, không đặt trong dấu ngoặc kép).")
-        if minimum is not None and value < minimum:
-            raise self.fail(key, f"cần một số từ {minimum:g} trở lên.")
-        return float(value)
-
-    def flag(self, key: str, default: bool = False) -> bool:
-        value = self._get(key, False)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.fail(key, "cần true hoặc false (viết thường, không đặt trong dấu ngoặc kép).")
-        return value
-
-    def str_list(self, key: str, required: bool = True, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
-        value = self._get(key, required)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, 'cần một danh sách chuỗi, ví dụ ["a", "b"].')
-        out = tuple(v.strip() for v in value if v.strip())
-        if allowed is not None:
-            for v in out:
-                if v not in allowed:
-                    raise self.fail(key, _unknown(v, allowed))
-        if required and not out:
-            raise self.fail(key, "danh sách không được để trống.")
-        return out
-
-    def table(self, key: str, required: bool = False) -> dict[str, Any]:
-        value = self._get(key, required)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(key, "cần một bảng, ví dụ { min_per_week = 1 }.")
-        return value
-
-    def array(self, key: str, required: bool = True) -> list[Any]:
-        value = self._get(key, required)
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(key, f"cần một hoặc nhiều mục [[{key}]].")
-        if required and not value:
-            raise self.fail(key, f"cần ít nhất một mục [[{key}]].")
-        return value
-
-    def done(self) -> None:
-        for key in self.data:
-            if key not in self.seen:
-                raise self.fail(key, _unknown_key(key, self.seen))
-
-
-def _unknown(value: str, allowed: tuple[str, ...]) -> str:
-    guess = difflib.get_close_matches(value, allowed, n=1)
-    hint = f' Có phải "{guess[0]}"?' if guess else ""
-    return f'giá trị "{value}" không được hỗ trợ; dùng một trong: {", ".join(allowed)}.{hint}'
-
-
-def _unknown_key(key: str, known: set[str]) -> str:
-    guess = difflib.get_close_matches(key, sorted(known), n=1)
-    hint = f' Có phải "{guess[0]}"?' if guess else ""
-    return f'khóa "{key}" không được hỗ trợ ở đây.{hint}'
-
-
-def _as_date(table: _Table, key: str, value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise table.fail(key, f'cần một ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-31, không đặt trong '
-                              f'dấu ngoặc kép và không kèm giờ (đang ghi "{value}").')
-    return value
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-_TOML_MESSAGES = {
-    "Invalid date or datetime": "ngày tháng không hợp lệ (viết NĂM-THÁNG-NGÀY, ví dụ 2026-03-31; "
-                                "ngày đó phải có thật)",
-    "Cannot overwrite a value": "một khóa được ghi hai lần trong cùng một mục",
-    "Cannot declare": "một bảng [..] được khai báo hai lần",
-    "Expected newline or end of document after a statement": "sau giá trị còn chữ thừa trên cùng dòng",
-    "Invalid value": "giá trị không hợp lệ (chuỗi chữ phải đặt trong dấu ngoặc kép)",
-    "Unterminated string": "chuỗi chữ thiếu dấu ngoặc kép đóng",
-    "Illegal character '\\n'": "chuỗi chữ thiếu dấu ngoặc kép đóng ở cuối dòng",
-    "Illegal character": "có ký tự không được phép (ví dụ dấu ngoặc kép hoặc dấu \\ chưa đúng)",
-    "Invalid statement": "dòng không đúng cú pháp TOML (khóa = giá trị)",
-}
-
-
-def _toml_error(path: Path, text: str, err: tomllib.TOMLDecodeError) -> PresetError:
-    raw = str(err)
-    m = re.search(r"\(at line (\d+), column \d+\)", raw)
-    line = int(m.group(1)) if m else None
-    if not m and "end of document" in raw:
-        line = len(text.splitlines())
-    reason = raw[: m.start()].strip() if m else raw
-    detail = next((vi for en, vi in _TOML_MESSAGES.items() if reason.startswith(en)), None)
-    detail = f"{detail}." if detail else f"tệp không đúng cú pháp TOML ({reason})."
-    if line is not None and 0 < line <= len(text.splitlines()):
-        src = text.splitlines()[line - 1]
-        if re.search(r"\b\d{1,2}/\d{1,2}/\d{4}\b", src):
-            detail += " Ngày phải viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-03-31 (không dùng 31/03/2026)."
-    return PresetError(detail, path=path, line=line)
+from bdhvs_desktop.domain.preset_model import (  # noqa: F401  (the data and vocabularies, exported from here)
+    _CODE_RE,
+    _NAME_RE,
+    ACTIVITY_KINDS,
+    AUTHORITY_KINDS,
+    AWARD_LEVELS,
+    CAMPAIGN_END,
+    CAMPAIGN_START,
+    CRITERIA_LEVELS,
+    CRITERION_TYPES,
+    ISSUER_KINDS,
+    MEASURES,
+    METHODS,
+    MODEL_STATUSES,
+    PERIODS,
+    REQUIRED,
+    RULES,
+    SCHEMA_VERSION,
+    SCOPES,
+    SUBJECT_KINDS,
+    TARGET_VALUE,
+    UNIT_KINDS,
+    VALUE_KINDS,
+    AwardForm,
+    Campaign,
+    CriteriaSet,
+    Criterion,
+    Dossier,
+    Phase,
+    Preset,
+    PresetError,
+    PresetHeader,
+    PresetInfo,
+    Target,
+    Task,
+    Unit,
+    _Spec,
+)
+from bdhvs_desktop.domain.preset_toml import (  # noqa: F401  (exported from here as before)
+    _TOML_MESSAGES,
+    _as_date,
+    _Ctx,
+    _key_text,
+    _Lines,
+    _nfc,
+    _Table,
+    _toml_error,
+    _unknown,
+    _unknown_key,
+)
 
 
 def load_preset(path: str | Path) -> Preset:
@@ -827,7 +331,13 @@ class _Parser:
                 criteria.append(crit)
             cs = CriteriaSet(code=t.code(), name=t.text("name"), subject_kind=subject, criteria=tuple(criteria),
                              min_points=t.number("min_points", False, minimum=0.0) or 0.0,
-                             description=t.text("description", False))
+                             description=t.text("description", False),
+                             level=t.choice("level", CRITERIA_LEVELS, False, "ward"))
+            twin = next((o for _, o in sets if o.subject_kind == subject and o.level == cs.level), None)
+            if twin is not None:
+                raise t.fail("level", f'đã có bộ tiêu chí "{twin.code}" cho đối tượng "{subject}" ở cấp '
+                                      f'"{cs.level}"; mỗi đối tượng có tối đa một bộ cấp phường (level = "ward") '
+                                      'và một bộ cấp tỉnh (level = "province").')
             if cs.min_points > cs.max_points:
                 raise t.fail("min_points", f"điểm tối thiểu ({cs.min_points:g}) lớn hơn tổng điểm tối đa "
                                            f"của các tiêu chí chấm điểm ({cs.max_points:g}).")

@@ -1,429 +1,73 @@
-"""Scoring rules: the rule library of the award criteria, gates and points, eligibility, the
-rules of the law on top (discipline holds a candidate back; on a tie a woman, or a collective
-at least 70% women, goes first — Decree 152/2025, Art. 4), and the ranking.
+"""Scoring: a criteria set's criteria applied to a subject's facts, gates and points,
+eligibility, the rules of the law on top (discipline holds a candidate back; on a tie a woman, or
+a collective at least 70% women, goes first — Decree 152/2025, Art. 4), and the ranking.
 
-Pure Python: the services layer gathers the records into the `*Facts` objects below, and every
-rule explains its result in Vietnamese, naming the records behind it."""
+A criteria set has a level: "ward" (the ward's own awards) or "province" (a candidate the ward
+proposes to the province is scored against the province's stricter set; its explanations say
+“Tiêu chí cấp tỉnh: …”). `score_facts` scores plain facts (domain/score_facts.py) with no database.
+
+Pure Python: the services layer gathers the records into the facts; the rule library is in
+domain/score_rules.py. The names of both modules stay importable from here."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
-from bdhvs_desktop.domain.dates import iso_weeks, vn_date, week_label
-from bdhvs_desktop.domain.numbers import vn_number
-from bdhvs_desktop.domain.text import fold
-from bdhvs_desktop.domain.vocab import (
-    ACTIVITY_KIND_LABELS,
-    MODEL_STATUS_LABELS,
-    MODEL_STATUS_ORDER,
-    ModelStatus,
-    model_status_rank,
+from bdhvs_desktop.domain.score_facts import (  # noqa: F401  (re-exported: the old home of the facts)
+    FACTS_VERSION,
+    WOMEN_SHARE_TIE_BREAK,
+    FactsFormatError,
+    MemberFact,
+    ModelFact,
+    SolutionFact,
+    SubjectFacts,
+    TargetFact,
+    facts_from_dict,
+    facts_to_dict,
 )
+from bdhvs_desktop.domain.score_rules import (  # noqa: F401  (re-exported: the old home of the rule library)
+    MAX_NAMES,
+    NO_MEMO,
+    RULES,
+    ParamSpec,
+    RuleError,
+    RuleOutcome,
+    RuleSpec,
+    _num,
+    check_params,
+    model_rank_at,
+    points_text,
+    rule_min_activities,
+    rule_min_models,
+    rule_min_people_guided,
+    rule_not_disciplined,
+    rule_party_members_vneid,
+    rule_person_vneid,
+    rule_solution_applied,
+    rule_target_met,
+    vn_date,
+)
+from bdhvs_desktop.domain.text import fold
+from bdhvs_desktop.domain.vocab import AwardLevel, award_level_rank
 
-# Dates repeat across thousands of explanations: format each once.
-vn_date = functools.lru_cache(maxsize=8192)(vn_date)
-WOMEN_SHARE_TIE_BREAK = 0.70  # Decree 152/2025, Art. 4: a collective at least 70% women goes first
-MAX_NAMES = 10  # names listed in an explanation before "và N người khác"
-
-
-class RuleError(ValueError):
-    """A criterion whose rule or parameters cannot be used; the message is Vietnamese."""
-
-
-# --------------------------------------------------------------------------- facts
-
-
-@dataclass(slots=True)
-class MemberFact:
-    """A party member as the organisation's VNeID rule sees them."""
-
-    name: str
-    vneid_on: dt.date | None
-    can_guide: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ModelFact:
-    code: str
-    name: str
-    rank_at: int  # lifecycle rank reached on the scoring date (-1: not yet registered)
-
-
-@dataclass(slots=True)
-class SolutionFact:
-    title: str
-    applied: bool
-    applied_on: dt.date | None
-    effect: str | None
+#: The levels a criteria set can have, lowest first, with the words an explanation starts with.
+CRITERIA_LEVELS = ("ward", "province")
+LEVEL_LABELS = {"ward": "cấp phường", "province": "cấp tỉnh"}
+LEVEL_PREFIX = {"ward": "Tiêu chí cấp phường: ", "province": "Tiêu chí cấp tỉnh: "}
 
 
-@dataclass(slots=True)
-class TargetFact:
-    """One target's result for one unit on the scoring date (from the status service)."""
-
-    code: str
-    name: str
-    value: float | None
-    target: float
-    status: str
-    value_kind: str = "percent"
-    note: str | None = None  # where the figure comes from, or why the target does not apply
-    applicable: bool = True
-    numerator: float | None = None  # the figures behind the value (Form 08 prints them)
-    denominator: float | None = None
-
-
-@dataclass(slots=True)
-class SubjectFacts:
-    """Everything the rules need about one unit or one person, as of the scoring date."""
-
-    subject: str  # "unit" | "person"
-    id: int
-    code: str  # unit code, CCCD, or an internal id
-    name: str
-    kind: str  # vocab.SubjectKind
-    female: bool = False  # person
-    women: int = 0  # unit: women among its people (tie-break)
-    headcount: int = 0
-    under_discipline: bool = False
-    discipline_note: str | None = None
-    party_members: list[MemberFact] = field(default_factory=list)  # unit
-    vneid_on: dt.date | None = None  # person
-    can_guide: bool = False
-    people_guided: int = 0
-    mentees: int = 0
-    models: list[ModelFact] = field(default_factory=list)
-    activities: dict[str, list[tuple[dt.date, int]]] = field(default_factory=dict)  # kind -> [(day, count)]
-    solutions: list[SolutionFact] = field(default_factory=list)
-    targets: dict[str, TargetFact] = field(default_factory=dict)
-
-    @property
-    def women_share(self) -> float | None:
-        return self.women / self.headcount if self.headcount else None
-
-    @property
-    def tie_break_first(self) -> bool:
-        """Decree 152/2025, Art. 4: a woman, or a collective at least 70% women, goes first on a tie."""
-        if self.subject == "person":
-            return self.female
-        return self.headcount > 0 and self.women * 100 >= WOMEN_SHARE_TIE_BREAK * 100 * self.headcount
-
-
-@dataclass(frozen=True, slots=True)
-class RuleOutcome:
-    passed: bool
-    fraction: float  # how much of the requirement is met, 0..1 (for partial points)
-    explanation: str
-
-
-# --------------------------------------------------------------------------- rule library
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    name: str
-    kind: str  # date | int | float | bool | text | model_status | activity_kind | per | target
-    label: str  # Vietnamese
-    default: Any = None
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    code: str
-    label: str  # Vietnamese
-    subjects: frozenset[str]  # "unit" and/or "person"
-    params: tuple[ParamSpec, ...]
-    func: Callable[[SubjectFacts, dict[str, Any], dt.date], RuleOutcome]
-    # The inputs a person's result depends on (params and date fixed): people with the same
-    # inputs share one result, so scoring 30,000 people formats each explanation once.
-    person_key: Callable[[SubjectFacts], Any] | None = None
-
-
-def _names(names: list[str]) -> str:
-    if len(names) <= MAX_NAMES:
-        return ", ".join(names)
-    return ", ".join(names[:MAX_NAMES]) + f" và {len(names) - MAX_NAMES} người khác"
-
-
-def _cutoff(by: dt.date | None, at: dt.date) -> tuple[dt.date, str]:
-    if by is None or at < by:
-        return at, f"tính đến {vn_date(at)}"
-    return by, f"đến {vn_date(by)}"
-
-
-def rule_party_members_vneid(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
-    by: dt.date | None = p.get("by")
-    require_guide = bool(p.get("require_guide", False))
-    cutoff, when = _cutoff(by, at)
-    total = len(f.party_members)
-    if total == 0:
-        return RuleOutcome(False, 0.0, "hồ sơ chưa có đảng viên nào nên chưa xác định được tỷ lệ "
-                                        "đảng viên thành thạo VNeID.")
-    missing = [m.name for m in f.party_members
-               if m.vneid_on is None or m.vneid_on > cutoff or (require_guide and not m.can_guide)]
-    ok = total - len(missing)
-    guide = " và biết hướng dẫn người dân" if require_guide else ""
-    text = f"{ok}/{total} đảng viên thành thạo VNeID{guide} {when}"
-    if missing:
-        text += f"; chưa đạt: {_names(missing)}."
-    else:
-        text += " (100%)."
-    return RuleOutcome(not missing, ok / total, text)
-
-
-def rule_person_vneid(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
-    by: dt.date | None = p.get("by")
-    require_guide = bool(p.get("require_guide", False))
-    cutoff, when = _cutoff(by, at)
-    parts: list[str] = []
-    on_time = f.vneid_on is not None and f.vneid_on <= cutoff
-    if f.vneid_on is None:
-        parts.append("chưa có ghi nhận thành thạo VNeID")
-    elif on_time:
-        parts.append(f"thành thạo VNeID từ {vn_date(f.vneid_on)} ({when})")
-    elif by is not None and f.vneid_on > by:
-        parts.append(f"thành thạo VNeID ngày {vn_date(f.vneid_on)}, sau hạn {vn_date(by)}")
-    else:
-        parts.append(f"thành thạo VNeID ngày {vn_date(f.vneid_on)}, sau ngày tính điểm {vn_date(at)}")
-    passed = on_time
-    if require_guide:
-        if f.can_guide:
-            parts.append("biết hướng dẫn người dân sử dụng")
-        else:
-            parts.append("chưa ghi nhận biết hướng dẫn người dân sử dụng")
-            passed = False
-    done = (0.5 if on_time else 0.0) + (0.5 if f.can_guide else 0.0) if require_guide else float(on_time)
-    return RuleOutcome(passed, done, "; ".join(parts) + ".")
-
-
-def rule_target_met(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
-    code = p.get("target")
-    margin = float(p.get("margin") or 0.0)
-    t = f.targets.get(code) if code else None
-    if t is not None and not t.applicable:
-        return RuleOutcome(True, 1.0, f"chỉ tiêu {code} không áp dụng ({t.note}).")
-    if t is None or t.value is None:
-        return RuleOutcome(False, 0.0, f"chưa có số liệu của đơn vị cho chỉ tiêu {code} "
-                                        f"tính đến {vn_date(at)}.")
-    unit = "%" if t.value_kind == "percent" else ""
-    pts = " điểm phần trăm" if t.value_kind == "percent" else ""
-    need = t.target + margin
-    passed = t.value >= need - 1e-9
-    frac = 1.0 if passed else (max(0.0, t.value / need) if need > 0 else 0.0)
-    head = f"chỉ tiêu {code} đạt {_num(t.value)}{unit}, chỉ tiêu {_num(t.target)}{unit}"
-    if margin:
-        head += f" (cần vượt từ {_num(margin)}{pts} trở lên, tức {_num(need)}{unit})"
-    verdict = "đạt" if passed else f"chưa đạt, còn thiếu {_num(need - t.value)}{pts or unit}"
-    note = f"; {t.note}" if t.note else ""
-    return RuleOutcome(passed, frac, f"{head}: {verdict} (tính đến {vn_date(at)}{note}).")
-
-
-def _num(value: float) -> str:
-    return vn_number(value, places=1)
-
-
-def points_text(value: float | None, empty: str = "") -> str:
-    """Points as Vietnamese users write them: 12,5 (decimal comma), 10 (no trailing zeros)."""
-    return empty if value is None else vn_number(value, places=3)
-
-
-def rule_min_models(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
-    n = int(p.get("n", 1))
-    status = p.get("status") or ModelStatus.REGISTERED.value
+def criteria_level_of_award(award_level: str | None) -> str:
+    """The criteria level a candidate is scored at from its award form's level: "province" for an
+    award granted at the province or above, "ward" for anything below (or no award chosen yet)."""
     try:
-        need_rank = model_status_rank(status)
-    except ValueError as exc:
-        raise RuleError(f"mức mô hình không hợp lệ: {status!r}") from exc
-    count, tail = _models_summary(tuple(f.models), need_rank, n, at)
-    return RuleOutcome(count >= n, min(1.0, count / n) if n > 0 else 1.0, f"{count}{tail}")
-
-
-@functools.lru_cache(maxsize=4096)
-def _models_summary(models: tuple[ModelFact, ...], need_rank: int, n: int, at: dt.date) -> tuple[int, str]:
-    """(count, explanation after the count): people of one unit share their unit's models."""
-    label = MODEL_STATUS_LABELS[MODEL_STATUS_ORDER[need_rank]]
-    counted = [mf for mf in models if mf.rank_at >= need_rank]
-    listed = "; ".join(f"{mf.code} {mf.name} ({MODEL_STATUS_LABELS[MODEL_STATUS_ORDER[mf.rank_at]]})"
-                       for mf in counted[:MAX_NAMES])
-    if len(counted) > MAX_NAMES:
-        listed += f" và {len(counted) - MAX_NAMES} mô hình khác"
-    tail = f" mô hình ở mức “{label}” trở lên tính đến {vn_date(at)} (cần ít nhất {n})"
-    return len(counted), tail + (f": {listed}." if counted else ".")
-
-
-def rule_min_people_guided(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
-    n = int(p.get("n", 1))
-    guided = max(f.people_guided, f.mentees)
-    source = []
-    if f.people_guided:
-        source.append(f"{f.people_guided} người theo hồ sơ")
-    if f.mentees:
-        source.append(f"{f.mentees} người học có tên (Đại sứ số)")
-    detail = f" ({'; '.join(source)})" if source else ""
-    passed = guided >= n
-    verdict = "đạt" if passed else "chưa đạt"
-    return RuleOutcome(passed, min(1.0, guided / n) if n > 0 else 1.0,
-                       f"đã hướng dẫn {guided} người{detail}; cần ít nhất {n}: {verdict}.")
-
-
-def rule_solution_applied(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
-    n = int(p.get("n", 1))
-    require_effect = bool(p.get("require_effect", False))
-    if not f.solutions:
-        return RuleOutcome(n <= 0, 1.0 if n <= 0 else 0.0,
-                           f"hồ sơ chưa có giải pháp nào (cần ít nhất {n}).")
-    counted, others = [], []
-    for s in f.solutions:
-        applied = s.applied and (s.applied_on is None or s.applied_on <= at)
-        if applied and (not require_effect or (s.effect and s.effect.strip())):
-            counted.append(f"“{s.title}” ({s.effect.strip().rstrip('.')})" if s.effect else f"“{s.title}”")
-        elif not applied:
-            others.append(f"“{s.title}” chưa được áp dụng")
-        else:
-            others.append(f"“{s.title}” chưa ghi hiệu quả")
-    passed = len(counted) >= n
-    what = "được áp dụng và có hiệu quả ghi nhận" if require_effect else "được áp dụng"
-    text = f"{len(counted)} giải pháp {what} (cần ít nhất {n})"
-    if counted:
-        text += ": " + "; ".join(counted)
-    if others:
-        text += "; không tính: " + "; ".join(others)
-    return RuleOutcome(passed, min(1.0, len(counted) / n) if n > 0 else 1.0, text + ".")
-
-
-def rule_not_disciplined(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
-    if f.under_discipline:
-        note = f" ({f.discipline_note})" if f.discipline_note else ""
-        return RuleOutcome(False, 0.0, f"đang bị thi hành kỷ luật hoặc xem xét xử lý{note}.")
-    if f.subject == "unit":
-        return RuleOutcome(True, 1.0, "hồ sơ không ghi nhận tập thể đang bị kỷ luật hoặc xem xét xử lý.")
-    return RuleOutcome(True, 1.0, "không đang bị kỷ luật hoặc xem xét xử lý.")
-
-
-def rule_min_activities(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:
-    kind = p.get("kind")
-    if kind not in _ACTIVITY_LOWER:
-        raise RuleError(f"loại hoạt động không hợp lệ: {kind!r}")
-    label = _ACTIVITY_LOWER[kind]
-    n = int(p.get("n", 1))
-    per = p.get("per", "period")
-    start: dt.date | None = p.get("start")
-    end: dt.date | None = p.get("end")
-    last = at if end is None or at < end else end
-    rows = f.activities.get(kind, ())
-    if start is not None and last < start:
-        return RuleOutcome(False, 0.0, f"chưa đến thời gian tính ({label} từ {vn_date(start)}).")
-    window = f"từ {vn_date(start)} đến {vn_date(last)}" if start else f"đến {vn_date(last)}"
-    if per == "week":
-        first = start or min((d for d, _ in rows), default=last)
-        weeks = iso_weeks(first, last)
-        per_week: dict[dt.date, int] = {}
-        for day, count in rows:
-            if (start is None or day >= start) and day <= last:
-                monday = day - dt.timedelta(days=day.weekday())
-                per_week[monday] = per_week.get(monday, 0) + count
-        missing = [w for w in weeks if per_week.get(w, 0) < n]
-        ok = len(weeks) - len(missing)
-        text = (f"{ok}/{len(weeks)} tuần có ít nhất {n} buổi {label} {window}")
-        if missing:
-            shown = ", ".join(week_label(w) for w in missing[:6])
-            more = f" và {len(missing) - 6} tuần khác" if len(missing) > 6 else ""
-            text += f"; thiếu: {shown}{more}."
-        else:
-            text += "."
-        return RuleOutcome(bool(weeks) and not missing, ok / len(weeks) if weeks else 0.0, text)
-    total = sum(c for d, c in rows if (start is None or d >= start) and d <= last)
-    passed = total >= n
-    return RuleOutcome(passed, min(1.0, total / n) if n > 0 else 1.0,
-                       f"{total} buổi {label} {window} (cần ít nhất {n}): "
-                       f"{'đạt' if passed else 'chưa đạt'}.")
-
-
-_ACTIVITY_LOWER = {k.value: v.lower() for k, v in ACTIVITY_KIND_LABELS.items()}
-NO_MEMO = object()  # a person key meaning "inputs unique to this person: do not keep the result"
-_BOTH = frozenset({"unit", "person"})
-RULES: dict[str, RuleSpec] = {r.code: r for r in (
-    RuleSpec("party_members_vneid", "Toàn bộ đảng viên của tổ chức thành thạo VNeID đến một ngày",
-             frozenset({"unit"}),
-             (ParamSpec("by", "date", "Hạn (ngày)", required=True),
-              ParamSpec("require_guide", "bool", "Phải biết hướng dẫn người dân", False)),
-             rule_party_members_vneid),
-    RuleSpec("target_met", "Đạt hoặc vượt chỉ tiêu (với mức vượt)", frozenset({"unit"}),
-             (ParamSpec("target", "target", "Mã chỉ tiêu", required=True),
-              ParamSpec("margin", "float", "Mức vượt (điểm phần trăm hoặc số lượng)", 0.0)),
-             rule_target_met),
-    RuleSpec("min_models", "Có ít nhất N mô hình từ một mức trở lên", _BOTH,
-             (ParamSpec("n", "int", "Số mô hình tối thiểu", 1),
-              ParamSpec("status", "model_status", "Mức tối thiểu", ModelStatus.IMPLEMENTING.value)),
-             rule_min_models, lambda f: id(f.models)),
-    RuleSpec("person_vneid", "Cá nhân thành thạo VNeID đến một ngày (và biết hướng dẫn)", frozenset({"person"}),
-             (ParamSpec("by", "date", "Hạn (ngày)", required=True),
-              ParamSpec("require_guide", "bool", "Phải biết hướng dẫn người dân", True)),
-             rule_person_vneid, lambda f: (f.vneid_on, f.can_guide)),
-    RuleSpec("min_people_guided", "Hướng dẫn ít nhất N người", _BOTH,
-             (ParamSpec("n", "int", "Số người tối thiểu", 5),), rule_min_people_guided,
-             lambda f: (f.people_guided, f.mentees)),
-    RuleSpec("solution_applied", "Có giải pháp được áp dụng (có hiệu quả ghi nhận)", _BOTH,
-             (ParamSpec("require_effect", "bool", "Phải có hiệu quả ghi nhận", True),
-              ParamSpec("n", "int", "Số giải pháp tối thiểu", 1)), rule_solution_applied,
-             lambda f: id(f.solutions) if not f.solutions else NO_MEMO),
-    RuleSpec("not_disciplined", "Không đang bị kỷ luật, điều tra, xem xét xử lý", _BOTH, (), rule_not_disciplined,
-             lambda f: (f.under_discipline, f.discipline_note)),
-    RuleSpec("min_activities", "Ít nhất N hoạt động một loại mỗi tuần hoặc trong một thời kỳ", _BOTH,
-             (ParamSpec("kind", "activity_kind", "Loại hoạt động", "guidance", required=True),
-              ParamSpec("n", "int", "Số buổi tối thiểu", 1),
-              ParamSpec("per", "per", "Tính theo (week: mỗi tuần; period: cả thời kỳ)", "period"),
-              ParamSpec("start", "date", "Từ ngày"), ParamSpec("end", "date", "Đến ngày")),
-             rule_min_activities, lambda f: id(f.activities) if not f.activities else NO_MEMO),
-)}
-
-
-def check_params(rule: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise a rule's parameters (dates from ISO text, numbers from text)."""
-    spec = RULES.get(rule)
-    if spec is None:
-        raise RuleError(f"không có quy tắc “{rule}” trong thư viện quy tắc; các quy tắc: {', '.join(RULES)}.")
-    known = {ps.name for ps in spec.params} | {"partial"}  # partial: points in proportion to what is met
-    unknown = set(params) - known
-    if unknown:
-        raise RuleError(f"quy tắc “{rule}” không có tham số {', '.join(sorted(unknown))}.")
-    out: dict[str, Any] = {}
-    for ps in spec.params:
-        value = params.get(ps.name, ps.default)
-        if value is None or value == "":
-            if ps.required:
-                raise RuleError(f"quy tắc “{rule}” cần tham số “{ps.label}” ({ps.name}).")
-            continue
-        try:
-            if ps.kind == "date" and not isinstance(value, dt.date):
-                value = dt.date.fromisoformat(str(value))
-            elif ps.kind == "int":
-                value = int(value)
-                if value < 0:
-                    raise ValueError
-            elif ps.kind == "float":
-                value = float(value)
-            elif ps.kind == "bool" and not isinstance(value, bool):
-                value = str(value).strip().lower() in ("1", "true", "có", "co", "yes")
-        except (TypeError, ValueError) as exc:
-            raise RuleError(f"tham số “{ps.label}” ({ps.name}) của quy tắc “{rule}” không hợp lệ: {value!r}.") from exc
-        if ps.kind == "model_status" and value not in {s.value for s in ModelStatus}:
-            raise RuleError(f"mức mô hình không hợp lệ: {value!r}.")
-        if ps.kind == "activity_kind" and value not in {k.value for k in ACTIVITY_KIND_LABELS}:
-            raise RuleError(f"loại hoạt động không hợp lệ: {value!r}.")
-        if ps.kind == "per" and value not in ("week", "period"):
-            raise RuleError(f"“{ps.label}” phải là week hoặc period, không phải {value!r}.")
-        out[ps.name] = value
-    if "partial" in params:
-        value = params["partial"]
-        out["partial"] = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "có", "yes")
-    if "start" in out and "end" in out and out["end"] < out["start"]:
-        raise RuleError(f"quy tắc “{rule}”: ngày kết thúc trước ngày bắt đầu.")
-    return out
+        return "province" if award_level_rank(award_level or "ward") >= award_level_rank(AwardLevel.PROVINCE) \
+            else "ward"
+    except ValueError:
+        return "ward"
 
 
 # --------------------------------------------------------------------------- criteria and scores
@@ -449,6 +93,7 @@ class CriteriaSetDef:
     subject_kind: str
     criteria: tuple[CriterionDef, ...]
     id: int | None = None
+    level: str = "ward"  # CRITERIA_LEVELS: the ward's own awards, or the province's
 
     @functools.cached_property
     def max_points(self) -> float:
@@ -497,6 +142,8 @@ class SubjectScore:
     tie_break_first: bool = False
     women_share: float | None = None
     rank: int | None = None
+    level: str = "ward"  # the level of the criteria set applied
+    level_note: str | None = None  # why the set applied is not of the level asked for
 
     def as_json(self) -> dict[str, Any]:
         """The JSON of `bdhvs score --json` (exactly these keys)."""
@@ -525,6 +172,12 @@ def _manual(c: CriterionDef, f: SubjectFacts, entry: ManualEntry | None) -> tupl
 Plan = list[tuple[CriterionDef, Any, bool, Any]]
 
 
+def _prefix(cset: CriteriaSetDef) -> str:
+    """The words a criterion's explanation starts with: none for the ward's own set (the texts
+    the ward has always read), “Tiêu chí cấp tỉnh: ” for the province's."""
+    return LEVEL_PREFIX[cset.level] if cset.level != "ward" else ""
+
+
 def compile_plan(cset: CriteriaSetDef) -> Plan:
     """Each criterion with its rule function (and the person key of the rule) looked up once."""
     plan: Plan = []
@@ -540,7 +193,7 @@ def compile_plan(cset: CriteriaSetDef) -> Plan:
 
 
 def _evaluate(c: CriterionDef, func: Any, partial: bool, facts: SubjectFacts, at: dt.date,
-              entry: ManualEntry | None) -> CriterionScore:
+              entry: ManualEntry | None, prefix: str = "") -> CriterionScore:
     is_points = c.type == "points"
     if func is None:
         passed, pts, text = _manual(c, facts, entry)
@@ -551,6 +204,8 @@ def _evaluate(c: CriterionDef, func: Any, partial: bool, facts: SubjectFacts, at
     # A unit's explanation names the unit ("Chi bộ Khu phố 3: 18/20 đảng viên ..."); a person's is
     # about that person's own records.
     text = f"{facts.name}: {text}" if facts.subject == "unit" else text[:1].upper() + text[1:]
+    if prefix:  # a province-level rule says so: "Tiêu chí cấp tỉnh: ..."
+        text = prefix + text
     if entry is None:
         return CriterionScore(c.code, c.name, c.type, c.method, passed, pts, c.max_points if is_points else 0.0,
                               text, None, None, None, c.id)
@@ -570,6 +225,7 @@ def score_subject(facts: SubjectFacts, cset: CriteriaSetDef, at: dt.date,
     eligible = True
     total = 0.0
     use_memo = memo is not None and facts.subject == "person"
+    prefix = _prefix(cset)
     append = results.append
     for i, (c, func, partial, key) in enumerate(plan if plan is not None else compile_plan(cset)):
         entry = manual.get(c.code) if manual else None
@@ -578,11 +234,11 @@ def score_subject(facts: SubjectFacts, cset: CriteriaSetDef, at: dt.date,
             k = key(facts) if func is not None else None
             result = cache.get(k) if k is not NO_MEMO else None
             if result is None:
-                result = _evaluate(c, func, partial, facts, at, None)
+                result = _evaluate(c, func, partial, facts, at, None, prefix)
                 if k is not NO_MEMO:
                     cache[k] = result
         else:
-            result = _evaluate(c, func, partial, facts, at, entry)
+            result = _evaluate(c, func, partial, facts, at, entry, prefix)
         if result.max_points:
             total += result.points
         elif result.type == "gate" and not result.passed:
@@ -596,7 +252,7 @@ def score_subject(facts: SubjectFacts, cset: CriteriaSetDef, at: dt.date,
         eligible = False
     return SubjectScore(facts.subject, facts.id, facts.code, facts.name, cset.subject_kind, eligible, total,
                         cset.max_points, results, held_back, facts.tie_break_first,
-                        facts.women_share if facts.subject == "unit" else None)
+                        facts.women_share if facts.subject == "unit" else None, None, cset.level)
 
 
 def score_all(facts: Iterable[SubjectFacts], sets: dict[str, CriteriaSetDef], at: dt.date,
@@ -609,6 +265,7 @@ def score_all(facts: Iterable[SubjectFacts], sets: dict[str, CriteriaSetDef], at
     plans = {kind: compile_plan(cset) for kind, cset in sets.items()}
     memos = {kind: [{} for _ in plan] for kind, plan in plans.items()}
     # The people's fast path: every criterion keyed (or manual), each result looked up in its memo.
+    prefixes = {kind: _prefix(cset) for kind, cset in sets.items()}
     fast = {kind: [(key, memo, c, func, partial) for (c, func, partial, key), memo in zip(plan, memos[kind])]
             for kind, plan in plans.items() if all(func is None or key is not None for _c, func, _p, key in plan)}
     manual = manual or {}
@@ -627,14 +284,15 @@ def score_all(facts: Iterable[SubjectFacts], sets: dict[str, CriteriaSetDef], at
         results = []
         total = 0.0
         eligible = True
+        prefix = prefixes[f.kind]
         for key, memo, c, func, partial in steps:
             k = key(f) if key is not None else None
             if k is NO_MEMO:
-                r = _evaluate(c, func, partial, f, at, None)
+                r = _evaluate(c, func, partial, f, at, None, prefix)
             else:
                 r = memo.get(k)
                 if r is None:
-                    r = memo[k] = _evaluate(c, func, partial, f, at, None)
+                    r = memo[k] = _evaluate(c, func, partial, f, at, None, prefix)
             if r.max_points:
                 total += r.points
             elif not r.passed and r.type == "gate":
@@ -648,7 +306,7 @@ def score_all(facts: Iterable[SubjectFacts], sets: dict[str, CriteriaSetDef], at
             eligible = False
         cset = sets[f.kind]
         append(SubjectScore("person", f.id, f.code, f.name, cset.subject_kind, eligible, total, cset.max_points,
-                            results, held_back, f.female, None))
+                            results, held_back, f.female, None, None, cset.level))
     return rank_scores(out)
 
 
@@ -688,15 +346,21 @@ def rank_scores(scores: Iterable[SubjectScore]) -> list[SubjectScore]:
     return out
 
 
-def model_rank_at(status: str, at: dt.date, dates: dict[str, dt.date | None]) -> int:
-    """The lifecycle rank a model had reached on `at`: the highest status whose date is on or before
-    `at` (a status reached without a recorded date counts), never above the current status."""
-    current = model_status_rank(status)
-    reached = -1
-    for rank, st in enumerate(MODEL_STATUS_ORDER[: current + 1]):
-        day = dates.get(st.value)
-        if day is None or day <= at:
-            reached = rank
-        else:
-            break
-    return reached
+def score_facts(facts: SubjectFacts, cset: CriteriaSetDef, manual: dict[str, ManualEntry] | None = None,
+                at: dt.date | None = None) -> SubjectScore:
+    """One subject's score from plain facts and a criteria set, with no database: what a province
+    office does with the facts a ward's package carries (`facts_from_dict`). `at` defaults to the
+    facts' own date; manual: the manual criteria's results by criterion code. The rank is left
+    empty (rank_scores ranks a list of them)."""
+    day = at or facts.as_of
+    if day is None:
+        raise RuleError("chưa biết ngày tính điểm: dữ liệu sự kiện không ghi ngày (as_of) và không được truyền vào.")
+    if facts.kind != cset.subject_kind:
+        raise RuleError(f"bộ tiêu chí “{cset.name}” dành cho {cset.subject_kind}, không chấm được "
+                        f"{facts.name} ({facts.kind}).")
+    return score_subject(facts, cset, day, manual or {})
+
+
+def with_level_note(score: SubjectScore, note: str) -> SubjectScore:
+    """A copy of a score carrying why its set is not of the level asked for (the criteria shared)."""
+    return dataclasses.replace(score, level_note=note)

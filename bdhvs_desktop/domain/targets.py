@@ -32,6 +32,25 @@ MET, AT_RISK, MISSED, NOT_DUE = "met", "at_risk", "missed", "not_due"
 STATUS_ORDER = {MISSED: 0, AT_RISK: 1, NOT_DUE: 2, MET: 3}
 EPS = 1e-9
 
+#: The VNeID measures over people, one definition for status and scoring: measure -> who is in the
+#: population (from party member, public servant) and the Vietnamese word for them.
+VNEID_POPULATION = {
+    "vneid_party_members": lambda pm, ps: bool(pm),
+    "vneid_public_servants": lambda pm, ps: bool(ps),
+    "vneid_cadres": lambda pm, ps: bool(pm) or bool(ps),
+}
+VNEID_POPULATION_LABEL = {
+    "vneid_party_members": "đảng viên",
+    "vneid_public_servants": "công chức, viên chức",
+    "vneid_cadres": "cán bộ, đảng viên, công chức, viên chức",
+}
+
+
+def vneid_proficient(vneid_on: dt.date | None, can_guide: bool, day: dt.date, require_guide: bool) -> bool:
+    """Counted as proficient on `day`: proficient on or before it, and able to guide citizens
+    when the target requires it."""
+    return vneid_on is not None and vneid_on <= day and (can_guide or not require_guide)
+
 
 # --------------------------------------------------------------------------- dates and status
 

@@ -101,7 +101,8 @@ def apply_preset(session: Session, preset: presets_mod.Preset) -> m.Campaign:
                              params=_jsonable(params), at_risk_margin=t.at_risk_margin, source=t.source or None,
                              sort_order=order))
     for cs in preset.criteria_sets:
-        cset = m.CriteriaSet(campaign_id=campaign.id, code=cs.code, name=cs.name, subject_kind=cs.subject_kind)
+        cset = m.CriteriaSet(campaign_id=campaign.id, code=cs.code, name=cs.name, subject_kind=cs.subject_kind,
+                             level=cs.level)
         for order, c in enumerate(cs.criteria):
             cset.criteria.append(m.Criterion(code=c.code, name=c.name, type=c.type, max_points=c.max_points,
                                              method=c.method, rule=c.rule or None, params=_jsonable(c.params),

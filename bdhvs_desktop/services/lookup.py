@@ -67,12 +67,13 @@ def register_subject(db: Database, subject_type: str, subject_id: int) -> dict[s
 
 
 def award_form(db: Database, code: str | None) -> dict[str, Any] | None:
-    """{code, name, issuer} of the award form `code` in the catalogue."""
+    """{code, name, issuer, level} of the award form `code` in the catalogue."""
     if not code:
         return None
     with db.read() as s:
         form = s.scalar(select(m.AwardForm).where(m.AwardForm.code == code))
-        return None if form is None else {"code": form.code, "name": form.name, "issuer": form.issuer}
+        return None if form is None else {"code": form.code, "name": form.name, "issuer": form.issuer,
+                                          "level": form.level}
 
 
 def first_campaign(db: Database) -> dict[str, Any] | None:

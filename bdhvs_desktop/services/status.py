@@ -18,17 +18,26 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
+from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import targets as tg
-from bdhvs_desktop.domain.dates import iso_week_start
-from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TASK_STATUS_LABELS
 from bdhvs_desktop.services.campaign import PhaseInfo, phase_at
+from bdhvs_desktop.services.facts import FactLoader, TargetSpec, load_units, weekly_session_counts
+from bdhvs_desktop.services.status_export import (  # noqa: F401  (re-exported: their old home)
+    SCOPE_LABELS,
+    STATUS_LABELS,
+    TASK_LABELS,
+    write_status_xlsx,
+)
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 __all__ = ["StatusReport", "TargetResult", "UnitTargetResult", "TaskResult", "PhaseInfo", "compute_status",
-           "status_to_json", "load_units", "week_grid", "WeekGrid"]
+           "status_to_json", "load_units", "week_grid", "WeekGrid", "unit_target_facts", "write_status_xlsx"]
+
+_Loader = FactLoader  # its old name here
 
 
 @dataclass(frozen=True)
@@ -101,130 +110,12 @@ class StatusReport:
         return None if self.next_deadline is None else (self.next_deadline - self.as_of).days
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def load_units(session) -> tg.UnitTree:
-    rows = session.execute(select(m.Unit.id, m.Unit.code, m.Unit.name, m.Unit.kind, m.Unit.parent_id,
-                                  m.Unit.is_party_org, m.Unit.active)).all()
-    return tg.UnitTree(tg.UnitRow(r.id, r.code, r.name, r.kind, r.parent_id, bool(r.is_party_org),
-                                  bool(r.active) if r.active is not None else True) for r in rows)
-
-
-def _week_index(session, column, monday0: dt.date):
-    """SQL for the number of whole weeks between monday0 and a date column (the ISO week index)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return cast((func.julianday(column) - func.julianday(monday0.isoformat())) / 7, Integer)
-    return cast(func.floor((column - monday0) / 7.0), Integer)
-
-
-def weekly_session_counts(session, kinds: list[str], start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], int]:
-    """(unit_id, Monday) -> sessions of these kinds in [start, end], grouped in SQL by unit and ISO week."""
-    monday0 = iso_week_start(start)
-    week = _week_index(session, m.Activity.date, monday0).label("week")
-    rows = session.execute(
-        select(m.Activity.unit_id, week, func.count())
-        .where(m.Activity.kind.in_(kinds), m.Activity.date >= start, m.Activity.date <= end,
-               m.Activity.unit_id.is_not(None))
-        .group_by(m.Activity.unit_id, week)
-    ).all()
-    return {(unit_id, monday0 + dt.timedelta(days=7 * int(w))): int(n) for unit_id, w, n in rows}
-
-
-class _Loader:
-    """Caches the aggregate queries shared by several targets."""
-
-    def __init__(self, session, tree: tg.UnitTree):
-        self.s = session
-        self.tree = tree
-        self._people: dict[dt.date, list[Any]] = {}
-        self._lagging: dict[dt.date, list[Any]] = {}
-        self._models: list[tg.ModelRow] | None = None
-        self._reasons: dict[tuple[dt.date, bool], list[tuple[Any, bool, bool, str, Any, str]]] = {}
-
-    def people(self, day: dt.date) -> list[tuple[Any, bool, bool, bool, int, int]]:
-        """(unit_id, party member, public servant, can guide, proficient by the day, count)."""
-        if day not in self._people:
-            self._scan_people(day)
-        return self._people[day]
-
-    def lagging(self, day: dt.date) -> list[tuple[Any, str, bool, bool, bool, dt.date | None]]:
-        """(unit_id, full name, party member, public servant, can guide, proficient on) of those
-        not proficient by the day or unable to guide citizens."""
-        if day not in self._lagging:
-            self._scan_people(day)
-        return self._lagging[day]
-
-    def _scan_people(self, day: dt.date) -> None:
-        # One pass over the party members and public servants (a plain table scan: grouping in
-        # SQL makes SQLite walk the unit index and fetch rows in random order, much slower on a
-        # large ward); the name and date come back only for those who lag.
-        p = m.Person
-        ok = and_(p.vneid_proficient_on.is_not(None), p.vneid_proficient_on <= day)
-        lag = or_(p.vneid_proficient_on.is_(None), p.vneid_proficient_on > day, p.can_guide.is_not(True))
-        rows = self.s.execute(
-            select(p.unit_id, p.is_party_member, p.is_public_servant, p.can_guide,
-                   case((ok, 1), else_=0), case((lag, p.full_name), else_=None),
-                   case((lag, p.vneid_proficient_on), else_=None).label("on"))
-            .where(or_(p.is_party_member.is_(True), p.is_public_servant.is_(True)))
-        ).all()
-        counts: dict[tuple[Any, bool, bool, bool, int], int] = {}
-        lagging = []
-        for unit_id, pm, ps, guide, is_ok, name, on in rows:
-            key = (unit_id, bool(pm), bool(ps), bool(guide), is_ok)
-            counts[key] = counts.get(key, 0) + 1
-            if name is not None:
-                lagging.append((unit_id, name, bool(pm), bool(ps), bool(guide), on))
-        self._people[day] = [(*k, n) for k, n in counts.items()]
-        self._lagging[day] = lagging
-
-    def lagging_reasons(self, day: dt.date, require_guide: bool) -> list[tuple[Any, bool, bool, str, Any, str]]:
-        """(unit_id, party member, public servant, "Name — why") of everyone not proficient by the day."""
-        key = (day, require_guide)
-        if key not in self._reasons:
-            out = []
-            late = f"sau ngày {day:%d/%m/%Y}"
-            labels: dict[Any, str] = {}
-            for unit_id, full_name, pm, ps, can_guide, on in self.lagging(day):
-                if on is None:
-                    why = "chưa thành thạo VNeID"
-                elif on > day:
-                    why = f"thành thạo VNeID ngày {on.day:02d}/{on.month:02d}/{on.year}, {late}"
-                elif require_guide and not can_guide:
-                    why = "chưa hướng dẫn được người dân sử dụng VNeID"
-                else:
-                    continue
-                label = labels.get(unit_id)
-                if label is None:
-                    label = labels[unit_id] = self.tree.label(unit_id)
-                out.append((unit_id, pm, ps, f"{full_name} — {why}", tg.name_sort_key(full_name),
-                            f"{full_name} ({label}) — {why}"))
-            out.sort(key=lambda x: x[4])  # once, so each target's list is already in name order
-            self._reasons[key] = out
-        return self._reasons[key]
-
-    def models(self) -> list[tg.ModelRow]:
-        if self._models is None:
-            first_rep = (select(m.ModelReplication.model_id, func.min(m.ModelReplication.replicated_on).label("rep"))
-                         .group_by(m.ModelReplication.model_id).subquery())
-            rows = self.s.execute(
-                select(m.DigitalModel.id, m.DigitalModel.code, m.DigitalModel.name, m.DigitalModel.owner_unit_id,
-                       m.DigitalModel.status, m.DigitalModel.registered_on, m.DigitalModel.implementing_on,
-                       m.DigitalModel.evaluated_on, m.DigitalModel.excellent_on, first_rep.c.rep)
-                .outerjoin(first_rep, first_rep.c.model_id == m.DigitalModel.id)
-            ).all()
-            self._models = [tg.ModelRow(*r) for r in rows]
-        return self._models
 
 
 # --------------------------------------------------------------------------- measures
 
 
-_POPULATION = {
-    "vneid_party_members": lambda pm, ps: bool(pm),
-    "vneid_public_servants": lambda pm, ps: bool(ps),
-    "vneid_cadres": lambda pm, ps: bool(pm) or bool(ps),
-}
+_POPULATION = tg.VNEID_POPULATION
 _COUNT_WORDS = {"models_per_unit": "mô hình", "thematic_meetings": "buổi sinh hoạt chuyên đề",
                 "excellent_models_quota": "mô hình xuất sắc"}
 
@@ -381,6 +272,24 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
+def unit_target_facts(s: Session, at: dt.date, specs: dict[str, TargetSpec], loader: FactLoader | None = None
+                      ) -> dict[int, dict[str, sc.TargetFact]]:
+    """Per-unit results of the given targets on `at`, measured exactly as the status measures them,
+    in the caller's read session (with its loader when it has one): what scoring's `target_met`
+    criteria read, without a second session or the targets nobody asked for."""
+    if not specs:
+        return {}
+    loader = loader or FactLoader(s, load_units(s))
+    out: dict[int, dict[str, sc.TargetFact]] = {}
+    for target in s.scalars(select(m.Target).where(m.Target.code.in_(list(specs)))
+                            .order_by(m.Target.sort_order, m.Target.id)):
+        spec = specs[target.code]
+        for u in _target_result(loader, target, at).per_unit:
+            out.setdefault(u.unit_id, {})[target.code] = sc.TargetFact(target.code, spec.name, u.value,
+                                                                       float(u.target), u.status, spec.value_kind)
+    return out
+
+
 def compute_status(db: Database, as_of: dt.date | None = None) -> StatusReport:
     """Every target and task of the campaign as of a date (today by default).
 
@@ -465,130 +374,3 @@ def week_grid(db: Database, start: dt.date, end: dt.date, kinds: list[str] | Non
     groups = tree.residential_groups()
     mondays, grid = tg.week_grid(sessions, groups, tree, start, end)
     return WeekGrid(mondays, [(u.id, u.code, u.name) for u in groups], grid, end)
-
-
-# --------------------------------------------------------------------------- Excel export
-
-STATUS_LABELS = {k.value: v for k, v in TARGET_STATUS_LABELS.items()}
-TASK_LABELS = {k.value: v for k, v in TASK_STATUS_LABELS.items()}
-SCOPE_LABELS = {"ward": "Toàn phường", "party_org": "Từng tổ chức đảng", "residential_group": "Từng tổ dân phố",
-                "unit": "Từng đơn vị", "responsible_body": "Cơ quan được giao"}
-_FILLS = {"met": "C6EFCE", "at_risk": "FFEB9C", "missed": "FFC7CE", "not_due": "EDEDED"}
-
-
-def write_status_xlsx(report: StatusReport, path) -> Any:
-    """Write the targets by unit (and the summary and tasks) to an Excel file, atomically:
-    a temporary file in the same folder replaces the target only once it is complete."""
-    import os
-    import tempfile
-    import time
-    from pathlib import Path
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    path = Path(path)
-    wb = Workbook()
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    def sheet(ws, title: str, headers: list[str], widths: list[int]) -> None:
-        ws.append([title])
-        ws["A1"].font = Font(bold=True, size=13)
-        ws.append([f"Tính đến ngày {report.as_of:%d/%m/%Y}" + (f" — Giai đoạn {report.phase.number}: "
-                                                                 f"{report.phase.name}" if report.phase else "")])
-        ws.append([])
-        ws.append(headers)
-        for cell in ws[4]:
-            cell.font = bold
-            cell.fill = PatternFill("solid", fgColor="D9E1F2")
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for i, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-        ws.freeze_panes = "A5"
-
-    def status_cell(ws, row: int, col: int, status: str) -> None:
-        cell = ws.cell(row=row, column=col)
-        cell.fill = PatternFill("solid", fgColor=_FILLS.get(status, "FFFFFF"))
-
-    def number(value: float | None, kind: str) -> Any:
-        if value is None:
-            return None
-        return round(value / 100.0, 4) if kind == "percent" else value
-
-    ws = wb.active
-    ws.title = "Theo đơn vị"
-    sheet(ws, "CHỈ TIÊU THEO TỪNG ĐƠN VỊ", ["Mã chỉ tiêu", "Chỉ tiêu", "Hạn", "Mã đơn vị", "Đơn vị", "Kết quả",
-                                            "Mức phải đạt", "Tử số", "Mẫu số", "Trạng thái", "Còn thiếu"],
-          [18, 50, 12, 14, 40, 11, 12, 9, 9, 20, 60])
-    for t in report.targets:
-        rows = [("", "Toàn phường" if t.scope == "ward" else SCOPE_LABELS.get(t.scope, t.scope), t.value, t.target,
-                 t.numerator, t.denominator, t.status, t.shortfall)]
-        rows += [(u.unit_code, u.unit_name, u.value, u.target, u.numerator, u.denominator, u.status, u.shortfall)
-                 for u in t.per_unit]
-        for code, name, value, target, num, den, status, short in rows:
-            kind = t.value_kind if (code == "" or target == t.target) else "count"
-            ws.append([t.code, t.name, t.deadline, code, name, number(value, kind), number(target, kind), num, den,
-                       STATUS_LABELS.get(status, status), "; ".join(short)])
-            r = ws.max_row
-            ws.cell(r, 3).number_format = "DD/MM/YYYY"
-            for c in (6, 7):
-                ws.cell(r, c).number_format = "0.0%" if kind == "percent" else "0.##"
-            if code == "":
-                for c in range(1, 12):
-                    ws.cell(r, c).font = bold
-            status_cell(ws, r, 10, status)
-            ws.cell(r, 11).alignment = wrap
-    ws.auto_filter.ref = f"A4:K{ws.max_row}"
-
-    ws2 = wb.create_sheet("Tổng hợp")
-    sheet(ws2, "TỔNG HỢP CHỈ TIÊU", ["Mã chỉ tiêu", "Chỉ tiêu", "Bắt đầu", "Hạn", "Kết quả", "Mức phải đạt",
-                                      "Trạng thái", "Còn thiếu"], [18, 60, 12, 12, 11, 12, 20, 80])
-    for t in report.targets:
-        ws2.append([t.code, t.name, t.start, t.deadline, number(t.value, t.value_kind), number(t.target, t.value_kind),
-                    STATUS_LABELS.get(t.status, t.status), "\n".join(t.shortfall)])
-        r = ws2.max_row
-        for c in (3, 4):
-            ws2.cell(r, c).number_format = "DD/MM/YYYY"
-        for c in (5, 6):
-            ws2.cell(r, c).number_format = "0.0%" if t.value_kind == "percent" else "0.##"
-        status_cell(ws2, r, 7, t.status)
-        for c in (2, 8):
-            ws2.cell(r, c).alignment = wrap
-
-    ws3 = wb.create_sheet("Nhiệm vụ")
-    sheet(ws3, "NHIỆM VỤ", ["Giai đoạn", "Nhiệm vụ", "Đơn vị chịu trách nhiệm", "Hạn", "Trạng thái", "Ngày hoàn thành",
-                            "Minh chứng"], [10, 60, 40, 12, 18, 14, 40])
-    for t in report.tasks:
-        ws3.append([t.phase_number, t.title, t.unit, t.due, TASK_LABELS.get(t.status, t.status), t.done_date,
-                    t.evidence])
-        r = ws3.max_row
-        for c in (4, 6):
-            ws3.cell(r, c).number_format = "DD/MM/YYYY"
-        status_cell(ws3, r, 5, {"done": "met", "late": "missed"}.get(t.status, "not_due"))
-        ws3.cell(r, 2).alignment = wrap
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        from bdhvs_desktop.documents.xlsx_safe import text_cells_only
-
-        text_cells_only(wb)  # unit names and other text are never formulas (formula injection)
-        wb.save(tmp_name)
-        for attempt in range(6):
-            try:
-                os.replace(tmp_name, path)
-                break
-            except PermissionError:
-                if attempt == 5:
-                    raise
-                time.sleep(0.1 * (attempt + 1))
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        raise
-    return path

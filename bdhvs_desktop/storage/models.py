@@ -306,6 +306,9 @@ class CriteriaSet(Versioned, Base):
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(300))
     subject_kind: Mapped[str] = mapped_column(String(20))  # vocab.SubjectKind
+    # "ward": the ward's own awards; "province": a candidate proposed to a province award is
+    # scored with this set (domain/scoring.py, CRITERIA_LEVELS). At most one set per kind and level.
+    level: Mapped[str] = mapped_column(String(20), default="ward", server_default="ward")
 
     criteria: Mapped[list["Criterion"]] = relationship(
         back_populates="criteria_set", order_by="Criterion.sort_order", cascade="all, delete-orphan"

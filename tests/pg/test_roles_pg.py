@@ -395,3 +395,39 @@ def test_a_workstation_cannot_upgrade_the_schema_and_is_told_who_can(pg_server, 
     assert role in str(refused.value) and "chủ sở hữu" in str(refused.value)
     with _psycopg_connect(pg_url, autocommit=True) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+
+
+def test_the_criteria_level_migration_keeps_the_app_roles_rights(pg_server, pg_url, cli_env):
+    """Migration 0006 (criteria_set.level) on a shared database whose app role was set up before
+    it: the owner upgrades, the grants are re-applied, the workstations keep working on the table."""
+    from alembic import command
+
+    from bdhvs_desktop.services.campaign import init_campaign
+    from bdhvs_desktop.storage.migrate import alembic_config, upgrade_to_head
+
+    db = open_database(pg_url)
+    try:
+        auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
+        auth.login(db, "thuky", SECRETARY_PW)
+        init_campaign(db, "la-gi-004")
+    finally:
+        db.dispose()
+    engine = open_database(pg_url).engine
+    try:
+        with engine.connect() as conn:  # the office's database as it was before 0006
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0005")
+            conn.commit()
+    finally:
+        engine.dispose()
+    role, app_url = _app_role(pg_server, pg_url, cli_env)
+    upgrade_to_head(pg_url)
+    with _psycopg_connect(app_url, password=APP_PW, autocommit=True) as conn:
+        levels = {r[0] for r in conn.execute("SELECT DISTINCT level FROM criteria_set").fetchall()}
+        assert levels == {"ward"}  # the sets kept from before are the ward's
+        conn.execute("UPDATE criteria_set SET level = 'province' WHERE code = 'TC_TINH_CA_NHAN'")
+        campaign = conn.execute("SELECT id FROM campaign").fetchone()[0]
+        conn.execute("INSERT INTO criteria_set (campaign_id, code, name, subject_kind, version) "
+                     "VALUES (%s, 'TC_MOI', 'Bộ mới', 'individual', 1)", (campaign,))
+        assert conn.execute("SELECT level FROM criteria_set WHERE code = 'TC_MOI'").fetchone()[0] == "ward"

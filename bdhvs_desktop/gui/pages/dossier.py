@@ -264,6 +264,10 @@ class DossierPage(Page):
         self.certificates_btn.setToolTip(tr("In giấy khen (trên phôi hoặc giấy trắng), mẫu in, danh sách xướng danh"))
         self.certificates_btn.clicked.connect(self.open_certificates)
         r2.addWidget(self.certificates_btn)
+        # The ward's proposal package to the province (issue #14): gui/package_dialog.py.
+        self.package_btn = QPushButton(tr("Xuất gói hồ sơ đề nghị tỉnh…"))
+        self.package_btn.clicked.connect(self.open_package_export)
+        r2.addWidget(self.package_btn)
         gv.addLayout(r2)
         self.files = QListWidget()
         self.files.setFixedHeight(92)
@@ -275,6 +279,11 @@ class DossierPage(Page):
         gv.addWidget(self.status)
         root.addWidget(gen)
         self._update_buttons()
+
+    def open_package_export(self) -> None:
+        from bdhvs_desktop.gui.package_dialog import PackageExportDialog
+
+        PackageExportDialog(self.ctx, self, at=self._at()).exec()
 
     def open_certificates(self) -> None:
         from bdhvs_desktop.gui.certificates_dialog import CertificatesDialog

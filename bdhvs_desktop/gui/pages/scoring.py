@@ -170,6 +170,12 @@ class ScoringPage(Page):
         for kind in (SubjectKind.PARTY_ORG, SubjectKind.COLLECTIVE, SubjectKind.INDIVIDUAL):
             self.kind.addItem(SUBJECT_KIND_LABELS[kind], kind.value)
         bar.addWidget(self.kind)
+        bar.addWidget(QLabel(tr("Cấp:")))
+        self.level = QComboBox()
+        self.level.setToolTip(tr("Chấm theo tiêu chí khen cấp phường, hoặc tiêu chí khen cấp tỉnh (hồ sơ đề nghị tỉnh)"))
+        for level in sc.CRITERIA_LEVELS:
+            self.level.addItem(tr("Tiêu chí ") + sc.LEVEL_LABELS[level], level)
+        bar.addWidget(self.level)
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("Tìm theo tên hoặc mã…"))
         self.search.setClearButtonEnabled(True)
@@ -239,6 +245,7 @@ class ScoringPage(Page):
 
         self.date.dateChanged.connect(self._date_changed)
         self.kind.currentIndexChanged.connect(lambda _i: self._show_kind())
+        self.level.currentIndexChanged.connect(lambda _i: self._level_changed())
         self.search.textChanged.connect(self._filter)
         for view in (self.eligible_view, self.other_view):
             view.selectionModel().selectionChanged.connect(lambda *_a, v=view: self._selected(v))
@@ -289,12 +296,30 @@ class ScoringPage(Page):
             return
         self._show_kind()
 
+    def _shown(self):  # -> services.scoring.ScoreBoard | None
+        """The board of the level chosen, when it has been scored."""
+        return None if self.board is None else self.board.scored_level(self.level.currentData())
+
+    def _level_changed(self) -> None:
+        from bdhvs_desktop.gui.worker import run_in_background
+
+        board, level = self.board, self.level.currentData()
+        if board is None or board.scored_level(level) is not None:
+            self._show_kind()
+            return
+        self.summary.setText(tr("Đang chấm điểm…"))
+        run_in_background(self, tr("Đang chấm điểm"), lambda _progress, _cancelled: board.at_level(level),
+                          lambda _b: self._show_kind(), self._failed, cancellable=False, show_dialog=False)
+
     def _show_kind(self) -> None:
-        if self.board is None:
+        shown = self._shown()
+        if shown is None:
+            if self.board is not None:
+                self._level_changed()
             return
         kind = self.kind.currentData()
-        rows = self.board.of_kind(kind)
-        cset = self.board.sets.get(kind)
+        rows = shown.of_kind(kind)
+        cset = shown.sets.get(kind)
         eligible = [s for s in rows if s.eligible]
         others = [s for s in rows if not s.eligible]
         self.eligible_model.set_rows(eligible)
@@ -308,7 +333,7 @@ class ScoringPage(Page):
                 tr("Bộ tiêu chí “{name}”: {gates} điều kiện bắt buộc, thang điểm {max} — {ok}/{n} đủ điều kiện "
                    "(tính đến {day}). Bằng điểm thì ưu tiên nữ, tập thể có từ 70% nữ (Nghị định 152/2025, Điều 4).")
                 .format(name=cset.name, gates=gates, max=pts(cset.max_points), ok=len(eligible), n=len(rows),
-                        day=f"{self.board.at:%d/%m/%Y}"))
+                        day=f"{shown.at:%d/%m/%Y}") + (" " + shown.level_notes[kind] if kind in shown.level_notes else ""))
         self._reselect()
 
     def _filter(self, text: str) -> None:
@@ -375,6 +400,8 @@ class ScoringPage(Page):
         parts = []
         if s.held_back:
             parts.append(f"<p style='color:#b71c1c'><b>{html.escape(s.held_back)}</b></p>")
+        if s.level_note:
+            parts.append(f"<p><i>{html.escape(s.level_note)}</i></p>")
         for c in s.criteria:
             mark = "✔" if c.passed else "✘"
             color = "#1b5e20" if c.passed else "#b71c1c"
@@ -455,7 +482,7 @@ class ScoringPage(Page):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            result = cs.propose_eligible(self.ctx.db, self.ctx.as_of)
+            result = cs.propose_eligible(self.ctx.db, self.ctx.as_of, board=self.board)  # the scores shown
         except cs.CouncilActionError as exc:
             QMessageBox.warning(self, tr("Không đề nghị được"), str(exc))
             return
@@ -614,11 +641,12 @@ class CriteriaSetDialog(QDialog):
         from bdhvs_desktop.services.scoring import list_criteria_sets
 
         current = self.sets.currentData()
-        self._sets = {s.id: s for s in list_criteria_sets(self.ctx.db)}
+        self._sets = {s.id: s for s in list_criteria_sets(self.ctx.db, level=None)}  # the ward's, then the province's
         self.sets.blockSignals(True)
         self.sets.clear()
         for s in self._sets.values():
-            self.sets.addItem(f"{s.name} ({SUBJECT_KIND_LABELS.get(SubjectKind(s.subject_kind), s.subject_kind)})", s.id)
+            self.sets.addItem(f"{s.name} ({SUBJECT_KIND_LABELS.get(SubjectKind(s.subject_kind), s.subject_kind)}, "
+                              f"{sc.LEVEL_LABELS.get(s.level, s.level)})", s.id)
         index = self.sets.findData(current)
         self.sets.setCurrentIndex(max(index, 0))
         self.sets.blockSignals(False)

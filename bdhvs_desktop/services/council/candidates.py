@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bdhvs_desktop.domain import council as dc
-from bdhvs_desktop.domain.scoring import SubjectScore
+from bdhvs_desktop.domain.scoring import SubjectScore, criteria_level_of_award
 from bdhvs_desktop.domain.text import name_key
 from bdhvs_desktop.domain.vocab import (
     CANDIDATE_STATUS_LABELS,
@@ -37,6 +37,7 @@ from bdhvs_desktop.services.council.common import (
     _candidate,
     _kind_label,
     _label,
+    _level,
     _member_count,
     _present_count,
 )
@@ -82,6 +83,7 @@ class CandidateInfo:
     score_as_of: dt.date | None
     score_snapshot: dict[str, Any]
     version: int
+    level: str = "ward"  # the criteria it is scored against: its award form's level (ward or province)
 
 
 def _candidate_info(c: m.Candidate) -> CandidateInfo:
@@ -94,7 +96,8 @@ def _candidate_info(c: m.Candidate) -> CandidateInfo:
     return CandidateInfo(c.id, c.subject_type, sid, code, name, c.subject_kind, unit_name, position,
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
                          c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
-                         c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version)
+                         c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version,
+                         _level(c))
 
 
 def _decision_of(c: m.Candidate) -> str | None:
@@ -225,12 +228,21 @@ class ProposeResult:
     skipped: list[str] = field(default_factory=list)  # Vietnamese: who and why
 
 
-def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | None = None) -> ProposeResult:
+def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | None = None,
+                     board: scoring_service.ScoreBoard | None = None) -> ProposeResult:
     """Propose every eligible subject (ranked first) that has no candidate yet, in ONE
-    transaction: all of them or (killed, failed) none."""
+    transaction: all of them or (killed, failed) none. Eligible at the level of the award
+    proposed (a province award: the province's criteria). `board`: the scores the caller already
+    holds for `at` (the scoring page's), so the action does not compute them again."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
-    at = at or dt.date.today()
-    board = scoring_service.compute_scores(db, at)
+    at = at or (board.at if board is not None else dt.date.today())
+    level = "ward"
+    if award_code:
+        with db.read() as s:
+            level = criteria_level_of_award(s.scalar(select(m.AwardForm.level).where(m.AwardForm.code == award_code)))
+    if board is None or board.at != at:
+        board = scoring_service.compute_scores(db, at)
+    board = board.at_level(level)
     result = ProposeResult()
     with db.session() as s:
         serialize(s, COUNCIL_LOCK)
@@ -326,7 +338,8 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
         with db.read() as s:
             c = _candidate(s, candidate_id)
             day = at or c.score_as_of or dt.date.today()
-        snap = _snapshot(db, c.subject_type, c.unit_id or c.person_id, day)
+            level = _level(c)
+        snap = _snapshot(db, c.subject_type, c.unit_id or c.person_id, day, level)
     with db.session() as s:
         serialize(s, COUNCIL_LOCK)
         c = _candidate(s, candidate_id)
@@ -368,8 +381,8 @@ def _passing_vote(s: Session, c: m.Candidate) -> dc.Decision:
                              f"số và đạt tỷ lệ thông qua (nhập kết quả biểu quyết rồi dùng “Quyết định”).{why}")
 
 
-def _snapshot(db: Database, subject: str, subject_id: int | None, day: dt.date) -> dict[str, Any]:
-    score = scoring_service.score_of(db, subject, subject_id or 0, day)
+def _snapshot(db: Database, subject: str, subject_id: int | None, day: dt.date, level: str = "ward") -> dict[str, Any]:
+    score = scoring_service.score_of(db, subject, subject_id or 0, day, level)
     return scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain import council as dc
 from bdhvs_desktop.domain import unit_tree
+from bdhvs_desktop.domain.scoring import criteria_level_of_award
 from bdhvs_desktop.domain.vocab import (
     SUBJECT_KIND_LABELS,
     SubjectKind,
@@ -72,6 +73,11 @@ def _candidate(s: Session, candidate_id: int) -> m.Candidate:
 
 def _label(c: m.Candidate) -> str:
     return c.unit.name if c.subject_type == "unit" else c.person.full_name
+
+
+def _level(c: m.Candidate) -> str:
+    """The criteria level a candidate is scored at: its award form's (province or ward)."""
+    return criteria_level_of_award(c.award_form.level if c.award_form is not None else None)
 
 
 def _kind_label(kind: str) -> str:

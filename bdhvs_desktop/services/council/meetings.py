@@ -22,6 +22,7 @@ from bdhvs_desktop.services.council.common import (
     COUNCIL_LOCK,
     CouncilActionError,
     _conflict,
+    _level,
     _meeting,
     _present_count,
     _refuse_closed,
@@ -248,7 +249,7 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
                 points, maximum, eligible, rank = snap.get("points"), snap.get("max_points"), snap.get("eligible"), \
                     snap.get("rank")
             else:
-                sc_ = board.find(c.subject_type, c.unit_id or c.person_id or 0)
+                sc_ = board.find(c.subject_type, c.unit_id or c.person_id or 0, _level(c))
                 points, maximum, eligible, rank = ((sc_.points, sc_.max_points, sc_.eligible, sc_.rank) if sc_
                                                    else (None, None, None, None))
             v = votes.get(c.id)

@@ -24,6 +24,7 @@ from bdhvs_desktop.services.council.common import (
     _candidate,
     _conflict,
     _label,
+    _level,
     _meeting,
     _member_count,
     _present_count,
@@ -93,7 +94,7 @@ def record_member_score(db: Database, meeting_id: int | None, candidate_id: int,
             raise CouncilActionError("Điểm không được âm.")
         maximum = (c.score_snapshot or {}).get("max_points")
         if maximum is None:
-            maximum = scoring_service.load_criteria_max(s, c.subject_kind)
+            maximum = scoring_service.load_criteria_max(s, c.subject_kind, _level(c))
         if maximum and points > maximum:
             raise CouncilActionError(f"Điểm {points:g} vượt điểm tối đa {maximum:g}.")
         row = s.scalar(select(m.MemberScore).where(m.MemberScore.meeting_id == meeting.id,
@@ -130,7 +131,10 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
         meeting_id = meeting.id
         day = meeting.held_at.date()
         pending = _undecided(s, meeting.id, candidate_id)
+        levels = {_level(c) for c in pending}
     board = scoring_service.compute_scores(db, day) if pending else None
+    for level in sorted(levels) if board is not None else ():
+        board.at_level(level)  # scored now, not under the council lock
     out: list[DecisionInfo] = []
     with db.session() as s:
         serialize(s, COUNCIL_LOCK)
@@ -150,9 +154,9 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
             vote = s.scalar(select(m.Vote).where(m.Vote.meeting_id == meeting.id, m.Vote.candidate_id == c.id))
             tally = dc.Tally(vote.votes_for, vote.votes_against, vote.votes_abstain)
             decision = dc.decide(members, present, tally, rules, _label(c))
-            score = board.find(c.subject_type, c.unit_id or c.person_id) if board else None
+            score = board.find(c.subject_type, c.unit_id or c.person_id, _level(c)) if board else None
             if board is None:  # decided by nobody when this started: score it now
-                score = scoring_service.score_of(db, c.subject_type, c.unit_id or c.person_id or 0, day)
+                score = scoring_service.score_of(db, c.subject_type, c.unit_id or c.person_id or 0, day, _level(c))
             snap = scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
             if c.status == "proposed":
                 c.status = "reviewed"

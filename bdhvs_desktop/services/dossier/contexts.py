@@ -39,6 +39,7 @@ def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, cam
     from bdhvs_desktop.documents import vn_format as vf
     from bdhvs_desktop.services import form08
 
+    src = form08.for_candidate(src, cand)  # scored at the level of the award proposed
     award = cand.award_form.name if cand.award_form else ""
     common = dict(award=award, campaign_name=campaign_name, date=date, results=texts.get("results", ""),
                   measures=texts.get("measures", ""), lessons=texts.get("lessons", ""), draft=draft)

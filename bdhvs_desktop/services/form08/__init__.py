@@ -48,6 +48,7 @@ from bdhvs_desktop.services.form08.source import (
     INDIVIDUAL_ONLY,
     Source,
     compute_results,
+    for_candidate,
     is_score_text,
     load_source,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "Source",
     "_ACTIVITY_NAMES",
     "compute_results",
+    "for_candidate",
     "is_score_text",
     "load_source",
     "party_vneid",

@@ -4,6 +4,7 @@ and dates the report shares."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
@@ -89,6 +90,15 @@ class Source:
 
     def score(self, subject: str, subject_id: int):
         return self.board.find(subject, subject_id)
+
+
+def for_candidate(src: Source, cand: m.Candidate) -> Source:
+    """The source as a candidate's Form 08 reads it: scores and criteria at the level the
+    candidate is proposed to (a province award: the province's criteria set)."""
+    level = sc.criteria_level_of_award(cand.award_form.level if cand.award_form is not None else None)
+    if level == getattr(src.board, "level", "ward"):
+        return src
+    return dataclasses.replace(src, board=src.board.at_level(level))
 
 
 def compute_results(db, at: dt.date) -> tuple[Any, Any]:

@@ -1,0 +1,219 @@
+"""The office's digital-signature settings, kept in the Setting table ("signing.config"): how it signs (its USB
+token: PKCS#11 library, token label, key label; or a soft certificate file) and which certificate authorities'
+certificates it trusts when it verifies packages from wards (the province office).
+
+The token's PIN and the certificate file's password are never stored: the program asks for them each time it
+signs (``SigningSettings.signer_config(pin=...)``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bdhvs_desktop.documents.signing import SignerConfig
+from bdhvs_desktop.services import audit
+from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.storage import models as m
+from bdhvs_desktop.storage.engine import Database
+
+SETTING_KEY = "signing.config"
+KINDS = ("pkcs11", "pkcs12")
+
+
+#: PKCS#11 libraries of the USB tokens that Vietnamese certification authorities hand out, as their Windows
+#: installers put them in C:\Windows\System32 (names gathered from several public projects' lists of candidate
+#: libraries; not checked against real tokens here: docs/signing.md). The office can always pick the file itself.
+KNOWN_PKCS11_LIBRARIES: tuple[tuple[str, str], ...] = (
+    ("VNPT-CA", "vnptca_p11_v10.dll"), ("VNPT-CA", "vnptca_p11_v8.dll"), ("VNPT-CA", "vnptca_p11_v6.dll"),
+    ("VNPT-CA", "vnpt-ca_csp11.dll"), ("VNPT-CA", "vnpt-ca_v34.dll"),
+    ("Viettel-CA", "viettel-ca_v6.dll"), ("Viettel-CA", "viettel-ca_v5.dll"), ("Viettel-CA", "viettel-ca_v4.dll"),
+    ("Viettel-CA", "viettel-ca.dll"),
+    ("BKAV-CA", "BkavCA.dll"), ("BKAV-CA", "BkavCAv2S.dll"),
+    ("FPT-CA", "fpt-ca.dll"), ("FPT-CA", "fptca_v3.dll"),
+    ("CA2 (Nacencomm)", "CA2_csp11.dll"), ("CA2 (Nacencomm)", "ShuttleCsp11_3003.dll"),
+    ("SafeNet eToken", "eTPKCS11.dll"), ("Feitian ePass2003", "eps2003csp11.dll"),
+)
+
+
+def find_pkcs11_libraries(folders: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(issuer, path) of the known token libraries present in ``folders`` (default: Windows' System32)."""
+    import os
+
+    if folders is None:
+        root = os.environ.get("SystemRoot") or os.environ.get("WINDIR") or r"C:\Windows"
+        folders = [os.path.join(root, "System32")]
+    found = []
+    for folder in folders:
+        try:
+            present = {name.lower(): name for name in os.listdir(folder)}
+        except OSError:
+            continue
+        for issuer, name in KNOWN_PKCS11_LIBRARIES:
+            if name.lower() in present:
+                found.append((issuer, os.path.join(folder, present[name.lower()])))
+    return found
+
+
+class SigningSettingsError(ValueError):
+    """A setting the office entered is not usable; the message is Vietnamese and names it."""
+
+
+@dataclass(frozen=True)
+class TrustedCA:
+    """A certificate authority's certificate the office trusts (DER), with its name and SHA-256 fingerprint."""
+
+    name: str
+    sha256: str
+    der: bytes = field(repr=False)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "sha256": self.sha256, "der": base64.b64encode(self.der).decode("ascii")}
+
+
+@dataclass(frozen=True)
+class SigningSettings:
+    kind: str = "pkcs11"
+    pkcs11_lib: str = ""
+    token_label: str = ""
+    key_label: str = ""
+    pkcs12_path: str = ""
+    trusted_cas: tuple[TrustedCA, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        if self.kind == "pkcs12":
+            return bool(self.pkcs12_path)
+        return bool(self.pkcs11_lib and self.token_label and self.key_label)
+
+    def signer_config(self, *, pin: str | None = None, passphrase: bytes | None = None) -> SignerConfig:
+        """The SignerConfig to sign with, given the PIN (or the file's password) the user has just typed."""
+        if not self.configured:
+            raise SigningSettingsError("Chưa cài đặt chữ ký số: chọn thư viện PKCS#11, nhãn thiết bị và nhãn khóa "
+                                       "của USB token (hoặc tệp chứng thư số .p12) trong phần cài đặt.")
+        if self.kind == "pkcs12":
+            return SignerConfig(kind="pkcs12", pkcs12_path=self.pkcs12_path, pkcs12_passphrase=passphrase)
+        return SignerConfig(kind="pkcs11", pkcs11_lib=self.pkcs11_lib, token_label=self.token_label,
+                            key_label=self.key_label, pin=pin)
+
+    def trust_roots(self) -> list[bytes]:
+        return [ca.der for ca in self.trusted_cas]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "pkcs11_lib": self.pkcs11_lib, "token_label": self.token_label,
+                "key_label": self.key_label, "pkcs12_path": self.pkcs12_path,
+                "trusted_cas": [ca.as_dict() for ca in self.trusted_cas]}
+
+
+def _from_dict(value: Any) -> SigningSettings:
+    if not isinstance(value, dict):
+        return SigningSettings()
+    cas = []
+    for item in value.get("trusted_cas") or []:
+        try:
+            der = base64.b64decode(item["der"], validate=True)
+        except (KeyError, TypeError, ValueError):
+            continue  # a damaged entry is dropped, not trusted
+        cas.append(TrustedCA(str(item.get("name") or ""), hashlib.sha256(der).hexdigest(), der))
+    kind = value.get("kind")
+    return SigningSettings(kind=kind if kind in KINDS else "pkcs11",
+                           pkcs11_lib=str(value.get("pkcs11_lib") or ""),
+                           token_label=str(value.get("token_label") or ""),
+                           key_label=str(value.get("key_label") or ""),
+                           pkcs12_path=str(value.get("pkcs12_path") or ""),
+                           trusted_cas=tuple(cas))
+
+
+def load(db: Database) -> SigningSettings:
+    with db.read() as s:
+        row = s.get(m.Setting, SETTING_KEY)
+        return _from_dict(row.value if row else None)
+
+
+def _store(db: Database, settings: SigningSettings, note: str) -> SigningSettings:
+    require_role(db, "secretary", action="sửa cài đặt chữ ký số")
+    with db.session() as s:
+        row = s.get(m.Setting, SETTING_KEY)
+        old = row.value if row else None
+        value = settings.as_dict()
+        if old == value:
+            return settings
+        if row is None:
+            s.add(m.Setting(key=SETTING_KEY, value=value))
+        else:
+            row.value = value
+        audit.record(s, user=db.user, action="update", entity="setting", field=SETTING_KEY, old=_audit_view(old),
+                     new=_audit_view(value), note=note)
+    return settings
+
+
+def _audit_view(value: Any) -> Any:
+    """The settings as the audit log keeps them: each trusted CA by name and fingerprint, not its bytes."""
+    if not isinstance(value, dict):
+        return value
+    return {**value, "trusted_cas": [f"{c.get('name')} ({str(c.get('sha256', ''))[:16]})"
+                                     for c in value.get("trusted_cas") or []]}
+
+
+def save_signer(db: Database, *, kind: str, pkcs11_lib: str = "", token_label: str = "", key_label: str = "",
+                pkcs12_path: str = "") -> SigningSettings:
+    """Set how the office signs (the trusted CAs are kept)."""
+    kind = (kind or "").strip()
+    if kind not in KINDS:
+        raise SigningSettingsError(f"Kiểu chữ ký số phải là 'pkcs11' (USB token) hoặc 'pkcs12' (tệp .p12), "
+                                   f"không phải “{kind}”.")
+    new = replace(load(db), kind=kind, pkcs11_lib=pkcs11_lib.strip(), token_label=token_label.strip(),
+                  key_label=key_label.strip(), pkcs12_path=pkcs12_path.strip())
+    if kind == "pkcs11":
+        missing = [label for label, value in (("thư viện PKCS#11", new.pkcs11_lib), ("nhãn thiết bị (token)",
+                   new.token_label), ("nhãn khóa ký", new.key_label)) if not value]
+        if missing:
+            raise SigningSettingsError(f"Thiếu {', '.join(missing)} của USB token.")
+    elif not new.pkcs12_path:
+        raise SigningSettingsError("Thiếu đường dẫn tệp chứng thư số (.p12/.pfx).")
+    return _store(db, new, "cài đặt thiết bị ký số")
+
+
+def parse_ca_certificate(data: bytes, where: str = "tệp chứng thư") -> TrustedCA:
+    """A CA certificate from DER or PEM bytes; SigningSettingsError if it is not one."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    try:
+        cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
+    except ValueError as exc:
+        raise SigningSettingsError(f"{where}: không đọc được chứng thư số (cần tệp .cer/.crt/.pem).") from exc
+    try:
+        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    name = str(names[0].value) if names else cert.subject.rfc4514_string()
+    if not is_ca:
+        raise SigningSettingsError(f"{where}: “{name}” không phải chứng thư của tổ chức chứng thực (CA).")
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der = cert.public_bytes(Encoding.DER)
+    return TrustedCA(name, hashlib.sha256(der).hexdigest(), der)
+
+
+def add_trusted_ca(db: Database, data: bytes, where: str = "tệp chứng thư") -> TrustedCA:
+    """Trust a certificate authority (its certificate, DER or PEM) when verifying packages."""
+    ca = parse_ca_certificate(data, where)
+    current = load(db)
+    if any(c.sha256 == ca.sha256 for c in current.trusted_cas):
+        return ca
+    _store(db, replace(current, trusted_cas=(*current.trusted_cas, ca)), f"tin cậy CA {ca.name}")
+    return ca
+
+
+def remove_trusted_cas(db: Database, sha256: Sequence[str]) -> SigningSettings:
+    current = load(db)
+    drop = {h.lower() for h in sha256}
+    kept = tuple(c for c in current.trusted_cas if c.sha256 not in drop)
+    if len(kept) == len(current.trusted_cas):
+        raise SigningSettingsError("Không có chứng thư CA nào như vậy trong danh sách tin cậy.")
+    return _store(db, replace(current, trusted_cas=kept), "bỏ tin cậy CA")
