@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain.text import clean, fold, name_key
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -73,8 +74,8 @@ STAFFING = [
 ]
 
 
-class DemoExists(Exception):
-    pass
+class DemoExists(ServiceError):
+    """The database already holds records; the demo goes into an empty one."""
 
 
 def _person_name(rng: random.Random, female: bool) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import aliased
 
-from bdhvs_desktop.services.errors import Conflict
+from bdhvs_desktop.services.errors import Conflict, ServiceError
 from bdhvs_desktop.services.upkeep import Finding
 from bdhvs_desktop.storage import backup as store
 from bdhvs_desktop.storage.engine import Database, DatabaseError
@@ -28,7 +28,7 @@ SETTING_DEFAULTS = {
 }
 
 
-class RestoreError(Exception):
+class RestoreError(ServiceError):
     """A restore was refused or failed; the current database is unchanged (Vietnamese message)."""
 
 
