@@ -56,6 +56,8 @@ from bdhvs_desktop.services.dossier.common import (
     MissingFieldsError,
     Progress,
     StaleEditError,
+    _campaign,
+    _subject_name,
     vn_short,
 )
 from bdhvs_desktop.services.dossier.contexts import (
@@ -106,6 +108,8 @@ __all__ = [
     "REPORT_SECTIONS",
     "SETTING_KEYS",
     "StaleEditError",
+    "_campaign",
+    "_subject_name",
     "vn_short",
     "_read_settings",
     "available_form_sets",
