@@ -205,20 +205,21 @@ from pathlib import Path
 
 sys.path.insert(0, "tests")
 from pki import TestCA  # noqa: E402
-from test_signing import sample_pdf  # noqa: E402
+from test_signing import sample_pdf, seal_png  # noqa: E402
 
 out = Path(sys.argv[1])
 ca = TestCA.create("CA Thử nghiệm")
 (out / "ca.cer").write_bytes(ca.der)
 ca.pkcs12(out / "cq.p12", "ỦY BAN NHÂN DÂN PHƯỜNG LA GI", passphrase=b"mk")
 (out / "in.pdf").write_bytes(sample_pdf())
+(out / "seal.png").write_bytes(seal_png())
 PYEOF
 then
   sign_out=$(env BDHVS_HOME="$cli_home" BDHVS_P12_PASSWORD=mk "$BUNDLE/bdhvs" signing sign-pdf "$sign_dir/in.pdf" \
-               "$sign_dir/out.pdf" --p12 "$sign_dir/cq.p12" --anchor "CHỦ TỊCH" 2>&1 \
+               "$sign_dir/out.pdf" --p12 "$sign_dir/cq.p12" --seal "$sign_dir/seal.png" --anchor "CHỦ TỊCH" 2>&1 \
              && env BDHVS_HOME="$cli_home" "$BUNDLE/bdhvs" signing verify "$sign_dir/out.pdf" --ca "$sign_dir/ca.cer" 2>&1)
   if [ $? -eq 0 ] && echo "$sign_out" | grep -q "Chữ ký 1: HỢP LỆ"; then
-    ok "chữ ký số trong bản đóng gói: ký PDF (PAdES, dấu hiển thị) và kiểm tra được"
+    ok "chữ ký số trong bản đóng gói: ký PDF (PAdES, dấu hiển thị) và kiểm tra được (có ảnh con dấu)"
   else
     echo "$sign_out"
     bad "bản đóng gói không ký/kiểm tra được chữ ký số"

@@ -22,6 +22,18 @@ def user_home(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def _operations_land():
+    """An operation a GUI test started (gui/ops.py) lands before the test's database goes away."""
+    yield
+    import sys
+
+    if "bdhvs_desktop.gui.ops" in sys.modules:
+        from gui_wait import settle
+
+        settle(timeout=60000)
+
+
 @pytest.fixture
 def db(tmp_path):
     """An empty, migrated SQLite database."""

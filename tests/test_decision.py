@@ -282,6 +282,7 @@ def test_a_province_proposal_carries_the_wards_award(demo_db, council, tmp_path)
 
 
 def test_gui_register_history_and_decision_dialogs(demo_db, council, tmp_path, monkeypatch):
+    from gui_wait import settle
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from bdhvs_desktop.gui.awards_dialog import (
@@ -305,6 +306,7 @@ def test_gui_register_history_and_decision_dialogs(demo_db, council, tmp_path, m
     d.date.setDate(d.date.date().fromString("20/12/2026", "dd/MM/yyyy"))
     d.out_dir.setText(str(tmp_path))
     d.issue()
+    settle()
     assert any("15/QĐ-UBND" in str(x) for x in shown), shown
     assert not d.issue_button.isEnabled()  # nothing left for this authority
     h = AwardHistoryDialog(ctx, "person", council["host"], "Người hướng dẫn")
@@ -317,9 +319,11 @@ def test_gui_register_history_and_decision_dialogs(demo_db, council, tmp_path, m
     f.campaign.setText("Chuyên đề 2025")
     f.prize.setText("năm trăm")
     f.save()
+    settle()
     assert "Tiền thưởng" in f.error.text() and f.result() == 0
     f.prize.setText("300.000")
     f.save()
+    settle()
     assert f.award_id is not None
     h.refresh()
     assert h.model.rowCount() == 2 and "1 được tính" in h.heading.text()

@@ -26,6 +26,7 @@ from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services.auth import PermissionDenied, UserInfo, role_label
 from bdhvs_desktop.services.safety import EditConflict
 from bdhvs_desktop.storage import models as m
+from gui_wait import settle
 
 AT = dt.date(2026, 11, 15)
 ROOT = Path(__file__).resolve().parents[1]
@@ -204,6 +205,7 @@ def test_summary_dialog_shows_the_conflict_and_keeps_the_colleagues_text(demo_db
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Bản của tôi", True))
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text() + box.informativeText()) or 0)
     dialog.edit_summary()
+    settle(qtbot)
     assert cs.get_candidate(demo_db, cid).summary == "Bản của đồng nghiệp"
     assert shown and "người khác" in shown[0] and "Bản của tôi" in shown[0]
 

@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from dossier_setup import add_council_round, clear_council_round
+from gui_wait import settle
 
 
 @pytest.fixture
@@ -38,6 +39,7 @@ def test_dossier_page_edit_and_generate(ctx, demo_db, qtbot, tmp_path):
     names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
     row = names.index("Võ Thu Oanh")
     page.table.selectRow(row)
+    settle(qtbot)
     assert "Võ Thu Oanh" in page.editing_label.text()
     # Approved by the council: her report text is part of the locked result (issue #15).
     assert "khóa" in page.editing_label.text() and not page.save_text_btn.isEnabled()
@@ -47,8 +49,10 @@ def test_dossier_page_edit_and_generate(ctx, demo_db, qtbot, tmp_path):
 
     cs.reopen(demo_db, ids["individual"], "Bổ sung báo cáo thành tích")
     page.draft.setChecked(True)
+    settle(qtbot)
     names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
     page.table.selectRow(names.index("Võ Thu Oanh"))
+    settle(qtbot)
     assert page.save_text_btn.isEnabled()
     assert not page.editors["structure"].isEnabled()  # collectives only
     page.editors["lessons"].setPlainText("Kiên trì & gần dân\n<đi từng nhà>")
@@ -56,6 +60,7 @@ def test_dossier_page_edit_and_generate(ctx, demo_db, qtbot, tmp_path):
     assert page.save_text()
     cs.set_status(demo_db, ids["individual"], "approved", at=dt.date(2026, 11, 10))  # the vote passed: 6 for
     page.draft.setChecked(False)
+    settle(qtbot)
     saved = {i.id: i for i in svc.list_dossier_candidates(demo_db)}[ids["individual"]]
     assert saved.report_text["lessons"] == "Kiên trì & gần dân\n<đi từng nhà>"
     assert saved.summary == "Hướng dẫn hơn 40 người dân"
@@ -63,6 +68,7 @@ def test_dossier_page_edit_and_generate(ctx, demo_db, qtbot, tmp_path):
     page.issuer_format.setCurrentIndex(page.issuer_format.findData("auto"))
     page.number.setText("15")
     page.save_settings()
+    settle(qtbot)
     assert svc.load_settings(demo_db).issuer_format == "auto"
 
     page.out_dir.setText(str(tmp_path / "hs"))
@@ -83,6 +89,8 @@ def test_dossier_page_edit_and_generate(ctx, demo_db, qtbot, tmp_path):
     page.grab().save(str(tmp_path / "dossier-page.png"))
 
     page.draft.setChecked(True)
+
+    settle(qtbot)
     assert page.table.rowCount() == 5  # the proposed candidate too
 
 
@@ -158,8 +166,10 @@ def test_dossier_page_drafts_narrative_saves_with_conflict_check_and_names_missi
     page.show()
     qtbot.waitExposed(page)
     page.draft.setChecked(True)  # the reviewed candidates too
+    settle(qtbot)
     names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
     page.table.selectRow(names.index("Đoàn Thanh niên phường (mô phỏng)"))
+    settle(qtbot)
     measures = page.editors["measures"].toPlainText()
     assert measures.startswith("- ") and "Thanh niên chung tay phổ cập kỹ năng số" in measures  # drafted
     assert page.editors["functions"].toPlainText()
@@ -168,9 +178,12 @@ def test_dossier_page_drafts_narrative_saves_with_conflict_check_and_names_missi
     assert not page.fields["occupation"].isEnabled()  # individuals only
     page.editors["measures"].setPlainText("")
     page.redraft()
+    settle(qtbot)
     assert page.editors["measures"].toPlainText() == measures
 
     page.table.selectRow(names.index("Võ Thu Oanh"))
+
+    settle(qtbot)
     assert page.fields["occupation"].isEnabled() and page.fields["occupation"].text() == "Cán bộ, công chức"
     page.fields["political_theory"].setText("Trung cấp")
     page.editors["lessons"].setPlainText("Gần dân & kiên trì")
@@ -183,6 +196,7 @@ def test_dossier_page_drafts_narrative_saves_with_conflict_check_and_names_missi
     page._load_candidates()
     names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
     page.table.selectRow(names.index("Võ Thu Oanh"))
+    settle(qtbot)
     page.fields["political_theory"].setText("Trung cấp")
     ok = page.save_text()
     assert ok, shown
@@ -190,6 +204,7 @@ def test_dossier_page_drafts_narrative_saves_with_conflict_check_and_names_missi
     assert saved.texts["political_theory"] == "Trung cấp" and "political_theory" not in saved.drafted
     cs.set_status(demo_db, ids["individual"], "approved", at=dt.date(2026, 11, 10))  # the vote passed: 6 for
     page.draft.setChecked(False)
+    settle(qtbot)
 
     with demo_db.session() as s:
         s.scalar(select(m.Person).where(m.Person.full_name == "Võ Thu Oanh")).residence = None

@@ -22,6 +22,7 @@ from bdhvs_desktop.storage import models as m
 
 from dossier_setup import add_council_round
 from test_dossier import MINUTES, doc_text, table_rows
+from gui_wait import settle
 
 AT = dt.date(2026, 11, 10)
 TT_STATE = "to-trinh-mau-01-chu-tich-uy-ban-nhan-dan-phuong-la-gi.docx"
@@ -403,6 +404,7 @@ def test_gui_settings_and_the_expired_form_set_warning(demo_db, council, qapp, q
     page.signer_name.setText("Nguyễn Văn Tư")
     page.number.setText("7")
     page.save_settings()
+    settle(qtbot)
     st = svc.load_settings(demo_db)
     assert (st.issuer, st.date, st.signer_name, st.number) == ("council", dt.date(2026, 11, 20), "Nguyễn Văn Tư", "7")
     page.out_dir.setText(str(tmp_path / "hs"))

@@ -8,6 +8,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from gui_wait import settle
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
 from bdhvs_desktop.gui.people_model import PeopleTableModel, mask_cccd
@@ -165,6 +166,7 @@ def test_first_start_form_creates_the_demo_ward(qtbot, db, monkeypatch):
 
     monkeypatch.setattr(QDialog, "exec", fake_exec)
     gui_app.first_start(ctx, window)
+    settle(qtbot, timeout=120000)
     assert seen["presets"] >= 4 and seen["title"] == "Bắt đầu"
     assert campaign_info(db) is not None
     assert len(list_people(db)) >= 150

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from gui_wait import settle
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
@@ -27,6 +28,7 @@ def test_meeting_editor_saves_times_discussion_and_counting_committee(ctx, qtbot
     page = CouncilPage(ctx)
     qtbot.addWidget(page)
     page.refresh()
+    settle(qtbot)
     mid = page.view.id
     assert page.details_button.isEnabled()
     dialog = md.MeetingDetailsDialog(ctx, mid, page)
@@ -40,6 +42,7 @@ def test_meeting_editor_saves_times_discussion_and_counting_committee(ctx, qtbot
         dialog.counting.item(i).setCheckState(Qt.CheckState.Checked if i < 2 else Qt.CheckState.Unchecked)
     dialog.head.setCurrentIndex(1)
     dialog.save()
+    settle(qtbot)
     assert dialog.result() == QDialog.DialogCode.Accepted
     rec = ms.meeting_record(ctx.db, mid)
     assert rec.start == dt.datetime(2026, 11, 12, 8, 30) and rec.end == dt.datetime(2026, 11, 12, 11, 5)
@@ -54,6 +57,7 @@ def test_meeting_editor_saves_times_discussion_and_counting_committee(ctx, qtbot
     bad.end.setDateTime(QDateTime(2026, 11, 12, 7, 0, 0))
     bad.discussion.setPlainText("không được lưu")
     bad.save()
+    settle(qtbot)
     assert warnings and "phải sau giờ bắt đầu" in warnings[0]
     assert ms.meeting_record(ctx.db, mid).discussion == "Hội đồng nghe báo cáo & thảo luận."
 
@@ -74,6 +78,7 @@ def test_new_meeting_dialog_takes_end_and_discussion(ctx, qtbot, monkeypatch):
     monkeypatch.setattr(council_mod.MeetingDialog, "exec", fill)
     before = {x[0] for x in cs.list_meetings(ctx.db)}
     page.new_meeting()
+    settle(qtbot)
     new = ({x[0] for x in cs.list_meetings(ctx.db)} - before).pop()
     rec = ms.meeting_record(ctx.db, new)
     assert rec.start == dt.datetime(2026, 12, 1, 14, 0) and rec.end == dt.datetime(2026, 12, 1, 16, 15)

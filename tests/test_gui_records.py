@@ -11,6 +11,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from gui_wait import settle
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
@@ -63,12 +64,14 @@ def test_people_page_bulk_vneid_and_person_form(ctx, qtbot):
     dialog.on.setText("31/02/2026")
     dialog.verified_by.setText("")
     dialog.apply()
+    settle(qtbot)
     assert dialog.on_error.isVisibleTo(dialog) and "ngày" in dialog.on_error.text()
     assert dialog.by_error.isVisibleTo(dialog) and dialog.by_error.text()
     shot(dialog, "bulk_vneid_errors")
     dialog.on.setText("20/03/2026")
     dialog.verified_by.setText("Công an phường")
     dialog.apply()
+    settle(qtbot)
     assert dialog.result() == dialog.DialogCode.Accepted and dialog.result_info.changed == 3
     with ctx.db.read() as s:
         days = {s.get(m.Person, i).vneid_proficient_on for i in ids}
@@ -82,6 +85,7 @@ def test_people_page_bulk_vneid_and_person_form(ctx, qtbot):
     form.birth_date.setText("99/99/1990")
     form.cccd.setText("12345")
     form.save()
+    settle(qtbot)
     assert form.errors["full_name"].text() and form.errors["birth_date"].text()
     assert form.result() != form.DialogCode.Accepted
     form.show()
@@ -91,6 +95,7 @@ def test_people_page_bulk_vneid_and_person_form(ctx, qtbot):
     form.birth_date.setText("")
     form.cccd.setText("")
     form.save()
+    settle(qtbot)
     assert not form.errors["full_name"].text()
     assert form.result() == form.DialogCode.Accepted
     with ctx.db.read() as s:
@@ -118,6 +123,7 @@ def test_units_page_validates_moves_and_edits(ctx, qtbot):
     dialog.name.setText("")
     dialog.households.setText("nhiều")
     dialog.save()
+    settle(qtbot)
     assert "TDP-01" in dialog.errors["code"].text() and dialog.errors["name"].text()
     assert dialog.errors["households"].text()
     dialog.show()
@@ -126,6 +132,7 @@ def test_units_page_validates_moves_and_edits(ctx, qtbot):
     dialog.name.setText("Tổ dân phố 9")
     dialog.households.setText("120")
     dialog.save()
+    settle(qtbot)
     assert dialog.result() == dialog.DialogCode.Accepted
     page.refresh()
     assert any(u.code == "TDP-09" and u.households == 120 for u in page.units)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from gui_wait import settle
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from bdhvs_desktop.gui.context import AppContext
@@ -77,6 +78,7 @@ def test_manual_entry_from_the_page_updates_the_score(ctx, qtbot, monkeypatch):
 
     monkeypatch.setattr(page_mod.ManualResultDialog, "exec", fake_exec)
     page.enter_manual()
+    settle(qtbot)
     page.load_now()
     tdp = page.board.find("unit", page.current.subject_id)
     crit = next(c for c in tdp.criteria if c.code == "TT_CHI_TIEU_KHAC")
@@ -106,6 +108,7 @@ def test_criteria_editor_lists_and_adds(ctx, qtbot, monkeypatch):
     fake_exec.calls = 0
     monkeypatch.setattr(page_mod.CriterionDialog, "exec", fake_exec)
     dialog.add()
+    settle(qtbot)
     assert dialog.table.rowCount() == before + 1 and dialog.changed
     assert "Tổng điểm tối đa: 105" in dialog.total.text()
 
@@ -117,6 +120,7 @@ def test_council_page_shows_the_meeting_and_the_live_result(ctx, qtbot, monkeypa
     qtbot.addWidget(page)
     page.resize(1300, 800)
     page.refresh()
+    settle(qtbot)
     assert page.view is not None and "6/7" in page.info.text() and "đủ túc số" in page.info.text()
     assert page.ballot_box.isVisibleTo(page)
     flagged = [i for i in range(page.table.rowCount()) if page.table.item(i, 7).text()]
@@ -133,9 +137,12 @@ def test_council_page_shows_the_meeting_and_the_live_result(ctx, qtbot, monkeypa
         tdp = s.scalar(select(m.Unit.id).where(m.Unit.code == "TDP-02"))
     cid = cs.propose(ctx.db, "unit", tdp, at=AT)
     page.refresh()
+    settle(qtbot)
     assert all(r.candidate.id != cid for r in page._rows)  # proposed after the meeting opened
     page.attach()
+    settle(qtbot)
     page.refresh()
+    settle(qtbot)
     row = next(i for i, r in enumerate(page._rows) if r.candidate.id == cid)
     page.table.selectRow(row)
     assert page.vote_button.isEnabled()
@@ -149,6 +156,7 @@ def test_council_page_shows_the_meeting_and_the_live_result(ctx, qtbot, monkeypa
     assert "vượt số phiếu hợp lệ (6)" in page.live.text()  # secret ballot: 6 valid ballots
     page.votes_for.setValue(4)
     page.save_vote()
+    settle(qtbot)
     # Member scores: the conflicted member cannot score; mean and median appear.
     from bdhvs_desktop.gui.pages import council as council_mod
 
@@ -159,15 +167,21 @@ def test_council_page_shows_the_meeting_and_the_live_result(ctx, qtbot, monkeypa
 
     monkeypatch.setattr(council_mod.MemberScoresDialog, "exec", fake_scores)
     page.refresh()
+    settle(qtbot)
     page.table.selectRow(next(i for i, r in enumerate(page._rows) if r.candidate.id == cid))
     page.enter_member_scores()
+    settle(qtbot)
     page.refresh()
+    settle(qtbot)
     page.table.selectRow(next(i for i, r in enumerate(page._rows) if r.candidate.id == cid))
     assert "trung bình" in page.scores.text() and "trung vị" in page.scores.text()
     page.refresh()
+    settle(qtbot)
     page.table.selectRow(next(i for i, r in enumerate(page._rows) if r.candidate.id == cid))
     page.decide_selected()
+    settle(qtbot)
     page.refresh()
+    settle(qtbot)
     r = next(r for r in page._rows if r.candidate.id == cid)
     assert r.candidate.locked and r.candidate.status == "approved"
     page.table.selectRow(page._rows.index(r))
@@ -184,6 +198,7 @@ def test_candidates_dialog_moves_a_draft_and_rejects_with_a_reason(ctx, qtbot, m
     dialog.table.selectRow(draft)
     assert dialog.propose_button.isEnabled() and not dialog.reject_button.isEnabled()
     dialog.propose_button.click()
+    settle(qtbot)
     assert cs.get_candidate(ctx.db, cid).status == "proposed"
     cs.set_status(ctx.db, cid, "reviewed")
     dialog.reload()
@@ -192,5 +207,6 @@ def test_candidates_dialog_moves_a_draft_and_rejects_with_a_reason(ctx, qtbot, m
 
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Chưa đủ minh chứng", True))
     dialog.reject_selected()
+    settle(qtbot)
     info = cs.get_candidate(ctx.db, cid)
     assert info.status == "rejected" and info.decision_reason == "Chưa đủ minh chứng"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from gui_wait import settle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -27,6 +28,7 @@ def _show(qtbot, page):
     page.resize(1280, 860)
     page.show()
     qtbot.waitExposed(page)
+    settle(qtbot)
     return page
 
 
@@ -56,6 +58,7 @@ def test_overview_date_picker_moves_every_page(qtbot, ctx):
     page = _show(qtbot, OverviewPage(ctx))
     with qtbot.waitSignal(ctx.as_of_changed):
         page.as_of_edit.setDate(to_qdate(D(2026, 2, 15)))
+    settle(qtbot)
     assert ctx.as_of == D(2026, 2, 15)
     assert "Giai đoạn 1" in page.phase_label.text()
     qtbot.waitUntil(lambda: any(c.isVisible() for c in page.findChildren(TargetCard)))
@@ -91,12 +94,15 @@ def test_plan_timeline_and_task_editing(qtbot, ctx, monkeypatch):
     qtbot.addWidget(dialog)
     dialog.status.setCurrentIndex(dialog.status.findData("done"))
     dialog._on_save()
+    settle(qtbot)
     assert not dialog.errors.isHidden() and "Minh chứng" in dialog.errors.text()
     dialog.done_date.set_value(D(2026, 6, 1))
     dialog.evidence.setPlainText("Báo cáo số 05-BC/ĐU ngày 01/06/2026")
     dialog._on_save()
+    settle(qtbot)
     assert dialog.result() == dialog.DialogCode.Accepted
     ctx.notify("tasks")
+    settle(qtbot)
     assert next(t for t in compute_status(ctx.db, ctx.as_of).tasks if t.id == target.id).status == "done"
 
 
@@ -107,6 +113,7 @@ def test_activities_list_grid_and_dialog(qtbot, ctx):
     expected = len(act.list_activities(ctx.db, start=D(2025, 12, 1), end=ctx.as_of))
     assert page.model.rowCount() == expected
     page.kind_filter.setCurrentIndex(page.kind_filter.findData("broadcast"))
+    settle(qtbot)
     assert all(page.model.row_at(r).kind == "broadcast" for r in range(page.model.rowCount()))
     page.tabs.setCurrentIndex(1)
     grid = page.grid.table
@@ -122,13 +129,16 @@ def test_activities_list_grid_and_dialog(qtbot, ctx):
     dialog.kind.setCurrentIndex(dialog.kind.findData("guidance"))
     dialog.unit.setCurrentIndex(0)
     dialog._on_save()
+    settle(qtbot)
     assert "phải ghi đơn vị tổ chức" in dialog.errors.text()
     dialog.unit.setCurrentIndex(dialog.unit.findData(next(u.id for u in page.units if u.code == "TDP-05")))
     dialog.skill_boxes[2].setChecked(True)
     dialog.participants.setValue(12)
     dialog._on_save()
+    settle(qtbot)
     assert dialog.result() == dialog.DialogCode.Accepted
     ctx.notify("activities")
+    settle(qtbot)
     assert grid.item(rows["Tổ dân phố 5 (mô phỏng)"], last).text() == "10"  # the new session is in week 25
     tdp5 = compute_status(ctx.db, D(2026, 6, 22)).target("HUONG_DAN_TUAN")
     assert tdp5.per_unit[-1].unit_code == "TDP-05" and tdp5.per_unit[-1].numerator == 1
@@ -152,10 +162,13 @@ def test_models_page(qtbot, ctx):
     dialog = AdvanceDialog(ctx.db, row, page)
     qtbot.addWidget(dialog)
     dialog._on_save()  # evaluation needs a rating and a quarter
+    settle(qtbot)
     assert "Xếp loại" in dialog.errors.text() and "Quý đánh giá" in dialog.errors.text()
     dialog.rating.setCurrentText("Tốt")
     dialog.quarter.setText("Q2/2026")
     dialog._on_save()
+    settle(qtbot)
     assert dialog.result() == dialog.DialogCode.Accepted
     ctx.notify("models")
+    settle(qtbot)
     assert page.models.row_at(2).status == "evaluated"

@@ -69,6 +69,11 @@ def test_every_check_of_the_script_passes(check_run):
 
     if importlib.util.find_spec("psycopg") is not None:
         assert "trình điều khiển PostgreSQL (psycopg + libpq) nạp được" in proc.stdout, _report(proc)
+    # pyHanko and its companions are imported lazily: only signing inside the bundle proves they are in it
+    assert "chữ ký số trong bản đóng gói: ký PDF (PAdES, dấu hiển thị) và kiểm tra được (có ảnh con dấu)" in proc.stdout, \
+        _report(proc)
+    if os.path.exists("/usr/lib/softhsm/libsofthsm2.so"):
+        assert "python-pkcs11 nạp được thư viện PKCS#11 (SoftHSM2)" in proc.stdout, _report(proc)
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from gui_wait import settle
 from sqlalchemy import select
 
 from bdhvs_desktop.cli import main
@@ -108,6 +109,7 @@ def test_meeting_details_dialog_shows_the_conflict(demo_db, qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: pytest.fail(f"unexpected warning: {a[2]}"))
     dialog.discussion.setPlainText("Nội dung của tôi")
     dialog.save()
+    settle(qtbot)
     assert len(shown) == 1 and isinstance(shown[0], EditConflict) and "người khác" in str(shown[0])
     assert shown[0].mine["discussion"] == "Nội dung của tôi"
     assert ms.meeting_record(demo_db, mid).discussion == "Nội dung của đồng nghiệp"
@@ -133,6 +135,7 @@ def test_a_stale_phase_dates_save_is_refused(demo_db, qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]) or QMessageBox.StandardButton.Ok)
     dialog.end.set_value(colleague_end + dt.timedelta(days=10))
     dialog._on_save()
+    settle(qtbot)
     assert shown and "người khác" in shown[0]
     with demo_db.read() as s:
         stored = s.scalar(select(m.Phase.end_date).where(m.Phase.number == number))

@@ -297,12 +297,14 @@ def red_pixels(pdf: bytes, page_index: int, rect, tmp_path: Path, dpi: int = 72)
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-f", str(page_index + 1), "-l", str(page_index + 1),
                     "-singlefile", str(src), str(tmp_path / "page")], check=True, timeout=60)
     img = Image.open(tmp_path / "page.png").convert("RGB")
-    height = img.height
+    width, height = img.size
+    data = img.tobytes()
     inside = outside = 0
     x1, y1, x2, y2 = rect
-    for (x, y), (r, g, b) in zip(((x, y) for y in range(img.height) for x in range(img.width)), img.getdata()):
+    for i in range(0, len(data), 3):
+        r, g, b = data[i], data[i + 1], data[i + 2]
         if r > 150 and g < 90 and b < 90:
-            pdf_y = height - y
+            x, pdf_y = (i // 3) % width, height - (i // 3) // width
             if x1 - 1 <= x <= x2 + 1 and y1 - 1 <= pdf_y <= y2 + 1:
                 inside += 1
             else:
@@ -334,6 +336,21 @@ def test_stamp_sits_at_the_signers_block(pki, tmp_path):
     if shutil.which("pdftoppm"):
         inside, outside = red_pixels(signed, page, (x1, y1, x2, y2), tmp_path)
         assert inside > 200 and outside == 0, (inside, outside)
+
+
+def test_unreadable_page_text_gives_an_invisible_signature(tmp_path, monkeypatch):
+    from bdhvs_desktop.documents import signing_stamp
+
+    def broken(*_a, **_k):
+        raise KeyError("/Font")  # as pypdf does on some odd PDFs
+
+    monkeypatch.setattr(signing_stamp, "find_placement", broken)
+    ca = TestCA.create()
+    cfg = SignerConfig(kind="pkcs12", pkcs12_path=str(ca.pkcs12(tmp_path / "a.p12", ORG, passphrase=b"m")),
+                       pkcs12_passphrase=b"m")
+    signed = signing.sign_pdf(sample_pdf(), cfg, reason="", location="", stamp_anchor="CHỦ TỊCH")
+    [(_page, (x1, y1, x2, y2), _box)] = widgets(signed)
+    assert x1 == x2 and y1 == y2 and only(signing.verify_pdf(signed, [ca.der])).ok
 
 
 @needs_softhsm
@@ -381,3 +398,45 @@ def test_stamp_on_the_libreoffice_made_to_trinh(pki, tmp_path):
     centre = (title.x0 + title.x1) / 2
     assert centre - 60 < x2 < centre
     assert only(signing.verify_pdf(signed, [pki.ca.der])).ok
+
+
+def seal_png(size: int = 400) -> bytes:
+    """A round red seal on a transparent background, as an office scans its own."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    d.ellipse((10, 10, size - 10, size - 10), outline=(200, 0, 0, 255), width=size // 28)
+    d.regular_polygon((size / 2, size / 2, size / 6), 5, fill=(200, 0, 0, 255))
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+@needs_softhsm
+def test_seal_image_covers_the_left_third_of_the_signature(pki, tmp_path):
+    from dataclasses import replace
+
+    from bdhvs_desktop.documents.signing_stamp import SEAL_SIZE, find_anchor
+
+    pdf = sample_pdf(pages=1)
+    cfg = replace(pki.config(pki.ward), seal_png=seal_png())
+    signed = signing.sign_pdf(pdf, cfg, reason="", location="", stamp_anchor="CHỦ TỊCH")
+    assert only(signing.verify_pdf(signed, [pki.ca.der])).ok
+    [(page, (x1, y1, x2, y2), (left, bottom, right, top))] = widgets(signed)
+    assert page == 0 and left <= x1 < x2 <= right and bottom <= y1 < y2 <= top
+    anchor = find_anchor(pdf, "CHỦ TỊCH")
+    centre = (anchor.x0 + anchor.x1) / 2
+    # the seal, SEAL_SIZE across at the stamp's left, ends one third into a 120 pt signature centred at the title
+    assert abs((y2 - y1) - SEAL_SIZE) <= 1
+    assert abs((x1 + SEAL_SIZE) - (centre - 60 + 40)) <= 1
+    # its middle sits in the blank space between the title (186) and the name (105)
+    assert 105 < (y1 + y2) / 2 < 186
+    if shutil.which("pdftoppm"):
+        seal_red, _elsewhere = red_pixels(signed, page, (x1, y1, x1 + SEAL_SIZE, y2), tmp_path)
+        text_red, _ = red_pixels(signed, page, (x1 + SEAL_SIZE + 1, y1, x2, y2), tmp_path)
+        assert seal_red > 1500, seal_red  # the ring and the star, drawn
+        assert 50 < text_red < seal_red, text_red  # the red text beside it
+    with pytest.raises(SigningError, match="Ảnh con dấu"):
+        signing.sign_pdf(pdf, replace(cfg, seal_png=b"khong phai anh"), reason="", location="",
+                         stamp_anchor="CHỦ TỊCH")

@@ -3,10 +3,12 @@ is never stored."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from PIL import Image
 from pki import TestCA
 
 from bdhvs_desktop.services import signing_settings as ss
@@ -90,6 +92,13 @@ def test_cli_token_settings_sign_and_verify(db, tmp_path, capsys, monkeypatch):
     assert main(["signing", "sign-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf"), "--p12", str(p12),
                  "--anchor", "CHỦ TỊCH", *dbarg]) == 0
     assert main(["signing", "verify", str(tmp_path / "out.pdf"), *dbarg]) == 0
+    from test_signing import seal_png, widgets
+
+    (tmp_path / "seal.png").write_bytes(seal_png())
+    assert main(["signing", "sign-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "seal.pdf"), "--p12", str(p12),
+                 "--seal", str(tmp_path / "seal.png"), "--anchor", "CHỦ TỊCH", *dbarg]) == 0
+    [(_page, (x1, y1, x2, y2), _box)] = widgets((tmp_path / "seal.pdf").read_bytes())
+    assert y2 - y1 > 90  # the seal's size, not the frame's 60 pt
     assert "HỢP LỆ" in capsys.readouterr().out
     (tmp_path / "rogue.cer").write_bytes(rogue.der)
     assert main(["signing", "verify", str(tmp_path / "out.pdf"), "--ca", str(tmp_path / "rogue.cer")]) == 1
@@ -117,3 +126,27 @@ def test_known_token_libraries_are_found(tmp_path):
     (tmp_path / "other.dll").write_bytes(b"")
     found = ss.find_pkcs11_libraries([str(tmp_path), str(tmp_path / "khong-co")])
     assert found == [("Viettel-CA", str(tmp_path / "VIETTEL-CA_V6.DLL")), ("BKAV-CA", str(tmp_path / "BkavCA.dll"))]
+
+
+def test_seal_image(db, tmp_path):
+    from test_signing import seal_png
+
+    png = seal_png(200)
+    ss.set_seal_image(db, png, "con-dau.png")
+    assert ss.load(db).seal_png == png
+    ss.save_signer(db, kind="pkcs12", pkcs12_path="/so/cq.p12")
+    assert ss.load(db).signer_config(passphrase=b"x").seal_png == png
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buf, "JPEG")
+    with pytest.raises(ss.SigningSettingsError, match="con-dau.jpg: cần ảnh PNG"):
+        ss.set_seal_image(db, buf.getvalue(), "con-dau.jpg")
+    with pytest.raises(ss.SigningSettingsError, match="không phải ảnh PNG"):
+        ss.set_seal_image(db, b"rac", "rac.png")
+    assert ss.load(db).seal_png == png
+    ss.set_seal_image(db, None)
+    assert ss.load(db).seal_png is None
+    with db.read() as s:
+        entries = [e for e in s.query(m.AuditEntry).all() if e.field == ss.SETTING_KEY]
+    # the audit log names the seal by its fingerprint, it does not hold the image
+    assert entries and not any("iVBOR" in (e.new_value or "") + (e.old_value or "") for e in entries)
+    assert any("PNG sha256" in (e.new_value or "") for e in entries)

@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "bdhvs_desktop.cli.awards",
     "bdhvs_desktop.cli.certificates",
     "bdhvs_desktop.cli.stats",
+    "bdhvs_desktop.cli.province",
     "bdhvs_desktop.cli.signing",
 ]
 

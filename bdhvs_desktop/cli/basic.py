@@ -11,12 +11,23 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("init", parents=[common], help="tạo phong trào từ một kế hoạch mẫu",
                               description="Tạo phong trào (giai đoạn, nhiệm vụ, chỉ tiêu, tiêu chí) từ một kế hoạch mẫu.")
     p.add_argument("--preset", metavar="TÊN", help="tên kế hoạch mẫu (xem 'bdhvs presets'); mặc định: kế hoạch 004 La Gi")
+    p.add_argument("--province", action="store_true",
+                   help="cơ sở dữ liệu của văn phòng cấp tỉnh: nhập gói hồ sơ đề nghị của các phường (bdhvs province)")
     p.set_defaults(func=cmd_init)
 
     p = subparsers.add_parser("demo", parents=[common], help="tạo phường mẫu với dữ liệu mô phỏng",
                               description="Tạo phường mẫu (người và đơn vị hư cấu) trong cơ sở dữ liệu trống.")
     p.add_argument("--preset", metavar="TÊN", help="kế hoạch mẫu dùng cho phường mẫu")
     p.add_argument("--if-missing", action="store_true", help="không báo lỗi nếu cơ sở dữ liệu đã có dữ liệu")
+    p.add_argument("--ward-code", metavar="MÃ", help="mã phường (khi thử văn phòng tỉnh với nhiều phường mẫu)")
+    p.add_argument("--ward-name", metavar="TÊN", help="tên phường, ví dụ \"Phường Bình Minh\" (thay tên địa phương "
+                                                     "của kế hoạch mẫu trong mọi văn bản)")
+    p.add_argument("--seed", type=int, metavar="SỐ", help="hạt giống sinh dữ liệu (người, CCCD, số liệu); mặc định "
+                                                         "là phường mẫu quen thuộc")
+    p.add_argument("--province-candidates", type=int, default=0, metavar="SỐ",
+                   help="số hồ sơ đề nghị Hội đồng xét để trình khen thưởng cấp tỉnh")
+    p.add_argument("--shared-person", action="store_true",
+                   help="cá nhân xuất sắc nhất là một người mẫu có mặt ở hai phường (để thử phát hiện trùng lặp)")
     p.set_defaults(func=cmd_demo)
 
     p = subparsers.add_parser("check", parents=[common], help="kiểm tra toàn vẹn và phiên bản cơ sở dữ liệu")
@@ -39,23 +50,34 @@ def _preset_error(exc: Exception) -> CliError:
 def cmd_init(args, ctx) -> int:
     from bdhvs_desktop.domain.presets import PresetError
     from bdhvs_desktop.services.campaign import CampaignExists, init_campaign
+    from bdhvs_desktop.services.office import OfficeError
 
     try:
-        name = init_campaign(ctx.db(), args.preset)
+        name = init_campaign(ctx.db(), args.preset, province=args.province)
     except PresetError as exc:
         raise _preset_error(exc) from exc
-    except CampaignExists as exc:
+    except (CampaignExists, OfficeError) as exc:
         raise CliError(f"{exc} ({ctx.db().display_name})", EXIT_ERROR) from exc  # never the password
     ctx.out(f"Đã tạo phong trào: {name}\nCơ sở dữ liệu: {ctx.db().display_name}")
+    if args.province:
+        ctx.out("Đây là cơ sở dữ liệu của văn phòng cấp tỉnh: nhập gói hồ sơ của các phường bằng "
+                "bdhvs province import TỆP.bdhvs-goi --trust CA.pem")
     return EXIT_OK
 
 
 def cmd_demo(args, ctx) -> int:
     from bdhvs_desktop.domain.presets import PresetError
-    from bdhvs_desktop.services.demo import DemoExists, create_demo
+    from bdhvs_desktop.services.demo import DEMO_SEED, DemoExists, DemoVariant, create_demo
 
+    if args.province_candidates < 0:
+        raise CliError("--province-candidates phải là số không âm.", EXIT_USAGE)
+    if args.ward_name is not None and not args.ward_name.strip():
+        raise CliError("--ward-name không được để trống.", EXIT_USAGE)
+    variant = DemoVariant(ward_code=args.ward_code, ward_name=args.ward_name and args.ward_name.strip(),
+                          seed=DEMO_SEED if args.seed is None else args.seed,
+                          province_candidates=args.province_candidates, shared_person=args.shared_person)
     try:
-        counts = create_demo(ctx.db(), args.preset)
+        counts = create_demo(ctx.db(), args.preset, variant)
     except PresetError as exc:
         raise _preset_error(exc) from exc
     except DemoExists as exc:

@@ -41,6 +41,10 @@ def register(subparsers, common) -> None:
     s = sub.add_parser("trust", parents=[common], help="tin cậy chứng thư của tổ chức chứng thực (.cer/.crt/.pem)")
     s.add_argument("files", nargs="+", metavar="TỆP")
     s.set_defaults(func=cmd_trust)
+    s = sub.add_parser("seal", parents=[common], help="ảnh con dấu của cơ quan (PNG nền trong suốt) trên dấu chữ ký số")
+    s.add_argument("path", metavar="TỆP.png", nargs="?", default=None)
+    s.add_argument("--remove", action="store_true", help="bỏ ảnh con dấu")
+    s.set_defaults(func=cmd_seal)
     s = sub.add_parser("sign-pdf", parents=[common], help="ký một tệp PDF (chữ ký PAdES, có dấu hiển thị)")
     s.add_argument("pdf", metavar="VÀO.pdf")
     s.add_argument("out", metavar="RA.pdf")
@@ -49,6 +53,8 @@ def register(subparsers, common) -> None:
     s.add_argument("--reason", default="", metavar="LÝ_DO")
     s.add_argument("--location", default="", metavar="NƠI_KÝ")
     s.add_argument("--p12", metavar="TỆP", default=None, help="ký bằng tệp .p12 này thay vì cài đặt của cơ quan")
+    s.add_argument("--seal", metavar="TỆP.png", default=None,
+                   help="ảnh con dấu dùng cho lần ký này (mặc định: ảnh trong cài đặt của cơ quan)")
     s.set_defaults(func=cmd_sign_pdf)
     s = sub.add_parser("verify", parents=[common], help="kiểm tra chữ ký số của tệp PDF (hoặc tệp và chữ ký .p7s)")
     s.add_argument("file", metavar="TỆP")
@@ -74,6 +80,7 @@ def cmd_show(args, ctx) -> int:
     else:
         ctx.out(f"Ký bằng USB token: thư viện {st.pkcs11_lib or '(chưa chọn)'}, token \"{st.token_label}\", "
                 f"khóa \"{st.key_label}\"")
+    ctx.out(f"Ảnh con dấu: {'có' if st.seal_png else 'chưa có (dấu chữ ký số là khung đỏ)'}")
     ctx.out(f"CA tin cậy: {len(st.trusted_cas)}")
     for ca in st.trusted_cas:
         ctx.out(f"  {ca.name}  SHA-256 {ca.sha256}")
@@ -141,6 +148,20 @@ def cmd_trust(args, ctx) -> int:
     return EXIT_OK
 
 
+def cmd_seal(args, ctx) -> int:
+    from bdhvs_desktop.services import signing_settings as ss
+
+    if bool(args.path) == bool(args.remove):
+        raise CliError("Cho một tệp ảnh PNG, hoặc --remove để bỏ ảnh con dấu.", EXIT_USAGE)
+    data = None if args.remove else _read(args.path, "ảnh con dấu")
+    try:
+        ss.set_seal_image(ctx.db(create=False), data, args.path or "ảnh con dấu")
+    except ss.SigningSettingsError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    ctx.out("Đã bỏ ảnh con dấu." if args.remove else "Đã lưu ảnh con dấu (dùng trên dấu chữ ký số từ lần ký sau).")
+    return EXIT_OK
+
+
 def _secret(env: str, prompt: str) -> str | None:
     if env in os.environ:
         return os.environ[env]
@@ -171,6 +192,10 @@ def cmd_sign_pdf(args, ctx) -> int:
                 cfg = st.signer_config(pin=_secret(PIN_ENV, "Mã PIN của USB token"))
         except ss.SigningSettingsError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
+    if args.seal:
+        from dataclasses import replace
+
+        cfg = replace(cfg, seal_png=_read(args.seal, "ảnh con dấu"))
     try:
         signed = signing.sign_pdf(_read(args.pdf, "tệp PDF"), cfg, reason=args.reason, location=args.location,
                                   stamp_anchor=args.anchor)

@@ -45,7 +45,7 @@ from typing import Any
 from .atomic import FileInUseError, ensure_replaceable, lock_files_for, replace_with_retry
 from .context import AchievementContext, MinutesContext, SubmissionContext
 from .formsets import FormSet
-from .render import render_document
+from .render import form_key_for, render_document
 
 __all__ = [
     "ACHIEVEMENT_PREFIX",
@@ -300,7 +300,7 @@ def write_dossier(
     else:
         submissions = list(submission)
     jobs: list[tuple[str, str, str, Any]] = [
-        (name, "to_trinh", "Tờ trình đề nghị khen thưởng", ctx) for name, ctx in submissions]
+        (name, form_key_for(ctx), "Tờ trình đề nghị khen thưởng", ctx) for name, ctx in submissions]
     # One minutes document per council meeting: (file name, context) pairs, or a single
     # context; None (a draft before the council exists) leaves the minutes out.
     if minutes is None:

@@ -43,6 +43,7 @@ from lxml import etree
 
 from .context import AchievementContext, MinutesContext, SubmissionContext
 from .decision_context import DecisionContext
+from .province_context import ProvinceSubmissionContext
 from .template_env import make_environment
 
 __all__ = [
@@ -69,6 +70,7 @@ CONTEXT_TYPES: dict[str, type] = {
     "minutes": MinutesContext,
     "achievement": AchievementContext,
     "decision": DecisionContext,
+    "province_submission": ProvinceSubmissionContext,
 }
 
 #: The forms every set must provide, and the context each one is rendered from.
@@ -82,6 +84,7 @@ FORM_KEYS: dict[str, str] = {
 #: Forms a set may provide (a set copied before they existed still loads without them).
 OPTIONAL_FORM_KEYS: dict[str, str] = {
     "quyet_dinh": "decision",
+    "to_trinh_tinh": "province_submission",  # the province office's Tờ trình (documents/province_context.py)
 }
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

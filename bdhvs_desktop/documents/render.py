@@ -146,6 +146,10 @@ class AnchorView:
 
 def form_key_for(ctx: Any) -> str:
     """The form a context is rendered with."""
+    from .province_context import ProvinceSubmissionContext
+
+    if isinstance(ctx, ProvinceSubmissionContext):  # the province's Tờ trình, its list by ward
+        return "to_trinh_tinh"
     if isinstance(ctx, SubmissionContext):
         return "to_trinh"
     if isinstance(ctx, MinutesContext):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -44,6 +45,7 @@ class SignerConfig:
     pin: str | None = None  # never logged, never stored
     pkcs12_path: str | None = None
     pkcs12_passphrase: bytes | None = None
+    seal_png: bytes | None = None  # the office's seal (a PNG, transparent around it), drawn in the visible stamp
 
     def __repr__(self) -> str:  # keeps the PIN and passphrase out of logs and tracebacks
         return (f"SignerConfig(kind={self.kind!r}, pkcs11_lib={self.pkcs11_lib!r}, token_label={self.token_label!r}, "
@@ -247,15 +249,19 @@ def sign_pdf(pdf: bytes, cfg: SignerConfig, *, reason: str, location: str, stamp
     except (PdfReadError, ValueError) as exc:
         raise SigningError("Tệp PDF cần ký bị hỏng hoặc không phải PDF.") from exc
     field_name = _free_field_name(writer)
-    when = datetime.now(VN_TZ)
+    seal = bool(cfg.seal_png)
+    placement = _placement(pdf, stamp_anchor, seal) if stamp_anchor else None
     with _open_signer(cfg) as signer, _signer_errors(cfg):
-        placement = signing_stamp.find_placement(pdf, stamp_anchor) if stamp_anchor else None
+        when = datetime.now(VN_TZ)  # after the PIN: within a second of the time pyHanko puts in the signature
         spec = fields.SigFieldSpec(sig_field_name=field_name)
         style = None
         text_params = None
         if placement is not None:
             spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=placement.page_index, box=placement.box)
-            style = signing_stamp.stamp_style()
+            try:
+                style = signing_stamp.stamp_style(cfg.seal_png if seal else None)
+            except Exception as exc:  # whatever Pillow says of the image (DecompressionBombError is no OSError)
+                raise SigningError("Ảnh con dấu của cơ quan không đọc được (cần tệp ảnh PNG).") from exc
             text_params = signing_stamp.text_params(_common_name(signer.signing_cert), when)
         meta = signers.PdfSignatureMetadata(
             field_name=field_name, reason=reason or None, location=location or None, md_algorithm="sha256",
@@ -264,6 +270,15 @@ def sign_pdf(pdf: bytes, cfg: SignerConfig, *, reason: str, location: str, stamp
         pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
         out = pdf_signer.sign_pdf(writer, appearance_text_params=text_params)
     return out.getvalue()
+
+
+def _placement(pdf: bytes, anchor: str, seal: bool) -> Any:
+    """Where the stamp goes; None (an invisible signature) if pypdf cannot read the page's text."""
+    try:
+        return signing_stamp.find_placement(pdf, anchor, seal=seal)
+    except Exception:  # pypdf's many errors on odd PDFs: the signature is still made, invisible
+        logging.getLogger(__name__).warning("Không đọc được chữ trong PDF để đặt dấu chữ ký số", exc_info=True)
+        return None
 
 
 def _free_field_name(writer: Any) -> str:

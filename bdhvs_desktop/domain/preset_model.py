@@ -15,7 +15,7 @@ from typing import Any
 SCHEMA_VERSION = 1
 
 # Vocabularies. Values match bdhvs_desktop.domain.vocab (tests check they agree).
-UNIT_KINDS = ("dang_bo", "chi_bo", "co_quan", "to_dan_pho", "doan_the", "truong_hoc", "khac")
+UNIT_KINDS = ("dang_bo", "chi_bo", "co_quan", "to_dan_pho", "doan_the", "truong_hoc", "khac", "phuong_xa")
 ACTIVITY_KINDS = ("class", "guidance", "broadcast", "thematic_meeting", "training", "other")
 MODEL_STATUSES = ("registered", "implementing", "evaluated", "excellent", "replicated")
 SUBJECT_KINDS = ("party_org", "collective", "individual")

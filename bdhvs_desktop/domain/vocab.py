@@ -14,6 +14,9 @@ class UnitKind(StrEnum):
     MASS_ORGANISATION = "doan_the"
     SCHOOL = "truong_hoc"
     OTHER = "khac"
+    # At a province office: an imported ward, the scope of everything that ward proposed
+    # (services/province.py). Its code is the ward's code; units inside it are prefixed by it.
+    WARD_SCOPE = "phuong_xa"
 
 
 UNIT_KIND_LABELS = {
@@ -24,6 +27,7 @@ UNIT_KIND_LABELS = {
     UnitKind.MASS_ORGANISATION: "Đoàn thể",
     UnitKind.SCHOOL: "Trường học",
     UnitKind.OTHER: "Khác",
+    UnitKind.WARD_SCOPE: "Phường, xã gửi đề nghị",
 }
 
 

@@ -32,7 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.decision_dialog import DecisionDialog
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services.changes import Change, Changes
 
 COLUMNS = [tr("Ngày QĐ"), tr("Số quyết định"), tr("Tập thể, cá nhân"), tr("CCCD / mã"), tr("Hình thức khen thưởng"),
            tr("Cấp"), tr("Loại"), tr("Tính cho khen thưởng sau"), tr("Nguồn")]
@@ -50,12 +53,12 @@ def _from_qdate(q: QDate) -> dt.date:
 class AwardsModel(QAbstractTableModel):
     """Plain rows of AwardInfo (pitfall 6: no QStandardItemModel, no proxy sorting)."""
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent=None):
         super().__init__(parent)
         self.items: list = []
         self.rows: list[tuple[str, ...]] = []
 
-    def set_items(self, items) -> None:  # noqa: ANN001
+    def set_items(self, items) -> None:
         self.beginResetModel()
         self.items = list(items)
         self.rows = [(
@@ -71,13 +74,13 @@ class AwardsModel(QAbstractTableModel):
         ) for a in self.items]
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, ANN001, B008
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, ANN001, B008
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, ANN201
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return ""
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -87,7 +90,7 @@ class AwardsModel(QAbstractTableModel):
             return self.rows[index.row()][index.column()]
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001, ANN201
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -95,7 +98,7 @@ class AwardsModel(QAbstractTableModel):
         return None
 
 
-def _table(model) -> QTableView:  # noqa: ANN001
+def _table(model) -> QTableView:
     t = QTableView()
     t.setModel(model)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -116,7 +119,7 @@ class AwardFormDialog(QDialog):
     """Add or edit one register entry. *subject* pre-fills a new entry: dict(subject_type=…,
     subject_name=…, cccd=…, unit_code=…, person_id=…, unit_id=…)."""
 
-    def __init__(self, ctx, award_id: int | None = None, subject: dict | None = None,  # noqa: ANN001
+    def __init__(self, ctx, award_id: int | None = None, subject: dict | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         from bdhvs_desktop.domain import vocab
@@ -137,6 +140,7 @@ class AwardFormDialog(QDialog):
         self.unit_name = QLineEdit()
         self.award = QComboBox()
         self.award.setEditable(True)
+        # Synchronous: the award forms table (~20 rows, 0.3 ms).
         self._forms = {f.name: f for f in council.list_award_forms(ctx.db)}
         for f in self._forms.values():
             self.award.addItem(f.name, f.code)
@@ -181,6 +185,7 @@ class AwardFormDialog(QDialog):
         layout.addWidget(buttons)
         self.award.currentIndexChanged.connect(self._award_chosen)
         if award_id is not None:
+            # Synchronous: one row by its id.
             self._load(awards.get_award(ctx.db, award_id))
         elif self.subject:
             self.subject_type.setCurrentIndex(0 if self.subject.get("subject_type", "person") == "person" else 1)
@@ -199,7 +204,7 @@ class AwardFormDialog(QDialog):
         if i >= 0:
             self.level.setCurrentIndex(i)
 
-    def _load(self, a) -> None:  # noqa: ANN001
+    def _load(self, a) -> None:
         self.version = a.version
         self.subject = {"person_id": a.person_id, "unit_id": a.unit_id, "unit_code": a.unit_code}
         self.subject_type.setCurrentIndex(0 if a.subject_type == "person" else 1)
@@ -221,7 +226,7 @@ class AwardFormDialog(QDialog):
                       self.date):
                 w.setEnabled(False)
 
-    def data(self):  # noqa: ANN201
+    def data(self):
         from bdhvs_desktop.domain import awards as rules
         from bdhvs_desktop.services import awards
 
@@ -245,24 +250,34 @@ class AwardFormDialog(QDialog):
 
         try:
             data = self.data()
-            if self.award_id is None:
-                self.award_id = awards.add_award(self.ctx.db, data)
-            else:
-                self.version = awards.update_award(self.ctx.db, self.award_id, data, self.version or 0)
         except awards.AwardValidationError as exc:
-            self.error.setText("\n".join(exc.errors.values()))
+            self._refused(exc)
             return
-        except awards.AwardError as exc:
-            QMessageBox.warning(self, tr("Không lưu được"), str(exc))
-            return
-        self.ctx.notify("awards")
-        self.accept()
+        award_id, version = self.award_id, self.version or 0
+
+        def write(db):
+            if award_id is None:
+                return awards.add_award(db, data), None
+            return award_id, awards.update_award(db, award_id, data, version)
+
+        def saved(result) -> None:
+            self.award_id, new_version = result
+            if new_version is not None:
+                self.version = new_version
+            self.accept()
+
+        ops.run(self, write, changes=Changes.of(Change.AWARDS), success=saved, failure=self._refused,
+                title=tr("Đang lưu khen thưởng"))
+
+    def _refused(self, exc: BaseException) -> bool:
+        """Invalid input: the problems under the form, which stays open."""
+        return ops.take_problems(exc, lambda problems: self.error.setText("\n".join(problems.values())))
 
 
 class AwardHistoryDialog(QDialog):
     """One subject's awards (person or unit), newest first, with "Thêm…" to type an older one."""
 
-    def __init__(self, ctx, subject_type: str, subject_id: int, title: str = "",  # noqa: ANN001
+    def __init__(self, ctx, subject_type: str, subject_id: int, title: str = "",
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -293,6 +308,7 @@ class AwardHistoryDialog(QDialog):
         from bdhvs_desktop.services import awards
 
         if self.subject_type == "person":
+            # Synchronous (both branches): one subject's awards, an indexed read of a few rows.
             items = awards.history(self.ctx.db, person_id=self.subject_id)
         else:
             items = awards.history(self.ctx.db, unit_id=self.subject_id)
@@ -318,7 +334,7 @@ class AwardHistoryDialog(QDialog):
 class AwardRegisterDialog(QDialog):
     """The whole register: search, add, edit, delete, import from Excel, blank template."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(tr("Sổ theo dõi khen thưởng"))
@@ -353,11 +369,12 @@ class AwardRegisterDialog(QDialog):
     def refresh(self) -> None:
         from bdhvs_desktop.services import awards
 
+        # Synchronous: filtered in SQL and limited; a ward registers tens of awards a year (0.5 ms on the demo).
         items = awards.list_awards(self.ctx.db, text=self.search.text().strip() or None, limit=5000)
         self.model.set_items(items)
         self.count.setText(tr("{n} khen thưởng").format(n=len(items)))
 
-    def current(self):  # noqa: ANN201
+    def current(self):
         rows = self.table.selectionModel().selectedRows()
         return self.model.items[rows[0].row()] if rows else None
 
@@ -379,36 +396,32 @@ class AwardRegisterDialog(QDialog):
         if QMessageBox.question(self, tr("Xóa khỏi sổ"), tr("Xóa khen thưởng của {name} ({ref})?").format(
                 name=a.subject_name, ref=a.decision_ref)) != QMessageBox.StandardButton.Yes:
             return
-        try:
-            awards.delete_award(self.ctx.db, a.id, a.version)
-        except awards.AwardError as exc:
-            QMessageBox.warning(self, tr("Không xóa được"), str(exc))
-        self.ctx.notify("awards")
-        self.refresh()
+        ops.run(self, lambda db: awards.delete_award(db, a.id, a.version), changes=Changes.of(Change.AWARDS),
+                finished=self.refresh, title=tr("Đang xóa khỏi sổ"))
 
     def import_file(self) -> None:
-        from bdhvs_desktop.documents.excel_io import UnusableFile
         from bdhvs_desktop.services import awards
 
         path, _ = QFileDialog.getOpenFileName(self, tr("Nhập sổ khen thưởng"), "", tr("Excel (*.xlsx)"))
         if not path:
             return
-        try:
-            dry = awards.import_awards(self.ctx.db, path, dry_run=True)
-        except UnusableFile as exc:
-            QMessageBox.warning(self, tr("Không dùng được tệp"), str(exc))
-            return
-        details = "\n".join((dry.errors + dry.warnings)[:30])
-        if dry.errors:
-            QMessageBox.warning(self, tr("Tệp có lỗi"), dry.status_line() + "\n\n" + details)
-            return
-        if QMessageBox.question(self, tr("Nhập sổ khen thưởng"), dry.status_line() + "\n\n" + details +
-                                "\n\n" + tr("Ghi vào sổ?")) != QMessageBox.StandardButton.Yes:
-            return
-        result = awards.import_awards(self.ctx.db, path)
-        QMessageBox.information(self, tr("Nhập sổ khen thưởng"), result.status_line())
-        self.ctx.notify("awards")
-        self.refresh()
+
+        def checked(dry) -> None:
+            details = "\n".join((dry.errors + dry.warnings)[:30])
+            if dry.errors:
+                ops.refuse(self, dry.status_line() + "\n\n" + details)
+                return
+            if QMessageBox.question(self, tr("Nhập sổ khen thưởng"), dry.status_line() + "\n\n" + details +
+                                    "\n\n" + tr("Ghi vào sổ?")) != QMessageBox.StandardButton.Yes:
+                return
+            ops.run(self, lambda db: awards.import_awards(db, path), changes=Changes.of(Change.AWARDS),
+                    title=tr("Đang nhập sổ khen thưởng"), finished=self.refresh,
+                    success=lambda result: QMessageBox.information(self, tr("Nhập sổ khen thưởng"),
+                                                                   result.status_line()))
+
+        # Reading the workbook can take a while; an unusable file is shown as invalid input.
+        ops.run(self, lambda db: awards.import_awards(db, path, dry_run=True), success=checked,
+                title=tr("Đang đọc tệp…"))
 
     def save_template(self) -> None:
         from bdhvs_desktop.documents.awards_excel import write_awards_template
@@ -418,124 +431,4 @@ class AwardRegisterDialog(QDialog):
         if path:
             write_awards_template(path)
 
-
-class DecisionDialog(QDialog):
-    """The award decision: choose the award form (the granting authority), print a draft, or
-    enter the number and date to issue it (candidates "issued", the register written)."""
-
-    def __init__(self, ctx, parent: QWidget | None = None):  # noqa: ANN001
-        super().__init__(parent)
-        from bdhvs_desktop.services import council
-
-        self.ctx = ctx
-        self.setWindowTitle(tr("Quyết định khen thưởng"))
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.award = QComboBox()
-        for f in council.list_award_forms(ctx.db):
-            self.award.addItem(f.name, f.code)
-        self.number = QLineEdit()
-        self.number.setPlaceholderText(tr("số thứ tự, ví dụ 15"))
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setDate(_to_qdate(None))
-        self.signer = QLineEdit()
-        self.out_dir = QLineEdit()
-        browse = QPushButton(tr("Chọn…"))
-        browse.clicked.connect(self._browse)
-        out_row = QHBoxLayout()
-        out_row.addWidget(self.out_dir, 1)
-        out_row.addWidget(browse)
-        form.addRow(tr("Hình thức khen thưởng"), self.award)
-        form.addRow(tr("Số quyết định"), self.number)
-        form.addRow(tr("Ngày ký"), self.date)
-        form.addRow(tr("Người ký"), self.signer)
-        form.addRow(tr("Thư mục"), out_row)
-        layout.addLayout(form)
-        self.plan = QLabel()
-        self.plan.setWordWrap(True)
-        layout.addWidget(self.plan)
-        row = QHBoxLayout()
-        self.draft_button = QPushButton(tr("In dự thảo"))
-        self.issue_button = QPushButton(tr("Ban hành (ghi số, ngày và vào sổ)"))
-        close = QPushButton(tr("Đóng"))
-        for b in (self.draft_button, self.issue_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        row.addWidget(close)
-        layout.addLayout(row)
-        self.award.currentIndexChanged.connect(lambda _i: self.show_plan())
-        self.draft_button.clicked.connect(self.draft)
-        self.issue_button.clicked.connect(self.issue)
-        close.clicked.connect(self.accept)
-        self.show_plan()
-        self.resize(640, 360)
-
-    def _browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, tr("Thư mục ghi quyết định"))
-        if path:
-            self.out_dir.setText(path)
-
-    def show_plan(self) -> None:
-        from bdhvs_desktop.services import decision
-
-        try:
-            plan = decision.decision_plan(self.ctx.db, award_code=self.award.currentData())
-        except decision.DecisionError as exc:
-            self.plan.setText(str(exc))
-            self.issue_button.setEnabled(False)
-            self.draft_button.setEnabled(False)
-            return
-        self.issue_button.setEnabled(True)
-        self.draft_button.setEnabled(True)
-        self.plan.setText(tr("{authority}: {c} tập thể, {i} cá nhân đã được Hội đồng thông qua và khóa, chưa có "
-                             "quyết định khen thưởng:\n{names}").format(
-            authority=plan.authority, c=len(plan.collectives), i=len(plan.individuals),
-            names=", ".join(x.name for x in plan.candidates)))
-
-    def _folder(self) -> str | None:
-        folder = self.out_dir.text().strip()
-        if not folder:
-            QMessageBox.warning(self, tr("Chưa chọn thư mục"), tr("Hãy chọn thư mục ghi tệp quyết định."))
-            return None
-        return folder
-
-    def draft(self) -> None:
-        from bdhvs_desktop.services import decision
-
-        folder = self._folder()
-        if folder is None:
-            return
-        try:
-            path = decision.draft_decision(self.ctx.db, folder, award_code=self.award.currentData(),
-                                           signer_name=self.signer.text().strip())
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            QMessageBox.warning(self, tr("Không tạo được dự thảo"), str(exc))
-            return
-        QMessageBox.information(self, tr("Dự thảo"), tr("Đã ghi: {path}").format(path=path))
-
-    def issue(self) -> None:
-        from bdhvs_desktop.services import decision
-
-        folder = self._folder()
-        if folder is None:
-            return
-        day = _from_qdate(self.date.date())
-        if QMessageBox.question(self, tr("Ban hành quyết định"), tr(
-                "Ban hành Quyết định số {n} ngày {d}? Các hồ sơ chuyển sang “đã ban hành” và được ghi vào sổ khen "
-                "thưởng; việc này không hoàn tác được.").format(n=self.number.text(), d=f"{day:%d/%m/%Y}")) \
-                != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            outcome = decision.issue_decision(self.ctx.db, number=self.number.text(), date=day, out_dir=folder,
-                                              award_code=self.award.currentData(),
-                                              signer_name=self.signer.text().strip())
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            QMessageBox.warning(self, tr("Chưa ban hành"), str(exc))
-            return
-        self.ctx.notify("*")
-        QMessageBox.information(self, tr("Đã ban hành"), tr("Quyết định số {s}: {n} tập thể, cá nhân đã vào sổ khen "
-                                                            "thưởng.\n{path}").format(
-            s=outcome.symbol, n=len(outcome.candidate_ids), path=outcome.path))
-        self.show_plan()
+__all__ = ["COLUMNS", "AwardFormDialog", "AwardHistoryDialog", "AwardRegisterDialog", "AwardsModel", "DecisionDialog"]

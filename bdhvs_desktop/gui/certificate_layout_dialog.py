@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -30,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.documents import certificate_layout as cl
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services.changes import Change, Changes
 
 FIELD_LABELS = {
     "name": tr("Tên tập thể, cá nhân"),
@@ -172,6 +173,7 @@ class CertificateLayoutDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Hình thức khen thưởng:")))
         self.form_combo = QComboBox()
+        # Synchronous: the award forms table (~20 rows, 0.3 ms); so are the layout reads below (one row).
         for f in svc.list_award_forms(db):
             self.form_combo.addItem(f"{f.name} ({f.code})", f.code)
         top.addWidget(self.form_combo, 1)
@@ -408,8 +410,7 @@ class CertificateLayoutDialog(QDialog):
             return True
         image = QImage(path)
         if image.isNull():
-            QMessageBox.warning(self, tr("Ảnh phôi"), tr("Không mở được ảnh “{f}” (cần tệp PNG hoặc JPG).").format(
-                f=Path(path).name))
+            ops.refuse(self, tr("Không mở được ảnh “{f}” (cần tệp PNG hoặc JPG).").format(f=Path(path).name))
             return False
         self.background, self.background_path = image, path
         self.update_preview()
@@ -422,7 +423,6 @@ class CertificateLayoutDialog(QDialog):
             self.set_background(path)
 
     def save(self) -> bool:
-        from bdhvs_desktop.services.auth import AuthError
 
         try:
             layout = self.read_layout()
@@ -430,27 +430,32 @@ class CertificateLayoutDialog(QDialog):
             self.last_error = str(exc)
             self.status.setText(str(exc))
             return False
-        try:
-            layout = self.svc.save_layout(self.db, layout)
-        except (cl.LayoutError, self.svc.CertificateError, AuthError) as exc:
+        svc = self.svc
+
+        def refused(exc: BaseException) -> bool:
             self.last_error = str(exc)
-            QMessageBox.warning(self, tr("Lưu mẫu in"), str(exc))
+            return False  # shown the one way for its kind
+
+        # The dialog's callers (saving, then printing the calibration page) need the outcome: the
+        # operation is waited for in a local event loop (the window keeps painting).
+        op = ops.run(self, lambda db: svc.save_layout(db, layout), db=self.db, failure=refused,
+                     changes=Changes.of(Change.SETTINGS), title=tr("Đang lưu mẫu in"))
+        if not op.wait():
             return False
-        self.layout_obj = layout
+        self.layout_obj = op.result
         self.status.setText(tr("Đã lưu mẫu in của {c}; các máy dùng chung cơ sở dữ liệu in theo mẫu này.").format(
             c=self.code))
         return True
 
     def reset(self) -> None:
-        from bdhvs_desktop.services.auth import AuthError
+        svc, code = self.svc, self.code
 
-        try:
-            layout = self.svc.reset_layout(self.db, self.code)
-        except AuthError as exc:
-            QMessageBox.warning(self, tr("Khôi phục mẫu in"), str(exc))
-            return
-        self.show_layout(layout)
-        self.status.setText(tr("Đã khôi phục mẫu in có sẵn."))
+        def done(layout) -> None:
+            self.show_layout(layout)
+            self.status.setText(tr("Đã khôi phục mẫu in có sẵn."))
+
+        ops.run(self, lambda db: svc.reset_layout(db, code), db=self.db, success=done,
+                changes=Changes.of(Change.SETTINGS), title=tr("Đang khôi phục mẫu in")).wait()
 
     def calibrate(self, path: str | None = None) -> Path | None:
         if not path:
@@ -460,10 +465,11 @@ class CertificateLayoutDialog(QDialog):
             return None
         if not self.save():
             return None
-        try:
-            out = self.svc.calibrate(self.db, Path(path), award_form=self.code)
-        except (OSError, self.svc.CertificateError) as exc:
-            QMessageBox.warning(self, tr("Trang căn chỉnh"), str(exc))
+        svc, code, target = self.svc, self.code, Path(path)
+        op = ops.run(self, lambda db: svc.calibrate(db, target, award_form=code), db=self.db,
+                     title=tr("Đang tạo trang căn chỉnh"))
+        if not op.wait():
             return None
+        out = op.result
         self.status.setText(tr("Đã tạo trang căn chỉnh: {p}. In ở tỉ lệ 100% lên phôi để so vị trí.").format(p=out))
         return out

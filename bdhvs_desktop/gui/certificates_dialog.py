@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 
 
@@ -35,7 +35,7 @@ def default_path(name: str) -> Path:
 
 
 class CertificatesDialog(QDialog):
-    def __init__(self, db, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, db, parent: QWidget | None = None):
         super().__init__(parent)
         from bdhvs_desktop.services import certificates as svc
 
@@ -61,6 +61,7 @@ class CertificatesDialog(QDialog):
         form.addRow(tr("Ngày quyết định:"), self.date)
         self.award_form = QComboBox()
         self.award_form.addItem(tr("Mọi hình thức"), "")
+        # Synchronous: the award forms table (~20 rows, 0.3 ms).
         for f in svc.list_award_forms(db):
             self.award_form.addItem(f"{f.name} ({f.code})", f.code)
         form.addRow(tr("Hình thức khen thưởng:"), self.award_form)
@@ -117,49 +118,39 @@ class CertificatesDialog(QDialog):
             return
         out = Path(self.out.text().strip())
         if out.suffix.lower() != ".pdf":
-            QMessageBox.warning(self, tr("In giấy khen"), tr("Hãy chọn một tệp .pdf để lưu giấy khen."))
+            ops.refuse(self, tr("Hãy chọn một tệp .pdf để lưu giấy khen."))
             return
         out.parent.mkdir(parents=True, exist_ok=True)
-        db, svc = self.db, self.svc
+        svc = self.svc
         plain, form, decision, date = (self.plain.isChecked(), self.award_form.currentData() or None,
                                        self.decision.text().strip() or None, self._date())
         self.last_error = ""
         self.status.setText(tr("Đang in giấy khen…"))
 
-        def work(progress, cancelled):  # noqa: ANN001, ANN202
+        def work(db, progress, cancelled):
             return svc.print_certificates(db, out, plain=plain, award_form=form, decision=decision,
                                           decision_date=date, progress=progress, cancel=cancelled)
 
-        from bdhvs_desktop.gui.worker import run_in_background
-
         self.print_btn.setEnabled(False)
-        self._task = run_in_background(self, tr("Đang in giấy khen"), work, self._done, self._failed)
+        self._task = ops.run(self, work, db=self.db, progress=True, cancellable=True, title=tr("Đang in giấy khen"),
+                             success=self._done, failure=self._failed, finished=self._printed)
 
-    def _done(self, outcome) -> None:  # noqa: ANN001
+    def _printed(self) -> None:
         self._task = None
         self.print_btn.setEnabled(True)
+
+    def _done(self, outcome) -> None:
         self.last_outcome = outcome
         counts = "; ".join(f"{name}: {n}" for name, n in outcome.per_form)
         self.status.setText(tr("Đã tạo {n} giấy khen trong {p} ({c}).").format(n=outcome.count, p=outcome.path,
                                                                            c=counts))
 
-    def _failed(self, exc: BaseException, trace: str) -> None:
-        from bdhvs_desktop.documents.certificate_layout import LayoutError
-
-        self._task = None
-        self.print_btn.setEnabled(True)
+    def _failed(self, exc: BaseException) -> bool:
+        """The status line says what happened; the error is shown the one way for its kind."""
         self.last_error = str(exc)
-        if isinstance(exc, self.svc.CertificatesCancelled):
-            self.status.setText(str(exc))
-            return
-        if isinstance(exc, (self.svc.CertificateError, LayoutError, OSError)):
-            self.status.setText(str(exc))
-            QMessageBox.warning(self, tr("In giấy khen"), str(exc))
-            return
-        import logging
-
-        logging.getLogger("bdhvs").error("certificate printing failed:\n%s", trace)
-        self.status.setText(tr("Lỗi không mong đợi: {e}").format(e=exc))
+        self.status.setText(str(exc) if ops.error_kind(exc) is not ops.ErrorKind.UNEXPECTED
+                            else tr("Lỗi không mong đợi: {e}").format(e=exc))
+        return ops.error_kind(exc) is ops.ErrorKind.CANCELLED
 
     def write_ceremony(self, path: str | None = None) -> Path | None:
         if not path:
@@ -169,16 +160,23 @@ class CertificatesDialog(QDialog):
         if not path:
             return None
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            out = self.svc.ceremony(self.db, Path(path), seats=self.seats.isChecked(),
-                                    seats_per_row=self.per_row.value(), decision=self.decision.text().strip() or None,
-                                    decision_date=self._date())
-        except (self.svc.CertificateError, OSError) as exc:
+        svc, target = self.svc, Path(path)
+        options = dict(seats=self.seats.isChecked(), seats_per_row=self.per_row.value(),
+                       decision=self.decision.text().strip() or None, decision_date=self._date())
+        written: list[Path] = []
+
+        def done(out: Path) -> None:
+            written.append(out)
+            self.status.setText(tr("Đã tạo danh sách xướng danh: {p}").format(p=out))
+
+        def failed(exc: BaseException) -> bool:
             self.last_error = str(exc)
-            QMessageBox.warning(self, tr("Danh sách xướng danh"), str(exc))
-            return None
-        self.status.setText(tr("Đã tạo danh sách xướng danh: {p}").format(p=out))
-        return out
+            return False  # shown the one way for its kind
+
+        # The caller gets the file written: wait for the operation in a local event loop.
+        ops.run(self, lambda db: svc.ceremony(db, target, **options), db=self.db, success=done, failure=failed,
+                title=tr("Đang tạo danh sách xướng danh")).wait()
+        return written[0] if written else None
 
     def edit_layouts(self) -> None:
         from bdhvs_desktop.gui.certificate_layout_dialog import CertificateLayoutDialog

@@ -1,4 +1,5 @@
-"""What every page shares: the open database, the as-of date, and change notifications."""
+"""What every page shares: the open database, the as-of date, and the typed change sets that
+operations publish (`services/changes.py`, `gui/ops.py`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import datetime as dt
 
 from PySide6.QtCore import QObject, Signal
 
+from bdhvs_desktop.services.changes import Change, Changes
+
 
 class AppContext(QObject):
-    data_changed = Signal(str)  # what changed: "people", "units", "activities", "*", ...
+    data_changed = Signal(object)  # Changes: what an operation changed (pages check Page.depends_on)
     as_of_changed = Signal(object)  # datetime.date
 
     def __init__(self, db, parent=None, *, defer_until_painted: bool = False):
@@ -40,6 +43,13 @@ class AppContext(QObject):
         if day != self._as_of:
             self._as_of = day
             self.as_of_changed.emit(day)
+            self.data_changed.emit(Changes.of(Change.AS_OF))
 
-    def notify(self, what: str = "*") -> None:
-        self.data_changed.emit(what)
+    def publish(self, changes: Changes) -> None:
+        """Tell the pages what an operation changed (gui/ops.py calls this after success)."""
+        if changes:
+            self.data_changed.emit(changes)
+
+    def notify(self, what: str | Change | Changes = "*") -> None:
+        """Older form of publish(): a key such as "people" or "*" (everything), or Changes."""
+        self.publish(Changes.parse(what))

@@ -163,27 +163,69 @@ class FormDialog(QDialog):
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
+        self.buttons = buttons
         self.result_value: Any = None
 
-    def save(self) -> Any:  # override: write through the services, raise ValidationError on bad input
+    def save(self) -> Any:  # override
+        """Read the fields (on the GUI thread) and return `fn(db)`, the service call that saves
+        them; it runs as an operation (gui/ops.py). Raise the services' invalid-input error here
+        for a problem found without the database."""
         raise NotImplementedError
 
     def _on_save(self) -> None:
-        from bdhvs_desktop.services.activities import NotFound, PermissionDenied, StaleRecord, ValidationError
+        from bdhvs_desktop.gui import ops
 
         try:
-            self.result_value = self.save()
-        except ValidationError as exc:
-            self.show_problems([msg for _, msg in exc.problems])
+            call = self.save()
+        except Exception as exc:  # noqa: BLE001 - shown by its kind, the dialog stays open
+            if not self._refused(exc):
+                ops.show_error(self, exc)
             return
-        except (StaleRecord, NotFound, PermissionDenied) as exc:
-            QMessageBox.warning(self, tr("Không lưu được"), str(exc))
+        if not callable(call):  # a dialog that saved by itself
+            self.result_value = call
+            self.accept()
             return
-        self.accept()
+        self.buttons.setEnabled(False)
+
+        def saved(result: Any) -> None:
+            self.result_value = result
+            self.accept()
+
+        ops.run(self, call, ctx=getattr(self, "ctx", None), db=getattr(self, "db", None), changes=self.changes,
+                success=saved, failure=self._refused, finished=lambda: self.buttons.setEnabled(True),
+                title=tr("Đang lưu…"), labels=self.labels)
+
+    #: What saving changes (published when the dialog has a `ctx`; otherwise the page publishes).
+    changes: Any = None
+    #: Field labels for a conflict's "what you typed / what is stored" list.
+    labels: dict[str, str] | None = None
+
+    def _refused(self, exc: BaseException) -> bool:
+        """Invalid input: the problems are listed in red under the form, which stays open."""
+        from bdhvs_desktop.gui import ops
+
+        if ops.error_kind(exc) is not ops.ErrorKind.INVALID:
+            return False
+        problems = ops.problems_of(exc)
+        self.show_problems([msg for _f, msg in problems] if problems else [str(exc)])
+        return True
 
     def show_problems(self, problems: list[str]) -> None:
         self.errors.setText(tr("Chưa lưu được:") + "\n" + "\n".join(f"• {p}" for p in problems))
         self.errors.show()
+
+
+def add_or_update(row: Any, data: Any, add: Callable[..., int], update: Callable[..., Any]) -> Callable[[Any], int]:
+    """For FormDialog.save(): the service call that adds `data` as a new record (`row` None) or
+    updates `row` at the version it was read; either way the dialog's result is the record's id."""
+    if row is None:
+        return lambda db: add(db, data)
+
+    def run(db: Any) -> int:
+        update(db, row.id, data, version=row.version)
+        return row.id
+
+    return run
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -195,4 +237,11 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
 
 
 def report_error(parent: QWidget, exc: Exception) -> None:
-    QMessageBox.warning(parent, tr("Không thực hiện được"), str(exc))
+    """Show an error the one way for its kind (gui/ops.py: show_error); a plain ValueError is the
+    window's own refusal ("choose a row first")."""
+    from bdhvs_desktop.gui import ops
+
+    if type(exc) is ValueError:
+        ops.refuse(parent, str(exc))
+    else:
+        ops.show_error(parent, exc)

@@ -128,6 +128,7 @@ class HistoryDialog(QDialog):
         from bdhvs_desktop.services.safety import record_history
 
         self.ctx = ctx
+        # Synchronous: one record's audit entries, an indexed read (tens of rows).
         self.history = record_history(ctx.db, entity, entity_id)
         what = title or f"{tr(ENTITY_LABELS.get(entity, entity))} #{entity_id}"
         self.setWindowTitle(tr("Lịch sử thay đổi — {what}").format(what=what))

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
-from bdhvs_desktop.gui.worker import run_in_background
+from bdhvs_desktop.services.changes import EVERYTHING, NOTHING
 
 ERROR_BG = QColor("#f8d7da")
 WARNING_BG = QColor("#fff3cd")
@@ -248,12 +249,9 @@ class ImportWizard(QDialog):
             return
         from bdhvs_desktop.services.exporter import write_template
 
-        try:
-            write_template(path)
-        except OSError as exc:
-            QMessageBox.warning(self, tr("Không ghi được tệp"), str(exc))
-            return
-        QMessageBox.information(self, tr("Đã tạo tệp mẫu"), tr("Đã lưu tệp mẫu: {p}").format(p=path))
+        ops.run(self, lambda _db: write_template(path), title=tr("Đang ghi tệp mẫu"),
+                success=lambda _r: QMessageBox.information(self, tr("Đã tạo tệp mẫu"),
+                                                           tr("Đã lưu tệp mẫu: {p}").format(p=path)))
 
     def analyse(self) -> None:
         path = self.path_edit.text().strip()
@@ -263,23 +261,24 @@ class ImportWizard(QDialog):
         self.file_error.setText("")
         from bdhvs_desktop.services.importer import analyse_workbook
 
-        db, as_of = self.ctx.db, dt.date.today()
+        as_of = dt.date.today()
         self.next_button.setEnabled(False)
 
-        def work(progress, cancelled):
+        def work(db, progress, cancelled):
             return analyse_workbook(db, path, progress=progress, cancelled=cancelled, today=as_of)
 
-        self.task = run_in_background(self, tr("Đang đọc và kiểm tra tệp…"), work, self.show_analysis,
-                                      self._analysis_failed)
+        self.task = ops.run(self, work, progress=True, cancellable=True, title=tr("Đang đọc và kiểm tra tệp…"),
+                            success=self.show_analysis, failure=self._analysis_failed)
 
-    def _analysis_failed(self, exc: BaseException, _trace: str) -> None:
-        from bdhvs_desktop.services.importer import UnusableFile
-
+    def _analysis_failed(self, exc: BaseException) -> bool:
+        """A file that cannot be used is said next to the file name; anything else is shown the one
+        way for its kind (gui/ops.py)."""
         self.next_button.setEnabled(True)
-        if isinstance(exc, UnusableFile):
-            self.file_error.setText(str(exc))
-        else:
+        if ops.error_kind(exc) is ops.ErrorKind.UNEXPECTED:
             self.file_error.setText(tr("Không đọc được tệp: {e}").format(e=exc))
+            return False
+        self.file_error.setText(str(exc))
+        return True
 
     def show_analysis(self, result) -> None:
         self.next_button.setEnabled(True)
@@ -359,20 +358,26 @@ class ImportWizard(QDialog):
     def run_import(self) -> None:
         from bdhvs_desktop.services.importer import import_workbook
 
-        db, path, as_of = self.ctx.db, self.path_edit.text().strip(), dt.date.today()
+        path, as_of = self.path_edit.text().strip(), dt.date.today()
         self.next_button.setEnabled(False)
         self.back_button.setEnabled(False)
 
-        def work(progress, cancelled):
+        def work(db, progress, cancelled):
             return import_workbook(db, path, progress=progress, cancelled=cancelled, today=as_of)
 
-        self.task = run_in_background(self, tr("Đang nhập số liệu…"), work, self.show_summary, self._import_failed)
+        # A workbook may hold every kind of record: what it wrote is published as everything.
+        self.task = ops.run(self, work, progress=True, cancellable=True, title=tr("Đang nhập số liệu…"),
+                            changes=lambda result: EVERYTHING if result.written and result.changes else NOTHING,
+                            success=self.show_summary, failure=self._import_failed)
 
-    def _import_failed(self, exc: BaseException, _trace: str) -> None:
+    def _import_failed(self, exc: BaseException) -> bool:
+        """Nothing was written: the summary page says why (an unexpected error is also shown the
+        one way, with its log)."""
         self.back_button.setEnabled(True)
         self.summary.setText(tr("<h3>Không nhập được</h3><p>{e}</p><p>Không có gì được ghi vào cơ sở dữ liệu.</p>")
                              .format(e=exc))
         self.go(self.PAGE_SUMMARY)
+        return ops.error_kind(exc) is not ops.ErrorKind.UNEXPECTED
 
     def show_summary(self, result) -> None:
         self.result = result
@@ -390,8 +395,6 @@ class ImportWizard(QDialog):
                 tr("<p>… và {n} cảnh báo khác.</p>").format(n=more) if more > 0 else "")
         self.summary.setText(f"<h3>{title}</h3><p><b>{result.status_line()}</b></p><ul>{lines}</ul>{extra}"
                              f"<p style='color:#555'>{tr('Tệp')}: {Path(result.path).name}</p>")
-        if result.written and result.changes:
-            self.ctx.notify("*")
         self.go(self.PAGE_SUMMARY)
 
 
@@ -420,10 +423,7 @@ def export_to_excel(parent: QWidget, ctx, kind: str, default_name: str, *, path:
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-    db = ctx.db
 
-    def work(_progress, _cancelled):
-        return exporter.export(db, kind, path, **filters)
 
     def done(counts) -> None:
         if on_done is not None:
@@ -432,7 +432,5 @@ def export_to_excel(parent: QWidget, ctx, kind: str, default_name: str, *, path:
         QMessageBox.information(parent, tr("Đã xuất"), tr("Đã xuất {n} dòng ra tệp:\n{p}").format(
             n=sum(counts.values()), p=path))
 
-    def failed(exc: BaseException, _trace: str) -> None:
-        QMessageBox.warning(parent, tr("Không xuất được"), tr("Không ghi được tệp {p}:\n{e}").format(p=path, e=exc))
-
-    run_in_background(parent, tr("Đang xuất Excel…"), work, done, failed, cancellable=False)
+    ops.run(parent, lambda db: exporter.export(db, kind, path, **filters), ctx=ctx, success=done,
+            title=tr("Đang xuất Excel…"))

@@ -30,7 +30,7 @@ class LoginDialog(QDialog):
         heading.setWordWrap(True)
         heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(heading)
-        self.has_users = user_count(db) > 0
+        self.has_users = user_count(db) > 0  # synchronous: one count of a small table
         form = QFormLayout()
         self.username = QLineEdit(username)
         self.username.setPlaceholderText(tr("ví dụ: thuky.phuong"))
@@ -68,13 +68,24 @@ class LoginDialog(QDialog):
             self.message.setText(tr("Hãy nhập tên đăng nhập."))
             self.username.setFocus()
             return False
-        try:
-            self.user = login(self.db, self.username.text(), self.password.text())
-        except AuthError as exc:
+        from bdhvs_desktop.gui import ops
+
+        def refused(exc: BaseException) -> bool:
+            if not isinstance(exc, AuthError):
+                return False
             self.message.setText(str(exc))
             self.password.clear()
             self.password.setFocus()
+            return True
+
+        # Checking the password is deliberately slow (Argon2): an operation, waited for in a local
+        # event loop because the dialog answers with the outcome.
+        name, password = self.username.text(), self.password.text()
+        op = ops.run(self, lambda db: login(db, name, password), db=self.db, failure=refused,
+                     title=tr("Đang đăng nhập…"))
+        if not op.wait():
             return False
+        self.user = op.result
         self.accept()
         return True
 

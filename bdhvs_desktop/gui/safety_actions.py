@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -73,16 +72,19 @@ def install_file_menu(window: QMainWindow) -> None:
 
 
 def backup_now(window: QMainWindow) -> object | None:
+    from bdhvs_desktop.gui import ops  # lazy: the menu is built right after the first paint
     from bdhvs_desktop.services.safety import backup_now as do_backup
 
-    try:
-        path = do_backup(window.ctx.db)
-    except Exception as exc:
-        log.exception("manual backup failed")
-        QMessageBox.warning(window, tr("Không sao lưu được"), tr("Không sao lưu được: {e}").format(e=exc))
-        return None
-    window.statusBar().showMessage(tr("Đã sao lưu vào {p}").format(p=path), 10000)
-    return path
+    done: list = []
+
+    def saved(path) -> None:
+        done.append(path)
+        window.statusBar().showMessage(tr("Đã sao lưu vào {p}").format(p=path), 10000)
+
+    # The copy is an operation; the menu action waits for it in a local event loop (the window
+    # keeps painting) so that it can answer with the copy's path.
+    ops.run(window, do_backup, success=saved, title=tr("Đang sao lưu…")).wait()
+    return done[0] if done else None
 
 
 def open_restore(window: QMainWindow) -> bool:
@@ -130,22 +132,15 @@ class CheckDialog(QDialog):
 
 def check_database_dialog(window: QMainWindow, *, show: bool = True):
     """Run `bdhvs check`'s checks off the GUI thread, then show what they found."""
-    from bdhvs_desktop.gui.worker import run_in_background
+    from bdhvs_desktop.gui import ops  # lazy: the menu is built right after the first paint
     from bdhvs_desktop.services.maintenance import check_database
-
-    db = window.ctx.db
 
     def done(findings) -> None:
         window.check_dialog = CheckDialog(findings, window)
         if show:
             window.check_dialog.open()
 
-    def failed(exc: BaseException, trace: str) -> None:
-        log.error("database check failed: %s", trace)
-        QMessageBox.warning(window, tr("Không kiểm tra được"), str(exc))
-
-    return run_in_background(window, tr("Đang kiểm tra cơ sở dữ liệu…"),
-                             lambda _progress, _cancelled: check_database(db), done, failed, cancellable=False)
+    return ops.run(window, check_database, success=done, title=tr("Đang kiểm tra cơ sở dữ liệu…"))
 
 
 def on_close(window: QMainWindow) -> object | None:
@@ -163,6 +158,7 @@ def on_close(window: QMainWindow) -> object | None:
         return None  # never loaded, nothing written: keep closing instant
     from bdhvs_desktop.services.safety import backup_on_exit, track_changes
 
+    # Synchronous on purpose: the window is closing, there is nothing left to keep answering.
     tracker = track_changes(db, window.change_start)
     try:
         return backup_on_exit(db, tracker)

@@ -1,5 +1,9 @@
 """Long work off the GUI thread: a function runs in Qt's thread pool, reports progress, can
-be cancelled, and hands its result (or exception) back on the GUI thread."""
+be cancelled, and hands its result (or exception) back on the GUI thread.
+
+`Task` is the machinery under `gui/ops.py`, which pages and dialogs use for every service call
+(errors shown by kind, change sets published). `run_in_background` is the older, bare helper,
+kept for code that has not moved to ops yet."""
 
 from __future__ import annotations
 

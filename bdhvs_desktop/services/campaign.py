@@ -118,11 +118,16 @@ def apply_preset(session: Session, preset: presets_mod.Preset) -> m.Campaign:
     return campaign
 
 
-def init_campaign(db: Database, preset_name: str | None = None) -> str:
-    """Create the campaign from a preset; returns the campaign's name."""
+def init_campaign(db: Database, preset_name: str | None = None, *, province: bool = False) -> str:
+    """Create the campaign from a preset; returns the campaign's name. `province`: the database
+    is a province office's (services/office.py), written in the same transaction."""
     require_role(db, "secretary", action="tạo phong trào")
     preset = presets_mod.load_preset(preset_path(preset_name))
     with db.session() as s:
+        if province:
+            from bdhvs_desktop.services.office import PROVINCE, set_level_in  # lazy: only `init --province`
+
+            set_level_in(s, PROVINCE)
         campaign = apply_preset(s, preset)
         return campaign.name
 

@@ -102,9 +102,11 @@ def refuse_frozen_attendance(meeting: m.CouncilMeeting) -> None:
 
 
 def _subject_label(c: m.Candidate) -> str:
+    from bdhvs_desktop.services.province_board import scoped_name  # at a province office, with its ward
+
     if c.subject_type == "unit":
-        return c.unit.name if c.unit else f"(tập thể #{c.unit_id})"
-    return c.person.full_name if c.person else f"(cá nhân #{c.person_id})"
+        return scoped_name(c, c.unit.name) if c.unit else f"(tập thể #{c.unit_id})"
+    return scoped_name(c, c.person.full_name) if c.person else f"(cá nhân #{c.person_id})"
 
 
 def on_vote(s: Session, meeting: m.CouncilMeeting, c: m.Candidate, vote: m.Vote) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -82,6 +83,7 @@ class SigningSettings:
     key_label: str = ""
     pkcs12_path: str = ""
     trusted_cas: tuple[TrustedCA, ...] = ()
+    seal_png: bytes | None = field(default=None, repr=False)  # the office's seal image for the visible stamp
 
     @property
     def configured(self) -> bool:
@@ -95,9 +97,10 @@ class SigningSettings:
             raise SigningSettingsError("Chưa cài đặt chữ ký số: chọn thư viện PKCS#11, nhãn thiết bị và nhãn khóa "
                                        "của USB token (hoặc tệp chứng thư số .p12) trong phần cài đặt.")
         if self.kind == "pkcs12":
-            return SignerConfig(kind="pkcs12", pkcs12_path=self.pkcs12_path, pkcs12_passphrase=passphrase)
+            return SignerConfig(kind="pkcs12", pkcs12_path=self.pkcs12_path, pkcs12_passphrase=passphrase,
+                                seal_png=self.seal_png)
         return SignerConfig(kind="pkcs11", pkcs11_lib=self.pkcs11_lib, token_label=self.token_label,
-                            key_label=self.key_label, pin=pin)
+                            key_label=self.key_label, pin=pin, seal_png=self.seal_png)
 
     def trust_roots(self) -> list[bytes]:
         return [ca.der for ca in self.trusted_cas]
@@ -105,7 +108,8 @@ class SigningSettings:
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "pkcs11_lib": self.pkcs11_lib, "token_label": self.token_label,
                 "key_label": self.key_label, "pkcs12_path": self.pkcs12_path,
-                "trusted_cas": [ca.as_dict() for ca in self.trusted_cas]}
+                "trusted_cas": [ca.as_dict() for ca in self.trusted_cas],
+                "seal_png": base64.b64encode(self.seal_png).decode("ascii") if self.seal_png else None}
 
 
 def _from_dict(value: Any) -> SigningSettings:
@@ -119,7 +123,11 @@ def _from_dict(value: Any) -> SigningSettings:
             continue  # a damaged entry is dropped, not trusted
         cas.append(TrustedCA(str(item.get("name") or ""), hashlib.sha256(der).hexdigest(), der))
     kind = value.get("kind")
-    return SigningSettings(kind=kind if kind in KINDS else "pkcs11",
+    try:
+        seal = base64.b64decode(value["seal_png"], validate=True) if value.get("seal_png") else None
+    except (TypeError, ValueError):
+        seal = None
+    return SigningSettings(kind=kind if kind in KINDS else "pkcs11", seal_png=seal,
                            pkcs11_lib=str(value.get("pkcs11_lib") or ""),
                            token_label=str(value.get("token_label") or ""),
                            key_label=str(value.get("key_label") or ""),
@@ -151,11 +159,14 @@ def _store(db: Database, settings: SigningSettings, note: str) -> SigningSetting
 
 
 def _audit_view(value: Any) -> Any:
-    """The settings as the audit log keeps them: each trusted CA by name and fingerprint, not its bytes."""
+    """The settings as the audit log keeps them: each trusted CA by name and fingerprint, the seal image by its
+    fingerprint, not their bytes."""
     if not isinstance(value, dict):
         return value
+    seal = value.get("seal_png")
     return {**value, "trusted_cas": [f"{c.get('name')} ({str(c.get('sha256', ''))[:16]})"
-                                     for c in value.get("trusted_cas") or []]}
+                                     for c in value.get("trusted_cas") or []],
+            "seal_png": f"PNG sha256 {hashlib.sha256(seal.encode()).hexdigest()[:16]}" if seal else None}
 
 
 def save_signer(db: Database, *, kind: str, pkcs11_lib: str = "", token_label: str = "", key_label: str = "",
@@ -208,6 +219,33 @@ def add_trusted_ca(db: Database, data: bytes, where: str = "tệp chứng thư")
         return ca
     _store(db, replace(current, trusted_cas=(*current.trusted_cas, ca)), f"tin cậy CA {ca.name}")
     return ca
+
+
+#: The seal image's limits: a scan of a 35 mm seal at 600 dpi is about 830 pixels across.
+SEAL_MAX_BYTES = 2_000_000
+SEAL_MAX_PIXELS = 3000
+
+
+def set_seal_image(db: Database, data: bytes | None, where: str = "ảnh con dấu") -> SigningSettings:
+    """The office's seal image (PNG, transparent around the seal) drawn in the visible stamp; None removes it."""
+    if data is not None:
+        if len(data) > SEAL_MAX_BYTES:
+            raise SigningSettingsError(f"{where}: ảnh quá lớn ({len(data) // 1000} KB; tối đa "
+                                       f"{SEAL_MAX_BYTES // 1000} KB).")
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                fmt, size = image.format, image.size
+                image.verify()
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+            raise SigningSettingsError(f"{where}: không phải ảnh PNG đọc được.") from exc
+        if fmt != "PNG":
+            raise SigningSettingsError(f"{where}: cần ảnh PNG (nền trong suốt), không phải {fmt}.")
+        if max(size) > SEAL_MAX_PIXELS:
+            raise SigningSettingsError(f"{where}: ảnh {size[0]}×{size[1]} điểm ảnh quá lớn (tối đa "
+                                       f"{SEAL_MAX_PIXELS} mỗi chiều).")
+    return _store(db, replace(load(db), seal_png=data), "ảnh con dấu" if data else "bỏ ảnh con dấu")
 
 
 def remove_trusted_cas(db: Database, sha256: Sequence[str]) -> SigningSettings:

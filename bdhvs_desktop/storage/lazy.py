@@ -8,6 +8,7 @@ window triggers that right after its first paint."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ class LazyDatabase:
         self.path = Path(path)
         self._user = user
         self._db = None
+        self._lock = threading.RLock()
 
     @classmethod
     def try_open(cls, path: Path) -> "LazyDatabase | None":
@@ -67,11 +69,13 @@ class LazyDatabase:
             con.close()
 
     def real(self):
-        if self._db is None:
-            from bdhvs_desktop.storage.engine import open_database
+        with self._lock:  # the first use may come from an operation's pool thread (gui/ops.py)
+            if self._db is None:
+                from bdhvs_desktop.storage.engine import open_database
 
-            self._db = open_database(self.path)
-            self._db.user = self._user
+                db = open_database(self.path)
+                db.user = self._user
+                self._db = db
         return self._db
 
     def dispose(self) -> None:

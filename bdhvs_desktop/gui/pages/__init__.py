@@ -12,11 +12,18 @@ PAGES = [
     ("units", tr("Đơn vị"), "bdhvs_desktop.gui.pages.units:UnitsPage"),
     ("people", tr("Nhân sự"), "bdhvs_desktop.gui.pages.people:PeoplePage"),
     ("activities", tr("Hoạt động"), "bdhvs_desktop.gui.pages.activities:ActivitiesPage"),
-    ("models", tr("Mô hình"), "bdhvs_desktop.gui.pages.models:ModelsPage"),
+    ("models", tr("Mô hình"), "bdhvs_desktop.gui.pages.digital_models:ModelsPage"),
     ("scoring", tr("Chấm điểm"), "bdhvs_desktop.gui.pages.scoring:ScoringPage"),
     ("council", tr("Hội đồng"), "bdhvs_desktop.gui.pages.council:CouncilPage"),
     ("dossier", tr("Hồ sơ"), "bdhvs_desktop.gui.pages.dossier:DossierPage"),
     ("reports", tr("Báo cáo"), "bdhvs_desktop.gui.pages.reports:ReportsPage"),
+]
+
+# Shown only when the database is a province office's (services/office.py), after the first paint.
+PROVINCE_PAGES = [
+    ("province_wards", tr("Hồ sơ các phường"), "bdhvs_desktop.gui.pages.province_wards:ProvinceWardsPage"),
+    ("province_duplicates", tr("Trùng lặp"), "bdhvs_desktop.gui.pages.province_duplicates:ProvinceDuplicatesPage"),
+    ("province_ranking", tr("Xếp hạng cấp tỉnh"), "bdhvs_desktop.gui.pages.province_ranking:ProvinceRankingPage"),
 ]
 
 

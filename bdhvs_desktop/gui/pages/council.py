@@ -3,38 +3,28 @@ entry with the result shown live, conflict-of-interest flags, deciding, locking 
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 
-from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from bdhvs_desktop.domain import council as dc
-from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.vocab import (
     COUNCIL_ROLE_LABELS,
     SUBJECT_KIND_LABELS,
@@ -43,33 +33,43 @@ from bdhvs_desktop.domain.vocab import (
     SubjectKind,
     VotingMethod,
 )
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
+from bdhvs_desktop.gui.pages.council_dialogs import (
+    AMBER,
+    KIND_ORDER,
+    CandidatesDialog,
+    MeetingDialog,
+    MemberScoresDialog,
+    MembersDialog,
+    RulesDialog,
+    _item,
+    _pts,
+)
 from bdhvs_desktop.gui.pages.scoring import FAIL_COLOR as RED
 from bdhvs_desktop.gui.pages.scoring import PASS_COLOR as GREEN
+from bdhvs_desktop.services.changes import Change, Changes
 
-AMBER = QColor("#8a5a00")
-KIND_ORDER = {"party_org": 0, "collective": 1, "individual": 2}
+__all__ = ["CandidatesDialog", "CouncilPage", "MeetingDialog", "MemberScoresDialog", "MembersDialog", "RulesDialog"]
 
-
-_pts = points_text
-
-
-def _item(text: str, color: QColor | None = None, tip: str | None = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if color is not None:
-        item.setForeground(color)
-    if tip:
-        item.setToolTip(tip)
-    return item
-
+#: What the meeting's actions change: votes, attendance, attached candidates.
+MEETING_CHANGES = Changes.of(Change.COUNCIL, Change.CANDIDATES)
+#: Deciding or reopening also locks or unlocks the candidate and its dossier.
+DECISION_CHANGES = Changes.of(Change.COUNCIL, Change.CANDIDATES, Change.DOSSIER)
 
 class CouncilPage(Page):
     title = tr("Hội đồng")
+    # The meeting, its candidates and their scores; not people, units or activities (the
+    # candidates' scores are recomputed when the council's own data changes).
+    depends_on = frozenset({Change.COUNCIL, Change.CANDIDATES, Change.SCORES, Change.CRITERIA, Change.AWARDS,
+                            Change.SETTINGS})
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.view = None
+        self.loads = 0  # how many times the meeting was loaded (tests check a change it does not show)
+        self._load_seq = 0
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel(tr("Phiên họp:")))
@@ -223,6 +223,7 @@ class CouncilPage(Page):
     def refresh(self) -> None:
         from bdhvs_desktop.services.council import list_meetings
 
+        # Synchronous: one row per council meeting (a handful a year), 0.3 ms on the demo ward.
         current = self.meetings.currentData()
         self.meetings.blockSignals(True)
         self.meetings.clear()
@@ -235,13 +236,26 @@ class CouncilPage(Page):
         self._load_meeting()
 
     def _load_meeting(self) -> None:
+        """The meeting's view scores every candidate (services.scoring.compute_scores, ~1 s on a
+        30,000-person ward): an operation; a newer load wins over an older one still running."""
         from bdhvs_desktop.services.council import meeting_view
 
+        self.loads += 1
+        self._load_seq += 1
+        seq = self._load_seq
         mid = self.meetings.currentData()
         selected = self._current_row().candidate.id if self._current_row() else None
-        self.view = meeting_view(self.ctx.db, mid) if mid is not None else None
-        self._show_meeting()
-        self._show_candidates(selected)
+
+        def loaded(view) -> None:
+            if seq == self._load_seq:
+                self.view = view
+                self._show_meeting()
+                self._show_candidates(selected)
+
+        if mid is None:
+            loaded(None)
+            return
+        ops.run(self, lambda db: meeting_view(db, mid), success=loaded, show_progress=False)
 
     def _show_meeting(self) -> None:
         v = self.view
@@ -386,26 +400,18 @@ class CouncilPage(Page):
             w.setEnabled(open_meeting)
 
     # -- actions
-    def _run(self, fn, *args) -> bool:
-        from bdhvs_desktop.services.council import CouncilActionError
-
-        try:
-            fn(*args)
-        except CouncilActionError as exc:
-            QMessageBox.warning(self, tr("Không thực hiện được"), str(exc))
-            return False
-        self.ctx.notify("council")
-        if not self.isVisible():
-            self._load_meeting()
-        return True
+    def _run(self, fn, title: str, changes: Changes = MEETING_CHANGES) -> None:
+        """fn(db) as an operation; the page reloads through the published change set."""
+        ops.run(self, fn, changes=changes, title=title)
 
     def save_vote(self) -> None:
         from bdhvs_desktop.services.council import record_vote
 
         r = self._current_row()
         if r is not None:
-            self._run(record_vote, self.ctx.db, self.view.id, r.candidate.id, self.votes_for.value(),
-                      self.votes_against.value(), self.votes_abstain.value())
+            mid, cid = self.view.id, r.candidate.id
+            votes = (self.votes_for.value(), self.votes_against.value(), self.votes_abstain.value())
+            self._run(lambda db: record_vote(db, mid, cid, *votes), tr("Đang ghi kết quả biểu quyết"))
 
     def decide_selected(self) -> None:
         from bdhvs_desktop.services.council import decide
@@ -417,7 +423,9 @@ class CouncilPage(Page):
                                                            "qua sẽ bị khóa; muốn sửa phải mở lại và ghi lý do.")
                                 .format(name=r.candidate.name)) != QMessageBox.StandardButton.Yes:
             return
-        self._run(decide, self.ctx.db, self.view.id, r.candidate.id)
+        mid, cid = self.view.id, r.candidate.id
+        # Deciding snapshots the candidate's score (a full scoring run): off the GUI thread.
+        self._run(lambda db: decide(db, mid, cid), tr("Đang ghi quyết định"), DECISION_CHANGES)
 
     def reopen_selected(self) -> None:
         from bdhvs_desktop.services.council import reopen
@@ -428,10 +436,11 @@ class CouncilPage(Page):
         reason, ok = QInputDialog.getText(self, tr("Mở lại kết quả đã khóa"),
                                           tr("Lý do mở lại (được ghi vào nhật ký):"))
         if ok:
-            self._run(reopen, self.ctx.db, r.candidate.id, reason)
+            cid = r.candidate.id
+            self._run(lambda db: reopen(db, cid, reason), tr("Đang mở lại kết quả"), DECISION_CHANGES)
 
     def enter_member_scores(self) -> None:
-        from bdhvs_desktop.services.council import CouncilActionError, record_member_score
+        from bdhvs_desktop.services.council import record_member_score
 
         r = self._current_row()
         if r is None or self.view is None:
@@ -439,20 +448,20 @@ class CouncilPage(Page):
         dialog = MemberScoresDialog(self.view, r, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        try:
-            for member_id, points in dialog.values():
-                record_member_score(self.ctx.db, self.view.id, r.candidate.id, member_id, points)
-        except CouncilActionError as exc:
-            QMessageBox.warning(self, tr("Không ghi được"), str(exc))
-        self.ctx.notify("council")
-        if not self.isVisible():
-            self._load_meeting()
+        mid, cid, values = self.view.id, r.candidate.id, dialog.values()
+
+        def save(db) -> None:
+            for member_id, points in values:
+                record_member_score(db, mid, cid, member_id, points)
+
+        self._run(save, tr("Đang ghi điểm của thành viên"), Changes.of(Change.COUNCIL))
 
     def attach(self) -> None:
         from bdhvs_desktop.services.council import attach_candidates
 
         if self.view is not None:
-            self._run(attach_candidates, self.ctx.db, self.view.id)
+            mid = self.view.id
+            self._run(lambda db: attach_candidates(db, mid), tr("Đang đưa hồ sơ vào phiên họp"))
 
     def show_history(self) -> None:
         r = self._current_row()
@@ -489,19 +498,22 @@ class CouncilPage(Page):
             reason, ok = QInputDialog.getText(self, tr("Vắng mặt"), tr("Lý do vắng của {name}:").format(name=a.full_name))
             if not ok:
                 return
-        self._run(set_attendance, self.ctx.db, self.view.id, a.member_id, present, reason)
+        mid, member = self.view.id, a.member_id
+        self._run(lambda db: set_attendance(db, mid, member, present, reason), tr("Đang ghi điểm danh"),
+                  Changes.of(Change.COUNCIL))
 
     def save_ballots(self) -> None:
         from bdhvs_desktop.services.council import set_ballots
 
         if self.view is not None:
-            self._run(lambda: set_ballots(self.ctx.db, self.view.id, issued=self.issued.value(),
-                                          returned=self.returned.value(), valid=self.valid.value()))
+            mid = self.view.id
+            counts = dict(issued=self.issued.value(), returned=self.returned.value(), valid=self.valid.value())
+            self._run(lambda db: set_ballots(db, mid, **counts), tr("Đang ghi số phiếu"), Changes.of(Change.COUNCIL))
 
     def new_meeting(self) -> None:
         from bdhvs_desktop.services.council import list_members, new_meeting
 
-        members = list_members(self.ctx.db)
+        members = list_members(self.ctx.db)  # synchronous: the council's members, a dozen rows
         if not members:
             QMessageBox.information(self, tr("Phiên họp mới"), tr("Hội đồng chưa có thành viên; hãy thêm thành viên trước."))
             self.edit_members()
@@ -509,380 +521,41 @@ class CouncilPage(Page):
         dialog = MeetingDialog(members, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             held_at, place, chair, secretary, method, ended_at, discussion = dialog.values()
-            self._run(lambda: new_meeting(self.ctx.db, held_at, place=place, chair_id=chair, secretary_id=secretary,
-                                          voting_method=method, ended_at=ended_at, discussion=discussion))
-            self.refresh()
-            self.meetings.setCurrentIndex(0)
+
+            def opened(_meeting_id) -> None:
+                self.refresh()
+                self.meetings.setCurrentIndex(0)
+
+            ops.run(self, lambda db: new_meeting(db, held_at, place=place, chair_id=chair, secretary_id=secretary,
+                                                 voting_method=method, ended_at=ended_at, discussion=discussion),
+                    changes=MEETING_CHANGES, success=opened, title=tr("Đang mở phiên họp"))
 
     def edit_details(self) -> None:
         from bdhvs_desktop.gui.pages.meeting_details import MeetingDetailsDialog
 
-        if self.view is not None and MeetingDetailsDialog(self.ctx, self.view.id, self).exec() == \
-                QDialog.DialogCode.Accepted:
-            self.ctx.notify("council")
-            self._load_meeting()
+        if self.view is not None:
+            MeetingDetailsDialog(self.ctx, self.view.id, self).exec()  # its save publishes the change
 
     def edit_candidates(self) -> None:
-        CandidatesDialog(self.ctx, self).exec()
-        self.ctx.notify("candidates")
+        dialog = CandidatesDialog(self.ctx, self)
+        dialog.exec()
+        if dialog.changed:
+            self.ctx.publish(Changes.of(Change.CANDIDATES))
 
     def edit_members(self) -> None:
         MembersDialog(self.ctx, self).exec()
-        self.ctx.notify("council")
 
     def edit_rules(self) -> None:
         from bdhvs_desktop.services.council import get_rules, set_rules
 
-        dialog = RulesDialog(get_rules(self.ctx.db), self)
+        dialog = RulesDialog(get_rules(self.ctx.db), self)  # synchronous: one settings row
         if dialog.exec() == QDialog.DialogCode.Accepted:
             try:
                 rules = dialog.value()
             except dc.CouncilError as exc:
-                QMessageBox.warning(self, tr("Không hợp lệ"), str(exc))
+                ops.show_error(self, exc)
                 return
-            set_rules(self.ctx.db, rules)
-            QMessageBox.information(self, tr("Đã lưu"), tr("Quy định mới áp dụng cho các phiên họp mở từ nay:\n")
-                                    + rules.describe())
-
-
-class MemberScoresDialog(QDialog):
-    """Each present member's score for one candidate; a conflicted member cannot score it."""
-
-    def __init__(self, view, row, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(tr("Điểm của thành viên Hội đồng"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("Hồ sơ: <b>{name}</b> (điểm tối đa {m})").format(
-            name=html.escape(row.candidate.name), m=_pts(row.max_points))))
-        form = QFormLayout()
-        self.boxes: list[tuple[int, QSpinBox]] = []
-        conflicted = " ".join(row.conflicts)
-        for a in view.attendance:
-            if not a.present:
-                continue
-            box = QSpinBox()
-            box.setRange(0, int(row.max_points or 100))
-            box.setSpecialValueText(tr("(không chấm)"))
-            if a.full_name in conflicted:
-                box.setEnabled(False)
-                box.setToolTip(tr("Xung đột lợi ích: không chấm hồ sơ này"))
-                form.addRow(a.full_name + tr(" ⚠"), box)
-                continue
-            form.addRow(a.full_name, box)
-            self.boxes.append((a.member_id, box))
-        layout.addLayout(form)
-        note = QLabel(tr("Ô để trống (0) là thành viên không chấm. Trung bình và trung vị được tính ngay trên trang."))
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def values(self) -> list[tuple[int, float]]:
-        return [(mid, float(box.value())) for mid, box in self.boxes if box.value() > 0]
-
-
-class MeetingDialog(QDialog):
-    def __init__(self, members, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(tr("Phiên họp mới"))
-        form = QFormLayout(self)
-        self.when = QDateTimeEdit(QDateTime.currentDateTime())
-        self.when.setDisplayFormat("HH:mm dd/MM/yyyy")
-        self.when.setCalendarPopup(True)
-        self.place = QLineEdit()
-        self.place.setPlaceholderText(tr("ví dụ: Hội trường Đảng ủy phường"))
-        self.chair, self.secretary = QComboBox(), QComboBox()
-        for combo, role in ((self.chair, "chair"), (self.secretary, "secretary")):
-            for m in members:
-                combo.addItem(f"{m.full_name} — {COUNCIL_ROLE_LABELS[CouncilRole(m.role)]}", m.id)
-            combo.setCurrentIndex(next((i for i, m in enumerate(members) if m.role == role), 0))
-        self.method = QComboBox()
-        for method, label in VOTING_METHOD_LABELS.items():
-            self.method.addItem(label, method.value)
-        self.has_end = QCheckBox(tr("Giờ kết thúc:"))
-        self.end = QDateTimeEdit(QDateTime.currentDateTime().addSecs(2 * 3600))
-        self.end.setDisplayFormat("HH:mm dd/MM/yyyy")
-        self.end.setCalendarPopup(True)
-        self.end.setEnabled(False)
-        self.has_end.toggled.connect(self.end.setEnabled)
-        self.discussion = QPlainTextEdit()
-        self.discussion.setPlaceholderText(tr("Nội dung cuộc họp (mục II của biên bản); có thể ghi sau"))
-        self.discussion.setFixedHeight(90)
-        form.addRow(tr("Bắt đầu (giờ Việt Nam):"), self.when)
-        form.addRow(self.has_end, self.end)
-        form.addRow(tr("Địa điểm:"), self.place)
-        form.addRow(tr("Chủ trì:"), self.chair)
-        form.addRow(tr("Thư ký:"), self.secretary)
-        form.addRow(tr("Hình thức biểu quyết:"), self.method)
-        form.addRow(tr("Nội dung cuộc họp:"), self.discussion)
-        note = QLabel(tr("Mọi thành viên được ghi có mặt; ghi vắng (kèm lý do) ở bảng điểm danh. "
-                         "Các hồ sơ đã đề nghị được đưa vào phiên họp."))
-        note.setWordWrap(True)
-        form.addRow(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Mở phiên họp"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def values(self) -> tuple[dt.datetime, str | None, int | None, int | None, str, dt.datetime | None, str | None]:
-        when = self.when.dateTime().toPython()
-        end = self.end.dateTime().toPython().replace(second=0, microsecond=0) if self.has_end.isChecked() else None
-        return (when.replace(second=0, microsecond=0), self.place.text().strip() or None, self.chair.currentData(),
-                self.secretary.currentData(), self.method.currentData(), end,
-                self.discussion.toPlainText().strip() or None)
-
-
-class CandidatesDialog(QDialog):
-    """Every candidate with its lifecycle: move a draft to proposed (or back), withdraw, rewrite
-    the summary, or record "not approved" with its reason. Decided results change only by
-    reopening them on the meeting page."""
-
-    def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle(tr("Hồ sơ đề nghị khen thưởng"))
-        layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([tr("Đối tượng"), tr("Loại"), tr("Hình thức khen thưởng"),
-                                              tr("Trạng thái"), tr("Tóm tắt thành tích")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.table, 1)
-        row = QHBoxLayout()
-        self.propose_button = QPushButton(tr("Đề nghị"))
-        self.draft_button = QPushButton(tr("Trả về nháp"))
-        self.summary_button = QPushButton(tr("Sửa tóm tắt…"))
-        self.reject_button = QPushButton(tr("Không thông qua…"))
-        self.withdraw_button = QPushButton(tr("Rút hồ sơ"))
-        close = QPushButton(tr("Đóng"))
-        for b in (self.propose_button, self.draft_button, self.summary_button, self.reject_button,
-                  self.withdraw_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        row.addWidget(close)
-        layout.addLayout(row)
-        self.propose_button.clicked.connect(lambda: self._status("proposed"))
-        self.draft_button.clicked.connect(lambda: self._status("draft"))
-        self.summary_button.clicked.connect(self.edit_summary)
-        self.reject_button.clicked.connect(self.reject_selected)
-        self.withdraw_button.clicked.connect(self.withdraw_selected)
-        self.table.itemSelectionChanged.connect(self._update)
-        close.clicked.connect(self.accept)
-        self.resize(1100, 520)
-        self.reload()
-
-    def reload(self) -> None:
-        from bdhvs_desktop.services.council import list_candidates
-
-        self.rows = sorted(list_candidates(self.ctx.db), key=lambda c: (KIND_ORDER.get(c.kind, 9), c.name))
-        self.table.setRowCount(len(self.rows))
-        for r, c in enumerate(self.rows):
-            status = c.status_label + (tr(" — đã khóa") if c.locked else "")
-            for col, text in enumerate((c.name, SUBJECT_KIND_LABELS[SubjectKind(c.kind)], c.award_name or "",
-                                        status, c.summary or "")):
-                self.table.setItem(r, col, _item(text, tip=c.decision_reason if col == 3 else text))
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 320))
-        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 300))
-        self._update()
-
-    def current(self):
-        rows = self.table.selectionModel().selectedRows()
-        return self.rows[rows[0].row()] if rows else None
-
-    def _update(self) -> None:
-        c = self.current()
-        status = c.status if c else None
-        self.propose_button.setEnabled(status == "draft")
-        self.draft_button.setEnabled(status == "proposed")
-        self.summary_button.setEnabled(c is not None and not c.locked)
-        self.reject_button.setEnabled(status == "reviewed")
-        self.withdraw_button.setEnabled(status in ("draft", "proposed"))
-
-    def _do(self, fn, *args) -> None:
-        from bdhvs_desktop.services.council import CouncilActionError
-
-        try:
-            fn(*args)
-        except CouncilActionError as exc:
-            QMessageBox.warning(self, tr("Không thực hiện được"), str(exc))
-        self.reload()
-
-    def _status(self, status: str) -> None:
-        from bdhvs_desktop.services.council import set_status
-
-        c = self.current()
-        if c is not None:
-            self._do(set_status, self.ctx.db, c.id, status)
-
-    def edit_summary(self) -> None:
-        from bdhvs_desktop.services.council import update_candidate
-
-        c = self.current()
-        if c is None:
-            return
-        text, ok = QInputDialog.getMultiLineText(self, tr("Tóm tắt thành tích"), c.name, c.summary or "")
-        if not ok:
-            return
-        from bdhvs_desktop.gui.conflict import is_conflict, show_conflict
-
-        try:
-            self._do(lambda: update_candidate(self.ctx.db, c.id, summary=text, version=c.version))
-        except Exception as exc:
-            if not is_conflict(exc):
-                raise
-            show_conflict(self, exc, {"summary": tr("Tóm tắt thành tích")})  # what was typed is shown, not lost
-            self.reload()
-
-    def reject_selected(self) -> None:
-        from bdhvs_desktop.services.council import set_status
-
-        c = self.current()
-        if c is None:
-            return
-        reason, ok = QInputDialog.getText(self, tr("Không thông qua"), tr("Lý do không thông qua {name}:")
-                                          .format(name=c.name))
-        if ok:
-            self._do(set_status, self.ctx.db, c.id, "rejected", reason)
-
-    def withdraw_selected(self) -> None:
-        from bdhvs_desktop.services.council import withdraw
-
-        c = self.current()
-        if c is not None and QMessageBox.question(self, tr("Rút hồ sơ"), tr("Rút hồ sơ đề nghị của {name}?")
-                                                  .format(name=c.name)) == QMessageBox.StandardButton.Yes:
-            self._do(withdraw, self.ctx.db, c.id)
-
-
-class MembersDialog(QDialog):
-    def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle(tr("Thành viên Hội đồng Thi đua - Khen thưởng"))
-        layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([tr("Họ và tên"), tr("Chức vụ"), tr("Vai trò"), tr("Đơn vị công tác")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.table)
-        form = QHBoxLayout()
-        self.name = QLineEdit()
-        self.name.setPlaceholderText(tr("Họ và tên"))
-        self.position = QLineEdit()
-        self.position.setPlaceholderText(tr("Chức vụ"))
-        self.role = QComboBox()
-        for role, label in COUNCIL_ROLE_LABELS.items():
-            self.role.addItem(label, role.value)
-        self.role.setCurrentIndex(self.role.findData("member"))
-        self.unit = QComboBox()
-        self.unit.addItem(tr("(đơn vị công tác)"), None)
-        from bdhvs_desktop.services.records import list_units
-
-        for u in list_units(ctx.db):
-            self.unit.addItem(u.name, u.code)
-        add = QPushButton(tr("Thêm"))
-        for w in (self.name, self.position, self.role, self.unit, add):
-            form.addWidget(w)
-        layout.addLayout(form)
-        row = QHBoxLayout()
-        remove = QPushButton(tr("Thôi làm thành viên"))
-        close = QPushButton(tr("Đóng"))
-        row.addWidget(remove)
-        row.addStretch(1)
-        row.addWidget(close)
-        layout.addLayout(row)
-        add.clicked.connect(self.add)
-        remove.clicked.connect(self.remove)
-        close.clicked.connect(self.accept)
-        self.resize(900, 420)
-        self.reload()
-
-    def reload(self) -> None:
-        from bdhvs_desktop.services.council import list_members
-
-        self.members = list_members(self.ctx.db)
-        self.table.setRowCount(len(self.members))
-        for r, m in enumerate(self.members):
-            for col, text in enumerate((m.full_name, m.position or "", COUNCIL_ROLE_LABELS[CouncilRole(m.role)],
-                                        m.unit_name or "")):
-                self.table.setItem(r, col, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
-
-    def add(self) -> None:
-        from bdhvs_desktop.services.council import CouncilActionError, add_member
-
-        try:
-            add_member(self.ctx.db, self.name.text(), position=self.position.text(), role=self.role.currentData(),
-                       unit_code=self.unit.currentData())
-        except CouncilActionError as exc:
-            QMessageBox.warning(self, tr("Không thêm được"), str(exc))
-            return
-        self.name.clear()
-        self.position.clear()
-        self.reload()
-
-    def remove(self) -> None:
-        from bdhvs_desktop.services.council import set_member_active
-
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            set_member_active(self.ctx.db, self.members[rows[0].row()].id, False)
-            self.reload()
-
-
-class RulesDialog(QDialog):
-    def __init__(self, rules: dc.CouncilRules, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(tr("Túc số và tỷ lệ thông qua"))
-        form = QFormLayout(self)
-        self.qn, self.qd, self.pn, self.pd = QSpinBox(), QSpinBox(), QSpinBox(), QSpinBox()
-        for w, v in ((self.qn, rules.quorum_num), (self.qd, rules.quorum_den), (self.pn, rules.pass_num),
-                     (self.pd, rules.pass_den)):
-            w.setRange(0, 100)
-            w.setValue(v)
-        quorum = QHBoxLayout()
-        quorum.addWidget(self.qn)
-        quorum.addWidget(QLabel("/"))
-        quorum.addWidget(self.qd)
-        quorum.addWidget(QLabel(tr("tổng số thành viên trở lên")))
-        form.addRow(tr("Túc số: có mặt từ"), quorum)
-        self.strict = QComboBox()
-        self.strict.addItem(tr("trên"), True)
-        self.strict.addItem(tr("từ (bằng hoặc hơn)"), False)
-        self.strict.setCurrentIndex(0 if rules.pass_strict else 1)
-        self.base = QComboBox()
-        self.base.addItem(tr("tổng số thành viên Hội đồng"), "all")
-        self.base.addItem(tr("số thành viên có mặt"), "present")
-        self.base.setCurrentIndex(0 if rules.pass_base == "all" else 1)
-        passing = QHBoxLayout()
-        passing.addWidget(self.strict)
-        passing.addWidget(self.pn)
-        passing.addWidget(QLabel("/"))
-        passing.addWidget(self.pd)
-        passing.addWidget(self.base)
-        form.addRow(tr("Thông qua khi số phiếu tán thành"), passing)
-        self.spread = QSpinBox()
-        self.spread.setRange(0, 100)
-        self.spread.setValue(int(rules.spread_threshold))
-        form.addRow(tr("Cảnh báo khi điểm các thành viên chênh nhau trên"), self.spread)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def value(self) -> dc.CouncilRules:
-        return dc.CouncilRules(self.qn.value(), self.qd.value(), self.pn.value(), self.pd.value(),
-                               self.strict.currentData(), self.base.currentData(), float(self.spread.value()))
+            ops.run(self, lambda db: set_rules(db, rules), changes=Changes.of(Change.COUNCIL),
+                    title=tr("Đang lưu quy định"),
+                    success=lambda _r: QMessageBox.information(
+                        self, tr("Đã lưu"), tr("Quy định mới áp dụng cho các phiên họp mở từ nay:\n") + rules.describe()))

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -32,53 +31,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
+from bdhvs_desktop.gui.pages.dossier_files import (
+    ISSUER_FORMATS,
+    ISSUERS,
+    PERSONAL_FIELDS,
+    SECTIONS,
+    DossierFilesMixin,
+    default_out_dir,
+)
+
+__all__ = ["ISSUERS", "ISSUER_FORMATS", "PERSONAL_FIELDS", "SECTIONS", "DossierPage", "default_out_dir"]
 from bdhvs_desktop.services import dossier as svc
-
-ISSUER_FORMATS = [
-    ("auto", tr("Theo thẩm quyền của hình thức khen thưởng (khuyên dùng)")),
-    ("party", tr("Văn bản của Đảng (Hướng dẫn 36-HD/VPTW): “Số 12-TTr/ĐU”")),
-    ("state", tr("Văn bản hành chính (Nghị định 30/2020/NĐ-CP): “Số: 12/TTr-UBND”")),
-]
-
-ISSUERS = [
-    ("auto", tr("Tự động: Hội đồng Thi đua - Khen thưởng trình cấp mình, Ủy ban nhân dân/Đảng ủy trình cấp trên")),
-    ("council", tr("Hội đồng Thi đua - Khen thưởng (Văn phòng Đảng ủy với hình thức khen thưởng của Đảng)")),
-    ("ward", tr("Ủy ban nhân dân/Đảng ủy (cấp dưới của cấp khen thưởng)")),
-]
-
-#: The editable sections, in the order shown.
-SECTIONS = [
-    ("results", tr("Thành tích đạt được (viết thêm, ngoài số liệu tự động)")),
-    ("measures", tr("Các biện pháp, giải pháp đã thực hiện")),
-    ("lessons", tr("Bài học kinh nghiệm")),
-    ("structure", tr("Cơ cấu tổ chức (tập thể; để trống: lấy từ dữ liệu)")),
-    ("functions", tr("Chức năng, nhiệm vụ (tập thể)")),
-]
-#: Form 08 personal fields the records do not hold (individuals only), one line each.
-PERSONAL_FIELDS = [
-    ("occupation", tr("Nghề nghiệp:")),
-    ("professional", tr("Trình độ chuyên môn, nghiệp vụ:")),
-    ("political_theory", tr("Trình độ lý luận chính trị:")),
-]
+from bdhvs_desktop.services.changes import Change, Changes
 
 
-def default_out_dir(draft: bool, day: dt.date) -> Path:
-    from bdhvs_desktop import paths
-
-    name = ("du-thao-ho-so-" if draft else "ho-so-khen-thuong-") + day.isoformat()
-    return paths.user_data_dir() / "ho-so" / name
-
-
-class DossierPage(Page):
+class DossierPage(DossierFilesMixin, Page):
     title = tr("Hồ sơ")
+    # Not people, units or activities: a reload would refill the report text being written.
+    depends_on = frozenset({Change.DOSSIER, Change.CANDIDATES, Change.COUNCIL, Change.AWARDS, Change.SETTINGS,
+                            Change.AS_OF})
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self._items: list[svc.DossierCandidate] = []
         self._current: svc.DossierCandidate | None = None
         self._narrative = None
+        self._narrative_seq = 0
         self._task = None
         self.last_outcome: svc.DossierOutcome | None = None
         self.last_error: str = ""
@@ -294,6 +275,7 @@ class DossierPage(Page):
 
     def refresh(self) -> None:
         try:
+            # Synchronous: the dossier settings row; the candidates below are tens (2.5 ms), no scoring.
             st = svc.load_settings(self.ctx.db)
         except svc.DossierError as exc:
             self.status.setText(str(exc))
@@ -374,13 +356,8 @@ class DossierPage(Page):
         locked = item is not None and item.status in ("approved", "issued")
         enabled = item is not None and not locked
         self._narrative = None
-        for ed in self.editors.values():
-            ed.setEnabled(enabled)
-        for line in self.fields.values():
-            line.setEnabled(enabled)
-        self.summary.setEnabled(enabled)
-        self.save_text_btn.setEnabled(enabled)
-        self.redraft_btn.setEnabled(enabled)
+        self._narrative_seq += 1  # a narrative still loading for the previous row is dropped
+        self._set_editable(False, item)
         self.draft_note.setText("")
         if item is None:
             self.editing_label.setText(tr("Chọn một tập thể hoặc cá nhân để viết báo cáo thành tích."))
@@ -393,23 +370,49 @@ class DossierPage(Page):
         self.editing_label.setText(tr("<b>Báo cáo thành tích của {n}</b> ({k}; {a})").format(
             n=item.name, k=item.kind_label, a=item.award or tr("chưa chọn hình thức"))
             + (tr(" — đã được Hội đồng thông qua và khóa; muốn sửa phải mở lại kết quả") if locked else ""))
-        try:
-            # What the documents would print: the saved text, else the draft from the records.
-            self._narrative = svc.narrative(self.ctx.db, item.id, at=self._at())
-            texts = self._narrative.texts
-        except svc.DossierError as exc:
-            self.draft_note.setText(str(exc))
-            texts = {"summary": item.summary, **item.report_text}
+        # What the documents would print: the saved text, else the draft from the records (30-250 ms
+        # on the demo ward: an operation). The fields stay disabled until it lands, so nothing the
+        # user types is overwritten.
+        self.draft_note.setText(tr("Đang đọc báo cáo thành tích…"))
+        seq, at = self._narrative_seq, self._at()
+
+        def shown(narrative) -> None:
+            if seq == self._narrative_seq and self._current is item:
+                self._fill_narrative(item, narrative, enabled)
+
+        def refused(exc: BaseException) -> bool:
+            if ops.error_kind(exc) is not ops.ErrorKind.INVALID:
+                return False
+            if seq == self._narrative_seq and self._current is item:
+                self._fill_narrative(item, None, enabled, str(exc))
+            return True
+
+        ops.run(self, lambda db: svc.narrative(db, item.id, at=at), success=shown, failure=refused,
+                show_progress=False)
+
+    def _set_editable(self, enabled: bool, item: svc.DossierCandidate | None) -> None:
+        for ed in self.editors.values():
+            ed.setEnabled(enabled)
+        for line in self.fields.values():
+            line.setEnabled(enabled and item is not None and item.kind != "collective")
+        for key in ("structure", "functions"):
+            self.editors[key].setEnabled(enabled and item is not None and item.kind == "collective")
+        self.summary.setEnabled(enabled)
+        self.save_text_btn.setEnabled(enabled)
+        self.redraft_btn.setEnabled(enabled)
+
+    def _fill_narrative(self, item: svc.DossierCandidate, narrative, enabled: bool, problem: str = "") -> None:
+        self._narrative = narrative
+        self.draft_note.setText(problem)
+        texts = narrative.texts if narrative is not None else {"summary": item.summary, **item.report_text}
         self.summary.setText(texts.get("summary", ""))
         for key, ed in self.editors.items():
             ed.setPlainText(texts.get(key, ""))
         for key, line in self.fields.items():
             line.setText(texts.get(key, ""))
-            line.setEnabled(enabled and item.kind != "collective")
-        for key in ("structure", "functions"):
-            self.editors[key].setEnabled(enabled and item.kind == "collective")
-        if self._narrative is not None and self._narrative.drafted:
-            labels = [svc.NARRATIVE_LABELS.get(k, k) for k in svc.NARRATIVE_KEYS if k in self._narrative.drafted]
+        self._set_editable(enabled, item)
+        if narrative is not None and narrative.drafted:
+            labels = [svc.NARRATIVE_LABELS.get(k, k) for k in svc.NARRATIVE_KEYS if k in narrative.drafted]
             self.draft_note.setText(tr("Bản soạn tự động từ số liệu (chưa lưu), hãy đọc và sửa trước khi lưu: {f}.")
                                     .format(f="; ".join(labels)))
 
@@ -418,20 +421,23 @@ class DossierPage(Page):
         item = self._current
         if item is None:
             return
-        try:
-            draft = svc.narrative(self.ctx.db, item.id, at=self._at()).draft
-        except svc.DossierError as exc:
-            QMessageBox.warning(self, tr("Soạn lại từ số liệu"), str(exc))
-            return
-        if "summary" in draft:
-            self.summary.setText(draft["summary"])
-        for key, ed in self.editors.items():
-            if key in draft and key != "results":
-                ed.setPlainText(draft[key])
-        for key, line in self.fields.items():
-            if key in draft and draft[key]:
-                line.setText(draft[key])
-        self.draft_note.setText(tr("Đã soạn lại từ số liệu; bấm “Lưu nội dung báo cáo” để giữ."))
+        at = self._at()
+
+        def drafted(draft) -> None:
+            if self._current is not item:
+                return
+            if "summary" in draft:
+                self.summary.setText(draft["summary"])
+            for key, ed in self.editors.items():
+                if key in draft and key != "results":
+                    ed.setPlainText(draft[key])
+            for key, line in self.fields.items():
+                if key in draft and draft[key]:
+                    line.setText(draft[key])
+            self.draft_note.setText(tr("Đã soạn lại từ số liệu; bấm “Lưu nội dung báo cáo” để giữ."))
+
+        ops.run(self, lambda db: svc.narrative(db, item.id, at=at).draft, success=drafted,
+                title=tr("Đang soạn lại từ số liệu"))
 
     def _doc_date(self) -> dt.date | None:
         """The date typed in "Ngày văn bản"; None when empty; ValueError when not a date."""
@@ -457,22 +463,25 @@ class DossierPage(Page):
         try:
             doc_date = self._doc_date()
         except ValueError:
-            QMessageBox.warning(self, tr("Thiết lập hồ sơ"), tr("Ngày văn bản “{d}” không hợp lệ (dd/mm/yyyy).").format(
-                d=self.doc_date.text()))
+            ops.refuse(self, tr("Ngày văn bản “{d}” không hợp lệ (dd/mm/yyyy).").format(d=self.doc_date.text()))
             return
-        try:
-            svc.save_settings(self.ctx.db, form_set=self.form_set.currentData() or svc.DEFAULT_FORM_SET,
-                              issuer_format=self.issuer_format.currentData(), issuer=self.issuer.currentData(),
-                              recipient=self.recipient.text(), date=doc_date, number=self.number.text(),
-                              minutes_number=self.minutes_number.text(), signer_title=self.signer_title.text(),
-                              signer_name=self.signer_name.text(), make_zip=self.make_zip.isChecked())
-        except svc.DossierError as exc:
-            QMessageBox.warning(self, tr("Thiết lập hồ sơ"), str(exc))
-            return
-        self.status.setText(tr("Đã lưu thiết lập hồ sơ."))
-        self._update_warning()
+        values = dict(form_set=self.form_set.currentData() or svc.DEFAULT_FORM_SET,
+                      issuer_format=self.issuer_format.currentData(), issuer=self.issuer.currentData(),
+                      recipient=self.recipient.text(), date=doc_date, number=self.number.text(),
+                      minutes_number=self.minutes_number.text(), signer_title=self.signer_title.text(),
+                      signer_name=self.signer_name.text(), make_zip=self.make_zip.isChecked())
+
+        def saved(_result) -> None:
+            self.status.setText(tr("Đã lưu thiết lập hồ sơ."))
+            self._update_warning()
+
+        ops.run(self, lambda db: svc.save_settings(db, **values), changes=Changes.of(Change.DOSSIER), success=saved,
+                title=tr("Đang lưu thiết lập hồ sơ"))
 
     def save_text(self) -> bool:
+        """Save the selected candidate's Form 08 text; True when it was saved. The save is an
+        operation; this waits for it in a local event loop (the window keeps answering) because
+        the outcome is this method's answer."""
         item = self._current
         if item is None:
             return False
@@ -481,14 +490,14 @@ class DossierPage(Page):
             sections.update({key: line.text() for key, line in self.fields.items()})
             sections.pop("structure", None)
             sections.pop("functions", None)
-        try:
-            svc.save_report_text(self.ctx.db, item.id, sections, item.version, summary=self.summary.text())
-        except svc.DossierError as exc:
-            QMessageBox.warning(self, tr("Lưu báo cáo thành tích"), str(exc))
-            return False
-        self.status.setText(tr("Đã lưu nội dung báo cáo thành tích của {n}.").format(n=item.name))
-        self._load_candidates()
-        return True
+        summary = self.summary.text()
+
+        def saved(_result) -> None:
+            self.status.setText(tr("Đã lưu nội dung báo cáo thành tích của {n}.").format(n=item.name))
+
+        return ops.run(self, lambda db: svc.save_report_text(db, item.id, sections, item.version, summary=summary),
+                       changes=Changes.of(Change.DOSSIER, Change.CANDIDATES), success=saved,
+                       title=tr("Đang lưu báo cáo thành tích"), labels=dict(SECTIONS)).wait()
 
     # ---------------------------------------------------------------- generating
 
@@ -507,7 +516,7 @@ class DossierPage(Page):
             return
         out = self.out_dir.text().strip()
         if not out:
-            QMessageBox.warning(self, tr("Tạo hồ sơ"), tr("Hãy chọn thư mục chứa hồ sơ."))
+            ops.refuse(self, tr("Hãy chọn thư mục chứa hồ sơ."))
             return
         if self.out_dir.property("auto"):
             out = str(default_out_dir(self.draft.isChecked(), self._at()))
@@ -516,21 +525,25 @@ class DossierPage(Page):
         at = self._at()
         form_set = self.form_set.currentData()
         make_zip = self.make_zip.isChecked()
-        db = self.ctx.db
         self.last_error = ""
         self.status.setText(tr("Đang tạo hồ sơ…"))
 
-        def work(progress, cancelled):
+        def work(db, progress, cancelled):
             return svc.generate_dossier(db, Path(out), draft=draft, at=at, form_set=form_set, make_zip=make_zip,
                                         progress=progress, cancel=cancelled)
 
-        from bdhvs_desktop.gui.worker import run_in_background
-
         self.generate_btn.setEnabled(False)
-        self._task = run_in_background(self, tr("Đang tạo hồ sơ khen thưởng"), work, self._done, self._failed)
+        # Issuing the final dossier moves the candidates to "đã lập hồ sơ trình khen thưởng".
+        self._task = ops.run(self, work, progress=True, cancellable=True, title=tr("Đang tạo hồ sơ khen thưởng"),
+                             changes=lambda outcome: Changes.of(Change.DOSSIER, *(
+                                 (Change.CANDIDATES,) if outcome.issued else ())),
+                             success=self._done, failure=self._failed, finished=self._generated)
+
+    def _generated(self) -> None:
+        self._task = None
+        self._update_buttons()
 
     def _done(self, outcome: svc.DossierOutcome) -> None:
-        self._task = None
         self.last_outcome = outcome
         self.files.clear()
         for path in outcome.files + ((outcome.zip_path,) if outcome.zip_path else ()):
@@ -547,85 +560,15 @@ class DossierPage(Page):
         for note in outcome.notes:
             text += "\n" + note
         self.status.setText(text)
-        self.ctx.notify("candidates")
         self._update_buttons()
 
-    def _failed(self, exc: BaseException, trace: str) -> None:
-        self._task = None
+    def _failed(self, exc: BaseException) -> bool:
+        """The page's status line says the dossier was not made; the error itself is shown the
+        one way for its kind (gui/ops.py), a cancellation only in the status line."""
         self.last_error = str(exc)
-        self._update_buttons()
-        from bdhvs_desktop.documents.dossier_writer import DossierCancelled
-
-        if isinstance(exc, DossierCancelled):
+        kind = ops.error_kind(exc)
+        if kind is ops.ErrorKind.CANCELLED or type(exc).__name__ == "DossierCancelled":
             self.status.setText(str(exc))
-            return
-        known = (svc.DossierError, PermissionError, ValueError, OSError)
-        try:
-            from bdhvs_desktop.documents.formsets import FormSetError
-            from bdhvs_desktop.documents.render import DocumentRenderError
-
-            known = known + (FormSetError, DocumentRenderError)
-        except ImportError:  # pragma: no cover
-            pass
-        message = str(exc) if isinstance(exc, known) else tr("Lỗi không mong đợi: {e}").format(e=exc)
-        if not isinstance(exc, known):
-            import logging
-
-            logging.getLogger("bdhvs").error("dossier generation failed:\n%s", trace)
+            return True
         self.status.setText(tr("Chưa tạo được hồ sơ."))
-        QMessageBox.warning(self, tr("Tạo hồ sơ"), message)
-
-    # ----------------------------------------------------------- open and print
-
-    def _update_buttons(self) -> None:
-        has_files = self.files.count() > 0
-        self.open_doc_btn.setEnabled(has_files)
-        self.print_doc_btn.setEnabled(has_files)
-        self.open_folder_btn.setEnabled(self.last_outcome is not None)
-        self.generate_btn.setEnabled(self._task is None)
-
-    def _selected_file(self) -> Path | None:
-        item = self.files.currentItem()
-        return Path(item.data(Qt.ItemDataRole.UserRole)) if item else None
-
-    def open_folder(self) -> None:
-        from bdhvs_desktop.gui.opening import open_path
-
-        if self.last_outcome is not None:
-            open_path(self.last_outcome.folder)
-
-    def open_document(self) -> None:
-        from bdhvs_desktop.gui.opening import open_path
-
-        path = self._selected_file()
-        if path is not None:
-            open_path(path)
-
-    def print_document(self) -> None:
-        from bdhvs_desktop.gui.opening import print_path
-
-        path = self._selected_file()
-        if path is None:
-            return
-        try:
-            self.status.setText(print_path(path))
-        except OSError as exc:
-            QMessageBox.warning(self, tr("In tài liệu"), tr("Không in được “{n}”: {e}").format(n=path.name, e=exc))
-
-    def open_templates_dir(self) -> None:
-        from bdhvs_desktop import paths
-        from bdhvs_desktop.gui.opening import open_path
-
-        folder = paths.user_templates_dir()
-        open_path(folder)
-        self.status.setText(tr("Thư mục mẫu của văn phòng: {f}").format(f=folder))
-
-    def open_decision(self) -> None:
-        from bdhvs_desktop.gui.awards_dialog import DecisionDialog
-
-        DecisionDialog(self.ctx, self).exec()
-
-    def open_register(self) -> None:
-        from bdhvs_desktop.gui.awards_dialog import AwardRegisterDialog
-
-        AwardRegisterDialog(self.ctx, self).exec()
+        return False

@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services.changes import Change, Changes
 
 
 def _edit(value: dt.datetime | None) -> QDateTimeEdit:
@@ -46,6 +47,7 @@ class MeetingDetailsDialog(QDialog):
 
         super().__init__(parent)
         self.ctx, self.meeting_id = ctx, meeting_id
+        # Synchronous (here and after a conflict): one meeting's record and its members.
         self.record = rec = meeting_record(ctx.db, meeting_id)
         self.setWindowTitle(tr("Chi tiết phiên họp"))
         self.resize(560, 560)
@@ -102,31 +104,25 @@ class MeetingDetailsDialog(QDialog):
                 if self.counting.item(i).checkState() == Qt.CheckState.Checked]
 
     def save(self) -> None:
-        from bdhvs_desktop.services.council import CouncilActionError
         from bdhvs_desktop.services.meeting import save_meeting_details
-        from bdhvs_desktop.services.safety import EditConflict
 
         counting = None
         if self.secret:
             ids = self.counting_ids()
             counting = (ids, self.head.currentData() if ids else None)
-        try:
-            save_meeting_details(self.ctx.db, self.meeting_id, start=_minute(self.start),
-                                 end=_minute(self.end) if self.has_end.isChecked() else None,
-                                 place=self.place.text(), number=self.number.text(),
-                                 discussion=self.discussion.toPlainText(), counting=counting,
-                                 version=self.record.version)
-        except CouncilActionError as exc:
-            QMessageBox.warning(self, tr("Không lưu được"), str(exc))
-            return
-        except EditConflict as exc:  # a colleague saved this meeting since the editor opened
-            from bdhvs_desktop.gui import conflict
+        meeting_id, version = self.meeting_id, self.record.version
+        values = dict(start=_minute(self.start), end=_minute(self.end) if self.has_end.isChecked() else None,
+                      place=self.place.text(), number=self.number.text(), discussion=self.discussion.toPlainText(),
+                      counting=counting)
 
-            if conflict.show_conflict(self, exc, {"held_at": tr("Bắt đầu"), "ended_at": tr("Kết thúc"),
-                                                  "place": tr("Địa điểm"), "number": tr("Số biên bản"),
-                                                  "discussion": tr("Nội dung cuộc họp")}):
-                from bdhvs_desktop.services.meeting import meeting_record
+        def reload() -> None:  # after a conflict, if the user asks: saving again is now deliberate
+            from bdhvs_desktop.services.meeting import meeting_record
 
-                self.record = meeting_record(self.ctx.db, self.meeting_id)  # saving again is now deliberate
-            return  # the editor stays open with what was typed
-        self.accept()
+            self.record = meeting_record(self.ctx.db, self.meeting_id)
+
+        # A colleague's save since the editor opened is a conflict (what was typed stays in the editor).
+        ops.run(self, lambda db: save_meeting_details(db, meeting_id, version=version, **values),
+                changes=Changes.of(Change.COUNCIL), success=lambda _r: self.accept(), reload=reload,
+                title=tr("Đang lưu chi tiết phiên họp"),
+                labels={"held_at": tr("Bắt đầu"), "ended_at": tr("Kết thúc"), "place": tr("Địa điểm"),
+                        "number": tr("Số biên bản"), "discussion": tr("Nội dung cuộc họp")})

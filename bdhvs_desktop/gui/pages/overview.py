@@ -28,6 +28,7 @@ from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS
 from bdhvs_desktop.gui.forms import STATUS_BACKGROUNDS, STATUS_COLOURS, date_edit, num, to_date, to_qdate, vn
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
+from bdhvs_desktop.services.changes import STATUS_FACTS
 from bdhvs_desktop.services.status import StatusReport, TargetResult, compute_status
 
 STATUS_TEXT = {k.value: tr(v) for k, v in TARGET_STATUS_LABELS.items()}
@@ -116,6 +117,7 @@ def lagging_units(report: StatusReport, limit: int = 10) -> list[tuple[str, int,
 
 class OverviewPage(Page):
     title = tr("Tổng quan")
+    depends_on = STATUS_FACTS
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -169,7 +171,8 @@ class OverviewPage(Page):
             self.as_of_edit.blockSignals(False)
 
     def refresh(self) -> None:
-        self.populate(compute_status(self.ctx.db, self.ctx.as_of))
+        day = self.ctx.as_of  # the status reads every target's facts: ~1 s on a large ward
+        self.load(lambda db: compute_status(db, day), self.populate)
 
     def populate(self, report: StatusReport) -> None:
         self.report = report
@@ -197,6 +200,7 @@ class OverviewPage(Page):
         while self.cards.count():
             item = self.cards.takeAt(0)
             if item.widget():
+                item.widget().hide()  # gone at once, not when the deferred delete runs
                 item.widget().deleteLater()
         columns = 2
         for i, t in enumerate(report.targets):

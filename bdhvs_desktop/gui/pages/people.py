@@ -19,11 +19,13 @@ from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.gui.people_model import PeopleTableModel
+from bdhvs_desktop.services.changes import Change
 from bdhvs_desktop.services.records import list_people, list_units
 
 
 class PeoplePage(Page):
     title = tr("Nhân sự")
+    depends_on = frozenset({Change.PEOPLE, Change.UNITS})
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -119,6 +121,9 @@ class PeoplePage(Page):
         self.table.setSortingEnabled(True)  # sorts by the indicator: the order already shown
 
     def refresh(self) -> None:
+        # Synchronous on purpose: the first frame shows this table before SQLAlchemy loads (start-up
+        # rule, docs/architecture.md section 8; storage/lazy.py reads it through sqlite3). ~10 ms on
+        # the demo ward, ~150 ms for 30,000 people: the one read kept on the GUI thread.
         units = list_units(self.ctx.db)
         self._units = units
         current = self.unit_filter.currentData()
@@ -189,10 +194,10 @@ class PeoplePage(Page):
             return
         try:
             dialog = PersonDialog(self.ctx, self._units, ids[0], self)
-        except LookupError as exc:
-            from PySide6.QtWidgets import QMessageBox
+        except LookupError as exc:  # deleted on another workstation since the list was read
+            from bdhvs_desktop.gui import ops
 
-            QMessageBox.warning(self, tr("Không mở được"), str(exc))
+            ops.show_error(self, ops.Gone(str(exc)))
             return
         dialog.exec()
 

@@ -29,6 +29,7 @@ from bdhvs_desktop.gui.forms import FormDialog, OptionalDate, RowsModel, date_ed
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services import activities as act
+from bdhvs_desktop.services.changes import STATUS_FACTS, Change, Changes
 from bdhvs_desktop.services.status import StatusReport, TaskResult, compute_status
 
 TASK_TEXT = {k.value: tr(v) for k, v in TASK_STATUS_LABELS.items()}
@@ -234,10 +235,11 @@ class TaskDialog(FormDialog):
         hint.setStyleSheet("color:#5f6670")
         self.form.addRow(hint)
 
-    def save(self) -> None:
-        act.update_task(self.db, self.task.id, self.status.currentData(), done_date=self.done_date.value(),
-                        evidence=self.evidence.toPlainText(), due_date=to_date(self.due.date()),
-                        version=self.task.version)
+    def save(self):
+        task, status = self.task, self.status.currentData()
+        values = dict(done_date=self.done_date.value(), evidence=self.evidence.toPlainText(),
+                      due_date=to_date(self.due.date()), version=task.version)
+        return lambda db: act.update_task(db, task.id, status, **values)
 
 
 class PhaseDialog(FormDialog):
@@ -268,13 +270,15 @@ class PhaseDialog(FormDialog):
         self.start.setDate(to_qdate(p.start))
         self.end.set_value(p.end)
 
-    def save(self) -> None:
-        act.update_phase(self.db, self.number.value(), to_date(self.start.date()), self.end.value(),
-                         version=self.phases[self.number.value()].version)
+    def save(self):
+        number, start, end = self.number.value(), to_date(self.start.date()), self.end.value()
+        version = self.phases[number].version
+        return lambda db: act.update_phase(db, number, start, end, version=version)
 
 
 class PlanPage(Page):
     title = tr("Kế hoạch và tiến độ")
+    depends_on = STATUS_FACTS
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -347,7 +351,8 @@ class PlanPage(Page):
         outer.addWidget(split, 1)
 
     def refresh(self) -> None:
-        self.populate(compute_status(self.ctx.db, self.ctx.as_of))
+        day = self.ctx.as_of  # the status reads every target's facts: ~1 s on a large ward
+        self.load(lambda db: compute_status(db, day), self.populate)
 
     def populate(self, report: StatusReport) -> None:
         self.report = report
@@ -413,10 +418,10 @@ class PlanPage(Page):
             report_error(self, ValueError(tr("Chọn một nhiệm vụ trong danh sách trước.")))
             return
         if TaskDialog(self.ctx.db, task, self).exec():
-            self.ctx.notify("tasks")
+            self.ctx.publish(Changes.of(Change.PLAN))
 
     def edit_phase(self) -> None:
         if not self.report or not self.report.phases:
             return
         if PhaseDialog(self.ctx.db, self.report, self).exec():
-            self.ctx.notify("phases")
+            self.ctx.publish(Changes.of(Change.CAMPAIGN, Change.PLAN))

@@ -17,14 +17,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
 )
 
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
+from bdhvs_desktop.services.changes import Change
 
 KINDS = [
     ("progress", tr("Báo cáo tiến độ (cho Ban Thường vụ)"),
@@ -38,6 +39,7 @@ _FILE_STEM = {"progress": "bao-cao-tien-do", "scoreboard": "bang-tong-hop-diem"}
 
 class ReportsPage(Page):
     title = tr("Báo cáo")
+    depends_on = frozenset({Change.AS_OF, Change.SETTINGS})  # the date and the statistics forms shown
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -200,7 +202,7 @@ class ReportsPage(Page):
         if self._stats_task is not None:
             return
         if not self.stats_path.text().strip():
-            QMessageBox.warning(self, tr("Xuất thống kê"), tr("Hãy chọn tệp để lưu thống kê."))
+            ops.refuse(self, tr("Hãy chọn tệp để lưu thống kê."))
             return
         target = Path(self.stats_path.text().strip())
         if target.suffix.lower() != self.stats_fmt.currentData():
@@ -209,24 +211,25 @@ class ReportsPage(Page):
         year = self.stats_year.value()
         form = self.stats_form.currentData() or "all"
         sign_date = self.ctx.as_of
-        db = self.ctx.db
         self.stats_last_error = ""
         self.stats_status.setText(tr("Đang xuất thống kê…"))
 
-        def work(progress, cancelled):
+        def work(db, progress, cancelled):
             from bdhvs_desktop.services.statistics import write_statistics
 
             return write_statistics(db, year, form, target, sign_date=sign_date, progress=progress,
                                     cancelled=cancelled)
 
-        from bdhvs_desktop.gui.worker import run_in_background
+        self._stats_task = ops.run(self, work, progress=True, cancellable=True, title=tr("Đang xuất thống kê"),
+                                   success=self._stats_done, failure=self._stats_failed,
+                                   finished=self._stats_ended)
+        self._update_stats_buttons()
 
-        self._stats_task = run_in_background(self, tr("Đang xuất thống kê"), work, self._stats_done,
-                                             self._stats_failed)
+    def _stats_ended(self) -> None:
+        self._stats_task = None
         self._update_stats_buttons()
 
     def _stats_done(self, result) -> None:
-        self._stats_task = None
         self.stats_last_path = result.path
         lines = [tr("Đã xuất thống kê năm {y}: {p}").format(y=result.report.year, p=result.path)]
         for table in result.report.tables:
@@ -234,28 +237,15 @@ class ReportsPage(Page):
             lines.append(tr("Biểu {c}: tổng số {n}").format(c=table.layout.code, n=total))
         lines += [tr("Cảnh báo: {w}").format(w=w) for w in result.report.warnings]
         self.stats_status.setText("\n".join(lines))
-        self._update_stats_buttons()
 
-    def _stats_failed(self, exc: BaseException, trace: str) -> None:
-        self._stats_task = None
+    def _stats_failed(self, exc: BaseException) -> bool:
+        """The status line says so; the error is shown the one way for its kind (gui/ops.py)."""
         self.stats_last_error = str(exc)
-        self._update_stats_buttons()
-        from bdhvs_desktop.documents.atomic import FileInUseError
-        from bdhvs_desktop.domain.statistics import LayoutError
-        from bdhvs_desktop.services.statistics import StatisticsCancelled, StatisticsError
-
-        if isinstance(exc, StatisticsCancelled):
+        if ops.error_kind(exc) is ops.ErrorKind.CANCELLED:
             self.stats_status.setText(str(exc))
-            return
-        if isinstance(exc, (LayoutError, StatisticsError, FileInUseError, OSError)):
-            message = str(exc)
-        else:
-            import logging
-
-            logging.getLogger("bdhvs").error("statistics failed:\n%s", trace)
-            message = tr("Lỗi không mong đợi: {e}").format(e=exc)
+            return True
         self.stats_status.setText(tr("Chưa xuất được thống kê."))
-        QMessageBox.warning(self, tr("Xuất thống kê"), message)
+        return False
 
     def _update_stats_buttons(self) -> None:
         self.stats_btn.setEnabled(self._stats_task is None and not self._stats_broken)
@@ -296,52 +286,41 @@ class ReportsPage(Page):
             return
         target = Path(self.path.text().strip())
         if not self.path.text().strip():
-            QMessageBox.warning(self, tr("Tạo báo cáo"), tr("Hãy chọn tệp để lưu báo cáo."))
+            ops.refuse(self, tr("Hãy chọn tệp để lưu báo cáo."))
             return
         if target.suffix.lower() != self.fmt.currentData():
             target = target.with_suffix(self.fmt.currentData())
             self.path.setText(str(target))
         kind = self.kind.currentData()
         at = self._at()
-        db = self.ctx.db
         self.last_error = ""
         self.status.setText(tr("Đang tạo báo cáo…"))
 
-        def work(progress, cancelled):
+        def work(db, progress, cancelled):
             from bdhvs_desktop.services.reports import write_report
 
             return write_report(db, kind, target, at, progress=progress, cancelled=cancelled)
 
-        from bdhvs_desktop.gui.worker import run_in_background
+        self._task = ops.run(self, work, progress=True, cancellable=True, title=tr("Đang tạo báo cáo"),
+                             success=self._done, failure=self._failed, finished=self._ended)
+        self._update_buttons()
 
-        self._task = run_in_background(self, tr("Đang tạo báo cáo"), work, self._done, self._failed)
+    def _ended(self) -> None:
+        self._task = None
         self._update_buttons()
 
     def _done(self, result) -> None:
-        self._task = None
         self.last_path = result.path
         self.status.setText(tr("Đã tạo báo cáo: {p}").format(p=result.path))
-        self._update_buttons()
 
-    def _failed(self, exc: BaseException, trace: str) -> None:
-        self._task = None
+    def _failed(self, exc: BaseException) -> bool:
+        """The status line says so; the error is shown the one way for its kind (gui/ops.py)."""
         self.last_error = str(exc)
-        self._update_buttons()
-        from bdhvs_desktop.documents.pdf_reports import ReportCancelled, ReportError
-        from bdhvs_desktop.services.reports import ReportInputError
-
-        if isinstance(exc, ReportCancelled):
+        if ops.error_kind(exc) is ops.ErrorKind.CANCELLED:
             self.status.setText(str(exc))
-            return
-        if isinstance(exc, (ReportError, ReportInputError, OSError)):
-            message = str(exc)
-        else:
-            import logging
-
-            logging.getLogger("bdhvs").error("report failed:\n%s", trace)
-            message = tr("Lỗi không mong đợi: {e}").format(e=exc)
+            return True
         self.status.setText(tr("Chưa tạo được báo cáo."))
-        QMessageBox.warning(self, tr("Tạo báo cáo"), message)
+        return False
 
     def _update_buttons(self) -> None:
         self.generate_btn.setEnabled(self._task is None)
@@ -363,5 +342,4 @@ class ReportsPage(Page):
         try:
             self.status.setText(print_path(self.last_path))
         except OSError as exc:
-            QMessageBox.warning(self, tr("In báo cáo"), tr("Không in được “{n}”: {e}").format(
-                n=self.last_path.name, e=exc))
+            ops.refuse(self, tr("Không in được “{n}”: {e}").format(n=self.last_path.name, e=exc))

@@ -15,18 +15,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -40,8 +35,19 @@ from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
+from bdhvs_desktop.gui.pages.scoring_dialogs import (
+    CriteriaSetDialog,
+    CriterionDialog,
+    ManualResultDialog,
+    ProposeDialog,
+)
+from bdhvs_desktop.services.changes import STATUS_FACTS, Change, Changes
+
+__all__ = ["CriteriaSetDialog", "CriterionDialog", "ManualResultDialog", "ProposeDialog", "ScoreTableModel",
+           "ScoringPage", "shown_id"]
 
 PASS_COLOR = QColor("#1b5e20")
 FAIL_COLOR = QColor("#b71c1c")
@@ -152,11 +158,16 @@ def _table(model: QAbstractTableModel) -> QTableView:
 
 class ScoringPage(Page):
     title = tr("Chấm điểm")
+    # Scores are computed from the records at the as-of date: everything they are made of.
+    depends_on = STATUS_FACTS | {Change.SCORES, Change.CRITERIA, Change.AWARDS}
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.board = None
         self._busy = False
+        self._again = False
+        self.loads = 0
+        self.proposed = None  # the last "propose all" result
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel(tr("Tính đến ngày:")))
@@ -263,7 +274,6 @@ class ScoringPage(Page):
         self.ctx.set_as_of(dt.date(qdate.year(), qdate.month(), qdate.day()))
 
     def refresh(self) -> None:
-        from bdhvs_desktop.gui.worker import run_in_background
         from bdhvs_desktop.services.scoring import compute_scores
 
         day = self.ctx.as_of
@@ -272,27 +282,34 @@ class ScoringPage(Page):
             self.date.setDate(QDate(day.year, day.month, day.day))
             self.date.blockSignals(False)
         if self._busy:
+            self._again = True  # reload once more when the running load lands
             return
         self._busy = True
+        self.loads += 1
         self.summary.setText(tr("Đang chấm điểm…"))
-        run_in_background(self, tr("Đang chấm điểm"), lambda _progress, _cancelled: compute_scores(self.ctx.db, day),
-                          self._loaded, self._failed, cancellable=False, show_dialog=False)
+        ops.run(self, lambda db: compute_scores(db, day), success=self._loaded, failure=self._failed,
+                finished=self._load_ended, show_progress=False)
 
     def load_now(self) -> None:
-        """Synchronous load (tests and small wards)."""
+        """Synchronous load: only for tests (ops.run is the way in the window)."""
         from bdhvs_desktop.services.scoring import compute_scores
 
         self._loaded(compute_scores(self.ctx.db, self.ctx.as_of))
 
-    def _failed(self, exc: BaseException, _trace: str) -> None:
+    def _load_ended(self) -> None:
         self._busy = False
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _failed(self, exc: BaseException) -> bool:
         self.summary.setText(tr("Không chấm được điểm: ") + str(exc))
+        return ops.error_kind(exc) is not ops.ErrorKind.UNEXPECTED  # unexpected: also the one error box
 
     def _loaded(self, board) -> None:
-        self._busy = False
         self.board = board
         if board.at != self.ctx.as_of:
-            self.refresh()  # the date changed meanwhile
+            self._again = True  # the date changed meanwhile
             return
         self._show_kind()
 
@@ -301,15 +318,14 @@ class ScoringPage(Page):
         return None if self.board is None else self.board.scored_level(self.level.currentData())
 
     def _level_changed(self) -> None:
-        from bdhvs_desktop.gui.worker import run_in_background
-
         board, level = self.board, self.level.currentData()
         if board is None or board.scored_level(level) is not None:
             self._show_kind()
             return
         self.summary.setText(tr("Đang chấm điểm…"))
-        run_in_background(self, tr("Đang chấm điểm"), lambda _progress, _cancelled: board.at_level(level),
-                          lambda _b: self._show_kind(), self._failed, cancellable=False, show_dialog=False)
+        # Scoring the other level from the board's facts: an operation (no database read).
+        ops.run(self, lambda _db: board.at_level(level), success=lambda _b: self._show_kind(), failure=self._failed,
+                show_progress=False)
 
     def _show_kind(self) -> None:
         shown = self._shown()
@@ -430,47 +446,38 @@ class ScoringPage(Page):
 
     # -- actions
     def enter_manual(self) -> None:
+        from bdhvs_desktop.services.scoring import record_manual_result
+
         c = self._selected_criterion()
         if c is None or c.method != "manual" or self.current is None:
             return
         dialog = ManualResultDialog(self.current, c, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        from bdhvs_desktop.services.safety import EditConflict
-        from bdhvs_desktop.services.scoring import ScoringError, record_manual_result
-
-        try:
-            record_manual_result(self.ctx.db, c.criterion_id, self.current.subject, self.current.subject_id,
-                                 **dialog.values(), seen=c.recorded_at)
-        except ScoringError as exc:
-            QMessageBox.warning(self, tr("Không ghi được"), str(exc))
-            return
-        except EditConflict as exc:  # another member recorded this result since the board was computed
-            from bdhvs_desktop.gui import conflict
-
-            conflict.show_conflict(self, exc, {"passed": tr("Đạt"), "points": tr("Điểm"), "evidence": tr("Căn cứ")})
-            self.ctx.notify("scores")  # reload the board: the colleague's result is shown
-            return
-        self.ctx.notify("scores")
+        subject, subject_id, values = self.current.subject, self.current.subject_id, dialog.values()
+        # A conflict (another member recorded this result since the board was computed) shows both
+        # results; the board reloads with the colleague's result.
+        ops.run(self, lambda db: record_manual_result(db, c.criterion_id, subject, subject_id, **values,
+                                                      seen=c.recorded_at),
+                changes=Changes.of(Change.SCORES), title=tr("Đang ghi kết quả tiêu chí"),
+                labels={"passed": tr("Đạt"), "points": tr("Điểm"), "evidence": tr("Căn cứ")},
+                reload=lambda: self.ctx.publish(Changes.of(Change.SCORES)))
 
     def propose_selected(self) -> None:
         if self.current is None:
             return
         from bdhvs_desktop.services import council as cs
 
-        dialog = ProposeDialog(self.current, cs.list_award_forms(self.ctx.db), self)
+        dialog = ProposeDialog(self.current, cs.list_award_forms(self.ctx.db), self)  # sync: the award forms, ~20 rows
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         award, summary = dialog.values()
-        try:
-            cs.propose(self.ctx.db, self.current.subject, self.current.subject_id, award_code=award,
-                       summary=summary, at=self.ctx.as_of)
-        except cs.CouncilActionError as exc:
-            QMessageBox.warning(self, tr("Không đề nghị được"), str(exc))
-            return
-        QMessageBox.information(self, tr("Đã đề nghị"), tr("Đã lập hồ sơ đề nghị khen thưởng cho {name}.")
-                                .format(name=self.current.name))
-        self.ctx.notify("candidates")
+        subject, subject_id, name, day = self.current.subject, self.current.subject_id, self.current.name, self.ctx.as_of
+        # Proposing snapshots the subject's score: a scoring run, off the GUI thread.
+        ops.run(self, lambda db: cs.propose(db, subject, subject_id, award_code=award, summary=summary, at=day),
+                changes=Changes.of(Change.CANDIDATES), title=tr("Đang lập hồ sơ đề nghị"),
+                success=lambda _cid: QMessageBox.information(
+                    self, tr("Đã đề nghị"), tr("Đã lập hồ sơ đề nghị khen thưởng cho {name}.").format(name=name)))
 
     def propose_all(self) -> None:
         from bdhvs_desktop.services import council as cs
@@ -481,332 +488,17 @@ class ScoringPage(Page):
                "theo điểm tính đến {day}?").format(day=f"{self.ctx.as_of:%d/%m/%Y}"))
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            result = cs.propose_eligible(self.ctx.db, self.ctx.as_of, board=self.board)  # the scores shown
-        except cs.CouncilActionError as exc:
-            QMessageBox.warning(self, tr("Không đề nghị được"), str(exc))
-            return
-        QMessageBox.information(self, tr("Đã đề nghị"), tr("Đã lập {n} hồ sơ đề nghị; bỏ qua {k} đối tượng đã có hồ sơ.")
-                                .format(n=len(result.created), k=len(result.skipped)))
-        self.ctx.notify("candidates")
+        day, board = self.ctx.as_of, self.board
+
+        def proposed(result) -> None:
+            self.proposed = result
+            QMessageBox.information(self, tr("Đã đề nghị"), tr("Đã lập {n} hồ sơ đề nghị; bỏ qua {k} đối tượng đã có "
+                                                               "hồ sơ.").format(n=len(result.created),
+                                                                               k=len(result.skipped)))
+
+        ops.run(self, lambda db: cs.propose_eligible(db, day, board=board),  # the scores shown
+                changes=Changes.of(Change.CANDIDATES), title=tr("Đang lập hồ sơ đề nghị"), success=proposed)
 
     def edit_criteria(self) -> None:
         dialog = CriteriaSetDialog(self.ctx, self)
         dialog.exec()
-        if dialog.changed:
-            self.ctx.notify("criteria")
-
-
-class ManualResultDialog(QDialog):
-    """The result of one manual criterion for one subject, with its evidence."""
-
-    def __init__(self, subject: sc.SubjectScore, c: sc.CriterionScore, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(tr("Kết quả tiêu chí thủ công"))
-        self.criterion = c
-        form = QFormLayout(self)
-        who = QLabel(f"<b>{html.escape(subject.name)}</b>")
-        form.addRow(tr("Đối tượng:"), who)
-        name = QLabel(c.name)
-        name.setWordWrap(True)
-        form.addRow(tr("Tiêu chí:"), name)
-        self.passed = QRadioButton(tr("Đạt"))
-        self.failed = QRadioButton(tr("Không đạt"))
-        self.points = QDoubleSpinBox()
-        if c.type == "gate":
-            row = QHBoxLayout()
-            row.addWidget(self.passed)
-            row.addWidget(self.failed)
-            row.addStretch(1)
-            form.addRow(tr("Kết quả:"), row)
-            (self.passed if c.passed or c.recorded_at is None else self.failed).setChecked(True)
-        else:
-            self.points.setRange(0, c.max_points)
-            self.points.setDecimals(1)
-            self.points.setSingleStep(0.5)
-            self.points.setValue(c.points)
-            self.points.setSuffix(tr(" / {m} điểm").format(m=pts(c.max_points)))
-            form.addRow(tr("Điểm:"), self.points)
-        self.evidence = QPlainTextEdit(c.evidence or "")
-        self.evidence.setPlaceholderText(tr("Căn cứ, minh chứng: số và ngày của báo cáo, biên bản kiểm tra…"))
-        self.evidence.setMinimumHeight(80)
-        form.addRow(tr("Căn cứ:"), self.evidence)
-        note = QLabel(tr("Người ghi và thời điểm ghi được lưu cùng kết quả và vào nhật ký."))
-        note.setStyleSheet("color: #555")
-        form.addRow(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.resize(520, 300)
-
-    def _accept(self) -> None:
-        if not self.evidence.toPlainText().strip():
-            QMessageBox.warning(self, tr("Thiếu căn cứ"), tr("Hãy ghi căn cứ (minh chứng) cho kết quả."))
-            return
-        self.accept()
-
-    def values(self) -> dict[str, Any]:
-        if self.criterion.type == "gate":
-            return {"passed": self.passed.isChecked(), "evidence": self.evidence.toPlainText()}
-        return {"points": self.points.value(), "evidence": self.evidence.toPlainText()}
-
-
-class ProposeDialog(QDialog):
-    def __init__(self, subject: sc.SubjectScore, forms, parent: QWidget | None = None):
-        super().__init__(parent)
-        from bdhvs_desktop.services.council import summary_from_score
-
-        self.setWindowTitle(tr("Đề nghị khen thưởng"))
-        form = QFormLayout(self)
-        form.addRow(tr("Đối tượng:"), QLabel(f"<b>{html.escape(subject.name)}</b>"))
-        if not subject.eligible:
-            warn = QLabel(tr("Chú ý: đối tượng chưa đủ điều kiện theo bộ tiêu chí; Hội đồng sẽ xem xét."))
-            warn.setStyleSheet("color: #b71c1c")
-            warn.setWordWrap(True)
-            form.addRow(warn)
-        self.award = QComboBox()
-        for f in forms:
-            if not f.subject_kinds or subject.kind in f.subject_kinds:
-                self.award.addItem(f.name, f.code)
-        form.addRow(tr("Hình thức khen thưởng:"), self.award)
-        self.summary = QPlainTextEdit(summary_from_score(subject) if subject.eligible else "")
-        self.summary.setPlaceholderText(tr("Tóm tắt thành tích"))
-        form.addRow(tr("Tóm tắt thành tích:"), self.summary)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Đề nghị"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.resize(560, 280)
-
-    def values(self) -> tuple[str | None, str]:
-        return self.award.currentData(), self.summary.toPlainText()
-
-
-class CriteriaSetDialog(QDialog):
-    """The criteria sets as data: each criterion a gate or points, automatic (a rule of the
-    library with parameters) or manual. Every change is audited."""
-
-    def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.changed = False
-        self.setWindowTitle(tr("Bộ tiêu chí chấm điểm"))
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(tr("Bộ tiêu chí:")))
-        self.sets = QComboBox()
-        top.addWidget(self.sets, 1)
-        self.total = QLabel()
-        top.addWidget(self.total)
-        layout.addLayout(top)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels([tr("Mã"), tr("Tên tiêu chí"), tr("Loại"), tr("Điểm tối đa"),
-                                              tr("Cách chấm"), tr("Quy tắc và tham số")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        h = self.table.horizontalHeader()
-        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col in (0, 2, 3, 4):
-            h.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(5, 260)
-        layout.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        self.add_button = QPushButton(tr("Thêm tiêu chí…"))
-        self.edit_button = QPushButton(tr("Sửa…"))
-        self.delete_button = QPushButton(tr("Xóa"))
-        close = QPushButton(tr("Đóng"))
-        for b in (self.add_button, self.edit_button, self.delete_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout.addLayout(buttons)
-        self.sets.currentIndexChanged.connect(lambda _i: self._show())
-        self.table.doubleClicked.connect(lambda _i: self.edit())
-        self.add_button.clicked.connect(self.add)
-        self.edit_button.clicked.connect(self.edit)
-        self.delete_button.clicked.connect(self.delete)
-        close.clicked.connect(self.accept)
-        self.resize(1000, 560)
-        self.reload()
-
-    def reload(self) -> None:
-        from bdhvs_desktop.services.scoring import list_criteria_sets
-
-        current = self.sets.currentData()
-        self._sets = {s.id: s for s in list_criteria_sets(self.ctx.db, level=None)}  # the ward's, then the province's
-        self.sets.blockSignals(True)
-        self.sets.clear()
-        for s in self._sets.values():
-            self.sets.addItem(f"{s.name} ({SUBJECT_KIND_LABELS.get(SubjectKind(s.subject_kind), s.subject_kind)}, "
-                              f"{sc.LEVEL_LABELS.get(s.level, s.level)})", s.id)
-        index = self.sets.findData(current)
-        self.sets.setCurrentIndex(max(index, 0))
-        self.sets.blockSignals(False)
-        self._show()
-
-    def _current_set(self):
-        return self._sets.get(self.sets.currentData())
-
-    def _show(self) -> None:
-        cs = self._current_set()
-        self.table.setRowCount(0)
-        if cs is None:
-            return
-        self.total.setText(tr("Tổng điểm tối đa: {m}").format(m=pts(cs.max_points)))
-        self.table.setRowCount(len(cs.criteria))
-        for r, c in enumerate(cs.criteria):
-            rule = sc.RULES.get(c.rule or "")
-            params = ", ".join(f"{k}={v}" for k, v in c.params.items())
-            values = (c.code, c.name, tr("Điều kiện") if c.type == "gate" else tr("Điểm"),
-                      pts(c.max_points) if c.type == "points" else "",
-                      tr("Tự động") if c.method == "auto" else tr("Thủ công"),
-                      f"{rule.label} ({params})" if rule else "")
-            for col, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                item.setToolTip(c.description or c.name)
-                self.table.setItem(r, col, item)
-
-    def _selected(self):
-        cs = self._current_set()
-        rows = self.table.selectionModel().selectedRows()
-        if cs is None or not rows:
-            return None
-        return cs.criteria[rows[0].row()]
-
-    def add(self) -> None:
-        self._edit(None)
-
-    def edit(self) -> None:
-        c = self._selected()
-        if c is not None:
-            self._edit(c)
-
-    def _edit(self, c) -> None:
-        from bdhvs_desktop.services.errors import Conflict
-        from bdhvs_desktop.services.scoring import ScoringError, save_criterion
-
-        cs = self._current_set()
-        if cs is None:
-            return
-        dialog = CriterionDialog(cs.subject_kind, c, self)
-        while dialog.exec() == QDialog.DialogCode.Accepted:
-            try:
-                save_criterion(self.ctx.db, cs.id, dialog.value(), c.id if c else None, c.version if c else None)
-            except ScoringError as exc:
-                QMessageBox.warning(self, tr("Không lưu được"), str(exc))
-                continue
-            except Conflict:
-                QMessageBox.warning(self, tr("Xung đột"), tr("Tiêu chí này vừa được người khác sửa trên máy khác; "
-                                                             "hãy đóng và mở lại bộ tiêu chí."))
-                return
-            self.changed = True
-            self.reload()
-            return
-
-    def delete(self) -> None:
-        from bdhvs_desktop.services.scoring import delete_criterion
-
-        c = self._selected()
-        if c is None:
-            return
-        if QMessageBox.question(self, tr("Xóa tiêu chí"), tr("Xóa tiêu chí {code} — {name}?")
-                                .format(code=c.code, name=c.name)) != QMessageBox.StandardButton.Yes:
-            return
-        delete_criterion(self.ctx.db, c.id)
-        self.changed = True
-        self.reload()
-
-
-class CriterionDialog(QDialog):
-    def __init__(self, subject_kind: str, c=None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(tr("Sửa tiêu chí") if c else tr("Thêm tiêu chí"))
-        self.subject = "person" if subject_kind == SubjectKind.INDIVIDUAL.value else "unit"
-        form = QFormLayout(self)
-        self.code = QLineEdit(c.code if c else "")
-        self.name = QPlainTextEdit(c.name if c else "")
-        self.name.setMaximumHeight(60)
-        self.type = QComboBox()
-        self.type.addItem(tr("Điều kiện bắt buộc (đạt / không đạt)"), "gate")
-        self.type.addItem(tr("Điểm xếp hạng"), "points")
-        self.max_points = QDoubleSpinBox()
-        self.max_points.setRange(0, 1000)
-        self.max_points.setDecimals(1)
-        self.method = QComboBox()
-        self.method.addItem(tr("Tự động từ hồ sơ"), "auto")
-        self.method.addItem(tr("Thủ công (Thư ký / Hội đồng ghi kết quả)"), "manual")
-        self.rule = QComboBox()
-        for spec in sc.RULES.values():
-            if self.subject in spec.subjects:
-                self.rule.addItem(spec.label, spec.code)
-        self.params = QLineEdit()
-        self.params.setPlaceholderText(tr("ví dụ: n=2, status=evaluated"))
-        self.param_help = QLabel()
-        self.param_help.setWordWrap(True)
-        self.param_help.setStyleSheet("color: #555")
-        self.description = QPlainTextEdit(c.description if c and c.description else "")
-        self.description.setMaximumHeight(60)
-        form.addRow(tr("Mã:"), self.code)
-        form.addRow(tr("Tên tiêu chí:"), self.name)
-        form.addRow(tr("Loại:"), self.type)
-        form.addRow(tr("Điểm tối đa:"), self.max_points)
-        form.addRow(tr("Cách chấm:"), self.method)
-        form.addRow(tr("Quy tắc:"), self.rule)
-        form.addRow(tr("Tham số:"), self.params)
-        form.addRow("", self.param_help)
-        form.addRow(tr("Mô tả:"), self.description)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        if c:
-            self.type.setCurrentIndex(self.type.findData(c.type))
-            self.max_points.setValue(c.max_points)
-            self.method.setCurrentIndex(self.method.findData(c.method))
-            if c.rule:
-                self.rule.setCurrentIndex(max(0, self.rule.findData(c.rule)))
-            self.params.setText(", ".join(f"{k}={v}" for k, v in c.params.items()))
-        self.type.currentIndexChanged.connect(lambda _i: self._sync())
-        self.method.currentIndexChanged.connect(lambda _i: self._sync())
-        self.rule.currentIndexChanged.connect(lambda _i: self._sync())
-        self._sync()
-        self.resize(620, 460)
-
-    def _sync(self) -> None:
-        self.max_points.setEnabled(self.type.currentData() == "points")
-        auto = self.method.currentData() == "auto"
-        self.rule.setEnabled(auto)
-        self.params.setEnabled(auto)
-        spec = sc.RULES.get(self.rule.currentData())
-        if spec and auto:
-            self.param_help.setText(tr("Tham số: ") + "; ".join(
-                f"{p.name} — {p.label}" + (tr(" (bắt buộc)") if p.required else "") for p in spec.params)
-                + tr(". Thêm partial=true để cho điểm theo tỷ lệ đạt."))
-        else:
-            self.param_help.setText("")
-
-    def value(self):
-        from bdhvs_desktop.services.scoring import CriterionInput
-
-        params: dict[str, Any] = {}
-        for part in self.params.text().split(","):
-            if "=" in part:
-                k, v = part.split("=", 1)
-                params[k.strip()] = v.strip()
-        if "partial" in params:
-            params["partial"] = params["partial"].lower() in ("1", "true", "có", "yes")  # not-ui: parsed input
-        auto = self.method.currentData() == "auto"
-        return CriterionInput(self.code.text().strip(), self.name.toPlainText().strip(), self.type.currentData(),
-                              self.method.currentData(), self.max_points.value(),
-                              self.rule.currentData() if auto else None, params if auto else {},
-                              self.description.toPlainText().strip() or None)

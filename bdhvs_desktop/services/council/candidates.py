@@ -41,6 +41,7 @@ from bdhvs_desktop.services.council.common import (
     _member_count,
     _present_count,
 )
+from bdhvs_desktop.services.province_board import board_for, scoped_name, score_for
 from bdhvs_desktop.services.safety import EditConflict
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
@@ -93,6 +94,7 @@ def _candidate_info(c: m.Candidate) -> CandidateInfo:
         p = c.person
         code, name = scoring_service.person_code(p.cccd, p.id), p.full_name
         unit_name, position, sid = (p.unit.name if p.unit else None), p.position, p.id
+    name = scoped_name(c, name)  # at a province office, with its ward
     return CandidateInfo(c.id, c.subject_type, sid, code, name, c.subject_kind, unit_name, position,
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
                          c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
@@ -241,7 +243,7 @@ def propose_eligible(db: Database, at: dt.date | None = None, award_code: str | 
         with db.read() as s:
             level = criteria_level_of_award(s.scalar(select(m.AwardForm.level).where(m.AwardForm.code == award_code)))
     if board is None or board.at != at:
-        board = scoring_service.compute_scores(db, at)
+        board = board_for(db, at)  # at a province office: the wards' facts
     board = board.at_level(level)
     result = ProposeResult()
     with db.session() as s:
@@ -382,7 +384,7 @@ def _passing_vote(s: Session, c: m.Candidate) -> dc.Decision:
 
 
 def _snapshot(db: Database, subject: str, subject_id: int | None, day: dt.date, level: str = "ward") -> dict[str, Any]:
-    score = scoring_service.score_of(db, subject, subject_id or 0, day, level)
+    score = score_for(db, subject, subject_id or 0, day, level)
     return scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
 
 

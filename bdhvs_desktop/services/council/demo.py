@@ -31,10 +31,20 @@ DEMO_DISCUSSION = (
     "không tham gia chấm điểm, biểu quyết hồ sơ liên quan.")
 
 
-def create_demo_council(db: Database) -> dict[str, int]:
+def _province_forms(db: Database) -> dict[str, str]:
+    """The first province-level award form for each subject kind (demo variants propose to it)."""
+    with db.read() as s:
+        forms = s.scalars(select(m.AwardForm).where(m.AwardForm.level == "province").order_by(m.AwardForm.id)).all()
+        return {kind: next(f.code for f in forms if not f.subject_kinds or kind in f.subject_kinds)
+                for kind in ("party_org", "collective", "individual")
+                if any(not f.subject_kinds or kind in f.subject_kinds for f in forms)}
+
+
+def create_demo_council(db: Database, province_candidates: int = 0) -> dict[str, int]:
     """Candidates and one council meeting for the demo ward (called at the end of create_demo):
     manual criteria with evidence, a few eligible and some ineligible subjects proposed, a secret
-    ballot with one member absent, member scores (one with a wide spread), votes and decisions."""
+    ballot with one member absent, member scores (one with a wide spread), votes and decisions.
+    The first `province_candidates` eligible ones are proposed to a province-level award form."""
     with db.read() as s:
         crit = {(cs.subject_kind, c.code): c.id for cs in s.scalars(select(m.CriteriaSet)) for c in cs.criteria}
         units = dict(s.execute(select(m.Unit.code, m.Unit.id)).all())
@@ -58,10 +68,17 @@ def create_demo_council(db: Database) -> dict[str, int]:
     board = scoring_service.compute_scores(db, DEMO_SCORE_DAY)
     eligible = {k: [x for x in board.of_kind(k) if x.eligible] for k in ("party_org", "collective", "individual")}
     chosen = eligible["party_org"][:2] + eligible["collective"][:1] + eligible["individual"][:3]
+    province_forms = _province_forms(db) if province_candidates else {}
+    # Proposed to the province, best first and taking turns by kind: an individual, a party
+    # organisation, a collective, then the next of each.
+    turns = [x for pair in zip(eligible["individual"][:3], eligible["party_org"][:2] + [None],
+                               eligible["collective"][:1] + [None, None]) for x in pair if x is not None]
+    to_province = {id(x) for x in turns[:province_candidates]}
     proposed = []
     for score in chosen:
+        award = province_forms.get(score.kind) if id(score) in to_province else None
         proposed.append(propose(db, score.subject, score.subject_id, summary=summary_from_score(score),
-                                at=DEMO_SCORE_DAY))
+                                at=DEMO_SCORE_DAY, award_code=award))
     # Ineligible subjects the units proposed anyway: the council sees why they fail.
     weak = []
     if "CB-KP3" in units:

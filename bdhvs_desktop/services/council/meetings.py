@@ -15,7 +15,6 @@ from bdhvs_desktop.domain.vocab import (
 )
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services import meeting as ms
-from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.council.candidates import CandidateInfo, _candidate_info
 from bdhvs_desktop.services.council.common import (
@@ -29,6 +28,7 @@ from bdhvs_desktop.services.council.common import (
     _refuse_decided,
     get_rules,
 )
+from bdhvs_desktop.services.province_board import board_for
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.locks import serialize
@@ -204,7 +204,7 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
     with db.read() as s:
         meeting = _meeting(s, meeting_id)
         day = meeting.held_at.date()
-    board = scoring_service.compute_scores(db, day)
+    board = board_for(db, day)  # at a province office: the wards' facts
     with db.read() as s:
         meeting = _meeting(s, meeting.id)
         rules = dc.CouncilRules.from_dict(meeting.rules)

@@ -30,6 +30,7 @@ from bdhvs_desktop.services.council.common import (
     _present_count,
     _refuse_closed,
 )
+from bdhvs_desktop.services.province_board import board_for, score_for
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.locks import serialize
@@ -132,7 +133,7 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
         day = meeting.held_at.date()
         pending = _undecided(s, meeting.id, candidate_id)
         levels = {_level(c) for c in pending}
-    board = scoring_service.compute_scores(db, day) if pending else None
+    board = board_for(db, day) if pending else None
     for level in sorted(levels) if board is not None else ():
         board.at_level(level)  # scored now, not under the council lock
     out: list[DecisionInfo] = []
@@ -156,7 +157,7 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
             decision = dc.decide(members, present, tally, rules, _label(c))
             score = board.find(c.subject_type, c.unit_id or c.person_id, _level(c)) if board else None
             if board is None:  # decided by nobody when this started: score it now
-                score = scoring_service.score_of(db, c.subject_type, c.unit_id or c.person_id or 0, day, _level(c))
+                score = score_for(db, c.subject_type, c.unit_id or c.person_id or 0, day, _level(c))
             snap = scoring_service.snapshot(score, day) if score else {"as_of": day.isoformat()}
             if c.status == "proposed":
                 c.status = "reviewed"

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from bdhvs_desktop.services.dossier.candidates import (
     Narrative,
+    _candidates,
     list_dossier_candidates,
     narrative,
     redraft_narrative,
@@ -61,6 +62,8 @@ from bdhvs_desktop.services.dossier.common import (
     vn_short,
 )
 from bdhvs_desktop.services.dossier.contexts import (
+    _citations_for,
+    _nominee,
     build_contexts,
     check_counts,
 )
@@ -73,6 +76,7 @@ from bdhvs_desktop.services.dossier.issuers import (
     _proposer,
 )
 from bdhvs_desktop.services.dossier.minutes import (
+    _minutes_documents,
     minutes_file_name,
 )
 from bdhvs_desktop.services.dossier.settings import (
@@ -88,6 +92,10 @@ from bdhvs_desktop.services.dossier.settings import (
 )
 
 __all__ = [
+    "_candidates",
+    "_citations_for",
+    "_minutes_documents",
+    "_nominee",
     "COUNCIL_HEADING",
     "DEFAULT_FORM_SET",
     "DRAFT_STATUSES",

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from bdhvs_desktop.storage import province_models  # noqa: F401 - the province's tables are in the metadata too
 from bdhvs_desktop.storage.models import Base
 
 target_metadata = Base.metadata
