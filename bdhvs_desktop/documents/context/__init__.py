@@ -45,6 +45,7 @@ from bdhvs_desktop.documents.context.common import (
     IssuerFormat,
     Person,
     VotingMethod,
+    _tuples,
     counts_text,
 )
 from bdhvs_desktop.documents.context.minutes import (
@@ -62,6 +63,7 @@ from bdhvs_desktop.documents.context.submission import (
 )
 
 __all__ = [
+    "_tuples",
     "CandidateKind",
     "DocumentNumber",
     "Issuer",
