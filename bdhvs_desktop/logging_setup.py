@@ -83,7 +83,7 @@ def setup_logging(*, console: bool = False, level: int = logging.INFO) -> str | 
     log_file = None
     formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        from bdhvs_desktop.paths import user_log_dir
+        from bdhvs_desktop.paths import user_log_dir  # lazy: start-up
 
         log_file = str(user_log_dir() / "bdhvs.log")
         # Files written by older versions (created with the default, world-readable mode).

@@ -55,7 +55,7 @@ def ui_dir() -> Path:
 
 
 def _platformdirs():
-    import platformdirs
+    import platformdirs  # lazy: start-up
 
     return platformdirs.PlatformDirs(APP_NAME, APP_AUTHOR, roaming=False)
 

@@ -8,7 +8,7 @@ import datetime as dt
 import io
 import random
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bdhvs_desktop.documents import package_format as pf
@@ -199,10 +199,24 @@ def ward_package(code: str, name: str, *, n: int = 30, seed: int = 0, people: li
 
 @dataclass(frozen=True)
 class TestPki:
+    __test__ = False  # not a pytest test class
+
     ca_pem: bytes
     p12_path: Path
     passphrase: bytes
     other_ca_pem: bytes  # a CA that signed nothing here (an untrusted root for the ward's certificate)
+    ca: object | None = None  # the TestCA (tests/pki.py) that issued the certificate, to issue one per ward
+
+    def for_ward(self, ward_name: str) -> TestPki:
+        """The same CA's certificate for the office of `ward_name` ("UBND phường La Gi"): the province
+        accepts a ward's package only signed by that ward's own certificate (made once per ward)."""
+        office = f"UBND {ward_name[:1].lower()}{ward_name[1:]}"
+        if self.ca is None or office in (self.p12_path.stem, self.p12_path.stem.rpartition("--")[2]):
+            return self
+        p12 = self.p12_path.with_name(f"{self.p12_path.stem}--{office}.p12")
+        if not p12.exists():
+            self.ca.pkcs12(p12, office, self.passphrase, org=office)
+        return replace(self, p12_path=p12)
 
 
 def make_pki(folder: Path, office: str = "UBND phường La Gi") -> TestPki:
@@ -214,9 +228,9 @@ def make_pki(folder: Path, office: str = "UBND phường La Gi") -> TestPki:
     folder.mkdir(parents=True, exist_ok=True)
     ca, other = TestCA.create("CA thử nghiệm của tỉnh"), TestCA.create("CA khác")
     passphrase = b"matkhau"
-    p12 = ca.pkcs12(folder / "ward.p12", office, passphrase, org=office)
+    p12 = ca.pkcs12(folder / f"{office}.p12", office, passphrase, org=office)
     pem = serialization.Encoding.PEM
-    return TestPki(ca.cert.public_bytes(pem), p12, passphrase, other.cert.public_bytes(pem))
+    return TestPki(ca.cert.public_bytes(pem), p12, passphrase, other.cert.public_bytes(pem), ca)
 
 
 def signer_config(pki: TestPki):
@@ -243,6 +257,7 @@ def write_ward_package(path: Path, data: dict, documents: dict[str, bytes], *, p
         data = {**data, "documents": [{**d, "signed": "none" if d["signed"] == "office" else d["signed"]}
                                       for d in data["documents"]]}
     if pki is not None:
+        pki = pki.for_ward(data["ward"]["name"])
         signer = signer_config(pki)
         if sign_documents:
             documents = sign_pdfs(documents, data, pki)

@@ -331,7 +331,7 @@ def test_failure_while_writing_rolls_back_everything(ward, tmp_path, monkeypatch
     def boom(*_a, **_k):
         raise OSError("đĩa đầy (giả lập)")
 
-    monkeypatch.setattr(importer._Importer, "_plan_people", lambda self, sheet: boom)
+    monkeypatch.setattr(importer.people_sheet, "plan", lambda ctx, sheet: boom)
     with pytest.raises(OSError):
         run(ward, path)
     assert snapshot(ward) == before

@@ -35,10 +35,22 @@ EXPORTED_AT = dt.date(2026, 11, 20)
 DOSSIER_AT = dt.date(2026, 12, 5)
 
 
-def _signer(pki):
-    from bdhvs_desktop.documents.signing import SignerConfig
+_WARD_TOKENS: dict[str, object] = {}
 
-    token = pki.ward
+
+def _signer(pki, ward_name: str):
+    """The ward's own key on the SoftHSM2 token, certified by the test CA for that ward's People's
+    Committee (the province refuses a ward's package signed by another ward's certificate)."""
+    from pki import WARD_TOKEN
+
+    from bdhvs_desktop.documents.signing import SignerConfig
+    from bdhvs_desktop.domain.text import slug
+
+    token = _WARD_TOKENS.get(ward_name)
+    if token is None:
+        token = _WARD_TOKENS[ward_name] = pki.hsm.make_signing_key(
+            WARD_TOKEN, f"ky-{slug(ward_name)}", pki.ca, f"ỦY BAN NHÂN DÂN {ward_name.upper()}",
+            org=f"UBND {ward_name[:1].lower()}{ward_name[1:]}")
     return SignerConfig(kind="pkcs11", pkcs11_lib=token.lib, token_label=token.token_label, key_label=token.key_label,
                         pin=token.pin)
 
@@ -65,14 +77,14 @@ def test_three_wards_to_the_province_and_its_dossier(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("e2e")
     pki = shared_pki(tmp_path_factory)
-    signer = _signer(pki)
 
     # -- three wards, three signed packages
     packages, proposals = [], {}
     for variant in WARDS:
         db = open_database(make_ward(folder, variant))
         try:
-            outcome = export_package(db, folder / f"{variant.ward_code}.bdhvs-goi", signer=signer, at=EXPORTED_AT)
+            outcome = export_package(db, folder / f"{variant.ward_code}.bdhvs-goi", signer=_signer(pki, variant.ward_name),
+                                     at=EXPORTED_AT)
         finally:
             db.dispose()
         assert outcome.signed and outcome.candidates == variant.province_candidates
@@ -96,10 +108,12 @@ def test_three_wards_to_the_province_and_its_dossier(tmp_path_factory):
     assert set(refused) == {str(tampered), str(replayed)}
     assert "Phường Hòa Đông" in refused[str(tampered)] and "bị từ chối" in refused[str(tampered)]
     assert "HD-da-sua.bdhvs-goi" in refused[str(tampered)]
+    # refused because a byte changed, not merely as a replay of the third package's id
+    assert "không khớp" in refused[str(tampered)] and "đã được nhập" not in refused[str(tampered)]
     assert "Phường Bình Minh" in refused[str(replayed)] and "đã được nhập" in refused[str(replayed)]
     wards = list_wards(province)
     assert {w.code for w in wards} == {v.ward_code for v in WARDS}
-    assert all(w.trusted and w.signer for w in wards)
+    assert all(w.trusted and w.signer == f"ỦY BAN NHÂN DÂN {w.name.upper()}" for w in wards)
     candidates = ward_candidates(province)
     assert len(candidates) == sum(v.province_candidates for v in WARDS)
 
@@ -112,6 +126,11 @@ def test_three_wards_to_the_province_and_its_dossier(tmp_path_factory):
     assert len(ranking.rows) == len(candidates)
     assert {r.ward_code for r in ranking.rows} == {v.ward_code for v in WARDS}
     assert all(r.level == "province" or r.level_note for r in ranking.rows)
+    # scored from the facts with the province's criteria, not merely listed: no row unscored, each ward
+    # has a ranked candidate, and a province set was applied
+    assert not [r.problem for r in ranking.rows if r.problem]
+    assert {r.ward_code for r in ranking.rows if r.rank is not None} == {v.ward_code for v in WARDS}
+    assert any(r.level == "province" and r.criteria for r in ranking.rows)
 
     # -- the province's council, then its dossier
     round_ = council_round(province, reject=1)

@@ -6,6 +6,7 @@ COMMAND_MODULES lists them in the order `--help` shows them."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import logging
 import os
@@ -13,7 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from bdhvs_desktop import __version__
+from bdhvs_desktop import __version__, paths
+from bdhvs_desktop.logging_setup import setup_logging
 
 COMMAND_MODULES = [
     "bdhvs_desktop.cli.basic",
@@ -98,8 +100,6 @@ class Context:
 
     @property
     def db_location(self) -> str:
-        from bdhvs_desktop import paths
-
         return self.db_arg or os.environ.get("BDHVS_DB") or str(paths.default_database_path())
 
     def db(self, *, create: bool = True, login: bool = True, first_account: bool = False):
@@ -112,7 +112,11 @@ class Context:
         return self._db
 
     def _open(self, create: bool):
-        from bdhvs_desktop.storage.engine import PasswordRequired, argv_password_warning, open_database
+        from bdhvs_desktop.storage.engine import (  # lazy: start-up
+            PasswordRequired,
+            argv_password_warning,
+            open_database,
+        )
 
         location = self.db_location
         if warning := argv_password_warning(self.db_arg):
@@ -122,14 +126,14 @@ class Context:
         except PasswordRequired as exc:
             if not _interactive():
                 raise
-            import getpass
+            import getpass  # lazy: start-up
 
             role = exc.role
             password = getpass.getpass(f"Mật khẩu của vai trò cơ sở dữ liệu {role}: ")
             return open_database(location, create=create, password=password)
 
     def _login(self, *, first_account: bool) -> None:
-        from bdhvs_desktop.services import auth
+        from bdhvs_desktop.services import auth  # lazy: start-up
 
         db = self._db
         if not auth.login_required(db) or auth.current_user(db) is not None:
@@ -147,7 +151,6 @@ class Context:
             if not _interactive():
                 raise CliError(f"Cần mật khẩu của tài khoản {username}: chạy trong cửa sổ lệnh để được hỏi, hoặc đặt "
                                f"biến môi trường {PASSWORD_ENV}.", EXIT_USAGE)
-            import getpass
 
             password = getpass.getpass(f"Mật khẩu của tài khoản {username}: ")
         auth.login(db, username, password)
@@ -208,8 +211,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from bdhvs_desktop.logging_setup import setup_logging
-
     setup_logging(console=False)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -233,14 +234,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return EXIT_OK
     except Exception as exc:  # the user gets a message, the log gets the trace
-        from bdhvs_desktop.services.auth import AuthError
-        from bdhvs_desktop.storage.engine import DatabaseError
+        from bdhvs_desktop.services.auth import AuthError  # lazy: start-up
+        from bdhvs_desktop.storage.engine import DatabaseError  # lazy: start-up
 
         if isinstance(exc, AuthError):
             print(f"Lỗi: {exc}", file=sys.stderr)
             return EXIT_ERROR
 
-        from bdhvs_desktop.logging_setup import redact
+        from bdhvs_desktop.logging_setup import redact  # lazy: start-up
 
         if isinstance(exc, DatabaseError):
             print(f"Lỗi cơ sở dữ liệu: {redact(str(exc))}", file=sys.stderr)

@@ -25,7 +25,7 @@ def register(subparsers, common) -> None:
 
 
 def cmd_anchors(args, ctx) -> int:
-    from bdhvs_desktop.services import audit
+    from bdhvs_desktop.services import audit  # lazy: start-up
 
     db = ctx.db(create=False)
     now = audit.anchor_now(db)
@@ -43,7 +43,7 @@ def cmd_anchors(args, ctx) -> int:
 
 
 def cmd_verify(args, ctx) -> int:
-    from bdhvs_desktop.services import audit
+    from bdhvs_desktop.services import audit  # lazy: start-up
 
     result = audit.verify_code(ctx.db(create=False), args.code)
     ctx.out(("✓ " if result.found else "✗ ") + result.message)
@@ -51,7 +51,7 @@ def cmd_verify(args, ctx) -> int:
 
 
 def cmd_anchor(args, ctx) -> int:
-    from bdhvs_desktop.services import audit
+    from bdhvs_desktop.services import audit  # lazy: start-up
 
     anchor = audit.take_anchor(ctx.db(), note=args.note)
     ctx.out(f"Mã neo: {anchor.code} ({anchor.seq} mục). Hãy ghi lại hoặc in mã này; đối chiếu sau bằng "

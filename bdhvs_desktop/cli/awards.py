@@ -6,12 +6,15 @@ import json
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.documents.atomic import FileInUseError
+from bdhvs_desktop.domain import awards as rules
+from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.domain.dates import parse_vn_date
 
 
 def _date(text: str | None):
     if text is None:
         return None
-    from bdhvs_desktop.domain.dates import parse_vn_date
 
     try:
         return parse_vn_date(text)
@@ -20,8 +23,6 @@ def _date(text: str | None):
 
 
 def register(subparsers, common) -> None:
-    from bdhvs_desktop.domain import vocab
-
     p = subparsers.add_parser("awards", parents=[common], help="sổ theo dõi khen thưởng (xem, thêm, nhập từ Excel)",
                               description="Sổ theo dõi khen thưởng: mọi khen thưởng đã ban hành tại đây, nhập từ Excel\n"
                                           "hoặc nhập tay; tra cứu theo cá nhân (CCCD) hoặc đơn vị (mã).")
@@ -117,7 +118,7 @@ def _print(ctx, rows, as_json: bool) -> None:
 
 
 def cmd_list(args, ctx) -> int:
-    from bdhvs_desktop.services import awards
+    from bdhvs_desktop.services import awards  # lazy: start-up
 
     try:
         rows = awards.list_awards(ctx.db(create=False), cccd=args.person, unit_code=args.unit, year=args.year)
@@ -145,7 +146,6 @@ def cmd_history(args, ctx) -> int:
 
 
 def cmd_add(args, ctx) -> int:
-    from bdhvs_desktop.domain import awards as rules
     from bdhvs_desktop.services import awards, lookup
 
     db = ctx.db(create=False)
@@ -188,8 +188,8 @@ def cmd_add(args, ctx) -> int:
 
 
 def cmd_import(args, ctx) -> int:
-    from bdhvs_desktop.documents.excel_io import UnusableFile
-    from bdhvs_desktop.services import awards
+    from bdhvs_desktop.documents.excel_io import UnusableFile  # lazy: start-up
+    from bdhvs_desktop.services import awards  # lazy: start-up
 
     path = Path(args.file)
     if not path.is_file():
@@ -205,7 +205,7 @@ def cmd_import(args, ctx) -> int:
 
 
 def cmd_template(args, ctx) -> int:
-    from bdhvs_desktop.documents.awards_excel import write_awards_template
+    from bdhvs_desktop.documents.awards_excel import write_awards_template  # lazy: start-up
 
     path = write_awards_template(Path(args.file))
     ctx.out(f"Đã tạo tệp mẫu sổ khen thưởng: {path}")
@@ -216,16 +216,15 @@ def cmd_template(args, ctx) -> int:
 
 
 def _decision_errors():
-    from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.documents.formsets import FormSetError
-    from bdhvs_desktop.documents.render import DocumentRenderError
-    from bdhvs_desktop.services.decision import DecisionError
+    from bdhvs_desktop.documents.formsets import FormSetError  # lazy: start-up
+    from bdhvs_desktop.documents.render import DocumentRenderError  # lazy: start-up
+    from bdhvs_desktop.services.decision import DecisionError  # lazy: start-up
 
     return (DecisionError, DocumentRenderError), (FormSetError, FileInUseError)
 
 
 def cmd_decision_draft(args, ctx) -> int:
-    from bdhvs_desktop.services import decision
+    from bdhvs_desktop.services import decision  # lazy: start-up
 
     data_errors, file_errors = _decision_errors()
     try:
@@ -241,7 +240,7 @@ def cmd_decision_draft(args, ctx) -> int:
 
 
 def cmd_decision_issue(args, ctx) -> int:
-    from bdhvs_desktop.services import decision
+    from bdhvs_desktop.services import decision  # lazy: start-up
 
     data_errors, file_errors = _decision_errors()
     date = _date(args.date)
@@ -262,7 +261,7 @@ def cmd_decision_issue(args, ctx) -> int:
 
 
 def cmd_decision_show(args, ctx) -> int:
-    from bdhvs_desktop.services import decision
+    from bdhvs_desktop.services import decision  # lazy: start-up
 
     db = ctx.db(create=False)
     issued = decision.list_decisions(db)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.domain.presets import PresetError, list_presets
+from bdhvs_desktop.paths import presets_dir
 
 
 def register(subparsers, common) -> None:
@@ -48,9 +50,8 @@ def _preset_error(exc: Exception) -> CliError:
 
 
 def cmd_init(args, ctx) -> int:
-    from bdhvs_desktop.domain.presets import PresetError
-    from bdhvs_desktop.services.campaign import CampaignExists, init_campaign
-    from bdhvs_desktop.services.office import OfficeError
+    from bdhvs_desktop.services.campaign import CampaignExists, init_campaign  # lazy: start-up
+    from bdhvs_desktop.services.office import OfficeError  # lazy: start-up
 
     try:
         name = init_campaign(ctx.db(), args.preset, province=args.province)
@@ -66,8 +67,7 @@ def cmd_init(args, ctx) -> int:
 
 
 def cmd_demo(args, ctx) -> int:
-    from bdhvs_desktop.domain.presets import PresetError
-    from bdhvs_desktop.services.demo import DEMO_SEED, DemoExists, DemoVariant, create_demo
+    from bdhvs_desktop.services.demo import DEMO_SEED, DemoExists, DemoVariant, create_demo  # lazy: start-up
 
     if args.province_candidates < 0:
         raise CliError("--province-candidates phải là số không âm.", EXIT_USAGE)
@@ -95,7 +95,7 @@ def cmd_demo(args, ctx) -> int:
 
 
 def cmd_check(args, ctx) -> int:
-    from bdhvs_desktop.services.maintenance import check_database
+    from bdhvs_desktop.services.maintenance import check_database  # lazy: start-up
 
     location = ctx.db_location
     try:
@@ -105,7 +105,7 @@ def cmd_check(args, ctx) -> int:
         # damaged page): SQLite's own check of the file then tells what is wrong.
         if "://" in location or not Path(location).is_file():
             raise
-        from bdhvs_desktop.services.safety import corruption_findings, sqlite_file_problems
+        from bdhvs_desktop.services.safety import corruption_findings, sqlite_file_problems  # lazy: start-up
 
         ctx.close()
         problems = sqlite_file_problems(Path(location))
@@ -122,8 +122,8 @@ def cmd_check(args, ctx) -> int:
 
 
 def cmd_backup(args, ctx) -> int:
-    from bdhvs_desktop.services.maintenance import backup
-    from bdhvs_desktop.storage.backup import BackupError, TargetExists
+    from bdhvs_desktop.services.maintenance import backup  # lazy: start-up
+    from bdhvs_desktop.storage.backup import BackupError, TargetExists  # lazy: start-up
 
     try:
         dest = backup(ctx.db(create=False), Path(args.out) if args.out else None, overwrite=args.overwrite)
@@ -136,9 +136,6 @@ def cmd_backup(args, ctx) -> int:
 
 
 def cmd_presets(args, ctx) -> int:
-    from bdhvs_desktop.domain.presets import list_presets
-    from bdhvs_desktop.paths import presets_dir
-
     for info in list_presets(presets_dir()):
         ctx.out(f"{info.name}: {info.title} ({info.locality_full}, {info.province})")
     return EXIT_OK

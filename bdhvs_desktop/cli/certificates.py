@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli.export import parse_date_arg
+from bdhvs_desktop.documents.atomic import FileInUseError
+from bdhvs_desktop.documents.certificate_layout import FIELDS, LayoutError
+from bdhvs_desktop.domain.text import name_key
 
 
 def _date(text: str | None):
     if text is None:
         return None
-    from bdhvs_desktop.cli.export import parse_date_arg
 
     return parse_date_arg(text)
 
@@ -81,15 +85,13 @@ def register(subparsers, common) -> None:
 
 
 def _svc():
-    from bdhvs_desktop.services import certificates
+    from bdhvs_desktop.services import certificates  # lazy: start-up
 
     return certificates
 
 
 def _run(fn, *args, **kwargs):
     """Map the service's errors to exit codes: bad input files/layouts 2, missing data 1."""
-    from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.documents.certificate_layout import LayoutError
 
     svc = _svc()
     try:
@@ -101,8 +103,6 @@ def _run(fn, *args, **kwargs):
 
 
 def cmd_layout_show(args, ctx) -> int:
-    from bdhvs_desktop.documents.certificate_layout import FIELDS
-
     svc = _svc()
     db = ctx.db(create=False)
     forms = svc.list_award_forms(db)
@@ -173,10 +173,6 @@ def cmd_print(args, ctx) -> int:
 
 
 def _read_order(path: Path, awardees) -> list[str]:
-    import unicodedata
-
-    from bdhvs_desktop.domain.text import name_key
-
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
-from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
+from bdhvs_desktop.cli.export import parse_date_arg
+from bdhvs_desktop.documents.atomic import FileInUseError
 from bdhvs_desktop.domain.numbers import vn_number
 
 
 def _date(text: str | None):
     if text is None:
         return None
-    from bdhvs_desktop.cli.export import parse_date_arg
 
     return parse_date_arg(text)
 
@@ -54,8 +57,6 @@ def register(subparsers, common) -> None:
     q.add_argument("--form-set", metavar="TÊN", help="bộ mẫu, ví dụ decree-152-2025")
     q.set_defaults(func=cmd_dossier_settings)
 
-    from bdhvs_desktop.cli import VietnameseArgumentParser
-
     p = subparsers.add_parser(
         "candidate", parents=[common], help="nội dung báo cáo thành tích (Mẫu 08) của một hồ sơ đề nghị",
         description="Các việc với một hồ sơ đề nghị khen thưởng.")
@@ -94,11 +95,10 @@ def register(subparsers, common) -> None:
 
 
 def cmd_dossier(args, ctx) -> int:
-    from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.documents.dossier_writer import DossierCancelled, UnmanagedFileError
-    from bdhvs_desktop.documents.formsets import FormSetError
-    from bdhvs_desktop.documents.render import DocumentRenderError
-    from bdhvs_desktop.services.dossier import DossierError, generate_dossier
+    from bdhvs_desktop.documents.dossier_writer import DossierCancelled, UnmanagedFileError  # lazy: start-up
+    from bdhvs_desktop.documents.formsets import FormSetError  # lazy: start-up
+    from bdhvs_desktop.documents.render import DocumentRenderError  # lazy: start-up
+    from bdhvs_desktop.services.dossier import DossierError, generate_dossier  # lazy: start-up
 
     if not args.out:
         raise CliError("Thiếu --out THƯ_MỤC (thư mục hồ sơ). Xem thiết lập: bdhvs dossier settings", EXIT_USAGE)
@@ -137,7 +137,7 @@ _SETTING_ARGS = (("number", "number"), ("minutes_number", "minutes_number"), ("d
 
 
 def cmd_dossier_settings(args, ctx) -> int:
-    from bdhvs_desktop.services import dossier as svc
+    from bdhvs_desktop.services import dossier as svc  # lazy: start-up
 
     db = ctx.db(create=False)
     changes = {}
@@ -179,10 +179,7 @@ def cmd_dossier_settings(args, ctx) -> int:
 
 
 def cmd_narrative(args, ctx) -> int:
-    import json
-    import sys
-
-    from bdhvs_desktop.services import dossier as svc
+    from bdhvs_desktop.services import dossier as svc  # lazy: start-up
 
     at = _date(args.at)
     db = ctx.db(create=False)
@@ -232,9 +229,8 @@ def cmd_narrative(args, ctx) -> int:
 
 
 def cmd_report(args, ctx) -> int:
-    from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.documents.pdf_reports import ReportError
-    from bdhvs_desktop.services.reports import ReportInputError, write_report
+    from bdhvs_desktop.documents.pdf_reports import ReportError  # lazy: start-up
+    from bdhvs_desktop.services.reports import ReportInputError, write_report  # lazy: start-up
 
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".xlsx"):

@@ -7,6 +7,7 @@ one-line edit to EXPORTERS; the module is imported only when that kind is used."
 
 from __future__ import annotations
 
+import datetime as _dt
 import importlib
 
 from bdhvs_desktop.cli import EXIT_USAGE, CliError
@@ -23,7 +24,6 @@ EXPORTERS: dict[str, tuple[str, str]] = {
 
 def parse_date_arg(text: str):
     """YYYY-MM-DD (or DD/MM/YYYY) -> date; a CliError with exit code 2 otherwise."""
-    import datetime as _dt
 
     value = (text or "").strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):

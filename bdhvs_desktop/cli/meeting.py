@@ -78,7 +78,7 @@ def register(council_sub, meeting_sub, member_sub, common, datetime_type, errors
 
 
 def _cmd_meeting_edit(args, ctx, errors, fail) -> int:
-    from bdhvs_desktop.services import meeting as ms
+    from bdhvs_desktop.services import meeting as ms  # lazy: start-up
 
     changes = {k: v for k, v in (("start", args.start), ("end", args.end), ("place", args.place),
                                  ("number", args.number), ("discussion", discussion_text(args))) if v is not None}
@@ -94,7 +94,7 @@ def _cmd_meeting_edit(args, ctx, errors, fail) -> int:
 
 
 def _cmd_counting(args, ctx, errors, fail) -> int:
-    from bdhvs_desktop.services import meeting as ms
+    from bdhvs_desktop.services import meeting as ms  # lazy: start-up
 
     text = (args.members or "").strip()
     try:
@@ -111,7 +111,7 @@ def _cmd_counting(args, ctx, errors, fail) -> int:
 
 
 def _cmd_member_edit(args, ctx, errors, fail) -> int:
-    from bdhvs_desktop.services.council import update_member
+    from bdhvs_desktop.services.council import update_member  # lazy: start-up
 
     if args.name is None and args.position is None and args.role is None:
         raise CliError("Không có gì để sửa: dùng --name, --position hoặc --role.", EXIT_USAGE)

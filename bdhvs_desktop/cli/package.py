@@ -10,12 +10,15 @@ or is asked: never on the command line. Format: docs/package-format.md.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
+from bdhvs_desktop.cli.export import parse_date_arg
+from bdhvs_desktop.documents.atomic import FileInUseError
 
 PIN_ENV = "BDHVS_TOKEN_PIN"
 P12_ENV = "BDHVS_P12_PASSPHRASE"
@@ -71,20 +74,19 @@ def _secret(env: str, prompt: str, what: str) -> str:
             return value
     if not sys.stdin or not sys.stdin.isatty():
         raise CliError(f"Cần {what}: chạy trong cửa sổ lệnh để được hỏi, hoặc đặt biến môi trường {env}.", EXIT_USAGE)
-    import getpass
 
     return getpass.getpass(prompt)
 
 
 def _signer(args, ctx):
-    from bdhvs_desktop.documents.signing import SignerConfig
+    from bdhvs_desktop.documents.signing import SignerConfig  # lazy: start-up
 
     token = any((args.sign_pkcs11_lib, args.token, args.key))
     if sum((token, bool(args.sign_p12), args.sign)) > 1:
         raise CliError("Chọn một cách ký: --sign (đã cài đặt), --sign-pkcs11-lib (USB token) hoặc --sign-p12 (tệp), "
                        "không cả hai.", EXIT_USAGE)
     if args.sign:
-        from bdhvs_desktop.services import signing_settings
+        from bdhvs_desktop.services import signing_settings  # lazy: start-up
 
         saved = signing_settings.load(ctx.db(create=False))
         if not saved.configured:
@@ -121,14 +123,13 @@ def _progress(done: int, total: int, message: str) -> None:
 
 
 def cmd_export(args, ctx) -> int:
-    from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.documents.formsets import FormSetError
-    from bdhvs_desktop.documents.package_format import PackageError
-    from bdhvs_desktop.documents.pdf_convert import ConversionError
-    from bdhvs_desktop.documents.render import DocumentRenderError
-    from bdhvs_desktop.documents.signing import SigningError
-    from bdhvs_desktop.services.dossier import DossierError
-    from bdhvs_desktop.services.package_export import PackageExportError, export_package
+    from bdhvs_desktop.documents.formsets import FormSetError  # lazy: start-up
+    from bdhvs_desktop.documents.package_format import PackageError  # lazy: start-up
+    from bdhvs_desktop.documents.pdf_convert import ConversionError  # lazy: start-up
+    from bdhvs_desktop.documents.render import DocumentRenderError  # lazy: start-up
+    from bdhvs_desktop.documents.signing import SigningError  # lazy: start-up
+    from bdhvs_desktop.services.dossier import DossierError  # lazy: start-up
+    from bdhvs_desktop.services.package_export import PackageExportError, export_package  # lazy: start-up
 
     out = Path(args.out)
     if out.is_dir():
@@ -137,8 +138,6 @@ def cmd_export(args, ctx) -> int:
         raise CliError(f"Tệp “{out}” đã có; thêm --overwrite để ghi đè.", EXIT_USAGE)
     at = None
     if args.at:
-        from bdhvs_desktop.cli.export import parse_date_arg
-
         at = parse_date_arg(args.at)
     signer = _signer(args, ctx)
     try:
@@ -159,8 +158,8 @@ def cmd_export(args, ctx) -> int:
 
 
 def _load_roots(paths: list[str]) -> list[bytes]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography import x509  # lazy: start-up
+    from cryptography.hazmat.primitives.serialization import Encoding  # lazy: start-up
 
     roots = []
     for name in paths:
@@ -186,7 +185,7 @@ def _check_text(check) -> str:
 
 
 def cmd_verify(args, ctx) -> int:
-    from bdhvs_desktop.documents.package_format import PackageError, read_package, verify_signatures
+    from bdhvs_desktop.documents.package_format import PackageError, read_package, verify_signatures  # lazy: start-up
 
     path = Path(args.file)
     if not path.is_file():

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.domain.scoring import points_text
+from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
 
 
 def register(subparsers, common) -> None:
@@ -61,8 +63,8 @@ def _read(path: str) -> bytes:
 
 
 def cmd_import(args, ctx) -> int:
-    from bdhvs_desktop.services import province
-    from bdhvs_desktop.services.office import OfficeError
+    from bdhvs_desktop.services import province  # lazy: start-up
+    from bdhvs_desktop.services.office import OfficeError  # lazy: start-up
 
     roots = [_read(p) for p in args.trust] or None
     missing = [f for f in args.files if not Path(f).is_file()]
@@ -84,7 +86,7 @@ def cmd_import(args, ctx) -> int:
 
 
 def cmd_trust(args, ctx) -> int:
-    from bdhvs_desktop.services.office import OfficeError, add_trust_root
+    from bdhvs_desktop.services.office import OfficeError, add_trust_root  # lazy: start-up
 
     try:
         n = add_trust_root(ctx.db(), _read(args.file))
@@ -99,7 +101,7 @@ def _date(value) -> str:
 
 
 def cmd_wards(args, ctx) -> int:
-    from bdhvs_desktop.services import province_views as pv
+    from bdhvs_desktop.services import province_views as pv  # lazy: start-up
 
     try:
         pv.require_office(ctx.db())
@@ -126,8 +128,7 @@ def _iso(value) -> str | None:
 
 
 def cmd_candidates(args, ctx) -> int:
-    from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
-    from bdhvs_desktop.services import province_views as pv
+    from bdhvs_desktop.services import province_views as pv  # lazy: start-up
 
     try:
         pv.require_office(ctx.db())
@@ -152,7 +153,7 @@ def cmd_candidates(args, ctx) -> int:
 
 
 def cmd_duplicates(args, ctx) -> int:
-    from bdhvs_desktop.services import province_views as pv
+    from bdhvs_desktop.services import province_views as pv  # lazy: start-up
 
     try:
         pv.require_office(ctx.db())
@@ -175,10 +176,8 @@ def cmd_duplicates(args, ctx) -> int:
 
 
 def cmd_rank(args, ctx) -> int:
-    from bdhvs_desktop.domain.scoring import points_text
-    from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
-    from bdhvs_desktop.services import province_views as pv
-    from bdhvs_desktop.services.province_rank import rank
+    from bdhvs_desktop.services import province_views as pv  # lazy: start-up
+    from bdhvs_desktop.services.province_rank import rank  # lazy: start-up
 
     try:
         ranking = rank(ctx.db(), ward=args.ward)

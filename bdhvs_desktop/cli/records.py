@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.documents.atomic import FileInUseError
 
 
 def register(subparsers, common) -> None:
@@ -30,8 +31,7 @@ def register(subparsers, common) -> None:
 
 
 def cmd_template(args, ctx) -> int:
-    from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.services.exporter import write_template
+    from bdhvs_desktop.services.exporter import write_template  # lazy: start-up
 
     if not str(args.file).lower().endswith(".xlsx"):
         raise CliError(f"Tệp mẫu phải có đuôi .xlsx: {args.file}", EXIT_USAGE)
@@ -44,7 +44,7 @@ def cmd_template(args, ctx) -> int:
 
 
 def cmd_import(args, ctx) -> int:
-    from bdhvs_desktop.services.importer import UnusableFile, import_workbook
+    from bdhvs_desktop.services.importer import UnusableFile, import_workbook  # lazy: start-up
 
     db = ctx.db()
     try:
@@ -65,8 +65,7 @@ def cmd_import(args, ctx) -> int:
 
 
 def _export(kind: str, args, ctx) -> int:
-    from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.services.exporter import KIND_LABELS, PERSONAL_KINDS, export
+    from bdhvs_desktop.services.exporter import KIND_LABELS, PERSONAL_KINDS, export  # lazy: start-up
 
     try:
         counts = export(ctx.db(), kind, args.file)

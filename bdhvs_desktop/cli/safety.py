@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
 
 
-def register(subparsers, common) -> None:  # noqa: ANN001
+def register(subparsers, common) -> None:
     p = subparsers.add_parser(
         "restore", parents=[common], help="khôi phục cơ sở dữ liệu từ một bản sao lưu",
         description=("Thay cơ sở dữ liệu bằng một bản sao lưu. Bản sao lưu được kiểm tra toàn vẹn trước; cơ sở "
@@ -53,10 +54,9 @@ def register(subparsers, common) -> None:  # noqa: ANN001
     e.set_defaults(func=cmd_users_enable)
 
 
-def cmd_restore(args, ctx) -> int:  # noqa: ANN001
-    from pathlib import Path
+def cmd_restore(args, ctx) -> int:
 
-    from bdhvs_desktop.services.safety import RestoreError, check_backup_file, restore
+    from bdhvs_desktop.services.safety import RestoreError, check_backup_file, restore  # lazy: start-up
 
     location = ctx.db_location
     if "://" in location:
@@ -79,8 +79,8 @@ def cmd_restore(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_backups(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.safety import list_backups
+def cmd_backups(args, ctx) -> int:
+    from bdhvs_desktop.services.safety import list_backups  # lazy: start-up
 
     db = ctx.db(create=False)
     if db.path is None:
@@ -95,7 +95,7 @@ def cmd_backups(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _read_password(args, *, confirm: bool = True) -> str:  # noqa: ANN001
+def _read_password(args, *, confirm: bool = True) -> str:
     if args.password_stdin or not sys.stdin.isatty():
         line = sys.stdin.readline()
         if not line:
@@ -107,8 +107,8 @@ def _read_password(args, *, confirm: bool = True) -> str:  # noqa: ANN001
     return first
 
 
-def _auth_call(fn, *a, **kw):  # noqa: ANN001, ANN202
-    from bdhvs_desktop.services.auth import AuthError
+def _auth_call(fn, *a, **kw):
+    from bdhvs_desktop.services.auth import AuthError  # lazy: start-up
 
     try:
         return fn(*a, **kw)
@@ -116,10 +116,13 @@ def _auth_call(fn, *a, **kw):  # noqa: ANN001, ANN202
         raise CliError(str(exc), EXIT_USAGE) from exc
 
 
-def cmd_users_add(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import add_user, check_password, check_username
-
-    from bdhvs_desktop.services.auth import require_user_admin
+def cmd_users_add(args, ctx) -> int:
+    from bdhvs_desktop.services.auth import (  # lazy: start-up
+        add_user,
+        check_password,
+        check_username,
+        require_user_admin,  # lazy: start-up
+    )
 
     _auth_call(check_username, args.username)
     db = ctx.db(first_account=True)
@@ -134,8 +137,8 @@ def cmd_users_add(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_users_list(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import list_users
+def cmd_users_list(args, ctx) -> int:
+    from bdhvs_desktop.services.auth import list_users  # lazy: start-up
 
     users = list_users(ctx.db(create=False))
     if not users:
@@ -147,10 +150,12 @@ def cmd_users_list(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_users_passwd(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import check_password, set_password
-
-    from bdhvs_desktop.services.auth import require_user_admin
+def cmd_users_passwd(args, ctx) -> int:
+    from bdhvs_desktop.services.auth import (  # lazy: start-up
+        check_password,
+        require_user_admin,  # lazy: start-up
+        set_password,
+    )
 
     db = ctx.db(create=False)
     _auth_call(require_user_admin, db, "đặt lại mật khẩu")  # refused before asking for the new password
@@ -161,16 +166,16 @@ def cmd_users_passwd(args, ctx) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def cmd_users_disable(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import set_active
+def cmd_users_disable(args, ctx) -> int:
+    from bdhvs_desktop.services.auth import set_active  # lazy: start-up
 
     _auth_call(set_active, ctx.db(create=False), args.username, False)
     ctx.out(f"Đã khóa tài khoản {args.username.strip().lower()}.")
     return EXIT_OK
 
 
-def cmd_users_enable(args, ctx) -> int:  # noqa: ANN001
-    from bdhvs_desktop.services.auth import set_active
+def cmd_users_enable(args, ctx) -> int:
+    from bdhvs_desktop.services.auth import set_active  # lazy: start-up
 
     _auth_call(set_active, ctx.db(create=False), args.username, True)
     ctx.out(f"Đã mở lại tài khoản {args.username.strip().lower()}.")

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
+from bdhvs_desktop.cli import meeting as meeting_cli
+from bdhvs_desktop.cli.meeting import discussion_text
 from bdhvs_desktop.domain import cccd as cccd_rules
+from bdhvs_desktop.domain.council import CouncilError
+from bdhvs_desktop.domain.dates import parse_vn_date
+from bdhvs_desktop.domain.scoring import LEVEL_LABELS, points_text
+from bdhvs_desktop.domain.vocab import (
+    COUNCIL_ROLE_LABELS,
+    SUBJECT_KIND_LABELS,
+    VOTING_METHOD_LABELS,
+    CouncilRole,
+    SubjectKind,
+    VotingMethod,
+)
 
 COUNCIL_EPILOG = """Ví dụ một phiên họp xét khen thưởng:
   bdhvs council member add "Nguyễn Văn A" --position "Bí thư Đảng ủy phường" --role chair
@@ -25,8 +39,6 @@ Mã thoát: 0 thành công; 1 có lỗi trong dữ liệu (ví dụ không đủ
 
 
 def _date(text: str) -> dt.date:
-    from bdhvs_desktop.domain.dates import parse_vn_date
-
     try:
         return parse_vn_date(text)
     except ValueError as exc:
@@ -34,8 +46,6 @@ def _date(text: str) -> dt.date:
 
 
 def _datetime(text: str) -> dt.datetime:
-    from bdhvs_desktop.domain.dates import parse_vn_date
-
     parts = text.strip().replace("T", " ").split()
     try:
         day = parse_vn_date(parts[0])
@@ -134,7 +144,6 @@ def register(subparsers, common) -> None:
     r.add_argument("--chair", type=int, metavar="SỐ_THÀNH_VIÊN", help="chủ trì (mặc định: Chủ tịch Hội đồng)")
     r.add_argument("--secretary", type=int, metavar="SỐ_THÀNH_VIÊN", help="thư ký (mặc định: Thư ký Hội đồng)")
     r.add_argument("--number", metavar="SỐ", help="số biên bản")
-    from bdhvs_desktop.cli import meeting as meeting_cli
 
     meeting_cli.add_time_arguments(r, _datetime, new=True)
     r.set_defaults(func=cmd_meeting_new)
@@ -211,29 +220,24 @@ def register(subparsers, common) -> None:
 
 
 def _fail(exc: Exception) -> CliError:
-    from bdhvs_desktop.services.council import LockedError, NoPassingVote
+    from bdhvs_desktop.services.council import LockedError, NoPassingVote  # lazy: start-up
 
     return CliError(str(exc), EXIT_ERROR if isinstance(exc, (LockedError, NoPassingVote)) else EXIT_USAGE)
 
 
 def _errors():
-    from bdhvs_desktop.domain.council import CouncilError
-    from bdhvs_desktop.services.council import CouncilActionError
-    from bdhvs_desktop.services.scoring import ScoringError
+    from bdhvs_desktop.services.council import CouncilActionError  # lazy: start-up
+    from bdhvs_desktop.services.scoring import ScoringError  # lazy: start-up
 
     return (CouncilActionError, ScoringError, CouncilError)
 
 
 def _pts(value: float | None) -> str:
-    from bdhvs_desktop.domain.scoring import points_text
-
     return points_text(value, "-")
 
 
 def cmd_score(args, ctx) -> int:
-    from bdhvs_desktop.domain.scoring import LEVEL_LABELS
-    from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
-    from bdhvs_desktop.services.scoring import compute_scores
+    from bdhvs_desktop.services.scoring import compute_scores  # lazy: start-up
 
     level = getattr(args, "level", None)
     try:
@@ -310,7 +314,7 @@ def cmd_manual(args, ctx) -> int:
 
 
 def cmd_propose(args, ctx) -> int:
-    from bdhvs_desktop.services import council as cs
+    from bdhvs_desktop.services import council as cs  # lazy: start-up
 
     db = ctx.db(create=False)
     try:
@@ -343,9 +347,7 @@ def cmd_propose(args, ctx) -> int:
 
 
 def cmd_candidates(args, ctx) -> int:
-    import dataclasses
-
-    from bdhvs_desktop.services.council import list_candidates
+    from bdhvs_desktop.services.council import list_candidates  # lazy: start-up
 
     rows = list_candidates(ctx.db(create=False))
     if args.json:
@@ -358,7 +360,6 @@ def cmd_candidates(args, ctx) -> int:
         return EXIT_OK
     if not rows:
         ctx.out("Chưa có hồ sơ đề nghị khen thưởng nào.")
-    from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
 
     for r in rows:
         lock = " [đã khóa]" if r.locked else ""
@@ -369,7 +370,7 @@ def cmd_candidates(args, ctx) -> int:
 
 
 def cmd_member_add(args, ctx) -> int:
-    from bdhvs_desktop.services.council import add_member
+    from bdhvs_desktop.services.council import add_member  # lazy: start-up
 
     db = ctx.db(create=False)
     try:
@@ -382,8 +383,7 @@ def cmd_member_add(args, ctx) -> int:
 
 
 def cmd_member_list(args, ctx) -> int:
-    from bdhvs_desktop.domain.vocab import COUNCIL_ROLE_LABELS, CouncilRole
-    from bdhvs_desktop.services.council import list_members
+    from bdhvs_desktop.services.council import list_members  # lazy: start-up
 
     rows = list_members(ctx.db(create=False))
     if not rows:
@@ -395,7 +395,7 @@ def cmd_member_list(args, ctx) -> int:
 
 
 def cmd_member_disable(args, ctx) -> int:
-    from bdhvs_desktop.services.council import set_member_active
+    from bdhvs_desktop.services.council import set_member_active  # lazy: start-up
 
     try:
         set_member_active(ctx.db(create=False), args.member_id, False)
@@ -406,8 +406,7 @@ def cmd_member_disable(args, ctx) -> int:
 
 
 def cmd_meeting_new(args, ctx) -> int:
-    from bdhvs_desktop.cli.meeting import discussion_text
-    from bdhvs_desktop.services.council import new_meeting
+    from bdhvs_desktop.services.council import new_meeting  # lazy: start-up
 
     start = args.start or args.at
     if start is None:
@@ -426,8 +425,7 @@ def cmd_meeting_new(args, ctx) -> int:
 
 
 def cmd_meeting_show(args, ctx) -> int:
-    from bdhvs_desktop.domain.vocab import VOTING_METHOD_LABELS, VotingMethod
-    from bdhvs_desktop.services.council import meeting_view
+    from bdhvs_desktop.services.council import meeting_view  # lazy: start-up
 
     try:
         v = meeting_view(ctx.db(create=False), args.meeting_id)
@@ -452,7 +450,7 @@ def cmd_meeting_show(args, ctx) -> int:
     ctx.out(f"Chủ trì: {v.chair or '-'}; thư ký: {v.secretary or '-'}; "
             f"{VOTING_METHOD_LABELS[VotingMethod(v.voting_method)]}")
     ctx.out(f"Có mặt {v.present}/{v.members} thành viên — {'đủ' if v.quorum_met else 'KHÔNG đủ'} túc số. {v.rules.describe()}")
-    from bdhvs_desktop.services.meeting import meeting_record
+    from bdhvs_desktop.services.meeting import meeting_record  # lazy: start-up
 
     rec = meeting_record(ctx.db(create=False), v.id)
     ctx.out(f"Kết thúc: {rec.end:%H giờ %M, ngày %d/%m/%Y}" if rec.end else "Kết thúc: (chưa ghi)")
@@ -476,11 +474,11 @@ def cmd_meeting_show(args, ctx) -> int:
 
 
 def cmd_meeting_close(args, ctx) -> int:
-    from bdhvs_desktop.services.council import close_meeting
+    from bdhvs_desktop.services.council import close_meeting  # lazy: start-up
 
     try:
         if args.end is not None:
-            from bdhvs_desktop.services.meeting import update_meeting
+            from bdhvs_desktop.services.meeting import update_meeting  # lazy: start-up
 
             update_meeting(ctx.db(create=False), args.meeting_id, end=args.end)
         close_meeting(ctx.db(create=False), args.meeting_id)
@@ -491,7 +489,7 @@ def cmd_meeting_close(args, ctx) -> int:
 
 
 def cmd_attend(args, ctx) -> int:
-    from bdhvs_desktop.services.council import set_attendance
+    from bdhvs_desktop.services.council import set_attendance  # lazy: start-up
 
     try:
         set_attendance(ctx.db(create=False), args.meeting, args.member_id, not args.absent, args.reason)
@@ -502,7 +500,7 @@ def cmd_attend(args, ctx) -> int:
 
 
 def cmd_ballots(args, ctx) -> int:
-    from bdhvs_desktop.services.council import set_ballots
+    from bdhvs_desktop.services.council import set_ballots  # lazy: start-up
 
     try:
         set_ballots(ctx.db(create=False), args.meeting, issued=args.issued, returned=args.returned, valid=args.valid,
@@ -514,7 +512,7 @@ def cmd_ballots(args, ctx) -> int:
 
 
 def cmd_vote(args, ctx) -> int:
-    from bdhvs_desktop.services.council import meeting_view, record_vote
+    from bdhvs_desktop.services.council import meeting_view, record_vote  # lazy: start-up
 
     db = ctx.db(create=False)
     try:
@@ -528,7 +526,7 @@ def cmd_vote(args, ctx) -> int:
 
 
 def cmd_member_score(args, ctx) -> int:
-    from bdhvs_desktop.services.council import record_member_score
+    from bdhvs_desktop.services.council import record_member_score  # lazy: start-up
 
     try:
         record_member_score(ctx.db(create=False), args.meeting, args.candidate_id, args.member, args.points, args.note)
@@ -539,7 +537,7 @@ def cmd_member_score(args, ctx) -> int:
 
 
 def cmd_decide(args, ctx) -> int:
-    from bdhvs_desktop.services.council import decide
+    from bdhvs_desktop.services.council import decide  # lazy: start-up
 
     try:
         results = decide(ctx.db(create=False), args.meeting, args.candidate)
@@ -553,7 +551,7 @@ def cmd_decide(args, ctx) -> int:
 
 
 def cmd_reopen(args, ctx) -> int:
-    from bdhvs_desktop.services.council import reopen
+    from bdhvs_desktop.services.council import reopen  # lazy: start-up
 
     try:
         reopen(ctx.db(create=False), args.candidate_id, args.reason)
@@ -564,7 +562,7 @@ def cmd_reopen(args, ctx) -> int:
 
 
 def cmd_status(args, ctx) -> int:
-    from bdhvs_desktop.services.council import set_status
+    from bdhvs_desktop.services.council import set_status  # lazy: start-up
 
     try:
         set_status(ctx.db(create=False), args.candidate_id, args.status, args.reason)
@@ -575,9 +573,7 @@ def cmd_status(args, ctx) -> int:
 
 
 def cmd_rules(args, ctx) -> int:
-    import dataclasses
-
-    from bdhvs_desktop.services.council import get_rules, set_rules
+    from bdhvs_desktop.services.council import get_rules, set_rules  # lazy: start-up
 
     db = ctx.db(create=False)
     rules = get_rules(db)

@@ -51,7 +51,7 @@ def cmd_server_setup(args, ctx) -> int:
         app_role_exists,
         require_owner,
         setup_app_role,
-    )
+    )  # lazy: start-up
 
     db = ctx.db(login=False)  # the owner's command: the database's own credentials, no account yet needed
     if db.is_sqlite:

@@ -3,10 +3,12 @@ and signing / verifying a PDF or a detached signature by hand (documents/signing
 
 from __future__ import annotations
 
+import getpass
 import os
+from dataclasses import replace
 from pathlib import Path
 
-from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, _interactive
 
 #: For scripts only: the token's PIN / the .p12 file's password; otherwise they are asked, never stored.
 PIN_ENV = "BDHVS_SIGN_PIN"
@@ -72,7 +74,7 @@ def _read(path: str, what: str) -> bytes:
 
 
 def cmd_show(args, ctx) -> int:
-    from bdhvs_desktop.services import signing_settings as ss
+    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
     st = ss.load(ctx.db(create=False))
     if st.kind == "pkcs12":
@@ -88,8 +90,8 @@ def cmd_show(args, ctx) -> int:
 
 
 def cmd_tokens(args, ctx) -> int:
-    from bdhvs_desktop.documents import signing
-    from bdhvs_desktop.services import signing_settings as ss
+    from bdhvs_desktop.documents import signing  # lazy: start-up
+    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
     libs = [("", args.lib)] if args.lib else ss.find_pkcs11_libraries()
     if not libs:
@@ -113,7 +115,7 @@ def cmd_tokens(args, ctx) -> int:
 
 
 def cmd_token(args, ctx) -> int:
-    from bdhvs_desktop.services import signing_settings as ss
+    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
     try:
         ss.save_signer(ctx.db(create=False), kind="pkcs11", pkcs11_lib=args.lib, token_label=args.token,
@@ -125,7 +127,7 @@ def cmd_token(args, ctx) -> int:
 
 
 def cmd_p12(args, ctx) -> int:
-    from bdhvs_desktop.services import signing_settings as ss
+    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
     try:
         ss.save_signer(ctx.db(create=False), kind="pkcs12", pkcs12_path=str(Path(args.path).resolve()))
@@ -136,7 +138,7 @@ def cmd_p12(args, ctx) -> int:
 
 
 def cmd_trust(args, ctx) -> int:
-    from bdhvs_desktop.services import signing_settings as ss
+    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
     db = ctx.db(create=False)
     for name in args.files:
@@ -149,7 +151,7 @@ def cmd_trust(args, ctx) -> int:
 
 
 def cmd_seal(args, ctx) -> int:
-    from bdhvs_desktop.services import signing_settings as ss
+    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
     if bool(args.path) == bool(args.remove):
         raise CliError("Cho một tệp ảnh PNG, hoặc --remove để bỏ ảnh con dấu.", EXIT_USAGE)
@@ -165,19 +167,17 @@ def cmd_seal(args, ctx) -> int:
 def _secret(env: str, prompt: str) -> str | None:
     if env in os.environ:
         return os.environ[env]
-    from bdhvs_desktop.cli import _interactive
 
     if not _interactive():
         raise CliError(f"Cần {prompt.lower()}: chạy trong cửa sổ lệnh để được hỏi, hoặc đặt biến môi trường {env}.",
                        EXIT_USAGE)
-    import getpass
 
     return getpass.getpass(f"{prompt}: ")
 
 
 def cmd_sign_pdf(args, ctx) -> int:
-    from bdhvs_desktop.documents import atomic, signing
-    from bdhvs_desktop.services import signing_settings as ss
+    from bdhvs_desktop.documents import atomic, signing  # lazy: start-up
+    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
     if args.p12:
         cfg = signing.SignerConfig(kind="pkcs12", pkcs12_path=args.p12,
@@ -193,8 +193,6 @@ def cmd_sign_pdf(args, ctx) -> int:
         except ss.SigningSettingsError as exc:
             raise CliError(str(exc), EXIT_USAGE) from exc
     if args.seal:
-        from dataclasses import replace
-
         cfg = replace(cfg, seal_png=_read(args.seal, "ảnh con dấu"))
     try:
         signed = signing.sign_pdf(_read(args.pdf, "tệp PDF"), cfg, reason=args.reason, location=args.location,
@@ -210,8 +208,8 @@ def cmd_sign_pdf(args, ctx) -> int:
 
 
 def cmd_verify(args, ctx) -> int:
-    from bdhvs_desktop.documents import signing
-    from bdhvs_desktop.services import signing_settings as ss
+    from bdhvs_desktop.documents import signing  # lazy: start-up
+    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
     if args.ca:
         roots = [_read(name, "tệp chứng thư") for name in args.ca]

@@ -7,7 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli.export import parse_date_arg
+from bdhvs_desktop.documents.atomic import FileInUseError
 from bdhvs_desktop.domain.numbers import vn_number
+from bdhvs_desktop.domain.statistics import LayoutError
 
 
 def register(subparsers, common) -> None:
@@ -35,11 +38,8 @@ def register(subparsers, common) -> None:
 
 
 def cmd_stats(args, ctx) -> int:
-    from bdhvs_desktop.cli.export import parse_date_arg
-    from bdhvs_desktop.documents.atomic import FileInUseError
-    from bdhvs_desktop.documents.pdf_reports import ReportError
-    from bdhvs_desktop.domain.statistics import LayoutError
-    from bdhvs_desktop.services.statistics import StatisticsError, write_statistics
+    from bdhvs_desktop.documents.pdf_reports import ReportError  # lazy: start-up
+    from bdhvs_desktop.services.statistics import StatisticsError, write_statistics  # lazy: start-up
 
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".pdf"):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli.export import parse_date_arg
+from bdhvs_desktop.domain.dates import vn_date
 from bdhvs_desktop.domain.numbers import vn_measure
 from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TASK_STATUS_LABELS
 
@@ -27,8 +30,6 @@ SHORTFALL_LINES = 10
 
 
 def _as_of(args):
-    from bdhvs_desktop.cli.export import parse_date_arg
-
     return parse_date_arg(args.at) if isinstance(args.at, str) else args.at
 
 
@@ -37,8 +38,7 @@ def fmt_value(value: float | None, kind: str) -> str:
 
 
 def cmd_status(args, ctx) -> int:
-    from bdhvs_desktop.domain.dates import vn_date
-    from bdhvs_desktop.services.status import compute_status, status_to_json
+    from bdhvs_desktop.services.status import compute_status, status_to_json  # lazy: start-up
 
     as_of = _as_of(args)
     report = compute_status(ctx.db(create=False), as_of)
@@ -87,9 +87,8 @@ def cmd_status(args, ctx) -> int:
 
 def export_status(args, ctx) -> int:
     """`bdhvs export status FILE.xlsx [--at ...]`: the targets by unit, one sheet."""
-    from pathlib import Path
 
-    from bdhvs_desktop.services.status import compute_status, write_status_xlsx
+    from bdhvs_desktop.services.status import compute_status, write_status_xlsx  # lazy: start-up
 
     report = compute_status(ctx.db(create=False), args.at)
     try:

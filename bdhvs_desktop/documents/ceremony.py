@@ -13,6 +13,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+from .atomic import atomic_write_bytes
 from .certificates import Awardee
 
 
@@ -29,9 +34,6 @@ def seat_of(index: int, seats_per_row: int, first_row: int = 1) -> tuple[int, in
 
 
 def _set_cell(cell, text: str, *, bold: bool = False, center: bool = False, size: float = 12) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
     cell.text = ""
     p = cell.paragraphs[0]
     run = p.add_run(text)
@@ -43,9 +45,6 @@ def _set_cell(cell, text: str, *, bold: bool = False, center: bool = False, size
 
 def _para(doc, text: str, *, bold: bool = False, italic: bool = False, center: bool = False, size: float = 13,
           space_after: float = 4):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
     p = doc.add_paragraph()
     run = p.add_run(text)
     run.bold, run.italic = bold, italic
@@ -58,9 +57,6 @@ def _para(doc, text: str, *, bold: bool = False, italic: bool = False, center: b
 
 def ceremony_docx(awardees: Sequence[Awardee], *, campaign_title: str, locality: str, seats: bool,
                   seats_per_row: int = 10, first_row: int = 1) -> bytes:
-    from docx import Document
-    from docx.shared import Cm, Pt
-
     if not awardees:
         raise CeremonyError("Danh sách xướng danh trống: chưa có tập thể, cá nhân nào được khen thưởng.")
     doc = Document()
@@ -168,6 +164,4 @@ def _grid(table, widths) -> None:
 
 
 def write_ceremony(path: Path, awardees: Sequence[Awardee], **kwargs) -> Path:
-    from .atomic import atomic_write_bytes
-
     return atomic_write_bytes(Path(path), ceremony_docx(awardees, **kwargs))

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from bdhvs_desktop import paths
+
 MM = 72.0 / 25.4  # points per millimetre
 
 #: Fields in the order they are edited and drawn: key -> Vietnamese label.
@@ -262,8 +264,6 @@ def layout_to_json(layout: Layout) -> str:
 
 
 def builtin_layout_dir() -> Path:
-    from bdhvs_desktop import paths
-
     return paths.resources_dir() / "certificate_layouts"
 
 

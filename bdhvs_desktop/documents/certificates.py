@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import vn_format
+from .atomic import atomic_write_bytes
 from .certificate_layout import FIELDS, MM, FieldBox, Layout
-from .pdf_reports import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, register_fonts
+from .pdf_base import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, register_fonts
 
 log = logging.getLogger("bdhvs")
 
@@ -106,7 +107,7 @@ def font_extents(font: str) -> tuple[float, float]:
     """(above, below) the baseline per point of size: the font's bounding box, the tallest
     glyph (a capital with a stacked diacritic) and the deepest descender."""
     if font not in _FONT_EXTENTS:
-        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase import pdfmetrics  # lazy: start-up
 
         face = pdfmetrics.getFont(font).face
         _FONT_EXTENTS[font] = (max(face.bbox[3], face.ascent) / 1000.0,
@@ -121,7 +122,7 @@ def block_height(n_lines: int, size: float, font: str) -> float:
 
 def wrap_words(text: str, font: str, size: float, width: float) -> list[str] | None:
     """Greedy word wrap; None when one word alone is wider than *width*."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.pdfmetrics import stringWidth  # lazy: start-up
 
     space = stringWidth(" ", font, size)
     lines: list[str] = []
@@ -156,7 +157,7 @@ def fit_text(text: str, font: str, width: float, height: float, max_size: float,
              *, label: str = "") -> Fitted:
     """The largest size (steps of 0.5 pt) at which *text* wrapped at word boundaries fits in
     width x height points; below *min_size* only with a logged warning; never larger than the box."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.pdfmetrics import stringWidth  # lazy: start-up
 
     text = "\n".join(" ".join(p.split()) for p in (text or "").split("\n") if p.strip())
     if not text:
@@ -188,7 +189,7 @@ def fit_text(text: str, font: str, width: float, height: float, max_size: float,
 def draw_fitted(canvas, fitted: Fitted, font: str, box: FieldBox, page_h: float,
                 color: tuple[float, float, float] = (0, 0, 0)) -> None:
     """Draw the lines inside *box* (mm from the top-left) on a reportlab canvas."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.pdfmetrics import stringWidth  # lazy: start-up
 
     if not fitted.lines:
         return
@@ -278,7 +279,7 @@ def draw_plain_frame(canvas, layout: Layout, issuer: str) -> None:
         head = draw_field(canvas, "Độc lập - Tự do - Hạnh phúc", _box(x0, 21.5 * k, width, 8 * k, 13.5 * k, bold=True),
                           page_h, label="motto", color=black)
         rule_y = 29.5 * k
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.pdfmetrics import stringWidth  # lazy: start-up
 
     rule = min(stringWidth("Độc lập - Tự do - Hạnh phúc", FONT_BOLD, head.size) / MM, width)
     canvas.setStrokeColorRGB(0, 0, 0)
@@ -304,7 +305,7 @@ def certificates_pdf(awardees: Sequence[Awardee], layout_for: Callable[[str], La
                      plain: bool = False, progress: Progress | None = None,
                      cancel: Callable[[], bool] | None = None) -> bytes:
     """One PDF with a page per awardee, each laid out by ``layout_for(award_code)``."""
-    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.pdfgen.canvas import Canvas  # lazy: start-up
 
     if not awardees:
         raise CertificateError("Không có tập thể, cá nhân nào để in giấy khen.")
@@ -343,7 +344,7 @@ def certificates_pdf(awardees: Sequence[Awardee], layout_for: Callable[[str], La
 def calibration_pdf(layouts: Iterable[Layout], *, sample: Awardee | None = None, place: str = "") -> bytes:
     """A calibration page per layout: a millimetre grid, every field's box outlined and labelled,
     crop marks in the corners and a 100 mm scale bar to check the printer does not resize."""
-    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.pdfgen.canvas import Canvas  # lazy: start-up
 
     register_fonts()
     buf = io.BytesIO()
@@ -415,6 +416,4 @@ def calibration_pdf(layouts: Iterable[Layout], *, sample: Awardee | None = None,
 
 
 def write_pdf(path: Path, data: bytes) -> Path:
-    from .atomic import atomic_write_bytes
-
     return atomic_write_bytes(Path(path), data)

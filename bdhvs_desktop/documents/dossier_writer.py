@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import FileInUseError, ensure_replaceable, lock_files_for, replace_with_retry
+from .atomic import FileInUseError, atomic_write_bytes, ensure_replaceable, lock_files_for, replace_with_retry
 from .context import AchievementContext, MinutesContext, SubmissionContext
 from .formsets import FormSet
 from .render import form_key_for, render_document
@@ -228,7 +228,6 @@ def manifest_is_valid(folder: Path | str) -> bool:
 
 def _write_manifest(folder: Path, data: dict) -> None:
     """Write manifest.json atomically (a temporary file, fsync, rename)."""
-    from .atomic import atomic_write_bytes
 
     atomic_write_bytes(folder / MANIFEST_FILE,
                        (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

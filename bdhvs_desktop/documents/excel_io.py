@@ -12,6 +12,7 @@ services/importer.py and services/exporter.py turn rows into records."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import os
 import re
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from bdhvs_desktop.documents.atomic import atomic_write
+from bdhvs_desktop.documents.xlsx_safe import text_cells_only, write_only_row
 from bdhvs_desktop.domain.text import clean, fold
 from bdhvs_desktop.domain.vocab import (
     ACTIVITY_KIND_LABELS,
@@ -237,7 +240,7 @@ def check_file(path: str | os.PathLike[str]) -> None:
 def open_workbook(path: str | os.PathLike[str]):
     """The workbook in read-only, cached-values mode, after check_file()."""
     check_file(path)
-    import openpyxl
+    import openpyxl  # lazy: start-up
 
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -273,11 +276,10 @@ def formula_cells_without_value(zf: zipfile.ZipFile, member: str) -> set[tuple[i
         return set()
     if not _FORMULA_TAG.search(data):
         return set()
-    from openpyxl.utils.cell import coordinate_to_tuple
-    from openpyxl.xml.functions import iterparse
+    from openpyxl.utils.cell import coordinate_to_tuple  # lazy: start-up
+    from openpyxl.xml.functions import iterparse  # lazy: start-up
 
     out: set[tuple[int, int]] = set()
-    import io
 
     for _event, element in iterparse(io.BytesIO(data)):
         if element.tag.endswith("}c") or element.tag == "c":
@@ -442,8 +444,6 @@ def _merged_ranges(zf: zipfile.ZipFile, member: str) -> list[str]:
 
 
 def _write_atomically(path: str | os.PathLike[str], save: Callable[[Any], None]) -> Path:
-    from bdhvs_desktop.documents.atomic import atomic_write
-
     return atomic_write(Path(path), save)
 
 
@@ -453,12 +453,10 @@ DATE_FORMAT = "DD/MM/YYYY"
 def write_sheets(path: str | os.PathLike[str], sheets: Sequence[tuple[SheetSpec, Iterable[Sequence[Any]]]]) -> Path:
     """Write sheets in the import layout with openpyxl's write-only mode: a bold header,
     dates shown dd/mm/yyyy, CCCD kept as text. The file is replaced atomically."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from bdhvs_desktop.documents.xlsx_safe import write_only_row
+    from openpyxl import Workbook  # lazy: start-up
+    from openpyxl.cell import WriteOnlyCell  # lazy: start-up
+    from openpyxl.styles import Font, PatternFill  # lazy: start-up
+    from openpyxl.utils import get_column_letter  # lazy: start-up
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -493,10 +491,10 @@ def write_sheets(path: str | os.PathLike[str], sheets: Sequence[tuple[SheetSpec,
 def write_template(path: str | os.PathLike[str]) -> Path:
     """The blank import workbook: instructions, one example row per sheet, drop-down lists
     for fixed values, CCCD columns formatted as text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl import Workbook  # lazy: start-up
+    from openpyxl.styles import Alignment, Font, PatternFill  # lazy: start-up
+    from openpyxl.utils import get_column_letter  # lazy: start-up
+    from openpyxl.worksheet.datavalidation import DataValidation  # lazy: start-up
 
     wb = Workbook()
     guide = wb.active
@@ -579,12 +577,11 @@ def write_template(path: str | os.PathLike[str]) -> Path:
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}5000")
             if c.hint or c.required:
-                from openpyxl.comments import Comment
+                from openpyxl.comments import Comment  # lazy: start-up
 
                 note = ("Bắt buộc. " if c.required else "") + (c.hint or "")
                 head.comment = Comment(note.strip(), "bdhvs")
         ws.row_dimensions[1].height = 32
-    from bdhvs_desktop.documents.xlsx_safe import text_cells_only
 
     text_cells_only(wb)
     return _write_atomically(path, wb.save)

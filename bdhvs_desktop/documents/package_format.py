@@ -369,11 +369,29 @@ def write_package(path: Path | str, data: dict, documents: dict[str, bytes], *, 
 # --- reading ---------------------------------------------------------------------------------------
 
 
+class _NotANumber(Exception):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    """NaN, Infinity, -Infinity: Python's parser takes them, JSON has none (and a NaN sorts anywhere)."""
+    raise _NotANumber(name)
+
+
 def _load_json(name: str, blob: bytes) -> Any:
     try:
-        return json.loads(blob.decode("utf-8"))
+        return json.loads(blob.decode("utf-8"), parse_constant=_no_constant)
+    except _NotANumber as exc:
+        raise PackageError(f"Thành phần “{name}” chứa giá trị {exc} (không phải số; JSON không có giá trị này).",
+                           member=name) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageError(f"Thành phần “{name}” không phải JSON hợp lệ: {exc}.", member=name) from exc
+    except RecursionError as exc:  # "[[[[…" nested deeper than the parser's stack
+        raise PackageError(f"Thành phần “{name}” lồng nhau quá sâu, không phải dữ liệu của gói hồ sơ.",
+                           member=name) from exc
+    except ValueError as exc:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)
+        raise PackageError(f"Thành phần “{name}” chứa số quá lớn, không phải dữ liệu của gói hồ sơ.",
+                           member=name) from exc
 
 
 def read_package(source: Path | str | bytes) -> OpenedPackage:
@@ -444,6 +462,9 @@ def read_package(source: Path | str | bytes) -> OpenedPackage:
     if data["ward"]["code"] != manifest["ward"]["code"]:
         raise PackageError(f"Mã phường trong “{DATA_MEMBER}” ({data['ward']['code']}) khác mã trong bản kê "
                            f"({manifest['ward']['code']}).", member=DATA_MEMBER)
+    if data["ward"]["name"] != manifest["ward"]["name"]:
+        raise PackageError(f"Tên phường trong “{DATA_MEMBER}” ({data['ward']['name']}) khác tên trong bản kê "
+                           f"({manifest['ward']['name']}).", member=DATA_MEMBER)
     _check_documents_described(data, documents)
     return OpenedPackage(
         package_id=manifest["package_id"], schema_version=version, created_at=manifest["created_at"],

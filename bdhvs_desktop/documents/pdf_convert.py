@@ -46,6 +46,10 @@ class LibreOfficeMissing(ConversionError):
             "là đường dẫn đến soffice, rồi thử lại.")
 
 
+#: Where `bdhvs package export` and `bdhvs signing` read a PIN or password (cli/package.py, cli/signing.py).
+_SECRET_VARIABLES = frozenset({"BDHVS_TOKEN_PIN", "BDHVS_SIGN_PIN", "BDHVS_P12_PASSPHRASE", "BDHVS_P12_PASSWORD"})
+
+
 def find_soffice() -> str | None:
     """The path of LibreOffice's ``soffice``, or None."""
     explicit = os.environ.get("BDHVS_SOFFICE")
@@ -104,7 +108,9 @@ def convert_to_pdf(files: Sequence[Path | str], out_dir: Path | str, *, timeout:
     profile = Path(tempfile.mkdtemp(prefix="bdhvs-lo-"))
     cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nologo",
            "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(out), *map(str, sources)]
-    kwargs: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    # LibreOffice does not inherit the signing PIN or password a script gave through the environment.
+    env = {k: v for k, v in os.environ.items() if k.upper() not in _SECRET_VARIABLES}
+    kwargs: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "env": env}
     if os.name == "posix":
         kwargs["start_new_session"] = True  # so a timeout kills soffice.bin too
     else:

@@ -8,6 +8,7 @@ Output goes through documents.atomic: a PDF open in a viewer gets a clear messag
 old file stays as it was.
 """
 
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,369 +16,47 @@ import io
 from pathlib import Path
 from typing import Callable
 
-from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TargetStatus
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from . import vn_format
-from .report_data import Heading, ProgressReport, ScoreGroup, ScoreSheet, TargetLine
+from .atomic import atomic_write_bytes
+from .pdf_base import (
+    CELL_PAD,
+    FONT,
+    FONT_BOLD,
+    FONT_BOLD_ITALIC,
+    FONT_ITALIC,
+    MAX_BARS,
+    MAX_LAGGING_ROWS,
+    Progress,
+    ReportCancelled,
+    ReportError,
+    _check,
+    _esc,
+    _footer,
+    _heading,
+    _signature,
+    _styles,
+    _table,
+    fmt_value,
+    font_dir,
+    register_fonts,
+)
+from .pdf_charts import line_chart, unit_bar_chart
+from .report_data import ProgressReport, ScoreGroup, ScoreSheet
 
-FONT = "BDHVS-Serif"
-FONT_BOLD = "BDHVS-Serif-Bold"
-FONT_ITALIC = "BDHVS-Serif-Italic"
-FONT_BOLD_ITALIC = "BDHVS-Serif-BoldItalic"
-_FONT_FILES = {FONT: "LiberationSerif-Regular.ttf", FONT_BOLD: "LiberationSerif-Bold.ttf",
-               FONT_ITALIC: "LiberationSerif-Italic.ttf", FONT_BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf"}
-#: Left and right padding of every table cell (points); the cell width minus both is what text may use.
-CELL_PAD = 3
-
-#: Bars drawn per chart; a ward of 300 units shows its lowest units (all are in the tables).
-MAX_BARS = 25
-#: Lagging units listed per target in the PDF (all of them are in the Excel report).
-MAX_LAGGING_ROWS = 20
-
-Progress = Callable[[int, int, str], None]
-
-
-class ReportError(Exception):
-    """A report could not be produced; the message is Vietnamese."""
-
-
-def font_dir() -> Path:
-    from bdhvs_desktop import paths
-
-    return paths.resources_dir() / "fonts"
-
-
-def register_fonts(folder: Path | None = None) -> None:
-    from reportlab import rl_config
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    # Attribute validation of chart widgets costs a third of the drawing time; our charts
-    # are built by this module only.
-    rl_config.shapeChecking = 0
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    folder = Path(folder) if folder else font_dir()
-    for name, file in _FONT_FILES.items():
-        path = folder / file
-        if not path.is_file():
-            raise ReportError(f"Thiếu phông chữ tiếng Việt “{file}” trong {folder}. Hãy cài đặt lại chương trình.")
-        pdfmetrics.registerFont(TTFont(name, str(path)))
-    addMapping(FONT, 0, 0, FONT)
-    addMapping(FONT, 1, 0, FONT_BOLD)
-    addMapping(FONT, 0, 1, FONT_ITALIC)
-    addMapping(FONT, 1, 1, FONT_BOLD_ITALIC)
-
-
-# ----------------------------------------------------------------------- formatting
-
-
-def fmt_value(value: float | None, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "percent":
-        return vn_format.vn_percent(value, 1).replace(",0%", "%")
-    return vn_format.vn_number(value)
-
-
-def _styles():
-    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
-    base = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=15.5, alignment=TA_JUSTIFY)
-    cell = ParagraphStyle("cell", parent=base, fontSize=10, leading=12, alignment=0)
-    return {
-        "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=9.5, leading=11),
-        "cell": cell,
-        "cellc": ParagraphStyle("cellc", parent=cell, alignment=TA_CENTER),
-        "cellr": ParagraphStyle("cellr", parent=cell, alignment=TA_RIGHT),
-        "cellb": ParagraphStyle("cellb", parent=cell, fontName=FONT_BOLD),
-        "headcell": ParagraphStyle("headcell", parent=cell, fontName=FONT_BOLD, alignment=TA_CENTER),
-        "head": ParagraphStyle("head", parent=base, fontSize=13, leading=16, alignment=TA_CENTER),
-        "headb": ParagraphStyle("headb", parent=base, fontName=FONT_BOLD, fontSize=13, leading=16,
-                                alignment=TA_CENTER),
-        "placedate": ParagraphStyle("placedate", parent=base, fontName=FONT_ITALIC, fontSize=13, leading=16,
-                                    alignment=TA_CENTER),
-        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18,
-                                alignment=TA_CENTER, spaceBefore=14, spaceAfter=2),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontName=FONT_ITALIC, fontSize=13, leading=16,
-                                   alignment=TA_CENTER, spaceAfter=8),
-        "h2": ParagraphStyle("h2", parent=base, keepWithNext=1, fontName=FONT_BOLD, fontSize=12.5, leading=16,
-                             spaceBefore=10, spaceAfter=4, alignment=0),
-        "h3": ParagraphStyle("h3", parent=base, keepWithNext=1, fontName=FONT_BOLD, fontSize=11.5, leading=14,
-                             spaceBefore=6, spaceAfter=2, alignment=0),
-        "recipients_title": ParagraphStyle("rt", parent=base, fontSize=12, leading=14, alignment=0),
-        "recipients": ParagraphStyle("rc", parent=base, fontSize=11, leading=13, alignment=0),
-        "sign": ParagraphStyle("sign", parent=base, fontName=FONT_BOLD, fontSize=13, leading=16,
-                               alignment=TA_CENTER),
-    }
-
-
-def _esc(text: object) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape("" if text is None else str(text)).replace("\n", "<br/>")
-
-
-def _table(rows, widths, *, header_rows: int = 1, align_right: tuple[int, ...] = (), zebra: bool = True,
-           font_size: float = 10):
-    from reportlab.lib import colors
-    from reportlab.platypus import LongTable, TableStyle
-
-    table = LongTable(rows, colWidths=widths, repeatRows=header_rows)
-    style = [
-        ("FONT", (0, 0), (-1, -1), FONT, font_size),
-        ("FONT", (0, 0), (-1, header_rows - 1), FONT_BOLD, font_size),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#808080")),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#e8e8e8")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    for col in align_right:
-        style.append(("ALIGN", (col, header_rows), (col, -1), "RIGHT"))
-    if zebra:
-        for i in range(header_rows + 1, len(rows), 2):
-            style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f5f5f5")))
-    table.setStyle(TableStyle(style))
-    table.bdhvs_font_size = font_size
-    return table
-
-
-def _footer(title: str):
-    def draw(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 9)
-        width = doc.pagesize[0]
-        canvas.drawRightString(width - doc.rightMargin, 10 * 2.835, f"Trang {doc.page}")
-        canvas.restoreState()
-
-    return draw
-
-
-# ------------------------------------------------------------------------- charts
-
-_STATUS_COLORS = {TARGET_STATUS_LABELS[TargetStatus.MET]: "#3a7d44", TARGET_STATUS_LABELS[TargetStatus.AT_RISK]: "#d9a21b",
-                  TARGET_STATUS_LABELS[TargetStatus.MISSED]: "#c0392b"}
-_CHART_FONT_SIZE = 8
-
-
-def _fit(text: str, width: float, font: str = FONT, size: float = _CHART_FONT_SIZE) -> str:
-    """The text shortened with "…" to fit `width` points."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    text = " ".join(str(text).split())
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
-
-
-def unit_bar_chart(target: TargetLine, width: float):
-    """Horizontal bars, one per unit (lowest first, at most MAX_BARS), with the target line.
-
-    Every label has its own place so none collides: unit names left of the plot, values in a
-    column right of it, the target's legend above it, the scale below it."""
-    from reportlab.graphics.charts.barcharts import HorizontalBarChart
-    from reportlab.graphics.shapes import Drawing, Line, String
-    from reportlab.lib import colors
-
-    units = [u for u in target.per_unit if u.value is not None]
-    units.sort(key=lambda u: (u.value, u.unit))
-    shown = units[:MAX_BARS]
-    shown.reverse()  # reportlab draws the first category at the bottom
-    n = max(len(shown), 1)
-    bar_h = 13
-    label_w = 175.0
-    value_w = 42.0
-    height = n * bar_h + 40
-    d = Drawing(width, height)
-    chart = HorizontalBarChart()
-    chart.x = label_w + 4
-    chart.y = 18
-    chart.width = width - chart.x - value_w - 8
-    chart.height = n * bar_h
-    chart.data = [[u.value for u in shown] or [0]]
-    chart.categoryAxis.categoryNames = [_fit(u.unit, label_w - 6) for u in shown] or [""]
-    chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = _CHART_FONT_SIZE
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.categoryAxis.labels.dx = -3
-    chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = _CHART_FONT_SIZE
-    top = max([target.target] + [u.value for u in shown]) if shown else max(target.target, 1)
-    chart.valueAxis.valueMin = 0
-    if target.value_kind == "percent":
-        chart.valueAxis.valueMax = 100
-        chart.valueAxis.valueStep = 20
-        chart.valueAxis.labelTextFormat = lambda v: f"{v:.0f}%"
-    else:
-        vmax = max(top * 1.1, 1)
-        step = max(1, round(vmax / 5))
-        chart.valueAxis.valueMax = step * -(-vmax // step)
-        chart.valueAxis.valueStep = step
-        chart.valueAxis.labelTextFormat = lambda v: vn_format.vn_number(v)
-    chart.bars.strokeWidth = 0
-    chart.barSpacing = 0
-    chart.groupSpacing = 3
-    for i, u in enumerate(shown):
-        chart.bars[(0, i)].fillColor = colors.HexColor(_STATUS_COLORS.get(u.status, "#4a78b0"))
-    d.add(chart)
-    # values in their own column right of the plot
-    right = chart.x + chart.width + value_w + 4
-    for i, u in enumerate(shown):
-        y = chart.y + (i + 0.5) * bar_h - _CHART_FONT_SIZE * 0.35
-        d.add(String(right, y, fmt_value(u.value, target.value_kind), fontName=FONT, fontSize=_CHART_FONT_SIZE,
-                     textAnchor="end"))
-    d.add(String(right, chart.y + chart.height + 6, "Kết quả", fontName=FONT_BOLD, fontSize=_CHART_FONT_SIZE,
-                 textAnchor="end"))
-    vmax = chart.valueAxis.valueMax or 1
-    x = chart.x + chart.width * min(target.target / vmax, 1.0)
-    line_color = colors.HexColor("#222222")
-    d.add(Line(x, chart.y, x, chart.y + chart.height + 2, strokeColor=line_color, strokeDashArray=[3, 2],
-               strokeWidth=0.9))
-    # the legend of the dashed line, above the plot at its left
-    legend_y = chart.y + chart.height + 6
-    d.add(Line(chart.x, legend_y + 3, chart.x + 16, legend_y + 3, strokeColor=line_color, strokeDashArray=[3, 2],
-               strokeWidth=0.9))
-    legend = f"Mục tiêu: {fmt_value(target.target, target.value_kind)}"
-    d.add(String(chart.x + 20, legend_y, legend, fontName=FONT, fontSize=_CHART_FONT_SIZE))
-    return d
-
-
-def line_chart(series, width: float, height: float = 180):
-    from reportlab.graphics.charts.linecharts import HorizontalLineChart
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-
-    d = Drawing(width, height)
-    chart = HorizontalLineChart()
-    chart.x = 40
-    chart.y = 40
-    chart.width = width - 60
-    chart.height = height - 50
-    chart.data = [[p.percent for p in series] or [0]]
-    # as many date labels as fit side by side (rotated 45°, each needs about 1.6 times its height)
-    slot = chart.width / max(len(series), 1)
-    step = max(1, int(-(-(_CHART_FONT_SIZE * 1.6) // slot)), -(-len(series) // 14))
-    last = len(series) - 1
-    names = []
-    for i, p in enumerate(series):
-        show = (i % step == 0 and last - i >= step) or i == last
-        names.append(p.day.strftime("%d/%m/%y") if show else "")
-    chart.categoryAxis.categoryNames = names or [""]
-    chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = _CHART_FONT_SIZE
-    chart.categoryAxis.labels.angle = 45
-    chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.categoryAxis.labels.dy = -6  # clear of the value axis' "0%"
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = 100
-    chart.valueAxis.valueStep = 20
-    chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = _CHART_FONT_SIZE
-    chart.valueAxis.labelTextFormat = lambda v: f"{v:.0f}%"
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
-    chart.lines[0].strokeColor = colors.HexColor("#1f5fa8")
-    chart.lines[0].strokeWidth = 1.6
-    d.add(chart)
-    return d
-
-
-# ------------------------------------------------------------------ heading and signature
-
-
-def _heading(story, st, heading: Heading | None, issuer_name: str, title: str, subtitle: str,
-             width: float) -> None:
-    """The heading block of the .docx forms: issuing body (parent level above it, "*" under it in
-    the party format, a short rule in the state format) and number at the left; the party name
-    or the national motto and the place and date at the right; then the title."""
-    from reportlab.platypus import Paragraph, Table, TableStyle
-
-    h = heading or Heading("party" if issuer_name.upper().startswith("ĐẢNG") else "state", issuer_name)
-    left = []
-    if h.parent_name:
-        left.append(Paragraph(_esc(h.parent_name), st["head"]))
-    left.append(Paragraph(f"<b>{_esc(h.name)}</b>", st["headb"]))
-    left.append(Paragraph("*" if h.format == "party" else "<u>\u2003\u2003\u2003\u2003\u2003</u>", st["head"]))
-    if h.number:  # the blank left for the number keeps its width (the clerk writes it in)
-        left.append(Paragraph(_esc(h.number).replace(" ", "\u00a0"), st["head"]))
-    if h.format == "party":
-        right = [Paragraph("<u><b>ĐẢNG CỘNG SẢN VIỆT NAM</b></u>", st["headb"])]
-    else:
-        right = [Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>", st["headb"]),
-                 Paragraph("<u><b>Độc lập - Tự do - Hạnh phúc</b></u>", st["headb"])]
-    if h.place_date:
-        from reportlab.platypus import Spacer
-
-        right += [Spacer(1, 8 if h.format == "party" else 4), Paragraph(_esc(h.place_date), st["placedate"])]
-    t = Table([[left, right]], colWidths=[width * 0.42, width * 0.58])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    story.append(t)
-    # "BÁO CÁO" / "BẢNG ..." on its own line, what it is about under it, as on the forms
-    kind, sep, about = title.partition(" ")
-    if title.startswith("BÁO CÁO "):
-        kind, sep, about = "BÁO CÁO", " ", title[len("BÁO CÁO "):]
-    story.append(Paragraph(_esc(kind) + ("<br/>" + _esc(about) if kind == "BÁO CÁO" and about else
-                                         _esc(sep + about)), st["title"]))
-    if subtitle:
-        story.append(Paragraph(_esc(subtitle), st["subtitle"]))
-
-
-def _signature(st, heading: Heading | None, width: float) -> list:
-    """"Nơi nhận" at the left and the signature(s) at the right (one table: never split), to be
-    kept together with what precedes it so that it never stands alone on a page."""
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
-
-    if heading is None or not (heading.signers or heading.recipients):
-        return []
-
-    def block(authority: str, title: str, name: str) -> list:
-        lines = [Paragraph(_esc(authority), st["sign"])] if authority else []
-        lines.append(Paragraph(_esc(title), st["sign"]))
-        lines.append(Spacer(1, 58))
-        lines.append(Paragraph(_esc(name) if name else "." * 40, st["sign"]))
-        return lines
-
-    signers = list(heading.signers)
-    if heading.recipients:
-        # Hướng dẫn 36: "Nơi nhận" underlined; Decree 30/2020: bold italic
-        title = "<u>Nơi nhận:</u>" if heading.format == "party" else "<b><i>Nơi nhận:</i></b>"
-        left = [Paragraph(title, st["recipients_title"])] + [
-            Paragraph("- " + _esc(r), st["recipients"]) for r in heading.recipients]
-        cells = [left] + [block(*sg) for sg in signers]
-        widths = [width * 0.45] + [width * 0.55 / max(len(signers), 1)] * len(signers)
-    else:
-        cells = [block(*sg) for sg in signers]
-        widths = [width / len(signers)] * len(signers)
-    t = Table([cells], colWidths=widths)
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    return [Spacer(1, 12), t]
-
-
-def _check(cancelled: Callable[[], bool] | None) -> None:
-    if cancelled is not None and cancelled():
-        raise ReportCancelled("Đã hủy tạo báo cáo.")
-
-
-class ReportCancelled(ReportError):
-    pass
+__all__ = ["CELL_PAD", "FONT", "FONT_BOLD", "FONT_BOLD_ITALIC", "FONT_ITALIC", "ReportCancelled", "ReportError",
+           "build_progress_pdf", "build_scoreboard_pdf", "fmt_value", "font_dir", "line_chart", "register_fonts",
+           "score_table", "today_stamp", "unit_bar_chart", "write_pdf"]
 
 
 def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = None,
                        cancelled: Callable[[], bool] | None = None) -> bytes:
     """The progress report as PDF bytes."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
     register_fonts()
     st = _styles()
@@ -507,8 +186,6 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
 
 def _sheet_styles():
     """The styles plus the score sheet's smaller cells (a landscape page of up to 12 criteria)."""
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
 
     st = _styles()
     st["scell"] = ParagraphStyle("scell", parent=st["cell"], fontSize=9.5, leading=11.5)
@@ -522,8 +199,6 @@ def _sheet_styles():
 def score_table(group: ScoreGroup, width: float, st=None):
     """The table of one group of candidates: every cell a paragraph that wraps inside its column,
     each column at least as wide as its longest word (so "Không đạt" stays inside its cell)."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph
 
     st = st or _sheet_styles()
     cell, cellc, cellr = st["scell"], st["scellc"], st["scellr"]
@@ -561,10 +236,6 @@ def score_table(group: ScoreGroup, width: float, st=None):
 
 def build_scoreboard_pdf(sheet: ScoreSheet, *, progress: Progress | None = None,
                          cancelled: Callable[[], bool] | None = None) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
-
     register_fonts()
     st = _sheet_styles()
     buf = io.BytesIO()
@@ -608,8 +279,6 @@ def build_scoreboard_pdf(sheet: ScoreSheet, *, progress: Progress | None = None,
 
 
 def write_pdf(path: Path, data: bytes) -> Path:
-    from .atomic import atomic_write_bytes
-
     return atomic_write_bytes(Path(path), data)
 
 

@@ -6,7 +6,7 @@ import io
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
-    from reportlab.graphics.barcode import qrencoder
+    from reportlab.graphics.barcode import qrencoder  # lazy: start-up
 
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(data)
@@ -17,7 +17,7 @@ def qr_matrix(data: str) -> list[list[bool]]:
 
 def qr_png(data: str, *, scale: int = 6, border: int = 4) -> bytes:
     """Black modules on white, `border` modules of quiet zone (the standard's minimum)."""
-    from PIL import Image
+    from PIL import Image  # lazy: start-up
 
     matrix = qr_matrix(data)
     size = (len(matrix) + 2 * border) * scale

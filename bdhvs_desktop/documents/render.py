@@ -33,7 +33,11 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from . import vn_format
+from .atomic import atomic_write_bytes
 from .context import AchievementContext, MinutesContext, SubmissionContext
+from .decision_context import DecisionContext
+from .province_context import ProvinceSubmissionContext
+from .qr import qr_png
 from .template_env import _LINE_BREAKS, TEMPLATE_GLOBALS, make_environment, paragraphs
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -132,10 +136,8 @@ class AnchorView:
     and `.qr` (the QR code image of the chain head)."""
 
     def __init__(self, anchor: Any, tpl: Any) -> None:
-        from docx.shared import Mm
-        from docxtpl import InlineImage
-
-        from .qr import qr_png
+        from docx.shared import Mm  # lazy: start-up
+        from docxtpl import InlineImage  # lazy: start-up
 
         self.code, self.seq = anchor.code, anchor.seq
         self.qr = _AnchorImage(InlineImage(tpl, io.BytesIO(qr_png(anchor.qr_data)), width=Mm(20)))
@@ -146,8 +148,6 @@ class AnchorView:
 
 def form_key_for(ctx: Any) -> str:
     """The form a context is rendered with."""
-    from .province_context import ProvinceSubmissionContext
-
     if isinstance(ctx, ProvinceSubmissionContext):  # the province's Tờ trình, its list by ward
         return "to_trinh_tinh"
     if isinstance(ctx, SubmissionContext):
@@ -156,7 +156,6 @@ def form_key_for(ctx: Any) -> str:
         return "bien_ban"
     if isinstance(ctx, AchievementContext):
         return "bao_cao_tap_the" if ctx.kind == "collective" else "bao_cao_ca_nhan"
-    from .decision_context import DecisionContext
 
     if isinstance(ctx, DecisionContext):
         return "quyet_dinh"
@@ -197,7 +196,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _make_template_class():
-    from docxtpl import DocxTemplate
+    from docxtpl import DocxTemplate  # lazy: start-up
 
     class CheckedDocxTemplate(DocxTemplate):
         """docxtpl, plus a scan of each rendered part for template tags left over."""
@@ -300,7 +299,6 @@ def render_to_file(
     form_set: FormSet, ctx: Any, path: Path, *, form_key: str | None = None
 ) -> Path:
     """Render and write atomically (see :mod:`bdhvs_desktop.documents.atomic`)."""
-    from .atomic import atomic_write_bytes
 
     data = render_document(form_set, ctx, form_key=form_key)
     return atomic_write_bytes(Path(path), data)

@@ -62,6 +62,9 @@ class SignatureCheck:
     signer: str
     signing_time: datetime | None
     problem: str
+    #: The signing certificate's subject names (common name, organisation, organisational units), so a
+    #: verifier can check whose signature it is, not only that a trusted CA issued it.
+    subject_names: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------- signers
@@ -390,6 +393,40 @@ def _common_name(cert: Any) -> str:
     return str(name.get("common_name") or name.get("organization_name") or cert.subject.human_friendly)
 
 
+#: Extended key usages that allow signing documents. The EKU extension, when present, must name one of them
+#: (RFC 5280 4.2.1.12); without the extension any use is allowed. Vietnamese CAs issue organisations'
+#: signing certificates with clientAuth and emailProtection, so clientAuth counts; a TLS server's or a code
+#: signing certificate does not sign a ward's proposal. pyHanko enforces an EKU list only by also requiring
+#: the extension (KeyUsageConstraints.explicit_extd_key_usage_required), which would refuse certificates without it.
+_DOCUMENT_PURPOSES = frozenset({
+    "email_protection", "client_auth", "any_extended_key_usage", "adobe_authentic_documents_trust",
+    "microsoft_document_signing", "1.3.6.1.5.5.7.3.36", "document_signing"})
+
+
+def _signing_purpose(cert: Any) -> bool:
+    """Whether the certificate's extended key usage (if any) allows signing documents."""
+    try:
+        value = cert.extended_key_usage_value
+    except (AttributeError, ValueError):
+        return cert is None
+    if value is None:
+        return True
+    return bool(set(value.native) & _DOCUMENT_PURPOSES)
+
+
+def _subject_names(cert: Any) -> tuple[str, ...]:
+    """The subject's common name, organisation and organisational unit values (in that order)."""
+    try:
+        name = cert.subject.native
+    except (AttributeError, ValueError):
+        return ()
+    out: list[str] = []
+    for key in ("common_name", "organization_name", "organizational_unit_name"):
+        value = name.get(key)
+        out.extend(str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v)
+    return tuple(out)
+
+
 def _pdf_check(sig: Any, status: Any, pdf: bytes) -> SignatureCheck:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
@@ -425,15 +462,22 @@ def _verdict(status: Any, *, intact: bool, extra: str) -> SignatureCheck:
     if when is not None:
         when = when.astimezone(VN_TZ)
     trusted = bool(status.trusted)
+    purposes_ok = _signing_purpose(status.signing_cert)
     problems = []
     if not (status.intact and status.valid):
         problems.append("Nội dung đã bị thay đổi sau khi ký (chữ ký không khớp với dữ liệu).")
     elif extra:
         problems.append(extra)
+    elif trusted and not purposes_ok:
+        trusted = False
+        who = f" của \"{signer}\"" if signer else ""
+        problems.append(f"Chứng thư số{who} không được phép dùng để ký văn bản (mục đích sử dụng khóa mở rộng "
+                        "chỉ cho phép việc khác, ví dụ máy chủ web).")
     if not trusted and not problems:  # a signature that does not match its data says nothing about trust
         problems.append(_trust_problem(status, signer))
     return SignatureCheck(ok=intact and trusted and not problems, intact=intact, trusted=trusted, signer=signer,
-                          signing_time=when, problem=" ".join(p for p in problems if p))
+                          signing_time=when, problem=" ".join(p for p in problems if p),
+                          subject_names=_subject_names(status.signing_cert))
 
 
 def _trust_problem(status: Any, signer: str) -> str:

@@ -10,8 +10,31 @@ from __future__ import annotations
 
 import io
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    KeepTogether,
+    LongTable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from . import vn_format
+from .pdf_base import FONT, FONT_BOLD, FONT_ITALIC, _footer, register_fonts
+from .xlsx_safe import text_cells_only
 
 if TYPE_CHECKING:  # pragma: no cover
     from bdhvs_desktop.domain.statistics import Layout, StatTable
@@ -59,9 +82,6 @@ def _signature_place(report: StatsReport) -> str:
 
 def _text(ws, row: int, col: int, value: str, *, bold: bool = False, italic: bool = False,
           align: str = "left", wrap: bool = True, border: bool = False, size: float | None = None) -> Any:
-    from openpyxl.cell.cell import MergedCell
-    from openpyxl.styles import Alignment, Border, Font, Side
-
     cell = ws.cell(row=row, column=col)
     if isinstance(cell, MergedCell):  # covered by a merge: only its border is drawn
         if border:
@@ -79,8 +99,6 @@ def _text(ws, row: int, col: int, value: str, *, bold: bool = False, italic: boo
 
 
 def _number(ws, row: int, col: int, value: int | None, *, bold: bool = False) -> None:
-    from openpyxl.styles import Alignment, Border, Font, Side
-
     cell = ws.cell(row=row, column=col)
     cell.value = value
     cell.font = Font(name="Times New Roman", bold=bold, size=11)
@@ -90,8 +108,6 @@ def _number(ws, row: int, col: int, value: int | None, *, bold: bool = False) ->
 
 
 def _sheet(wb, report: StatsReport, table: StatTable) -> None:
-    from openpyxl.utils import get_column_letter
-
     layout = table.layout
     ws = wb.create_sheet(f"Biểu {layout.code}"[:31])
     heads, letters, kinds = _header_cells(layout)
@@ -228,13 +244,10 @@ def _signer_spans(ncols: int, n: int) -> list[tuple[int, int]]:
 
 
 def build_xlsx(report: StatsReport) -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     wb.remove(wb.active)
     for table in report.tables:
         _sheet(wb, report, table)
-    from .xlsx_safe import text_cells_only
 
     text_cells_only(wb)  # labels, unit and place names from the office's files are text, never formulas
     buf = io.BytesIO()
@@ -246,17 +259,10 @@ def build_xlsx(report: StatsReport) -> bytes:
 
 
 def _esc(text: object) -> str:
-    from xml.sax.saxutils import escape
-
     return escape("" if text is None else str(text)).replace("\n", "<br/>")
 
 
 def _pdf_styles(font_size: float) -> dict:
-    from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
-    from .pdf_reports import FONT, FONT_BOLD, FONT_ITALIC
-
     base = ParagraphStyle("st", fontName=FONT, fontSize=11, leading=13.5)
     cell = ParagraphStyle("stcell", parent=base, fontSize=font_size, leading=font_size * 1.15)
     return {
@@ -280,12 +286,6 @@ def _pdf_styles(font_size: float) -> dict:
 
 
 def _pdf_form(story: list, report: StatsReport, table: StatTable, width: float) -> None:
-    from reportlab.lib import colors
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, LongTable, Paragraph, Spacer, Table, TableStyle
-
-    from .pdf_reports import FONT
-
     layout = table.layout
     many = len(layout.columns) > 8
     st = _pdf_styles(7.5 if many else 9)
@@ -347,7 +347,6 @@ def _pdf_form(story: list, report: StatsReport, table: StatTable, width: float) 
              ("ALIGN", (fixed, 3), (-1, -1), "CENTER"),
              ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
              ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)] + spans
-    from .pdf_reports import FONT_BOLD
 
     for ri in bold_rows:
         style.append(("FONT", (fixed, ri), (-1, ri), FONT_BOLD, st["cell"].fontSize))
@@ -376,12 +375,6 @@ def _pdf_form(story: list, report: StatsReport, table: StatTable, width: float) 
 
 
 def build_pdf(report: StatsReport) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, SimpleDocTemplate
-
-    from .pdf_reports import _footer, register_fonts
-
     register_fonts()
     buf = io.BytesIO()
     title = f"Thống kê thi đua, khen thưởng năm {report.year}"

@@ -19,6 +19,7 @@ Numbers use "." between thousands and "," before decimals (``1.234.567,5``).
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from numbers import Number
 
@@ -160,7 +161,6 @@ def or_blank(text: str | None) -> str:
 def vn_quarter(text: str | None) -> str:
     """A quarter as offices write it: ``"Q3/2026"`` -> ``"quý III/2026"``; ``"quý II/2026"``
     is kept; anything else is returned unchanged."""
-    import re
 
     raw = (text or "").strip()
     m = re.fullmatch(r"(?i)(?:q|quý|quy)\s*([1-4]|i{1,3}|iv)\s*[/.-]\s*(\d{4})", raw)

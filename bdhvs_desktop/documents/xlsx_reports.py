@@ -6,15 +6,19 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
 from . import vn_format
+from .atomic import atomic_write_bytes
 from .report_data import ProgressReport, ScoreSheet
+from .xlsx_safe import text_cells_only
 
 _PCT = '0.0"%"'
 
 
 def _setup(ws, title: str, subtitle: str, headers: list[str], widths: list[int]) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"] = subtitle
@@ -37,8 +41,6 @@ def _num(ws, row: int, col: int, value, kind: str) -> None:
 
 
 def _save(wb) -> bytes:
-    from .xlsx_safe import text_cells_only
-
     text_cells_only(wb)  # names and other text are never formulas (formula injection)
     buf = io.BytesIO()
     wb.save(buf)
@@ -46,8 +48,6 @@ def _save(wb) -> bytes:
 
 
 def build_progress_xlsx(report: ProgressReport) -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     sub = f"{report.campaign_name} — tính đến {vn_format.vn_short_date(report.as_of)}"
     ws = wb.active
@@ -92,8 +92,6 @@ def build_progress_xlsx(report: ProgressReport) -> bytes:
         ws.cell(r, 3, p.total)
         _num(ws, r, 4, round(p.percent, 2), "percent")
     if report.vneid_series:
-        from openpyxl.chart import LineChart, Reference
-
         chart = LineChart()
         chart.title = "Tỷ lệ thành thạo VNeID"
         chart.y_axis.title = "%"
@@ -127,8 +125,6 @@ def build_progress_xlsx(report: ProgressReport) -> bytes:
 
 
 def build_scoreboard_xlsx(sheet: ScoreSheet) -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     wb.remove(wb.active)
     sub = f"{sheet.campaign_name} — tính đến {vn_format.vn_short_date(sheet.as_of)}"
@@ -173,6 +169,4 @@ def build_scoreboard_xlsx(sheet: ScoreSheet) -> bytes:
 
 
 def write_xlsx(path: Path, data: bytes) -> Path:
-    from .atomic import atomic_write_bytes
-
     return atomic_write_bytes(Path(path), data)

@@ -24,7 +24,7 @@ def text_cells_only(wb: Any) -> Any:
 def write_only_row(ws: Any, values: Any) -> list[Any]:
     """A row for a write-only sheet: str values become string cells (WriteOnlyCell), already
     built cells keep their value but a str value in them is made a string cell too."""
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell  # lazy: start-up
 
     row: list[Any] = []
     for value in values:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.domain.presets import _TOML_MESSAGES
 from bdhvs_desktop.domain.text import clean
 
 # --------------------------------------------------------------------------- vocabularies
@@ -423,7 +424,6 @@ _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 def load_layout(path: str | Path) -> Layout:
     """Read and check one layout file. Raises LayoutError (Vietnamese, naming the file and key)."""
-    from bdhvs_desktop.domain.presets import _TOML_MESSAGES
 
     path = Path(path)
     try:

@@ -60,7 +60,7 @@ def parse_date(value: object, *, epoch: dt.datetime | None = None) -> dt.date | 
     if isinstance(value, (int, float)):
         if not math.isfinite(value) or not _SERIAL_MIN <= value <= _SERIAL_MAX:
             raise ValueError(f"Số {_show(value)} không phải một ngày hợp lệ (cần dạng dd/mm/yyyy).")
-        from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
+        from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel  # lazy: start-up
 
         converted = from_excel(value, epoch or CALENDAR_WINDOWS_1900)
         return converted.date() if isinstance(converted, dt.datetime) else converted

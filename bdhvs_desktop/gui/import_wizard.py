@@ -356,14 +356,16 @@ class ImportWizard(QDialog):
         self.run_import()
 
     def run_import(self) -> None:
-        from bdhvs_desktop.services.importer import import_workbook
+        from bdhvs_desktop.services.importer import import_previewed
 
-        path, as_of = self.path_edit.text().strip(), dt.date.today()
+        # the rows previewed, re-checked against the database: never the file read again (it may
+        # have been saved in Excel since)
+        preview, as_of = self.analysis, dt.date.today()
         self.next_button.setEnabled(False)
         self.back_button.setEnabled(False)
 
         def work(db, progress, cancelled):
-            return import_workbook(db, path, progress=progress, cancelled=cancelled, today=as_of)
+            return import_previewed(db, preview, progress=progress, cancelled=cancelled, today=as_of)
 
         # A workbook may hold every kind of record: what it wrote is published as everything.
         self.task = ops.run(self, work, progress=True, cancellable=True, title=tr("Đang nhập số liệu…"),

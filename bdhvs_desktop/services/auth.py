@@ -18,10 +18,13 @@ import contextlib
 import datetime as dt
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import DBAPIError
 
+from bdhvs_desktop import paths
 from bdhvs_desktop.domain.vocab import USER_ROLE_LABELS, UserRole
 from bdhvs_desktop.services import audit, errors
 from bdhvs_desktop.services.errors import ServiceError
@@ -64,7 +67,7 @@ def role_label(role: str) -> str:
 
 
 def _hasher():
-    from argon2 import PasswordHasher
+    from argon2 import PasswordHasher  # lazy: start-up
 
     return PasswordHasher()
 
@@ -74,7 +77,7 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError  # lazy: start-up
 
     try:
         return _hasher().verify(password_hash, password)
@@ -93,7 +96,6 @@ def check_username(username: str) -> str:
 @functools.lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     """The shipped list of passwords too common to use (lower-cased)."""
-    from bdhvs_desktop import paths
 
     lines = (paths.resources_dir() / COMMON_PASSWORDS_FILE).read_text(encoding="utf-8").splitlines()
     return frozenset(_common_key(line) for line in lines if line.strip() and not line.startswith("#"))
@@ -103,7 +105,6 @@ def _common_key(password: str) -> str:
     """The form in which a password is compared with the list: full-width and other compatibility
     forms folded (NFKC), case folded, whitespace and punctuation dropped, so "ＰＡＳＳＷＯＲＤ１２３",
     "pass word123" and "Matkhau@123" are the listed "password123" and "matkhau123"."""
-    import unicodedata
 
     folded = unicodedata.normalize("NFKC", password).casefold()
     return "".join(ch for ch in folded if ch.isalnum())
@@ -154,7 +155,6 @@ _OWNER_ONLY = ("Vai trò cơ sở dữ liệu \"{role}\" của máy trạm chỉ
 @contextlib.contextmanager
 def _user_table_write(db: Database):
     """A write to the accounts; the application role's refusal becomes a clear message."""
-    from sqlalchemy.exc import DBAPIError
 
     try:
         with db.session() as s:
@@ -279,7 +279,6 @@ def _guard_viewer(db: Database, user: UserInfo | None) -> None:
     PostgreSQL, `PRAGMA query_only` on SQLite, whatever SQL a screen or a service sends (no
     string test that a comment or a `WITH` could get past). The database's refusal is shown as
     PermissionDenied."""
-    from sqlalchemy import event
 
     viewer = user if user is not None and user.role == UserRole.VIEWER.value else None
     db._read_only_user = viewer  # type: ignore[attr-defined]

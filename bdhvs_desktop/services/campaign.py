@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain import presets as presets_mod
+from bdhvs_desktop.paths import presets_dir
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
@@ -24,7 +25,6 @@ class CampaignExists(ServiceError):
 
 def preset_path(name: str | None) -> Path:
     """The preset file for a name (file stem), a path, or the default preset when None."""
-    from bdhvs_desktop.paths import presets_dir
 
     folder = presets_dir()
     if name is None:

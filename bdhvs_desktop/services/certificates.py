@@ -19,16 +19,26 @@ so every PC of a shared office prints with the same positions; each is checked w
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from bdhvs_desktop.documents import certificate_layout as cl
-from bdhvs_desktop.documents.certificates import Awardee, CertificateError, CertificatesCancelled  # noqa: F401
+from bdhvs_desktop.documents import vn_format
+from bdhvs_desktop.documents.atomic import atomic_write_bytes
+from bdhvs_desktop.documents.certificates import (  # noqa: F401
+    Awardee,
+    CertificateError,
+    CertificatesCancelled,
+    calibration_pdf,
+    certificates_pdf,
+    write_pdf,
+)
 from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
@@ -74,7 +84,6 @@ def award_form_format(issuer: str | None) -> str:
 
 def _form_format(f: m.AwardForm, c: m.Campaign | None = None) -> str:
     """The form set's word first (as the dossier and the decision read it), else the issuer's name."""
-    from sqlalchemy.orm import object_session
 
     s = object_session(f)
     if c is None and s is not None:
@@ -170,8 +179,6 @@ def import_layout(db: Database, code: str, path: Path) -> cl.Layout:
 
 
 def export_layout(db: Database, code: str, path: Path) -> Path:
-    from bdhvs_desktop.documents.atomic import atomic_write_bytes
-
     layout = get_layout(db, code)
     path = Path(path)
     if path.suffix.lower() not in (".toml", ".json"):
@@ -193,7 +200,6 @@ def _campaign(s: Session) -> m.Campaign:
 def _decision_symbol(number: str, fmt: str, c: m.Campaign) -> str:
     """A bare number ("123") gets the symbol of the granting body's format: "123/QĐ-UBND"
     (state) or "123-QĐ/ĐU" (party); a full symbol typed by the user is kept as typed."""
-    from bdhvs_desktop.documents import vn_format
 
     number = (number or "").strip()
     if not number or not number.isdigit():
@@ -262,7 +268,6 @@ def _awardee(cand: m.Candidate, c: m.Campaign, decision_number: str, decision_da
 
 def _same_decision(symbol: str, wanted: str) -> bool:
     """"123", "123/QĐ-UBND" and "123-QĐ/ĐU" name the same decision as typed or as a bare number."""
-    import re
 
     symbol, wanted = " ".join(symbol.split()).casefold(), " ".join(wanted.split()).casefold()
     if not wanted:
@@ -335,7 +340,6 @@ def print_certificates(db: Database, out: Path, *, plain: bool = False, award_fo
                        decision: str | None = None, decision_date: dt.date | None = None, awardees: Sequence[Awardee] | None = None,
                        progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> PrintOutcome:
     """One PDF with every certificate (a page each), on the blanks or on plain paper."""
-    from bdhvs_desktop.documents.certificates import certificates_pdf, write_pdf
 
     if awardees is None:
         awardees = list_awardees(db, decision=decision, decision_date=decision_date, award_form=award_form)
@@ -352,7 +356,6 @@ def print_certificates(db: Database, out: Path, *, plain: bool = False, award_fo
 
 def calibrate(db: Database, out: Path, *, award_form: str | None = None, with_sample: bool = True) -> Path:
     """A calibration page per award form (or for one), with a sample awardee in the boxes."""
-    from bdhvs_desktop.documents.certificates import calibration_pdf, write_pdf
 
     forms = list_award_forms(db)
     if award_form:
@@ -381,7 +384,7 @@ def ceremony(db: Database, out: Path, *, seats: bool = False, seats_per_row: int
 
     *order* is the office's own calling order as awardee keys; those not named follow in the
     default order (collectives first, then individuals, higher award level first)."""
-    from bdhvs_desktop.documents.ceremony import CeremonyError, write_ceremony
+    from bdhvs_desktop.documents.ceremony import CeremonyError, write_ceremony  # lazy: start-up
 
     if seats and not (1 <= seats_per_row <= 200):
         raise CertificateError(f"Số ghế mỗi hàng phải từ 1 đến 200, không phải {seats_per_row}.")

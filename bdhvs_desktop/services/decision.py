@@ -14,6 +14,7 @@ document is rendered (and checked) before the transaction and written atomically
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,15 +22,24 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop.documents import context as dc
+from bdhvs_desktop.documents import vn_format
+from bdhvs_desktop.documents.atomic import atomic_write_bytes
+from bdhvs_desktop.documents.context import DocumentNumber
+from bdhvs_desktop.documents.decision_context import Awardee, DecisionContext, PrizeLine
 from bdhvs_desktop.domain import awards as rules
 from bdhvs_desktop.domain import vocab
-from bdhvs_desktop.domain.text import clean, slug
-from bdhvs_desktop.services import audit
+from bdhvs_desktop.domain.text import clean, fold, slug
+from bdhvs_desktop.services import audit, form08
 from bdhvs_desktop.services import awards as awards_service
+from bdhvs_desktop.services import dossier as dossier_service
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.council import COUNCIL_LOCK
+from bdhvs_desktop.services.dossier import load_checked_form_set, load_settings
 from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.storage.locks import serialize
 
 FORM_KEY = "quyet_dinh"
 #: Statuses a locked, approved candidate may be in before its decision (the dossier moves
@@ -132,19 +142,17 @@ def _refuse_reason(c: m.Candidate, awarded: set[int]) -> str | None:
     return None
 
 
-def _results(db: Database, at: dt.date):  # noqa: ANN202
+def _results(db: Database, at: dt.date):
     """The figures the achievements are drafted from (the same as the dossier's Form 08)."""
-    from bdhvs_desktop.services import form08
 
     return at, form08.compute_results(db, at)
 
 
-def _achievement(s: Session, c: m.Campaign, cand: m.Candidate, results) -> str:  # noqa: ANN001
+def _achievement(s: Session, c: m.Campaign, cand: m.Candidate, results) -> str:
     """The achievement line of the list: the summary the Tờ trình printed (what the secretary
     wrote, or the narrative drafted from the records; never a score)."""
     if results is None:
         return cand.summary or ""
-    from bdhvs_desktop.services import form08
 
     at, figures = results
     src = s.info.get("_decision_src")
@@ -153,7 +161,7 @@ def _achievement(s: Session, c: m.Campaign, cand: m.Candidate, results) -> str: 
     return form08.effective_texts(src, cand)[0].get("summary", "") or cand.summary or ""
 
 
-def _plan(s: Session, *, award_code: str | None, candidate_ids: list[int] | None, results=None) -> DecisionPlan:  # noqa: ANN001
+def _plan(s: Session, *, award_code: str | None, candidate_ids: list[int] | None, results=None) -> DecisionPlan:
     c = _campaign(s)
     if candidate_ids:
         rows = []
@@ -193,7 +201,6 @@ def _plan(s: Session, *, award_code: str | None, candidate_ids: list[int] | None
         raise DecisionError("Các hồ sơ được thông qua thuộc thẩm quyền của nhiều cơ quan khen thưởng; mỗi cơ quan ra "
                             f"một quyết định. Hãy chọn hình thức khen thưởng (--award): {listing}.")
     authority = next(iter(authorities))
-    from bdhvs_desktop.domain.text import fold
 
     rows.sort(key=lambda x: (x.subject_type != "unit", fold(_name(x)), _name(x), x.id))
     items = [DecisionCandidate(
@@ -239,7 +246,6 @@ def _upper(text: str) -> str:
 def authority_issuer(c: m.Campaign, authority: str, *, signer_name: str = "", signer_title: str = "",
                      fmt: str | None = None):
     """The heading, symbol and signature of the granting authority (party or state format)."""
-    from bdhvs_desktop.documents import context as dc
 
     header = (c.details or {}).get("preset") or {}
     place = c.locality or ""
@@ -279,9 +285,6 @@ def _submission_ref(s: Session, c: m.Campaign, authority: str, fmt: str) -> str:
     The proposer is the one the dossier's routing sends that Tờ trình from (services.dossier:
     the council or its standing office for an award of the campaign's own level, the ward for a
     higher one), so the decision cites the Tờ trình that was really printed."""
-    from bdhvs_desktop.documents import vn_format
-    from bdhvs_desktop.domain.text import fold
-    from bdhvs_desktop.services import dossier as dossier_service
 
     st = dossier_service._read_settings(s)
     loc = c.locality_full or c.locality or ""
@@ -302,9 +305,6 @@ def _submission_ref(s: Session, c: m.Campaign, authority: str, fmt: str) -> str:
 
 def _context(s: Session, plan: DecisionPlan, *, number: str | None, date: dt.date | None, draft: bool,
              signer_name: str, signer_title: str, executors: str | None):
-    from bdhvs_desktop.documents.context import DocumentNumber
-    from bdhvs_desktop.documents.decision_context import Awardee, DecisionContext, PrizeLine
-
     c = _campaign(s)
     issuer, authority_line = authority_issuer(c, plan.authority, signer_name=signer_name, signer_title=signer_title,
                                                fmt=plan.format)
@@ -350,8 +350,6 @@ def _context(s: Session, plan: DecisionPlan, *, number: str | None, date: dt.dat
 
 
 def _form_set(db: Database):
-    from bdhvs_desktop.services.dossier import load_checked_form_set, load_settings
-
     fs = load_checked_form_set(load_settings(db).form_set)
     if FORM_KEY not in fs.forms:
         raise DecisionError(f"Bộ mẫu “{fs.name}” chưa có mẫu Quyết định khen thưởng ([forms.{FORM_KEY}] trong "
@@ -376,8 +374,7 @@ def draft_decision(db: Database, out_dir: Path | str, *, award_code: str | None 
         plan = _plan(s, award_code=award_code, candidate_ids=candidate_ids, results=results)
         ctx = _context(s, plan, number=None, date=None, draft=True, signer_name=signer_name,
                        signer_title=signer_title, executors=executors)
-    from bdhvs_desktop.documents.atomic import atomic_write_bytes
-    from bdhvs_desktop.documents.render import render_document
+    from bdhvs_desktop.documents.render import render_document  # lazy: start-up
 
     data = render_document(fs, ctx, form_key=FORM_KEY)
     out = Path(out_dir)
@@ -421,15 +418,12 @@ def issue_decision(db: Database, *, number: str, date: dt.date, out_dir: Path | 
                                 "dùng (đã có trong sổ khen thưởng); kiểm tra lại số.")
     data = None
     if fs is not None:
-        from bdhvs_desktop.documents.render import render_document
+        from bdhvs_desktop.documents.render import render_document  # lazy: start-up
 
         data = render_document(fs, ctx, form_key=FORM_KEY)
     symbol = ctx.number_symbol
     path: Path | None = None
     with db.session() as s:
-        from bdhvs_desktop.services.council import COUNCIL_LOCK
-        from bdhvs_desktop.storage.locks import serialize
-
         serialize(s, COUNCIL_LOCK)  # two issues at once on PostgreSQL: the second sees the first's result
         c = _campaign(s)
         ids = [i.id for i in plan.candidates]
@@ -472,8 +466,6 @@ def issue_decision(db: Database, *, number: str, date: dt.date, out_dir: Path | 
                           f"{len(plan.collectives)} tập thể, {len(plan.individuals)} cá nhân", chained=True)
         s.flush()
         if data is not None:
-            from bdhvs_desktop.documents.atomic import atomic_write_bytes
-
             out = Path(out_dir)  # type: ignore[arg-type]
             out.mkdir(parents=True, exist_ok=True)
             path = atomic_write_bytes(out / _file_name(ctx, False), data)
@@ -484,8 +476,6 @@ def issue_decision(db: Database, *, number: str, date: dt.date, out_dir: Path | 
 
 
 def _sha256(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
 
 

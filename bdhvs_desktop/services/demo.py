@@ -23,8 +23,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop.domain import presets as presets_mod
 from bdhvs_desktop.domain.text import clean, fold, name_key
+from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.campaign import apply_preset, preset_path
+from bdhvs_desktop.services.council import DEMO_SCORE_DAY, create_demo_council
+from bdhvs_desktop.services.dossier import save_settings
 from bdhvs_desktop.services.errors import ServiceError
+from bdhvs_desktop.services.package_export import WARD_CODE_SETTING
+from bdhvs_desktop.services.scoring import compute_scores
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -146,9 +153,6 @@ def _get_or_create_unit(s: Session, spec: DemoUnit, by_code: dict[str, m.Unit],
 def create_demo(db: Database, preset_name: str | None = None, variant: DemoVariant | None = None) -> dict[str, int]:
     """Create the demo ward (or another `variant` of it) in an empty database; returns counts
     of what was created."""
-    from bdhvs_desktop.domain import presets as presets_mod
-    from bdhvs_desktop.services.auth import require_role
-    from bdhvs_desktop.services.campaign import apply_preset, preset_path
 
     require_role(db, "secretary", action="tạo phường mẫu")
     variant = variant or DemoVariant()
@@ -160,7 +164,6 @@ def create_demo(db: Database, preset_name: str | None = None, variant: DemoVaria
             raise DemoExists("Cơ sở dữ liệu đã có dữ liệu; phường mẫu chỉ tạo được trong cơ sở dữ liệu trống.")
         campaign = s.scalar(select(m.Campaign).limit(1)) or apply_preset(s, preset)
         if variant.ward_code:  # the ward's code in its packages to the province (services/package_export.py)
-            from bdhvs_desktop.services.package_export import WARD_CODE_SETTING
 
             s.merge(m.Setting(key=WARD_CODE_SETTING, value=variant.ward_code))
         by_code: dict[str, m.Unit] = {}
@@ -181,7 +184,6 @@ def create_demo(db: Database, preset_name: str | None = None, variant: DemoVaria
                   "activities": activities, "models": models, "solutions": solutions}
     if variant.shared_person:
         _place_shared_person(db)
-    from bdhvs_desktop.services.council import create_demo_council
 
     counts.update(create_demo_council(db, province_candidates=variant.province_candidates))
     if variant.province_candidates:
@@ -193,7 +195,6 @@ def _sign_for_the_province(db: Database, seed: int) -> None:
     """The ward's Tờ trình to the province is the People's Committee's: its chairman signs (and
     confirms the Form 08 reports it sends), and it has a number, so a final dossier and the
     package can be made and the province can cite it."""
-    from bdhvs_desktop.services.dossier import save_settings
 
     with db.read() as s:
         chairman = s.scalar(select(m.Unit.head_name).where(m.Unit.code == "UBND"))
@@ -203,7 +204,6 @@ def _sign_for_the_province(db: Database, seed: int) -> None:
 def _renamed_preset(path: Path, ward_name: str) -> Preset:
     """The preset with its locality ("La Gi", "phường La Gi", "PHƯỜNG LA GI") renamed to the
     variant's ward in every text (issuers, recipients, plan references)."""
-    from bdhvs_desktop.domain import presets as presets_mod
 
     original = presets_mod.load_preset(path).preset
     words = ward_name.split(maxsplit=1)
@@ -224,8 +224,6 @@ def _place_shared_person(db: Database) -> None:
     """Give the ward's best-ranked eligible individual the identity of SHARED_PERSON, before the
     council proposes its best individuals (individuals have no manual criteria to record first,
     so this ranking is the one the council sees; the new name and sex only move her up)."""
-    from bdhvs_desktop.services.council import DEMO_SCORE_DAY
-    from bdhvs_desktop.services.scoring import compute_scores
 
     board = compute_scores(db, DEMO_SCORE_DAY)
     best = next((x for x in board.of_kind("individual") if x.eligible), None)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from bdhvs_desktop.services import safety
+from bdhvs_desktop.services.awards import register_findings
 from bdhvs_desktop.services.upkeep import Finding, backup  # noqa: F401 - backup: `bdhvs backup` imports it from here
 from bdhvs_desktop.storage.engine import Database
+from bdhvs_desktop.storage.models import Campaign, Person, Unit
 
 
 def schema_revision(db: Database) -> str | None:
@@ -19,10 +22,8 @@ def schema_revision(db: Database) -> str | None:
 
 def check_database(db: Database) -> list[Finding]:
     """SQLite integrity and foreign keys, the schema version, and the records' own consistency."""
-    from sqlalchemy.exc import DBAPIError
 
-    from bdhvs_desktop.storage.migrate import head_revision
-    from bdhvs_desktop.storage.models import Campaign, Person, Unit
+    from bdhvs_desktop.storage.migrate import head_revision  # lazy: start-up
 
     findings: list[Finding] = []
     if db.is_sqlite:
@@ -69,7 +70,6 @@ def check_database(db: Database) -> list[Finding]:
             findings.append(Finding("warning", f"{future} người có ngày thành thạo VNeID ở tương lai."))
     findings.extend(safety.consistency_findings(db))
     if revision == head:  # an older schema may not have the register yet
-        from bdhvs_desktop.services.awards import register_findings
 
         findings.extend(Finding(level, message) for level, message in register_findings(db))
     return findings

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +29,9 @@ from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.council.common import CouncilActionError, _member_units
 from bdhvs_desktop.services.council.common import _meeting as _find_meeting
+from bdhvs_desktop.services.edits import EditConflict
 from bdhvs_desktop.services.errors import Locked
+from bdhvs_desktop.services.province_board import scoped_name  # at a province office, with its ward
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -41,8 +44,6 @@ def zone(name: str | None) -> dt.tzinfo:
     a fixed offset stands in where the zone database is missing (Windows without tzdata)."""
     name = name or MEETING_TZ
     try:
-        from zoneinfo import ZoneInfo
-
         return ZoneInfo(name)
     except Exception:  # noqa: BLE001 - no tz database: only the Vietnamese zone is known
         return dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -102,8 +103,6 @@ def refuse_frozen_attendance(meeting: m.CouncilMeeting) -> None:
 
 
 def _subject_label(c: m.Candidate) -> str:
-    from bdhvs_desktop.services.province_board import scoped_name  # at a province office, with its ward
-
     if c.subject_type == "unit":
         return scoped_name(c, c.unit.name) if c.unit else f"(tập thể #{c.unit_id})"
     return scoped_name(c, c.person.full_name) if c.person else f"(cá nhân #{c.person_id})"
@@ -175,8 +174,6 @@ def save_meeting_details(db: Database, meeting_id: int | None, *, start: dt.date
         if meeting.status == "closed":
             raise MeetingClosed(_NO_UNDO)
         if version is not None and meeting.version != version:
-            from bdhvs_desktop.services.safety import EditConflict
-
             mine = {k: v for k, v in (("held_at", start), ("ended_at", end), ("discussion", discussion),
                                       ("place", place), ("number", number)) if v is not _UNSET}
             raise EditConflict("council_meeting", meeting.id, mine, {k: getattr(meeting, k) for k in mine},

@@ -226,6 +226,7 @@ class _Writer:
         s, o, data = self.s, self.o, self.o.data
         scope = self._scope()
         self._refuse_known_keys()
+        self._refuse_same_subject_twice()
         forms = self._award_forms()
         proposal = data.get("proposal") or {}
         signer = proposal.get("signer") or {}
@@ -287,7 +288,16 @@ class _Writer:
     def _scope(self) -> m.Unit:
         o = self.o
         unit = self.s.scalar(select(m.Unit).where(m.Unit.code == o.ward_code))
+        if unit is not None and unit.kind == UnitKind.WARD_SCOPE.value and fold(unit.name) != fold(o.ward_name):
+            raise refuse(f"{self.label} bị từ chối: mã phường “{o.ward_code}” đã là của {unit.name} (nhập từ gói trước); "
+                          f"gói của {o.ward_name} không được ghi vào phạm vi của phường khác.", self.ward)
         if unit is None:
+            same_name = self.s.scalars(select(m.Unit).where(m.Unit.kind == UnitKind.WARD_SCOPE.value,
+                                                            m.Unit.parent_id.is_(None))).all()
+            other = next((u for u in same_name if fold(u.name) == fold(o.ward_name)), None)
+            if other is not None:
+                raise refuse(f"{self.label} bị từ chối: {o.ward_name} đã gửi gói với mã phường “{other.code}”, "
+                              f"gói này lại ghi mã “{o.ward_code}”; một phường chỉ có một mã.", self.ward)
             unit = m.Unit(code=o.ward_code, name=o.ward_name[:300], kind=UnitKind.WARD_SCOPE.value, parent_id=None,
                           is_party_org=False)
             self.s.add(unit)
@@ -314,6 +324,35 @@ class _Writer:
             more = f" và {len(rows) - 5} hồ sơ khác" if len(rows) > 5 else ""
             raise refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: {named}{more}. "
                           "Một hồ sơ chỉ được đề nghị một lần.", self.ward)
+
+    def _refuse_same_subject_twice(self) -> None:
+        """A ward proposes a subject once for an award form: not twice in one package (two keys for one
+        CCCD, or for the same name and birth date without CCCDs telling them apart, or for the same
+        unit), nor again in a later package under a new key (the ranking would count them twice)."""
+        subjects = [_Subject.of(c) for c in self.o.data["candidates"]]
+        twice = [f"{a.name} ({a.key} và {b.key})" for i, a in enumerate(subjects) for b in subjects[i + 1:]
+                 if a.same(b)]
+        if twice:
+            raise refuse(f"{self.label} bị từ chối: một đối tượng được đề nghị hai lần trong gói: "
+                         f"{'; '.join(twice[:5])}.", self.ward)
+        if not subjects:
+            return
+        cccds = [x.cccd for x in subjects if x.cccd]
+        names = [x.name_key for x in subjects]
+        wp = pm.WardProposal
+        earlier = self.s.execute(
+            select(wp.candidate_key, wp.subject_type, wp.subject_kind, wp.name, wp.cccd, wp.birth_date, wp.unit_path,
+                   wp.award_code, pm.WardPackage.file_name)
+            .join(pm.WardPackage, pm.WardPackage.id == wp.package_id)
+            .where(wp.ward_code == self.o.ward_code, wp.cccd.in_(cccds) | wp.name_key.in_(names))).all()
+        again = [f"{x.name} (mã {x.key}; đã đề nghị với mã {r.candidate_key} trong tệp {r.file_name})"
+                 for x in subjects for r in earlier
+                 if x.same(_Subject.make(r.candidate_key, r.subject_type, r.subject_kind, r.name, r.cccd,
+                                         r.birth_date, r.unit_path, r.award_code))]
+        if again:
+            raise refuse(f"{self.label} bị từ chối: phường đã đề nghị đối tượng này trong một gói trước: "
+                         f"{'; '.join(again[:5])}. Mỗi tập thể, cá nhân chỉ được phường đề nghị một lần cho một "
+                         "hình thức khen thưởng; gói sửa đổi không được nhập chồng lên gói trước.", self.ward)
 
     def _scope_units(self, scope: m.Unit) -> dict[str, m.Unit]:
         prefix = scope.code + "/"
@@ -430,6 +469,43 @@ class _Writer:
                 data_offset=start, signed=member in signed, note=desc.get("title")))
         if rows:
             self.s.execute(insert(pm.WardPackageDocument), rows)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """Who a candidate of a package is, to find the same one proposed twice by a ward."""
+
+    key: str
+    subject_type: str
+    subject_kind: str
+    name: str
+    cccd: str | None
+    birth_date: dt.date | None
+    path_keys: tuple[str, ...]
+    award_code: str | None
+    name_key: str
+
+    @classmethod
+    def make(cls, key: str, subject_type: str, subject_kind: str, name: str, cccd: str | None,
+             birth_date: dt.date | None, unit_path: Sequence[str] | None, award_code: str | None) -> _Subject:
+        name = clean(name)
+        return cls(key, subject_type, subject_kind, name, cccd or None, birth_date,
+                   tuple(name_key(p) for p in unit_path or ()), award_code, name_key(name)[:300])
+
+    @classmethod
+    def of(cls, c: dict) -> _Subject:
+        return cls.make(c["key"], c["subject_type"], c["subject_kind"], c["name"], c.get("cccd"),
+                        _date(c.get("birth_date")), c.get("unit_path"), c["award_form"]["code"])
+
+    def same(self, other: _Subject) -> bool:
+        if (self.subject_type, self.award_code) != (other.subject_type, other.award_code):
+            return False
+        if self.subject_type == "unit":
+            return (self.subject_kind, self.name_key, self.path_keys) == (other.subject_kind, other.name_key,
+                                                                          other.path_keys)
+        if self.cccd and other.cccd:
+            return self.cccd == other.cccd
+        return self.birth_date is not None and self.birth_date == other.birth_date and self.name_key == other.name_key
 
 
 def scoped_code(ward_code: str, path: Sequence[str]) -> str:

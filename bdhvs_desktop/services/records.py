@@ -81,9 +81,9 @@ def list_units(db: Database, *, include_inactive: bool = False) -> list[UnitRow]
     rows = quick(_QUICK_UNITS.format(where="" if include_inactive else "WHERE u.active")) if quick else None
     if rows is not None:
         return [UnitRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8], r[9], bool(r[10])) for r in rows]
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select  # lazy: start-up
 
-    from bdhvs_desktop.storage.models import Person, Unit
+    from bdhvs_desktop.storage.models import Person, Unit  # lazy: start-up
 
     with db.read() as s:
         counts = dict(
@@ -110,9 +110,9 @@ def list_people(db: Database) -> list[PersonRow]:
     if rows is not None:
         return [PersonRow(r[0], r[1], r[2], _day(r[3]), r[4], r[5], r[6], r[7], r[8], bool(r[9]), bool(r[10]),
                           _day(r[11]), r[12], bool(r[13]), r[14] or 0, bool(r[15])) for r in rows]
-    from sqlalchemy import select
+    from sqlalchemy import select  # lazy: start-up
 
-    from bdhvs_desktop.storage.models import Person, Unit
+    from bdhvs_desktop.storage.models import Person, Unit  # lazy: start-up
 
     with db.read() as s:
         query = (

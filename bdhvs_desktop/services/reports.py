@@ -11,6 +11,7 @@ otherwise the VNeID and reported-figure targets are computed here from the recor
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -20,6 +21,9 @@ from typing import Any, Callable
 
 from sqlalchemy import func, select
 
+from bdhvs_desktop.documents import vn_format
+from bdhvs_desktop.documents.atomic import atomic_write_bytes
+from bdhvs_desktop.documents.pdf_base import ReportCancelled
 from bdhvs_desktop.documents.report_data import (
     ActivityLine,
     CriterionColumn,
@@ -36,6 +40,10 @@ from bdhvs_desktop.documents.report_data import (
 )
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.services import scoring as scoring_service
+from bdhvs_desktop.services import status as status_mod
+from bdhvs_desktop.services.campaign import campaign_info, phase_at
+from bdhvs_desktop.services.dossier import load_settings
 from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
@@ -71,15 +79,12 @@ def _issuer_name(c: m.Campaign | None) -> str:
 
 
 def _dossier_settings(db: Database):
-    from bdhvs_desktop.services.dossier import load_settings
-
     return load_settings(db)
 
 
 def _ward_heading(st, c: m.Campaign, as_of: dt.date, kind: str) -> Heading:
     """The ward's heading in the format the dossier settings `st` choose (party or state), with a
     number left blank for the clerk, place and date, and the signer the dossier settings name."""
-    from bdhvs_desktop.documents import vn_format
 
     header = (c.details or {}).get("preset") or {}
     dossier = (c.details or {}).get("dossier") or {}
@@ -185,10 +190,6 @@ def _own_targets(s, c: m.Campaign, as_of: dt.date, units: dict[int, m.Unit],
 
 
 def _from_status_service(db: Database, as_of: dt.date, units: dict[int, m.Unit]) -> list[TargetLine] | None:
-    try:
-        from bdhvs_desktop.services import status as status_mod  # another engineer's service
-    except ImportError:
-        return None
     compute = getattr(status_mod, "compute_status", None)
     if compute is None:
         return None
@@ -247,7 +248,6 @@ def _vneid_series(c: m.Campaign, people: list, as_of: dt.date) -> list[SeriesPoi
         day += dt.timedelta(days=14)
     points.append(as_of)
     out = []
-    import bisect
 
     for d in points:
         n = bisect.bisect_right(dates, d)
@@ -259,8 +259,6 @@ def _vneid_series(c: m.Campaign, people: list, as_of: dt.date) -> list[SeriesPoi
 
 
 def progress_data(db: Database, as_of: dt.date) -> ProgressReport:
-    from bdhvs_desktop.services.campaign import campaign_info, phase_at
-
     info = campaign_info(db)
     settings = _dossier_settings(db)
     with db.read() as s:
@@ -329,8 +327,6 @@ def progress_data(db: Database, as_of: dt.date) -> ProgressReport:
 
 
 def _fmt_points(v: Any) -> str:
-    from bdhvs_desktop.documents import vn_format
-
     if v is None or v == "":
         return ""
     if isinstance(v, bool):
@@ -368,10 +364,6 @@ def _snapshot_cells(snap: dict) -> tuple[dict[str, Any], float | None, bool | No
 def _live_scores(db: Database, as_of: dt.date) -> dict[tuple[str, int], sc.SubjectScore]:
     """Scores on the day (services.scoring): the result of candidates not locked yet, and for
     every candidate the tie-break of `bdhvs score` (a woman, a collective ≥70% women, first)."""
-    try:
-        from bdhvs_desktop.services import scoring as scoring_service
-    except ImportError:  # pragma: no cover - the scoring service is part of the program
-        return {}
     board = scoring_service.compute_scores(db, as_of)
     return {(score.subject, score.subject_id): score for score in board.scores}
 
@@ -408,8 +400,6 @@ def scoreboard_data(db: Database, as_of: dt.date) -> ScoreSheet:
             groups.append(_score_group(vocab.SUBJECT_KIND_LABELS.get(kind, kind), [], group, votes, members, live))
         meeting_text = ""
         if meeting is not None:
-            from bdhvs_desktop.documents import vn_format
-
             number = f" số {meeting.number}" if meeting.number else ""
             meeting_text = (f"(Kèm theo Biên bản họp Hội đồng Thi đua - Khen thưởng{number}, "
                             f"phiên họp {vn_format.vn_datetime(meeting.held_at)}"
@@ -439,7 +429,6 @@ def _council_heading(st, s, c: m.Campaign, meeting: m.CouncilMeeting | None,
     chair = who(meeting.chair_id if meeting else None, "chair")
     secretary = who(meeting.secretary_id if meeting else None, "secretary")
     day = meeting.held_at.date() if meeting is not None and meeting.held_at else as_of
-    from bdhvs_desktop.documents import vn_format
 
     return Heading(ward.format, "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", ward.name, "",
                    vn_format.vn_date(day, c.locality or ""),
@@ -498,7 +487,7 @@ def _score_group(title: str, criteria: list[m.Criterion], cands: list[m.Candidat
 
 def render_report(data: ProgressReport | ScoreSheet, suffix: str, *, progress: Progress | None = None,
                   cancelled: Callable[[], bool] | None = None) -> bytes:
-    from bdhvs_desktop.documents import pdf_reports, xlsx_reports
+    from bdhvs_desktop.documents import pdf_reports, xlsx_reports  # lazy: start-up (reportlab, openpyxl)
 
     if suffix == ".pdf":
         if isinstance(data, ProgressReport):
@@ -513,7 +502,6 @@ def write_report(db: Database, kind: str, path: Path | str, as_of: dt.date | Non
                  progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ReportResult:
     """Build report *kind* ("progress" | "scoreboard") as of a date and write it to *path*
     (.pdf or .xlsx), atomically; the file is recorded in GeneratedDocument."""
-    from bdhvs_desktop.documents.atomic import atomic_write_bytes
 
     path = Path(path)
     if kind not in REPORT_KINDS:
@@ -527,8 +515,6 @@ def write_report(db: Database, kind: str, path: Path | str, as_of: dt.date | Non
     data = progress_data(db, as_of) if kind == "progress" else scoreboard_data(db, as_of)
     blob = render_report(data, suffix, progress=progress, cancelled=cancelled)
     if cancelled is not None and cancelled():
-        from bdhvs_desktop.documents.pdf_reports import ReportCancelled
-
         raise ReportCancelled("Đã hủy tạo báo cáo.")
     atomic_write_bytes(path, blob)
     digest = hashlib.sha256(blob).hexdigest()

@@ -20,6 +20,8 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from bdhvs_desktop import paths
+from bdhvs_desktop.documents.atomic import atomic_write_bytes
 from bdhvs_desktop.domain import statistics as stats
 from bdhvs_desktop.domain.statistics import LayoutError, StatTable
 from bdhvs_desktop.services.auth import require_role
@@ -67,8 +69,6 @@ class StatsResult:
 
 
 def layouts_dir() -> Path:
-    from bdhvs_desktop import paths
-
     return paths.resources_dir() / "statistics"
 
 
@@ -160,8 +160,7 @@ def write_statistics(db: Database, year: int, form: str, path: Path | str, *, si
                      folder: Path | None = None) -> StatsResult:
     """Fill the chosen forms for *year* and write them to *path* (.xlsx: one sheet per form;
     .pdf: one form after another), replacing the file atomically."""
-    from bdhvs_desktop.documents import statistics_docs
-    from bdhvs_desktop.documents.atomic import atomic_write_bytes
+    from bdhvs_desktop.documents import statistics_docs  # lazy: start-up (openpyxl, reportlab)
 
     path = Path(path)
     suffix = path.suffix.lower()

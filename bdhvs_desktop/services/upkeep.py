@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bdhvs_desktop.paths import backups_dir
+from bdhvs_desktop.storage.backup import backup_file, timestamp, unique_path
 from bdhvs_desktop.storage.engine import Database
 
 
@@ -21,8 +23,6 @@ def backup(db: Database, out: Path | None = None, *, overwrite: bool = False) ->
     """A consistent copy of the SQLite database (online backup API). `out` may be a file or
     a folder (the copy gets its usual name there). Never the live database itself; an
     existing file only with `overwrite` (storage.backup.TargetExists otherwise)."""
-    from bdhvs_desktop.paths import backups_dir
-    from bdhvs_desktop.storage.backup import backup_file, timestamp, unique_path
 
     if not db.is_sqlite or db.path is None:
         raise ValueError(

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from bdhvs_desktop.paths import user_data_dir
 from bdhvs_desktop.storage.engine import DatabaseError
 
 KEY_ENV = "BDHVS_AUDIT_KEY_FILE"
@@ -58,7 +59,6 @@ def key_path() -> Path:
     override = os.environ.get(KEY_ENV)
     if override:
         return Path(override)
-    from bdhvs_desktop.paths import user_data_dir
 
     return user_data_dir() / KEY_FILE
 

@@ -10,13 +10,19 @@ Kinds of copies in the backups folder, told apart by their names:
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bdhvs_desktop.paths import backups_dir
 from bdhvs_desktop.storage.location import fingerprint  # noqa: F401 - kept here for callers
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -59,7 +65,6 @@ def _pid_alive(pid: int) -> bool:
     if pid <= 0:
         return False
     if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-        import ctypes
 
         kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
         handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
@@ -87,7 +92,6 @@ def sweep_temporary_files(folder: Path, *, now: float | None = None) -> list[Pat
     """Delete what killed backups left in `folder`: temporary copies whose process is gone
     (or older than a day), and old-style `.sqlite3.tmp` files older than an hour. A copy
     another program is writing right now is left alone. Returns what was deleted."""
-    import time
 
     folder = Path(folder)
     now = time.time() if now is None else now
@@ -191,7 +195,6 @@ def copy_as_is(src: Path, dest: Path) -> Path:
     """A byte-for-byte copy of the SQLite file `src` and the files SQLite keeps beside it
     (-wal, -journal), for a database too damaged for the backup API: kept for a rescue
     (sqlite3 .recover) before the file is replaced. Returns `dest`."""
-    import shutil
 
     src, dest = Path(src), Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -224,7 +227,6 @@ def replace_file(src: Path, target: Path) -> None:
 def _replace_with_retry(tmp: Path, dest: Path, attempts: int = 10, pause: float = 0.2) -> None:
     """os.replace, retried briefly: on Windows an antivirus or indexer holding the new file
     makes it fail for a moment with WinError 5/32 (pitfalls #11)."""
-    import time
 
     for attempt in range(attempts):
         try:
@@ -271,7 +273,6 @@ SOURCE_DIGEST_SUFFIX = ".nguon-sha256"  # beside a pre-upgrade copy: the digest 
 
 def content_digest(db_path: Path) -> str:
     """SHA-256 of the database file and its write-ahead log: equal digests, equal data."""
-    import hashlib
 
     digest = hashlib.sha256()
     for part in (db_path, db_path.with_name(db_path.name + "-wal")):
@@ -289,7 +290,6 @@ def backup_before_migration(db_path: Path, revision: str) -> Path:
     """The copy made before upgrading `db_path` from `revision`. One copy per state of the
     data: when an upgrade fails and the program is started again (and again), the copy made
     the first time is reused instead of writing another full copy at every attempt."""
-    from bdhvs_desktop.paths import backups_dir
 
     folder = backups_dir()
     digest = content_digest(db_path)

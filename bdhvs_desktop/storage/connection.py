@@ -8,6 +8,8 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from bdhvs_desktop.logging_setup import redact
+
 
 class DatabaseError(Exception):
     """A database cannot be used; the message is for the user (Vietnamese)."""
@@ -80,7 +82,6 @@ def _hide_quoted_values(context) -> None:
     """The driver's message may quote the data: PostgreSQL's DETAIL of a unique violation
     holds the key's values (a CCCD), of a not-null violation the whole row. Removed from the
     error's text here, once, so that no page, log or message can show it."""
-    from bdhvs_desktop.logging_setup import redact
 
     for exc in (context.sqlalchemy_exception, context.original_exception):
         args = getattr(exc, "args", None)

@@ -156,7 +156,7 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
         raise DatabaseError(_unusable_message(shown, exc)) from exc
     stored = _stored_revision(engine)
     if migrate and stored != SCHEMA_HEAD:
-        from bdhvs_desktop.storage import migrate as migrate_mod
+        from bdhvs_desktop.storage import migrate as migrate_mod  # lazy: start-up (Alembic, ~0.3 s)
 
         engine.dispose()
         try:

@@ -71,7 +71,7 @@ class LazyDatabase:
     def real(self):
         with self._lock:  # the first use may come from an operation's pool thread (gui/ops.py)
             if self._db is None:
-                from bdhvs_desktop.storage.engine import open_database
+                from bdhvs_desktop.storage.engine import open_database  # lazy: start-up
 
                 db = open_database(self.path)
                 db.user = self._user

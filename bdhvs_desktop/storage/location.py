@@ -21,7 +21,7 @@ def resolve_url(path_or_url: str | os.PathLike[str]) -> str:
 
 def _windows_drive_is_remote(path: str) -> bool:
     try:
-        import ctypes
+        import ctypes  # lazy: start-up
 
         drive = os.path.splitdrive(os.path.abspath(path))[0]
         if not drive:

@@ -13,7 +13,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
+from bdhvs_desktop.storage.backup import backup_before_migration
 from bdhvs_desktop.storage.connection import DatabaseError, make_engine
+from bdhvs_desktop.storage.pg_roles import reapply_app_grants
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -56,8 +58,6 @@ def upgrade_to_head(url: str, *, backup: bool = True, target: str = "head") -> s
         if current is None and has_tables:
             raise DatabaseError("Tệp này không phải cơ sở dữ liệu của bdhvs-desktop (không có thông tin phiên bản).")
         if current is not None and backup and make_url(url).get_backend_name() == "sqlite":
-            from bdhvs_desktop.storage.backup import backup_before_migration
-
             backup_path = str(backup_before_migration(Path(make_url(url).database), current))
             log.info("backup before migration from %s: %s", current, backup_path)
         cfg = alembic_config()
@@ -82,8 +82,6 @@ def upgrade_to_head(url: str, *, backup: bool = True, target: str = "head") -> s
         if engine.url.get_backend_name() == "postgresql":
             # New tables: the office's application role gets its rights, and the audit log and the
             # accounts stay protected from it (bdhvs server setup; storage/pg_roles.py).
-            from bdhvs_desktop.storage.pg_roles import reapply_app_grants
-
             reapply_app_grants(engine)
         return backup_path
     finally:
