@@ -124,7 +124,9 @@ class Conflict(ServiceError):
                  mine: Mapping[str, Any] | None = None, theirs: Mapping[str, Any] | None = None,
                  current_version: int | None = None, deleted: bool | None = None):
         self.entity, self.entity_id = entity, entity_id
-        self.mine = dict(mine or {})
+        # None when the raiser did not say (gui/ops then shows the plain message, not the
+        # mine/theirs dialog); every conflict a service raises says (tests/test_errors.py).
+        self.mine: dict[str, Any] | None = None if mine is None else dict(mine)
         self.theirs = dict(theirs or {})
         self.current_version = current_version
         self.deleted = (theirs is None and current_version is None) if deleted is None else deleted
@@ -133,7 +135,7 @@ class Conflict(ServiceError):
     @property
     def differing(self) -> dict[str, tuple]:
         """Fields where what this user typed differs from what is stored now: {field: (mine, theirs)}."""
-        return {k: (v, self.theirs.get(k)) for k, v in self.mine.items() if self.theirs.get(k) != v}
+        return {k: (v, self.theirs.get(k)) for k, v in (self.mine or {}).items() if self.theirs.get(k) != v}
 
 
 def values_of(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
