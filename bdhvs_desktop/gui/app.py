@@ -311,11 +311,10 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
             print(f"Lỗi: {_SMOKE_ERRORS[-1]}", file=sys.stderr or sys.__stderr__)
             return
         parent = QApplication.activeWindow()
-        from sqlalchemy.orm.exc import StaleDataError
-
         from bdhvs_desktop.services.auth import AuthError
+        from bdhvs_desktop.services.errors import is_conflict
 
-        if isinstance(exc, StaleDataError):
+        if is_conflict(exc):
             from bdhvs_desktop.gui.conflict import show_conflict
 
             show_conflict(parent, exc)
@@ -324,8 +323,7 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
             QMessageBox.warning(parent, tr("Không đủ quyền"), str(exc))
             return
         log.error("unhandled error", exc_info=(exc_type, exc, tb))
-        from sqlalchemy.exc import DBAPIError
-
+        from bdhvs_desktop.services.errors import is_database_error
         from bdhvs_desktop.services.safety import is_corruption
 
         error = redact(str(exc))
@@ -338,7 +336,7 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
                                      error=redact(str(getattr(exc, "orig", None) or exc)))
                                  + ("\n\n" + advice if advice else ""))
             return
-        if isinstance(exc, DBAPIError):
+        if is_database_error(exc):
             QMessageBox.critical(parent, tr("Lỗi cơ sở dữ liệu"),
                                  tr("Lỗi cơ sở dữ liệu: {error}\nViệc vừa làm chưa được lưu (mỗi lần lưu là trọn vẹn hoặc "
                                     "không có gì); chi tiết được ghi vào tệp nhật ký.").format(error=error))

@@ -1,6 +1,7 @@
 """What the user sees when a save collides with a colleague's save on another workstation
-(SQLAlchemy's StaleDataError, or services.safety.EditConflict): a clear message, nothing
-lost, and a way to reload.
+(a services.errors.Conflict, which carries what the user typed and what is stored now): a
+clear message, nothing lost, and a way to reload. No SQLAlchemy type is named here: the
+services turn a StaleDataError into a Conflict.
 
     try:
         save_changes(...)
@@ -24,11 +25,9 @@ DELETED_TEXT = tr("Bản ghi này vừa bị người khác xóa trên máy khá
 
 
 def is_conflict(exc: BaseException) -> bool:
-    from sqlalchemy.orm.exc import StaleDataError
+    from bdhvs_desktop.services.errors import is_conflict as conflict
 
-    from bdhvs_desktop.services.safety import EditConflict
-
-    return isinstance(exc, (StaleDataError, EditConflict))
+    return conflict(exc)
 
 
 def _show(value) -> str:
@@ -42,10 +41,10 @@ def _show(value) -> str:
 
 
 def conflict_details(exc: BaseException, labels: dict[str, str] | None = None) -> str:
-    """For an EditConflict: each field where what you typed differs from what is stored now."""
-    from bdhvs_desktop.services.safety import EditConflict
+    """For a Conflict: each field where what you typed differs from what is stored now."""
+    from bdhvs_desktop.services.errors import Conflict
 
-    if not isinstance(exc, EditConflict) or not exc.theirs:
+    if not isinstance(exc, Conflict) or not exc.theirs:
         return ""
     lines = []
     for field, (mine, theirs) in exc.differing.items():
@@ -56,9 +55,9 @@ def conflict_details(exc: BaseException, labels: dict[str, str] | None = None) -
 
 
 def conflict_box(parent: QWidget | None, exc: BaseException, labels: dict[str, str] | None = None) -> QMessageBox:
-    from bdhvs_desktop.services.safety import EditConflict
+    from bdhvs_desktop.services.errors import Conflict
 
-    deleted = isinstance(exc, EditConflict) and exc.theirs == {} and exc.current_version is None
+    deleted = isinstance(exc, Conflict) and exc.deleted
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(tr("Xung đột khi lưu"))

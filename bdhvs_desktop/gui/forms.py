@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.domain.numbers import vn_measure
 from bdhvs_desktop.gui.i18n import tr
 
 STATUS_COLOURS = {"met": "#2e7d32", "at_risk": "#ef8f00", "missed": "#c62828", "not_due": "#8a8f98"}
@@ -41,12 +42,7 @@ def vn(day: dt.date | None) -> str:
 
 
 def num(value: float | None, kind: str = "count") -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.1f}".replace(".", ",")
-    if text.endswith(",0"):
-        text = text[:-2]
-    return text + ("%" if kind == "percent" else "")
+    return vn_measure(value, kind)
 
 
 def date_edit(day: dt.date | None = None) -> QDateEdit:

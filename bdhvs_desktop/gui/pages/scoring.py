@@ -55,9 +55,9 @@ FAIL_COLOR = QColor("#b71c1c")
 
 def shown_id(s: sc.SubjectScore) -> str:
     """A person's CCCD is masked in lists (personal data); unit codes are shown as they are."""
-    from bdhvs_desktop.gui.people_model import mask_cccd
+    from bdhvs_desktop.domain.cccd import shown_reference
 
-    return mask_cccd(s.id) if s.subject == "person" and s.id.isdigit() else s.id
+    return shown_reference(s.subject, s.id)
 
 
 pts = points_text
