@@ -28,7 +28,7 @@ WARDS = 100
 CANDIDATES = 30
 IMPORT_TARGET = 60.0  # seconds
 RANK_TARGET = 1.0  # seconds
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: every ward signs with its own certificate (the review binds the signer to the ward)
 CACHE = Path(tempfile.gettempdir()) / f"bdhvs-bench-province-v{CACHE_VERSION}-{WARDS}x{CANDIDATES}"
 
 

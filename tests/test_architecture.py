@@ -4,13 +4,16 @@ pins that keep users off the crashing PySide6 + Python pair (pitfalls #1)."""
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
@@ -22,6 +25,46 @@ def test_import_contracts_hold():
     result = subprocess.run([exe, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: " in result.stdout and " broken" in result.stdout
+
+
+NO_SQLALCHEMY_CONTRACT = "No SQLAlchemy type crosses into the GUI or the command line"
+
+
+def _contract(name: str) -> dict:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return next(c for c in data["tool"]["importlinter"]["contracts"] if c["name"] == name)
+
+
+@pytest.mark.parametrize("module, planted", [
+    ("gui/pages/people.py", "import sqlalchemy\n"),
+    ("gui/conflict.py", "from sqlalchemy.orm.exc import StaleDataError\n"),
+    ("cli/awards.py", "from bdhvs_desktop.storage import models as m\n"),
+])
+def test_sqlalchemy_planted_in_gui_or_cli_breaks_the_contract(tmp_path, module, planted):
+    """Issue #12: gui/ and cli/ get plain data and services.errors, never a SQLAlchemy type or
+    an ORM model. The contract is checked on a copy of the package with one import planted."""
+    contract = _contract(NO_SQLALCHEMY_CONTRACT)
+    assert contract["type"] == "forbidden"
+    assert {"bdhvs_desktop.gui", "bdhvs_desktop.cli"} <= set(contract["source_modules"])
+    assert {"sqlalchemy", "bdhvs_desktop.storage.models"} <= set(contract["forbidden_modules"])
+    shutil.copytree(ROOT / "bdhvs_desktop", tmp_path / "bdhvs_desktop",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "resources"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or "lint-imports"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+
+    def run():
+        return subprocess.run([exe, "--no-cache", "--contract", "bdhvs_desktop-no-sqlalchemy", "pyproject.toml"],
+                              cwd=tmp_path, capture_output=True, text=True, env=env)
+
+    clean = run()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    target = tmp_path / "bdhvs_desktop" / module
+    text = target.read_text(encoding="utf-8")
+    head, sep, body = text.partition("from __future__ import annotations\n")
+    target.write_text(head + sep + planted + body if sep else planted + text, encoding="utf-8")
+    broken = run()
+    assert broken.returncode != 0 and f"{NO_SQLALCHEMY_CONTRACT} BROKEN" in broken.stdout, broken.stdout
 
 
 def _pyside_requirements():
@@ -49,13 +92,10 @@ def test_running_pair_is_not_the_broken_one():
 
 # ------------------------------------------------------------------ import cycles (#12)
 
-# Cycles between modules that exist today in files other branches are still editing; each must
-# be broken by moving the shared piece to a lower module (as storage/connection.py,
-# services/upkeep.py and documents/template_env.py did). TODO: clean when #12 splits these modules.
-KNOWN_CYCLES = {
-    frozenset({"bdhvs_desktop.services.council", "bdhvs_desktop.services.meeting"}),
-    frozenset({"bdhvs_desktop.services.dossier", "bdhvs_desktop.services.form08"}),
-}
+# Cycles between modules still to be broken, each by moving the shared piece to a lower module (as
+# storage/connection.py, services/upkeep.py, documents/template_env.py, services/council/common.py
+# and services/dossier/common.py did). Empty since #12 split the council and the dossier.
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def _cycles(graph) -> list[frozenset[str]]:  # a grimp.ImportGraph
@@ -268,3 +308,32 @@ def test_cited_pitfalls_are_in_the_repository():
     assert cited, "no citation found: the pattern is wrong"
     missing = {n: where for n, where in cited.items() if n not in numbers}
     assert not missing, missing
+
+
+def test_every_split_module_imports_first():
+    """A package split along the domain (services/council, services/dossier ...) re-exports its
+    parts from __init__; whichever part a caller imports first -- a part, or a module that imports
+    a part -- the import must not meet a partially initialised module (a `from x import name`
+    across the split does)."""
+    graph = _package_graph()
+    parts = {m for m in graph.modules if m.count(".") == 3 and m.split(".")[1] in ("services", "documents")}
+    packages = {p.rsplit(".", 1)[0] for p in parts}  # and their old import paths (the re-exports)
+    importers = {i for p in parts | packages for i in graph.find_modules_that_directly_import(p)}
+    names = sorted(parts | importers)
+    assert any(n.startswith("bdhvs_desktop.services.council.") for n in names)
+    script = textwrap.dedent("""
+        import importlib, sys
+        failed = []
+        for name in sys.argv[1:]:
+            for loaded in [k for k in sys.modules if k.startswith("bdhvs_desktop")]:
+                del sys.modules[loaded]
+            try:
+                importlib.import_module(name)
+            except ImportError as exc:
+                failed.append(f"{name}: {exc}")
+        print("\\n".join(failed))
+        sys.exit(1 if failed else 0)
+    """)
+    result = subprocess.run([sys.executable, "-c", script, *names], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from gui_wait import settle
 from province_office import council_round, generated_packages, province_db
+from PySide6.QtWidgets import QMessageBox
 
 from bdhvs_desktop.gui.context import AppContext
 from bdhvs_desktop.gui.main_window import MainWindow
@@ -164,3 +165,39 @@ def test_a_lazily_opened_province_file_gets_its_pages_without_loading_the_databa
     assert not lazy.loaded
     window.close()
     lazy.dispose()
+
+
+def test_a_corrected_package_replaces_the_earlier_one_after_a_confirm(tmp_path, qtbot, monkeypatch):
+    """The page imports a ward's corrected package: refused as re-sent, then (the secretary confirms)
+    imported again as the replacement; the wards list shows the current package and what it replaced."""
+    from province_packages import ward_package, write_ward_package
+
+    db = province_db(tmp_path / "tinh-thay.sqlite3")
+    try:
+        data, docs = ward_package("P-LAGI", "Phường La Gi", n=3, seed=1, with_docs=False)
+        assert import_packages(db, [write_ward_package(tmp_path / "a.bdhvs-goi", data, docs)],
+                               trust_roots=()).imported
+        for c in data["candidates"]:
+            c["ward_score"]["points"] -= 5
+        fixed = write_ward_package(tmp_path / "b.bdhvs-goi", data, docs)
+        window = _window(db, qtbot)
+        page = window.show_page("province_wards")
+        settle(qtbot)
+        asked = []
+        monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.warning", lambda *a: None)
+        monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda *a: None)
+        monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.question",
+                            lambda _p, title, text, *a: asked.append(text) or QMessageBox.Yes)
+        page.import_packages([str(fixed)])
+        settle(qtbot)
+        qtbot.waitUntil(lambda: bool(page.last_report.imported), timeout=20000)
+        settle(qtbot)
+        assert asked and "Phường La Gi" in asked[0] and "b.bdhvs-goi" in asked[0]
+        assert "thay thế" in page.last_report.imported[0].message
+        [row] = _cells(page.wards_model)
+        assert "b.bdhvs-goi (thay thế 1 gói trước)" in row and "3" in row, row
+        page.wards_view.selectRow(0)
+        flags = [cell for r in _cells(page.cand_model) for cell in r if cell.startswith("⚠ Khác dữ liệu")]
+        assert len(flags) == 3, _cells(page.cand_model)  # the generated scores are not what the facts give
+    finally:
+        db.dispose()

@@ -124,14 +124,12 @@ class Context:
             print(warning, file=sys.stderr)
         try:
             return open_database(location, create=create)
-        except PasswordRequired:
+        except PasswordRequired as exc:
             if not _interactive():
                 raise
             import getpass  # lazy: start-up
 
-            from sqlalchemy.engine import make_url  # lazy: start-up
-
-            role = make_url(location).username
+            role = exc.role
             password = getpass.getpass(f"Mật khẩu của vai trò cơ sở dữ liệu {role}: ")
             return open_database(location, create=create, password=password)
 

@@ -129,17 +129,13 @@ def cmd_list(args, ctx) -> int:
 
 
 def cmd_history(args, ctx) -> int:
-    from sqlalchemy import select  # lazy: start-up
-
-    from bdhvs_desktop.services import awards  # lazy: start-up
-    from bdhvs_desktop.storage import models as m  # lazy: start-up
+    from bdhvs_desktop.services import awards, lookup
 
     db = ctx.db(create=False)
-    with db.read() as s:
-        if args.person and s.scalar(select(m.Person.id).where(m.Person.cccd == args.person.strip())) is None:
-            ctx.out(f"(Không có cá nhân CCCD {args.person} trong cơ sở dữ liệu; tra theo số CCCD trong sổ.)")
-        if args.unit and s.scalar(select(m.Unit.id).where(m.Unit.code == args.unit.strip())) is None:
-            raise CliError(f"Không có đơn vị mã “{args.unit}”.", EXIT_USAGE)
+    if args.person and lookup.person_id_by_cccd(db, args.person) is None:
+        ctx.out(f"(Không có cá nhân CCCD {args.person} trong cơ sở dữ liệu; tra theo số CCCD trong sổ.)")
+    if args.unit and lookup.unit_id_by_code(db, args.unit) is None:
+        raise CliError(f"Không có đơn vị mã “{args.unit}”.", EXIT_USAGE)
     rows = awards.history(db, cccd=args.person, unit_code=args.unit)
     _print(ctx, rows, args.json)
     if not args.json and rows:
@@ -150,10 +146,7 @@ def cmd_history(args, ctx) -> int:
 
 
 def cmd_add(args, ctx) -> int:
-    from sqlalchemy import select  # lazy: start-up
-
-    from bdhvs_desktop.services import awards  # lazy: start-up
-    from bdhvs_desktop.storage import models as m  # lazy: start-up
+    from bdhvs_desktop.services import awards, lookup
 
     db = ctx.db(create=False)
     date = _date(args.date)
@@ -161,31 +154,29 @@ def cmd_add(args, ctx) -> int:
         prize = rules.parse_prize(args.prize)
     except ValueError as exc:
         raise CliError(f"Tiền thưởng: {exc}.", EXIT_USAGE) from exc
-    with db.read() as s:
-        form = s.scalar(select(m.AwardForm).where(m.AwardForm.code == args.award))
-        campaign = s.scalar(select(m.Campaign).order_by(m.Campaign.id).limit(1))
-        if args.person:
-            p = s.scalar(select(m.Person).where(m.Person.cccd == args.person.strip()))
-            if p is None:
-                raise CliError(f"Không có cá nhân CCCD {args.person}; dùng --name và --cccd cho người ngoài danh sách.",
-                               EXIT_USAGE)
-            subject = dict(subject_type="person", subject_name=p.full_name, cccd=p.cccd, person_id=p.id,
-                           unit_name=p.unit.name if p.unit else None, position=p.position)
-        elif args.unit:
-            u = s.scalar(select(m.Unit).where(m.Unit.code == args.unit.strip()))
-            if u is None:
-                raise CliError(f"Không có đơn vị mã “{args.unit}”.", EXIT_USAGE)
-            subject = dict(subject_type="unit", subject_name=u.name, unit_code=u.code, unit_id=u.id, unit_name=u.name)
-        else:
-            subject = dict(subject_type="unit" if args.collective else "person", subject_name=args.name,
-                           cccd=args.cccd)
+    form = lookup.award_form(db, args.award)
+    campaign = lookup.first_campaign(db)
+    if args.person:
+        pid = lookup.person_id_by_cccd(db, args.person)
+        if pid is None:
+            raise CliError(f"Không có cá nhân CCCD {args.person}; dùng --name và --cccd cho người ngoài danh sách.",
+                           EXIT_USAGE)
+        subject = lookup.register_subject(db, "person", pid)
+    elif args.unit:
+        uid = lookup.unit_id_by_code(db, args.unit)
+        if uid is None:
+            raise CliError(f"Không có đơn vị mã “{args.unit}”.", EXIT_USAGE)
+        subject = lookup.register_subject(db, "unit", uid)
+    else:
+        subject = dict(subject_type="unit" if args.collective else "person", subject_name=args.name,
+                       cccd=args.cccd)
     use_campaign = args.kind == "campaign" and not args.campaign and campaign is not None
     data = awards.AwardData(
-        **subject, award_name=form.name if form else args.award, award_code=form.code if form else None,
+        **subject, award_name=form["name"] if form else args.award, award_code=form["code"] if form else None,
         level=args.level, kind=args.kind, decision_number=args.number, decision_date=date,
-        granting_authority=args.authority or (form.issuer if form else None),
-        campaign_id=campaign.id if use_campaign else None,
-        campaign_text=args.campaign or (campaign.name if use_campaign else None), achievement=args.achievement,
+        granting_authority=args.authority or (form["issuer"] if form else None),
+        campaign_id=campaign["id"] if use_campaign else None,
+        campaign_text=args.campaign or (campaign["name"] if use_campaign else None), achievement=args.achievement,
         prize_amount=prize)
     try:
         aid = awards.add_award(db, data)

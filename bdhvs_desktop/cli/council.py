@@ -192,23 +192,18 @@ def _pts(value: float | None) -> str:
     return points_text(value, "-")
 
 def _subject(db, unit: str | None, person: str | None) -> tuple[str, int]:
-    from sqlalchemy import select  # lazy: start-up
+    from bdhvs_desktop.services import lookup  # lazy: start-up
 
-    from bdhvs_desktop.storage import models as m  # lazy: start-up
-
-    with db.read() as s:
-        if unit:
-            uid = s.scalar(select(m.Unit.id).where(m.Unit.code == unit))
-            if uid is None:
-                raise CliError(f"Không có đơn vị mã “{unit}”.", EXIT_USAGE)
-            return "unit", uid
-        text = (person or "").strip()
-        pid = s.scalar(select(m.Person.id).where(m.Person.cccd == text))
-        if pid is None and text.upper().startswith("ID-") and text[3:].isdigit():
-            pid = s.scalar(select(m.Person.id).where(m.Person.id == int(text[3:])))
-        if pid is None:
-            raise CliError(f"Không có cá nhân có CCCD hoặc mã “{text}”.", EXIT_USAGE)
-        return "person", pid
+    if unit:
+        uid = lookup.unit_id_by_code(db, unit)
+        if uid is None:
+            raise CliError(f"Không có đơn vị mã “{unit}”.", EXIT_USAGE)
+        return "unit", uid
+    text = (person or "").strip()
+    pid = lookup.person_id_by_reference(db, text)
+    if pid is None:
+        raise CliError(f"Không có cá nhân có CCCD hoặc mã “{text}”.", EXIT_USAGE)
+    return "person", pid
 
 
 def _person_id(db, text: str | None) -> int | None:

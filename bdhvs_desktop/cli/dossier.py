@@ -9,6 +9,7 @@ from pathlib import Path
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
 from bdhvs_desktop.cli.export import parse_date_arg
 from bdhvs_desktop.documents.atomic import FileInUseError
+from bdhvs_desktop.domain.numbers import vn_number
 
 
 def _date(text: str | None):
@@ -241,5 +242,5 @@ def cmd_report(args, ctx) -> int:
         raise CliError(str(exc), EXIT_ERROR) from exc
     except (FileInUseError, ReportError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
-    ctx.out(f"Đã tạo báo cáo: {result.path} ({result.size:,} byte)".replace(",", "."))
+    ctx.out(f"Đã tạo báo cáo: {result.path} ({vn_number(result.size)} byte)")
     return EXIT_OK

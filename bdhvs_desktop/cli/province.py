@@ -26,6 +26,9 @@ def register(subparsers, common) -> None:
     q.add_argument("--trust", action="append", default=[], metavar="CA.pem",
                    help="chứng thư gốc tin cậy (PEM hoặc DER; lặp lại được); mặc định: các chứng thư đã khai báo "
                         "bằng 'bdhvs province trust'")
+    q.add_argument("--replace", action="store_true",
+                   help="gói sửa đổi phường gửi lại: thay thế gói trước của phường (chỉ khi Hội đồng tỉnh chưa biểu "
+                        "quyết về hồ sơ của phường; gói trước được giữ lại làm lịch sử)")
     q.set_defaults(func=cmd_import)
 
     q = sub.add_parser("trust", parents=[common], help="khai báo chứng thư gốc tin cậy của tỉnh")
@@ -89,7 +92,8 @@ def cmd_import(args, ctx) -> int:
             print(f"[{done + 1}/{total}] {message}", file=sys.stderr)
 
     try:
-        report = province.import_packages(ctx.db(), args.files, trust_roots=roots, progress=progress)
+        report = province.import_packages(ctx.db(), args.files, trust_roots=roots, progress=progress,
+                                         replace=args.replace)
     except OfficeError as exc:
         raise _province_error(exc) from exc
     for line in report.summary_lines():
@@ -124,6 +128,7 @@ def cmd_wards(args, ctx) -> int:
     if args.json:
         ctx.out(json.dumps([{"code": w.code, "name": w.name, "packages": w.packages, "candidates": w.candidates,
                              "proposal_number": w.proposal_number, "proposal_date": _iso(w.proposal_date),
+                             "current_file": w.current_file, "replaced": w.replaced,
                              "signer": w.signer, "trusted": w.trusted, "imported_at": w.last_imported_at.isoformat(),
                              "imported_by": w.last_imported_by} for w in wards], ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -132,7 +137,8 @@ def cmd_wards(args, ctx) -> int:
     for w in wards:
         trust = "chữ ký tin cậy" if w.trusted else "chưa xác minh chữ ký"
         ctx.out(f"{w.code}\t{w.name}\t{w.candidates} hồ sơ\tTờ trình số {w.proposal_number or '…'} ngày "
-                f"{_date(w.proposal_date) or '…'}\tký: {w.signer or 'không có chữ ký số'} ({trust})")
+                f"{_date(w.proposal_date) or '…'}\tký: {w.signer or 'không có chữ ký số'} ({trust})\t"
+                f"gói hiện hành {w.current_file or '…'}" + (f" (thay thế {w.replaced} gói trước)" if w.replaced else ""))
     return EXIT_OK
 
 
@@ -142,10 +148,12 @@ def _iso(value) -> str | None:
 
 def cmd_candidates(args, ctx) -> int:
     from bdhvs_desktop.services import province_views as pv  # lazy: start-up
+    from bdhvs_desktop.services.province_ward_score import ward_score_checks  # lazy: start-up
 
     try:
         pv.require_office(ctx.db())
         rows = pv.ward_candidates(ctx.db(), args.ward)
+        checks = ward_score_checks(ctx.db(), args.ward)
     except pv.ProvinceError as exc:
         raise _province_error(exc) from exc
     if args.json:
@@ -153,7 +161,8 @@ def cmd_candidates(args, ctx) -> int:
                              "key": c.key, "name": c.name, "subject_kind": c.subject_kind, "cccd": c.cccd,
                              "birth_date": _iso(c.birth_date), "award": c.award_name, "ward_votes": c.ward_votes,
                              "ward_points": c.ward_points, "status": c.status, "figures": list(c.figures),
-                             "documents": [d.member for d in c.documents]} for c in rows],
+                             "documents": [d.member for d in c.documents],
+                             "ward_score_check": _check_json(checks.get(c.candidate_id))} for c in rows],
                            ensure_ascii=False, indent=2))
         return EXIT_OK
     for c in rows:
@@ -161,8 +170,22 @@ def cmd_candidates(args, ctx) -> int:
         votes = c.ward_votes
         tally = f"{votes.get('for', 0)}/{votes.get('against', 0)}/{votes.get('abstain', 0)}" if votes else "…"
         ctx.out(f"{c.scope}\t{c.candidate_id}\t{c.name}\t{kind}\t{c.award_name or ''}\tphiếu phường (đồng ý/không/"
-                f"không biểu quyết) {tally}\t{len(c.documents)} tài liệu")
+                f"không biểu quyết) {tally}\t{len(c.documents)} tài liệu" + _check_line(checks.get(c.candidate_id)))
     return EXIT_OK
+
+
+def _check_json(check) -> dict | None:
+    return None if check is None else {"status": check.status, "claimed": check.claimed,
+                                       "recomputed": check.recomputed, "note": check.note}
+
+
+def _check_line(check) -> str:
+    """The flag when the ward's claimed score is not what its facts give (services/province_ward_score.py)."""
+    if check is None or check.status == "agree":
+        return ""
+    if check.status == "disagree":
+        return f"\t⚠ ĐIỂM PHƯỜNG KHÁC DỮ LIỆU: {check.note}"
+    return f"\t(điểm phường: không đối chiếu được — {check.note})"
 
 
 def cmd_duplicates(args, ctx) -> int:

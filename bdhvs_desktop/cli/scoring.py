@@ -34,6 +34,7 @@ from bdhvs_desktop.cli.council import (  # noqa: F401
     cmd_status,
     cmd_vote,
 )
+from bdhvs_desktop.domain import cccd as cccd_rules
 from bdhvs_desktop.domain.scoring import LEVEL_LABELS
 from bdhvs_desktop.domain.vocab import (
     SUBJECT_KIND_LABELS,
@@ -114,8 +115,9 @@ def cmd_score(args, ctx) -> int:
             gates = [c.name for c in s.criteria if c.type == "gate" and not c.passed]
             why = "" if s.eligible else (" — chưa đạt: " + "; ".join(gates) if gates else "") + \
                 (f" — {s.held_back}" if s.held_back else "")
-            # Lists mask citizen IDs (the --json output carries them whole, as the format requires).
-            shown_id = s.id[:3] + "******" + s.id[-3:] if s.subject == "person" and len(s.id) == 12 else s.id
+            # Lists mask citizen IDs (the --json output carries them whole, as the format requires);
+            # the one mask of domain/cccd, with "*" for the terminal.
+            shown_id = cccd_rules.shown_reference(s.subject, s.id, "*")
             ctx.out(f"{mark} {shown_id:<14} {s.name:<45} {_pts(s.points):>5}/{_pts(s.max_points)}{why}")
             if args.explain:
                 for c in s.criteria:
@@ -126,17 +128,13 @@ def cmd_score(args, ctx) -> int:
 
 
 def cmd_manual(args, ctx) -> int:
-    from sqlalchemy import select  # lazy: start-up
-
+    from bdhvs_desktop.services import lookup  # lazy: start-up
     from bdhvs_desktop.services.scoring import record_manual_result  # lazy: start-up
-    from bdhvs_desktop.storage import models as m  # lazy: start-up
 
     db = ctx.db(create=False)
     subject, sid = _subject(db, args.unit, args.person)
     kind_ok = ("individual",) if subject == "person" else ("party_org", "collective")
-    with db.read() as s:
-        crit = s.execute(select(m.Criterion.id, m.Criterion.type).join(m.CriteriaSet)
-                         .where(m.Criterion.code == args.criterion, m.CriteriaSet.subject_kind.in_(kind_ok))).first()
+    crit = lookup.criterion_by_code(db, args.criterion, kind_ok)
     if crit is None:
         raise CliError(f"Không có tiêu chí mã “{args.criterion}” cho loại đối tượng này.", EXIT_USAGE)
     try:
@@ -161,15 +159,12 @@ def cmd_propose(args, ctx) -> int:
         subject, sid = _subject(db, args.unit, args.person)
         summary = args.summary
         if summary is None:
-            from sqlalchemy import select  # lazy: start-up
-
             from bdhvs_desktop.domain.scoring import criteria_level_of_award  # lazy: start-up
+            from bdhvs_desktop.services import lookup  # lazy: start-up
             from bdhvs_desktop.services.scoring import score_of  # lazy: start-up
-            from bdhvs_desktop.storage import models as m  # lazy: start-up
 
-            with db.read() as s:  # a province award: the province's criteria
-                award_level = s.scalar(select(m.AwardForm.level).where(m.AwardForm.code == args.award)) \
-                    if args.award else None
+            form = lookup.award_form(db, args.award)  # a province award: the province's criteria
+            award_level = form["level"] if form else None
             score = score_of(db, subject, sid, args.at, criteria_level_of_award(award_level))
             if score is not None and score.eligible:
                 summary = cs.summary_from_score(score)

@@ -9,6 +9,7 @@ from pathlib import Path
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
 from bdhvs_desktop.cli.export import parse_date_arg
 from bdhvs_desktop.documents.atomic import FileInUseError
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.statistics import LayoutError
 
 
@@ -53,7 +54,7 @@ def cmd_stats(args, ctx) -> int:
         raise CliError(str(exc), EXIT_USAGE) from exc
     except (FileInUseError, ReportError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
-    ctx.out(f"Đã ghi thống kê năm {year}: {result.path} ({result.size:,} byte)".replace(",", "."))
+    ctx.out(f"Đã ghi thống kê năm {year}: {result.path} ({vn_number(result.size)} byte)")
     for table in result.report.tables:
         total = next((v[0] for r, v in zip(table.layout.rows, table.values) if r.has_values), None)
         what = "phong trào" if table.layout.source == "campaigns" else "khen thưởng"

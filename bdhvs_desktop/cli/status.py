@@ -8,6 +8,8 @@ from pathlib import Path
 from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
 from bdhvs_desktop.cli.export import parse_date_arg
 from bdhvs_desktop.domain.dates import vn_date
+from bdhvs_desktop.domain.numbers import vn_measure
+from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TASK_STATUS_LABELS
 
 
 def register(subparsers, common) -> None:
@@ -21,9 +23,9 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_status)
 
 
-_STATUS = {"met": "Đạt", "at_risk": "Có nguy cơ chưa đạt", "missed": "Chưa đạt", "not_due": "Chưa đến hạn"}
+_STATUS = {k.value: v for k, v in TARGET_STATUS_LABELS.items()}
 _MARK = {"met": "✓", "at_risk": "!", "missed": "✗", "not_due": "·"}
-_TASK = {"not_started": "Chưa bắt đầu", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành", "late": "Trễ hạn"}
+_TASK = {k.value: v for k, v in TASK_STATUS_LABELS.items()}
 SHORTFALL_LINES = 10
 
 
@@ -32,12 +34,7 @@ def _as_of(args):
 
 
 def fmt_value(value: float | None, kind: str) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.1f}".replace(".", ",")
-    if text.endswith(",0"):
-        text = text[:-2]
-    return text + ("%" if kind == "percent" else "")
+    return vn_measure(value, kind)
 
 
 def cmd_status(args, ctx) -> int:

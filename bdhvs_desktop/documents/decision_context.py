@@ -8,7 +8,8 @@ import datetime
 from dataclasses import dataclass
 
 from . import vn_format
-from .context import DocumentNumber, Issuer, ListedDocument, _tuples
+from .context import DocumentNumber, Issuer, ListedDocument
+from .context.common import _tuples
 
 __all__ = ["Awardee", "DecisionContext", "PrizeLine"]
 

@@ -9,11 +9,14 @@ from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TargetStatus
+
 from . import vn_format
 from .pdf_base import FONT, FONT_BOLD, MAX_BARS, fmt_value
 from .report_data import TargetLine
 
-_STATUS_COLORS = {"Đạt": "#3a7d44", "Có nguy cơ chưa đạt": "#d9a21b", "Chưa đạt": "#c0392b"}
+_STATUS_COLORS = {TARGET_STATUS_LABELS[TargetStatus.MET]: "#3a7d44", TARGET_STATUS_LABELS[TargetStatus.AT_RISK]: "#d9a21b",
+                  TARGET_STATUS_LABELS[TargetStatus.MISSED]: "#c0392b"}
 _CHART_FONT_SIZE = 8
 
 

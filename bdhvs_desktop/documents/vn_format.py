@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from numbers import Number
+
+from bdhvs_desktop.domain.numbers import to_decimal as _to_decimal
+from bdhvs_desktop.domain.numbers import vn_number
 
 __all__ = [
     "BLANK_DATE",
@@ -92,54 +95,6 @@ def vn_datetime(dt: datetime.datetime | None) -> str:
     if dt is None:
         return f"{vn_time(None)}, {BLANK_DATE}"
     return f"{vn_time(dt)}, {vn_date(dt.date())}"
-
-
-def _to_decimal(value: Number | str) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    try:
-        return Decimal(value)  # type: ignore[arg-type]
-    except (InvalidOperation, TypeError) as exc:
-        raise ValueError(f"không phải là số: {value!r}") from exc
-
-
-def _group(digits: str) -> str:
-    out = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return ".".join(out)
-
-
-def vn_number(value: Number | str | None, decimals: int | None = None) -> str:
-    """``1234567`` -> ``"1.234.567"``; ``1234.5`` -> ``"1.234,5"``.
-
-    *decimals* rounds half up to that many places and keeps trailing zeros; when it is
-    ``None`` the value is rounded to 2 places and trailing zeros are dropped.
-    ``None`` gives ``""``.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        raise ValueError("không phải là số: bool")
-    dec = _to_decimal(value)
-    places = 2 if decimals is None else decimals
-    quant = Decimal(1).scaleb(-places)
-    dec = dec.quantize(quant, rounding=ROUND_HALF_UP)
-    sign = "-" if dec < 0 else ""
-    text = f"{abs(dec):f}"
-    if "." in text:
-        whole, frac = text.split(".")
-    else:
-        whole, frac = text, ""
-    if decimals is None:
-        frac = frac.rstrip("0")
-    if sign and int(whole or "0") == 0 and not frac.strip("0"):
-        sign = ""  # no "-0"
-    return sign + _group(whole) + ("," + frac if frac else "")
 
 
 def percent_of(part: Number | None, whole: Number | None) -> Decimal | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.text import clean, name_key
 
 #: Kinds of award that count toward a later merit proposal (Decree 152/2025, Art. 4).
@@ -215,4 +216,4 @@ def parse_prize(value: object) -> int | None:
 
 def vn_money(amount: int) -> str:
     """1500000 -> '1.500.000 đồng'."""
-    return f"{amount:,}".replace(",", ".") + " đồng"
+    return vn_number(amount) + " đồng"

@@ -98,3 +98,29 @@ def restore_leading_zeros(digits: str, birth_year: int | None, sex: str | None) 
     return Restored(candidate, True, (
         f"Số CCCD \"{digits}\" đã mất {missing} số 0 ở đầu (ô định dạng kiểu số); đã khôi phục thành {candidate} "
         "(khớp năm sinh và giới tính). Nên định dạng cột Số CCCD là văn bản."))
+
+
+# --------------------------------------------------------------------------- showing one in a list
+
+#: What hides a digit of a citizen ID in a list.
+MASK_CHAR = "•"
+
+
+def mask(value: str | None, char: str = MASK_CHAR) -> str:
+    """A citizen ID as every list shows it (personal data, Decree 13/2023/NĐ-CP): a 12-digit CCCD
+    keeps its first three digits (the province) and its last three, the six between hidden; any
+    other non-empty value (an old 9-digit CMND, a malformed entry) is hidden whole."""
+    if not value:
+        return ""
+    if len(value) == 12 and value.isdigit():
+        return value[:3] + char * 6 + value[-3:]
+    return char * len(value)
+
+
+def shown_reference(subject: str, reference: str, char: str = MASK_CHAR) -> str:
+    """The reference of a scored subject in a list: a person's CCCD masked (`mask`); a unit's code
+    and the "ID-<n>" a person without CCCD is known by are shown as they are (the command line
+    takes them back as --person / --unit)."""
+    if subject == "person" and reference.isdigit():
+        return mask(reference, char)
+    return reference

@@ -11,6 +11,8 @@ import statistics
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
+from bdhvs_desktop.domain.numbers import vn_number
+
 
 class CouncilError(ValueError):
     """Council input that cannot be right; the message is Vietnamese."""
@@ -54,7 +56,7 @@ class CouncilRules:
 
 def _pct(num: int, den: int) -> str:
     value = 100 * num / den
-    return (f"{value:.2f}".rstrip("0").rstrip(".")).replace(".", ",") + "%"
+    return vn_number(value) + "%"
 
 
 def quorum_met(members: int, present: int, rules: CouncilRules) -> bool:
@@ -145,7 +147,7 @@ def decide(members: int, present: int, tally: Tally | None, rules: CouncilRules,
 
 
 def _fmt(value: float) -> str:
-    return (f"{value:.2f}".rstrip("0").rstrip(".")).replace(".", ",")
+    return vn_number(value)
 
 
 @dataclass(frozen=True)

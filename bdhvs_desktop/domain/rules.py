@@ -13,6 +13,7 @@ import unicodedata
 
 from bdhvs_desktop.domain import values as V
 from bdhvs_desktop.domain.dates import vn_date
+from bdhvs_desktop.domain.numbers import vn_number
 
 MAX_NAME_LENGTH = 200
 MAX_PARTICIPANTS = 100_000
@@ -142,7 +143,7 @@ def participants_problem(participants: int | None) -> str | None:
     if participants < 0:
         return "Số người tham gia không được âm."
     if participants > MAX_PARTICIPANTS:
-        return f"Số người tham gia {participants} quá lớn (tối đa {MAX_PARTICIPANTS:,}).".replace(",", ".")
+        return f"Số người tham gia {participants} quá lớn (tối đa {vn_number(MAX_PARTICIPANTS)})."
     return None
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from bdhvs_desktop.domain.dates import iso_weeks, vn_date, week_label
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.score_facts import ModelFact, SubjectFacts
 from bdhvs_desktop.domain.vocab import (
     ACTIVITY_KIND_LABELS,
@@ -141,13 +142,12 @@ def rule_target_met(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutc
 
 
 def _num(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return vn_number(value, places=1)
 
 
 def points_text(value: float | None, empty: str = "") -> str:
     """Points as Vietnamese users write them: 12,5 (decimal comma), 10 (no trailing zeros)."""
-    return empty if value is None else f"{value:g}".replace(".", ",")
+    return empty if value is None else vn_number(value, places=3)
 
 
 def rule_min_models(f: SubjectFacts, p: dict[str, Any], at: dt.date) -> RuleOutcome:

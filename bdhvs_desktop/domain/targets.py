@@ -22,7 +22,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.domain.dates import iso_week_start, vn_date, week_label
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import MODEL_STATUS_ORDER, ModelStatus
 
@@ -112,6 +114,7 @@ class UnitTree:
     def __init__(self, units: Iterable[UnitRow]):
         self.units: dict[int, UnitRow] = {u.id: u for u in units}
         self.by_code: dict[str, UnitRow] = {u.code: u for u in self.units.values()}
+        self._parents: dict[int, int | None] = {u.id: u.parent_id for u in self.units.values()}
         self._chain: dict[int, tuple[int, ...]] = {}
 
     def chain(self, unit_id: int | None) -> tuple[int, ...]:
@@ -119,16 +122,9 @@ class UnitTree:
         if unit_id is None or unit_id not in self.units:
             return ()
         cached = self._chain.get(unit_id)
-        if cached is not None:
-            return cached
-        seen: list[int] = []
-        current: int | None = unit_id
-        while current is not None and current in self.units and current not in seen:
-            seen.append(current)
-            current = self.units[current].parent_id
-        result = tuple(seen)
-        self._chain[unit_id] = result
-        return result
+        if cached is None:
+            cached = self._chain[unit_id] = unit_tree.ancestors(self._parents, unit_id)
+        return cached
 
     def is_under(self, unit_id: int | None, root_id: int) -> bool:
         return root_id in self.chain(unit_id)
@@ -554,5 +550,4 @@ def reported_value(figures: Mapping[int, FigureRow], value_kind: str, target: fl
 
 
 def _fmt(value: float) -> str:
-    text = f"{value:.1f}".replace(".", ",")
-    return text[:-2] if text.endswith(",0") else text
+    return vn_number(value, places=1)

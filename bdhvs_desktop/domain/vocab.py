@@ -112,6 +112,10 @@ TARGET_STATUS_LABELS = {
 }
 
 
+#: A council meeting's status, as a sentence writes it ("the meeting was open").
+MEETING_STATUS_LABELS = {"open": "đang họp", "closed": "đã kết thúc"}
+
+
 class SubjectKind(StrEnum):
     """What a criteria set scores."""
 

@@ -315,11 +315,10 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
             print(f"Lỗi: {_SMOKE_ERRORS[-1]}", file=sys.stderr or sys.__stderr__)
             return
         parent = QApplication.activeWindow()
-        from sqlalchemy.orm.exc import StaleDataError  # lazy: start-up
-
         from bdhvs_desktop.services.auth import AuthError  # lazy: start-up
+        from bdhvs_desktop.services.errors import is_conflict  # lazy: start-up
 
-        if isinstance(exc, StaleDataError):
+        if is_conflict(exc):
             from bdhvs_desktop.gui.conflict import show_conflict  # lazy: start-up
 
             show_conflict(parent, exc)
@@ -328,8 +327,7 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
             QMessageBox.warning(parent, tr("Không đủ quyền"), str(exc))
             return
         log.error("unhandled error", exc_info=(exc_type, exc, tb))
-        from sqlalchemy.exc import DBAPIError  # lazy: start-up
-
+        from bdhvs_desktop.services.errors import is_database_error  # lazy: start-up
         from bdhvs_desktop.services.safety import is_corruption  # lazy: start-up
 
         error = redact(str(exc))
@@ -342,7 +340,7 @@ def install_error_hook(*, database=None, smoke: bool = False) -> None:
                                      error=redact(str(getattr(exc, "orig", None) or exc)))
                                  + ("\n\n" + advice if advice else ""))
             return
-        if isinstance(exc, DBAPIError):
+        if is_database_error(exc):
             QMessageBox.critical(parent, tr("Lỗi cơ sở dữ liệu"),
                                  tr("Lỗi cơ sở dữ liệu: {error}\nViệc vừa làm chưa được lưu (mỗi lần lưu là trọn vẹn hoặc "
                                     "không có gì); chi tiết được ghi vào tệp nhật ký.").format(error=error))

@@ -40,7 +40,6 @@ from bdhvs_desktop.gui.decision_dialog import DecisionDialog
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services import awards, council
 from bdhvs_desktop.services.changes import Change, Changes
-from bdhvs_desktop.storage import models as m
 
 COLUMNS = [tr("Ngày QĐ"), tr("Số quyết định"), tr("Tập thể, cá nhân"), tr("CCCD / mã"), tr("Hình thức khen thưởng"),
            tr("Cấp"), tr("Loại"), tr("Tính cho khen thưởng sau"), tr("Nguồn")]
@@ -316,14 +315,11 @@ class AwardHistoryDialog(QDialog):
             if items else tr("<b>{what}</b>: chưa có khen thưởng nào trong sổ.").format(what=self.title))
 
     def subject_defaults(self) -> dict:
-        with self.ctx.db.read() as s:
-            if self.subject_type == "person":
-                p = s.get(m.Person, self.subject_id)
-                return {"subject_type": "person", "subject_name": p.full_name, "cccd": p.cccd, "person_id": p.id,
-                        "unit_name": p.unit.name if p.unit else None}
-            u = s.get(m.Unit, self.subject_id)
-            return {"subject_type": "unit", "subject_name": u.name, "unit_code": u.code, "unit_id": u.id,
-                    "unit_name": u.name}
+        from bdhvs_desktop.services import lookup  # lazy: start-up
+
+        defaults = lookup.register_subject(self.ctx.db, self.subject_type, self.subject_id)
+        defaults.pop("position", None)  # the history dialog leaves the position to be typed
+        return defaults
 
     def add(self) -> None:
         if AwardFormDialog(self.ctx, None, self.subject_defaults(), self).exec():

@@ -1,6 +1,7 @@
 """What the user sees when a save collides with a colleague's save on another workstation
-(SQLAlchemy's StaleDataError, or services.safety.EditConflict): a clear message, nothing
-lost, and a way to reload.
+(a services.errors.Conflict, which carries what the user typed and what is stored now): a
+clear message, nothing lost, and a way to reload. No SQLAlchemy type is named here: the
+services turn a StaleDataError into a Conflict.
 
     try:
         save_changes(...)
@@ -15,10 +16,10 @@ lost, and a way to reload.
 from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
-from sqlalchemy.orm.exc import StaleDataError
 
 from bdhvs_desktop.gui.i18n import tr
-from bdhvs_desktop.services.safety import EditConflict
+from bdhvs_desktop.services import errors as service_errors
+from bdhvs_desktop.services.errors import Conflict
 
 CONFLICT_TEXT = (tr("Bản ghi này vừa được người khác sửa trên máy khác; dữ liệu của bạn chưa bị mất — hãy tải lại "
                  "để xem thay đổi của họ, rồi lưu lại."))
@@ -26,7 +27,7 @@ DELETED_TEXT = tr("Bản ghi này vừa bị người khác xóa trên máy khá
 
 
 def is_conflict(exc: BaseException) -> bool:
-    return isinstance(exc, (StaleDataError, EditConflict))
+    return service_errors.is_conflict(exc)
 
 
 def _show(value) -> str:
@@ -40,9 +41,8 @@ def _show(value) -> str:
 
 
 def conflict_details(exc: BaseException, labels: dict[str, str] | None = None) -> str:
-    """For an EditConflict: each field where what you typed differs from what is stored now."""
-
-    if not isinstance(exc, EditConflict) or not exc.theirs:
+    """For a Conflict: each field where what you typed differs from what is stored now."""
+    if not isinstance(exc, Conflict) or not exc.theirs:
         return ""
     lines = []
     for field, (mine, theirs) in exc.differing.items():
@@ -53,7 +53,7 @@ def conflict_details(exc: BaseException, labels: dict[str, str] | None = None) -
 
 
 def conflict_box(parent: QWidget | None, exc: BaseException, labels: dict[str, str] | None = None) -> QMessageBox:
-    deleted = isinstance(exc, EditConflict) and exc.theirs == {} and exc.current_version is None
+    deleted = isinstance(exc, Conflict) and exc.deleted
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(tr("Xung đột khi lưu"))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.domain.numbers import vn_measure
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 
@@ -42,12 +43,7 @@ def vn(day: dt.date | None) -> str:
 
 
 def num(value: float | None, kind: str = "count") -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.1f}".replace(".", ",")
-    if text.endswith(",0"):
-        text = text[:-2]
-    return text + ("%" if kind == "percent" else "")
+    return vn_measure(value, kind)
 
 
 def date_edit(day: dt.date | None = None) -> QDateEdit:

@@ -9,6 +9,7 @@ from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex
 
+from bdhvs_desktop.domain import cccd as cccd_rules
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SEX_LABELS
 from bdhvs_desktop.gui.i18n import tr
@@ -17,9 +18,8 @@ from bdhvs_desktop.services.records import PersonRow
 
 
 def mask_cccd(cccd: str | None) -> str:
-    if not cccd:
-        return ""
-    return cccd[:3] + "•" * 6 + cccd[-3:] if len(cccd) == 12 else "•" * len(cccd)
+    """The one CCCD mask (domain/cccd.mask), kept under its older name for the screens."""
+    return cccd_rules.mask(cccd)
 
 
 def _date(value: dt.date | None) -> str:

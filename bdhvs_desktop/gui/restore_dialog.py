@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.paths import backups_dir
@@ -49,7 +50,7 @@ class BackupsModel(QAbstractTableModel):
             return "" if role == Qt.ItemDataRole.DisplayRole else None
         b = self.backups[index.row()]
         values = (f"{b.taken_at:%d/%m/%Y %H:%M}", tr(KIND_LABELS.get(b.kind, b.kind)),
-                  f"{max(1, round(b.size / 1024)):,} KB".replace(",", "."), b.path.name)
+                  f"{vn_number(max(1, round(b.size / 1024)))} KB", b.path.name)
         return str(b.path) if role == Qt.ItemDataRole.ToolTipRole else values[index.column()]
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802

@@ -7,6 +7,7 @@ kept for code that has not moved to ops yet."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import traceback
 from typing import Any, Callable
@@ -23,6 +24,34 @@ class _Signals(QObject):
     failed = Signal(object, str)
 
 
+_tasks_lock = threading.Lock()
+_tasks_active = 0
+
+
+def _collector_paused(starting: bool) -> None:
+    """The cyclic garbage collector stays off while any task runs (docs/pitfalls.md #16).
+
+    A collection runs in whichever thread happens to allocate: the GUI thread collecting the cyclic
+    garbage of a task's lxml trees (openpyxl, python-docx) while that pool thread parses with the
+    same per-thread libxml2 dictionary crashed the process (a segmentation fault in CI, main thread
+    "Garbage-collecting", pool thread inside openpyxl's stylesheet reader). With the collector off
+    during tasks, garbage is collected once no task runs. Services that pause it themselves
+    (scoring, status) restore what they found, so they keep it off inside a task."""
+    global _tasks_active
+    with _tasks_lock:
+        if starting:
+            _tasks_active += 1
+            gc.disable()
+        else:
+            _tasks_active -= 1
+            if _tasks_active == 0:
+                gc.enable()
+
+
+def tasks_active() -> int:
+    return _tasks_active
+
+
 class Task(QRunnable):
     """fn(progress, cancelled) -> result; progress(done, total, message); cancelled() -> bool."""
 
@@ -34,11 +63,14 @@ class Task(QRunnable):
         self.setAutoDelete(False)
 
     def run(self) -> None:  # runs in a pool thread
+        _collector_paused(True)
         try:
             result = self.fn(self._progress, self.cancel_event.is_set)
         except BaseException as exc:  # noqa: BLE001
+            _collector_paused(False)
             self.signals.failed.emit(exc, traceback.format_exc())
         else:
+            _collector_paused(False)
             self.signals.finished.emit(result)
 
     def _progress(self, done: int, total: int, message: str = "") -> None:

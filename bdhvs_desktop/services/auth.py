@@ -26,7 +26,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bdhvs_desktop import paths
 from bdhvs_desktop.domain.vocab import USER_ROLE_LABELS, UserRole
-from bdhvs_desktop.services import audit
+from bdhvs_desktop.services import audit, errors
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.models import AppUser
 
@@ -35,11 +36,11 @@ COMMON_PASSWORDS_FILE = "common_passwords.txt"  # in resources/
 _USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,48}[a-z0-9]")
 
 
-class AuthError(Exception):
+class AuthError(ServiceError):
     """Login or account management refused; the message is for the user (Vietnamese)."""
 
 
-class PermissionDenied(AuthError):
+class PermissionDenied(AuthError, errors.PermissionDenied):
     """The logged-in user's role does not allow the action."""
 
 

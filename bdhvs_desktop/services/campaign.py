@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.domain import presets as presets_mod
 from bdhvs_desktop.paths import presets_dir
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 
-class CampaignExists(Exception):
-    pass
+class CampaignExists(ServiceError):
+    """The database already holds a campaign (the message says which)."""
 
 
 def preset_path(name: str | None) -> Path:

@@ -17,12 +17,18 @@ from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.vocab import SubjectKind
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import Conflict, ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 
-class ScoringError(Exception):
+class ScoringError(ServiceError):
     """A scoring action the user must correct; the message is Vietnamese."""
+
+
+class StaleCriterion(Conflict, StaleDataError):
+    """The criterion was changed by someone else since it was read: a Conflict (mine/theirs),
+    still a StaleDataError for the callers that caught SQLAlchemy's error before #12."""
 
 
 # --------------------------------------------------------------------------- criteria sets
@@ -171,7 +177,8 @@ def _validate_criterion(data: CriterionInput, subject_kind: str) -> dict[str, An
 
 def save_criterion(db: Database, set_id: int, data: CriterionInput, criterion_id: int | None = None,
                    expected_version: int | None = None) -> int:
-    """Add or change a criterion of a set (audited); a stale version raises StaleDataError."""
+    """Add or change a criterion of a set (audited); a stale version raises StaleCriterion (a
+    Conflict with mine/theirs)."""
     require_role(db, "secretary", action="sửa bộ tiêu chí")
     with db.session() as s:
         cs = s.get(m.CriteriaSet, set_id)
@@ -195,7 +202,8 @@ def save_criterion(db: Database, set_id: int, data: CriterionInput, criterion_id
         if crit is None or crit.criteria_set_id != set_id:
             raise ScoringError(f"Không tìm thấy tiêu chí số {criterion_id} trong bộ “{cs.name}”.")
         if expected_version is not None and crit.version != expected_version:
-            raise StaleDataError("criterion changed by someone else")
+            raise StaleCriterion(entity="criterion", entity_id=crit.id, mine=values,
+                                 theirs={k: getattr(crit, k) for k in values}, current_version=crit.version)
         changes = {k: (getattr(crit, k), v) for k, v in values.items()}
         for k, v in values.items():
             setattr(crit, k, v)

@@ -36,6 +36,7 @@ from bdhvs_desktop.services import dossier as dossier_service
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.council import COUNCIL_LOCK
 from bdhvs_desktop.services.dossier import load_checked_form_set, load_settings
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.locks import serialize
@@ -46,7 +47,7 @@ FORM_KEY = "quyet_dinh"
 READY_STATUSES = (vocab.CandidateStatus.APPROVED.value, vocab.CandidateStatus.ISSUED.value)
 
 
-class DecisionError(Exception):
+class DecisionError(ServiceError):
     """The decision cannot be made; the message (Vietnamese) says why."""
 
 

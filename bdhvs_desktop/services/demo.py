@@ -29,6 +29,7 @@ from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.campaign import apply_preset, preset_path
 from bdhvs_desktop.services.council import DEMO_SCORE_DAY, create_demo_council
 from bdhvs_desktop.services.dossier import save_settings
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.services.package_export import WARD_CODE_SETTING
 from bdhvs_desktop.services.scoring import compute_scores
 from bdhvs_desktop.storage import models as m
@@ -93,8 +94,8 @@ STAFFING = [
 ]
 
 
-class DemoExists(Exception):
-    pass
+class DemoExists(ServiceError):
+    """The database already holds records; the demo goes into an empty one."""
 
 
 @dataclass(frozen=True)

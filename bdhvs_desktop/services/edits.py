@@ -11,29 +11,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.audit import verify_chain
+from bdhvs_desktop.services.errors import Conflict
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.models import AuditEntry
 
 
-class EditConflict(Exception):
-    """Another workstation saved the record since it was loaded. Nothing was written; `mine`
-    holds the values this user wanted to save (so nothing is lost), `theirs` the values now
-    stored and `current_version` the version to retry against after review."""
+class EditConflict(Conflict):
+    """Another workstation saved the record since it was loaded (services.errors.Conflict, with
+    the positional signature its callers use). Nothing was written; `mine` holds the values this
+    user wanted to save (so nothing is lost), `theirs` the values now stored ({} when deleted)
+    and `current_version` the version to retry against after review."""
 
     def __init__(self, entity: str, entity_id: int, mine: dict, theirs: dict | None, current_version: int | None):
-        self.entity, self.entity_id = entity, entity_id
-        self.mine, self.theirs, self.current_version = dict(mine), dict(theirs or {}), current_version
-        if theirs is None:
-            message = "Bản ghi này vừa bị người khác xóa trên máy khác; dữ liệu bạn nhập chưa được lưu và vẫn còn."
-        else:
-            message = ("Bản ghi này vừa được người khác sửa trên máy khác; dữ liệu của bạn chưa bị mất — hãy tải "
-                       "lại để xem thay đổi của họ rồi lưu lại.")
-        super().__init__(message)
-
-    @property
-    def differing(self) -> dict[str, tuple]:
-        """Fields where what this user typed differs from what is stored now: {field: (mine, theirs)}."""
-        return {k: (v, self.theirs.get(k)) for k, v in self.mine.items() if self.theirs.get(k) != v}
+        super().__init__(entity=entity, entity_id=entity_id, mine=mine, theirs=theirs,
+                         current_version=current_version, deleted=theirs is None)
 
 
 def save_changes(db: Database, model: type, record_id: int, expected_version: int, changes: dict, *,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import targets as tg
+from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.domain.dates import iso_week_start
 from bdhvs_desktop.domain.vocab import SubjectKind
 from bdhvs_desktop.storage import models as m
@@ -196,10 +197,7 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
         reported.append({uid: (num, den) for uid, (_d, num, den) in latest.items()})
     units = conn.execute(select(m.Unit.id, m.Unit.code, m.Unit.name, m.Unit.parent_id, m.Unit.is_party_org,
                              m.Unit.active)).all()
-    children: dict[int, list[int]] = {}
-    for uid, _c, _n, parent, _p, _a in units:
-        if parent is not None:
-            children.setdefault(parent, []).append(uid)
+    children = unit_tree.children_of((uid, parent) for uid, _c, _n, parent, _p, _a in units)
 
     people = conn.execute(select(m.Person.id, m.Person.full_name, m.Person.unit_id, m.Person.sex, m.Person.is_party_member,
                               m.Person.vneid_proficient_on, m.Person.can_guide, m.Person.people_guided,
@@ -294,15 +292,7 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
     def subtree(uid: int) -> list[int]:
         found = subtree_cache.get(uid)
         if found is None:
-            found, stack, seen = [], [uid], set()
-            while stack:
-                x = stack.pop()
-                if x in seen:
-                    continue  # a cycle in bad data must not hang the scoring
-                seen.add(x)
-                found.append(x)
-                stack.extend(children.get(x, ()))
-            subtree_cache[uid] = found
+            found = subtree_cache[uid] = unit_tree.descendants(children, uid)
         return found
 
     unit_facts: list[sc.SubjectFacts] = []

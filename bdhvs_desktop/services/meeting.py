@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.domain import council as dc
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
-from bdhvs_desktop.services.council import CouncilActionError, _member_units
-from bdhvs_desktop.services.council import _meeting as _find_meeting
+from bdhvs_desktop.services.council.common import CouncilActionError, _member_units
+from bdhvs_desktop.services.council.common import _meeting as _find_meeting
 from bdhvs_desktop.services.edits import EditConflict
+from bdhvs_desktop.services.errors import Locked
 from bdhvs_desktop.services.province_board import scoped_name  # at a province office, with its ward
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
@@ -64,6 +65,10 @@ class MeetingError(CouncilActionError):
     """A meeting record the user must correct; the message is Vietnamese."""
 
 
+class MeetingClosed(MeetingError, Locked):
+    """The meeting is closed (or its record frozen): nothing of it changes any more."""
+
+
 # --------------------------------------------------------------------------- snapshot
 
 
@@ -91,10 +96,10 @@ def freeze(meeting: m.CouncilMeeting) -> None:
 
 def refuse_frozen_attendance(meeting: m.CouncilMeeting) -> None:
     if meeting.status == "closed":
-        raise MeetingError(_NO_UNDO)
+        raise MeetingClosed(_NO_UNDO)
     if meeting.snapshot_frozen_at is not None:
-        raise MeetingError("Hội đồng đã quyết định tại phiên họp này nên thành phần, điểm danh đã chốt; "
-                           "không sửa được nữa (số có mặt là căn cứ của kết quả đã quyết định).")
+        raise MeetingClosed("Hội đồng đã quyết định tại phiên họp này nên thành phần, điểm danh đã chốt; "
+                            "không sửa được nữa (số có mặt là căn cứ của kết quả đã quyết định).")
 
 
 def _subject_label(c: m.Candidate) -> str:
@@ -167,7 +172,7 @@ def save_meeting_details(db: Database, meeting_id: int | None, *, start: dt.date
     with db.session() as s:
         meeting = _meeting(s, meeting_id)
         if meeting.status == "closed":
-            raise MeetingError(_NO_UNDO)
+            raise MeetingClosed(_NO_UNDO)
         if version is not None and meeting.version != version:
             mine = {k: v for k, v in (("held_at", start), ("ended_at", end), ("discussion", discussion),
                                       ("place", place), ("number", number)) if v is not _UNSET}

@@ -17,20 +17,14 @@ from bdhvs_desktop.domain import rules
 from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import Conflict, Invalid, conflict_now, values_of
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
-
-class ValidationError(Exception):
-    """Field -> Vietnamese message; the GUI shows each next to its field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-class ConcurrentEdit(Exception):
-    """The record was changed by someone else since it was opened."""
+#: Field -> Vietnamese message (`exc.errors`); the GUI shows each next to its field.
+ValidationError = Invalid
+#: The record was changed by someone else since it was opened: a Conflict with mine/theirs.
+ConcurrentEdit = Conflict
 
 
 STALE_MESSAGE = ("Bản ghi này vừa được người khác sửa (hoặc đã bị xóa) sau khi bạn mở. Hãy đóng cửa sổ, tải lại "
@@ -158,7 +152,9 @@ def save_person(db: Database, data: PersonData, person_id: int | None = None, *,
                 return p.id
             p = s.get(m.Person, person_id)
             if p is None or (version is not None and p.version != version):
-                raise ConcurrentEdit(STALE_MESSAGE)
+                raise ConcurrentEdit(STALE_MESSAGE, entity="person", entity_id=person_id, mine=values,
+                                     theirs=None if p is None else values_of(p, values),
+                                     current_version=None if p is None else p.version)
             changes = {k: (getattr(p, k), v) for k, v in values.items() if getattr(p, k) != v}
             for k, (_old, new) in changes.items():
                 setattr(p, k, new)
@@ -167,7 +163,16 @@ def save_person(db: Database, data: PersonData, person_id: int | None = None, *,
             audit.record_changes(s, user=user, entity="person", entity_id=p.id, changes=changes)
             return p.id
     except StaleDataError as exc:
-        raise ConcurrentEdit(STALE_MESSAGE) from exc
+        raise conflict_now(db, m.Person, person_id, values, entity="person", message=STALE_MESSAGE) from exc
+
+
+def _bulk_conflict(db: Database, read_versions: dict[int, int], mine: dict[str, Any]) -> Conflict:
+    """The conflict of a bulk change: the first selected person saved by someone else since
+    the change read them (their values now as `theirs`)."""
+    with db.read() as s:
+        now = {p.id: p.version for p in s.scalars(select(m.Person).where(m.Person.id.in_(read_versions)))}
+    moved = next((pid for pid, v in read_versions.items() if now.get(pid) != v), None)
+    return conflict_now(db, m.Person, moved, mine, entity="person", message=STALE_MESSAGE)
 
 
 @dataclass(frozen=True)
@@ -201,9 +206,14 @@ def mark_vneid_proficient(db: Database, person_ids: Iterable[int], on: dt.date, 
     verified_by = clean(verified_by)
     user = user or db.user
     changed = unchanged = 0
+    mine: dict[str, Any] = {"vneid_proficient_on": on, "vneid_verified_by": verified_by}
+    if can_guide is not None:
+        mine["can_guide"] = can_guide
+    read_versions: dict[int, int] = {}
     try:
         with db.session() as s:
             found = {p.id: p for p in s.scalars(select(m.Person).where(m.Person.id.in_(ids)))}
+            read_versions = {pid: p.version for pid, p in found.items()}
             for pid in ids:
                 p = found.get(pid)
                 if p is None:
@@ -227,5 +237,5 @@ def mark_vneid_proficient(db: Database, person_ids: Iterable[int], on: dt.date, 
                 audit.record_changes(s, user=user, entity="person", entity_id=p.id, changes=changes)
                 changed += 1
     except StaleDataError as exc:
-        raise ConcurrentEdit(STALE_MESSAGE) from exc
+        raise _bulk_conflict(db, read_versions, mine) from exc
     return BulkResult(changed, unchanged, len(ids) - changed - unchanged)

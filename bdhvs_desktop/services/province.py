@@ -51,6 +51,7 @@ from bdhvs_desktop.services.province_check import (  # noqa: F401 - PackageRefus
     ward_label,
 )
 from bdhvs_desktop.services.province_rank import facts_digest, store_scores, ward_approval
+from bdhvs_desktop.services.province_replace import REPLACE_HINT, council_blockers, current_packages, supersede
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
@@ -81,6 +82,8 @@ class PackageOutcome:
     signer: str | None = None
     trusted: bool = False
     warnings: tuple[str, ...] = ()
+    resent: bool = False  # refused as subjects the ward already sent: importable with replace=True
+
 
     @property
     def file_name(self) -> str:
@@ -113,7 +116,7 @@ class ImportReport:
 
 def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: Sequence[bytes] | None = None,
                     progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
-                    user: str | None = None) -> ImportReport:
+                    user: str | None = None, replace: bool = False) -> ImportReport:
     """Import every package in `paths`, each whole or not at all; returns what happened to each.
 
     trust_roots: the CA certificates (PEM or DER) whose signatures the province accepts; None
@@ -121,7 +124,11 @@ def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: S
     signed by a certificate that chains to one of them; without any, a signed or unsigned
     package is imported with a warning that its signer could not be checked. A signature that
     does not match the bytes is refused in every case. Raises OfficeError when the database is
-    not a province office (nothing is read then)."""
+    not a province office (nothing is read then).
+
+    replace: each package is the ward's corrected package and replaces the ward's current one(s)
+    (services/province_replace.py); refused when the ward sent nothing before or the province
+    council already voted on its candidates."""
     require_role(db, "secretary", action="nhập gói hồ sơ đề nghị của phường")
     with db.read() as s:
         require_province(s)
@@ -140,19 +147,20 @@ def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: S
             checked = check_package(db, path, roots)
             if progress:
                 progress(i, len(paths), f"Đang ghi gói của {checked.opened.ward_name}")
-            count = _write(db, checked, who, cancel)
+            count, replaced = _write(db, checked, who, cancel, replace)
         except ImportCancelled:
             report.cancelled = True
             break
         except PackageRefused as exc:
             ward = getattr(exc, "ward", (None, None))
-            report.outcomes.append(PackageOutcome(str(path), ward[0], ward[1], False, str(exc)))
+            report.outcomes.append(PackageOutcome(str(path), ward[0], ward[1], False, str(exc),
+                                                  resent=getattr(exc, "resent", False)))
             continue
         o = checked.opened
         report.outcomes.append(PackageOutcome(
             str(path), o.ward_code, o.ward_name, True,
             f"Đã nhập gói hồ sơ của {o.ward_name} ({o.ward_code}, tệp {path.name}): {count} hồ sơ đề nghị; "
-            f"{signature_phrase(checked)}.",
+            f"{signature_phrase(checked)}.{replaced}",
             o.package_id, count, checked.signer, checked.trusted, checked.warnings))
     if progress:
         progress(len(paths), len(paths), "Xong")
@@ -163,7 +171,8 @@ def import_packages(db: Database, paths: Iterable[str | Path], *, trust_roots: S
 # --------------------------------------------------------------------------- the write
 
 
-def _write(db: Database, checked: Checked, user: str, cancel: Callable[[], bool] | None) -> int:
+def _write(db: Database, checked: Checked, user: str, cancel: Callable[[], bool] | None,
+           replace: bool = False) -> tuple[int, str]:
     o = checked.opened
     label = ward_label(o.ward_code, o.ward_name, checked.path)
     ward = (o.ward_code, o.ward_name)
@@ -174,9 +183,15 @@ def _write(db: Database, checked: Checked, user: str, cancel: Callable[[], bool]
             earlier = earlier_import(s, o.package_id, o.sha256)
             if earlier is not None:
                 raise refuse(replay_message(label, earlier, o.sha256), ward)
-            return _Writer(s, checked, campaign, user, label, cancel).run()
+            writer = _Writer(s, checked, campaign, user, label, cancel, replace)
+            return writer.run(), writer.replaced_note
     except OfficeError as exc:
         raise refuse(f"{label} bị từ chối: {exc}", ward) from exc
+
+
+def _resent(exc: PackageRefused) -> PackageRefused:
+    exc.resent = True  # type: ignore[attr-defined]  # the GUI offers to replace the earlier package
+    return exc
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -212,8 +227,11 @@ class _Writer:
     """Writes one checked package inside the caller's transaction."""
 
     def __init__(self, s: Session, checked: Checked, campaign: m.Campaign, user: str, label: str,
-                 cancel: Callable[[], bool] | None):
+                 cancel: Callable[[], bool] | None, replace: bool = False):
         self.s = s
+        self.replace = replace
+        self.replaced: list[pm.WardPackage] = []  # the ward's packages this one supersedes
+        self.replaced_note = ""
         self.checked = checked
         self.o = checked.opened
         self.campaign = campaign
@@ -225,6 +243,8 @@ class _Writer:
     def run(self) -> int:
         s, o, data = self.s, self.o, self.o.data
         scope = self._scope()
+        if self.replace:
+            self.replaced = self._packages_to_replace(scope)
         self._refuse_known_keys()
         self._refuse_same_subject_twice()
         forms = self._award_forms()
@@ -244,6 +264,11 @@ class _Writer:
             imported_at=m.utcnow(), imported_by=self.user)
         s.add(package)
         s.flush()
+        if self.replaced:  # in this transaction: a failure below leaves the old package current
+            withdrawn = supersede(s, self.replaced, package, self.user)
+            files = ", ".join(p.file_name for p in self.replaced)
+            self.replaced_note = (f" Gói này thay thế gói trước của phường ({files}; rút {len(withdrawn)} hồ sơ cũ, "
+                                  "gói cũ được giữ lại làm lịch sử).")
         s.add(pm.WardPackageFile(package_id=package.id, content=self.checked.blob))
         cands = data["candidates"]
         proposed_at = dt.datetime.combine(package.proposal_date, dt.time()) if package.proposal_date else package.imported_at
@@ -307,6 +332,30 @@ class _Writer:
                           "phòng tỉnh; dữ liệu của phường không được trộn với đơn vị khác.", self.ward)
         return unit
 
+    def _packages_to_replace(self, scope: m.Unit) -> list[pm.WardPackage]:
+        old = current_packages(self.s, scope.id)
+        if not old:
+            raise refuse(f"{self.label} bị từ chối: {self.o.ward_name} ({self.o.ward_code}) chưa gửi gói nào trước đây, "
+                          "nên không có gói nào để thay thế; nhập gói này không kèm tùy chọn thay thế.", self.ward)
+        blocked = council_blockers(self.s, old)
+        if blocked:
+            raise refuse(f"{self.label} bị từ chối: không thể thay thế gói trước của {self.o.ward_name} "
+                          f"({', '.join(p.file_name for p in old)}) vì Hội đồng Thi đua - Khen thưởng của tỉnh đã "
+                          f"biểu quyết hoặc quyết định về hồ sơ của phường: {'; '.join(blocked[:10])}"
+                          f"{f' và {len(blocked) - 10} hồ sơ khác' if len(blocked) > 10 else ''}.", self.ward)
+        if any(p.created_at and self.o.created_at and _created_at(self.o.created_at) and
+               _created_at(self.o.created_at) < p.created_at for p in old):
+            raise refuse(f"{self.label} bị từ chối: gói này được lập trước gói hiện hành của {self.o.ward_name}; "
+                          "gói cũ hơn không thay thế được gói mới hơn.", self.ward)
+        return old
+
+    def _current(self):  # proposals that count: current ones, less those this package replaces
+        wp = pm.WardProposal
+        cond = wp.candidate_id.is_not(None)
+        if self.replaced:
+            cond = cond & wp.package_id.not_in([p.id for p in self.replaced])
+        return cond
+
     def _refuse_known_keys(self) -> None:
         keys = [c["key"] for c in self.o.data["candidates"]]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
@@ -316,14 +365,15 @@ class _Writer:
             select(pm.WardProposal.candidate_key, pm.WardProposal.name, pm.WardPackage.imported_at,
                    pm.WardPackage.imported_by, pm.WardPackage.file_name)
             .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
-            .where(pm.WardProposal.ward_code == self.o.ward_code, pm.WardProposal.candidate_key.in_(keys))).all()
+            .where(pm.WardProposal.ward_code == self.o.ward_code, pm.WardProposal.candidate_key.in_(keys),
+                   self._current())).all()
         if rows:
             named = "; ".join(f"{r.name} (nhập ngày {vn_date((r.imported_at + VN_OFFSET).date())} bởi "
                               f"{r.imported_by or 'không rõ'}, "
                               f"tệp {r.file_name})" for r in rows[:5])
             more = f" và {len(rows) - 5} hồ sơ khác" if len(rows) > 5 else ""
-            raise refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: {named}{more}. "
-                          "Một hồ sơ chỉ được đề nghị một lần.", self.ward)
+            raise _resent(refuse(f"{self.label} bị từ chối: phường đã gửi các hồ sơ này trong một gói trước: "
+                                 f"{named}{more}. Một hồ sơ chỉ được đề nghị một lần. {REPLACE_HINT}", self.ward))
 
     def _refuse_same_subject_twice(self) -> None:
         """A ward proposes a subject once for an award form: not twice in one package (two keys for one
@@ -344,15 +394,17 @@ class _Writer:
             select(wp.candidate_key, wp.subject_type, wp.subject_kind, wp.name, wp.cccd, wp.birth_date, wp.unit_path,
                    wp.award_code, pm.WardPackage.file_name)
             .join(pm.WardPackage, pm.WardPackage.id == wp.package_id)
-            .where(wp.ward_code == self.o.ward_code, wp.cccd.in_(cccds) | wp.name_key.in_(names))).all()
+            .where(wp.ward_code == self.o.ward_code, wp.cccd.in_(cccds) | wp.name_key.in_(names),
+                   self._current())).all()
         again = [f"{x.name} (mã {x.key}; đã đề nghị với mã {r.candidate_key} trong tệp {r.file_name})"
                  for x in subjects for r in earlier
                  if x.same(_Subject.make(r.candidate_key, r.subject_type, r.subject_kind, r.name, r.cccd,
                                          r.birth_date, r.unit_path, r.award_code))]
         if again:
-            raise refuse(f"{self.label} bị từ chối: phường đã đề nghị đối tượng này trong một gói trước: "
+            raise _resent(refuse(f"{self.label} bị từ chối: phường đã đề nghị đối tượng này trong một gói trước: "
                          f"{'; '.join(again[:5])}. Mỗi tập thể, cá nhân chỉ được phường đề nghị một lần cho một "
-                         "hình thức khen thưởng; gói sửa đổi không được nhập chồng lên gói trước.", self.ward)
+                         f"hình thức khen thưởng; gói sửa đổi không được nhập chồng lên gói trước. {REPLACE_HINT}",
+                         self.ward))
 
     def _scope_units(self, scope: m.Unit) -> dict[str, m.Unit]:
         prefix = scope.code + "/"

@@ -45,6 +45,8 @@ class WardInfo:
     trusted: bool  # every package of the ward signed by a trusted certificate
     last_imported_at: dt.datetime
     last_imported_by: str | None
+    current_file: str | None = None  # the ward's current package (the latest not superseded)
+    replaced: int = 0  # earlier packages of the ward superseded by a corrected one (kept as history)
 
 
 def list_wards(db: Database) -> list[WardInfo]:
@@ -55,11 +57,13 @@ def list_wards(db: Database) -> list[WardInfo]:
         for p in packages:
             by_ward[p.ward_code].append(p)
         out = []
-        for code, rows in by_ward.items():
+        for code, every in by_ward.items():
+            rows = [r for r in every if r.superseded_at is None] or every  # what counts: the current packages
             last = rows[-1]
-            out.append(WardInfo(code, last.ward_name, last.province, last.ward_unit_id, len(rows),
+            out.append(WardInfo(code, last.ward_name, last.province, last.ward_unit_id, len(every),
                                 sum(r.candidate_count for r in rows), last.proposal_number, last.proposal_date,
-                                last.signer_subject, all(r.trusted for r in rows), last.imported_at, last.imported_by))
+                                last.signer_subject, all(r.trusted for r in rows), last.imported_at, last.imported_by,
+                                last.file_name, len(every) - len(rows)))
     return sorted(out, key=lambda w: (fold(w.name), w.code))
 
 
@@ -215,7 +219,8 @@ def duplicates(db: Database) -> list[Duplicate]:
                    pm.WardProposal.name, pm.WardProposal.name_key, pm.WardProposal.cccd, pm.WardProposal.birth_date,
                    pm.WardProposal.birth_year, pm.WardProposal.award_name)
             .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
-            .where(pm.WardProposal.subject_type == "person").order_by(pm.WardProposal.id)).all()
+            .where(pm.WardProposal.subject_type == "person", pm.WardProposal.candidate_id.is_not(None))
+            .order_by(pm.WardProposal.id)).all()
     refs = [(ProposalRef(r.candidate_id, r.ward_code, r.ward_name, r.name, r.cccd, r.birth_date, r.birth_year,
                          r.award_name), r.name_key) for r in rows]
     out: list[Duplicate] = []

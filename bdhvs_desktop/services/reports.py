@@ -44,6 +44,7 @@ from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services import status as status_mod
 from bdhvs_desktop.services.campaign import campaign_info, phase_at
 from bdhvs_desktop.services.dossier import load_settings
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -53,7 +54,7 @@ FORMATS = (".pdf", ".xlsx")
 Progress = Callable[[int, int, str], None]
 
 
-class ReportInputError(Exception):
+class ReportInputError(ServiceError):
     """Bad input for a report (unknown kind, suffix); the message is Vietnamese."""
 
 
@@ -274,7 +275,7 @@ def progress_data(db: Database, as_of: dt.date) -> ProgressReport:
             targets = _own_targets(s, c, as_of, units, people)
         series = _vneid_series(c, people, as_of)
         lagging = []
-        behind = ("Có nguy cơ chưa đạt", "Chưa đạt")
+        behind = (vocab.TARGET_STATUS_LABELS[vocab.TargetStatus.AT_RISK], vocab.TARGET_STATUS_LABELS[vocab.TargetStatus.MISSED])
         for t in targets:
             for u in t.per_unit:
                 late = u.status in behind if u.status else (

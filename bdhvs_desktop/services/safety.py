@@ -23,6 +23,7 @@ from bdhvs_desktop.services.backups import (  # re-exported: callers import them
 )
 from bdhvs_desktop.services.consistency import chain_findings, consistency_findings
 from bdhvs_desktop.services.edits import EditConflict, HistoryEntry, RecordHistory, record_history, save_changes
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.services.upkeep import Finding
 from bdhvs_desktop.storage import backup as store
 from bdhvs_desktop.storage.engine import DatabaseError, network_share_reason, open_database
@@ -36,7 +37,7 @@ __all__ = ["SETTING_DEFAULTS", "ChangeTracker", "EditConflict", "HistoryEntry", 
 log = logging.getLogger(__name__)
 
 
-class RestoreError(Exception):
+class RestoreError(ServiceError):
     """A restore was refused or failed; the current database is unchanged (Vietnamese message)."""
 
 

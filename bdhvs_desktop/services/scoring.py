@@ -28,6 +28,7 @@ from bdhvs_desktop.services.criteria import (  # noqa: F401  (re-exported: their
     CriterionInfo,
     CriterionInput,
     ScoringError,
+    StaleCriterion,
     delete_criterion,
     list_criteria_sets,
     load_criteria_max,

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import AuthError, check_password
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.pg_roles import apply_app_grants, ensure_app_role, is_owner, role_exists
 
@@ -20,7 +21,7 @@ DEFAULT_APP_ROLE = "bdhvs_app"
 _ROLE_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
-class ServerSetupError(Exception):
+class ServerSetupError(ServiceError):
     """The setup cannot be done; the message is for the user (Vietnamese)."""
 
 

@@ -25,6 +25,7 @@ from bdhvs_desktop.documents.atomic import atomic_write_bytes
 from bdhvs_desktop.domain import statistics as stats
 from bdhvs_desktop.domain.statistics import LayoutError, StatTable
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import ServiceError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -33,7 +34,7 @@ FORMATS = (".xlsx", ".pdf")
 MIN_YEAR, MAX_YEAR = 1945, 2100
 
 
-class StatisticsError(Exception):
+class StatisticsError(ServiceError):
     """Bad input for the statistics (year, form, file); the message is Vietnamese."""
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from bdhvs_desktop.documents.xlsx_safe import text_cells_only
+from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TASK_STATUS_LABELS
 
-STATUS_LABELS = {"met": "Đạt", "at_risk": "Có nguy cơ chưa đạt", "missed": "Chưa đạt", "not_due": "Chưa đến hạn"}
-TASK_LABELS = {"not_started": "Chưa bắt đầu", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành",
-               "late": "Trễ hạn"}
+STATUS_LABELS = {k.value: v for k, v in TARGET_STATUS_LABELS.items()}
+TASK_LABELS = {k.value: v for k, v in TASK_STATUS_LABELS.items()}
 SCOPE_LABELS = {"ward": "Toàn phường", "party_org": "Từng tổ chức đảng", "residential_group": "Từng tổ dân phố",
                 "unit": "Từng đơn vị", "responsible_body": "Cơ quan được giao"}
 _FILLS = {"met": "C6EFCE", "at_risk": "FFEB9C", "missed": "FFC7CE", "not_due": "EDEDED"}

@@ -8,10 +8,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.domain.text import clean
 from bdhvs_desktop.domain.vocab import UnitKind
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import conflict_now, values_of
 from bdhvs_desktop.services.people import STALE_MESSAGE, ConcurrentEdit, ValidationError
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
@@ -48,13 +50,8 @@ def get_unit(db: Database, unit_id: int) -> UnitRecord:
                                                              u.households, u.adult_residents))
 
 
-def _ancestors(s: Session, unit_id: int | None) -> list[int]:
-    parents = dict(s.execute(select(m.Unit.id, m.Unit.parent_id)).all())
-    out, cur = [], unit_id
-    while cur is not None and cur not in out:
-        out.append(cur)
-        cur = parents.get(cur)
-    return out
+def _ancestors(s: Session, unit_id: int | None) -> tuple[int, ...]:
+    return unit_tree.ancestors(dict(s.execute(select(m.Unit.id, m.Unit.parent_id)).all()), unit_id)
 
 
 def _validate(s: Session, data: UnitData, unit_id: int | None) -> dict[str, str]:
@@ -116,25 +113,27 @@ def add_unit(db: Database, data: UnitData, *, user: str | None = None) -> int:
 def update_unit(db: Database, unit_id: int, data: UnitData, *, version: int | None = None,
                 user: str | None = None) -> None:
     require_role(db, "secretary", action="sửa danh mục đơn vị")
+    mine = {"code": clean(data.code), "name": clean(data.name), "kind": data.kind, "parent_id": data.parent_id,
+            "is_party_org": bool(data.is_party_org), "households": data.households,
+            "adult_residents": data.adult_residents}
     try:
         with db.session() as s:
             u = s.get(m.Unit, unit_id)
             if u is None or (version is not None and u.version != version):
-                raise ConcurrentEdit(STALE_MESSAGE)
+                raise ConcurrentEdit(STALE_MESSAGE, entity="unit", entity_id=unit_id, mine=mine,
+                                     theirs=None if u is None else values_of(u, mine),
+                                     current_version=None if u is None else u.version)
             if not u.active:
                 raise ValidationError({"code": "Đơn vị đã ngừng hoạt động (đã sáp nhập), không sửa được."})
             errors = _validate(s, data, unit_id)
             if errors:
                 raise ValidationError(errors)
-            new = {"code": clean(data.code), "name": clean(data.name), "kind": data.kind, "parent_id": data.parent_id,
-                   "is_party_org": bool(data.is_party_org), "households": data.households,
-                   "adult_residents": data.adult_residents}
-            changes = {k: (getattr(u, k), v) for k, v in new.items() if getattr(u, k) != v}
+            changes = {k: (getattr(u, k), v) for k, v in mine.items() if getattr(u, k) != v}
             for k, (_old, v) in changes.items():
                 setattr(u, k, v)
             audit.record_changes(s, user=user or db.user, entity="unit", entity_id=u.id, changes=changes)
     except StaleDataError as exc:
-        raise ConcurrentEdit(STALE_MESSAGE) from exc
+        raise conflict_now(db, m.Unit, unit_id, mine, entity="unit", message=STALE_MESSAGE) from exc
 
 
 def rename_unit(db: Database, unit_id: int, name: str, *, user: str | None = None) -> None:

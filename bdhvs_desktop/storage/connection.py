@@ -17,7 +17,11 @@ class DatabaseError(Exception):
 
 class PasswordRequired(DatabaseError):
     """The server asks for a password that neither the URL, BDHVS_DB_PASSWORD, PGPASSWORD nor a
-    pgpass file gave; a caller with a terminal may ask for it (getpass) and try again."""
+    pgpass file gave; a caller with a terminal may ask for it (getpass) for `role` and try again."""
+
+    def __init__(self, message: str, role: str | None = None):
+        super().__init__(message)
+        self.role = role
 
 
 def _install_sqlite_events(engine: Engine, *, foreign_keys: bool = True) -> None:

@@ -151,7 +151,8 @@ def open_database(path_or_url: str | os.PathLike[str], *, create: bool = True, m
             raise PasswordRequired(
                 f"Máy chủ {shown} yêu cầu mật khẩu của vai trò cơ sở dữ liệu \"{sa_url.username}\". Hãy đặt biến môi "
                 f"trường {DB_PASSWORD_ENV} (hoặc PGPASSWORD), ghi vào tệp pgpass, hoặc chạy trong cửa sổ lệnh để "
-                "được hỏi mật khẩu; đừng ghi mật khẩu vào URL (lệnh ps cho mọi người trên máy thấy).") from exc
+                "được hỏi mật khẩu; đừng ghi mật khẩu vào URL (lệnh ps cho mọi người trên máy thấy).",
+                role=sa_url.username) from exc
         raise DatabaseError(_unusable_message(shown, exc)) from exc
     stored = _stored_revision(engine)
     if migrate and stored != SCHEMA_HEAD:

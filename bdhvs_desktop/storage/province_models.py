@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -70,6 +71,11 @@ class WardPackage(Base):
     ward_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     imported_by: Mapped[Optional[str]] = mapped_column(String(200))
+    # A ward's corrected package replaces this one (`bdhvs province import --replace`): this one stays,
+    # file and documents included (still verifiable, still openable), marked superseded by whom and when.
+    superseded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ward_package.id"), index=True)
+    superseded_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    superseded_by_user: Mapped[Optional[str]] = mapped_column(String(200))
 
 
 class WardPackageFile(Base):
@@ -87,12 +93,15 @@ class WardProposal(Base):
 
     __tablename__ = "ward_proposal"
     __table_args__ = (
-        UniqueConstraint("ward_code", "candidate_key"),
+        # A ward's key names one CURRENT proposal; a superseded package's proposals (candidate_id NULL) stay as history.
+        Index("uq_ward_proposal_current_key", "ward_code", "candidate_key", unique=True,
+              sqlite_where=text("candidate_id IS NOT NULL"), postgresql_where=text("candidate_id IS NOT NULL")),
         Index("ix_ward_proposal_match", "name_key", "birth_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), unique=True)
+    # NULL once the package was superseded: its province candidate was withdrawn (services/province_replace.py).
+    candidate_id: Mapped[Optional[int]] = mapped_column(ForeignKey("candidate.id", ondelete="SET NULL"), unique=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("ward_package.id", ondelete="CASCADE"), index=True)
     ward_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     ward_code: Mapped[str] = mapped_column(String(64))

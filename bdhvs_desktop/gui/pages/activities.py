@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain.dates import week_label
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.vocab import ACTIVITY_KIND_LABELS, SKILL_LABELS, ActivityKind
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import (
@@ -364,12 +365,11 @@ class ActivitiesPage(Page):
         more = len(rows) > LIST_LIMIT
         self.model.set_rows(rows[:LIST_LIMIT])
         total_people = sum(r.participants for r in rows[:LIST_LIMIT])
-        dots = lambda n: f"{n:,}".replace(",", ".")  # noqa: E731 - Vietnamese thousands separator
-        text = tr("{n} hoạt động, {p} lượt người tham gia.").format(n=dots(min(len(rows), LIST_LIMIT)),
-                                                                    p=dots(total_people))
+        text = tr("{n} hoạt động, {p} lượt người tham gia.").format(n=vn_number(min(len(rows), LIST_LIMIT)),
+                                                                    p=vn_number(total_people))
         if more:
             text = tr("Hiện {n} hoạt động mới nhất (còn nữa; thu hẹp bộ lọc theo loại, đơn vị hoặc ngày để xem hết), "
-                      "{p} lượt người tham gia.").format(n=dots(LIST_LIMIT), p=dots(total_people))
+                      "{p} lượt người tham gia.").format(n=vn_number(LIST_LIMIT), p=vn_number(total_people))
         self.count_label.setText(text)
 
     def _current(self) -> act.ActivityRow | None:

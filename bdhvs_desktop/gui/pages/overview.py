@@ -23,14 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.domain.numbers import vn_number
+from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS
 from bdhvs_desktop.gui.forms import STATUS_BACKGROUNDS, STATUS_COLOURS, date_edit, num, to_date, to_qdate, vn
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services.changes import STATUS_FACTS
 from bdhvs_desktop.services.status import StatusReport, TargetResult, compute_status
 
-STATUS_TEXT = {"met": tr("Đạt"), "at_risk": tr("Có nguy cơ chưa đạt"), "missed": tr("Chưa đạt"),
-               "not_due": tr("Chưa đến hạn")}
+STATUS_TEXT = {k.value: tr(v) for k, v in TARGET_STATUS_LABELS.items()}
 SHOWN_SHORTFALL = 3
 CARD_TEXT_WIDTH = 570
 
@@ -79,7 +80,7 @@ class TargetCard(QFrame):
             when.append(tr("hạn {d}").format(d=vn(t.deadline)))
         detail = f"{t.code} · " + ", ".join(when)
         if t.numerator is not None and t.denominator and kind == "percent" and t.measure != "reported":
-            detail += f" · {t.numerator:,.0f}/{t.denominator:,.0f}".replace(",", ".")
+            detail += f" · {vn_number(t.numerator, 0)}/{vn_number(t.denominator, 0)}"
         meta = QLabel(detail)
         meta.setStyleSheet("color: #5f6670;")
         layout.addWidget(meta)
@@ -87,11 +88,11 @@ class TargetCard(QFrame):
             lines = [f"• {x}" for x in t.shortfall[:SHOWN_SHORTFALL]]
             if len(t.shortfall) > SHOWN_SHORTFALL:
                 lines.append(tr("… và {n} mục khác (rê chuột để xem hết)").format(
-                    n=f"{len(t.shortfall) - SHOWN_SHORTFALL:,}".replace(",", ".")))
+                    n=vn_number(len(t.shortfall) - SHOWN_SHORTFALL)))
             short = QLabel(tr("Còn thiếu:") + "\n" + "\n".join(lines))
             short.setWordWrap(True)
             layout.addWidget(short)
-            full = t.shortfall[:60] + ([tr("… và {n} mục khác").format(n=f"{len(t.shortfall) - 60:,}".replace(",", "."))]
+            full = t.shortfall[:60] + ([tr("… và {n} mục khác").format(n=vn_number(len(t.shortfall) - 60))]
                                        if len(t.shortfall) > 60 else [])
             self.setToolTip("\n".join(full))
         # A scroll area squeezes word-wrapped labels to nothing unless they ask for their height.

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.gui.people_model import PeopleTableModel
@@ -129,11 +130,9 @@ class PeoplePage(Page):
         self.unit_filter.blockSignals(True)
         self.unit_filter.clear()
         self.unit_filter.addItem(tr("Tất cả đơn vị"), None)
-        self._children: dict[int, list[int]] = {}
         for u in units:
             self.unit_filter.addItem(f"{u.name} ({u.code})", u.id)
-            if u.parent_id:
-                self._children.setdefault(u.parent_id, []).append(u.id)
+        self._children = unit_tree.children_of((u.id, u.parent_id) for u in units)
         index = self.unit_filter.findData(current)
         self.unit_filter.setCurrentIndex(max(index, 0))
         self.unit_filter.blockSignals(False)
@@ -155,13 +154,7 @@ class PeoplePage(Page):
             self.table.setColumnWidth(col, min(width, 320))
 
     def _with_descendants(self, unit_id: int) -> set[int]:
-        out, stack = set(), [unit_id]
-        while stack:
-            uid = stack.pop()
-            if uid not in out:
-                out.add(uid)
-                stack.extend(self._children.get(uid, []))
-        return out
+        return set(unit_tree.descendants(self._children, unit_id))
 
     def apply_filter(self) -> None:
         unit_id = self.unit_filter.currentData()

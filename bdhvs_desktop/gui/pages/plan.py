@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.domain.vocab import TASK_STATUS_LABELS
 from bdhvs_desktop.gui.forms import FormDialog, OptionalDate, RowsModel, date_edit, report_error, to_date, to_qdate, vn
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
@@ -31,8 +32,7 @@ from bdhvs_desktop.services import activities as act
 from bdhvs_desktop.services.changes import STATUS_FACTS, Change, Changes
 from bdhvs_desktop.services.status import StatusReport, TaskResult, compute_status
 
-TASK_TEXT = {"not_started": tr("Chưa bắt đầu"), "in_progress": tr("Đang thực hiện"), "done": tr("Đã hoàn thành"),
-             "late": tr("Trễ hạn")}
+TASK_TEXT = {k.value: tr(v) for k, v in TASK_STATUS_LABELS.items()}
 TASK_COLOURS = {"not_started": "#8a8f98", "in_progress": "#1e6fd9", "done": "#2e7d32", "late": "#c62828"}
 PHASE_COLOURS = ["#dbe9f8", "#fde9cf", "#e2f2e3", "#efe3f6", "#f6f0d5"]
 
@@ -295,8 +295,8 @@ class PlanPage(Page):
         filters = QHBoxLayout()
         filters.addWidget(QLabel(tr("Hiện:")))
         self.show_filter = QComboBox()
-        for label, code in ((tr("Tất cả nhiệm vụ"), None), (tr("Trễ hạn"), "late"), (tr("Chưa xong"), "open"),
-                            (tr("Đã hoàn thành"), "done")):
+        for label, code in ((tr("Tất cả nhiệm vụ"), None), (TASK_TEXT["late"], "late"), (tr("Chưa xong"), "open"),
+                            (TASK_TEXT["done"], "done")):
             self.show_filter.addItem(label, code)
         self.show_filter.currentIndexChanged.connect(lambda _i: self._fill_tasks())
         filters.addWidget(self.show_filter, 1)

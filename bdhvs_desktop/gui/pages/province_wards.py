@@ -32,6 +32,7 @@ from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.office import trust_roots
 from bdhvs_desktop.services.province import import_packages
 from bdhvs_desktop.services.province_dossier import generate_province_dossier
+from bdhvs_desktop.services.province_ward_score import ward_score_checks
 
 PACKAGE_FILTER = tr("Gói hồ sơ đề nghị (*.bdhvs-goi *.zip);;Mọi tệp (*)")
 
@@ -50,6 +51,23 @@ def _votes(votes: dict) -> str:
     return text
 
 
+def _check_text(check) -> str:
+    """The ward's claimed score against the score its facts give: a marker, then why."""
+    if check is None:
+        return ""
+    if check.status == "disagree":
+        return tr("⚠ Khác dữ liệu: {note}").format(note=check.note)
+    if check.status == "agree":
+        return tr("Khớp dữ liệu")
+    return tr("Không đối chiếu được: {note}").format(note=check.note)
+
+
+def _current_package(w) -> str:
+    if not w.replaced:
+        return w.current_file or ""
+    return tr("{f} (thay thế {n} gói trước)").format(f=w.current_file or "", n=w.replaced)
+
+
 def _status(code: str) -> str:
     for key, label in CANDIDATE_STATUS_LABELS.items():
         if key.value == code:
@@ -64,6 +82,7 @@ class ProvinceWardsPage(Page):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self._candidates: list = []
+        self._checks: dict = {}  # candidate id → services/province_ward_score.py: WardScoreCheck
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         title = QLabel(tr("<h2>Hồ sơ đề nghị của các phường</h2>"))
@@ -95,6 +114,7 @@ class ProvinceWardsPage(Page):
             (tr("Người ký"), lambda w: w.signer or "", lambda w: w.signer or "", False),
             (tr("Ngày nhập"), lambda w: pc.vn_date(w.last_imported_at), lambda w: w.last_imported_at, False),
             (tr("Người nhập"), lambda w: w.last_imported_by or "", lambda w: w.last_imported_by or "", False),
+            (tr("Gói hiện hành"), _current_package, lambda w: w.current_file or "", False),
         ])
         self.wards_view = pc.table(self.wards_model)
         self.wards_view.selectionModel().selectionChanged.connect(lambda *_: self.show_ward())
@@ -110,6 +130,8 @@ class ProvinceWardsPage(Page):
             (tr("Hội đồng phường"), lambda c: _votes(c.ward_votes), lambda c: c.ward_votes.get("for", 0), False),
             (tr("Trạng thái ở tỉnh"), lambda c: _status(c.status), lambda c: c.status, False),
             (tr("Hình thức đề nghị"), lambda c: c.award_name or "", lambda c: c.award_name or "", False),
+            (tr("Đối chiếu điểm phường"), lambda c: _check_text(self._checks.get(c.candidate_id)),
+             lambda c: _check_text(self._checks.get(c.candidate_id)), False),
         ])
         self.cand_view = pc.table(self.cand_model)
         self.cand_view.selectionModel().selectionChanged.connect(lambda *_: self.show_candidate())
@@ -176,12 +198,12 @@ class ProvinceWardsPage(Page):
     # -- loading
     def refresh(self) -> None:
         def load(db):
-            return pv.list_wards(db), pv.ward_candidates(db), len(trust_roots(db))
+            return pv.list_wards(db), pv.ward_candidates(db), len(trust_roots(db)), ward_score_checks(db)
 
         ops.run(self, load, success=self._loaded, title=tr("Đang đọc hồ sơ các phường"))
 
     def _loaded(self, result) -> None:
-        wards, candidates, self.trusted_cas = result
+        wards, candidates, self.trusted_cas, self._checks = result
         self.trust_note.setText(tr(
             "Chưa cài đặt chứng thư CA tin cậy nào (Cài đặt → Chữ ký số…, thẻ “CA tin cậy”): gói hồ sơ nhập vào chỉ được "
             "kiểm tra mã băm và chữ ký khớp nội dung, không xác minh được người ký, và được ghi là “chưa tin cậy”."))
@@ -225,11 +247,12 @@ class ProvinceWardsPage(Page):
         if paths:
             self.import_packages(paths)
 
-    def import_packages(self, paths: list[str]) -> ops.Op:
-        """Import the packages off the GUI thread, with progress and a Hủy button; report each."""
+    def import_packages(self, paths: list[str], replace: bool = False) -> ops.Op:
+        """Import the packages off the GUI thread, with progress and a Hủy button; report each.
+        replace: the packages are the wards' corrected ones and replace their earlier packages."""
 
         def work(db, progress, cancelled):
-            return import_packages(db, paths, progress=progress, cancel=cancelled)
+            return import_packages(db, paths, progress=progress, cancel=cancelled, replace=replace)
 
         self.import_button.setEnabled(False)
         return ops.run(self, work, progress=True, cancellable=True, title=tr("Đang nhập gói hồ sơ"),
@@ -242,6 +265,19 @@ class ProvinceWardsPage(Page):
         box = QMessageBox.warning if report.refused else QMessageBox.information
         box(self, tr("Nhập gói hồ sơ"), "\n\n".join(lines))
         self.refresh()
+        resent = [o for o in report.refused if o.resent]
+        if resent and self.confirm_replace(resent):
+            self.import_packages([o.path for o in resent], replace=True)
+
+    def confirm_replace(self, resent) -> bool:
+        """Ask before a ward's corrected package replaces its earlier one."""
+        names = "\n".join(f"• {o.ward_name or o.file_name} ({o.file_name})" for o in resent)
+        answer = QMessageBox.question(self, tr("Thay thế gói trước"), tr(
+            "Các gói sau nêu hồ sơ mà phường đã gửi trong gói trước:\n{names}\n\nNếu đây là gói sửa đổi phường gửi "
+            "lại, thay thế gói trước bằng gói này? Gói trước được giữ lại làm lịch sử; việc thay thế chỉ được làm khi "
+            "Hội đồng của tỉnh chưa biểu quyết về hồ sơ của phường.").format(names=names),
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
 
     def choose_dossier_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("Chọn thư mục lưu hồ sơ trình khen thưởng cấp tỉnh"))

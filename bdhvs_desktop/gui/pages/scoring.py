@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain import scoring as sc
+from bdhvs_desktop.domain.cccd import shown_reference
 from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
@@ -44,7 +45,6 @@ from bdhvs_desktop.gui.pages.scoring_dialogs import (
     ManualResultDialog,
     ProposeDialog,
 )
-from bdhvs_desktop.gui.people_model import mask_cccd
 from bdhvs_desktop.services import council as cs
 from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services.changes import STATUS_FACTS, Change, Changes
@@ -59,8 +59,7 @@ FAIL_COLOR = QColor("#b71c1c")
 
 def shown_id(s: sc.SubjectScore) -> str:
     """A person's CCCD is masked in lists (personal data); unit codes are shown as they are."""
-
-    return mask_cccd(s.id) if s.subject == "person" and s.id.isdigit() else s.id
+    return shown_reference(s.subject, s.id)
 
 
 pts = points_text

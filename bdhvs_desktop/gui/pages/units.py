@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.domain.values import parse_int
 from bdhvs_desktop.domain.vocab import UNIT_KIND_LABELS, UnitKind
 from bdhvs_desktop.gui import ops
@@ -36,17 +37,7 @@ from bdhvs_desktop.services.units import get_unit
 
 
 def _descendants(units: list[UnitRow], unit_id: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for u in units:
-        if u.parent_id:
-            children.setdefault(u.parent_id, []).append(u.id)
-    out, stack = set(), [unit_id]
-    while stack:
-        uid = stack.pop()
-        if uid not in out:
-            out.add(uid)
-            stack.extend(children.get(uid, []))
-    return out
+    return set(unit_tree.descendants(unit_tree.children_of((u.id, u.parent_id) for u in units), unit_id))
 
 
 class UnitTree(QTreeWidget):

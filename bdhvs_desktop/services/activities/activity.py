@@ -136,7 +136,7 @@ def add_activity(db: Database, data: ActivityInput) -> int:
 def update_activity(db: Database, activity_id: int, data: ActivityInput, version: int | None = None) -> None:
     _may_edit(db, "sửa hoạt động")
     with db.session() as s:
-        obj = _load(s, m.Activity, activity_id, version, "hoạt động")
+        obj = _load(s, m.Activity, activity_id, version, "hoạt động", data)
         values = _check_activity(s, data)
         _set_fields(s, db, "activity", obj, ACTIVITY_FIELDS, values)
 

@@ -5,6 +5,7 @@ read, and the audit helpers. The record kinds live in the sibling modules of thi
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, is_dataclass
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.domain import rules
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.errors import Conflict, Invalid, NotFound, values_of
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -20,20 +22,13 @@ MAX_TEXT = 4000
 MAX_PARTICIPANTS = rules.MAX_PARTICIPANTS  # one limit for the form and the import
 
 
-class ValidationError(ValueError):
-    """Input that cannot be saved; `problems` is a list of (field, Vietnamese message)."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(msg for _, msg in problems))
+#: Input that cannot be saved; `problems` lists (field, Vietnamese message) Problems.
+ValidationError = Invalid
 
 
-class StaleRecord(RuntimeError):
-    """The record was changed or deleted by someone else since it was read."""
-
-
-class NotFound(LookupError):
-    pass
+class StaleRecord(Conflict, RuntimeError):
+    """The record was changed or deleted by someone else since it was read (a Conflict with
+    mine/theirs; still a RuntimeError for older callers)."""
 
 
 def _may_edit(db: Database, action: str) -> None:
@@ -61,13 +56,17 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _load(s: Session, model, record_id: int, version: int | None, what: str):
+def _load(s: Session, model, record_id: int, version: int | None, what: str, mine: Any = None):
+    """The record read at `version`; a StaleRecord carrying `mine` (the input the user typed, a
+    dataclass or dict; for a delete, the version read) and what is stored now when it moved on."""
     obj = s.get(model, record_id)
     if obj is None:
         raise NotFound(f"Không tìm thấy {what} (mã số {record_id}); có thể đã bị xóa.")
     if version is not None and getattr(obj, "version", version) != version:
+        typed = asdict(mine) if is_dataclass(mine) else dict(mine or {"version": version})
         raise StaleRecord(f"{what[0].upper()}{what[1:]} này vừa được người khác sửa. "
-                          "Hãy tải lại rồi nhập lại thay đổi của bạn.")
+                          "Hãy tải lại rồi nhập lại thay đổi của bạn.", entity=model.__tablename__,
+                          entity_id=record_id, mine=typed, theirs=values_of(obj, typed), current_version=obj.version)
     return obj
 
 

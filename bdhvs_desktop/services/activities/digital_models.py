@@ -181,7 +181,7 @@ def add_model(db: Database, data: ModelInput) -> int:
 def update_model(db: Database, model_id: int, data: ModelInput, version: int | None = None) -> None:
     _may_edit(db, "sửa mô hình")
     with db.session() as s:
-        obj = _load(s, m.DigitalModel, model_id, version, "mô hình")
+        obj = _load(s, m.DigitalModel, model_id, version, "mô hình", data)
         n_rep = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
         values = _check_model(s, data, model_id, n_rep)
         _set_fields(s, db, "digital_model", obj, MODEL_FIELDS, values)
@@ -192,7 +192,7 @@ def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rati
     """Move a model to a later lifecycle stage, dating that stage (and any skipped one) `on`."""
     _may_edit(db, "chuyển bước mô hình")
     with db.session() as s:
-        obj = _load(s, m.DigitalModel, model_id, version, "mô hình")
+        obj = _load(s, m.DigitalModel, model_id, version, "mô hình", {"status": status, "rating": rating})
         current = MODEL_STATUS_ORDER.index(ModelStatus(obj.status))
         try:
             target = MODEL_STATUS_ORDER.index(ModelStatus(status))

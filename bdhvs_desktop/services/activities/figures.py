@@ -144,7 +144,7 @@ def add_figure(db: Database, data: FigureInput) -> int:
 def update_figure(db: Database, figure_id: int, data: FigureInput, version: int | None = None) -> None:
     _may_edit(db, "sửa số liệu báo cáo")
     with db.session() as s:
-        obj = _load(s, m.ReportedFigure, figure_id, version, "số liệu")
+        obj = _load(s, m.ReportedFigure, figure_id, version, "số liệu", data)
         values = _check_figure(s, data, figure_id)
         _set_fields(s, db, "reported_figure", obj, FIGURE_FIELDS, values)
 

@@ -87,7 +87,7 @@ def add_solution(db: Database, data: SolutionInput) -> int:
 def update_solution(db: Database, solution_id: int, data: SolutionInput, version: int | None = None) -> None:
     _may_edit(db, "sửa giải pháp")
     with db.session() as s:
-        obj = _load(s, m.Solution, solution_id, version, "giải pháp")
+        obj = _load(s, m.Solution, solution_id, version, "giải pháp", data)
         values = _check_solution(s, data)
         _set_fields(s, db, "solution", obj, SOLUTION_FIELDS, values)
 
