@@ -129,7 +129,7 @@ def cmd_list(args, ctx) -> int:
 
 
 def cmd_history(args, ctx) -> int:
-    from bdhvs_desktop.services import awards, lookup
+    from bdhvs_desktop.services import awards, lookup  # lazy: start-up (bdhvs --help imports every command module)
 
     db = ctx.db(create=False)
     if args.person and lookup.person_id_by_cccd(db, args.person) is None:
@@ -146,7 +146,7 @@ def cmd_history(args, ctx) -> int:
 
 
 def cmd_add(args, ctx) -> int:
-    from bdhvs_desktop.services import awards, lookup
+    from bdhvs_desktop.services import awards, lookup  # lazy: start-up (bdhvs --help imports every command module)
 
     db = ctx.db(create=False)
     date = _date(args.date)

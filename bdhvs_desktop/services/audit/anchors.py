@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop.paths import user_data_dir
 from bdhvs_desktop.services.audit.log import ANCHORS_FILE, _last_link, log
 from bdhvs_desktop.services.audit.verify import ChainProblem, _chained
 from bdhvs_desktop.storage import audit_chain as chain
@@ -35,7 +36,7 @@ class Anchor:
         return f"BDHVS-NEO|{self.seq}|{self.code}|{self.head_hash or '-'}"
 
     def qr_png(self) -> bytes:
-        from bdhvs_desktop.documents.qr import qr_png
+        from bdhvs_desktop.documents.qr import qr_png  # lazy: start-up
 
         return qr_png(self.qr_data)
 
@@ -70,7 +71,6 @@ def _db_identity(session: Session) -> str:
 
 
 def anchors_file() -> Path:
-    from bdhvs_desktop.paths import user_data_dir
 
     return user_data_dir() / ANCHORS_FILE
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.storage import audit_chain as chain
 from bdhvs_desktop.storage.locks import serialize
-from bdhvs_desktop.storage.models import AuditEntry, utcnow
+from bdhvs_desktop.storage.models import AuditEntry, MeetingAttendance, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,6 @@ def _subjects(session: Session, entries: list[AuditEntry]) -> dict[int, list[str
     attendance = [e.entity_id for e in entries if e.entity == "meeting_attendance" and e.entity_id is not None]
     meeting_of = {}
     if attendance:
-        from bdhvs_desktop.storage.models import MeetingAttendance
 
         meeting_of = dict(session.execute(select(MeetingAttendance.id, MeetingAttendance.meeting_id)
                                           .where(MeetingAttendance.id.in_(attendance))).all())

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop.domain import council as dc
 from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.vocab import CANDIDATE_STATUS_LABELS, MEETING_STATUS_LABELS
 from bdhvs_desktop.storage import audit_chain as chain
+from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.models import AuditEntry
 
 
@@ -206,8 +208,6 @@ def _summary(state: dict | None) -> str:
 def _recomputed(session: Session, current: dict[str, dict]) -> list[ChainProblem]:
     """Each approved/rejected/issued candidate with a vote at its meeting: the decision
     recomputed from the tables' votes and attendance must match its status."""
-    from bdhvs_desktop.domain import council as dc
-    from bdhvs_desktop.storage import models as m
 
     out: list[ChainProblem] = []
     rows = session.execute(select(m.Candidate.id, m.Candidate.status, m.Candidate.meeting_id)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bdhvs_desktop.domain import rules as record_rules
+from bdhvs_desktop.domain import values as V
 from bdhvs_desktop.domain import vocab
-from bdhvs_desktop.domain.text import name_key
+from bdhvs_desktop.domain.text import fold, name_key
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.awards.common import AwardData
@@ -52,9 +54,7 @@ def _where(sheet: str, row: int | None, column: str | None) -> str:
 
 
 def _parse_cell(c, raw, epoch):
-    from bdhvs_desktop.documents import awards_excel as ax
-    from bdhvs_desktop.domain import rules as record_rules
-    from bdhvs_desktop.domain import values as V
+    from bdhvs_desktop.documents import awards_excel as ax  # lazy: start-up
 
     if c.kind == "text":
         value = V.parse_text(raw, max_length=c.max_length)
@@ -80,9 +80,8 @@ def import_awards(db: Database, path, *, dry_run: bool = False, today: dt.date |
     """Import older awards from the "KhenThuong" sheet: all rows or none. A row already in the
     register (same subject, award, decision number and date) is skipped with a warning, so a
     file can be imported twice. Raises excel_io.UnusableFile for an unusable file."""
-    from bdhvs_desktop.documents import awards_excel as ax
-    from bdhvs_desktop.documents import excel_io as xio
-    from bdhvs_desktop.domain.text import fold
+    from bdhvs_desktop.documents import awards_excel as ax  # lazy: start-up
+    from bdhvs_desktop.documents import excel_io as xio  # lazy: start-up
 
     if not dry_run:
         require_role(db, "secretary", action="nhập sổ khen thưởng từ Excel")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.dossier.common import (
@@ -36,7 +37,6 @@ def _candidates(s: Session, campaign_id: int, draft: bool) -> list[m.Candidate]:
     rows = list(s.scalars(select(m.Candidate).where(m.Candidate.campaign_id == campaign_id,
                                                     m.Candidate.status.in_(statuses))))
     # Collectives first (part I of the list), then individuals; by name within each.
-    from bdhvs_desktop.domain.text import fold
 
     # Alphabetical the Vietnamese way, near enough: "Đặng" with the D's, not after "Z".
     rows.sort(key=lambda c: (c.subject_type != "unit", fold(_subject_name(c)), _subject_name(c), c.id))
@@ -121,7 +121,7 @@ class Narrative:
 
 def narrative(db: Database, candidate_id: int, *, at: dt.date | None = None) -> Narrative:
     """The narrative of one candidate (saved text, or drafted from the records as of *at*)."""
-    from bdhvs_desktop.services import form08
+    from bdhvs_desktop.services import form08  # lazy: cycle dossier↔form08
 
     at = at or dt.date.today()
     results_at = form08.compute_results(db, at)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import context as dc
+from bdhvs_desktop.documents import vn_format
 from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.services.errors import Conflict, Locked, ServiceError
 from bdhvs_desktop.storage import models as m
@@ -217,6 +218,5 @@ def _status_label(code: str) -> str:
 
 
 def vn_short(day: dt.date | None) -> str:
-    from bdhvs_desktop.documents import vn_format
 
     return vn_format.vn_short_date(day) if day else ""

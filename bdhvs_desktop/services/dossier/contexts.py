@@ -8,9 +8,13 @@ from collections import defaultdict
 from typing import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from bdhvs_desktop.documents import context as dc
+from bdhvs_desktop.documents import vn_format as vf
 from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.domain.text import fold
+from bdhvs_desktop.services import awards as awards_service
 from bdhvs_desktop.services.dossier.candidates import _candidates
 from bdhvs_desktop.services.dossier.common import (
     ISSUED_STATUSES,
@@ -36,8 +40,7 @@ def _achievement(src, c: m.Campaign, st: DossierSettings, cand: m.Candidate, cam
     """One Form 08 from services.form08 (figures from the status and scoring services, the
     narrative saved on the candidate or drafted from the records); with the required fields
     that have no data."""
-    from bdhvs_desktop.documents import vn_format as vf
-    from bdhvs_desktop.services import form08
+    from bdhvs_desktop.services import form08  # lazy: cycle dossier↔form08
 
     src = form08.for_candidate(src, cand)  # scored at the level of the award proposed
     award = cand.award_form.name if cand.award_form else ""
@@ -162,8 +165,7 @@ def check_counts(submission: dc.SubmissionContext | Sequence[dc.SubmissionContex
 def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = None,
                    settings: DossierSettings | None = None) -> DossierContexts:
     """The three kinds of context, from the records as of *at* (default today)."""
-    from bdhvs_desktop.domain.text import fold
-    from bdhvs_desktop.services import form08
+    from bdhvs_desktop.services import form08  # lazy: cycle dossier↔form08
 
     at = at or dt.date.today()
     # Every Form 08 figure comes from these two (the numbers of `bdhvs status` / `bdhvs score`).
@@ -198,7 +200,6 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
         authorities = {x.id: _authority(c, x.award_form) for x in cands}
         chair_name = next((d.context.chair.name for d in reversed(minutes_docs) if d.context.chair.name), "")
         # The party office's head, as the latest minutes list him among the council's members.
-        from bdhvs_desktop.domain.text import fold
 
         office_head = next((x.name for d in reversed(minutes_docs) for x in d.context.members
                             if fold(x.position or "").startswith("chanh van phong")), "")
@@ -213,7 +214,7 @@ def build_contexts(db: Database, *, draft: bool = False, at: dt.date | None = No
             raise DossierError(f"Hồ sơ có {len(order)} Tờ trình gửi {len(order)} cấp có thẩm quyền khác nhau ("
                                + "; ".join(k[1] for k in order) + "), nên không dùng một “Kính gửi” chung "
                                f"(“{st.recipient}”). Xóa thiết lập: bdhvs dossier settings --recipient \"\".")
-        from bdhvs_desktop.documents.dossier_writer import SUBMISSION_FILE, slugify
+        from bdhvs_desktop.documents.dossier_writer import SUBMISSION_FILE, slugify  # lazy: start-up
 
         submissions: list[tuple[str, dc.SubmissionContext]] = []
         proposers: dict[int, dc.Issuer] = {}
@@ -286,9 +287,7 @@ def _nominee(cand: m.Candidate, draft: bool, summary: str) -> dc.Nominee:
 
 def _carried_note(cand: m.Candidate) -> str:
     """A proposal to a higher level carries the ward's award of this campaign (from the register)."""
-    from sqlalchemy.orm import object_session
 
-    from bdhvs_desktop.services import awards as awards_service
 
     form = cand.award_form
     s = object_session(cand)

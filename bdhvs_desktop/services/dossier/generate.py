@@ -28,7 +28,7 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
     problem, listed before anything is written), documents.atomic.FileInUseError (a file
     of the previous dossier is open in Word), documents.dossier_writer.DossierCancelled."""
     require_role(db, "secretary", action="lập hồ sơ khen thưởng")
-    from bdhvs_desktop.documents.dossier_writer import write_dossier
+    from bdhvs_desktop.documents.dossier_writer import write_dossier  # lazy: start-up
 
     st = load_settings(db)
     name = form_set or st.form_set
@@ -52,7 +52,7 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
                            [(x.file_name, x.context) for x in ctxs.minutes_docs], ctxs.achievements,
                            make_zip=st.make_zip if make_zip is None else make_zip, progress=progress, cancel=cancel,
                            audit_anchor=anchor, minutes_anchors={k: v for k, v in closed.items() if v is not None})
-    from bdhvs_desktop.documents.dossier_writer import manifest_is_valid
+    from bdhvs_desktop.documents.dossier_writer import manifest_is_valid  # lazy: start-up
 
     # The database follows the folder: nothing is recorded unless the manifest, written
     # last, is in place and matches the files.

@@ -3,9 +3,12 @@ authority of an award and the proposer it implies (party or state format)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bdhvs_desktop.documents import context as dc
+from bdhvs_desktop.domain.presets import authority_of
+from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.services.dossier.common import COUNCIL_HEADING, DossierError, DossierSettings
 from bdhvs_desktop.storage import models as m
 
@@ -98,7 +101,6 @@ class Authority:
 
 
 def _authority(c: m.Campaign, af: m.AwardForm | None) -> Authority:
-    from bdhvs_desktop.domain.presets import authority_of
 
     if af is None:
         raise DossierError("Có ứng viên chưa chọn hình thức khen thưởng; hãy chọn trước khi lập hồ sơ.")
@@ -110,7 +112,6 @@ def _authority(c: m.Campaign, af: m.AwardForm | None) -> Authority:
                            f"nước hay của Đảng (“{name or 'chưa ghi'}”); hãy ghi authority trong preset.")
     if not name:
         raise DossierError(f"Hình thức khen thưởng “{af.name}” ({af.code}) chưa ghi người/cơ quan khen (issuer).")
-    from bdhvs_desktop.domain.text import fold
 
     loc = c.locality_full or c.locality or ""
     own = bool(loc) and fold(loc) in fold(name)
@@ -130,7 +131,6 @@ def _proposer(c: m.Campaign, st: DossierSettings, auth: Authority, chair_name: s
     place = c.locality or ""
     if who == "ward":
         issuer = _ward_issuer(c, st, auth.format)
-        from bdhvs_desktop.domain.text import fold
 
         body = issuer.text_name.removeprefix("Ban Thường vụ ").strip()
         if fold(body) in fold(auth.name):
@@ -161,7 +161,6 @@ _KIND_SYMBOL = {"chi_bo": "CB", "dang_bo": "ĐU"}
 
 def _unit_abbrev(unit: m.Unit) -> str:
     """Symbol of a unit's own document: "CB" (chi bộ), "ĐU" (đảng ủy), else the initials."""
-    import re
 
     if unit.kind in ("chi_bo", "dang_bo"):
         return _KIND_SYMBOL[unit.kind]

@@ -4,6 +4,7 @@ counting committee, one document per meeting."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -29,7 +30,6 @@ def _parse_committee(text: str | None) -> list[dc.CouncilMember]:
 
     A sentence that is not a list of names ("Ban kiểm phiếu gồm 03 đồng chí") gives no
     members: the minutes then leave the names to be written in, rather than print it as one."""
-    import re
 
     out = []
     for line in (x.strip() for x in (text or "").splitlines()):
@@ -51,7 +51,6 @@ def _parse_committee(text: str | None) -> list[dc.CouncilMember]:
 
 def _meeting_number(number: str | None) -> str | None:
     """The number of the minutes: "01/BB-HĐTĐKT" or "01" both give "01"."""
-    import re
 
     m_ = re.match(r"\s*(\d+)", number or "")
     return m_.group(1) if m_ else None
@@ -59,7 +58,7 @@ def _meeting_number(number: str | None) -> str | None:
 
 def minutes_file_name(number: str | None, day: dt.date | None) -> str:
     """"bien-ban-hop-xet-so-01-ngay-12-11-2026.docx": the meeting's number and date in the name."""
-    from bdhvs_desktop.documents.dossier_writer import MINUTES_FILE, slugify
+    from bdhvs_desktop.documents.dossier_writer import MINUTES_FILE, slugify  # lazy: start-up
 
     if day is None:
         return MINUTES_FILE
@@ -157,7 +156,7 @@ def _minutes_documents(s: Session, c: m.Campaign, st: DossierSettings, cands: li
                        ) -> tuple[list[MinutesDocument], list[dc.MeetingCitation]]:
     """One minutes document per meeting whose votes the dossier carries, and the Tờ trình's
     citation of each meeting whose approvals it carries, with that meeting's counts."""
-    from bdhvs_desktop.services import meeting as meeting_service
+    from bdhvs_desktop.services import meeting as meeting_service  # lazy: cycle council↔meeting
 
     voted = {(v.meeting_id, v.candidate_id) for v in s.scalars(select(m.Vote).where(
         m.Vote.candidate_id.in_([x.id for x in cands])))}

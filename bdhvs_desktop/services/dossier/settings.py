@@ -4,12 +4,14 @@ checked once per change of its files; the warnings the dossier page shows about 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bdhvs_desktop import paths
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.dossier.common import (
@@ -100,14 +102,13 @@ def save_settings(db: Database, **changes: Any) -> DossierSettings:
 
 def form_set_dirs() -> tuple[Path, Path]:
     """(built-in forms_templates/, the user's template folder that takes precedence)."""
-    from bdhvs_desktop import paths
 
     return paths.forms_templates_dir(), paths.user_templates_dir()
 
 
 def available_form_sets() -> list[tuple[str, str]]:
     """(name, title) of every form set found, built-in or the user's."""
-    from bdhvs_desktop.documents.formsets import list_form_sets
+    from bdhvs_desktop.documents.formsets import list_form_sets  # lazy: start-up
 
     builtin, user = form_set_dirs()
     return [(fs.name, fs.title) for fs in list_form_sets(builtin, user)]
@@ -137,7 +138,7 @@ def load_checked_form_set(name: str):
     A set whose files have not changed since it was last checked in this process is not
     checked again (the checked set holds the templates' bytes, so what is rendered is
     exactly what was checked); any edit, added or removed file means a new check."""
-    from bdhvs_desktop.documents.formsets import load_form_set
+    from bdhvs_desktop.documents.formsets import load_form_set  # lazy: start-up
 
     builtin, user = form_set_dirs()
     key = _fingerprint(name, builtin, user)
@@ -151,7 +152,6 @@ def load_checked_form_set(name: str):
 
 def _decree_short(decree: str) -> str:
     """"Nghị định số 152/2025/NĐ-CP" out of the decree's full title."""
-    import re
 
     m_ = re.search(r"Nghị định số\s+\S+", decree or "")
     return m_.group(0) if m_ else (decree or "")
@@ -167,7 +167,7 @@ def form_set_warning(fs: Any, day: dt.date | None) -> str:
     replaced_by = getattr(fs, "replaced_by", "") or ""
     successor = ""
     if replaced_by:
-        from bdhvs_desktop.documents.formsets import list_form_sets
+        from bdhvs_desktop.documents.formsets import list_form_sets  # lazy: start-up
 
         builtin, user = form_set_dirs()
         found = {x.name: x for x in list_form_sets(builtin, user)}.get(replaced_by)
@@ -181,7 +181,7 @@ def form_set_warning(fs: Any, day: dt.date | None) -> str:
 
 def form_set_warning_named(name: str, day: dt.date | None) -> str:
     """form_set_warning for the form set called *name* ("" when it is not found)."""
-    from bdhvs_desktop.documents.formsets import list_form_sets
+    from bdhvs_desktop.documents.formsets import list_form_sets  # lazy: start-up
 
     builtin, user = form_set_dirs()
     found = {x.name: x for x in list_form_sets(builtin, user)}.get(name)

@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.documents import vn_format as vf
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import unit_tree, vocab
+from bdhvs_desktop.services import scoring as scs
+from bdhvs_desktop.services.scoring import ScoringError, compute_scores
+from bdhvs_desktop.services.status import compute_status
 from bdhvs_desktop.storage import models as m
 
 #: Narrative fields (services.dossier.NARRATIVE_KEYS) that apply to one kind of candidate only.
@@ -103,9 +106,7 @@ def for_candidate(src: Source, cand: m.Candidate) -> Source:
 
 def compute_results(db, at: dt.date) -> tuple[Any, Any]:
     """(status report, score board) at the date: the two services every figure comes from."""
-    from bdhvs_desktop.services.dossier.common import DossierError
-    from bdhvs_desktop.services.scoring import ScoringError, compute_scores
-    from bdhvs_desktop.services.status import compute_status
+    from bdhvs_desktop.services.dossier.common import DossierError  # lazy: cycle dossier↔form08
 
     try:
         return compute_status(db, at), compute_scores(db, at)
@@ -114,7 +115,6 @@ def compute_results(db, at: dt.date) -> tuple[Any, Any]:
 
 
 def load_source(s: Session, c: m.Campaign, at: dt.date, status: Any, board: Any) -> Source:
-    from bdhvs_desktop.services import scoring as scs
 
     targets = list(s.scalars(select(m.Target).where(m.Target.campaign_id == c.id)))
     specs = scs._target_specs(s, {t.code for t in targets if t.measure in _POPULATION or t.measure == "reported"})
