@@ -18,6 +18,7 @@ from bdhvs_desktop.domain.vocab import (
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.errors import Locked, ServiceError
+from bdhvs_desktop.services.province_board import scoped_name
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -72,7 +73,8 @@ def _candidate(s: Session, candidate_id: int) -> m.Candidate:
 
 
 def _label(c: m.Candidate) -> str:
-    return c.unit.name if c.subject_type == "unit" else c.person.full_name
+    """The name in messages and the decision's explanation: at a province office, with its ward."""
+    return scoped_name(c, c.unit.name if c.subject_type == "unit" else c.person.full_name)
 
 
 def _level(c: m.Candidate) -> str:
