@@ -54,8 +54,6 @@ def _where(sheet: str, row: int | None, column: str | None) -> str:
 
 
 def _parse_cell(c, raw, epoch):
-    from bdhvs_desktop.documents import awards_excel as ax  # lazy: start-up
-
     if c.kind == "text":
         value = V.parse_text(raw, max_length=c.max_length)
         problem = record_rules.hidden_character_problem(value) if value else None
@@ -69,9 +67,8 @@ def _parse_cell(c, raw, epoch):
     if c.kind == "cccd":
         return V.parse_cccd_digits(raw)
     if c.kind == "choice":
-        labels = {"subject_type": ax.SUBJECT_LABELS,
-                  "level": {k.value: v for k, v in vocab.AWARD_LEVEL_LABELS.items()},
-                  "kind": {k.value: v for k, v in vocab.AWARD_KIND_LABELS.items()}}[c.key]
+        labels = {"subject_type": vocab.AWARD_SUBJECT_LABELS, "level": vocab.AWARD_LEVEL_LABELS,
+                  "kind": vocab.AWARD_KIND_LABELS}[c.key]
         return V.parse_choice(raw, labels)
     raise ValueError(f"kiểu cột không rõ: {c.kind}")  # pragma: no cover
 

@@ -21,6 +21,8 @@ from bdhvs_desktop.services.form08.source import (
     _count,
     _date,
     _pct_result,
+    fraction,
+    verdict,
 )
 from bdhvs_desktop.storage import models as m
 
@@ -78,7 +80,7 @@ def unit_target_rows(src: Source, unit: m.Unit) -> list[dc.TargetResult]:
                 result = f"{_count(value)} {word}"
                 target_text = f"Ít nhất {_count(per_unit.target)} {word}"
             elif t.measure == "weekly_guidance" and den:
-                result = f"{vf.vn_percent(value)} số tuần ({num:g}/{den:g} tuần)"
+                result = f"{vf.vn_percent(value)} số tuần ({fraction(num, den)} tuần)"
                 target_text = f"{vf.vn_percent(per_unit.target)} số tuần"
             elif den:
                 result = _pct_result(num, den)
@@ -200,9 +202,8 @@ def person_criteria_rows(src: Source, person: m.Person) -> list[dc.TargetResult]
             result = f"{_count(n_ok) or '0'} mô hình"
         else:
             continue
-        ok = passed.get(c.code)
         out.append(dc.TargetResult(indicator=c.name, target=target, result=result,
-                                   assessment="" if ok is None else ("Đạt" if ok else "Chưa đạt")))
+                                   assessment=verdict(passed.get(c.code))))
     return out
 
 
