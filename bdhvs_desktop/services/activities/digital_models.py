@@ -20,10 +20,9 @@ from bdhvs_desktop.domain.vocab import (
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.activities.common import (
     NotFound,
+    RecordKind,
     ValidationError,
-    _audit_create,
     _Check,
-    _delete,
     _load,
     _may_edit,
     _set_fields,
@@ -38,6 +37,7 @@ MODEL_FIELDS = ("code", "name", "owner_unit_id", "model_type", "status", "regist
 _STAGE_DATE = {"registered": "registered_on", "implementing": "implementing_on", "evaluated": "evaluated_on",
                "excellent": "excellent_on"}
 _QUARTER = re.compile(r"^Q([1-4])/(\d{4})$")
+_MODEL = RecordKind(m.DigitalModel, "digital_model", "mô hình", MODEL_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -167,24 +167,18 @@ def _check_model(s: Session, data: ModelInput, model_id: int | None, replication
                 evaluation=_text(data.evaluation), description=_text(data.description), **dates)
 
 
+def _replications(s: Session, model_id: int) -> int:
+    return s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
+
+
 def add_model(db: Database, data: ModelInput) -> int:
-    _may_edit(db, "ghi mô hình")
-    with db.session() as s:
-        values = _check_model(s, data, None, 0)
-        obj = m.DigitalModel(**values)
-        s.add(obj)
-        s.flush()
-        _audit_create(s, db, "digital_model", obj, MODEL_FIELDS, f"Thêm mô hình {obj.code}")
-        return obj.id
+    return _MODEL.add(db, lambda s: _check_model(s, data, None, 0), action="ghi mô hình",
+                      note=lambda obj: f"Thêm mô hình {obj.code}")
 
 
 def update_model(db: Database, model_id: int, data: ModelInput, version: int | None = None) -> None:
-    _may_edit(db, "sửa mô hình")
-    with db.session() as s:
-        obj = _load(s, m.DigitalModel, model_id, version, "mô hình", data)
-        n_rep = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
-        values = _check_model(s, data, model_id, n_rep)
-        _set_fields(s, db, "digital_model", obj, MODEL_FIELDS, values)
+    _MODEL.update(db, model_id, version, data, lambda s: _check_model(s, data, model_id, _replications(s, model_id)),
+                  action="sửa mô hình")
 
 
 def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rating: str | None = None,
@@ -213,14 +207,12 @@ def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rati
             data["evaluation_quarter"] = quarter
         if evaluation is not None:
             data["evaluation"] = evaluation
-        n_rep = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
-        values = _check_model(s, ModelInput(**data), model_id, n_rep)
-        _set_fields(s, db, "digital_model", obj, MODEL_FIELDS, values)
+        values = _check_model(s, ModelInput(**data), model_id, _replications(s, model_id))
+        _set_fields(s, db, _MODEL.entity, obj, MODEL_FIELDS, values)
 
 
 def delete_model(db: Database, model_id: int, version: int | None = None) -> None:
-    _delete(db, m.DigitalModel, model_id, version, action="xóa mô hình", what="mô hình", entity="digital_model",
-            names=MODEL_FIELDS, note=lambda obj: f"Xóa mô hình {obj.code}")
+    _MODEL.delete(db, model_id, version, action="xóa mô hình", note=lambda obj: f"Xóa mô hình {obj.code}")
 
 
 def add_replication(db: Database, model_id: int, unit_id: int, on: dt.date | None) -> int:
