@@ -75,3 +75,16 @@ def test_counts_group_thousands_like_every_other_number():
     assert vf.vn_count(3) == "03" and vf.vn_count(123) == "123"
     assert vf.vn_count(12345) == vn_number(12345) == "12.345"
     assert f08._count(1040.0) == "1.040"
+
+
+def test_model_status_message_takes_its_label_from_vocab(demo_db, monkeypatch):
+    """"Đã nhân rộng" was written into the message by hand; the screens show MODEL_STATUS_LABELS."""
+    monkeypatch.setitem(vocab.MODEL_STATUS_LABELS, vocab.ModelStatus.REPLICATED, "Đã nhân rộng (nhãn thử)")
+    with demo_db.read() as s:
+        owner = s.scalar(select(m.Unit.id).where(m.Unit.code == "TDP-05"))
+    data = act.ModelInput("MH-THU", "Mô hình thử", owner, status="replicated", registered_on=dt.date(2026, 3, 1),
+                          implementing_on=dt.date(2026, 4, 1), evaluated_on=dt.date(2026, 6, 1), rating="Tốt",
+                          evaluation_quarter="Q2/2026")
+    with pytest.raises(act.ValidationError) as exc:
+        act.add_model(demo_db, data)
+    assert "Trạng thái “Đã nhân rộng (nhãn thử)”: thêm ít nhất một đơn vị nhân rộng trước." in str(exc.value)

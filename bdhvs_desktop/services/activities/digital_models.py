@@ -150,7 +150,8 @@ def _check_model(s: Session, data: ModelInput, model_id: int | None, replication
     if rank >= MODEL_STATUS_ORDER.index(ModelStatus.EXCELLENT) and dates["excellent_on"] is None:
         check.fail("excellent_on", "Ngày công nhận xuất sắc: chưa nhập.")
     if data.status == ModelStatus.REPLICATED and replications == 0:
-        check.fail("status", "Trạng thái “Đã nhân rộng”: thêm ít nhất một đơn vị nhân rộng trước.")
+        check.fail("status", f"Trạng thái “{MODEL_STATUS_LABELS[ModelStatus.REPLICATED]}”: thêm ít nhất một đơn vị "
+                             "nhân rộng trước.")
     check.done()
     return dict(code=code, name=name, owner_unit_id=data.owner_unit_id, status=data.status,
                 model_type=_text(data.model_type), rating=_text(data.rating), evaluation_quarter=quarter,
