@@ -363,3 +363,93 @@ def test_the_progress_dialog_appears_only_for_a_slow_call_and_cancel_reaches_the
     op.dialog.findChild(QPushButton).click()  # the user presses "Hủy"
     settle(qtbot)
     assert op.result == "cancelled" and len(steps) < 200
+
+
+# ------------------------------------------------- no page or dialog says a conflict on its own
+
+
+@pytest.fixture
+def asked(monkeypatch, shown):
+    """The conflict boxes asked (the error and the field labels they were given); "Để sau"."""
+    from bdhvs_desktop.gui import conflict
+
+    questions: list[tuple[BaseException, dict[str, str] | None]] = []
+    monkeypatch.setattr(conflict, "show_conflict",
+                        lambda _p, exc, labels=None: questions.append((exc, labels)) or False)
+    return questions
+
+
+def test_a_unit_dropped_while_a_colleague_renames_it_asks_the_conflict_question(ctx, qtbot, monkeypatch, shown,
+                                                                                asked):
+    """Issue #12: the drop's conflict goes through ops' one rule (the question with the differing
+    fields, then the page reloads), not onto the page's own message line."""
+    from bdhvs_desktop.gui.conflict import conflict_details
+    from bdhvs_desktop.gui.pages.units import UnitsPage
+    from bdhvs_desktop.services import units as unit_service
+    from bdhvs_desktop.services.changes import Change
+    from bdhvs_desktop.storage import models as m
+
+    page = UnitsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    published = []
+    ctx.data_changed.connect(published.append)
+    by_code = {u.code: u for u in page.units}
+    moved, target = by_code["TDP-05"], by_code["CB-KP3"]
+    read = unit_service.get_unit
+
+    def read_then_a_colleague_renames(db, unit_id):
+        record = read(db, unit_id)
+        with db.session() as s:
+            s.get(m.Unit, unit_id).name = "Tổ dân phố 5 (đổi tên)"
+        return record
+
+    monkeypatch.setattr(unit_service, "get_unit", read_then_a_colleague_renames)
+    assert page.move_to(moved.id, target.id) is False
+    settle(qtbot)
+    assert shown == [] and len(asked) == 1
+    exc, labels = asked[0]
+    details = conflict_details(exc, labels)
+    assert f"Tên đơn vị: bạn nhập «{moved.name}», hiện đang lưu «Tổ dân phố 5 (đổi tên)»" in details
+    assert "người khác" not in page.message.text()  # not said again on the page's own line
+    assert any(c.touches({Change.UNITS}) for c in published)
+    assert {u.code: u for u in page.units}["TDP-05"].name == "Tổ dân phố 5 (đổi tên)"  # the page reloaded
+
+
+def test_the_vneid_bulk_mark_colliding_with_a_colleague_asks_the_conflict_question(ctx, qtbot, monkeypatch, shown,
+                                                                                  asked):
+    """Issue #12: the bulk mark's conflict goes through ops' one rule (the question with the
+    differing fields, the people page reloads); the dialog stays open with what was typed."""
+    from bdhvs_desktop.gui.conflict import conflict_details
+    from bdhvs_desktop.gui.person_dialog import BulkVneidDialog
+    from bdhvs_desktop.services import errors
+    from bdhvs_desktop.services import people as people_service
+    from bdhvs_desktop.services.changes import Change
+    from bdhvs_desktop.storage import models as m
+
+    with ctx.db.read() as s:
+        ids = [p.id for p in s.query(m.Person).filter(m.Person.vneid_proficient_on.is_(None)).limit(3)]
+    published = []
+    ctx.data_changed.connect(published.append)
+
+    def a_colleague_saved_one_first(db, person_ids, on, verified_by, **_options):
+        with db.session() as s:
+            s.get(m.Person, person_ids[0]).vneid_verified_by = "Tổ trưởng"
+        mine = {"vneid_proficient_on": on, "vneid_verified_by": verified_by}
+        raise errors.conflict_now(db, m.Person, person_ids[0], mine, entity="person",
+                                  message=people_service.STALE_MESSAGE)
+
+    monkeypatch.setattr(people_service, "mark_vneid_proficient", a_colleague_saved_one_first)
+    dialog = BulkVneidDialog(ctx, ids, None)
+    qtbot.addWidget(dialog)
+    dialog.on.setText("20/03/2026")
+    dialog.verified_by.setText("Công an phường")
+    dialog.apply()
+    settle(qtbot)
+    assert shown == [] and len(asked) == 1
+    exc, labels = asked[0]
+    assert "Người/đơn vị xác nhận: bạn nhập «Công an phường», hiện đang lưu «Tổ trưởng»" in conflict_details(exc,
+                                                                                                           labels)
+    assert not dialog.general_error.text()  # not said again on the dialog's own line
+    assert any(c.touches({Change.PEOPLE}) for c in published)
+    assert dialog.result() != dialog.DialogCode.Accepted and dialog.verified_by.text() == "Công an phường"

@@ -276,6 +276,11 @@ class PersonDialog(QDialog):
                 failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu"))
 
 
+#: The fields the bulk mark writes, for a conflict's "what you typed / what is stored" list.
+VNEID_LABELS = {"vneid_proficient_on": tr("Thành thạo VNeID từ ngày"), "vneid_verified_by": tr("Người/đơn vị xác nhận"),
+                "can_guide": tr("Hướng dẫn được người dân")}
+
+
 class BulkVneidDialog(QDialog):
     """Mark the selected people proficient with VNeID on a date, verified by whom."""
 
@@ -339,17 +344,16 @@ class BulkVneidDialog(QDialog):
             self.accept()
 
         def refused(exc: BaseException) -> bool:
-            kind = ops.error_kind(exc)
-            if kind is ops.ErrorKind.INVALID:
-                self._show(dict(ops.problems_of(exc)) or {"people": str(exc)})
-                return True
-            if kind is ops.ErrorKind.CONFLICT:
-                self._show({"people": str(exc)})
-                return True
-            return False
+            # Invalid input is said next to its field; a conflict goes by ops' one rule (the
+            # question with what differs, then the people page reloads; this dialog stays open).
+            if ops.error_kind(exc) is not ops.ErrorKind.INVALID:
+                return False
+            self._show(dict(ops.problems_of(exc)) or {"people": str(exc)})
+            return True
 
         ops.run(self, lambda db: people_service.mark_vneid_proficient(db, ids, on, by, **options),
-                changes=Changes.of(Change.PEOPLE), success=done, failure=refused, title=tr("Đang ghi nhận"))
+                changes=Changes.of(Change.PEOPLE), success=done, failure=refused, title=tr("Đang ghi nhận"),
+                labels=VNEID_LABELS)
 
     def _show(self, errors: dict[str, str]) -> None:
         self.on_error.show_message(errors.get("on"))

@@ -35,6 +35,11 @@ from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.records import UnitRow, list_units
 from bdhvs_desktop.services.units import get_unit
 
+#: A unit's fields by name, for a conflict's "what you typed / what is stored" list.
+UNIT_LABELS = {"code": tr("Mã đơn vị"), "name": tr("Tên đơn vị"), "kind": tr("Loại đơn vị"),
+               "parent_id": tr("Đơn vị cấp trên"), "is_party_org": tr("Tổ chức đảng"), "households": tr("Số hộ dân"),
+               "adult_residents": tr("Số người dân trưởng thành")}
+
 
 def _descendants(units: list[UnitRow], unit_id: int) -> set[int]:
     return set(unit_tree.descendants(unit_tree.children_of((u.id, u.parent_id) for u in units), unit_id))
@@ -175,7 +180,8 @@ class UnitDialog(QDialog):
             self.accept()
 
         ops.run(self, write, changes=Changes.of(Change.UNITS), success=saved,
-                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu đơn vị"))
+                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu đơn vị"),
+                labels=UNIT_LABELS)
 
 
 class ChooseUnitDialog(QDialog):
@@ -339,7 +345,9 @@ class UnitsPage(Page):
         if unit is None or unit.parent_id == new_parent:
             return False
         def refused(exc: BaseException) -> bool:
-            if ops.error_kind(exc) not in (ops.ErrorKind.INVALID, ops.ErrorKind.CONFLICT):
+            # Invalid moves are said on the page's line; a conflict goes by ops' one rule (the
+            # question with what differs, then this page reloads).
+            if ops.error_kind(exc) is not ops.ErrorKind.INVALID:
                 return False
             message = dict(ops.problems_of(exc)).get("parent_id", str(exc))
             self.show_message(tr("Không chuyển được {n}: {m}").format(n=unit.name, m=message), error=True)
@@ -352,7 +360,8 @@ class UnitsPage(Page):
         # A drop needs to know whether the move was accepted: wait for the operation in a local
         # event loop (the window keeps answering).
         return ops.run(self, lambda db: unit_service.move_unit(db, unit_id, new_parent), success=moved,
-                       failure=refused, changes=Changes.of(Change.UNITS), title=tr("Đang chuyển đơn vị")).wait()
+                       failure=refused, changes=Changes.of(Change.UNITS), title=tr("Đang chuyển đơn vị"),
+                       labels=UNIT_LABELS).wait()
 
     def move_selected(self) -> None:
         unit = self.selected_unit()
