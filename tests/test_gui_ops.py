@@ -128,6 +128,39 @@ def test_scoring_keeps_the_window_responsive(ctx, qtbot, monkeypatch):
     assert page.eligible_model.rowCount() + page.other_model.rowCount() > 0
 
 
+def _dossier_page(ctx):
+    from bdhvs_desktop.gui.pages.dossier import DossierPage
+    from bdhvs_desktop.services import dossier
+
+    page = DossierPage(ctx)
+    return page, dossier, "list_dossier_candidates", lambda: setattr(page, "_items", None), \
+        lambda: page._items is not None
+
+
+def _units_page(ctx):
+    from bdhvs_desktop.gui.pages import units
+
+    page = units.UnitsPage(ctx)
+    return page, units, "list_units", lambda: setattr(page, "units", []), lambda: bool(page.units)
+
+
+@pytest.mark.parametrize("make", [_dossier_page, _units_page], ids=["dossier candidates", "unit tree"])
+def test_a_page_read_over_20_ms_on_a_large_ward_keeps_the_window_responsive(ctx, qtbot, monkeypatch, make):
+    """The dossier page's candidates (the read fails without a campaign) and the unit tree with its
+    counts (40 ms on a ward of 30,000 people) load as page loads, off the GUI thread."""
+    page, module, name, forget, landed_when = make(ctx)
+    qtbot.addWidget(page)
+    settle(qtbot)
+    forget()
+    slowed(monkeypatch, module, name)
+    ticker = Ticker()
+    page.refresh()
+    qtbot.waitUntil(landed_when, timeout=20000)
+    landed = ticker.ticks
+    ticker.stop()
+    assert _kept_ticking(landed), landed
+
+
 def test_a_change_to_people_does_not_reload_the_council_page(ctx, qtbot, monkeypatch):
     from bdhvs_desktop.gui.pages.council import CouncilPage
     from bdhvs_desktop.services.changes import Change, Changes
@@ -392,6 +425,7 @@ def test_a_unit_dropped_while_a_colleague_renames_it_asks_the_conflict_question(
     page = UnitsPage(ctx)
     qtbot.addWidget(page)
     page.show()
+    settle(qtbot)
     published = []
     ctx.data_changed.connect(published.append)
     by_code = {u.code: u for u in page.units}

@@ -264,9 +264,9 @@ class UnitsPage(Page):
         self._update_actions()
 
     def refresh(self) -> None:
-        # Synchronous: the unit tree with its counts, grouped in SQL (tens of units, 1-3 ms).
-        units = list_units(self.ctx.db)
-        self.populate(units)
+        # A page load: the unit tree with its people counts grouped in SQL takes 1 ms on the demo ward
+        # but 40-50 ms on a ward of 300 units and 30,000 people.
+        self.load(list_units, self.populate)
 
     def populate(self, units: list[UnitRow]) -> None:
         selected = self.selected_id()
