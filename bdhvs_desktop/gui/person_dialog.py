@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from bdhvs_desktop.domain import rules
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.forms import dialog_buttons
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services import people as people_service
 from bdhvs_desktop.services.changes import Change, Changes
@@ -184,11 +184,7 @@ class PersonDialog(QDialog):
 
         self.general_error = FieldError()
         outer.addWidget(self.general_error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, accept=self.save)
         outer.addWidget(self.buttons)
         self._extra: dict[str, object] = {}
         if person_id is not None:
@@ -316,12 +312,7 @@ class BulkVneidDialog(QDialog):
         layout.addWidget(hint)
         self.general_error = FieldError()
         layout.addWidget(self.general_error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Ghi nhận"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, tr("Ghi nhận"), self.apply))
 
     def apply(self) -> None:
         errors: dict[str, str] = {}

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.forms import dialog_buttons
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.meeting import meeting_record, save_meeting_details
@@ -92,12 +92,7 @@ class MeetingDetailsDialog(QDialog):
             row = QFormLayout()
             row.addRow(tr("Trưởng ban kiểm phiếu:"), self.head)
             layout.addLayout(row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, accept=self.save))
 
     def counting_ids(self) -> list[int]:
         return [self.counting.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.counting.count())

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +25,7 @@ from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.domain.values import parse_int
 from bdhvs_desktop.domain.vocab import UNIT_KIND_LABELS, UnitKind
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.forms import dialog_buttons
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.import_wizard import ImportWizard, export_to_excel
 from bdhvs_desktop.gui.pages.base import Page
@@ -122,12 +122,7 @@ class UnitDialog(QDialog):
         self.adults.setPlaceholderText(tr("để trống nếu không áp dụng"))
         row("adult_residents", tr("Số người dân trưởng thành"), self.adults)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, accept=self.save))
         if unit_id is not None:
             # Synchronous: one row by its id.
             record = get_unit(ctx.db, unit_id)
@@ -203,12 +198,7 @@ class ChooseUnitDialog(QDialog):
         layout.addWidget(self.combo)
         self.error = FieldError()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text or tr("Đồng ý"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, ok_text or tr("Đồng ý")))
 
     def chosen(self) -> int | None:
         return self.combo.currentData()
