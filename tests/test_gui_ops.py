@@ -144,10 +144,20 @@ def _units_page(ctx):
     return page, units, "list_units", lambda: setattr(page, "units", []), lambda: bool(page.units)
 
 
-@pytest.mark.parametrize("make", [_dossier_page, _units_page], ids=["dossier candidates", "unit tree"])
+def _models_page(ctx):
+    from bdhvs_desktop.gui.pages.models import ModelsPage
+    from bdhvs_desktop.services import activities
+
+    page = ModelsPage(ctx)
+    return page, activities, "list_models", lambda: page.models.set_rows([]), lambda: page.models.rowCount() > 0
+
+
+@pytest.mark.parametrize("make", [_dossier_page, _units_page, _models_page],
+                         ids=["dossier candidates", "unit tree", "digital models"])
 def test_a_page_read_over_20_ms_on_a_large_ward_keeps_the_window_responsive(ctx, qtbot, monkeypatch, make):
-    """The dossier page's candidates (the read fails without a campaign) and the unit tree with its
-    counts (40 ms on a ward of 30,000 people) load as page loads, off the GUI thread."""
+    """The dossier page's candidates (the read fails without a campaign), the unit tree with its
+    counts (40 ms on a ward of 30,000 people) and the digital models page (59 ms there) load as page
+    loads, off the GUI thread."""
     page, module, name, forget, landed_when = make(ctx)
     qtbot.addWidget(page)
     settle(qtbot)
