@@ -105,7 +105,7 @@ def test_the_second_ward_s_file_of_an_approved_person_is_refused(tmp_path, secon
 
     # the council board says why: the twin names the file approved, with its ward
     row = next(r for r in cs.meeting_view(db, meeting).candidates if r.candidate.id == twin.id)
-    assert row.candidate.twin and "Phường Bình Minh" in row.candidate.twin and "đã duyệt" in row.candidate.twin
+    assert row.candidate.twin and "Phường Bình Minh" in row.candidate.twin and "được thông qua" in row.candidate.twin
     assert f"số {first.id}" in row.candidate.twin
 
     # voted down, the second file is decided like any other

@@ -41,6 +41,7 @@ from bdhvs_desktop.services.council.common import (
     _member_count,
     _present_count,
 )
+from bdhvs_desktop.services.council.twins import refuse_twin, twin_notes, twins_of
 from bdhvs_desktop.services.province_board import board_for, scoped_name, score_for
 from bdhvs_desktop.services.safety import EditConflict
 from bdhvs_desktop.storage import models as m
@@ -85,9 +86,13 @@ class CandidateInfo:
     score_snapshot: dict[str, Any]
     version: int
     level: str = "ward"  # the criteria it is scored against: its award form's level (ward or province)
+    #: at a province office: the other wards' files of the same person and their state
+    #: ("Trùng với hồ sơ số 12: Âu Thị Ánh (Phường Bình Minh) — được thông qua"), else None
+    twin: str | None = None
 
 
-def _candidate_info(c: m.Candidate) -> CandidateInfo:
+def _candidate_info(c: m.Candidate, twins: dict[int, str] | None = None) -> CandidateInfo:
+    """The candidate as plain data; `twins`: twin_notes(s) when the caller lists many."""
     if c.subject_type == "unit":
         code, name, unit_name, position, sid = c.unit.code, c.unit.name, None, c.unit.head_title, c.unit_id
     else:
@@ -99,7 +104,16 @@ def _candidate_info(c: m.Candidate) -> CandidateInfo:
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
                          c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
                          c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version,
-                         _level(c))
+                         _level(c), (twins if twins is not None else _twin_note(c)).get(c.id))
+
+
+def _twin_note(c: m.Candidate) -> dict[int, str]:
+    """The board's note on one candidate's twins (the list functions read them all at once)."""
+    s = object_session(c)
+    if s is None or c.subject_type != "person":
+        return {}
+    me, others = twins_of(s, c.id)
+    return twin_notes(s) if me is not None and others else {}
 
 
 def _decision_of(c: m.Candidate) -> str | None:
@@ -118,7 +132,8 @@ def list_candidates(db: Database, include_rejected: bool = True) -> list[Candida
         q = select(m.Candidate).order_by(m.Candidate.subject_kind, m.Candidate.id)
         if not include_rejected:
             q = q.where(m.Candidate.status != "rejected")
-        return [_candidate_info(c) for c in s.scalars(q)]
+        twins = twin_notes(s)
+        return [_candidate_info(c, twins) for c in s.scalars(q)]
 
 
 def get_candidate(db: Database, candidate_id: int) -> CandidateInfo:
@@ -359,6 +374,7 @@ def set_status(db: Database, candidate_id: int, status: str, reason: str | None 
             c.decision_reason = None
         if status == "approved":
             reason = _passing_vote(s, c).explanation
+            refuse_twin(s, c)  # one file per person at a province office
         _apply_decision(s, db.user, c, status, reason, snap)
 
 
