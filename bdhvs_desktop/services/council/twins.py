@@ -99,24 +99,43 @@ def refuse_twin(s: Session, c: m.Candidate, decided_now: frozenset[int] = frozen
         "do) trước khi thông qua hồ sơ này.")
 
 
-def twin_notes(s: Session) -> dict[int, str]:
-    """For the council board: candidate id → "Trùng với hồ sơ số N: <name> (<ward>) — <state>", for
-    every imported person proposed by more than one ward (empty at a ward office)."""
+def twin_pairs(s: Session) -> list[tuple[Proposal, Proposal]]:
+    """Every pair of candidates that name the same person (earlier import first); one read."""
     proposals = [_proposal(r) for r in s.execute(_query().order_by(pm.WardProposal.id))]
     if len(proposals) < 2:
-        return {}
+        return []
     groups: dict[object, list[Proposal]] = defaultdict(list)
     for p in proposals:
         if p.cccd:
             groups[p.cccd].append(p)
         groups[(p.person.name_key, p.person.year)].append(p)
-    twins: dict[int, dict[int, Proposal]] = defaultdict(dict)
+    pairs: dict[tuple[int, int], tuple[Proposal, Proposal]] = {}
     for group in groups.values():
         for i, a in enumerate(group):
             for b in group[i + 1:]:
                 if a.candidate_id != b.candidate_id and dc.same_person(a.person, b.person):
-                    twins[a.candidate_id][b.candidate_id] = b
-                    twins[b.candidate_id][a.candidate_id] = a
+                    pairs[(a.candidate_id, b.candidate_id)] = (a, b)
+    return list(pairs.values())
+
+
+def twin_notes(s: Session) -> dict[int, str]:
+    """For the council board: candidate id → "Trùng với hồ sơ số N: <name> (<ward>) — <state>", for
+    every imported person proposed by more than one ward (empty at a ward office)."""
+    twins: dict[int, list[Proposal]] = defaultdict(list)
+    for a, b in twin_pairs(s):
+        twins[a.candidate_id].append(b)
+        twins[b.candidate_id].append(a)
     return {cid: "; ".join(f"Trùng với hồ sơ số {t.candidate_id}: {t.name} ({t.ward_name}) — "
-                           f"{candidate_status_label(t.status).lower()}" for t in others.values())
+                           f"{candidate_status_label(t.status).lower()}" for t in others)
             for cid, others in twins.items()}
+
+
+def refuse_twins_among(s: Session, candidate_ids: set[int]) -> None:
+    """TwinApproved when two of `candidate_ids` (a dossier's approved candidates) are the same
+    person: files approved twice before the rule existed are not issued twice."""
+    for a, b in twin_pairs(s):
+        if a.candidate_id in candidate_ids and b.candidate_id in candidate_ids:
+            raise TwinApproved(
+                f"Hồ sơ số {a.candidate_id} “{a.name}” ({a.ward_name}) và hồ sơ số {b.candidate_id} “{b.name}” "
+                f"({b.ward_name}) là cùng một người ({a.reason(b)}) và đều được thông qua. Hội đồng chỉ xét một "
+                "hồ sơ cho mỗi người: mở lại một trong hai hồ sơ (ghi lý do) rồi lập hồ sơ trình khen thưởng.")

@@ -17,7 +17,6 @@ from bdhvs_desktop.services import audit
 from bdhvs_desktop.services import meeting as ms
 from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services.auth import require_role
-from bdhvs_desktop.services.council.candidates import _apply_decision, _refuse_locked
 from bdhvs_desktop.services.council.common import (
     COUNCIL_LOCK,
     CouncilActionError,
@@ -29,7 +28,9 @@ from bdhvs_desktop.services.council.common import (
     _member_count,
     _present_count,
     _refuse_closed,
+    _refuse_locked,
 )
+from bdhvs_desktop.services.council.lifecycle import _apply_decision
 from bdhvs_desktop.services.council.twins import refuse_twin
 from bdhvs_desktop.services.province_board import board_for, score_for
 from bdhvs_desktop.storage import models as m
