@@ -196,3 +196,67 @@ def test_a_ward_office_approves_two_people_of_the_same_name(demo_db):
         cs.decide(demo_db, meeting, cid)
     assert [cs.get_candidate(demo_db, cid).status for cid in ids] == ["approved", "approved"]
     assert all(cs.get_candidate(demo_db, cid).twin is None for cid in ids)
+
+
+def test_a_final_province_dossier_refuses_a_person_approved_twice(tmp_path):
+    """Files approved twice before the rule existed (written here straight to the database, as an
+    older version left them) are not issued twice: the final dossier is refused, nothing written."""
+    from bdhvs_desktop.services.dossier import DossierError
+    from bdhvs_desktop.services.province_dossier import generate_province_dossier
+
+    db = _office(tmp_path, ANH, ANH)
+    meeting = _council(db)
+    first, twin = _twins(db, "Âu Thị Ánh")
+    for cid in (first.id, twin.id):
+        cs.record_vote(db, meeting, cid, len(PROVINCE_COUNCIL), 0, 0)
+    cs.decide(db, meeting, first.id)
+    with db.session() as s:
+        c = s.get(m.Candidate, twin.id)
+        c.status, c.locked = "approved", True
+    before = _state(db, first.id), _state(db, twin.id)
+    with pytest.raises(DossierError) as info:
+        generate_province_dossier(db, tmp_path / "ho-so-tinh", at=dt.date(2026, 12, 5))
+    text = str(info.value)
+    assert f"số {first.id}" in text and f"số {twin.id}" in text and "Phường Tân Hà" in text, text
+    assert "Phường Bình Minh" in text and "cùng một người" in text, text
+    assert not (tmp_path / "ho-so-tinh" / "manifest.json").exists()
+    assert (_state(db, first.id), _state(db, twin.id)) == before
+    db.dispose()
+
+
+def test_the_trùng_lặp_page_and_the_council_use_one_rule(tmp_path):
+    """Every two files the Trùng lặp page groups as one person, the council's rule calls the same
+    person (and the board marks both)."""
+    from bdhvs_desktop.domain.council import ProposedPerson, same_person
+    from bdhvs_desktop.domain.text import name_key
+    from bdhvs_desktop.services.province_views import duplicates
+
+    db = _office(tmp_path, ANH, dataclasses.replace(ANH, cccd=None))
+    found = duplicates(db)
+    assert found
+    twins = {c.id: c.twin for c in cs.list_candidates(db)}
+    for d in found:
+        people = [ProposedPerson(name_key(e.name), e.cccd, e.birth_date, e.birth_year) for e in d.entries]
+        assert all(same_person(a, b) for i, a in enumerate(people) for b in people[i + 1:]), d.explanation
+        assert all(twins[e.candidate_id] for e in d.entries)
+    db.dispose()
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    (("a", "068185424242", dt.date(1985, 6, 14)), ("b", "068185424242", None), "cccd"),  # the CCCD decides
+    (("a", "068185424242", dt.date(1985, 6, 14)), ("a", "068185000001", dt.date(1985, 6, 14)), None),  # two people
+    (("a", None, dt.date(1985, 6, 14)), ("a", "068185424242", dt.date(1985, 6, 14)), "name_birth"),
+    (("a", None, dt.date(1985, 6, 14)), ("a", None, dt.date(1985, 6, 15)), None),
+    (("a", None, dt.date(1985, 6, 14)), ("a", None, 1985), "name_birth"),  # a ward that knows only the year
+    (("a", None, 1985), ("a", None, 1986), None),
+    (("a", None, None), ("a", None, None), None),  # a name alone is not a person
+])
+def test_same_person(a, b, expected):
+    from bdhvs_desktop.domain.council import ProposedPerson, same_person
+
+    def person(key, cccd, born):
+        return ProposedPerson(key, cccd, born if isinstance(born, dt.date) else None,
+                              born if isinstance(born, int) else None)
+
+    assert same_person(person(*a), person(*b)) == expected
+    assert same_person(person(*b), person(*a)) == expected
