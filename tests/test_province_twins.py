@@ -55,6 +55,18 @@ def _twins(db, name_key_of: str) -> tuple[cs.CandidateInfo, cs.CandidateInfo]:
     return found[0], found[1]
 
 
+def _first_approved(tmp_path):
+    """Both wards propose Ánh (the same CCCD), the council votes both files through and decides
+    Bình Minh's: (db, meeting, Bình Minh's file approved, Tân Hà's file voted, undecided)."""
+    db = _office(tmp_path, ANH, ANH)
+    meeting = _council(db)
+    first, twin = _twins(db, "Âu Thị Ánh")
+    for cid in (first.id, twin.id):
+        cs.record_vote(db, meeting, cid, len(PROVINCE_COUNCIL), 0, 0)
+    cs.decide(db, meeting, first.id)
+    return db, meeting, first, twin
+
+
 def _state(db, candidate_id: int):
     """Everything the refusal must leave as it was: the candidate, its votes, the audit log."""
     with db.read() as s:
@@ -132,12 +144,7 @@ def test_both_twins_passing_in_one_decision_write_nothing(tmp_path):
 
 
 def test_a_reopened_file_does_not_block_and_the_twin_is_refused_on_its_way_back(tmp_path):
-    db = _office(tmp_path, ANH, ANH)
-    meeting = _council(db)
-    first, twin = _twins(db, "Âu Thị Ánh")
-    for cid in (first.id, twin.id):
-        cs.record_vote(db, meeting, cid, len(PROVINCE_COUNCIL), 0, 0)
-    cs.decide(db, meeting, first.id)
+    db, meeting, first, twin = _first_approved(tmp_path)
     cs.reopen(db, first.id, "Hội đồng chọn hồ sơ của phường Tân Hà")
     cs.decide(db, meeting, twin.id)  # the first is no longer approved: the second passes
     assert cs.get_candidate(db, twin.id).status == "approved"
@@ -154,12 +161,7 @@ def test_the_gui_council_page_shows_the_refusal(tmp_path, qtbot, monkeypatch):
     from bdhvs_desktop.gui.context import AppContext
     from bdhvs_desktop.gui.pages.council import CouncilPage
 
-    db = _office(tmp_path, ANH, ANH)
-    meeting = _council(db)
-    first, twin = _twins(db, "Âu Thị Ánh")
-    for cid in (first.id, twin.id):
-        cs.record_vote(db, meeting, cid, len(PROVINCE_COUNCIL), 0, 0)
-    cs.decide(db, meeting, first.id)
+    db, meeting, first, twin = _first_approved(tmp_path)
     before = _state(db, twin.id)
     page = CouncilPage(AppContext(db))
     qtbot.addWidget(page)
@@ -204,12 +206,7 @@ def test_a_final_province_dossier_refuses_a_person_approved_twice(tmp_path):
     from bdhvs_desktop.services.dossier import DossierError
     from bdhvs_desktop.services.province_dossier import generate_province_dossier
 
-    db = _office(tmp_path, ANH, ANH)
-    meeting = _council(db)
-    first, twin = _twins(db, "Âu Thị Ánh")
-    for cid in (first.id, twin.id):
-        cs.record_vote(db, meeting, cid, len(PROVINCE_COUNCIL), 0, 0)
-    cs.decide(db, meeting, first.id)
+    db, meeting, first, twin = _first_approved(tmp_path)
     with db.session() as s:
         c = s.get(m.Candidate, twin.id)
         c.status, c.locked = "approved", True
