@@ -497,3 +497,27 @@ def test_the_vneid_bulk_mark_colliding_with_a_colleague_asks_the_conflict_questi
     assert not dialog.general_error.text()  # not said again on the dialog's own line
     assert any(c.touches({Change.PEOPLE}) for c in published)
     assert dialog.result() != dialog.DialogCode.Accepted and dialog.verified_by.text() == "Công an phường"
+
+
+def test_the_person_form_colliding_with_a_colleague_names_the_fields_in_the_question(ctx, qtbot, shown, asked):
+    """The person form's conflict lists what differs by the form's own field names."""
+    from bdhvs_desktop.gui.conflict import conflict_details
+    from bdhvs_desktop.gui.person_dialog import PersonDialog
+    from bdhvs_desktop.services import people as people_service
+    from bdhvs_desktop.services.records import list_units
+    from bdhvs_desktop.storage import models as m
+
+    with ctx.db.read() as s:
+        pid = s.query(m.Person.id).order_by(m.Person.id).first()[0]
+    form = PersonDialog(ctx, list_units(ctx.db), pid, None)
+    qtbot.addWidget(form)
+    record = people_service.get_person(ctx.db, pid)
+    with ctx.db.session() as s:  # a colleague saves first
+        s.get(m.Person, pid).position = "Tổ trưởng (đồng nghiệp sửa)"
+    form.position.setText("Tổ phó")
+    form.save()
+    settle(qtbot)
+    assert shown == [] and len(asked) == 1 and form.result() != form.DialogCode.Accepted
+    exc, labels = asked[0]
+    assert "Chức vụ: bạn nhập «Tổ phó», hiện đang lưu «Tổ trưởng (đồng nghiệp sửa)»" in conflict_details(exc, labels)
+    assert record.version != people_service.get_person(ctx.db, pid).version

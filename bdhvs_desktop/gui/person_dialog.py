@@ -92,6 +92,11 @@ def fill_unit_combo(combo: QComboBox, units: list[UnitRow], *, empty: str | None
     add(None, 0)
 
 
+#: The fields the bulk mark writes, for a conflict's "what you typed / what is stored" list.
+VNEID_LABELS = {"vneid_proficient_on": tr("Thành thạo VNeID từ ngày"), "vneid_verified_by": tr("Người/đơn vị xác nhận"),
+                "can_guide": tr("Hướng dẫn được người dân")}
+
+
 class PersonDialog(QDialog):
     """Add (person_id None) or edit a person."""
 
@@ -111,6 +116,11 @@ class PersonDialog(QDialog):
 
         self.errors: dict[str, FieldError] = {}
         self.inputs: dict[str, QWidget] = {}
+        #: The fields by name, for a conflict's "what you typed / what is stored" list.
+        self.labels: dict[str, str] = {**VNEID_LABELS, "people_guided": tr("Số người đã hướng dẫn"),
+                                       "is_party_member": tr("Đảng viên"),
+                                       "is_public_servant": tr("Cán bộ, công chức, viên chức"),
+                                       "under_discipline": tr("Kỷ luật"), "discipline_note": tr("Ghi chú kỷ luật")}
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
         grid.setColumnStretch(0, 1)
@@ -123,6 +133,7 @@ class PersonDialog(QDialog):
             grid.addWidget(box, row * 2 + 1, col, 1, span)
             self.errors[key] = error
             self.inputs[key] = widget
+            self.labels[key] = label.removesuffix(" *")
 
         self.full_name = QLineEdit()
         self.full_name.setMaxLength(200)
@@ -269,12 +280,7 @@ class PersonDialog(QDialog):
 
         ops.run(self, lambda db: people_service.save_person(db, data, person_id, version=version),
                 changes=Changes.of(Change.PEOPLE), success=saved,
-                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu"))
-
-
-#: The fields the bulk mark writes, for a conflict's "what you typed / what is stored" list.
-VNEID_LABELS = {"vneid_proficient_on": tr("Thành thạo VNeID từ ngày"), "vneid_verified_by": tr("Người/đơn vị xác nhận"),
-                "can_guide": tr("Hướng dẫn được người dân")}
+                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu"), labels=self.labels)
 
 
 class BulkVneidDialog(QDialog):
