@@ -241,3 +241,34 @@ def test_statistics_subject_filter_names_the_vocab_kinds():
     assert stats.SUBJECT_LABELS == {str(k): vocab.SUBJECT_KIND_LABELS[k]
                                     for k in (vocab.SubjectKind.COLLECTIVE, vocab.SubjectKind.INDIVIDUAL)}
     assert stats.FILTER_VALUES["awards"]["subject"] == ("collective", "individual")
+
+
+# ------------------------------------------------------------------ cell values
+
+
+def test_cell_value_limits_group_thousands():
+    """A prize over the register's limit said "20000000000 lớn hơn giá trị tối đa 10000000000"."""
+    from bdhvs_desktop.domain import values
+
+    with pytest.raises(ValueError) as exc:
+        values.parse_int("20.000.000.000", minimum=0, maximum=10_000_000_000)
+    assert str(exc.value) == "20.000.000.000 lớn hơn giá trị tối đa 10.000.000.000."
+    with pytest.raises(ValueError) as exc:
+        values.parse_int("-1200", minimum=1000)
+    assert str(exc.value) == "-1.200 nhỏ hơn giá trị tối thiểu 1.000."
+    with pytest.raises(ValueError) as exc:
+        values.parse_number("0,25", minimum=0.5)
+    assert str(exc.value) == "0,25 nhỏ hơn 0,5."  # was "nhỏ hơn 0.5"
+
+
+def test_the_formatter_takes_any_size_of_number():
+    """Found by test_records_values' fuzzing once parse_int's message went through vn_number:
+    quantizing to two places overflowed the decimal context's 28 digits (InvalidOperation)."""
+    assert vn_number(-10**26) == "-100.000.000.000.000.000.000.000.000"
+    assert vn_number(1e26) == "100.000.000.000.000.000.000.000.000"
+    assert vn_number(10**30 + 0.5) == vn_number(10**30)  # a float: 1e30 exactly
+    assert vn_number(10**28 + 1, 2) == "10.000.000.000.000.000.000.000.000.001,00"
+    with pytest.raises(ValueError):
+        vn_number(float("inf"))
+    with pytest.raises(ValueError):
+        vn_number(float("nan"))

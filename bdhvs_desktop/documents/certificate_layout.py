@@ -11,6 +11,7 @@ on load; a wrong value gets a Vietnamese message naming the layout, the field an
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -118,7 +119,9 @@ def _number(raw: dict, key: str, where: str, *, low: float, high: float, default
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise LayoutError(f"{where}: “{key}” phải là một số, không phải {value!r}.")
     value = float(value)
-    if value != value or not (low <= value <= high):
+    if not math.isfinite(value):  # nan, inf: no number to write in the message below
+        raise LayoutError(f"{where}: “{key}” phải là một số, không phải {value!r}.")
+    if not (low <= value <= high):
         raise LayoutError(f"{where}: “{key}” = {vn_number(value)} nằm ngoài khoảng cho phép {vn_number(low)}–{vn_number(high)}.")
     return value
 
