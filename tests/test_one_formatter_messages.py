@@ -218,7 +218,8 @@ def _vocab_labels() -> set[str]:
 
 
 @pytest.mark.parametrize("module", ["domain/statistics.py", "domain/cccd.py", "gui/history_dialog.py",
-                                    "gui/awards_dialog.py", "gui/person_dialog.py", "documents/excel_io.py"])
+                                    "gui/awards_dialog.py", "gui/person_dialog.py", "documents/excel_io.py",
+                                    "documents/ceremony.py"])
 def test_sex_and_subject_labels_are_not_copied(module):
     tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
     copies = [(n.lineno, n.value) for n in ast.walk(tree)
