@@ -134,8 +134,8 @@ class AwardFormDialog(QDialog):
         self.setWindowTitle(tr("Sửa khen thưởng") if award_id else tr("Thêm khen thưởng vào sổ"))
         form = QFormLayout()
         self.subject_type = QComboBox()
-        self.subject_type.addItem(tr("Cá nhân"), "person")
-        self.subject_type.addItem(tr("Tập thể"), "unit")
+        for subject in (vocab.AwardSubject.PERSON, vocab.AwardSubject.UNIT):
+            self.subject_type.addItem(vocab.AWARD_SUBJECT_LABELS[subject], str(subject))
         self.name = QLineEdit()
         self.cccd = QLineEdit()
         self.cccd.setPlaceholderText(tr("12 chữ số (cá nhân)"))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain import rules
+from bdhvs_desktop.domain.vocab import SEX_LABELS, Sex
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import dialog_buttons
 from bdhvs_desktop.gui.i18n import tr
@@ -143,8 +144,8 @@ class PersonDialog(QDialog):
         field("birth_date", tr("Ngày sinh"), self.birth_date, 1, 0)
         self.sex = QComboBox()
         self.sex.addItem(tr("(chưa rõ)"), None)
-        self.sex.addItem(tr("Nam"), "M")
-        self.sex.addItem(tr("Nữ"), "F")
+        for sex in (Sex.MALE, Sex.FEMALE):
+            self.sex.addItem(SEX_LABELS[sex], str(sex))
         field("sex", tr("Giới tính"), self.sex, 1, 1)
         self.cccd = QLineEdit()
         self.cccd.setMaxLength(12)
