@@ -117,12 +117,8 @@ def _auth_call(fn, *a, **kw):
 
 
 def cmd_users_add(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import (  # lazy: start-up
-        add_user,
-        check_password,
-        check_username,
-        require_user_admin,  # lazy: start-up
-    )
+    from bdhvs_desktop.services.accounts import add_user, check_username, require_user_admin  # lazy: start-up
+    from bdhvs_desktop.services.passwords import check_password  # lazy: start-up
 
     _auth_call(check_username, args.username)
     db = ctx.db(first_account=True)
@@ -138,7 +134,7 @@ def cmd_users_add(args, ctx) -> int:
 
 
 def cmd_users_list(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import list_users  # lazy: start-up
+    from bdhvs_desktop.services.accounts import list_users  # lazy: start-up
 
     users = list_users(ctx.db(create=False))
     if not users:
@@ -151,11 +147,8 @@ def cmd_users_list(args, ctx) -> int:
 
 
 def cmd_users_passwd(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import (  # lazy: start-up
-        check_password,
-        require_user_admin,  # lazy: start-up
-        set_password,
-    )
+    from bdhvs_desktop.services.accounts import require_user_admin, set_password  # lazy: start-up
+    from bdhvs_desktop.services.passwords import check_password  # lazy: start-up
 
     db = ctx.db(create=False)
     _auth_call(require_user_admin, db, "đặt lại mật khẩu")  # refused before asking for the new password
@@ -167,7 +160,7 @@ def cmd_users_passwd(args, ctx) -> int:
 
 
 def cmd_users_disable(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import set_active  # lazy: start-up
+    from bdhvs_desktop.services.accounts import set_active  # lazy: start-up
 
     _auth_call(set_active, ctx.db(create=False), args.username, False)
     ctx.out(f"Đã khóa tài khoản {args.username.strip().lower()}.")
@@ -175,7 +168,7 @@ def cmd_users_disable(args, ctx) -> int:
 
 
 def cmd_users_enable(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import set_active  # lazy: start-up
+    from bdhvs_desktop.services.accounts import set_active  # lazy: start-up
 
     _auth_call(set_active, ctx.db(create=False), args.username, True)
     ctx.out(f"Đã mở lại tài khoản {args.username.strip().lower()}.")
