@@ -56,7 +56,7 @@ def register(subparsers, common) -> None:
 
 def cmd_restore(args, ctx) -> int:
 
-    from bdhvs_desktop.services.safety import RestoreError, check_backup_file, restore  # lazy: start-up
+    from bdhvs_desktop.services.restore import RestoreError, check_backup_file, restore  # lazy: start-up
 
     location = ctx.db_location
     if "://" in location:
