@@ -12,7 +12,8 @@ The package splits the work along the domain (issue #12); every name stays impor
     common      errors, the council lock, the quorum/pass-mark settings, shared look-ups
     candidates  proposing, editing, approving, rejecting, reopening a candidate
     members     the council's members
-    meetings    opening a meeting, attendance, ballots, the meeting at a glance
+    meetings    opening a meeting, attendance, ballots
+    meeting_overview  the meeting at a glance (attendance, candidates, tallies, conflicts)
     votes       votes, member scores, the council's decisions, closing a meeting
     demo        the demo's council"""
 
@@ -50,13 +51,15 @@ from bdhvs_desktop.services.council.demo import (
     DEMO_SCORE_DAY,
     create_demo_council,
 )
-from bdhvs_desktop.services.council.meetings import (
+from bdhvs_desktop.services.council.meeting_overview import (
     AttendanceRow,
     MeetingCandidateRow,
     MeetingView,
+    meeting_view,
+)
+from bdhvs_desktop.services.council.meetings import (
     attach_candidates,
     list_meetings,
-    meeting_view,
     new_meeting,
     set_attendance,
     set_ballots,
