@@ -9,7 +9,7 @@ measures them), in a handful of bulk queries, so a ward of 300 units and 30,000 
 well under a second. The board keeps the facts, so another level is scored from them without
 reading the database again.
 
-Criteria set editing lives in services/criteria.py and manual results in
+Criteria set editing lives in services/criteria_edit.py and manual results in
 services/manual_results.py; their names stay importable from here."""
 
 from __future__ import annotations
@@ -24,16 +24,18 @@ from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
 from bdhvs_desktop.services import target_measure
 from bdhvs_desktop.services.criteria import (  # noqa: F401  (re-exported: their old home)
-    CriteriaSetInfo,
-    CriterionInfo,
-    CriterionInput,
     ScoringError,
-    StaleCriterion,
-    delete_criterion,
-    list_criteria_sets,
     load_criteria_max,
     load_criteria_sets,
     load_criteria_sets_by_level,
+)
+from bdhvs_desktop.services.criteria_edit import (  # noqa: F401  (re-exported: their old home)
+    CriteriaSetInfo,
+    CriterionInfo,
+    CriterionInput,
+    StaleCriterion,
+    delete_criterion,
+    list_criteria_sets,
     save_criterion,
 )
 from bdhvs_desktop.services.facts import (  # noqa: F401  (re-exported: their old home)
