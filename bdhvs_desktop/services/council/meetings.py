@@ -1,6 +1,6 @@
 """Council meetings: opening one (the quorum and pass mark are copied onto it, the members
 snapshotted, the proposed candidates attached), attendance, ballots and the list of meetings. The
-meeting at a glance for the council page is in meeting_view.py."""
+meeting at a glance for the council page is in meeting_overview.py."""
 
 from __future__ import annotations
 
