@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bdhvs_desktop.documents import awards_excel as ax
 from bdhvs_desktop.domain import vocab
-from bdhvs_desktop.domain.numbers import vn_measure, vn_number
+from bdhvs_desktop.domain.numbers import fraction, vn_measure, vn_number
 from bdhvs_desktop.services import activities as act
 from bdhvs_desktop.services.form08 import source as f08
 from bdhvs_desktop.storage import models as m
@@ -43,8 +43,8 @@ def test_form08_fraction_is_written_the_vietnamese_way(num, den, shown):
 
 
 def test_form08_weekly_guidance_fraction_uses_the_one_formatter():
-    assert f08.fraction(52.0, 1040.0) == "52/1.040"
-    assert f08.fraction(2.5, None) == "2,5"
+    assert fraction(52.0, 1040.0) == "52/1.040"
+    assert fraction(2.5, None) == "2,5"
 
 
 def test_form08_assessment_takes_the_target_labels_from_vocab(monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import io
+import re
 import types
 from pathlib import Path
 
@@ -273,3 +274,41 @@ def test_the_formatter_takes_any_size_of_number():
         vn_number(float("inf"))
     with pytest.raises(ValueError):
         vn_number(float("nan"))
+
+
+# ------------------------------------------------------------------ a guard over the whole tree
+
+#: Format specs that write a number the English way inside an f-string: ``:g`` (12.5, 1.23457e+06),
+#: ``:,`` (1,234,567), ``:.1f`` (0.5), ``:.0%`` (85%); and a hand-made decimal comma ``.replace(".", ",")``
+#: (no thousands). Parsing input the other way round (``.replace(",", ".")``) is not formatting.
+PRIVATE_FORMAT = re.compile(r"\{[^{}]*:(?:,|[.\d]*g|\.\d+f|\.\d+%)\}|\.replace\(\s*\"\.\"\s*,\s*\",\"\s*\)")
+
+#: Where an English number is right: a TOML preset must be written as TOML writes it ("80.5"), and
+#: the start-up bench reads the window's timing lines as machine numbers.
+ENGLISH_ON_PURPOSE = {
+    "domain/presets.py": "TOML value",
+    "domain/preset_toml.py": "TOML value",
+    "gui/app.py": "bench timing lines (startup_seconds=, painted_at_epoch=, cpu_at_paint=)",
+}
+
+
+def test_no_module_formats_numbers_on_its_own():
+    """Found after the folds above: :g points in the council's summary and vote messages, :g
+    fractions in the facts' explanation and the progress report, :,  in the province's size
+    refusal, :.0% in the ranking's tie note, :.1f seconds in `bdhvs province`, and a hand-made
+    thousands separator in `bdhvs package`."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("storage/migrations/") or rel in ENGLISH_ON_PURPOSE:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if PRIVATE_FORMAT.search(line):
+                found.append(f"{rel}:{number}: {line.strip()}")
+    assert not found, "numbers formatted outside domain/numbers.py:\n" + "\n".join(found)
+
+
+def test_the_guard_sees_each_private_format():
+    for line in ('f"{x:g}"', 'f"{size:,} byte"', 'f"{s:.1f} giây"', 'f"{a:.0%}"', 'str(x).replace(".", ",")'):
+        assert PRIVATE_FORMAT.search(line), line
+    assert not PRIVATE_FORMAT.search('f"{vn_number(x)} byte"')

@@ -19,6 +19,7 @@ from pathlib import Path
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
 from bdhvs_desktop.cli.preamble import exit_codes, optional_date
 from bdhvs_desktop.documents.atomic import FileInUseError
+from bdhvs_desktop.domain.numbers import vn_number
 
 PIN_ENV = "BDHVS_TOKEN_PIN"
 P12_ENV = "BDHVS_P12_PASSPHRASE"
@@ -113,11 +114,6 @@ def _signer(args, ctx):
     return None
 
 
-def _size(n: int) -> str:
-    """1.234.567: the Vietnamese thousands separator."""
-    return f"{n:,}".replace(",", ".")
-
-
 def _progress(done: int, total: int, message: str) -> None:
     print(f"[{done}/{total}] {message}", file=sys.stderr)
 
@@ -144,7 +140,7 @@ def cmd_export(args, ctx) -> int:
                                  ward_code=args.ward_code, progress=_progress)
     ctx.out(f"Đã xuất gói hồ sơ đề nghị cấp tỉnh: {outcome.path}")
     ctx.out(f"  Mã gói: {outcome.package_id}")
-    ctx.out(f"  {outcome.candidates} hồ sơ, {outcome.documents} tài liệu, {_size(outcome.size)} byte")
+    ctx.out(f"  {outcome.candidates} hồ sơ, {outcome.documents} tài liệu, {vn_number(outcome.size)} byte")
     ctx.out(f"  SHA-256 của tệp: {outcome.sha256}")
     ctx.out("  Đã ký số (Tờ trình, Biên bản và bản kê)." if outcome.signed else "  Chưa ký số.")
     for note in outcome.notes:
@@ -209,7 +205,7 @@ def cmd_verify(args, ctx) -> int:
     ctx.out(f"Gói hồ sơ đề nghị khen thưởng cấp tỉnh: {path}")
     ctx.out(f"  Mã gói: {opened.package_id}; lập lúc {opened.created_at}; lược đồ phiên bản {opened.schema_version}")
     ctx.out(f"  Phường: {ward['name']} ({ward['code']}), tỉnh {ward['province']}")
-    ctx.out(f"  SHA-256 của tệp: {opened.sha256} ({_size(opened.size)} byte)")
+    ctx.out(f"  SHA-256 của tệp: {opened.sha256} ({vn_number(opened.size)} byte)")
     ctx.out(f"  {len(data['candidates'])} hồ sơ đề nghị:")
     for c in data["candidates"]:
         v = c.get("ward_votes") or {}
@@ -218,7 +214,7 @@ def cmd_verify(args, ctx) -> int:
     ctx.out(f"  {len(opened.documents)} tài liệu:")
     for d in data["documents"]:
         mark = {"office": "ký số của cơ quan", "paper": "ký trên giấy, bảo vệ bằng bản kê", "none": ""}[d["signed"]]
-        ctx.out(f"    - {d['path']} ({_size(len(opened.documents[d['path']]))} byte){' - ' + mark if mark else ''}")
+        ctx.out(f"    - {d['path']} ({vn_number(len(opened.documents[d['path']]))} byte){' - ' + mark if mark else ''}")
     ctx.out("  Toàn vẹn: có (mọi byte khớp dạng chuẩn và bản kê SHA-256).")
     if not result.signed:
         ctx.out("  Chữ ký số: KHÔNG có (gói chưa ký; không xác định được cơ quan gửi).")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
 from bdhvs_desktop.cli.preamble import dossier_folder, exit_codes, optional_date, print_folder
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
 
@@ -93,7 +94,7 @@ def cmd_import(args, ctx) -> int:
                                          replace=args.replace)
     for line in report.summary_lines():
         ctx.out(line)
-    ctx.out(f"Thời gian: {report.seconds:.1f} giây.")
+    ctx.out(f"Thời gian: {vn_number(report.seconds, 1)} giây.")
     return EXIT_OK if not report.refused and not report.cancelled else EXIT_ERROR
 
 
@@ -228,7 +229,7 @@ def cmd_rank(args, ctx) -> int:
             ctx.out(f"      {text}")
         if r.level_note:
             ctx.out(f"      {r.level_note}")
-    ctx.out(f"Xếp hạng {len(ranking.rows)} hồ sơ trong {ranking.seconds:.2f} giây.")
+    ctx.out(f"Xếp hạng {len(ranking.rows)} hồ sơ trong {vn_number(ranking.seconds, 2)} giây.")
     return EXIT_OK
 
 

@@ -58,6 +58,11 @@ def vn_number(value: Number | str | None, decimals: int | None = None, *, places
     return sign + _group(whole) + ("," + frac if frac else "")
 
 
+def fraction(num: Number, den: Number | None) -> str:
+    """A measure's figures as "12.345/20.000"; just the numerator when there is no denominator."""
+    return vn_number(num) + (f"/{vn_number(den)}" if den is not None else "")
+
+
 def vn_measure(value: float | None, kind: str = "count") -> str:
     """A target's value as the status lists show it: one decimal at most, "%" for a percentage,
     "—" when there is no value (the screens and `bdhvs status` alike)."""

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import targets as tg
 from bdhvs_desktop.domain import unit_tree
+from bdhvs_desktop.domain.numbers import fraction
 from bdhvs_desktop.domain.vocab import SubjectKind
 from bdhvs_desktop.storage import models as m
 
@@ -220,7 +221,7 @@ def load_facts(s: Session, at: dt.date, target_results: dict[int, dict[str, sc.T
                 f"cộng số liệu báo cáo của {found} đơn vị trực thuộc"
             targets[spec.code] = sc.TargetFact(spec.code, spec.name, value, spec.target,
                                                "met" if value >= spec.target else "missed", spec.value_kind,
-                                               f"{origin}: {num_total:g}/{den_total:g}" if spec.value_kind != "count"
+                                               f"{origin}: {fraction(num_total, den_total)}" if spec.value_kind != "count"
                                                else origin, True, num_total,
                                                den_total if spec.value_kind != "count" else None)
         for (spec, _in_pop, day), (population, ok) in zip(pop_targets, pops):

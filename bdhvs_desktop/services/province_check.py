@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import package_format as pf
 from bdhvs_desktop.domain.dates import vn_date
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.text import clean
 from bdhvs_desktop.services.province_contents import facts_warnings, visible, vote_problems
 from bdhvs_desktop.services.ward_signer import signer_is_ward
@@ -99,7 +100,7 @@ def check_package(db: Database, path: Path, roots: Sequence[bytes]) -> Checked:
     try:
         size = path.stat().st_size
         if size > pf.MAX_SIZE:
-            raise refuse(f"Tệp {path.name} bị từ chối: quá lớn để là gói hồ sơ đề nghị ({size:,} byte).",
+            raise refuse(f"Tệp {path.name} bị từ chối: quá lớn để là gói hồ sơ đề nghị ({vn_number(size)} byte).",
                           (None, None))
         blob = path.read_bytes()
     except OSError as exc:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bdhvs_desktop.domain.scoring import SubjectScore, criteria_level_of_award
+from bdhvs_desktop.domain.scoring import SubjectScore, criteria_level_of_award, points_text
 from bdhvs_desktop.domain.vocab import (
     CANDIDATE_STATUS_LABELS,
     CandidateStatus,
@@ -39,7 +39,7 @@ def _default_award(s: Session, kind: str) -> m.AwardForm | None:
 def summary_from_score(score: SubjectScore) -> str:
     """A short achievement summary drawn from the score (the secretary can rewrite it)."""
     passed = [c.name for c in score.criteria if c.type == "points" and c.points > 0]
-    text = f"Đạt toàn bộ tiêu chuẩn bắt buộc; {score.points:g}/{score.max_points:g} điểm"
+    text = f"Đạt toàn bộ tiêu chuẩn bắt buộc; {points_text(score.points)}/{points_text(score.max_points)} điểm"
     if score.rank:
         text += f", xếp thứ {score.rank}"
     if passed:

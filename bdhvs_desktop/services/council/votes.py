@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain import council as dc
+from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.vocab import (
     VotingMethod,
 )
@@ -99,7 +100,7 @@ def record_member_score(db: Database, meeting_id: int | None, candidate_id: int,
         if maximum is None:
             maximum = scoring_service.load_criteria_max(s, c.subject_kind, _level(c))
         if maximum and points > maximum:
-            raise CouncilActionError(f"Điểm {points:g} vượt điểm tối đa {maximum:g}.")
+            raise CouncilActionError(f"Điểm {points_text(points)} vượt điểm tối đa {points_text(maximum)}.")
         row = s.scalar(select(m.MemberScore).where(m.MemberScore.meeting_id == meeting.id,
                                                    m.MemberScore.candidate_id == c.id,
                                                    m.MemberScore.member_id == member_id))

@@ -10,6 +10,7 @@ from bdhvs_desktop.documents import context as dc
 from bdhvs_desktop.documents import vn_format as vf
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.domain.numbers import fraction
 from bdhvs_desktop.services.form08.source import (
     _ACTIVITY_NAMES,
     _ACTIVITY_UNITS,
@@ -20,7 +21,6 @@ from bdhvs_desktop.services.form08.source import (
     _count,
     _date,
     _pct_result,
-    fraction,
     verdict,
 )
 from bdhvs_desktop.storage import models as m

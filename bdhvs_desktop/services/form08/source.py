@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.documents import vn_format as vf
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import unit_tree, vocab
-from bdhvs_desktop.domain.numbers import vn_number
+from bdhvs_desktop.domain.numbers import fraction
 from bdhvs_desktop.services import scoring as scs
 from bdhvs_desktop.services.scoring import ScoringError, compute_scores
 from bdhvs_desktop.services.status import compute_status
@@ -156,12 +156,6 @@ def load_source(s: Session, c: m.Campaign, at: dt.date, status: Any, board: Any)
 
 def _count(n: float | int | None) -> str:
     return vf.vn_count(int(n)) if n is not None else ""
-
-
-def fraction(num: float, den: float | None) -> str:
-    """"12.345/20.000" (the one number formatter, domain/numbers.py); just the numerator
-    when there is no denominator."""
-    return vn_number(num) + (f"/{vn_number(den)}" if den is not None else "")
 
 
 def _pct_result(num: float, den: float) -> str:
