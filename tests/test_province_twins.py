@@ -395,3 +395,50 @@ def test_same_person_groups_stay_near_linear():
     groups = same_person_groups(people)
     elapsed = time.perf_counter() - started
     assert len(groups) == 300 and elapsed < 1.0, (len(groups), elapsed)
+
+
+def test_the_vote_panel_says_a_twin_cannot_be_approved(tmp_path, qtbot):
+    """The council page's live result, as the secretary types a passing tally for the second ward's
+    file of a person already approved: not "ĐƯỢC THÔNG QUA" but the refusal `decide` will give
+    (the same words, from the service), in red; another file's passing tally still passes."""
+    import html
+
+    from gui_wait import settle
+    from PySide6.QtGui import QTextDocument
+
+    from bdhvs_desktop.gui.context import AppContext
+    from bdhvs_desktop.gui.pages.council import CouncilPage
+
+    db, meeting, first, twin = _first_approved(tmp_path)
+    refusal = _refused_message(db, lambda: cs.decide(db, meeting, twin.id))
+    page = CouncilPage(AppContext(db))
+    qtbot.addWidget(page)
+    page.refresh()
+    settle(qtbot)
+
+    def live_for(candidate_id: int, votes_for: int) -> str:
+        page.table.selectRow(next(i for i, r in enumerate(page._rows) if r.candidate.id == candidate_id))
+        page.votes_against.setValue(0)
+        page.votes_for.setValue(votes_for)
+        doc = QTextDocument()
+        doc.setHtml(page.live.text())
+        return doc.toPlainText()
+
+    present = len(PROVINCE_COUNCIL)
+    text = live_for(twin.id, present)
+    assert "ĐƯỢC THÔNG QUA" not in text and "KHÔNG THÔNG QUA ĐƯỢC" in text, text
+    assert refusal in text, (refusal, text)  # the service's words, as decide refuses
+    _says_who_and_where(text, first)
+    assert "#b71c1c" in page.live.text()
+    # the board's result column agrees (not "Thông qua"), its tooltip says why
+    row = next(i for i, r in enumerate(page._rows) if r.candidate.id == twin.id)
+    assert page.table.item(row, 5).text() != "Thông qua"
+    assert refusal in html.unescape(page.table.item(row, 5).toolTip())
+    # voted down: an ordinary result, no refusal
+    text = live_for(twin.id, 1)
+    assert "KHÔNG ĐƯỢC THÔNG QUA" in text and "không thông qua được" not in text, text
+    # any other file passes as before
+    other = next(c for c in cs.list_candidates(db) if c.status in ("proposed", "reviewed") and c.id != twin.id)
+    text = live_for(other.id, present)
+    assert "ĐƯỢC THÔNG QUA" in text and "không thông qua được" not in text, text
+    db.dispose()

@@ -124,10 +124,14 @@ class Decision:
     base: int
     percent: float  # votes for, as % of the base
     explanation: str  # Vietnamese
+    refused: bool = False  # the tally passes, but the file cannot be approved (`decide`'s `refused`)
 
 
-def decide(members: int, present: int, tally: Tally | None, rules: CouncilRules, candidate: str = "") -> Decision:
-    """The council's result for one candidate, explained."""
+def decide(members: int, present: int, tally: Tally | None, rules: CouncilRules, candidate: str = "",
+           refused: str | None = None) -> Decision:
+    """The council's result for one candidate, explained. `refused`: why the file cannot be
+    approved whatever the vote (the service's words, e.g. the same person's file from another
+    ward is approved); a passing tally then says so and does not pass."""
     who = f"{candidate}: " if candidate else ""
     has_quorum = quorum_met(members, present, rules)
     base = pass_base(members, present, rules)
@@ -143,9 +147,13 @@ def decide(members: int, present: int, tally: Tally | None, rules: CouncilRules,
     base_label = "tổng số thành viên" if rules.pass_base == "all" else "thành viên có mặt"
     more = "trên" if rules.pass_strict else "từ"
     verdict = "ĐƯỢC THÔNG QUA" if passed else "KHÔNG ĐƯỢC THÔNG QUA"
+    if passed and refused:
+        verdict = "đủ tỷ lệ tán thành nhưng KHÔNG THÔNG QUA ĐƯỢC HỒ SƠ NÀY"
     text = (f"{who}{tally.votes_for}/{base} {base_label} tán thành ({_fmt(percent)}%), "
             f"{tally.votes_against} không tán thành, {tally.votes_abstain} không biểu quyết; "
             f"cần {more} {_pct(rules.pass_num, rules.pass_den)}: {verdict}.")
+    if passed and refused:
+        return Decision(True, False, tally.votes_for, base, percent, f"{text} {refused}", True)
     return Decision(True, passed, tally.votes_for, base, percent, text)
 
 

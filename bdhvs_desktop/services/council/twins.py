@@ -7,6 +7,7 @@ where it stands. A ward office has no ward proposals, so nothing here applies to
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -45,18 +46,26 @@ def refuse_twin(s: Session, c: m.Candidate, decided_now: frozenset[int] = frozen
     if me is None or not taken:
         return
     t = taken[0]
-    same = (f"{me.name} do {me.ward_name} ({me.ward_code}) đề nghị là cùng một người với hồ sơ số {t.candidate_id} "
-            f"“{t.name}” do {t.ward_name} ({t.ward_code}) đề nghị ({me.reason(t)})")
     if t.candidate_id in decided_now:
         raise TwinApproved(
-            f"{_label(c)}: {same}; cả hai hồ sơ đều đạt tỷ lệ thông qua trong lần quyết định này. Hội đồng chỉ thông "
+            f"{_label(c)}: {_same(me, t)}; cả hai hồ sơ đều đạt tỷ lệ thông qua trong lần quyết định này. Hội đồng chỉ thông "
             "qua một hồ sơ cho mỗi người: chưa ghi quyết định nào; hãy biểu quyết lại một trong hai hồ sơ (không "
             "thông qua) rồi quyết định.")
+    raise TwinApproved(refusal(_label(c), me, t))
+
+
+def _same(me: ProposalRef, t: ProposalRef) -> str:
+    return (f"{me.name} do {me.ward_name} ({me.ward_code}) đề nghị là cùng một người với hồ sơ số {t.candidate_id} "
+            f"“{t.name}” do {t.ward_name} ({t.ward_code}) đề nghị ({me.reason(t)})")
+
+
+def refusal(label: str, me: ProposalRef, t: ProposalRef) -> str:
+    """Why `me` (named `label`) cannot be approved while `t`, the same person's file, is approved
+    or issued: what `refuse_twin` raises, and what the council page shows before deciding."""
     state = "đã được thông qua" + (" và đã lập hồ sơ trình khen thưởng" if t.status == CandidateStatus.ISSUED else "")
-    raise TwinApproved(
-        f"{_label(c)}: không thông qua được. {same}, hồ sơ đó {state}. Hội đồng chỉ xét một hồ sơ cho mỗi "
-        "người: giữ hồ sơ đã thông qua (biểu quyết không thông qua hồ sơ này), hoặc mở lại hồ sơ kia (ghi lý "
-        "do) trước khi thông qua hồ sơ này.")
+    return (f"{label}: không thông qua được. {_same(me, t)}, hồ sơ đó {state}. Hội đồng chỉ xét một hồ sơ cho mỗi "
+            "người: giữ hồ sơ đã thông qua (biểu quyết không thông qua hồ sơ này), hoặc mở lại hồ sơ kia (ghi lý "
+            "do) trước khi thông qua hồ sơ này.")
 
 
 def twin_pairs(s: Session) -> list[tuple[ProposalRef, ProposalRef]]:
@@ -67,16 +76,36 @@ def twin_pairs(s: Session) -> list[tuple[ProposalRef, ProposalRef]]:
     return [(every[i], every[j]) for i, j in sorted(pairs)]
 
 
-def twin_notes(s: Session) -> dict[int, str]:
-    """For the council board: candidate id → "Trùng với hồ sơ số N: <name> (<ward>) — <state>", for
-    every imported person proposed by more than one ward (empty at a ward office)."""
+@dataclass(frozen=True)
+class TwinNotes:
+    """What the council board says of the files of a person proposed more than once."""
+
+    #: candidate id → "Trùng với hồ sơ số N: <name> (<ward>) — <state>"
+    board: dict[int, str] = field(default_factory=dict)
+    #: candidate id → (its proposal, the same person's file that stands: approved or issued)
+    standing: dict[int, tuple[ProposalRef, ProposalRef]] = field(default_factory=dict)
+
+    def refused(self, candidate_id: int, label: str) -> str | None:
+        """The refusal `decide` would give if this candidate passed (`refusal`), else None."""
+        found = self.standing.get(candidate_id)
+        return refusal(label, *found) if found else None
+
+
+def twin_notes(s: Session) -> TwinNotes:
+    """For the council board: every imported person proposed more than once, each file's note and
+    the file that stands in its way (empty at a ward office); one read."""
     twins: dict[int, list[ProposalRef]] = defaultdict(list)
-    for a, b in twin_pairs(s):
+    me: dict[int, ProposalRef] = {}
+    for a, b in twin_pairs(s):  # in the order imported, as twins_of
         twins[a.candidate_id].append(b)
         twins[b.candidate_id].append(a)
-    return {cid: "; ".join(f"Trùng với hồ sơ số {t.candidate_id}: {t.name} ({t.ward_name}) — "
-                           f"{candidate_status_label(t.status).lower()}" for t in others)
-            for cid, others in twins.items()}
+        me[a.candidate_id], me[b.candidate_id] = a, b
+    board = {cid: "; ".join(f"Trùng với hồ sơ số {t.candidate_id}: {t.name} ({t.ward_name}) — "
+                            f"{candidate_status_label(t.status).lower()}" for t in others)
+             for cid, others in twins.items()}
+    standing = {cid: (me[cid], taken[0]) for cid, others in twins.items()
+                if me[cid].status not in TAKEN and (taken := [t for t in others if t.status in TAKEN])}
+    return TwinNotes(board, standing)
 
 
 def refuse_twins_among(s: Session, candidate_ids: set[int]) -> None:
