@@ -294,9 +294,9 @@ def _tricky_office(tmp_path):
     wards = (
         ("BM", "Phường Bình Minh", [ANH, NAM, HOA, LAN],
          lambda d: (_proposed_again(d, ANH.name), _proposed_again(d, LAN.name))),
-        # Ánh without her CCCD and typed decomposed with stray spaces and upper case; Nam's namesake (another
-        # CCCD); Hòa in the old tone placement with the birth year only
-        ("TH", "Phường Tân Hà", [Person(unicodedata.normalize("NFD", " ÂU  thị ánh "), None, ANH.birth_date,
+        # Ánh without her CCCD, typed decomposed with stray spaces, upper case and a zero-width space (pasted);
+        # Nam's namesake (another CCCD); Hòa in the old tone placement with the birth year only
+        ("TH", "Phường Tân Hà", [Person(unicodedata.normalize("NFD", " ÂU  thị\u200b ánh "), None, ANH.birth_date,
                                          female=True), NAM_OTHER, dataclasses.replace(HOA, name="Nguyễn Thị Hòa")],
          lambda d: _year_only(d, "Nguyễn Thị Hòa")),
         # Nam without a CCCD, born 1985 (the year only): the same person as each of the two Nams (not the two
