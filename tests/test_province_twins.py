@@ -257,3 +257,188 @@ def test_same_person(a, b, expected):
 
     assert same_person(person(*a), person(*b)) == expected
     assert same_person(person(*b), person(*a)) == expected
+
+
+# --------------------------------------------------------------------------- the Trùng lặp page = the council's rule
+
+NAM = Person("Trần Văn Nam", "079090000111", dt.date(1985, 1, 1))
+NAM_OTHER = Person("Trần Văn Nam", "079090000222", dt.date(1985, 1, 1))  # same name and birth date, another CCCD
+HOA = Person("Nguyễn Thị Hoà", None, dt.date(1990, 4, 5), female=True)
+LAN = Person("Phạm Thị Lan", "068192000333", dt.date(1992, 9, 2), female=True)  # proposed by one ward only
+
+
+def _year_only(data: dict, name: str) -> None:
+    """The ward knows only the birth year of `name` (its old register)."""
+    for c in data["candidates"]:
+        if c["name"] == name:
+            c["birth_date"] = None
+
+
+def _proposed_again(data: dict, name: str) -> None:
+    """The ward proposes `name` a second time, for another award form (allowed by the import: one
+    file per award form and ward), so the same person has two files from ONE ward."""
+    first = next(c for c in data["candidates"] if c["name"] == name)
+    again = {**first, "key": first["key"] + "-CSTD", "documents": [],
+             "award_form": {"code": "CSTD_TINH", "name": "Chiến sĩ thi đua cấp tỉnh", "level": "province",
+                            "issuer": "Chủ tịch Ủy ban nhân dân tỉnh", "authority": "state"}}
+    data["candidates"].append(again)
+    for meeting in data["council"]["meetings"]:
+        meeting["votes"].append({**next(v for v in meeting["votes"] if v["candidate"] == first["key"]),
+                                 "candidate": again["key"]})
+    for sub in data["proposal"]["submissions"]:
+        sub["candidates"].append(again["key"])
+
+
+def _tricky_office(tmp_path):
+    """Three wards with every way two files can (or cannot) be the same person."""
+    wards = (
+        ("BM", "Phường Bình Minh", [ANH, NAM, HOA, LAN],
+         lambda d: (_proposed_again(d, ANH.name), _proposed_again(d, LAN.name))),
+        # Ánh without her CCCD, typed decomposed with stray spaces, upper case and a zero-width space (pasted);
+        # Nam's namesake (another CCCD); Hòa in the old tone placement with the birth year only
+        ("TH", "Phường Tân Hà", [Person(unicodedata.normalize("NFD", " ÂU  thị\u200b ánh "), None, ANH.birth_date,
+                                         female=True), NAM_OTHER, dataclasses.replace(HOA, name="Nguyễn Thị Hòa")],
+         lambda d: _year_only(d, "Nguyễn Thị Hòa")),
+        # Nam without a CCCD, born 1985 (the year only): the same person as each of the two Nams (not the two
+        # Nams as one); Hòa born on another day of 1990: not the same as Bình Minh's Hòa, the same as Tân Hà's
+        ("HD", "Phường Hòa Đông", [dataclasses.replace(NAM, cccd=None),
+                                   dataclasses.replace(HOA, birth_date=dt.date(1990, 4, 6))],
+         lambda d: _year_only(d, NAM.name)),
+    )
+    db = province_db(tmp_path / "tinh.sqlite3")
+    paths = []
+    for seed, (code, name, people, change) in enumerate(wards, start=1):
+        data, docs = ward_package(code, name, n=len(people) + 1, seed=seed, people=people)
+        change(data)
+        paths.append(write_ward_package(tmp_path / f"{code}.bdhvs-goi", data, docs))
+    report = import_packages(db, paths, trust_roots=())
+    assert len(report.imported) == 3, report.summary_lines()
+    return db
+
+
+def _council_pairs(db) -> set[frozenset[int]]:
+    """Every two files the council considers one person (one file per person)."""
+    from bdhvs_desktop.services.council.twins import twin_pairs
+
+    with db.read() as s:
+        return {frozenset((a.candidate_id, b.candidate_id)) for a, b in twin_pairs(s)}
+
+
+def test_the_trùng_lặp_page_shows_exactly_the_pairs_the_council_refuses(tmp_path):
+    """Both directions: every two files the page groups are one person for the council, and every
+    two files the council would refuse to approve together are in one group of the page (also two
+    files from ONE ward, proposed for two award forms)."""
+    from bdhvs_desktop.services.province_views import duplicates
+
+    db = _tricky_office(tmp_path)
+    found = duplicates(db)
+    page = {frozenset((a.candidate_id, b.candidate_id)) for d in found
+            for i, a in enumerate(d.entries) for b in d.entries[i + 1:]}
+    council = _council_pairs(db)
+    names = {c.id: c.name for c in cs.list_candidates(db)}
+    explain = [[names[i] for i in pair] for pair in page ^ council]
+    assert page == council, explain
+    # what the council decides: Ánh (twice in Bình Minh, once in Tân Hà): 3 pairs; the Nams: each with
+    # Hòa Đông's; the Hòas: Tân Hà's (1990 only) with each of the others; Lan twice in Bình Minh
+    assert len(council) == 3 + 2 + 2 + 1, [[names[i] for i in pair] for pair in council]
+    # no group puts the two Nams (two CCCDs) or the two Hòas (two birth dates) together
+    for d in found:
+        assert len({e.cccd for e in d.entries if e.cccd}) <= 1, d.explanation
+        assert len({e.birth_date for e in d.entries if e.birth_date}) <= 1 or d.reason == "cccd", d.explanation
+    # a person twice from one ward says so
+    twice = next(d for d in found if d.reason == "cccd" and LAN.cccd in d.explanation)
+    assert len(twice.entries) == 2 and twice.wards == ("Phường Bình Minh",), twice.explanation
+    assert "2 lần" in twice.explanation, twice.explanation
+    db.dispose()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_same_person_groups_cover_exactly_the_same_person_pairs(seed):
+    """The grouping (bucketed, near-linear) against the rule applied to every pair: random
+    proposals drawn from few names, CCCDs and dates so that many collide."""
+    import random
+
+    from bdhvs_desktop.domain.council import ProposedPerson, same_person, same_person_groups, same_person_pairs
+
+    rng = random.Random(seed)
+    days = [dt.date(1985, 6, 14), dt.date(1985, 6, 15), dt.date(1986, 1, 1)]
+    people = []
+    for _ in range(rng.randint(2, 14)):
+        born = rng.choice(days + [None, None])
+        year = rng.choice([1985, 1986, None]) if born is None else None
+        people.append(ProposedPerson(rng.choice(["a", "b"]), rng.choice(["X", "Y", None, None]), born, year))
+    pairs = {(i, j) for i in range(len(people)) for j in range(i + 1, len(people)) if same_person(people[i], people[j])}
+    assert set(same_person_pairs(people)) == pairs
+    groups = same_person_groups(people)
+    covered = {(a, b) for _, g in groups for n, a in enumerate(g) for b in g[n + 1:]}
+    assert covered == pairs, (people, groups)
+    for reason, g in groups:
+        assert len(g) > 1 and (reason == "cccd") == (len({people[i].cccd for i in g}) == 1
+                                                     and people[g[0]].cccd is not None), (people, groups)
+    assert len(set(groups)) == len(groups)  # each group once
+
+
+def test_same_person_groups_stay_near_linear():
+    """3,000 proposals (100 wards × 30), one in ten proposed again by another ward: grouped in well
+    under a second (bucketed by CCCD and by name and year, not compared two by two)."""
+    import random
+    import time
+
+    from bdhvs_desktop.domain.council import ProposedPerson, same_person_groups
+
+    rng = random.Random(3)
+    people = [ProposedPerson(f"ten {i}", f"{i:012d}", dt.date(1960, 1, 1) + dt.timedelta(days=rng.randint(0, 15000)))
+              for i in range(2700)]
+    again = rng.sample(people, 300)  # sent again by another ward, half of them without the CCCD
+    people += [dataclasses.replace(p, cccd=p.cccd if n % 2 else None) for n, p in enumerate(again)]
+    started = time.perf_counter()
+    groups = same_person_groups(people)
+    elapsed = time.perf_counter() - started
+    assert len(groups) == 300 and elapsed < 1.0, (len(groups), elapsed)
+
+
+def test_the_vote_panel_says_a_twin_cannot_be_approved(tmp_path, qtbot):
+    """The council page's live result, as the secretary types a passing tally for the second ward's
+    file of a person already approved: not "ĐƯỢC THÔNG QUA" but the refusal `decide` will give
+    (the same words, from the service), in red; another file's passing tally still passes."""
+    import html
+
+    from gui_wait import settle
+    from PySide6.QtGui import QTextDocument
+
+    from bdhvs_desktop.gui.context import AppContext
+    from bdhvs_desktop.gui.pages.council import CouncilPage
+
+    db, meeting, first, twin = _first_approved(tmp_path)
+    refusal = _refused_message(db, lambda: cs.decide(db, meeting, twin.id))
+    page = CouncilPage(AppContext(db))
+    qtbot.addWidget(page)
+    page.refresh()
+    settle(qtbot)
+
+    def live_for(candidate_id: int, votes_for: int) -> str:
+        page.table.selectRow(next(i for i, r in enumerate(page._rows) if r.candidate.id == candidate_id))
+        page.votes_against.setValue(0)
+        page.votes_for.setValue(votes_for)
+        doc = QTextDocument()
+        doc.setHtml(page.live.text())
+        return doc.toPlainText()
+
+    present = len(PROVINCE_COUNCIL)
+    text = live_for(twin.id, present)
+    assert "ĐƯỢC THÔNG QUA" not in text and "KHÔNG THÔNG QUA ĐƯỢC" in text, text
+    assert refusal in text, (refusal, text)  # the service's words, as decide refuses
+    _says_who_and_where(text, first)
+    assert "#b71c1c" in page.live.text()
+    # the board's result column agrees (not "Thông qua"), its tooltip says why
+    row = next(i for i, r in enumerate(page._rows) if r.candidate.id == twin.id)
+    assert page.table.item(row, 5).text() != "Thông qua"
+    assert refusal in html.unescape(page.table.item(row, 5).toolTip())
+    # voted down: an ordinary result, no refusal
+    text = live_for(twin.id, 1)
+    assert "KHÔNG ĐƯỢC THÔNG QUA" in text and "không thông qua được" not in text, text
+    # any other file passes as before
+    other = next(c for c in cs.list_candidates(db) if c.status in ("proposed", "reviewed") and c.id != twin.id)
+    text = live_for(other.id, present)
+    assert "ĐƯỢC THÔNG QUA" in text and "không thông qua được" not in text, text
+    db.dispose()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import defaultdict
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from functools import partial
+from typing import Any, Hashable, Iterable, Sequence
 
 from bdhvs_desktop.domain.numbers import vn_number
 
@@ -122,10 +124,14 @@ class Decision:
     base: int
     percent: float  # votes for, as % of the base
     explanation: str  # Vietnamese
+    refused: bool = False  # the tally passes, but the file cannot be approved (`decide`'s `refused`)
 
 
-def decide(members: int, present: int, tally: Tally | None, rules: CouncilRules, candidate: str = "") -> Decision:
-    """The council's result for one candidate, explained."""
+def decide(members: int, present: int, tally: Tally | None, rules: CouncilRules, candidate: str = "",
+           refused: str | None = None) -> Decision:
+    """The council's result for one candidate, explained. `refused`: why the file cannot be
+    approved whatever the vote (the service's words, e.g. the same person's file from another
+    ward is approved); a passing tally then says so and does not pass."""
     who = f"{candidate}: " if candidate else ""
     has_quorum = quorum_met(members, present, rules)
     base = pass_base(members, present, rules)
@@ -141,9 +147,13 @@ def decide(members: int, present: int, tally: Tally | None, rules: CouncilRules,
     base_label = "tổng số thành viên" if rules.pass_base == "all" else "thành viên có mặt"
     more = "trên" if rules.pass_strict else "từ"
     verdict = "ĐƯỢC THÔNG QUA" if passed else "KHÔNG ĐƯỢC THÔNG QUA"
+    if passed and refused:
+        verdict = "đủ tỷ lệ tán thành nhưng KHÔNG THÔNG QUA ĐƯỢC HỒ SƠ NÀY"
     text = (f"{who}{tally.votes_for}/{base} {base_label} tán thành ({_fmt(percent)}%), "
             f"{tally.votes_against} không tán thành, {tally.votes_abstain} không biểu quyết; "
             f"cần {more} {_pct(rules.pass_num, rules.pass_den)}: {verdict}.")
+    if passed and refused:
+        return Decision(True, False, tally.votes_for, base, percent, f"{text} {refused}", True)
     return Decision(True, passed, tally.votes_for, base, percent, text)
 
 
@@ -219,7 +229,8 @@ def same_person(a: ProposedPerson, b: ProposedPerson) -> str | None:
     """Whether two proposals name the same person: "cccd" (the same CCCD), "name_birth" (no two
     CCCDs to tell them apart, the same normalised name and birth date, or the same birth year when
     one knows only the year), else None. Two different CCCDs are two people. The council considers
-    one file per person; the Trùng lặp page (services/province_views.py) groups by the same rule."""
+    one file per person; the Trùng lặp page (services/province_views.py) groups by the same rule:
+    both read `same_person_pairs`."""
     if a.cccd and b.cccd:
         return "cccd" if a.cccd == b.cccd else None
     if not a.name_key or a.name_key != b.name_key or a.year is None or a.year != b.year:
@@ -227,3 +238,87 @@ def same_person(a: ProposedPerson, b: ProposedPerson) -> str | None:
     if a.birth_date and b.birth_date and a.birth_date != b.birth_date:
         return None
     return "name_birth"
+
+
+def person_keys(p: ProposedPerson) -> tuple[Hashable, ...]:
+    """The buckets a proposal falls in: its CCCD, and its normalised name with its birth year. Two
+    proposals `same_person` calls one person always share a bucket (the same CCCD, or the same
+    name and year), so comparing inside the buckets finds every pair."""
+    keys: list[Hashable] = []
+    if p.cccd:
+        keys.append(("cccd", p.cccd))
+    if p.name_key and p.year is not None:
+        keys.append(("name", p.name_key, p.year))
+    return tuple(keys)
+
+
+def same_person_pairs(people: Sequence[ProposedPerson]) -> dict[tuple[int, int], str]:
+    """Every two proposals (indices i < j into `people`) that name the same person, with how
+    (`same_person`): near-linear, bucketed by `person_keys`, the rule applied inside a bucket."""
+    buckets: dict[Hashable, list[int]] = defaultdict(list)
+    for i, p in enumerate(people):
+        for key in person_keys(p):
+            buckets[key].append(i)
+    pairs: dict[tuple[int, int], str] = {}
+    for members in buckets.values():
+        for n, i in enumerate(members):
+            for j in members[n + 1:]:
+                if (i, j) not in pairs and (how := same_person(people[i], people[j])):
+                    pairs[(i, j)] = how
+    return pairs
+
+
+def same_person_groups(people: Sequence[ProposedPerson]) -> list[tuple[str, tuple[int, ...]]]:
+    """The same person's proposals, as a list shows them: ("cccd", indices) for every CCCD given
+    more than once, and ("name_birth", indices) for every largest set of proposals in which every
+    two are the same person but not all by one CCCD (a CCCD missing: found by name and birth).
+    `same_person` is not transitive (a proposal with the birth year only matches two different
+    dates; one without a CCCD matches two CCCDs), so a proposal can be in two groups; every two
+    proposals in a group are the same person, and every such two share a group."""
+    pairs = same_person_pairs(people)
+    near: dict[int, set[int]] = defaultdict(set)
+    for i, j in pairs:
+        near[i].add(j)
+        near[j].add(i)
+    groups: list[tuple[str, tuple[int, ...]]] = []
+    done: set[int] = set()
+    for start in sorted(near):
+        if start in done:
+            continue
+        part, todo = {start}, [start]  # the connected proposals (a few)
+        while todo:
+            for j in near[todo.pop()] - part:
+                part.add(j)
+                todo.append(j)
+        done |= part
+        for clique in _largest_sets(part, near):
+            cccds = {people[i].cccd for i in clique}
+            groups.append(("cccd" if len(cccds) == 1 and None not in cccds else "name_birth", clique))
+    by_cccd: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(near):
+        if people[i].cccd:
+            by_cccd[people[i].cccd].append(i)
+    listed = {g for _, g in groups}
+    groups += [("cccd", tuple(g)) for g in by_cccd.values() if len(g) > 1 and tuple(g) not in listed]
+    return groups
+
+
+def _largest_sets(part: set[int], near: dict[int, set[int]]) -> list[tuple[int, ...]]:
+    """The maximal cliques of a small connected graph (Bron-Kerbosch with a pivot), each sorted."""
+    out: list[tuple[int, ...]] = []
+    stack: list[tuple[set[int], set[int], set[int]]] = [(set(), set(part), set())]
+    while stack:
+        chosen, left, seen = stack.pop()
+        if not left and not seen:
+            out.append(tuple(sorted(chosen)))
+            continue
+        pivot = max(left | seen, key=partial(_links, near, left))
+        for v in sorted(left - near[pivot]):
+            stack.append((chosen | {v}, left & near[v], seen & near[v]))
+            left = left - {v}
+            seen = seen | {v}
+    return sorted(out)
+
+
+def _links(near: dict[int, set[int]], among: set[int], v: int) -> int:
+    return len(near[v] & among)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from bdhvs_desktop.domain import council as dc
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.services.office import OfficeError, require_province
 from bdhvs_desktop.storage import models as m
@@ -186,6 +188,8 @@ def document_bytes(db: Database, document_id: int) -> tuple[DocumentInfo, bytes]
 
 @dataclass(frozen=True)
 class ProposalRef:
+    """A ward's proposal of a person, with the province candidate it became (and its status)."""
+
     candidate_id: int
     ward_code: str
     ward_name: str
@@ -194,6 +198,36 @@ class ProposalRef:
     birth_date: dt.date | None
     birth_year: int | None
     award_name: str | None
+    status: str
+    person: dc.ProposedPerson
+
+    def reason(self, other: ProposalRef) -> str:
+        """Why the two are one person, in Vietnamese ("cùng số CCCD …", "cùng họ tên và ngày sinh …")."""
+        if dc.same_person(self.person, other.person) == "cccd":
+            return f"cùng số CCCD {self.cccd}"
+        born = self.person.birth_date or other.person.birth_date
+        return "cùng họ tên và " + (f"ngày sinh {born:%d/%m/%Y}" if born else f"năm sinh {self.person.year}")
+
+
+def person_proposals(s: Session, *, candidate_id: int | None = None,
+                     like: dc.ProposedPerson | None = None) -> list[ProposalRef]:
+    """The imported persons' proposals that are province candidates, in the order imported: what
+    the council (services/council/twins.py) and the Trùng lặp page compare. `candidate_id` keeps
+    that one; `like` keeps those with its name key or its CCCD (where the same person can be)."""
+    wp = pm.WardProposal
+    q = (select(wp.candidate_id, wp.ward_code, pm.WardPackage.ward_name, wp.name, wp.name_key, wp.cccd,
+                wp.birth_date, wp.birth_year, wp.award_name, m.Candidate.status)
+         .join(pm.WardPackage, pm.WardPackage.id == wp.package_id)
+         .join(m.Candidate, m.Candidate.id == wp.candidate_id)
+         .where(wp.subject_type == "person"))
+    if candidate_id is not None:
+        q = q.where(wp.candidate_id == candidate_id)
+    if like is not None:
+        q = q.where((wp.name_key == like.name_key) | (wp.cccd == like.cccd) if like.cccd else
+                    wp.name_key == like.name_key)
+    return [ProposalRef(r.candidate_id, r.ward_code, r.ward_name, r.name, r.cccd, r.birth_date, r.birth_year,
+                        r.award_name, r.status, dc.ProposedPerson(r.name_key, r.cccd, r.birth_date, r.birth_year))
+            for r in s.execute(q.order_by(wp.id))]
 
 
 @dataclass(frozen=True)
@@ -210,63 +244,32 @@ class Duplicate:
 
 
 def duplicates(db: Database) -> list[Duplicate]:
-    """Persons proposed by more than one ward: the same CCCD, or (when the CCCDs do not tell them
-    apart) the same normalised name (domain/text.py: name_key) and the same birth date, or the
-    same birth year when a ward knows only the year. Two different CCCDs are two people."""
+    """Persons proposed twice: by two or more wards, or by one ward for two award forms. Grouped by
+    the council's rule (domain/council.py: same_person_groups over the proposals the council
+    compares: person_proposals), so the page lists exactly the files the council will not
+    approve together: the same CCCD, or (when the CCCDs do not tell them apart) the same normalised
+    name and birth date, or birth year when a ward knows only the year. Two CCCDs are two people."""
     with db.read() as s:
-        rows = s.execute(
-            select(pm.WardProposal.candidate_id, pm.WardProposal.ward_code, pm.WardPackage.ward_name,
-                   pm.WardProposal.name, pm.WardProposal.name_key, pm.WardProposal.cccd, pm.WardProposal.birth_date,
-                   pm.WardProposal.birth_year, pm.WardProposal.award_name)
-            .join(pm.WardPackage, pm.WardPackage.id == pm.WardProposal.package_id)
-            .where(pm.WardProposal.subject_type == "person", pm.WardProposal.candidate_id.is_not(None))
-            .order_by(pm.WardProposal.id)).all()
-    refs = [(ProposalRef(r.candidate_id, r.ward_code, r.ward_name, r.name, r.cccd, r.birth_date, r.birth_year,
-                         r.award_name), r.name_key) for r in rows]
-    out: list[Duplicate] = []
-    seen: set[frozenset[int]] = set()
-    by_cccd: dict[str, list[ProposalRef]] = defaultdict(list)
-    for ref, _key in refs:
-        if ref.cccd:
-            by_cccd[ref.cccd].append(ref)
-    for cccd, group in by_cccd.items():
-        if len({g.ward_code for g in group}) > 1:
-            seen.add(frozenset(g.candidate_id for g in group))
-            out.append(Duplicate("cccd", f"Cùng số CCCD {cccd} được {_ward_list(group)} đề nghị.", tuple(group)))
-    by_name: dict[tuple[str, int], list[ProposalRef]] = defaultdict(list)
-    for ref, key in refs:
-        year = ref.birth_date.year if ref.birth_date else ref.birth_year
-        if year is not None:
-            by_name[(key, year)].append(ref)
-    for group in by_name.values():
-        for cluster in _same_birth(group):
-            ids = frozenset(g.candidate_id for g in cluster)
-            if len({g.ward_code for g in cluster}) < 2 or ids in seen or any(ids <= s for s in seen):
-                continue
-            seen.add(ids)
-            born = next((g.birth_date for g in cluster if g.birth_date), None)
-            when = f"sinh ngày {born:%d/%m/%Y}" if born else f"sinh năm {cluster[0].birth_year}"
-            out.append(Duplicate("name_birth", f"Cùng họ tên “{cluster[0].name}”, {when}, được {_ward_list(cluster)} "
-                                               "đề nghị (số CCCD không có hoặc không phân biệt được).", tuple(cluster)))
-    return sorted(out, key=lambda d: (fold(d.entries[0].name), d.reason))
-
-
-def _same_birth(group: list[ProposalRef]) -> list[list[ProposalRef]]:
-    """Within one name and birth year: those whose full dates agree (a year-only entry joins every
-    date), excluding pairs whose CCCDs differ (two people)."""
-    dates = sorted({g.birth_date for g in group if g.birth_date})
-    clusters = [[g for g in group if g.birth_date in (d, None)] for d in dates] or [group]
+        every = person_proposals(s)
     out = []
-    for cluster in clusters:
-        cccds = {g.cccd for g in cluster if g.cccd}
-        if len(cccds) > 1:  # split by CCCD; entries without one go with each
-            for c in sorted(cccds):
-                part = [g for g in cluster if g.cccd in (c, None)]
-                if len(part) > 1:
-                    out.append(part)
-        elif len(cluster) > 1:
-            out.append(cluster)
-    return out
+    for reason, members in dc.same_person_groups([p.person for p in every]):
+        group = tuple(every[i] for i in members)
+        out.append(Duplicate(reason, _explain(reason, group), group))
+    return sorted(out, key=lambda d: (fold(d.entries[0].name), d.reason, [e.candidate_id for e in d.entries]))
+
+
+def _explain(reason: str, group: Sequence[ProposalRef]) -> str:
+    by = _ward_list(group)
+    wards = len({g.ward_code for g in group})
+    if wards < len(group):  # a ward proposed the person more than once (for two award forms)
+        by += f", {len(group)} lần" if wards > 1 else f" {len(group)} lần"
+    if reason == "cccd":
+        return f"Cùng số CCCD {group[0].cccd} được {by} đề nghị."
+    dates = list(dict.fromkeys(g.birth_date for g in group if g.birth_date))
+    when = (f"sinh ngày {', '.join(f'{d:%d/%m/%Y}' for d in dates)}" if dates
+            else f"sinh năm {next(g.birth_year for g in group if g.birth_year)}")
+    return (f"Cùng họ tên “{group[0].name}”, {when}, được {by} đề nghị (số CCCD không có hoặc không phân biệt "
+            "được).")
 
 
 def _ward_list(group: Sequence[ProposalRef]) -> str:

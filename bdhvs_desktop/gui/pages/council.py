@@ -398,7 +398,9 @@ class CouncilPage(Page):
         if problem:
             self.live.setText(f"<span style='color:#b71c1c'>{html.escape(problem)}</span>")
             return
-        d = dc.decide(self.view.members, self.view.present, tally, self.view.rules)
+        # approval_refused: the service's refusal when the same person's file from another ward is approved
+        d = dc.decide(self.view.members, self.view.present, tally, self.view.rules,
+                      refused=r.candidate.approval_refused)
         color = "#1b5e20" if d.passed else "#b71c1c"
         self.live.setText(f"<span style='color:{color}; font-size:12pt'><b>{html.escape(d.explanation)}</b></span>")
 

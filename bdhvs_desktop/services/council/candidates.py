@@ -25,7 +25,7 @@ from bdhvs_desktop.services.council.common import (
     _level,
     _refuse_locked,
 )
-from bdhvs_desktop.services.council.twins import twin_notes, twins_of
+from bdhvs_desktop.services.council.twins import TwinNotes, twin_notes, twins_of
 from bdhvs_desktop.services.province_board import scoped_name
 from bdhvs_desktop.services.safety import EditConflict
 from bdhvs_desktop.storage import models as m
@@ -72,9 +72,12 @@ class CandidateInfo:
     #: at a province office: the other wards' files of the same person and their state
     #: ("Trùng với hồ sơ số 12: Âu Thị Ánh (Phường Bình Minh) — được thông qua"), else None
     twin: str | None = None
+    #: at a province office: why the council cannot approve it (the same person's file from another
+    #: ward is approved): the refusal `decide` would give, shown before deciding; else None
+    approval_refused: str | None = None
 
 
-def _candidate_info(c: m.Candidate, twins: dict[int, str] | None = None) -> CandidateInfo:
+def _candidate_info(c: m.Candidate, twins: TwinNotes | None = None) -> CandidateInfo:
     """The candidate as plain data; `twins`: twin_notes(s) when the caller lists many."""
     if c.subject_type == "unit":
         code, name, unit_name, position, sid = c.unit.code, c.unit.name, None, c.unit.head_title, c.unit_id
@@ -83,20 +86,21 @@ def _candidate_info(c: m.Candidate, twins: dict[int, str] | None = None) -> Cand
         code, name = scoring_service.person_code(p.cccd, p.id), p.full_name
         unit_name, position, sid = (p.unit.name if p.unit else None), p.position, p.id
     name = scoped_name(c, name)  # at a province office, with its ward
+    twins = twins if twins is not None else _twin_note(c)
     return CandidateInfo(c.id, c.subject_type, sid, code, name, c.subject_kind, unit_name, position,
                          c.award_form.code if c.award_form else None, c.award_form.name if c.award_form else None,
                          c.summary, c.status, candidate_status_label(c.status, _decision_of(c)), c.locked,
                          c.decision_reason, c.meeting_id, c.score_as_of, dict(c.score_snapshot or {}), c.version,
-                         _level(c), (twins if twins is not None else _twin_note(c)).get(c.id))
+                         _level(c), twins.board.get(c.id), twins.refused(c.id, name))
 
 
-def _twin_note(c: m.Candidate) -> dict[int, str]:
+def _twin_note(c: m.Candidate) -> TwinNotes:
     """The board's note on one candidate's twins (the list functions read them all at once)."""
     s = object_session(c)
     if s is None or c.subject_type != "person":
-        return {}
+        return TwinNotes()
     me, others = twins_of(s, c.id)
-    return twin_notes(s) if me is not None and others else {}
+    return twin_notes(s) if me is not None and others else TwinNotes()
 
 
 def _decision_of(c: m.Candidate) -> str | None:

@@ -117,7 +117,8 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
             v = votes.get(c.id)
             tally = dc.Tally(v.votes_for, v.votes_against, v.votes_abstain) if v else None
             out.append(MeetingCandidateRow(info, points, maximum, eligible, rank, tally,
-                                           dc.decide(members_total, present, tally, rules, info.name),
+                                           dc.decide(members_total, present, tally, rules, info.name,
+                                                     info.approval_refused),
                                            tuple(conflicts),
                                            dc.summarize_scores(scores.get(c.id, []), conflicted_names, rules)))
         chair = names.get(meeting.chair_id) if meeting.chair_id else None
