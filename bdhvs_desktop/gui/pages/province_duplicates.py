@@ -35,9 +35,10 @@ class ProvinceDuplicatesPage(Page):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("<h2>Cá nhân được nhiều phường cùng đề nghị</h2>")))
+        layout.addWidget(QLabel(tr("<h2>Cá nhân được đề nghị nhiều lần</h2>")))
         hint = QLabel(tr("So khớp theo số CCCD, hoặc theo họ tên (không phân biệt cách bỏ dấu) cùng ngày sinh khi "
-                         "không có CCCD. Hội đồng tỉnh chỉ xét một hồ sơ cho mỗi người."))
+                         "không có CCCD (cùng một quy tắc với hội đồng). Một người có thể được hai phường, hoặc một phường hai lần, "
+                         "cùng đề nghị; hội đồng tỉnh chỉ thông qua một hồ sơ cho mỗi người."))
         hint.setWordWrap(True)
         layout.addWidget(hint)
         self.model = RowsModel([
@@ -66,9 +67,9 @@ class ProvinceDuplicatesPage(Page):
         self.model.set_rows(rows)
         pc.fit_columns(self.view)
         if not found:
-            self.status.setText(tr("Không có cá nhân nào được hai phường cùng đề nghị."))
+            self.status.setText(tr("Không có cá nhân nào được đề nghị hơn một lần."))
         else:
-            self.status.setText("\n".join([tr("{n} người được nhiều phường cùng đề nghị:").format(n=len(found))]
+            self.status.setText("\n".join([tr("{n} người được đề nghị hơn một lần:").format(n=len(found))]
                                           + [f"• {d.explanation}" for d in found[:8]]
                                           + ([tr("… và {k} người nữa (xem bảng).").format(k=len(found) - 8)]
                                              if len(found) > 8 else [])))
