@@ -18,7 +18,7 @@ from province_packages import Person, make_pki, ward_package, write_ward_package
 from sqlalchemy import func, select
 
 from bdhvs_desktop.documents import package_format as pf
-from bdhvs_desktop.services import province
+from bdhvs_desktop.services import province, province_scope, province_write
 from bdhvs_desktop.services import province_views as pv
 from bdhvs_desktop.services.campaign import init_campaign
 from bdhvs_desktop.services.office import OfficeError, is_province_office
@@ -148,7 +148,7 @@ def test_a_package_imported_twice_is_refused_with_the_earlier_import(office, pac
 def test_tampered_package_refused_naming_the_ward_and_the_others_imported(office, packages, pki, tmp_path):
     blob = bytearray(packages["P-TANAN"].read_bytes())
     opened = pf.read_package(bytes(blob))
-    start, size = province.member_offsets(bytes(blob))["documents/02-bien-ban.pdf"]
+    start, size = province_write.member_offsets(bytes(blob))["documents/02-bien-ban.pdf"]
     blob[start + size // 2] ^= 0x01  # one bit of the minutes
     tampered = tmp_path / "tampered.bdhvs-goi"
     tampered.write_bytes(bytes(blob))
@@ -317,11 +317,11 @@ def test_a_ward_code_equal_to_a_province_unit_is_refused(office, packages, pki):
 
 def test_scoped_codes_fit_and_never_collide():
     long_ward = "W" * 40
-    a = province.scoped_code(long_ward, ["Đảng bộ phường", "Chi bộ khu phố 1"])
-    b = province.scoped_code(long_ward, ["Đảng bộ phường", "Chi bộ khu phố 1 "])  # same name, spelled with a space
-    c = province.scoped_code(long_ward, ["Đảng bộ phường khác", "Chi bộ khu phố 1"])
+    a = province_scope.scoped_code(long_ward, ["Đảng bộ phường", "Chi bộ khu phố 1"])
+    b = province_scope.scoped_code(long_ward, ["Đảng bộ phường", "Chi bộ khu phố 1 "])  # same name, spelled with a space
+    c = province_scope.scoped_code(long_ward, ["Đảng bộ phường khác", "Chi bộ khu phố 1"])
     assert len(a) <= 64 and a.startswith(long_ward + "/") and a == b and a != c
-    assert province.scoped_code("P1", ["Chi bộ Khu phố 3"]).startswith("P1/chi-bo-khu-pho-3-")
+    assert province_scope.scoped_code("P1", ["Chi bộ Khu phố 3"]).startswith("P1/chi-bo-khu-pho-3-")
 
 
 def test_ranking_across_wards_with_the_province_criteria(office, tmp_path):
