@@ -356,9 +356,9 @@ def test_ranking_across_wards_with_the_province_criteria(office, tmp_path):
         assert None not in s.scalars(select(pm.WardProposal.score_key)).all()
     with office.session() as s:
         s.execute(pm.WardProposal.__table__.update().values(score_key=None))
-    from bdhvs_desktop.services import province_rank
+    from bdhvs_desktop.services import province_scoring
 
-    province_rank.clear_caches()
+    province_scoring.clear_caches()
     recomputed = rank(office).of_kind("individual")
     assert [(r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in recomputed] == [
         (r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in people]
@@ -484,13 +484,13 @@ def test_a_package_exported_by_the_demo_ward_is_imported_and_scored_the_same(dem
 
 def test_stored_scores_are_used_until_what_they_came_from_changes(office, tmp_path, monkeypatch):
     from bdhvs_desktop.domain import scoring as sc
-    from bdhvs_desktop.services import province_rank
+    from bdhvs_desktop.services import province_scoring
     from bdhvs_desktop.services.province_rank import rank
 
     guide = Person("Lê Thị Mai", "068196799201", dt.date(1988, 2, 2), female=True, people_guided=60)
     data, docs = ward_package("P-LAGI", "Phường La Gi", n=4, people=[guide], with_docs=False)
     province.import_packages(office, [write_ward_package(tmp_path / "p.bdhvs-goi", data, docs)], trust_roots=())
-    province_rank.clear_caches()  # another workstation: nothing parsed or scored in this process
+    province_scoring.clear_caches()  # another workstation: nothing parsed or scored in this process
 
     def no_scoring(*args, **kwargs):
         raise AssertionError("scored again although nothing changed since the import")

@@ -21,9 +21,9 @@ from bdhvs_desktop.domain.text import clean, fold, name_key
 from bdhvs_desktop.domain.vocab import CandidateStatus
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.province_check import Checked, signature_phrase
-from bdhvs_desktop.services.province_rank import facts_digest, store_scores, ward_approval
 from bdhvs_desktop.services.province_replace import supersede
 from bdhvs_desktop.services.province_scope import ensure_units, unit_path
+from bdhvs_desktop.services.province_score_store import facts_digest, store_scores, ward_approval
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
 
