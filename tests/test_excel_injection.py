@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bdhvs_desktop.documents import excel_io as xio
-from bdhvs_desktop.services import exporter, reports
-from bdhvs_desktop.services import report_scores
+from bdhvs_desktop.services import exporter, report_scores, reports
 from bdhvs_desktop.services.status import compute_status, write_status_xlsx
 from bdhvs_desktop.storage import models as m
 
