@@ -257,6 +257,66 @@ def test_each_error_kind_from_an_operation_is_shown_one_way(ctx, qtbot, shown, n
     assert published == ([Changes.of(Change.PEOPLE)] if stale else [])
 
 
+def _conflict_with_mine_and_theirs():
+    from bdhvs_desktop.services.safety import EditConflict
+
+    return EditConflict("person", 1, {"phone": "0912345678", "position": "Tổ phó"},
+                        {"phone": "0912345678", "position": "Tổ trưởng"}, 3)
+
+
+@pytest.mark.parametrize("how", ["the caller keeps the text", "nothing would reload"])
+def test_a_conflict_nothing_reloads_is_a_warning_listing_what_differs(ctx, qtbot, shown, how):
+    """The one rule (gui/ops.py, docs/architecture.md 5.1): the reload question only when an answer
+    can reload something; an editor that keeps the user's text (`reload=ops.KEEP`) or an op that
+    reloads nothing (a form given only the database) gets a warning with what differs, and nothing
+    reloads behind the user's text."""
+    from PySide6.QtWidgets import QWidget
+
+    from bdhvs_desktop.gui import ops
+    from bdhvs_desktop.services.changes import Change, Changes
+
+    published = []
+    ctx.data_changed.connect(published.append)
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    exc = _conflict_with_mine_and_theirs()
+
+    def fails(_db):
+        raise exc
+
+    if how == "the caller keeps the text":
+        op = ops.run(owner, fails, ctx=ctx, changes=Changes.of(Change.PEOPLE), reload=ops.KEEP,
+                     labels={"position": "Chức vụ"})
+    else:
+        op = ops.run(owner, fails, ctx=None, db=ctx.db, changes=Changes.of(Change.PEOPLE),
+                     labels={"position": "Chức vụ"})
+    settle(qtbot)
+    assert op.succeeded is False
+    assert [(h, t) for h, t, _ in shown] == [("warning", "Xung đột khi lưu")], shown
+    text = shown[0][2]
+    assert "người khác" in text and "Chức vụ: bạn nhập «Tổ phó», hiện đang lưu «Tổ trưởng»" in text
+    assert "0912345678" not in text  # only what differs
+    assert published == []
+
+
+def test_a_conflict_an_answer_can_reload_asks_the_question(ctx, qtbot, shown):
+    from PySide6.QtWidgets import QWidget
+
+    from bdhvs_desktop.gui import ops
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    exc = _conflict_with_mine_and_theirs()
+    reloaded = []
+
+    def fails(_db):
+        raise exc
+
+    ops.run(owner, fails, ctx=None, db=ctx.db, reload=lambda: reloaded.append(1))
+    settle(qtbot)
+    assert [h for h, _t, _x in shown] == ["conflict"] and reloaded == []  # the answer was "Để sau"
+
+
 def test_a_form_shows_invalid_input_next_to_its_fields_not_in_a_box(ctx, qtbot, shown):
     from bdhvs_desktop.gui.pages.activities import ActivitiesPage, ActivityDialog
 

@@ -142,6 +142,34 @@ def test_a_stale_phase_dates_save_is_refused(demo_db, qtbot, monkeypatch):
     assert stored == colleague_end
 
 
+def test_a_stale_phase_dates_save_says_which_dates_differ(demo_db, qtbot, monkeypatch):
+    """Issue #12: the phase dialog's conflict goes through gui/ops like every other: the warning
+    lists the date you typed and the date stored (the form stays open with what was typed)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from bdhvs_desktop.gui.pages import plan
+    from bdhvs_desktop.services import activities as act
+    from bdhvs_desktop.services.status import compute_status
+
+    report = compute_status(demo_db, dt.date(2026, 11, 15))
+    dialog = plan.PhaseDialog(demo_db, report)
+    qtbot.addWidget(dialog)
+    number = dialog.number.value()
+    phase = dialog.phases[number]
+    colleague_end = (phase.end or phase.start + dt.timedelta(days=60)) + dt.timedelta(days=3)
+    act.update_phase(demo_db, number, phase.start, colleague_end)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]) or QMessageBox.StandardButton.Ok)
+    mine = colleague_end + dt.timedelta(days=10)
+    dialog.end.set_value(mine)
+    dialog._on_save()
+    settle(qtbot)
+    assert len(shown) == 1
+    assert f"Kết thúc: bạn nhập «{mine:%d/%m/%Y}», hiện đang lưu «{colleague_end:%d/%m/%Y}»" in shown[0]
+    assert "Bắt đầu" not in shown[0]  # the start did not differ
+    assert dialog.result() != dialog.DialogCode.Accepted and dialog.end.value() == mine
+
+
 # --------------------------------------------------------------------------- point 5
 
 INVISIBLE_NAMES = {

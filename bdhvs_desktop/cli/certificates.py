@@ -6,18 +6,11 @@ import json
 import unicodedata
 from pathlib import Path
 
-from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
-from bdhvs_desktop.cli.export import parse_date_arg
+from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli.preamble import exit_codes, optional_date
 from bdhvs_desktop.documents.atomic import FileInUseError
 from bdhvs_desktop.documents.certificate_layout import FIELDS, LayoutError
 from bdhvs_desktop.domain.text import name_key
-
-
-def _date(text: str | None):
-    if text is None:
-        return None
-
-    return parse_date_arg(text)
 
 
 def register(subparsers, common) -> None:
@@ -105,23 +98,18 @@ def _awardees():
 def _run(fn, *args, **kwargs):
     """Map the service's errors to exit codes: bad input files/layouts 2, missing data 1."""
 
-    svc = _svc()
-    try:
+    with exit_codes(usage=(LayoutError, FileInUseError), error=(_svc().CertificateError,)):
         return fn(*args, **kwargs)
-    except (LayoutError, FileInUseError) as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
-    except svc.CertificateError as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
 
 
 def cmd_layout_show(args, ctx) -> int:
     db = ctx.db(create=False)
-    forms = _layouts().list_award_forms(db)
+    layouts = _layouts()
+    forms = layouts.list_award_forms(db)
     if args.award_form:
         forms = [f for f in forms if f.code == args.award_form]
         if not forms:
             raise CliError(f"Không có hình thức khen thưởng mã “{args.award_form}”.", EXIT_USAGE)
-    layouts = _layouts()
     items = []
     for f in forms:
         layout = _run(layouts.get_layout, db, f.code)
@@ -177,7 +165,7 @@ def cmd_print(args, ctx) -> int:
     if out.suffix.lower() != ".pdf":
         raise CliError(f"Giấy khen được in thành tệp .pdf: {out.name}", EXIT_USAGE)
     outcome = _run(_svc().print_certificates, ctx.db(create=False), out, plain=args.plain,
-                   award_form=args.award_form, decision=args.decision, decision_date=_date(args.date))
+                   award_form=args.award_form, decision=args.decision, decision_date=optional_date(args.date))
     ctx.out(f"Đã tạo {outcome.count} giấy khen{' (giấy trắng)' if args.plain else ' (in trên phôi)'}: {outcome.path}")
     for name, n in outcome.per_form:
         ctx.out(f"  {name}: {n}")
@@ -212,7 +200,7 @@ def cmd_ceremony(args, ctx) -> int:
     if out.suffix.lower() != ".docx":
         raise CliError(f"Danh sách xướng danh là tệp .docx: {out.name}", EXIT_USAGE)
     db = ctx.db(create=False)
-    awardees = _run(_awardees().list_awardees, db, decision=args.decision, decision_date=_date(args.date))
+    awardees = _run(_awardees().list_awardees, db, decision=args.decision, decision_date=optional_date(args.date))
     order = _read_order(Path(args.order), awardees) if args.order else None
     path = _run(svc.ceremony, db, out, seats=args.seats, seats_per_row=args.seats_per_row, first_row=args.first_row,
                 awardees=awardees, order=order)

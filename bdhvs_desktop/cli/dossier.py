@@ -6,17 +6,10 @@ import json
 import sys
 from pathlib import Path
 
-from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
-from bdhvs_desktop.cli.export import parse_date_arg
+from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
+from bdhvs_desktop.cli.preamble import dossier_folder, exit_codes, optional_date, print_folder
 from bdhvs_desktop.documents.atomic import FileInUseError
 from bdhvs_desktop.domain.numbers import vn_number
-
-
-def _date(text: str | None):
-    if text is None:
-        return None
-
-    return parse_date_arg(text)
 
 
 def register(subparsers, common) -> None:
@@ -102,26 +95,14 @@ def cmd_dossier(args, ctx) -> int:
 
     if not args.out:
         raise CliError("Thiếu --out THƯ_MỤC (thư mục hồ sơ). Xem thiết lập: bdhvs dossier settings", EXIT_USAGE)
-    at = _date(args.at)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise CliError(f"“{out}” là một tệp, không phải thư mục.", EXIT_USAGE)
-    try:
+    at = optional_date(args.at)
+    out = dossier_folder(args.out)
+    # DossierCancelled comes only from the GUI.
+    with exit_codes(usage=(FormSetError, FileInUseError, UnmanagedFileError),
+                    error=(DossierError, DocumentRenderError, DossierCancelled)):
         outcome = generate_dossier(ctx.db(create=False), out, draft=args.draft, at=at, form_set=args.form_set,
                                    make_zip=args.zip or None)
-    except FormSetError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
-    except (DossierError, DocumentRenderError) as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
-    except (FileInUseError, UnmanagedFileError) as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
-    except DossierCancelled as exc:  # pragma: no cover - only from the GUI
-        raise CliError(str(exc), EXIT_ERROR) from exc
-    kind = "Bản dự thảo hồ sơ" if outcome.draft else "Hồ sơ khen thưởng"
-    ctx.out(f"{kind} (bộ mẫu {outcome.form_set}): {outcome.folder}")
-    for f in outcome.files:
-        ctx.out(f"  {f.name}")
-    ctx.out(f"  {outcome.manifest.name}")
+    print_folder(ctx, "Bản dự thảo hồ sơ" if outcome.draft else "Hồ sơ khen thưởng", outcome)
     if outcome.zip_path:
         ctx.out(f"  {outcome.zip_path.name}")
     if outcome.issued:
@@ -146,12 +127,10 @@ def cmd_dossier_settings(args, ctx) -> int:
         if value is None:
             continue
         if key == "date" and value.strip():
-            value = _date(value)
+            value = optional_date(value)
         changes[key] = value
-    try:
+    with exit_codes(usage=(svc.DossierError,)):
         st = svc.save_settings(db, **changes) if changes else svc.load_settings(db)
-    except svc.DossierError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     if changes:
         ctx.out(f"Đã lưu {len(changes)} thiết lập hồ sơ.")
     issuer_words = {"auto": "tự động (Hội đồng Thi đua - Khen thưởng khi cấp khen là cấp mình, Ủy ban nhân dân/"
@@ -181,7 +160,7 @@ def cmd_dossier_settings(args, ctx) -> int:
 def cmd_narrative(args, ctx) -> int:
     from bdhvs_desktop.services import dossier as svc  # lazy: start-up
 
-    at = _date(args.at)
+    at = optional_date(args.at)
     db = ctx.db(create=False)
     given = [x for x in (args.file, args.text) if x is not None]
     if len(given) > 1:
@@ -193,7 +172,7 @@ def cmd_narrative(args, ctx) -> int:
     for f in args.field or []:
         if f not in svc.NARRATIVE_KEYS:
             raise CliError(f"Không có mục “{f}”; các mục: {', '.join(svc.NARRATIVE_KEYS)}.", EXIT_USAGE)
-    try:
+    with exit_codes(error=(svc.DossierError,)):
         current = svc.narrative(db, args.candidate_id, at=at)
         if args.draft:
             svc.redraft_narrative(db, args.candidate_id, current.version, fields=args.field, at=at)
@@ -211,8 +190,6 @@ def cmd_narrative(args, ctx) -> int:
                 text = args.text
             svc.save_narrative(db, args.candidate_id, {field: text}, current.version)
             current = svc.narrative(db, args.candidate_id, at=at)
-    except svc.DossierError as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
     shown = args.field or list(current.texts)
     if args.json:
         ctx.out(json.dumps({"candidate_id": current.candidate_id, "name": current.name, "version": current.version,
@@ -235,12 +212,8 @@ def cmd_report(args, ctx) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".xlsx"):
         raise CliError(f"Tệp báo cáo phải có đuôi .pdf hoặc .xlsx: {out.name}", EXIT_USAGE)
-    at = _date(args.at)
-    try:
+    at = optional_date(args.at)
+    with exit_codes(usage=(FileInUseError, ReportError), error=(ReportInputError,)):
         result = write_report(ctx.db(create=False), args.kind, out, at)
-    except ReportInputError as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
-    except (FileInUseError, ReportError) as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out(f"Đã tạo báo cáo: {result.path} ({vn_number(result.size)} byte)")
     return EXIT_OK

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
-from bdhvs_desktop.cli.export import parse_date_arg
+from bdhvs_desktop.cli.preamble import exit_codes, optional_date
 from bdhvs_desktop.documents.atomic import FileInUseError
 
 PIN_ENV = "BDHVS_TOKEN_PIN"
@@ -136,17 +136,12 @@ def cmd_export(args, ctx) -> int:
         raise CliError(f"“{out}” là một thư mục; --out cần tên tệp, ví dụ de-nghi-tinh.bdhvs-goi.", EXIT_USAGE)
     if out.exists() and not args.overwrite:
         raise CliError(f"Tệp “{out}” đã có; thêm --overwrite để ghi đè.", EXIT_USAGE)
-    at = None
-    if args.at:
-        at = parse_date_arg(args.at)
+    at = optional_date(args.at)
     signer = _signer(args, ctx)
-    try:
+    with exit_codes(usage=(FormSetError, FileInUseError, ConversionError),
+                    error=(PackageExportError, DossierError, DocumentRenderError, PackageError, SigningError)):
         outcome = export_package(ctx.db(create=False), out, level=args.level, signer=signer, at=at,
                                  ward_code=args.ward_code, progress=_progress)
-    except (FormSetError, FileInUseError, ConversionError) as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
-    except (PackageExportError, DossierError, DocumentRenderError, PackageError, SigningError) as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
     ctx.out(f"Đã xuất gói hồ sơ đề nghị cấp tỉnh: {outcome.path}")
     ctx.out(f"  Mã gói: {outcome.package_id}")
     ctx.out(f"  {outcome.candidates} hồ sơ, {outcome.documents} tài liệu, {_size(outcome.size)} byte")

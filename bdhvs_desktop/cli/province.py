@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli.preamble import dossier_folder, exit_codes, optional_date, print_folder
 from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
 
@@ -67,10 +68,6 @@ def register(subparsers, common) -> None:
     q.set_defaults(func=cmd_dossier)
 
 
-def _province_error(exc: Exception) -> CliError:
-    return CliError(str(exc), EXIT_ERROR)
-
-
 def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -91,11 +88,9 @@ def cmd_import(args, ctx) -> int:
         if message and message != "Xong":
             print(f"[{done + 1}/{total}] {message}", file=sys.stderr)
 
-    try:
+    with exit_codes(error=(OfficeError,)):
         report = province.import_packages(ctx.db(), args.files, trust_roots=roots, progress=progress,
                                          replace=args.replace)
-    except OfficeError as exc:
-        raise _province_error(exc) from exc
     for line in report.summary_lines():
         ctx.out(line)
     ctx.out(f"Thời gian: {report.seconds:.1f} giây.")
@@ -120,10 +115,8 @@ def _date(value) -> str:
 def cmd_wards(args, ctx) -> int:
     from bdhvs_desktop.services import province_views as pv  # lazy: start-up
 
-    try:
+    with exit_codes(error=(pv.ProvinceError,)):
         pv.require_office(ctx.db())
-    except pv.ProvinceError as exc:
-        raise _province_error(exc) from exc
     wards = pv.list_wards(ctx.db())
     if args.json:
         ctx.out(json.dumps([{"code": w.code, "name": w.name, "packages": w.packages, "candidates": w.candidates,
@@ -150,12 +143,10 @@ def cmd_candidates(args, ctx) -> int:
     from bdhvs_desktop.services import province_views as pv  # lazy: start-up
     from bdhvs_desktop.services.province_ward_score import ward_score_checks  # lazy: start-up
 
-    try:
+    with exit_codes(error=(pv.ProvinceError,)):
         pv.require_office(ctx.db())
         rows = pv.ward_candidates(ctx.db(), args.ward)
         checks = ward_score_checks(ctx.db(), args.ward)
-    except pv.ProvinceError as exc:
-        raise _province_error(exc) from exc
     if args.json:
         ctx.out(json.dumps([{"ward": c.ward_code, "ward_name": c.ward_name, "candidate_id": c.candidate_id,
                              "key": c.key, "name": c.name, "subject_kind": c.subject_kind, "cccd": c.cccd,
@@ -191,10 +182,8 @@ def _check_line(check) -> str:
 def cmd_duplicates(args, ctx) -> int:
     from bdhvs_desktop.services import province_views as pv  # lazy: start-up
 
-    try:
+    with exit_codes(error=(pv.ProvinceError,)):
         pv.require_office(ctx.db())
-    except pv.ProvinceError as exc:
-        raise _province_error(exc) from exc
     dupes = pv.duplicates(ctx.db())
     if args.json:
         ctx.out(json.dumps([{"reason": d.reason, "explanation": d.explanation,
@@ -215,10 +204,8 @@ def cmd_rank(args, ctx) -> int:
     from bdhvs_desktop.services import province_views as pv  # lazy: start-up
     from bdhvs_desktop.services.province_rank import rank  # lazy: start-up
 
-    try:
+    with exit_codes(error=(pv.ProvinceError,)):
         ranking = rank(ctx.db(), ward=args.ward)
-    except pv.ProvinceError as exc:
-        raise _province_error(exc) from exc
     if args.json:
         ctx.out(json.dumps([{"rank": r.rank, "ward": r.ward_code, "ward_name": r.ward_name, "candidate_id": r.candidate_id,
                              "name": r.name, "kind": r.subject_kind, "eligible": r.eligible,
@@ -246,7 +233,6 @@ def cmd_rank(args, ctx) -> int:
 
 
 def cmd_dossier(args, ctx) -> int:
-    from bdhvs_desktop.cli.export import parse_date_arg  # lazy: start-up
     from bdhvs_desktop.documents.atomic import FileInUseError  # lazy: start-up
     from bdhvs_desktop.documents.dossier_writer import UnmanagedFileError  # lazy: start-up
     from bdhvs_desktop.documents.formsets import FormSetError  # lazy: start-up
@@ -254,27 +240,18 @@ def cmd_dossier(args, ctx) -> int:
     from bdhvs_desktop.services.dossier import DossierError  # lazy: start-up
     from bdhvs_desktop.services.province_dossier import generate_province_dossier  # lazy: start-up
 
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise CliError(f"“{out}” là một tệp, không phải thư mục.", EXIT_USAGE)
-    at = parse_date_arg(args.at) if args.at else None
+    out = dossier_folder(args.out)
+    at = optional_date(args.at)
 
     def progress(done: int, total: int, message: str) -> None:
         if message:
             print(message, file=sys.stderr)
 
-    try:
+    with exit_codes(usage=(FormSetError, FileInUseError, UnmanagedFileError),
+                    error=(DossierError, DocumentRenderError)):
         outcome = generate_province_dossier(ctx.db(create=False), out, draft=args.draft, at=at,
                                             form_set=args.form_set, progress=progress)
-    except (FormSetError, FileInUseError, UnmanagedFileError) as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
-    except (DossierError, DocumentRenderError) as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
-    kind = "Bản dự thảo hồ sơ cấp tỉnh" if outcome.draft else "Hồ sơ trình khen thưởng cấp tỉnh"
-    ctx.out(f"{kind} (bộ mẫu {outcome.form_set}): {outcome.folder}")
-    for f in outcome.files:
-        ctx.out(f"  {f.name}")
-    ctx.out(f"  {outcome.manifest.name}")
+    print_folder(ctx, "Bản dự thảo hồ sơ cấp tỉnh" if outcome.draft else "Hồ sơ trình khen thưởng cấp tỉnh", outcome)
     ctx.out("Số hồ sơ theo từng phường:")
     for name, n in outcome.wards:
         ctx.out(f"  {name}: {n}")

@@ -11,9 +11,17 @@ import zipfile
 from pathlib import Path
 
 from bdhvs_desktop.documents import excel_io as xio
-from bdhvs_desktop.domain.vocab import AWARD_KIND_LABELS, AWARD_LEVEL_LABELS
+from bdhvs_desktop.domain.vocab import (
+    AWARD_KIND_LABELS,
+    AWARD_LEVEL_LABELS,
+    AWARD_SUBJECT_LABELS,
+    AwardKind,
+    AwardLevel,
+    AwardSubject,
+)
 
-SUBJECT_LABELS = {"unit": "Tập thể", "person": "Cá nhân"}
+#: The "Đối tượng" column's choices: code -> label, from the vocabulary.
+SUBJECT_LABELS = {k.value: v for k, v in AWARD_SUBJECT_LABELS.items()}
 
 AWARDS = xio.SheetSpec("KhenThuong", "khen thưởng", (
     xio.Column("Đối tượng", "subject_type", "choice", True, tuple(SUBJECT_LABELS.values()), width=10),
@@ -33,9 +41,10 @@ AWARDS = xio.SheetSpec("KhenThuong", "khen thưởng", (
     xio.Column("Phong trào, chuyên đề", "campaign_text", "text", width=30, max_length=500),
     xio.Column("Thành tích", "achievement", "text", width=36, max_length=4000),
     xio.Column("Tiền thưởng (đồng)", "prize_amount", "int", width=12),
-), ("Cá nhân", "Nguyễn Văn Ví Dụ (dòng ví dụ, hãy xóa)", "068085123456", "VD-01", "Chi bộ Khu phố Ví Dụ",
-    "Bí thư Chi bộ", "Giấy khen của Chủ tịch Ủy ban nhân dân phường", "", "Cấp xã, phường",
-    "Chủ tịch Ủy ban nhân dân phường", "12/QĐ-UBND", dt.date(2025, 12, 20), "Theo phong trào thi đua",
+), (AWARD_SUBJECT_LABELS[AwardSubject.PERSON], "Nguyễn Văn Ví Dụ (dòng ví dụ, hãy xóa)", "068085123456", "VD-01",
+    "Chi bộ Khu phố Ví Dụ", "Bí thư Chi bộ", "Giấy khen của Chủ tịch Ủy ban nhân dân phường", "",
+    AWARD_LEVEL_LABELS[AwardLevel.WARD], "Chủ tịch Ủy ban nhân dân phường", "12/QĐ-UBND", dt.date(2025, 12, 20),
+    AWARD_KIND_LABELS[AwardKind.CAMPAIGN],
     "Phong trào thi đua năm 2025", "Hoàn thành xuất sắc nhiệm vụ", None))
 
 

@@ -118,11 +118,12 @@ def vn_percent(value: Number | None, decimals: int | None = None) -> str:
 
 
 def vn_count(n: int | None) -> str:
-    """Counts the way offices write them: ``3`` -> ``"03"`` (one to nine get a zero)."""
+    """Counts the way offices write them: ``3`` -> ``"03"`` (one to nine get a zero), larger
+    ones like every other number (``12345`` -> ``"12.345"``)."""
     if n is None:
         return ""
     n = int(n)
-    return f"{n:02d}" if 0 < n < 10 else str(n)
+    return f"{n:02d}" if 0 < n < 10 else vn_number(n)
 
 
 def document_symbol(

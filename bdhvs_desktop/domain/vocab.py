@@ -131,6 +131,19 @@ SUBJECT_KIND_LABELS = {
 }
 
 
+class AwardSubject(StrEnum):
+    """Who a proposal or an award is for: a collective (a unit) or an individual (a person)."""
+
+    UNIT = "unit"
+    PERSON = "person"
+
+
+AWARD_SUBJECT_LABELS = {
+    AwardSubject.UNIT: SUBJECT_KIND_LABELS[SubjectKind.COLLECTIVE],
+    AwardSubject.PERSON: SUBJECT_KIND_LABELS[SubjectKind.INDIVIDUAL],
+}
+
+
 class CandidateStatus(StrEnum):
     DRAFT = "draft"
     PROPOSED = "proposed"

@@ -52,6 +52,16 @@ def conflict_details(exc: BaseException, labels: dict[str, str] | None = None) -
     return "\n".join(lines)
 
 
+DIFFERS_HEADING = tr("Khác biệt giữa bản của bạn và bản đang lưu:")
+
+
+def conflict_text(message: str, exc: BaseException, labels: dict[str, str] | None = None) -> str:
+    """The conflict said in one text (a warning, when no reload is offered): the message, then
+    each field where what you typed differs from what is stored now."""
+    details = conflict_details(exc, labels)
+    return message + ("\n\n" + DIFFERS_HEADING + "\n" + details if details else "")
+
+
 def conflict_box(parent: QWidget | None, exc: BaseException, labels: dict[str, str] | None = None) -> QMessageBox:
     deleted = isinstance(exc, Conflict) and exc.deleted
     box = QMessageBox(parent)
@@ -60,7 +70,7 @@ def conflict_box(parent: QWidget | None, exc: BaseException, labels: dict[str, s
     box.setText(tr(DELETED_TEXT) if deleted else tr(CONFLICT_TEXT))
     details = conflict_details(exc, labels)
     if details:
-        box.setInformativeText(tr("Khác biệt giữa bản của bạn và bản đang lưu:") + "\n" + details)
+        box.setInformativeText(DIFFERS_HEADING + "\n" + details)
     box.addButton(tr("Tải lại"), QMessageBox.ButtonRole.AcceptRole)
     box.addButton(tr("Để sau"), QMessageBox.ButtonRole.RejectRole)
     return box

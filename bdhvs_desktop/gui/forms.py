@@ -1,6 +1,7 @@
 """Small building blocks shared by the editing pages: dates, an optional date, a table model
-over plain rows (sorted in the model, pitfalls #6) and a dialog that shows validation problems
-in Vietnamese and stays open until the data can be saved."""
+over plain rows (sorted in the model, pitfalls #6), a dialog that shows validation problems
+in Vietnamese and stays open until the data can be saved, and the wiring every dialog repeats
+(its Lưu/Hủy buttons, a read-only list of rows, a row of actions with Đóng)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QDialog,
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QPushButton,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -141,6 +145,43 @@ class RowsModel(QAbstractTableModel):
         self.rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
 
 
+def dialog_buttons(dialog: QDialog, ok: str = "", accept: Callable[[], None] | None = None) -> QDialogButtonBox:
+    """A dialog's "Lưu" (or `ok`, e.g. "Đề nghị") and "Hủy": the first runs `accept` (the dialog's
+    own accept() unless given), "Hủy" rejects the dialog."""
+    first = QDialogButtonBox.StandardButton.Ok if ok else QDialogButtonBox.StandardButton.Save
+    buttons = QDialogButtonBox(first | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(first).setText(ok or tr("Lưu"))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
+    buttons.accepted.connect(accept or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def rows_table(headers: Sequence[str], *, single: bool = True) -> QTableWidget:
+    """A read-only table whose rows are chosen whole (one at a time unless `single=False`), without
+    row numbers."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def actions_row(dialog: QDialog, *buttons: QWidget) -> QHBoxLayout:
+    """The dialog's actions on the left, "Đóng" (accepts the dialog) on the right."""
+    row = QHBoxLayout()
+    for b in buttons:
+        row.addWidget(b)
+    row.addStretch(1)
+    close = QPushButton(tr("Đóng"))
+    close.clicked.connect(dialog.accept)
+    row.addWidget(close)
+    return row
+
+
 class FormDialog(QDialog):
     """A form whose save() may raise the services' ValidationError: the problems are listed in
     red and the dialog stays open with what the user typed."""
@@ -158,11 +199,7 @@ class FormDialog(QDialog):
         self.errors.setStyleSheet("color: #c62828;")
         self.errors.hide()
         outer.addWidget(self.errors)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self._on_save)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, accept=self._on_save)
         outer.addWidget(buttons)
         self.buttons = buttons
         self.result_value: Any = None

@@ -154,15 +154,28 @@ def error_text(exc: BaseException) -> str:
     return str(exc)
 
 
+class _Keep:
+    def __repr__(self) -> str:
+        return "ops.KEEP"
+
+
+#: `reload=KEEP`: the editor keeps what the user typed (the dossier page's report sections, a form
+#: that stays open), so a conflict offers no reload: a warning says what differs, nothing reloads.
+KEEP: Any = _Keep()
+
+
 def show_error(parent: QWidget | None, exc: BaseException, trace: str = "", *,
                labels: dict[str, str] | None = None, reload: Callable[[], None] | None = None) -> ErrorKind:
     """Show an error the one way for its kind; returns the kind.
 
     * invalid, not found, permission denied, locked: a warning titled by the kind, with the
       message (and invalid input's per-field problems, one a line);
-    * conflict: "Xung đột khi lưu"; when the error carries what you typed and what is stored
-      (services.safety.EditConflict) the differing fields are listed and the user chooses whether
-      to reload (`reload` runs then); otherwise the message, and `reload` runs;
+    * conflict ("Xung đột khi lưu"), the one rule (docs/architecture.md 5.1): when the error
+      carries what you typed and what is stored (services.errors.Conflict mine/theirs) and a
+      reload is offered, the conflict box lists what differs and asks whether to reload (`reload`
+      runs on "Tải lại"); with `reload=KEEP` (the editor keeps the user's text) a warning says the
+      message and what differs, and nothing reloads; a conflict without mine/theirs is a warning
+      with the message, then `reload` runs;
     * cancelled: nothing (the user asked for it);
     * unexpected: a critical box; the traceback goes to the log file.
     """
@@ -176,13 +189,14 @@ def show_error(parent: QWidget | None, exc: BaseException, trace: str = "", *,
         QMessageBox.critical(parent, _TITLES[kind], error_text(exc))
         return kind
     if kind is ErrorKind.CONFLICT:
-        if getattr(exc, "mine", None) is not None and hasattr(exc, "theirs"):
-            if conflict.show_conflict(parent, exc, labels) and reload is not None:
-                reload()
+        offered = reload if reload is not KEEP else None
+        if getattr(exc, "mine", None) is not None and hasattr(exc, "theirs") and reload is not KEEP:
+            if conflict.show_conflict(parent, exc, labels) and offered is not None:
+                offered()
             return kind
-        QMessageBox.warning(parent, tr("Xung đột khi lưu"), error_text(exc))
-        if reload is not None:
-            reload()
+        QMessageBox.warning(parent, tr("Xung đột khi lưu"), conflict.conflict_text(error_text(exc), exc, labels))
+        if offered is not None:
+            offered()
         return kind
     QMessageBox.warning(parent, _TITLES[kind], error_text(exc))
     return kind
@@ -337,13 +351,17 @@ class Op:
             self._finally(alive)
 
     def _show(self, exc: BaseException, trace: str) -> None:
-        kind = show_error(self.parent, exc, trace, labels=self.labels, reload=self.reload)
-        if kind in (ErrorKind.CONFLICT, ErrorKind.NOT_FOUND):
-            # What the screen shows is out of date: let the pages showing it reload.
-            changes = self.changes if isinstance(self.changes, Changes) else NOTHING
-            publish = getattr(self.ctx, "publish", None)
-            if changes and self.reload is None and publish is not None:
-                publish(changes)
+        # What the screen shows may be out of date: without a `reload` of its own, the op lets the
+        # pages showing the record reload (publishes its changes). An op that would reload nothing
+        # (a form given only the database, which stays open with what was typed) keeps the user's
+        # text: a conflict is then said with what differs, no reload question (see show_error).
+        changes = self.changes if isinstance(self.changes, Changes) else NOTHING
+        publish = getattr(self.ctx, "publish", None)
+        pages_reload = self.reload is None and bool(changes) and publish is not None
+        reload = self.reload if self.reload is not None or pages_reload else KEEP
+        kind = show_error(self.parent, exc, trace, labels=self.labels, reload=reload)
+        if kind in (ErrorKind.CONFLICT, ErrorKind.NOT_FOUND) and pages_reload:
+            publish(changes)
 
 
 def run(owner, fn: Callable[..., Any], *, changes: Changes | Callable[[Any], Changes] = NOTHING,
@@ -356,7 +374,8 @@ def run(owner, fn: Callable[..., Any], *, changes: Changes | Callable[[Any], Cha
 
     A dialog without a context passes `ctx=None, db=...`: then nothing is published (its page
     publishes when the dialog is accepted). `failure(exc)` may take an error first and return True when it has shown it; `finished()`
-    runs after success or failure (re-enable buttons); `labels` name the fields in a conflict."""
+    runs after success or failure (re-enable buttons); `labels` name the fields in a conflict;
+    `reload` reloads the editor after a conflict if the user asks (`KEEP`: it keeps the user's text)."""
     if ctx is None and db is None:
         ctx = owner.ctx
     op = Op(ctx, owner, fn, changes or NOTHING, success, failure, finished, title, progress, cancellable,

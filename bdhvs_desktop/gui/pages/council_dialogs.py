@@ -9,12 +9,10 @@ import html
 from PySide6.QtCore import QDateTime
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -40,6 +37,7 @@ from bdhvs_desktop.domain.vocab import (
     SubjectKind,
 )
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.forms import actions_row, dialog_buttons, rows_table
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.council import (
@@ -98,12 +96,7 @@ class MemberScoresDialog(QDialog):
         note = QLabel(tr("Ô để trống (0) là thành viên không chấm. Trung bình và trung vị được tính ngay trên trang."))
         note.setWordWrap(True)
         layout.addWidget(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self))
 
     def values(self) -> list[tuple[int, float]]:
         return [(mid, float(box.value())) for mid, box in self.boxes if box.value() > 0]
@@ -147,12 +140,7 @@ class MeetingDialog(QDialog):
                          "Các hồ sơ đã đề nghị được đưa vào phiên họp."))
         note.setWordWrap(True)
         form.addRow(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Mở phiên họp"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons(self, tr("Mở phiên họp")))
 
     def values(self) -> tuple[dt.datetime, str | None, int | None, int | None, str, dt.datetime | None, str | None]:
         when = self.when.dateTime().toPython()
@@ -173,35 +161,23 @@ class CandidatesDialog(QDialog):
         self.changed = False
         self.setWindowTitle(tr("Hồ sơ đề nghị khen thưởng"))
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([tr("Đối tượng"), tr("Loại"), tr("Hình thức khen thưởng"),
-                                              tr("Trạng thái"), tr("Tóm tắt thành tích")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = rows_table([tr("Đối tượng"), tr("Loại"), tr("Hình thức khen thưởng"), tr("Trạng thái"),
+                                 tr("Tóm tắt thành tích")])
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
-        row = QHBoxLayout()
         self.propose_button = QPushButton(tr("Đề nghị"))
         self.draft_button = QPushButton(tr("Trả về nháp"))
         self.summary_button = QPushButton(tr("Sửa tóm tắt…"))
         self.reject_button = QPushButton(tr("Không thông qua…"))
         self.withdraw_button = QPushButton(tr("Rút hồ sơ"))
-        close = QPushButton(tr("Đóng"))
-        for b in (self.propose_button, self.draft_button, self.summary_button, self.reject_button,
-                  self.withdraw_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        row.addWidget(close)
-        layout.addLayout(row)
+        layout.addLayout(actions_row(self, self.propose_button, self.draft_button, self.summary_button,
+                                     self.reject_button, self.withdraw_button))
         self.propose_button.clicked.connect(lambda: self._status("proposed"))
         self.draft_button.clicked.connect(lambda: self._status("draft"))
         self.summary_button.clicked.connect(self.edit_summary)
         self.reject_button.clicked.connect(self.reject_selected)
         self.withdraw_button.clicked.connect(self.withdraw_selected)
         self.table.itemSelectionChanged.connect(self._update)
-        close.clicked.connect(self.accept)
         self.resize(1100, 520)
         self.reload()
 
@@ -276,11 +252,7 @@ class MembersDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle(tr("Thành viên Hội đồng Thi đua - Khen thưởng"))
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([tr("Họ và tên"), tr("Chức vụ"), tr("Vai trò"), tr("Đơn vị công tác")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
+        self.table = rows_table([tr("Họ và tên"), tr("Chức vụ"), tr("Vai trò"), tr("Đơn vị công tác")], single=False)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
         form = QHBoxLayout()
@@ -302,16 +274,10 @@ class MembersDialog(QDialog):
         for w in (self.name, self.position, self.role, self.unit, add):
             form.addWidget(w)
         layout.addLayout(form)
-        row = QHBoxLayout()
         remove = QPushButton(tr("Thôi làm thành viên"))
-        close = QPushButton(tr("Đóng"))
-        row.addWidget(remove)
-        row.addStretch(1)
-        row.addWidget(close)
-        layout.addLayout(row)
+        layout.addLayout(actions_row(self, remove))
         add.clicked.connect(self.add)
         remove.clicked.connect(self.remove)
-        close.clicked.connect(self.accept)
         self.resize(900, 420)
         self.reload()
 
@@ -380,12 +346,7 @@ class RulesDialog(QDialog):
         self.spread.setRange(0, 100)
         self.spread.setValue(int(rules.spread_threshold))
         form.addRow(tr("Cảnh báo khi điểm các thành viên chênh nhau trên"), self.spread)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons(self))
 
     def value(self) -> dc.CouncilRules:
         return dc.CouncilRules(self.qn.value(), self.qd.value(), self.pn.value(), self.pd.value(),

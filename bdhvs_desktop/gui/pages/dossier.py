@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bdhvs_desktop.gui import conflict, ops
+from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.gui.pages.dossier_files import (
@@ -494,18 +493,10 @@ class DossierPage(DossierFilesMixin, Page):
         def saved(_result) -> None:
             self.status.setText(tr("Đã lưu nội dung báo cáo thành tích của {n}.").format(n=item.name))
 
-        def refused(exc: BaseException) -> bool:
-            # A colleague saved this report first: say so with what differs, and keep the text in
-            # the editors (the user reloads with the candidate list when ready). No modal reload
-            # question here: the editors hold several sections the user may want to copy first.
-            if not conflict.is_conflict(exc):
-                return False
-            details = conflict.conflict_details(exc, dict(SECTIONS))
-            QMessageBox.warning(self, tr("Xung đột khi lưu"), str(exc) + ("\n\n" + details if details else ""))
-            return True
-
+        # A colleague saved this report first: the editors keep the text (several sections the user
+        # may want to copy first; reloading comes with the candidate list), so no reload question.
         return ops.run(self, lambda db: svc.save_report_text(db, item.id, sections, item.version, summary=summary),
-                       changes=Changes.of(Change.DOSSIER, Change.CANDIDATES), success=saved, failure=refused,
+                       changes=Changes.of(Change.DOSSIER, Change.CANDIDATES), success=saved, reload=ops.KEEP,
                        title=tr("Đang lưu báo cáo thành tích"), labels=dict(SECTIONS)).wait()
 
     # ---------------------------------------------------------------- generating

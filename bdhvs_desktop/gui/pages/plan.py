@@ -243,6 +243,8 @@ class TaskDialog(FormDialog):
 
 
 class PhaseDialog(FormDialog):
+    labels = {"start_date": tr("Bắt đầu"), "end_date": tr("Kết thúc")}  # a conflict's differing dates
+
     def __init__(self, db, report: StatusReport, parent: QWidget | None = None):
         super().__init__(tr("Sửa ngày của giai đoạn"), parent)
         self.db = db

@@ -7,10 +7,8 @@ import html
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,6 +28,7 @@ from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.scoring import points_text as pts
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.forms import actions_row, dialog_buttons, rows_table
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.council import summary_from_score
@@ -74,12 +72,7 @@ class ManualResultDialog(QDialog):
         note = QLabel(tr("Người ghi và thời điểm ghi được lưu cùng kết quả và vào nhật ký."))
         note.setStyleSheet("color: #555")
         form.addRow(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons(self, accept=self._accept))
         self.resize(520, 300)
 
     def _accept(self) -> None:
@@ -114,12 +107,7 @@ class ProposeDialog(QDialog):
         self.summary = QPlainTextEdit(summary_from_score(subject) if subject.eligible else "")
         self.summary.setPlaceholderText(tr("Tóm tắt thành tích"))
         form.addRow(tr("Tóm tắt thành tích:"), self.summary)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Đề nghị"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons(self, tr("Đề nghị")))
         self.resize(560, 280)
 
     def values(self) -> tuple[str | None, str]:
@@ -143,13 +131,8 @@ class CriteriaSetDialog(QDialog):
         self.total = QLabel()
         top.addWidget(self.total)
         layout.addLayout(top)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels([tr("Mã"), tr("Tên tiêu chí"), tr("Loại"), tr("Điểm tối đa"),
-                                              tr("Cách chấm"), tr("Quy tắc và tham số")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = rows_table([tr("Mã"), tr("Tên tiêu chí"), tr("Loại"), tr("Điểm tối đa"), tr("Cách chấm"),
+                                 tr("Quy tắc và tham số")])
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for col in (0, 2, 3, 4):
@@ -157,22 +140,15 @@ class CriteriaSetDialog(QDialog):
         h.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(5, 260)
         layout.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
         self.add_button = QPushButton(tr("Thêm tiêu chí…"))
         self.edit_button = QPushButton(tr("Sửa…"))
         self.delete_button = QPushButton(tr("Xóa"))
-        close = QPushButton(tr("Đóng"))
-        for b in (self.add_button, self.edit_button, self.delete_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout.addLayout(buttons)
+        layout.addLayout(actions_row(self, self.add_button, self.edit_button, self.delete_button))
         self.sets.currentIndexChanged.connect(lambda _i: self._show())
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.add_button.clicked.connect(self.add)
         self.edit_button.clicked.connect(self.edit)
         self.delete_button.clicked.connect(self.delete)
-        close.clicked.connect(self.accept)
         self.resize(1000, 560)
         self.reload()
 
@@ -310,12 +286,7 @@ class CriterionDialog(QDialog):
         form.addRow(tr("Tham số:"), self.params)
         form.addRow("", self.param_help)
         form.addRow(tr("Mô tả:"), self.description)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons(self))
         if c:
             self.type.setCurrentIndex(self.type.findData(c.type))
             self.max_points.setValue(c.max_points)

@@ -1,9 +1,9 @@
 """Recording what the ward does: activities, models through their lifecycle (with replications),
 individuals' solutions, "Đại sứ số" mentorships, reported figures, task progress and phase dates.
 
-One module per record kind (activity, digital_models, solutions, mentorships, figures, plan, and
-the forms' short lists in choices); what they share (errors, the version check, audit helpers) is
-in common. Every change is validated first (all problems reported together, in Vietnamese,
+One module per record kind (activity, digital_models with their replications, solutions,
+mentorships, figures, plan, and the forms' short lists in choices); what they share (errors, the
+version check, add / update / delete with audit as common.RecordKind) is in common. Every change is validated first (all problems reported together, in Vietnamese,
 naming the field) and written whole in one transaction with its audit entries; a save over a
 record a colleague changed meanwhile is refused (StaleRecord) instead of overwriting their work.
 Functions take and return plain values and dataclasses, never live ORM objects.
@@ -27,12 +27,9 @@ from bdhvs_desktop.services.activities.digital_models import (
     MODEL_FIELDS,
     ModelInput,
     ModelRow,
-    ReplicationRow,
     add_model,
-    add_replication,
     advance_model,
     delete_model,
-    delete_replication,
     list_models,
     normalise_quarter,
     update_model,
@@ -57,6 +54,7 @@ from bdhvs_desktop.services.activities.mentorships import (
     mentor_summaries,
 )
 from bdhvs_desktop.services.activities.plan import update_phase, update_task
+from bdhvs_desktop.services.activities.replications import ReplicationRow, add_replication, delete_replication
 from bdhvs_desktop.services.activities.solutions import (
     SOLUTION_FIELDS,
     SolutionInput,

@@ -17,22 +17,12 @@ from bdhvs_desktop.domain.vocab import (
     SKILL_LABELS,
     ActivityKind,
 )
-from bdhvs_desktop.services.activities.common import (
-    MAX_TEXT,
-    _audit_create,
-    _campaign_range,
-    _Check,
-    _delete,
-    _load,
-    _may_edit,
-    _set_fields,
-    _text,
-    _unit,
-)
+from bdhvs_desktop.services.activities.common import MAX_TEXT, RecordKind, _campaign_range, _Check, _text, _unit
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 ACTIVITY_FIELDS = ("date", "kind", "unit_id", "content", "skills", "participants", "host_person_id")
+_ACTIVITY = RecordKind(m.Activity, "activity", "hoạt động", ACTIVITY_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -123,27 +113,15 @@ def _check_activity(s: Session, data: ActivityInput) -> dict[str, Any]:
 
 
 def add_activity(db: Database, data: ActivityInput) -> int:
-    _may_edit(db, "ghi hoạt động")
-    with db.session() as s:
-        values = _check_activity(s, data)
-        obj = m.Activity(**values)
-        s.add(obj)
-        s.flush()
-        _audit_create(s, db, "activity", obj, ACTIVITY_FIELDS, "Thêm hoạt động")
-        return obj.id
+    return _ACTIVITY.add(db, lambda s: _check_activity(s, data), action="ghi hoạt động", note="Thêm hoạt động")
 
 
 def update_activity(db: Database, activity_id: int, data: ActivityInput, version: int | None = None) -> None:
-    _may_edit(db, "sửa hoạt động")
-    with db.session() as s:
-        obj = _load(s, m.Activity, activity_id, version, "hoạt động", data)
-        values = _check_activity(s, data)
-        _set_fields(s, db, "activity", obj, ACTIVITY_FIELDS, values)
+    _ACTIVITY.update(db, activity_id, version, data, lambda s: _check_activity(s, data), action="sửa hoạt động")
 
 
 def delete_activity(db: Database, activity_id: int, version: int | None = None) -> None:
-    _delete(db, m.Activity, activity_id, version, action="xóa hoạt động", what="hoạt động", entity="activity",
-            names=ACTIVITY_FIELDS, note="Xóa hoạt động")
+    _ACTIVITY.delete(db, activity_id, version, action="xóa hoạt động", note="Xóa hoạt động")
 
 
 def list_activities(db: Database, *, kind: str | None = None, unit_id: int | None = None,

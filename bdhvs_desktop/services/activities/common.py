@@ -5,7 +5,7 @@ read, and the audit helpers. The record kinds live in the sibling modules of thi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
@@ -102,7 +102,7 @@ def _audit_update(s: Session, db: Database, entity: str, obj: Any, before: dict[
     return bool(changes)
 
 
-def _audit_delete(s: Session, db: Database, entity: str, obj: Any, names: Iterable[str], note: str) -> None:
+def _audit_delete(s: Session, db: Database, entity: str, obj: Any, names: Iterable[str], note: str | None) -> None:
     audit.record(s, user=db.user, action="delete", entity=entity, entity_id=obj.id,
                  old={k: v for k, v in _fields(obj, names).items() if v not in (None, "")}, note=note)
 
@@ -115,11 +115,44 @@ def _set_fields(s: Session, db: Database, entity: str, obj: Any, names: Iterable
     _audit_update(s, db, entity, obj, before)
 
 
-def _delete(db: Database, model: type, record_id: int, version: int | None, *, action: str, what: str, entity: str,
-            names: Iterable[str], note: str | Callable[[Any], str]) -> None:
-    """Delete a record at the version the form read, with its audit entry (`note` may be made from the record)."""
-    _may_edit(db, action)
-    with db.session() as s:
-        obj = _load(s, model, record_id, version, what)
-        _audit_delete(s, db, entity, obj, names, note(obj) if callable(note) else note)
-        s.delete(obj)
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of campaign record as the add / update / delete of every kind share it: the
+    secretary-only check, one transaction, the version the form read, the audit entries. The
+    kind's own rules stay in its module, passed in as `values` (check the input, return the
+    columns to write, raise ValidationError before anything is written)."""
+
+    model: type
+    entity: str  # the audit log's name of the table: "activity"
+    what: str  # the record in messages: "hoạt động"
+    fields: tuple[str, ...]  # the audited columns
+
+    def add(self, db: Database, values: Callable[[Session], dict[str, Any]], *, action: str,
+            note: str | Callable[[Any], str]) -> int:
+        """Check and insert a record with its "create" audit entry; its id."""
+        _may_edit(db, action)
+        with db.session() as s:
+            obj = self.model(**values(s))
+            s.add(obj)
+            s.flush()
+            _audit_create(s, db, self.entity, obj, self.fields, note(obj) if callable(note) else note)
+            return obj.id
+
+    def update(self, db: Database, record_id: int, version: int | None, mine: Any,
+               values: Callable[[Session], dict[str, Any]], *, action: str) -> None:
+        """Load the record at the version the form read (StaleRecord carrying `mine` otherwise),
+        check, write and audit what changed."""
+        _may_edit(db, action)
+        with db.session() as s:
+            obj = _load(s, self.model, record_id, version, self.what, mine)
+            _set_fields(s, db, self.entity, obj, self.fields, values(s))
+
+    def delete(self, db: Database, record_id: int, version: int | None, *, action: str,
+               note: str | Callable[[Any], str] | None) -> None:
+        """Delete a record at the version the form read, with its audit entry (`note` may be made
+        from the record)."""
+        _may_edit(db, action)
+        with db.session() as s:
+            obj = _load(s, self.model, record_id, version, self.what)
+            _audit_delete(s, db, self.entity, obj, self.fields, note(obj) if callable(note) else note)
+            s.delete(obj)

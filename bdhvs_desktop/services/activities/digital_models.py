@@ -1,5 +1,5 @@
 """Digital models (“mô hình số”) through their lifecycle: registration, implementation,
-evaluation, replication to other units."""
+evaluation, recognition as excellent; the replications to other units are in replications."""
 
 from __future__ import annotations
 
@@ -17,19 +17,17 @@ from bdhvs_desktop.domain.vocab import (
     MODEL_STATUS_ORDER,
     ModelStatus,
 )
-from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.activities.common import (
-    NotFound,
+    RecordKind,
     ValidationError,
-    _audit_create,
     _Check,
-    _delete,
     _load,
     _may_edit,
     _set_fields,
     _text,
     _unit,
 )
+from bdhvs_desktop.services.activities.replications import ReplicationRow, replication_count, replications_by_model
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -37,7 +35,7 @@ MODEL_FIELDS = ("code", "name", "owner_unit_id", "model_type", "status", "regist
                 "evaluated_on", "excellent_on", "rating", "evaluation_quarter", "evaluation", "description")
 _STAGE_DATE = {"registered": "registered_on", "implementing": "implementing_on", "evaluated": "evaluated_on",
                "excellent": "excellent_on"}
-_QUARTER = re.compile(r"^Q([1-4])/(\d{4})$")
+_MODEL = RecordKind(m.DigitalModel, "digital_model", "mô hình", MODEL_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -55,14 +53,6 @@ class ModelInput:
     evaluation_quarter: str | None = None  # "Q2/2026" (also accepts "2/2026", "quý II/2026")
     evaluation: str | None = None
     description: str | None = None
-
-
-@dataclass(frozen=True)
-class ReplicationRow:
-    id: int
-    unit_id: int
-    unit_name: str
-    replicated_on: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -160,7 +150,8 @@ def _check_model(s: Session, data: ModelInput, model_id: int | None, replication
     if rank >= MODEL_STATUS_ORDER.index(ModelStatus.EXCELLENT) and dates["excellent_on"] is None:
         check.fail("excellent_on", "Ngày công nhận xuất sắc: chưa nhập.")
     if data.status == ModelStatus.REPLICATED and replications == 0:
-        check.fail("status", "Trạng thái “Đã nhân rộng”: thêm ít nhất một đơn vị nhân rộng trước.")
+        check.fail("status", f"Trạng thái “{MODEL_STATUS_LABELS[ModelStatus.REPLICATED]}”: thêm ít nhất một đơn vị "
+                             "nhân rộng trước.")
     check.done()
     return dict(code=code, name=name, owner_unit_id=data.owner_unit_id, status=data.status,
                 model_type=_text(data.model_type), rating=_text(data.rating), evaluation_quarter=quarter,
@@ -168,23 +159,13 @@ def _check_model(s: Session, data: ModelInput, model_id: int | None, replication
 
 
 def add_model(db: Database, data: ModelInput) -> int:
-    _may_edit(db, "ghi mô hình")
-    with db.session() as s:
-        values = _check_model(s, data, None, 0)
-        obj = m.DigitalModel(**values)
-        s.add(obj)
-        s.flush()
-        _audit_create(s, db, "digital_model", obj, MODEL_FIELDS, f"Thêm mô hình {obj.code}")
-        return obj.id
+    return _MODEL.add(db, lambda s: _check_model(s, data, None, 0), action="ghi mô hình",
+                      note=lambda obj: f"Thêm mô hình {obj.code}")
 
 
 def update_model(db: Database, model_id: int, data: ModelInput, version: int | None = None) -> None:
-    _may_edit(db, "sửa mô hình")
-    with db.session() as s:
-        obj = _load(s, m.DigitalModel, model_id, version, "mô hình", data)
-        n_rep = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
-        values = _check_model(s, data, model_id, n_rep)
-        _set_fields(s, db, "digital_model", obj, MODEL_FIELDS, values)
+    _MODEL.update(db, model_id, version, data, lambda s: _check_model(s, data, model_id, replication_count(s, model_id)),
+                  action="sửa mô hình")
 
 
 def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rating: str | None = None,
@@ -213,75 +194,18 @@ def advance_model(db: Database, model_id: int, status: str, on: dt.date, *, rati
             data["evaluation_quarter"] = quarter
         if evaluation is not None:
             data["evaluation"] = evaluation
-        n_rep = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model_id)) or 0
-        values = _check_model(s, ModelInput(**data), model_id, n_rep)
-        _set_fields(s, db, "digital_model", obj, MODEL_FIELDS, values)
+        values = _check_model(s, ModelInput(**data), model_id, replication_count(s, model_id))
+        _set_fields(s, db, _MODEL.entity, obj, MODEL_FIELDS, values)
 
 
 def delete_model(db: Database, model_id: int, version: int | None = None) -> None:
-    _delete(db, m.DigitalModel, model_id, version, action="xóa mô hình", what="mô hình", entity="digital_model",
-            names=MODEL_FIELDS, note=lambda obj: f"Xóa mô hình {obj.code}")
-
-
-def add_replication(db: Database, model_id: int, unit_id: int, on: dt.date | None) -> int:
-    """Record that a model was replicated to another unit; the model becomes "Đã nhân rộng"."""
-    _may_edit(db, "ghi nhân rộng mô hình")
-    with db.session() as s:
-        model = _load(s, m.DigitalModel, model_id, None, "mô hình")
-        check = _Check()
-        unit = _unit(s, unit_id, check, "unit_id", "Đơn vị nhân rộng")
-        if unit is not None and unit.id == model.owner_unit_id:
-            check.fail("unit_id", f"Đơn vị nhân rộng: “{unit.name}” là đơn vị xây dựng mô hình.")
-        if s.scalar(select(m.ModelReplication.id).where(m.ModelReplication.model_id == model_id,
-                                                         m.ModelReplication.unit_id == unit_id)) is not None:
-            check.fail("unit_id", f"Mô hình đã được nhân rộng tới “{unit.name if unit else unit_id}”.")
-        if on is None:
-            check.fail("replicated_on", "Ngày nhân rộng: chưa nhập.")
-        elif model.registered_on and on < model.registered_on:
-            check.fail("replicated_on", f"Ngày nhân rộng ({vn_date(on)}) trước ngày đăng ký mô hình "
-                                        f"({vn_date(model.registered_on)}).")
-        if MODEL_STATUS_ORDER.index(ModelStatus(model.status)) < MODEL_STATUS_ORDER.index(ModelStatus.EVALUATED):
-            check.fail("status", "Chỉ nhân rộng được mô hình đã đánh giá hiệu quả.")
-        check.done()
-        rep = m.ModelReplication(model_id=model_id, unit_id=unit_id, replicated_on=on)
-        s.add(rep)
-        s.flush()
-        audit.record(s, user=db.user, action="create", entity="model_replication", entity_id=rep.id,
-                     new={"model": model.code, "unit": unit.code, "replicated_on": on},
-                     note=f"Nhân rộng mô hình {model.code} tới {unit.name}")
-        if model.status != ModelStatus.REPLICATED:
-            audit.record_changes(s, user=db.user, entity="digital_model", entity_id=model.id,
-                                 changes={"status": (model.status, ModelStatus.REPLICATED.value)})
-            model.status = ModelStatus.REPLICATED.value
-        return rep.id
-
-
-def delete_replication(db: Database, replication_id: int) -> None:
-    _may_edit(db, "xóa lần nhân rộng mô hình")
-    with db.session() as s:
-        rep = s.get(m.ModelReplication, replication_id)
-        if rep is None:
-            raise NotFound(f"Không tìm thấy lần nhân rộng mã số {replication_id}.")
-        model = s.get(m.DigitalModel, rep.model_id)
-        audit.record(s, user=db.user, action="delete", entity="model_replication", entity_id=rep.id,
-                     old={"model": model.code, "unit_id": rep.unit_id, "replicated_on": rep.replicated_on})
-        s.delete(rep)
-        s.flush()
-        left = s.scalar(select(func.count()).where(m.ModelReplication.model_id == model.id)) or 0
-        if left == 0 and model.status == ModelStatus.REPLICATED:
-            back = ModelStatus.EXCELLENT.value if model.excellent_on else ModelStatus.EVALUATED.value
-            audit.record_changes(s, user=db.user, entity="digital_model", entity_id=model.id,
-                                 changes={"status": (model.status, back)})
-            model.status = back
+    _MODEL.delete(db, model_id, version, action="xóa mô hình", note=lambda obj: f"Xóa mô hình {obj.code}")
 
 
 def list_models(db: Database) -> list[ModelRow]:
     with db.read() as s:
         units = dict(s.execute(select(m.Unit.id, m.Unit.name)).all())
-        reps: dict[int, list[ReplicationRow]] = {}
-        for r in s.execute(select(m.ModelReplication.id, m.ModelReplication.model_id, m.ModelReplication.unit_id,
-                                  m.ModelReplication.replicated_on).order_by(m.ModelReplication.replicated_on)):
-            reps.setdefault(r[1], []).append(ReplicationRow(r[0], r[2], units.get(r[2], ""), r[3]))
+        reps = replications_by_model(s, units)
         mentors = dict(s.execute(select(m.Mentorship.model_id, func.count()).where(m.Mentorship.model_id.is_not(None))
                                  .group_by(m.Mentorship.model_id)).all())
         rows = s.scalars(select(m.DigitalModel).order_by(m.DigitalModel.code)).all()

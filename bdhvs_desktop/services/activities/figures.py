@@ -11,20 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.domain.dates import vn_date
-from bdhvs_desktop.services.activities.common import (
-    _audit_create,
-    _Check,
-    _delete,
-    _load,
-    _may_edit,
-    _set_fields,
-    _text,
-    _unit,
-)
+from bdhvs_desktop.domain.numbers import vn_number
+from bdhvs_desktop.services.activities.common import RecordKind, _Check, _text, _unit
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 FIGURE_FIELDS = ("target_id", "unit_id", "as_of", "numerator", "denominator", "note")
+_FIGURE = RecordKind(m.ReportedFigure, "reported_figure", "số liệu", FIGURE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -112,7 +105,7 @@ def _check_figure(s: Session, data: FigureInput, figure_id: int | None) -> dict[
         elif den <= 0:
             check.fail("denominator", "Mẫu số phải lớn hơn 0.")
         elif num is not None and target.value_kind == "percent" and num > den:
-            check.fail("numerator", f"Tử số ({_n(num)}) lớn hơn mẫu số ({_n(den)}).")
+            check.fail("numerator", f"Tử số ({vn_number(num)}) lớn hơn mẫu số ({vn_number(den)}).")
     elif den is not None and den < 0:
         check.fail("denominator", "Mẫu số không được âm.")
     if data.unit_id is not None and data.as_of is not None:
@@ -127,31 +120,18 @@ def _check_figure(s: Session, data: FigureInput, figure_id: int | None) -> dict[
                 note=_text(data.note))
 
 
-def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
-
-
 def add_figure(db: Database, data: FigureInput) -> int:
-    _may_edit(db, "nhập số liệu báo cáo")
-    with db.session() as s:
-        obj = m.ReportedFigure(**_check_figure(s, data, None), entered_by=db.user)
-        s.add(obj)
-        s.flush()
-        _audit_create(s, db, "reported_figure", obj, FIGURE_FIELDS, "Nhập số liệu báo cáo")
-        return obj.id
+    return _FIGURE.add(db, lambda s: {**_check_figure(s, data, None), "entered_by": db.user},
+                       action="nhập số liệu báo cáo", note="Nhập số liệu báo cáo")
 
 
 def update_figure(db: Database, figure_id: int, data: FigureInput, version: int | None = None) -> None:
-    _may_edit(db, "sửa số liệu báo cáo")
-    with db.session() as s:
-        obj = _load(s, m.ReportedFigure, figure_id, version, "số liệu", data)
-        values = _check_figure(s, data, figure_id)
-        _set_fields(s, db, "reported_figure", obj, FIGURE_FIELDS, values)
+    _FIGURE.update(db, figure_id, version, data, lambda s: _check_figure(s, data, figure_id),
+                   action="sửa số liệu báo cáo")
 
 
 def delete_figure(db: Database, figure_id: int, version: int | None = None) -> None:
-    _delete(db, m.ReportedFigure, figure_id, version, action="xóa số liệu báo cáo", what="số liệu", entity="reported_figure",
-            names=FIGURE_FIELDS, note="Xóa số liệu báo cáo")
+    _FIGURE.delete(db, figure_id, version, action="xóa số liệu báo cáo", note="Xóa số liệu báo cáo")
 
 
 def list_figures(db: Database, target_id: int | None = None) -> list[FigureRow]:

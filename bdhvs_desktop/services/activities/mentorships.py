@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bdhvs_desktop.services import audit
-from bdhvs_desktop.services.activities.common import _Check, _load, _may_edit, _text
+from bdhvs_desktop.services.activities.common import RecordKind, _Check, _may_edit, _text
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -38,13 +38,12 @@ def add_mentorship(db: Database, mentor_id: int, mentee_name: str, *, mentee_per
         return obj.id
 
 
+#: What a deletion's audit entry keeps of a mentorship.
+_MENTORSHIP = RecordKind(m.Mentorship, "mentorship", "người được hướng dẫn", ("mentor_id", "mentee_name"))
+
+
 def delete_mentorship(db: Database, mentorship_id: int) -> None:
-    _may_edit(db, "xóa người được Đại sứ số hướng dẫn")
-    with db.session() as s:
-        obj = _load(s, m.Mentorship, mentorship_id, None, "người được hướng dẫn")
-        audit.record(s, user=db.user, action="delete", entity="mentorship", entity_id=obj.id,
-                     old={"mentor_id": obj.mentor_id, "mentee_name": obj.mentee_name})
-        s.delete(obj)
+    _MENTORSHIP.delete(db, mentorship_id, None, action="xóa người được Đại sứ số hướng dẫn", note=None)
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bdhvs_desktop.services.activities.common import (
-    _audit_create,
-    _Check,
-    _delete,
-    _load,
-    _may_edit,
-    _set_fields,
-    _text,
-)
+from bdhvs_desktop.services.activities.common import RecordKind, _Check, _text
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 SOLUTION_FIELDS = ("person_id", "title", "description", "applied", "applied_on", "effect")
+_SOLUTION = RecordKind(m.Solution, "solution", "giải pháp", SOLUTION_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -75,26 +68,15 @@ def _check_solution(s: Session, data: SolutionInput) -> dict[str, Any]:
 
 
 def add_solution(db: Database, data: SolutionInput) -> int:
-    _may_edit(db, "ghi giải pháp")
-    with db.session() as s:
-        obj = m.Solution(**_check_solution(s, data))
-        s.add(obj)
-        s.flush()
-        _audit_create(s, db, "solution", obj, SOLUTION_FIELDS, "Thêm giải pháp")
-        return obj.id
+    return _SOLUTION.add(db, lambda s: _check_solution(s, data), action="ghi giải pháp", note="Thêm giải pháp")
 
 
 def update_solution(db: Database, solution_id: int, data: SolutionInput, version: int | None = None) -> None:
-    _may_edit(db, "sửa giải pháp")
-    with db.session() as s:
-        obj = _load(s, m.Solution, solution_id, version, "giải pháp", data)
-        values = _check_solution(s, data)
-        _set_fields(s, db, "solution", obj, SOLUTION_FIELDS, values)
+    _SOLUTION.update(db, solution_id, version, data, lambda s: _check_solution(s, data), action="sửa giải pháp")
 
 
 def delete_solution(db: Database, solution_id: int, version: int | None = None) -> None:
-    _delete(db, m.Solution, solution_id, version, action="xóa giải pháp", what="giải pháp", entity="solution",
-            names=SOLUTION_FIELDS, note="Xóa giải pháp")
+    _SOLUTION.delete(db, solution_id, version, action="xóa giải pháp", note="Xóa giải pháp")
 
 
 def list_solutions(db: Database) -> list[SolutionRow]:

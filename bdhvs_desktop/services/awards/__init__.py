@@ -21,7 +21,8 @@ The package splits the register (issue #12); every name stays importable from
               Conflict), AwardData (what is typed) and AwardInfo (what is read)
     writing   checking, adding, changing and deleting an entry
     reading   listing, a subject's history, one query for a council, "one achievement, one award"
-    excel     importing an older register from Excel (all or nothing) and checking the register"""
+    excel     importing an older register from Excel (all or nothing)
+    register_check  the register checked against the proposals (`bdhvs check`)"""
 
 from __future__ import annotations
 
@@ -34,11 +35,7 @@ from bdhvs_desktop.services.awards.common import (
     AwardInfo,
     AwardValidationError,
 )
-from bdhvs_desktop.services.awards.excel import (
-    ImportSummary,
-    import_awards,
-    register_findings,
-)
+from bdhvs_desktop.services.awards.excel import ImportSummary, import_awards
 from bdhvs_desktop.services.awards.reading import (
     SubjectRef,
     carried_award,
@@ -50,6 +47,7 @@ from bdhvs_desktop.services.awards.reading import (
     lookup_many,
     merit_award_count,
 )
+from bdhvs_desktop.services.awards.register_check import register_findings
 from bdhvs_desktop.services.awards.writing import (
     add_award,
     add_in_session,

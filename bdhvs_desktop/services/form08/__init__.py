@@ -18,7 +18,8 @@ The package splits the work along the report (issue #12); every name stays impor
 `bdhvs_desktop.services.form08` as before:
 
     source      the one source of figures (status and scoring at the dossier date), wording helpers
-    figures     the targets, VNeID, models and activities tables of a report
+    figures     the targets, VNeID, criteria and activities tables of a report
+    models      the digital models a unit or a person is credited with, and their wording
     narrative   the drafted narrative and what the secretary saved over it
     signatures  who confirms a report, and the required fields left empty"""
 
@@ -27,11 +28,10 @@ from __future__ import annotations
 from bdhvs_desktop.services.form08.figures import (
     party_vneid,
     person_criteria_rows,
-    person_models,
     unit_activities,
-    unit_models,
     unit_target_rows,
 )
+from bdhvs_desktop.services.form08.models import person_models, unit_models
 from bdhvs_desktop.services.form08.narrative import (
     draft_occupation,
     draft_texts,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from bdhvs_desktop.documents import vn_format as vf
 from bdhvs_desktop.domain import vocab
-from bdhvs_desktop.services.form08.figures import _kind_totals, party_vneid, unit_models, unit_target_rows
+from bdhvs_desktop.services.form08.figures import _kind_totals, party_vneid, unit_target_rows
+from bdhvs_desktop.services.form08.models import unit_models
 from bdhvs_desktop.services.form08.source import Source, _date, _lower_first, is_score_text
 from bdhvs_desktop.storage import models as m
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.documents import vn_format as vf
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain import unit_tree, vocab
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.services import scoring as scs
 from bdhvs_desktop.services.scoring import ScoringError, compute_scores
 from bdhvs_desktop.services.status import compute_status
@@ -157,16 +158,30 @@ def _count(n: float | int | None) -> str:
     return vf.vn_count(int(n)) if n is not None else ""
 
 
+def fraction(num: float, den: float | None) -> str:
+    """"12.345/20.000" (the one number formatter, domain/numbers.py); just the numerator
+    when there is no denominator."""
+    return vn_number(num) + (f"/{vn_number(den)}" if den is not None else "")
+
+
 def _pct_result(num: float, den: float) -> str:
-    return f"{vf.vn_percent(vf.percent_of(num, den))} ({num:g}/{den:g})"
+    return f"{vf.vn_percent(vf.percent_of(num, den))} ({fraction(num, den)})"
+
+
+def verdict(passed: bool | None) -> str:
+    """A condition's verdict in the assessment column: the targets' own labels ("Đạt",
+    "Chưa đạt"); nothing when it was not judged."""
+    if passed is None:
+        return ""
+    return vocab.TARGET_STATUS_LABELS[vocab.TargetStatus.MET if passed else vocab.TargetStatus.MISSED]
 
 
 def _assessment(status: str, value: float | None, target: float) -> str:
     if status == "met":
-        return "Vượt" if value is not None and value > target + 1e-9 else "Đạt"
+        return "Vượt" if value is not None and value > target + 1e-9 else verdict(True)
     if status == "not_due":
         return vocab.TARGET_STATUS_LABELS[vocab.TargetStatus.NOT_DUE]
-    return "Chưa đạt"
+    return verdict(False)
 
 
 def _date(d: dt.date | None) -> str:
