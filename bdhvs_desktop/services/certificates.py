@@ -23,7 +23,8 @@ from bdhvs_desktop.documents.certificates import (
     certificates_pdf,
     write_pdf,
 )
-from bdhvs_desktop.services.certificate_awardees import campaign_of, list_awardees, place
+from bdhvs_desktop.services import certificate_awardees  # called through it: a test replaces list_awardees
+from bdhvs_desktop.services.certificate_awardees import campaign_of, place
 from bdhvs_desktop.services.certificate_layouts import form_by_code, get_layout, list_award_forms
 from bdhvs_desktop.storage.engine import Database
 
@@ -54,7 +55,7 @@ def print_certificates(db: Database, out: Path, *, plain: bool = False, award_fo
     """One PDF with every certificate (a page each), on the blanks or on plain paper."""
 
     if awardees is None:
-        awardees = list_awardees(db, decision=decision, decision_date=decision_date, award_form=award_form)
+        awardees = certificate_awardees.list_awardees(db, decision=decision, decision_date=decision_date, award_form=award_form)
     if not awardees:
         raise CertificateError("Không có tập thể, cá nhân nào được khen thưởng (đã thông qua hoặc đã có quyết định)"
                                + (f" với hình thức “{award_form}”" if award_form else "")
@@ -98,7 +99,7 @@ def ceremony(db: Database, out: Path, *, seats: bool = False, seats_per_row: int
     if seats and not (1 <= seats_per_row <= 200):
         raise CertificateError(f"Số ghế mỗi hàng phải từ 1 đến 200, không phải {seats_per_row}.")
     if awardees is None:
-        awardees = list_awardees(db, decision=decision, decision_date=decision_date)
+        awardees = certificate_awardees.list_awardees(db, decision=decision, decision_date=decision_date)
     awardees = list(awardees)
     if order:
         rank = {k: i for i, k in enumerate(order)}
