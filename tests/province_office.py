@@ -53,9 +53,12 @@ def der(pem: bytes) -> bytes:
 
 
 def council_round(db, *, reject: int = 1) -> dict:
-    """The province council meets on every imported candidate: all approved but the last
-    `reject` (voted down), decided. Returns {"approved": [...], "rejected": [...]}."""
+    """The province council meets on every imported candidate and considers one file per person:
+    a person proposed by two wards (services/province_views.py: duplicates) is passed on the first
+    ward's file and the others are voted down; then all approved but the last `reject` files in all
+    (the twins' files count among them), decided. Returns {"approved": [...], "rejected": [...]}."""
     from bdhvs_desktop.services import council as cs
+    from bdhvs_desktop.services.province_views import duplicates
 
     ids = [cs.add_member(db, name, position=position, role=role) for name, position, role in PROVINCE_COUNCIL]
     meeting = cs.new_meeting(db, PROVINCE_MEETING_AT, place="Hội trường Ủy ban nhân dân tỉnh (mô phỏng)",
@@ -64,7 +67,10 @@ def council_round(db, *, reject: int = 1) -> dict:
     cs.set_attendance(db, meeting, ids[-1], False, "Đi công tác (mô phỏng)")
     present = len(ids) - 1
     cands = [c.id for c in cs.list_candidates(db) if c.status in ("proposed", "reviewed")]
-    rejected = cands[len(cands) - reject:] if reject else []
+    twins = {e.candidate_id for d in duplicates(db) for e in sorted(d.entries, key=lambda e: e.candidate_id)[1:]}
+    rest = [cid for cid in cands if cid not in twins]
+    more = max(reject - len(twins & set(cands)), 0)
+    rejected = [cid for cid in cands if cid in twins] + (rest[len(rest) - more:] if more else [])
     for cid in cands:
         if cid in rejected:
             cs.record_vote(db, meeting, cid, 1, present - 1, 0)

@@ -32,6 +32,7 @@ def test_dossier_page_edit_and_generate(ctx, demo_db, qtbot, tmp_path):
     page.resize(1200, 860)
     page.show()
     qtbot.waitExposed(page)
+    settle(qtbot)
     assert page.table.rowCount() == 4
     assert page.form_set.currentData() == "decree-98-2023"
     assert not page.save_text_btn.isEnabled()
@@ -106,6 +107,7 @@ def test_dossier_page_reports_errors(ctx, demo_db, qtbot, tmp_path, monkeypatch)
     qtbot.addWidget(page)
     page.show()
     qtbot.waitExposed(page)
+    settle(qtbot)
     assert page.table.rowCount() == 0
     assert "Chưa có ứng viên nào" in page.empty_label.text()
     page.out_dir.setText(str(tmp_path / "hs"))
@@ -194,6 +196,7 @@ def test_dossier_page_drafts_narrative_saves_with_conflict_check_and_names_missi
     assert shown and "người khác" in shown[-1]
     assert svc.narrative(demo_db, ids["individual"]).texts["lessons"] == "Của đồng nghiệp"
     page._load_candidates()
+    settle(qtbot)
     names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
     page.table.selectRow(names.index("Võ Thu Oanh"))
     settle(qtbot)

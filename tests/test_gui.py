@@ -82,6 +82,7 @@ def test_main_window_shows_demo_people_and_units(qtbot, demo_db):
     people.search.setText("nguyen")
     assert 0 < people.model.rowCount() < 150
     units = window.show_page("units")
+    settle(qtbot)
     assert units.tree.topLevelItemCount() >= 1
     names = []
     stack = [units.tree.topLevelItem(i) for i in range(units.tree.topLevelItemCount())]

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from bdhvs_desktop.gui.context import AppContext
 from bdhvs_desktop.services import council as cs
 from bdhvs_desktop.services import meeting as ms
+from bdhvs_desktop.services import meeting_edit
 
 
 @pytest.fixture
@@ -83,3 +84,43 @@ def test_new_meeting_dialog_takes_end_and_discussion(ctx, qtbot, monkeypatch):
     rec = ms.meeting_record(ctx.db, new)
     assert rec.start == dt.datetime(2026, 12, 1, 14, 0) and rec.end == dt.datetime(2026, 12, 1, 16, 15)
     assert rec.discussion == "Xét bổ sung."
+
+
+def test_the_meeting_editor_reloads_after_a_conflict_as_an_operation(ctx, qtbot, monkeypatch):
+    """Issue #12: after a colleague's save the editor's "Tải lại" reads the meeting again through
+    ops (off the GUI thread); the reloaded version is the one the next save sends, and a meeting
+    gone meanwhile is said the one way for its kind (not an error escaping the window)."""
+    from bdhvs_desktop.gui import conflict
+    from bdhvs_desktop.gui.pages import meeting_details as md
+    from bdhvs_desktop.gui.pages.council import CouncilPage
+    from bdhvs_desktop.services.council import CouncilActionError
+
+    page = CouncilPage(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    settle(qtbot)
+    mid = page.view.id
+    asked, warnings = [], []
+    monkeypatch.setattr(conflict, "show_conflict", lambda _p, exc, labels=None: asked.append(exc) or True)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a: warnings.append((title, text)))
+
+    dialog = md.MeetingDetailsDialog(ctx, mid, page)
+    qtbot.addWidget(dialog)
+    meeting_edit.save_meeting_details(ctx.db, mid, place="Phòng họp B", version=dialog.record.version)  # a colleague
+    stored = ms.meeting_record(ctx.db, mid).version
+    dialog.place.setText("Hội trường")
+    dialog.save()
+    settle(qtbot)
+    assert len(asked) == 1 and dialog.record.version == stored  # reloaded: saving again is deliberate
+
+    meeting_edit.save_meeting_details(ctx.db, mid, place="Phòng họp C", version=stored)  # again, then the meeting goes
+
+    def gone(_db, meeting_id):
+        raise CouncilActionError(f"Không tìm thấy phiên họp số {meeting_id}.")
+
+    monkeypatch.setattr(md, "meeting_record", gone)
+    dialog.save()
+    settle(qtbot)
+    assert len(asked) == 2
+    assert warnings == [("Không thực hiện được", f"Không tìm thấy phiên họp số {mid}.")]
+    assert dialog.record.version == stored and dialog.place.text() == "Hội trường"

@@ -128,6 +128,49 @@ def test_scoring_keeps_the_window_responsive(ctx, qtbot, monkeypatch):
     assert page.eligible_model.rowCount() + page.other_model.rowCount() > 0
 
 
+def _dossier_page(ctx):
+    from bdhvs_desktop.gui.pages.dossier import DossierPage
+    from bdhvs_desktop.services import dossier
+
+    page = DossierPage(ctx)
+    return page, dossier, "list_dossier_candidates", lambda: setattr(page, "_items", None), \
+        lambda: page._items is not None
+
+
+def _units_page(ctx):
+    from bdhvs_desktop.gui.pages import units
+
+    page = units.UnitsPage(ctx)
+    return page, units, "list_units", lambda: setattr(page, "units", []), lambda: bool(page.units)
+
+
+def _models_page(ctx):
+    from bdhvs_desktop.gui.pages.models import ModelsPage
+    from bdhvs_desktop.services import activities
+
+    page = ModelsPage(ctx)
+    return page, activities, "list_models", lambda: page.models.set_rows([]), lambda: page.models.rowCount() > 0
+
+
+@pytest.mark.parametrize("make", [_dossier_page, _units_page, _models_page],
+                         ids=["dossier candidates", "unit tree", "digital models"])
+def test_a_page_read_over_20_ms_on_a_large_ward_keeps_the_window_responsive(ctx, qtbot, monkeypatch, make):
+    """The dossier page's candidates (the read fails without a campaign), the unit tree with its
+    counts (40 ms on a ward of 30,000 people) and the digital models page (59 ms there) load as page
+    loads, off the GUI thread."""
+    page, module, name, forget, landed_when = make(ctx)
+    qtbot.addWidget(page)
+    settle(qtbot)
+    forget()
+    slowed(monkeypatch, module, name)
+    ticker = Ticker()
+    page.refresh()
+    qtbot.waitUntil(landed_when, timeout=20000)
+    landed = ticker.ticks
+    ticker.stop()
+    assert _kept_ticking(landed), landed
+
+
 def test_a_change_to_people_does_not_reload_the_council_page(ctx, qtbot, monkeypatch):
     from bdhvs_desktop.gui.pages.council import CouncilPage
     from bdhvs_desktop.services.changes import Change, Changes
@@ -363,3 +406,118 @@ def test_the_progress_dialog_appears_only_for_a_slow_call_and_cancel_reaches_the
     op.dialog.findChild(QPushButton).click()  # the user presses "Hủy"
     settle(qtbot)
     assert op.result == "cancelled" and len(steps) < 200
+
+
+# ------------------------------------------------- no page or dialog says a conflict on its own
+
+
+@pytest.fixture
+def asked(monkeypatch, shown):
+    """The conflict boxes asked (the error and the field labels they were given); "Để sau"."""
+    from bdhvs_desktop.gui import conflict
+
+    questions: list[tuple[BaseException, dict[str, str] | None]] = []
+    monkeypatch.setattr(conflict, "show_conflict",
+                        lambda _p, exc, labels=None: questions.append((exc, labels)) or False)
+    return questions
+
+
+def test_a_unit_dropped_while_a_colleague_renames_it_asks_the_conflict_question(ctx, qtbot, monkeypatch, shown,
+                                                                                asked):
+    """Issue #12: the drop's conflict goes through ops' one rule (the question with the differing
+    fields, then the page reloads), not onto the page's own message line."""
+    from bdhvs_desktop.gui.conflict import conflict_details
+    from bdhvs_desktop.gui.pages.units import UnitsPage
+    from bdhvs_desktop.services import units as unit_service
+    from bdhvs_desktop.services.changes import Change
+    from bdhvs_desktop.storage import models as m
+
+    page = UnitsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    settle(qtbot)
+    published = []
+    ctx.data_changed.connect(published.append)
+    by_code = {u.code: u for u in page.units}
+    moved, target = by_code["TDP-05"], by_code["CB-KP3"]
+    read = unit_service.get_unit
+
+    def read_then_a_colleague_renames(db, unit_id):
+        record = read(db, unit_id)
+        with db.session() as s:
+            s.get(m.Unit, unit_id).name = "Tổ dân phố 5 (đổi tên)"
+        return record
+
+    monkeypatch.setattr(unit_service, "get_unit", read_then_a_colleague_renames)
+    assert page.move_to(moved.id, target.id) is False
+    settle(qtbot)
+    assert shown == [] and len(asked) == 1
+    exc, labels = asked[0]
+    details = conflict_details(exc, labels)
+    assert f"Tên đơn vị: bạn nhập «{moved.name}», hiện đang lưu «Tổ dân phố 5 (đổi tên)»" in details
+    assert "người khác" not in page.message.text()  # not said again on the page's own line
+    assert any(c.touches({Change.UNITS}) for c in published)
+    assert {u.code: u for u in page.units}["TDP-05"].name == "Tổ dân phố 5 (đổi tên)"  # the page reloaded
+
+
+def test_the_vneid_bulk_mark_colliding_with_a_colleague_asks_the_conflict_question(ctx, qtbot, monkeypatch, shown,
+                                                                                  asked):
+    """Issue #12: the bulk mark's conflict goes through ops' one rule (the question with the
+    differing fields, the people page reloads); the dialog stays open with what was typed."""
+    from bdhvs_desktop.gui.conflict import conflict_details
+    from bdhvs_desktop.gui.person_dialog import BulkVneidDialog
+    from bdhvs_desktop.services import errors
+    from bdhvs_desktop.services import people as people_service
+    from bdhvs_desktop.services.changes import Change
+    from bdhvs_desktop.storage import models as m
+
+    with ctx.db.read() as s:
+        ids = [p.id for p in s.query(m.Person).filter(m.Person.vneid_proficient_on.is_(None)).limit(3)]
+    published = []
+    ctx.data_changed.connect(published.append)
+
+    def a_colleague_saved_one_first(db, person_ids, on, verified_by, **_options):
+        with db.session() as s:
+            s.get(m.Person, person_ids[0]).vneid_verified_by = "Tổ trưởng"
+        mine = {"vneid_proficient_on": on, "vneid_verified_by": verified_by}
+        raise errors.conflict_now(db, m.Person, person_ids[0], mine, entity="person",
+                                  message=people_service.STALE_MESSAGE)
+
+    monkeypatch.setattr(people_service, "mark_vneid_proficient", a_colleague_saved_one_first)
+    dialog = BulkVneidDialog(ctx, ids, None)
+    qtbot.addWidget(dialog)
+    dialog.on.setText("20/03/2026")
+    dialog.verified_by.setText("Công an phường")
+    dialog.apply()
+    settle(qtbot)
+    assert shown == [] and len(asked) == 1
+    exc, labels = asked[0]
+    assert "Người/đơn vị xác nhận: bạn nhập «Công an phường», hiện đang lưu «Tổ trưởng»" in conflict_details(exc,
+                                                                                                           labels)
+    assert not dialog.general_error.text()  # not said again on the dialog's own line
+    assert any(c.touches({Change.PEOPLE}) for c in published)
+    assert dialog.result() != dialog.DialogCode.Accepted and dialog.verified_by.text() == "Công an phường"
+
+
+def test_the_person_form_colliding_with_a_colleague_names_the_fields_in_the_question(ctx, qtbot, shown, asked):
+    """The person form's conflict lists what differs by the form's own field names."""
+    from bdhvs_desktop.gui.conflict import conflict_details
+    from bdhvs_desktop.gui.person_dialog import PersonDialog
+    from bdhvs_desktop.services import people as people_service
+    from bdhvs_desktop.services.records import list_units
+    from bdhvs_desktop.storage import models as m
+
+    with ctx.db.read() as s:
+        pid = s.query(m.Person.id).order_by(m.Person.id).first()[0]
+    form = PersonDialog(ctx, list_units(ctx.db), pid, None)
+    qtbot.addWidget(form)
+    record = people_service.get_person(ctx.db, pid)
+    with ctx.db.session() as s:  # a colleague saves first
+        s.get(m.Person, pid).position = "Tổ trưởng (đồng nghiệp sửa)"
+    form.position.setText("Tổ phó")
+    form.save()
+    settle(qtbot)
+    assert shown == [] and len(asked) == 1 and form.result() != form.DialogCode.Accepted
+    exc, labels = asked[0]
+    assert "Chức vụ: bạn nhập «Tổ phó», hiện đang lưu «Tổ trưởng (đồng nghiệp sửa)»" in conflict_details(exc, labels)
+    assert record.version != people_service.get_person(ctx.db, pid).version

@@ -109,12 +109,14 @@ def test_units_page_validates_moves_and_edits(ctx, qtbot):
     qtbot.addWidget(page)
     page.resize(1000, 600)
     page.show()
+    settle(qtbot)
     by_code = {u.code: u for u in page.units}
     # moving a unit under its own child is refused with a message
     assert not page.move_to(by_code["DU-PHUONG"].id, by_code["CB-KP3"].id)
     assert "cấp dưới" in page.message.text()
     assert page.move_to(by_code["TDP-05"].id, by_code["CB-KP3"].id)
     page.refresh()
+    settle(qtbot)
     assert {u.code: u for u in page.units}["TDP-05"].parent_id == by_code["CB-KP3"].id
     shot(page, "units_page")
     dialog = UnitDialog(ctx, page.units, None, page)
@@ -135,6 +137,7 @@ def test_units_page_validates_moves_and_edits(ctx, qtbot):
     settle(qtbot)
     assert dialog.result() == dialog.DialogCode.Accepted
     page.refresh()
+    settle(qtbot)
     assert any(u.code == "TDP-09" and u.households == 120 for u in page.units)
 
 
@@ -154,6 +157,7 @@ def test_units_tree_drop_moves_through_the_validated_service(ctx, qtbot):
     qtbot.addWidget(page)
     page.resize(1000, 600)
     page.show()
+    settle(qtbot)
     tree = page.tree
 
     def item_of(code):
@@ -173,6 +177,7 @@ def test_units_tree_drop_moves_through_the_validated_service(ctx, qtbot):
         tree.dropEvent(event)
         del tree.dropIndicatorPosition
         page.refresh()
+        settle(qtbot)
         return {u.code: u for u in page.units}
 
     before = {u.code: u for u in page.units}

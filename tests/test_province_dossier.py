@@ -15,7 +15,8 @@ from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.services import council as cs
 from bdhvs_desktop.services.dossier import DossierError
 from bdhvs_desktop.services.province import import_packages
-from bdhvs_desktop.services.province_dossier import build_province_contexts, generate_province_dossier
+from bdhvs_desktop.services.province_dossier import generate_province_dossier
+from bdhvs_desktop.services.province_dossier_contexts import build_province_contexts
 from bdhvs_desktop.storage import models as m
 
 AT = dt.date(2026, 12, 5)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli.preamble import exit_codes
 from bdhvs_desktop.documents.atomic import FileInUseError
 from bdhvs_desktop.domain import awards as rules
 from bdhvs_desktop.domain import vocab
@@ -120,10 +121,8 @@ def _print(ctx, rows, as_json: bool) -> None:
 def cmd_list(args, ctx) -> int:
     from bdhvs_desktop.services import awards  # lazy: start-up
 
-    try:
+    with exit_codes(usage=(awards.AwardError,)):
         rows = awards.list_awards(ctx.db(create=False), cccd=args.person, unit_code=args.unit, year=args.year)
-    except awards.AwardError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     _print(ctx, rows, args.json)
     return EXIT_OK
 
@@ -194,10 +193,8 @@ def cmd_import(args, ctx) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"Không tìm thấy tệp “{path}”.", EXIT_USAGE)
-    try:
+    with exit_codes(usage=(UnusableFile,)):
         summary = awards.import_awards(ctx.db(create=False), path, dry_run=args.dry_run)
-    except UnusableFile as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     for line in summary.errors + summary.warnings:
         ctx.out(line)
     ctx.out(summary.status_line())
@@ -227,14 +224,10 @@ def cmd_decision_draft(args, ctx) -> int:
     from bdhvs_desktop.services import decision_document  # lazy: start-up
 
     data_errors, file_errors = _decision_errors()
-    try:
+    with exit_codes(usage=file_errors, error=data_errors):
         path = decision_document.draft_decision(ctx.db(create=False), Path(args.out), award_code=args.award,
-                                       candidate_ids=args.candidate, signer_name=args.signer,
-                                       signer_title=args.signer_title)
-    except data_errors as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
-    except file_errors as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
+                                                candidate_ids=args.candidate, signer_name=args.signer,
+                                                signer_title=args.signer_title)
     ctx.out(f"Bản dự thảo quyết định khen thưởng: {path}")
     return EXIT_OK
 
@@ -244,15 +237,11 @@ def cmd_decision_issue(args, ctx) -> int:
 
     data_errors, file_errors = _decision_errors()
     date = _date(args.date)
-    try:
+    with exit_codes(usage=file_errors, error=data_errors):
         outcome = decision.issue_decision(ctx.db(create=False), number=args.number, date=date,
                                           out_dir=Path(args.out) if args.out else None, award_code=args.award,
                                           candidate_ids=args.candidate, signer_name=args.signer,
                                           signer_title=args.signer_title)
-    except data_errors as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
-    except file_errors as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out(f"Đã ban hành Quyết định số {outcome.symbol} ngày {date:%d/%m/%Y} của {outcome.authority}: "
             f"{len(outcome.candidate_ids)} tập thể, cá nhân được ghi vào sổ khen thưởng.")
     if outcome.path:

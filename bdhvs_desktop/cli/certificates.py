@@ -10,6 +10,7 @@ from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
 from bdhvs_desktop.cli.preamble import exit_codes, optional_date
 from bdhvs_desktop.documents.atomic import FileInUseError
 from bdhvs_desktop.documents.certificate_layout import FIELDS, LayoutError
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.text import name_key
 
 
@@ -122,11 +123,11 @@ def cmd_layout_show(args, ctx) -> int:
         w, h = layout.page_mm
         ctx.out(f"{f.code} — {f.name}")
         ctx.out(f"  Mẫu in: {layout.title} ({'bản của văn phòng' if edited else 'mẫu có sẵn'}), "
-                f"trang {w:g} × {h:g} mm, thể thức {'Đảng' if layout.format == 'party' else 'hành chính'}")
+                f"trang {vn_number(w)} × {vn_number(h)} mm, thể thức {'Đảng' if layout.format == 'party' else 'hành chính'}")
         for key, label in FIELDS.items():
             b = layout.fields[key]
-            ctx.out(f"  {label:<24} x {b.x:>6g}  y {b.y:>6g}  rộng {b.width:>6g}  cao {b.height:>5g} mm  "
-                    f"chữ {b.min_font_size:g}–{b.font_size:g} pt  {b.align}"
+            ctx.out(f"  {label:<24} x {vn_number(b.x):>6}  y {vn_number(b.y):>6}  rộng {vn_number(b.width):>6}  "
+                    f"cao {vn_number(b.height):>5} mm  chữ {vn_number(b.min_font_size)}–{vn_number(b.font_size)} pt  {b.align}"
                     + (" đậm" if b.bold else "") + (" nghiêng" if b.italic else "") + ("" if b.show else " (không in)"))
     return EXIT_OK
 

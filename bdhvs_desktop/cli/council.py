@@ -12,6 +12,7 @@ import json
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, VietnameseArgumentParser
 from bdhvs_desktop.cli import meeting as meeting_cli
 from bdhvs_desktop.cli.meeting import discussion_text
+from bdhvs_desktop.cli.preamble import exit_codes
 from bdhvs_desktop.domain.council import CouncilError
 from bdhvs_desktop.domain.dates import parse_vn_date
 from bdhvs_desktop.domain.scoring import points_text
@@ -381,10 +382,8 @@ def cmd_member_score(args, ctx) -> int:
 def cmd_decide(args, ctx) -> int:
     from bdhvs_desktop.services.council import decide  # lazy: start-up
 
-    try:
+    with exit_codes(error=_errors()):
         results = decide(ctx.db(create=False), args.meeting, args.candidate)
-    except _errors() as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
     if not results:
         ctx.out("Không có hồ sơ nào có kết quả biểu quyết chờ quyết định.")
     for r in results:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli.preamble import exit_codes
 from bdhvs_desktop.documents.atomic import FileInUseError
 
 
@@ -47,10 +48,8 @@ def cmd_import(args, ctx) -> int:
     from bdhvs_desktop.services.importer import UnusableFile, import_workbook  # lazy: start-up
 
     db = ctx.db()
-    try:
+    with exit_codes(usage=(UnusableFile,)):
         result = import_workbook(db, args.file, dry_run=args.dry_run)
-    except UnusableFile as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     shown = 0
     for problem in result.errors + result.warnings:
         if shown >= args.max_problems:

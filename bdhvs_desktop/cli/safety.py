@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli.preamble import exit_codes
 
 
 def register(subparsers, common) -> None:
@@ -67,10 +68,8 @@ def cmd_restore(args, ctx) -> int:
         check_backup_file(Path(args.file))
     except RestoreError as exc:
         raise CliError(f"{exc} Cơ sở dữ liệu giữ nguyên.", EXIT_USAGE) from exc
-    try:
+    with exit_codes(error=(RestoreError,)):
         result = restore(location, Path(args.file))
-    except RestoreError as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
     ctx.out(f"Đã khôi phục {result.database} từ {result.restored_from}.")
     ctx.out(f"Đã kiểm tra trước và sau khi khôi phục: toàn vẹn, lược đồ {result.revision}, "
             f"{result.counts.get('person', 0)} người, {result.counts.get('unit', 0)} đơn vị.")
@@ -110,10 +109,8 @@ def _read_password(args, *, confirm: bool = True) -> str:
 def _auth_call(fn, *a, **kw):
     from bdhvs_desktop.services.auth import AuthError  # lazy: start-up
 
-    try:
+    with exit_codes(usage=(AuthError,)):
         return fn(*a, **kw)
-    except AuthError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
 
 
 def cmd_users_add(args, ctx) -> int:

@@ -7,6 +7,7 @@ import os
 import sys
 
 from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli.preamble import exit_codes
 
 APP_PASSWORD_ENV = "BDHVS_APP_PASSWORD"
 
@@ -58,13 +59,11 @@ def cmd_server_setup(args, ctx) -> int:
         raise CliError("Lệnh 'server setup' chỉ dành cho cơ sở dữ liệu PostgreSQL dùng chung (--db postgresql+psycopg://"
                        "CHỦ_SỞ_HỮU@MÁY_CHỦ/TÊN_CSDL); tệp SQLite trên máy này không cần.", EXIT_USAGE)
     role = args.app_role
-    try:
+    with exit_codes(usage=(ServerSetupError,)):
         require_owner(db)
         exists = app_role_exists(db, role)
         password = _app_password(role, required=args.new_app_password or not exists)
         result = setup_app_role(db, role, password)
-    except ServerSetupError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out(("Đã tạo" if result.created else "Đã cập nhật") + f" vai trò ứng dụng {result.role} "
             f"(chủ sở hữu: {result.owner})" + ("; mật khẩu mới đã đặt." if result.password_changed else "."))
     ctx.out("Quyền của vai trò ứng dụng trên từng bảng:")

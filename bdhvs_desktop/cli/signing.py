@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, _interactive
+from bdhvs_desktop.cli.preamble import exit_codes
 
 #: For scripts only: the token's PIN / the .p12 file's password; otherwise they are asked, never stored.
 PIN_ENV = "BDHVS_SIGN_PIN"
@@ -117,11 +118,9 @@ def cmd_tokens(args, ctx) -> int:
 def cmd_token(args, ctx) -> int:
     from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
-    try:
+    with exit_codes(usage=(ss.SigningSettingsError,)):
         ss.save_signer(ctx.db(create=False), kind="pkcs11", pkcs11_lib=args.lib, token_label=args.token,
                        key_label=args.key)
-    except ss.SigningSettingsError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out("Đã lưu cài đặt USB token (mã PIN sẽ được hỏi mỗi lần ký).")
     return EXIT_OK
 
@@ -129,10 +128,8 @@ def cmd_token(args, ctx) -> int:
 def cmd_p12(args, ctx) -> int:
     from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
-    try:
+    with exit_codes(usage=(ss.SigningSettingsError,)):
         ss.save_signer(ctx.db(create=False), kind="pkcs12", pkcs12_path=str(Path(args.path).resolve()))
-    except ss.SigningSettingsError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out("Đã lưu cài đặt tệp chứng thư số (mật khẩu sẽ được hỏi mỗi lần ký).")
     return EXIT_OK
 
@@ -142,10 +139,8 @@ def cmd_trust(args, ctx) -> int:
 
     db = ctx.db(create=False)
     for name in args.files:
-        try:
+        with exit_codes(usage=(ss.SigningSettingsError,)):
             ca = ss.add_trusted_ca(db, _read(name, "tệp chứng thư"), name)
-        except ss.SigningSettingsError as exc:
-            raise CliError(str(exc), EXIT_USAGE) from exc
         ctx.out(f"Tin cậy: {ca.name} (SHA-256 {ca.sha256})")
     return EXIT_OK
 
@@ -156,10 +151,8 @@ def cmd_seal(args, ctx) -> int:
     if bool(args.path) == bool(args.remove):
         raise CliError("Cho một tệp ảnh PNG, hoặc --remove để bỏ ảnh con dấu.", EXIT_USAGE)
     data = None if args.remove else _read(args.path, "ảnh con dấu")
-    try:
+    with exit_codes(usage=(ss.SigningSettingsError,)):
         ss.set_seal_image(ctx.db(create=False), data, args.path or "ảnh con dấu")
-    except ss.SigningSettingsError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out("Đã bỏ ảnh con dấu." if args.remove else "Đã lưu ảnh con dấu (dùng trên dấu chữ ký số từ lần ký sau).")
     return EXIT_OK
 
@@ -184,25 +177,19 @@ def cmd_sign_pdf(args, ctx) -> int:
                                    pkcs12_passphrase=_secret(P12_PASSWORD_ENV, "Mật khẩu tệp .p12").encode())
     else:
         st = ss.load(ctx.db(create=False))
-        try:
+        with exit_codes(usage=(ss.SigningSettingsError,)):
             if st.kind == "pkcs12":
                 cfg = st.signer_config(passphrase=_secret(P12_PASSWORD_ENV, "Mật khẩu tệp .p12").encode())
             else:
                 st.signer_config()  # says what is missing before asking for the PIN
                 cfg = st.signer_config(pin=_secret(PIN_ENV, "Mã PIN của USB token"))
-        except ss.SigningSettingsError as exc:
-            raise CliError(str(exc), EXIT_USAGE) from exc
     if args.seal:
         cfg = replace(cfg, seal_png=_read(args.seal, "ảnh con dấu"))
-    try:
+    with exit_codes(error=(signing.SigningError,)):
         signed = signing.sign_pdf(_read(args.pdf, "tệp PDF"), cfg, reason=args.reason, location=args.location,
                                   stamp_anchor=args.anchor)
-    except signing.SigningError as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
-    try:
+    with exit_codes(usage=(atomic.FileInUseError,)):
         atomic.atomic_write_bytes(Path(args.out), signed)
-    except atomic.FileInUseError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out(f"Đã ký: {args.out}")
     return EXIT_OK
 
@@ -213,10 +200,8 @@ def cmd_verify(args, ctx) -> int:
 
     if args.ca:
         roots = [_read(name, "tệp chứng thư") for name in args.ca]
-        try:
+        with exit_codes(usage=(ss.SigningSettingsError,)):
             roots = [ss.parse_ca_certificate(data, name).der for data, name in zip(roots, args.ca)]
-        except ss.SigningSettingsError as exc:
-            raise CliError(str(exc), EXIT_USAGE) from exc
     else:
         roots = ss.load(ctx.db(create=False)).trust_roots()
         if not roots:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bdhvs_desktop.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from bdhvs_desktop.cli import EXIT_OK, EXIT_USAGE, CliError
 from bdhvs_desktop.cli.export import parse_date_arg
+from bdhvs_desktop.cli.preamble import exit_codes
 from bdhvs_desktop.documents.atomic import FileInUseError
 from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.statistics import LayoutError
@@ -46,14 +47,8 @@ def cmd_stats(args, ctx) -> int:
         raise CliError(f"Tệp thống kê phải có đuôi .xlsx hoặc .pdf: {out.name}", EXIT_USAGE)
     year = args.year if args.year is not None else dt.date.today().year
     sign_date = parse_date_arg(args.date) if args.date else None
-    try:
+    with exit_codes(usage=(StatisticsError, FileInUseError, ReportError), error=(LayoutError,)):
         result = write_statistics(ctx.db(create=False), year, args.form, out, sign_date=sign_date)
-    except LayoutError as exc:
-        raise CliError(str(exc), EXIT_ERROR) from exc
-    except StatisticsError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
-    except (FileInUseError, ReportError) as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     ctx.out(f"Đã ghi thống kê năm {year}: {result.path} ({vn_number(result.size)} byte)")
     for table in result.report.tables:
         total = next((v[0] for r, v in zip(table.layout.rows, table.values) if r.has_values), None)

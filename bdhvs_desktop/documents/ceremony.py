@@ -17,6 +17,8 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
+
 from .atomic import atomic_write_bytes
 from .certificates import Awardee
 
@@ -136,7 +138,8 @@ def ceremony_docx(awardees: Sequence[Awardee], *, campaign_title: str, locality:
     summary = doc.add_table(rows=1, cols=5)
     summary.style = "Table Grid"
     _grid(summary, [Cm(1.2), Cm(8.8), Cm(2.3), Cm(2.3), Cm(2.3)])
-    for i, h in enumerate(("STT", "Hình thức khen thưởng", "Tập thể", "Cá nhân", "Cộng")):
+    for i, h in enumerate(("STT", "Hình thức khen thưởng", SUBJECT_KIND_LABELS[SubjectKind.COLLECTIVE],
+                           SUBJECT_KIND_LABELS[SubjectKind.INDIVIDUAL], "Cộng")):
         _set_cell(summary.rows[0].cells[i], h, bold=True, center=True)
     for n, (code, name) in enumerate(names.items(), 1):
         coll, ind = counts[(code, True)], counts[(code, False)]

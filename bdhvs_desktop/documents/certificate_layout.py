@@ -11,12 +11,14 @@ on load; a wrong value gets a Vietnamese message naming the layout, the field an
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bdhvs_desktop import paths
+from bdhvs_desktop.domain.numbers import vn_number
 
 MM = 72.0 / 25.4  # points per millimetre
 
@@ -117,8 +119,10 @@ def _number(raw: dict, key: str, where: str, *, low: float, high: float, default
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise LayoutError(f"{where}: “{key}” phải là một số, không phải {value!r}.")
     value = float(value)
-    if value != value or not (low <= value <= high):
-        raise LayoutError(f"{where}: “{key}” = {value:g} nằm ngoài khoảng cho phép {low:g}–{high:g}.")
+    if not math.isfinite(value):  # nan, inf: no number to write in the message below
+        raise LayoutError(f"{where}: “{key}” phải là một số, không phải {value!r}.")
+    if not (low <= value <= high):
+        raise LayoutError(f"{where}: “{key}” = {vn_number(value)} nằm ngoài khoảng cho phép {vn_number(low)}–{vn_number(high)}.")
     return value
 
 
@@ -194,13 +198,14 @@ def layout_from_dict(raw: Any, source: str) -> Layout:
         width = _number(box_raw, "width", fw, low=1, high=page_w)
         height = _number(box_raw, "height", fw, low=1, high=page_h)
         if x + width > page_w + 1e-6 or y + height > page_h + 1e-6:
-            raise LayoutError(f"{fw}: ô ({x:g}; {y:g}) rộng {width:g} cao {height:g} mm vượt ra ngoài trang "
-                              f"{page_w:g} × {page_h:g} mm.")
+            raise LayoutError(f"{fw}: ô ({vn_number(x)}; {vn_number(y)}) rộng {vn_number(width)} cao {vn_number(height)} mm "
+                              "vượt ra ngoài trang "
+                              f"{vn_number(page_w)} × {vn_number(page_h)} mm.")
         size = _number(box_raw, "font_size", fw, low=MIN_POINTS, high=MAX_POINTS, default=14.0)
         min_size = _number(box_raw, "min_font_size", fw, low=MIN_POINTS, high=MAX_POINTS,
                            default=min(9.0, size))
         if min_size > size:
-            raise LayoutError(f"{fw}: cỡ chữ nhỏ nhất ({min_size:g}) lớn hơn cỡ chữ lớn nhất ({size:g}).")
+            raise LayoutError(f"{fw}: cỡ chữ nhỏ nhất ({vn_number(min_size)}) lớn hơn cỡ chữ lớn nhất ({vn_number(size)}).")
         boxes[key] = FieldBox(
             x=x, y=y, width=width, height=height, font_size=size, min_font_size=min_size,
             align=_choice(box_raw, "align", fw, ALIGNS, "center"),

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from bdhvs_desktop.domain.numbers import vn_number
+
 from . import vn_format
 from .atomic import atomic_write_bytes
 from .certificate_layout import FIELDS, MM, FieldBox, Layout
@@ -390,7 +392,7 @@ def calibration_pdf(layouts: Iterable[Layout], *, sample: Awardee | None = None,
         canvas.setFont(FONT, 7)
         canvas.drawString(122 * MM, page_h - bar_y * MM - 2, "100 mm: đo lại trên bản in để kiểm tra máy in không thu phóng")
         canvas.setFont(FONT_BOLD, 9)
-        title = f"Trang căn chỉnh: {layout.title} ({w_mm:g} × {h_mm:g} mm)"
+        title = f"Trang căn chỉnh: {layout.title} ({vn_number(w_mm)} × {vn_number(h_mm)} mm)"
         canvas.drawString(20 * MM, page_h - 9 * MM, title[:150])
         # the field boxes
         texts = field_texts(sample, layout, place) if sample else {}
@@ -404,7 +406,7 @@ def calibration_pdf(layouts: Iterable[Layout], *, sample: Awardee | None = None,
             canvas.setFillColorRGB(0.8, 0.1, 0.1)
             canvas.setFont(FONT, 6.5)
             canvas.drawString(box.x * MM + 1, page_h - box.y * MM + 1.5,
-                              f"{label} — x {box.x:g}, y {box.y:g}, {box.width:g} × {box.height:g} mm"
+                              f"{label} — x {vn_number(box.x)}, y {vn_number(box.y)}, {vn_number(box.width)} × {vn_number(box.height)} mm"
                               + ("" if box.show else " (không in)"))
             if texts and box.show:
                 draw_field(canvas, texts[key], box, page_h, label=key, color=(0.2, 0.2, 0.2))

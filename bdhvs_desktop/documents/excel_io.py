@@ -23,12 +23,14 @@ from typing import Any, Callable, Iterable, Sequence
 
 from bdhvs_desktop.documents.atomic import atomic_write
 from bdhvs_desktop.documents.xlsx_safe import text_cells_only, write_only_row
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.text import clean, fold
 from bdhvs_desktop.domain.vocab import (
     ACTIVITY_KIND_LABELS,
     MODEL_STATUS_LABELS,
     SEX_LABELS,
     UNIT_KIND_LABELS,
+    Sex,
 )
 
 MAX_FILE_BYTES = 40 * 1024 * 1024  # a ward's workbook is a few MB at most
@@ -108,7 +110,7 @@ PEOPLE = SheetSpec("NhanSu", "nhân sự", (
     Column("Hướng dẫn được người dân", "can_guide", "bool", choices=_YN, width=14),
     Column("Số người đã hướng dẫn", "people_guided", "int", width=12),
     Column("Đang bị kỷ luật", "under_discipline", "bool", choices=_YN, width=10),
-), ("Nguyễn Văn Ví Dụ", dt.date(1985, 5, 20), "Nam", "068085123456", "VD-01", "Đảng viên", YES, NO,
+), ("Nguyễn Văn Ví Dụ", dt.date(1985, 5, 20), SEX_LABELS[Sex.MALE], "068085123456", "VD-01", "Đảng viên", YES, NO,
     dt.date(2026, 2, 15), YES, 5, NO))
 
 ACTIVITIES = SheetSpec("HoatDong", "hoạt động", (
@@ -185,7 +187,7 @@ _ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.0f} MB"
+    return f"{vn_number(n / 1024 / 1024, places=1)} MB"
 
 
 def check_file(path: str | os.PathLike[str]) -> None:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bdhvs_desktop.documents.atomic import atomic_write_bytes
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.paths import resources_dir
 
 if TYPE_CHECKING:  # pragma: no cover - types only
@@ -192,7 +193,7 @@ def _zip_bytes(members: Sequence[tuple[str, bytes]]) -> bytes:
     out += central
     out += _END.pack(_END_SIG, 0, 0, len(members), len(members), len(central), cd_offset, 0)
     if len(out) > MAX_SIZE:
-        raise PackageError(f"Gói hồ sơ quá lớn ({len(out):,} byte; tối đa {MAX_SIZE:,} byte).")
+        raise PackageError(f"Gói hồ sơ quá lớn ({vn_number(len(out))} byte; tối đa {vn_number(MAX_SIZE)} byte).")
     return bytes(out)
 
 

@@ -10,7 +10,6 @@ from xml.sax.saxutils import escape
 
 from bdhvs_desktop import paths
 
-from . import vn_format
 from .report_data import Heading
 
 FONT = "BDHVS-Serif"
@@ -62,14 +61,6 @@ def register_fonts(folder: Path | None = None) -> None:
 
 
 # ----------------------------------------------------------------------- formatting
-
-
-def fmt_value(value: float | None, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "percent":
-        return vn_format.vn_percent(value, 1).replace(",0%", "%")
-    return vn_format.vn_number(value)
 
 
 def _styles():

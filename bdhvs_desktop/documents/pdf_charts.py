@@ -9,10 +9,11 @@ from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from bdhvs_desktop.domain.numbers import vn_measure
 from bdhvs_desktop.domain.vocab import TARGET_STATUS_LABELS, TargetStatus
 
 from . import vn_format
-from .pdf_base import FONT, FONT_BOLD, MAX_BARS, fmt_value
+from .pdf_base import FONT, FONT_BOLD, MAX_BARS
 from .report_data import TargetLine
 
 _STATUS_COLORS = {TARGET_STATUS_LABELS[TargetStatus.MET]: "#3a7d44", TARGET_STATUS_LABELS[TargetStatus.AT_RISK]: "#d9a21b",
@@ -65,7 +66,7 @@ def unit_bar_chart(target: TargetLine, width: float):
     if target.value_kind == "percent":
         chart.valueAxis.valueMax = 100
         chart.valueAxis.valueStep = 20
-        chart.valueAxis.labelTextFormat = lambda v: f"{v:.0f}%"
+        chart.valueAxis.labelTextFormat = lambda v: vn_measure(v, "percent")
     else:
         vmax = max(top * 1.1, 1)
         step = max(1, round(vmax / 5))
@@ -82,7 +83,7 @@ def unit_bar_chart(target: TargetLine, width: float):
     right = chart.x + chart.width + value_w + 4
     for i, u in enumerate(shown):
         y = chart.y + (i + 0.5) * bar_h - _CHART_FONT_SIZE * 0.35
-        d.add(String(right, y, fmt_value(u.value, target.value_kind), fontName=FONT, fontSize=_CHART_FONT_SIZE,
+        d.add(String(right, y, vn_measure(u.value, target.value_kind), fontName=FONT, fontSize=_CHART_FONT_SIZE,
                      textAnchor="end"))
     d.add(String(right, chart.y + chart.height + 6, "Kết quả", fontName=FONT_BOLD, fontSize=_CHART_FONT_SIZE,
                  textAnchor="end"))
@@ -95,7 +96,7 @@ def unit_bar_chart(target: TargetLine, width: float):
     legend_y = chart.y + chart.height + 6
     d.add(Line(chart.x, legend_y + 3, chart.x + 16, legend_y + 3, strokeColor=line_color, strokeDashArray=[3, 2],
                strokeWidth=0.9))
-    legend = f"Mục tiêu: {fmt_value(target.target, target.value_kind)}"
+    legend = f"Mục tiêu: {vn_measure(target.target, target.value_kind)}"
     d.add(String(chart.x + 20, legend_y, legend, fontName=FONT, fontSize=_CHART_FONT_SIZE))
     return d
 
@@ -127,7 +128,7 @@ def line_chart(series, width: float, height: float = 180):
     chart.valueAxis.valueStep = 20
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = _CHART_FONT_SIZE
-    chart.valueAxis.labelTextFormat = lambda v: f"{v:.0f}%"
+    chart.valueAxis.labelTextFormat = lambda v: vn_measure(v, "percent")
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
     chart.lines[0].strokeColor = colors.HexColor("#1f5fa8")

@@ -22,6 +22,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
+from bdhvs_desktop.domain.numbers import vn_measure
+from bdhvs_desktop.domain.scoring import points_text
+
 from . import vn_format
 from .atomic import atomic_write_bytes
 from .pdf_base import (
@@ -42,7 +45,6 @@ from .pdf_base import (
     _signature,
     _styles,
     _table,
-    fmt_value,
     font_dir,
     register_fonts,
 )
@@ -50,7 +52,7 @@ from .pdf_charts import line_chart, unit_bar_chart
 from .report_data import ProgressReport, ScoreGroup, ScoreSheet
 
 __all__ = ["CELL_PAD", "FONT", "FONT_BOLD", "FONT_BOLD_ITALIC", "FONT_ITALIC", "ReportCancelled", "ReportError",
-           "build_progress_pdf", "build_scoreboard_pdf", "fmt_value", "font_dir", "line_chart", "register_fonts",
+           "build_progress_pdf", "build_scoreboard_pdf", "font_dir", "line_chart", "register_fonts",
            "score_table", "today_stamp", "unit_bar_chart", "write_pdf"]
 
 
@@ -103,8 +105,8 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
     story.append(Paragraph("II. KẾT QUẢ THỰC HIỆN CHỈ TIÊU", st["h2"]))
     rows = [[Paragraph(h, st["headcell"]) for h in ("STT", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Hạn", "Đánh giá")]]
     for i, tl in enumerate(report.targets, 1):
-        rows.append([str(i), Paragraph(_esc(tl.name), st["cell"]), fmt_value(tl.target, tl.value_kind),
-                     fmt_value(tl.value, tl.value_kind), vn_format.vn_short_date(tl.deadline) if tl.deadline else "",
+        rows.append([str(i), Paragraph(_esc(tl.name), st["cell"]), vn_measure(tl.target, tl.value_kind),
+                     vn_measure(tl.value, tl.value_kind), vn_format.vn_short_date(tl.deadline) if tl.deadline else "",
                      Paragraph(_esc(tl.status), st["cell"])])
     if len(rows) == 1:
         rows.append(["", "Chưa có chỉ tiêu", "", "", "", ""])
@@ -136,7 +138,7 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
         story.append(line_chart(report.vneid_series, width))
         story.append(Paragraph(
             f"Đến {vn_format.vn_short_date(last.day)}: {last.proficient}/{last.total} người "
-            f"({fmt_value(last.percent, 'percent')}).", st["body"]))
+            f"({vn_measure(last.percent, 'percent')}).", st["body"]))
     else:
         story.append(Paragraph("Chưa có số liệu.", st["body"]))
 
@@ -154,9 +156,9 @@ def build_progress_pdf(report: ProgressReport, *, progress: Progress | None = No
             story.append(Paragraph(f"{_esc(name)} — {len(units)} đơn vị", st["h3"]))
             rows = [[Paragraph(h, st["headcell"]) for h in ("STT", "Đơn vị", "Kết quả", "Mục tiêu")]]
             for i, lu in enumerate(units[:MAX_LAGGING_ROWS], 1):
-                value = fmt_value(lu.value, lu.value_kind) + (f" ({lu.detail})" if lu.detail else "")
+                value = vn_measure(lu.value, lu.value_kind) + (f" ({lu.detail})" if lu.detail else "")
                 rows.append([str(i), Paragraph(_esc(lu.unit), st["cell"]), value,
-                             fmt_value(lu.target_value, lu.value_kind)])
+                             vn_measure(lu.target_value, lu.value_kind)])
             if len(units) > MAX_LAGGING_ROWS:
                 rows.append(["", f"… và {len(units) - MAX_LAGGING_ROWS} đơn vị khác (xem bản Excel)", "", ""])
             story.append(_table(rows, [10 * mm, width - 75 * mm, 40 * mm, 25 * mm], align_right=(2, 3)))
@@ -211,7 +213,7 @@ def score_table(group: ScoreGroup, width: float, st=None):
         rows.append([Paragraph("–" if r.rank is None else str(r.rank), cellc), Paragraph(_esc(r.name), st["scellb"]),
                      Paragraph(_esc(r.award), cell)]
                     + [Paragraph(_esc(r.cells.get(c.code, "")), cellc if c.type == "gate" else cellr) for c in crit]
-                    + [Paragraph(fmt_value(r.total, "count"), cellr), Paragraph(gate, cellc),
+                    + [Paragraph(points_text(r.total, "—"), cellr), Paragraph(gate, cellc),
                        Paragraph(_esc(r.votes), cellc), Paragraph(_esc(r.status), cell)])
     # the narrowest each column may be: its longest word plus the padding
     need = [max((row[c].minWidth() for row in rows), default=0) + 2 * CELL_PAD + 0.5 for c in range(len(head))]
@@ -260,7 +262,7 @@ def build_scoreboard_pdf(sheet: ScoreSheet, *, progress: Progress | None = None,
         # Criteria are numbered (TC1, TC2 ...) in the header and named here, never by internal code.
         legend = "; ".join(
             f"<b>TC{i}</b>: {_esc(c.name)}" + (
-                " (bắt buộc)" if c.type == "gate" else f" (tối đa {fmt_value(c.max_points, 'count')} điểm)")
+                " (bắt buộc)" if c.type == "gate" else f" (tối đa {points_text(c.max_points)} điểm)")
             for i, c in enumerate(crit, 1))
         if legend:
             parts += [Spacer(1, 3), Paragraph("<i>Tiêu chí:</i> " + legend, st["small"])]

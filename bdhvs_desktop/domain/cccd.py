@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bdhvs_desktop.domain.vocab import SEX_LABELS, Sex
+
 # Province codes of birth registration (63 provinces before the 2025 merger; a CCCD keeps
 # the code it was issued with, so these stay valid).
 PROVINCE_CODES = frozenset(
@@ -57,9 +59,9 @@ def check(cccd: str, birth_year: int | None = None, sex: str | None = None) -> l
         issues.append(CccdIssue(
             "error", f"Số CCCD {cccd} mã hóa năm sinh {year}, khác năm sinh đã ghi ({birth_year})."))
     if sex in ("M", "F") and encoded_sex != sex:
-        label = {"M": "Nam", "F": "Nữ"}
+        encoded, recorded = SEX_LABELS[Sex(encoded_sex)], SEX_LABELS[Sex(sex)]
         issues.append(CccdIssue(
-            "error", f"Số CCCD {cccd} mã hóa giới tính {label[encoded_sex]}, khác giới tính đã ghi ({label[sex]})."))
+            "error", f"Số CCCD {cccd} mã hóa giới tính {encoded}, khác giới tính đã ghi ({recorded})."))
     if province not in PROVINCE_CODES:
         issues.append(CccdIssue("warning", f"Số CCCD {cccd} có mã tỉnh {province} không có trong danh mục."))
     return issues

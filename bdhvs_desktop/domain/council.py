@@ -7,6 +7,7 @@ as integers so the boundaries (exactly 2/3, exactly 50%) are exact."""
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
@@ -194,3 +195,35 @@ def conflict_reason(member_name: str, member_person_id: int | None, member_units
     if subject_type == "unit" and candidate_unit_id is not None and candidate_unit_id in member_units:
         return f"{member_name} thuộc tập thể được đề nghị ({candidate_name})."
     return None
+
+
+# --------------------------------------------------------------------------- one file per person
+
+
+@dataclass(frozen=True)
+class ProposedPerson:
+    """Who a proposal names, as a province office compares two wards' proposals: the CCCD, the
+    normalised name (domain/text.py: name_key) and the birth date, or the year only."""
+
+    name_key: str
+    cccd: str | None = None
+    birth_date: dt.date | None = None
+    birth_year: int | None = None
+
+    @property
+    def year(self) -> int | None:
+        return self.birth_date.year if self.birth_date else self.birth_year
+
+
+def same_person(a: ProposedPerson, b: ProposedPerson) -> str | None:
+    """Whether two proposals name the same person: "cccd" (the same CCCD), "name_birth" (no two
+    CCCDs to tell them apart, the same normalised name and birth date, or the same birth year when
+    one knows only the year), else None. Two different CCCDs are two people. The council considers
+    one file per person; the Trùng lặp page (services/province_views.py) groups by the same rule."""
+    if a.cccd and b.cccd:
+        return "cccd" if a.cccd == b.cccd else None
+    if not a.name_key or a.name_key != b.name_key or a.year is None or a.year != b.year:
+        return None
+    if a.birth_date and b.birth_date and a.birth_date != b.birth_date:
+        return None
+    return "name_birth"

@@ -5,7 +5,7 @@ one too many, and they disagreed on thousands and rounding)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from numbers import Number
 
 
@@ -42,10 +42,14 @@ def vn_number(value: Number | str | None, decimals: int | None = None, *, places
     if isinstance(value, bool):
         raise ValueError("không phải là số: bool")
     dec = to_decimal(value)
+    if not dec.is_finite():
+        raise ValueError(f"không phải là số: {value!r}")
     digits = places if decimals is None else decimals
-    dec = dec.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    # enough precision for every digit kept (the default context's 28 overflow on 10**27)
+    context = Context(prec=max(28, dec.adjusted() + digits + 2))
+    dec = dec.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=context)
     sign = "-" if dec < 0 else ""
-    text = f"{abs(dec):f}"
+    text = f"{dec.copy_abs():f}"  # abs() would round to the default context's 28 digits
     whole, _, frac = text.partition(".")
     if decimals is None:
         frac = frac.rstrip("0")

@@ -58,7 +58,8 @@ DURATION_LABELS = {
     "3_5y": "Từ 3 năm đến dưới 5 năm",
     "5y_plus": "Từ 5 năm trở lên",
 }
-SUBJECT_LABELS = {"collective": "Tập thể", "individual": "Cá nhân"}
+SUBJECT_LABELS = {str(k): vocab.SUBJECT_KIND_LABELS[k] for k in (vocab.SubjectKind.COLLECTIVE,
+                                                                vocab.SubjectKind.INDIVIDUAL)}
 #: How an award was given, from the register's kind: merit (thành tích thực hiện nhiệm vụ) is
 #: regular, thematic is thematic, ad hoc is ad hoc; an award of a campaign takes its campaign's
 #: method (a "theo đợt" campaign like Bình dân học vụ số is thematic).

@@ -10,6 +10,7 @@ import math
 import re
 
 from bdhvs_desktop.domain.dates import parse_vn_date
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.text import clean, fold
 
 _TRUE = {"co", "c", "x", "yes", "y", "true", "dung", "1", "da co"}
@@ -95,9 +96,9 @@ def parse_int(value: object, *, minimum: int | None = 0, maximum: int | None = N
             raise ValueError(f"\"{_show(value)}\" không phải số nguyên.")
         number = int(text)
     if minimum is not None and number < minimum:
-        raise ValueError(f"{number} nhỏ hơn giá trị tối thiểu {minimum}.")
+        raise ValueError(f"{vn_number(number)} nhỏ hơn giá trị tối thiểu {vn_number(minimum)}.")
     if maximum is not None and number > maximum:
-        raise ValueError(f"{number} lớn hơn giá trị tối đa {maximum}.")
+        raise ValueError(f"{vn_number(number)} lớn hơn giá trị tối đa {vn_number(maximum)}.")
     return number
 
 
@@ -117,7 +118,7 @@ def parse_number(value: object, *, minimum: float | None = 0) -> float | None:
     if not math.isfinite(number):
         raise ValueError(f"\"{_show(value)}\" không phải số.")
     if minimum is not None and number < minimum:
-        raise ValueError(f"{_show(value)} nhỏ hơn {minimum:g}.")
+        raise ValueError(f"{_show(value)} nhỏ hơn {vn_number(minimum)}.")
     return number
 
 

@@ -13,6 +13,7 @@ from typing import Sequence
 
 # Light modules the first frame needs anyway (none imports Qt or SQLAlchemy).
 from bdhvs_desktop import paths
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.services.changes import EVERYTHING
 from bdhvs_desktop.storage.lazy import LazyDatabase
 from bdhvs_desktop.storage.location import NETWORK_SHARE_MESSAGE, network_share_reason
@@ -258,7 +259,7 @@ def start_smoke_watchdog() -> None:
     def expire() -> None:
         stream = sys.stderr or sys.__stderr__
         if stream is not None:
-            print(f"Lỗi: kiểm tra khởi động quá thời gian ({seconds:g} giây): chương trình bị treo hoặc quá chậm.",
+            print(f"Lỗi: kiểm tra khởi động quá thời gian ({vn_number(seconds)} giây): chương trình bị treo hoặc quá chậm.",
                   file=stream, flush=True)
         os._exit(4)
 

@@ -63,7 +63,7 @@ def _local(at: dt.datetime) -> dt.datetime:
 def _code_labels() -> dict[str | None, dict[str, str]]:
     return {"status": {str(k): v for k, v in vocab.CANDIDATE_STATUS_LABELS.items()},
             "role": {str(k): v for k, v in vocab.USER_ROLE_LABELS.items()},
-            "sex": {"M": "Nam", "F": tr("Nữ")}}
+            "sex": {str(k): v for k, v in vocab.SEX_LABELS.items()}}
 
 
 def _value(field: str | None, value: str | None) -> str:

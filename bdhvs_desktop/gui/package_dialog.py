@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.documents.signing import SignerConfig
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services import signing_settings
@@ -228,7 +229,7 @@ class PackageExportDialog(QDialog):
         self.outcome = outcome
         self.pin.clear()
         self.passphrase.clear()
-        size = f"{outcome.size:,}".replace(",", ".")
+        size = vn_number(outcome.size)
         text = tr("Đã xuất {n} hồ sơ, {d} tài liệu ({s} byte) vào “{f}”.").format(
             n=outcome.candidates, d=outcome.documents, s=size, f=outcome.path)
         text += "\n" + (tr("Đã ký số Tờ trình, Biên bản và bản kê.") if outcome.signed else tr("Gói chưa ký số."))

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -23,7 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from bdhvs_desktop.domain import rules
+from bdhvs_desktop.domain.vocab import SEX_LABELS, Sex
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.forms import dialog_buttons
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services import people as people_service
 from bdhvs_desktop.services.changes import Change, Changes
@@ -92,6 +93,11 @@ def fill_unit_combo(combo: QComboBox, units: list[UnitRow], *, empty: str | None
     add(None, 0)
 
 
+#: The fields the bulk mark writes, for a conflict's "what you typed / what is stored" list.
+VNEID_LABELS = {"vneid_proficient_on": tr("Thành thạo VNeID từ ngày"), "vneid_verified_by": tr("Người/đơn vị xác nhận"),
+                "can_guide": tr("Hướng dẫn được người dân")}
+
+
 class PersonDialog(QDialog):
     """Add (person_id None) or edit a person."""
 
@@ -111,6 +117,11 @@ class PersonDialog(QDialog):
 
         self.errors: dict[str, FieldError] = {}
         self.inputs: dict[str, QWidget] = {}
+        #: The fields by name, for a conflict's "what you typed / what is stored" list.
+        self.labels: dict[str, str] = {**VNEID_LABELS, "people_guided": tr("Số người đã hướng dẫn"),
+                                       "is_party_member": tr("Đảng viên"),
+                                       "is_public_servant": tr("Cán bộ, công chức, viên chức"),
+                                       "under_discipline": tr("Kỷ luật"), "discipline_note": tr("Ghi chú kỷ luật")}
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
         grid.setColumnStretch(0, 1)
@@ -123,6 +134,7 @@ class PersonDialog(QDialog):
             grid.addWidget(box, row * 2 + 1, col, 1, span)
             self.errors[key] = error
             self.inputs[key] = widget
+            self.labels[key] = label.removesuffix(" *")
 
         self.full_name = QLineEdit()
         self.full_name.setMaxLength(200)
@@ -132,8 +144,8 @@ class PersonDialog(QDialog):
         field("birth_date", tr("Ngày sinh"), self.birth_date, 1, 0)
         self.sex = QComboBox()
         self.sex.addItem(tr("(chưa rõ)"), None)
-        self.sex.addItem(tr("Nam"), "M")
-        self.sex.addItem(tr("Nữ"), "F")
+        for sex in (Sex.MALE, Sex.FEMALE):
+            self.sex.addItem(SEX_LABELS[sex], str(sex))
         field("sex", tr("Giới tính"), self.sex, 1, 1)
         self.cccd = QLineEdit()
         self.cccd.setMaxLength(12)
@@ -184,11 +196,7 @@ class PersonDialog(QDialog):
 
         self.general_error = FieldError()
         outer.addWidget(self.general_error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, accept=self.save)
         outer.addWidget(self.buttons)
         self._extra: dict[str, object] = {}
         if person_id is not None:
@@ -273,7 +281,7 @@ class PersonDialog(QDialog):
 
         ops.run(self, lambda db: people_service.save_person(db, data, person_id, version=version),
                 changes=Changes.of(Change.PEOPLE), success=saved,
-                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu"))
+                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu"), labels=self.labels)
 
 
 class BulkVneidDialog(QDialog):
@@ -311,12 +319,7 @@ class BulkVneidDialog(QDialog):
         layout.addWidget(hint)
         self.general_error = FieldError()
         layout.addWidget(self.general_error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Ghi nhận"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, tr("Ghi nhận"), self.apply))
 
     def apply(self) -> None:
         errors: dict[str, str] = {}
@@ -339,17 +342,16 @@ class BulkVneidDialog(QDialog):
             self.accept()
 
         def refused(exc: BaseException) -> bool:
-            kind = ops.error_kind(exc)
-            if kind is ops.ErrorKind.INVALID:
-                self._show(dict(ops.problems_of(exc)) or {"people": str(exc)})
-                return True
-            if kind is ops.ErrorKind.CONFLICT:
-                self._show({"people": str(exc)})
-                return True
-            return False
+            # Invalid input is said next to its field; a conflict goes by ops' one rule (the
+            # question with what differs, then the people page reloads; this dialog stays open).
+            if ops.error_kind(exc) is not ops.ErrorKind.INVALID:
+                return False
+            self._show(dict(ops.problems_of(exc)) or {"people": str(exc)})
+            return True
 
         ops.run(self, lambda db: people_service.mark_vneid_proficient(db, ids, on, by, **options),
-                changes=Changes.of(Change.PEOPLE), success=done, failure=refused, title=tr("Đang ghi nhận"))
+                changes=Changes.of(Change.PEOPLE), success=done, failure=refused, title=tr("Đang ghi nhận"),
+                labels=VNEID_LABELS)
 
     def _show(self, errors: dict[str, str]) -> None:
         self.on_error.show_message(errors.get("on"))

@@ -43,10 +43,11 @@ def record_manual_result(db: Database, criterion_id: int, subject_type: str, sub
             raise ScoringError(f"Không tìm thấy {'đơn vị' if subject_type == 'unit' else 'cá nhân'} số {subject_id}.")
         if crit.type == "points":
             if points is None:
-                raise ScoringError(f"Tiêu chí {crit.code}: hãy nhập số điểm (từ 0 đến {crit.max_points:g}).")
+                raise ScoringError(f"Tiêu chí {crit.code}: hãy nhập số điểm (từ 0 đến {sc.points_text(crit.max_points)}).")
             points = float(points)
             if not 0 <= points <= crit.max_points:
-                raise ScoringError(f"Tiêu chí {crit.code}: điểm phải từ 0 đến {crit.max_points:g}, không phải {points:g}.")
+                raise ScoringError(f"Tiêu chí {crit.code}: điểm phải từ 0 đến {sc.points_text(crit.max_points)}, "
+                                  f"không phải {sc.points_text(points)}.")
             passed = points > 0
         else:
             if passed is None:

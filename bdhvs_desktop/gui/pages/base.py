@@ -29,9 +29,10 @@ class Page(QWidget):
     def refresh(self) -> None:  # override
         """Reload what the page shows from the database."""
 
-    def load(self, fn, show) -> None:
+    def load(self, fn, show, failure=None) -> None:
         """Read `fn(db)` as an operation (gui/ops.py) and `show(result)` when it lands; when
-        loads overlap, only the newest one is shown."""
+        loads overlap, only the newest one is shown. `failure(exc)` may take an error first (the
+        page says it on its own line) and return True when it has shown it."""
         from bdhvs_desktop.gui import ops  # lazy: not needed for the first paint
 
         self.loads += 1
@@ -42,7 +43,7 @@ class Page(QWidget):
             if seq == self._load_seq:
                 show(result)
 
-        ops.run(self, fn, success=landed, show_progress=False)
+        ops.run(self, fn, success=landed, failure=failure, show_progress=False)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)

@@ -326,8 +326,11 @@ class CouncilPage(Page):
                 result = _item(tr("Thông qua") if r.decision.passed else tr("Không thông qua"),
                                GREEN if r.decision.passed else RED, r.decision.explanation)
             self.table.setItem(i, 5, result)
-            self.table.setItem(i, 6, _item(c.status_label + (tr(" — đã khóa") if c.locked else ""),
-                                           tip=c.decision_reason))
+            status = c.status_label + (tr(" — đã khóa") if c.locked else "")
+            if c.twin:  # at a province office: the same person's file from another ward (one file per person)
+                self.table.setItem(i, 6, _item(status + " — ⚠ " + c.twin, AMBER, c.twin))
+            else:
+                self.table.setItem(i, 6, _item(status, tip=c.decision_reason))
             self.table.setItem(i, 7, _item(tr("⚠ {n} thành viên").format(n=len(r.conflicts)) if r.conflicts else "",
                                            AMBER, "\n".join(r.conflicts)))
         self.table.blockSignals(False)
@@ -359,6 +362,8 @@ class CouncilPage(Page):
                 notes.append(f"<span style='color:#b71c1c'>{tr('Chưa đủ điều kiện theo bộ tiêu chí (xem trang Chấm điểm).')}</span>")
             if c.decision_reason:
                 notes.append(tr("Quyết định: ") + html.escape(c.decision_reason))
+            if c.twin:
+                notes.append(f"<span style='color:#8a5a00'>⚠ {html.escape(c.twin)}</span>")
             self.selected_label.setText(
                 f"<b>{html.escape(c.name)}</b> — {html.escape(c.award_name or tr('(chưa chọn hình thức)'))}<br>"
                 + html.escape(c.summary or "") + "".join("<br>" + n for n in notes))

@@ -86,6 +86,12 @@ def _buttons(*items: tuple[str, object]) -> QHBoxLayout:
     return row
 
 
+
+def _read_page(db) -> tuple:
+    """What the page shows, read in one operation (the figures of the chosen target apart)."""
+    return (act.unit_choices(db), act.list_models(db), act.list_solutions(db), act.reported_targets(db),
+            act.list_mentorships(db), act.mentor_summaries(db))
+
 class ModelsPage(Page):
     title = tr("Mô hình")
     depends_on = frozenset({Change.MODELS, Change.UNITS, Change.PEOPLE, Change.PLAN})
@@ -218,22 +224,22 @@ class ModelsPage(Page):
     # ------------------------------------------------------------------ loading
 
     def refresh(self) -> None:
-        # Synchronous: models, solutions, mentorships and the figures of one target are tens to a
-        # few hundred rows even on a large ward; the whole reload is ~5 ms on the demo ward.
-        db = self.ctx.db
-        self.units = act.unit_choices(db)
-        rows = act.list_models(db)
+        # A page load: the models, solutions, targets, mentorships and the mentors' counts together
+        # take 18 ms on the demo ward and 59 ms on a ward of 30,000 people (best of 15, loaded machine).
+        self.load(_read_page, self.populate)
+
+    def populate(self, page: tuple) -> None:
+        self.units, rows, sols, targets, mentorships, summaries = page
         self.models.set_rows(rows)
         counts = {st: sum(1 for r in rows if r.status == st.value) for st in ModelStatus}
         self.models_summary.setText(tr("{n} mô hình: ").format(n=len(rows)) + ", ".join(
             f"{counts[st]} {MODEL_STATUS_LABELS[st].lower()}" for st in ModelStatus))
         self._show_model()
-        sols = act.list_solutions(db)
         self.solutions.set_rows(sols)
         applied = sum(1 for s in sols if s.applied)
         self.solutions_summary.setText(tr("{n} giải pháp, {a} đã áp dụng vào thực tế.").format(n=len(sols), a=applied))
         current = self.target_combo.currentData()
-        self.targets = act.reported_targets(db)
+        self.targets = targets
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
         for t in self.targets:
@@ -241,8 +247,7 @@ class ModelsPage(Page):
         select_data(self.target_combo, current)
         self.target_combo.blockSignals(False)
         self._load_figures()
-        self._mentorships = act.list_mentorships(db)
-        summaries = act.mentor_summaries(db)
+        self._mentorships = mentorships
         self.mentors.set_rows(summaries)
         good = sum(1 for x in summaries if x.mentees >= MIN_MENTEES)
         self.mentors_summary.setText(tr("{n} Đại sứ số, {g} người hướng dẫn được từ {k} người trở lên "
@@ -294,6 +299,8 @@ class ModelsPage(Page):
             self.figures.set_rows([])
             self.figures_summary.setText(tr("Kế hoạch không có chỉ tiêu nào do đơn vị báo cáo."))
             return
+        # Synchronous: one target's figures, on each choice of target (0.4 ms on the demo ward, 9 ms on a
+        # ward of 30,000 people reporting monthly).
         rows = act.list_figures(self.ctx.db, target.id)
         self.figures.set_rows(rows)
         self.figures_summary.setText(

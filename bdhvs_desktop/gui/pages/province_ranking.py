@@ -9,6 +9,8 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QTextBrowser, QVBoxLayout
 
+from bdhvs_desktop.domain.numbers import vn_number
+from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import RowsModel
@@ -19,10 +21,6 @@ from bdhvs_desktop.services.changes import Change
 from bdhvs_desktop.services.province_rank import rank
 
 KINDS = ("party_org", "collective", "individual")
-
-
-def _pts(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
 
 
 class ProvinceRankingPage(Page):
@@ -48,8 +46,8 @@ class ProvinceRankingPage(Page):
             (tr("Hạng"), lambda r: str(r.rank) if r.rank else tr("—"), lambda r: (r.rank is None, r.rank or 0), True),
             (tr("Phường"), lambda r: r.scope, lambda r: r.ward_name, False),
             (tr("Tên tập thể, cá nhân"), lambda r: r.name, lambda r: r.name, False),
-            (tr("Điểm"), lambda r: _pts(r.points), lambda r: r.points, True),
-            (tr("Tối đa"), lambda r: _pts(r.max_points), lambda r: r.max_points, True),
+            (tr("Điểm"), lambda r: points_text(r.points), lambda r: r.points, True),
+            (tr("Tối đa"), lambda r: points_text(r.max_points), lambda r: r.max_points, True),
             (tr("Đủ điều kiện"), lambda r: tr("Đạt") if r.eligible else tr("Chưa đạt"), lambda r: r.eligible, False),
             (tr("Ghi chú"), lambda r: r.tie_note or r.level_note or (r.failed[0] if r.failed else ""),
              lambda r: r.tie_note or "", False),
@@ -85,8 +83,8 @@ class ProvinceRankingPage(Page):
         eligible = sum(1 for r in rows if r.eligible)
         self.status.setText(tr("{n} hồ sơ của {w} phường, {e} đủ điều kiện theo tiêu chí cấp tỉnh; xếp hạng chung "
                                "giữa các phường (bằng điểm: nữ trước, rồi tỷ lệ phiếu tán thành ở Hội đồng phường, "
-                               "rồi họ tên). Xếp hạng mất {s:.2f} giây.").format(
-            n=len(rows), w=wards, e=eligible, s=self._ranking.seconds))
+                               "rồi họ tên). Xếp hạng mất {s} giây.").format(
+            n=len(rows), w=wards, e=eligible, s=vn_number(self._ranking.seconds, 2)))
         if rows:
             self.view.selectRow(0)
         else:
@@ -110,7 +108,7 @@ class ProvinceRankingPage(Page):
         for c in r.criteria:
             mark = "✔" if c.passed else "✘"
             colour = "#1b5e20" if c.passed else "#b71c1c"
-            score = f" — {_pts(c.points)}/{_pts(c.max_points)}" if c.type == "points" else ""
+            score = f" — {points_text(c.points)}/{points_text(c.max_points)}" if c.type == "points" else ""
             parts.append(f"<li><span style='color:{colour}'>{mark}</span> <b>{e(c.name)}</b>{e(score)}<br>"
                          f"{e(c.explanation)}</li>")
         parts.append("</ul>")

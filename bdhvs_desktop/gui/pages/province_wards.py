@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.vocab import CANDIDATE_STATUS_LABELS, SUBJECT_KIND_LABELS
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import RowsModel
@@ -40,8 +41,8 @@ PACKAGE_FILTER = tr("Gói hồ sơ đề nghị (*.bdhvs-goi *.zip);;Mọi tệp
 def _points(value: float | None, maximum: float | None) -> str:
     if value is None:
         return ""
-    text = f"{value:g}".replace(".", ",")
-    return f"{text}/{maximum:g}" if maximum else text
+    text = points_text(value)
+    return f"{text}/{points_text(maximum)}" if maximum else text
 
 
 def _votes(votes: dict) -> str:

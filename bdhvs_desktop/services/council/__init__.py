@@ -10,7 +10,10 @@ The package splits the work along the domain (issue #12); every name stays impor
 `bdhvs_desktop.services.council` as before:
 
     common      errors, the council lock, the quorum/pass-mark settings, shared look-ups
-    candidates  proposing, editing, approving, rejecting, reopening a candidate
+    candidates  a candidate as the screens read and edit it (award, summary, report text)
+    proposals   proposing one subject or every eligible one
+    lifecycle   the status transitions: approving, rejecting, reopening, withdrawing, issuing
+    twins       one file per person at a province office (the same person from two wards)
     members     the council's members
     meetings    opening a meeting, attendance, ballots, the meeting at a glance
     votes       votes, member scores, the council's decisions, closing a meeting
@@ -19,20 +22,12 @@ The package splits the work along the domain (issue #12); every name stays impor
 from __future__ import annotations
 
 from bdhvs_desktop.services.council.candidates import (
-    TRANSITIONS,
     AwardFormInfo,
     CandidateInfo,
-    ProposeResult,
     get_candidate,
     list_award_forms,
     list_candidates,
-    propose,
-    propose_eligible,
-    reopen,
-    set_status,
-    summary_from_score,
     update_candidate,
-    withdraw,
 )
 from bdhvs_desktop.services.council.common import (
     ACTIVE_STATUSES,
@@ -49,6 +44,13 @@ from bdhvs_desktop.services.council.demo import (
     DEMO_MEETING_AT,
     DEMO_SCORE_DAY,
     create_demo_council,
+)
+from bdhvs_desktop.services.council.lifecycle import (
+    TRANSITIONS,
+    mark_issued,
+    reopen,
+    set_status,
+    withdraw,
 )
 from bdhvs_desktop.services.council.meetings import (
     AttendanceRow,
@@ -68,6 +70,13 @@ from bdhvs_desktop.services.council.members import (
     set_member_active,
     update_member,
 )
+from bdhvs_desktop.services.council.proposals import (
+    ProposeResult,
+    propose,
+    propose_eligible,
+    summary_from_score,
+)
+from bdhvs_desktop.services.council.twins import TwinApproved
 from bdhvs_desktop.services.council.votes import (
     DecisionInfo,
     close_meeting,
@@ -99,6 +108,8 @@ __all__ = [
     "summary_from_score",
     "update_candidate",
     "withdraw",
+    "mark_issued",
+    "TwinApproved",
     "MemberInfo",
     "add_member",
     "list_members",

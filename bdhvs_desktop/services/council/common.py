@@ -99,6 +99,13 @@ def _meeting(s: Session, meeting_id: int | None) -> m.CouncilMeeting:
     return meeting
 
 
+def _refuse_locked(c: m.Candidate) -> None:
+    """A candidate whose approved result is locked: nothing about it changes until reopened."""
+    if c.locked:
+        raise LockedError(f"Kết quả của {_label(c)} đã được Hội đồng thông qua và khóa; "
+                          "muốn sửa phải mở lại (ghi lý do) trước.")
+
+
 def _refuse_closed(meeting: m.CouncilMeeting) -> None:
     """A closed meeting is locked (services.errors.Locked): nothing of it changes."""
     if meeting.status == "closed":

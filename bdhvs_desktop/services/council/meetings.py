@@ -28,6 +28,7 @@ from bdhvs_desktop.services.council.common import (
     _refuse_decided,
     get_rules,
 )
+from bdhvs_desktop.services.council.twins import twin_notes
 from bdhvs_desktop.services.province_board import board_for
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
@@ -228,8 +229,9 @@ def meeting_view(db: Database, meeting_id: int | None = None) -> MeetingView:
                                                     (m.Candidate.id.in_(list(votes))))
                           .order_by(m.Candidate.subject_kind, m.Candidate.id)).all()
         out = []
+        twins = twin_notes(s)  # at a province office: the same person's files from other wards
         for c in cands:
-            info = _candidate_info(c)
+            info = _candidate_info(c, twins)
             conflicts = []
             conflicted_names = []
             if meeting.status == "closed" and c.id in votes:  # as recorded when the vote was cast

@@ -16,7 +16,6 @@ from bdhvs_desktop.domain.vocab import (
 from bdhvs_desktop.services import audit, meeting_snapshot, meeting_time
 from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services.auth import require_role
-from bdhvs_desktop.services.council.candidates import _apply_decision, _refuse_locked
 from bdhvs_desktop.services.council.common import (
     COUNCIL_LOCK,
     CouncilActionError,
@@ -28,7 +27,10 @@ from bdhvs_desktop.services.council.common import (
     _member_count,
     _present_count,
     _refuse_closed,
+    _refuse_locked,
 )
+from bdhvs_desktop.services.council.lifecycle import _apply_decision
+from bdhvs_desktop.services.council.twins import refuse_twin
 from bdhvs_desktop.services.province_board import board_for, score_for
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
@@ -150,10 +152,14 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
             raise CouncilActionError("Hồ sơ này chưa có kết quả biểu quyết trong phiên họp hoặc đã được quyết định.")
         if todo:
             meeting_snapshot.freeze(meeting)  # the attendance the decisions rest on no longer changes
+        approved: set[int] = set()
         for c in todo:
             vote = s.scalar(select(m.Vote).where(m.Vote.meeting_id == meeting.id, m.Vote.candidate_id == c.id))
             tally = dc.Tally(vote.votes_for, vote.votes_against, vote.votes_abstain)
             decision = dc.decide(members, present, tally, rules, _label(c))
+            if decision.passed:  # one file per person at a province office: all or nothing
+                refuse_twin(s, c, frozenset(approved))
+                approved.add(c.id)
             score = board.find(c.subject_type, c.unit_id or c.person_id, _level(c)) if board else None
             if board is None:  # decided by nobody when this started: score it now
                 score = score_for(db, c.subject_type, c.unit_id or c.person_id or 0, day, _level(c))

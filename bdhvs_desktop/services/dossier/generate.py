@@ -7,11 +7,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
-from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.services import audit
 from bdhvs_desktop.services.auth import require_role
+from bdhvs_desktop.services.council.lifecycle import mark_issued
 from bdhvs_desktop.services.dossier.common import DossierError, DossierOutcome, MissingFieldsError, Progress
 from bdhvs_desktop.services.dossier.contexts import build_contexts
 from bdhvs_desktop.services.dossier.settings import form_set_warning, load_checked_form_set, load_settings
@@ -72,16 +70,7 @@ def generate_dossier(db: Database, out_dir: Path | str, *, draft: bool = False, 
                                       meeting_id=minutes_meeting.get(f.name, ctxs.meeting_id), draft=draft,
                                       created_by=db.user))
         if not draft:
-            now = m.utcnow()
-            for cand in s.scalars(select(m.Candidate).where(m.Candidate.id.in_(ctxs.candidate_ids))):
-                if cand.status == vocab.CandidateStatus.APPROVED:
-                    cand.status = vocab.CandidateStatus.ISSUED
-                    cand.decided_at = cand.decided_at or now
-                    issued.append(cand.id)
-                    audit.record(s, user=db.user, action="status", entity="candidate", entity_id=cand.id,
-                                 field="status", old=vocab.CandidateStatus.APPROVED.value,
-                                 new=vocab.CandidateStatus.ISSUED.value,
-                                 note=f"Lập hồ sơ khen thưởng: {result.folder}", chained=True)
+            issued = mark_issued(s, db.user, ctxs.candidate_ids, f"Lập hồ sơ khen thưởng: {result.folder}")
         audit.save_anchor(s, anchor, user=db.user, purpose="minutes", note=str(result.folder))
         audit.record(s, user=db.user, action="generate", entity="dossier", entity_id=ctxs.meeting_id,
                      note=f"{'Dự thảo' if draft else 'Hồ sơ'} {len(result.files)} tệp, bộ mẫu {fs.name}: "

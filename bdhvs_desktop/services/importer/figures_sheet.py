@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import excel_io as xio
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.services.importer.core import (
     Importer,
     changed_fields,
@@ -45,7 +46,7 @@ def plan(ctx: Importer, sheet: xio.SheetData) -> Callable[[Session], None]:
             continue
         num, den = cells["numerator"], cells.get("denominator")
         if den is not None and num > den:
-            ctx.error(sheet, row, "numerator", f"Số \"Đạt\" ({num:g}) lớn hơn \"Tổng\" ({den:g}).")
+            ctx.error(sheet, row, "numerator", f"Số \"Đạt\" ({vn_number(num)}) lớn hơn \"Tổng\" ({vn_number(den)}).")
             continue
         key = (target_id, unit_code, cells["as_of"])
         if key in seen:
