@@ -306,7 +306,7 @@ def test_the_anchor_code_and_qr(demo_db):
 def test_anchors_taken_before_a_restore_do_not_flag_the_restored_chain(demo_db, tmp_path):
     """A restore legitimately goes back to a shorter chain: the anchors recorded since the
     backup are superseded by the keyed "restore" entry, not reported as a deleted tail."""
-    from bdhvs_desktop.services import audit, safety
+    from bdhvs_desktop.services import audit, restore
     from bdhvs_desktop.services.maintenance import backup
 
     copy = backup(demo_db, tmp_path / "truoc.sqlite3")
@@ -315,7 +315,7 @@ def test_anchors_taken_before_a_restore_do_not_flag_the_restored_chain(demo_db, 
     audit.take_anchor(demo_db, purpose="minutes")
     path = demo_db.path
     demo_db.dispose()
-    safety.restore(path, copy, folder=tmp_path / "backups")
+    restore.restore(path, copy, folder=tmp_path / "backups")
     from bdhvs_desktop.storage.engine import open_database
 
     db = open_database(path)

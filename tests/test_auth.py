@@ -7,43 +7,43 @@ import io
 import pytest
 from sqlalchemy import select
 
-from bdhvs_desktop.services import auth
+from bdhvs_desktop.services import accounts, auth, passwords
 from bdhvs_desktop.storage import models as m
 
 
 def test_password_hash_is_argon2_and_verifies():
-    h = auth.hash_password("Mật-khẩu-1")
+    h = passwords.hash_password("Mật-khẩu-1")
     assert h.startswith("$argon2id$")
-    assert auth.verify_password(h, "Mật-khẩu-1")
-    assert not auth.verify_password(h, "mật-khẩu-1")
-    assert not auth.verify_password("không phải hash", "x")
-    assert auth.hash_password("Mật-khẩu-1") != h  # salted
+    assert passwords.verify_password(h, "Mật-khẩu-1")
+    assert not passwords.verify_password(h, "mật-khẩu-1")
+    assert not passwords.verify_password("không phải hash", "x")
+    assert passwords.hash_password("Mật-khẩu-1") != h  # salted
 
 
 @pytest.mark.parametrize("name", ["ab", "Có dấu", "a" * 60, "-abc", "abc-", "a b"])
 def test_bad_usernames_are_refused_in_vietnamese(db, name):
     with pytest.raises(auth.AuthError, match="không hợp lệ"):
-        auth.add_user(db, name, "Tên", "viewer", "Mat-khau-dai-01")
+        accounts.add_user(db, name, "Tên", "viewer", "Mat-khau-dai-01")
 
 
 def test_account_rules(db):
     with pytest.raises(auth.AuthError, match="ít nhất 10 ký tự"):
-        auth.add_user(db, "thuky", "Tên", "secretary", "ngan")
+        accounts.add_user(db, "thuky", "Tên", "secretary", "ngan")
     with pytest.raises(auth.AuthError, match="Vai trò \"admin\" không hợp lệ"):
-        auth.add_user(db, "thuky", "Tên", "admin", "Mat-khau-dai-01")
+        accounts.add_user(db, "thuky", "Tên", "admin", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError, match="Thiếu họ và tên"):
-        auth.add_user(db, "thuky", "  ", "secretary", "Mat-khau-dai-01")
-    auth.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "Mat-khau-dai-01")
+        accounts.add_user(db, "thuky", "  ", "secretary", "Mat-khau-dai-01")
+    accounts.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError, match="đã có"):
-        auth.add_user(db, "ThuKy", "Khác", "viewer", "Mat-khau-dai-01")
+        accounts.add_user(db, "ThuKy", "Khác", "viewer", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError, match="thư ký cuối cùng"):
-        auth.disable_user(db, "thuky")
-    auth.add_user(db, "thuky2", "Nguyễn Văn B", "secretary", "Mat-khau-dai-01")
-    auth.disable_user(db, "thuky")
-    assert [(u.username, u.active) for u in auth.list_users(db)] == [("thuky", False), ("thuky2", True)]
-    auth.set_active(db, "thuky", True)
-    auth.set_password(db, "thuky", "mat-khau-moi-cua-thu-ky")
-    assert auth.login(db, "thuky", "mat-khau-moi-cua-thu-ky").username == "thuky"
+        accounts.disable_user(db, "thuky")
+    accounts.add_user(db, "thuky2", "Nguyễn Văn B", "secretary", "Mat-khau-dai-01")
+    accounts.disable_user(db, "thuky")
+    assert [(u.username, u.active) for u in accounts.list_users(db)] == [("thuky", False), ("thuky2", True)]
+    accounts.set_active(db, "thuky", True)
+    accounts.set_password(db, "thuky", "mat-khau-moi-cua-thu-ky")
+    assert accounts.login(db, "thuky", "mat-khau-moi-cua-thu-ky").username == "thuky"
     with db.read() as s:
         notes = [e.note for e in s.scalars(select(m.AuditEntry).where(m.AuditEntry.entity == "app_user"))]
     assert any("Tạo tài khoản thuky" in n for n in notes) and any("Đổi mật khẩu" in n for n in notes)
@@ -51,11 +51,11 @@ def test_account_rules(db):
 
 
 def test_unknown_user_and_wrong_password_get_the_same_message(db):
-    auth.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "Mat-khau-dai-01")
+    accounts.add_user(db, "thuky", "Nguyễn Văn A", "secretary", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError) as a:
-        auth.login(db, "khongco", "Mat-khau-dai-01")
+        accounts.login(db, "khongco", "Mat-khau-dai-01")
     with pytest.raises(auth.AuthError) as b:
-        auth.login(db, "thuky", "sai-sai-sai")
+        accounts.login(db, "thuky", "sai-sai-sai")
     assert str(a.value) == str(b.value) == "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
@@ -63,20 +63,20 @@ def test_roles_secretary_council_viewer(db):
     # A SQLite file on this PC: no login, the user is the secretary.
     assert not auth.login_required(db)
     auth.require_role(db, "secretary")
-    auth.add_user(db, "hoidong", "Lê Thị B", "council_member", "Mat-khau-dai-01")
-    auth.add_user(db, "xem", "Phạm C", "viewer", "Mat-khau-dai-01")
-    auth.login(db, "xem", "Mat-khau-dai-01")
+    accounts.add_user(db, "hoidong", "Lê Thị B", "council_member", "Mat-khau-dai-01")
+    accounts.add_user(db, "xem", "Phạm C", "viewer", "Mat-khau-dai-01")
+    accounts.login(db, "xem", "Mat-khau-dai-01")
     assert auth.has_role(db, "viewer") and not auth.has_role(db, "council_member")
     with pytest.raises(auth.PermissionDenied, match=r"xem \(Chỉ xem\) không có quyền biểu quyết"):
         auth.require_role(db, "council_member", action="biểu quyết")
-    auth.login(db, "hoidong", "Mat-khau-dai-01")
+    accounts.login(db, "hoidong", "Mat-khau-dai-01")
     auth.require_role(db, "council_member")
     auth.require_role(db, "viewer")
     with pytest.raises(auth.PermissionDenied, match="Thư ký"):
         auth.require_role(db, "secretary")
     with pytest.raises(auth.AuthError):
         auth.require_role(db, "quan-tri")
-    auth.logout(db)
+    accounts.logout(db)
     auth.require_role(db, "secretary")  # back to the local secretary on a SQLite file
 
 
@@ -93,10 +93,10 @@ def test_old_hash_parameters_are_upgraded_at_login(db):
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("Mat-khau-dai-01")
     with db.session() as s:
         s.add(m.AppUser(username="cu", full_name="Cũ", role="viewer", password_hash=weak))
-    auth.login(db, "cu", "Mat-khau-dai-01")
+    accounts.login(db, "cu", "Mat-khau-dai-01")
     with db.read() as s:
         stored = s.scalar(select(m.AppUser.password_hash).where(m.AppUser.username == "cu"))
-    assert stored != weak and auth.verify_password(stored, "Mat-khau-dai-01")
+    assert stored != weak and passwords.verify_password(stored, "Mat-khau-dai-01")
 
 
 def test_cli_users(db, monkeypatch, capsys):
@@ -122,4 +122,4 @@ def test_cli_users(db, monkeypatch, capsys):
     assert main(["--db", url, "users", "disable", "khongco"]) == 2
     assert "Không có tài khoản" in capsys.readouterr().err
     assert main(["--db", url, "users", "add", "x y", "--name", "A", "--role", "viewer"]) == 2
-    assert auth.login(db, "thuky", "mat-khau-thu-ky").role == "secretary"
+    assert accounts.login(db, "thuky", "mat-khau-thu-ky").role == "secretary"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bdhvs_desktop.services import safety
+from bdhvs_desktop.services import restore, safety
 from bdhvs_desktop.storage import backup as store
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import open_database
@@ -154,7 +154,7 @@ def test_restore_round_trip_with_previous_copy_kept(demo_db, tmp_path):
     before = _count_people(path)
     _add_person(demo_db, "Người thêm sau sao lưu")
     demo_db.dispose()
-    result = safety.restore(path, copy, user="thu-ky", folder=tmp_path / "bk")
+    result = restore.restore(path, copy, user="thu-ky", folder=tmp_path / "bk")
     assert _count_people(path) == before
     assert result.previous_copy is not None and _count_people(result.previous_copy) == before + 1
     assert result.previous_copy.name.startswith("demo-truoc-khoi-phuc-")
@@ -182,8 +182,8 @@ def test_restore_refuses_bad_files_and_changes_nothing(db, tmp_path, make_bad, m
         make_bad(bad)
     db.dispose()
     before = db.path.read_bytes()
-    with pytest.raises(safety.RestoreError, match=message):
-        safety.restore(db.path, bad, folder=tmp_path / "bk")
+    with pytest.raises(restore.RestoreError, match=message):
+        restore.restore(db.path, bad, folder=tmp_path / "bk")
     assert db.path.read_bytes() == before
     assert not (tmp_path / "bk").exists()  # refused before anything was done
 
@@ -197,8 +197,8 @@ def test_restore_refuses_a_corrupt_copy(db, tmp_path):
         data[i] = 0xA5
     copy.write_bytes(bytes(data))
     db.dispose()
-    with pytest.raises(safety.RestoreError, match="hỏng|toàn vẹn|không phải"):
-        safety.restore(db.path, copy, folder=tmp_path / "bk")
+    with pytest.raises(restore.RestoreError, match="hỏng|toàn vẹn|không phải"):
+        restore.restore(db.path, copy, folder=tmp_path / "bk")
     assert _count_people(db.path) == 1
 
 
@@ -209,8 +209,8 @@ def test_restore_refuses_a_newer_schema(db, tmp_path):
     conn.commit()
     conn.close()
     db.dispose()
-    with pytest.raises(safety.RestoreError, match="phiên bản mới hơn"):
-        safety.restore(db.path, copy, folder=tmp_path / "bk")
+    with pytest.raises(restore.RestoreError, match="phiên bản mới hơn"):
+        restore.restore(db.path, copy, folder=tmp_path / "bk")
 
 
 def test_restore_refused_while_another_program_has_the_database_open(db, tmp_path):
@@ -221,8 +221,8 @@ def test_restore_refused_while_another_program_has_the_database_open(db, tmp_pat
     holder.execute("SELECT count(*) FROM person").fetchone()  # an open reader
     db.dispose()
     try:
-        with pytest.raises(safety.RestoreError, match="đang được mở"):
-            safety.restore(db.path, copy, folder=tmp_path / "bk")
+        with pytest.raises(restore.RestoreError, match="đang được mở"):
+            restore.restore(db.path, copy, folder=tmp_path / "bk")
     finally:
         holder.close()
     assert _count_people(db.path) == 1
@@ -245,15 +245,15 @@ def test_restore_puts_back_the_old_database_when_the_after_check_fails(db, tmp_p
             conn.close()
 
     monkeypatch.setattr(store, "copy_into", copy_then_damage)
-    with pytest.raises(safety.RestoreError, match="Đã đặt lại"):
-        safety.restore(db.path, copy, folder=tmp_path / "bk")
+    with pytest.raises(restore.RestoreError, match="Đã đặt lại"):
+        restore.restore(db.path, copy, folder=tmp_path / "bk")
     assert _count_people(db.path) == 1
 
 
 def test_restore_into_itself_is_refused(db, tmp_path):
     db.dispose()
-    with pytest.raises(safety.RestoreError, match="chính là"):
-        safety.restore(db.path, db.path, folder=tmp_path / "bk")
+    with pytest.raises(restore.RestoreError, match="chính là"):
+        restore.restore(db.path, db.path, folder=tmp_path / "bk")
 
 
 def test_cli_restore_and_backups(demo_db, tmp_path, capsys):
@@ -284,7 +284,7 @@ def test_restore_of_an_older_schema_is_upgraded_after(db, tmp_path, user_home):
     conn.commit()
     conn.close()
     db.dispose()
-    result = safety.restore(db.path, old, folder=tmp_path / "bk")
+    result = restore.restore(db.path, old, folder=tmp_path / "bk")
     assert result.revision == "0001"
     conn = sqlite3.connect(db.path)
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bdhvs_desktop.cli import main
-from bdhvs_desktop.services import safety
+from bdhvs_desktop.services import restore, safety
 from bdhvs_desktop.storage import backup as store
 from bdhvs_desktop.storage.engine import open_database
 from bdhvs_desktop.storage.schema_version import SCHEMA_HEAD
@@ -122,8 +122,8 @@ def test_restore_whose_upgrade_fails_puts_the_previous_database_back(demo_db, tm
     before = _people(live)
     demo_db.dispose()
     old = _old_backup_whose_upgrade_fails(tmp_path / "cu.sqlite3")
-    with pytest.raises(safety.RestoreError, match="Đã đặt lại cơ sở dữ liệu như trước"):
-        safety.restore(live, old, folder=tmp_path / "bk")
+    with pytest.raises(restore.RestoreError, match="Đã đặt lại cơ sở dữ liệu như trước"):
+        restore.restore(live, old, folder=tmp_path / "bk")
     assert _people(live) == before
     db = open_database(live)  # the live database still opens, at the current schema
     try:

@@ -413,7 +413,7 @@ def test_approving_one_wards_proposal_leaves_the_other_wards(office, tmp_path):
     (("UBND phường La Gi",), "Phường Tân An", False),
 ])
 def test_which_certificate_names_which_ward(names, ward, named):
-    from bdhvs_desktop.services.province_check import signer_is_ward
+    from bdhvs_desktop.services.ward_signer import signer_is_ward
 
     assert signer_is_ward(names, ward) is named
 

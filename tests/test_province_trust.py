@@ -13,7 +13,7 @@ import pytest
 from gui_wait import settle
 from province_office import generated_packages, province_db
 
-from bdhvs_desktop.services import province
+from bdhvs_desktop.services import province, trusted_cas
 from bdhvs_desktop.services import province_views as pv
 from bdhvs_desktop.services import signing_settings as ss
 from bdhvs_desktop.services.office import OfficeError, add_trust_root, trust_roots
@@ -29,7 +29,7 @@ def office(tmp_path):
 
 def test_the_ca_trusted_in_the_signing_settings_is_the_provinces(office):
     db, packages, ca = office
-    ss.add_trusted_ca(db, ca)  # as the dialog does
+    trusted_cas.add_trusted_ca(db, ca)  # as the dialog does
     assert trust_roots(db) == [ca]
     report = province.import_packages(db, packages[:1])  # the stored roots apply
     assert report.imported and report.imported[0].trusted, report.summary_lines()
@@ -79,7 +79,7 @@ def test_the_wards_page_says_when_no_ca_is_trusted(office, qtbot, monkeypatch):
     assert all(not w.trusted for w in pv.list_wards(db))
     assert "Chưa tin cậy" in shown[-1] and "Cài đặt → Chữ ký số…" in shown[-1]  # the import says why
 
-    ss.add_trusted_ca(db, ca)
+    trusted_cas.add_trusted_ca(db, ca)
     window.ctx.publish(Changes.of(Change.SETTINGS))  # what the dialog publishes: the page reloads
     settle(qtbot)
     assert not page.trust_note.isVisible()

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from bdhvs_desktop.services import people, units
+from bdhvs_desktop.services import people, unit_merge, units
 from bdhvs_desktop.services.audit import history
 from bdhvs_desktop.services.records import list_people, list_units
 from bdhvs_desktop.storage import models as m
@@ -102,7 +102,7 @@ def test_merge_moves_everything_and_deactivates(demo_db):
     with demo_db.read() as s:
         n_people = s.scalar(select(func.count()).select_from(m.Person).where(m.Person.unit_id == src.id))
         n_acts = s.scalar(select(func.count()).select_from(m.Activity).where(m.Activity.unit_id == src.id))
-    result = units.merge_units(demo_db, src.id, dst.id)
+    result = unit_merge.merge_units(demo_db, src.id, dst.id)
     assert result.people == n_people > 0 and result.activities == n_acts
     with demo_db.read() as s:
         assert s.scalar(select(func.count()).select_from(m.Person).where(m.Person.unit_id == src.id)) == 0
@@ -111,6 +111,6 @@ def test_merge_moves_everything_and_deactivates(demo_db):
         assert any(h.action == "merge" for h in history(s, "unit", src.id))
     assert all(u.code != "TDP-05" for u in list_units(demo_db))
     with pytest.raises(units.ValidationError):
-        units.merge_units(demo_db, src.id, dst.id)  # already merged
+        unit_merge.merge_units(demo_db, src.id, dst.id)  # already merged
     with pytest.raises(units.ValidationError):
-        units.merge_units(demo_db, _unit(demo_db, "DU-PHUONG").id, _unit(demo_db, "CB-KP3").id)
+        unit_merge.merge_units(demo_db, _unit(demo_db, "DU-PHUONG").id, _unit(demo_db, "CB-KP3").id)

@@ -309,17 +309,17 @@ def test_a_stale_manual_criterion_result_is_refused(demo_db):
     "admin12345", "bdhvs12345", "Thuky12345",  # the obvious ones for this office
 ])
 def test_the_common_password_list_is_not_bypassed_by_width_space_or_symbols(password):
-    from bdhvs_desktop.services import auth
+    from bdhvs_desktop.services import auth, passwords
 
     with pytest.raises(auth.AuthError, match="phổ biến"):
-        auth.check_password(password)
+        passwords.check_password(password)
 
 
 def test_an_ordinary_sentence_password_is_still_accepted():
-    from bdhvs_desktop.services import auth
+    from bdhvs_desktop.services import passwords
 
-    auth.check_password("Hoa sen nở giữa hồ Tây 2026")
-    auth.check_password("con.meo.trèo.cây.cau")
+    passwords.check_password("Hoa sen nở giữa hồ Tây 2026")
+    passwords.check_password("con.meo.trèo.cây.cau")
 
 
 def test_an_older_passing_vote_does_not_approve_after_the_council_voted_again_and_failed(demo_db):

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from bdhvs_desktop.services import audit, auth, safety
+from bdhvs_desktop.services import accounts, audit, auth, safety
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.backup import backup_file, list_backups
 
@@ -193,7 +193,7 @@ def test_login_dialog(db, qtbot):
     dialog = LoginDialog(db)
     qtbot.addWidget(dialog)
     assert not dialog.ok_button.isEnabled() and "users add" in dialog.message.text()
-    auth.add_user(db, "thuky", "Nguyễn Thị Hoà", "secretary", "Mat-khau-dai-01")
+    accounts.add_user(db, "thuky", "Nguyễn Thị Hoà", "secretary", "Mat-khau-dai-01")
     dialog = LoginDialog(db, username="thuky")
     qtbot.addWidget(dialog)
     dialog.password.setText("sai-mat-khau")

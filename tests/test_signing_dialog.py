@@ -19,6 +19,7 @@ from pki import TestCA, shared_pki, softhsm_lib
 
 from bdhvs_desktop.gui.context import AppContext
 from bdhvs_desktop.services import signing_settings as ss
+from bdhvs_desktop.services import trusted_cas
 
 needs_softhsm = pytest.mark.skipif(softhsm_lib() is None or shutil.which("softhsm2-util") is None,
                                    reason="SoftHSM2 is not installed (apt-get install softhsm2)")
@@ -214,7 +215,7 @@ def test_trying_to_sign_with_a_wrong_pin_then_the_right_one(ctx, db, qtbot, pki,
     [check] = signing.verify_pdf(dialog.trial.pdf, [pki.ca.der])
     assert check.ok and b"/ByteRange" in dialog.trial.pdf
 
-    ss.add_trusted_ca(db, pki.ca.der)  # a province office trusting its own CA: the trial says the chain is good
+    trusted_cas.add_trusted_ca(db, pki.ca.der)  # a province office trusting its own CA: the trial says the chain is good
     dialog.reload()
     dialog.try_signing()
     settle(qtbot)

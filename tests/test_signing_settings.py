@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from PIL import Image
 from pki import TestCA
 
+from bdhvs_desktop.services import pkcs11_libraries, trusted_cas
 from bdhvs_desktop.services import signing_settings as ss
 from bdhvs_desktop.storage import models as m
 
@@ -46,21 +47,21 @@ def test_bad_signer_settings_are_refused(db):
 def test_trusted_cas(db, tmp_path):
     ca, other = TestCA.create("CA Tỉnh"), TestCA.create("CA Khác")
     pem = ca.cert.public_bytes(serialization.Encoding.PEM)
-    added = ss.add_trusted_ca(db, pem)
+    added = trusted_cas.add_trusted_ca(db, pem)
     assert added.name == "CA Tỉnh" and added.der == ca.der
-    ss.add_trusted_ca(db, ca.der)  # the same one again (DER this time): kept once
-    ss.add_trusted_ca(db, other.der)
+    trusted_cas.add_trusted_ca(db, ca.der)  # the same one again (DER this time): kept once
+    trusted_cas.add_trusted_ca(db, other.der)
     assert ss.load(db).trust_roots() == [ca.der, other.der]
     # a signer's own certificate is not a CA
     leaf = ca.issue(ca.key.public_key(), "Nguyễn Văn A")
     with pytest.raises(ss.SigningSettingsError, match="không phải chứng thư của tổ chức chứng thực"):
-        ss.add_trusted_ca(db, leaf.public_bytes(serialization.Encoding.DER), "nguyen-van-a.cer")
+        trusted_cas.add_trusted_ca(db, leaf.public_bytes(serialization.Encoding.DER), "nguyen-van-a.cer")
     with pytest.raises(ss.SigningSettingsError, match="rac.cer: không đọc được"):
-        ss.add_trusted_ca(db, b"rac", "rac.cer")
-    ss.remove_trusted_cas(db, [added.sha256])
+        trusted_cas.add_trusted_ca(db, b"rac", "rac.cer")
+    trusted_cas.remove_trusted_cas(db, [added.sha256])
     assert ss.load(db).trust_roots() == [other.der]
     with pytest.raises(ss.SigningSettingsError):
-        ss.remove_trusted_cas(db, [added.sha256])
+        trusted_cas.remove_trusted_cas(db, [added.sha256])
     # the signer settings and the CAs are independent
     ss.save_signer(db, kind="pkcs12", pkcs12_path="/so/cq.p12")
     assert ss.load(db).trust_roots() == [other.der]
@@ -124,7 +125,7 @@ def test_known_token_libraries_are_found(tmp_path):
     (tmp_path / "VIETTEL-CA_V6.DLL").write_bytes(b"")
     (tmp_path / "BkavCA.dll").write_bytes(b"")
     (tmp_path / "other.dll").write_bytes(b"")
-    found = ss.find_pkcs11_libraries([str(tmp_path), str(tmp_path / "khong-co")])
+    found = pkcs11_libraries.find_pkcs11_libraries([str(tmp_path), str(tmp_path / "khong-co")])
     assert found == [("Viettel-CA", str(tmp_path / "VIETTEL-CA_V6.DLL")), ("BKAV-CA", str(tmp_path / "BkavCA.dll"))]
 
 

@@ -134,14 +134,14 @@ class Context:
             return open_database(location, create=create, password=password)
 
     def _login(self, *, first_account: bool) -> None:
-        from bdhvs_desktop.services import auth  # lazy: start-up
+        from bdhvs_desktop.services import accounts, auth  # lazy: start-up
 
         db = self._db
         if not auth.login_required(db) or auth.current_user(db) is not None:
             return
         username = self.user_arg or os.environ.get(USER_ENV)
         if not username:
-            if first_account and auth.user_count(db, active_only=False) == 0:
+            if first_account and accounts.user_count(db, active_only=False) == 0:
                 return  # the service allows the first secretary account, nothing else
             raise CliError(
                 "Cơ sở dữ liệu dùng chung cần đăng nhập: thêm --user TÊN_ĐĂNG_NHẬP (hoặc đặt biến môi trường "
@@ -154,7 +154,7 @@ class Context:
                                f"biến môi trường {PASSWORD_ENV}.", EXIT_USAGE)
 
             password = getpass.getpass(f"Mật khẩu của tài khoản {username}: ")
-        auth.login(db, username, password)
+        accounts.login(db, username, password)
 
     def close(self) -> None:
         if self._db is not None:

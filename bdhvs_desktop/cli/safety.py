@@ -57,7 +57,7 @@ def register(subparsers, common) -> None:
 
 def cmd_restore(args, ctx) -> int:
 
-    from bdhvs_desktop.services.safety import RestoreError, check_backup_file, restore  # lazy: start-up
+    from bdhvs_desktop.services.restore import RestoreError, check_backup_file, restore  # lazy: start-up
 
     location = ctx.db_location
     if "://" in location:
@@ -114,12 +114,8 @@ def _auth_call(fn, *a, **kw):
 
 
 def cmd_users_add(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import (  # lazy: start-up
-        add_user,
-        check_password,
-        check_username,
-        require_user_admin,  # lazy: start-up
-    )
+    from bdhvs_desktop.services.accounts import add_user, check_username, require_user_admin  # lazy: start-up
+    from bdhvs_desktop.services.passwords import check_password  # lazy: start-up
 
     _auth_call(check_username, args.username)
     db = ctx.db(first_account=True)
@@ -135,7 +131,7 @@ def cmd_users_add(args, ctx) -> int:
 
 
 def cmd_users_list(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import list_users  # lazy: start-up
+    from bdhvs_desktop.services.accounts import list_users  # lazy: start-up
 
     users = list_users(ctx.db(create=False))
     if not users:
@@ -148,11 +144,8 @@ def cmd_users_list(args, ctx) -> int:
 
 
 def cmd_users_passwd(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import (  # lazy: start-up
-        check_password,
-        require_user_admin,  # lazy: start-up
-        set_password,
-    )
+    from bdhvs_desktop.services.accounts import require_user_admin, set_password  # lazy: start-up
+    from bdhvs_desktop.services.passwords import check_password  # lazy: start-up
 
     db = ctx.db(create=False)
     _auth_call(require_user_admin, db, "đặt lại mật khẩu")  # refused before asking for the new password
@@ -164,7 +157,7 @@ def cmd_users_passwd(args, ctx) -> int:
 
 
 def cmd_users_disable(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import set_active  # lazy: start-up
+    from bdhvs_desktop.services.accounts import set_active  # lazy: start-up
 
     _auth_call(set_active, ctx.db(create=False), args.username, False)
     ctx.out(f"Đã khóa tài khoản {args.username.strip().lower()}.")
@@ -172,7 +165,7 @@ def cmd_users_disable(args, ctx) -> int:
 
 
 def cmd_users_enable(args, ctx) -> int:
-    from bdhvs_desktop.services.auth import set_active  # lazy: start-up
+    from bdhvs_desktop.services.accounts import set_active  # lazy: start-up
 
     _auth_call(set_active, ctx.db(create=False), args.username, True)
     ctx.out(f"Đã mở lại tài khoản {args.username.strip().lower()}.")

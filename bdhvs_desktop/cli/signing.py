@@ -92,9 +92,9 @@ def cmd_show(args, ctx) -> int:
 
 def cmd_tokens(args, ctx) -> int:
     from bdhvs_desktop.documents import signing  # lazy: start-up
-    from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
+    from bdhvs_desktop.services.pkcs11_libraries import find_pkcs11_libraries  # lazy: start-up
 
-    libs = [("", args.lib)] if args.lib else ss.find_pkcs11_libraries()
+    libs = [("", args.lib)] if args.lib else find_pkcs11_libraries()
     if not libs:
         raise CliError("Không tìm thấy thư viện PKCS#11 quen biết trên máy: cài phần mềm của USB token rồi chỉ rõ "
                        "bằng --lib TỆP.", EXIT_USAGE)
@@ -136,11 +136,12 @@ def cmd_p12(args, ctx) -> int:
 
 def cmd_trust(args, ctx) -> int:
     from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
+    from bdhvs_desktop.services import trusted_cas  # lazy: start-up
 
     db = ctx.db(create=False)
     for name in args.files:
         with exit_codes(usage=(ss.SigningSettingsError,)):
-            ca = ss.add_trusted_ca(db, _read(name, "tệp chứng thư"), name)
+            ca = trusted_cas.add_trusted_ca(db, _read(name, "tệp chứng thư"), name)
         ctx.out(f"Tin cậy: {ca.name} (SHA-256 {ca.sha256})")
     return EXIT_OK
 
@@ -197,11 +198,12 @@ def cmd_sign_pdf(args, ctx) -> int:
 def cmd_verify(args, ctx) -> int:
     from bdhvs_desktop.documents import signing  # lazy: start-up
     from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
+    from bdhvs_desktop.services import trusted_cas  # lazy: start-up
 
     if args.ca:
         roots = [_read(name, "tệp chứng thư") for name in args.ca]
         with exit_codes(usage=(ss.SigningSettingsError,)):
-            roots = [ss.parse_ca_certificate(data, name).der for data, name in zip(roots, args.ca)]
+            roots = [trusted_cas.parse_ca_certificate(data, name).der for data, name in zip(roots, args.ca)]
     else:
         roots = ss.load(ctx.db(create=False)).trust_roots()
         if not roots:

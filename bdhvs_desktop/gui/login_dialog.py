@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
-from bdhvs_desktop.services.auth import AuthError, login, user_count
+from bdhvs_desktop.services.accounts import login, user_count
+from bdhvs_desktop.services.auth import AuthError
 
 
 class LoginDialog(QDialog):

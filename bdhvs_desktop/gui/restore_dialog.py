@@ -27,7 +27,8 @@ from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.paths import backups_dir
 from bdhvs_desktop.services.changes import EVERYTHING
-from bdhvs_desktop.services.safety import RestoreError, check_backup_file, list_backups, restore
+from bdhvs_desktop.services.restore import RestoreError, check_backup_file, restore
+from bdhvs_desktop.services.safety import list_backups
 
 KIND_LABELS = {"auto": tr("Tự động khi thoát"), "manual": tr("Sao lưu thủ công"), "pre_migration": tr("Trước khi nâng cấp"),
                "pre_restore": tr("Trước khi khôi phục")}
@@ -61,7 +62,7 @@ class BackupsModel(QAbstractTableModel):
 
 class RestoreDialog(QDialog):
     """Restores into the open SQLite database of `ctx`; on success `self.result_info` holds
-    the services.safety.RestoreResult and the pages are told to reload."""
+    the services.restore.RestoreResult and the pages are told to reload."""
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)

@@ -63,7 +63,7 @@ def install_file_menu(window: QMainWindow) -> None:
     menu.setToolTipsVisible(True)
     window.file_menu = menu
     window.file_actions = {"backup": backup, "restore": restore, "check": check, "quit": quit_action}
-    user = vars(ctx.db).get("current_user")  # set by services.auth.login; vars() keeps a lazy database lazy
+    user = vars(ctx.db).get("current_user")  # set by services.accounts.login; vars() keeps a lazy database lazy
     if user is not None:
         label = QLabel(tr("Người dùng: {name} ({role})").format(name=user.full_name, role=user.role_label))
         window.statusBar().addPermanentWidget(label)

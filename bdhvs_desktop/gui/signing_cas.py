@@ -100,7 +100,7 @@ class TrustedCAsTab(QWidget):
         layout.addLayout(row)
 
     def show_cas(self, saved) -> None:
-        from bdhvs_desktop.services.signing_settings import ca_details  # lazy: start-up
+        from bdhvs_desktop.services.trusted_cas import ca_details  # lazy: start-up
 
         self.model.set_rows([ca_details(ca) for ca in saved.trusted_cas])
         self.view.resizeColumnsToContents()
@@ -128,12 +128,12 @@ class TrustedCAsTab(QWidget):
     def add_cas(self, paths: list[Path]) -> ops.Op:
         """Trust each file's CA: every file is checked first, so a file that is not a CA's certificate stops the
         whole choice before any is added."""
-        from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
+        from bdhvs_desktop.services import trusted_cas  # lazy: start-up
 
         def work(db):
-            found = [ss.parse_ca_certificate(p.read_bytes(), p.name) for p in paths]
+            found = [trusted_cas.parse_ca_certificate(p.read_bytes(), p.name) for p in paths]
             for ca in found:
-                ss.add_trusted_ca(db, ca.der, ca.name)
+                trusted_cas.add_trusted_ca(db, ca.der, ca.name)
             return found
 
         def done(found) -> None:
@@ -158,12 +158,12 @@ class TrustedCAsTab(QWidget):
                                                          "CA này cấp sẽ bị từ chối khi nhập.").format(n=ca.name)) \
                 != QMessageBox.StandardButton.Yes:
             return None
-        from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
+        from bdhvs_desktop.services import trusted_cas  # lazy: start-up
 
         def done(settings) -> None:
             self.dialog.saved = settings
             self.show_cas(settings)
             self.dialog.say(tr("Đã bỏ tin cậy “{n}”.").format(n=ca.name))
 
-        return ops.run(self.dialog, lambda db: ss.remove_trusted_cas(db, [ca.sha256]), changes=SETTINGS_CHANGED,
+        return ops.run(self.dialog, lambda db: trusted_cas.remove_trusted_cas(db, [ca.sha256]), changes=SETTINGS_CHANGED,
                        success=done, failure=self.dialog.refused_here, title=tr("Đang bỏ tin cậy chứng thư CA"))

@@ -62,7 +62,7 @@ def add_menu_action(window) -> QAction:
 
 def known_libraries_text() -> str:
     """The known token libraries by issuer: "VNPT-CA: vnptca_p11_v10.dll, …"."""
-    from bdhvs_desktop.services.signing_settings import KNOWN_PKCS11_LIBRARIES  # lazy: start-up
+    from bdhvs_desktop.services.pkcs11_libraries import KNOWN_PKCS11_LIBRARIES  # lazy: start-up
 
     by_issuer: dict[str, list[str]] = {}
     for issuer, name in KNOWN_PKCS11_LIBRARIES:
@@ -231,11 +231,12 @@ class SigningSettingsDialog(QDialog):
     # ------------------------------------------------------------------ showing
 
     def reload(self) -> None:
+        from bdhvs_desktop.services import pkcs11_libraries  # lazy: start-up
         from bdhvs_desktop.services import signing_settings as ss  # lazy: start-up
 
         # Synchronous: one settings row, and a directory listing of the system folder for the known libraries.
         self.saved = ss.load(self.ctx.db)
-        found = ss.find_pkcs11_libraries()
+        found = pkcs11_libraries.find_pkcs11_libraries()
         self.show_settings(self.saved, found)
 
     def show_settings(self, saved, found) -> None:

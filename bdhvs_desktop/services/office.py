@@ -18,7 +18,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bdhvs_desktop.services import signing_settings
+from bdhvs_desktop.services import signing_settings, trusted_cas
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
@@ -109,7 +109,7 @@ def add_trust_root(db: Database, pem: bytes) -> int:
     """Trust a CA certificate (PEM or DER) for the wards' signatures; returns how many the province trusts.
     OfficeError (Vietnamese) when it is not a CA's certificate."""
     try:
-        signing_settings.add_trusted_ca(db, pem)
+        trusted_cas.add_trusted_ca(db, pem)
     except signing_settings.SigningSettingsError as exc:
         raise OfficeError(str(exc)) from exc
     return len(trust_roots(db))

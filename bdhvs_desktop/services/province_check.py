@@ -2,7 +2,8 @@
 (services/province.py): it was not imported before (same package id, or the same file), its bytes
 and hashes (documents/package_format.py: read_package), the signatures of its manifest and of its
 signed PDFs against the province's trust roots (documents/signing.py), and the facts its candidates
-are scored from. A refusal is a `PackageRefused` whose Vietnamese message names the ward."""
+are scored from (services/province_contents.py; whether the signer is the ward in
+services/ward_signer.py). A refusal is a `PackageRefused` whose Vietnamese message names the ward."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import re
-import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import package_format as pf
 from bdhvs_desktop.domain.dates import vn_date
-from bdhvs_desktop.domain.score_facts import FactsFormatError, facts_from_dict
-from bdhvs_desktop.domain.text import clean, fold
+from bdhvs_desktop.domain.text import clean
+from bdhvs_desktop.services.province_contents import facts_warnings, visible, vote_problems
+from bdhvs_desktop.services.ward_signer import signer_is_ward
 from bdhvs_desktop.storage import province_models as pm
 from bdhvs_desktop.storage.engine import Database
 
@@ -131,72 +131,6 @@ def check_package(db: Database, path: Path, roots: Sequence[bytes]) -> Checked:
         raise refuse(f"{label} bị từ chối: số phiếu không khớp: " + "; ".join(wrong[:5]) + more + ".", ward)
     return dataclasses.replace(checked, warnings=checked.warnings + facts_warnings(opened))
 
-
-def _visible_text(value: Any) -> Any:
-    if isinstance(value, str):
-        return value if value.isascii() else "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
-    if isinstance(value, list):
-        return [_visible_text(v) for v in value]
-    if isinstance(value, dict):
-        return {_visible_text(k): _visible_text(v) for k, v in value.items()}
-    return value
-
-
-def visible(opened: pf.OpenedPackage) -> pf.OpenedPackage:
-    """The package's data without invisible format characters (Unicode category Cf: zero-width
-    spaces and joiners, bidi overrides, BOMs, soft hyphens) in any text: a name with one is the same
-    name (the same person across wards, domain/text.py: name_key) and shows as it reads. The
-    signatures were made over the bytes, which are kept as they came."""
-    return dataclasses.replace(opened, data=_visible_text(opened.data), ward_name=_visible_text(opened.ward_name))
-
-
-def vote_problems(data: dict) -> list[str]:
-    """Where the ward's vote figures contradict themselves (Vietnamese): a candidate's votes
-    (``ward_votes``, which the ranking's tie-break reads) differ from the votes the minutes of that
-    meeting record for them, or more votes are cast than members present, or more present than members."""
-    meetings = {m.get("number"): m for m in (data.get("council") or {}).get("meetings") or []}
-    out = []
-    for c in data["candidates"]:
-        v = c.get("ward_votes") or {}
-        if not v:
-            continue
-        who = clean(c["name"])
-        cast = v["for"] + v["against"] + v["abstain"]
-        present, members = v.get("present") or 0, v.get("members") or 0
-        if present and cast > present:
-            out.append(f"{who}: {cast} phiếu mà chỉ có {present} thành viên dự họp")
-        if members and present > members:
-            out.append(f"{who}: {present} thành viên dự họp mà Hội đồng chỉ có {members} thành viên")
-        meeting = meetings.get(v.get("meeting"))
-        if meeting is None and len(meetings) == 1:
-            meeting = next(iter(meetings.values()))
-        recorded = [x for x in (meeting or {}).get("votes") or [] if x.get("candidate") == c["key"]]
-        if recorded and all((x["for"], x["against"], x["abstain"]) != (v["for"], v["against"], v["abstain"])
-                            for x in recorded):
-            x = recorded[0]
-            out.append(f"{who}: gói ghi {v['for']} đồng ý, {v['against']} không đồng ý, {v['abstain']} không biểu "
-                       f"quyết, biên bản họp {meeting.get('number') or ''} ghi {x['for']}, {x['against']}, "
-                       f"{x['abstain']} phiếu")
-    return out
-
-
-def facts_warnings(opened: pf.OpenedPackage) -> tuple[str, ...]:
-    """The candidates whose facts this program cannot read: imported, but not ranked (the ranking says why)."""
-    bad = []
-    for c in opened.data["candidates"]:
-        try:
-            if not c.get("facts"):
-                raise FactsFormatError("không có dữ liệu sự kiện (facts).")
-            facts_from_dict(c["facts"])
-        except FactsFormatError as exc:
-            bad.append(f"{clean(c['name'])}: {exc}")
-    if not bad:
-        return ()
-    more = f" và {len(bad) - 5} hồ sơ khác" if len(bad) > 5 else ""
-    return (f"Không đọc được dữ liệu chấm điểm của {len(bad)} hồ sơ (nhập được nhưng chưa xếp hạng được): "
-            + "; ".join(bad[:5]) + more + ".",)
-
-
 def verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[bytes], label: str,
             ward: tuple[str, str]) -> Checked:
     from bdhvs_desktop.documents import signing  # lazy: pyHanko is heavy
@@ -248,29 +182,6 @@ def verify(path: Path, blob: bytes, opened: pf.OpenedPackage, roots: Sequence[by
     verification["summary"] = signature_phrase(checked)
     return checked
 
-
-_WARD_KINDS = ("phuong", "xa", "thi tran", "dac khu")
-#: How a certificate may write the kind: in full, or abbreviated ("UBND P. Tân An", "UBND TT. Liên Nghĩa").
-_KIND_SPELLINGS = {"phuong": r"(?:phuong\s+|p\.\s*)", "xa": r"(?:xa\s+|x\.\s*)",
-                   "thi tran": r"(?:thi\s+tran\s+|tt\.\s*)", "dac khu": r"(?:dac\s+khu\s+)"}
-_SEPARATOR = r"(?=\s*(?:$|[,;:()/|\-\u2013]))"
-
-
-def signer_is_ward(subject_names: Sequence[str], ward_name: str) -> bool:
-    """Whether a certificate's subject names the ward: one of its names (common name, organisation,
-    unit) contains the ward's name, with its kind when the ward's name has one ("phường La Gi"),
-    as whole words ending the name or followed by a separator ("…phường Tân An, tỉnh …" names
-    Tân An; "…phường Tân An Hội" and "…phường 12" do not name Tân An or Phường 1)."""
-    ward = fold(ward_name)
-    kind = next((k for k in _WARD_KINDS if ward.startswith(k + " ")), "")
-    core = ward[len(kind):].strip()
-    if not core:
-        return False
-    lead = _KIND_SPELLINGS[kind] if kind else "(?:" + "|".join(_KIND_SPELLINGS.values()) + ")?"
-    pattern = re.compile(r"(?<![a-z0-9])" + lead + re.escape(core).replace(r"\ ", r"\s+") + _SEPARATOR)
-    return any(pattern.search(fold(n)) for n in subject_names if n)
-
-
 def check_json(c: Any) -> dict[str, Any]:
     return {"ok": c.ok, "intact": c.intact, "trusted": c.trusted, "signer": c.signer,
             "signing_time": c.signing_time.isoformat() if c.signing_time else None, "problem": c.problem}
@@ -283,5 +194,3 @@ def signature_phrase(checked: Checked) -> str:
     trust = "chứng thư tin cậy" if checked.trusted else "chưa xác minh chứng thư"
     extra = f", {pdfs} chữ ký trên tệp PDF" if pdfs else ""
     return f"ký số bởi {checked.signer} ({trust}{extra})"
-
-

@@ -4,12 +4,12 @@ Which criteria set applies: `party_org` for units that are party organisations, 
 other units, `individual` for people; at the level a candidate is proposed to (its award form's
 level: a province award is scored with the province's set, or with the ward's set and a note when
 the plan has no province set for that kind). Everything a scoring run reads comes from ONE read
-session (services/facts.py: the same loader the status uses, the targets measured as the status
+session (services/fact_loader.py: the same loader the status uses, the targets measured as the status
 measures them), in a handful of bulk queries, so a ward of 300 units and 30,000 people scores in
 well under a second. The board keeps the facts, so another level is scored from them without
 reading the database again.
 
-Criteria set editing lives in services/criteria.py and manual results in
+Criteria set editing lives in services/criteria_edit.py and manual results in
 services/manual_results.py; their names stay importable from here."""
 
 from __future__ import annotations
@@ -22,26 +22,26 @@ from typing import Any, Iterator
 
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
-from bdhvs_desktop.services import status as status_service
+from bdhvs_desktop.services import target_measure
 from bdhvs_desktop.services.criteria import (  # noqa: F401  (re-exported: their old home)
-    CriteriaSetInfo,
-    CriterionInfo,
-    CriterionInput,
     ScoringError,
-    StaleCriterion,
-    delete_criterion,
-    list_criteria_sets,
     load_criteria_max,
     load_criteria_sets,
     load_criteria_sets_by_level,
+)
+from bdhvs_desktop.services.criteria_edit import (  # noqa: F401  (re-exported: their old home)
+    CriteriaSetInfo,
+    CriterionInfo,
+    CriterionInput,
+    StaleCriterion,
+    delete_criterion,
+    list_criteria_sets,
     save_criterion,
 )
 from bdhvs_desktop.services.facts import (  # noqa: F401  (re-exported: their old home)
     _POPULATION,
-    FactLoader,
     TargetSpec,
     load_facts,
-    load_units,
     subject_kind_of_unit,
     target_specs,
 )
@@ -154,7 +154,7 @@ def _compute_scores(db: Database, at: dt.date | None, level: str) -> ScoreBoard:
         # Measured as the status measures them, in this session; VNeID shares of a unit's own
         # people and reported figures are counted in load_facts (same definitions, every unit).
         measured = {k: v for k, v in specs.items() if v.measure not in _POPULATION and v.measure != "reported"}
-        targets = status_service.unit_target_facts(s, at, measured)
+        targets = target_measure.unit_target_facts(s, at, measured)
         unit_facts, person_facts = load_facts(s, at, targets, list(specs.values()))
         manual = {lv: manual_entries(s, sets.values()) for lv, sets in by_level.items() if sets}
     facts = (*unit_facts, *person_facts)

@@ -12,8 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bdhvs_desktop.services import audit
-from bdhvs_desktop.services.auth import AuthError, check_password
+from bdhvs_desktop.services.auth import AuthError
 from bdhvs_desktop.services.errors import ServiceError
+from bdhvs_desktop.services.passwords import check_password
 from bdhvs_desktop.storage.engine import Database
 from bdhvs_desktop.storage.pg_roles import apply_app_grants, ensure_app_role, is_owner, role_exists
 

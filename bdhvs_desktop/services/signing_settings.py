@@ -3,17 +3,15 @@ token: PKCS#11 library, token label, key label; or a soft certificate file) and 
 certificates it trusts when it verifies packages from wards (the province office).
 
 The token's PIN and the certificate file's password are never stored: the program asks for them each time it
-signs (``SigningSettings.signer_config(pin=...)``).
+signs (``SigningSettings.signer_config(pin=...)``). The trusted CAs are read and changed in
+services/trusted_cas.py; the token libraries found on this PC in services/pkcs11_libraries.py.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime
 import hashlib
 import io
-import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,40 +23,6 @@ from bdhvs_desktop.storage.engine import Database
 
 SETTING_KEY = "signing.config"
 KINDS = ("pkcs11", "pkcs12")
-
-
-#: PKCS#11 libraries of the USB tokens that Vietnamese certification authorities hand out, as their Windows
-#: installers put them in C:\Windows\System32 (names gathered from several public projects' lists of candidate
-#: libraries; not checked against real tokens here: docs/signing.md). The office can always pick the file itself.
-KNOWN_PKCS11_LIBRARIES: tuple[tuple[str, str], ...] = (
-    ("VNPT-CA", "vnptca_p11_v10.dll"), ("VNPT-CA", "vnptca_p11_v8.dll"), ("VNPT-CA", "vnptca_p11_v6.dll"),
-    ("VNPT-CA", "vnpt-ca_csp11.dll"), ("VNPT-CA", "vnpt-ca_v34.dll"),
-    ("Viettel-CA", "viettel-ca_v6.dll"), ("Viettel-CA", "viettel-ca_v5.dll"), ("Viettel-CA", "viettel-ca_v4.dll"),
-    ("Viettel-CA", "viettel-ca.dll"),
-    ("BKAV-CA", "BkavCA.dll"), ("BKAV-CA", "BkavCAv2S.dll"),
-    ("FPT-CA", "fpt-ca.dll"), ("FPT-CA", "fptca_v3.dll"),
-    ("CA2 (Nacencomm)", "CA2_csp11.dll"), ("CA2 (Nacencomm)", "ShuttleCsp11_3003.dll"),
-    ("SafeNet eToken", "eTPKCS11.dll"), ("Feitian ePass2003", "eps2003csp11.dll"),
-)
-
-
-def find_pkcs11_libraries(folders: Sequence[str] | None = None) -> list[tuple[str, str]]:
-    """(issuer, path) of the known token libraries present in ``folders`` (default: Windows' System32)."""
-
-    if folders is None:
-        root = os.environ.get("SystemRoot") or os.environ.get("WINDIR") or r"C:\Windows"
-        folders = [os.path.join(root, "System32")]
-    found = []
-    for folder in folders:
-        try:
-            present = {name.lower(): name for name in os.listdir(folder)}
-        except OSError:
-            continue
-        for issuer, name in KNOWN_PKCS11_LIBRARIES:
-            if name.lower() in present:
-                found.append((issuer, os.path.join(folder, present[name.lower()])))
-    return found
-
 
 class SigningSettingsError(ValueError):
     """A setting the office entered is not usable; the message is Vietnamese and names it."""
@@ -142,7 +106,8 @@ def load(db: Database) -> SigningSettings:
         return _from_dict(row.value if row else None)
 
 
-def _store(db: Database, settings: SigningSettings, note: str) -> SigningSettings:
+def store(db: Database, settings: SigningSettings, note: str) -> SigningSettings:
+    """Save the settings (the secretary's), audited; the same settings again write nothing."""
     require_role(db, "secretary", action="sửa cài đặt chữ ký số")
     with db.session() as s:
         row = s.get(m.Setting, SETTING_KEY)
@@ -186,72 +151,7 @@ def save_signer(db: Database, *, kind: str, pkcs11_lib: str = "", token_label: s
             raise SigningSettingsError(f"Thiếu {', '.join(missing)} của USB token.")
     elif not new.pkcs12_path:
         raise SigningSettingsError("Thiếu đường dẫn tệp chứng thư số (.p12/.pfx).")
-    return _store(db, new, "cài đặt thiết bị ký số")
-
-
-def parse_ca_certificate(data: bytes, where: str = "tệp chứng thư") -> TrustedCA:
-    """A CA certificate from DER or PEM bytes; SigningSettingsError if it is not one."""
-    from cryptography import x509  # lazy: start-up
-    from cryptography.x509.oid import NameOID  # lazy: start-up
-
-    try:
-        cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
-    except ValueError as exc:
-        raise SigningSettingsError(f"{where}: không đọc được chứng thư số (cần tệp .cer/.crt/.pem).") from exc
-    try:
-        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
-        is_ca = False
-    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    name = str(names[0].value) if names else cert.subject.rfc4514_string()
-    if not is_ca:
-        raise SigningSettingsError(f"{where}: “{name}” không phải chứng thư của tổ chức chứng thực (CA).")
-    from cryptography.hazmat.primitives.serialization import Encoding  # lazy: start-up
-
-    der = cert.public_bytes(Encoding.DER)
-    return TrustedCA(name, hashlib.sha256(der).hexdigest(), der)
-
-
-@dataclass(frozen=True)
-class CADetails:
-    """What the settings dialog shows of a trusted CA: its subject, validity and fingerprint."""
-
-    name: str
-    subject: str
-    not_before: datetime.datetime | None
-    not_after: datetime.datetime | None
-    sha256: str
-
-    @property
-    def fingerprint(self) -> str:
-        """The SHA-256 fingerprint as certificate viewers print it (AB:CD:...)."""
-        return ":".join(self.sha256[i:i + 2] for i in range(0, len(self.sha256), 2)).upper()
-
-    def valid_on(self, day: datetime.date) -> bool:
-        return ((self.not_before is None or self.not_before.date() <= day)
-                and (self.not_after is None or day <= self.not_after.date()))
-
-
-def ca_details(ca: TrustedCA) -> CADetails:
-    """The subject and validity of a trusted CA's certificate (empty when it no longer parses)."""
-    from cryptography import x509  # lazy: start-up
-
-    try:
-        cert = x509.load_der_x509_certificate(ca.der)
-    except ValueError:
-        return CADetails(ca.name, "", None, None, ca.sha256)
-    subject = ", ".join(f"{attr.rfc4514_attribute_name}={attr.value}" for attr in reversed(list(cert.subject)))
-    return CADetails(ca.name, subject, cert.not_valid_before_utc, cert.not_valid_after_utc, ca.sha256)
-
-
-def add_trusted_ca(db: Database, data: bytes, where: str = "tệp chứng thư") -> TrustedCA:
-    """Trust a certificate authority (its certificate, DER or PEM) when verifying packages."""
-    ca = parse_ca_certificate(data, where)
-    current = load(db)
-    if any(c.sha256 == ca.sha256 for c in current.trusted_cas):
-        return ca
-    _store(db, replace(current, trusted_cas=(*current.trusted_cas, ca)), f"tin cậy CA {ca.name}")
-    return ca
+    return store(db, new, "cài đặt thiết bị ký số")
 
 
 #: The seal image's limits: a scan of a 35 mm seal at 600 dpi is about 830 pixels across.
@@ -278,13 +178,4 @@ def set_seal_image(db: Database, data: bytes | None, where: str = "ảnh con d�
         if max(size) > SEAL_MAX_PIXELS:
             raise SigningSettingsError(f"{where}: ảnh {size[0]}×{size[1]} điểm ảnh quá lớn (tối đa "
                                        f"{SEAL_MAX_PIXELS} mỗi chiều).")
-    return _store(db, replace(load(db), seal_png=data), "ảnh con dấu" if data else "bỏ ảnh con dấu")
-
-
-def remove_trusted_cas(db: Database, sha256: Sequence[str]) -> SigningSettings:
-    current = load(db)
-    drop = {h.lower() for h in sha256}
-    kept = tuple(c for c in current.trusted_cas if c.sha256 not in drop)
-    if len(kept) == len(current.trusted_cas):
-        raise SigningSettingsError("Không có chứng thư CA nào như vậy trong danh sách tin cậy.")
-    return _store(db, replace(current, trusted_cas=kept), "bỏ tin cậy CA")
+    return store(db, replace(load(db), seal_png=data), "ảnh con dấu" if data else "bỏ ảnh con dấu")

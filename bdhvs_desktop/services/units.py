@@ -1,10 +1,11 @@
-"""Editing the unit tree: add, rename/edit, move, merge. Every change is audited."""
+"""Editing the unit tree: add, rename/edit, move. Every change is audited. Merging two units is in
+services/unit_merge.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,7 +20,7 @@ from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import Database
 
 __all__ = ["ValidationError", "ConcurrentEdit", "UnitData", "add_unit", "update_unit", "rename_unit",
-           "move_unit", "merge_units", "MergeResult", "get_unit", "validate_unit"]
+           "move_unit", "get_unit", "validate_unit", "unit_ancestors"]
 
 
 @dataclass
@@ -50,7 +51,8 @@ def get_unit(db: Database, unit_id: int) -> UnitRecord:
                                                              u.households, u.adult_residents))
 
 
-def _ancestors(s: Session, unit_id: int | None) -> tuple[int, ...]:
+def unit_ancestors(s: Session, unit_id: int | None) -> tuple[int, ...]:
+    """The unit and the units above it, nearest first (a cycle in bad data ends the walk)."""
     return unit_tree.ancestors(dict(s.execute(select(m.Unit.id, m.Unit.parent_id)).all()), unit_id)
 
 
@@ -83,7 +85,7 @@ def _validate(s: Session, data: UnitData, unit_id: int | None) -> dict[str, str]
             errors["parent_id"] = "Đơn vị cấp trên không tồn tại."
         elif not parent.active:
             errors["parent_id"] = f"{parent.name} đã ngừng hoạt động (đã sáp nhập)."
-        elif unit_id is not None and unit_id in _ancestors(s, data.parent_id):
+        elif unit_id is not None and unit_id in unit_ancestors(s, data.parent_id):
             errors["parent_id"] = "Không thể chuyển đơn vị vào chính nó hoặc vào đơn vị cấp dưới của nó."
     return errors
 
@@ -151,83 +153,3 @@ def move_unit(db: Database, unit_id: int, new_parent_id: int | None, *, user: st
         update_unit(db, unit_id, record.data, version=record.version, user=user)
     except ValidationError as exc:
         raise ValidationError({"parent_id": exc.errors.get("parent_id", str(exc))}) from exc
-
-
-@dataclass(frozen=True)
-class MergeResult:
-    people: int
-    activities: int
-    models: int
-    replications: int
-    children: int
-    figures: int
-    other: int  # tasks, council members, candidates
-
-    def text(self) -> str:
-        return (f"Đã chuyển {self.people} người, {self.activities} hoạt động, {self.models} mô hình, "
-                f"{self.children} đơn vị cấp dưới, {self.figures} số liệu chỉ tiêu.")
-
-
-def merge_units(db: Database, source_id: int, target_id: int, *, user: str | None = None) -> MergeResult:
-    """Merge `source` into `target`: its people, activities, models (owned and replicated),
-    child units, reported figures, tasks and council members move to the target; the
-    source is marked inactive with merged_into_id. One transaction, audited."""
-    require_role(db, "secretary", action="sửa danh mục đơn vị")
-    if source_id == target_id:
-        raise ValidationError({"target": "Hãy chọn một đơn vị khác để sáp nhập vào."})
-    user = user or db.user
-    with db.session() as s:
-        src, dst = s.get(m.Unit, source_id), s.get(m.Unit, target_id)
-        if src is None or dst is None:
-            raise ValidationError({"target": "Đơn vị không tồn tại."})
-        if not src.active:
-            raise ValidationError({"source": f"{src.name} đã được sáp nhập trước đó."})
-        if not dst.active:
-            raise ValidationError({"target": f"{dst.name} đã ngừng hoạt động (đã sáp nhập)."})
-        if source_id in _ancestors(s, target_id):
-            raise ValidationError({"target": "Không thể sáp nhập đơn vị vào đơn vị cấp dưới của chính nó."})
-
-        def move(model, column, extra=None) -> int:
-            stmt = update(model).where(column == source_id).values({column.key: target_id})
-            if extra is not None:
-                stmt = stmt.where(extra)
-            return s.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
-
-        people = move(m.Person, m.Person.unit_id)
-        activities = move(m.Activity, m.Activity.unit_id)
-        models = move(m.DigitalModel, m.DigitalModel.owner_unit_id)
-        children = move(m.Unit, m.Unit.parent_id)
-        # replications: a model replicated to both keeps one row
-        replications = 0
-        have = set(s.scalars(select(m.ModelReplication.model_id).where(m.ModelReplication.unit_id == target_id)))
-        for rep in s.scalars(select(m.ModelReplication).where(m.ModelReplication.unit_id == source_id)).all():
-            if rep.model_id in have:
-                s.delete(rep)
-            else:
-                rep.unit_id = target_id
-                replications += 1
-        # reported figures: the same target and day are added together
-        figures = 0
-        existing = {(f.target_id, f.as_of): f for f in
-                    s.scalars(select(m.ReportedFigure).where(m.ReportedFigure.unit_id == target_id))}
-        for f in s.scalars(select(m.ReportedFigure).where(m.ReportedFigure.unit_id == source_id)).all():
-            same = existing.get((f.target_id, f.as_of))
-            if same is None:
-                f.unit_id = target_id
-            else:
-                same.numerator += f.numerator
-                if same.denominator is not None or f.denominator is not None:
-                    same.denominator = (same.denominator or 0) + (f.denominator or 0)
-                s.delete(f)
-            figures += 1
-        other = move(m.Task, m.Task.responsible_unit_id) + move(m.CouncilMember, m.CouncilMember.unit_id)
-        other += move(m.Candidate, m.Candidate.unit_id, m.Candidate.subject_type == "person")
-        s.flush()
-        src.active = False
-        src.merged_into_id = target_id
-        result = MergeResult(people, activities, models, replications, children, figures, other)
-        audit.record_changes(s, user=user, entity="unit", entity_id=src.id, action="merge",
-                             changes={"active": (True, False), "merged_into_id": (None, target_id)})
-        audit.record(s, user=user, action="merge", entity="unit", entity_id=dst.id,
-                     note=f"Sáp nhập {src.code} - {src.name} vào {dst.code} - {dst.name}. {result.text()}")
-        return result

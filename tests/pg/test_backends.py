@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
-from bdhvs_desktop.services import auth, safety
+from bdhvs_desktop.services import accounts, auth, safety
 from bdhvs_desktop.services.audit import history
 from bdhvs_desktop.services.maintenance import check_database
 from bdhvs_desktop.storage import models as m
@@ -190,31 +190,31 @@ def test_concurrent_increments_lose_no_update(backend_url):
 
 
 def test_users_and_roles(backend_db):
-    info = auth.add_user(backend_db, "ThuKy.Phuong", "Trần Văn Bình", "secretary", "mat-khau-thu-ky-1")
+    info = accounts.add_user(backend_db, "ThuKy.Phuong", "Trần Văn Bình", "secretary", "mat-khau-thu-ky-1")
     assert info.username == "thuky.phuong"
-    auth.login(backend_db, "thuky.phuong", "mat-khau-thu-ky-1")  # accounts are the secretary's to manage
-    auth.add_user(backend_db, "hoidong1", "Lê Thị Cúc", "council_member", "mat-khau-2")
-    auth.add_user(backend_db, "xem", "Phạm Văn Dũng", "viewer", "mat-khau-3")
+    accounts.login(backend_db, "thuky.phuong", "mat-khau-thu-ky-1")  # accounts are the secretary's to manage
+    accounts.add_user(backend_db, "hoidong1", "Lê Thị Cúc", "council_member", "mat-khau-2")
+    accounts.add_user(backend_db, "xem", "Phạm Văn Dũng", "viewer", "mat-khau-3")
     with backend_db.read() as s:
         stored = s.scalar(select(m.AppUser.password_hash).where(m.AppUser.username == "hoidong1"))
     assert stored.startswith("$argon2id$") and "mat-khau-2" not in stored
     with pytest.raises(auth.AuthError, match="không đúng"):
-        auth.login(backend_db, "hoidong1", "sai-mat-khau")
-    user = auth.login(backend_db, "HoiDong1", "mat-khau-2")
+        accounts.login(backend_db, "hoidong1", "sai-mat-khau")
+    user = accounts.login(backend_db, "HoiDong1", "mat-khau-2")
     assert user.role == "council_member" and backend_db.user == "hoidong1"
     auth.require_role(backend_db, "council_member")
     with pytest.raises(auth.PermissionDenied, match="Thư ký"):
         auth.require_role(backend_db, "secretary")
-    auth.login(backend_db, "xem", "mat-khau-3")
+    accounts.login(backend_db, "xem", "mat-khau-3")
     with pytest.raises(auth.PermissionDenied, match="chỉ được xem"):
         with backend_db.session() as s:
             s.add(m.Unit(code="V", name="Viewer thử", kind="khac"))
     with backend_db.read() as s:  # reading still works, and nothing was written
         assert s.scalar(select(m.Unit).where(m.Unit.code == "V")) is None
-    auth.login(backend_db, "thuky.phuong", "mat-khau-thu-ky-1")  # a secretary on the same connection may write again
-    auth.disable_user(backend_db, "xem")
+    accounts.login(backend_db, "thuky.phuong", "mat-khau-thu-ky-1")  # a secretary on the same connection may write again
+    accounts.disable_user(backend_db, "xem")
     with pytest.raises(auth.AuthError, match="đã bị khóa"):
-        auth.login(backend_db, "xem", "mat-khau-3")
+        accounts.login(backend_db, "xem", "mat-khau-3")
 
 
 def test_check_reports_a_broken_decision_chain(backend_db):
@@ -272,7 +272,7 @@ def test_demo_ward_and_check_on_each_backend(backend_db, monkeypatch):
     assert not [f for f in findings if f.level == "error"], findings
     url = backend_db.engine.url.render_as_string(hide_password=False)
     # The command line logs in on a shared database (ignored on a SQLite file).
-    auth.add_user(backend_db, "thuky", "Đỗ Thị Thu", "secretary", "Mat-khau-dai-01")
+    accounts.add_user(backend_db, "thuky", "Đỗ Thị Thu", "secretary", "Mat-khau-dai-01")
     monkeypatch.setenv("BDHVS_USER", "thuky")
     monkeypatch.setenv("BDHVS_PASSWORD", "Mat-khau-dai-01")
     assert main(["--db", url, "check"]) == 0

@@ -45,12 +45,12 @@ def _assert_clean(text: str) -> None:
 
 
 def test_unique_violation_leaks_nothing_to_the_screen_or_the_log(pg_url, tmp_path):
-    from bdhvs_desktop.services import auth
+    from bdhvs_desktop.services import accounts
     from bdhvs_desktop.storage.engine import open_database
 
     db = open_database(pg_url)  # the command line logs in on a shared database: a secretary's account
     try:
-        auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", "Mat-khau-dai-01")
+        accounts.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", "Mat-khau-dai-01")
     finally:
         db.dispose()
     home = tmp_path / "home"

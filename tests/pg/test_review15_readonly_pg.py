@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from bdhvs_desktop.services import auth
+from bdhvs_desktop.services import accounts
 from bdhvs_desktop.storage import models as m
 from tests.pg.test_roles_pg import SECRETARY_PW, VIEWER_PW
 from tests.pg.test_roles_pg import cli_env as _cli_env
@@ -29,12 +29,12 @@ def test_viewer_cannot_switch_its_transaction_back_to_read_write(backend_db, sql
     db = backend_db
     if db.is_sqlite:
         pytest.skip("PostgreSQL transaction modes")
-    auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
-    auth.login(db, "thuky", SECRETARY_PW)
-    auth.add_user(db, "xem", "Phạm Văn Dũng", "viewer", VIEWER_PW)
+    accounts.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
+    accounts.login(db, "thuky", SECRETARY_PW)
+    accounts.add_user(db, "xem", "Phạm Văn Dũng", "viewer", VIEWER_PW)
     with db.session() as s:
         s.add(m.Unit(code="U1", name="Tổ dân phố 1", kind="to_dan_pho"))
-    auth.login(db, "xem", VIEWER_PW)
+    accounts.login(db, "xem", VIEWER_PW)
     with pytest.raises(Exception), db.session() as s:  # noqa: B017 - refused by the server, whichever error
         s.execute(text(sql))
     with db.read() as s:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from bdhvs_desktop.services import auth
+from bdhvs_desktop.services import accounts, auth
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import open_database
 
@@ -51,10 +51,10 @@ def _office(url: str) -> None:
     """A secretary (the first account needs no login), a council member and a viewer."""
     db = open_database(url)
     try:
-        auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
-        auth.login(db, "thuky", SECRETARY_PW)
-        auth.add_user(db, "hoidong", "Lê Văn Cường", "council_member", MEMBER_PW)
-        auth.add_user(db, "xem", "Phạm Văn Dũng", "viewer", VIEWER_PW)
+        accounts.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
+        accounts.login(db, "thuky", SECRETARY_PW)
+        accounts.add_user(db, "hoidong", "Lê Văn Cường", "council_member", MEMBER_PW)
+        accounts.add_user(db, "xem", "Phạm Văn Dũng", "viewer", VIEWER_PW)
         with db.session() as s:
             s.add(m.Unit(code="U1", name="Tổ dân phố 1", kind="to_dan_pho"))
     finally:
@@ -192,8 +192,8 @@ def test_viewer_on_the_command_line_cannot_reset_reopen_or_disable(pg_url, cli_e
     assert "không đúng" in capsys.readouterr().err
     db = open_database(pg_url)
     try:
-        assert auth.login(db, "thuky", SECRETARY_PW).role == "secretary"  # password unchanged
-        assert [u.username for u in auth.list_users(db) if u.active] == ["hoidong", "thuky", "xem"]
+        assert accounts.login(db, "thuky", SECRETARY_PW).role == "secretary"  # password unchanged
+        assert [u.username for u in accounts.list_users(db) if u.active] == ["hoidong", "thuky", "xem"]
     finally:
         db.dispose()
     # The secretary may, and the audit log names her, not a default "thu-ky".
@@ -233,26 +233,26 @@ def test_cli_login_password_from_a_prompt(pg_url, cli_env, capsys):
 
 def test_viewer_and_member_cannot_manage_users(backend_db):
     db = backend_db
-    auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
-    auth.login(db, "thuky", SECRETARY_PW)
-    auth.add_user(db, "hoidong", "Lê Văn Cường", "council_member", MEMBER_PW)
-    auth.add_user(db, "xem", "Phạm Văn Dũng", "viewer", VIEWER_PW)
+    accounts.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
+    accounts.login(db, "thuky", SECRETARY_PW)
+    accounts.add_user(db, "hoidong", "Lê Văn Cường", "council_member", MEMBER_PW)
+    accounts.add_user(db, "xem", "Phạm Văn Dũng", "viewer", VIEWER_PW)
     for who, pw in (("xem", VIEWER_PW), ("hoidong", MEMBER_PW)):
-        auth.login(db, who, pw)
+        accounts.login(db, who, pw)
         with pytest.raises(auth.PermissionDenied, match="không có quyền"):
-            auth.add_user(db, "kegian", "Kẻ Gian", "secretary", "Mat-khau-ke-gian-1")
+            accounts.add_user(db, "kegian", "Kẻ Gian", "secretary", "Mat-khau-ke-gian-1")
         with pytest.raises(auth.PermissionDenied, match="không có quyền"):
-            auth.set_password(db, "thuky", "Mat-khau-ke-gian-1")
+            accounts.set_password(db, "thuky", "Mat-khau-ke-gian-1")
         with pytest.raises(auth.PermissionDenied, match="không có quyền"):
-            auth.set_active(db, "thuky", False)
+            accounts.set_active(db, "thuky", False)
         with pytest.raises(auth.PermissionDenied, match="không có quyền"):
-            auth.disable_user(db, "hoidong")
-    auth.logout(db)
+            accounts.disable_user(db, "hoidong")
+    accounts.logout(db)
     if not db.is_sqlite:  # nobody logged in on a shared database: no account changes either
         with pytest.raises(auth.PermissionDenied, match="đăng nhập"):
-            auth.set_password(db, "thuky", "Mat-khau-ke-gian-1")
-    assert auth.login(db, "thuky", SECRETARY_PW).role == "secretary"
-    assert [(u.username, u.active) for u in auth.list_users(db)] == [("hoidong", True), ("thuky", True),
+            accounts.set_password(db, "thuky", "Mat-khau-ke-gian-1")
+    assert accounts.login(db, "thuky", SECRETARY_PW).role == "secretary"
+    assert [(u.username, u.active) for u in accounts.list_users(db)] == [("hoidong", True), ("thuky", True),
                                                                      ("xem", True)]
 
 
@@ -264,12 +264,12 @@ def test_viewer_and_member_cannot_manage_users(backend_db):
 ])
 def test_viewer_session_is_read_only_at_the_server(backend_db, sql):
     db = backend_db
-    auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
-    auth.login(db, "thuky", SECRETARY_PW)
-    auth.add_user(db, "xem", "Phạm Văn Dũng", "viewer", VIEWER_PW)
+    accounts.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
+    accounts.login(db, "thuky", SECRETARY_PW)
+    accounts.add_user(db, "xem", "Phạm Văn Dũng", "viewer", VIEWER_PW)
     with db.session() as s:
         s.add(m.Unit(code="U1", name="Tổ dân phố 1", kind="to_dan_pho"))
-    auth.login(db, "xem", VIEWER_PW)
+    accounts.login(db, "xem", VIEWER_PW)
     if db.is_sqlite and ";" in sql:
         pytest.skip("the sqlite3 driver runs one statement per call")
     with pytest.raises(auth.PermissionDenied, match="chỉ được xem"):
@@ -280,7 +280,7 @@ def test_viewer_session_is_read_only_at_the_server(backend_db, sql):
             assert s.execute(text("SHOW transaction_read_only")).scalar() == "on"
     with db.read() as s:
         assert s.scalars(select(m.Unit.name)).all() == ["Tổ dân phố 1"]
-    auth.login(db, "thuky", SECRETARY_PW)  # the same connections write again for a secretary
+    accounts.login(db, "thuky", SECRETARY_PW)  # the same connections write again for a secretary
     with db.session() as s:
         s.execute(text("/* ok */ UPDATE unit SET name = 'Tổ 1'"))
     with db.read() as s:
@@ -352,12 +352,12 @@ def test_database_password_from_env_pgpass_or_prompt(pg_server, pg_url, cli_env,
 ])
 def test_weak_passwords_are_refused(backend_db, password, message):
     with pytest.raises(auth.AuthError, match=message):
-        auth.add_user(backend_db, "thuky", "Đỗ Thị Thu", "secretary", password)
-    auth.add_user(backend_db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
-    auth.login(backend_db, "thuky", SECRETARY_PW)
+        accounts.add_user(backend_db, "thuky", "Đỗ Thị Thu", "secretary", password)
+    accounts.add_user(backend_db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
+    accounts.login(backend_db, "thuky", SECRETARY_PW)
     with pytest.raises(auth.AuthError, match=message):
-        auth.set_password(backend_db, "thuky", password)
-    assert auth.login(backend_db, "thuky", SECRETARY_PW).username == "thuky"
+        accounts.set_password(backend_db, "thuky", password)
+    assert accounts.login(backend_db, "thuky", SECRETARY_PW).username == "thuky"
 
 
 def test_ordinary_work_and_decisions_through_the_app_role(pg_server, pg_url, cli_env):
@@ -370,7 +370,7 @@ def test_ordinary_work_and_decisions_through_the_app_role(pg_server, pg_url, cli
     _role, app_url = _app_role(pg_server, pg_url, cli_env)
     db = open_database(app_url, password=APP_PW)
     try:
-        auth.login(db, "thuky", SECRETARY_PW)
+        accounts.login(db, "thuky", SECRETARY_PW)
         counts = create_demo(db)
         assert counts["people"] > 100
         errors = [f.message for f in check_database(db) if f.level == "error"]
@@ -407,8 +407,8 @@ def test_the_criteria_level_migration_keeps_the_app_roles_rights(pg_server, pg_u
 
     db = open_database(pg_url)
     try:
-        auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
-        auth.login(db, "thuky", SECRETARY_PW)
+        accounts.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", SECRETARY_PW)
+        accounts.login(db, "thuky", SECRETARY_PW)
         init_campaign(db, "la-gi-004")
     finally:
         db.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog
 
-from bdhvs_desktop.services import auth, safety
+from bdhvs_desktop.services import accounts, auth, safety
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage.engine import open_database
 
@@ -18,10 +18,10 @@ def test_login_then_window_on_postgresql(pg_url, qtbot, user_home):
     db = open_database(pg_url)
     try:
         assert auth.login_required(db)
-        auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", "mat-khau-tk")  # the first account: no login
-        auth.login(db, "thuky", "mat-khau-tk")
-        auth.add_user(db, "hoidong", "Lê Văn Cường", "council_member", "mat-khau-hd")
-        auth.logout(db)
+        accounts.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", "mat-khau-tk")  # the first account: no login
+        accounts.login(db, "thuky", "mat-khau-tk")
+        accounts.add_user(db, "hoidong", "Lê Văn Cường", "council_member", "mat-khau-hd")
+        accounts.logout(db)
         dialog = LoginDialog(db)
         qtbot.addWidget(dialog)
         assert "postgresql" in db.display_name and dialog.ok_button.isEnabled()
@@ -56,7 +56,7 @@ def test_giving_up_the_login_closes_the_program(pg_url, qtbot, monkeypatch):
             self.password.setText("mat-khau-tk")
             return QDialog.DialogCode.Accepted if self.try_login() else QDialog.DialogCode.Rejected
 
-        auth.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", "mat-khau-tk")
+        accounts.add_user(db, "thuky", "Đỗ Thị Thu", "secretary", "mat-khau-tk")
         monkeypatch.setattr(login_dialog.LoginDialog, "exec", accept)
         assert login_dialog.ask_login(db) and db.user == "thuky"
     finally:

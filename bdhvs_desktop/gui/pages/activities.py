@@ -47,7 +47,7 @@ from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services import activities as act
 from bdhvs_desktop.services.campaign import campaign_info
 from bdhvs_desktop.services.changes import Change, Changes
-from bdhvs_desktop.services.status import week_grid
+from bdhvs_desktop.services.week_grid import week_grid
 
 LIST_LIMIT = 5_000  # newest first; the filters narrow it down
 

@@ -29,7 +29,8 @@ from bdhvs_desktop.gui.forms import STATUS_BACKGROUNDS, STATUS_COLOURS, date_edi
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.services.changes import STATUS_FACTS
-from bdhvs_desktop.services.status import StatusReport, TargetResult, compute_status
+from bdhvs_desktop.services.status import StatusReport, compute_status
+from bdhvs_desktop.services.target_measure import TargetResult
 
 STATUS_TEXT = {k.value: tr(v) for k, v in TARGET_STATUS_LABELS.items()}
 SHOWN_SHORTFALL = 3

@@ -30,6 +30,7 @@ from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.gui.import_wizard import ImportWizard, export_to_excel
 from bdhvs_desktop.gui.pages.base import Page
 from bdhvs_desktop.gui.person_dialog import FieldError, fill_unit_combo
+from bdhvs_desktop.services import unit_merge
 from bdhvs_desktop.services import units as unit_service
 from bdhvs_desktop.services.changes import Change, Changes
 from bdhvs_desktop.services.records import UnitRow, list_units
@@ -390,7 +391,7 @@ class UnitsPage(Page):
             return True
 
         # Merging moves the unit's people, activities, models and figures to the target.
-        ops.run(self, lambda db: unit_service.merge_units(db, unit.id, target.id), failure=refused,
+        ops.run(self, lambda db: unit_merge.merge_units(db, unit.id, target.id), failure=refused,
                 changes=Changes.of(Change.UNITS, Change.PEOPLE, Change.ACTIVITIES, Change.MODELS, Change.SCORES),
                 title=tr("Đang sáp nhập đơn vị"),
                 success=lambda result: self.show_message(tr("Đã sáp nhập {a} vào {b}. {r}").format(

@@ -21,29 +21,30 @@ The package splits the log (issue #12); every name stays importable from
 `bdhvs_desktop.services.audit` as before (callers write `audit.record(...)`):
 
     log       recording entries (plain and chained) and a record's history
-    verify    verifying the chain and comparing the decision tables with it
-    anchors   the chain's anchors: current code, stored and local copies, checks"""
+    verify    verifying the chain (each entry's keyed hash and link)
+    decisions comparing the decision tables with the chain, recomputing each decided result
+    anchors   the chain's anchors: current code, stored and local copies, checks
+    codes     a code printed on paper checked against the chain"""
 
 from __future__ import annotations
 
 from bdhvs_desktop.services.audit.anchors import (
     Anchor,
     AnchorStatus,
-    CodeMatch,
     anchor_now,
     anchor_statuses,
     anchors_file,
     current_anchor,
     local_anchors,
-    match_code,
     meeting_anchor,
     record_anchor,
     save_anchor,
     stored_anchors,
     take_anchor,
     verify_anchors,
-    verify_code,
 )
+from bdhvs_desktop.services.audit.codes import CodeMatch, match_code, verify_code
+from bdhvs_desktop.services.audit.decisions import FIELD_TEXT, MEETING_STATUS_TEXT, STATUS_TEXT, verify_decisions
 from bdhvs_desktop.services.audit.log import (
     ALWAYS_CHAINED,
     ANCHORS_FILE,
@@ -54,14 +55,7 @@ from bdhvs_desktop.services.audit.log import (
     record,
     record_changes,
 )
-from bdhvs_desktop.services.audit.verify import (
-    FIELD_TEXT,
-    MEETING_STATUS_TEXT,
-    STATUS_TEXT,
-    ChainProblem,
-    verify_chain,
-    verify_decisions,
-)
+from bdhvs_desktop.services.audit.verify import ChainProblem, verify_chain
 
 __all__ = [
     "ALWAYS_CHAINED",

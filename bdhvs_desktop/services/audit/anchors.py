@@ -1,6 +1,6 @@
 """The chain's anchors outside the database: the head as a short code (printed on the minutes,
 written in the dossier manifest), kept in the database and in a file on this computer; checking
-that the chain still reaches and matches them; finding an entry by a printed code."""
+that the chain still reaches and matches them. Finding an entry by a printed code is in codes.py."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.paths import user_data_dir
 from bdhvs_desktop.services.audit.log import ANCHORS_FILE, _last_link, log
-from bdhvs_desktop.services.audit.verify import ChainProblem, _chained
+from bdhvs_desktop.services.audit.verify import ChainProblem, chained_entries
 from bdhvs_desktop.storage import audit_chain as chain
 from bdhvs_desktop.storage.models import AuditAnchor, AuditEntry, utcnow
 
@@ -133,7 +133,7 @@ def verify_anchors(session: Session) -> list[ChainProblem]:
     head of the chain: same hash at the same position. A chain that no longer reaches an
     anchor lost its tail; a different hash there means the chain was rewritten. Anchors
     taken before a restore (a keyed "restore" entry later in the chain) are superseded."""
-    entries = _chained(session)
+    entries = chained_entries(session)
     restores = [e.at for e in entries if e.action == "restore"]
     problems: list[ChainProblem] = []
     seen: set[tuple[int, str | None]] = set()
@@ -161,35 +161,6 @@ def _purpose(purpose: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class CodeMatch:
-    found: bool
-    position: int | None  # 1-based position in the chain of the matching head
-    length: int  # chained entries now
-    at: dt.datetime | None
-    message: str  # Vietnamese
-
-
-def match_code(session: Session, code: str) -> CodeMatch:
-    """Compare a code printed on paper with every head the chain has had."""
-    wanted = chain.normalise_code(code)
-    entries = _chained(session)
-    if len(wanted.replace("-", "")) < 8:
-        return CodeMatch(False, None, len(entries), None, f"Mã “{code}” quá ngắn; hãy nhập đủ 12 ký tự in trên "
-                                                          "biên bản.")
-    if not entries and wanted.replace("-", "") == "0" * len(wanted.replace("-", "")):
-        return CodeMatch(True, 0, 0, None, "Mã khớp: chuỗi nhật ký trống.")
-    for i, e in enumerate(entries, start=1):
-        if chain.anchor_code(e.hash).startswith(wanted):
-            later = len(entries) - i
-            return CodeMatch(True, i, len(entries), e.at,
-                             f"Mã {chain.anchor_code(e.hash)} khớp với chuỗi nhật ký tại mục thứ {i} (ghi lúc "
-                             f"{e.at:%d/%m/%Y %H:%M} UTC); sau đó chuỗi có thêm {later} mục.")
-    return CodeMatch(False, None, len(entries), None,
-                     f"Mã {wanted} KHÔNG khớp với bất kỳ điểm nào của chuỗi nhật ký hiện tại ({len(entries)} mục): "
-                     "chuỗi đã bị viết lại hoặc bị cắt, hoặc mã thuộc một cơ sở dữ liệu khác.")
-
-
-@dataclass(frozen=True)
 class AnchorStatus:
     anchor: Anchor
     where: str  # Vietnamese: where it is kept
@@ -202,7 +173,7 @@ def anchor_statuses(db: Any) -> list[AnchorStatus]:
     each with whether the chain still has it."""
     out: list[AnchorStatus] = []
     with db.read() as s:
-        entries = _chained(s)
+        entries = chained_entries(s)
         for where, anchors in (("trong cơ sở dữ liệu", stored_anchors(s)), ("tệp neo trên máy này", local_anchors(s))):
             for a in anchors:
                 if a.seq > len(entries):
@@ -213,11 +184,6 @@ def anchor_statuses(db: Any) -> list[AnchorStatus]:
                     ok, msg = True, "khớp"
                 out.append(AnchorStatus(a, where, ok, msg))
     return out
-
-
-def verify_code(db: Any, code: str) -> CodeMatch:
-    with db.read() as s:
-        return match_code(s, code)
 
 
 def take_anchor(db: Any, *, purpose: str = "manual", note: str | None = None) -> Anchor:

@@ -15,7 +15,8 @@ The package splits the work along the domain (issue #12); every name stays impor
     lifecycle   the status transitions: approving, rejecting, reopening, withdrawing, issuing
     twins       one file per person at a province office (the same person from two wards)
     members     the council's members
-    meetings    opening a meeting, attendance, ballots, the meeting at a glance
+    meetings    opening a meeting, attendance, ballots
+    meeting_overview  the meeting at a glance (attendance, candidates, tallies, conflicts)
     votes       votes, member scores, the council's decisions, closing a meeting
     demo        the demo's council"""
 
@@ -52,13 +53,15 @@ from bdhvs_desktop.services.council.lifecycle import (
     set_status,
     withdraw,
 )
-from bdhvs_desktop.services.council.meetings import (
+from bdhvs_desktop.services.council.meeting_overview import (
     AttendanceRow,
     MeetingCandidateRow,
     MeetingView,
+    meeting_view,
+)
+from bdhvs_desktop.services.council.meetings import (
     attach_candidates,
     list_meetings,
-    meeting_view,
     new_meeting,
     set_attendance,
     set_ballots,

@@ -11,7 +11,8 @@ from bdhvs_desktop.domain.vocab import (
 )
 from bdhvs_desktop.services import meeting_edit
 from bdhvs_desktop.services import scoring as scoring_service
-from bdhvs_desktop.services.council.meetings import meeting_view, new_meeting, set_attendance, set_ballots
+from bdhvs_desktop.services.council.meeting_overview import meeting_view
+from bdhvs_desktop.services.council.meetings import new_meeting, set_attendance, set_ballots
 from bdhvs_desktop.services.council.proposals import propose, summary_from_score
 from bdhvs_desktop.services.council.votes import decide, record_member_score, record_vote
 from bdhvs_desktop.services.scoring import record_manual_result

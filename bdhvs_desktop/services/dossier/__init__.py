@@ -22,6 +22,8 @@ The package splits the work along the domain (issue #12); every name stays impor
     candidates  who goes in, and the Form 08 text the secretary writes
     issuers     who issues, proposes and signs each document (party or state format)
     minutes     the council minutes' contexts
+    achievement one candidate's Form 08 (achievement report) context
+    counts      the check that the Tờ trình agree with the minutes they cite
     contexts    every document's context (Tờ trình, lists, Form 08, minutes)
     generate    writing the folder and recording a final dossier"""
 
@@ -65,8 +67,8 @@ from bdhvs_desktop.services.dossier.contexts import (
     _citations_for,
     _nominee,
     build_contexts,
-    check_counts,
 )
+from bdhvs_desktop.services.dossier.counts import check_counts
 from bdhvs_desktop.services.dossier.generate import (
     generate_dossier,
 )

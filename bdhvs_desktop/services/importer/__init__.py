@@ -11,9 +11,10 @@ Problems are errors (nothing is written) or warnings (written anyway), each with
 sheet, row, column and a Vietnamese explanation.
 
 This module is the orchestrator: one planner per sheet (`*_sheet.py`, each `plan(ctx, sheet)`
-returning its write step), the shared reading and lookups in `core.py`, the result in
-`result.py`. The wizard previews with `analyse_workbook` and imports with `import_previewed`:
-the rows it showed, re-checked against the database, never the file read a second time."""
+returning its write step), the run they share in `core.py` (reading the rows in `cells.py`, what
+exists in the database in `known.py`), the result in `result.py`. The wizard previews with
+`analyse_workbook` and imports with `import_previewed`: the rows it showed, re-checked against the
+database, never the file read a second time."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ from bdhvs_desktop.services.importer import (
     solutions_sheet,
     units_sheet,
 )
-from bdhvs_desktop.services.importer.core import CHOICES, Importer
+from bdhvs_desktop.services.importer.cells import CHOICES
+from bdhvs_desktop.services.importer.core import Importer
 from bdhvs_desktop.services.importer.result import (
     ERROR,
     IMPORT_LOCK,

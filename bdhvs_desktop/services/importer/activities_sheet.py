@@ -13,11 +13,8 @@ from bdhvs_desktop.documents import excel_io as xio
 from bdhvs_desktop.domain import rules
 from bdhvs_desktop.domain import values as V
 from bdhvs_desktop.domain.text import fold
-from bdhvs_desktop.services.importer.core import (
-    Importer,
-    changed_fields,
-    queue_update,
-)
+from bdhvs_desktop.services.importer.core import Importer
+from bdhvs_desktop.services.importer.known import changed_fields, queue_update
 from bdhvs_desktop.storage import models as m
 
 

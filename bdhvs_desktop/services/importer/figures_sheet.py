@@ -11,11 +11,8 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import excel_io as xio
 from bdhvs_desktop.domain.numbers import vn_number
-from bdhvs_desktop.services.importer.core import (
-    Importer,
-    changed_fields,
-    queue_update,
-)
+from bdhvs_desktop.services.importer.core import Importer
+from bdhvs_desktop.services.importer.known import changed_fields, queue_update
 from bdhvs_desktop.storage import models as m
 
 

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.documents import excel_io as xio
 from bdhvs_desktop.domain.vocab import MODEL_STATUS_LABELS, ModelStatus
 from bdhvs_desktop.services import audit
-from bdhvs_desktop.services.importer.core import (
-    STAGE_DATES,
-    Importer,
-    changed_fields,
-)
+from bdhvs_desktop.services.importer.core import Importer
+from bdhvs_desktop.services.importer.known import changed_fields
 from bdhvs_desktop.storage import models as m
+
+# The date a model's stage is reached; the import layout carries only the registration date.
+STAGE_DATES = {"implementing": "implementing_on", "evaluated": "evaluated_on", "excellent": "excellent_on"}
 
 
 def plan(ctx: Importer, sheet: xio.SheetData) -> Callable[[Session], None]:

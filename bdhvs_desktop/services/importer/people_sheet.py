@@ -13,15 +13,13 @@ from sqlalchemy.orm import Session
 from bdhvs_desktop.documents import excel_io as xio
 from bdhvs_desktop.domain import cccd as cccd_rules
 from bdhvs_desktop.domain.text import fold, name_key
-from bdhvs_desktop.services.importer.core import (
-    KEPT_WITH_WARNING,
-    Importer,
-    NewRef,
-    cccd_owner_message,
-    queue_update,
-)
+from bdhvs_desktop.services.importer.core import Importer
+from bdhvs_desktop.services.importer.known import NewRef, cccd_owner_message, queue_update
 from bdhvs_desktop.services.importer.result import ERROR
 from bdhvs_desktop.storage import models as m
+
+# The dates a blank cell keeps, saying so in a warning.
+KEPT_WITH_WARNING = {"birth_date", "vneid_proficient_on"}
 
 
 def plan(ctx: Importer, sheet: xio.SheetData) -> Callable[[Session], None]:

@@ -11,13 +11,8 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import excel_io as xio
 from bdhvs_desktop.domain.text import name_key
-from bdhvs_desktop.services.importer.core import (
-    Importer,
-    NewRef,
-    cccd_owner_message,
-    changed_fields,
-    queue_update,
-)
+from bdhvs_desktop.services.importer.core import Importer
+from bdhvs_desktop.services.importer.known import NewRef, cccd_owner_message, changed_fields, queue_update
 from bdhvs_desktop.storage import models as m
 
 

@@ -11,10 +11,8 @@ from sqlalchemy.orm import Session
 
 from bdhvs_desktop.documents import excel_io as xio
 from bdhvs_desktop.services import audit
-from bdhvs_desktop.services.importer.core import (
-    Importer,
-    queue_update,
-)
+from bdhvs_desktop.services.importer.core import Importer
+from bdhvs_desktop.services.importer.known import queue_update
 from bdhvs_desktop.storage import models as m
 
 
