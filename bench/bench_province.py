@@ -56,7 +56,7 @@ def packages() -> tuple[list[Path], bytes]:
 
 
 def measure(url: str, paths: list[Path], ca: bytes, label: str) -> tuple[float, float, float]:
-    from bdhvs_desktop.services import province, province_rank
+    from bdhvs_desktop.services import province, province_scoring
     from bdhvs_desktop.services.auth import act_as_administrator
     from bdhvs_desktop.services.campaign import init_campaign
     from bdhvs_desktop.services.province_rank import rank
@@ -74,7 +74,7 @@ def measure(url: str, paths: list[Path], ca: bytes, label: str) -> tuple[float, 
         assert all(o.trusted for o in report.imported)
         # Cold: nothing parsed or read yet in this process (what a workstation that did not import sees
         # first: the scores the import kept in the database); warm: this process's copies.
-        province_rank.clear_caches()
+        province_scoring.clear_caches()
         cpu = time.process_time()
         ranking = rank(db)
         cold, rank_cpu = ranking.seconds, time.process_time() - cpu
@@ -83,7 +83,7 @@ def measure(url: str, paths: list[Path], ca: bytes, label: str) -> tuple[float, 
         # nothing in this process: every candidate is scored again from its ward's facts.
         with db.session() as s:
             s.execute(pm.WardProposal.__table__.update().values(score_key=None))
-        province_rank.clear_caches()
+        province_scoring.clear_caches()
         cpu = time.process_time()
         rescored = rank(db)
         rescore_cpu = time.process_time() - cpu

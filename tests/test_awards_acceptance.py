@@ -19,7 +19,7 @@ from docx import Document
 from sqlalchemy import func, select
 
 from bdhvs_desktop.documents.render import docx_text
-from bdhvs_desktop.services import certificates as cert_service
+from bdhvs_desktop.services import certificate_awardees, certificate_layouts
 from bdhvs_desktop.services import statistics as stats_service
 from bdhvs_desktop.storage import models as m
 from tests.awards_more import approve_more
@@ -76,15 +76,15 @@ def test_fifty_awardees_from_the_council_to_the_statistics(demo_db, tmp_path):
     assert out.count("Đã có quyết định khen thưởng (số 15/QĐ-UBND)") == TOTAL
 
     # Certificates for all 50: on the blank layout and on plain paper, every field inside its box.
-    awardees = cert_service.list_awardees(demo_db)
+    awardees = certificate_awardees.list_awardees(demo_db)
     assert len(awardees) == TOTAL and {a.decision_number for a in awardees} == {"15/QĐ-UBND"}
-    layout = cert_service.get_layout(demo_db, "GK_CT_UBND")
+    layout = certificate_layouts.get_layout(demo_db, "GK_CT_UBND")
     for plain in (False, True):
         pdf = tmp_path / f"gk-{'trang' if plain else 'phoi'}.pdf"
         code, out, err = _cli(demo_db, "certificates", "print", "--out", str(pdf), *(["--plain"] if plain else []))
         assert code == 0, err
         assert f"Đã tạo {TOTAL} giấy khen" in out
-        _check_pdf(pdf, awardees, layout, cert_service.place(demo_db))
+        _check_pdf(pdf, awardees, layout, certificate_awardees.place(demo_db))
 
     # The ceremony: the same 50, counted per award form.
     code, out, err = _cli(demo_db, "ceremony", "--out", str(tmp_path / "xd.docx"), "--seats")

@@ -418,10 +418,11 @@ def _hostile_records(db) -> None:
 
 
 def test_service_prints_the_approved_candidates_measured(demo_db, tmp_path):
+    from bdhvs_desktop.services import certificate_awardees, certificate_layouts
     from bdhvs_desktop.services import certificates as svc
 
     _hostile_records(demo_db)
-    awardees = svc.list_awardees(demo_db, decision="45", decision_date=DATE)
+    awardees = certificate_awardees.list_awardees(demo_db, decision="45", decision_date=DATE)
     assert awardees and all(a.decision_number == "45/QĐ-UBND" for a in awardees if a.award_code == "GK_CT_UBND")
     kinds = [a.collective for a in awardees]
     assert kinds == sorted(kinds, reverse=True)  # collectives first
@@ -430,7 +431,7 @@ def test_service_prints_the_approved_candidates_measured(demo_db, tmp_path):
         out = tmp_path / f"gk-{plain}.pdf"
         outcome = svc.print_certificates(demo_db, out, plain=plain, decision="45", decision_date=DATE)
         assert outcome.count == len(awardees) and sum(n for _, n in outcome.per_form) == len(awardees)
-        layout = svc.get_layout(demo_db, "GK_CT_UBND")
+        layout = certificate_layouts.get_layout(demo_db, "GK_CT_UBND")
         same = [a for a in awardees]
         assert all(a.award_code == "GK_CT_UBND" for a in same)
         _check_pdf(out, same, layout, "La Gi")
@@ -439,6 +440,7 @@ def test_service_prints_the_approved_candidates_measured(demo_db, tmp_path):
 def test_party_award_uses_party_layout_and_symbol(demo_db):
     from sqlalchemy import select, update
 
+    from bdhvs_desktop.services import certificate_awardees, certificate_layouts
     from bdhvs_desktop.services import certificates as svc
     from bdhvs_desktop.storage import models as m
 
@@ -446,30 +448,31 @@ def test_party_award_uses_party_layout_and_symbol(demo_db):
         form = s.scalar(select(m.AwardForm).where(m.AwardForm.code == "GK_BTV_DU"))
         s.execute(update(m.Candidate).where(m.Candidate.status == "approved", m.Candidate.subject_type == "unit")
                   .values(award_form_id=form.id))
-    party = [a for a in svc.list_awardees(demo_db, decision="45", decision_date=DATE) if a.award_code == "GK_BTV_DU"]
+    party = [a for a in certificate_awardees.list_awardees(demo_db, decision="45", decision_date=DATE) if a.award_code == "GK_BTV_DU"]
     assert party and party[0].decision_number == "45-QĐ/ĐU"
-    assert svc.get_layout(demo_db, "GK_BTV_DU").format == "party"
-    assert svc.list_awardees(demo_db, decision="45/QĐ-UBND")[-1].decision_number == "45/QĐ-UBND"  # as typed
-    assert {a.award_code for a in svc.list_awardees(demo_db, award_form="GK_BTV_DU")} == {"GK_BTV_DU"}
+    assert certificate_layouts.get_layout(demo_db, "GK_BTV_DU").format == "party"
+    assert certificate_awardees.list_awardees(demo_db, decision="45/QĐ-UBND")[-1].decision_number == "45/QĐ-UBND"  # as typed
+    assert {a.award_code for a in certificate_awardees.list_awardees(demo_db, award_form="GK_BTV_DU")} == {"GK_BTV_DU"}
     with pytest.raises(svc.CertificateError, match="Không có hình thức khen thưởng mã “KHONG_CO”"):
-        svc.list_awardees(demo_db, award_form="KHONG_CO")
+        certificate_awardees.list_awardees(demo_db, award_form="KHONG_CO")
 
 
 def test_office_layout_saved_in_settings_reset_and_a_sql_edit_is_refused(demo_db, tmp_path):
     from sqlalchemy import update
 
+    from bdhvs_desktop.services import certificate_layouts
     from bdhvs_desktop.services import certificates as svc
     from bdhvs_desktop.services.auth import act_as_administrator
     from bdhvs_desktop.storage import models as m
 
     act_as_administrator(demo_db)
-    layout = svc.get_layout(demo_db, "GK_CT_UBND")
-    assert not svc.layout_is_edited(demo_db, "GK_CT_UBND")
+    layout = certificate_layouts.get_layout(demo_db, "GK_CT_UBND")
+    assert not certificate_layouts.layout_is_edited(demo_db, "GK_CT_UBND")
     moved = layout.with_field("name", dataclasses.replace(layout.fields["name"], y=80, font_size=30))
-    svc.save_layout(demo_db, moved)
-    assert svc.layout_is_edited(demo_db, "GK_CT_UBND")
-    assert svc.get_layout(demo_db, "GK_CT_UBND").fields["name"].y == 80
-    assert svc.get_layout(demo_db, "GK_BTV_DU").fields["name"].y == 86  # other forms unchanged
+    certificate_layouts.save_layout(demo_db, moved)
+    assert certificate_layouts.layout_is_edited(demo_db, "GK_CT_UBND")
+    assert certificate_layouts.get_layout(demo_db, "GK_CT_UBND").fields["name"].y == 80
+    assert certificate_layouts.get_layout(demo_db, "GK_BTV_DU").fields["name"].y == 86  # other forms unchanged
     # someone edits the stored JSON by hand: the layout is refused with a message, not printed wrong
     bad = moved.to_dict()
     bad["fields"]["name"]["width"] = 5000
@@ -478,8 +481,8 @@ def test_office_layout_saved_in_settings_reset_and_a_sql_edit_is_refused(demo_db
     with pytest.raises(cl.LayoutError, match="GK_CT_UBND.*bản của văn phòng.*width"):
         svc.print_certificates(demo_db, tmp_path / "x.pdf", decision="1", decision_date=DATE)
     assert not (tmp_path / "x.pdf").exists()
-    assert svc.reset_layout(demo_db, "GK_CT_UBND").fields["name"].y == 86
-    assert not svc.layout_is_edited(demo_db, "GK_CT_UBND")
+    assert certificate_layouts.reset_layout(demo_db, "GK_CT_UBND").fields["name"].y == 86
+    assert not certificate_layouts.layout_is_edited(demo_db, "GK_CT_UBND")
     with demo_db.read() as s:
         from sqlalchemy import select
 
@@ -491,9 +494,10 @@ def test_office_layout_saved_in_settings_reset_and_a_sql_edit_is_refused(demo_db
 def test_ceremony_from_the_service_counts_equal_the_awardees(demo_db, tmp_path):
     from docx import Document
 
+    from bdhvs_desktop.services import certificate_awardees
     from bdhvs_desktop.services import certificates as svc
 
-    awardees = svc.list_awardees(demo_db)
+    awardees = certificate_awardees.list_awardees(demo_db)
     out = svc.ceremony(demo_db, tmp_path / "xd.docx", seats=True, seats_per_row=4)
     doc = Document(str(out))
     rows = [[c.text for c in r.cells] for t in doc.tables[:-1] for r in t.rows[1:]]
@@ -586,13 +590,14 @@ def test_issued_awards_are_read_from_the_register(demo_db, tmp_path):
     from pypdf import PdfReader
     from sqlalchemy import select, update
 
+    from bdhvs_desktop.services import certificate_awardees
     from bdhvs_desktop.services import certificates as svc
     from bdhvs_desktop.services.auth import act_as_administrator
     from bdhvs_desktop.services.decision import issue_decision
     from bdhvs_desktop.storage import models as m
 
     act_as_administrator(demo_db)
-    before = svc.list_awardees(demo_db)
+    before = certificate_awardees.list_awardees(demo_db)
     issued_ids = [int(a.key.split(":")[1]) for a in before[:2]]
     issue_decision(demo_db, number="15", date=dt.date(2026, 12, 20), award_code="GK_CT_UBND",
                    candidate_ids=issued_ids, today=dt.date(2026, 12, 20))
@@ -602,15 +607,15 @@ def test_issued_awards_are_read_from_the_register(demo_db, tmp_path):
         rec = s.scalar(select(m.AwardRecord).where(m.AwardRecord.candidate_id == issued_ids[0]))
         s.execute(update(m.Unit).where(m.Unit.id == rec.unit_id).values(name="Tên đổi sau quyết định"))
         written = rec.subject_name
-    everyone = svc.list_awardees(demo_db, decision="16", decision_date=dt.date(2026, 12, 22))
+    everyone = certificate_awardees.list_awardees(demo_db, decision="16", decision_date=dt.date(2026, 12, 22))
     assert all(a.decision_number == "16/QĐ-UBND" for a in everyone)  # the pending ones only
     assert {int(a.key.split(":")[1]) for a in everyone}.isdisjoint(issued_ids)
-    only = svc.list_awardees(demo_db, decision="15")
+    only = certificate_awardees.list_awardees(demo_db, decision="15")
     assert sorted(int(a.key.split(":")[1]) for a in only) == sorted(issued_ids)
     assert all(a.decision_number == "15/QĐ-UBND" and a.decision_date == dt.date(2026, 12, 20) for a in only)
     assert written in {a.name for a in only}
-    assert svc.list_awardees(demo_db, decision="15/QĐ-UBND") == only
-    assert len(svc.list_awardees(demo_db)) == len(before)
+    assert certificate_awardees.list_awardees(demo_db, decision="15/QĐ-UBND") == only
+    assert len(certificate_awardees.list_awardees(demo_db)) == len(before)
     out = svc.print_certificates(demo_db, tmp_path / "gk.pdf", decision="15")
     assert out.count == 2
     text = "".join(p.extract_text() for p in PdfReader(str(out.path)).pages)

@@ -56,6 +56,8 @@ def no_modal_boxes(monkeypatch):
 def test_layout_dialog_preview_over_a_blank_save_reset(demo_db, qtbot, tmp_path, qapp, no_modal_boxes):
     from bdhvs_desktop.gui.certificate_layout_dialog import CertificateLayoutDialog
     from bdhvs_desktop.services import certificates as svc
+    from bdhvs_desktop.services import certificate_awardees
+    from bdhvs_desktop.services import certificate_layouts
     from bdhvs_desktop.services.auth import act_as_administrator
 
     act_as_administrator(demo_db)
@@ -81,15 +83,15 @@ def test_layout_dialog_preview_over_a_blank_save_reset(demo_db, qtbot, tmp_path,
     dialog.spins["name"]["font_size"].setValue(30)
     assert dialog.preview.pixmap().toImage() != with_scan
     assert dialog.save()
-    stored = svc.get_layout(demo_db, "GK_CT_UBND")
+    stored = certificate_layouts.get_layout(demo_db, "GK_CT_UBND")
     assert stored.fields["name"].y == 80 and stored.fields["name"].font_size == 30
-    assert svc.layout_is_edited(demo_db, "GK_CT_UBND")
+    assert certificate_layouts.layout_is_edited(demo_db, "GK_CT_UBND")
 
     # a box pushed off the page: refused, the field named, nothing saved
     dialog.spins["unit"]["x"].setValue(250)
     assert not dialog.save_btn.isEnabled()
     assert "Chức vụ, đơn vị" in dialog.status.text() and "vượt ra ngoài trang" in dialog.status.text()
-    assert svc.get_layout(demo_db, "GK_CT_UBND").fields["unit"].x == 30
+    assert certificate_layouts.get_layout(demo_db, "GK_CT_UBND").fields["unit"].x == 30
 
     pdf = dialog.calibrate(str(tmp_path / "calib.pdf"))
     assert pdf is None and not (tmp_path / "calib.pdf").exists()  # the layout on screen is wrong: no page
@@ -99,7 +101,7 @@ def test_layout_dialog_preview_over_a_blank_save_reset(demo_db, qtbot, tmp_path,
 
     dialog.reset()
     assert dialog.spins["name"]["y"].value() == 86
-    assert not svc.layout_is_edited(demo_db, "GK_CT_UBND")
+    assert not certificate_layouts.layout_is_edited(demo_db, "GK_CT_UBND")
 
     # switch to the party form: its own layout (signer on two lines)
     dialog.form_combo.setCurrentIndex(dialog.form_combo.findData("GK_BTV_DU"))
@@ -134,6 +136,8 @@ def test_preview_draws_the_text_inside_the_boxes(qapp):
 def test_print_in_background_and_cancel(demo_db, qtbot, tmp_path, qapp, monkeypatch):
     from bdhvs_desktop.gui.certificates_dialog import CertificatesDialog
     from bdhvs_desktop.services import certificates as svc
+    from bdhvs_desktop.services import certificate_awardees
+    from bdhvs_desktop.services import certificate_layouts
 
     dialog = CertificatesDialog(demo_db)
     qtbot.addWidget(dialog)
@@ -151,8 +155,8 @@ def test_print_in_background_and_cancel(demo_db, qtbot, tmp_path, qapp, monkeypa
     assert "GIẤY KHEN" in text and "Quyết định số 45/QĐ-UBND ngày 05/12/2026" in text
     assert "Đã tạo 6 giấy khen" in dialog.status.text()
 
-    many = svc.list_awardees(demo_db) * 200
-    monkeypatch.setattr(svc, "list_awardees", lambda *a, **k: many)
+    many = certificate_awardees.list_awardees(demo_db) * 200
+    monkeypatch.setattr(certificate_awardees, "list_awardees", lambda *a, **k: many)
     dialog.out.setText(str(tmp_path / "cancelled.pdf"))
     dialog.print_certificates()
     dialog._task.cancel_event.set()

@@ -16,6 +16,7 @@ from bdhvs_desktop.documents.render import docx_text
 from bdhvs_desktop.services import awards as awards_service
 from bdhvs_desktop.services import council as council_service
 from bdhvs_desktop.services import decision as svc
+from bdhvs_desktop.services import decision_candidates, decision_document
 from bdhvs_desktop.storage import models as m
 from tests.dossier_setup import NASTY, add_council_round
 
@@ -40,15 +41,15 @@ def _register_count(db) -> int:
 
 def test_several_authorities_need_a_choice_and_the_plan_takes_only_locked_approved(demo_db, council):
     with pytest.raises(svc.DecisionError) as err:
-        svc.decision_plan(demo_db)
+        decision_candidates.decision_plan(demo_db)
     assert "GK_BTV_DU" in str(err.value) and "GK_CT_UBND" in str(err.value)
-    plan = svc.decision_plan(demo_db, award_code="GK_CT_UBND")
+    plan = decision_candidates.decision_plan(demo_db, award_code="GK_CT_UBND")
     assert plan.format == "state" and plan.authority == "Chủ tịch Ủy ban nhân dân phường La Gi"
     assert {c.id for c in plan.candidates} == set(council["approved"][1:])
     assert council["rejected"] not in {c.id for c in plan.candidates}
     # A rejected or merely proposed candidate cannot be issued, named in the message.
     with pytest.raises(svc.DecisionError) as err:
-        svc.decision_plan(demo_db, candidate_ids=[council["approved"][1], council["rejected"], council["proposed"]])
+        decision_candidates.decision_plan(demo_db, candidate_ids=[council["approved"][1], council["rejected"], council["proposed"]])
     assert "không được thông qua" in str(err.value) and "đã đề nghị" in str(err.value)
 
 
@@ -128,7 +129,7 @@ def test_the_decision_follows_the_authority_format_the_dossier_routes_by(demo_db
         routed = _authority(s.scalar(select(m.Campaign)),
                             s.scalar(select(m.AwardForm).where(m.AwardForm.code == "GK_CT_UBND")))
     assert routed.format == "state"
-    plan = svc.decision_plan(demo_db, award_code="GK_CT_UBND")
+    plan = decision_candidates.decision_plan(demo_db, award_code="GK_CT_UBND")
     assert plan.format == routed.format
     outcome = svc.issue_decision(demo_db, number="15", date=DATE, out_dir=tmp_path, award_code="GK_CT_UBND",
                                  today=TODAY)
@@ -137,11 +138,12 @@ def test_the_decision_follows_the_authority_format_the_dossier_routes_by(demo_db
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "-QĐ/" not in text
     # The certificates read the same format (heading on plain paper, built-in layout).
+    from bdhvs_desktop.services import certificate_layouts
     from bdhvs_desktop.services import certificates as cert_service
 
-    forms = {f.code: f.format for f in cert_service.list_award_forms(demo_db)}
+    forms = {f.code: f.format for f in certificate_layouts.list_award_forms(demo_db)}
     assert forms["GK_CT_UBND"] == "state"
-    assert cert_service.get_layout(demo_db, "GK_CT_UBND").format == "state"
+    assert certificate_layouts.get_layout(demo_db, "GK_CT_UBND").format == "state"
 
 
 def test_an_injected_failure_leaves_neither_status_nor_register(demo_db, council, tmp_path, monkeypatch):
@@ -199,7 +201,7 @@ def test_prize_amount_gives_article_2(demo_db, council, tmp_path):
 
 def test_draft_changes_nothing_and_has_blanks(demo_db, council, tmp_path):
     before = _statuses(demo_db)
-    path = svc.draft_decision(demo_db, tmp_path, award_code="GK_CT_UBND")
+    path = decision_document.draft_decision(demo_db, tmp_path, award_code="GK_CT_UBND")
     text = docx_text(path.read_bytes())
     assert "DỰ THẢO" in text and "Số:" in text and "/QĐ-UBND" in text
     assert _statuses(demo_db) == before and _register_count(demo_db) == 0

@@ -40,7 +40,7 @@ def test_a_variant_ward_is_renamed_everywhere_and_knows_its_code(wards):
         campaign = s.scalar(select(m.Campaign))
         addresses = s.scalars(select(m.Unit.address).where(m.Unit.address.is_not(None))).all()
     assert campaign.locality == "Bình Minh" and campaign.locality_full == "phường Bình Minh"
-    from bdhvs_desktop.services.package_export import WARD_CODE_SETTING
+    from bdhvs_desktop.services.package_choice import WARD_CODE_SETTING
 
     with wards[0].read() as s:
         assert s.get(m.Setting, WARD_CODE_SETTING).value == "BM"

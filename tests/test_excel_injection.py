@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bdhvs_desktop.documents import excel_io as xio
-from bdhvs_desktop.services import exporter, reports
+from bdhvs_desktop.services import exporter, report_scores, reports
 from bdhvs_desktop.services.status import compute_status, write_status_xlsx
 from bdhvs_desktop.storage import models as m
 
@@ -106,7 +106,7 @@ def test_scoreboard_and_progress_reports_write_hostile_names_as_text(demo_db, tm
     used = _poison(demo_db)
     board = tmp_path / "bang-diem.xlsx"
     reports.write_report(demo_db, "scoreboard", board, TODAY)
-    sheet = reports.scoreboard_data(demo_db, TODAY)
+    sheet = report_scores.scoreboard_data(demo_db, TODAY)
     names_on_board = {r.name for g in sheet.groups for r in g.rows}
     expected = [n for n in used["person"] + used["unit"] if n in names_on_board]
     assert expected, "the demo's candidates should carry the hostile names"

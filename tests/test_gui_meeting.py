@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from bdhvs_desktop.gui.context import AppContext
 from bdhvs_desktop.services import council as cs
 from bdhvs_desktop.services import meeting as ms
+from bdhvs_desktop.services import meeting_edit
 
 
 @pytest.fixture
@@ -105,14 +106,14 @@ def test_the_meeting_editor_reloads_after_a_conflict_as_an_operation(ctx, qtbot,
 
     dialog = md.MeetingDetailsDialog(ctx, mid, page)
     qtbot.addWidget(dialog)
-    ms.save_meeting_details(ctx.db, mid, place="Phòng họp B", version=dialog.record.version)  # a colleague
+    meeting_edit.save_meeting_details(ctx.db, mid, place="Phòng họp B", version=dialog.record.version)  # a colleague
     stored = ms.meeting_record(ctx.db, mid).version
     dialog.place.setText("Hội trường")
     dialog.save()
     settle(qtbot)
     assert len(asked) == 1 and dialog.record.version == stored  # reloaded: saving again is deliberate
 
-    ms.save_meeting_details(ctx.db, mid, place="Phòng họp C", version=stored)  # again, then the meeting goes
+    meeting_edit.save_meeting_details(ctx.db, mid, place="Phòng họp C", version=stored)  # again, then the meeting goes
 
     def gone(_db, meeting_id):
         raise CouncilActionError(f"Không tìm thấy phiên họp số {meeting_id}.")

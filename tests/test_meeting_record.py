@@ -17,6 +17,7 @@ from two_meetings import M1_DISCUSSION, M2_DISCUSSION, NEW_MEMBER, two_meetings
 from bdhvs_desktop.services import council as cs
 from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.services import meeting as ms
+from bdhvs_desktop.services import meeting_edit, meeting_time
 from bdhvs_desktop.storage import models as m
 
 AT = dt.date(2026, 11, 30)
@@ -196,9 +197,9 @@ def test_end_time_is_local_time_and_the_record_freezes(demo_db, scenario):
     rec = ms.meeting_record(demo_db, m3)
     utc_now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     assert abs((rec.end - utc_now) - dt.timedelta(hours=7)) < dt.timedelta(minutes=2)
-    assert ms.as_utc(rec.end, rec.timezone).utcoffset() == dt.timedelta(0)
+    assert meeting_time.as_utc(rec.end, rec.timezone).utcoffset() == dt.timedelta(0)
     with pytest.raises(ms.MeetingError, match="đã kết thúc"):
-        ms.update_meeting(demo_db, m3, discussion="sửa sau khi đóng")
+        meeting_edit.update_meeting(demo_db, m3, discussion="sửa sau khi đóng")
     with pytest.raises(cs.CouncilActionError, match="đã kết thúc"):
         cs.set_attendance(demo_db, m3, members[0].id, False, "ốm")
     # after the council decided at a meeting, its attendance is settled
@@ -216,16 +217,16 @@ def test_meeting_details_are_checked(demo_db, scenario):
         cs.new_meeting(demo_db, dt.datetime(2026, 12, 3, 8, 0), ended_at=dt.datetime(2026, 12, 3, 7, 0))
     hands = cs.new_meeting(demo_db, dt.datetime(2026, 12, 3, 8, 0))
     with pytest.raises(ms.MeetingError, match="giơ tay"):
-        ms.set_counting_committee(demo_db, hands, [members[0].id], members[0].id)
+        meeting_edit.set_counting_committee(demo_db, hands, [members[0].id], members[0].id)
     secret = cs.new_meeting(demo_db, dt.datetime(2026, 12, 5, 8, 0), voting_method="secret_ballot")
     cs.set_attendance(demo_db, secret, members[3].id, False, "Đi học")
     with pytest.raises(ms.MeetingError, match="vắng mặt"):
-        ms.set_counting_committee(demo_db, secret, [members[3].id, members[4].id], members[4].id)
+        meeting_edit.set_counting_committee(demo_db, secret, [members[3].id, members[4].id], members[4].id)
     with pytest.raises(ms.MeetingError, match="Trưởng ban"):
-        ms.set_counting_committee(demo_db, secret, [members[4].id, members[5].id], members[0].id)
+        meeting_edit.set_counting_committee(demo_db, secret, [members[4].id, members[5].id], members[0].id)
     with pytest.raises(ms.MeetingError, match="Trưởng ban"):
-        ms.set_counting_committee(demo_db, secret, [members[4].id], None)
-    ms.set_counting_committee(demo_db, secret, [members[4].id, members[5].id], members[5].id)
+        meeting_edit.set_counting_committee(demo_db, secret, [members[4].id], None)
+    meeting_edit.set_counting_committee(demo_db, secret, [members[4].id, members[5].id], members[5].id)
     rec = ms.meeting_record(demo_db, secret)
     assert [x.member_id for x in rec.counting_committee] == [members[5].id, members[4].id]
     with demo_db.read() as s:

@@ -18,7 +18,7 @@ from province_packages import Person, make_pki, ward_package, write_ward_package
 from sqlalchemy import func, select
 
 from bdhvs_desktop.documents import package_format as pf
-from bdhvs_desktop.services import province
+from bdhvs_desktop.services import province, province_scope, province_write
 from bdhvs_desktop.services import province_views as pv
 from bdhvs_desktop.services.campaign import init_campaign
 from bdhvs_desktop.services.office import OfficeError, is_province_office
@@ -148,7 +148,7 @@ def test_a_package_imported_twice_is_refused_with_the_earlier_import(office, pac
 def test_tampered_package_refused_naming_the_ward_and_the_others_imported(office, packages, pki, tmp_path):
     blob = bytearray(packages["P-TANAN"].read_bytes())
     opened = pf.read_package(bytes(blob))
-    start, size = province.member_offsets(bytes(blob))["documents/02-bien-ban.pdf"]
+    start, size = province_write.member_offsets(bytes(blob))["documents/02-bien-ban.pdf"]
     blob[start + size // 2] ^= 0x01  # one bit of the minutes
     tampered = tmp_path / "tampered.bdhvs-goi"
     tampered.write_bytes(bytes(blob))
@@ -317,11 +317,11 @@ def test_a_ward_code_equal_to_a_province_unit_is_refused(office, packages, pki):
 
 def test_scoped_codes_fit_and_never_collide():
     long_ward = "W" * 40
-    a = province.scoped_code(long_ward, ["Đảng bộ phường", "Chi bộ khu phố 1"])
-    b = province.scoped_code(long_ward, ["Đảng bộ phường", "Chi bộ khu phố 1 "])  # same name, spelled with a space
-    c = province.scoped_code(long_ward, ["Đảng bộ phường khác", "Chi bộ khu phố 1"])
+    a = province_scope.scoped_code(long_ward, ["Đảng bộ phường", "Chi bộ khu phố 1"])
+    b = province_scope.scoped_code(long_ward, ["Đảng bộ phường", "Chi bộ khu phố 1 "])  # same name, spelled with a space
+    c = province_scope.scoped_code(long_ward, ["Đảng bộ phường khác", "Chi bộ khu phố 1"])
     assert len(a) <= 64 and a.startswith(long_ward + "/") and a == b and a != c
-    assert province.scoped_code("P1", ["Chi bộ Khu phố 3"]).startswith("P1/chi-bo-khu-pho-3-")
+    assert province_scope.scoped_code("P1", ["Chi bộ Khu phố 3"]).startswith("P1/chi-bo-khu-pho-3-")
 
 
 def test_ranking_across_wards_with_the_province_criteria(office, tmp_path):
@@ -356,9 +356,9 @@ def test_ranking_across_wards_with_the_province_criteria(office, tmp_path):
         assert None not in s.scalars(select(pm.WardProposal.score_key)).all()
     with office.session() as s:
         s.execute(pm.WardProposal.__table__.update().values(score_key=None))
-    from bdhvs_desktop.services import province_rank
+    from bdhvs_desktop.services import province_scoring
 
-    province_rank.clear_caches()
+    province_scoring.clear_caches()
     recomputed = rank(office).of_kind("individual")
     assert [(r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in recomputed] == [
         (r.name, r.points, r.eligible, r.criteria, r.tie_note) for r in people]
@@ -484,13 +484,13 @@ def test_a_package_exported_by_the_demo_ward_is_imported_and_scored_the_same(dem
 
 def test_stored_scores_are_used_until_what_they_came_from_changes(office, tmp_path, monkeypatch):
     from bdhvs_desktop.domain import scoring as sc
-    from bdhvs_desktop.services import province_rank
+    from bdhvs_desktop.services import province_scoring
     from bdhvs_desktop.services.province_rank import rank
 
     guide = Person("Lê Thị Mai", "068196799201", dt.date(1988, 2, 2), female=True, people_guided=60)
     data, docs = ward_package("P-LAGI", "Phường La Gi", n=4, people=[guide], with_docs=False)
     province.import_packages(office, [write_ward_package(tmp_path / "p.bdhvs-goi", data, docs)], trust_roots=())
-    province_rank.clear_caches()  # another workstation: nothing parsed or scored in this process
+    province_scoring.clear_caches()  # another workstation: nothing parsed or scored in this process
 
     def no_scoring(*args, **kwargs):
         raise AssertionError("scored again although nothing changed since the import")

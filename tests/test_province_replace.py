@@ -11,7 +11,7 @@ from province_packages import ward_package, write_ward_package
 from sqlalchemy import func, select
 
 from bdhvs_desktop.documents import package_format as pf
-from bdhvs_desktop.services import province
+from bdhvs_desktop.services import province, province_write
 from bdhvs_desktop.services import province_views as pv
 from bdhvs_desktop.storage import models as m
 from bdhvs_desktop.storage import province_models as pm
@@ -85,7 +85,7 @@ def test_replace_is_whole_or_nothing_when_it_fails_halfway(office, tmp_path, mon
     def boom(self, *a, **k):
         raise RuntimeError("mất điện giữa chừng")
 
-    monkeypatch.setattr(province._Writer, "_documents", boom)  # after the old package was superseded
+    monkeypatch.setattr(province_write.PackageWriter, "_documents", boom)  # after the old package was superseded
     with pytest.raises(RuntimeError):
         _import(office, fixed, replace=True)
     monkeypatch.undo()

@@ -9,7 +9,7 @@ import pytest
 from dossier_setup import add_council_round
 from sqlalchemy import select
 
-from bdhvs_desktop.services import reports
+from bdhvs_desktop.services import report_progress, report_scores, reports
 from bdhvs_desktop.storage import models as m
 
 
@@ -61,7 +61,7 @@ def test_progress_report_pdf(demo_db, tmp_path):
 
 
 def test_progress_data_figures(demo_db):
-    data = reports.progress_data(demo_db, dt.date(2026, 5, 15))
+    data = report_progress.progress_data(demo_db, dt.date(2026, 5, 15))
     assert data.phase_number == 2
     vneid = next(t for t in data.targets if t.code == "VNEID_DV")
     assert vneid.value is not None and 0 < vneid.value < 100
@@ -73,7 +73,7 @@ def test_progress_data_figures(demo_db):
     assert "Chi bộ Khu phố 3 (mô phỏng)" in lagging_units
     assert sum(a.count for a in data.activities) > 0
     # Before the campaign nothing has happened yet.
-    early = reports.progress_data(demo_db, dt.date(2025, 11, 1))
+    early = report_progress.progress_data(demo_db, dt.date(2025, 11, 1))
     assert sum(a.count for a in early.activities) == 0 and early.phase_number is None
 
 
@@ -108,7 +108,7 @@ def test_scoreboard_pdf_and_xlsx(demo_db, tmp_path):
     assert "TCD_VNEID" not in text and "(bắt buộc)" in text  # the legend names criteria, never by code
     assert "phiên họp 14 giờ 00 phút, ngày 05 tháng 11 năm 2026" in text
 
-    data = reports.scoreboard_data(demo_db, dt.date(2026, 11, 10))
+    data = report_scores.scoreboard_data(demo_db, dt.date(2026, 11, 10))
     individuals = next(g for g in data.groups if any(r.name == "Võ Thu Oanh" for r in g.rows))
     rows = {r.name: r for r in individuals.rows}
     # Eligible candidates by total, those failing a hard condition after them.
@@ -234,7 +234,7 @@ def test_score_sheet_ranks_as_bdhvs_score(demo_db, tmp_path, capsys):
     day = dt.date(2026, 11, 10)
     path = tmp_path / "diem.pdf"
     reports.write_report(demo_db, "scoreboard", path, day)
-    data = reports.scoreboard_data(demo_db, day)
+    data = report_scores.scoreboard_data(demo_db, day)
     db_path = str(demo_db.path)
     demo_db.dispose()
     assert main(["score", "--db", db_path, "--at", day.isoformat(), "--json"]) == 0
@@ -264,7 +264,7 @@ def test_a_woman_goes_first_on_a_tie(demo_db, tmp_path):
             snap = dict(c.score_snapshot)
             snap["points"] = 70.0 if c in (woman, man) else 10.0
             c.score_snapshot = snap
-    data = reports.scoreboard_data(demo_db, dt.date(2026, 11, 10))
+    data = report_scores.scoreboard_data(demo_db, dt.date(2026, 11, 10))
     rows = next(g for g in data.groups if any(r.name == "Trương Thị Mai" for r in g.rows)).rows
     order = [r.name for r in rows]
     assert order.index("Trương Thị Mai") < order.index("Huỳnh Hoàng Hiếu"), order
@@ -311,7 +311,7 @@ def test_score_sheet_text_stays_inside_its_cells(demo_db):
     pdf_reports.register_fonts()
     width = landscape(A4)[0] - 35 * mm  # the sheet's frame
     add_council_round(demo_db)
-    data = reports.scoreboard_data(demo_db, dt.date(2026, 11, 10))
+    data = report_scores.scoreboard_data(demo_db, dt.date(2026, 11, 10))
     groups = list(data.groups)
     # a hostile group: 14 hard conditions, all failed, and long names
     crit = tuple(CriterionColumn(f"G{i}", f"Điều kiện {i}", "gate", 0) for i in range(14))
@@ -407,7 +407,7 @@ def test_chart_labels_do_not_collide(demo_db):
 
     pdf_reports.register_fonts()
     width = 165 * 2.835  # the progress report's frame
-    data = reports.progress_data(demo_db, dt.date(2026, 5, 15))
+    data = report_progress.progress_data(demo_db, dt.date(2026, 5, 15))
     targets = [t for t in data.targets if any(u.value is not None for u in t.per_unit)]
     # values just under the target, long unit names, a count target
     targets.append(TargetLine("X", "x", "percent", 100.0, 95.0, "Chưa đạt", per_unit=tuple(

@@ -18,7 +18,7 @@ from gui_wait import settle
 from sqlalchemy import select
 
 from bdhvs_desktop.cli import main
-from bdhvs_desktop.services import audit
+from bdhvs_desktop.services import audit, meeting_edit
 from bdhvs_desktop.services import council as cs
 from bdhvs_desktop.services import meeting as ms
 from bdhvs_desktop.services.auth import PermissionDenied, UserInfo, role_label
@@ -78,13 +78,13 @@ def test_a_stale_meeting_details_save_is_refused(demo_db):
     mid = cs.new_meeting(demo_db, dt.datetime(2026, 11, 25, 8, 0), attach_candidates=False)
     mine = ms.meeting_record(demo_db, mid)  # two workstations open the meeting editor
     theirs = ms.meeting_record(demo_db, mid)
-    ms.save_meeting_details(demo_db, mid, discussion="Nội dung của đồng nghiệp", version=theirs.version)
+    meeting_edit.save_meeting_details(demo_db, mid, discussion="Nội dung của đồng nghiệp", version=theirs.version)
     with pytest.raises(EditConflict) as info:
-        ms.save_meeting_details(demo_db, mid, discussion="Nội dung của tôi", version=mine.version)
+        meeting_edit.save_meeting_details(demo_db, mid, discussion="Nội dung của tôi", version=mine.version)
     assert info.value.theirs == {"discussion": "Nội dung của đồng nghiệp"}
     assert info.value.mine == {"discussion": "Nội dung của tôi"}
     assert ms.meeting_record(demo_db, mid).discussion == "Nội dung của đồng nghiệp"
-    ms.save_meeting_details(demo_db, mid, discussion="Nội dung của tôi", version=info.value.current_version)
+    meeting_edit.save_meeting_details(demo_db, mid, discussion="Nội dung của tôi", version=info.value.current_version)
     assert ms.meeting_record(demo_db, mid).discussion == "Nội dung của tôi"
 
 
@@ -101,7 +101,7 @@ def test_meeting_details_dialog_shows_the_conflict(demo_db, qtbot, monkeypatch):
     parent = QWidget()
     qtbot.addWidget(parent)
     dialog = md.MeetingDetailsDialog(Ctx(), mid, parent)
-    ms.save_meeting_details(demo_db, mid, discussion="Nội dung của đồng nghiệp")  # another workstation
+    meeting_edit.save_meeting_details(demo_db, mid, discussion="Nội dung của đồng nghiệp")  # another workstation
     shown: list = []
     from bdhvs_desktop.gui import conflict
 

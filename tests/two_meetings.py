@@ -17,7 +17,7 @@ import datetime as dt
 from sqlalchemy import delete, select
 
 from bdhvs_desktop.services import council as cs
-from bdhvs_desktop.services import meeting as ms
+from bdhvs_desktop.services import meeting_edit
 from bdhvs_desktop.storage import models as m
 
 SCORE_DAY = dt.date(2026, 11, 10)
@@ -62,7 +62,7 @@ def two_meetings(db) -> dict:
                         voting_method="secret_ballot", ended_at=M2_END, discussion=M2_DISCUSSION)
     counting = [x.id for x in members if x.role == "member"][:2]
     cs.set_ballots(db, m2, issued=8, returned=8, valid=8)
-    ms.set_counting_committee(db, m2, counting + [new_member], head_id=counting[0])
+    meeting_edit.set_counting_committee(db, m2, counting + [new_member], head_id=counting[0])
     m2_cands = individuals[1:4]
     for c in m2_cands:
         cs.record_vote(db, m2, c.id, 6, 2, 0)

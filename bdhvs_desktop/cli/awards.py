@@ -221,13 +221,13 @@ def _decision_errors():
 
 
 def cmd_decision_draft(args, ctx) -> int:
-    from bdhvs_desktop.services import decision  # lazy: start-up
+    from bdhvs_desktop.services import decision_document  # lazy: start-up
 
     data_errors, file_errors = _decision_errors()
     with exit_codes(usage=file_errors, error=data_errors):
-        path = decision.draft_decision(ctx.db(create=False), Path(args.out), award_code=args.award,
-                                       candidate_ids=args.candidate, signer_name=args.signer,
-                                       signer_title=args.signer_title)
+        path = decision_document.draft_decision(ctx.db(create=False), Path(args.out), award_code=args.award,
+                                                candidate_ids=args.candidate, signer_name=args.signer,
+                                                signer_title=args.signer_title)
     ctx.out(f"Bản dự thảo quyết định khen thưởng: {path}")
     return EXIT_OK
 
@@ -250,12 +250,12 @@ def cmd_decision_issue(args, ctx) -> int:
 
 
 def cmd_decision_show(args, ctx) -> int:
-    from bdhvs_desktop.services import decision  # lazy: start-up
+    from bdhvs_desktop.services import decision, decision_candidates  # lazy: start-up
 
     db = ctx.db(create=False)
     issued = decision.list_decisions(db)
     try:
-        waiting = decision.decision_plan(db).candidates
+        waiting = decision_candidates.decision_plan(db).candidates
         waiting_error = None
     except decision.DecisionError as exc:
         waiting, waiting_error = (), str(exc)

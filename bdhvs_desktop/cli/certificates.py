@@ -84,6 +84,18 @@ def _svc():
     return certificates
 
 
+def _layouts():
+    from bdhvs_desktop.services import certificate_layouts  # lazy: start-up
+
+    return certificate_layouts
+
+
+def _awardees():
+    from bdhvs_desktop.services import certificate_awardees  # lazy: start-up
+
+    return certificate_awardees
+
+
 def _run(fn, *args, **kwargs):
     """Map the service's errors to exit codes: bad input files/layouts 2, missing data 1."""
 
@@ -92,17 +104,17 @@ def _run(fn, *args, **kwargs):
 
 
 def cmd_layout_show(args, ctx) -> int:
-    svc = _svc()
     db = ctx.db(create=False)
-    forms = svc.list_award_forms(db)
+    layouts = _layouts()
+    forms = layouts.list_award_forms(db)
     if args.award_form:
         forms = [f for f in forms if f.code == args.award_form]
         if not forms:
             raise CliError(f"Không có hình thức khen thưởng mã “{args.award_form}”.", EXIT_USAGE)
     items = []
     for f in forms:
-        layout = _run(svc.get_layout, db, f.code)
-        items.append((f, layout, svc.layout_is_edited(db, f.code)))
+        layout = _run(layouts.get_layout, db, f.code)
+        items.append((f, layout, layouts.layout_is_edited(db, f.code)))
     if args.json:
         ctx.out(json.dumps([{"award_form": f.code, "edited": edited, **layout.to_dict()}
                             for f, layout, edited in items], ensure_ascii=False, indent=2))
@@ -121,19 +133,19 @@ def cmd_layout_show(args, ctx) -> int:
 
 
 def cmd_layout_export(args, ctx) -> int:
-    path = _run(_svc().export_layout, ctx.db(create=False), args.award_form, Path(args.out))
+    path = _run(_layouts().export_layout, ctx.db(create=False), args.award_form, Path(args.out))
     ctx.out(f"Đã ghi mẫu in của {args.award_form}: {path}")
     return EXIT_OK
 
 
 def cmd_layout_import(args, ctx) -> int:
-    layout = _run(_svc().import_layout, ctx.db(create=False), args.award_form, Path(args.file))
+    layout = _run(_layouts().import_layout, ctx.db(create=False), args.award_form, Path(args.file))
     ctx.out(f"Đã dùng mẫu in “{layout.title}” cho {args.award_form}.")
     return EXIT_OK
 
 
 def cmd_layout_reset(args, ctx) -> int:
-    layout = _run(_svc().reset_layout, ctx.db(create=False), args.award_form)
+    layout = _run(_layouts().reset_layout, ctx.db(create=False), args.award_form)
     ctx.out(f"{args.award_form} dùng lại mẫu in có sẵn “{layout.title}”.")
     return EXIT_OK
 
@@ -189,7 +201,7 @@ def cmd_ceremony(args, ctx) -> int:
     if out.suffix.lower() != ".docx":
         raise CliError(f"Danh sách xướng danh là tệp .docx: {out.name}", EXIT_USAGE)
     db = ctx.db(create=False)
-    awardees = _run(svc.list_awardees, db, decision=args.decision, decision_date=optional_date(args.date))
+    awardees = _run(_awardees().list_awardees, db, decision=args.decision, decision_date=optional_date(args.date))
     order = _read_order(Path(args.order), awardees) if args.order else None
     path = _run(svc.ceremony, db, out, seats=args.seats, seats_per_row=args.seats_per_row, first_row=args.first_row,
                 awardees=awardees, order=order)

@@ -321,7 +321,7 @@ def cmd_meeting_close(args, ctx) -> int:
 
     try:
         if args.end is not None:
-            from bdhvs_desktop.services.meeting import update_meeting  # lazy: start-up
+            from bdhvs_desktop.services.meeting_edit import update_meeting  # lazy: start-up
 
             update_meeting(ctx.db(create=False), args.meeting_id, end=args.end)
         close_meeting(ctx.db(create=False), args.meeting_id)

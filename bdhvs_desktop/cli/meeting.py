@@ -78,7 +78,7 @@ def register(council_sub, meeting_sub, member_sub, common, datetime_type, errors
 
 
 def _cmd_meeting_edit(args, ctx, errors, fail) -> int:
-    from bdhvs_desktop.services import meeting as ms  # lazy: start-up
+    from bdhvs_desktop.services import meeting_edit  # lazy: start-up
 
     changes = {k: v for k, v in (("start", args.start), ("end", args.end), ("place", args.place),
                                  ("number", args.number), ("discussion", discussion_text(args))) if v is not None}
@@ -86,7 +86,7 @@ def _cmd_meeting_edit(args, ctx, errors, fail) -> int:
         raise CliError("Không có gì để sửa: dùng --start, --end, --place, --number, --discussion hoặc "
                        "--discussion-file.", EXIT_USAGE)
     try:
-        ms.update_meeting(ctx.db(create=False), args.meeting_id, **changes)
+        meeting_edit.update_meeting(ctx.db(create=False), args.meeting_id, **changes)
     except errors() as exc:
         raise fail(exc) from exc
     ctx.out("Đã sửa phiên họp.")
@@ -94,7 +94,7 @@ def _cmd_meeting_edit(args, ctx, errors, fail) -> int:
 
 
 def _cmd_counting(args, ctx, errors, fail) -> int:
-    from bdhvs_desktop.services import meeting as ms  # lazy: start-up
+    from bdhvs_desktop.services import meeting_edit  # lazy: start-up
 
     text = (args.members or "").strip()
     try:
@@ -102,7 +102,7 @@ def _cmd_counting(args, ctx, errors, fail) -> int:
     except argparse.ArgumentTypeError as exc:
         raise CliError(str(exc)[:1].upper() + str(exc)[1:] + ".", EXIT_USAGE) from exc
     try:
-        ms.set_counting_committee(ctx.db(create=False), args.meeting, ids, args.head if ids else None)
+        meeting_edit.set_counting_committee(ctx.db(create=False), args.meeting, ids, args.head if ids else None)
     except errors() as exc:
         raise fail(exc) from exc
     ctx.out(f"Đã ghi Ban kiểm phiếu: {len(ids)} thành viên, Trưởng ban là thành viên số {args.head}."

@@ -32,6 +32,7 @@ from bdhvs_desktop.documents import certificate_layout as cl
 from bdhvs_desktop.documents.certificates import SIDE_PAD, Awardee, field_texts, fit_text, font_extents, font_for
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services import certificate_awardees, certificate_layouts
 from bdhvs_desktop.services import certificates as svc
 from bdhvs_desktop.services.changes import Change, Changes
 
@@ -159,7 +160,6 @@ class CertificateLayoutDialog(QDialog):
         super().__init__(parent)
 
         self.db = db
-        self.svc = svc
         self.setWindowTitle(tr("Mẫu in giấy khen"))
         self.background: QImage | None = None
         self.background_path = ""
@@ -173,7 +173,7 @@ class CertificateLayoutDialog(QDialog):
         top.addWidget(QLabel(tr("Hình thức khen thưởng:")))
         self.form_combo = QComboBox()
         # Synchronous: the award forms table (~20 rows, 0.3 ms); so are the layout reads below (one row).
-        for f in svc.list_award_forms(db):
+        for f in certificate_layouts.list_award_forms(db):
             self.form_combo.addItem(f"{f.name} ({f.code})", f.code)
         top.addWidget(self.form_combo, 1)
         left.addLayout(top)
@@ -308,14 +308,14 @@ class CertificateLayoutDialog(QDialog):
 
     def _sample_texts(self, layout: cl.Layout) -> dict[str, str]:
 
-        awardees = [a for a in self.svc.list_awardees(self.db) if a.award_code == self.code]
+        awardees = [a for a in certificate_awardees.list_awardees(self.db) if a.award_code == self.code]
         sample = awardees[0] if awardees else Awardee(
             key="sample", name="Nguyễn Thị Thanh Hương", honorific="Bà",  # not-ui: sample data printed in the preview
             unit_line="Bí thư Chi bộ khu phố 3",  # not-ui
             achievement_line="Đã có thành tích xuất sắc trong phong trào thi đua",  # not-ui
             award_code=self.code, award_name="", award_level="", award_issuer="", decision_number="123",
             decision_date=None, collective=False)
-        return field_texts(sample, layout, self.svc.place(self.db))
+        return field_texts(sample, layout, certificate_awardees.place(self.db))
 
     # ------------------------------------------------------------------ load / read
 
@@ -323,13 +323,13 @@ class CertificateLayoutDialog(QDialog):
         if not self.code:
             return
         try:
-            layout = self.svc.get_layout(self.db, self.code)
+            layout = certificate_layouts.get_layout(self.db, self.code)
         except cl.LayoutError as exc:
             self.last_error = str(exc)
             self.status.setText(tr("Mẫu in đã lưu không dùng được: {e}. Đang hiện mẫu có sẵn.").format(e=exc))
-            layout = self.svc.default_layout(self.db, self.code)
+            layout = certificate_layouts.default_layout(self.db, self.code)
         self.show_layout(layout)
-        edited = self.svc.layout_is_edited(self.db, self.code)
+        edited = certificate_layouts.layout_is_edited(self.db, self.code)
         if not self.last_error:
             self.status.setText(tr("Mẫu in của văn phòng (đã sửa).") if edited else tr("Mẫu in có sẵn."))
 
@@ -428,7 +428,6 @@ class CertificateLayoutDialog(QDialog):
             self.last_error = str(exc)
             self.status.setText(str(exc))
             return False
-        svc = self.svc
 
         def refused(exc: BaseException) -> bool:
             self.last_error = str(exc)
@@ -436,7 +435,7 @@ class CertificateLayoutDialog(QDialog):
 
         # The dialog's callers (saving, then printing the calibration page) need the outcome: the
         # operation is waited for in a local event loop (the window keeps painting).
-        op = ops.run(self, lambda db: svc.save_layout(db, layout), db=self.db, failure=refused,
+        op = ops.run(self, lambda db: certificate_layouts.save_layout(db, layout), db=self.db, failure=refused,
                      changes=Changes.of(Change.SETTINGS), title=tr("Đang lưu mẫu in"))
         if not op.wait():
             return False
@@ -446,13 +445,13 @@ class CertificateLayoutDialog(QDialog):
         return True
 
     def reset(self) -> None:
-        svc, code = self.svc, self.code
+        code = self.code
 
         def done(layout) -> None:
             self.show_layout(layout)
             self.status.setText(tr("Đã khôi phục mẫu in có sẵn."))
 
-        ops.run(self, lambda db: svc.reset_layout(db, code), db=self.db, success=done,
+        ops.run(self, lambda db: certificate_layouts.reset_layout(db, code), db=self.db, success=done,
                 changes=Changes.of(Change.SETTINGS), title=tr("Đang khôi phục mẫu in")).wait()
 
     def calibrate(self, path: str | None = None) -> Path | None:
@@ -463,7 +462,7 @@ class CertificateLayoutDialog(QDialog):
             return None
         if not self.save():
             return None
-        svc, code, target = self.svc, self.code, Path(path)
+        code, target = self.code, Path(path)
         op = ops.run(self, lambda db: svc.calibrate(db, target, award_form=code), db=self.db,
                      title=tr("Đang tạo trang căn chỉnh"))
         if not op.wait():

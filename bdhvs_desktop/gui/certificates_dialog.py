@@ -28,6 +28,7 @@ from bdhvs_desktop import paths
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.certificate_layout_dialog import CertificateLayoutDialog
 from bdhvs_desktop.gui.i18n import tr
+from bdhvs_desktop.services import certificate_layouts
 from bdhvs_desktop.services import certificates as svc
 
 
@@ -62,7 +63,7 @@ class CertificatesDialog(QDialog):
         self.award_form = QComboBox()
         self.award_form.addItem(tr("Mọi hình thức"), "")
         # Synchronous: the award forms table (~20 rows, 0.3 ms).
-        for f in svc.list_award_forms(db):
+        for f in certificate_layouts.list_award_forms(db):
             self.award_form.addItem(f"{f.name} ({f.code})", f.code)
         form.addRow(tr("Hình thức khen thưởng:"), self.award_form)
         self.plain = QCheckBox(tr("In trên giấy trắng (có viền, tiêu đề, chữ GIẤY KHEN) thay vì trên phôi in sẵn"))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import to_date, to_qdate
 from bdhvs_desktop.gui.i18n import tr
-from bdhvs_desktop.services import council, decision
+from bdhvs_desktop.services import council, decision, decision_candidates, decision_document
 from bdhvs_desktop.services.changes import Change, Changes
 
 
@@ -88,7 +88,7 @@ class DecisionDialog(QDialog):
 
     def show_plan(self) -> None:
         try:  # synchronous: the approved candidates of one authority, tens of rows
-            plan = decision.decision_plan(self.ctx.db, award_code=self.award.currentData())
+            plan = decision_candidates.decision_plan(self.ctx.db, award_code=self.award.currentData())
         except decision.DecisionError as exc:
             self.plan.setText(str(exc))
             self.issue_button.setEnabled(False)
@@ -113,7 +113,7 @@ class DecisionDialog(QDialog):
         if folder is None:
             return
         award, signer = self.award.currentData(), self.signer.text().strip()
-        ops.run(self, lambda db: decision.draft_decision(db, folder, award_code=award, signer_name=signer),
+        ops.run(self, lambda db: decision_document.draft_decision(db, folder, award_code=award, signer_name=signer),
                 title=tr("Đang in dự thảo quyết định"),
                 success=lambda path: QMessageBox.information(self, tr("Dự thảo"), tr("Đã ghi: {path}").format(
                     path=path)))

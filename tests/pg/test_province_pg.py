@@ -54,13 +54,13 @@ def test_import_and_read_on_each_backend(backend_url, signed):
             info, data = pv.document_bytes(db, doc.id)
             assert data == opened.documents[doc.member], doc.member
         # the scores kept at the import are read back as they were computed (JSON text on both backends)
-        from bdhvs_desktop.services import province_rank
+        from bdhvs_desktop.services import province_rank, province_scoring
 
-        province_rank.clear_caches()
+        province_scoring.clear_caches()
         stored = province_rank.rank(db).rows
         with db.session() as s:
             s.execute(pm.WardProposal.__table__.update().values(score_key=None))
-        province_rank.clear_caches()
+        province_scoring.clear_caches()
         rescored = province_rank.rank(db).rows
         assert len(stored) == 10 and all(r.problem is None and r.level == "province" for r in stored)
         assert [(r.candidate_id, r.points, r.rank, r.criteria) for r in stored] == [

@@ -25,7 +25,8 @@ from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import dialog_buttons
 from bdhvs_desktop.gui.i18n import tr
 from bdhvs_desktop.services.changes import Change, Changes
-from bdhvs_desktop.services.meeting import meeting_record, save_meeting_details
+from bdhvs_desktop.services.meeting import meeting_record
+from bdhvs_desktop.services.meeting_edit import save_meeting_details
 
 
 def _edit(value: dt.datetime | None) -> QDateTimeEdit:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bdhvs_desktop.domain.vocab import (
     VotingMethod,
 )
-from bdhvs_desktop.services import meeting as meeting_service
+from bdhvs_desktop.services import meeting_edit
 from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services.council.meeting_overview import meeting_view
 from bdhvs_desktop.services.council.meetings import new_meeting, set_attendance, set_ballots
@@ -98,7 +98,7 @@ def create_demo_council(db: Database, province_candidates: int = 0) -> dict[str,
     present = len(members) - 1
     set_ballots(db, meeting, issued=present, returned=present, valid=present)
     if len(members) > 6:
-        meeting_service.set_counting_committee(db, meeting, [members[3], members[5], members[6]], head_id=members[3])
+        meeting_edit.set_counting_committee(db, meeting, [members[3], members[5], members[6]], head_id=members[3])
     view = meeting_view(db, meeting)
     conflicted = {row.candidate.id: row.conflicts for row in view.candidates}
     present_ids = [a.member_id for a in view.attendance if a.present]

@@ -12,7 +12,7 @@ from bdhvs_desktop.domain import council as dc
 from bdhvs_desktop.domain.vocab import (
     VotingMethod,
 )
-from bdhvs_desktop.services import audit
+from bdhvs_desktop.services import audit, meeting_edit, meeting_snapshot, meeting_time
 from bdhvs_desktop.services import meeting as ms
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.council.common import (
@@ -38,7 +38,7 @@ def new_meeting(db: Database, held_at: dt.datetime, *, place: str | None = None,
     position and role (services/meeting.py), and the proposed candidates join it. Times are
     local wall-clock time (Asia/Ho_Chi_Minh)."""
     require_role(db, "secretary", action="lập hồ sơ đề nghị và phiên họp")
-    ms.check_times(held_at, ended_at)
+    meeting_edit.check_times(held_at, ended_at)
     if voting_method not in {v.value for v in VotingMethod}:
         raise CouncilActionError("Hình thức biểu quyết phải là show_of_hands (giơ tay) hoặc secret_ballot (bỏ phiếu kín).")
     rules = get_rules(db)
@@ -59,12 +59,12 @@ def new_meeting(db: Database, held_at: dt.datetime, *, place: str | None = None,
         secretary_id = secretary_id or next((x.id for x in members if x.role == "secretary"), None)
         meeting = m.CouncilMeeting(campaign_id=campaign_id, number=number, held_at=held_at, place=place,
                                    chair_id=chair_id, secretary_id=secretary_id, voting_method=voting_method,
-                                   rules=rules.as_dict(), status="open", timezone=ms.MEETING_TZ,
+                                   rules=rules.as_dict(), status="open", timezone=meeting_time.MEETING_TZ,
                                    ended_at=ended_at, discussion=(discussion or "").strip() or None)
         s.add(meeting)
         s.flush()
         for x in members:
-            s.add(ms.attendance_row(meeting.id, x))
+            s.add(meeting_snapshot.attendance_row(meeting.id, x))
         if attach_candidates:
             for c in s.scalars(select(m.Candidate).where(m.Candidate.status.in_(("proposed", "reviewed")),
                                                          m.Candidate.locked.is_(False))):
@@ -113,11 +113,11 @@ def set_attendance(db: Database, meeting_id: int | None, member_id: int, present
         if row is None:
             if member is None:
                 raise CouncilActionError(f"Không tìm thấy thành viên Hội đồng số {member_id}.")
-            row = ms.attendance_row(meeting.id, member, present)
+            row = meeting_snapshot.attendance_row(meeting.id, member, present)
             s.add(row)
             s.flush()
         elif member is not None:
-            ms.take_snapshot(row, member)
+            meeting_snapshot.take_snapshot(row, member)
         audit.record_changes(s, user=db.user, entity="meeting_attendance", entity_id=row.id,
                              changes={"present": (row.present, present),
                                       "absence_reason": (row.absence_reason, None if present else reason)})

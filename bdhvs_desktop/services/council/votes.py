@@ -14,8 +14,7 @@ from bdhvs_desktop.domain.scoring import points_text
 from bdhvs_desktop.domain.vocab import (
     VotingMethod,
 )
-from bdhvs_desktop.services import audit
-from bdhvs_desktop.services import meeting as ms
+from bdhvs_desktop.services import audit, meeting_snapshot, meeting_time
 from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services.auth import require_role
 from bdhvs_desktop.services.council.common import (
@@ -65,7 +64,7 @@ def record_vote(db: Database, meeting_id: int | None, candidate_id: int, votes_f
             s.add(vote)
         vote.votes_for, vote.votes_against, vote.votes_abstain = votes_for, votes_against, votes_abstain
         vote.recorded_by, vote.recorded_at = db.user, m.utcnow()
-        ms.on_vote(s, meeting, c, vote)
+        meeting_snapshot.on_vote(s, meeting, c, vote)
         c.meeting_id = meeting.id
         if c.status == "proposed":
             c.status = "reviewed"
@@ -153,7 +152,7 @@ def decide(db: Database, meeting_id: int | None = None, candidate_id: int | None
         if candidate_id is not None and not pending:
             raise CouncilActionError("Hồ sơ này chưa có kết quả biểu quyết trong phiên họp hoặc đã được quyết định.")
         if todo:
-            ms.freeze(meeting)  # the attendance the decisions rest on no longer changes
+            meeting_snapshot.freeze(meeting)  # the attendance the decisions rest on no longer changes
         approved: set[int] = set()
         for c in todo:
             vote = s.scalar(select(m.Vote).where(m.Vote.meeting_id == meeting.id, m.Vote.candidate_id == c.id))
@@ -189,6 +188,6 @@ def close_meeting(db: Database, meeting_id: int | None = None) -> None:
         meeting = _meeting(s, meeting_id)
         meeting.status = "closed"
         # The end time the secretary entered; else now, in the meeting's local time (never UTC).
-        meeting.ended_at = meeting.ended_at or ms.local_now(meeting.timezone)
-        ms.freeze(meeting)
+        meeting.ended_at = meeting.ended_at or meeting_time.local_now(meeting.timezone)
+        meeting_snapshot.freeze(meeting)
         audit.record(s, user=db.user, action="close", entity="council_meeting", entity_id=meeting.id, chained=True)
