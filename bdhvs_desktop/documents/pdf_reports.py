@@ -24,6 +24,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from bdhvs_desktop.domain.numbers import vn_measure
 from bdhvs_desktop.domain.scoring import points_text
+from bdhvs_desktop.domain.vocab import GATE_LABELS
 
 from . import vn_format
 from .atomic import atomic_write_bytes
@@ -209,7 +210,7 @@ def score_table(group: ScoreGroup, width: float, st=None):
         ["Tổng điểm", "Tiêu chí bắt buộc", "Phiếu", "Kết quả"]
     rows = [[Paragraph(_esc(h), st["sheadcell"]) for h in head]]
     for r in group.rows:
-        gate = "Đạt" if r.gates_passed else "Không đạt"
+        gate = GATE_LABELS[bool(r.gates_passed)]
         rows.append([Paragraph("–" if r.rank is None else str(r.rank), cellc), Paragraph(_esc(r.name), st["scellb"]),
                      Paragraph(_esc(r.award), cell)]
                     + [Paragraph(_esc(r.cells.get(c.code, "")), cellc if c.type == "gate" else cellr) for c in crit]

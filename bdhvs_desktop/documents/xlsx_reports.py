@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from bdhvs_desktop.domain.vocab import GATE_LABELS
+
 from . import vn_format
 from .atomic import atomic_write_bytes
 from .report_data import ProgressReport, ScoreSheet
@@ -162,7 +164,7 @@ def build_scoreboard_xlsx(sheet: ScoreSheet) -> bytes:
                         value = raw
                 ws.cell(r, 5 + j, value)
             ws.cell(r, 5 + len(crit), row.total)
-            ws.cell(r, 6 + len(crit), "Đạt" if row.gates_passed else "Không đạt")
+            ws.cell(r, 6 + len(crit), GATE_LABELS[bool(row.gates_passed)])
             ws.cell(r, 7 + len(crit), row.votes)
             ws.cell(r, 8 + len(crit), row.status)
     return _save(wb)

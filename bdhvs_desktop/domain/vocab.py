@@ -112,6 +112,11 @@ TARGET_STATUS_LABELS = {
 }
 
 
+#: A gate criterion's verdict on a score sheet (the score sheet, its PDF and Excel, the manual
+#: result dialog): a gate is passed or not, it has no points.
+GATE_LABELS = {True: "Đạt", False: "Không đạt"}
+
+
 #: A council meeting's status, as a sentence writes it ("the meeting was open").
 MEETING_STATUS_LABELS = {"open": "đang họp", "closed": "đã kết thúc"}
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bdhvs_desktop.domain import scoring as sc
+from bdhvs_desktop.domain.numbers import vn_number
 from bdhvs_desktop.domain.text import fold
 from bdhvs_desktop.domain.vocab import SubjectKind
 from bdhvs_desktop.services.province_scoring import ProposalRow
@@ -78,8 +79,8 @@ def _tie_reason(above: ProposalRow, row: ProposalRow) -> str:
         return f"{who} {female}, được xếp trước khi bằng điểm (Nghị định 152/2025/NĐ-CP, Điều 4)"
     if ka[2] != kb[2]:
         a, b = above.approval, row.approval
-        shown = f"{a:.0%}" if a is not None else "không rõ"
-        mine = f"{b:.0%}" if b is not None else "không rõ"
+        shown = vn_number(100 * a, places=0) + "%" if a is not None else "không rõ"
+        mine = vn_number(100 * b, places=0) + "%" if b is not None else "không rõ"
         return f"tỷ lệ phiếu đồng ý tại Hội đồng phường thấp hơn ({mine}, so với {shown} của {who})"
     if ka[3] != kb[3]:
         return f"cùng điểm và tỷ lệ phiếu với {who}: xếp theo họ tên, A→Z"

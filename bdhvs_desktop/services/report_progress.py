@@ -26,6 +26,7 @@ from bdhvs_desktop.documents.report_data import (
     UnitValue,
 )
 from bdhvs_desktop.domain import vocab
+from bdhvs_desktop.domain.numbers import fraction
 from bdhvs_desktop.services import status as status_mod
 from bdhvs_desktop.services.campaign import campaign_info, phase_at
 from bdhvs_desktop.services.report_heading import (
@@ -113,7 +114,7 @@ def _own_targets(s, c: m.Campaign, as_of: dt.date, units: dict[int, m.Unit],
                     uv = _pct(f.numerator, f.denominator or 0) if t.value_kind == "percent" else f.numerator
                     per_unit.append(UnitValue(units[uid].name, uv,
                                               _status_label(_judge(uv, t.target_value, t.deadline, as_of)),
-                                              f"{f.numerator:g}/{(f.denominator or 0):g}"))
+                                              fraction(f.numerator, f.denominator or 0)))
         status = _judge(value, t.target_value, t.deadline, as_of) if value is not None else None
         out.append(TargetLine(code=t.code, name=t.name, value_kind=t.value_kind, target=t.target_value, value=value,
                               status=_status_label(status) if status else "Chưa có số liệu", deadline=t.deadline,
@@ -144,7 +145,7 @@ def _from_status_service(db: Database, as_of: dt.date, units: dict[int, m.Unit])
                 getattr(obj, "unit_id", None), str(getattr(obj, "unit", "")))
             detail = ""
             if getattr(obj, "numerator", None) is not None and getattr(obj, "denominator", None):
-                detail = f"{obj.numerator:g}/{obj.denominator:g}"
+                detail = fraction(obj.numerator, obj.denominator)
             own = _number(getattr(obj, "target", None))
             per.append(UnitValue(uname, getattr(obj, "value", None), _status_label(getattr(obj, "status", "")), detail,
                                  own if own is not None and abs(own - float(t.target)) > 1e-9 else None))

@@ -38,9 +38,9 @@ def _fmt_points(v: Any) -> str:
     if v is None or v == "":
         return ""
     if isinstance(v, bool):
-        return "Đạt" if v else "Không đạt"
+        return vocab.GATE_LABELS[v]
     try:
-        return vn_format.vn_number(float(v))
+        return sc.points_text(float(v))
     except (TypeError, ValueError):
         return str(v)
 

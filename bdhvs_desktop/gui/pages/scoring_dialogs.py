@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.scoring import points_text as pts
-from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind
+from bdhvs_desktop.domain.vocab import GATE_LABELS, SUBJECT_KIND_LABELS, SubjectKind
 from bdhvs_desktop.gui import ops
 from bdhvs_desktop.gui.forms import actions_row, dialog_buttons, rows_table
 from bdhvs_desktop.gui.i18n import tr
@@ -48,8 +48,8 @@ class ManualResultDialog(QDialog):
         name = QLabel(c.name)
         name.setWordWrap(True)
         form.addRow(tr("Tiêu chí:"), name)
-        self.passed = QRadioButton(tr("Đạt"))
-        self.failed = QRadioButton(tr("Không đạt"))
+        self.passed = QRadioButton(GATE_LABELS[True])
+        self.failed = QRadioButton(GATE_LABELS[False])
         self.points = QDoubleSpinBox()
         if c.type == "gate":
             row = QHBoxLayout()
