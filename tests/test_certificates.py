@@ -157,7 +157,7 @@ def test_custom_page_and_tiny_boxes_still_never_overflow(tmp_path, caplog):
     layout = _layout()
     data = layout.to_dict()
     data.update(page_size="custom", custom_width=240, custom_height=170)
-    for key, box in data["fields"].items():
+    for _key, box in data["fields"].items():
         box.update(x=box["x"] * 0.7, y=box["y"] * 0.7, width=min(box["width"] * 0.3, 60), height=5,
                    font_size=20, min_font_size=12)
     small = cl.layout_from_dict(data, "nhỏ")

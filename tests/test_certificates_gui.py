@@ -55,8 +55,6 @@ def no_modal_boxes(monkeypatch):
 
 def test_layout_dialog_preview_over_a_blank_save_reset(demo_db, qtbot, tmp_path, qapp, no_modal_boxes):
     from bdhvs_desktop.gui.certificate_layout_dialog import CertificateLayoutDialog
-    from bdhvs_desktop.services import certificates as svc
-    from bdhvs_desktop.services import certificate_awardees
     from bdhvs_desktop.services import certificate_layouts
     from bdhvs_desktop.services.auth import act_as_administrator
 
@@ -112,7 +110,6 @@ def test_layout_dialog_preview_over_a_blank_save_reset(demo_db, qtbot, tmp_path,
 def test_preview_draws_the_text_inside_the_boxes(qapp):
     """The preview fits text like the PDF: on a white page with the boxes hidden (show=False
     draws no text, so use a layout whose boxes are outlined and check ink outside them)."""
-    from PySide6.QtGui import QColor
 
     from bdhvs_desktop.documents.certificate_layout import builtin_layout
     from bdhvs_desktop.gui.certificate_layout_dialog import render_preview
@@ -129,15 +126,13 @@ def test_preview_draws_the_text_inside_the_boxes(qapp):
             c = image.pixelColor(x, y)
             if c.red() < 100 and c.green() < 100 and c.blue() < 100:
                 dark += 1
-                assert any(l <= x <= r and t <= y <= b for l, t, r, b in inside), (x, y)
+                assert any(left <= x <= r and t <= y <= b for left, t, r, b in inside), (x, y)
     assert dark > 500
 
 
 def test_print_in_background_and_cancel(demo_db, qtbot, tmp_path, qapp, monkeypatch):
     from bdhvs_desktop.gui.certificates_dialog import CertificatesDialog
-    from bdhvs_desktop.services import certificates as svc
     from bdhvs_desktop.services import certificate_awardees
-    from bdhvs_desktop.services import certificate_layouts
 
     dialog = CertificatesDialog(demo_db)
     qtbot.addWidget(dialog)
@@ -169,9 +164,9 @@ def test_print_in_background_and_cancel(demo_db, qtbot, tmp_path, qapp, monkeypa
 
 
 def test_dossier_page_opens_the_certificates_dialog(demo_db, qtbot, qapp, monkeypatch):
+    from bdhvs_desktop.gui import certificates_dialog
     from bdhvs_desktop.gui.context import AppContext
     from bdhvs_desktop.gui.pages.dossier import DossierPage
-    from bdhvs_desktop.gui import certificates_dialog
 
     opened = []
     monkeypatch.setattr(certificates_dialog.CertificatesDialog, "exec", lambda self: opened.append(self) or 0)

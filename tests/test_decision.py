@@ -7,7 +7,6 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
@@ -139,7 +138,6 @@ def test_the_decision_follows_the_authority_format_the_dossier_routes_by(demo_db
     assert "-QĐ/" not in text
     # The certificates read the same format (heading on plain paper, built-in layout).
     from bdhvs_desktop.services import certificate_layouts
-    from bdhvs_desktop.services import certificates as cert_service
 
     forms = {f.code: f.format for f in certificate_layouts.list_award_forms(demo_db)}
     assert forms["GK_CT_UBND"] == "state"

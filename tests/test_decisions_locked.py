@@ -16,17 +16,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from gui_wait import settle
 from sqlalchemy import func, select
 
 from bdhvs_desktop.cli import main
-from bdhvs_desktop.services import audit
+from bdhvs_desktop.services import audit, dossier
 from bdhvs_desktop.services import council as cs
-from bdhvs_desktop.services import dossier
 from bdhvs_desktop.services import scoring as scoring_service
 from bdhvs_desktop.services.auth import PermissionDenied, UserInfo, role_label
 from bdhvs_desktop.services.safety import EditConflict
 from bdhvs_desktop.storage import models as m
-from gui_wait import settle
 
 AT = dt.date(2026, 11, 15)
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,7 +152,7 @@ def test_two_decides_at_once_apply_once(demo_db, monkeypatch):
     real = scoring_service.compute_scores
     results: list = []
 
-    def other_workstation_decides_meanwhile(db, day):  # noqa: ANN001
+    def other_workstation_decides_meanwhile(db, day):
         monkeypatch.setattr(scoring_service, "compute_scores", real)
         results.append(cs.decide(demo_db, mid))  # runs between the first decide's read and its write
         return real(db, day)
@@ -222,7 +221,7 @@ def test_propose_eligible_failing_halfway_writes_nothing(demo_db, monkeypatch):
     real = audit.record
     calls = []
 
-    def failing_third(session, **kw):  # noqa: ANN001
+    def failing_third(session, **kw):
         if kw.get("entity") == "candidate" and kw.get("action") == "create":
             calls.append(kw.get("entity_id"))
             if len(calls) == 3:

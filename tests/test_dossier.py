@@ -11,12 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from dossier_setup import NASTY, add_council_round, clear_council_round
 from sqlalchemy import select
 
 from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.storage import models as m
-
-from dossier_setup import NASTY, add_council_round, clear_council_round
 
 AT = dt.date(2026, 11, 10)
 # One Tờ trình per granting authority (issue #11): the demo round proposes the ward chairman's
@@ -31,8 +30,7 @@ TAG_MARKS = ("{{", "}}", "{%", "%}", "{#", "#}")
 def all_paragraphs(doc):
     """Every paragraph of body, tables (nested), headers and footers."""
     def from_container(container):
-        for p in container.paragraphs:
-            yield p
+        yield from container.paragraphs
         for t in container.tables:
             for row in t.rows:
                 for cell in row.cells:
@@ -313,7 +311,7 @@ def test_broken_user_template_is_reported_before_anything_is_written(demo_db, co
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "word/document.xml":
-                data = data.replace("{{ submission.place_date }}".encode(), "{{ submission.no_such_field }}".encode(), 1)
+                data = data.replace(b"{{ submission.place_date }}", b"{{ submission.no_such_field }}", 1)
             dst.writestr(item, data)
     out = tmp_path / "hs"
     with pytest.raises(FormSetError) as info:

@@ -17,12 +17,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from dossier_setup import add_council_round
 from sqlalchemy import select
 
 from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.storage import models as m
-
-from dossier_setup import add_council_round
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 

@@ -15,14 +15,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from dossier_setup import add_council_round
+from gui_wait import settle
 from sqlalchemy import delete, select
+from test_dossier import MINUTES, doc_text, table_rows
 
 from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.storage import models as m
-
-from dossier_setup import add_council_round
-from test_dossier import MINUTES, doc_text, table_rows
-from gui_wait import settle
 
 AT = dt.date(2026, 11, 10)
 TT_STATE = "to-trinh-mau-01-chu-tich-uy-ban-nhan-dan-phuong-la-gi.docx"

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from test_dossier import all_paragraphs, doc_text
 
 from bdhvs_desktop.services import dossier as svc
 from bdhvs_desktop.storage import models as m
-
-from test_dossier import all_paragraphs, doc_text
 
 AT = dt.date(2026, 11, 15)
 HEADING = re.compile(r"^(\d+\.|[IVX]+\.)\s")
@@ -135,7 +134,7 @@ def check_form08_numbers(demo_db, docs: dict[int, Path], cands: dict, score_json
                 # Every party-member figure of the report is the score's.
                 found = set(re.findall(r"(\d+)/(\d+) đảng viên", text))
                 assert found == {(n, d)}, (unit.name, found, gate["explanation"])
-            for stt, indicator, plan, result, assessment in target_rows(path):
+            for _stt, indicator, _plan, result, assessment in target_rows(path):
                 t = by_name[indicator]
                 row = t.unit(unit.id)
                 frac = _fraction(result)
@@ -331,7 +330,6 @@ def test_signatures_head_signs_and_nobody_confirms_their_own(demo_db, dossier):
 
 def test_narrative_drafted_edited_and_kept_with_the_candidate(demo_db, tmp_path, capsys):
     from bdhvs_desktop.cli import main
-
     from bdhvs_desktop.services import council as cs
 
     cid = _approved(demo_db, "Trương Thị Mai")

@@ -195,7 +195,7 @@ def test_end_time_is_local_time_and_the_record_freezes(demo_db, scenario):
     members = cs.list_members(demo_db)
     cs.close_meeting(demo_db, m3)
     rec = ms.meeting_record(demo_db, m3)
-    utc_now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    utc_now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     assert abs((rec.end - utc_now) - dt.timedelta(hours=7)) < dt.timedelta(minutes=2)
     assert meeting_time.as_utc(rec.end, rec.timezone).utcoffset() == dt.timedelta(0)
     with pytest.raises(ms.MeetingError, match="đã kết thúc"):

@@ -50,7 +50,7 @@ def _world(db):
         s.add(m.Vote(meeting_id=meeting.id, candidate_id=c1.id, votes_for=6, votes_against=1))
         s.add(m.Vote(meeting_id=meeting.id, candidate_id=c2.id, votes_for=4, votes_against=1))
         s.add(m.ManualResult(criterion_id=_criterion(s, camp.id), subject_type="person", subject_id=9999, passed=True))
-        for n in range(2):
+        for _n in range(2):
             audit.record(s, user="thu-ky", action="decide", entity="candidate", entity_id=c1.id, field="status",
                          old="proposed", new="approved", chained=True)
     return c1.id, c3.id

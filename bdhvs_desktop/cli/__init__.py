@@ -11,8 +11,8 @@ import importlib
 import logging
 import os
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from bdhvs_desktop import __version__, paths
 from bdhvs_desktop.logging_setup import setup_logging

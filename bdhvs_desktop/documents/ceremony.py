@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH

@@ -96,7 +96,7 @@ class Layout:
         w, h = self.page_mm
         return (w * MM, h * MM)
 
-    def with_field(self, key: str, box: FieldBox) -> "Layout":
+    def with_field(self, key: str, box: FieldBox) -> Layout:
         return replace(self, fields={**self.fields, key: box})
 
     def to_dict(self) -> dict[str, Any]:

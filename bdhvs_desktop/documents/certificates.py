@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from bdhvs_desktop.domain.numbers import vn_number
 

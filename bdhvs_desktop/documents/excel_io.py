@@ -17,9 +17,10 @@ import math
 import os
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from bdhvs_desktop.documents.atomic import atomic_write
 from bdhvs_desktop.documents.xlsx_safe import text_cells_only, write_only_row

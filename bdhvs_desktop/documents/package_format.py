@@ -332,7 +332,7 @@ def build_package(data: dict, documents: dict[str, bytes], *, signer: SignerConf
     _check_document_names(documents)
     _check_documents_described(data, documents)
     package_id = package_id or str(uuid.uuid4())
-    created_at = created_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    created_at = created_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     payload = [(DATA_MEMBER, _json_bytes(data))] + sorted(documents.items())
     infos = tuple(MemberInfo(name, hashlib.sha256(blob).hexdigest(), len(blob)) for name, blob in payload)
     ward = data["ward"]

@@ -4,8 +4,8 @@ tables, the page footer, the official heading and the signature block, and the e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from xml.sax.saxutils import escape
 
 from bdhvs_desktop import paths

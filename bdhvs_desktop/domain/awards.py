@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.domain.numbers import vn_number

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import Any, Hashable, Iterable, Sequence
+from typing import Any
 
 from bdhvs_desktop.domain.numbers import vn_number
 
@@ -45,7 +46,7 @@ class CouncilRules:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "CouncilRules":
+    def from_dict(cls, data: dict[str, Any] | None) -> CouncilRules:
         data = data or {}
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known)

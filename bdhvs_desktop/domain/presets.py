@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bdhvs_desktop.domain.preset_model import (  # noqa: F401  (the data and vocabularies, exported from here)
     _CODE_RE,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from bdhvs_desktop.domain.dates import iso_weeks, vn_date, week_label
 from bdhvs_desktop.domain.numbers import vn_number

@@ -14,8 +14,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from bdhvs_desktop.domain.score_facts import (  # noqa: F401  (re-exported: the old home of the facts)
     FACTS_VERSION,

@@ -25,9 +25,10 @@ import functools
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from bdhvs_desktop.domain import vocab
 from bdhvs_desktop.domain.presets import _TOML_MESSAGES

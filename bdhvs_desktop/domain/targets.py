@@ -19,8 +19,8 @@ Rules (the plan's wording, made exact):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from bdhvs_desktop.domain import unit_tree
 from bdhvs_desktop.domain.dates import iso_week_start, vn_date, week_label

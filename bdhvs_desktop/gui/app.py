@@ -8,8 +8,8 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 # Light modules the first frame needs anyway (none imports Qt or SQLAlchemy).
 from bdhvs_desktop import paths

@@ -57,7 +57,7 @@ COLUMNS = [tr("Thời điểm"), tr("Người thực hiện"), tr("Thao tác"), 
 
 def _local(at: dt.datetime) -> dt.datetime:
     """Stored times are UTC; show the PC's local time."""
-    return at.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
+    return at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 
 def _code_labels() -> dict[str | None, dict[str, str]]:

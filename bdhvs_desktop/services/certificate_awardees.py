@@ -73,7 +73,7 @@ def _unit_line(cand: m.Candidate, c: m.Campaign) -> str:
 
 
 def _awardee(cand: m.Candidate, c: m.Campaign, decision_number: str, decision_date: dt.date | None,
-             record: "m.AwardRecord | None" = None) -> Awardee:
+             record: m.AwardRecord | None = None) -> Awardee:
     """The one place an awardee is built from the records: the award register's entry when the
     decision has been issued (its number, date and the name as written on the decision), else
     the approved candidate with the decision number and date given by the caller."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from bdhvs_desktop.documents import certificate_layout as cl
 from bdhvs_desktop.documents.certificates import (

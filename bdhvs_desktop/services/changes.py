@@ -14,7 +14,7 @@ Plain Python, no Qt: the services and the CLI may use it too.
 from __future__ import annotations
 
 import enum
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class Change(enum.Enum):

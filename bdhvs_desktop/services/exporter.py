@@ -6,8 +6,9 @@ Rows are read with one SQL statement each and streamed through openpyxl's write-
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased

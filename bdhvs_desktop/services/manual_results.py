@@ -7,7 +7,7 @@ Split out of services/scoring.py, which still exports these names."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

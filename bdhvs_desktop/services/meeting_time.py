@@ -21,11 +21,11 @@ def zone(name: str | None) -> dt.tzinfo:
 
 def local_now(tz_name: str | None = None) -> dt.datetime:
     """Now, as the wall-clock time of the meeting's zone (naive, to the minute)."""
-    return dt.datetime.now(dt.timezone.utc).astimezone(zone(tz_name)).replace(tzinfo=None, second=0, microsecond=0)
+    return dt.datetime.now(dt.UTC).astimezone(zone(tz_name)).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def as_utc(local: dt.datetime | None, tz_name: str | None = None) -> dt.datetime | None:
     """A meeting time (naive local) as an aware UTC datetime: the unambiguous instant."""
     if local is None:
         return None
-    return local.replace(tzinfo=zone(tz_name)).astimezone(dt.timezone.utc)
+    return local.replace(tzinfo=zone(tz_name)).astimezone(dt.UTC)

@@ -47,7 +47,7 @@ def package_time(value: str | None) -> dt.datetime | None:
         when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return when.astimezone(dt.timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
 def member_offsets(blob: bytes) -> dict[str, tuple[int, int]]:
@@ -68,7 +68,7 @@ def member_offsets(blob: bytes) -> dict[str, tuple[int, int]]:
 def naive_utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
-    return value.astimezone(dt.timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 class PackageWriter:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from bdhvs_desktop.documents.atomic import atomic_write_bytes
 from bdhvs_desktop.documents.pdf_base import ReportCancelled

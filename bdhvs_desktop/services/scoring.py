@@ -17,8 +17,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from bdhvs_desktop.domain import scoring as sc
 from bdhvs_desktop.domain.vocab import SUBJECT_KIND_LABELS, SubjectKind

@@ -269,7 +269,7 @@ def rechain_with_key(conn: Any) -> int:
         conn.execute(text("UPDATE audit_log SET prev_hash = :p, hash = :h, key_id = :k WHERE id = :i"),
                      {"p": new_prev, "h": digest, "k": key.key_id, "i": r.id})
         new_prev = digest
-    at: Any = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    at: Any = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     marker_at = at
     if conn.dialect.name == "sqlite":  # the text SQLAlchemy's SQLite DateTime stores
         at = at.strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -25,7 +25,7 @@ class LazyDatabase:
         self._lock = threading.RLock()
 
     @classmethod
-    def try_open(cls, path: Path) -> "LazyDatabase | None":
+    def try_open(cls, path: Path) -> LazyDatabase | None:
         """A lazy database when the file exists at the current schema; None otherwise (the
         caller then opens it fully, which creates or upgrades it)."""
         if not path.is_file():

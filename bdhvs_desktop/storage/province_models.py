@@ -17,7 +17,7 @@ are read as slices of it (`ward_package_document.data_offset`, `size`), never st
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -53,16 +53,16 @@ class WardPackage(Base):
     ward_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the ward's scope
     ward_code: Mapped[str] = mapped_column(String(64), index=True)
     ward_name: Mapped[str] = mapped_column(String(300))
-    province: Mapped[Optional[str]] = mapped_column(String(200))
-    campaign_code: Mapped[Optional[str]] = mapped_column(String(100))
-    campaign_name: Mapped[Optional[str]] = mapped_column(String(500))
-    level: Mapped[Optional[str]] = mapped_column(String(20))
-    proposal_number: Mapped[Optional[str]] = mapped_column(String(60))
-    proposal_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    proposal_signer: Mapped[Optional[str]] = mapped_column(String(300))  # who signed the ward's Tờ trình
-    created_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)  # manifest.created_at
-    signer_subject: Mapped[Optional[str]] = mapped_column(String(500))  # the certificate that signed it
-    signed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    province: Mapped[str | None] = mapped_column(String(200))
+    campaign_code: Mapped[str | None] = mapped_column(String(100))
+    campaign_name: Mapped[str | None] = mapped_column(String(500))
+    level: Mapped[str | None] = mapped_column(String(20))
+    proposal_number: Mapped[str | None] = mapped_column(String(60))
+    proposal_date: Mapped[dt.date | None] = mapped_column(Date)
+    proposal_signer: Mapped[str | None] = mapped_column(String(300))  # who signed the ward's Tờ trình
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # manifest.created_at
+    signer_subject: Mapped[str | None] = mapped_column(String(500))  # the certificate that signed it
+    signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     trusted: Mapped[bool] = mapped_column(Boolean, default=False)
     # What the verification found: {"manifest": {...}, "pdfs": [...], "documents": n, "summary": "..."}.
     verification: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -70,12 +70,12 @@ class WardPackage(Base):
     # The ward's council, meetings and proposal as sent (package.json without the candidates).
     ward_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    imported_by: Mapped[Optional[str]] = mapped_column(String(200))
+    imported_by: Mapped[str | None] = mapped_column(String(200))
     # A ward's corrected package replaces this one (`bdhvs province import --replace`): this one stays,
     # file and documents included (still verifiable, still openable), marked superseded by whom and when.
-    superseded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ward_package.id"), index=True)
-    superseded_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    superseded_by_user: Mapped[Optional[str]] = mapped_column(String(200))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ward_package.id"), index=True)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    superseded_by_user: Mapped[str | None] = mapped_column(String(200))
 
 
 class WardPackageFile(Base):
@@ -101,7 +101,7 @@ class WardProposal(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # NULL once the package was superseded: its province candidate was withdrawn (services/province_replace.py).
-    candidate_id: Mapped[Optional[int]] = mapped_column(ForeignKey("candidate.id", ondelete="SET NULL"), unique=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidate.id", ondelete="SET NULL"), unique=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("ward_package.id", ondelete="CASCADE"), index=True)
     ward_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     ward_code: Mapped[str] = mapped_column(String(64))
@@ -110,31 +110,31 @@ class WardProposal(Base):
     subject_kind: Mapped[str] = mapped_column(String(20))  # vocab.SubjectKind
     name: Mapped[str] = mapped_column(String(300))
     name_key: Mapped[str] = mapped_column(String(300))  # domain.text.name_key(name)
-    birth_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    birth_year: Mapped[Optional[int]] = mapped_column(Integer)  # a person known by the year only
-    cccd: Mapped[Optional[str]] = mapped_column(String(12), index=True)
-    sex: Mapped[Optional[str]] = mapped_column(String(1))
-    position: Mapped[Optional[str]] = mapped_column(String(300))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    birth_year: Mapped[int | None] = mapped_column(Integer)  # a person known by the year only
+    cccd: Mapped[str | None] = mapped_column(String(12), index=True)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    position: Mapped[str | None] = mapped_column(String(300))
     unit_path: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    award_code: Mapped[Optional[str]] = mapped_column(String(64))
-    award_name: Mapped[Optional[str]] = mapped_column(String(300))
-    award_level: Mapped[Optional[str]] = mapped_column(String(20))
-    ward_status: Mapped[Optional[str]] = mapped_column(String(20))
+    award_code: Mapped[str | None] = mapped_column(String(64))
+    award_name: Mapped[str | None] = mapped_column(String(300))
+    award_level: Mapped[str | None] = mapped_column(String(20))
+    ward_status: Mapped[str | None] = mapped_column(String(20))
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ward_votes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ward_score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    ward_points: Mapped[Optional[float]] = mapped_column(Float)
-    ward_approval: Mapped[Optional[float]] = mapped_column(Float)  # votes for / votes cast at the ward's council
+    ward_points: Mapped[float | None] = mapped_column(Float)
+    ward_approval: Mapped[float | None] = mapped_column(Float)  # votes for / votes cast at the ward's council
     claimed_province_score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # as the ward computed it
     narrative: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     register: Mapped[list[Any]] = mapped_column(JSON, default=list)  # prior awards of this subject
     documents: Mapped[list[Any]] = mapped_column(JSON, default=list)  # member paths in the package
     # The province's score, kept with the key of what it was computed from (services/province_rank.py):
     # reused while the facts, the criteria set, the manual results and the program are the same.
-    facts_sha256: Mapped[Optional[str]] = mapped_column(String(64))  # of the facts (canonical JSON)
-    score_key: Mapped[Optional[str]] = mapped_column(String(64))
-    score: Mapped[Optional[str]] = mapped_column(Text)  # compact JSON, UTF-8 (half the size of escaped JSON)
+    facts_sha256: Mapped[str | None] = mapped_column(String(64))  # of the facts (canonical JSON)
+    score_key: Mapped[str | None] = mapped_column(String(64))
+    score: Mapped[str | None] = mapped_column(Text)  # compact JSON, UTF-8 (half the size of escaped JSON)
 
 
 class WardPackageDocument(Base):
@@ -145,11 +145,11 @@ class WardPackageDocument(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("ward_package.id", ondelete="CASCADE"), index=True)
-    candidate_id: Mapped[Optional[int]] = mapped_column(ForeignKey("candidate.id", ondelete="SET NULL"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidate.id", ondelete="SET NULL"), index=True)
     member: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(10))  # docx | pdf | other
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     data_offset: Mapped[int] = mapped_column(Integer)  # first byte of the member's data in the package file
     signed: Mapped[bool] = mapped_column(Boolean, default=False)
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QColor

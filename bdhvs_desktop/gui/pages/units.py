@@ -50,7 +50,7 @@ class UnitTree(QTreeWidget):
     """A tree whose drag and drop asks the page to move the unit (validated, audited),
     instead of moving the item itself."""
 
-    def __init__(self, page: "UnitsPage"):
+    def __init__(self, page: UnitsPage):
         super().__init__()
         self.page = page
         self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)

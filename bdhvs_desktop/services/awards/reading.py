@@ -5,8 +5,8 @@ award" and which awards count toward a later merit award."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session

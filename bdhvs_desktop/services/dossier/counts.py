@@ -3,7 +3,7 @@ total, collectives and individuals approved per meeting, and each proposal's tot
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from bdhvs_desktop.documents import context as dc
 from bdhvs_desktop.services.dossier.common import (

@@ -4,7 +4,8 @@ plan(ctx, sheet) checks every row and returns the write step, run only when the 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session

@@ -5,7 +5,8 @@ plan(ctx, sheet) checks every row and returns the write step, run only when the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session

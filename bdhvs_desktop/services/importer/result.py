@@ -3,9 +3,9 @@ sheet, and the whole result with its status line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from bdhvs_desktop.documents import excel_io as xio
 

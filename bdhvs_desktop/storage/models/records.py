@@ -4,7 +4,6 @@ their replications, and individuals' solutions."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import (
     Boolean,
@@ -29,19 +28,19 @@ class Unit(Versioned, Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(20))  # vocab.UnitKind
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
     is_party_org: Mapped[bool] = mapped_column(Boolean, default=False)
-    households: Mapped[Optional[int]] = mapped_column(Integer)
-    adult_residents: Mapped[Optional[int]] = mapped_column(Integer)
-    address: Mapped[Optional[str]] = mapped_column(String(500))
-    phone: Mapped[Optional[str]] = mapped_column(String(50))
-    functions: Mapped[Optional[str]] = mapped_column(Text)
-    head_name: Mapped[Optional[str]] = mapped_column(String(200))
-    head_title: Mapped[Optional[str]] = mapped_column(String(200))
+    households: Mapped[int | None] = mapped_column(Integer)
+    adult_residents: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    functions: Mapped[str | None] = mapped_column(Text)
+    head_name: Mapped[str | None] = mapped_column(String(200))
+    head_title: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
 
-    parent: Mapped[Optional["Unit"]] = relationship(remote_side="Unit.id", foreign_keys=[parent_id])
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", foreign_keys=[parent_id])
 
 
 class Person(Versioned, Base):
@@ -52,27 +51,27 @@ class Person(Versioned, Base):
     full_name: Mapped[str] = mapped_column(String(200))  # as typed (NFC)
     name_key: Mapped[str] = mapped_column(String(200), index=True)  # normalised for matching
     search_key: Mapped[str] = mapped_column(String(200), index=True)  # no diacritics, lower case, for search
-    birth_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    sex: Mapped[Optional[str]] = mapped_column(String(1))  # vocab.Sex
-    cccd: Mapped[Optional[str]] = mapped_column(String(12), unique=True)
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
-    position: Mapped[Optional[str]] = mapped_column(String(200))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))  # vocab.Sex
+    cccd: Mapped[str | None] = mapped_column(String(12), unique=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
+    position: Mapped[str | None] = mapped_column(String(200))
     is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)
     is_public_servant: Mapped[bool] = mapped_column(Boolean, default=False)
-    vneid_proficient_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    vneid_verified_by: Mapped[Optional[str]] = mapped_column(String(200))
+    vneid_proficient_on: Mapped[dt.date | None] = mapped_column(Date)
+    vneid_verified_by: Mapped[str | None] = mapped_column(String(200))
     can_guide: Mapped[bool] = mapped_column(Boolean, default=False)
     people_guided: Mapped[int] = mapped_column(Integer, default=0)
     under_discipline: Mapped[bool] = mapped_column(Boolean, default=False)
-    discipline_note: Mapped[Optional[str]] = mapped_column(Text)
-    home_town: Mapped[Optional[str]] = mapped_column(String(300))
-    residence: Mapped[Optional[str]] = mapped_column(String(300))
-    qualifications: Mapped[Optional[str]] = mapped_column(Text)
-    phone: Mapped[Optional[str]] = mapped_column(String(50))
+    discipline_note: Mapped[str | None] = mapped_column(Text)
+    home_town: Mapped[str | None] = mapped_column(String(300))
+    residence: Mapped[str | None] = mapped_column(String(300))
+    qualifications: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    unit: Mapped[Optional[Unit]] = relationship()
+    unit: Mapped[Unit | None] = relationship()
 
 
 class Mentorship(Versioned, Base):
@@ -83,10 +82,10 @@ class Mentorship(Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     mentee_name: Mapped[str] = mapped_column(String(200))
-    mentee_person_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    model_id: Mapped[Optional[int]] = mapped_column(ForeignKey("digital_model.id", ondelete="SET NULL"))
-    started_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    mentee_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("digital_model.id", ondelete="SET NULL"))
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Activity(Versioned, Base):
@@ -96,14 +95,14 @@ class Activity(Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     date: Mapped[dt.date] = mapped_column(Date, index=True)
     kind: Mapped[str] = mapped_column(String(20))  # vocab.ActivityKind
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
-    content: Mapped[Optional[str]] = mapped_column(Text)
-    skills: Mapped[Optional[str]] = mapped_column(String(20))  # "1,2,5"
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
+    content: Mapped[str | None] = mapped_column(Text)
+    skills: Mapped[str | None] = mapped_column(String(20))  # "1,2,5"
     participants: Mapped[int] = mapped_column(Integer, default=0)
-    host_person_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    host_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    unit: Mapped[Optional[Unit]] = relationship()
+    unit: Mapped[Unit | None] = relationship()
 
 
 class DigitalModel(Versioned, Base):
@@ -114,20 +113,20 @@ class DigitalModel(Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(300))
-    owner_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
-    model_type: Mapped[Optional[str]] = mapped_column(String(200))  # e.g. "Đại sứ số"
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
+    model_type: Mapped[str | None] = mapped_column(String(200))  # e.g. "Đại sứ số"
     status: Mapped[str] = mapped_column(String(20), default="registered")  # vocab.ModelStatus
-    registered_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    implementing_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    evaluated_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    excellent_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    rating: Mapped[Optional[str]] = mapped_column(String(100))
-    evaluation_quarter: Mapped[Optional[str]] = mapped_column(String(20))  # "Q2/2026"
-    evaluation: Mapped[Optional[str]] = mapped_column(Text)  # Đánh giá hiệu quả
-    description: Mapped[Optional[str]] = mapped_column(Text)
+    registered_on: Mapped[dt.date | None] = mapped_column(Date)
+    implementing_on: Mapped[dt.date | None] = mapped_column(Date)
+    evaluated_on: Mapped[dt.date | None] = mapped_column(Date)
+    excellent_on: Mapped[dt.date | None] = mapped_column(Date)
+    rating: Mapped[str | None] = mapped_column(String(100))
+    evaluation_quarter: Mapped[str | None] = mapped_column(String(20))  # "Q2/2026"
+    evaluation: Mapped[str | None] = mapped_column(Text)  # Đánh giá hiệu quả
+    description: Mapped[str | None] = mapped_column(Text)
 
-    owner_unit: Mapped[Optional[Unit]] = relationship()
-    replications: Mapped[list["ModelReplication"]] = relationship(
+    owner_unit: Mapped[Unit | None] = relationship()
+    replications: Mapped[list[ModelReplication]] = relationship(
         back_populates="model", cascade="all, delete-orphan"
     )
 
@@ -139,7 +138,7 @@ class ModelReplication(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("digital_model.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
-    replicated_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    replicated_on: Mapped[dt.date | None] = mapped_column(Date)
 
     model: Mapped[DigitalModel] = relationship(back_populates="replications")
     unit: Mapped[Unit] = relationship()
@@ -153,9 +152,9 @@ class Solution(Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(500))
-    description: Mapped[Optional[str]] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
     applied: Mapped[bool] = mapped_column(Boolean, default=False)
-    applied_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    effect: Mapped[Optional[str]] = mapped_column(Text)
+    applied_on: Mapped[dt.date | None] = mapped_column(Date)
+    effect: Mapped[str | None] = mapped_column(Text)
 
     person: Mapped[Person] = relationship()

@@ -4,7 +4,7 @@ accounts."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -28,12 +28,12 @@ class GeneratedDocument(Base):
     kind: Mapped[str] = mapped_column(String(40))  # to_trinh | bien_ban | bao_cao_08 | report_pdf ...
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
-    form_set: Mapped[Optional[str]] = mapped_column(String(64))
-    candidate_id: Mapped[Optional[int]] = mapped_column(ForeignKey("candidate.id", ondelete="SET NULL"))
-    meeting_id: Mapped[Optional[int]] = mapped_column(ForeignKey("council_meeting.id", ondelete="SET NULL"))
+    form_set: Mapped[str | None] = mapped_column(String(64))
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidate.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("council_meeting.id", ondelete="SET NULL"))
     draft: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    created_by: Mapped[Optional[str]] = mapped_column(String(200))
+    created_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class AuditEntry(Base):
@@ -45,21 +45,21 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    user: Mapped[Optional[str]] = mapped_column(String(200))
+    user: Mapped[str | None] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))  # create | update | delete | import | decide | reopen ...
     entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[Optional[int]] = mapped_column(Integer)
-    field: Mapped[Optional[str]] = mapped_column(String(64))
-    old_value: Mapped[Optional[str]] = mapped_column(Text)
-    new_value: Mapped[Optional[str]] = mapped_column(Text)
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
     chained: Mapped[bool] = mapped_column(Boolean, default=False)
-    prev_hash: Mapped[Optional[str]] = mapped_column(String(64))
-    hash: Mapped[Optional[str]] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
     # Chained entries: the decision state of the rows they cover (canonical JSON) and the
     # fingerprint of the HMAC key that signed them (storage/audit_chain.py).
-    state: Mapped[Optional[str]] = mapped_column(Text)
-    key_id: Mapped[Optional[str]] = mapped_column(String(16))
+    state: Mapped[str | None] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditAnchor(Base):
@@ -71,11 +71,11 @@ class AuditAnchor(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     seq: Mapped[int] = mapped_column(Integer)
-    head_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    head_hash: Mapped[str | None] = mapped_column(String(64))
     code: Mapped[str] = mapped_column(String(20))
     purpose: Mapped[str] = mapped_column(String(40))
-    note: Mapped[Optional[str]] = mapped_column(Text)
-    created_by: Mapped[Optional[str]] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class Setting(Base):
